@@ -1,0 +1,157 @@
+// Package database opens the PostgreSQL connection pool: it creates the database when it
+// is missing, checks that it is reachable, and applies the embedded migrations.
+package database
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+	"github.com/pressly/goose/v3"
+
+	"github.com/alliance-graph/alliance-graph/migrations"
+)
+
+// Target names the parts of a connection string that are safe to print: never the password.
+type Target struct {
+	Host     string
+	Port     string
+	Database string
+	User     string
+}
+
+func (t Target) String() string {
+	return fmt.Sprintf("host %s port %s database %q user %q", t.Host, t.Port, t.Database, t.User)
+}
+
+// ParseTarget reads a postgres:// URL into its printable parts.
+func ParseTarget(databaseURL string) (Target, error) {
+	u, err := url.Parse(databaseURL)
+	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+		return Target{}, fmt.Errorf("database URL must look like postgres://user@host:5432/dbname?sslmode=disable")
+	}
+	t := Target{Host: u.Hostname(), Port: u.Port(), Database: strings.TrimPrefix(u.Path, "/"), User: u.User.Username()}
+	if t.Host == "" {
+		t.Host = "localhost"
+	}
+	if t.Port == "" {
+		t.Port = "5432"
+	}
+	if t.Database == "" {
+		return Target{}, fmt.Errorf("database URL names no database (want postgres://user@%s:%s/dbname)", t.Host, t.Port)
+	}
+	return t, nil
+}
+
+// withDatabase returns the URL with its database replaced.
+func withDatabase(databaseURL, name string) string {
+	u, _ := url.Parse(databaseURL)
+	u.Path = "/" + name
+	return u.String()
+}
+
+// Open connects to the database named in databaseURL, creating it first when create is
+// true and it does not exist. Errors name host, port and database, never the password,
+// and say what to check.
+func Open(ctx context.Context, databaseURL string, create bool) (*sqlx.DB, error) {
+	target, err := ParseTarget(databaseURL)
+	if err != nil {
+		return nil, err
+	}
+	db, err := connect(ctx, databaseURL)
+	if err != nil && create && isMissingDatabase(err) {
+		if err := createDatabase(ctx, databaseURL, target.Database); err != nil {
+			return nil, fmt.Errorf("create database on %s: %w", target, err)
+		}
+		db, err = connect(ctx, databaseURL)
+	}
+	if err != nil {
+		return nil, explain(target, err)
+	}
+	return db, nil
+}
+
+func connect(ctx context.Context, databaseURL string) (*sqlx.DB, error) {
+	db, err := sqlx.Open("postgres", databaseURL)
+	if err != nil {
+		return nil, err
+	}
+	pingCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if err := db.PingContext(pingCtx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	db.SetMaxOpenConns(20)
+	db.SetMaxIdleConns(20)
+	db.SetConnMaxIdleTime(5 * time.Minute)
+	return db, nil
+}
+
+func isMissingDatabase(err error) bool {
+	var pqErr *pq.Error
+	return errors.As(err, &pqErr) && pqErr.Code == "3D000"
+}
+
+func createDatabase(ctx context.Context, databaseURL, name string) error {
+	admin, err := connect(ctx, withDatabase(databaseURL, "postgres"))
+	if err != nil {
+		return err
+	}
+	defer admin.Close()
+	_, err = admin.ExecContext(ctx, "CREATE DATABASE "+pq.QuoteIdentifier(name))
+	var pqErr *pq.Error
+	if errors.As(err, &pqErr) && pqErr.Code == "42P04" { // created concurrently by another process
+		return nil
+	}
+	return err
+}
+
+// explain turns a driver error into a message an operator can act on, without echoing the
+// connection string (which may hold a password).
+func explain(t Target, err error) error {
+	var pqErr *pq.Error
+	switch {
+	case errors.As(err, &pqErr) && pqErr.Code == "3D000":
+		return fmt.Errorf("database %q does not exist on %s:%s; create it or let `alliance serve` create it", t.Database, t.Host, t.Port)
+	case errors.As(err, &pqErr) && (pqErr.Code == "28P01" || pqErr.Code == "28000"):
+		return fmt.Errorf("PostgreSQL at %s rejected the credentials of user %q; check the user and password in DATABASE_URL", t, t.User)
+	case errors.As(err, &pqErr):
+		return fmt.Errorf("PostgreSQL at %s refused the connection (SQLSTATE %s)", t, pqErr.Code)
+	case errors.Is(err, context.DeadlineExceeded):
+		return fmt.Errorf("cannot reach PostgreSQL at %s within 5s; check that the server runs and the host and port in DATABASE_URL are right", t)
+	default:
+		return fmt.Errorf("cannot reach PostgreSQL at %s; check that the server runs (pg_isready -h %s -p %s) and the host and port in DATABASE_URL are right", t, t.Host, t.Port)
+	}
+}
+
+// Migrate applies every pending embedded migration and reports how many ran.
+func Migrate(ctx context.Context, db *sql.DB) (int, error) {
+	p, err := goose.NewProvider(goose.DialectPostgres, db, migrations.FS)
+	if err != nil {
+		return 0, fmt.Errorf("load migrations: %w", err)
+	}
+	results, err := p.Up(ctx)
+	if err != nil {
+		return len(results), fmt.Errorf("apply migrations: %w", err)
+	}
+	return len(results), nil
+}
+
+// MigrateDown rolls back the most recent migration.
+func MigrateDown(ctx context.Context, db *sql.DB) error {
+	p, err := goose.NewProvider(goose.DialectPostgres, db, migrations.FS)
+	if err != nil {
+		return fmt.Errorf("load migrations: %w", err)
+	}
+	if _, err := p.Down(ctx); err != nil {
+		return fmt.Errorf("roll back migration: %w", err)
+	}
+	return nil
+}

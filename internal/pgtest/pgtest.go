@@ -1,0 +1,100 @@
+// Package pgtest gives each test package a throwaway, migrated PostgreSQL database and
+// drops it afterwards, so packages run in parallel against the real server and leave
+// nothing behind.
+package pgtest
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"net/url"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+
+	"github.com/alliance-graph/alliance-graph/internal/database"
+)
+
+// AdminURL is the server tests create their databases on; PGTEST_URL overrides it.
+func AdminURL() string {
+	if u := os.Getenv("PGTEST_URL"); u != "" {
+		return u
+	}
+	return "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
+}
+
+// Database is one throwaway database.
+type Database struct {
+	Name string
+	URL  string
+	DB   *sqlx.DB
+}
+
+// Create makes a new database named after prefix with a random suffix and migrates it.
+func Create(ctx context.Context, prefix string) (*Database, error) {
+	var b [6]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return nil, err
+	}
+	name := fmt.Sprintf("test_%s_%s", prefix, hex.EncodeToString(b[:]))
+	u, err := url.Parse(AdminURL())
+	if err != nil {
+		return nil, fmt.Errorf("parse PGTEST_URL: %w", err)
+	}
+	u.Path = "/" + name
+	db, err := database.Open(ctx, u.String(), true)
+	if err != nil {
+		return nil, fmt.Errorf("create test database %s: %w", name, err)
+	}
+	if _, err := database.Migrate(ctx, db.DB); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("migrate test database %s: %w", name, err)
+	}
+	return &Database{Name: name, URL: u.String(), DB: db}, nil
+}
+
+// Drop closes the pool and drops the database, ending any connection left open.
+func (d *Database) Drop(ctx context.Context) error {
+	d.DB.Close()
+	admin, err := sqlx.Open("postgres", AdminURL())
+	if err != nil {
+		return err
+	}
+	defer admin.Close()
+	_, err = admin.ExecContext(ctx, "DROP DATABASE IF EXISTS "+pq.QuoteIdentifier(d.Name)+" WITH (FORCE)")
+	return err
+}
+
+// Main runs a package's tests against a fresh database that setup may fill, and drops it
+// afterwards. Use it from TestMain: os.Exit(pgtest.Main(m, "store", &db, nil)).
+func Main(m *testing.M, prefix string, out **Database, setup func(context.Context, *Database) error) int {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	db, err := Create(ctx, prefix)
+	cancel()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "pgtest:", err)
+		return 1
+	}
+	defer func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		if err := db.Drop(ctx); err != nil {
+			fmt.Fprintln(os.Stderr, "pgtest: drop:", err)
+		}
+	}()
+	if setup != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+		err := setup(ctx, db)
+		cancel()
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "pgtest: setup:", err)
+			return 1
+		}
+	}
+	*out = db
+	return m.Run()
+}
