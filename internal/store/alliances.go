@@ -1,0 +1,100 @@
+package store
+
+import (
+	"context"
+	"fmt"
+)
+
+var allianceOrders = map[string]sortKey{
+	"NAME":       {"a.name_en", "text"},
+	"FOUNDED_ON": {"a.founded_on", "date"},
+}
+
+func allianceID(a *Alliance) int64 { return a.ID }
+
+// Alliances lists the alliances on this server.
+func (s *Store) Alliances(ctx context.Context, o Order, p Page) (Result[Alliance], error) {
+	return page(ctx, s, "alliances", &list{cols: "a.*", from: "alliance a", id: "a.id", orders: allianceOrders, order: o}, p, allianceID)
+}
+
+// CountAlliances counts the alliances on this server.
+func (s *Store) CountAlliances(ctx context.Context) (int, error) {
+	return count(ctx, s, "alliances", &list{from: "alliance a"})
+}
+
+// AlliancesByID loads alliances by id.
+func (s *Store) AlliancesByID(ctx context.Context, ids []int64) (map[int64]*Alliance, error) {
+	return byID(ctx, s, "alliances", "SELECT * FROM alliance WHERE id = ANY($1)", ids, allianceID)
+}
+
+// AllianceBySlug loads the alliance with the given slug.
+func (s *Store) AllianceBySlug(ctx context.Context, slug string) (*Alliance, error) {
+	var a Alliance
+	if err := s.getRow(ctx, &a, "SELECT * FROM alliance WHERE slug = $1", slug); err != nil {
+		return nil, fmt.Errorf("load alliance %q: %w", slug, err)
+	}
+	return &a, nil
+}
+
+// FirstAlliance loads the alliance founded first, the default when a query names none.
+func (s *Store) FirstAlliance(ctx context.Context) (*Alliance, error) {
+	var a Alliance
+	if err := s.getRow(ctx, &a, "SELECT * FROM alliance ORDER BY founded_on, id LIMIT 1"); err != nil {
+		return nil, fmt.Errorf("load first alliance: %w", err)
+	}
+	return &a, nil
+}
+
+// MembershipFilter selects memberships.
+type MembershipFilter struct {
+	Roles  []MembershipRole
+	Kinds  []OrganizationKind
+	Active *bool
+	Joined *DateRange
+	Search *string
+}
+
+var membershipOrders = map[string]sortKey{
+	"JOINED_ON":         {"m.joined_on", "date"},
+	"ORGANIZATION_NAME": {"o.name_en", "text"},
+}
+
+func membershipList(f MembershipFilter, o Order) *list {
+	l := &list{cols: "m.*", from: "membership m JOIN organization o ON o.id = m.organization_id", id: "m.id",
+		parent: "m.alliance_id", orders: membershipOrders, order: o}
+	in(l, "m.role", f.Roles)
+	in(l, "o.kind", f.Kinds)
+	if f.Active != nil {
+		if *f.Active {
+			l.where("m.left_on IS NULL")
+		} else {
+			l.where("m.left_on IS NOT NULL")
+		}
+	}
+	dates(l, "m.joined_on", f.Joined)
+	contains(l, f.Search, "o.name_en", "o.name_zh")
+	return l
+}
+
+func membershipID(m *Membership) int64 { return m.ID }
+
+// AllianceMembers lists each alliance's memberships.
+func (s *Store) AllianceMembers(ctx context.Context, alliances []int64, f MembershipFilter, o Order, p Page) (map[int64]Result[Membership], error) {
+	return pages(ctx, s, "alliance members", membershipList(f, o), alliances, p, membershipID)
+}
+
+// CountAllianceMembers counts each alliance's memberships.
+func (s *Store) CountAllianceMembers(ctx context.Context, alliances []int64, f MembershipFilter) (map[int64]int, error) {
+	return counts(ctx, s, "alliance members", membershipList(f, Order{}), alliances)
+}
+
+// MembershipsByID loads memberships by id.
+func (s *Store) MembershipsByID(ctx context.Context, ids []int64) (map[int64]*Membership, error) {
+	return byID(ctx, s, "memberships", "SELECT * FROM membership WHERE id = ANY($1)", ids, membershipID)
+}
+
+// MembershipsOfOrganizations lists each organization's memberships, oldest first.
+func (s *Store) MembershipsOfOrganizations(ctx context.Context, orgs []int64) (map[int64][]Membership, error) {
+	return groupBy(ctx, s, "memberships", "SELECT * FROM membership WHERE organization_id = ANY($1) ORDER BY joined_on, id",
+		orgs, func(m *Membership) int64 { return m.OrganizationID })
+}

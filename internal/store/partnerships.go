@@ -1,0 +1,86 @@
+package store
+
+import "context"
+
+// PartnershipFilter selects partnerships.
+type PartnershipFilter struct {
+	Kinds        []PartnershipKind
+	Statuses     []PartnershipStatus
+	Alliances    []int64
+	Participants []int64
+	Signed       *DateRange
+	Search       *string
+}
+
+var partnershipOrders = map[string]sortKey{
+	"SIGNED_ON":  {"COALESCE(p.signed_on, 'infinity'::date)", "date"},
+	"TITLE":      {"p.title_en", "text"},
+	"CREATED_AT": {"p.created_at", "timestamptz"},
+}
+
+func partnershipList(f PartnershipFilter, o Order) *list {
+	l := &list{cols: "p.*", from: "partnership p", id: "p.id", parent: "p.alliance_id", orders: partnershipOrders, order: o}
+	in(l, "p.kind", f.Kinds)
+	in(l, "p.status", f.Statuses)
+	inIDs(l, "p.alliance_id", f.Alliances)
+	if f.Participants != nil {
+		l.where("EXISTS (SELECT 1 FROM partnership_participant fp WHERE fp.partnership_id = p.id AND fp.organization_id = ANY(" + l.arg(int64Array(f.Participants)) + "))")
+	}
+	dates(l, "p.signed_on", f.Signed)
+	contains(l, f.Search, "p.title_en", "p.title_zh")
+	return l
+}
+
+func organizationPartnershipList(f PartnershipFilter, o Order) *list {
+	l := partnershipList(f, o)
+	l.from = "partnership p JOIN partnership_participant pp ON pp.partnership_id = p.id"
+	l.parent = "pp.organization_id"
+	return l
+}
+
+func partnershipID(p *Partnership) int64 { return p.ID }
+
+// Partnerships lists partnerships.
+func (s *Store) Partnerships(ctx context.Context, f PartnershipFilter, o Order, p Page) (Result[Partnership], error) {
+	return page(ctx, s, "partnerships", partnershipList(f, o), p, partnershipID)
+}
+
+// CountPartnerships counts the partnerships f selects.
+func (s *Store) CountPartnerships(ctx context.Context, f PartnershipFilter) (int, error) {
+	return count(ctx, s, "partnerships", partnershipList(f, Order{}))
+}
+
+// AlliancePartnerships lists each alliance's partnerships.
+func (s *Store) AlliancePartnerships(ctx context.Context, alliances []int64, f PartnershipFilter, o Order, p Page) (map[int64]Result[Partnership], error) {
+	return pages(ctx, s, "alliance partnerships", partnershipList(f, o), alliances, p, partnershipID)
+}
+
+// CountAlliancePartnerships counts each alliance's partnerships.
+func (s *Store) CountAlliancePartnerships(ctx context.Context, alliances []int64, f PartnershipFilter) (map[int64]int, error) {
+	return counts(ctx, s, "alliance partnerships", partnershipList(f, Order{}), alliances)
+}
+
+// OrganizationPartnerships lists the partnerships each organization takes part in.
+func (s *Store) OrganizationPartnerships(ctx context.Context, orgs []int64, f PartnershipFilter, o Order, p Page) (map[int64]Result[Partnership], error) {
+	return pages(ctx, s, "organization partnerships", organizationPartnershipList(f, o), orgs, p, partnershipID)
+}
+
+// CountOrganizationPartnerships counts the partnerships each organization takes part in.
+func (s *Store) CountOrganizationPartnerships(ctx context.Context, orgs []int64, f PartnershipFilter) (map[int64]int, error) {
+	return counts(ctx, s, "organization partnerships", organizationPartnershipList(f, Order{}), orgs)
+}
+
+// PartnershipsByID loads partnerships by id.
+func (s *Store) PartnershipsByID(ctx context.Context, ids []int64) (map[int64]*Partnership, error) {
+	return byID(ctx, s, "partnerships", "SELECT * FROM partnership WHERE id = ANY($1)", ids, partnershipID)
+}
+
+// ParticipantsOf lists each partnership's participants, lead first, then partners, then
+// sponsors, each group by organization name.
+func (s *Store) ParticipantsOf(ctx context.Context, partnerships []int64) (map[int64][]Participant, error) {
+	return groupBy(ctx, s, "participants", `
+		SELECT pp.* FROM partnership_participant pp JOIN organization o ON o.id = pp.organization_id
+		WHERE pp.partnership_id = ANY($1)
+		ORDER BY array_position(ARRAY['LEAD','PARTNER','SPONSOR'], pp.role), o.name_en, o.id`,
+		partnerships, func(p *Participant) int64 { return p.PartnershipID })
+}

@@ -1,0 +1,308 @@
+package store
+
+import "context"
+
+// ResourceFilter selects shared resources of any category.
+type ResourceFilter struct {
+	Categories    []ResourceCategory
+	Providers     []int64
+	Alliances     []int64
+	Skills        []int64
+	Shared        *DateRange
+	SharedWithAll *bool
+	Search        *string
+}
+
+var resourceOrders = map[string]sortKey{
+	"SHARED_ON": {"r.shared_on", "date"},
+	"TITLE":     {"r.title_en", "text"},
+}
+
+// skillsOf matches resources linked to any of skills, whichever way they link.
+func skillsOf(l *list, skills []int64) {
+	if skills == nil {
+		return
+	}
+	p := l.arg(int64Array(skills))
+	l.where("(r.skill_id = ANY(" + p + ") OR EXISTS (SELECT 1 FROM resource_skill fs WHERE fs.resource_id = r.id AND fs.skill_id = ANY(" + p + ")))")
+}
+
+func resourceList(f ResourceFilter, o Order) *list {
+	l := &list{cols: "r.*", from: "resource r", id: "r.id", orders: resourceOrders, order: o}
+	in(l, "r.category", f.Categories)
+	inIDs(l, "r.provider_id", f.Providers)
+	inIDs(l, "r.alliance_id", f.Alliances)
+	skillsOf(l, f.Skills)
+	dates(l, "r.shared_on", f.Shared)
+	if f.SharedWithAll != nil {
+		l.where("r.shared_with_all = " + l.arg(*f.SharedWithAll))
+	}
+	contains(l, f.Search, "r.title_en", "r.title_zh")
+	return l
+}
+
+func resourceID(r *Resource) int64 { return r.ID }
+
+// Resources lists the resource catalogue.
+func (s *Store) Resources(ctx context.Context, f ResourceFilter, o Order, p Page) (Result[Resource], error) {
+	return page(ctx, s, "resources", resourceList(f, o), p, resourceID)
+}
+
+// CountResources counts the resources f selects.
+func (s *Store) CountResources(ctx context.Context, f ResourceFilter) (int, error) {
+	return count(ctx, s, "resources", resourceList(f, Order{}))
+}
+
+func withParent(l *list, parent string) *list {
+	l.parent = parent
+	return l
+}
+
+// AllianceResources lists the resources shared in each alliance.
+func (s *Store) AllianceResources(ctx context.Context, alliances []int64, f ResourceFilter, o Order, p Page) (map[int64]Result[Resource], error) {
+	return pages(ctx, s, "alliance resources", withParent(resourceList(f, o), "r.alliance_id"), alliances, p, resourceID)
+}
+
+// CountAllianceResources counts the resources shared in each alliance.
+func (s *Store) CountAllianceResources(ctx context.Context, alliances []int64, f ResourceFilter) (map[int64]int, error) {
+	return counts(ctx, s, "alliance resources", withParent(resourceList(f, Order{}), "r.alliance_id"), alliances)
+}
+
+// ProviderResources lists the resources each organization provides.
+func (s *Store) ProviderResources(ctx context.Context, orgs []int64, f ResourceFilter, o Order, p Page) (map[int64]Result[Resource], error) {
+	return pages(ctx, s, "provided resources", withParent(resourceList(f, o), "r.provider_id"), orgs, p, resourceID)
+}
+
+// CountProviderResources counts the resources each organization provides.
+func (s *Store) CountProviderResources(ctx context.Context, orgs []int64, f ResourceFilter) (map[int64]int, error) {
+	return counts(ctx, s, "provided resources", withParent(resourceList(f, Order{}), "r.provider_id"), orgs)
+}
+
+// ResourcesByID loads resources of any category by id.
+func (s *Store) ResourcesByID(ctx context.Context, ids []int64) (map[int64]*Resource, error) {
+	return byID(ctx, s, "resources", "SELECT * FROM resource WHERE id = ANY($1)", ids, resourceID)
+}
+
+// SharedWith lists, per resource, the organizations it is shared with by name.
+func (s *Store) SharedWith(ctx context.Context, resources []int64) (map[int64][]Link, error) {
+	return groupBy(ctx, s, "resource shares", `
+		SELECT rs.resource_id AS owner_id, rs.organization_id AS other_id
+		FROM resource_share rs JOIN organization o ON o.id = rs.organization_id
+		WHERE rs.resource_id = ANY($1) ORDER BY o.name_en, o.id`, resources, func(l *Link) int64 { return l.OwnerID })
+}
+
+// SkillsOfResources lists, per resource, the skills it requires, teaches or holds as
+// expertise, highest level first.
+func (s *Store) SkillsOfResources(ctx context.Context, resources []int64) (map[int64][]SkillLevel, error) {
+	return groupBy(ctx, s, "resource skills", `
+		SELECT rs.resource_id AS owner_id, rs.skill_id, rs.level
+		FROM resource_skill rs JOIN skill k ON k.id = rs.skill_id
+		WHERE rs.resource_id = ANY($1) ORDER BY rs.level DESC, k.code`, resources, func(l *SkillLevel) int64 { return l.OwnerID })
+}
+
+// TeachersOfCourses lists, per course, its teachers by name.
+func (s *Store) TeachersOfCourses(ctx context.Context, courses []int64) (map[int64][]Link, error) {
+	return groupBy(ctx, s, "course teachers", `
+		SELECT ct.course_id AS owner_id, ct.teacher_id AS other_id
+		FROM course_teacher ct JOIN resource t ON t.id = ct.teacher_id
+		WHERE ct.course_id = ANY($1) ORDER BY t.teacher_name, t.id`, courses, func(l *Link) int64 { return l.OwnerID })
+}
+
+// FacilitiesOfCenters lists, per training centre, its facilities by title.
+func (s *Store) FacilitiesOfCenters(ctx context.Context, centers []int64) (map[int64][]Resource, error) {
+	return groupBy(ctx, s, "centre facilities", `
+		SELECT * FROM resource WHERE training_center_id = ANY($1) AND category = 'TRAINING_FACILITY'
+		ORDER BY title_en, id`, centers, func(r *Resource) int64 { return *r.TrainingCenterID })
+}
+
+// JobOpeningFilter selects job openings.
+type JobOpeningFilter struct {
+	Statuses        []JobOpeningStatus
+	EmploymentTypes []EmploymentType
+	Providers       []int64
+	Alliances       []int64
+	Parks           []int64
+	Industries      []Industry
+	Skills          []int64
+	MinSalary       *int
+	Posted          *DateRange
+	Search          *string
+}
+
+var jobOpeningOrders = map[string]sortKey{
+	"POSTED_ON":  {"r.shared_on", "date"},
+	"CLOSES_ON":  {"COALESCE(r.closes_on, 'infinity'::date)", "date"},
+	"SALARY_MAX": {"COALESCE(r.salary_max, 0)", "int"},
+	"TITLE":      {"r.title_en", "text"},
+}
+
+func jobOpeningList(f JobOpeningFilter, o Order) *list {
+	l := &list{cols: "r.*", from: "resource r", id: "r.id", orders: jobOpeningOrders, order: o}
+	l.where("r.category = 'JOB_OPENING'")
+	in(l, "r.opening_status", f.Statuses)
+	in(l, "r.employment_type", f.EmploymentTypes)
+	inIDs(l, "r.provider_id", f.Providers)
+	inIDs(l, "r.alliance_id", f.Alliances)
+	if f.Parks != nil || len(f.Industries) > 0 {
+		sub := &list{args: l.args}
+		inIDs(sub, "c.park_id", f.Parks)
+		in(sub, "c.industry", f.Industries)
+		l.args = sub.args
+		l.where("EXISTS (SELECT 1 FROM organization c WHERE c.id = r.provider_id AND " + joinAnd(sub.conds) + ")")
+	}
+	if f.Skills != nil {
+		l.where("EXISTS (SELECT 1 FROM resource_skill fs WHERE fs.resource_id = r.id AND fs.skill_id = ANY(" + l.arg(int64Array(f.Skills)) + "))")
+	}
+	if f.MinSalary != nil {
+		l.where("r.salary_max >= " + l.arg(*f.MinSalary))
+	}
+	dates(l, "r.shared_on", f.Posted)
+	contains(l, f.Search, "r.title_en", "r.title_zh")
+	return l
+}
+
+// JobOpenings lists the job board.
+func (s *Store) JobOpenings(ctx context.Context, f JobOpeningFilter, o Order, p Page) (Result[Resource], error) {
+	return page(ctx, s, "job openings", jobOpeningList(f, o), p, resourceID)
+}
+
+// CountJobOpenings counts the openings f selects.
+func (s *Store) CountJobOpenings(ctx context.Context, f JobOpeningFilter) (int, error) {
+	return count(ctx, s, "job openings", jobOpeningList(f, Order{}))
+}
+
+// CompanyJobOpenings lists each company's openings.
+func (s *Store) CompanyJobOpenings(ctx context.Context, orgs []int64, f JobOpeningFilter, o Order, p Page) (map[int64]Result[Resource], error) {
+	return pages(ctx, s, "company openings", withParent(jobOpeningList(f, o), "r.provider_id"), orgs, p, resourceID)
+}
+
+// CountCompanyJobOpenings counts each company's openings.
+func (s *Store) CountCompanyJobOpenings(ctx context.Context, orgs []int64, f JobOpeningFilter) (map[int64]int, error) {
+	return counts(ctx, s, "company openings", withParent(jobOpeningList(f, Order{}), "r.provider_id"), orgs)
+}
+
+func skillJobOpeningList(f JobOpeningFilter, o Order) *list {
+	l := withParent(jobOpeningList(f, o), "sk.skill_id")
+	l.from = "resource r JOIN resource_skill sk ON sk.resource_id = r.id"
+	return l
+}
+
+// SkillJobOpenings lists the openings requiring each skill.
+func (s *Store) SkillJobOpenings(ctx context.Context, skills []int64, f JobOpeningFilter, o Order, p Page) (map[int64]Result[Resource], error) {
+	return pages(ctx, s, "skill openings", skillJobOpeningList(f, o), skills, p, resourceID)
+}
+
+// CountSkillJobOpenings counts the openings requiring each skill.
+func (s *Store) CountSkillJobOpenings(ctx context.Context, skills []int64, f JobOpeningFilter) (map[int64]int, error) {
+	return counts(ctx, s, "skill openings", skillJobOpeningList(f, Order{}), skills)
+}
+
+// CourseFilter selects training courses.
+type CourseFilter struct {
+	Providers    []int64
+	Alliances    []int64
+	Skills       []int64
+	Starts       *DateRange
+	HasFreeSeats *bool
+	Search       *string
+}
+
+var courseOrders = map[string]sortKey{
+	"STARTS_ON":  {"COALESCE(r.starts_on, 'infinity'::date)", "date"},
+	"TITLE":      {"r.title_en", "text"},
+	"FREE_SEATS": {"(r.seats - r.enrolled)", "int"},
+}
+
+func courseList(f CourseFilter, o Order) *list {
+	l := &list{cols: "r.*", from: "resource r", id: "r.id", orders: courseOrders, order: o}
+	l.where("r.category = 'TRAINING_COURSE'")
+	inIDs(l, "r.provider_id", f.Providers)
+	inIDs(l, "r.alliance_id", f.Alliances)
+	if f.Skills != nil {
+		l.where("EXISTS (SELECT 1 FROM resource_skill fs WHERE fs.resource_id = r.id AND fs.skill_id = ANY(" + l.arg(int64Array(f.Skills)) + "))")
+	}
+	dates(l, "r.starts_on", f.Starts)
+	if f.HasFreeSeats != nil {
+		if *f.HasFreeSeats {
+			l.where("r.enrolled < r.seats")
+		} else {
+			l.where("r.enrolled >= r.seats")
+		}
+	}
+	contains(l, f.Search, "r.title_en", "r.title_zh")
+	return l
+}
+
+// CourseParent names the relation a nested course list hangs from.
+type CourseParent int
+
+// The relations courses are listed under.
+const (
+	CoursesOfCenter CourseParent = iota
+	CoursesOfFacility
+	CoursesOfTeacher
+	CoursesOfSkill
+)
+
+func nestedCourseList(via CourseParent, f CourseFilter, o Order) *list {
+	l := courseList(f, o)
+	switch via {
+	case CoursesOfCenter:
+		l.parent = "r.training_center_id"
+	case CoursesOfFacility:
+		l.parent = "r.facility_id"
+	case CoursesOfTeacher:
+		l.from = "resource r JOIN course_teacher ct ON ct.course_id = r.id"
+		l.parent = "ct.teacher_id"
+	case CoursesOfSkill:
+		l.from = "resource r JOIN resource_skill sk ON sk.resource_id = r.id"
+		l.parent = "sk.skill_id"
+	}
+	return l
+}
+
+// Courses lists training courses.
+func (s *Store) Courses(ctx context.Context, f CourseFilter, o Order, p Page) (Result[Resource], error) {
+	return page(ctx, s, "courses", courseList(f, o), p, resourceID)
+}
+
+// CountCourses counts the courses f selects.
+func (s *Store) CountCourses(ctx context.Context, f CourseFilter) (int, error) {
+	return count(ctx, s, "courses", courseList(f, Order{}))
+}
+
+// NestedCourses lists the courses under each parent of the given relation.
+func (s *Store) NestedCourses(ctx context.Context, via CourseParent, parents []int64, f CourseFilter, o Order, p Page) (map[int64]Result[Resource], error) {
+	return pages(ctx, s, "courses", nestedCourseList(via, f, o), parents, p, resourceID)
+}
+
+// CountNestedCourses counts the courses under each parent of the given relation.
+func (s *Store) CountNestedCourses(ctx context.Context, via CourseParent, parents []int64, f CourseFilter) (map[int64]int, error) {
+	return counts(ctx, s, "courses", nestedCourseList(via, f, Order{}), parents)
+}
+
+var teacherOrders = map[string]sortKey{"NAME": {"r.teacher_name", "text"}}
+
+func skillTeacherList(o Order) *list {
+	l := &list{cols: "r.*", from: "resource r JOIN resource_skill sk ON sk.resource_id = r.id", id: "r.id",
+		parent: "sk.skill_id", orders: teacherOrders, order: o}
+	l.where("r.category = 'TEACHER'")
+	return l
+}
+
+// SkillTeachers lists the teachers with expertise in each skill, by name.
+func (s *Store) SkillTeachers(ctx context.Context, skills []int64, p Page) (map[int64]Result[Resource], error) {
+	return pages(ctx, s, "skill teachers", skillTeacherList(Order{Field: "NAME"}), skills, p, resourceID)
+}
+
+// CountSkillTeachers counts the teachers with expertise in each skill.
+func (s *Store) CountSkillTeachers(ctx context.Context, skills []int64) (map[int64]int, error) {
+	return counts(ctx, s, "skill teachers", skillTeacherList(Order{}), skills)
+}
+
+// ResultsOfTalents lists each talent's competition results, latest first.
+func (s *Store) ResultsOfTalents(ctx context.Context, talents []int64) (map[int64][]Resource, error) {
+	return groupBy(ctx, s, "competition results", `
+		SELECT * FROM resource WHERE talent_id = ANY($1) AND category = 'COMPETITION_RESULT'
+		ORDER BY awarded_on DESC, id`, talents, func(r *Resource) int64 { return *r.TalentID })
+}

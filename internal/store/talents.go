@@ -1,0 +1,150 @@
+package store
+
+import "context"
+
+// talentCols are the columns of the anonymised profile; personal columns stay in the table.
+const talentCols = "t.id, t.alliance_id, t.status, t.school_id, t.employer_id, t.graduation_year, t.registered_on"
+
+// TalentFilter selects talents.
+type TalentFilter struct {
+	Statuses      []TalentStatus
+	Alliances     []int64
+	Schools       []int64
+	Employers     []int64
+	Skills        []int64
+	MinSkillLevel *int
+	Registered    *DateRange
+}
+
+var talentOrders = map[string]sortKey{
+	"REGISTERED_ON":   {"t.registered_on", "date"},
+	"GRADUATION_YEAR": {"COALESCE(t.graduation_year, 0)", "int"},
+}
+
+func talentList(f TalentFilter, o Order) *list {
+	l := &list{cols: talentCols, from: "talent t", id: "t.id", orders: talentOrders, order: o}
+	in(l, "t.status", f.Statuses)
+	inIDs(l, "t.alliance_id", f.Alliances)
+	inIDs(l, "t.school_id", f.Schools)
+	inIDs(l, "t.employer_id", f.Employers)
+	if f.Skills != nil {
+		cond := "fs.talent_id = t.id AND fs.skill_id = ANY(" + l.arg(int64Array(f.Skills)) + ")"
+		if f.MinSkillLevel != nil {
+			cond += " AND fs.level >= " + l.arg(*f.MinSkillLevel)
+		}
+		l.where("EXISTS (SELECT 1 FROM talent_skill fs WHERE " + cond + ")")
+	}
+	dates(l, "t.registered_on", f.Registered)
+	return l
+}
+
+func talentID(t *Talent) int64 { return t.ID }
+
+// Talents lists the talent pool.
+func (s *Store) Talents(ctx context.Context, f TalentFilter, o Order, p Page) (Result[Talent], error) {
+	return page(ctx, s, "talents", talentList(f, o), p, talentID)
+}
+
+// CountTalents counts the talents f selects.
+func (s *Store) CountTalents(ctx context.Context, f TalentFilter) (int, error) {
+	return count(ctx, s, "talents", talentList(f, Order{}))
+}
+
+// TalentParent names the relation a nested talent list hangs from.
+type TalentParent int
+
+// The relations talents are listed under.
+const (
+	TalentsOfAlliance TalentParent = iota
+	TalentsOfSchool
+	TalentsOfEmployer
+	TalentsOfSkill
+)
+
+func nestedTalentList(via TalentParent, f TalentFilter, o Order) *list {
+	if via == TalentsOfSkill {
+		// The skill is the parent, so the level applies to it rather than to f.Skills.
+		min := f.MinSkillLevel
+		if f.Skills == nil {
+			f.MinSkillLevel = nil
+		}
+		l := talentList(f, o)
+		l.from = "talent t JOIN talent_skill sk ON sk.talent_id = t.id"
+		l.parent = "sk.skill_id"
+		if min != nil {
+			l.where("sk.level >= " + l.arg(*min))
+		}
+		return l
+	}
+	l := talentList(f, o)
+	l.parent = map[TalentParent]string{TalentsOfAlliance: "t.alliance_id", TalentsOfSchool: "t.school_id", TalentsOfEmployer: "t.employer_id"}[via]
+	return l
+}
+
+// NestedTalents lists the talents under each parent of the given relation.
+func (s *Store) NestedTalents(ctx context.Context, via TalentParent, parents []int64, f TalentFilter, o Order, p Page) (map[int64]Result[Talent], error) {
+	return pages(ctx, s, "talents", nestedTalentList(via, f, o), parents, p, talentID)
+}
+
+// CountNestedTalents counts the talents under each parent of the given relation.
+func (s *Store) CountNestedTalents(ctx context.Context, via TalentParent, parents []int64, f TalentFilter) (map[int64]int, error) {
+	return counts(ctx, s, "talents", nestedTalentList(via, f, Order{}), parents)
+}
+
+// TalentsByID loads anonymised talent profiles by id.
+func (s *Store) TalentsByID(ctx context.Context, ids []int64) (map[int64]*Talent, error) {
+	return byID(ctx, s, "talents", "SELECT "+talentCols+" FROM talent t WHERE t.id = ANY($1)", ids, talentID)
+}
+
+// SkillsOfTalents lists each talent's skills, highest level first.
+func (s *Store) SkillsOfTalents(ctx context.Context, talents []int64) (map[int64][]SkillLevel, error) {
+	return groupBy(ctx, s, "talent skills", `
+		SELECT ts.talent_id AS owner_id, ts.skill_id, ts.level
+		FROM talent_skill ts JOIN skill k ON k.id = ts.skill_id
+		WHERE ts.talent_id = ANY($1) ORDER BY ts.level DESC, k.code`, talents, func(l *SkillLevel) int64 { return l.OwnerID })
+}
+
+// CoursesOfTalents lists, per talent, the courses taken, latest enrolment first.
+func (s *Store) CoursesOfTalents(ctx context.Context, talents []int64) (map[int64][]Link, error) {
+	return groupBy(ctx, s, "talent courses", `
+		SELECT talent_id AS owner_id, course_id AS other_id FROM enrollment
+		WHERE talent_id = ANY($1) ORDER BY enrolled_on DESC, course_id`, talents, func(l *Link) int64 { return l.OwnerID })
+}
+
+// PlacementFilter selects placements.
+type PlacementFilter struct {
+	Statuses []PlacementStatus
+	Applied  *DateRange
+}
+
+var placementOrders = map[string]sortKey{"APPLIED_ON": {"pl.applied_on", "date"}}
+
+func openingPlacementList(f PlacementFilter, o Order) *list {
+	l := &list{cols: "pl.*", from: "placement pl", id: "pl.id", parent: "pl.opening_id", orders: placementOrders, order: o}
+	in(l, "pl.status", f.Statuses)
+	dates(l, "pl.applied_on", f.Applied)
+	return l
+}
+
+func placementID(p *Placement) int64 { return p.ID }
+
+// OpeningPlacements lists each opening's placements.
+func (s *Store) OpeningPlacements(ctx context.Context, openings []int64, f PlacementFilter, o Order, p Page) (map[int64]Result[Placement], error) {
+	return pages(ctx, s, "opening placements", openingPlacementList(f, o), openings, p, placementID)
+}
+
+// CountOpeningPlacements counts each opening's placements.
+func (s *Store) CountOpeningPlacements(ctx context.Context, openings []int64, f PlacementFilter) (map[int64]int, error) {
+	return counts(ctx, s, "opening placements", openingPlacementList(f, Order{}), openings)
+}
+
+// PlacementsByID loads placements by id.
+func (s *Store) PlacementsByID(ctx context.Context, ids []int64) (map[int64]*Placement, error) {
+	return byID(ctx, s, "placements", "SELECT * FROM placement WHERE id = ANY($1)", ids, placementID)
+}
+
+// PlacementsOfTalents lists each talent's placements, latest first.
+func (s *Store) PlacementsOfTalents(ctx context.Context, talents []int64) (map[int64][]Placement, error) {
+	return groupBy(ctx, s, "talent placements", "SELECT * FROM placement WHERE talent_id = ANY($1) ORDER BY applied_on DESC, id",
+		talents, func(p *Placement) int64 { return p.TalentID })
+}
