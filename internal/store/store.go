@@ -70,6 +70,9 @@ func groupBy[T any](ctx context.Context, s *Store, what, query string, owners []
 		return nil, fmt.Errorf("load %s of %v: %w", what, owners, err)
 	}
 	out := make(map[int64][]T, len(owners))
+	for _, o := range owners {
+		out[o] = nil // an owner with no rows has an empty list, not a missing one
+	}
 	for _, r := range rows {
 		k := owner(&r)
 		out[k] = append(out[k], r)

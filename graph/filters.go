@@ -1,0 +1,233 @@
+package graph
+
+import (
+	"errors"
+	"fmt"
+	"unicode/utf8"
+
+	"github.com/alliance-graph/alliance-graph/graph/model"
+	"github.com/alliance-graph/alliance-graph/internal/errcode"
+	"github.com/alliance-graph/alliance-graph/internal/relay"
+	"github.com/alliance-graph/alliance-graph/internal/store"
+)
+
+const maxSearchLength = 100
+
+// args converts GraphQL filter inputs into store filters, checking them on the way and
+// keeping the first problem found, named by its argument path.
+type args struct {
+	err error
+}
+
+func (a *args) fail(field, format string, v ...any) {
+	if a.err == nil {
+		a.err = errcode.BadInput(field, format, v...)
+	}
+}
+
+// key parses one global ID of type t.
+func (a *args) key(field string, t relay.Type, id string) int64 {
+	k, err := relay.ParseIDOf(t, id)
+	if err != nil {
+		if errors.Is(err, relay.ErrMalformedID) {
+			a.fail(field, "is not an ID issued by this API")
+		} else {
+			a.fail(field, "%v", err)
+		}
+	}
+	return k
+}
+
+// keys parses a list of global IDs; nil stays nil (no filter).
+func (a *args) keys(field string, t relay.Type, ids []string) []int64 {
+	if ids == nil {
+		return nil
+	}
+	out := make([]int64, len(ids))
+	for i, id := range ids {
+		out[i] = a.key(fmt.Sprintf("%s[%d]", field, i), t, id)
+	}
+	return out
+}
+
+func (a *args) optionalKey(field string, t relay.Type, id *string) *int64 {
+	if id == nil {
+		return nil
+	}
+	k := a.key(field, t, *id)
+	return &k
+}
+
+func (a *args) dates(field string, r *model.DateRange) *store.DateRange {
+	if r == nil {
+		return nil
+	}
+	if r.From != nil && r.To != nil && r.To.Before(*r.From) {
+		a.fail(field, "ends (%s) before it starts (%s)", r.To.Format("2006-01-02"), r.From.Format("2006-01-02"))
+	}
+	return &store.DateRange{From: r.From, To: r.To}
+}
+
+func (a *args) search(field string, s *string) *string {
+	if s != nil && utf8.RuneCountInString(*s) > maxSearchLength {
+		a.fail(field, "must be at most %d characters (got %d)", maxSearchLength, utf8.RuneCountInString(*s))
+	}
+	return s
+}
+
+func (a *args) level(field string, n *int) *int {
+	if n != nil && (*n < 1 || *n > 5) {
+		a.fail(field, "must be between 1 and 5 (got %d)", *n)
+	}
+	return n
+}
+
+func organizationFilter(f *model.OrganizationFilter) (store.OrganizationFilter, error) {
+	if f == nil {
+		return store.OrganizationFilter{}, nil
+	}
+	var a args
+	out := store.OrganizationFilter{
+		Kinds: f.Kinds, SchoolLevels: f.SchoolLevels, Industries: f.Industries,
+		Parks:     a.keys("filter.parks", relay.TypeOrganization, f.Parks),
+		Alliances: a.keys("filter.alliances", relay.TypeAlliance, f.Alliances),
+		Districts: f.Districts, ForeignInvested: f.ForeignInvested,
+		Search: a.search("filter.search", f.Search),
+	}
+	return out, a.err
+}
+
+func membershipFilter(f *model.MembershipFilter) (store.MembershipFilter, error) {
+	if f == nil {
+		return store.MembershipFilter{}, nil
+	}
+	var a args
+	out := store.MembershipFilter{
+		Roles: f.Roles, Kinds: f.Kinds, Active: f.Active,
+		Joined: a.dates("filter.joined", f.Joined),
+		Search: a.search("filter.search", f.Search),
+	}
+	return out, a.err
+}
+
+func partnershipFilter(f *model.PartnershipFilter) (store.PartnershipFilter, error) {
+	if f == nil {
+		return store.PartnershipFilter{}, nil
+	}
+	var a args
+	out := store.PartnershipFilter{
+		Kinds: f.Kinds, Statuses: f.Statuses,
+		Alliances:    a.keys("filter.alliances", relay.TypeAlliance, f.Alliances),
+		Participants: a.keys("filter.participants", relay.TypeOrganization, f.Participants),
+		Signed:       a.dates("filter.signed", f.Signed),
+		Search:       a.search("filter.search", f.Search),
+	}
+	return out, a.err
+}
+
+func trainingCenterFilter(f *model.TrainingCenterFilter) (store.TrainingCenterFilter, error) {
+	if f == nil {
+		return store.TrainingCenterFilter{}, nil
+	}
+	var a args
+	out := store.TrainingCenterFilter{
+		Alliances: a.keys("filter.alliances", relay.TypeAlliance, f.Alliances),
+		Operators: a.keys("filter.operators", relay.TypeOrganization, f.Operators),
+		Search:    a.search("filter.search", f.Search),
+	}
+	return out, a.err
+}
+
+func resourceFilter(f *model.ResourceFilter) (store.ResourceFilter, error) {
+	if f == nil {
+		return store.ResourceFilter{}, nil
+	}
+	var a args
+	out := store.ResourceFilter{
+		Categories:    f.Categories,
+		Providers:     a.keys("filter.providers", relay.TypeOrganization, f.Providers),
+		Alliances:     a.keys("filter.alliances", relay.TypeAlliance, f.Alliances),
+		Skills:        a.keys("filter.skills", relay.TypeSkill, f.Skills),
+		Shared:        a.dates("filter.shared", f.Shared),
+		SharedWithAll: f.SharedWithAll,
+		Search:        a.search("filter.search", f.Search),
+	}
+	return out, a.err
+}
+
+func jobOpeningFilter(f *model.JobOpeningFilter) (store.JobOpeningFilter, error) {
+	if f == nil {
+		return store.JobOpeningFilter{}, nil
+	}
+	var a args
+	if f.MinSalary != nil && *f.MinSalary < 0 {
+		a.fail("filter.minSalary", "must not be negative (got %d)", *f.MinSalary)
+	}
+	out := store.JobOpeningFilter{
+		Statuses: f.Statuses, EmploymentTypes: f.EmploymentTypes, Industries: f.Industries,
+		Providers: a.keys("filter.providers", relay.TypeOrganization, f.Providers),
+		Alliances: a.keys("filter.alliances", relay.TypeAlliance, f.Alliances),
+		Parks:     a.keys("filter.parks", relay.TypeOrganization, f.Parks),
+		Skills:    a.keys("filter.skills", relay.TypeSkill, f.Skills),
+		MinSalary: f.MinSalary,
+		Posted:    a.dates("filter.posted", f.Posted),
+		Search:    a.search("filter.search", f.Search),
+	}
+	return out, a.err
+}
+
+func courseFilter(f *model.TrainingCourseFilter) (store.CourseFilter, error) {
+	if f == nil {
+		return store.CourseFilter{}, nil
+	}
+	var a args
+	out := store.CourseFilter{
+		Providers:    a.keys("filter.providers", relay.TypeOrganization, f.Providers),
+		Alliances:    a.keys("filter.alliances", relay.TypeAlliance, f.Alliances),
+		Skills:       a.keys("filter.skills", relay.TypeSkill, f.Skills),
+		Starts:       a.dates("filter.starts", f.Starts),
+		HasFreeSeats: f.HasFreeSeats,
+		Search:       a.search("filter.search", f.Search),
+	}
+	return out, a.err
+}
+
+func skillFilter(f *model.SkillFilter) (store.SkillFilter, error) {
+	if f == nil {
+		return store.SkillFilter{}, nil
+	}
+	var a args
+	out := store.SkillFilter{
+		Categories: f.Categories,
+		Parent:     a.optionalKey("filter.parent", relay.TypeSkill, f.Parent),
+		TopLevel:   f.TopLevel,
+		Search:     a.search("filter.search", f.Search),
+	}
+	return out, a.err
+}
+
+func talentFilter(f *model.TalentFilter) (store.TalentFilter, error) {
+	if f == nil {
+		return store.TalentFilter{}, nil
+	}
+	var a args
+	out := store.TalentFilter{
+		Statuses:      f.Statuses,
+		Alliances:     a.keys("filter.alliances", relay.TypeAlliance, f.Alliances),
+		Schools:       a.keys("filter.schools", relay.TypeOrganization, f.Schools),
+		Employers:     a.keys("filter.employers", relay.TypeOrganization, f.Employers),
+		Skills:        a.keys("filter.skills", relay.TypeSkill, f.Skills),
+		MinSkillLevel: a.level("filter.minSkillLevel", f.MinSkillLevel),
+		Registered:    a.dates("filter.registered", f.Registered),
+	}
+	return out, a.err
+}
+
+func placementFilter(f *model.PlacementFilter) (store.PlacementFilter, error) {
+	if f == nil {
+		return store.PlacementFilter{}, nil
+	}
+	var a args
+	out := store.PlacementFilter{Statuses: f.Statuses, Applied: a.dates("filter.applied", f.Applied)}
+	return out, a.err
+}

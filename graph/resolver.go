@@ -1,0 +1,11 @@
+// Package graph holds the GraphQL executor generated from schema.graphqls and the thin
+// resolvers that translate GraphQL arguments into store and loader calls.
+package graph
+
+import "github.com/alliance-graph/alliance-graph/internal/store"
+
+// Resolver is the root of the resolver tree. Related objects are read through the
+// per-request loaders in the context, top-level lists through the store.
+type Resolver struct {
+	Store *store.Store
+}

@@ -1,0 +1,140 @@
+package graph
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/alliance-graph/alliance-graph/graph/model"
+	"github.com/alliance-graph/alliance-graph/internal/loader"
+	"github.com/alliance-graph/alliance-graph/internal/store"
+)
+
+// The fields below are shared by the four organization types and the five resource
+// types; their resolvers delegate here.
+
+func orgMemberships(ctx context.Context, org int64) ([]*model.Membership, error) {
+	rows, err := loader.From(ctx).MembershipsOfOrg.Load(ctx, org)
+	if err != nil {
+		return nil, fmt.Errorf("load memberships of organization %d: %w", org, err)
+	}
+	out := make([]*model.Membership, len(rows))
+	for i := range rows {
+		out[i] = wrapMembership(&rows[i])
+	}
+	return out, nil
+}
+
+func orgPartnerships(ctx context.Context, org int64, first *int, after *string, last *int, before *string, filter *model.PartnershipFilter, orderBy *model.Order) (*model.PartnershipConnection, error) {
+	req, err := paging(first, after, last, before, orderBy, "SIGNED_ON")
+	if err != nil {
+		return nil, err
+	}
+	f, err := partnershipFilter(filter)
+	if err != nil {
+		return nil, err
+	}
+	return nested(ctx, loader.From(ctx).OrgPartnerships, org, f, req, wrapPartnership)
+}
+
+func orgResources(ctx context.Context, org int64, first *int, after *string, last *int, before *string, filter *model.ResourceFilter, orderBy *model.Order) (*model.SharedResourceConnection, error) {
+	req, err := paging(first, after, last, before, orderBy, "SHARED_ON")
+	if err != nil {
+		return nil, err
+	}
+	f, err := resourceFilter(filter)
+	if err != nil {
+		return nil, err
+	}
+	return nested(ctx, loader.From(ctx).ProviderResources, org, f, req, wrapResource)
+}
+
+func orgCenters(ctx context.Context, org int64) ([]*model.TrainingCenter, error) {
+	l := loader.From(ctx)
+	links, err := l.CentersOfOrg.Load(ctx, org)
+	if err != nil {
+		return nil, fmt.Errorf("load training centres of organization %d: %w", org, err)
+	}
+	return many(ctx, l.TrainingCenter, others(links), "training centres", wrapCenter)
+}
+
+func allianceOf(ctx context.Context, id int64) (*model.Alliance, error) {
+	return one(ctx, loader.From(ctx).Alliance, id, "alliance", wrapAlliance)
+}
+
+func organization(ctx context.Context, id int64) (model.Organization, error) {
+	return one(ctx, loader.From(ctx).Organization, id, "organization", wrapOrganization)
+}
+
+func organizations(ctx context.Context, ids []int64) ([]model.Organization, error) {
+	return many(ctx, loader.From(ctx).Organization, ids, "organizations", wrapOrganization)
+}
+
+func resourceSharedWith(ctx context.Context, r *store.Resource) ([]model.Organization, error) {
+	if r.SharedWithAll {
+		return []model.Organization{}, nil
+	}
+	links, err := loader.From(ctx).SharedWith.Load(ctx, r.ID)
+	if err != nil {
+		return nil, fmt.Errorf("load shares of resource %d: %w", r.ID, err)
+	}
+	return organizations(ctx, others(links))
+}
+
+func resourceCenter(ctx context.Context, r *store.Resource) (*model.TrainingCenter, error) {
+	return optional(ctx, loader.From(ctx).TrainingCenter, r.TrainingCenterID, "training centre", wrapCenter)
+}
+
+func resourceSkills(ctx context.Context, resource int64) ([]*model.SkillAtLevel, error) {
+	levels, err := loader.From(ctx).ResourceSkills.Load(ctx, resource)
+	if err != nil {
+		return nil, fmt.Errorf("load skills of resource %d: %w", resource, err)
+	}
+	return skillLevels(levels), nil
+}
+
+func nestedCourses(ctx context.Context, via store.CourseParent, parent int64, first *int, after *string, last *int, before *string, filter *model.TrainingCourseFilter, orderBy *model.Order) (*model.TrainingCourseConnection, error) {
+	req, err := paging(first, after, last, before, orderBy, "STARTS_ON")
+	if err != nil {
+		return nil, err
+	}
+	f, err := courseFilter(filter)
+	if err != nil {
+		return nil, err
+	}
+	return nested(ctx, loader.From(ctx).Courses[via], parent, f, req, wrapCourse)
+}
+
+func nestedTalents(ctx context.Context, via store.TalentParent, parent int64, first *int, after *string, last *int, before *string, filter *model.TalentFilter, orderBy *model.Order) (*model.TalentConnection, error) {
+	req, err := paging(first, after, last, before, orderBy, "REGISTERED_ON")
+	if err != nil {
+		return nil, err
+	}
+	f, err := talentFilter(filter)
+	if err != nil {
+		return nil, err
+	}
+	return nested(ctx, loader.From(ctx).Talents[via], parent, f, req, wrapTalent)
+}
+
+func nestedJobOpenings(ctx context.Context, l *loader.Paged[store.JobOpeningFilter, store.Resource], parent int64, first *int, after *string, last *int, before *string, filter *model.JobOpeningFilter, orderBy *model.Order) (*model.JobOpeningConnection, error) {
+	req, err := paging(first, after, last, before, orderBy, "POSTED_ON")
+	if err != nil {
+		return nil, err
+	}
+	f, err := jobOpeningFilter(filter)
+	if err != nil {
+		return nil, err
+	}
+	return nested(ctx, l, parent, f, req, wrapJobOpening)
+}
+
+// top runs a top-level list: validate paging and filter, read a page, count on demand.
+func top[F any, T any, N any](ctx context.Context, req pageRequest, f F,
+	list func(context.Context, F, store.Order, store.Page) (store.Result[T], error),
+	count func(context.Context, F) (int, error), wrap func(*T) N) (*model.Connection[N], error) {
+	res, err := list(ctx, f, req.order, req.page)
+	if err != nil {
+		return nil, err
+	}
+	return connection(req, res, wrap, func(ctx context.Context) (int, error) { return count(ctx, f) }), nil
+}

@@ -1,0 +1,36 @@
+// Package errcode defines the errors a client may see: each has a machine-readable code
+// for `extensions.code` and, for bad input, the argument it is about. Any other error is
+// internal and never shown to clients.
+package errcode
+
+import "fmt"
+
+// Code is the value of a GraphQL error's `extensions.code`.
+type Code string
+
+// The codes clients can rely on.
+const (
+	BadUserInput Code = "BAD_USER_INPUT"
+	NotFound     Code = "NOT_FOUND"
+	Internal     Code = "INTERNAL_SERVER_ERROR"
+	Timeout      Code = "TIMEOUT"
+)
+
+// Error is an error meant for the client.
+type Error struct {
+	Code    Code
+	Field   string // the argument or input field at fault, for BAD_USER_INPUT
+	Message string
+}
+
+func (e *Error) Error() string { return e.Message }
+
+// BadInput reports a wrong argument, naming it and saying why.
+func BadInput(field, format string, args ...any) *Error {
+	return &Error{Code: BadUserInput, Field: field, Message: fmt.Sprintf("argument %q %s", field, fmt.Sprintf(format, args...))}
+}
+
+// Missing reports that what an ID or key refers to does not exist.
+func Missing(format string, args ...any) *Error {
+	return &Error{Code: NotFound, Message: fmt.Sprintf(format, args...)}
+}

@@ -1,0 +1,246 @@
+// Package loader batches the store lookups of one GraphQL request: every related object
+// or nested page that resolvers ask for within a short window is fetched in one
+// statement, so the number of SQL statements depends on the shape of a query, never on
+// the number of objects it returns.
+package loader
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/vikstrous/dataloadgen"
+
+	"github.com/alliance-graph/alliance-graph/internal/store"
+)
+
+// ErrNotFound reports that no row has the requested key.
+var ErrNotFound = store.ErrNotFound
+
+// Loaders holds one request's loaders. Create it per request: loaders cache results for
+// their lifetime and run each batch with the context of its first caller.
+type Loaders struct {
+	Alliance       *dataloadgen.Loader[int64, *store.Alliance]
+	Organization   *dataloadgen.Loader[int64, *store.Organization]
+	Membership     *dataloadgen.Loader[int64, *store.Membership]
+	Partnership    *dataloadgen.Loader[int64, *store.Partnership]
+	TrainingCenter *dataloadgen.Loader[int64, *store.TrainingCenter]
+	Resource       *dataloadgen.Loader[int64, *store.Resource]
+	Skill          *dataloadgen.Loader[int64, *store.Skill]
+	Talent         *dataloadgen.Loader[int64, *store.Talent]
+	Placement      *dataloadgen.Loader[int64, *store.Placement]
+
+	Participants     *dataloadgen.Loader[int64, []store.Participant]
+	MembershipsOfOrg *dataloadgen.Loader[int64, []store.Membership]
+	CentersOfOrg     *dataloadgen.Loader[int64, []store.Link]
+	SharedWith       *dataloadgen.Loader[int64, []store.Link]
+	ResourceSkills   *dataloadgen.Loader[int64, []store.SkillLevel]
+	CourseTeachers   *dataloadgen.Loader[int64, []store.Link]
+	CenterFacilities *dataloadgen.Loader[int64, []store.Resource]
+	CenterLinks      *dataloadgen.Loader[int64, []store.Link]
+	SkillChildren    *dataloadgen.Loader[int64, []store.Skill]
+	TalentSkills     *dataloadgen.Loader[int64, []store.SkillLevel]
+	TalentCourses    *dataloadgen.Loader[int64, []store.Link]
+	TalentResults    *dataloadgen.Loader[int64, []store.Resource]
+	TalentPlacements *dataloadgen.Loader[int64, []store.Placement]
+
+	AllianceMembers      *Paged[store.MembershipFilter, store.Membership]
+	AlliancePartnerships *Paged[store.PartnershipFilter, store.Partnership]
+	AllianceCenters      *Paged[store.TrainingCenterFilter, store.TrainingCenter]
+	AllianceResources    *Paged[store.ResourceFilter, store.Resource]
+	ParkCompanies        *Paged[store.OrganizationFilter, store.Organization]
+	OrgPartnerships      *Paged[store.PartnershipFilter, store.Partnership]
+	ProviderResources    *Paged[store.ResourceFilter, store.Resource]
+	CompanyJobOpenings   *Paged[store.JobOpeningFilter, store.Resource]
+	SkillJobOpenings     *Paged[store.JobOpeningFilter, store.Resource]
+	SkillTeachers        *Paged[struct{}, store.Resource]
+	OpeningPlacements    *Paged[store.PlacementFilter, store.Placement]
+	Courses              map[store.CourseParent]*Paged[store.CourseFilter, store.Resource]
+	Talents              map[store.TalentParent]*Paged[store.TalentFilter, store.Talent]
+}
+
+// New creates the loaders of one request. wait is how long a loader collects keys
+// before it fetches them.
+func New(s *store.Store, wait time.Duration) *Loaders {
+	o := []dataloadgen.Option{dataloadgen.WithWait(wait)}
+	l := &Loaders{
+		Alliance:       dataloadgen.NewMappedLoader(s.AlliancesByID, o...),
+		Organization:   dataloadgen.NewMappedLoader(s.OrganizationsByID, o...),
+		Membership:     dataloadgen.NewMappedLoader(s.MembershipsByID, o...),
+		Partnership:    dataloadgen.NewMappedLoader(s.PartnershipsByID, o...),
+		TrainingCenter: dataloadgen.NewMappedLoader(s.TrainingCentersByID, o...),
+		Resource:       dataloadgen.NewMappedLoader(s.ResourcesByID, o...),
+		Skill:          dataloadgen.NewMappedLoader(s.SkillsByID, o...),
+		Talent:         dataloadgen.NewMappedLoader(s.TalentsByID, o...),
+		Placement:      dataloadgen.NewMappedLoader(s.PlacementsByID, o...),
+
+		Participants:     dataloadgen.NewMappedLoader(s.ParticipantsOf, o...),
+		MembershipsOfOrg: dataloadgen.NewMappedLoader(s.MembershipsOfOrganizations, o...),
+		CentersOfOrg:     dataloadgen.NewMappedLoader(s.TrainingCenterIDsOfOrganizations, o...),
+		SharedWith:       dataloadgen.NewMappedLoader(s.SharedWith, o...),
+		ResourceSkills:   dataloadgen.NewMappedLoader(s.SkillsOfResources, o...),
+		CourseTeachers:   dataloadgen.NewMappedLoader(s.TeachersOfCourses, o...),
+		CenterFacilities: dataloadgen.NewMappedLoader(s.FacilitiesOfCenters, o...),
+		CenterLinks:      dataloadgen.NewMappedLoader(s.LinksOfCenters, o...),
+		SkillChildren:    dataloadgen.NewMappedLoader(s.ChildrenOfSkills, o...),
+		TalentSkills:     dataloadgen.NewMappedLoader(s.SkillsOfTalents, o...),
+		TalentCourses:    dataloadgen.NewMappedLoader(s.CoursesOfTalents, o...),
+		TalentResults:    dataloadgen.NewMappedLoader(s.ResultsOfTalents, o...),
+		TalentPlacements: dataloadgen.NewMappedLoader(s.PlacementsOfTalents, o...),
+
+		AllianceMembers:      newPaged(s.AllianceMembers, s.CountAllianceMembers, o),
+		AlliancePartnerships: newPaged(s.AlliancePartnerships, s.CountAlliancePartnerships, o),
+		AllianceCenters:      newPaged(s.AllianceTrainingCenters, s.CountAllianceTrainingCenters, o),
+		AllianceResources:    newPaged(s.AllianceResources, s.CountAllianceResources, o),
+		ParkCompanies:        newPaged(s.ParkCompanies, s.CountParkCompanies, o),
+		OrgPartnerships:      newPaged(s.OrganizationPartnerships, s.CountOrganizationPartnerships, o),
+		ProviderResources:    newPaged(s.ProviderResources, s.CountProviderResources, o),
+		CompanyJobOpenings:   newPaged(s.CompanyJobOpenings, s.CountCompanyJobOpenings, o),
+		SkillJobOpenings:     newPaged(s.SkillJobOpenings, s.CountSkillJobOpenings, o),
+		OpeningPlacements:    newPaged(s.OpeningPlacements, s.CountOpeningPlacements, o),
+		SkillTeachers: newPaged(
+			func(ctx context.Context, skills []int64, _ struct{}, _ store.Order, p store.Page) (map[int64]store.Result[store.Resource], error) {
+				return s.SkillTeachers(ctx, skills, p)
+			},
+			func(ctx context.Context, skills []int64, _ struct{}) (map[int64]int, error) {
+				return s.CountSkillTeachers(ctx, skills)
+			}, o),
+		Courses: map[store.CourseParent]*Paged[store.CourseFilter, store.Resource]{},
+		Talents: map[store.TalentParent]*Paged[store.TalentFilter, store.Talent]{},
+	}
+	for _, via := range []store.CourseParent{store.CoursesOfCenter, store.CoursesOfFacility, store.CoursesOfTeacher, store.CoursesOfSkill} {
+		l.Courses[via] = newPaged(
+			func(ctx context.Context, parents []int64, f store.CourseFilter, ord store.Order, p store.Page) (map[int64]store.Result[store.Resource], error) {
+				return s.NestedCourses(ctx, via, parents, f, ord, p)
+			},
+			func(ctx context.Context, parents []int64, f store.CourseFilter) (map[int64]int, error) {
+				return s.CountNestedCourses(ctx, via, parents, f)
+			}, o)
+	}
+	for _, via := range []store.TalentParent{store.TalentsOfAlliance, store.TalentsOfSchool, store.TalentsOfEmployer, store.TalentsOfSkill} {
+		l.Talents[via] = newPaged(
+			func(ctx context.Context, parents []int64, f store.TalentFilter, ord store.Order, p store.Page) (map[int64]store.Result[store.Talent], error) {
+				return s.NestedTalents(ctx, via, parents, f, ord, p)
+			},
+			func(ctx context.Context, parents []int64, f store.TalentFilter) (map[int64]int, error) {
+				return s.CountNestedTalents(ctx, via, parents, f)
+			}, o)
+	}
+	return l
+}
+
+// pageKey identifies one page of one parent's nested list. The query is the canonical
+// JSON of the filter, order and page, so that identical requests share a batch and a
+// cache entry while different ones are fetched separately.
+type pageKey struct {
+	parent int64
+	query  string
+}
+
+type pageQuery[F any] struct {
+	Filter F
+	Order  store.Order
+	Page   store.Page
+}
+
+// Paged loads one page of a nested list for many parents at once: each distinct
+// (filter, order, page) among the batched keys becomes one statement.
+type Paged[F any, T any] struct {
+	pages  *dataloadgen.Loader[pageKey, store.Result[T]]
+	counts *dataloadgen.Loader[pageKey, int]
+}
+
+func newPaged[F any, T any](
+	list func(ctx context.Context, parents []int64, f F, o store.Order, p store.Page) (map[int64]store.Result[T], error),
+	count func(ctx context.Context, parents []int64, f F) (map[int64]int, error),
+	opts []dataloadgen.Option,
+) *Paged[F, T] {
+	return &Paged[F, T]{
+		pages: dataloadgen.NewMappedLoader(func(ctx context.Context, keys []pageKey) (map[pageKey]store.Result[T], error) {
+			return fetchGrouped(ctx, keys, func(ctx context.Context, parents []int64, q pageQuery[F]) (map[int64]store.Result[T], error) {
+				return list(ctx, parents, q.Filter, q.Order, q.Page)
+			})
+		}, opts...),
+		counts: dataloadgen.NewMappedLoader(func(ctx context.Context, keys []pageKey) (map[pageKey]int, error) {
+			return fetchGrouped(ctx, keys, func(ctx context.Context, parents []int64, q pageQuery[F]) (map[int64]int, error) {
+				return count(ctx, parents, q.Filter)
+			})
+		}, opts...),
+	}
+}
+
+func fetchGrouped[F any, V any](ctx context.Context, keys []pageKey, fetch func(context.Context, []int64, pageQuery[F]) (map[int64]V, error)) (map[pageKey]V, error) {
+	groups := map[string][]int64{}
+	var order []string
+	for _, k := range keys {
+		if _, ok := groups[k.query]; !ok {
+			order = append(order, k.query)
+		}
+		groups[k.query] = append(groups[k.query], k.parent)
+	}
+	out := make(map[pageKey]V, len(keys))
+	for _, query := range order {
+		var q pageQuery[F]
+		if err := json.Unmarshal([]byte(query), &q); err != nil {
+			return nil, fmt.Errorf("decode page query: %w", err)
+		}
+		values, err := fetch(ctx, groups[query], q)
+		if err != nil {
+			return nil, err
+		}
+		for parent, v := range values {
+			out[pageKey{parent, query}] = v
+		}
+	}
+	return out, nil
+}
+
+func key[F any](parent int64, q pageQuery[F]) (pageKey, error) {
+	b, err := json.Marshal(q)
+	if err != nil {
+		return pageKey{}, fmt.Errorf("encode page query: %w", err)
+	}
+	return pageKey{parent, string(b)}, nil
+}
+
+// Load returns one page of parent's list.
+func (p *Paged[F, T]) Load(ctx context.Context, parent int64, f F, o store.Order, pg store.Page) (store.Result[T], error) {
+	k, err := key(parent, pageQuery[F]{f, o, pg})
+	if err != nil {
+		return store.Result[T]{}, err
+	}
+	return p.pages.Load(ctx, k)
+}
+
+// Count counts parent's whole list.
+func (p *Paged[F, T]) Count(ctx context.Context, parent int64, f F) (int, error) {
+	k, err := key(parent, pageQuery[F]{Filter: f})
+	if err != nil {
+		return 0, err
+	}
+	return p.counts.Load(ctx, k)
+}
+
+// NotFound reports whether err means the key had no row.
+func NotFound(err error) bool {
+	return errors.Is(err, dataloadgen.ErrNotFound) || errors.Is(err, store.ErrNotFound)
+}
+
+type ctxKey struct{}
+
+// With returns a context carrying the request's loaders.
+func With(ctx context.Context, l *Loaders) context.Context {
+	return context.WithValue(ctx, ctxKey{}, l)
+}
+
+// From returns the request's loaders; it panics if the server wiring forgot them, which
+// is a programming error that tests catch at once.
+func From(ctx context.Context) *Loaders {
+	l, ok := ctx.Value(ctxKey{}).(*Loaders)
+	if !ok {
+		panic("loader: no loaders in context; wrap the handler with loader middleware")
+	}
+	return l
+}
