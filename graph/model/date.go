@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
+
+	"github.com/alliance-graph/alliance-graph/internal/errcode"
 )
 
 // MarshalDate writes a calendar date as YYYY-MM-DD.
@@ -20,11 +22,11 @@ func MarshalDate(t time.Time) graphql.Marshaler {
 func UnmarshalDate(v any) (time.Time, error) {
 	s, ok := v.(string)
 	if !ok {
-		return time.Time{}, fmt.Errorf("a Date must be a string in the form YYYY-MM-DD, got %T", v)
+		return time.Time{}, &errcode.Error{Code: errcode.BadUserInput, Message: fmt.Sprintf("a Date must be a string in the form YYYY-MM-DD, got %T", v)}
 	}
 	t, err := time.Parse(time.DateOnly, s)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("%q is not a date in the form YYYY-MM-DD", s)
+		return time.Time{}, &errcode.Error{Code: errcode.BadUserInput, Message: fmt.Sprintf("%q is not a date in the form YYYY-MM-DD", s)}
 	}
 	return t, nil
 }

@@ -155,3 +155,14 @@ func MigrateDown(ctx context.Context, db *sql.DB) error {
 	}
 	return nil
 }
+
+// Truncate empties every table of the alliance graph and restarts its id sequences.
+func Truncate(ctx context.Context, db *sqlx.DB) error {
+	_, err := db.ExecContext(ctx, `TRUNCATE alliance, organization, membership, partnership, partnership_participant,
+		training_center, training_center_link, skill, resource, resource_share, resource_skill, course_teacher,
+		talent, talent_skill, enrollment, placement RESTART IDENTITY CASCADE`)
+	if err != nil {
+		return fmt.Errorf("empty the database: %w", err)
+	}
+	return nil
+}

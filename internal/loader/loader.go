@@ -9,9 +9,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"time"
-
-	"github.com/vikstrous/dataloadgen"
 
 	"github.com/alliance-graph/alliance-graph/internal/store"
 )
@@ -22,29 +19,29 @@ var ErrNotFound = store.ErrNotFound
 // Loaders holds one request's loaders. Create it per request: loaders cache results for
 // their lifetime and run each batch with the context of its first caller.
 type Loaders struct {
-	Alliance       *dataloadgen.Loader[int64, *store.Alliance]
-	Organization   *dataloadgen.Loader[int64, *store.Organization]
-	Membership     *dataloadgen.Loader[int64, *store.Membership]
-	Partnership    *dataloadgen.Loader[int64, *store.Partnership]
-	TrainingCenter *dataloadgen.Loader[int64, *store.TrainingCenter]
-	Resource       *dataloadgen.Loader[int64, *store.Resource]
-	Skill          *dataloadgen.Loader[int64, *store.Skill]
-	Talent         *dataloadgen.Loader[int64, *store.Talent]
-	Placement      *dataloadgen.Loader[int64, *store.Placement]
+	Alliance       *Batcher[int64, *store.Alliance]
+	Organization   *Batcher[int64, *store.Organization]
+	Membership     *Batcher[int64, *store.Membership]
+	Partnership    *Batcher[int64, *store.Partnership]
+	TrainingCenter *Batcher[int64, *store.TrainingCenter]
+	Resource       *Batcher[int64, *store.Resource]
+	Skill          *Batcher[int64, *store.Skill]
+	Talent         *Batcher[int64, *store.Talent]
+	Placement      *Batcher[int64, *store.Placement]
 
-	Participants     *dataloadgen.Loader[int64, []store.Participant]
-	MembershipsOfOrg *dataloadgen.Loader[int64, []store.Membership]
-	CentersOfOrg     *dataloadgen.Loader[int64, []store.Link]
-	SharedWith       *dataloadgen.Loader[int64, []store.Link]
-	ResourceSkills   *dataloadgen.Loader[int64, []store.SkillLevel]
-	CourseTeachers   *dataloadgen.Loader[int64, []store.Link]
-	CenterFacilities *dataloadgen.Loader[int64, []store.Resource]
-	CenterLinks      *dataloadgen.Loader[int64, []store.Link]
-	SkillChildren    *dataloadgen.Loader[int64, []store.Skill]
-	TalentSkills     *dataloadgen.Loader[int64, []store.SkillLevel]
-	TalentCourses    *dataloadgen.Loader[int64, []store.Link]
-	TalentResults    *dataloadgen.Loader[int64, []store.Resource]
-	TalentPlacements *dataloadgen.Loader[int64, []store.Placement]
+	Participants     *Batcher[int64, []store.Participant]
+	MembershipsOfOrg *Batcher[int64, []store.Membership]
+	CentersOfOrg     *Batcher[int64, []store.Link]
+	SharedWith       *Batcher[int64, []store.Link]
+	ResourceSkills   *Batcher[int64, []store.SkillLevel]
+	CourseTeachers   *Batcher[int64, []store.Link]
+	CenterFacilities *Batcher[int64, []store.Resource]
+	CenterLinks      *Batcher[int64, []store.Link]
+	SkillChildren    *Batcher[int64, []store.Skill]
+	TalentSkills     *Batcher[int64, []store.SkillLevel]
+	TalentCourses    *Batcher[int64, []store.Link]
+	TalentResults    *Batcher[int64, []store.Resource]
+	TalentPlacements *Batcher[int64, []store.Placement]
 
 	AllianceMembers      *Paged[store.MembershipFilter, store.Membership]
 	AlliancePartnerships *Paged[store.PartnershipFilter, store.Partnership]
@@ -61,52 +58,50 @@ type Loaders struct {
 	Talents              map[store.TalentParent]*Paged[store.TalentFilter, store.Talent]
 }
 
-// New creates the loaders of one request. wait is how long a loader collects keys
-// before it fetches them.
-func New(s *store.Store, wait time.Duration) *Loaders {
-	o := []dataloadgen.Option{dataloadgen.WithWait(wait)}
+// New creates the loaders of one request with the given batch timing.
+func New(s *store.Store, t Timing) *Loaders {
 	l := &Loaders{
-		Alliance:       dataloadgen.NewMappedLoader(s.AlliancesByID, o...),
-		Organization:   dataloadgen.NewMappedLoader(s.OrganizationsByID, o...),
-		Membership:     dataloadgen.NewMappedLoader(s.MembershipsByID, o...),
-		Partnership:    dataloadgen.NewMappedLoader(s.PartnershipsByID, o...),
-		TrainingCenter: dataloadgen.NewMappedLoader(s.TrainingCentersByID, o...),
-		Resource:       dataloadgen.NewMappedLoader(s.ResourcesByID, o...),
-		Skill:          dataloadgen.NewMappedLoader(s.SkillsByID, o...),
-		Talent:         dataloadgen.NewMappedLoader(s.TalentsByID, o...),
-		Placement:      dataloadgen.NewMappedLoader(s.PlacementsByID, o...),
+		Alliance:       NewBatcher(t, s.AlliancesByID),
+		Organization:   NewBatcher(t, s.OrganizationsByID),
+		Membership:     NewBatcher(t, s.MembershipsByID),
+		Partnership:    NewBatcher(t, s.PartnershipsByID),
+		TrainingCenter: NewBatcher(t, s.TrainingCentersByID),
+		Resource:       NewBatcher(t, s.ResourcesByID),
+		Skill:          NewBatcher(t, s.SkillsByID),
+		Talent:         NewBatcher(t, s.TalentsByID),
+		Placement:      NewBatcher(t, s.PlacementsByID),
 
-		Participants:     dataloadgen.NewMappedLoader(s.ParticipantsOf, o...),
-		MembershipsOfOrg: dataloadgen.NewMappedLoader(s.MembershipsOfOrganizations, o...),
-		CentersOfOrg:     dataloadgen.NewMappedLoader(s.TrainingCenterIDsOfOrganizations, o...),
-		SharedWith:       dataloadgen.NewMappedLoader(s.SharedWith, o...),
-		ResourceSkills:   dataloadgen.NewMappedLoader(s.SkillsOfResources, o...),
-		CourseTeachers:   dataloadgen.NewMappedLoader(s.TeachersOfCourses, o...),
-		CenterFacilities: dataloadgen.NewMappedLoader(s.FacilitiesOfCenters, o...),
-		CenterLinks:      dataloadgen.NewMappedLoader(s.LinksOfCenters, o...),
-		SkillChildren:    dataloadgen.NewMappedLoader(s.ChildrenOfSkills, o...),
-		TalentSkills:     dataloadgen.NewMappedLoader(s.SkillsOfTalents, o...),
-		TalentCourses:    dataloadgen.NewMappedLoader(s.CoursesOfTalents, o...),
-		TalentResults:    dataloadgen.NewMappedLoader(s.ResultsOfTalents, o...),
-		TalentPlacements: dataloadgen.NewMappedLoader(s.PlacementsOfTalents, o...),
+		Participants:     NewBatcher(t, s.ParticipantsOf),
+		MembershipsOfOrg: NewBatcher(t, s.MembershipsOfOrganizations),
+		CentersOfOrg:     NewBatcher(t, s.TrainingCenterIDsOfOrganizations),
+		SharedWith:       NewBatcher(t, s.SharedWith),
+		ResourceSkills:   NewBatcher(t, s.SkillsOfResources),
+		CourseTeachers:   NewBatcher(t, s.TeachersOfCourses),
+		CenterFacilities: NewBatcher(t, s.FacilitiesOfCenters),
+		CenterLinks:      NewBatcher(t, s.LinksOfCenters),
+		SkillChildren:    NewBatcher(t, s.ChildrenOfSkills),
+		TalentSkills:     NewBatcher(t, s.SkillsOfTalents),
+		TalentCourses:    NewBatcher(t, s.CoursesOfTalents),
+		TalentResults:    NewBatcher(t, s.ResultsOfTalents),
+		TalentPlacements: NewBatcher(t, s.PlacementsOfTalents),
 
-		AllianceMembers:      newPaged(s.AllianceMembers, s.CountAllianceMembers, o),
-		AlliancePartnerships: newPaged(s.AlliancePartnerships, s.CountAlliancePartnerships, o),
-		AllianceCenters:      newPaged(s.AllianceTrainingCenters, s.CountAllianceTrainingCenters, o),
-		AllianceResources:    newPaged(s.AllianceResources, s.CountAllianceResources, o),
-		ParkCompanies:        newPaged(s.ParkCompanies, s.CountParkCompanies, o),
-		OrgPartnerships:      newPaged(s.OrganizationPartnerships, s.CountOrganizationPartnerships, o),
-		ProviderResources:    newPaged(s.ProviderResources, s.CountProviderResources, o),
-		CompanyJobOpenings:   newPaged(s.CompanyJobOpenings, s.CountCompanyJobOpenings, o),
-		SkillJobOpenings:     newPaged(s.SkillJobOpenings, s.CountSkillJobOpenings, o),
-		OpeningPlacements:    newPaged(s.OpeningPlacements, s.CountOpeningPlacements, o),
+		AllianceMembers:      newPaged(s.AllianceMembers, s.CountAllianceMembers, t),
+		AlliancePartnerships: newPaged(s.AlliancePartnerships, s.CountAlliancePartnerships, t),
+		AllianceCenters:      newPaged(s.AllianceTrainingCenters, s.CountAllianceTrainingCenters, t),
+		AllianceResources:    newPaged(s.AllianceResources, s.CountAllianceResources, t),
+		ParkCompanies:        newPaged(s.ParkCompanies, s.CountParkCompanies, t),
+		OrgPartnerships:      newPaged(s.OrganizationPartnerships, s.CountOrganizationPartnerships, t),
+		ProviderResources:    newPaged(s.ProviderResources, s.CountProviderResources, t),
+		CompanyJobOpenings:   newPaged(s.CompanyJobOpenings, s.CountCompanyJobOpenings, t),
+		SkillJobOpenings:     newPaged(s.SkillJobOpenings, s.CountSkillJobOpenings, t),
+		OpeningPlacements:    newPaged(s.OpeningPlacements, s.CountOpeningPlacements, t),
 		SkillTeachers: newPaged(
 			func(ctx context.Context, skills []int64, _ struct{}, _ store.Order, p store.Page) (map[int64]store.Result[store.Resource], error) {
 				return s.SkillTeachers(ctx, skills, p)
 			},
 			func(ctx context.Context, skills []int64, _ struct{}) (map[int64]int, error) {
 				return s.CountSkillTeachers(ctx, skills)
-			}, o),
+			}, t),
 		Courses: map[store.CourseParent]*Paged[store.CourseFilter, store.Resource]{},
 		Talents: map[store.TalentParent]*Paged[store.TalentFilter, store.Talent]{},
 	}
@@ -117,7 +112,7 @@ func New(s *store.Store, wait time.Duration) *Loaders {
 			},
 			func(ctx context.Context, parents []int64, f store.CourseFilter) (map[int64]int, error) {
 				return s.CountNestedCourses(ctx, via, parents, f)
-			}, o)
+			}, t)
 	}
 	for _, via := range []store.TalentParent{store.TalentsOfAlliance, store.TalentsOfSchool, store.TalentsOfEmployer, store.TalentsOfSkill} {
 		l.Talents[via] = newPaged(
@@ -126,7 +121,7 @@ func New(s *store.Store, wait time.Duration) *Loaders {
 			},
 			func(ctx context.Context, parents []int64, f store.TalentFilter) (map[int64]int, error) {
 				return s.CountNestedTalents(ctx, via, parents, f)
-			}, o)
+			}, t)
 	}
 	return l
 }
@@ -148,26 +143,26 @@ type pageQuery[F any] struct {
 // Paged loads one page of a nested list for many parents at once: each distinct
 // (filter, order, page) among the batched keys becomes one statement.
 type Paged[F any, T any] struct {
-	pages  *dataloadgen.Loader[pageKey, store.Result[T]]
-	counts *dataloadgen.Loader[pageKey, int]
+	pages  *Batcher[pageKey, store.Result[T]]
+	counts *Batcher[pageKey, int]
 }
 
 func newPaged[F any, T any](
 	list func(ctx context.Context, parents []int64, f F, o store.Order, p store.Page) (map[int64]store.Result[T], error),
 	count func(ctx context.Context, parents []int64, f F) (map[int64]int, error),
-	opts []dataloadgen.Option,
+	t Timing,
 ) *Paged[F, T] {
 	return &Paged[F, T]{
-		pages: dataloadgen.NewMappedLoader(func(ctx context.Context, keys []pageKey) (map[pageKey]store.Result[T], error) {
+		pages: NewBatcher(t, func(ctx context.Context, keys []pageKey) (map[pageKey]store.Result[T], error) {
 			return fetchGrouped(ctx, keys, func(ctx context.Context, parents []int64, q pageQuery[F]) (map[int64]store.Result[T], error) {
 				return list(ctx, parents, q.Filter, q.Order, q.Page)
 			})
-		}, opts...),
-		counts: dataloadgen.NewMappedLoader(func(ctx context.Context, keys []pageKey) (map[pageKey]int, error) {
+		}),
+		counts: NewBatcher(t, func(ctx context.Context, keys []pageKey) (map[pageKey]int, error) {
 			return fetchGrouped(ctx, keys, func(ctx context.Context, parents []int64, q pageQuery[F]) (map[int64]int, error) {
 				return count(ctx, parents, q.Filter)
 			})
-		}, opts...),
+		}),
 	}
 }
 
@@ -224,9 +219,7 @@ func (p *Paged[F, T]) Count(ctx context.Context, parent int64, f F) (int, error)
 }
 
 // NotFound reports whether err means the key had no row.
-func NotFound(err error) bool {
-	return errors.Is(err, dataloadgen.ErrNotFound) || errors.Is(err, store.ErrNotFound)
-}
+func NotFound(err error) bool { return errors.Is(err, store.ErrNotFound) }
 
 type ctxKey struct{}
 

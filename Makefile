@@ -1,0 +1,33 @@
+# The two commands of README.md, and the checks CI runs.
+export PATH := $(PATH):/usr/local/go/bin
+
+DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/alliance?sslmode=disable
+
+.PHONY: run test generate check-generated vet fmt-check build seed-bench
+
+## run: create the database if missing, migrate, load the demo on first start, serve on :8080
+run:
+	go run ./cmd/alliance serve
+
+## test: every test, against the local PostgreSQL, with the race detector
+test:
+	go test -race -count=1 ./...
+
+## build: the alliance binary in bin/
+build:
+	go build -o bin/alliance ./cmd/alliance
+
+## generate: regenerate the gqlgen executor and models from schema.graphqls
+generate:
+	go tool gqlgen generate
+
+## check-generated: fail if the committed generated code differs from what the schema gives
+check-generated: generate
+	@git diff --exit-code -- graph go.mod go.sum || (echo "generated code is out of date: run 'make generate' and commit" && exit 1)
+	@test -z "$$(git status --porcelain -- graph)" || (git status --porcelain -- graph; echo "generate left untracked files" && exit 1)
+
+vet:
+	go vet ./...
+
+fmt-check:
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); echo "run gofmt -w" && exit 1)

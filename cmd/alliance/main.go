@@ -1,0 +1,201 @@
+// Command alliance runs the alliance-graph GraphQL server and its maintenance tasks:
+//
+//	alliance serve     create the database if missing, migrate, load the demo on first start, serve
+//	alliance migrate   apply pending migrations (or `migrate down` to roll back the last one)
+//	alliance seed      load the demo alliance, or a larger synthetic one with --scale K
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/alliance-graph/alliance-graph/internal/config"
+	"github.com/alliance-graph/alliance-graph/internal/database"
+	"github.com/alliance-graph/alliance-graph/internal/demo"
+	"github.com/alliance-graph/alliance-graph/internal/loader"
+	"github.com/alliance-graph/alliance-graph/internal/server"
+	"github.com/alliance-graph/alliance-graph/internal/store"
+)
+
+const usage = `usage: alliance <command> [flags]
+
+commands:
+  serve     create the database if missing, migrate, load the demo on first start, serve GraphQL
+  migrate   apply pending migrations; "migrate down" rolls back the most recent one
+  seed      load the demo alliance; --scale K loads a K-times larger synthetic one
+
+Run "alliance <command> -h" for a command's flags.
+`
+
+func main() {
+	if err := run(os.Args[1:]); err != nil {
+		if !errors.Is(err, errUsage) {
+			fmt.Fprintln(os.Stderr, "alliance:", err)
+		}
+		os.Exit(1)
+	}
+}
+
+var errUsage = errors.New("usage")
+
+func run(args []string) error {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		fmt.Fprint(os.Stderr, usage)
+		return errUsage
+	}
+	command := args[0]
+	switch command {
+	case "serve", "migrate", "seed":
+	default:
+		fmt.Fprintf(os.Stderr, "alliance: unknown command %q\n\n%s", command, usage)
+		return errUsage
+	}
+	cfg, err := config.Parse(command, args[1:], os.Getenv)
+	if err != nil {
+		return err
+	}
+	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	switch command {
+	case "serve":
+		return serve(ctx, cfg, log)
+	case "migrate":
+		return migrate(ctx, cfg, log)
+	default:
+		return seed(ctx, cfg, log)
+	}
+}
+
+// open connects, creating the database if needed, and applies pending migrations.
+func open(ctx context.Context, cfg config.Config, log *slog.Logger) (*sqlx.DB, error) {
+	db, err := database.Open(ctx, cfg.DatabaseURL, true)
+	if err != nil {
+		return nil, err
+	}
+	n, err := database.Migrate(ctx, db.DB)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	if n > 0 {
+		log.Info("applied migrations", "count", n)
+	}
+	return db, nil
+}
+
+func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
+	db, err := open(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if !cfg.NoDemo {
+		seeded, err := demo.Seeded(ctx, db)
+		if err != nil {
+			return fmt.Errorf("check for existing data: %w", err)
+		}
+		if !seeded {
+			sum, err := demo.Load(ctx, db, 1)
+			if err != nil {
+				return fmt.Errorf("load demo alliance: %w", err)
+			}
+			log.Info("loaded the demo alliance", "organizations", sum.Organizations, "talents", sum.Talents, "took", sum.Took)
+		}
+	}
+	handler := server.New(server.Config{
+		Store:          store.New(db, server.CountStatements(nil)),
+		Logger:         log,
+		Batching:       loader.Timing{Idle: cfg.BatchIdle, MaxWait: cfg.BatchMaxWait, MaxKeys: loader.DefaultTiming.MaxKeys},
+		RequestTimeout: cfg.RequestTimeout,
+	})
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	log.Info("serving GraphQL", "addr", ln.Addr().String(), "playground", "http://"+displayAddr(ln.Addr())+"/", "endpoint", "/query")
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down", "grace", cfg.ShutdownGrace)
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownGrace)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shut down: %w", err)
+	}
+	return nil
+}
+
+func displayAddr(a net.Addr) string {
+	tcp, ok := a.(*net.TCPAddr)
+	if ok && tcp.IP.IsUnspecified() {
+		return fmt.Sprintf("localhost:%d", tcp.Port)
+	}
+	return a.String()
+}
+
+func migrate(ctx context.Context, cfg config.Config, log *slog.Logger) error {
+	db, err := database.Open(ctx, cfg.DatabaseURL, true)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	switch {
+	case len(cfg.Args) == 0 || cfg.Args[0] == "up":
+		n, err := database.Migrate(ctx, db.DB)
+		if err != nil {
+			return err
+		}
+		log.Info("migrations applied", "count", n)
+	case cfg.Args[0] == "down":
+		if err := database.MigrateDown(ctx, db.DB); err != nil {
+			return err
+		}
+		log.Info("rolled back the most recent migration")
+	default:
+		return fmt.Errorf("migrate: unknown direction %q (want up or down)", cfg.Args[0])
+	}
+	return nil
+}
+
+func seed(ctx context.Context, cfg config.Config, log *slog.Logger) error {
+	db, err := open(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if cfg.Reset {
+		if err := database.Truncate(ctx, db); err != nil {
+			return err
+		}
+	}
+	seeded, err := demo.Seeded(ctx, db)
+	if err != nil {
+		return fmt.Errorf("check for existing data: %w", err)
+	}
+	if seeded {
+		return errors.New("the database already holds an alliance; add --reset to empty it first")
+	}
+	sum, err := demo.Load(ctx, db, cfg.Scale)
+	if err != nil {
+		return fmt.Errorf("seed at scale %d: %w", cfg.Scale, err)
+	}
+	log.Info("seeded", "scale", cfg.Scale, "organizations", sum.Organizations, "partnerships", sum.Partnerships,
+		"resources", sum.Resources, "talents", sum.Talents, "placements", sum.Placements, "took", sum.Took.String())
+	return nil
+}

@@ -1,0 +1,129 @@
+// Package config reads the server's settings from flags and environment variables:
+// a flag wins over its variable, which wins over the default.
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/alliance-graph/alliance-graph/internal/database"
+)
+
+// DefaultDatabaseURL is the local PostgreSQL server, database alliance.
+const DefaultDatabaseURL = "postgres://postgres@127.0.0.1:5432/alliance?sslmode=disable"
+
+// Config holds every setting of every subcommand.
+type Config struct {
+	Addr           string
+	DatabaseURL    string
+	NoDemo         bool
+	BatchIdle      time.Duration
+	BatchMaxWait   time.Duration
+	RequestTimeout time.Duration
+	ShutdownGrace  time.Duration
+	LogLevel       slog.Level
+	Scale          int
+	Reset          bool
+	Args           []string // what is left after the flags, e.g. migrate's direction
+}
+
+// Setting documents one setting, for --help and the README's table.
+type Setting struct {
+	Flag, Env, Default, Usage string
+	Commands                  []string
+}
+
+// Settings lists every setting with its flag, variable and default.
+var Settings = []Setting{
+	{"addr", "ADDR", ":8080", "address to listen on", []string{"serve"}},
+	{"database-url", "DATABASE_URL", DefaultDatabaseURL, "PostgreSQL connection URL", []string{"serve", "migrate", "seed"}},
+	{"no-demo", "NO_DEMO", "false", "do not load the demo alliance into an empty database", []string{"serve"}},
+	{"batch-idle", "BATCH_IDLE", "1ms", "a loader sends its batch when no new key arrived for this long", []string{"serve"}},
+	{"batch-max-wait", "BATCH_MAX_WAIT", "25ms", "a loader sends its batch at the latest this long after its first key", []string{"serve"}},
+	{"request-timeout", "REQUEST_TIMEOUT", "30s", "longest a GraphQL request may run, SQL included", []string{"serve"}},
+	{"shutdown-grace", "SHUTDOWN_GRACE", "15s", "how long SIGTERM waits for in-flight requests", []string{"serve"}},
+	{"log-level", "LOG_LEVEL", "info", "debug, info, warn or error", []string{"serve", "migrate", "seed"}},
+	{"scale", "SEED_SCALE", "1", "how many times larger than the demo the seeded alliance is", []string{"seed"}},
+	{"reset", "SEED_RESET", "false", "empty the database before seeding", []string{"seed"}},
+}
+
+// Parse reads the settings of command from args and the environment.
+func Parse(command string, args []string, getenv func(string) string) (Config, error) {
+	fs := flag.NewFlagSet("alliance "+command, flag.ContinueOnError)
+	values := map[string]*string{}
+	for _, s := range Settings {
+		if !contains(s.Commands, command) {
+			continue
+		}
+		def := s.Default
+		if v := getenv(s.Env); v != "" {
+			def = v
+		}
+		values[s.Flag] = fs.String(s.Flag, def, fmt.Sprintf("%s (env %s)", s.Usage, s.Env))
+	}
+	if err := fs.Parse(args); err != nil {
+		return Config{}, err
+	}
+	get := func(name string) string {
+		if v, ok := values[name]; ok {
+			return *v
+		}
+		for _, s := range Settings {
+			if s.Flag == name {
+				return s.Default
+			}
+		}
+		return ""
+	}
+	c := Config{Addr: get("addr"), DatabaseURL: get("database-url"), Args: fs.Args()}
+	var errs []error
+	parseBool := func(name string, dst *bool) {
+		v, err := strconv.ParseBool(get(name))
+		if err != nil {
+			errs = append(errs, fmt.Errorf("--%s: %q is not true or false", name, get(name)))
+		}
+		*dst = v
+	}
+	parseDuration := func(name string, dst *time.Duration) {
+		v, err := time.ParseDuration(get(name))
+		if err != nil || v <= 0 {
+			errs = append(errs, fmt.Errorf("--%s: %q is not a positive duration such as 2ms or 30s", name, get(name)))
+		}
+		*dst = v
+	}
+	parseBool("no-demo", &c.NoDemo)
+	parseBool("reset", &c.Reset)
+	parseDuration("batch-idle", &c.BatchIdle)
+	parseDuration("batch-max-wait", &c.BatchMaxWait)
+	parseDuration("request-timeout", &c.RequestTimeout)
+	parseDuration("shutdown-grace", &c.ShutdownGrace)
+	if err := c.LogLevel.UnmarshalText([]byte(get("log-level"))); err != nil {
+		errs = append(errs, fmt.Errorf("--log-level: %q is not debug, info, warn or error", get("log-level")))
+	}
+	scale, err := strconv.Atoi(get("scale"))
+	if err != nil || scale < 1 || scale > 10000 {
+		errs = append(errs, fmt.Errorf("--scale: %q is not a whole number from 1 to 10000", get("scale")))
+	}
+	c.Scale = scale
+	if _, err := database.ParseTarget(c.DatabaseURL); err != nil {
+		errs = append(errs, fmt.Errorf("--database-url: %w", err))
+	}
+	if command == "serve" && !strings.Contains(c.Addr, ":") {
+		errs = append(errs, fmt.Errorf("--addr: %q is not host:port or :port", c.Addr))
+	}
+	return c, errors.Join(errs...)
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,65 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/alliance-graph/alliance-graph/internal/errcode"
+)
+
+// presentError is the one place where errors become GraphQL errors. Errors meant for
+// clients keep their message and get their code; anything else (SQL, driver, bugs) is
+// logged with the request id and replaced by a generic message quoting that id.
+func presentError(log *slog.Logger) graphql.ErrorPresenterFunc {
+	return func(ctx context.Context, err error) *gqlerror.Error {
+		gqlErr := graphql.DefaultErrorPresenter(ctx, err)
+		var ce *errcode.Error
+		switch {
+		case errors.As(err, &ce):
+			gqlErr.Message = ce.Message
+			gqlErr.Extensions = map[string]any{"code": string(ce.Code)}
+			if ce.Field != "" {
+				gqlErr.Extensions["argument"] = ce.Field
+			}
+			gqlErr.Err = nil
+			return gqlErr
+		case gqlErr.Err == nil:
+			// Built by gqlgen itself: parse and validation errors, variable coercion.
+			// They describe the request, never the server, so they pass unchanged.
+			if _, ok := gqlErr.Extensions["code"]; !ok {
+				if gqlErr.Extensions == nil {
+					gqlErr.Extensions = map[string]any{}
+				}
+				gqlErr.Extensions["code"] = string(errcode.BadUserInput)
+			}
+			return gqlErr
+		case errors.Is(err, context.DeadlineExceeded):
+			log.WarnContext(ctx, "request timed out", "request_id", RequestID(ctx), "path", gqlErr.Path.String(), "error", err)
+			return &gqlerror.Error{Message: "the request took too long and was cancelled", Path: gqlErr.Path, Locations: gqlErr.Locations,
+				Extensions: map[string]any{"code": string(errcode.Timeout)}}
+		}
+		id := RequestID(ctx)
+		log.ErrorContext(ctx, "internal error", "request_id", id, "path", gqlErr.Path.String(), "error", err)
+		return &gqlerror.Error{
+			Message:    fmt.Sprintf("internal server error; quote request id %s when reporting it", id),
+			Path:       gqlErr.Path,
+			Locations:  gqlErr.Locations,
+			Extensions: map[string]any{"code": string(errcode.Internal), "requestId": id},
+		}
+	}
+}
+
+// recoverPanic keeps a panicking resolver from taking the server down: the panic and
+// its stack go to the log, the client gets an internal error.
+func recoverPanic(log *slog.Logger) graphql.RecoverFunc {
+	return func(ctx context.Context, p any) error {
+		log.ErrorContext(ctx, "panic in resolver", "request_id", RequestID(ctx), "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+		return errors.New("panic in resolver")
+	}
+}

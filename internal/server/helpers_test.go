@@ -1,0 +1,133 @@
+package server_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/alliance-graph/alliance-graph/internal/demo"
+	"github.com/alliance-graph/alliance-graph/internal/loader"
+	"github.com/alliance-graph/alliance-graph/internal/pgtest"
+	"github.com/alliance-graph/alliance-graph/internal/server"
+	"github.com/alliance-graph/alliance-graph/internal/store"
+)
+
+var testDB *pgtest.Database
+
+func TestMain(m *testing.M) {
+	os.Exit(pgtest.Main(m, "server", &testDB, func(ctx context.Context, db *pgtest.Database) error {
+		_, err := demo.Load(ctx, db.DB, 1)
+		return err
+	}))
+}
+
+// testServer is a real HTTP server over the test database that counts the SQL
+// statements it sends.
+type testServer struct {
+	*httptest.Server
+	statements atomic.Int64
+	logs       *bytes.Buffer
+	logMu      *sync.Mutex
+}
+
+func newServer(t *testing.T) *testServer {
+	t.Helper()
+	return newServerWith(t, loader.DefaultTiming)
+}
+
+// newServerWith starts a test server whose loaders batch with the given timing.
+func newServerWith(t *testing.T, batching loader.Timing) *testServer {
+	t.Helper()
+	ts := &testServer{logs: &bytes.Buffer{}}
+	lw := &lockedWriter{w: ts.logs}
+	ts.logMu = &lw.mu
+	st := store.New(testDB.DB, func(context.Context, string) { ts.statements.Add(1) })
+	ts.Server = httptest.NewServer(server.New(server.Config{
+		Store:    st,
+		Logger:   slog.New(slog.NewJSONHandler(lw, nil)),
+		Batching: batching,
+	}))
+	t.Cleanup(ts.Close)
+	return ts
+}
+
+// lockedWriter lets concurrent requests log into one buffer.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
+
+func (ts *testServer) logText() string {
+	ts.logMu.Lock()
+	defer ts.logMu.Unlock()
+	return ts.logs.String()
+}
+
+// gqlError is one entry of a response's errors.
+type gqlError struct {
+	Message    string         `json:"message"`
+	Path       []any          `json:"path"`
+	Extensions map[string]any `json:"extensions"`
+}
+
+type response struct {
+	Data   json.RawMessage `json:"data"`
+	Errors []gqlError      `json:"errors"`
+	Status int             `json:"-"`
+}
+
+// query posts a GraphQL request and decodes the response; it fails the test on
+// transport problems, not on GraphQL errors, which tests inspect themselves.
+func (ts *testServer) query(t *testing.T, q string, vars map[string]any) response {
+	t.Helper()
+	body, _ := json.Marshal(map[string]any{"query": q, "variables": vars})
+	res, err := http.Post(ts.URL+"/query", "application/json", bytes.NewReader(body))
+	if err != nil {
+		t.Fatalf("POST /query: %v", err)
+	}
+	defer res.Body.Close()
+	raw, _ := io.ReadAll(res.Body)
+	var r response
+	if err := json.Unmarshal(raw, &r); err != nil {
+		t.Fatalf("decode response %q: %v", raw, err)
+	}
+	r.Status = res.StatusCode
+	return r
+}
+
+// data runs a query that must succeed and decodes its data into out.
+func (ts *testServer) data(t *testing.T, q string, vars map[string]any, out any) {
+	t.Helper()
+	r := ts.query(t, q, vars)
+	if len(r.Errors) > 0 {
+		t.Fatalf("query failed: %+v\nquery: %s\nvariables: %v", r.Errors, q, vars)
+	}
+	if err := json.Unmarshal(r.Data, out); err != nil {
+		t.Fatalf("decode data %s: %v", r.Data, err)
+	}
+}
+
+// sqlInt runs a counting query straight against the database, as the oracle that
+// GraphQL answers are checked against.
+func sqlInt(t *testing.T, q string, args ...any) int {
+	t.Helper()
+	var n int
+	if err := testDB.DB.Get(&n, q, args...); err != nil {
+		t.Fatalf("oracle %q: %v", q, err)
+	}
+	return n
+}

@@ -1,0 +1,54 @@
+// Package server wires the HTTP side: the GraphQL endpoint with its transports, the
+// playground, per-request loaders, request ids, logging and the one place where errors
+// become GraphQL errors.
+package server
+
+import (
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/99designs/gqlgen/graphql/playground"
+	"github.com/vektah/gqlparser/v2/ast"
+
+	"github.com/alliance-graph/alliance-graph/graph"
+	"github.com/alliance-graph/alliance-graph/internal/loader"
+	"github.com/alliance-graph/alliance-graph/internal/store"
+)
+
+// Config is what the HTTP handler needs.
+type Config struct {
+	Store  *store.Store
+	Logger *slog.Logger
+	// Batching says when loaders fetch a batch of keys.
+	Batching loader.Timing
+	// RequestTimeout bounds each GraphQL request, SQL included.
+	RequestTimeout time.Duration
+}
+
+// New returns the server's HTTP handler: GraphQL at /query, the playground at /.
+func New(cfg Config) http.Handler {
+	if cfg.Batching == (loader.Timing{}) {
+		cfg.Batching = loader.DefaultTiming
+	}
+	if cfg.RequestTimeout <= 0 {
+		cfg.RequestTimeout = 30 * time.Second
+	}
+	gql := handler.New(graph.NewExecutableSchema(graph.Config{Resolvers: &graph.Resolver{Store: cfg.Store}}))
+	gql.AddTransport(transport.Options{})
+	gql.AddTransport(transport.GET{})
+	gql.AddTransport(transport.POST{})
+	gql.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	gql.Use(extension.Introspection{})
+	gql.SetErrorPresenter(presentError(cfg.Logger))
+	gql.SetRecoverFunc(recoverPanic(cfg.Logger))
+
+	mux := http.NewServeMux()
+	mux.Handle("/query", withLoaders(cfg.Store, cfg.Batching, withTimeout(cfg.RequestTimeout, gql)))
+	mux.Handle("GET /{$}", playground.Handler("Alliance Graph", "/query"))
+	return withRequestID(withLogging(cfg.Logger, mux))
+}
