@@ -1,0 +1,499 @@
+// Package demo loads a realistic, deterministic demo of the Shenyang
+// "Government-School-Enterprise-Park" High-Skill Talent Training Alliance: 45 schools and
+// 86 companies with government agencies and industrial parks, the 22 kick-off signatories
+// of 17 August 2024 and later partnerships, job training centres, shared resources in the
+// five areas (facilities, job openings, teachers, courses, competition results), a skill
+// taxonomy, and about 2,000 talents with their skills, enrolments and placements.
+//
+// Load(ctx, db, K) writes K copies of every organisation and everything hanging off them
+// (skills stay one taxonomy), for benchmarks. Everything is generated in memory from a
+// fixed PCG seed, so the same scale always yields the same rows (ids included, when
+// loaded into an empty database), and streamed to
+// PostgreSQL with COPY in one transaction.
+package demo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+)
+
+// Summary counts the rows Load wrote. Skills counts only taxonomy entries that were
+// new: skills whose code already existed are reused.
+type Summary struct {
+	Alliances, Organizations, Memberships, Partnerships, TrainingCenters, Resources, Skills, Talents, Placements int
+	// Took is the wall time of the whole load, commit included.
+	Took time.Duration
+}
+
+// Seeded reports whether the database already holds an alliance (so first start loads the demo once).
+func Seeded(ctx context.Context, db *sqlx.DB) (bool, error) {
+	var ok bool
+	if err := db.GetContext(ctx, &ok, `SELECT EXISTS (SELECT 1 FROM alliance)`); err != nil {
+		return false, fmt.Errorf("demo: check for an alliance: %w", err)
+	}
+	return ok, nil
+}
+
+// Tables with a bigserial id, in the order their bases are read.
+var serialTables = []string{"alliance", "organization", "membership", "partnership", "training_center", "skill", "resource", "talent", "placement"}
+
+// Load writes the demo alliance scaled by scale (1 = the demo itself) in ONE transaction.
+// scale K >= 1 generates a K-times larger synthetic alliance for benchmarks.
+//
+// Ids are assigned in Go above the highest id (or sequence value) already present, with
+// the tables locked against concurrent writers for the duration; afterwards each sequence
+// is set to the new maximum, so later inserts continue from there. Skills whose code
+// already exists are reused and not counted in Summary.Skills. Load fails, writing
+// nothing, when the demo alliance's slug is already taken.
+//
+// Row-by-row foreign-key checks would take about half of the time of a large load, so,
+// as the PostgreSQL manual advises for bulk loading, the foreign keys of the loaded
+// tables are dropped inside the transaction and re-added (which validates every row in
+// one pass) before commit; other sessions never see the tables without them. This needs
+// ownership of the tables and locks them against readers until commit (about 0.3 s at
+// scale 1); a role that does not own them keeps the keys, checked per row.
+func Load(ctx context.Context, db *sqlx.DB, scale int) (Summary, error) {
+	start := time.Now()
+	if scale < 1 {
+		return Summary{}, fmt.Errorf("demo: scale must be at least 1, got %d", scale)
+	}
+	tx, err := db.BeginTxx(ctx, nil)
+	if err != nil {
+		return Summary{}, fmt.Errorf("demo: begin: %w", err)
+	}
+	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
+
+	if _, err := tx.ExecContext(ctx, "LOCK TABLE "+strings.Join(serialTables, ", ")+" IN EXCLUSIVE MODE"); err != nil {
+		return Summary{}, fmt.Errorf("demo: lock tables: %w", err)
+	}
+	var taken bool
+	if err := tx.GetContext(ctx, &taken, `SELECT EXISTS (SELECT 1 FROM alliance WHERE slug = $1)`, allianceSlug); err != nil {
+		return Summary{}, fmt.Errorf("demo: check alliance: %w", err)
+	}
+	if taken {
+		return Summary{}, fmt.Errorf("demo: alliance %q already exists; load the demo into an empty database", allianceSlug)
+	}
+	base, err := readBases(ctx, tx)
+	if err != nil {
+		return Summary{}, err
+	}
+	existing, err := existingSkills(ctx, tx)
+	if err != nil {
+		return Summary{}, err
+	}
+
+	g, err := newGen(scale, base, existing)
+	if err != nil {
+		return Summary{}, err
+	}
+	if err := g.run(); err != nil {
+		return Summary{}, err
+	}
+	fks, err := dropForeignKeys(ctx, tx)
+	if err != nil {
+		return Summary{}, err
+	}
+	if err := g.write(ctx, tx); err != nil {
+		return Summary{}, err
+	}
+	if err := restoreForeignKeys(ctx, tx, fks); err != nil {
+		return Summary{}, err
+	}
+	if err := setSequences(ctx, tx, g.base, g.last); err != nil {
+		return Summary{}, err
+	}
+	if err := tx.Commit(); err != nil {
+		return Summary{}, fmt.Errorf("demo: commit: %w", err)
+	}
+	s := Summary{
+		Alliances:       1,
+		Organizations:   len(g.orgs),
+		Memberships:     len(g.orgs),
+		Partnerships:    len(g.partnerships),
+		TrainingCenters: len(g.centers),
+		Resources:       len(g.resources),
+		Skills:          int(g.last.skill - g.base.skill),
+		Talents:         len(g.talents),
+		Placements:      len(g.placements),
+	}
+	s.Took = time.Since(start)
+	return s, nil
+}
+
+// The tables Load writes, in COPY order.
+var loadedTables = []string{"alliance", "organization", "membership", "partnership", "partnership_participant", "training_center",
+	"training_center_link", "skill", "talent", "resource", "resource_share", "resource_skill", "course_teacher", "talent_skill",
+	"enrollment", "placement"}
+
+type foreignKey struct{ table, name, def string }
+
+// dropForeignKeys drops the foreign keys of the loaded tables and returns their
+// definitions. When the role may not alter the tables it drops nothing and returns none.
+func dropForeignKeys(ctx context.Context, tx *sqlx.Tx) ([]foreignKey, error) {
+	rows, err := tx.QueryxContext(ctx, `SELECT c.conrelid::regclass::text, c.conname, pg_get_constraintdef(c.oid)
+		FROM pg_constraint c WHERE c.contype = 'f' AND c.conrelid = ANY($1::regclass[])
+		ORDER BY c.conrelid::regclass::text, c.conname`, pq.Array(loadedTables))
+	if err != nil {
+		return nil, fmt.Errorf("demo: read foreign keys: %w", err)
+	}
+	var fks []foreignKey
+	for rows.Next() {
+		var fk foreignKey
+		if err := rows.Scan(&fk.table, &fk.name, &fk.def); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("demo: read foreign keys: %w", err)
+		}
+		fks = append(fks, fk)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("demo: read foreign keys: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, "SAVEPOINT demo_foreign_keys"); err != nil {
+		return nil, fmt.Errorf("demo: savepoint: %w", err)
+	}
+	for _, fk := range fks {
+		if _, err := tx.ExecContext(ctx, "ALTER TABLE "+fk.table+" DROP CONSTRAINT "+pq.QuoteIdentifier(fk.name)); err != nil {
+			var pqErr *pq.Error
+			if errors.As(err, &pqErr) && pqErr.Code == "42501" { // insufficient_privilege: not the owner
+				if _, err := tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT demo_foreign_keys"); err != nil {
+					return nil, fmt.Errorf("demo: rollback to savepoint: %w", err)
+				}
+				return nil, nil
+			}
+			return nil, fmt.Errorf("demo: drop foreign key %s on %s: %w", fk.name, fk.table, err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, "RELEASE SAVEPOINT demo_foreign_keys"); err != nil {
+		return nil, fmt.Errorf("demo: release savepoint: %w", err)
+	}
+	return fks, nil
+}
+
+// restoreForeignKeys re-creates the foreign keys dropForeignKeys dropped, each
+// validating the whole table.
+func restoreForeignKeys(ctx context.Context, tx *sqlx.Tx, fks []foreignKey) error {
+	for _, fk := range fks {
+		if _, err := tx.ExecContext(ctx, "ALTER TABLE "+fk.table+" ADD CONSTRAINT "+pq.QuoteIdentifier(fk.name)+" "+fk.def); err != nil {
+			return fmt.Errorf("demo: restore foreign key %s on %s: %w", fk.name, fk.table, err)
+		}
+	}
+	return nil
+}
+
+func (p *ids) field(table string) *int64 {
+	switch table {
+	case "alliance":
+		return &p.alliance
+	case "organization":
+		return &p.org
+	case "membership":
+		return &p.membership
+	case "partnership":
+		return &p.partnership
+	case "training_center":
+		return &p.center
+	case "skill":
+		return &p.skill
+	case "resource":
+		return &p.resource
+	case "talent":
+		return &p.talent
+	case "placement":
+		return &p.placement
+	}
+	panic("demo: no id counter for table " + table)
+}
+
+// readBases returns, per table, the highest id in use: the larger of max(id) and the
+// sequence's last value.
+func readBases(ctx context.Context, tx *sqlx.Tx) (ids, error) {
+	var b ids
+	cols := make([]string, len(serialTables))
+	dest := make([]any, len(serialTables))
+	for i, t := range serialTables {
+		cols[i] = fmt.Sprintf(`GREATEST(
+			COALESCE((SELECT max(id) FROM %[1]s), 0),
+			COALESCE((SELECT last_value FROM pg_sequences
+			          WHERE format('%%I.%%I', schemaname, sequencename) = pg_get_serial_sequence('%[1]s', 'id')), 0))`, t)
+		dest[i] = b.field(t)
+	}
+	if err := tx.QueryRowxContext(ctx, "SELECT "+strings.Join(cols, ", ")).Scan(dest...); err != nil {
+		return ids{}, fmt.Errorf("demo: read id bases: %w", err)
+	}
+	return b, nil
+}
+
+func existingSkills(ctx context.Context, tx *sqlx.Tx) (map[string]int64, error) {
+	codes := make([]string, len(skillSpecs))
+	for i, s := range skillSpecs {
+		codes[i] = s.code
+	}
+	rows, err := tx.QueryxContext(ctx, `SELECT code, id FROM skill WHERE code = ANY($1)`, pq.Array(codes))
+	if err != nil {
+		return nil, fmt.Errorf("demo: read skills: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]int64{}
+	for rows.Next() {
+		var code string
+		var id int64
+		if err := rows.Scan(&code, &id); err != nil {
+			return nil, fmt.Errorf("demo: read skills: %w", err)
+		}
+		out[code] = id
+	}
+	return out, rows.Err()
+}
+
+func setSequences(ctx context.Context, tx *sqlx.Tx, base, last ids) error {
+	for _, t := range serialTables {
+		if *last.field(t) == *base.field(t) {
+			continue
+		}
+		q := fmt.Sprintf(`SELECT setval(pg_get_serial_sequence('%s', 'id'), $1)`, t)
+		if _, err := tx.ExecContext(ctx, q, *last.field(t)); err != nil {
+			return fmt.Errorf("demo: set sequence of %s: %w", t, err)
+		}
+	}
+	return nil
+}
+
+// copyIn streams n rows into table with COPY FROM STDIN; row fills the values of row i.
+func copyIn(ctx context.Context, tx *sqlx.Tx, table string, cols []string, n int, row func(i int, v []any)) error {
+	quoted := make([]string, len(cols))
+	for i, c := range cols {
+		quoted[i] = pq.QuoteIdentifier(c)
+	}
+	// The statement pq.CopyIn(table, cols...) builds; spelled out because that helper is
+	// deprecated in lib/pq 1.12.
+	stmt, err := tx.PrepareContext(ctx, "COPY "+pq.QuoteIdentifier(table)+" ("+strings.Join(quoted, ", ")+") FROM STDIN")
+	if err != nil {
+		return fmt.Errorf("demo: copy %s: %w", table, err)
+	}
+	v := make([]any, len(cols))
+	for i := 0; i < n; i++ {
+		clear(v)
+		row(i, v)
+		if _, err := stmt.ExecContext(ctx, v...); err != nil {
+			stmt.Close()
+			return fmt.Errorf("demo: copy %s row %d: %w", table, i, err)
+		}
+	}
+	if _, err := stmt.ExecContext(ctx); err != nil {
+		stmt.Close()
+		return fmt.Errorf("demo: copy %s: %w", table, err)
+	}
+	if err := stmt.Close(); err != nil {
+		return fmt.Errorf("demo: copy %s: %w", table, err)
+	}
+	return nil
+}
+
+// Nullable values for COPY.
+
+func dv(d day) any {
+	if d == 0 {
+		return nil
+	}
+	return d.String()
+}
+
+func sv(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+func iv(n int) any {
+	if n == 0 {
+		return nil
+	}
+	return n
+}
+
+func ov(o *org) any {
+	if o == nil {
+		return nil
+	}
+	return o.id
+}
+
+func arr(xs []string) any {
+	if xs == nil {
+		xs = []string{}
+	}
+	return pq.Array(xs)
+}
+
+func (g *gen) write(ctx context.Context, tx *sqlx.Tx) error {
+	var (
+		rskills []struct {
+			res   int64
+			skill int64
+			level int
+		}
+		tskills []struct {
+			talent int64
+			ts     tskill
+		}
+	)
+	for _, res := range g.resources {
+		if res.category == "TRAINING_FACILITY" {
+			continue // a facility's skill only guides generation
+		}
+		for _, s := range res.skills {
+			rskills = append(rskills, struct {
+				res   int64
+				skill int64
+				level int
+			}{res.id, g.skills[s.skill].id, s.level})
+		}
+	}
+	for _, t := range g.talents {
+		for _, ts := range t.skills {
+			tskills = append(tskills, struct {
+				talent int64
+				ts     tskill
+			}{t.id, ts})
+		}
+	}
+	var newSkills []*skill
+	for i := range g.skills {
+		if g.skills[i].isNew {
+			newSkills = append(newSkills, &g.skills[i])
+		}
+	}
+	desc := allianceDesc
+	if g.scale > 1 {
+		desc += fmt.Sprintf(" (Synthetic benchmark data: %d times the demo alliance.)", g.scale)
+	}
+
+	steps := []struct {
+		table string
+		cols  []string
+		n     int
+		row   func(i int, v []any)
+	}{
+		{"alliance", []string{"id", "slug", "name_en", "name_zh", "city", "founded_on", "description"}, 1, func(i int, v []any) {
+			v[0], v[1], v[2], v[3], v[4], v[5], v[6] = g.allianceID, allianceSlug, allianceNameEn, allianceNameZh, allianceCity, dayFounded.String(), desc
+		}},
+		{"organization", []string{"id", "kind", "name_en", "name_zh", "description", "website", "district", "founded_year",
+			"school_level", "majors", "student_count", "industry", "company_size", "employee_count", "park_id", "foreign_invested",
+			"jurisdiction", "area_km2", "focus_industries"}, len(g.orgs), func(i int, v []any) {
+			o := g.orgs[i]
+			v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7] = o.id, o.kind, o.nameEn, o.nameZh, o.desc, sv(o.website), o.district, iv(o.founded)
+			v[8], v[9] = sv(o.level), arr(o.majors)
+			if o.kind == kindSchool {
+				v[10] = o.students
+			}
+			v[11], v[12] = sv(o.industry), sv(o.size)
+			if o.kind == kindCompany {
+				v[13] = o.employees
+			}
+			v[14], v[15], v[16], v[17], v[18] = ov(o.park), o.origin != "", sv(o.jurisdiction), sv(o.area), arr(o.focusIndustries)
+		}},
+		{"membership", []string{"id", "alliance_id", "organization_id", "role", "joined_on", "left_on"}, len(g.orgs), func(i int, v []any) {
+			o := g.orgs[i]
+			v[0], v[1], v[2], v[3], v[4], v[5] = o.membershipID, g.allianceID, o.id, o.role, dv(o.joined), dv(o.left)
+		}},
+		{"partnership", []string{"id", "alliance_id", "title_en", "title_zh", "kind", "status", "description", "signed_on", "starts_on", "ends_on"},
+			len(g.partnerships), func(i int, v []any) {
+				p := g.partnerships[i]
+				v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9] = p.id, g.allianceID, p.titleEn, p.titleZh, p.kind, p.status, p.desc, dv(p.signed), dv(p.starts), dv(p.ends)
+			}},
+		{"partnership_participant", []string{"partnership_id", "organization_id", "role", "joined_on"}, len(g.participants), func(i int, v []any) {
+			p := g.participants[i]
+			v[0], v[1], v[2], v[3] = p.partnership, p.org, p.role, dv(p.joined)
+		}},
+		{"training_center", []string{"id", "alliance_id", "operator_id", "name_en", "name_zh", "address", "description", "established_on"},
+			len(g.centers), func(i int, v []any) {
+				c := g.centers[i]
+				v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7] = c.id, g.allianceID, c.operator.id, c.nameEn, c.nameZh, c.address, c.desc, c.established.String()
+			}},
+		{"training_center_link", []string{"training_center_id", "organization_id"}, len(g.centerLinks), func(i int, v []any) {
+			v[0], v[1] = g.centerLinks[i].a, g.centerLinks[i].b
+		}},
+		{"skill", []string{"id", "code", "name_en", "name_zh", "category", "parent_id", "description"}, len(newSkills), func(i int, v []any) {
+			s := newSkills[i]
+			v[0], v[1], v[2], v[3], v[4], v[6] = s.id, s.spec.code, s.spec.en, s.spec.zh, s.spec.category, s.spec.desc
+			if s.parent >= 0 {
+				v[5] = g.skills[s.parent].id
+			}
+		}},
+		{"talent", []string{"id", "alliance_id", "full_name", "name_zh", "email", "phone", "birth_date", "status", "school_id", "employer_id",
+			"graduation_year", "registered_on"}, len(g.talents), func(i int, v []any) {
+			t := g.talents[i]
+			v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7] = t.id, g.allianceID, t.fullName, t.nameZh, t.email, t.phone, dv(t.birth), t.status
+			v[8], v[9], v[10], v[11] = ov(t.school), ov(t.employer), iv(t.graduation), t.registered.String()
+		}},
+		{"resource", resourceCols, len(g.resources), func(i int, v []any) { g.resourceRow(g.resources[i], v) }},
+		{"resource_share", []string{"resource_id", "organization_id"}, len(g.shares), func(i int, v []any) {
+			v[0], v[1] = g.shares[i].a, g.shares[i].b
+		}},
+		{"resource_skill", []string{"resource_id", "skill_id", "level"}, len(rskills), func(i int, v []any) {
+			v[0], v[1], v[2] = rskills[i].res, rskills[i].skill, rskills[i].level
+		}},
+		{"course_teacher", []string{"course_id", "teacher_id"}, len(g.courseTeach), func(i int, v []any) {
+			v[0], v[1] = g.courseTeach[i].a, g.courseTeach[i].b
+		}},
+		{"talent_skill", []string{"talent_id", "skill_id", "level", "certified_on"}, len(tskills), func(i int, v []any) {
+			ts := tskills[i]
+			v[0], v[1], v[2], v[3] = ts.talent, g.skills[ts.ts.skill].id, ts.ts.level, dv(ts.ts.certified)
+		}},
+		{"enrollment", []string{"talent_id", "course_id", "enrolled_on", "completed"}, len(g.enrollments), func(i int, v []any) {
+			e := g.enrollments[i]
+			v[0], v[1], v[2], v[3] = e.talent, e.course, e.on.String(), e.completed
+		}},
+		{"placement", []string{"id", "opening_id", "talent_id", "status", "applied_on", "hired_on"}, len(g.placements), func(i int, v []any) {
+			p := g.placements[i]
+			v[0], v[1], v[2], v[3], v[4], v[5] = p.id, p.opening, p.talent, p.status, p.applied.String(), dv(p.hired)
+		}},
+	}
+	for _, s := range steps {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := copyIn(ctx, tx, s.table, s.cols, s.n, s.row); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+var resourceCols = []string{"id", "alliance_id", "provider_id", "category", "title_en", "title_zh", "description", "shared_with_all", "shared_on", "training_center_id",
+	"capacity", "address", "equipment",
+	"positions", "filled", "salary_min", "salary_max", "employment_type", "opening_status", "closes_on",
+	"teacher_name", "teacher_title", "dual_qualified", "years_experience",
+	"hours", "seats", "enrolled", "starts_on", "ends_on", "facility_id",
+	"competition", "competition_level", "award", "awarded_on", "talent_id", "skill_id"}
+
+func (g *gen) resourceRow(r *resource, v []any) {
+	v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8] = r.id, g.allianceID, r.provider.id, r.category, r.titleEn, r.titleZh, r.desc, r.sharedWithAll, r.sharedOn.String()
+	if r.center != nil {
+		v[9] = r.center.id
+	}
+	v[12] = arr(nil)
+	switch r.category {
+	case "TRAINING_FACILITY":
+		v[10], v[11], v[12] = r.capacity, r.address, arr(r.equipment)
+	case "JOB_OPENING":
+		v[13], v[14], v[15], v[16], v[17], v[18], v[19] = r.positions, r.filled, r.salaryMin, r.salaryMax, r.employmentType, r.openingStatus, dv(r.closesOn)
+	case "TEACHER":
+		v[20], v[21], v[22], v[23] = r.teacherName, sv(r.teacherTitle), r.dualQualified, r.years
+	case "TRAINING_COURSE":
+		v[24], v[25], v[26], v[27], v[28] = r.hours, r.seats, r.enrolled, dv(r.startsOn), dv(r.endsOn)
+		if r.facility != nil {
+			v[29] = r.facility.id
+		}
+	case "COMPETITION_RESULT":
+		v[30], v[31], v[32], v[33], v[34], v[35] = r.competition, r.competitionLevel, r.award, r.awardedOn.String(), r.talent.id, r.skill
+	}
+}

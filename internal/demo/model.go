@@ -1,0 +1,253 @@
+package demo
+
+import (
+	"math"
+	"math/rand/v2"
+	"sort"
+	"time"
+)
+
+// day is a calendar date as days since 1970-01-01; 0 means "no date" (NULL).
+type day int32
+
+func mkDay(y int, m time.Month, d int) day {
+	return day(time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Unix() / 86400)
+}
+
+func (d day) time() time.Time { return time.Unix(int64(d)*86400, 0).UTC() }
+func (d day) String() string  { return d.time().Format(time.DateOnly) }
+func (d day) year() int       { return d.time().Year() }
+
+// Fixed points of the demo's calendar. All alliance activity lies in
+// [dayFounded, dayEnd]; the data describe the alliance as of dayAsOf.
+var (
+	dayFounded = mkDay(2024, 8, 17)
+	dayAsOf    = mkDay(2026, 10, 15)
+	dayEnd     = mkDay(2026, 11, 1)
+)
+
+func maxDay(a, b day) day {
+	if a > b {
+		return a
+	}
+	return b
+}
+
+func minDay(a, b day) day {
+	if a < b {
+		return a
+	}
+	return b
+}
+
+type org struct {
+	id, membershipID   int64
+	copy               int
+	kind, key          string
+	nameEn, nameZh     string
+	shortEn, shortZh   string
+	desc, website      string
+	district           string
+	founded            int
+	level, focus       string
+	majors             []string
+	students           int
+	industry, size     string
+	employees          int
+	park               *org
+	origin             string
+	jurisdiction       string
+	area               string
+	focusIndustries    []string
+	skills             []int // indices into gen.skills
+	role               string
+	joined, left       day
+	operatesCenter     *center
+	facilitiesBySkill  map[int][]*resource
+	facilitiesProvided []*resource
+}
+
+type skill struct {
+	id     int64
+	spec   *skillSpec
+	parent int // index, -1 for a top-level area
+	isNew  bool
+}
+
+type partnership struct {
+	id                     int64
+	kind, status           string
+	titleEn, titleZh, desc string
+	signed, starts, ends   day
+}
+
+type participant struct {
+	partnership, org int64
+	role             string
+	joined           day
+}
+
+type center struct {
+	id                      int64
+	operator                *org
+	nameEn, nameZh, address string
+	desc                    string
+	established             day
+	links                   []*org
+	skills                  []int
+	facilities              []*resource
+}
+
+type resource struct {
+	id                     int64
+	provider               *org
+	category               string
+	titleEn, titleZh, desc string
+	sharedWithAll          bool
+	sharedOn               day
+	center                 *center
+	// TRAINING_FACILITY
+	capacity  int
+	address   string
+	equipment []string
+	// JOB_OPENING
+	positions, filled, salaryMin, salaryMax int
+	employmentType, openingStatus           string
+	closesOn                                day
+	// TEACHER
+	teacherName, teacherTitle string
+	dualQualified             bool
+	years                     int
+	// TRAINING_COURSE
+	hours, seats, enrolled int
+	startsOn, endsOn       day
+	facility               *resource
+	// COMPETITION_RESULT
+	competition, competitionLevel, award string
+	awardedOn                            day
+	talent                               *talent
+	skill                                int64
+	// links
+	skills []rskill
+}
+
+type rskill struct {
+	skill int // index
+	level int
+}
+
+type pair struct{ a, b int64 }
+
+type talent struct {
+	id               int64
+	fullName, nameZh string
+	email, phone     string
+	birth            day
+	status           string
+	school, employer *org
+	graduation       int
+	registered       day
+	skills           []tskill
+	hired            bool
+}
+
+type tskill struct {
+	skill     int
+	level     int
+	certified day
+}
+
+func (t *talent) skillLevel(s int) int {
+	for _, ts := range t.skills {
+		if ts.skill == s {
+			return ts.level
+		}
+	}
+	return 0
+}
+
+type enrollment struct {
+	talent, course int64
+	on             day
+	completed      bool
+}
+
+type placement struct {
+	id, opening, talent int64
+	status              string
+	applied, hired      day
+}
+
+// picker draws orgs with probability proportional to a weight.
+type picker struct {
+	items []*org
+	cum   []float64
+}
+
+func newPicker(items []*org, weight func(*org) float64) picker {
+	p := picker{items: items, cum: make([]float64, len(items))}
+	total := 0.0
+	for i, o := range items {
+		total += weight(o)
+		p.cum[i] = total
+	}
+	return p
+}
+
+func (p picker) pick(r *rand.Rand) *org {
+	if len(p.items) == 0 {
+		return nil
+	}
+	x := r.Float64() * p.cum[len(p.cum)-1]
+	i := sort.SearchFloat64s(p.cum, x)
+	if i >= len(p.items) {
+		i = len(p.items) - 1
+	}
+	return p.items[i]
+}
+
+// rng helpers.
+
+func weighted(r *rand.Rand, weights ...int) int {
+	total := 0
+	for _, w := range weights {
+		total += w
+	}
+	x := r.IntN(total)
+	for i, w := range weights {
+		if x < w {
+			return i
+		}
+		x -= w
+	}
+	return len(weights) - 1
+}
+
+func chance(r *rand.Rand, p float64) bool { return r.Float64() < p }
+
+// between returns a uniform day in [lo, hi].
+func between(r *rand.Rand, lo, hi day) day {
+	if hi <= lo {
+		return lo
+	}
+	return lo + day(r.IntN(int(hi-lo)+1))
+}
+
+// growing returns a day in [lo, hi] whose density grows towards hi (at hi it is three
+// times that at lo), as activity in a young alliance does.
+func growing(r *rand.Rand, lo, hi day) day {
+	if hi <= lo {
+		return lo
+	}
+	u := r.Float64()
+	if r.IntN(2) == 0 {
+		u = math.Sqrt(u)
+	}
+	return lo + day(u*float64(hi-lo+1))
+}
+
+func pick[T any](r *rand.Rand, xs []T) T { return xs[r.IntN(len(xs))] }
+
+func roundTo(x float64, step int) int {
+	return int(math.Round(x/float64(step))) * step
+}
