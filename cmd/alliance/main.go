@@ -8,7 +8,9 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -38,7 +40,10 @@ Run "alliance <command> -h" for a command's flags.
 `
 
 func main() {
-	if err := run(os.Args[1:]); err != nil {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stderr)
+	stop()
+	if err != nil {
 		if !errors.Is(err, errUsage) {
 			fmt.Fprintln(os.Stderr, "alliance:", err)
 		}
@@ -48,25 +53,28 @@ func main() {
 
 var errUsage = errors.New("usage")
 
-func run(args []string) error {
+// run executes one command until it finishes or ctx ends (SIGTERM for serve).
+func run(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) error {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		fmt.Fprint(os.Stderr, usage)
+		fmt.Fprint(stderr, usage)
 		return errUsage
 	}
 	command := args[0]
 	switch command {
 	case "serve", "migrate", "seed":
 	default:
-		fmt.Fprintf(os.Stderr, "alliance: unknown command %q\n\n%s", command, usage)
+		fmt.Fprintf(stderr, "alliance: unknown command %q\n\n%s", command, usage)
 		return errUsage
 	}
-	cfg, err := config.Parse(command, args[1:], os.Getenv)
+	cfg, err := config.Parse(command, args[1:], getenv)
+	if errors.Is(err, flag.ErrHelp) {
+		config.Usage(command, stderr)
+		return errUsage
+	}
 	if err != nil {
 		return err
 	}
-	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
 	switch command {
 	case "serve":
 		return serve(ctx, cfg, log)

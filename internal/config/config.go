@@ -6,7 +6,9 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -52,26 +54,52 @@ var Settings = []Setting{
 	{"reset", "SEED_RESET", "false", "empty the database before seeding", []string{"seed"}},
 }
 
-// Parse reads the settings of command from args and the environment.
-func Parse(command string, args []string, getenv func(string) string) (Config, error) {
+// value holds a flag's text until Parse checks it; boolean settings may be given as a
+// bare --flag.
+type value struct {
+	text   string
+	isBool bool
+}
+
+func (v *value) String() string     { return v.text }
+func (v *value) Set(s string) error { v.text = s; return nil }
+func (v *value) IsBoolFlag() bool   { return v.isBool }
+
+func flagSet(command string, getenv func(string) string) (*flag.FlagSet, map[string]*value) {
 	fs := flag.NewFlagSet("alliance "+command, flag.ContinueOnError)
-	values := map[string]*string{}
+	fs.SetOutput(io.Discard)
+	values := map[string]*value{}
 	for _, s := range Settings {
-		if !contains(s.Commands, command) {
+		if !slices.Contains(s.Commands, command) {
 			continue
 		}
-		def := s.Default
-		if v := getenv(s.Env); v != "" {
-			def = v
+		v := &value{text: s.Default, isBool: s.Default == "true" || s.Default == "false"}
+		if e := getenv(s.Env); e != "" {
+			v.text = e
 		}
-		values[s.Flag] = fs.String(s.Flag, def, fmt.Sprintf("%s (env %s)", s.Usage, s.Env))
+		values[s.Flag] = v
+		fs.Var(v, s.Flag, fmt.Sprintf("%s (env %s)", s.Usage, s.Env))
 	}
+	return fs, values
+}
+
+// Usage writes the flags of command.
+func Usage(command string, w io.Writer) {
+	fs, _ := flagSet(command, func(string) string { return "" })
+	fs.SetOutput(w)
+	fmt.Fprintf(w, "usage: alliance %s [flags]\n\nflags:\n", command)
+	fs.PrintDefaults()
+}
+
+// Parse reads the settings of command from args and the environment.
+func Parse(command string, args []string, getenv func(string) string) (Config, error) {
+	fs, values := flagSet(command, getenv)
 	if err := fs.Parse(args); err != nil {
 		return Config{}, err
 	}
 	get := func(name string) string {
 		if v, ok := values[name]; ok {
-			return *v
+			return v.text
 		}
 		for _, s := range Settings {
 			if s.Flag == name {
@@ -117,13 +145,4 @@ func Parse(command string, args []string, getenv func(string) string) (Config, e
 		errs = append(errs, fmt.Errorf("--addr: %q is not host:port or :port", c.Addr))
 	}
 	return c, errors.Join(errs...)
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
