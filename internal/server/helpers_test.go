@@ -38,13 +38,13 @@ type testServer struct {
 	logMu      *sync.Mutex
 }
 
-func newServer(t *testing.T) *testServer {
+func newServer(t testing.TB) *testServer {
 	t.Helper()
 	return newServerWith(t, loader.DefaultTiming)
 }
 
 // newServerWith starts a test server whose loaders batch with the given timing.
-func newServerWith(t *testing.T, batching loader.Timing) *testServer {
+func newServerWith(t testing.TB, batching loader.Timing) *testServer {
 	t.Helper()
 	ts := &testServer{logs: &bytes.Buffer{}}
 	lw := &lockedWriter{w: ts.logs}
