@@ -197,6 +197,12 @@ func TestFiltersSelectWhatSQLSelects(t *testing.T) {
 	_, providerKey, _ := relay.ParseID(provider)
 	_, participantKey, _ := relay.ParseID(participant)
 	_, schoolKey, _ := relay.ParseID(school)
+	operator := firstKey(t, relay.TypeOrganization, "SELECT operator_id FROM training_center ORDER BY id LIMIT 1")
+	employer := firstKey(t, relay.TypeOrganization, "SELECT employer_id FROM talent WHERE employer_id IS NOT NULL GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1")
+	parentSkill := firstKey(t, relay.TypeSkill, "SELECT parent_id FROM skill WHERE parent_id IS NOT NULL GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1")
+	_, operatorKey, _ := relay.ParseID(operator)
+	_, employerKey, _ := relay.ParseID(employer)
+	_, parentSkillKey, _ := relay.ParseID(parentSkill)
 	var zhWord string
 	if err := testDB.DB.Get(&zhWord, "SELECT substr(name_zh, 1, 2) FROM organization WHERE kind = 'SCHOOL' ORDER BY id LIMIT 1"); err != nil {
 		t.Fatal(err)
@@ -245,6 +251,18 @@ func TestFiltersSelectWhatSQLSelects(t *testing.T) {
 		{"talents by skill level", "talents", map[string]any{"skills": []string{skill}, "minSkillLevel": 4}, "SELECT count(*) FROM talent_skill WHERE skill_id = $1 AND level >= 4", []any{skillKey}},
 		{"talents registered in 2025", "talents", map[string]any{"registered": map[string]any{"from": "2025-01-01", "to": "2025-12-31"}}, "SELECT count(*) FROM talent WHERE registered_on BETWEEN '2025-01-01' AND '2025-12-31'", nil},
 		{"training centres by text", "trainingCenters", map[string]any{"search": "center"}, "SELECT count(*) FROM training_center WHERE name_en ILIKE '%center%' OR name_zh ILIKE '%center%'", nil},
+		{"training centres by operator", "trainingCenters", map[string]any{"operators": []string{operator}}, "SELECT count(*) FROM training_center WHERE operator_id = $1", []any{operatorKey}},
+		{"training centres by alliance", "trainingCenters", map[string]any{"alliances": []string{alliance}}, "SELECT count(*) FROM training_center", nil},
+		{"resources by alliance and text", "resources", map[string]any{"alliances": []string{alliance}, "search": "CNC"}, "SELECT count(*) FROM resource WHERE title_en ILIKE '%CNC%' OR title_zh ILIKE '%CNC%'", nil},
+		{"job openings by provider", "jobOpenings", map[string]any{"providers": []string{employer}}, "SELECT count(*) FROM resource WHERE category = 'JOB_OPENING' AND provider_id = $1", []any{employerKey}},
+		{"job openings posted in 2026 by text", "jobOpenings", map[string]any{"posted": map[string]any{"from": "2026-01-01"}, "search": "engineer", "alliances": []string{alliance}}, "SELECT count(*) FROM resource WHERE category = 'JOB_OPENING' AND shared_on >= '2026-01-01' AND (title_en ILIKE '%engineer%' OR title_zh ILIKE '%engineer%')", nil},
+		{"courses by provider", "trainingCourses", map[string]any{"providers": []string{provider}}, "SELECT count(*) FROM resource WHERE category = 'TRAINING_COURSE' AND provider_id = $1", []any{providerKey}},
+		{"courses by skill and text", "trainingCourses", map[string]any{"skills": []string{skill}, "search": "course", "alliances": []string{alliance}}, "SELECT count(*) FROM resource r WHERE category = 'TRAINING_COURSE' AND EXISTS (SELECT 1 FROM resource_skill s WHERE s.resource_id = r.id AND s.skill_id = $1) AND (title_en ILIKE '%course%' OR title_zh ILIKE '%course%')", []any{skillKey}},
+		{"full courses", "trainingCourses", map[string]any{"hasFreeSeats": false}, "SELECT count(*) FROM resource WHERE category = 'TRAINING_COURSE' AND enrolled >= seats", nil},
+		{"children of a skill", "skills", map[string]any{"parent": parentSkill}, "SELECT count(*) FROM skill WHERE parent_id = $1", []any{parentSkillKey}},
+		{"refined skills", "skills", map[string]any{"topLevel": false}, "SELECT count(*) FROM skill WHERE parent_id IS NOT NULL", nil},
+		{"talents by employer and alliance", "talents", map[string]any{"employers": []string{employer}, "alliances": []string{alliance}}, "SELECT count(*) FROM talent WHERE employer_id = $1", []any{employerKey}},
+		{"an empty ID list matches nothing", "organizations", map[string]any{"parks": []string{}}, "SELECT 0", nil},
 	}
 	filterTypes := map[string]string{
 		"organizations": "OrganizationFilter", "partnerships": "PartnershipFilter", "resources": "ResourceFilter",
@@ -524,5 +542,150 @@ func TestGETServesQueriesAndPlaygroundServesHTML(t *testing.T) {
 	}
 	if res.Header.Get("X-Request-Id") == "" {
 		t.Error("responses carry no X-Request-Id")
+	}
+}
+
+func TestMembersFilterAndSortWithinTheAlliance(t *testing.T) {
+	ts := newServer(t)
+	tests := []struct {
+		name   string
+		filter map[string]any
+		sql    string
+	}{
+		{"founding members", map[string]any{"roles": []string{"FOUNDING_MEMBER"}}, "SELECT count(*) FROM membership WHERE role = 'FOUNDING_MEMBER'"},
+		{"companies", map[string]any{"kinds": []string{"COMPANY"}}, "SELECT count(*) FROM membership m JOIN organization o ON o.id = m.organization_id WHERE o.kind = 'COMPANY'"},
+		{"former members", map[string]any{"active": false}, "SELECT count(*) FROM membership WHERE left_on IS NOT NULL"},
+		{"current members", map[string]any{"active": true}, "SELECT count(*) FROM membership WHERE left_on IS NULL"},
+		{"joined in 2025", map[string]any{"joined": map[string]any{"from": "2025-01-01", "to": "2025-12-31"}}, "SELECT count(*) FROM membership WHERE joined_on BETWEEN '2025-01-01' AND '2025-12-31'"},
+		{"by name", map[string]any{"search": "Shenyang"}, "SELECT count(*) FROM membership m JOIN organization o ON o.id = m.organization_id WHERE o.name_en ILIKE '%Shenyang%' OR o.name_zh ILIKE '%Shenyang%'"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got struct {
+				Alliance struct {
+					Members struct{ TotalCount int }
+				}
+			}
+			ts.data(t, `query($f: MembershipFilter) { alliance { members(filter: $f) { totalCount } } }`, map[string]any{"f": tt.filter}, &got)
+			if want := sqlInt(t, tt.sql); got.Alliance.Members.TotalCount != want {
+				t.Errorf("totalCount = %d, want %d", got.Alliance.Members.TotalCount, want)
+			}
+		})
+	}
+	var sorted struct {
+		Alliance struct {
+			Members struct {
+				Edges []struct {
+					Node struct {
+						Organization struct{ Name struct{ En string } }
+					}
+				}
+			}
+		}
+	}
+	ts.data(t, `{ alliance { members(last: 30, orderBy: {field: ORGANIZATION_NAME, direction: DESC}) { edges { node { organization { name { en } } } } } } }`, nil, &sorted)
+	var names []string
+	for _, e := range sorted.Alliance.Members.Edges {
+		names = append(names, e.Node.Organization.Name.En)
+	}
+	var want []string
+	if err := testDB.DB.Select(&want, `SELECT name_en FROM (SELECT o.name_en, m.id FROM membership m JOIN organization o ON o.id = m.organization_id
+		ORDER BY o.name_en, m.id LIMIT 30) x ORDER BY name_en DESC, id DESC`); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want, names); diff != "" {
+		t.Errorf("last 30 members by name, descending (-want +got):\n%s", diff)
+	}
+}
+
+func TestOpeningPlacementsFilterByStatusAndDate(t *testing.T) {
+	ts := newServer(t)
+	opening := firstKey(t, relay.TypeResource, "SELECT opening_id FROM placement GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1")
+	_, key, _ := relay.ParseID(opening)
+	tests := []struct {
+		filter map[string]any
+		sql    string
+	}{
+		{map[string]any{"statuses": []string{"HIRED"}}, "SELECT count(*) FROM placement WHERE opening_id = $1 AND status = 'HIRED'"},
+		{map[string]any{"applied": map[string]any{"from": "2025-06-01"}}, "SELECT count(*) FROM placement WHERE opening_id = $1 AND applied_on >= '2025-06-01'"},
+		{nil, "SELECT count(*) FROM placement WHERE opening_id = $1"},
+	}
+	for _, tt := range tests {
+		var got struct {
+			Node struct {
+				Placements struct{ TotalCount int }
+				Filled     int
+			}
+		}
+		ts.data(t, `query($id: ID!, $f: PlacementFilter) { node(id: $id) { ... on JobOpening { filled placements(filter: $f) { totalCount } } } }`,
+			map[string]any{"id": opening, "f": tt.filter}, &got)
+		if want := sqlInt(t, tt.sql, key); got.Node.Placements.TotalCount != want {
+			t.Errorf("placements(%v).totalCount = %d, want %d", tt.filter, got.Node.Placements.TotalCount, want)
+		}
+	}
+}
+
+func TestEveryTypeFieldArgumentAndEnumValueIsDescribed(t *testing.T) {
+	ts := newServer(t)
+	var got struct {
+		Schema struct {
+			Types []struct {
+				Name, Kind  string
+				Description *string
+				Fields      []struct {
+					Name        string
+					Description *string
+					Args        []struct {
+						Name        string
+						Description *string
+					}
+				}
+				InputFields []struct {
+					Name        string
+					Description *string
+				}
+				EnumValues []struct {
+					Name        string
+					Description *string
+				}
+			}
+		} `json:"__schema"`
+	}
+	ts.data(t, `{ __schema { types { name kind description
+		fields { name description args { name description } }
+		inputFields { name description }
+		enumValues { name description } } } }`, nil, &got)
+	empty := func(s *string) bool { return s == nil || strings.TrimSpace(*s) == "" }
+	var missing []string
+	for _, typ := range got.Schema.Types {
+		if strings.HasPrefix(typ.Name, "__") || slices.Contains([]string{"String", "Int", "Float", "Boolean", "ID"}, typ.Name) {
+			continue
+		}
+		if empty(typ.Description) {
+			missing = append(missing, typ.Name)
+		}
+		for _, f := range typ.Fields {
+			if empty(f.Description) {
+				missing = append(missing, typ.Name+"."+f.Name)
+			}
+			for _, a := range f.Args {
+				if empty(a.Description) {
+					missing = append(missing, typ.Name+"."+f.Name+"("+a.Name+")")
+				}
+			}
+		}
+		for _, f := range typ.InputFields {
+			if empty(f.Description) {
+				missing = append(missing, typ.Name+"."+f.Name)
+			}
+		}
+		for _, v := range typ.EnumValues {
+			if empty(v.Description) {
+				missing = append(missing, typ.Name+"."+v.Name)
+			}
+		}
+	}
+	if len(missing) > 0 {
+		t.Errorf("%d schema elements have no description: %v", len(missing), missing)
 	}
 }
