@@ -19,51 +19,19 @@ import (
 )
 
 func (r *allianceResolver) Members(ctx context.Context, obj *model.Alliance, first *int, after *string, last *int, before *string, filter *model.MembershipFilter, orderBy *model.Order) (*model.Connection[*model.Membership], error) {
-	req, err := paging(first, after, last, before, orderBy, "JOINED_ON")
-	if err != nil {
-		return nil, err
-	}
-	f, err := membershipFilter(filter)
-	if err != nil {
-		return nil, err
-	}
-	return nested(ctx, loader.From(ctx).AllianceMembers, obj.Alliance.ID, f, req, wrapMembership)
+	return nestedPage(ctx, pageArgs{first, after, last, before, orderBy, "JOINED_ON"}, filter, membershipFilter, loader.From(ctx).AllianceMembers, obj.Alliance.ID, wrapMembership)
 }
 
 func (r *allianceResolver) Partnerships(ctx context.Context, obj *model.Alliance, first *int, after *string, last *int, before *string, filter *model.PartnershipFilter, orderBy *model.Order) (*model.Connection[*model.Partnership], error) {
-	req, err := paging(first, after, last, before, orderBy, "SIGNED_ON")
-	if err != nil {
-		return nil, err
-	}
-	f, err := partnershipFilter(filter)
-	if err != nil {
-		return nil, err
-	}
-	return nested(ctx, loader.From(ctx).AlliancePartnerships, obj.Alliance.ID, f, req, wrapPartnership)
+	return nestedPage(ctx, pageArgs{first, after, last, before, orderBy, "SIGNED_ON"}, filter, partnershipFilter, loader.From(ctx).AlliancePartnerships, obj.Alliance.ID, wrapPartnership)
 }
 
 func (r *allianceResolver) TrainingCenters(ctx context.Context, obj *model.Alliance, first *int, after *string, last *int, before *string, filter *model.TrainingCenterFilter, orderBy *model.Order) (*model.Connection[*model.TrainingCenter], error) {
-	req, err := paging(first, after, last, before, orderBy, "NAME")
-	if err != nil {
-		return nil, err
-	}
-	f, err := trainingCenterFilter(filter)
-	if err != nil {
-		return nil, err
-	}
-	return nested(ctx, loader.From(ctx).AllianceCenters, obj.Alliance.ID, f, req, wrapCenter)
+	return nestedPage(ctx, pageArgs{first, after, last, before, orderBy, "NAME"}, filter, trainingCenterFilter, loader.From(ctx).AllianceCenters, obj.Alliance.ID, wrapCenter)
 }
 
 func (r *allianceResolver) Resources(ctx context.Context, obj *model.Alliance, first *int, after *string, last *int, before *string, filter *model.ResourceFilter, orderBy *model.Order) (*model.Connection[model.SharedResource], error) {
-	req, err := paging(first, after, last, before, orderBy, "SHARED_ON")
-	if err != nil {
-		return nil, err
-	}
-	f, err := resourceFilter(filter)
-	if err != nil {
-		return nil, err
-	}
-	return nested(ctx, loader.From(ctx).AllianceResources, obj.Alliance.ID, f, req, wrapResource)
+	return nestedPage(ctx, pageArgs{first, after, last, before, orderBy, "SHARED_ON"}, filter, resourceFilter, loader.From(ctx).AllianceResources, obj.Alliance.ID, wrapResource)
 }
 
 func (r *allianceResolver) Talents(ctx context.Context, obj *model.Alliance, first *int, after *string, last *int, before *string, filter *model.TalentFilter, orderBy *model.Order) (*model.Connection[*model.Talent], error) {
@@ -158,15 +126,7 @@ func (r *industrialParkResolver) TrainingCenters(ctx context.Context, obj *model
 }
 
 func (r *industrialParkResolver) Companies(ctx context.Context, obj *model.IndustrialPark, first *int, after *string, last *int, before *string, filter *model.OrganizationFilter, orderBy *model.Order) (*model.Connection[*model.Company], error) {
-	req, err := paging(first, after, last, before, orderBy, "NAME")
-	if err != nil {
-		return nil, err
-	}
-	f, err := organizationFilter(filter)
-	if err != nil {
-		return nil, err
-	}
-	return nested(ctx, loader.From(ctx).ParkCompanies, obj.Organization.ID, f, req, wrapCompany)
+	return nestedPage(ctx, pageArgs{first, after, last, before, orderBy, "NAME"}, filter, organizationFilter, loader.From(ctx).ParkCompanies, obj.Organization.ID, wrapCompany)
 }
 
 func (r *jobOpeningResolver) Provider(ctx context.Context, obj *model.JobOpening) (model.Organization, error) {
@@ -190,15 +150,7 @@ func (r *jobOpeningResolver) RequiredSkills(ctx context.Context, obj *model.JobO
 }
 
 func (r *jobOpeningResolver) Placements(ctx context.Context, obj *model.JobOpening, first *int, after *string, last *int, before *string, filter *model.PlacementFilter, orderBy *model.Order) (*model.Connection[*model.Placement], error) {
-	req, err := paging(first, after, last, before, orderBy, "APPLIED_ON")
-	if err != nil {
-		return nil, err
-	}
-	f, err := placementFilter(filter)
-	if err != nil {
-		return nil, err
-	}
-	return nested(ctx, loader.From(ctx).OpeningPlacements, obj.Resource.ID, f, req, wrapPlacement)
+	return nestedPage(ctx, pageArgs{first, after, last, before, orderBy, "APPLIED_ON"}, filter, placementFilter, loader.From(ctx).OpeningPlacements, obj.Resource.ID, wrapPlacement)
 }
 
 func (r *membershipResolver) Alliance(ctx context.Context, obj *model.Membership) (*model.Alliance, error) {
@@ -282,87 +234,31 @@ func (r *queryResolver) Alliances(ctx context.Context, first *int, after *string
 }
 
 func (r *queryResolver) Organizations(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.OrganizationFilter, orderBy *model.Order) (*model.Connection[model.Organization], error) {
-	req, err := paging(first, after, last, before, orderBy, "NAME")
-	if err != nil {
-		return nil, err
-	}
-	f, err := organizationFilter(filter)
-	if err != nil {
-		return nil, err
-	}
-	return top(ctx, req, f, r.Store.Organizations, r.Store.CountOrganizations, wrapOrganization)
+	return topPage(ctx, pageArgs{first, after, last, before, orderBy, "NAME"}, filter, organizationFilter, r.Store.Organizations, r.Store.CountOrganizations, wrapOrganization)
 }
 
 func (r *queryResolver) Partnerships(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.PartnershipFilter, orderBy *model.Order) (*model.Connection[*model.Partnership], error) {
-	req, err := paging(first, after, last, before, orderBy, "SIGNED_ON")
-	if err != nil {
-		return nil, err
-	}
-	f, err := partnershipFilter(filter)
-	if err != nil {
-		return nil, err
-	}
-	return top(ctx, req, f, r.Store.Partnerships, r.Store.CountPartnerships, wrapPartnership)
+	return topPage(ctx, pageArgs{first, after, last, before, orderBy, "SIGNED_ON"}, filter, partnershipFilter, r.Store.Partnerships, r.Store.CountPartnerships, wrapPartnership)
 }
 
 func (r *queryResolver) TrainingCenters(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.TrainingCenterFilter, orderBy *model.Order) (*model.Connection[*model.TrainingCenter], error) {
-	req, err := paging(first, after, last, before, orderBy, "NAME")
-	if err != nil {
-		return nil, err
-	}
-	f, err := trainingCenterFilter(filter)
-	if err != nil {
-		return nil, err
-	}
-	return top(ctx, req, f, r.Store.TrainingCenters, r.Store.CountTrainingCenters, wrapCenter)
+	return topPage(ctx, pageArgs{first, after, last, before, orderBy, "NAME"}, filter, trainingCenterFilter, r.Store.TrainingCenters, r.Store.CountTrainingCenters, wrapCenter)
 }
 
 func (r *queryResolver) Resources(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.ResourceFilter, orderBy *model.Order) (*model.Connection[model.SharedResource], error) {
-	req, err := paging(first, after, last, before, orderBy, "SHARED_ON")
-	if err != nil {
-		return nil, err
-	}
-	f, err := resourceFilter(filter)
-	if err != nil {
-		return nil, err
-	}
-	return top(ctx, req, f, r.Store.Resources, r.Store.CountResources, wrapResource)
+	return topPage(ctx, pageArgs{first, after, last, before, orderBy, "SHARED_ON"}, filter, resourceFilter, r.Store.Resources, r.Store.CountResources, wrapResource)
 }
 
 func (r *queryResolver) JobOpenings(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.JobOpeningFilter, orderBy *model.Order) (*model.Connection[*model.JobOpening], error) {
-	req, err := paging(first, after, last, before, orderBy, "POSTED_ON")
-	if err != nil {
-		return nil, err
-	}
-	f, err := jobOpeningFilter(filter)
-	if err != nil {
-		return nil, err
-	}
-	return top(ctx, req, f, r.Store.JobOpenings, r.Store.CountJobOpenings, wrapJobOpening)
+	return topPage(ctx, pageArgs{first, after, last, before, orderBy, "POSTED_ON"}, filter, jobOpeningFilter, r.Store.JobOpenings, r.Store.CountJobOpenings, wrapJobOpening)
 }
 
 func (r *queryResolver) TrainingCourses(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.TrainingCourseFilter, orderBy *model.Order) (*model.Connection[*model.TrainingCourse], error) {
-	req, err := paging(first, after, last, before, orderBy, "STARTS_ON")
-	if err != nil {
-		return nil, err
-	}
-	f, err := courseFilter(filter)
-	if err != nil {
-		return nil, err
-	}
-	return top(ctx, req, f, r.Store.Courses, r.Store.CountCourses, wrapCourse)
+	return topPage(ctx, pageArgs{first, after, last, before, orderBy, "STARTS_ON"}, filter, courseFilter, r.Store.Courses, r.Store.CountCourses, wrapCourse)
 }
 
 func (r *queryResolver) Skills(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.SkillFilter, orderBy *model.Order) (*model.Connection[*model.Skill], error) {
-	req, err := paging(first, after, last, before, orderBy, "CODE")
-	if err != nil {
-		return nil, err
-	}
-	f, err := skillFilter(filter)
-	if err != nil {
-		return nil, err
-	}
-	return top(ctx, req, f, r.Store.Skills, r.Store.CountSkills, wrapSkill)
+	return topPage(ctx, pageArgs{first, after, last, before, orderBy, "CODE"}, filter, skillFilter, r.Store.Skills, r.Store.CountSkills, wrapSkill)
 }
 
 func (r *queryResolver) Skill(ctx context.Context, code string) (*model.Skill, error) {
@@ -377,15 +273,7 @@ func (r *queryResolver) Skill(ctx context.Context, code string) (*model.Skill, e
 }
 
 func (r *queryResolver) Talents(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.TalentFilter, orderBy *model.Order) (*model.Connection[*model.Talent], error) {
-	req, err := paging(first, after, last, before, orderBy, "REGISTERED_ON")
-	if err != nil {
-		return nil, err
-	}
-	f, err := talentFilter(filter)
-	if err != nil {
-		return nil, err
-	}
-	return top(ctx, req, f, r.Store.Talents, r.Store.CountTalents, wrapTalent)
+	return topPage(ctx, pageArgs{first, after, last, before, orderBy, "REGISTERED_ON"}, filter, talentFilter, r.Store.Talents, r.Store.CountTalents, wrapTalent)
 }
 
 func (r *schoolResolver) Memberships(ctx context.Context, obj *model.School) ([]*model.Membership, error) {

@@ -25,27 +25,11 @@ func orgMemberships(ctx context.Context, org int64) ([]*model.Membership, error)
 }
 
 func orgPartnerships(ctx context.Context, org int64, first *int, after *string, last *int, before *string, filter *model.PartnershipFilter, orderBy *model.Order) (*model.PartnershipConnection, error) {
-	req, err := paging(first, after, last, before, orderBy, "SIGNED_ON")
-	if err != nil {
-		return nil, err
-	}
-	f, err := partnershipFilter(filter)
-	if err != nil {
-		return nil, err
-	}
-	return nested(ctx, loader.From(ctx).OrgPartnerships, org, f, req, wrapPartnership)
+	return nestedPage(ctx, pageArgs{first, after, last, before, orderBy, "SIGNED_ON"}, filter, partnershipFilter, loader.From(ctx).OrgPartnerships, org, wrapPartnership)
 }
 
 func orgResources(ctx context.Context, org int64, first *int, after *string, last *int, before *string, filter *model.ResourceFilter, orderBy *model.Order) (*model.SharedResourceConnection, error) {
-	req, err := paging(first, after, last, before, orderBy, "SHARED_ON")
-	if err != nil {
-		return nil, err
-	}
-	f, err := resourceFilter(filter)
-	if err != nil {
-		return nil, err
-	}
-	return nested(ctx, loader.From(ctx).ProviderResources, org, f, req, wrapResource)
+	return nestedPage(ctx, pageArgs{first, after, last, before, orderBy, "SHARED_ON"}, filter, resourceFilter, loader.From(ctx).ProviderResources, org, wrapResource)
 }
 
 func orgCenters(ctx context.Context, org int64) ([]*model.TrainingCenter, error) {
@@ -93,45 +77,59 @@ func resourceSkills(ctx context.Context, resource int64) ([]*model.SkillAtLevel,
 }
 
 func nestedCourses(ctx context.Context, via store.CourseParent, parent int64, first *int, after *string, last *int, before *string, filter *model.TrainingCourseFilter, orderBy *model.Order) (*model.TrainingCourseConnection, error) {
-	req, err := paging(first, after, last, before, orderBy, "STARTS_ON")
-	if err != nil {
-		return nil, err
-	}
-	f, err := courseFilter(filter)
-	if err != nil {
-		return nil, err
-	}
-	return nested(ctx, loader.From(ctx).Courses[via], parent, f, req, wrapCourse)
+	return nestedPage(ctx, pageArgs{first, after, last, before, orderBy, "STARTS_ON"}, filter, courseFilter, loader.From(ctx).Courses[via], parent, wrapCourse)
 }
 
 func nestedTalents(ctx context.Context, via store.TalentParent, parent int64, first *int, after *string, last *int, before *string, filter *model.TalentFilter, orderBy *model.Order) (*model.TalentConnection, error) {
-	req, err := paging(first, after, last, before, orderBy, "REGISTERED_ON")
-	if err != nil {
-		return nil, err
-	}
-	f, err := talentFilter(filter)
-	if err != nil {
-		return nil, err
-	}
-	return nested(ctx, loader.From(ctx).Talents[via], parent, f, req, wrapTalent)
+	return nestedPage(ctx, pageArgs{first, after, last, before, orderBy, "REGISTERED_ON"}, filter, talentFilter, loader.From(ctx).Talents[via], parent, wrapTalent)
 }
 
 func nestedJobOpenings(ctx context.Context, l *loader.Paged[store.JobOpeningFilter, store.Resource], parent int64, first *int, after *string, last *int, before *string, filter *model.JobOpeningFilter, orderBy *model.Order) (*model.JobOpeningConnection, error) {
-	req, err := paging(first, after, last, before, orderBy, "POSTED_ON")
-	if err != nil {
-		return nil, err
-	}
-	f, err := jobOpeningFilter(filter)
-	if err != nil {
-		return nil, err
-	}
-	return nested(ctx, l, parent, f, req, wrapJobOpening)
+	return nestedPage(ctx, pageArgs{first, after, last, before, orderBy, "POSTED_ON"}, filter, jobOpeningFilter, l, parent, wrapJobOpening)
 }
 
-// top runs a top-level list: validate paging and filter, read a page, count on demand.
-func top[F any, T any, N any](ctx context.Context, req pageRequest, f F,
+// pageArgs are a connection field's paging and sorting arguments and its default order.
+type pageArgs struct {
+	first   *int
+	after   *string
+	last    *int
+	before  *string
+	orderBy *model.Order
+	def     model.OrderField
+}
+
+func (a pageArgs) validate() (pageRequest, error) {
+	return paging(a.first, a.after, a.last, a.before, a.orderBy, a.def)
+}
+
+// nestedPage resolves a nested connection: validate paging and filter, then load the
+// parent's page through its batched loader.
+func nestedPage[FI any, F any, T any, N any](ctx context.Context, a pageArgs, filter FI, convert func(FI) (F, error),
+	l *loader.Paged[F, T], parent int64, wrap func(*T) N) (*model.Connection[N], error) {
+	req, err := a.validate()
+	if err != nil {
+		return nil, err
+	}
+	f, err := convert(filter)
+	if err != nil {
+		return nil, err
+	}
+	return nested(ctx, l, parent, f, req, wrap)
+}
+
+// topPage resolves a top-level connection: validate paging and filter, read a page,
+// count on demand.
+func topPage[FI any, F any, T any, N any](ctx context.Context, a pageArgs, filter FI, convert func(FI) (F, error),
 	list func(context.Context, F, store.Order, store.Page) (store.Result[T], error),
 	count func(context.Context, F) (int, error), wrap func(*T) N) (*model.Connection[N], error) {
+	req, err := a.validate()
+	if err != nil {
+		return nil, err
+	}
+	f, err := convert(filter)
+	if err != nil {
+		return nil, err
+	}
 	res, err := list(ctx, f, req.order, req.page)
 	if err != nil {
 		return nil, err
