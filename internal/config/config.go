@@ -8,9 +8,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/alliance-graph/alliance-graph/internal/database"
@@ -141,8 +141,11 @@ func Parse(command string, args []string, getenv func(string) string) (Config, e
 	if _, err := database.ParseTarget(c.DatabaseURL); err != nil {
 		errs = append(errs, fmt.Errorf("--database-url: %w", err))
 	}
-	if command == "serve" && !strings.Contains(c.Addr, ":") {
-		errs = append(errs, fmt.Errorf("--addr: %q is not host:port or :port", c.Addr))
+	if command == "serve" {
+		_, port, err := net.SplitHostPort(c.Addr)
+		if n, perr := strconv.Atoi(port); err != nil || perr != nil || n < 0 || n > 65535 {
+			errs = append(errs, fmt.Errorf("--addr: %q is not host:port or :port", c.Addr))
+		}
 	}
 	return c, errors.Join(errs...)
 }

@@ -3,6 +3,7 @@ package database_test
 import (
 	"context"
 	"fmt"
+	"io/fs"
 	"net/url"
 	"strings"
 	"testing"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/alliance-graph/alliance-graph/internal/database"
 	"github.com/alliance-graph/alliance-graph/internal/pgtest"
+	"github.com/alliance-graph/alliance-graph/migrations"
 )
 
 func tableCount(t *testing.T, db *sqlx.DB) int {
@@ -35,15 +37,21 @@ func TestMigrationsGoDownCleanlyAndUpAgain(t *testing.T) {
 	if up < 16 {
 		t.Fatalf("after migrating up there are %d tables, want at least 16", up)
 	}
-	if err := database.MigrateDown(ctx, db.DB.DB); err != nil {
-		t.Fatalf("migrate down: %v", err)
+	files, err := fs.Glob(migrations.FS, "*.sql")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no embedded migrations: %v", err)
+	}
+	for range files {
+		if err := database.MigrateDown(ctx, db.DB.DB); err != nil {
+			t.Fatalf("migrate down: %v", err)
+		}
 	}
 	if n := tableCount(t, db.DB); n != 0 {
-		t.Errorf("after migrating down %d tables remain", n)
+		t.Errorf("after migrating every step down %d tables remain", n)
 	}
 	n, err := database.Migrate(ctx, db.DB.DB)
-	if err != nil || n != 1 {
-		t.Fatalf("migrate up again applied %d migrations, err %v", n, err)
+	if err != nil || n != len(files) {
+		t.Fatalf("migrate up again applied %d of %d migrations, err %v", n, len(files), err)
 	}
 	if got := tableCount(t, db.DB); got != up {
 		t.Errorf("after migrating up again there are %d tables, want %d", got, up)

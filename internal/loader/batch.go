@@ -2,8 +2,11 @@ package loader
 
 import (
 	"context"
+	"runtime/metrics"
 	"sync"
 	"time"
+
+	"github.com/99designs/gqlgen/graphql"
 
 	"github.com/alliance-graph/alliance-graph/internal/store"
 )
@@ -16,13 +19,22 @@ import (
 // resources query at 50 members, a 2 ms window issued 18 to 43 statements instead of 8.
 // A Batcher instead waits until keys stop arriving for Idle (up to MaxWait after the
 // first), so the whole level of a query lands in one batch while small queries still
-// wait only Idle. Results, errors included, are cached for the Batcher's lifetime: one
-// request.
+// wait only Idle.
+//
+// The Batchers of one request share a scheduler that sends batches level by level: a
+// batch asked for at depth d of the query waits while a batch from a shallower depth is
+// pending or being fetched, because that batch's results will wake resolvers that add
+// keys at depth d. Without it, objects found in a cache run ahead of the objects being
+// fetched, and the next level splits in two.
+//
+// Results, errors included, are cached for the Batcher's lifetime: one request.
 type Batcher[K comparable, V any] struct {
 	fetch   func(context.Context, []K) (map[K]V, error)
 	idle    time.Duration
 	maxWait time.Duration
 	maxKeys int
+	settle  bool
+	sched   *scheduler
 
 	mu      sync.Mutex
 	cache   map[K]*call[V]
@@ -36,6 +48,7 @@ type call[V any] struct {
 }
 
 type batch[K comparable, V any] struct {
+	level    *level
 	ctx      context.Context
 	keys     []K
 	calls    []*call[V]
@@ -44,11 +57,15 @@ type batch[K comparable, V any] struct {
 }
 
 // Timing says when a batch is fetched: after Idle without a new key, MaxWait after its
-// first key, or at once when it holds MaxKeys keys.
+// first key, or at once when it holds MaxKeys keys. With Settle, a batch whose Idle has
+// passed still waits (up to MaxWait) while other goroutines of the process are runnable
+// or running: on a starved CPU, the resolvers that would add keys may simply not have
+// been scheduled yet.
 type Timing struct {
 	Idle    time.Duration
 	MaxWait time.Duration
 	MaxKeys int
+	Settle  bool
 }
 
 // DefaultTiming suits a server on loopback or a LAN to its database: a level of a query
@@ -58,7 +75,64 @@ var DefaultTiming = Timing{Idle: time.Millisecond, MaxWait: 25 * time.Millisecon
 // NewBatcher returns a Batcher over fetch, which returns the values it found by key;
 // keys it leaves out resolve to store.ErrNotFound.
 func NewBatcher[K comparable, V any](t Timing, fetch func(context.Context, []K) (map[K]V, error)) *Batcher[K, V] {
-	return &Batcher[K, V]{fetch: fetch, idle: t.Idle, maxWait: t.MaxWait, maxKeys: t.MaxKeys, cache: map[K]*call[V]{}}
+	return newBatcher(newScheduler(), t, fetch)
+}
+
+func newBatcher[K comparable, V any](s *scheduler, t Timing, fetch func(context.Context, []K) (map[K]V, error)) *Batcher[K, V] {
+	return &Batcher[K, V]{fetch: fetch, idle: t.Idle, maxWait: t.MaxWait, maxKeys: t.MaxKeys, settle: t.Settle, sched: s, cache: map[K]*call[V]{}}
+}
+
+// scheduler orders the batches of one request by the depth of the query they serve.
+type scheduler struct {
+	mu     sync.Mutex
+	active map[*level]struct{}
+}
+
+// level is the depth of one batch while it is pending or being fetched.
+type level struct{ depth int }
+
+func newScheduler() *scheduler { return &scheduler{active: map[*level]struct{}{}} }
+
+func (s *scheduler) add(depth int) *level {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	l := &level{depth: depth}
+	s.active[l] = struct{}{}
+	return l
+}
+
+func (s *scheduler) lower(l *level, depth int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	l.depth = min(l.depth, depth)
+}
+
+// shallowerActive reports whether a batch from a shallower depth than l is pending or
+// being fetched.
+func (s *scheduler) shallowerActive(l *level) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for other := range s.active {
+		if other.depth < l.depth {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *scheduler) done(l *level) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.active, l)
+}
+
+// depthOf is how deep in the query the field resolving on ctx sits.
+func depthOf(ctx context.Context) int {
+	n := 0
+	for fc := graphql.GetFieldContext(ctx); fc != nil; fc = fc.Parent {
+		n++
+	}
+	return n
 }
 
 // Load returns the value of key, fetched with the other keys of its batch.
@@ -102,12 +176,14 @@ func (b *Batcher[K, V]) enqueue(ctx context.Context, key K) *call[V] {
 	c := &call[V]{done: make(chan struct{})}
 	b.cache[key] = c
 	now := time.Now()
+	depth := depthOf(ctx)
 	p := b.pending
 	if p == nil {
-		p = &batch[K, V]{ctx: ctx, deadline: now.Add(b.maxWait)}
+		p = &batch[K, V]{level: b.sched.add(depth), ctx: ctx, deadline: now.Add(b.maxWait)}
 		p.timer = time.AfterFunc(b.idle, func() { b.fire(p) })
 		b.pending = p
 	} else {
+		b.sched.lower(p.level, depth)
 		p.timer.Reset(min(b.idle, p.deadline.Sub(now)))
 	}
 	p.keys = append(p.keys, key)
@@ -127,12 +203,31 @@ func (b *Batcher[K, V]) fire(p *batch[K, V]) {
 		b.mu.Unlock()
 		return
 	}
+	if now := time.Now(); now.Before(p.deadline) && (b.sched.shallowerActive(p.level) || (b.settle && othersBusy())) {
+		p.timer.Reset(min(b.idle, p.deadline.Sub(now)))
+		b.mu.Unlock()
+		return
+	}
 	b.pending = nil
 	b.mu.Unlock()
 	b.run(p)
 }
 
+// othersBusy reports whether any goroutine but the caller is running or waiting to run.
+func othersBusy() bool {
+	s := []metrics.Sample{{Name: "/sched/goroutines/runnable:goroutines"}, {Name: "/sched/goroutines/running:goroutines"}}
+	metrics.Read(s)
+	var n uint64
+	for _, v := range s {
+		if v.Value.Kind() == metrics.KindUint64 {
+			n += v.Value.Uint64()
+		}
+	}
+	return n > 1
+}
+
 func (b *Batcher[K, V]) run(p *batch[K, V]) {
+	defer b.sched.done(p.level)
 	values, err := b.fetch(p.ctx, p.keys)
 	for i, k := range p.keys {
 		c := p.calls[i]

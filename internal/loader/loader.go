@@ -60,48 +60,49 @@ type Loaders struct {
 
 // New creates the loaders of one request with the given batch timing.
 func New(s *store.Store, t Timing) *Loaders {
+	sched := newScheduler()
 	l := &Loaders{
-		Alliance:       NewBatcher(t, s.AlliancesByID),
-		Organization:   NewBatcher(t, s.OrganizationsByID),
-		Membership:     NewBatcher(t, s.MembershipsByID),
-		Partnership:    NewBatcher(t, s.PartnershipsByID),
-		TrainingCenter: NewBatcher(t, s.TrainingCentersByID),
-		Resource:       NewBatcher(t, s.ResourcesByID),
-		Skill:          NewBatcher(t, s.SkillsByID),
-		Talent:         NewBatcher(t, s.TalentsByID),
-		Placement:      NewBatcher(t, s.PlacementsByID),
+		Alliance:       newBatcher(sched, t, s.AlliancesByID),
+		Organization:   newBatcher(sched, t, s.OrganizationsByID),
+		Membership:     newBatcher(sched, t, s.MembershipsByID),
+		Partnership:    newBatcher(sched, t, s.PartnershipsByID),
+		TrainingCenter: newBatcher(sched, t, s.TrainingCentersByID),
+		Resource:       newBatcher(sched, t, s.ResourcesByID),
+		Skill:          newBatcher(sched, t, s.SkillsByID),
+		Talent:         newBatcher(sched, t, s.TalentsByID),
+		Placement:      newBatcher(sched, t, s.PlacementsByID),
 
-		Participants:     NewBatcher(t, s.ParticipantsOf),
-		MembershipsOfOrg: NewBatcher(t, s.MembershipsOfOrganizations),
-		CentersOfOrg:     NewBatcher(t, s.TrainingCenterIDsOfOrganizations),
-		SharedWith:       NewBatcher(t, s.SharedWith),
-		ResourceSkills:   NewBatcher(t, s.SkillsOfResources),
-		CourseTeachers:   NewBatcher(t, s.TeachersOfCourses),
-		CenterFacilities: NewBatcher(t, s.FacilitiesOfCenters),
-		CenterLinks:      NewBatcher(t, s.LinksOfCenters),
-		SkillChildren:    NewBatcher(t, s.ChildrenOfSkills),
-		TalentSkills:     NewBatcher(t, s.SkillsOfTalents),
-		TalentCourses:    NewBatcher(t, s.CoursesOfTalents),
-		TalentResults:    NewBatcher(t, s.ResultsOfTalents),
-		TalentPlacements: NewBatcher(t, s.PlacementsOfTalents),
+		Participants:     newBatcher(sched, t, s.ParticipantsOf),
+		MembershipsOfOrg: newBatcher(sched, t, s.MembershipsOfOrganizations),
+		CentersOfOrg:     newBatcher(sched, t, s.TrainingCenterIDsOfOrganizations),
+		SharedWith:       newBatcher(sched, t, s.SharedWith),
+		ResourceSkills:   newBatcher(sched, t, s.SkillsOfResources),
+		CourseTeachers:   newBatcher(sched, t, s.TeachersOfCourses),
+		CenterFacilities: newBatcher(sched, t, s.FacilitiesOfCenters),
+		CenterLinks:      newBatcher(sched, t, s.LinksOfCenters),
+		SkillChildren:    newBatcher(sched, t, s.ChildrenOfSkills),
+		TalentSkills:     newBatcher(sched, t, s.SkillsOfTalents),
+		TalentCourses:    newBatcher(sched, t, s.CoursesOfTalents),
+		TalentResults:    newBatcher(sched, t, s.ResultsOfTalents),
+		TalentPlacements: newBatcher(sched, t, s.PlacementsOfTalents),
 
-		AllianceMembers:      newPaged(s.AllianceMembers, s.CountAllianceMembers, t),
-		AlliancePartnerships: newPaged(s.AlliancePartnerships, s.CountAlliancePartnerships, t),
-		AllianceCenters:      newPaged(s.AllianceTrainingCenters, s.CountAllianceTrainingCenters, t),
-		AllianceResources:    newPaged(s.AllianceResources, s.CountAllianceResources, t),
-		ParkCompanies:        newPaged(s.ParkCompanies, s.CountParkCompanies, t),
-		OrgPartnerships:      newPaged(s.OrganizationPartnerships, s.CountOrganizationPartnerships, t),
-		ProviderResources:    newPaged(s.ProviderResources, s.CountProviderResources, t),
-		CompanyJobOpenings:   newPaged(s.CompanyJobOpenings, s.CountCompanyJobOpenings, t),
-		SkillJobOpenings:     newPaged(s.SkillJobOpenings, s.CountSkillJobOpenings, t),
-		OpeningPlacements:    newPaged(s.OpeningPlacements, s.CountOpeningPlacements, t),
+		AllianceMembers:      newPaged(s.AllianceMembers, s.CountAllianceMembers, sched, t),
+		AlliancePartnerships: newPaged(s.AlliancePartnerships, s.CountAlliancePartnerships, sched, t),
+		AllianceCenters:      newPaged(s.AllianceTrainingCenters, s.CountAllianceTrainingCenters, sched, t),
+		AllianceResources:    newPaged(s.AllianceResources, s.CountAllianceResources, sched, t),
+		ParkCompanies:        newPaged(s.ParkCompanies, s.CountParkCompanies, sched, t),
+		OrgPartnerships:      newPaged(s.OrganizationPartnerships, s.CountOrganizationPartnerships, sched, t),
+		ProviderResources:    newPaged(s.ProviderResources, s.CountProviderResources, sched, t),
+		CompanyJobOpenings:   newPaged(s.CompanyJobOpenings, s.CountCompanyJobOpenings, sched, t),
+		SkillJobOpenings:     newPaged(s.SkillJobOpenings, s.CountSkillJobOpenings, sched, t),
+		OpeningPlacements:    newPaged(s.OpeningPlacements, s.CountOpeningPlacements, sched, t),
 		SkillTeachers: newPaged(
 			func(ctx context.Context, skills []int64, _ struct{}, _ store.Order, p store.Page) (map[int64]store.Result[store.Resource], error) {
 				return s.SkillTeachers(ctx, skills, p)
 			},
 			func(ctx context.Context, skills []int64, _ struct{}) (map[int64]int, error) {
 				return s.CountSkillTeachers(ctx, skills)
-			}, t),
+			}, sched, t),
 		Courses: map[store.CourseParent]*Paged[store.CourseFilter, store.Resource]{},
 		Talents: map[store.TalentParent]*Paged[store.TalentFilter, store.Talent]{},
 	}
@@ -112,7 +113,7 @@ func New(s *store.Store, t Timing) *Loaders {
 			},
 			func(ctx context.Context, parents []int64, f store.CourseFilter) (map[int64]int, error) {
 				return s.CountNestedCourses(ctx, via, parents, f)
-			}, t)
+			}, sched, t)
 	}
 	for _, via := range []store.TalentParent{store.TalentsOfAlliance, store.TalentsOfSchool, store.TalentsOfEmployer, store.TalentsOfSkill} {
 		l.Talents[via] = newPaged(
@@ -121,7 +122,7 @@ func New(s *store.Store, t Timing) *Loaders {
 			},
 			func(ctx context.Context, parents []int64, f store.TalentFilter) (map[int64]int, error) {
 				return s.CountNestedTalents(ctx, via, parents, f)
-			}, t)
+			}, sched, t)
 	}
 	return l
 }
@@ -150,15 +151,16 @@ type Paged[F any, T any] struct {
 func newPaged[F any, T any](
 	list func(ctx context.Context, parents []int64, f F, o store.Order, p store.Page) (map[int64]store.Result[T], error),
 	count func(ctx context.Context, parents []int64, f F) (map[int64]int, error),
+	sched *scheduler,
 	t Timing,
 ) *Paged[F, T] {
 	return &Paged[F, T]{
-		pages: NewBatcher(t, func(ctx context.Context, keys []pageKey) (map[pageKey]store.Result[T], error) {
+		pages: newBatcher(sched, t, func(ctx context.Context, keys []pageKey) (map[pageKey]store.Result[T], error) {
 			return fetchGrouped(ctx, keys, func(ctx context.Context, parents []int64, q pageQuery[F]) (map[int64]store.Result[T], error) {
 				return list(ctx, parents, q.Filter, q.Order, q.Page)
 			})
 		}),
-		counts: NewBatcher(t, func(ctx context.Context, keys []pageKey) (map[pageKey]int, error) {
+		counts: newBatcher(sched, t, func(ctx context.Context, keys []pageKey) (map[pageKey]int, error) {
 			return fetchGrouped(ctx, keys, func(ctx context.Context, parents []int64, q pageQuery[F]) (map[int64]int, error) {
 				return count(ctx, parents, q.Filter)
 			})

@@ -60,6 +60,11 @@ func ParseID(id string) (Type, int64, error) {
 	if err != nil || key <= 0 {
 		return "", 0, ErrMalformedID
 	}
+	// One object, one ID: refuse spellings that decode to the same key (leading zeros,
+	// signs, stray newlines, non-canonical base64), so IDs can be compared as strings.
+	if ID(Type(t), key) != id {
+		return "", 0, ErrMalformedID
+	}
 	return Type(t), key, nil
 }
 

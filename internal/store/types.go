@@ -97,6 +97,7 @@ type Alliance struct {
 	FoundedOn   time.Time `db:"founded_on"`
 	Description string    `db:"description"`
 	CreatedAt   time.Time `db:"created_at"`
+	Version     int       `db:"version"`
 }
 
 // Organization is a row of the organization table: any of the four kinds.
@@ -122,6 +123,7 @@ type Organization struct {
 	AreaKm2         *float64         `db:"area_km2"`
 	FocusIndustries pq.StringArray   `db:"focus_industries"`
 	CreatedAt       time.Time        `db:"created_at"`
+	Version         int              `db:"version"`
 }
 
 // Membership is a row of the membership table.
@@ -133,6 +135,7 @@ type Membership struct {
 	Role           MembershipRole `db:"role"`
 	JoinedOn       time.Time      `db:"joined_on"`
 	LeftOn         *time.Time     `db:"left_on"`
+	Version        int            `db:"version"`
 }
 
 // Partnership is a row of the partnership table.
@@ -149,6 +152,7 @@ type Partnership struct {
 	StartsOn    *time.Time        `db:"starts_on"`
 	EndsOn      *time.Time        `db:"ends_on"`
 	CreatedAt   time.Time         `db:"created_at"`
+	Version     int               `db:"version"`
 }
 
 // Participant is an organization's part in a partnership.
@@ -171,6 +175,7 @@ type TrainingCenter struct {
 	Description   string    `db:"description"`
 	EstablishedOn time.Time `db:"established_on"`
 	CreatedAt     time.Time `db:"created_at"`
+	Version       int       `db:"version"`
 }
 
 // Resource is a row of the resource table: any of the five categories. Columns that
@@ -214,6 +219,8 @@ type Resource struct {
 	TalentID         *int64            `db:"talent_id"`
 	SkillID          *int64            `db:"skill_id"`
 	CreatedAt        time.Time         `db:"created_at"`
+	Version          int               `db:"version"`
+	WithdrawnOn      *time.Time        `db:"withdrawn_on"`
 }
 
 // Skill is a row of the skill taxonomy.
@@ -226,6 +233,7 @@ type Skill struct {
 	Category    SkillCategory `db:"category"`
 	ParentID    *int64        `db:"parent_id"`
 	Description string        `db:"description"`
+	Version     int           `db:"version"`
 }
 
 // SkillLevel links a skill at a level to its owner: a resource or a talent.
@@ -246,6 +254,7 @@ type Talent struct {
 	EmployerID     *int64       `db:"employer_id"`
 	GraduationYear *int         `db:"graduation_year"`
 	RegisteredOn   time.Time    `db:"registered_on"`
+	Version        int          `db:"version"`
 }
 
 // Placement is a row of the placement table.
@@ -258,6 +267,7 @@ type Placement struct {
 	AppliedOn time.Time       `db:"applied_on"`
 	HiredOn   *time.Time      `db:"hired_on"`
 	CreatedAt time.Time       `db:"created_at"`
+	Version   int             `db:"version"`
 }
 
 // Link pairs an owner row with another row, for many-to-many lists such as a course's
