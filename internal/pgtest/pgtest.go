@@ -10,6 +10,8 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -40,11 +42,13 @@ func Create(ctx context.Context, prefix string) (*Database, error) {
 	if _, err := rand.Read(b[:]); err != nil {
 		return nil, err
 	}
-	name := fmt.Sprintf("test_%s_%s", prefix, hex.EncodeToString(b[:]))
+	// The creation time in the name lets later runs drop what a killed run left behind.
+	name := fmt.Sprintf("test_%s_%d_%s", prefix, time.Now().Unix(), hex.EncodeToString(b[:]))
 	u, err := url.Parse(AdminURL())
 	if err != nil {
 		return nil, fmt.Errorf("parse PGTEST_URL: %w", err)
 	}
+	dropAbandoned(ctx)
 	u.Path = "/" + name
 	db, err := database.Open(ctx, u.String(), true)
 	if err != nil {
@@ -55,6 +59,28 @@ func Create(ctx context.Context, prefix string) (*Database, error) {
 		return nil, fmt.Errorf("migrate test database %s: %w", name, err)
 	}
 	return &Database{Name: name, URL: u.String(), DB: db}, nil
+}
+
+// dropAbandoned drops test databases created over an hour ago: no test runs that long,
+// so they belong to runs that were killed before they could clean up.
+func dropAbandoned(ctx context.Context) {
+	admin, err := sqlx.Open("postgres", AdminURL())
+	if err != nil {
+		return
+	}
+	defer admin.Close()
+	var names []string
+	if err := admin.SelectContext(ctx, &names, `SELECT datname FROM pg_database WHERE datname ~ '^test_[a-z0-9]+_[0-9]{10}_[0-9a-f]{12}$'`); err != nil {
+		return
+	}
+	cutoff := time.Now().Add(-time.Hour).Unix()
+	for _, n := range names {
+		parts := strings.Split(n, "_")
+		created, err := strconv.ParseInt(parts[len(parts)-2], 10, 64)
+		if err == nil && created < cutoff {
+			admin.ExecContext(ctx, "DROP DATABASE IF EXISTS "+pq.QuoteIdentifier(n)+" WITH (FORCE)")
+		}
+	}
 }
 
 // Drop closes the pool and drops the database, ending any connection left open.
