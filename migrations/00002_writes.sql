@@ -46,7 +46,16 @@ CREATE TABLE api_key (
     CHECK ((role = 'MEMBER') = (organization_id IS NOT NULL))
 );
 
+-- Secrets the server generates for itself when none is configured (the JWT signing key
+-- of a development setup), so that `alliance serve` and `alliance token create` agree.
+CREATE TABLE server_secret (
+    name       text PRIMARY KEY,
+    value      bytea NOT NULL CHECK (octet_length(value) >= 32),
+    created_at timestamptz NOT NULL DEFAULT now()
+);
+
 -- +goose Down
+DROP TABLE server_secret;
 DROP TABLE api_key;
 DROP TABLE event;
 ALTER TABLE placement DROP COLUMN version;
