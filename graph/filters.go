@@ -1,12 +1,15 @@
 package graph
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"unicode/utf8"
 
 	"github.com/alliance-graph/alliance-graph/graph/model"
+	"github.com/alliance-graph/alliance-graph/internal/auth"
 	"github.com/alliance-graph/alliance-graph/internal/errcode"
+	"github.com/alliance-graph/alliance-graph/internal/policy"
 	"github.com/alliance-graph/alliance-graph/internal/relay"
 	"github.com/alliance-graph/alliance-graph/internal/store"
 )
@@ -82,7 +85,7 @@ func (a *args) level(field string, n *int) *int {
 	return n
 }
 
-func organizationFilter(f *model.OrganizationFilter) (store.OrganizationFilter, error) {
+func organizationFilter(ctx context.Context, f *model.OrganizationFilter) (store.OrganizationFilter, error) {
 	if f == nil {
 		return store.OrganizationFilter{}, nil
 	}
@@ -97,7 +100,7 @@ func organizationFilter(f *model.OrganizationFilter) (store.OrganizationFilter, 
 	return out, a.err
 }
 
-func membershipFilter(f *model.MembershipFilter) (store.MembershipFilter, error) {
+func membershipFilter(ctx context.Context, f *model.MembershipFilter) (store.MembershipFilter, error) {
 	if f == nil {
 		return store.MembershipFilter{}, nil
 	}
@@ -110,7 +113,7 @@ func membershipFilter(f *model.MembershipFilter) (store.MembershipFilter, error)
 	return out, a.err
 }
 
-func partnershipFilter(f *model.PartnershipFilter) (store.PartnershipFilter, error) {
+func partnershipFilter(ctx context.Context, f *model.PartnershipFilter) (store.PartnershipFilter, error) {
 	if f == nil {
 		return store.PartnershipFilter{}, nil
 	}
@@ -125,7 +128,7 @@ func partnershipFilter(f *model.PartnershipFilter) (store.PartnershipFilter, err
 	return out, a.err
 }
 
-func trainingCenterFilter(f *model.TrainingCenterFilter) (store.TrainingCenterFilter, error) {
+func trainingCenterFilter(ctx context.Context, f *model.TrainingCenterFilter) (store.TrainingCenterFilter, error) {
 	if f == nil {
 		return store.TrainingCenterFilter{}, nil
 	}
@@ -138,12 +141,14 @@ func trainingCenterFilter(f *model.TrainingCenterFilter) (store.TrainingCenterFi
 	return out, a.err
 }
 
-func resourceFilter(f *model.ResourceFilter) (store.ResourceFilter, error) {
+func resourceFilter(ctx context.Context, f *model.ResourceFilter) (store.ResourceFilter, error) {
+	scope := policy.ResourceScope(auth.ViewerFrom(ctx))
 	if f == nil {
-		return store.ResourceFilter{}, nil
+		return store.ResourceFilter{Scope: scope}, nil
 	}
 	var a args
 	out := store.ResourceFilter{
+		Scope:         scope,
 		Categories:    f.Categories,
 		Providers:     a.keys("filter.providers", relay.TypeOrganization, f.Providers),
 		Alliances:     a.keys("filter.alliances", relay.TypeAlliance, f.Alliances),
@@ -155,15 +160,17 @@ func resourceFilter(f *model.ResourceFilter) (store.ResourceFilter, error) {
 	return out, a.err
 }
 
-func jobOpeningFilter(f *model.JobOpeningFilter) (store.JobOpeningFilter, error) {
+func jobOpeningFilter(ctx context.Context, f *model.JobOpeningFilter) (store.JobOpeningFilter, error) {
+	scope := policy.ResourceScope(auth.ViewerFrom(ctx))
 	if f == nil {
-		return store.JobOpeningFilter{}, nil
+		return store.JobOpeningFilter{Scope: scope}, nil
 	}
 	var a args
 	if f.MinSalary != nil && *f.MinSalary < 0 {
 		a.fail("filter.minSalary", "must not be negative (got %d)", *f.MinSalary)
 	}
 	out := store.JobOpeningFilter{
+		Scope:    scope,
 		Statuses: f.Statuses, EmploymentTypes: f.EmploymentTypes, Industries: f.Industries,
 		Providers: a.keys("filter.providers", relay.TypeOrganization, f.Providers),
 		Alliances: a.keys("filter.alliances", relay.TypeAlliance, f.Alliances),
@@ -176,12 +183,14 @@ func jobOpeningFilter(f *model.JobOpeningFilter) (store.JobOpeningFilter, error)
 	return out, a.err
 }
 
-func courseFilter(f *model.TrainingCourseFilter) (store.CourseFilter, error) {
+func courseFilter(ctx context.Context, f *model.TrainingCourseFilter) (store.CourseFilter, error) {
+	scope := policy.ResourceScope(auth.ViewerFrom(ctx))
 	if f == nil {
-		return store.CourseFilter{}, nil
+		return store.CourseFilter{Scope: scope}, nil
 	}
 	var a args
 	out := store.CourseFilter{
+		Scope:        scope,
 		Providers:    a.keys("filter.providers", relay.TypeOrganization, f.Providers),
 		Alliances:    a.keys("filter.alliances", relay.TypeAlliance, f.Alliances),
 		Skills:       a.keys("filter.skills", relay.TypeSkill, f.Skills),
@@ -192,7 +201,7 @@ func courseFilter(f *model.TrainingCourseFilter) (store.CourseFilter, error) {
 	return out, a.err
 }
 
-func skillFilter(f *model.SkillFilter) (store.SkillFilter, error) {
+func skillFilter(ctx context.Context, f *model.SkillFilter) (store.SkillFilter, error) {
 	if f == nil {
 		return store.SkillFilter{}, nil
 	}
@@ -206,7 +215,7 @@ func skillFilter(f *model.SkillFilter) (store.SkillFilter, error) {
 	return out, a.err
 }
 
-func talentFilter(f *model.TalentFilter) (store.TalentFilter, error) {
+func talentFilter(ctx context.Context, f *model.TalentFilter) (store.TalentFilter, error) {
 	if f == nil {
 		return store.TalentFilter{}, nil
 	}
@@ -223,11 +232,32 @@ func talentFilter(f *model.TalentFilter) (store.TalentFilter, error) {
 	return out, a.err
 }
 
-func placementFilter(f *model.PlacementFilter) (store.PlacementFilter, error) {
+func placementFilter(ctx context.Context, f *model.PlacementFilter) (store.PlacementFilter, error) {
 	if f == nil {
 		return store.PlacementFilter{}, nil
 	}
 	var a args
 	out := store.PlacementFilter{Statuses: f.Statuses, Applied: a.dates("filter.applied", f.Applied)}
+	return out, a.err
+}
+
+func eventFilter(ctx context.Context, f *model.EventFilter) (store.EventFilter, error) {
+	hidden := policy.EventKindsHidden(auth.ViewerFrom(ctx))
+	if f == nil {
+		return store.EventFilter{Hidden: hidden}, nil
+	}
+	var a args
+	out := store.EventFilter{
+		Alliances: a.keys("filter.alliances", relay.TypeAlliance, f.Alliances),
+		Kinds:     f.Kinds,
+		Subjects:  f.Subjects,
+		Hidden:    hidden,
+	}
+	if f.Occurred != nil {
+		out.From, out.To = f.Occurred.From, f.Occurred.To
+		if out.From != nil && out.To != nil && out.To.Before(*out.From) {
+			a.fail("filter.occurred", "ends before it starts")
+		}
+	}
 	return out, a.err
 }

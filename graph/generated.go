@@ -15,6 +15,8 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/introspection"
 	"github.com/alliance-graph/alliance-graph/graph/model"
+	"github.com/alliance-graph/alliance-graph/internal/auth"
+	"github.com/alliance-graph/alliance-graph/internal/change"
 	"github.com/alliance-graph/alliance-graph/internal/store"
 	gqlparser "github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -33,10 +35,12 @@ type ResolverRoot interface {
 	Alliance() AllianceResolver
 	Company() CompanyResolver
 	CompetitionResult() CompetitionResultResolver
+	Event() EventResolver
 	GovernmentAgency() GovernmentAgencyResolver
 	IndustrialPark() IndustrialParkResolver
 	JobOpening() JobOpeningResolver
 	Membership() MembershipResolver
+	Mutation() MutationResolver
 	Partnership() PartnershipResolver
 	PartnershipParticipant() PartnershipParticipantResolver
 	Placement() PlacementResolver
@@ -52,6 +56,8 @@ type ResolverRoot interface {
 }
 
 type DirectiveRoot struct {
+	Personal func(ctx context.Context, obj any, next graphql.Resolver) (res any, err error)
+	Requires func(ctx context.Context, obj any, next graphql.Resolver, roles []auth.Role) (res any, err error)
 }
 
 type ComplexityRoot struct {
@@ -67,6 +73,7 @@ type ComplexityRoot struct {
 		Slug            func(childComplexity int) int
 		Talents         func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.TalentFilter, orderBy *model.Order) int
 		TrainingCenters func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.TrainingCenterFilter, orderBy *model.Order) int
+		Version         func(childComplexity int) int
 	}
 
 	AllianceConnection struct {
@@ -103,6 +110,7 @@ type ComplexityRoot struct {
 		Resources       func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.ResourceFilter, orderBy *model.Order) int
 		Size            func(childComplexity int) int
 		TrainingCenters func(childComplexity int) int
+		Version         func(childComplexity int) int
 		Website         func(childComplexity int) int
 	}
 
@@ -134,6 +142,42 @@ type ComplexityRoot struct {
 		Talent         func(childComplexity int) int
 		Title          func(childComplexity int) int
 		TrainingCenter func(childComplexity int) int
+		Version        func(childComplexity int) int
+		WithdrawnOn    func(childComplexity int) int
+	}
+
+	CompetitionResultPayload struct {
+		CompetitionResult func(childComplexity int) int
+		UserErrors        func(childComplexity int) int
+	}
+
+	EnrollmentPayload struct {
+		Talent         func(childComplexity int) int
+		TrainingCourse func(childComplexity int) int
+		UserErrors     func(childComplexity int) int
+	}
+
+	Event struct {
+		Actor      func(childComplexity int) int
+		ActorRole  func(childComplexity int) int
+		Alliance   func(childComplexity int) int
+		GlobalID   func(childComplexity int) int
+		Kind       func(childComplexity int) int
+		OccurredAt func(childComplexity int) int
+		Payload    func(childComplexity int) int
+		Subject    func(childComplexity int) int
+		SubjectID  func(childComplexity int) int
+	}
+
+	EventConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	EventEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	GovernmentAgency struct {
@@ -148,6 +192,7 @@ type ComplexityRoot struct {
 		Partnerships    func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.PartnershipFilter, orderBy *model.Order) int
 		Resources       func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.ResourceFilter, orderBy *model.Order) int
 		TrainingCenters func(childComplexity int) int
+		Version         func(childComplexity int) int
 		Website         func(childComplexity int) int
 	}
 
@@ -165,6 +210,7 @@ type ComplexityRoot struct {
 		Partnerships    func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.PartnershipFilter, orderBy *model.Order) int
 		Resources       func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.ResourceFilter, orderBy *model.Order) int
 		TrainingCenters func(childComplexity int) int
+		Version         func(childComplexity int) int
 		Website         func(childComplexity int) int
 	}
 
@@ -188,6 +234,8 @@ type ComplexityRoot struct {
 		Status         func(childComplexity int) int
 		Title          func(childComplexity int) int
 		TrainingCenter func(childComplexity int) int
+		Version        func(childComplexity int) int
+		WithdrawnOn    func(childComplexity int) int
 	}
 
 	JobOpeningConnection struct {
@@ -201,6 +249,11 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	JobOpeningPayload struct {
+		JobOpening func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
 	Membership struct {
 		Active       func(childComplexity int) int
 		Alliance     func(childComplexity int) int
@@ -209,6 +262,7 @@ type ComplexityRoot struct {
 		LeftOn       func(childComplexity int) int
 		Organization func(childComplexity int) int
 		Role         func(childComplexity int) int
+		Version      func(childComplexity int) int
 	}
 
 	MembershipConnection struct {
@@ -222,6 +276,46 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	MembershipPayload struct {
+		Membership func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	Mutation struct {
+		AddPartnershipParticipant    func(childComplexity int, input model.AddPartnershipParticipantInput) int
+		AdmitMember                  func(childComplexity int, input model.AdmitMemberInput) int
+		ApplyForJob                  func(childComplexity int, input model.ApplyForJobInput) int
+		ChangeMemberRole             func(childComplexity int, input model.ChangeMemberRoleInput) int
+		ChangePartnershipStatus      func(childComplexity int, input model.ChangePartnershipStatusInput) int
+		CloseJobOpening              func(childComplexity int, input model.CloseJobOpeningInput) int
+		CreateOrganization           func(childComplexity int, input change.CreateOrganizationInput) int
+		CreateSkill                  func(childComplexity int, input model.CreateSkillInput) int
+		EnrollInCourse               func(childComplexity int, input model.EnrollInCourseInput) int
+		PostJobOpening               func(childComplexity int, input model.PostJobOpeningInput) int
+		ProposePartnership           func(childComplexity int, input model.ProposePartnershipInput) int
+		RecordCompetitionResult      func(childComplexity int, input model.RecordCompetitionResultInput) int
+		RecordMemberLeaving          func(childComplexity int, input model.RecordMemberLeavingInput) int
+		RegisterTalent               func(childComplexity int, input model.RegisterTalentInput) int
+		RemovePartnershipParticipant func(childComplexity int, input model.RemovePartnershipParticipantInput) int
+		RemoveTalentSkill            func(childComplexity int, input model.RemoveTalentSkillInput) int
+		SetTalentSkill               func(childComplexity int, input model.SetTalentSkillInput) int
+		ShareTeacher                 func(childComplexity int, input model.ShareTeacherInput) int
+		ShareTrainingCourse          func(childComplexity int, input model.ShareTrainingCourseInput) int
+		ShareTrainingFacility        func(childComplexity int, input model.ShareTrainingFacilityInput) int
+		SignPartnership              func(childComplexity int, input model.SignPartnershipInput) int
+		UpdateCompetitionResult      func(childComplexity int, input model.UpdateCompetitionResultInput) int
+		UpdateJobOpening             func(childComplexity int, input model.UpdateJobOpeningInput) int
+		UpdateOrganization           func(childComplexity int, input change.UpdateOrganizationInput) int
+		UpdatePartnership            func(childComplexity int, input model.UpdatePartnershipInput) int
+		UpdatePlacementStatus        func(childComplexity int, input model.UpdatePlacementStatusInput) int
+		UpdateSkill                  func(childComplexity int, input model.UpdateSkillInput) int
+		UpdateTalent                 func(childComplexity int, input model.UpdateTalentInput) int
+		UpdateTeacher                func(childComplexity int, input model.UpdateTeacherInput) int
+		UpdateTrainingCourse         func(childComplexity int, input model.UpdateTrainingCourseInput) int
+		UpdateTrainingFacility       func(childComplexity int, input model.UpdateTrainingFacilityInput) int
+		WithdrawResource             func(childComplexity int, input model.WithdrawResourceInput) int
+	}
+
 	OrganizationConnection struct {
 		Edges      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
@@ -231,6 +325,11 @@ type ComplexityRoot struct {
 	OrganizationEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	OrganizationPayload struct {
+		Organization func(childComplexity int) int
+		UserErrors   func(childComplexity int) int
 	}
 
 	PageInfo struct {
@@ -251,6 +350,7 @@ type ComplexityRoot struct {
 		StartsOn     func(childComplexity int) int
 		Status       func(childComplexity int) int
 		Title        func(childComplexity int) int
+		Version      func(childComplexity int) int
 	}
 
 	PartnershipConnection struct {
@@ -271,6 +371,11 @@ type ComplexityRoot struct {
 		Role         func(childComplexity int) int
 	}
 
+	PartnershipPayload struct {
+		Partnership func(childComplexity int) int
+		UserErrors  func(childComplexity int) int
+	}
+
 	Placement struct {
 		AppliedOn func(childComplexity int) int
 		GlobalID  func(childComplexity int) int
@@ -278,6 +383,7 @@ type ComplexityRoot struct {
 		Opening   func(childComplexity int) int
 		Status    func(childComplexity int) int
 		Talent    func(childComplexity int) int
+		Version   func(childComplexity int) int
 	}
 
 	PlacementConnection struct {
@@ -291,9 +397,15 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	PlacementPayload struct {
+		Placement  func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
 	Query struct {
 		Alliance        func(childComplexity int, id *string, slug *string) int
 		Alliances       func(childComplexity int, first *int, after *string, last *int, before *string, orderBy *model.Order) int
+		Events          func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.EventFilter, orderBy *model.Order) int
 		JobOpenings     func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.JobOpeningFilter, orderBy *model.Order) int
 		Node            func(childComplexity int, id string) int
 		Nodes           func(childComplexity int, ids []string) int
@@ -328,6 +440,7 @@ type ComplexityRoot struct {
 		StudentCount    func(childComplexity int) int
 		Students        func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.TalentFilter, orderBy *model.Order) int
 		TrainingCenters func(childComplexity int) int
+		Version         func(childComplexity int) int
 		Website         func(childComplexity int) int
 	}
 
@@ -354,6 +467,7 @@ type ComplexityRoot struct {
 		Parent      func(childComplexity int) int
 		Talents     func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.TalentFilter, orderBy *model.Order) int
 		Teachers    func(childComplexity int, first *int, after *string, last *int, before *string) int
+		Version     func(childComplexity int) int
 	}
 
 	SkillAtLevel struct {
@@ -372,19 +486,30 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	SkillPayload struct {
+		Skill      func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
 	Talent struct {
 		Alias              func(childComplexity int) int
 		Alliance           func(childComplexity int) int
+		BirthDate          func(childComplexity int) int
 		CompetitionResults func(childComplexity int) int
 		Courses            func(childComplexity int) int
+		Email              func(childComplexity int) int
 		Employer           func(childComplexity int) int
+		FullName           func(childComplexity int) int
 		GlobalID           func(childComplexity int) int
 		GraduationYear     func(childComplexity int) int
+		NameZh             func(childComplexity int) int
+		Phone              func(childComplexity int) int
 		Placements         func(childComplexity int) int
 		RegisteredOn       func(childComplexity int) int
 		School             func(childComplexity int) int
 		Skills             func(childComplexity int) int
 		Status             func(childComplexity int) int
+		Version            func(childComplexity int) int
 	}
 
 	TalentConnection struct {
@@ -396,6 +521,11 @@ type ComplexityRoot struct {
 	TalentEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	TalentPayload struct {
+		Talent     func(childComplexity int) int
+		UserErrors func(childComplexity int) int
 	}
 
 	Teacher struct {
@@ -414,6 +544,8 @@ type ComplexityRoot struct {
 		SharedWithAll     func(childComplexity int) int
 		Title             func(childComplexity int) int
 		TrainingCenter    func(childComplexity int) int
+		Version           func(childComplexity int) int
+		WithdrawnOn       func(childComplexity int) int
 		YearsExperience   func(childComplexity int) int
 	}
 
@@ -428,6 +560,11 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	TeacherPayload struct {
+		Teacher    func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
 	TrainingCenter struct {
 		Address             func(childComplexity int) int
 		Alliance            func(childComplexity int) int
@@ -439,6 +576,7 @@ type ComplexityRoot struct {
 		LinkedOrganizations func(childComplexity int) int
 		Name                func(childComplexity int) int
 		Operator            func(childComplexity int) int
+		Version             func(childComplexity int) int
 	}
 
 	TrainingCenterConnection struct {
@@ -472,6 +610,8 @@ type ComplexityRoot struct {
 		Teachers       func(childComplexity int) int
 		Title          func(childComplexity int) int
 		TrainingCenter func(childComplexity int) int
+		Version        func(childComplexity int) int
+		WithdrawnOn    func(childComplexity int) int
 	}
 
 	TrainingCourseConnection struct {
@@ -483,6 +623,11 @@ type ComplexityRoot struct {
 	TrainingCourseEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	TrainingCoursePayload struct {
+		TrainingCourse func(childComplexity int) int
+		UserErrors     func(childComplexity int) int
 	}
 
 	TrainingFacility struct {
@@ -500,6 +645,24 @@ type ComplexityRoot struct {
 		SharedWithAll  func(childComplexity int) int
 		Title          func(childComplexity int) int
 		TrainingCenter func(childComplexity int) int
+		Version        func(childComplexity int) int
+		WithdrawnOn    func(childComplexity int) int
+	}
+
+	TrainingFacilityPayload struct {
+		TrainingFacility func(childComplexity int) int
+		UserErrors       func(childComplexity int) int
+	}
+
+	UserError struct {
+		Code    func(childComplexity int) int
+		Field   func(childComplexity int) int
+		Message func(childComplexity int) int
+	}
+
+	WithdrawResourcePayload struct {
+		Resource   func(childComplexity int) int
+		UserErrors func(childComplexity int) int
 	}
 }
 
@@ -534,6 +697,11 @@ type CompetitionResultResolver interface {
 	Talent(ctx context.Context, obj *model.CompetitionResult) (*model.Talent, error)
 	Skill(ctx context.Context, obj *model.CompetitionResult) (*model.Skill, error)
 }
+type EventResolver interface {
+	Alliance(ctx context.Context, obj *model.Event) (*model.Alliance, error)
+
+	Subject(ctx context.Context, obj *model.Event) (model.Node, error)
+}
 type GovernmentAgencyResolver interface {
 	Memberships(ctx context.Context, obj *model.GovernmentAgency) ([]*model.Membership, error)
 	Partnerships(ctx context.Context, obj *model.GovernmentAgency, first *int, after *string, last *int, before *string, filter *model.PartnershipFilter, orderBy *model.Order) (*model.Connection[*model.Partnership], error)
@@ -562,6 +730,40 @@ type MembershipResolver interface {
 	Alliance(ctx context.Context, obj *model.Membership) (*model.Alliance, error)
 	Organization(ctx context.Context, obj *model.Membership) (model.Organization, error)
 }
+type MutationResolver interface {
+	CreateOrganization(ctx context.Context, input change.CreateOrganizationInput) (*model.OrganizationPayload, error)
+	UpdateOrganization(ctx context.Context, input change.UpdateOrganizationInput) (*model.OrganizationPayload, error)
+	AdmitMember(ctx context.Context, input model.AdmitMemberInput) (*model.MembershipPayload, error)
+	ChangeMemberRole(ctx context.Context, input model.ChangeMemberRoleInput) (*model.MembershipPayload, error)
+	RecordMemberLeaving(ctx context.Context, input model.RecordMemberLeavingInput) (*model.MembershipPayload, error)
+	ProposePartnership(ctx context.Context, input model.ProposePartnershipInput) (*model.PartnershipPayload, error)
+	UpdatePartnership(ctx context.Context, input model.UpdatePartnershipInput) (*model.PartnershipPayload, error)
+	SignPartnership(ctx context.Context, input model.SignPartnershipInput) (*model.PartnershipPayload, error)
+	ChangePartnershipStatus(ctx context.Context, input model.ChangePartnershipStatusInput) (*model.PartnershipPayload, error)
+	AddPartnershipParticipant(ctx context.Context, input model.AddPartnershipParticipantInput) (*model.PartnershipPayload, error)
+	RemovePartnershipParticipant(ctx context.Context, input model.RemovePartnershipParticipantInput) (*model.PartnershipPayload, error)
+	ShareTrainingFacility(ctx context.Context, input model.ShareTrainingFacilityInput) (*model.TrainingFacilityPayload, error)
+	UpdateTrainingFacility(ctx context.Context, input model.UpdateTrainingFacilityInput) (*model.TrainingFacilityPayload, error)
+	PostJobOpening(ctx context.Context, input model.PostJobOpeningInput) (*model.JobOpeningPayload, error)
+	UpdateJobOpening(ctx context.Context, input model.UpdateJobOpeningInput) (*model.JobOpeningPayload, error)
+	CloseJobOpening(ctx context.Context, input model.CloseJobOpeningInput) (*model.JobOpeningPayload, error)
+	ShareTeacher(ctx context.Context, input model.ShareTeacherInput) (*model.TeacherPayload, error)
+	UpdateTeacher(ctx context.Context, input model.UpdateTeacherInput) (*model.TeacherPayload, error)
+	ShareTrainingCourse(ctx context.Context, input model.ShareTrainingCourseInput) (*model.TrainingCoursePayload, error)
+	UpdateTrainingCourse(ctx context.Context, input model.UpdateTrainingCourseInput) (*model.TrainingCoursePayload, error)
+	RecordCompetitionResult(ctx context.Context, input model.RecordCompetitionResultInput) (*model.CompetitionResultPayload, error)
+	UpdateCompetitionResult(ctx context.Context, input model.UpdateCompetitionResultInput) (*model.CompetitionResultPayload, error)
+	WithdrawResource(ctx context.Context, input model.WithdrawResourceInput) (*model.WithdrawResourcePayload, error)
+	ApplyForJob(ctx context.Context, input model.ApplyForJobInput) (*model.PlacementPayload, error)
+	UpdatePlacementStatus(ctx context.Context, input model.UpdatePlacementStatusInput) (*model.PlacementPayload, error)
+	EnrollInCourse(ctx context.Context, input model.EnrollInCourseInput) (*model.EnrollmentPayload, error)
+	CreateSkill(ctx context.Context, input model.CreateSkillInput) (*model.SkillPayload, error)
+	UpdateSkill(ctx context.Context, input model.UpdateSkillInput) (*model.SkillPayload, error)
+	RegisterTalent(ctx context.Context, input model.RegisterTalentInput) (*model.TalentPayload, error)
+	UpdateTalent(ctx context.Context, input model.UpdateTalentInput) (*model.TalentPayload, error)
+	SetTalentSkill(ctx context.Context, input model.SetTalentSkillInput) (*model.TalentPayload, error)
+	RemoveTalentSkill(ctx context.Context, input model.RemoveTalentSkillInput) (*model.TalentPayload, error)
+}
 type PartnershipResolver interface {
 	Alliance(ctx context.Context, obj *model.Partnership) (*model.Alliance, error)
 
@@ -588,6 +790,7 @@ type QueryResolver interface {
 	TrainingCourses(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.TrainingCourseFilter, orderBy *model.Order) (*model.Connection[*model.TrainingCourse], error)
 	Skills(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.SkillFilter, orderBy *model.Order) (*model.Connection[*model.Skill], error)
 	Skill(ctx context.Context, code string) (*model.Skill, error)
+	Events(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.EventFilter, orderBy *model.Order) (*model.Connection[*model.Event], error)
 	Talents(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.TalentFilter, orderBy *model.Order) (*model.Connection[*model.Talent], error)
 }
 type SchoolResolver interface {
@@ -610,6 +813,11 @@ type SkillAtLevelResolver interface {
 	Skill(ctx context.Context, obj *model.SkillAtLevel) (*model.Skill, error)
 }
 type TalentResolver interface {
+	FullName(ctx context.Context, obj *model.Talent) (*string, error)
+	NameZh(ctx context.Context, obj *model.Talent) (*string, error)
+	Email(ctx context.Context, obj *model.Talent) (*string, error)
+	Phone(ctx context.Context, obj *model.Talent) (*string, error)
+	BirthDate(ctx context.Context, obj *model.Talent) (*time.Time, error)
 	Alliance(ctx context.Context, obj *model.Talent) (*model.Alliance, error)
 
 	School(ctx context.Context, obj *model.Talent) (*model.School, error)
@@ -768,6 +976,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Alliance.TrainingCenters(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.TrainingCenterFilter), args["orderBy"].(*model.Order)), true
+	case "Alliance.version":
+		if e.ComplexityRoot.Alliance.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Alliance.Version(childComplexity), true
 
 	case "AllianceConnection.edges":
 		if e.ComplexityRoot.AllianceConnection.Edges == nil {
@@ -936,6 +1150,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Company.TrainingCenters(childComplexity), true
+	case "Company.version":
+		if e.ComplexityRoot.Company.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Company.Version(childComplexity), true
 	case "Company.website":
 		if e.ComplexityRoot.Company.Website == nil {
 			break
@@ -1071,6 +1291,137 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CompetitionResult.TrainingCenter(childComplexity), true
+	case "CompetitionResult.version":
+		if e.ComplexityRoot.CompetitionResult.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CompetitionResult.Version(childComplexity), true
+	case "CompetitionResult.withdrawnOn":
+		if e.ComplexityRoot.CompetitionResult.WithdrawnOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CompetitionResult.WithdrawnOn(childComplexity), true
+
+	case "CompetitionResultPayload.competitionResult":
+		if e.ComplexityRoot.CompetitionResultPayload.CompetitionResult == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CompetitionResultPayload.CompetitionResult(childComplexity), true
+	case "CompetitionResultPayload.userErrors":
+		if e.ComplexityRoot.CompetitionResultPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CompetitionResultPayload.UserErrors(childComplexity), true
+
+	case "EnrollmentPayload.talent":
+		if e.ComplexityRoot.EnrollmentPayload.Talent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EnrollmentPayload.Talent(childComplexity), true
+	case "EnrollmentPayload.trainingCourse":
+		if e.ComplexityRoot.EnrollmentPayload.TrainingCourse == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EnrollmentPayload.TrainingCourse(childComplexity), true
+	case "EnrollmentPayload.userErrors":
+		if e.ComplexityRoot.EnrollmentPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EnrollmentPayload.UserErrors(childComplexity), true
+
+	case "Event.actor":
+		if e.ComplexityRoot.Event.Actor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Event.Actor(childComplexity), true
+	case "Event.actorRole":
+		if e.ComplexityRoot.Event.ActorRole == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Event.ActorRole(childComplexity), true
+	case "Event.alliance":
+		if e.ComplexityRoot.Event.Alliance == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Event.Alliance(childComplexity), true
+	case "Event.id":
+		if e.ComplexityRoot.Event.GlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Event.GlobalID(childComplexity), true
+	case "Event.kind":
+		if e.ComplexityRoot.Event.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Event.Kind(childComplexity), true
+	case "Event.occurredAt":
+		if e.ComplexityRoot.Event.OccurredAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Event.OccurredAt(childComplexity), true
+	case "Event.payload":
+		if e.ComplexityRoot.Event.Payload == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Event.Payload(childComplexity), true
+	case "Event.subject":
+		if e.ComplexityRoot.Event.Subject == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Event.Subject(childComplexity), true
+	case "Event.subjectId":
+		if e.ComplexityRoot.Event.SubjectID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Event.SubjectID(childComplexity), true
+
+	case "EventConnection.edges":
+		if e.ComplexityRoot.EventConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventConnection.Edges(childComplexity), true
+	case "EventConnection.pageInfo":
+		if e.ComplexityRoot.EventConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventConnection.PageInfo(childComplexity), true
+	case "EventConnection.totalCount":
+		if e.ComplexityRoot.EventConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventConnection.TotalCount(childComplexity), true
+
+	case "EventEdge.cursor":
+		if e.ComplexityRoot.EventEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventEdge.Cursor(childComplexity), true
+	case "EventEdge.node":
+		if e.ComplexityRoot.EventEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventEdge.Node(childComplexity), true
 
 	case "GovernmentAgency.description":
 		if e.ComplexityRoot.GovernmentAgency.Description == nil {
@@ -1148,6 +1499,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.GovernmentAgency.TrainingCenters(childComplexity), true
+	case "GovernmentAgency.version":
+		if e.ComplexityRoot.GovernmentAgency.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GovernmentAgency.Version(childComplexity), true
 	case "GovernmentAgency.website":
 		if e.ComplexityRoot.GovernmentAgency.Website == nil {
 			break
@@ -1248,6 +1605,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.IndustrialPark.TrainingCenters(childComplexity), true
+	case "IndustrialPark.version":
+		if e.ComplexityRoot.IndustrialPark.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndustrialPark.Version(childComplexity), true
 	case "IndustrialPark.website":
 		if e.ComplexityRoot.IndustrialPark.Website == nil {
 			break
@@ -1374,6 +1737,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.JobOpening.TrainingCenter(childComplexity), true
+	case "JobOpening.version":
+		if e.ComplexityRoot.JobOpening.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JobOpening.Version(childComplexity), true
+	case "JobOpening.withdrawnOn":
+		if e.ComplexityRoot.JobOpening.WithdrawnOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JobOpening.WithdrawnOn(childComplexity), true
 
 	case "JobOpeningConnection.edges":
 		if e.ComplexityRoot.JobOpeningConnection.Edges == nil {
@@ -1406,6 +1781,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.JobOpeningEdge.Node(childComplexity), true
+
+	case "JobOpeningPayload.jobOpening":
+		if e.ComplexityRoot.JobOpeningPayload.JobOpening == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JobOpeningPayload.JobOpening(childComplexity), true
+	case "JobOpeningPayload.userErrors":
+		if e.ComplexityRoot.JobOpeningPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JobOpeningPayload.UserErrors(childComplexity), true
 
 	case "Membership.active":
 		if e.ComplexityRoot.Membership.Active == nil {
@@ -1449,6 +1837,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Membership.Role(childComplexity), true
+	case "Membership.version":
+		if e.ComplexityRoot.Membership.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Membership.Version(childComplexity), true
 
 	case "MembershipConnection.edges":
 		if e.ComplexityRoot.MembershipConnection.Edges == nil {
@@ -1482,6 +1876,372 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.MembershipEdge.Node(childComplexity), true
 
+	case "MembershipPayload.membership":
+		if e.ComplexityRoot.MembershipPayload.Membership == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MembershipPayload.Membership(childComplexity), true
+	case "MembershipPayload.userErrors":
+		if e.ComplexityRoot.MembershipPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MembershipPayload.UserErrors(childComplexity), true
+
+	case "Mutation.addPartnershipParticipant":
+		if e.ComplexityRoot.Mutation.AddPartnershipParticipant == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_addPartnershipParticipant_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AddPartnershipParticipant(childComplexity, args["input"].(model.AddPartnershipParticipantInput)), true
+	case "Mutation.admitMember":
+		if e.ComplexityRoot.Mutation.AdmitMember == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_admitMember_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AdmitMember(childComplexity, args["input"].(model.AdmitMemberInput)), true
+	case "Mutation.applyForJob":
+		if e.ComplexityRoot.Mutation.ApplyForJob == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_applyForJob_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ApplyForJob(childComplexity, args["input"].(model.ApplyForJobInput)), true
+	case "Mutation.changeMemberRole":
+		if e.ComplexityRoot.Mutation.ChangeMemberRole == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_changeMemberRole_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ChangeMemberRole(childComplexity, args["input"].(model.ChangeMemberRoleInput)), true
+	case "Mutation.changePartnershipStatus":
+		if e.ComplexityRoot.Mutation.ChangePartnershipStatus == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_changePartnershipStatus_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ChangePartnershipStatus(childComplexity, args["input"].(model.ChangePartnershipStatusInput)), true
+	case "Mutation.closeJobOpening":
+		if e.ComplexityRoot.Mutation.CloseJobOpening == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_closeJobOpening_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CloseJobOpening(childComplexity, args["input"].(model.CloseJobOpeningInput)), true
+	case "Mutation.createOrganization":
+		if e.ComplexityRoot.Mutation.CreateOrganization == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createOrganization_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateOrganization(childComplexity, args["input"].(change.CreateOrganizationInput)), true
+	case "Mutation.createSkill":
+		if e.ComplexityRoot.Mutation.CreateSkill == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createSkill_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateSkill(childComplexity, args["input"].(model.CreateSkillInput)), true
+	case "Mutation.enrollInCourse":
+		if e.ComplexityRoot.Mutation.EnrollInCourse == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_enrollInCourse_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.EnrollInCourse(childComplexity, args["input"].(model.EnrollInCourseInput)), true
+	case "Mutation.postJobOpening":
+		if e.ComplexityRoot.Mutation.PostJobOpening == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_postJobOpening_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.PostJobOpening(childComplexity, args["input"].(model.PostJobOpeningInput)), true
+	case "Mutation.proposePartnership":
+		if e.ComplexityRoot.Mutation.ProposePartnership == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_proposePartnership_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ProposePartnership(childComplexity, args["input"].(model.ProposePartnershipInput)), true
+	case "Mutation.recordCompetitionResult":
+		if e.ComplexityRoot.Mutation.RecordCompetitionResult == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordCompetitionResult_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordCompetitionResult(childComplexity, args["input"].(model.RecordCompetitionResultInput)), true
+	case "Mutation.recordMemberLeaving":
+		if e.ComplexityRoot.Mutation.RecordMemberLeaving == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordMemberLeaving_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordMemberLeaving(childComplexity, args["input"].(model.RecordMemberLeavingInput)), true
+	case "Mutation.registerTalent":
+		if e.ComplexityRoot.Mutation.RegisterTalent == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_registerTalent_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RegisterTalent(childComplexity, args["input"].(model.RegisterTalentInput)), true
+	case "Mutation.removePartnershipParticipant":
+		if e.ComplexityRoot.Mutation.RemovePartnershipParticipant == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_removePartnershipParticipant_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RemovePartnershipParticipant(childComplexity, args["input"].(model.RemovePartnershipParticipantInput)), true
+	case "Mutation.removeTalentSkill":
+		if e.ComplexityRoot.Mutation.RemoveTalentSkill == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_removeTalentSkill_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RemoveTalentSkill(childComplexity, args["input"].(model.RemoveTalentSkillInput)), true
+	case "Mutation.setTalentSkill":
+		if e.ComplexityRoot.Mutation.SetTalentSkill == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setTalentSkill_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetTalentSkill(childComplexity, args["input"].(model.SetTalentSkillInput)), true
+	case "Mutation.shareTeacher":
+		if e.ComplexityRoot.Mutation.ShareTeacher == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_shareTeacher_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ShareTeacher(childComplexity, args["input"].(model.ShareTeacherInput)), true
+	case "Mutation.shareTrainingCourse":
+		if e.ComplexityRoot.Mutation.ShareTrainingCourse == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_shareTrainingCourse_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ShareTrainingCourse(childComplexity, args["input"].(model.ShareTrainingCourseInput)), true
+	case "Mutation.shareTrainingFacility":
+		if e.ComplexityRoot.Mutation.ShareTrainingFacility == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_shareTrainingFacility_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ShareTrainingFacility(childComplexity, args["input"].(model.ShareTrainingFacilityInput)), true
+	case "Mutation.signPartnership":
+		if e.ComplexityRoot.Mutation.SignPartnership == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_signPartnership_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SignPartnership(childComplexity, args["input"].(model.SignPartnershipInput)), true
+	case "Mutation.updateCompetitionResult":
+		if e.ComplexityRoot.Mutation.UpdateCompetitionResult == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateCompetitionResult_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateCompetitionResult(childComplexity, args["input"].(model.UpdateCompetitionResultInput)), true
+	case "Mutation.updateJobOpening":
+		if e.ComplexityRoot.Mutation.UpdateJobOpening == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateJobOpening_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateJobOpening(childComplexity, args["input"].(model.UpdateJobOpeningInput)), true
+	case "Mutation.updateOrganization":
+		if e.ComplexityRoot.Mutation.UpdateOrganization == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateOrganization_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateOrganization(childComplexity, args["input"].(change.UpdateOrganizationInput)), true
+	case "Mutation.updatePartnership":
+		if e.ComplexityRoot.Mutation.UpdatePartnership == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updatePartnership_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdatePartnership(childComplexity, args["input"].(model.UpdatePartnershipInput)), true
+	case "Mutation.updatePlacementStatus":
+		if e.ComplexityRoot.Mutation.UpdatePlacementStatus == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updatePlacementStatus_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdatePlacementStatus(childComplexity, args["input"].(model.UpdatePlacementStatusInput)), true
+	case "Mutation.updateSkill":
+		if e.ComplexityRoot.Mutation.UpdateSkill == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateSkill_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateSkill(childComplexity, args["input"].(model.UpdateSkillInput)), true
+	case "Mutation.updateTalent":
+		if e.ComplexityRoot.Mutation.UpdateTalent == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateTalent_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateTalent(childComplexity, args["input"].(model.UpdateTalentInput)), true
+	case "Mutation.updateTeacher":
+		if e.ComplexityRoot.Mutation.UpdateTeacher == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateTeacher_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateTeacher(childComplexity, args["input"].(model.UpdateTeacherInput)), true
+	case "Mutation.updateTrainingCourse":
+		if e.ComplexityRoot.Mutation.UpdateTrainingCourse == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateTrainingCourse_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateTrainingCourse(childComplexity, args["input"].(model.UpdateTrainingCourseInput)), true
+	case "Mutation.updateTrainingFacility":
+		if e.ComplexityRoot.Mutation.UpdateTrainingFacility == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateTrainingFacility_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateTrainingFacility(childComplexity, args["input"].(model.UpdateTrainingFacilityInput)), true
+	case "Mutation.withdrawResource":
+		if e.ComplexityRoot.Mutation.WithdrawResource == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_withdrawResource_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.WithdrawResource(childComplexity, args["input"].(model.WithdrawResourceInput)), true
+
 	case "OrganizationConnection.edges":
 		if e.ComplexityRoot.OrganizationConnection.Edges == nil {
 			break
@@ -1513,6 +2273,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.OrganizationEdge.Node(childComplexity), true
+
+	case "OrganizationPayload.organization":
+		if e.ComplexityRoot.OrganizationPayload.Organization == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganizationPayload.Organization(childComplexity), true
+	case "OrganizationPayload.userErrors":
+		if e.ComplexityRoot.OrganizationPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganizationPayload.UserErrors(childComplexity), true
 
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
@@ -1604,6 +2377,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Partnership.Title(childComplexity), true
+	case "Partnership.version":
+		if e.ComplexityRoot.Partnership.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Partnership.Version(childComplexity), true
 
 	case "PartnershipConnection.edges":
 		if e.ComplexityRoot.PartnershipConnection.Edges == nil {
@@ -1662,6 +2441,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PartnershipParticipant.Role(childComplexity), true
 
+	case "PartnershipPayload.partnership":
+		if e.ComplexityRoot.PartnershipPayload.Partnership == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartnershipPayload.Partnership(childComplexity), true
+	case "PartnershipPayload.userErrors":
+		if e.ComplexityRoot.PartnershipPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartnershipPayload.UserErrors(childComplexity), true
+
 	case "Placement.appliedOn":
 		if e.ComplexityRoot.Placement.AppliedOn == nil {
 			break
@@ -1698,6 +2490,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Placement.Talent(childComplexity), true
+	case "Placement.version":
+		if e.ComplexityRoot.Placement.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Placement.Version(childComplexity), true
 
 	case "PlacementConnection.edges":
 		if e.ComplexityRoot.PlacementConnection.Edges == nil {
@@ -1731,6 +2529,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PlacementEdge.Node(childComplexity), true
 
+	case "PlacementPayload.placement":
+		if e.ComplexityRoot.PlacementPayload.Placement == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlacementPayload.Placement(childComplexity), true
+	case "PlacementPayload.userErrors":
+		if e.ComplexityRoot.PlacementPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlacementPayload.UserErrors(childComplexity), true
+
 	case "Query.alliance":
 		if e.ComplexityRoot.Query.Alliance == nil {
 			break
@@ -1753,6 +2564,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Alliances(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["orderBy"].(*model.Order)), true
+	case "Query.events":
+		if e.ComplexityRoot.Query.Events == nil {
+			break
+		}
+
+		args, err := ec.field_Query_events_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Events(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.EventFilter), args["orderBy"].(*model.Order)), true
 
 	case "Query.jobOpenings":
 		if e.ComplexityRoot.Query.JobOpenings == nil {
@@ -1994,6 +2816,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.School.TrainingCenters(childComplexity), true
+	case "School.version":
+		if e.ComplexityRoot.School.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.School.Version(childComplexity), true
 	case "School.website":
 		if e.ComplexityRoot.School.Website == nil {
 			break
@@ -2119,6 +2947,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Skill.Teachers(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Skill.version":
+		if e.ComplexityRoot.Skill.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Skill.Version(childComplexity), true
 
 	case "SkillAtLevel.level":
 		if e.ComplexityRoot.SkillAtLevel.Level == nil {
@@ -2165,6 +2999,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SkillEdge.Node(childComplexity), true
 
+	case "SkillPayload.skill":
+		if e.ComplexityRoot.SkillPayload.Skill == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SkillPayload.Skill(childComplexity), true
+	case "SkillPayload.userErrors":
+		if e.ComplexityRoot.SkillPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SkillPayload.UserErrors(childComplexity), true
+
 	case "Talent.alias":
 		if e.ComplexityRoot.Talent.Alias == nil {
 			break
@@ -2177,6 +3024,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Talent.Alliance(childComplexity), true
+	case "Talent.birthDate":
+		if e.ComplexityRoot.Talent.BirthDate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Talent.BirthDate(childComplexity), true
 	case "Talent.competitionResults":
 		if e.ComplexityRoot.Talent.CompetitionResults == nil {
 			break
@@ -2189,12 +3042,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Talent.Courses(childComplexity), true
+	case "Talent.email":
+		if e.ComplexityRoot.Talent.Email == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Talent.Email(childComplexity), true
 	case "Talent.employer":
 		if e.ComplexityRoot.Talent.Employer == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Talent.Employer(childComplexity), true
+	case "Talent.fullName":
+		if e.ComplexityRoot.Talent.FullName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Talent.FullName(childComplexity), true
 	case "Talent.id":
 		if e.ComplexityRoot.Talent.GlobalID == nil {
 			break
@@ -2207,6 +3072,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Talent.GraduationYear(childComplexity), true
+	case "Talent.nameZh":
+		if e.ComplexityRoot.Talent.NameZh == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Talent.NameZh(childComplexity), true
+	case "Talent.phone":
+		if e.ComplexityRoot.Talent.Phone == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Talent.Phone(childComplexity), true
 	case "Talent.placements":
 		if e.ComplexityRoot.Talent.Placements == nil {
 			break
@@ -2237,6 +3114,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Talent.Status(childComplexity), true
+	case "Talent.version":
+		if e.ComplexityRoot.Talent.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Talent.Version(childComplexity), true
 
 	case "TalentConnection.edges":
 		if e.ComplexityRoot.TalentConnection.Edges == nil {
@@ -2269,6 +3152,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.TalentEdge.Node(childComplexity), true
+
+	case "TalentPayload.talent":
+		if e.ComplexityRoot.TalentPayload.Talent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TalentPayload.Talent(childComplexity), true
+	case "TalentPayload.userErrors":
+		if e.ComplexityRoot.TalentPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TalentPayload.UserErrors(childComplexity), true
 
 	case "Teacher.alliance":
 		if e.ComplexityRoot.Teacher.Alliance == nil {
@@ -2365,6 +3261,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Teacher.TrainingCenter(childComplexity), true
+	case "Teacher.version":
+		if e.ComplexityRoot.Teacher.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Teacher.Version(childComplexity), true
+	case "Teacher.withdrawnOn":
+		if e.ComplexityRoot.Teacher.WithdrawnOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Teacher.WithdrawnOn(childComplexity), true
 	case "Teacher.yearsExperience":
 		if e.ComplexityRoot.Teacher.YearsExperience == nil {
 			break
@@ -2403,6 +3311,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.TeacherEdge.Node(childComplexity), true
+
+	case "TeacherPayload.teacher":
+		if e.ComplexityRoot.TeacherPayload.Teacher == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TeacherPayload.Teacher(childComplexity), true
+	case "TeacherPayload.userErrors":
+		if e.ComplexityRoot.TeacherPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TeacherPayload.UserErrors(childComplexity), true
 
 	case "TrainingCenter.address":
 		if e.ComplexityRoot.TrainingCenter.Address == nil {
@@ -2469,6 +3390,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.TrainingCenter.Operator(childComplexity), true
+	case "TrainingCenter.version":
+		if e.ComplexityRoot.TrainingCenter.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrainingCenter.Version(childComplexity), true
 
 	case "TrainingCenterConnection.edges":
 		if e.ComplexityRoot.TrainingCenterConnection.Edges == nil {
@@ -2616,6 +3543,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.TrainingCourse.TrainingCenter(childComplexity), true
+	case "TrainingCourse.version":
+		if e.ComplexityRoot.TrainingCourse.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrainingCourse.Version(childComplexity), true
+	case "TrainingCourse.withdrawnOn":
+		if e.ComplexityRoot.TrainingCourse.WithdrawnOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrainingCourse.WithdrawnOn(childComplexity), true
 
 	case "TrainingCourseConnection.edges":
 		if e.ComplexityRoot.TrainingCourseConnection.Edges == nil {
@@ -2648,6 +3587,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.TrainingCourseEdge.Node(childComplexity), true
+
+	case "TrainingCoursePayload.trainingCourse":
+		if e.ComplexityRoot.TrainingCoursePayload.TrainingCourse == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrainingCoursePayload.TrainingCourse(childComplexity), true
+	case "TrainingCoursePayload.userErrors":
+		if e.ComplexityRoot.TrainingCoursePayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrainingCoursePayload.UserErrors(childComplexity), true
 
 	case "TrainingFacility.address":
 		if e.ComplexityRoot.TrainingFacility.Address == nil {
@@ -2738,6 +3690,63 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.TrainingFacility.TrainingCenter(childComplexity), true
+	case "TrainingFacility.version":
+		if e.ComplexityRoot.TrainingFacility.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrainingFacility.Version(childComplexity), true
+	case "TrainingFacility.withdrawnOn":
+		if e.ComplexityRoot.TrainingFacility.WithdrawnOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrainingFacility.WithdrawnOn(childComplexity), true
+
+	case "TrainingFacilityPayload.trainingFacility":
+		if e.ComplexityRoot.TrainingFacilityPayload.TrainingFacility == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrainingFacilityPayload.TrainingFacility(childComplexity), true
+	case "TrainingFacilityPayload.userErrors":
+		if e.ComplexityRoot.TrainingFacilityPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrainingFacilityPayload.UserErrors(childComplexity), true
+
+	case "UserError.code":
+		if e.ComplexityRoot.UserError.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserError.Code(childComplexity), true
+	case "UserError.field":
+		if e.ComplexityRoot.UserError.Field == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserError.Field(childComplexity), true
+	case "UserError.message":
+		if e.ComplexityRoot.UserError.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserError.Message(childComplexity), true
+
+	case "WithdrawResourcePayload.resource":
+		if e.ComplexityRoot.WithdrawResourcePayload.Resource == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WithdrawResourcePayload.Resource(childComplexity), true
+	case "WithdrawResourcePayload.userErrors":
+		if e.ComplexityRoot.WithdrawResourcePayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WithdrawResourcePayload.UserErrors(childComplexity), true
 
 	}
 	return 0, false
@@ -2748,21 +3757,48 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("AddPartnershipParticipantInput", ec.unmarshalInputAddPartnershipParticipantInput),
+			graphql.NewInputUnmarshaler("AdmitMemberInput", ec.unmarshalInputAdmitMemberInput),
 			graphql.NewInputUnmarshaler("AllianceOrder", ec.unmarshalInputAllianceOrder),
+			graphql.NewInputUnmarshaler("ApplyForJobInput", ec.unmarshalInputApplyForJobInput),
+			graphql.NewInputUnmarshaler("BilingualTextInput", ec.unmarshalInputBilingualTextInput),
+			graphql.NewInputUnmarshaler("ChangeMemberRoleInput", ec.unmarshalInputChangeMemberRoleInput),
+			graphql.NewInputUnmarshaler("ChangePartnershipStatusInput", ec.unmarshalInputChangePartnershipStatusInput),
+			graphql.NewInputUnmarshaler("CloseJobOpeningInput", ec.unmarshalInputCloseJobOpeningInput),
+			graphql.NewInputUnmarshaler("CreateOrganizationInput", ec.unmarshalInputCreateOrganizationInput),
+			graphql.NewInputUnmarshaler("CreateSkillInput", ec.unmarshalInputCreateSkillInput),
 			graphql.NewInputUnmarshaler("DateRange", ec.unmarshalInputDateRange),
+			graphql.NewInputUnmarshaler("DateTimeRange", ec.unmarshalInputDateTimeRange),
+			graphql.NewInputUnmarshaler("EnrollInCourseInput", ec.unmarshalInputEnrollInCourseInput),
+			graphql.NewInputUnmarshaler("EventFilter", ec.unmarshalInputEventFilter),
+			graphql.NewInputUnmarshaler("EventOrder", ec.unmarshalInputEventOrder),
 			graphql.NewInputUnmarshaler("JobOpeningFilter", ec.unmarshalInputJobOpeningFilter),
 			graphql.NewInputUnmarshaler("JobOpeningOrder", ec.unmarshalInputJobOpeningOrder),
 			graphql.NewInputUnmarshaler("MembershipFilter", ec.unmarshalInputMembershipFilter),
 			graphql.NewInputUnmarshaler("MembershipOrder", ec.unmarshalInputMembershipOrder),
 			graphql.NewInputUnmarshaler("OrganizationFilter", ec.unmarshalInputOrganizationFilter),
 			graphql.NewInputUnmarshaler("OrganizationOrder", ec.unmarshalInputOrganizationOrder),
+			graphql.NewInputUnmarshaler("ParticipantInput", ec.unmarshalInputParticipantInput),
 			graphql.NewInputUnmarshaler("PartnershipFilter", ec.unmarshalInputPartnershipFilter),
 			graphql.NewInputUnmarshaler("PartnershipOrder", ec.unmarshalInputPartnershipOrder),
 			graphql.NewInputUnmarshaler("PlacementFilter", ec.unmarshalInputPlacementFilter),
 			graphql.NewInputUnmarshaler("PlacementOrder", ec.unmarshalInputPlacementOrder),
+			graphql.NewInputUnmarshaler("PostJobOpeningInput", ec.unmarshalInputPostJobOpeningInput),
+			graphql.NewInputUnmarshaler("ProposePartnershipInput", ec.unmarshalInputProposePartnershipInput),
+			graphql.NewInputUnmarshaler("RecordCompetitionResultInput", ec.unmarshalInputRecordCompetitionResultInput),
+			graphql.NewInputUnmarshaler("RecordMemberLeavingInput", ec.unmarshalInputRecordMemberLeavingInput),
+			graphql.NewInputUnmarshaler("RegisterTalentInput", ec.unmarshalInputRegisterTalentInput),
+			graphql.NewInputUnmarshaler("RemovePartnershipParticipantInput", ec.unmarshalInputRemovePartnershipParticipantInput),
+			graphql.NewInputUnmarshaler("RemoveTalentSkillInput", ec.unmarshalInputRemoveTalentSkillInput),
 			graphql.NewInputUnmarshaler("ResourceFilter", ec.unmarshalInputResourceFilter),
 			graphql.NewInputUnmarshaler("ResourceOrder", ec.unmarshalInputResourceOrder),
+			graphql.NewInputUnmarshaler("SetTalentSkillInput", ec.unmarshalInputSetTalentSkillInput),
+			graphql.NewInputUnmarshaler("ShareTeacherInput", ec.unmarshalInputShareTeacherInput),
+			graphql.NewInputUnmarshaler("ShareTrainingCourseInput", ec.unmarshalInputShareTrainingCourseInput),
+			graphql.NewInputUnmarshaler("ShareTrainingFacilityInput", ec.unmarshalInputShareTrainingFacilityInput),
+			graphql.NewInputUnmarshaler("SignPartnershipInput", ec.unmarshalInputSignPartnershipInput),
 			graphql.NewInputUnmarshaler("SkillFilter", ec.unmarshalInputSkillFilter),
+			graphql.NewInputUnmarshaler("SkillLevelInput", ec.unmarshalInputSkillLevelInput),
 			graphql.NewInputUnmarshaler("SkillOrder", ec.unmarshalInputSkillOrder),
 			graphql.NewInputUnmarshaler("TalentFilter", ec.unmarshalInputTalentFilter),
 			graphql.NewInputUnmarshaler("TalentOrder", ec.unmarshalInputTalentOrder),
@@ -2770,6 +3806,17 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("TrainingCenterOrder", ec.unmarshalInputTrainingCenterOrder),
 			graphql.NewInputUnmarshaler("TrainingCourseFilter", ec.unmarshalInputTrainingCourseFilter),
 			graphql.NewInputUnmarshaler("TrainingCourseOrder", ec.unmarshalInputTrainingCourseOrder),
+			graphql.NewInputUnmarshaler("UpdateCompetitionResultInput", ec.unmarshalInputUpdateCompetitionResultInput),
+			graphql.NewInputUnmarshaler("UpdateJobOpeningInput", ec.unmarshalInputUpdateJobOpeningInput),
+			graphql.NewInputUnmarshaler("UpdateOrganizationInput", ec.unmarshalInputUpdateOrganizationInput),
+			graphql.NewInputUnmarshaler("UpdatePartnershipInput", ec.unmarshalInputUpdatePartnershipInput),
+			graphql.NewInputUnmarshaler("UpdatePlacementStatusInput", ec.unmarshalInputUpdatePlacementStatusInput),
+			graphql.NewInputUnmarshaler("UpdateSkillInput", ec.unmarshalInputUpdateSkillInput),
+			graphql.NewInputUnmarshaler("UpdateTalentInput", ec.unmarshalInputUpdateTalentInput),
+			graphql.NewInputUnmarshaler("UpdateTeacherInput", ec.unmarshalInputUpdateTeacherInput),
+			graphql.NewInputUnmarshaler("UpdateTrainingCourseInput", ec.unmarshalInputUpdateTrainingCourseInput),
+			graphql.NewInputUnmarshaler("UpdateTrainingFacilityInput", ec.unmarshalInputUpdateTrainingFacilityInput),
+			graphql.NewInputUnmarshaler("WithdrawResourceInput", ec.unmarshalInputWithdrawResourceInput),
 		)
 	}
 	first := true
@@ -2804,6 +3851,21 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			}
 
 			return &response
+		}
+	case ast.Mutation:
+		return func(ctx context.Context) *graphql.Response {
+			if !first {
+				return nil
+			}
+			first = false
+			ctx = graphql.WithLazyInputUnmarshalerIndex(ctx, inputUnmarshalers)
+			data := ec._Mutation(ctx, opCtx.Operation.SelectionSet)
+			var buf bytes.Buffer
+			data.MarshalGQL(&buf)
+
+			return &graphql.Response{
+				Data: buf.Bytes(),
+			}
 		}
 
 	default:
@@ -3024,6 +4086,21 @@ type Query {
   ): SkillConnection!
   "One skill by its taxonomy code, for example ` + "`" + `MFG.CNC` + "`" + `; null when no skill has that code."
   skill("The skill's code, case-sensitive." code: String!): Skill
+  "The log of changes, oldest first: every mutation appends one event in its own transaction."
+  events(
+    "Number of items to return, paging forwards (at most 100; default 20 when neither ` + "`" + `first` + "`" + ` nor ` + "`" + `last` + "`" + ` is given)."
+    first: Int
+    "Return items after this cursor."
+    after: String
+    "Number of items to return, paging backwards (at most 100)."
+    last: Int
+    "Return items before this cursor."
+    before: String
+    "Which events to include."
+    filter: EventFilter
+    "Sort order; by default in the order the changes were committed."
+    orderBy: EventOrder
+  ): EventConnection!
   "Talents (trainees and workers) in the alliance's talent pool, as anonymised profiles."
   talents(
     "Number of items to return, paging forwards (at most 100; default 20 when neither ` + "`" + `first` + "`" + ` nor ` + "`" + `last` + "`" + ` is given)."
@@ -3050,6 +4127,8 @@ resources and sign partnerships to train skilled workers.
 type Alliance implements Node {
   "Globally unique, opaque identifier."
   id: ID!
+  "Increases with every change; give it back in updates so that concurrent changes are detected."
+  version: Int!
   "Short, URL-safe name, unique on this server."
   slug: String!
   "The alliance's name in English and Chinese."
@@ -3193,6 +4272,8 @@ A member of an alliance: a school, company, government agency or industrial park
 interface Organization implements Node {
   "Globally unique, opaque identifier."
   id: ID!
+  "Increases with every change; give it back in updates so that concurrent changes are detected."
+  version: Int!
   "Which of the four kinds this organization is."
   kind: OrganizationKind!
   "The organization's name in English and Chinese."
@@ -3261,6 +4342,8 @@ A school that trains talents: a vocational school, technician college or univers
 type School implements Node & Organization {
   "Globally unique, opaque identifier."
   id: ID!
+  "Increases with every change; give it back in updates so that concurrent changes are detected."
+  version: Int!
   "Always ` + "`" + `SCHOOL` + "`" + `."
   kind: OrganizationKind!
   "The school's name in English and Chinese."
@@ -3382,6 +4465,8 @@ A company that employs talents, posts job openings and trains workers.
 type Company implements Node & Organization {
   "Globally unique, opaque identifier."
   id: ID!
+  "Increases with every change; give it back in updates so that concurrent changes are detected."
+  version: Int!
   "Always ` + "`" + `COMPANY` + "`" + `."
   kind: OrganizationKind!
   "The company's name in English and Chinese."
@@ -3491,6 +4576,8 @@ Social Security Bureau.
 type GovernmentAgency implements Node & Organization {
   "Globally unique, opaque identifier."
   id: ID!
+  "Increases with every change; give it back in updates so that concurrent changes are detected."
+  version: Int!
   "Always ` + "`" + `GOVERNMENT_AGENCY` + "`" + `."
   kind: OrganizationKind!
   "The agency's name in English and Chinese."
@@ -3547,6 +4634,8 @@ An industrial park that hosts member companies.
 type IndustrialPark implements Node & Organization {
   "Globally unique, opaque identifier."
   id: ID!
+  "Increases with every change; give it back in updates so that concurrent changes are detected."
+  version: Int!
   "Always ` + "`" + `INDUSTRIAL_PARK` + "`" + `."
   kind: OrganizationKind!
   "The park's name in English and Chinese."
@@ -3712,6 +4801,8 @@ An organization's membership of an alliance, with its role and dates.
 type Membership implements Node {
   "Globally unique, opaque identifier."
   id: ID!
+  "Increases with every change; give it back in updates so that concurrent changes are detected."
+  version: Int!
   "The alliance."
   alliance: Alliance!
   "The member organization."
@@ -3816,6 +4907,8 @@ A signed project between members of an alliance, with two or more participants.
 type Partnership implements Node {
   "Globally unique, opaque identifier."
   id: ID!
+  "Increases with every change; give it back in updates so that concurrent changes are detected."
+  version: Int!
   "The alliance the partnership belongs to."
   alliance: Alliance!
   "The partnership's title in English and Chinese."
@@ -3926,6 +5019,8 @@ training facilities and courses.
 type TrainingCenter implements Node {
   "Globally unique, opaque identifier."
   id: ID!
+  "Increases with every change; give it back in updates so that concurrent changes are detected."
+  version: Int!
   "The alliance the centre serves."
   alliance: Alliance!
   "The centre's name in English and Chinese."
@@ -4028,6 +5123,8 @@ competition result.
 interface SharedResource implements Node {
   "Globally unique, opaque identifier."
   id: ID!
+  "Increases with every change; give it back in updates so that concurrent changes are detected."
+  version: Int!
   "Which of the five areas this resource belongs to."
   category: ResourceCategory!
   "The resource's title in English and Chinese."
@@ -4042,6 +5139,8 @@ interface SharedResource implements Node {
   sharedOn: Date!
   "Whether every member may use the resource; when false, only ` + "`" + `sharedWith` + "`" + ` may."
   sharedWithAll: Boolean!
+  "The date the resource was withdrawn; null while it is shared. Withdrawn resources leave every list but stay readable by ID."
+  withdrawnOn: Date
   "The members the resource is shared with when it is not shared with all; empty otherwise."
   sharedWith: [Organization!]!
   "The training centre the resource belongs to, if any."
@@ -4116,6 +5215,8 @@ A workshop, lab or other place where training happens.
 type TrainingFacility implements Node & SharedResource {
   "Globally unique, opaque identifier."
   id: ID!
+  "Increases with every change; give it back in updates so that concurrent changes are detected."
+  version: Int!
   "Always ` + "`" + `TRAINING_FACILITY` + "`" + `."
   category: ResourceCategory!
   "The facility's name in English and Chinese."
@@ -4130,6 +5231,8 @@ type TrainingFacility implements Node & SharedResource {
   sharedOn: Date!
   "Whether every member may use the facility; when false, only ` + "`" + `sharedWith` + "`" + ` may."
   sharedWithAll: Boolean!
+  "The date the resource was withdrawn; null while it is shared. Withdrawn resources leave every list but stay readable by ID."
+  withdrawnOn: Date
   "The members the facility is shared with when it is not shared with all; empty otherwise."
   sharedWith: [Organization!]!
   "The training centre the facility belongs to, if any."
@@ -4203,6 +5306,8 @@ A job opportunity a member shares with the alliance.
 type JobOpening implements Node & SharedResource {
   "Globally unique, opaque identifier."
   id: ID!
+  "Increases with every change; give it back in updates so that concurrent changes are detected."
+  version: Int!
   "Always ` + "`" + `JOB_OPENING` + "`" + `."
   category: ResourceCategory!
   "The job title in English and Chinese."
@@ -4217,6 +5322,8 @@ type JobOpening implements Node & SharedResource {
   sharedOn: Date!
   "Whether every member may see the opening; when false, only ` + "`" + `sharedWith` + "`" + ` may."
   sharedWithAll: Boolean!
+  "The date the resource was withdrawn; null while it is shared. Withdrawn resources leave every list but stay readable by ID."
+  withdrawnOn: Date
   "The members the opening is shared with when it is not shared with all; empty otherwise."
   sharedWith: [Organization!]!
   "The training centre the opening is linked to, if any."
@@ -4322,6 +5429,8 @@ A teacher or trainer a member shares with the alliance.
 type Teacher implements Node & SharedResource {
   "Globally unique, opaque identifier."
   id: ID!
+  "Increases with every change; give it back in updates so that concurrent changes are detected."
+  version: Int!
   "Always ` + "`" + `TEACHER` + "`" + `."
   category: ResourceCategory!
   "A headline for the teacher's offer in English and Chinese."
@@ -4336,6 +5445,8 @@ type Teacher implements Node & SharedResource {
   sharedOn: Date!
   "Whether every member may engage the teacher; when false, only ` + "`" + `sharedWith` + "`" + ` may."
   sharedWithAll: Boolean!
+  "The date the resource was withdrawn; null while it is shared. Withdrawn resources leave every list but stay readable by ID."
+  withdrawnOn: Date
   "The members the teacher is shared with when not shared with all; empty otherwise."
   sharedWith: [Organization!]!
   "The training centre the teacher works at, if any."
@@ -4391,6 +5502,8 @@ A training course a member offers to the alliance.
 type TrainingCourse implements Node & SharedResource {
   "Globally unique, opaque identifier."
   id: ID!
+  "Increases with every change; give it back in updates so that concurrent changes are detected."
+  version: Int!
   "Always ` + "`" + `TRAINING_COURSE` + "`" + `."
   category: ResourceCategory!
   "The course title in English and Chinese."
@@ -4405,6 +5518,8 @@ type TrainingCourse implements Node & SharedResource {
   sharedOn: Date!
   "Whether every member may send trainees; when false, only ` + "`" + `sharedWith` + "`" + ` may."
   sharedWithAll: Boolean!
+  "The date the resource was withdrawn; null while it is shared. Withdrawn resources leave every list but stay readable by ID."
+  withdrawnOn: Date
   "The members the course is shared with when not shared with all; empty otherwise."
   sharedWith: [Organization!]!
   "The training centre that hosts the course, if any."
@@ -4517,6 +5632,8 @@ A result from a skills competition, shared as evidence of training quality.
 type CompetitionResult implements Node & SharedResource {
   "Globally unique, opaque identifier."
   id: ID!
+  "Increases with every change; give it back in updates so that concurrent changes are detected."
+  version: Int!
   "Always ` + "`" + `COMPETITION_RESULT` + "`" + `."
   category: ResourceCategory!
   "A headline for the result in English and Chinese."
@@ -4531,6 +5648,8 @@ type CompetitionResult implements Node & SharedResource {
   sharedOn: Date!
   "Whether every member may see the result; when false, only ` + "`" + `sharedWith` + "`" + ` may."
   sharedWithAll: Boolean!
+  "The date the resource was withdrawn; null while it is shared. Withdrawn resources leave every list but stay readable by ID."
+  withdrawnOn: Date
   "The members the result is shared with when not shared with all; empty otherwise."
   sharedWith: [Organization!]!
   "The training centre where the competitor trained, if any."
@@ -4582,6 +5701,8 @@ talent ability.
 type Skill implements Node {
   "Globally unique, opaque identifier."
   id: ID!
+  "Increases with every change; give it back in updates so that concurrent changes are detected."
+  version: Int!
   "The taxonomy code, for example ` + "`" + `MFG.CNC` + "`" + `; children extend their parent's code."
   code: String!
   "The skill's name in English and Chinese."
@@ -4715,14 +5836,27 @@ enum TalentStatus {
 }
 
 """
-A trainee or worker in an alliance's talent pool. This is the anonymised profile: personal data
-(name, contact details, birth date) is never part of it.
+A trainee or worker in an alliance's talent pool. Everyone sees the anonymised profile; the
+personal fields (name, contact details, birth date) are visible only to ADMIN and to the
+talent's own school or employer.
 """
 type Talent implements Node {
   "Globally unique, opaque identifier."
   id: ID!
+  "Increases with every change; give it back in updates so that concurrent changes are detected."
+  version: Int!
   "A pseudonym that identifies the profile without revealing the person, for example ` + "`" + `T-000123` + "`" + `."
   alias: String!
+  "The full name. Personal data: ADMIN and the talent's school or employer only."
+  fullName: String @personal
+  "The Chinese name. Personal data: ADMIN and the talent's school or employer only."
+  nameZh: String @personal
+  "The email address. Personal data: ADMIN and the talent's school or employer only."
+  email: String @personal
+  "The phone number. Personal data: ADMIN and the talent's school or employer only."
+  phone: String @personal
+  "The birth date. Personal data: ADMIN and the talent's school or employer only."
+  birthDate: Date @personal
   "The alliance whose talent pool the talent is in."
   alliance: Alliance!
   "Where the talent is in training or work."
@@ -4819,6 +5953,8 @@ A talent's application to a job opening, and what became of it.
 type Placement implements Node {
   "Globally unique, opaque identifier."
   id: ID!
+  "Increases with every change; give it back in updates so that concurrent changes are detected."
+  version: Int!
   "The job opening applied to."
   opening: JobOpening!
   "The applicant, as an anonymised profile."
@@ -4870,6 +6006,996 @@ type PlacementEdge {
   "The placement."
   node: Placement!
 }
+
+# ---------------------------------------------------------------- Writes
+
+"""
+Callers must be authenticated with one of these roles to use the field; the policy then
+decides, object by object, what a MEMBER may change (its own organization's data only).
+Anonymous callers get ` + "`" + `UNAUTHENTICATED` + "`" + `, callers with another role ` + "`" + `FORBIDDEN` + "`" + `.
+"""
+directive @requires(
+  "The roles allowed to call the field."
+  roles: [Role!]!
+) on FIELD_DEFINITION
+
+"""
+Personal data of a talent: visible to ADMIN and to the talent's own school or employer;
+anyone else gets ` + "`" + `FORBIDDEN` + "`" + ` and null.
+"""
+directive @personal on FIELD_DEFINITION
+
+"""
+What an authenticated caller may do.
+"""
+enum Role {
+  "The alliance secretariat: reads and changes everything."
+  ADMIN
+  "A member organization: reads public data and changes its own organization's data."
+  MEMBER
+  "An analyst: reads everything except personal data and changes nothing."
+  ANALYST
+}
+
+"""
+Why a mutation's input was refused. Nothing is written when a mutation returns user errors.
+"""
+type UserError {
+  "Path to the input field at fault, for example ` + "`" + `[\"input\", \"positions\"]` + "`" + `."
+  field: [String!]!
+  "What is wrong, for a person to read."
+  message: String!
+  "What is wrong, for a program to act on."
+  code: UserErrorCode!
+}
+
+"""
+Machine-readable reasons for user errors.
+"""
+enum UserErrorCode {
+  "A required value is missing or empty."
+  REQUIRED
+  "A text is longer than allowed."
+  TOO_LONG
+  "A number or date is outside the allowed range."
+  OUT_OF_RANGE
+  "A value is malformed or not allowed for this kind of object."
+  INVALID
+  "An ID refers to nothing the caller can see."
+  NOT_FOUND
+  "The object cannot move from its current status to the requested one."
+  INVALID_TRANSITION
+  "An end date lies before its start date."
+  DATES_OUT_OF_ORDER
+  "The object already exists."
+  DUPLICATE
+  "The object changed since the caller read it: ` + "`" + `version` + "`" + ` is stale. Read it again and retry."
+  CONFLICT
+  "No capacity is left: every position is filled or every seat taken."
+  FULL
+}
+
+"A name or title in both languages, as input."
+input BilingualTextInput {
+  "The English text, 1 to 300 characters."
+  en: String!
+  "The Chinese text, 1 to 300 characters."
+  zh: String!
+}
+
+"A skill at a level, as input."
+input SkillLevelInput {
+  "The skill's global ID."
+  skillId: ID!
+  "The level, from 1 (basic) to 5 (expert)."
+  level: Int!
+}
+
+"""
+Changes to the alliance graph. Every mutation takes one ` + "`" + `input` + "`" + ` and returns a payload with the
+changed objects and ` + "`" + `userErrors` + "`" + `; each runs in one transaction that also appends an ` + "`" + `Event` + "`" + `, so a
+mutation either happens completely, with its event, or not at all. Updates name the ` + "`" + `version` + "`" + ` they
+read; a stale version gives a ` + "`" + `CONFLICT` + "`" + ` user error and changes nothing.
+"""
+type Mutation {
+  "Adds an organization to the directory."
+  createOrganization("The new organization." input: CreateOrganizationInput!): OrganizationPayload! @requires(roles: [ADMIN])
+  "Changes an organization's profile. Members may change their own."
+  updateOrganization("The changes." input: UpdateOrganizationInput!): OrganizationPayload! @requires(roles: [ADMIN, MEMBER])
+  "Admits an organization to an alliance."
+  admitMember("The admission." input: AdmitMemberInput!): MembershipPayload! @requires(roles: [ADMIN])
+  "Changes a member's role in its alliance."
+  changeMemberRole("The new role." input: ChangeMemberRoleInput!): MembershipPayload! @requires(roles: [ADMIN])
+  "Records that a member left its alliance. Members may record their own leaving."
+  recordMemberLeaving("The leaving." input: RecordMemberLeavingInput!): MembershipPayload! @requires(roles: [ADMIN, MEMBER])
+  "Proposes a partnership. Members may propose partnerships they take part in."
+  proposePartnership("The proposal." input: ProposePartnershipInput!): PartnershipPayload! @requires(roles: [ADMIN, MEMBER])
+  "Changes a partnership's title, description or dates. Members may change partnerships they take part in."
+  updatePartnership("The changes." input: UpdatePartnershipInput!): PartnershipPayload! @requires(roles: [ADMIN, MEMBER])
+  "Signs a proposed partnership. Members may sign partnerships they lead."
+  signPartnership("The signing." input: SignPartnershipInput!): PartnershipPayload! @requires(roles: [ADMIN, MEMBER])
+  "Moves a partnership to another status: PROPOSED -> SIGNED -> ACTIVE -> COMPLETED, or TERMINATED from any open status. Members may move partnerships they lead."
+  changePartnershipStatus("The new status." input: ChangePartnershipStatusInput!): PartnershipPayload! @requires(roles: [ADMIN, MEMBER])
+  "Adds an organization to a partnership. Members may add to partnerships they lead."
+  addPartnershipParticipant("The new participant." input: AddPartnershipParticipantInput!): PartnershipPayload! @requires(roles: [ADMIN, MEMBER])
+  "Removes an organization from a partnership; the lead cannot be removed. Members may remove from partnerships they lead."
+  removePartnershipParticipant("The participant to remove." input: RemovePartnershipParticipantInput!): PartnershipPayload! @requires(roles: [ADMIN, MEMBER])
+  "Shares a training facility. Members may share their own."
+  shareTrainingFacility("The facility." input: ShareTrainingFacilityInput!): TrainingFacilityPayload! @requires(roles: [ADMIN, MEMBER])
+  "Changes a shared training facility. Members may change their own."
+  updateTrainingFacility("The changes." input: UpdateTrainingFacilityInput!): TrainingFacilityPayload! @requires(roles: [ADMIN, MEMBER])
+  "Posts a job opening. Members may post their own."
+  postJobOpening("The opening." input: PostJobOpeningInput!): JobOpeningPayload! @requires(roles: [ADMIN, MEMBER])
+  "Changes a job opening. Members may change their own; positions cannot drop below those filled."
+  updateJobOpening("The changes." input: UpdateJobOpeningInput!): JobOpeningPayload! @requires(roles: [ADMIN, MEMBER])
+  "Closes a job opening to applications. Members may close their own."
+  closeJobOpening("The opening to close." input: CloseJobOpeningInput!): JobOpeningPayload! @requires(roles: [ADMIN, MEMBER])
+  "Shares a teacher. Members may share their own."
+  shareTeacher("The teacher." input: ShareTeacherInput!): TeacherPayload! @requires(roles: [ADMIN, MEMBER])
+  "Changes a shared teacher. Members may change their own."
+  updateTeacher("The changes." input: UpdateTeacherInput!): TeacherPayload! @requires(roles: [ADMIN, MEMBER])
+  "Shares a training course. Members may share their own."
+  shareTrainingCourse("The course." input: ShareTrainingCourseInput!): TrainingCoursePayload! @requires(roles: [ADMIN, MEMBER])
+  "Changes a training course. Members may change their own; seats cannot drop below those taken."
+  updateTrainingCourse("The changes." input: UpdateTrainingCourseInput!): TrainingCoursePayload! @requires(roles: [ADMIN, MEMBER])
+  "Records a competition result. Members may record results of their own talents."
+  recordCompetitionResult("The result." input: RecordCompetitionResultInput!): CompetitionResultPayload! @requires(roles: [ADMIN, MEMBER])
+  "Changes a competition result. Members may change their own."
+  updateCompetitionResult("The changes." input: UpdateCompetitionResultInput!): CompetitionResultPayload! @requires(roles: [ADMIN, MEMBER])
+  "Withdraws a shared resource of any kind from the alliance; it stays readable by ID. Members may withdraw their own."
+  withdrawResource("The resource to withdraw." input: WithdrawResourceInput!): WithdrawResourcePayload! @requires(roles: [ADMIN, MEMBER])
+  "Records a talent's application to an open job opening. Members may apply for their own talents."
+  applyForJob("The application." input: ApplyForJobInput!): PlacementPayload! @requires(roles: [ADMIN, MEMBER])
+  "Moves an application on: SHORTLISTED, HIRED (fills a position; never beyond the opening's positions), REJECTED or WITHDRAWN. Members may move applications to their own openings."
+  updatePlacementStatus("The new status." input: UpdatePlacementStatusInput!): PlacementPayload! @requires(roles: [ADMIN, MEMBER])
+  "Enrols a talent on a course; never beyond the course's seats. Members may enrol their own talents."
+  enrollInCourse("The enrolment." input: EnrollInCourseInput!): EnrollmentPayload! @requires(roles: [ADMIN, MEMBER])
+  "Adds a skill to the taxonomy."
+  createSkill("The skill." input: CreateSkillInput!): SkillPayload! @requires(roles: [ADMIN])
+  "Changes a skill of the taxonomy."
+  updateSkill("The changes." input: UpdateSkillInput!): SkillPayload! @requires(roles: [ADMIN])
+  "Registers a talent in an alliance's pool. Members may register their own students and employees."
+  registerTalent("The talent." input: RegisterTalentInput!): TalentPayload! @requires(roles: [ADMIN, MEMBER])
+  "Changes a talent's profile or personal data. Members may change their own talents."
+  updateTalent("The changes." input: UpdateTalentInput!): TalentPayload! @requires(roles: [ADMIN, MEMBER])
+  "Sets the level of one of a talent's skills, adding the skill if the talent lacks it. Members may change their own talents."
+  setTalentSkill("The skill and level." input: SetTalentSkillInput!): TalentPayload! @requires(roles: [ADMIN, MEMBER])
+  "Removes a skill from a talent. Members may change their own talents."
+  removeTalentSkill("The skill to remove." input: RemoveTalentSkillInput!): TalentPayload! @requires(roles: [ADMIN, MEMBER])
+}
+
+"A new organization. Give the fields of its kind: ` + "`" + `schoolLevel` + "`" + ` for a school, ` + "`" + `industry` + "`" + ` for a company, ` + "`" + `jurisdiction` + "`" + ` for an agency."
+input CreateOrganizationInput {
+  "The kind of organization."
+  kind: OrganizationKind!
+  "The name in English and Chinese."
+  name: BilingualTextInput!
+  "What the organization does, at most 5,000 characters."
+  description: String
+  "The website, an http or https URL."
+  website: String
+  "The city district."
+  district: String
+  "The founding year, 1800 to 2100."
+  foundedYear: Int
+  "School only, required: the kind of school."
+  schoolLevel: SchoolLevel
+  "School only: majors offered."
+  majors: [String!]
+  "School only: enrolled students."
+  studentCount: Int
+  "Company only, required: the industry."
+  industry: Industry
+  "Company only: the size band."
+  size: CompanySize
+  "Company only: employees."
+  employeeCount: Int
+  "Company only: the industrial park it is located in (global ID)."
+  parkId: ID
+  "Company only: whether it is foreign-invested."
+  foreignInvested: Boolean
+  "Agency only, required: the level of government."
+  jurisdiction: Jurisdiction
+  "Park only: area in square kilometres."
+  areaKm2: Float
+  "Park only: the industries it concentrates on."
+  focusIndustries: [Industry!]
+}
+
+"Changes to an organization; omitted fields stay as they are. The kind cannot change."
+input UpdateOrganizationInput {
+  "The organization's global ID."
+  id: ID!
+  "The version last read; the update fails with CONFLICT if the organization changed since."
+  version: Int!
+  "The new name."
+  name: BilingualTextInput
+  "The new description."
+  description: String
+  "The new website."
+  website: String
+  "The new district."
+  district: String
+  "The new founding year."
+  foundedYear: Int
+  "School only: the new level."
+  schoolLevel: SchoolLevel
+  "School only: the new majors."
+  majors: [String!]
+  "School only: the new student count."
+  studentCount: Int
+  "Company only: the new industry."
+  industry: Industry
+  "Company only: the new size band."
+  size: CompanySize
+  "Company only: the new employee count."
+  employeeCount: Int
+  "Company only: the new park (global ID)."
+  parkId: ID
+  "Company only: whether it is foreign-invested."
+  foreignInvested: Boolean
+  "Agency only: the new level of government."
+  jurisdiction: Jurisdiction
+  "Park only: the new area."
+  areaKm2: Float
+  "Park only: the new focus industries."
+  focusIndustries: [Industry!]
+}
+
+"The result of creating or updating an organization."
+type OrganizationPayload {
+  "The organization as it is now; null when the mutation was refused."
+  organization: Organization
+  "Why the input was refused; empty on success."
+  userErrors: [UserError!]!
+}
+
+"An admission to an alliance."
+input AdmitMemberInput {
+  "The alliance (global ID)."
+  allianceId: ID!
+  "The organization to admit (global ID)."
+  organizationId: ID!
+  "Its role."
+  role: MembershipRole!
+  "The date it joins; today when omitted."
+  joinedOn: Date
+}
+
+"A new role for a member."
+input ChangeMemberRoleInput {
+  "The membership's global ID."
+  id: ID!
+  "The version last read."
+  version: Int!
+  "The new role."
+  role: MembershipRole!
+}
+
+"A member's leaving."
+input RecordMemberLeavingInput {
+  "The membership's global ID."
+  id: ID!
+  "The version last read."
+  version: Int!
+  "The date it left; today when omitted. Not before it joined."
+  leftOn: Date
+}
+
+"The result of a membership mutation."
+type MembershipPayload {
+  "The membership as it is now; null when the mutation was refused."
+  membership: Membership
+  "Why the input was refused; empty on success."
+  userErrors: [UserError!]!
+}
+
+"An organization taking part in a new partnership."
+input ParticipantInput {
+  "The organization (global ID)."
+  organizationId: ID!
+  "Its role; exactly one participant leads."
+  role: ParticipantRole!
+}
+
+"A proposed partnership."
+input ProposePartnershipInput {
+  "The alliance (global ID)."
+  allianceId: ID!
+  "The title in English and Chinese."
+  title: BilingualTextInput!
+  "The kind of project."
+  kind: PartnershipKind!
+  "What the partners will do, at most 5,000 characters."
+  description: String
+  "When work starts."
+  startsOn: Date
+  "When work ends; not before it starts."
+  endsOn: Date
+  "Two or more distinct organizations, exactly one of them LEAD."
+  participants: [ParticipantInput!]!
+}
+
+"Changes to a partnership; omitted fields stay as they are."
+input UpdatePartnershipInput {
+  "The partnership's global ID."
+  id: ID!
+  "The version last read."
+  version: Int!
+  "The new title."
+  title: BilingualTextInput
+  "The new description."
+  description: String
+  "The new start date."
+  startsOn: Date
+  "The new end date."
+  endsOn: Date
+}
+
+"The signing of a proposed partnership."
+input SignPartnershipInput {
+  "The partnership's global ID."
+  id: ID!
+  "The version last read."
+  version: Int!
+  "The signing date; today when omitted."
+  signedOn: Date
+}
+
+"A new status for a partnership."
+input ChangePartnershipStatusInput {
+  "The partnership's global ID."
+  id: ID!
+  "The version last read."
+  version: Int!
+  "The new status."
+  status: PartnershipStatus!
+  "With SIGNED: the signing date; today when omitted."
+  signedOn: Date
+}
+
+"An organization joining a partnership."
+input AddPartnershipParticipantInput {
+  "The partnership's global ID."
+  partnershipId: ID!
+  "The partnership's version last read."
+  version: Int!
+  "The organization (global ID)."
+  organizationId: ID!
+  "Its role: PARTNER or SPONSOR (a partnership has one lead)."
+  role: ParticipantRole!
+}
+
+"An organization leaving a partnership."
+input RemovePartnershipParticipantInput {
+  "The partnership's global ID."
+  partnershipId: ID!
+  "The partnership's version last read."
+  version: Int!
+  "The organization (global ID)."
+  organizationId: ID!
+}
+
+"The result of a partnership mutation."
+type PartnershipPayload {
+  "The partnership as it is now; null when the mutation was refused."
+  partnership: Partnership
+  "Why the input was refused; empty on success."
+  userErrors: [UserError!]!
+}
+
+"A training facility to share."
+input ShareTrainingFacilityInput {
+  "The alliance to share it in (global ID)."
+  allianceId: ID!
+  "The member providing it (global ID)."
+  providerId: ID!
+  "Its name in English and Chinese."
+  title: BilingualTextInput!
+  "Details, at most 5,000 characters."
+  description: String
+  "Share only with these members (global IDs); omit to share with the whole alliance."
+  sharedWith: [ID!]
+  "The training centre it belongs to (global ID)."
+  trainingCenterId: ID
+  "Trainees it holds at once, 1 to 100,000."
+  capacity: Int!
+  "Its street address."
+  address: String
+  "Notable equipment, at most 100 items."
+  equipment: [String!]
+}
+
+"Changes to a training facility; omitted fields stay as they are."
+input UpdateTrainingFacilityInput {
+  "The facility's global ID."
+  id: ID!
+  "The version last read."
+  version: Int!
+  "The new name."
+  title: BilingualTextInput
+  "The new details."
+  description: String
+  "Share only with these members; an empty list shares with the whole alliance."
+  sharedWith: [ID!]
+  "The new capacity."
+  capacity: Int
+  "The new address."
+  address: String
+  "The new equipment list."
+  equipment: [String!]
+}
+
+"The result of a training facility mutation."
+type TrainingFacilityPayload {
+  "The facility as it is now; null when the mutation was refused."
+  trainingFacility: TrainingFacility
+  "Why the input was refused; empty on success."
+  userErrors: [UserError!]!
+}
+
+"A job opening to post."
+input PostJobOpeningInput {
+  "The alliance to post it in (global ID)."
+  allianceId: ID!
+  "The employer (global ID)."
+  providerId: ID!
+  "The job title in English and Chinese."
+  title: BilingualTextInput!
+  "Details, at most 5,000 characters."
+  description: String
+  "Share only with these members (global IDs); omit to share with the whole alliance."
+  sharedWith: [ID!]
+  "People to hire, 1 to 10,000."
+  positions: Int!
+  "Lowest monthly salary in CNY."
+  salaryMin: Int
+  "Highest monthly salary in CNY; not below the lowest."
+  salaryMax: Int
+  "The kind of employment."
+  employmentType: EmploymentType!
+  "The last day to apply; not before today."
+  closesOn: Date
+  "Skills required, each at most once."
+  requiredSkills: [SkillLevelInput!]
+}
+
+"Changes to a job opening; omitted fields stay as they are."
+input UpdateJobOpeningInput {
+  "The opening's global ID."
+  id: ID!
+  "The version last read."
+  version: Int!
+  "The new title."
+  title: BilingualTextInput
+  "The new details."
+  description: String
+  "Share only with these members; an empty list shares with the whole alliance."
+  sharedWith: [ID!]
+  "The new number of positions; not below those filled."
+  positions: Int
+  "The new lowest salary."
+  salaryMin: Int
+  "The new highest salary."
+  salaryMax: Int
+  "The new kind of employment."
+  employmentType: EmploymentType
+  "The new closing date."
+  closesOn: Date
+  "The new required skills, replacing the old."
+  requiredSkills: [SkillLevelInput!]
+}
+
+"A job opening to close."
+input CloseJobOpeningInput {
+  "The opening's global ID."
+  id: ID!
+  "The version last read."
+  version: Int!
+}
+
+"The result of a job opening mutation."
+type JobOpeningPayload {
+  "The opening as it is now; null when the mutation was refused."
+  jobOpening: JobOpening
+  "Why the input was refused; empty on success."
+  userErrors: [UserError!]!
+}
+
+"A teacher to share."
+input ShareTeacherInput {
+  "The alliance to share in (global ID)."
+  allianceId: ID!
+  "The member the teacher works for (global ID)."
+  providerId: ID!
+  "A headline in English and Chinese."
+  title: BilingualTextInput!
+  "Background, at most 5,000 characters."
+  description: String
+  "Share only with these members (global IDs); omit to share with the whole alliance."
+  sharedWith: [ID!]
+  "The teacher's professional name."
+  name: String!
+  "The professional title."
+  professionalTitle: String
+  "Whether the teacher holds both a teaching and an industry qualification."
+  dualQualified: Boolean!
+  "Years of experience, 0 to 70."
+  yearsExperience: Int
+  "Skills the teacher can teach."
+  expertise: [SkillLevelInput!]
+}
+
+"Changes to a teacher; omitted fields stay as they are."
+input UpdateTeacherInput {
+  "The teacher's global ID."
+  id: ID!
+  "The version last read."
+  version: Int!
+  "The new headline."
+  title: BilingualTextInput
+  "The new background."
+  description: String
+  "Share only with these members; an empty list shares with the whole alliance."
+  sharedWith: [ID!]
+  "The new name."
+  name: String
+  "The new professional title."
+  professionalTitle: String
+  "The new dual qualification."
+  dualQualified: Boolean
+  "The new years of experience."
+  yearsExperience: Int
+  "The new expertise, replacing the old."
+  expertise: [SkillLevelInput!]
+}
+
+"The result of a teacher mutation."
+type TeacherPayload {
+  "The teacher as it is now; null when the mutation was refused."
+  teacher: Teacher
+  "Why the input was refused; empty on success."
+  userErrors: [UserError!]!
+}
+
+"A training course to share."
+input ShareTrainingCourseInput {
+  "The alliance to share in (global ID)."
+  allianceId: ID!
+  "The member running the course (global ID)."
+  providerId: ID!
+  "The title in English and Chinese."
+  title: BilingualTextInput!
+  "What the course covers, at most 5,000 characters."
+  description: String
+  "Share only with these members (global IDs); omit to share with the whole alliance."
+  sharedWith: [ID!]
+  "The training centre hosting it (global ID)."
+  trainingCenterId: ID
+  "Teaching hours, 1 to 10,000."
+  hours: Int!
+  "Places, 1 to 10,000."
+  seats: Int!
+  "The first day."
+  startsOn: Date
+  "The last day; not before the first."
+  endsOn: Date
+  "The facility where it is held (global ID of a TrainingFacility)."
+  facilityId: ID
+  "Its teachers (global IDs of Teachers)."
+  teacherIds: [ID!]
+  "Skills taught."
+  skills: [SkillLevelInput!]
+}
+
+"Changes to a training course; omitted fields stay as they are."
+input UpdateTrainingCourseInput {
+  "The course's global ID."
+  id: ID!
+  "The version last read."
+  version: Int!
+  "The new title."
+  title: BilingualTextInput
+  "The new description."
+  description: String
+  "Share only with these members; an empty list shares with the whole alliance."
+  sharedWith: [ID!]
+  "The new teaching hours."
+  hours: Int
+  "The new number of places; not below those taken."
+  seats: Int
+  "The new first day."
+  startsOn: Date
+  "The new last day."
+  endsOn: Date
+  "The new teachers, replacing the old."
+  teacherIds: [ID!]
+  "The new skills taught, replacing the old."
+  skills: [SkillLevelInput!]
+}
+
+"The result of a training course mutation."
+type TrainingCoursePayload {
+  "The course as it is now; null when the mutation was refused."
+  trainingCourse: TrainingCourse
+  "Why the input was refused; empty on success."
+  userErrors: [UserError!]!
+}
+
+"A competition result to record."
+input RecordCompetitionResultInput {
+  "The alliance to share it in (global ID)."
+  allianceId: ID!
+  "The member that trained the competitor (global ID)."
+  providerId: ID!
+  "A headline in English and Chinese."
+  title: BilingualTextInput!
+  "Details, at most 5,000 characters."
+  description: String
+  "The competition's name."
+  competition: String!
+  "The competition's level."
+  level: CompetitionLevel!
+  "The award won."
+  award: Award!
+  "The date of the award."
+  awardedOn: Date!
+  "The competitor (global ID of a Talent)."
+  talentId: ID
+  "The skill competed in (global ID)."
+  skillId: ID
+}
+
+"Changes to a competition result; omitted fields stay as they are."
+input UpdateCompetitionResultInput {
+  "The result's global ID."
+  id: ID!
+  "The version last read."
+  version: Int!
+  "The new headline."
+  title: BilingualTextInput
+  "The new details."
+  description: String
+  "The new award."
+  award: Award
+  "The new date of the award."
+  awardedOn: Date
+}
+
+"The result of a competition result mutation."
+type CompetitionResultPayload {
+  "The result as it is now; null when the mutation was refused."
+  competitionResult: CompetitionResult
+  "Why the input was refused; empty on success."
+  userErrors: [UserError!]!
+}
+
+"A resource to withdraw."
+input WithdrawResourceInput {
+  "The resource's global ID."
+  id: ID!
+  "The version last read."
+  version: Int!
+}
+
+"The result of withdrawing a resource."
+type WithdrawResourcePayload {
+  "The withdrawn resource; null when the mutation was refused."
+  resource: SharedResource
+  "Why the input was refused; empty on success."
+  userErrors: [UserError!]!
+}
+
+"A talent applying for a job."
+input ApplyForJobInput {
+  "The opening (global ID of an OPEN JobOpening)."
+  openingId: ID!
+  "The applicant (global ID of a Talent)."
+  talentId: ID!
+}
+
+"A new status for an application."
+input UpdatePlacementStatusInput {
+  "The placement's global ID."
+  id: ID!
+  "The version last read."
+  version: Int!
+  "The new status."
+  status: PlacementStatus!
+  "With HIRED: the hiring date; today when omitted."
+  hiredOn: Date
+}
+
+"The result of a placement mutation."
+type PlacementPayload {
+  "The placement as it is now; null when the mutation was refused."
+  placement: Placement
+  "Why the input was refused; empty on success."
+  userErrors: [UserError!]!
+}
+
+"A talent taking a course."
+input EnrollInCourseInput {
+  "The course (global ID of a TrainingCourse)."
+  courseId: ID!
+  "The trainee (global ID of a Talent)."
+  talentId: ID!
+}
+
+"The result of an enrolment."
+type EnrollmentPayload {
+  "The course as it is now; null when the mutation was refused."
+  trainingCourse: TrainingCourse
+  "The enrolled talent; null when the mutation was refused."
+  talent: Talent
+  "Why the input was refused; empty on success."
+  userErrors: [UserError!]!
+}
+
+"A new skill."
+input CreateSkillInput {
+  "The code: capitals, digits, dots and dashes, 2 to 32 characters; a child usually extends its parent's code."
+  code: String!
+  "The name in English and Chinese."
+  name: BilingualTextInput!
+  "The broad area."
+  category: SkillCategory!
+  "The broader skill it refines (global ID)."
+  parentId: ID
+  "What it covers."
+  description: String
+}
+
+"Changes to a skill; omitted fields stay as they are."
+input UpdateSkillInput {
+  "The skill's global ID."
+  id: ID!
+  "The version last read."
+  version: Int!
+  "The new name."
+  name: BilingualTextInput
+  "The new area."
+  category: SkillCategory
+  "The new description."
+  description: String
+}
+
+"The result of a skill mutation."
+type SkillPayload {
+  "The skill as it is now; null when the mutation was refused."
+  skill: Skill
+  "Why the input was refused; empty on success."
+  userErrors: [UserError!]!
+}
+
+"A talent to register."
+input RegisterTalentInput {
+  "The alliance whose pool the talent joins (global ID)."
+  allianceId: ID!
+  "The full name (personal data)."
+  fullName: String!
+  "The Chinese name (personal data)."
+  nameZh: String
+  "The email address (personal data)."
+  email: String
+  "The phone number (personal data)."
+  phone: String
+  "The birth date (personal data)."
+  birthDate: Date
+  "Where the talent is in training or work."
+  status: TalentStatus!
+  "The school (global ID of a School)."
+  schoolId: ID
+  "The employer (global ID of a Company)."
+  employerId: ID
+  "The graduation year."
+  graduationYear: Int
+  "Skills and levels, each skill at most once."
+  skills: [SkillLevelInput!]
+}
+
+"Changes to a talent; omitted fields stay as they are."
+input UpdateTalentInput {
+  "The talent's global ID."
+  id: ID!
+  "The version last read."
+  version: Int!
+  "The new full name."
+  fullName: String
+  "The new Chinese name."
+  nameZh: String
+  "The new email address."
+  email: String
+  "The new phone number."
+  phone: String
+  "The new birth date."
+  birthDate: Date
+  "The new status."
+  status: TalentStatus
+  "The new school (global ID)."
+  schoolId: ID
+  "The new employer (global ID)."
+  employerId: ID
+  "The new graduation year."
+  graduationYear: Int
+}
+
+"A talent's skill at a level."
+input SetTalentSkillInput {
+  "The talent's global ID."
+  talentId: ID!
+  "The talent's version last read."
+  version: Int!
+  "The skill and its level."
+  skill: SkillLevelInput!
+}
+
+"A skill to remove from a talent."
+input RemoveTalentSkillInput {
+  "The talent's global ID."
+  talentId: ID!
+  "The talent's version last read."
+  version: Int!
+  "The skill (global ID)."
+  skillId: ID!
+}
+
+"The result of a talent mutation."
+type TalentPayload {
+  "The talent as it is now; null when the mutation was refused."
+  talent: Talent
+  "Why the input was refused; empty on success."
+  userErrors: [UserError!]!
+}
+
+# ---------------------------------------------------------------- Events
+
+"""
+Arbitrary JSON: a small object of facts about an event.
+"""
+scalar JSON
+
+"""
+What happened.
+"""
+enum EventKind {
+  "An organization was added to the directory."
+  ORGANIZATION_CREATED
+  "An organization's profile changed."
+  ORGANIZATION_UPDATED
+  "An organization joined an alliance."
+  MEMBER_ADMITTED
+  "A member's role changed."
+  MEMBER_ROLE_CHANGED
+  "A member left its alliance."
+  MEMBER_LEFT
+  "A partnership was proposed."
+  PARTNERSHIP_PROPOSED
+  "A partnership's title, description or dates changed."
+  PARTNERSHIP_UPDATED
+  "A partnership was signed or moved to another status."
+  PARTNERSHIP_STATUS_CHANGED
+  "An organization joined a partnership."
+  PARTICIPANT_ADDED
+  "An organization left a partnership."
+  PARTICIPANT_REMOVED
+  "A resource was shared or an opening posted."
+  RESOURCE_SHARED
+  "A shared resource changed."
+  RESOURCE_UPDATED
+  "A resource was withdrawn."
+  RESOURCE_WITHDRAWN
+  "A job opening was closed."
+  OPENING_CLOSED
+  "A job opening's last position was filled."
+  OPENING_FILLED
+  "A talent applied for a job."
+  APPLICATION_RECORDED
+  "An application moved on (shortlisted, hired, rejected, withdrawn)."
+  PLACEMENT_STATUS_CHANGED
+  "A talent was enrolled on a course."
+  TALENT_ENROLLED
+  "A competition result was recorded."
+  RESULT_RECORDED
+  "A skill was added to the taxonomy."
+  SKILL_CREATED
+  "A skill changed."
+  SKILL_UPDATED
+  "A talent joined the pool."
+  TALENT_REGISTERED
+  "A talent's profile or skills changed."
+  TALENT_UPDATED
+}
+
+"""
+Who made a change.
+"""
+enum ActorRole {
+  "The alliance secretariat."
+  ADMIN
+  "A member organization."
+  MEMBER
+  "An analyst (analysts cannot write; kept for completeness of the log)."
+  ANALYST
+  "The server itself, for example when loading the demo."
+  SYSTEM
+}
+
+"""
+One change to the alliance graph, in commit order.
+"""
+type Event implements Node {
+  "Globally unique, opaque identifier; events sort by it in commit order."
+  id: ID!
+  "What happened."
+  kind: EventKind!
+  "The alliance the change belongs to, if any."
+  alliance: Alliance
+  "The global ID of the object that changed."
+  subjectId: ID!
+  "The object that changed, as the caller may see it now; null if the caller may not see it."
+  subject: Node
+  "Who made the change: a token subject or an API key name."
+  actor: String!
+  "The role the change was made with."
+  actorRole: ActorRole!
+  "When the change was committed."
+  occurredAt: DateTime!
+  "A few facts about the change, for example the new status; never personal data."
+  payload: JSON!
+}
+
+"An inclusive range of instants; either end may be left open."
+input DateTimeRange {
+  "The first instant, inclusive."
+  from: DateTime
+  "The last instant, inclusive."
+  to: DateTime
+}
+
+"Which events to include. Conditions combine with AND; values within a list with OR."
+input EventFilter {
+  "Only events of these alliances (global IDs)."
+  alliances: [ID!]
+  "Only these kinds."
+  kinds: [EventKind!]
+  "Only events about these objects (global IDs)."
+  subjects: [ID!]
+  "Only events that happened in this range."
+  occurred: DateTimeRange
+}
+
+"How to sort events."
+input EventOrder {
+  "The value to sort by."
+  field: EventOrderField!
+  "Ascending or descending; ascending by default."
+  direction: OrderDirection = ASC
+}
+
+"Values events can be sorted by."
+enum EventOrderField {
+  "Commit order."
+  SEQUENCE
+}
+
+"A page of events."
+type EventConnection {
+  "The events on this page, each with its cursor."
+  edges: [EventEdge!]!
+  "Where this page sits in the whole list."
+  pageInfo: PageInfo!
+  "The number of events in the whole list, ignoring paging. Counted only when asked for."
+  totalCount: Int!
+}
+
+"An event and its cursor."
+type EventEdge {
+  "Opaque position of this edge, for ` + "`" + `after` + "`" + ` and ` + "`" + `before` + "`" + `."
+  cursor: String!
+  "The event."
+  node: Event!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -4882,6 +7008,8 @@ func (ec *executionContext) childFields_Alliance(ctx context.Context, field grap
 	switch field.Name {
 	case "id":
 		return ec.fieldContext_Alliance_id(ctx, field)
+	case "version":
+		return ec.fieldContext_Alliance_version(ctx, field)
 	case "slug":
 		return ec.fieldContext_Alliance_slug(ctx, field)
 	case "name":
@@ -4942,6 +7070,8 @@ func (ec *executionContext) childFields_Company(ctx context.Context, field graph
 	switch field.Name {
 	case "id":
 		return ec.fieldContext_Company_id(ctx, field)
+	case "version":
+		return ec.fieldContext_Company_version(ctx, field)
 	case "kind":
 		return ec.fieldContext_Company_kind(ctx, field)
 	case "name":
@@ -5006,6 +7136,8 @@ func (ec *executionContext) childFields_CompetitionResult(ctx context.Context, f
 	switch field.Name {
 	case "id":
 		return ec.fieldContext_CompetitionResult_id(ctx, field)
+	case "version":
+		return ec.fieldContext_CompetitionResult_version(ctx, field)
 	case "category":
 		return ec.fieldContext_CompetitionResult_category(ctx, field)
 	case "title":
@@ -5020,6 +7152,8 @@ func (ec *executionContext) childFields_CompetitionResult(ctx context.Context, f
 		return ec.fieldContext_CompetitionResult_sharedOn(ctx, field)
 	case "sharedWithAll":
 		return ec.fieldContext_CompetitionResult_sharedWithAll(ctx, field)
+	case "withdrawnOn":
+		return ec.fieldContext_CompetitionResult_withdrawnOn(ctx, field)
 	case "sharedWith":
 		return ec.fieldContext_CompetitionResult_sharedWith(ctx, field)
 	case "trainingCenter":
@@ -5040,10 +7174,80 @@ func (ec *executionContext) childFields_CompetitionResult(ctx context.Context, f
 	return nil, fmt.Errorf("no field named %q was found under type CompetitionResult", field.Name)
 }
 
+func (ec *executionContext) childFields_CompetitionResultPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "competitionResult":
+		return ec.fieldContext_CompetitionResultPayload_competitionResult(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_CompetitionResultPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CompetitionResultPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_EnrollmentPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "trainingCourse":
+		return ec.fieldContext_EnrollmentPayload_trainingCourse(ctx, field)
+	case "talent":
+		return ec.fieldContext_EnrollmentPayload_talent(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_EnrollmentPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EnrollmentPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_Event(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Event_id(ctx, field)
+	case "kind":
+		return ec.fieldContext_Event_kind(ctx, field)
+	case "alliance":
+		return ec.fieldContext_Event_alliance(ctx, field)
+	case "subjectId":
+		return ec.fieldContext_Event_subjectId(ctx, field)
+	case "subject":
+		return ec.fieldContext_Event_subject(ctx, field)
+	case "actor":
+		return ec.fieldContext_Event_actor(ctx, field)
+	case "actorRole":
+		return ec.fieldContext_Event_actorRole(ctx, field)
+	case "occurredAt":
+		return ec.fieldContext_Event_occurredAt(ctx, field)
+	case "payload":
+		return ec.fieldContext_Event_payload(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Event", field.Name)
+}
+
+func (ec *executionContext) childFields_EventConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_EventConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_EventConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_EventConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EventConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_EventEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_EventEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_EventEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EventEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_IndustrialPark(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
 		return ec.fieldContext_IndustrialPark_id(ctx, field)
+	case "version":
+		return ec.fieldContext_IndustrialPark_version(ctx, field)
 	case "kind":
 		return ec.fieldContext_IndustrialPark_kind(ctx, field)
 	case "name":
@@ -5078,6 +7282,8 @@ func (ec *executionContext) childFields_JobOpening(ctx context.Context, field gr
 	switch field.Name {
 	case "id":
 		return ec.fieldContext_JobOpening_id(ctx, field)
+	case "version":
+		return ec.fieldContext_JobOpening_version(ctx, field)
 	case "category":
 		return ec.fieldContext_JobOpening_category(ctx, field)
 	case "title":
@@ -5092,6 +7298,8 @@ func (ec *executionContext) childFields_JobOpening(ctx context.Context, field gr
 		return ec.fieldContext_JobOpening_sharedOn(ctx, field)
 	case "sharedWithAll":
 		return ec.fieldContext_JobOpening_sharedWithAll(ctx, field)
+	case "withdrawnOn":
+		return ec.fieldContext_JobOpening_withdrawnOn(ctx, field)
 	case "sharedWith":
 		return ec.fieldContext_JobOpening_sharedWith(ctx, field)
 	case "trainingCenter":
@@ -5140,10 +7348,22 @@ func (ec *executionContext) childFields_JobOpeningEdge(ctx context.Context, fiel
 	return nil, fmt.Errorf("no field named %q was found under type JobOpeningEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_JobOpeningPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "jobOpening":
+		return ec.fieldContext_JobOpeningPayload_jobOpening(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_JobOpeningPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type JobOpeningPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_Membership(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
 		return ec.fieldContext_Membership_id(ctx, field)
+	case "version":
+		return ec.fieldContext_Membership_version(ctx, field)
 	case "alliance":
 		return ec.fieldContext_Membership_alliance(ctx, field)
 	case "organization":
@@ -5182,6 +7402,16 @@ func (ec *executionContext) childFields_MembershipEdge(ctx context.Context, fiel
 	return nil, fmt.Errorf("no field named %q was found under type MembershipEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_MembershipPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "membership":
+		return ec.fieldContext_MembershipPayload_membership(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_MembershipPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MembershipPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_OrganizationConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "edges":
@@ -5204,6 +7434,16 @@ func (ec *executionContext) childFields_OrganizationEdge(ctx context.Context, fi
 	return nil, fmt.Errorf("no field named %q was found under type OrganizationEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_OrganizationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "organization":
+		return ec.fieldContext_OrganizationPayload_organization(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_OrganizationPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OrganizationPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "hasNextPage":
@@ -5222,6 +7462,8 @@ func (ec *executionContext) childFields_Partnership(ctx context.Context, field g
 	switch field.Name {
 	case "id":
 		return ec.fieldContext_Partnership_id(ctx, field)
+	case "version":
+		return ec.fieldContext_Partnership_version(ctx, field)
 	case "alliance":
 		return ec.fieldContext_Partnership_alliance(ctx, field)
 	case "title":
@@ -5280,10 +7522,22 @@ func (ec *executionContext) childFields_PartnershipParticipant(ctx context.Conte
 	return nil, fmt.Errorf("no field named %q was found under type PartnershipParticipant", field.Name)
 }
 
+func (ec *executionContext) childFields_PartnershipPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "partnership":
+		return ec.fieldContext_PartnershipPayload_partnership(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_PartnershipPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PartnershipPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_Placement(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
 		return ec.fieldContext_Placement_id(ctx, field)
+	case "version":
+		return ec.fieldContext_Placement_version(ctx, field)
 	case "opening":
 		return ec.fieldContext_Placement_opening(ctx, field)
 	case "talent":
@@ -5320,6 +7574,16 @@ func (ec *executionContext) childFields_PlacementEdge(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type PlacementEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_PlacementPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "placement":
+		return ec.fieldContext_PlacementPayload_placement(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_PlacementPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PlacementPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_SalaryRange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "min":
@@ -5336,6 +7600,8 @@ func (ec *executionContext) childFields_School(ctx context.Context, field graphq
 	switch field.Name {
 	case "id":
 		return ec.fieldContext_School_id(ctx, field)
+	case "version":
+		return ec.fieldContext_School_version(ctx, field)
 	case "kind":
 		return ec.fieldContext_School_kind(ctx, field)
 	case "name":
@@ -5394,6 +7660,8 @@ func (ec *executionContext) childFields_Skill(ctx context.Context, field graphql
 	switch field.Name {
 	case "id":
 		return ec.fieldContext_Skill_id(ctx, field)
+	case "version":
+		return ec.fieldContext_Skill_version(ctx, field)
 	case "code":
 		return ec.fieldContext_Skill_code(ctx, field)
 	case "name":
@@ -5450,12 +7718,34 @@ func (ec *executionContext) childFields_SkillEdge(ctx context.Context, field gra
 	return nil, fmt.Errorf("no field named %q was found under type SkillEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_SkillPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "skill":
+		return ec.fieldContext_SkillPayload_skill(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_SkillPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SkillPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_Talent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
 		return ec.fieldContext_Talent_id(ctx, field)
+	case "version":
+		return ec.fieldContext_Talent_version(ctx, field)
 	case "alias":
 		return ec.fieldContext_Talent_alias(ctx, field)
+	case "fullName":
+		return ec.fieldContext_Talent_fullName(ctx, field)
+	case "nameZh":
+		return ec.fieldContext_Talent_nameZh(ctx, field)
+	case "email":
+		return ec.fieldContext_Talent_email(ctx, field)
+	case "phone":
+		return ec.fieldContext_Talent_phone(ctx, field)
+	case "birthDate":
+		return ec.fieldContext_Talent_birthDate(ctx, field)
 	case "alliance":
 		return ec.fieldContext_Talent_alliance(ctx, field)
 	case "status":
@@ -5502,10 +7792,22 @@ func (ec *executionContext) childFields_TalentEdge(ctx context.Context, field gr
 	return nil, fmt.Errorf("no field named %q was found under type TalentEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_TalentPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "talent":
+		return ec.fieldContext_TalentPayload_talent(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_TalentPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TalentPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_Teacher(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
 		return ec.fieldContext_Teacher_id(ctx, field)
+	case "version":
+		return ec.fieldContext_Teacher_version(ctx, field)
 	case "category":
 		return ec.fieldContext_Teacher_category(ctx, field)
 	case "title":
@@ -5520,6 +7822,8 @@ func (ec *executionContext) childFields_Teacher(ctx context.Context, field graph
 		return ec.fieldContext_Teacher_sharedOn(ctx, field)
 	case "sharedWithAll":
 		return ec.fieldContext_Teacher_sharedWithAll(ctx, field)
+	case "withdrawnOn":
+		return ec.fieldContext_Teacher_withdrawnOn(ctx, field)
 	case "sharedWith":
 		return ec.fieldContext_Teacher_sharedWith(ctx, field)
 	case "trainingCenter":
@@ -5562,10 +7866,22 @@ func (ec *executionContext) childFields_TeacherEdge(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type TeacherEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_TeacherPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "teacher":
+		return ec.fieldContext_TeacherPayload_teacher(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_TeacherPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TeacherPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_TrainingCenter(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
 		return ec.fieldContext_TrainingCenter_id(ctx, field)
+	case "version":
+		return ec.fieldContext_TrainingCenter_version(ctx, field)
 	case "alliance":
 		return ec.fieldContext_TrainingCenter_alliance(ctx, field)
 	case "name":
@@ -5614,6 +7930,8 @@ func (ec *executionContext) childFields_TrainingCourse(ctx context.Context, fiel
 	switch field.Name {
 	case "id":
 		return ec.fieldContext_TrainingCourse_id(ctx, field)
+	case "version":
+		return ec.fieldContext_TrainingCourse_version(ctx, field)
 	case "category":
 		return ec.fieldContext_TrainingCourse_category(ctx, field)
 	case "title":
@@ -5628,6 +7946,8 @@ func (ec *executionContext) childFields_TrainingCourse(ctx context.Context, fiel
 		return ec.fieldContext_TrainingCourse_sharedOn(ctx, field)
 	case "sharedWithAll":
 		return ec.fieldContext_TrainingCourse_sharedWithAll(ctx, field)
+	case "withdrawnOn":
+		return ec.fieldContext_TrainingCourse_withdrawnOn(ctx, field)
 	case "sharedWith":
 		return ec.fieldContext_TrainingCourse_sharedWith(ctx, field)
 	case "trainingCenter":
@@ -5676,10 +7996,22 @@ func (ec *executionContext) childFields_TrainingCourseEdge(ctx context.Context, 
 	return nil, fmt.Errorf("no field named %q was found under type TrainingCourseEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_TrainingCoursePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "trainingCourse":
+		return ec.fieldContext_TrainingCoursePayload_trainingCourse(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_TrainingCoursePayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TrainingCoursePayload", field.Name)
+}
+
 func (ec *executionContext) childFields_TrainingFacility(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
 		return ec.fieldContext_TrainingFacility_id(ctx, field)
+	case "version":
+		return ec.fieldContext_TrainingFacility_version(ctx, field)
 	case "category":
 		return ec.fieldContext_TrainingFacility_category(ctx, field)
 	case "title":
@@ -5694,6 +8026,8 @@ func (ec *executionContext) childFields_TrainingFacility(ctx context.Context, fi
 		return ec.fieldContext_TrainingFacility_sharedOn(ctx, field)
 	case "sharedWithAll":
 		return ec.fieldContext_TrainingFacility_sharedWithAll(ctx, field)
+	case "withdrawnOn":
+		return ec.fieldContext_TrainingFacility_withdrawnOn(ctx, field)
 	case "sharedWith":
 		return ec.fieldContext_TrainingFacility_sharedWith(ctx, field)
 	case "trainingCenter":
@@ -5708,6 +8042,38 @@ func (ec *executionContext) childFields_TrainingFacility(ctx context.Context, fi
 		return ec.fieldContext_TrainingFacility_courses(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type TrainingFacility", field.Name)
+}
+
+func (ec *executionContext) childFields_TrainingFacilityPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "trainingFacility":
+		return ec.fieldContext_TrainingFacilityPayload_trainingFacility(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_TrainingFacilityPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TrainingFacilityPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_UserError(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "field":
+		return ec.fieldContext_UserError_field(ctx, field)
+	case "message":
+		return ec.fieldContext_UserError_message(ctx, field)
+	case "code":
+		return ec.fieldContext_UserError_code(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UserError", field.Name)
+}
+
+func (ec *executionContext) childFields_WithdrawResourcePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "resource":
+		return ec.fieldContext_WithdrawResourcePayload_resource(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_WithdrawResourcePayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WithdrawResourcePayload", field.Name)
 }
 
 func (ec *executionContext) childFields___Directive(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5825,6 +8191,20 @@ func (ec *executionContext) childFields___Type(ctx context.Context, field graphq
 // endregion ************************** internal!.gotpl ***************************
 
 // region    ***************************** args.gotpl *****************************
+
+func (ec *executionContext) dir_requires_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "roles",
+		func(ctx context.Context, v any) ([]auth.Role, error) {
+			return ec.unmarshalNRole2ᚕgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋauthᚐRoleᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["roles"] = arg0
+	return args, nil
+}
 
 func (ec *executionContext) field_Alliance_members_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
@@ -6636,6 +9016,454 @@ func (ec *executionContext) field_JobOpening_placements_args(ctx context.Context
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_addPartnershipParticipant_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.AddPartnershipParticipantInput, error) {
+			return ec.unmarshalNAddPartnershipParticipantInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐAddPartnershipParticipantInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_admitMember_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.AdmitMemberInput, error) {
+			return ec.unmarshalNAdmitMemberInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐAdmitMemberInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_applyForJob_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ApplyForJobInput, error) {
+			return ec.unmarshalNApplyForJobInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐApplyForJobInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_changeMemberRole_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ChangeMemberRoleInput, error) {
+			return ec.unmarshalNChangeMemberRoleInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐChangeMemberRoleInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_changePartnershipStatus_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ChangePartnershipStatusInput, error) {
+			return ec.unmarshalNChangePartnershipStatusInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐChangePartnershipStatusInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_closeJobOpening_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CloseJobOpeningInput, error) {
+			return ec.unmarshalNCloseJobOpeningInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐCloseJobOpeningInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createOrganization_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (change.CreateOrganizationInput, error) {
+			return ec.unmarshalNCreateOrganizationInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐCreateOrganizationInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createSkill_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreateSkillInput, error) {
+			return ec.unmarshalNCreateSkillInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐCreateSkillInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_enrollInCourse_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.EnrollInCourseInput, error) {
+			return ec.unmarshalNEnrollInCourseInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐEnrollInCourseInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_postJobOpening_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.PostJobOpeningInput, error) {
+			return ec.unmarshalNPostJobOpeningInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐPostJobOpeningInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_proposePartnership_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ProposePartnershipInput, error) {
+			return ec.unmarshalNProposePartnershipInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐProposePartnershipInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_recordCompetitionResult_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RecordCompetitionResultInput, error) {
+			return ec.unmarshalNRecordCompetitionResultInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐRecordCompetitionResultInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_recordMemberLeaving_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RecordMemberLeavingInput, error) {
+			return ec.unmarshalNRecordMemberLeavingInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐRecordMemberLeavingInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_registerTalent_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RegisterTalentInput, error) {
+			return ec.unmarshalNRegisterTalentInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐRegisterTalentInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_removePartnershipParticipant_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RemovePartnershipParticipantInput, error) {
+			return ec.unmarshalNRemovePartnershipParticipantInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐRemovePartnershipParticipantInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_removeTalentSkill_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RemoveTalentSkillInput, error) {
+			return ec.unmarshalNRemoveTalentSkillInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐRemoveTalentSkillInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setTalentSkill_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.SetTalentSkillInput, error) {
+			return ec.unmarshalNSetTalentSkillInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐSetTalentSkillInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_shareTeacher_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ShareTeacherInput, error) {
+			return ec.unmarshalNShareTeacherInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐShareTeacherInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_shareTrainingCourse_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ShareTrainingCourseInput, error) {
+			return ec.unmarshalNShareTrainingCourseInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐShareTrainingCourseInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_shareTrainingFacility_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ShareTrainingFacilityInput, error) {
+			return ec.unmarshalNShareTrainingFacilityInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐShareTrainingFacilityInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_signPartnership_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.SignPartnershipInput, error) {
+			return ec.unmarshalNSignPartnershipInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐSignPartnershipInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateCompetitionResult_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdateCompetitionResultInput, error) {
+			return ec.unmarshalNUpdateCompetitionResultInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐUpdateCompetitionResultInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateJobOpening_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdateJobOpeningInput, error) {
+			return ec.unmarshalNUpdateJobOpeningInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐUpdateJobOpeningInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateOrganization_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (change.UpdateOrganizationInput, error) {
+			return ec.unmarshalNUpdateOrganizationInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐUpdateOrganizationInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updatePartnership_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdatePartnershipInput, error) {
+			return ec.unmarshalNUpdatePartnershipInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐUpdatePartnershipInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updatePlacementStatus_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdatePlacementStatusInput, error) {
+			return ec.unmarshalNUpdatePlacementStatusInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐUpdatePlacementStatusInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateSkill_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdateSkillInput, error) {
+			return ec.unmarshalNUpdateSkillInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐUpdateSkillInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateTalent_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdateTalentInput, error) {
+			return ec.unmarshalNUpdateTalentInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐUpdateTalentInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateTeacher_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdateTeacherInput, error) {
+			return ec.unmarshalNUpdateTeacherInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐUpdateTeacherInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateTrainingCourse_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdateTrainingCourseInput, error) {
+			return ec.unmarshalNUpdateTrainingCourseInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐUpdateTrainingCourseInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateTrainingFacility_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdateTrainingFacilityInput, error) {
+			return ec.unmarshalNUpdateTrainingFacilityInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐUpdateTrainingFacilityInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_withdrawResource_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.WithdrawResourceInput, error) {
+			return ec.unmarshalNWithdrawResourceInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐWithdrawResourceInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Partnership_participants_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -6729,6 +9557,60 @@ func (ec *executionContext) field_Query_alliances_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["orderBy"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_events_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.EventFilter, error) {
+			return ec.unmarshalOEventFilter2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐEventFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.Order, error) {
+			return ec.unmarshalOEventOrder2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg5
 	return args, nil
 }
 
@@ -7827,6 +10709,29 @@ func (ec *executionContext) fieldContext_Alliance_id(_ context.Context, field gr
 	return graphql.NewScalarFieldContext("Alliance", field, true, false, "ID")
 }
 
+func (ec *executionContext) _Alliance_version(ctx context.Context, field graphql.CollectedField, obj *model.Alliance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Alliance_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Alliance_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Alliance", field, false, false, "Int")
+}
+
 func (ec *executionContext) _Alliance_slug(ctx context.Context, field graphql.CollectedField, obj *model.Alliance) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8380,6 +11285,29 @@ func (ec *executionContext) _Company_id(ctx context.Context, field graphql.Colle
 }
 func (ec *executionContext) fieldContext_Company_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Company", field, true, false, "ID")
+}
+
+func (ec *executionContext) _Company_version(ctx context.Context, field graphql.CollectedField, obj *model.Company) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Company_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Company_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Company", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Company_kind(ctx context.Context, field graphql.CollectedField, obj *model.Company) (ret graphql.Marshaler) {
@@ -9058,6 +11986,29 @@ func (ec *executionContext) fieldContext_CompetitionResult_id(_ context.Context,
 	return graphql.NewScalarFieldContext("CompetitionResult", field, true, false, "ID")
 }
 
+func (ec *executionContext) _CompetitionResult_version(ctx context.Context, field graphql.CollectedField, obj *model.CompetitionResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CompetitionResult_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CompetitionResult_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CompetitionResult", field, false, false, "Int")
+}
+
 func (ec *executionContext) _CompetitionResult_category(ctx context.Context, field graphql.CollectedField, obj *model.CompetitionResult) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9244,6 +12195,29 @@ func (ec *executionContext) _CompetitionResult_sharedWithAll(ctx context.Context
 }
 func (ec *executionContext) fieldContext_CompetitionResult_sharedWithAll(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CompetitionResult", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _CompetitionResult_withdrawnOn(ctx context.Context, field graphql.CollectedField, obj *model.CompetitionResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CompetitionResult_withdrawnOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WithdrawnOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CompetitionResult_withdrawnOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CompetitionResult", field, false, false, "Date")
 }
 
 func (ec *executionContext) _CompetitionResult_sharedWith(ctx context.Context, field graphql.CollectedField, obj *model.CompetitionResult) (ret graphql.Marshaler) {
@@ -9466,6 +12440,533 @@ func (ec *executionContext) fieldContext_CompetitionResult_skill(_ context.Conte
 	return fc, nil
 }
 
+func (ec *executionContext) _CompetitionResultPayload_competitionResult(ctx context.Context, field graphql.CollectedField, obj *model.CompetitionResultPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CompetitionResultPayload_competitionResult(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CompetitionResult, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CompetitionResult) graphql.Marshaler {
+			return ec.marshalOCompetitionResult2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐCompetitionResult(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CompetitionResultPayload_competitionResult(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CompetitionResultPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CompetitionResult(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CompetitionResultPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.CompetitionResultPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CompetitionResultPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*change.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CompetitionResultPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CompetitionResultPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EnrollmentPayload_trainingCourse(ctx context.Context, field graphql.CollectedField, obj *model.EnrollmentPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EnrollmentPayload_trainingCourse(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TrainingCourse, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.TrainingCourse) graphql.Marshaler {
+			return ec.marshalOTrainingCourse2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐTrainingCourse(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EnrollmentPayload_trainingCourse(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EnrollmentPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TrainingCourse(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EnrollmentPayload_talent(ctx context.Context, field graphql.CollectedField, obj *model.EnrollmentPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EnrollmentPayload_talent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Talent, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Talent) graphql.Marshaler {
+			return ec.marshalOTalent2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐTalent(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EnrollmentPayload_talent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EnrollmentPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Talent(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EnrollmentPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.EnrollmentPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EnrollmentPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*change.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EnrollmentPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EnrollmentPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Event_id(ctx context.Context, field graphql.CollectedField, obj *model.Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Event_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GlobalID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Event_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Event", field, true, false, "ID")
+}
+
+func (ec *executionContext) _Event_kind(ctx context.Context, field graphql.CollectedField, obj *model.Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Event_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v store.EventKind) graphql.Marshaler {
+			return ec.marshalNEventKind2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐEventKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Event_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Event", field, false, false, "EventKind")
+}
+
+func (ec *executionContext) _Event_alliance(ctx context.Context, field graphql.CollectedField, obj *model.Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Event_alliance(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Event().Alliance(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Alliance) graphql.Marshaler {
+			return ec.marshalOAlliance2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐAlliance(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Event_alliance(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Event",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Alliance(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Event_subjectId(ctx context.Context, field graphql.CollectedField, obj *model.Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Event_subjectId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SubjectID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Event_subjectId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Event", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Event_subject(ctx context.Context, field graphql.CollectedField, obj *model.Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Event_subject(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Event().Subject(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Node) graphql.Marshaler {
+			return ec.marshalONode2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐNode(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Event_subject(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Event",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Event_actor(ctx context.Context, field graphql.CollectedField, obj *model.Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Event_actor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Actor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Event_actor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Event", field, false, false, "String")
+}
+
+func (ec *executionContext) _Event_actorRole(ctx context.Context, field graphql.CollectedField, obj *model.Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Event_actorRole(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ActorRole, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v store.ActorRole) graphql.Marshaler {
+			return ec.marshalNActorRole2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐActorRole(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Event_actorRole(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Event", field, false, false, "ActorRole")
+}
+
+func (ec *executionContext) _Event_occurredAt(ctx context.Context, field graphql.CollectedField, obj *model.Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Event_occurredAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OccurredAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Event_occurredAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Event", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Event_payload(ctx context.Context, field graphql.CollectedField, obj *model.Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Event_payload(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Payload(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.JSON) graphql.Marshaler {
+			return ec.marshalNJSON2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐJSON(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Event_payload(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Event", field, true, false, "JSON")
+}
+
+func (ec *executionContext) _EventConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*model.Event]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EventConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Edge[*model.Event]) graphql.Marshaler {
+			return ec.marshalNEventEdge2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EventConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EventConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EventEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EventConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*model.Event]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EventConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EventConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EventConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EventConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*model.Event]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EventConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EventConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EventConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _EventEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.Edge[*model.Event]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EventEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EventEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EventEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _EventEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.Edge[*model.Event]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EventEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Event) graphql.Marshaler {
+			return ec.marshalNEvent2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐEvent(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EventEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EventEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Event(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _GovernmentAgency_id(ctx context.Context, field graphql.CollectedField, obj *model.GovernmentAgency) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9487,6 +12988,29 @@ func (ec *executionContext) _GovernmentAgency_id(ctx context.Context, field grap
 }
 func (ec *executionContext) fieldContext_GovernmentAgency_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("GovernmentAgency", field, true, false, "ID")
+}
+
+func (ec *executionContext) _GovernmentAgency_version(ctx context.Context, field graphql.CollectedField, obj *model.GovernmentAgency) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GovernmentAgency_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GovernmentAgency_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GovernmentAgency", field, false, false, "Int")
 }
 
 func (ec *executionContext) _GovernmentAgency_kind(ctx context.Context, field graphql.CollectedField, obj *model.GovernmentAgency) (ret graphql.Marshaler) {
@@ -9832,6 +13356,29 @@ func (ec *executionContext) _IndustrialPark_id(ctx context.Context, field graphq
 }
 func (ec *executionContext) fieldContext_IndustrialPark_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("IndustrialPark", field, true, false, "ID")
+}
+
+func (ec *executionContext) _IndustrialPark_version(ctx context.Context, field graphql.CollectedField, obj *model.IndustrialPark) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndustrialPark_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndustrialPark_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndustrialPark", field, false, false, "Int")
 }
 
 func (ec *executionContext) _IndustrialPark_kind(ctx context.Context, field graphql.CollectedField, obj *model.IndustrialPark) (ret graphql.Marshaler) {
@@ -10246,6 +13793,29 @@ func (ec *executionContext) fieldContext_JobOpening_id(_ context.Context, field 
 	return graphql.NewScalarFieldContext("JobOpening", field, true, false, "ID")
 }
 
+func (ec *executionContext) _JobOpening_version(ctx context.Context, field graphql.CollectedField, obj *model.JobOpening) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JobOpening_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_JobOpening_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("JobOpening", field, false, false, "Int")
+}
+
 func (ec *executionContext) _JobOpening_category(ctx context.Context, field graphql.CollectedField, obj *model.JobOpening) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10432,6 +14002,29 @@ func (ec *executionContext) _JobOpening_sharedWithAll(ctx context.Context, field
 }
 func (ec *executionContext) fieldContext_JobOpening_sharedWithAll(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("JobOpening", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _JobOpening_withdrawnOn(ctx context.Context, field graphql.CollectedField, obj *model.JobOpening) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JobOpening_withdrawnOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WithdrawnOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_JobOpening_withdrawnOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("JobOpening", field, false, false, "Date")
 }
 
 func (ec *executionContext) _JobOpening_sharedWith(ctx context.Context, field graphql.CollectedField, obj *model.JobOpening) (ret graphql.Marshaler) {
@@ -10886,6 +14479,70 @@ func (ec *executionContext) fieldContext_JobOpeningEdge_node(_ context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _JobOpeningPayload_jobOpening(ctx context.Context, field graphql.CollectedField, obj *model.JobOpeningPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JobOpeningPayload_jobOpening(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.JobOpening, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.JobOpening) graphql.Marshaler {
+			return ec.marshalOJobOpening2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐJobOpening(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_JobOpeningPayload_jobOpening(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "JobOpeningPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_JobOpening(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _JobOpeningPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.JobOpeningPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JobOpeningPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*change.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_JobOpeningPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "JobOpeningPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Membership_id(ctx context.Context, field graphql.CollectedField, obj *model.Membership) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10907,6 +14564,29 @@ func (ec *executionContext) _Membership_id(ctx context.Context, field graphql.Co
 }
 func (ec *executionContext) fieldContext_Membership_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Membership", field, true, false, "ID")
+}
+
+func (ec *executionContext) _Membership_version(ctx context.Context, field graphql.CollectedField, obj *model.Membership) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Membership_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Membership_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Membership", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Membership_alliance(ctx context.Context, field graphql.CollectedField, obj *model.Membership) (ret graphql.Marshaler) {
@@ -11207,6 +14887,2054 @@ func (ec *executionContext) fieldContext_MembershipEdge_node(_ context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _MembershipPayload_membership(ctx context.Context, field graphql.CollectedField, obj *model.MembershipPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MembershipPayload_membership(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Membership, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Membership) graphql.Marshaler {
+			return ec.marshalOMembership2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐMembership(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MembershipPayload_membership(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MembershipPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Membership(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MembershipPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.MembershipPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MembershipPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*change.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MembershipPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MembershipPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createOrganization(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createOrganization(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateOrganization(ctx, fc.Args["input"].(change.CreateOrganizationInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋauthᚐRoleᚄ(ctx, []any{"ADMIN"})
+				if err != nil {
+					var zeroVal *model.OrganizationPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Requires == nil {
+					var zeroVal *model.OrganizationPayload
+					return zeroVal, errors.New("directive requires is not implemented")
+				}
+				return ec.Directives.Requires(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.OrganizationPayload) graphql.Marshaler {
+			return ec.marshalNOrganizationPayload2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐOrganizationPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createOrganization(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrganizationPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createOrganization_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateOrganization(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateOrganization(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateOrganization(ctx, fc.Args["input"].(change.UpdateOrganizationInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋauthᚐRoleᚄ(ctx, []any{"ADMIN", "MEMBER"})
+				if err != nil {
+					var zeroVal *model.OrganizationPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Requires == nil {
+					var zeroVal *model.OrganizationPayload
+					return zeroVal, errors.New("directive requires is not implemented")
+				}
+				return ec.Directives.Requires(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.OrganizationPayload) graphql.Marshaler {
+			return ec.marshalNOrganizationPayload2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐOrganizationPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateOrganization(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrganizationPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateOrganization_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_admitMember(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_admitMember(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AdmitMember(ctx, fc.Args["input"].(model.AdmitMemberInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋauthᚐRoleᚄ(ctx, []any{"ADMIN"})
+				if err != nil {
+					var zeroVal *model.MembershipPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Requires == nil {
+					var zeroVal *model.MembershipPayload
+					return zeroVal, errors.New("directive requires is not implemented")
+				}
+				return ec.Directives.Requires(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.MembershipPayload) graphql.Marshaler {
+			return ec.marshalNMembershipPayload2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐMembershipPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_admitMember(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MembershipPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_admitMember_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_changeMemberRole(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_changeMemberRole(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ChangeMemberRole(ctx, fc.Args["input"].(model.ChangeMemberRoleInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋauthᚐRoleᚄ(ctx, []any{"ADMIN"})
+				if err != nil {
+					var zeroVal *model.MembershipPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Requires == nil {
+					var zeroVal *model.MembershipPayload
+					return zeroVal, errors.New("directive requires is not implemented")
+				}
+				return ec.Directives.Requires(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.MembershipPayload) graphql.Marshaler {
+			return ec.marshalNMembershipPayload2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐMembershipPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_changeMemberRole(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MembershipPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_changeMemberRole_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recordMemberLeaving(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordMemberLeaving(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordMemberLeaving(ctx, fc.Args["input"].(model.RecordMemberLeavingInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋauthᚐRoleᚄ(ctx, []any{"ADMIN", "MEMBER"})
+				if err != nil {
+					var zeroVal *model.MembershipPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Requires == nil {
+					var zeroVal *model.MembershipPayload
+					return zeroVal, errors.New("directive requires is not implemented")
+				}
+				return ec.Directives.Requires(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.MembershipPayload) graphql.Marshaler {
+			return ec.marshalNMembershipPayload2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐMembershipPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordMemberLeaving(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MembershipPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordMemberLeaving_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_proposePartnership(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_proposePartnership(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ProposePartnership(ctx, fc.Args["input"].(model.ProposePartnershipInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋauthᚐRoleᚄ(ctx, []any{"ADMIN", "MEMBER"})
+				if err != nil {
+					var zeroVal *model.PartnershipPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Requires == nil {
+					var zeroVal *model.PartnershipPayload
+					return zeroVal, errors.New("directive requires is not implemented")
+				}
+				return ec.Directives.Requires(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PartnershipPayload) graphql.Marshaler {
+			return ec.marshalNPartnershipPayload2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐPartnershipPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_proposePartnership(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PartnershipPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_proposePartnership_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updatePartnership(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updatePartnership(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdatePartnership(ctx, fc.Args["input"].(model.UpdatePartnershipInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋauthᚐRoleᚄ(ctx, []any{"ADMIN", "MEMBER"})
+				if err != nil {
+					var zeroVal *model.PartnershipPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Requires == nil {
+					var zeroVal *model.PartnershipPayload
+					return zeroVal, errors.New("directive requires is not implemented")
+				}
+				return ec.Directives.Requires(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PartnershipPayload) graphql.Marshaler {
+			return ec.marshalNPartnershipPayload2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐPartnershipPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updatePartnership(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PartnershipPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updatePartnership_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_signPartnership(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_signPartnership(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SignPartnership(ctx, fc.Args["input"].(model.SignPartnershipInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋauthᚐRoleᚄ(ctx, []any{"ADMIN", "MEMBER"})
+				if err != nil {
+					var zeroVal *model.PartnershipPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Requires == nil {
+					var zeroVal *model.PartnershipPayload
+					return zeroVal, errors.New("directive requires is not implemented")
+				}
+				return ec.Directives.Requires(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PartnershipPayload) graphql.Marshaler {
+			return ec.marshalNPartnershipPayload2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐPartnershipPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_signPartnership(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PartnershipPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_signPartnership_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_changePartnershipStatus(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_changePartnershipStatus(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ChangePartnershipStatus(ctx, fc.Args["input"].(model.ChangePartnershipStatusInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋauthᚐRoleᚄ(ctx, []any{"ADMIN", "MEMBER"})
+				if err != nil {
+					var zeroVal *model.PartnershipPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Requires == nil {
+					var zeroVal *model.PartnershipPayload
+					return zeroVal, errors.New("directive requires is not implemented")
+				}
+				return ec.Directives.Requires(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PartnershipPayload) graphql.Marshaler {
+			return ec.marshalNPartnershipPayload2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐPartnershipPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_changePartnershipStatus(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PartnershipPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_changePartnershipStatus_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_addPartnershipParticipant(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_addPartnershipParticipant(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AddPartnershipParticipant(ctx, fc.Args["input"].(model.AddPartnershipParticipantInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋauthᚐRoleᚄ(ctx, []any{"ADMIN", "MEMBER"})
+				if err != nil {
+					var zeroVal *model.PartnershipPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Requires == nil {
+					var zeroVal *model.PartnershipPayload
+					return zeroVal, errors.New("directive requires is not implemented")
+				}
+				return ec.Directives.Requires(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PartnershipPayload) graphql.Marshaler {
+			return ec.marshalNPartnershipPayload2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐPartnershipPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_addPartnershipParticipant(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PartnershipPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_addPartnershipParticipant_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_removePartnershipParticipant(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_removePartnershipParticipant(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RemovePartnershipParticipant(ctx, fc.Args["input"].(model.RemovePartnershipParticipantInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋauthᚐRoleᚄ(ctx, []any{"ADMIN", "MEMBER"})
+				if err != nil {
+					var zeroVal *model.PartnershipPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Requires == nil {
+					var zeroVal *model.PartnershipPayload
+					return zeroVal, errors.New("directive requires is not implemented")
+				}
+				return ec.Directives.Requires(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PartnershipPayload) graphql.Marshaler {
+			return ec.marshalNPartnershipPayload2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐPartnershipPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_removePartnershipParticipant(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PartnershipPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_removePartnershipParticipant_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_shareTrainingFacility(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_shareTrainingFacility(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ShareTrainingFacility(ctx, fc.Args["input"].(model.ShareTrainingFacilityInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋauthᚐRoleᚄ(ctx, []any{"ADMIN", "MEMBER"})
+				if err != nil {
+					var zeroVal *model.TrainingFacilityPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Requires == nil {
+					var zeroVal *model.TrainingFacilityPayload
+					return zeroVal, errors.New("directive requires is not implemented")
+				}
+				return ec.Directives.Requires(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.TrainingFacilityPayload) graphql.Marshaler {
+			return ec.marshalNTrainingFacilityPayload2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐTrainingFacilityPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_shareTrainingFacility(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TrainingFacilityPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_shareTrainingFacility_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateTrainingFacility(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateTrainingFacility(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateTrainingFacility(ctx, fc.Args["input"].(model.UpdateTrainingFacilityInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋauthᚐRoleᚄ(ctx, []any{"ADMIN", "MEMBER"})
+				if err != nil {
+					var zeroVal *model.TrainingFacilityPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Requires == nil {
+					var zeroVal *model.TrainingFacilityPayload
+					return zeroVal, errors.New("directive requires is not implemented")
+				}
+				return ec.Directives.Requires(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.TrainingFacilityPayload) graphql.Marshaler {
+			return ec.marshalNTrainingFacilityPayload2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐTrainingFacilityPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateTrainingFacility(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TrainingFacilityPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateTrainingFacility_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_postJobOpening(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_postJobOpening(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().PostJobOpening(ctx, fc.Args["input"].(model.PostJobOpeningInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋauthᚐRoleᚄ(ctx, []any{"ADMIN", "MEMBER"})
+				if err != nil {
+					var zeroVal *model.JobOpeningPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Requires == nil {
+					var zeroVal *model.JobOpeningPayload
+					return zeroVal, errors.New("directive requires is not implemented")
+				}
+				return ec.Directives.Requires(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.JobOpeningPayload) graphql.Marshaler {
+			return ec.marshalNJobOpeningPayload2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐJobOpeningPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_postJobOpening(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_JobOpeningPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_postJobOpening_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateJobOpening(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateJobOpening(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateJobOpening(ctx, fc.Args["input"].(model.UpdateJobOpeningInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋauthᚐRoleᚄ(ctx, []any{"ADMIN", "MEMBER"})
+				if err != nil {
+					var zeroVal *model.JobOpeningPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Requires == nil {
+					var zeroVal *model.JobOpeningPayload
+					return zeroVal, errors.New("directive requires is not implemented")
+				}
+				return ec.Directives.Requires(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.JobOpeningPayload) graphql.Marshaler {
+			return ec.marshalNJobOpeningPayload2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐJobOpeningPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateJobOpening(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_JobOpeningPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateJobOpening_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_closeJobOpening(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_closeJobOpening(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CloseJobOpening(ctx, fc.Args["input"].(model.CloseJobOpeningInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋauthᚐRoleᚄ(ctx, []any{"ADMIN", "MEMBER"})
+				if err != nil {
+					var zeroVal *model.JobOpeningPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Requires == nil {
+					var zeroVal *model.JobOpeningPayload
+					return zeroVal, errors.New("directive requires is not implemented")
+				}
+				return ec.Directives.Requires(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.JobOpeningPayload) graphql.Marshaler {
+			return ec.marshalNJobOpeningPayload2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐJobOpeningPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_closeJobOpening(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_JobOpeningPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_closeJobOpening_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_shareTeacher(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_shareTeacher(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ShareTeacher(ctx, fc.Args["input"].(model.ShareTeacherInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋauthᚐRoleᚄ(ctx, []any{"ADMIN", "MEMBER"})
+				if err != nil {
+					var zeroVal *model.TeacherPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Requires == nil {
+					var zeroVal *model.TeacherPayload
+					return zeroVal, errors.New("directive requires is not implemented")
+				}
+				return ec.Directives.Requires(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.TeacherPayload) graphql.Marshaler {
+			return ec.marshalNTeacherPayload2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐTeacherPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_shareTeacher(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TeacherPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_shareTeacher_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateTeacher(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateTeacher(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateTeacher(ctx, fc.Args["input"].(model.UpdateTeacherInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋauthᚐRoleᚄ(ctx, []any{"ADMIN", "MEMBER"})
+				if err != nil {
+					var zeroVal *model.TeacherPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Requires == nil {
+					var zeroVal *model.TeacherPayload
+					return zeroVal, errors.New("directive requires is not implemented")
+				}
+				return ec.Directives.Requires(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.TeacherPayload) graphql.Marshaler {
+			return ec.marshalNTeacherPayload2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐTeacherPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateTeacher(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TeacherPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateTeacher_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_shareTrainingCourse(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_shareTrainingCourse(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ShareTrainingCourse(ctx, fc.Args["input"].(model.ShareTrainingCourseInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋauthᚐRoleᚄ(ctx, []any{"ADMIN", "MEMBER"})
+				if err != nil {
+					var zeroVal *model.TrainingCoursePayload
+					return zeroVal, err
+				}
+				if ec.Directives.Requires == nil {
+					var zeroVal *model.TrainingCoursePayload
+					return zeroVal, errors.New("directive requires is not implemented")
+				}
+				return ec.Directives.Requires(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.TrainingCoursePayload) graphql.Marshaler {
+			return ec.marshalNTrainingCoursePayload2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐTrainingCoursePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_shareTrainingCourse(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TrainingCoursePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_shareTrainingCourse_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateTrainingCourse(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateTrainingCourse(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateTrainingCourse(ctx, fc.Args["input"].(model.UpdateTrainingCourseInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋauthᚐRoleᚄ(ctx, []any{"ADMIN", "MEMBER"})
+				if err != nil {
+					var zeroVal *model.TrainingCoursePayload
+					return zeroVal, err
+				}
+				if ec.Directives.Requires == nil {
+					var zeroVal *model.TrainingCoursePayload
+					return zeroVal, errors.New("directive requires is not implemented")
+				}
+				return ec.Directives.Requires(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.TrainingCoursePayload) graphql.Marshaler {
+			return ec.marshalNTrainingCoursePayload2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐTrainingCoursePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateTrainingCourse(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TrainingCoursePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateTrainingCourse_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recordCompetitionResult(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordCompetitionResult(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordCompetitionResult(ctx, fc.Args["input"].(model.RecordCompetitionResultInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋauthᚐRoleᚄ(ctx, []any{"ADMIN", "MEMBER"})
+				if err != nil {
+					var zeroVal *model.CompetitionResultPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Requires == nil {
+					var zeroVal *model.CompetitionResultPayload
+					return zeroVal, errors.New("directive requires is not implemented")
+				}
+				return ec.Directives.Requires(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CompetitionResultPayload) graphql.Marshaler {
+			return ec.marshalNCompetitionResultPayload2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐCompetitionResultPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordCompetitionResult(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CompetitionResultPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordCompetitionResult_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateCompetitionResult(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateCompetitionResult(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateCompetitionResult(ctx, fc.Args["input"].(model.UpdateCompetitionResultInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋauthᚐRoleᚄ(ctx, []any{"ADMIN", "MEMBER"})
+				if err != nil {
+					var zeroVal *model.CompetitionResultPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Requires == nil {
+					var zeroVal *model.CompetitionResultPayload
+					return zeroVal, errors.New("directive requires is not implemented")
+				}
+				return ec.Directives.Requires(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CompetitionResultPayload) graphql.Marshaler {
+			return ec.marshalNCompetitionResultPayload2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐCompetitionResultPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateCompetitionResult(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CompetitionResultPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateCompetitionResult_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_withdrawResource(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_withdrawResource(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().WithdrawResource(ctx, fc.Args["input"].(model.WithdrawResourceInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋauthᚐRoleᚄ(ctx, []any{"ADMIN", "MEMBER"})
+				if err != nil {
+					var zeroVal *model.WithdrawResourcePayload
+					return zeroVal, err
+				}
+				if ec.Directives.Requires == nil {
+					var zeroVal *model.WithdrawResourcePayload
+					return zeroVal, errors.New("directive requires is not implemented")
+				}
+				return ec.Directives.Requires(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.WithdrawResourcePayload) graphql.Marshaler {
+			return ec.marshalNWithdrawResourcePayload2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐWithdrawResourcePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_withdrawResource(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WithdrawResourcePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_withdrawResource_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_applyForJob(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_applyForJob(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ApplyForJob(ctx, fc.Args["input"].(model.ApplyForJobInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋauthᚐRoleᚄ(ctx, []any{"ADMIN", "MEMBER"})
+				if err != nil {
+					var zeroVal *model.PlacementPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Requires == nil {
+					var zeroVal *model.PlacementPayload
+					return zeroVal, errors.New("directive requires is not implemented")
+				}
+				return ec.Directives.Requires(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PlacementPayload) graphql.Marshaler {
+			return ec.marshalNPlacementPayload2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐPlacementPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_applyForJob(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PlacementPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_applyForJob_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updatePlacementStatus(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updatePlacementStatus(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdatePlacementStatus(ctx, fc.Args["input"].(model.UpdatePlacementStatusInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋauthᚐRoleᚄ(ctx, []any{"ADMIN", "MEMBER"})
+				if err != nil {
+					var zeroVal *model.PlacementPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Requires == nil {
+					var zeroVal *model.PlacementPayload
+					return zeroVal, errors.New("directive requires is not implemented")
+				}
+				return ec.Directives.Requires(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PlacementPayload) graphql.Marshaler {
+			return ec.marshalNPlacementPayload2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐPlacementPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updatePlacementStatus(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PlacementPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updatePlacementStatus_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_enrollInCourse(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_enrollInCourse(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().EnrollInCourse(ctx, fc.Args["input"].(model.EnrollInCourseInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋauthᚐRoleᚄ(ctx, []any{"ADMIN", "MEMBER"})
+				if err != nil {
+					var zeroVal *model.EnrollmentPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Requires == nil {
+					var zeroVal *model.EnrollmentPayload
+					return zeroVal, errors.New("directive requires is not implemented")
+				}
+				return ec.Directives.Requires(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.EnrollmentPayload) graphql.Marshaler {
+			return ec.marshalNEnrollmentPayload2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐEnrollmentPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_enrollInCourse(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EnrollmentPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_enrollInCourse_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createSkill(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createSkill(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateSkill(ctx, fc.Args["input"].(model.CreateSkillInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋauthᚐRoleᚄ(ctx, []any{"ADMIN"})
+				if err != nil {
+					var zeroVal *model.SkillPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Requires == nil {
+					var zeroVal *model.SkillPayload
+					return zeroVal, errors.New("directive requires is not implemented")
+				}
+				return ec.Directives.Requires(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SkillPayload) graphql.Marshaler {
+			return ec.marshalNSkillPayload2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐSkillPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createSkill(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SkillPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createSkill_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateSkill(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateSkill(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateSkill(ctx, fc.Args["input"].(model.UpdateSkillInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋauthᚐRoleᚄ(ctx, []any{"ADMIN"})
+				if err != nil {
+					var zeroVal *model.SkillPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Requires == nil {
+					var zeroVal *model.SkillPayload
+					return zeroVal, errors.New("directive requires is not implemented")
+				}
+				return ec.Directives.Requires(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SkillPayload) graphql.Marshaler {
+			return ec.marshalNSkillPayload2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐSkillPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateSkill(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SkillPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateSkill_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_registerTalent(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_registerTalent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RegisterTalent(ctx, fc.Args["input"].(model.RegisterTalentInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋauthᚐRoleᚄ(ctx, []any{"ADMIN", "MEMBER"})
+				if err != nil {
+					var zeroVal *model.TalentPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Requires == nil {
+					var zeroVal *model.TalentPayload
+					return zeroVal, errors.New("directive requires is not implemented")
+				}
+				return ec.Directives.Requires(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.TalentPayload) graphql.Marshaler {
+			return ec.marshalNTalentPayload2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐTalentPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_registerTalent(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TalentPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_registerTalent_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateTalent(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateTalent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateTalent(ctx, fc.Args["input"].(model.UpdateTalentInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋauthᚐRoleᚄ(ctx, []any{"ADMIN", "MEMBER"})
+				if err != nil {
+					var zeroVal *model.TalentPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Requires == nil {
+					var zeroVal *model.TalentPayload
+					return zeroVal, errors.New("directive requires is not implemented")
+				}
+				return ec.Directives.Requires(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.TalentPayload) graphql.Marshaler {
+			return ec.marshalNTalentPayload2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐTalentPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateTalent(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TalentPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateTalent_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setTalentSkill(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setTalentSkill(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetTalentSkill(ctx, fc.Args["input"].(model.SetTalentSkillInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋauthᚐRoleᚄ(ctx, []any{"ADMIN", "MEMBER"})
+				if err != nil {
+					var zeroVal *model.TalentPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Requires == nil {
+					var zeroVal *model.TalentPayload
+					return zeroVal, errors.New("directive requires is not implemented")
+				}
+				return ec.Directives.Requires(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.TalentPayload) graphql.Marshaler {
+			return ec.marshalNTalentPayload2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐTalentPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setTalentSkill(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TalentPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setTalentSkill_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_removeTalentSkill(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_removeTalentSkill(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RemoveTalentSkill(ctx, fc.Args["input"].(model.RemoveTalentSkillInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋauthᚐRoleᚄ(ctx, []any{"ADMIN", "MEMBER"})
+				if err != nil {
+					var zeroVal *model.TalentPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Requires == nil {
+					var zeroVal *model.TalentPayload
+					return zeroVal, errors.New("directive requires is not implemented")
+				}
+				return ec.Directives.Requires(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.TalentPayload) graphql.Marshaler {
+			return ec.marshalNTalentPayload2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐTalentPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_removeTalentSkill(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TalentPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_removeTalentSkill_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _OrganizationConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[model.Organization]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11349,6 +17077,70 @@ func (ec *executionContext) fieldContext_OrganizationEdge_node(_ context.Context
 	return fc, nil
 }
 
+func (ec *executionContext) _OrganizationPayload_organization(ctx context.Context, field graphql.CollectedField, obj *model.OrganizationPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrganizationPayload_organization(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Organization, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Organization) graphql.Marshaler {
+			return ec.marshalOOrganization2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐOrganization(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OrganizationPayload_organization(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OrganizationPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OrganizationPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.OrganizationPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrganizationPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*change.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrganizationPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OrganizationPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11462,6 +17254,29 @@ func (ec *executionContext) _Partnership_id(ctx context.Context, field graphql.C
 }
 func (ec *executionContext) fieldContext_Partnership_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Partnership", field, true, false, "ID")
+}
+
+func (ec *executionContext) _Partnership_version(ctx context.Context, field graphql.CollectedField, obj *model.Partnership) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Partnership_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Partnership_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Partnership", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Partnership_alliance(ctx context.Context, field graphql.CollectedField, obj *model.Partnership) (ret graphql.Marshaler) {
@@ -11962,6 +17777,70 @@ func (ec *executionContext) fieldContext_PartnershipParticipant_joinedOn(_ conte
 	return graphql.NewScalarFieldContext("PartnershipParticipant", field, false, false, "Date")
 }
 
+func (ec *executionContext) _PartnershipPayload_partnership(ctx context.Context, field graphql.CollectedField, obj *model.PartnershipPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartnershipPayload_partnership(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Partnership, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Partnership) graphql.Marshaler {
+			return ec.marshalOPartnership2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐPartnership(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PartnershipPayload_partnership(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PartnershipPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Partnership(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PartnershipPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.PartnershipPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartnershipPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*change.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PartnershipPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PartnershipPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Placement_id(ctx context.Context, field graphql.CollectedField, obj *model.Placement) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11983,6 +17862,29 @@ func (ec *executionContext) _Placement_id(ctx context.Context, field graphql.Col
 }
 func (ec *executionContext) fieldContext_Placement_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Placement", field, true, false, "ID")
+}
+
+func (ec *executionContext) _Placement_version(ctx context.Context, field graphql.CollectedField, obj *model.Placement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Placement_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Placement_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Placement", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Placement_opening(ctx context.Context, field graphql.CollectedField, obj *model.Placement) (ret graphql.Marshaler) {
@@ -12255,6 +18157,70 @@ func (ec *executionContext) fieldContext_PlacementEdge_node(_ context.Context, f
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Placement(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PlacementPayload_placement(ctx context.Context, field graphql.CollectedField, obj *model.PlacementPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlacementPayload_placement(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Placement, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Placement) graphql.Marshaler {
+			return ec.marshalOPlacement2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐPlacement(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PlacementPayload_placement(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PlacementPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Placement(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PlacementPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.PlacementPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlacementPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*change.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlacementPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PlacementPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
 		},
 	}
 	return fc, nil
@@ -12788,6 +18754,50 @@ func (ec *executionContext) fieldContext_Query_skill(ctx context.Context, field 
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_events(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_events(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Events(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.EventFilter), fc.Args["orderBy"].(*model.Order))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[*model.Event]) graphql.Marshaler {
+			return ec.marshalNEventConnection2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_events(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EventConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_events_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_talents(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12998,6 +19008,29 @@ func (ec *executionContext) _School_id(ctx context.Context, field graphql.Collec
 }
 func (ec *executionContext) fieldContext_School_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("School", field, true, false, "ID")
+}
+
+func (ec *executionContext) _School_version(ctx context.Context, field graphql.CollectedField, obj *model.School) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_School_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_School_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("School", field, false, false, "Int")
 }
 
 func (ec *executionContext) _School_kind(ctx context.Context, field graphql.CollectedField, obj *model.School) (ret graphql.Marshaler) {
@@ -13577,6 +19610,29 @@ func (ec *executionContext) fieldContext_Skill_id(_ context.Context, field graph
 	return graphql.NewScalarFieldContext("Skill", field, true, false, "ID")
 }
 
+func (ec *executionContext) _Skill_version(ctx context.Context, field graphql.CollectedField, obj *model.Skill) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Skill_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Skill_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Skill", field, false, false, "Int")
+}
+
 func (ec *executionContext) _Skill_code(ctx context.Context, field graphql.CollectedField, obj *model.Skill) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -14115,6 +20171,70 @@ func (ec *executionContext) fieldContext_SkillEdge_node(_ context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _SkillPayload_skill(ctx context.Context, field graphql.CollectedField, obj *model.SkillPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SkillPayload_skill(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Skill, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Skill) graphql.Marshaler {
+			return ec.marshalOSkill2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐSkill(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SkillPayload_skill(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SkillPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Skill(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SkillPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.SkillPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SkillPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*change.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SkillPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SkillPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Talent_id(ctx context.Context, field graphql.CollectedField, obj *model.Talent) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -14138,6 +20258,29 @@ func (ec *executionContext) fieldContext_Talent_id(_ context.Context, field grap
 	return graphql.NewScalarFieldContext("Talent", field, true, false, "ID")
 }
 
+func (ec *executionContext) _Talent_version(ctx context.Context, field graphql.CollectedField, obj *model.Talent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Talent_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Talent_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Talent", field, false, false, "Int")
+}
+
 func (ec *executionContext) _Talent_alias(ctx context.Context, field graphql.CollectedField, obj *model.Talent) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -14159,6 +20302,186 @@ func (ec *executionContext) _Talent_alias(ctx context.Context, field graphql.Col
 }
 func (ec *executionContext) fieldContext_Talent_alias(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Talent", field, true, false, "String")
+}
+
+func (ec *executionContext) _Talent_fullName(ctx context.Context, field graphql.CollectedField, obj *model.Talent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Talent_fullName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Talent().FullName(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Personal == nil {
+					var zeroVal *string
+					return zeroVal, errors.New("directive personal is not implemented")
+				}
+				return ec.Directives.Personal(ctx, obj, directive0)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Talent_fullName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Talent", field, true, true, "String")
+}
+
+func (ec *executionContext) _Talent_nameZh(ctx context.Context, field graphql.CollectedField, obj *model.Talent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Talent_nameZh(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Talent().NameZh(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Personal == nil {
+					var zeroVal *string
+					return zeroVal, errors.New("directive personal is not implemented")
+				}
+				return ec.Directives.Personal(ctx, obj, directive0)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Talent_nameZh(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Talent", field, true, true, "String")
+}
+
+func (ec *executionContext) _Talent_email(ctx context.Context, field graphql.CollectedField, obj *model.Talent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Talent_email(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Talent().Email(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Personal == nil {
+					var zeroVal *string
+					return zeroVal, errors.New("directive personal is not implemented")
+				}
+				return ec.Directives.Personal(ctx, obj, directive0)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Talent_email(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Talent", field, true, true, "String")
+}
+
+func (ec *executionContext) _Talent_phone(ctx context.Context, field graphql.CollectedField, obj *model.Talent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Talent_phone(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Talent().Phone(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Personal == nil {
+					var zeroVal *string
+					return zeroVal, errors.New("directive personal is not implemented")
+				}
+				return ec.Directives.Personal(ctx, obj, directive0)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Talent_phone(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Talent", field, true, true, "String")
+}
+
+func (ec *executionContext) _Talent_birthDate(ctx context.Context, field graphql.CollectedField, obj *model.Talent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Talent_birthDate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Talent().BirthDate(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Personal == nil {
+					var zeroVal *time.Time
+					return zeroVal, errors.New("directive personal is not implemented")
+				}
+				return ec.Directives.Personal(ctx, obj, directive0)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Talent_birthDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Talent", field, true, true, "Date")
 }
 
 func (ec *executionContext) _Talent_alliance(ctx context.Context, field graphql.CollectedField, obj *model.Talent) (ret graphql.Marshaler) {
@@ -14596,6 +20919,70 @@ func (ec *executionContext) fieldContext_TalentEdge_node(_ context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _TalentPayload_talent(ctx context.Context, field graphql.CollectedField, obj *model.TalentPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TalentPayload_talent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Talent, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Talent) graphql.Marshaler {
+			return ec.marshalOTalent2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐTalent(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TalentPayload_talent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TalentPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Talent(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TalentPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.TalentPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TalentPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*change.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TalentPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TalentPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Teacher_id(ctx context.Context, field graphql.CollectedField, obj *model.Teacher) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -14617,6 +21004,29 @@ func (ec *executionContext) _Teacher_id(ctx context.Context, field graphql.Colle
 }
 func (ec *executionContext) fieldContext_Teacher_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Teacher", field, true, false, "ID")
+}
+
+func (ec *executionContext) _Teacher_version(ctx context.Context, field graphql.CollectedField, obj *model.Teacher) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Teacher_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Teacher_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Teacher", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Teacher_category(ctx context.Context, field graphql.CollectedField, obj *model.Teacher) (ret graphql.Marshaler) {
@@ -14805,6 +21215,29 @@ func (ec *executionContext) _Teacher_sharedWithAll(ctx context.Context, field gr
 }
 func (ec *executionContext) fieldContext_Teacher_sharedWithAll(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Teacher", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Teacher_withdrawnOn(ctx context.Context, field graphql.CollectedField, obj *model.Teacher) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Teacher_withdrawnOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WithdrawnOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Teacher_withdrawnOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Teacher", field, false, false, "Date")
 }
 
 func (ec *executionContext) _Teacher_sharedWith(ctx context.Context, field graphql.CollectedField, obj *model.Teacher) (ret graphql.Marshaler) {
@@ -15181,6 +21614,70 @@ func (ec *executionContext) fieldContext_TeacherEdge_node(_ context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _TeacherPayload_teacher(ctx context.Context, field graphql.CollectedField, obj *model.TeacherPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TeacherPayload_teacher(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Teacher, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Teacher) graphql.Marshaler {
+			return ec.marshalOTeacher2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐTeacher(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TeacherPayload_teacher(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TeacherPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Teacher(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TeacherPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.TeacherPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TeacherPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*change.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TeacherPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TeacherPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _TrainingCenter_id(ctx context.Context, field graphql.CollectedField, obj *model.TrainingCenter) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -15202,6 +21699,29 @@ func (ec *executionContext) _TrainingCenter_id(ctx context.Context, field graphq
 }
 func (ec *executionContext) fieldContext_TrainingCenter_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TrainingCenter", field, true, false, "ID")
+}
+
+func (ec *executionContext) _TrainingCenter_version(ctx context.Context, field graphql.CollectedField, obj *model.TrainingCenter) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrainingCenter_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrainingCenter_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrainingCenter", field, false, false, "Int")
 }
 
 func (ec *executionContext) _TrainingCenter_alliance(ctx context.Context, field graphql.CollectedField, obj *model.TrainingCenter) (ret graphql.Marshaler) {
@@ -15642,6 +22162,29 @@ func (ec *executionContext) fieldContext_TrainingCourse_id(_ context.Context, fi
 	return graphql.NewScalarFieldContext("TrainingCourse", field, true, false, "ID")
 }
 
+func (ec *executionContext) _TrainingCourse_version(ctx context.Context, field graphql.CollectedField, obj *model.TrainingCourse) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrainingCourse_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrainingCourse_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrainingCourse", field, false, false, "Int")
+}
+
 func (ec *executionContext) _TrainingCourse_category(ctx context.Context, field graphql.CollectedField, obj *model.TrainingCourse) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -15828,6 +22371,29 @@ func (ec *executionContext) _TrainingCourse_sharedWithAll(ctx context.Context, f
 }
 func (ec *executionContext) fieldContext_TrainingCourse_sharedWithAll(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TrainingCourse", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _TrainingCourse_withdrawnOn(ctx context.Context, field graphql.CollectedField, obj *model.TrainingCourse) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrainingCourse_withdrawnOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WithdrawnOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TrainingCourse_withdrawnOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrainingCourse", field, false, false, "Date")
 }
 
 func (ec *executionContext) _TrainingCourse_sharedWith(ctx context.Context, field graphql.CollectedField, obj *model.TrainingCourse) (ret graphql.Marshaler) {
@@ -16270,6 +22836,70 @@ func (ec *executionContext) fieldContext_TrainingCourseEdge_node(_ context.Conte
 	return fc, nil
 }
 
+func (ec *executionContext) _TrainingCoursePayload_trainingCourse(ctx context.Context, field graphql.CollectedField, obj *model.TrainingCoursePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrainingCoursePayload_trainingCourse(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TrainingCourse, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.TrainingCourse) graphql.Marshaler {
+			return ec.marshalOTrainingCourse2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐTrainingCourse(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TrainingCoursePayload_trainingCourse(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TrainingCoursePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TrainingCourse(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TrainingCoursePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.TrainingCoursePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrainingCoursePayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*change.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrainingCoursePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TrainingCoursePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _TrainingFacility_id(ctx context.Context, field graphql.CollectedField, obj *model.TrainingFacility) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -16291,6 +22921,29 @@ func (ec *executionContext) _TrainingFacility_id(ctx context.Context, field grap
 }
 func (ec *executionContext) fieldContext_TrainingFacility_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TrainingFacility", field, true, false, "ID")
+}
+
+func (ec *executionContext) _TrainingFacility_version(ctx context.Context, field graphql.CollectedField, obj *model.TrainingFacility) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrainingFacility_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrainingFacility_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrainingFacility", field, false, false, "Int")
 }
 
 func (ec *executionContext) _TrainingFacility_category(ctx context.Context, field graphql.CollectedField, obj *model.TrainingFacility) (ret graphql.Marshaler) {
@@ -16481,6 +23134,29 @@ func (ec *executionContext) fieldContext_TrainingFacility_sharedWithAll(_ contex
 	return graphql.NewScalarFieldContext("TrainingFacility", field, false, false, "Boolean")
 }
 
+func (ec *executionContext) _TrainingFacility_withdrawnOn(ctx context.Context, field graphql.CollectedField, obj *model.TrainingFacility) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrainingFacility_withdrawnOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WithdrawnOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TrainingFacility_withdrawnOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrainingFacility", field, false, false, "Date")
+}
+
 func (ec *executionContext) _TrainingFacility_sharedWith(ctx context.Context, field graphql.CollectedField, obj *model.TrainingFacility) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -16654,6 +23330,203 @@ func (ec *executionContext) fieldContext_TrainingFacility_courses(ctx context.Co
 	if fc.Args, err = ec.field_TrainingFacility_courses_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TrainingFacilityPayload_trainingFacility(ctx context.Context, field graphql.CollectedField, obj *model.TrainingFacilityPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrainingFacilityPayload_trainingFacility(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TrainingFacility, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.TrainingFacility) graphql.Marshaler {
+			return ec.marshalOTrainingFacility2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐTrainingFacility(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TrainingFacilityPayload_trainingFacility(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TrainingFacilityPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TrainingFacility(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TrainingFacilityPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.TrainingFacilityPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrainingFacilityPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*change.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrainingFacilityPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TrainingFacilityPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UserError_field(ctx context.Context, field graphql.CollectedField, obj *change.UserError) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserError_field(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Field, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UserError_field(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UserError", field, false, false, "String")
+}
+
+func (ec *executionContext) _UserError_message(ctx context.Context, field graphql.CollectedField, obj *change.UserError) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserError_message(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Message, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UserError_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UserError", field, false, false, "String")
+}
+
+func (ec *executionContext) _UserError_code(ctx context.Context, field graphql.CollectedField, obj *change.UserError) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserError_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v change.Code) graphql.Marshaler {
+			return ec.marshalNUserErrorCode2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐCode(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UserError_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UserError", field, false, false, "UserErrorCode")
+}
+
+func (ec *executionContext) _WithdrawResourcePayload_resource(ctx context.Context, field graphql.CollectedField, obj *model.WithdrawResourcePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WithdrawResourcePayload_resource(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Resource, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.SharedResource) graphql.Marshaler {
+			return ec.marshalOSharedResource2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐSharedResource(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WithdrawResourcePayload_resource(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WithdrawResourcePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WithdrawResourcePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.WithdrawResourcePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WithdrawResourcePayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*change.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WithdrawResourcePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WithdrawResourcePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -17731,6 +24604,132 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputAddPartnershipParticipantInput(ctx context.Context, obj any) (model.AddPartnershipParticipantInput, error) {
+	var it model.AddPartnershipParticipantInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"partnershipId", "version", "organizationId", "role"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "partnershipId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("partnershipId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PartnershipID = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		case "organizationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organizationId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrganizationID = data
+		case "role":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("role"))
+			data, err := ec.unmarshalNParticipantRole2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐParticipantRole(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Role = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAddPartnershipParticipantInput unmarshals raw into the AddPartnershipParticipantInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAddPartnershipParticipantInput(ctx context.Context, raw any) (model.AddPartnershipParticipantInput, error) {
+	var out model.AddPartnershipParticipantInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AddPartnershipParticipantInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputAdmitMemberInput(ctx context.Context, obj any) (model.AdmitMemberInput, error) {
+	var it model.AdmitMemberInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"allianceId", "organizationId", "role", "joinedOn"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "allianceId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("allianceId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AllianceID = data
+		case "organizationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organizationId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrganizationID = data
+		case "role":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("role"))
+			data, err := ec.unmarshalNMembershipRole2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐMembershipRole(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Role = data
+		case "joinedOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("joinedOn"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.JoinedOn = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAdmitMemberInput unmarshals raw into the AdmitMemberInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAdmitMemberInput(ctx context.Context, raw any) (model.AdmitMemberInput, error) {
+	var out model.AdmitMemberInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AdmitMemberInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputAllianceOrder(ctx context.Context, obj any) (model.Order, error) {
 	var it model.Order
 	if obj == nil {
@@ -17784,6 +24783,496 @@ func UnmarshalAllianceOrder(ctx context.Context, raw any) (model.Order, error) {
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputApplyForJobInput(ctx context.Context, obj any) (model.ApplyForJobInput, error) {
+	var it model.ApplyForJobInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"openingId", "talentId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "openingId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("openingId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OpeningID = data
+		case "talentId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("talentId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TalentID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalApplyForJobInput unmarshals raw into the ApplyForJobInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalApplyForJobInput(ctx context.Context, raw any) (model.ApplyForJobInput, error) {
+	var out model.ApplyForJobInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ApplyForJobInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputBilingualTextInput(ctx context.Context, obj any) (change.Bilingual, error) {
+	var it change.Bilingual
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"en", "zh"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "en":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("en"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.En = data
+		case "zh":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("zh"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Zh = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalBilingualTextInput unmarshals raw into the BilingualTextInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalBilingualTextInput(ctx context.Context, raw any) (change.Bilingual, error) {
+	var out change.Bilingual
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "BilingualTextInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputChangeMemberRoleInput(ctx context.Context, obj any) (model.ChangeMemberRoleInput, error) {
+	var it model.ChangeMemberRoleInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "version", "role"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		case "role":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("role"))
+			data, err := ec.unmarshalNMembershipRole2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐMembershipRole(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Role = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalChangeMemberRoleInput unmarshals raw into the ChangeMemberRoleInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalChangeMemberRoleInput(ctx context.Context, raw any) (model.ChangeMemberRoleInput, error) {
+	var out model.ChangeMemberRoleInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ChangeMemberRoleInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputChangePartnershipStatusInput(ctx context.Context, obj any) (model.ChangePartnershipStatusInput, error) {
+	var it model.ChangePartnershipStatusInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "version", "status", "signedOn"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalNPartnershipStatus2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐPartnershipStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		case "signedOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("signedOn"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SignedOn = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalChangePartnershipStatusInput unmarshals raw into the ChangePartnershipStatusInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalChangePartnershipStatusInput(ctx context.Context, raw any) (model.ChangePartnershipStatusInput, error) {
+	var out model.ChangePartnershipStatusInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ChangePartnershipStatusInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCloseJobOpeningInput(ctx context.Context, obj any) (model.CloseJobOpeningInput, error) {
+	var it model.CloseJobOpeningInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "version"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCloseJobOpeningInput unmarshals raw into the CloseJobOpeningInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCloseJobOpeningInput(ctx context.Context, raw any) (model.CloseJobOpeningInput, error) {
+	var out model.CloseJobOpeningInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CloseJobOpeningInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCreateOrganizationInput(ctx context.Context, obj any) (change.CreateOrganizationInput, error) {
+	var it change.CreateOrganizationInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"kind", "name", "description", "website", "district", "foundedYear", "schoolLevel", "majors", "studentCount", "industry", "size", "employeeCount", "parkId", "foreignInvested", "jurisdiction", "areaKm2", "focusIndustries"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNOrganizationKind2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐOrganizationKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNBilingualTextInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐBilingual(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "website":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("website"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Website = data
+		case "district":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("district"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.District = data
+		case "foundedYear":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("foundedYear"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FoundedYear = data
+		case "schoolLevel":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("schoolLevel"))
+			data, err := ec.unmarshalOSchoolLevel2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐSchoolLevel(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SchoolLevel = data
+		case "majors":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("majors"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Majors = data
+		case "studentCount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("studentCount"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StudentCount = data
+		case "industry":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("industry"))
+			data, err := ec.unmarshalOIndustry2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐIndustry(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Industry = data
+		case "size":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("size"))
+			data, err := ec.unmarshalOCompanySize2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐCompanySize(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Size = data
+		case "employeeCount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("employeeCount"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EmployeeCount = data
+		case "parkId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("parkId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ParkID = data
+		case "foreignInvested":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("foreignInvested"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ForeignInvested = data
+		case "jurisdiction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("jurisdiction"))
+			data, err := ec.unmarshalOJurisdiction2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐJurisdiction(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Jurisdiction = data
+		case "areaKm2":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("areaKm2"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AreaKm2 = data
+		case "focusIndustries":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("focusIndustries"))
+			data, err := ec.unmarshalOIndustry2ᚕgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐIndustryᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FocusIndustries = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateOrganizationInput unmarshals raw into the CreateOrganizationInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateOrganizationInput(ctx context.Context, raw any) (change.CreateOrganizationInput, error) {
+	var out change.CreateOrganizationInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateOrganizationInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCreateSkillInput(ctx context.Context, obj any) (model.CreateSkillInput, error) {
+	var it model.CreateSkillInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"code", "name", "category", "parentId", "description"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "code":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("code"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Code = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNBilingualTextInput2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐBilingual(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "category":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("category"))
+			data, err := ec.unmarshalNSkillCategory2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐSkillCategory(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Category = data
+		case "parentId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("parentId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ParentID = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateSkillInput unmarshals raw into the CreateSkillInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateSkillInput(ctx context.Context, raw any) (model.CreateSkillInput, error) {
+	var out model.CreateSkillInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateSkillInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputDateRange(ctx context.Context, obj any) (model.DateRange, error) {
 	var it model.DateRange
 	if obj == nil {
@@ -17830,6 +25319,220 @@ func (ec *executionContext) unmarshalInputDateRange(ctx context.Context, obj any
 func UnmarshalDateRange(ctx context.Context, raw any) (model.DateRange, error) {
 	var out model.DateRange
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "DateRange", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputDateTimeRange(ctx context.Context, obj any) (model.DateTimeRange, error) {
+	var it model.DateTimeRange
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"from", "to"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "from":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("from"))
+			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.From = data
+		case "to":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("to"))
+			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.To = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDateTimeRange unmarshals raw into the DateTimeRange input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDateTimeRange(ctx context.Context, raw any) (model.DateTimeRange, error) {
+	var out model.DateTimeRange
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DateTimeRange", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputEnrollInCourseInput(ctx context.Context, obj any) (model.EnrollInCourseInput, error) {
+	var it model.EnrollInCourseInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"courseId", "talentId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "courseId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("courseId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CourseID = data
+		case "talentId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("talentId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TalentID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalEnrollInCourseInput unmarshals raw into the EnrollInCourseInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalEnrollInCourseInput(ctx context.Context, raw any) (model.EnrollInCourseInput, error) {
+	var out model.EnrollInCourseInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "EnrollInCourseInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputEventFilter(ctx context.Context, obj any) (model.EventFilter, error) {
+	var it model.EventFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"alliances", "kinds", "subjects", "occurred"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "alliances":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("alliances"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Alliances = data
+		case "kinds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kinds"))
+			data, err := ec.unmarshalOEventKind2ᚕgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐEventKindᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kinds = data
+		case "subjects":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subjects"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Subjects = data
+		case "occurred":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("occurred"))
+			data, err := ec.unmarshalODateTimeRange2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐDateTimeRange(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Occurred = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalEventFilter unmarshals raw into the EventFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalEventFilter(ctx context.Context, raw any) (model.EventFilter, error) {
+	var out model.EventFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "EventFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputEventOrder(ctx context.Context, obj any) (model.Order, error) {
+	var it model.Order
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"field", "direction"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNEventOrderField2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalOOrderDirection2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalEventOrder unmarshals raw into the EventOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalEventOrder(ctx context.Context, raw any) (model.Order, error) {
+	var out model.Order
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "EventOrder", raw, &out)
 	return out, err
 }
 
@@ -18258,6 +25961,55 @@ func UnmarshalOrganizationOrder(ctx context.Context, raw any) (model.Order, erro
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputParticipantInput(ctx context.Context, obj any) (model.ParticipantInput, error) {
+	var it model.ParticipantInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"organizationId", "role"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "organizationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organizationId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrganizationID = data
+		case "role":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("role"))
+			data, err := ec.unmarshalNParticipantRole2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐParticipantRole(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Role = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalParticipantInput unmarshals raw into the ParticipantInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalParticipantInput(ctx context.Context, raw any) (model.ParticipantInput, error) {
+	var out model.ParticipantInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ParticipantInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputPartnershipFilter(ctx context.Context, obj any) (model.PartnershipFilter, error) {
 	var it model.PartnershipFilter
 	if obj == nil {
@@ -18490,6 +26242,587 @@ func UnmarshalPlacementOrder(ctx context.Context, raw any) (model.Order, error) 
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputPostJobOpeningInput(ctx context.Context, obj any) (model.PostJobOpeningInput, error) {
+	var it model.PostJobOpeningInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"allianceId", "providerId", "title", "description", "sharedWith", "positions", "salaryMin", "salaryMax", "employmentType", "closesOn", "requiredSkills"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "allianceId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("allianceId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AllianceID = data
+		case "providerId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("providerId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProviderID = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalNBilingualTextInput2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐBilingual(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "sharedWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sharedWith"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SharedWith = data
+		case "positions":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("positions"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Positions = data
+		case "salaryMin":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("salaryMin"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SalaryMin = data
+		case "salaryMax":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("salaryMax"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SalaryMax = data
+		case "employmentType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("employmentType"))
+			data, err := ec.unmarshalNEmploymentType2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐEmploymentType(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EmploymentType = data
+		case "closesOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("closesOn"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClosesOn = data
+		case "requiredSkills":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("requiredSkills"))
+			data, err := ec.unmarshalOSkillLevelInput2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐSkillLevelInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RequiredSkills = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPostJobOpeningInput unmarshals raw into the PostJobOpeningInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPostJobOpeningInput(ctx context.Context, raw any) (model.PostJobOpeningInput, error) {
+	var out model.PostJobOpeningInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PostJobOpeningInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputProposePartnershipInput(ctx context.Context, obj any) (model.ProposePartnershipInput, error) {
+	var it model.ProposePartnershipInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"allianceId", "title", "kind", "description", "startsOn", "endsOn", "participants"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "allianceId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("allianceId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AllianceID = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalNBilingualTextInput2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐBilingual(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNPartnershipKind2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐPartnershipKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "startsOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startsOn"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartsOn = data
+		case "endsOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endsOn"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndsOn = data
+		case "participants":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("participants"))
+			data, err := ec.unmarshalNParticipantInput2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐParticipantInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Participants = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalProposePartnershipInput unmarshals raw into the ProposePartnershipInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalProposePartnershipInput(ctx context.Context, raw any) (model.ProposePartnershipInput, error) {
+	var out model.ProposePartnershipInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ProposePartnershipInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRecordCompetitionResultInput(ctx context.Context, obj any) (model.RecordCompetitionResultInput, error) {
+	var it model.RecordCompetitionResultInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"allianceId", "providerId", "title", "description", "competition", "level", "award", "awardedOn", "talentId", "skillId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "allianceId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("allianceId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AllianceID = data
+		case "providerId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("providerId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProviderID = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalNBilingualTextInput2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐBilingual(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "competition":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("competition"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Competition = data
+		case "level":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("level"))
+			data, err := ec.unmarshalNCompetitionLevel2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐCompetitionLevel(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Level = data
+		case "award":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("award"))
+			data, err := ec.unmarshalNAward2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐAward(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Award = data
+		case "awardedOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("awardedOn"))
+			data, err := ec.unmarshalNDate2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AwardedOn = data
+		case "talentId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("talentId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TalentID = data
+		case "skillId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("skillId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SkillID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRecordCompetitionResultInput unmarshals raw into the RecordCompetitionResultInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRecordCompetitionResultInput(ctx context.Context, raw any) (model.RecordCompetitionResultInput, error) {
+	var out model.RecordCompetitionResultInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordCompetitionResultInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRecordMemberLeavingInput(ctx context.Context, obj any) (model.RecordMemberLeavingInput, error) {
+	var it model.RecordMemberLeavingInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "version", "leftOn"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		case "leftOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("leftOn"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LeftOn = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRecordMemberLeavingInput unmarshals raw into the RecordMemberLeavingInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRecordMemberLeavingInput(ctx context.Context, raw any) (model.RecordMemberLeavingInput, error) {
+	var out model.RecordMemberLeavingInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordMemberLeavingInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRegisterTalentInput(ctx context.Context, obj any) (model.RegisterTalentInput, error) {
+	var it model.RegisterTalentInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"allianceId", "fullName", "nameZh", "email", "phone", "birthDate", "status", "schoolId", "employerId", "graduationYear", "skills"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "allianceId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("allianceId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AllianceID = data
+		case "fullName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fullName"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FullName = data
+		case "nameZh":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameZh"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameZh = data
+		case "email":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("email"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Email = data
+		case "phone":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("phone"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Phone = data
+		case "birthDate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("birthDate"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BirthDate = data
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalNTalentStatus2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐTalentStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		case "schoolId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("schoolId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SchoolID = data
+		case "employerId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("employerId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EmployerID = data
+		case "graduationYear":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("graduationYear"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GraduationYear = data
+		case "skills":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("skills"))
+			data, err := ec.unmarshalOSkillLevelInput2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐSkillLevelInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Skills = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRegisterTalentInput unmarshals raw into the RegisterTalentInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRegisterTalentInput(ctx context.Context, raw any) (model.RegisterTalentInput, error) {
+	var out model.RegisterTalentInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RegisterTalentInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRemovePartnershipParticipantInput(ctx context.Context, obj any) (model.RemovePartnershipParticipantInput, error) {
+	var it model.RemovePartnershipParticipantInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"partnershipId", "version", "organizationId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "partnershipId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("partnershipId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PartnershipID = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		case "organizationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organizationId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrganizationID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRemovePartnershipParticipantInput unmarshals raw into the RemovePartnershipParticipantInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRemovePartnershipParticipantInput(ctx context.Context, raw any) (model.RemovePartnershipParticipantInput, error) {
+	var out model.RemovePartnershipParticipantInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RemovePartnershipParticipantInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRemoveTalentSkillInput(ctx context.Context, obj any) (model.RemoveTalentSkillInput, error) {
+	var it model.RemoveTalentSkillInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"talentId", "version", "skillId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "talentId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("talentId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TalentID = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		case "skillId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("skillId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SkillID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRemoveTalentSkillInput unmarshals raw into the RemoveTalentSkillInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRemoveTalentSkillInput(ctx context.Context, raw any) (model.RemoveTalentSkillInput, error) {
+	var out model.RemoveTalentSkillInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RemoveTalentSkillInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputResourceFilter(ctx context.Context, obj any) (model.ResourceFilter, error) {
 	var it model.ResourceFilter
 	if obj == nil {
@@ -18627,6 +26960,447 @@ func UnmarshalResourceOrder(ctx context.Context, raw any) (model.Order, error) {
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputSetTalentSkillInput(ctx context.Context, obj any) (model.SetTalentSkillInput, error) {
+	var it model.SetTalentSkillInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"talentId", "version", "skill"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "talentId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("talentId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TalentID = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		case "skill":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("skill"))
+			data, err := ec.unmarshalNSkillLevelInput2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐSkillLevelInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Skill = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSetTalentSkillInput unmarshals raw into the SetTalentSkillInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSetTalentSkillInput(ctx context.Context, raw any) (model.SetTalentSkillInput, error) {
+	var out model.SetTalentSkillInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SetTalentSkillInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputShareTeacherInput(ctx context.Context, obj any) (model.ShareTeacherInput, error) {
+	var it model.ShareTeacherInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"allianceId", "providerId", "title", "description", "sharedWith", "name", "professionalTitle", "dualQualified", "yearsExperience", "expertise"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "allianceId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("allianceId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AllianceID = data
+		case "providerId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("providerId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProviderID = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalNBilingualTextInput2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐBilingual(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "sharedWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sharedWith"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SharedWith = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "professionalTitle":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("professionalTitle"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProfessionalTitle = data
+		case "dualQualified":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dualQualified"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DualQualified = data
+		case "yearsExperience":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("yearsExperience"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.YearsExperience = data
+		case "expertise":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expertise"))
+			data, err := ec.unmarshalOSkillLevelInput2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐSkillLevelInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Expertise = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalShareTeacherInput unmarshals raw into the ShareTeacherInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalShareTeacherInput(ctx context.Context, raw any) (model.ShareTeacherInput, error) {
+	var out model.ShareTeacherInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ShareTeacherInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputShareTrainingCourseInput(ctx context.Context, obj any) (model.ShareTrainingCourseInput, error) {
+	var it model.ShareTrainingCourseInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"allianceId", "providerId", "title", "description", "sharedWith", "trainingCenterId", "hours", "seats", "startsOn", "endsOn", "facilityId", "teacherIds", "skills"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "allianceId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("allianceId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AllianceID = data
+		case "providerId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("providerId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProviderID = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalNBilingualTextInput2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐBilingual(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "sharedWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sharedWith"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SharedWith = data
+		case "trainingCenterId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("trainingCenterId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TrainingCenterID = data
+		case "hours":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hours"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Hours = data
+		case "seats":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("seats"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Seats = data
+		case "startsOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startsOn"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartsOn = data
+		case "endsOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endsOn"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndsOn = data
+		case "facilityId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("facilityId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FacilityID = data
+		case "teacherIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("teacherIds"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TeacherIds = data
+		case "skills":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("skills"))
+			data, err := ec.unmarshalOSkillLevelInput2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐSkillLevelInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Skills = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalShareTrainingCourseInput unmarshals raw into the ShareTrainingCourseInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalShareTrainingCourseInput(ctx context.Context, raw any) (model.ShareTrainingCourseInput, error) {
+	var out model.ShareTrainingCourseInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ShareTrainingCourseInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputShareTrainingFacilityInput(ctx context.Context, obj any) (model.ShareTrainingFacilityInput, error) {
+	var it model.ShareTrainingFacilityInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"allianceId", "providerId", "title", "description", "sharedWith", "trainingCenterId", "capacity", "address", "equipment"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "allianceId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("allianceId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AllianceID = data
+		case "providerId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("providerId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProviderID = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalNBilingualTextInput2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐBilingual(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "sharedWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sharedWith"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SharedWith = data
+		case "trainingCenterId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("trainingCenterId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TrainingCenterID = data
+		case "capacity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("capacity"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Capacity = data
+		case "address":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("address"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Address = data
+		case "equipment":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("equipment"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Equipment = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalShareTrainingFacilityInput unmarshals raw into the ShareTrainingFacilityInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalShareTrainingFacilityInput(ctx context.Context, raw any) (model.ShareTrainingFacilityInput, error) {
+	var out model.ShareTrainingFacilityInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ShareTrainingFacilityInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSignPartnershipInput(ctx context.Context, obj any) (model.SignPartnershipInput, error) {
+	var it model.SignPartnershipInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "version", "signedOn"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		case "signedOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("signedOn"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SignedOn = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSignPartnershipInput unmarshals raw into the SignPartnershipInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSignPartnershipInput(ctx context.Context, raw any) (model.SignPartnershipInput, error) {
+	var out model.SignPartnershipInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SignPartnershipInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputSkillFilter(ctx context.Context, obj any) (model.SkillFilter, error) {
 	var it model.SkillFilter
 	if obj == nil {
@@ -18687,6 +27461,55 @@ func (ec *executionContext) unmarshalInputSkillFilter(ctx context.Context, obj a
 func UnmarshalSkillFilter(ctx context.Context, raw any) (model.SkillFilter, error) {
 	var out model.SkillFilter
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "SkillFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSkillLevelInput(ctx context.Context, obj any) (change.SkillLevelInput, error) {
+	var it change.SkillLevelInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"skillId", "level"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "skillId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("skillId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SkillID = data
+		case "level":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("level"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Level = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSkillLevelInput unmarshals raw into the SkillLevelInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSkillLevelInput(ctx context.Context, raw any) (change.SkillLevelInput, error) {
+	var out change.SkillLevelInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SkillLevelInput", raw, &out)
 	return out, err
 }
 
@@ -19119,6 +27942,1035 @@ func UnmarshalTrainingCourseOrder(ctx context.Context, raw any) (model.Order, er
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputUpdateCompetitionResultInput(ctx context.Context, obj any) (model.UpdateCompetitionResultInput, error) {
+	var it model.UpdateCompetitionResultInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "version", "title", "description", "award", "awardedOn"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalOBilingualTextInput2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐBilingual(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "award":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("award"))
+			data, err := ec.unmarshalOAward2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐAward(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Award = data
+		case "awardedOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("awardedOn"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AwardedOn = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateCompetitionResultInput unmarshals raw into the UpdateCompetitionResultInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateCompetitionResultInput(ctx context.Context, raw any) (model.UpdateCompetitionResultInput, error) {
+	var out model.UpdateCompetitionResultInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateCompetitionResultInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUpdateJobOpeningInput(ctx context.Context, obj any) (model.UpdateJobOpeningInput, error) {
+	var it model.UpdateJobOpeningInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "version", "title", "description", "sharedWith", "positions", "salaryMin", "salaryMax", "employmentType", "closesOn", "requiredSkills"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalOBilingualTextInput2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐBilingual(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "sharedWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sharedWith"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SharedWith = data
+		case "positions":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("positions"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Positions = data
+		case "salaryMin":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("salaryMin"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SalaryMin = data
+		case "salaryMax":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("salaryMax"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SalaryMax = data
+		case "employmentType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("employmentType"))
+			data, err := ec.unmarshalOEmploymentType2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐEmploymentType(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EmploymentType = data
+		case "closesOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("closesOn"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClosesOn = data
+		case "requiredSkills":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("requiredSkills"))
+			data, err := ec.unmarshalOSkillLevelInput2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐSkillLevelInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RequiredSkills = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateJobOpeningInput unmarshals raw into the UpdateJobOpeningInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateJobOpeningInput(ctx context.Context, raw any) (model.UpdateJobOpeningInput, error) {
+	var out model.UpdateJobOpeningInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateJobOpeningInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUpdateOrganizationInput(ctx context.Context, obj any) (change.UpdateOrganizationInput, error) {
+	var it change.UpdateOrganizationInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "version", "name", "description", "website", "district", "foundedYear", "schoolLevel", "majors", "studentCount", "industry", "size", "employeeCount", "parkId", "foreignInvested", "jurisdiction", "areaKm2", "focusIndustries"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOBilingualTextInput2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐBilingual(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "website":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("website"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Website = data
+		case "district":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("district"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.District = data
+		case "foundedYear":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("foundedYear"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FoundedYear = data
+		case "schoolLevel":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("schoolLevel"))
+			data, err := ec.unmarshalOSchoolLevel2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐSchoolLevel(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SchoolLevel = data
+		case "majors":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("majors"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Majors = data
+		case "studentCount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("studentCount"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StudentCount = data
+		case "industry":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("industry"))
+			data, err := ec.unmarshalOIndustry2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐIndustry(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Industry = data
+		case "size":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("size"))
+			data, err := ec.unmarshalOCompanySize2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐCompanySize(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Size = data
+		case "employeeCount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("employeeCount"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EmployeeCount = data
+		case "parkId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("parkId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ParkID = data
+		case "foreignInvested":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("foreignInvested"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ForeignInvested = data
+		case "jurisdiction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("jurisdiction"))
+			data, err := ec.unmarshalOJurisdiction2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐJurisdiction(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Jurisdiction = data
+		case "areaKm2":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("areaKm2"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AreaKm2 = data
+		case "focusIndustries":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("focusIndustries"))
+			data, err := ec.unmarshalOIndustry2ᚕgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐIndustryᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FocusIndustries = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateOrganizationInput unmarshals raw into the UpdateOrganizationInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateOrganizationInput(ctx context.Context, raw any) (change.UpdateOrganizationInput, error) {
+	var out change.UpdateOrganizationInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateOrganizationInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUpdatePartnershipInput(ctx context.Context, obj any) (model.UpdatePartnershipInput, error) {
+	var it model.UpdatePartnershipInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "version", "title", "description", "startsOn", "endsOn"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalOBilingualTextInput2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐBilingual(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "startsOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startsOn"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartsOn = data
+		case "endsOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endsOn"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndsOn = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdatePartnershipInput unmarshals raw into the UpdatePartnershipInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdatePartnershipInput(ctx context.Context, raw any) (model.UpdatePartnershipInput, error) {
+	var out model.UpdatePartnershipInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdatePartnershipInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUpdatePlacementStatusInput(ctx context.Context, obj any) (model.UpdatePlacementStatusInput, error) {
+	var it model.UpdatePlacementStatusInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "version", "status", "hiredOn"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalNPlacementStatus2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐPlacementStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		case "hiredOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hiredOn"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HiredOn = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdatePlacementStatusInput unmarshals raw into the UpdatePlacementStatusInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdatePlacementStatusInput(ctx context.Context, raw any) (model.UpdatePlacementStatusInput, error) {
+	var out model.UpdatePlacementStatusInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdatePlacementStatusInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUpdateSkillInput(ctx context.Context, obj any) (model.UpdateSkillInput, error) {
+	var it model.UpdateSkillInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "version", "name", "category", "description"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOBilingualTextInput2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐBilingual(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "category":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("category"))
+			data, err := ec.unmarshalOSkillCategory2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐSkillCategory(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Category = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateSkillInput unmarshals raw into the UpdateSkillInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateSkillInput(ctx context.Context, raw any) (model.UpdateSkillInput, error) {
+	var out model.UpdateSkillInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateSkillInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUpdateTalentInput(ctx context.Context, obj any) (model.UpdateTalentInput, error) {
+	var it model.UpdateTalentInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "version", "fullName", "nameZh", "email", "phone", "birthDate", "status", "schoolId", "employerId", "graduationYear"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		case "fullName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fullName"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FullName = data
+		case "nameZh":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameZh"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameZh = data
+		case "email":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("email"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Email = data
+		case "phone":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("phone"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Phone = data
+		case "birthDate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("birthDate"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BirthDate = data
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalOTalentStatus2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐTalentStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		case "schoolId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("schoolId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SchoolID = data
+		case "employerId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("employerId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EmployerID = data
+		case "graduationYear":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("graduationYear"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GraduationYear = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateTalentInput unmarshals raw into the UpdateTalentInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateTalentInput(ctx context.Context, raw any) (model.UpdateTalentInput, error) {
+	var out model.UpdateTalentInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateTalentInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUpdateTeacherInput(ctx context.Context, obj any) (model.UpdateTeacherInput, error) {
+	var it model.UpdateTeacherInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "version", "title", "description", "sharedWith", "name", "professionalTitle", "dualQualified", "yearsExperience", "expertise"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalOBilingualTextInput2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐBilingual(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "sharedWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sharedWith"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SharedWith = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "professionalTitle":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("professionalTitle"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProfessionalTitle = data
+		case "dualQualified":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dualQualified"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DualQualified = data
+		case "yearsExperience":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("yearsExperience"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.YearsExperience = data
+		case "expertise":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expertise"))
+			data, err := ec.unmarshalOSkillLevelInput2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐSkillLevelInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Expertise = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateTeacherInput unmarshals raw into the UpdateTeacherInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateTeacherInput(ctx context.Context, raw any) (model.UpdateTeacherInput, error) {
+	var out model.UpdateTeacherInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateTeacherInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUpdateTrainingCourseInput(ctx context.Context, obj any) (model.UpdateTrainingCourseInput, error) {
+	var it model.UpdateTrainingCourseInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "version", "title", "description", "sharedWith", "hours", "seats", "startsOn", "endsOn", "teacherIds", "skills"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalOBilingualTextInput2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐBilingual(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "sharedWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sharedWith"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SharedWith = data
+		case "hours":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hours"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Hours = data
+		case "seats":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("seats"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Seats = data
+		case "startsOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startsOn"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartsOn = data
+		case "endsOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endsOn"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndsOn = data
+		case "teacherIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("teacherIds"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TeacherIds = data
+		case "skills":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("skills"))
+			data, err := ec.unmarshalOSkillLevelInput2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐSkillLevelInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Skills = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateTrainingCourseInput unmarshals raw into the UpdateTrainingCourseInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateTrainingCourseInput(ctx context.Context, raw any) (model.UpdateTrainingCourseInput, error) {
+	var out model.UpdateTrainingCourseInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateTrainingCourseInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUpdateTrainingFacilityInput(ctx context.Context, obj any) (model.UpdateTrainingFacilityInput, error) {
+	var it model.UpdateTrainingFacilityInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "version", "title", "description", "sharedWith", "capacity", "address", "equipment"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalOBilingualTextInput2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐBilingual(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "sharedWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sharedWith"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SharedWith = data
+		case "capacity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("capacity"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Capacity = data
+		case "address":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("address"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Address = data
+		case "equipment":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("equipment"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Equipment = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateTrainingFacilityInput unmarshals raw into the UpdateTrainingFacilityInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateTrainingFacilityInput(ctx context.Context, raw any) (model.UpdateTrainingFacilityInput, error) {
+	var out model.UpdateTrainingFacilityInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateTrainingFacilityInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputWithdrawResourceInput(ctx context.Context, obj any) (model.WithdrawResourceInput, error) {
+	var it model.WithdrawResourceInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "version"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalWithdrawResourceInput unmarshals raw into the WithdrawResourceInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalWithdrawResourceInput(ctx context.Context, raw any) (model.WithdrawResourceInput, error) {
+	var out model.WithdrawResourceInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "WithdrawResourceInput", raw, &out)
+	return out, err
+}
+
 // endregion **************************** input.gotpl *****************************
 
 // region    ************************** interface.gotpl ***************************
@@ -19212,6 +29064,11 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Membership(ctx, sel, obj)
+	case *model.Event:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Event(ctx, sel, obj)
 	case *model.Alliance:
 		if obj == nil {
 			return graphql.Null
@@ -19314,6 +29171,11 @@ func (ec *executionContext) _Alliance(ctx context.Context, sel ast.SelectionSet,
 			out.Values[i] = graphql.MarshalString("Alliance")
 		case "id":
 			out.Values[i] = ec._Alliance_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._Alliance_version(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -19525,6 +29387,11 @@ func (ec *executionContext) _Company(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "version":
+			out.Values[i] = ec._Company_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "kind":
 			out.Values[i] = ec._Company_kind(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -19732,6 +29599,11 @@ func (ec *executionContext) _CompetitionResult(ctx context.Context, sel ast.Sele
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "version":
+			out.Values[i] = ec._CompetitionResult_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "category":
 			out.Values[i] = ec._CompetitionResult_category(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -19767,6 +29639,11 @@ func (ec *executionContext) _CompetitionResult(ctx context.Context, sel ast.Sele
 		case "sharedWithAll":
 			out.Values[i] = ec._CompetitionResult_sharedWithAll(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "withdrawnOn":
+			out.Values[i] = ec._CompetitionResult_withdrawnOn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "sharedWith":
@@ -19830,6 +29707,244 @@ func (ec *executionContext) _CompetitionResult(ctx context.Context, sel ast.Sele
 	return out
 }
 
+var competitionResultPayloadImplementors = []string{"CompetitionResultPayload"}
+
+func (ec *executionContext) _CompetitionResultPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CompetitionResultPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, competitionResultPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CompetitionResultPayload")
+		case "competitionResult":
+			out.Values[i] = ec._CompetitionResultPayload_competitionResult(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._CompetitionResultPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var enrollmentPayloadImplementors = []string{"EnrollmentPayload"}
+
+func (ec *executionContext) _EnrollmentPayload(ctx context.Context, sel ast.SelectionSet, obj *model.EnrollmentPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, enrollmentPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("EnrollmentPayload")
+		case "trainingCourse":
+			out.Values[i] = ec._EnrollmentPayload_trainingCourse(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "talent":
+			out.Values[i] = ec._EnrollmentPayload_talent(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._EnrollmentPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var eventImplementors = []string{"Event", "Node"}
+
+func (ec *executionContext) _Event(ctx context.Context, sel ast.SelectionSet, obj *model.Event) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, eventImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Event")
+		case "id":
+			out.Values[i] = ec._Event_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kind":
+			out.Values[i] = ec._Event_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "alliance":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Event_alliance(ctx, field, obj)
+				})
+		case "subjectId":
+			out.Values[i] = ec._Event_subjectId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "subject":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Event_subject(ctx, field, obj)
+				})
+		case "actor":
+			out.Values[i] = ec._Event_actor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "actorRole":
+			out.Values[i] = ec._Event_actorRole(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "occurredAt":
+			out.Values[i] = ec._Event_occurredAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "payload":
+			out.Values[i] = ec._Event_payload(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var eventConnectionImplementors = []string{"EventConnection"}
+
+func (ec *executionContext) _EventConnection(ctx context.Context, sel ast.SelectionSet, obj *model.Connection[*model.Event]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, eventConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("EventConnection")
+		case "edges":
+			out.Values[i] = ec._EventConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageInfo":
+			out.Values[i] = ec._EventConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._EventConnection_totalCount(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var eventEdgeImplementors = []string{"EventEdge"}
+
+func (ec *executionContext) _EventEdge(ctx context.Context, sel ast.SelectionSet, obj *model.Edge[*model.Event]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, eventEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("EventEdge")
+		case "cursor":
+			out.Values[i] = ec._EventEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._EventEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var governmentAgencyImplementors = []string{"GovernmentAgency", "Node", "Organization"}
 
 func (ec *executionContext) _GovernmentAgency(ctx context.Context, sel ast.SelectionSet, obj *model.GovernmentAgency) graphql.Marshaler {
@@ -19843,6 +29958,11 @@ func (ec *executionContext) _GovernmentAgency(ctx context.Context, sel ast.Selec
 			out.Values[i] = graphql.MarshalString("GovernmentAgency")
 		case "id":
 			out.Values[i] = ec._GovernmentAgency_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._GovernmentAgency_version(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -19935,6 +30055,11 @@ func (ec *executionContext) _IndustrialPark(ctx context.Context, sel ast.Selecti
 			out.Values[i] = graphql.MarshalString("IndustrialPark")
 		case "id":
 			out.Values[i] = ec._IndustrialPark_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._IndustrialPark_version(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -20041,6 +30166,11 @@ func (ec *executionContext) _JobOpening(ctx context.Context, sel ast.SelectionSe
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "version":
+			out.Values[i] = ec._JobOpening_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "category":
 			out.Values[i] = ec._JobOpening_category(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -20076,6 +30206,11 @@ func (ec *executionContext) _JobOpening(ctx context.Context, sel ast.SelectionSe
 		case "sharedWithAll":
 			out.Values[i] = ec._JobOpening_sharedWithAll(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "withdrawnOn":
+			out.Values[i] = ec._JobOpening_withdrawnOn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "sharedWith":
@@ -20236,6 +30371,44 @@ func (ec *executionContext) _JobOpeningEdge(ctx context.Context, sel ast.Selecti
 	return out
 }
 
+var jobOpeningPayloadImplementors = []string{"JobOpeningPayload"}
+
+func (ec *executionContext) _JobOpeningPayload(ctx context.Context, sel ast.SelectionSet, obj *model.JobOpeningPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, jobOpeningPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("JobOpeningPayload")
+		case "jobOpening":
+			out.Values[i] = ec._JobOpeningPayload_jobOpening(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._JobOpeningPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var membershipImplementors = []string{"Membership", "Node"}
 
 func (ec *executionContext) _Membership(ctx context.Context, sel ast.SelectionSet, obj *model.Membership) graphql.Marshaler {
@@ -20249,6 +30422,11 @@ func (ec *executionContext) _Membership(ctx context.Context, sel ast.SelectionSe
 			out.Values[i] = graphql.MarshalString("Membership")
 		case "id":
 			out.Values[i] = ec._Membership_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._Membership_version(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -20383,6 +30561,304 @@ func (ec *executionContext) _MembershipEdge(ctx context.Context, sel ast.Selecti
 	return out
 }
 
+var membershipPayloadImplementors = []string{"MembershipPayload"}
+
+func (ec *executionContext) _MembershipPayload(ctx context.Context, sel ast.SelectionSet, obj *model.MembershipPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, membershipPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MembershipPayload")
+		case "membership":
+			out.Values[i] = ec._MembershipPayload_membership(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._MembershipPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var mutationImplementors = []string{"Mutation"}
+
+func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, mutationImplementors)
+	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
+		Object: "Mutation",
+	})
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		innerCtx := graphql.WithRootFieldContext(ctx, &graphql.RootFieldContext{
+			Object: field.Name,
+			Field:  field,
+		})
+
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Mutation")
+		case "createOrganization":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createOrganization(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateOrganization":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateOrganization(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "admitMember":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_admitMember(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "changeMemberRole":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_changeMemberRole(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordMemberLeaving":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordMemberLeaving(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "proposePartnership":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_proposePartnership(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updatePartnership":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updatePartnership(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "signPartnership":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_signPartnership(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "changePartnershipStatus":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_changePartnershipStatus(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "addPartnershipParticipant":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_addPartnershipParticipant(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "removePartnershipParticipant":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_removePartnershipParticipant(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "shareTrainingFacility":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_shareTrainingFacility(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateTrainingFacility":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateTrainingFacility(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "postJobOpening":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_postJobOpening(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateJobOpening":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateJobOpening(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "closeJobOpening":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_closeJobOpening(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "shareTeacher":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_shareTeacher(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateTeacher":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateTeacher(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "shareTrainingCourse":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_shareTrainingCourse(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateTrainingCourse":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateTrainingCourse(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordCompetitionResult":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordCompetitionResult(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateCompetitionResult":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateCompetitionResult(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "withdrawResource":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_withdrawResource(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "applyForJob":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_applyForJob(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updatePlacementStatus":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updatePlacementStatus(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "enrollInCourse":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_enrollInCourse(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createSkill":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createSkill(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateSkill":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateSkill(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "registerTalent":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_registerTalent(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateTalent":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateTalent(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setTalentSkill":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setTalentSkill(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "removeTalentSkill":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_removeTalentSkill(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var organizationConnectionImplementors = []string{"OrganizationConnection"}
 
 func (ec *executionContext) _OrganizationConnection(ctx context.Context, sel ast.SelectionSet, obj *model.Connection[model.Organization]) graphql.Marshaler {
@@ -20465,6 +30941,44 @@ func (ec *executionContext) _OrganizationEdge(ctx context.Context, sel ast.Selec
 	return out
 }
 
+var organizationPayloadImplementors = []string{"OrganizationPayload"}
+
+func (ec *executionContext) _OrganizationPayload(ctx context.Context, sel ast.SelectionSet, obj *model.OrganizationPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, organizationPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OrganizationPayload")
+		case "organization":
+			out.Values[i] = ec._OrganizationPayload_organization(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._OrganizationPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var pageInfoImplementors = []string{"PageInfo"}
 
 func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet, obj *model.PageInfo) graphql.Marshaler {
@@ -20526,6 +31040,11 @@ func (ec *executionContext) _Partnership(ctx context.Context, sel ast.SelectionS
 			out.Values[i] = graphql.MarshalString("Partnership")
 		case "id":
 			out.Values[i] = ec._Partnership_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._Partnership_version(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -20725,6 +31244,44 @@ func (ec *executionContext) _PartnershipParticipant(ctx context.Context, sel ast
 	return out
 }
 
+var partnershipPayloadImplementors = []string{"PartnershipPayload"}
+
+func (ec *executionContext) _PartnershipPayload(ctx context.Context, sel ast.SelectionSet, obj *model.PartnershipPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, partnershipPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PartnershipPayload")
+		case "partnership":
+			out.Values[i] = ec._PartnershipPayload_partnership(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._PartnershipPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var placementImplementors = []string{"Placement", "Node"}
 
 func (ec *executionContext) _Placement(ctx context.Context, sel ast.SelectionSet, obj *model.Placement) graphql.Marshaler {
@@ -20738,6 +31295,11 @@ func (ec *executionContext) _Placement(ctx context.Context, sel ast.SelectionSet
 			out.Values[i] = graphql.MarshalString("Placement")
 		case "id":
 			out.Values[i] = ec._Placement_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._Placement_version(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -20867,6 +31429,44 @@ func (ec *executionContext) _PlacementEdge(ctx context.Context, sel ast.Selectio
 	return out
 }
 
+var placementPayloadImplementors = []string{"PlacementPayload"}
+
+func (ec *executionContext) _PlacementPayload(ctx context.Context, sel ast.SelectionSet, obj *model.PlacementPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, placementPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PlacementPayload")
+		case "placement":
+			out.Values[i] = ec._PlacementPayload_placement(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._PlacementPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var queryImplementors = []string{"Query"}
 
 func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
@@ -20957,6 +31557,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_skill(ctx, field)
+				})
+		case "events":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_events(ctx, field)
 				})
 		case "talents":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -21051,6 +31657,11 @@ func (ec *executionContext) _School(ctx context.Context, sel ast.SelectionSet, o
 			out.Values[i] = graphql.MarshalString("School")
 		case "id":
 			out.Values[i] = ec._School_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._School_version(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -21241,6 +31852,11 @@ func (ec *executionContext) _Skill(ctx context.Context, sel ast.SelectionSet, ob
 			out.Values[i] = graphql.MarshalString("Skill")
 		case "id":
 			out.Values[i] = ec._Skill_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._Skill_version(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -21438,6 +32054,44 @@ func (ec *executionContext) _SkillEdge(ctx context.Context, sel ast.SelectionSet
 	return out
 }
 
+var skillPayloadImplementors = []string{"SkillPayload"}
+
+func (ec *executionContext) _SkillPayload(ctx context.Context, sel ast.SelectionSet, obj *model.SkillPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, skillPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SkillPayload")
+		case "skill":
+			out.Values[i] = ec._SkillPayload_skill(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._SkillPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var talentImplementors = []string{"Talent", "Node"}
 
 func (ec *executionContext) _Talent(ctx context.Context, sel ast.SelectionSet, obj *model.Talent) graphql.Marshaler {
@@ -21454,11 +32108,46 @@ func (ec *executionContext) _Talent(ctx context.Context, sel ast.SelectionSet, o
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "version":
+			out.Values[i] = ec._Talent_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "alias":
 			out.Values[i] = ec._Talent_alias(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "fullName":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Talent_fullName(ctx, field, obj)
+				})
+		case "nameZh":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Talent_nameZh(ctx, field, obj)
+				})
+		case "email":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Talent_email(ctx, field, obj)
+				})
+		case "phone":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Talent_phone(ctx, field, obj)
+				})
+		case "birthDate":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Talent_birthDate(ctx, field, obj)
+				})
 		case "alliance":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -21615,6 +32304,44 @@ func (ec *executionContext) _TalentEdge(ctx context.Context, sel ast.SelectionSe
 	return out
 }
 
+var talentPayloadImplementors = []string{"TalentPayload"}
+
+func (ec *executionContext) _TalentPayload(ctx context.Context, sel ast.SelectionSet, obj *model.TalentPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, talentPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TalentPayload")
+		case "talent":
+			out.Values[i] = ec._TalentPayload_talent(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._TalentPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var teacherImplementors = []string{"Teacher", "Node", "SharedResource"}
 
 func (ec *executionContext) _Teacher(ctx context.Context, sel ast.SelectionSet, obj *model.Teacher) graphql.Marshaler {
@@ -21628,6 +32355,11 @@ func (ec *executionContext) _Teacher(ctx context.Context, sel ast.SelectionSet, 
 			out.Values[i] = graphql.MarshalString("Teacher")
 		case "id":
 			out.Values[i] = ec._Teacher_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._Teacher_version(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -21666,6 +32398,11 @@ func (ec *executionContext) _Teacher(ctx context.Context, sel ast.SelectionSet, 
 		case "sharedWithAll":
 			out.Values[i] = ec._Teacher_sharedWithAll(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "withdrawnOn":
+			out.Values[i] = ec._Teacher_withdrawnOn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "sharedWith":
@@ -21811,6 +32548,44 @@ func (ec *executionContext) _TeacherEdge(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var teacherPayloadImplementors = []string{"TeacherPayload"}
+
+func (ec *executionContext) _TeacherPayload(ctx context.Context, sel ast.SelectionSet, obj *model.TeacherPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, teacherPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TeacherPayload")
+		case "teacher":
+			out.Values[i] = ec._TeacherPayload_teacher(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._TeacherPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var trainingCenterImplementors = []string{"TrainingCenter", "Node"}
 
 func (ec *executionContext) _TrainingCenter(ctx context.Context, sel ast.SelectionSet, obj *model.TrainingCenter) graphql.Marshaler {
@@ -21824,6 +32599,11 @@ func (ec *executionContext) _TrainingCenter(ctx context.Context, sel ast.Selecti
 			out.Values[i] = graphql.MarshalString("TrainingCenter")
 		case "id":
 			out.Values[i] = ec._TrainingCenter_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._TrainingCenter_version(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -21992,6 +32772,11 @@ func (ec *executionContext) _TrainingCourse(ctx context.Context, sel ast.Selecti
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "version":
+			out.Values[i] = ec._TrainingCourse_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "category":
 			out.Values[i] = ec._TrainingCourse_category(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -22027,6 +32812,11 @@ func (ec *executionContext) _TrainingCourse(ctx context.Context, sel ast.Selecti
 		case "sharedWithAll":
 			out.Values[i] = ec._TrainingCourse_sharedWithAll(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "withdrawnOn":
+			out.Values[i] = ec._TrainingCourse_withdrawnOn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "sharedWith":
@@ -22188,6 +32978,44 @@ func (ec *executionContext) _TrainingCourseEdge(ctx context.Context, sel ast.Sel
 	return out
 }
 
+var trainingCoursePayloadImplementors = []string{"TrainingCoursePayload"}
+
+func (ec *executionContext) _TrainingCoursePayload(ctx context.Context, sel ast.SelectionSet, obj *model.TrainingCoursePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, trainingCoursePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TrainingCoursePayload")
+		case "trainingCourse":
+			out.Values[i] = ec._TrainingCoursePayload_trainingCourse(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._TrainingCoursePayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var trainingFacilityImplementors = []string{"TrainingFacility", "Node", "SharedResource"}
 
 func (ec *executionContext) _TrainingFacility(ctx context.Context, sel ast.SelectionSet, obj *model.TrainingFacility) graphql.Marshaler {
@@ -22201,6 +33029,11 @@ func (ec *executionContext) _TrainingFacility(ctx context.Context, sel ast.Selec
 			out.Values[i] = graphql.MarshalString("TrainingFacility")
 		case "id":
 			out.Values[i] = ec._TrainingFacility_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._TrainingFacility_version(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -22241,6 +33074,11 @@ func (ec *executionContext) _TrainingFacility(ctx context.Context, sel ast.Selec
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "withdrawnOn":
+			out.Values[i] = ec._TrainingFacility_withdrawnOn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "sharedWith":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -22274,6 +33112,125 @@ func (ec *executionContext) _TrainingFacility(ctx context.Context, sel ast.Selec
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._TrainingFacility_courses(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var trainingFacilityPayloadImplementors = []string{"TrainingFacilityPayload"}
+
+func (ec *executionContext) _TrainingFacilityPayload(ctx context.Context, sel ast.SelectionSet, obj *model.TrainingFacilityPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, trainingFacilityPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TrainingFacilityPayload")
+		case "trainingFacility":
+			out.Values[i] = ec._TrainingFacilityPayload_trainingFacility(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._TrainingFacilityPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var userErrorImplementors = []string{"UserError"}
+
+func (ec *executionContext) _UserError(ctx context.Context, sel ast.SelectionSet, obj *change.UserError) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, userErrorImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UserError")
+		case "field":
+			out.Values[i] = ec._UserError_field(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "message":
+			out.Values[i] = ec._UserError_message(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "code":
+			out.Values[i] = ec._UserError_code(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var withdrawResourcePayloadImplementors = []string{"WithdrawResourcePayload"}
+
+func (ec *executionContext) _WithdrawResourcePayload(ctx context.Context, sel ast.SelectionSet, obj *model.WithdrawResourcePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, withdrawResourcePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("WithdrawResourcePayload")
+		case "resource":
+			out.Values[i] = ec._WithdrawResourcePayload_resource(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._WithdrawResourcePayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -22653,6 +33610,31 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 
 // region    ***************************** type.gotpl *****************************
 
+func (ec *executionContext) unmarshalNActorRole2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐActorRole(ctx context.Context, v any) (store.ActorRole, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := store.ActorRole(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNActorRole2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐActorRole(ctx context.Context, sel ast.SelectionSet, v store.ActorRole) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ActorRole!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNAddPartnershipParticipantInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐAddPartnershipParticipantInput(ctx context.Context, v any) (model.AddPartnershipParticipantInput, error) {
+	res, err := ec.unmarshalInputAddPartnershipParticipantInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNAdmitMemberInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐAdmitMemberInput(ctx context.Context, v any) (model.AdmitMemberInput, error) {
+	res, err := ec.unmarshalInputAdmitMemberInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNAlliance2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐAlliance(ctx context.Context, sel ast.SelectionSet, v *model.Alliance) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Alliance!")
@@ -22708,6 +33690,11 @@ func (ec *executionContext) marshalNAllianceOrderField2githubᚗcomᚋalliance�
 	return res
 }
 
+func (ec *executionContext) unmarshalNApplyForJobInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐApplyForJobInput(ctx context.Context, v any) (model.ApplyForJobInput, error) {
+	res, err := ec.unmarshalInputApplyForJobInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNAward2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐAward(ctx context.Context, v any) (store.Award, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := store.Award(tmp)
@@ -22731,6 +33718,16 @@ func (ec *executionContext) marshalNBilingualText2ᚖgithubᚗcomᚋallianceᚑg
 	return ec._BilingualText(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNBilingualTextInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐBilingual(ctx context.Context, v any) (change.Bilingual, error) {
+	res, err := ec.unmarshalInputBilingualTextInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNBilingualTextInput2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐBilingual(ctx context.Context, v any) (*change.Bilingual, error) {
+	res, err := ec.unmarshalInputBilingualTextInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNBoolean2bool(ctx context.Context, v any) (bool, error) {
 	res, err := graphql.UnmarshalBoolean(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -22743,6 +33740,21 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 		graphql.AddInvalidNullFromMarshaler(ctx, "Boolean!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNChangeMemberRoleInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐChangeMemberRoleInput(ctx context.Context, v any) (model.ChangeMemberRoleInput, error) {
+	res, err := ec.unmarshalInputChangeMemberRoleInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNChangePartnershipStatusInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐChangePartnershipStatusInput(ctx context.Context, v any) (model.ChangePartnershipStatusInput, error) {
+	res, err := ec.unmarshalInputChangePartnershipStatusInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCloseJobOpeningInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐCloseJobOpeningInput(ctx context.Context, v any) (model.CloseJobOpeningInput, error) {
+	res, err := ec.unmarshalInputCloseJobOpeningInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNCompany2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐCompany(ctx context.Context, sel ast.SelectionSet, v *model.Company) graphql.Marshaler {
@@ -22824,6 +33836,24 @@ func (ec *executionContext) marshalNCompetitionResult2ᚖgithubᚗcomᚋalliance
 	return ec._CompetitionResult(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNCompetitionResultPayload2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐCompetitionResultPayload(ctx context.Context, sel ast.SelectionSet, v *model.CompetitionResultPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CompetitionResultPayload!")
+		return graphql.Null
+	}
+	return ec._CompetitionResultPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNCreateOrganizationInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐCreateOrganizationInput(ctx context.Context, v any) (change.CreateOrganizationInput, error) {
+	res, err := ec.unmarshalInputCreateOrganizationInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCreateSkillInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐCreateSkillInput(ctx context.Context, v any) (model.CreateSkillInput, error) {
+	res, err := ec.unmarshalInputCreateSkillInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNDate2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
 	res, err := model.UnmarshalDate(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -22834,6 +33864,20 @@ func (ec *executionContext) marshalNDate2timeᚐTime(ctx context.Context, sel as
 	res := model.MarshalDate(v)
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "Date!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNDateTime2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
+	res, err := graphql.UnmarshalTime(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDateTime2timeᚐTime(ctx context.Context, sel ast.SelectionSet, v time.Time) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalTime(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "DateTime!")
 	}
 	return res
 }
@@ -22849,6 +33893,89 @@ func (ec *executionContext) marshalNEmploymentType2githubᚗcomᚋallianceᚑgra
 	res := graphql.MarshalString(string(v))
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "EmploymentType!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNEnrollInCourseInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐEnrollInCourseInput(ctx context.Context, v any) (model.EnrollInCourseInput, error) {
+	res, err := ec.unmarshalInputEnrollInCourseInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNEnrollmentPayload2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐEnrollmentPayload(ctx context.Context, sel ast.SelectionSet, v *model.EnrollmentPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "EnrollmentPayload!")
+		return graphql.Null
+	}
+	return ec._EnrollmentPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNEvent2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐEvent(ctx context.Context, sel ast.SelectionSet, v *model.Event) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Event!")
+		return graphql.Null
+	}
+	return ec._Event(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNEventConnection2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐConnection(ctx context.Context, sel ast.SelectionSet, v *model.Connection[*model.Event]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "EventConnection!")
+		return graphql.Null
+	}
+	return ec._EventConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNEventEdge2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Edge[*model.Event]) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNEventEdge2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNEventEdge2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐEdge(ctx context.Context, sel ast.SelectionSet, v *model.Edge[*model.Event]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "EventEdge!")
+		return graphql.Null
+	}
+	return ec._EventEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNEventKind2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐEventKind(ctx context.Context, v any) (store.EventKind, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := store.EventKind(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNEventKind2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐEventKind(ctx context.Context, sel ast.SelectionSet, v store.EventKind) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "EventKind!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNEventOrderField2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐOrderField(ctx context.Context, v any) (model.OrderField, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := model.OrderField(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNEventOrderField2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐOrderField(ctx context.Context, sel ast.SelectionSet, v model.OrderField) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "EventOrderField!")
 	}
 	return res
 }
@@ -22955,6 +34082,20 @@ func (ec *executionContext) marshalNInt2int(ctx context.Context, sel ast.Selecti
 	return res
 }
 
+func (ec *executionContext) unmarshalNJSON2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐJSON(ctx context.Context, v any) (model.JSON, error) {
+	var res model.JSON
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNJSON2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐJSON(ctx context.Context, sel ast.SelectionSet, v model.JSON) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "JSON!")
+		return graphql.Null
+	}
+	return v
+}
+
 func (ec *executionContext) marshalNJobOpening2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐJobOpening(ctx context.Context, sel ast.SelectionSet, v *model.JobOpening) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "JobOpening!")
@@ -23008,6 +34149,14 @@ func (ec *executionContext) marshalNJobOpeningOrderField2githubᚗcomᚋalliance
 		graphql.AddInvalidNullFromMarshaler(ctx, "JobOpeningOrderField!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNJobOpeningPayload2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐJobOpeningPayload(ctx context.Context, sel ast.SelectionSet, v *model.JobOpeningPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "JobOpeningPayload!")
+		return graphql.Null
+	}
+	return ec._JobOpeningPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNJobOpeningStatus2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐJobOpeningStatus(ctx context.Context, v any) (store.JobOpeningStatus, error) {
@@ -23109,6 +34258,14 @@ func (ec *executionContext) marshalNMembershipOrderField2githubᚗcomᚋalliance
 		graphql.AddInvalidNullFromMarshaler(ctx, "MembershipOrderField!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNMembershipPayload2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐMembershipPayload(ctx context.Context, sel ast.SelectionSet, v *model.MembershipPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MembershipPayload!")
+		return graphql.Null
+	}
+	return ec._MembershipPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNMembershipRole2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐMembershipRole(ctx context.Context, v any) (store.MembershipRole, error) {
@@ -23222,12 +34379,39 @@ func (ec *executionContext) marshalNOrganizationOrderField2githubᚗcomᚋallian
 	return res
 }
 
+func (ec *executionContext) marshalNOrganizationPayload2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐOrganizationPayload(ctx context.Context, sel ast.SelectionSet, v *model.OrganizationPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "OrganizationPayload!")
+		return graphql.Null
+	}
+	return ec._OrganizationPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNPageInfo2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐPageInfo(ctx context.Context, sel ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "PageInfo!")
 		return graphql.Null
 	}
 	return ec._PageInfo(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNParticipantInput2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐParticipantInputᚄ(ctx context.Context, v any) ([]*model.ParticipantInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.ParticipantInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNParticipantInput2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐParticipantInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNParticipantInput2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐParticipantInput(ctx context.Context, v any) (*model.ParticipantInput, error) {
+	res, err := ec.unmarshalInputParticipantInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNParticipantRole2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐParticipantRole(ctx context.Context, v any) (store.ParticipantRole, error) {
@@ -23339,6 +34523,14 @@ func (ec *executionContext) marshalNPartnershipParticipant2ᚖgithubᚗcomᚋall
 	return ec._PartnershipParticipant(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNPartnershipPayload2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐPartnershipPayload(ctx context.Context, sel ast.SelectionSet, v *model.PartnershipPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PartnershipPayload!")
+		return graphql.Null
+	}
+	return ec._PartnershipPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNPartnershipStatus2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐPartnershipStatus(ctx context.Context, v any) (store.PartnershipStatus, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := store.PartnershipStatus(tmp)
@@ -23425,6 +34617,14 @@ func (ec *executionContext) marshalNPlacementOrderField2githubᚗcomᚋalliance�
 	return res
 }
 
+func (ec *executionContext) marshalNPlacementPayload2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐPlacementPayload(ctx context.Context, sel ast.SelectionSet, v *model.PlacementPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PlacementPayload!")
+		return graphql.Null
+	}
+	return ec._PlacementPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNPlacementStatus2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐPlacementStatus(ctx context.Context, v any) (store.PlacementStatus, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := store.PlacementStatus(tmp)
@@ -23438,6 +34638,41 @@ func (ec *executionContext) marshalNPlacementStatus2githubᚗcomᚋallianceᚑgr
 		graphql.AddInvalidNullFromMarshaler(ctx, "PlacementStatus!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNPostJobOpeningInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐPostJobOpeningInput(ctx context.Context, v any) (model.PostJobOpeningInput, error) {
+	res, err := ec.unmarshalInputPostJobOpeningInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNProposePartnershipInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐProposePartnershipInput(ctx context.Context, v any) (model.ProposePartnershipInput, error) {
+	res, err := ec.unmarshalInputProposePartnershipInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNRecordCompetitionResultInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐRecordCompetitionResultInput(ctx context.Context, v any) (model.RecordCompetitionResultInput, error) {
+	res, err := ec.unmarshalInputRecordCompetitionResultInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNRecordMemberLeavingInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐRecordMemberLeavingInput(ctx context.Context, v any) (model.RecordMemberLeavingInput, error) {
+	res, err := ec.unmarshalInputRecordMemberLeavingInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNRegisterTalentInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐRegisterTalentInput(ctx context.Context, v any) (model.RegisterTalentInput, error) {
+	res, err := ec.unmarshalInputRegisterTalentInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNRemovePartnershipParticipantInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐRemovePartnershipParticipantInput(ctx context.Context, v any) (model.RemovePartnershipParticipantInput, error) {
+	res, err := ec.unmarshalInputRemovePartnershipParticipantInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNRemoveTalentSkillInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐRemoveTalentSkillInput(ctx context.Context, v any) (model.RemoveTalentSkillInput, error) {
+	res, err := ec.unmarshalInputRemoveTalentSkillInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNResourceCategory2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐResourceCategory(ctx context.Context, v any) (store.ResourceCategory, error) {
@@ -23470,6 +34705,51 @@ func (ec *executionContext) marshalNResourceOrderField2githubᚗcomᚋalliance�
 	return res
 }
 
+func (ec *executionContext) unmarshalNRole2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋauthᚐRole(ctx context.Context, v any) (auth.Role, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := auth.Role(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRole2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋauthᚐRole(ctx context.Context, sel ast.SelectionSet, v auth.Role) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Role!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNRole2ᚕgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋauthᚐRoleᚄ(ctx context.Context, v any) ([]auth.Role, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]auth.Role, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNRole2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋauthᚐRole(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNRole2ᚕgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋauthᚐRoleᚄ(ctx context.Context, sel ast.SelectionSet, v []auth.Role) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRole2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋauthᚐRole(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNSalaryRange2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐSalaryRange(ctx context.Context, sel ast.SelectionSet, v *model.SalaryRange) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "SalaryRange!")
@@ -23491,6 +34771,26 @@ func (ec *executionContext) marshalNSchoolLevel2githubᚗcomᚋallianceᚑgraph�
 		graphql.AddInvalidNullFromMarshaler(ctx, "SchoolLevel!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNSetTalentSkillInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐSetTalentSkillInput(ctx context.Context, v any) (model.SetTalentSkillInput, error) {
+	res, err := ec.unmarshalInputSetTalentSkillInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNShareTeacherInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐShareTeacherInput(ctx context.Context, v any) (model.ShareTeacherInput, error) {
+	res, err := ec.unmarshalInputShareTeacherInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNShareTrainingCourseInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐShareTrainingCourseInput(ctx context.Context, v any) (model.ShareTrainingCourseInput, error) {
+	res, err := ec.unmarshalInputShareTrainingCourseInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNShareTrainingFacilityInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐShareTrainingFacilityInput(ctx context.Context, v any) (model.ShareTrainingFacilityInput, error) {
+	res, err := ec.unmarshalInputShareTrainingFacilityInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNSharedResource2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐSharedResource(ctx context.Context, sel ast.SelectionSet, v model.SharedResource) graphql.Marshaler {
@@ -23531,6 +34831,11 @@ func (ec *executionContext) marshalNSharedResourceEdge2ᚖgithubᚗcomᚋallianc
 		return graphql.Null
 	}
 	return ec._SharedResourceEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNSignPartnershipInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐSignPartnershipInput(ctx context.Context, v any) (model.SignPartnershipInput, error) {
+	res, err := ec.unmarshalInputSignPartnershipInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNSkill2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐSkillᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Skill) graphql.Marshaler {
@@ -23628,6 +34933,11 @@ func (ec *executionContext) marshalNSkillEdge2ᚖgithubᚗcomᚋallianceᚑgraph
 	return ec._SkillEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNSkillLevelInput2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐSkillLevelInput(ctx context.Context, v any) (*change.SkillLevelInput, error) {
+	res, err := ec.unmarshalInputSkillLevelInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNSkillOrderField2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐOrderField(ctx context.Context, v any) (model.OrderField, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := model.OrderField(tmp)
@@ -23641,6 +34951,14 @@ func (ec *executionContext) marshalNSkillOrderField2githubᚗcomᚋallianceᚑgr
 		graphql.AddInvalidNullFromMarshaler(ctx, "SkillOrderField!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNSkillPayload2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐSkillPayload(ctx context.Context, sel ast.SelectionSet, v *model.SkillPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SkillPayload!")
+		return graphql.Null
+	}
+	return ec._SkillPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {
@@ -23741,6 +35059,14 @@ func (ec *executionContext) marshalNTalentOrderField2githubᚗcomᚋallianceᚑg
 	return res
 }
 
+func (ec *executionContext) marshalNTalentPayload2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐTalentPayload(ctx context.Context, sel ast.SelectionSet, v *model.TalentPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TalentPayload!")
+		return graphql.Null
+	}
+	return ec._TalentPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNTalentStatus2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐTalentStatus(ctx context.Context, v any) (store.TalentStatus, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := store.TalentStatus(tmp)
@@ -23810,6 +35136,14 @@ func (ec *executionContext) marshalNTeacherEdge2ᚖgithubᚗcomᚋallianceᚑgra
 		return graphql.Null
 	}
 	return ec._TeacherEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNTeacherPayload2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐTeacherPayload(ctx context.Context, sel ast.SelectionSet, v *model.TeacherPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TeacherPayload!")
+		return graphql.Null
+	}
+	return ec._TeacherPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNTrainingCenter2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐTrainingCenterᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.TrainingCenter) graphql.Marshaler {
@@ -23954,6 +35288,14 @@ func (ec *executionContext) marshalNTrainingCourseOrderField2githubᚗcomᚋalli
 	return res
 }
 
+func (ec *executionContext) marshalNTrainingCoursePayload2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐTrainingCoursePayload(ctx context.Context, sel ast.SelectionSet, v *model.TrainingCoursePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TrainingCoursePayload!")
+		return graphql.Null
+	}
+	return ec._TrainingCoursePayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNTrainingFacility2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐTrainingFacilityᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.TrainingFacility) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -23976,6 +35318,116 @@ func (ec *executionContext) marshalNTrainingFacility2ᚖgithubᚗcomᚋalliance�
 		return graphql.Null
 	}
 	return ec._TrainingFacility(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNTrainingFacilityPayload2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐTrainingFacilityPayload(ctx context.Context, sel ast.SelectionSet, v *model.TrainingFacilityPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TrainingFacilityPayload!")
+		return graphql.Null
+	}
+	return ec._TrainingFacilityPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNUpdateCompetitionResultInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐUpdateCompetitionResultInput(ctx context.Context, v any) (model.UpdateCompetitionResultInput, error) {
+	res, err := ec.unmarshalInputUpdateCompetitionResultInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpdateJobOpeningInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐUpdateJobOpeningInput(ctx context.Context, v any) (model.UpdateJobOpeningInput, error) {
+	res, err := ec.unmarshalInputUpdateJobOpeningInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpdateOrganizationInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐUpdateOrganizationInput(ctx context.Context, v any) (change.UpdateOrganizationInput, error) {
+	res, err := ec.unmarshalInputUpdateOrganizationInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpdatePartnershipInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐUpdatePartnershipInput(ctx context.Context, v any) (model.UpdatePartnershipInput, error) {
+	res, err := ec.unmarshalInputUpdatePartnershipInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpdatePlacementStatusInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐUpdatePlacementStatusInput(ctx context.Context, v any) (model.UpdatePlacementStatusInput, error) {
+	res, err := ec.unmarshalInputUpdatePlacementStatusInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpdateSkillInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐUpdateSkillInput(ctx context.Context, v any) (model.UpdateSkillInput, error) {
+	res, err := ec.unmarshalInputUpdateSkillInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpdateTalentInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐUpdateTalentInput(ctx context.Context, v any) (model.UpdateTalentInput, error) {
+	res, err := ec.unmarshalInputUpdateTalentInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpdateTeacherInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐUpdateTeacherInput(ctx context.Context, v any) (model.UpdateTeacherInput, error) {
+	res, err := ec.unmarshalInputUpdateTeacherInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpdateTrainingCourseInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐUpdateTrainingCourseInput(ctx context.Context, v any) (model.UpdateTrainingCourseInput, error) {
+	res, err := ec.unmarshalInputUpdateTrainingCourseInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpdateTrainingFacilityInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐUpdateTrainingFacilityInput(ctx context.Context, v any) (model.UpdateTrainingFacilityInput, error) {
+	res, err := ec.unmarshalInputUpdateTrainingFacilityInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNUserError2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐUserErrorᚄ(ctx context.Context, sel ast.SelectionSet, v []*change.UserError) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNUserError2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐUserError(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNUserError2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐUserError(ctx context.Context, sel ast.SelectionSet, v *change.UserError) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "UserError!")
+		return graphql.Null
+	}
+	return ec._UserError(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNUserErrorCode2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐCode(ctx context.Context, v any) (change.Code, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := change.Code(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNUserErrorCode2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐCode(ctx context.Context, sel ast.SelectionSet, v change.Code) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "UserErrorCode!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNWithdrawResourceInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐWithdrawResourceInput(ctx context.Context, v any) (model.WithdrawResourceInput, error) {
+	res, err := ec.unmarshalInputWithdrawResourceInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNWithdrawResourcePayload2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐWithdrawResourcePayload(ctx context.Context, sel ast.SelectionSet, v *model.WithdrawResourcePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "WithdrawResourcePayload!")
+		return graphql.Null
+	}
+	return ec._WithdrawResourcePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx context.Context, sel ast.SelectionSet, v introspection.Directive) graphql.Marshaler {
@@ -24135,6 +35587,33 @@ func (ec *executionContext) unmarshalOAllianceOrder2ᚖgithubᚗcomᚋalliance�
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalOAward2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐAward(ctx context.Context, v any) (*store.Award, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := store.Award(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOAward2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐAward(ctx context.Context, sel ast.SelectionSet, v *store.Award) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
+}
+
+func (ec *executionContext) unmarshalOBilingualTextInput2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐBilingual(ctx context.Context, v any) (*change.Bilingual, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputBilingualTextInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalOBoolean2bool(ctx context.Context, v any) (bool, error) {
 	res, err := graphql.UnmarshalBoolean(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -24191,6 +35670,13 @@ func (ec *executionContext) marshalOCompanySize2ᚖgithubᚗcomᚋallianceᚑgra
 	return res
 }
 
+func (ec *executionContext) marshalOCompetitionResult2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐCompetitionResult(ctx context.Context, sel ast.SelectionSet, v *model.CompetitionResult) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CompetitionResult(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalODate2ᚖtimeᚐTime(ctx context.Context, v any) (*time.Time, error) {
 	if v == nil {
 		return nil, nil
@@ -24214,6 +35700,32 @@ func (ec *executionContext) unmarshalODateRange2ᚖgithubᚗcomᚋallianceᚑgra
 		return nil, nil
 	}
 	res, err := ec.unmarshalInputDateRange(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalODateTime2ᚖtimeᚐTime(ctx context.Context, v any) (*time.Time, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalTime(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalODateTime2ᚖtimeᚐTime(ctx context.Context, sel ast.SelectionSet, v *time.Time) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalTime(*v)
+	return res
+}
+
+func (ec *executionContext) unmarshalODateTimeRange2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐDateTimeRange(ctx context.Context, v any) (*model.DateTimeRange, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputDateTimeRange(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -24251,6 +35763,77 @@ func (ec *executionContext) marshalOEmploymentType2ᚕgithubᚗcomᚋallianceᚑ
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalOEmploymentType2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐEmploymentType(ctx context.Context, v any) (*store.EmploymentType, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := store.EmploymentType(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOEmploymentType2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐEmploymentType(ctx context.Context, sel ast.SelectionSet, v *store.EmploymentType) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
+}
+
+func (ec *executionContext) unmarshalOEventFilter2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐEventFilter(ctx context.Context, v any) (*model.EventFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputEventFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOEventKind2ᚕgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐEventKindᚄ(ctx context.Context, v any) ([]store.EventKind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]store.EventKind, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNEventKind2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐEventKind(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOEventKind2ᚕgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐEventKindᚄ(ctx context.Context, sel ast.SelectionSet, v []store.EventKind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNEventKind2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐEventKind(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOEventOrder2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐOrder(ctx context.Context, v any) (*model.Order, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputEventOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalOFloat2ᚖfloat64(ctx context.Context, v any) (*float64, error) {
@@ -24366,6 +35949,25 @@ func (ec *executionContext) marshalOIndustry2ᚕgithubᚗcomᚋallianceᚑgraph�
 	return ret
 }
 
+func (ec *executionContext) unmarshalOIndustry2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐIndustry(ctx context.Context, v any) (*store.Industry, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := store.Industry(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOIndustry2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐIndustry(ctx context.Context, sel ast.SelectionSet, v *store.Industry) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
+}
+
 func (ec *executionContext) unmarshalOInt2ᚖint(ctx context.Context, v any) (*int, error) {
 	if v == nil {
 		return nil, nil
@@ -24382,6 +35984,13 @@ func (ec *executionContext) marshalOInt2ᚖint(ctx context.Context, sel ast.Sele
 	_ = ctx
 	res := graphql.MarshalInt(*v)
 	return res
+}
+
+func (ec *executionContext) marshalOJobOpening2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐJobOpening(ctx context.Context, sel ast.SelectionSet, v *model.JobOpening) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._JobOpening(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOJobOpeningFilter2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐJobOpeningFilter(ctx context.Context, v any) (*model.JobOpeningFilter, error) {
@@ -24434,6 +36043,32 @@ func (ec *executionContext) marshalOJobOpeningStatus2ᚕgithubᚗcomᚋalliance�
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalOJurisdiction2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐJurisdiction(ctx context.Context, v any) (*store.Jurisdiction, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := store.Jurisdiction(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOJurisdiction2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐJurisdiction(ctx context.Context, sel ast.SelectionSet, v *store.Jurisdiction) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
+}
+
+func (ec *executionContext) marshalOMembership2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐMembership(ctx context.Context, sel ast.SelectionSet, v *model.Membership) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Membership(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOMembershipFilter2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐMembershipFilter(ctx context.Context, v any) (*model.MembershipFilter, error) {
@@ -24509,6 +36144,13 @@ func (ec *executionContext) marshalOOrderDirection2ᚖgithubᚗcomᚋallianceᚑ
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) marshalOOrganization2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐOrganization(ctx context.Context, sel ast.SelectionSet, v model.Organization) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Organization(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOOrganizationFilter2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐOrganizationFilter(ctx context.Context, v any) (*model.OrganizationFilter, error) {
@@ -24599,6 +36241,13 @@ func (ec *executionContext) marshalOParticipantRole2ᚕgithubᚗcomᚋalliance�
 	return ret
 }
 
+func (ec *executionContext) marshalOPartnership2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐPartnership(ctx context.Context, sel ast.SelectionSet, v *model.Partnership) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Partnership(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOPartnershipFilter2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐPartnershipFilter(ctx context.Context, v any) (*model.PartnershipFilter, error) {
 	if v == nil {
 		return nil, nil
@@ -24685,6 +36334,13 @@ func (ec *executionContext) marshalOPartnershipStatus2ᚕgithubᚗcomᚋalliance
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalOPlacement2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐPlacement(ctx context.Context, sel ast.SelectionSet, v *model.Placement) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Placement(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOPlacementFilter2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐPlacementFilter(ctx context.Context, v any) (*model.PlacementFilter, error) {
@@ -24834,6 +36490,32 @@ func (ec *executionContext) marshalOSchoolLevel2ᚕgithubᚗcomᚋallianceᚑgra
 	return ret
 }
 
+func (ec *executionContext) unmarshalOSchoolLevel2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐSchoolLevel(ctx context.Context, v any) (*store.SchoolLevel, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := store.SchoolLevel(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOSchoolLevel2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐSchoolLevel(ctx context.Context, sel ast.SelectionSet, v *store.SchoolLevel) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
+}
+
+func (ec *executionContext) marshalOSharedResource2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐSharedResource(ctx context.Context, sel ast.SelectionSet, v model.SharedResource) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._SharedResource(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOSkill2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐSkill(ctx context.Context, sel ast.SelectionSet, v *model.Skill) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -24877,12 +36559,48 @@ func (ec *executionContext) marshalOSkillCategory2ᚕgithubᚗcomᚋallianceᚑg
 	return ret
 }
 
+func (ec *executionContext) unmarshalOSkillCategory2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐSkillCategory(ctx context.Context, v any) (*store.SkillCategory, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := store.SkillCategory(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOSkillCategory2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐSkillCategory(ctx context.Context, sel ast.SelectionSet, v *store.SkillCategory) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
+}
+
 func (ec *executionContext) unmarshalOSkillFilter2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐSkillFilter(ctx context.Context, v any) (*model.SkillFilter, error) {
 	if v == nil {
 		return nil, nil
 	}
 	res, err := ec.unmarshalInputSkillFilter(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOSkillLevelInput2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐSkillLevelInputᚄ(ctx context.Context, v any) ([]*change.SkillLevelInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*change.SkillLevelInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNSkillLevelInput2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐSkillLevelInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) unmarshalOSkillOrder2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐOrder(ctx context.Context, v any) (*model.Order, error) {
@@ -25005,6 +36723,32 @@ func (ec *executionContext) marshalOTalentStatus2ᚕgithubᚗcomᚋallianceᚑgr
 	return ret
 }
 
+func (ec *executionContext) unmarshalOTalentStatus2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐTalentStatus(ctx context.Context, v any) (*store.TalentStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := store.TalentStatus(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOTalentStatus2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐTalentStatus(ctx context.Context, sel ast.SelectionSet, v *store.TalentStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
+}
+
+func (ec *executionContext) marshalOTeacher2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐTeacher(ctx context.Context, sel ast.SelectionSet, v *model.Teacher) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Teacher(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOTrainingCenter2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐTrainingCenter(ctx context.Context, sel ast.SelectionSet, v *model.TrainingCenter) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -25026,6 +36770,13 @@ func (ec *executionContext) unmarshalOTrainingCenterOrder2ᚖgithubᚗcomᚋalli
 	}
 	res, err := ec.unmarshalInputTrainingCenterOrder(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOTrainingCourse2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐTrainingCourse(ctx context.Context, sel ast.SelectionSet, v *model.TrainingCourse) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._TrainingCourse(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOTrainingCourseFilter2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐTrainingCourseFilter(ctx context.Context, v any) (*model.TrainingCourseFilter, error) {

@@ -2,10 +2,15 @@
 // resolvers that translate GraphQL arguments into store and loader calls.
 package graph
 
-import "github.com/alliance-graph/alliance-graph/internal/store"
+import (
+	"github.com/alliance-graph/alliance-graph/internal/change"
+	"github.com/alliance-graph/alliance-graph/internal/store"
+)
 
 // Resolver is the root of the resolver tree. Related objects are read through the
-// per-request loaders in the context, top-level lists through the store.
+// per-request loaders in the context, top-level lists through the store, and changes go
+// through the change service.
 type Resolver struct {
-	Store *store.Store
+	Store   *store.Store
+	Changes *change.Service
 }

@@ -10,11 +10,15 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/alliance-graph/alliance-graph/graph/model"
+	"github.com/alliance-graph/alliance-graph/internal/auth"
+	"github.com/alliance-graph/alliance-graph/internal/change"
 	"github.com/alliance-graph/alliance-graph/internal/errcode"
 	"github.com/alliance-graph/alliance-graph/internal/loader"
+	"github.com/alliance-graph/alliance-graph/internal/policy"
 	"github.com/alliance-graph/alliance-graph/internal/store"
 )
 
@@ -93,6 +97,19 @@ func (r *competitionResultResolver) Skill(ctx context.Context, obj *model.Compet
 	return optional(ctx, loader.From(ctx).Skill, obj.SkillID, "skill", wrapSkill)
 }
 
+func (r *eventResolver) Alliance(ctx context.Context, obj *model.Event) (*model.Alliance, error) {
+	return optional(ctx, loader.From(ctx).Alliance, obj.AllianceID, "alliance", wrapAlliance)
+}
+
+func (r *eventResolver) Subject(ctx context.Context, obj *model.Event) (model.Node, error) {
+	n, err := node(ctx, "subjectId", obj.SubjectID)
+	if err != nil {
+		// The subject may be gone or hidden from this viewer; the event still stands.
+		return nil, nil
+	}
+	return n, nil
+}
+
 func (r *governmentAgencyResolver) Memberships(ctx context.Context, obj *model.GovernmentAgency) ([]*model.Membership, error) {
 	return orgMemberships(ctx, obj.Row().ID)
 }
@@ -159,6 +176,138 @@ func (r *membershipResolver) Alliance(ctx context.Context, obj *model.Membership
 
 func (r *membershipResolver) Organization(ctx context.Context, obj *model.Membership) (model.Organization, error) {
 	return organization(ctx, obj.OrganizationID)
+}
+
+func (r *mutationResolver) CreateOrganization(ctx context.Context, input change.CreateOrganizationInput) (*model.OrganizationPayload, error) {
+	o, err := r.Changes.CreateOrganization(ctx, input)
+	userErrors, err := outcome(err)
+	return &model.OrganizationPayload{Organization: applied(o, userErrors, wrapOrganization), UserErrors: userErrors}, err
+}
+
+func (r *mutationResolver) UpdateOrganization(ctx context.Context, input change.UpdateOrganizationInput) (*model.OrganizationPayload, error) {
+	o, err := r.Changes.UpdateOrganization(ctx, input)
+	userErrors, err := outcome(err)
+	return &model.OrganizationPayload{Organization: applied(o, userErrors, wrapOrganization), UserErrors: userErrors}, err
+}
+
+func (r *mutationResolver) AdmitMember(ctx context.Context, input model.AdmitMemberInput) (*model.MembershipPayload, error) {
+	panic(fmt.Errorf("not implemented: AdmitMember - admitMember"))
+}
+
+func (r *mutationResolver) ChangeMemberRole(ctx context.Context, input model.ChangeMemberRoleInput) (*model.MembershipPayload, error) {
+	panic(fmt.Errorf("not implemented: ChangeMemberRole - changeMemberRole"))
+}
+
+func (r *mutationResolver) RecordMemberLeaving(ctx context.Context, input model.RecordMemberLeavingInput) (*model.MembershipPayload, error) {
+	panic(fmt.Errorf("not implemented: RecordMemberLeaving - recordMemberLeaving"))
+}
+
+func (r *mutationResolver) ProposePartnership(ctx context.Context, input model.ProposePartnershipInput) (*model.PartnershipPayload, error) {
+	panic(fmt.Errorf("not implemented: ProposePartnership - proposePartnership"))
+}
+
+func (r *mutationResolver) UpdatePartnership(ctx context.Context, input model.UpdatePartnershipInput) (*model.PartnershipPayload, error) {
+	panic(fmt.Errorf("not implemented: UpdatePartnership - updatePartnership"))
+}
+
+func (r *mutationResolver) SignPartnership(ctx context.Context, input model.SignPartnershipInput) (*model.PartnershipPayload, error) {
+	panic(fmt.Errorf("not implemented: SignPartnership - signPartnership"))
+}
+
+func (r *mutationResolver) ChangePartnershipStatus(ctx context.Context, input model.ChangePartnershipStatusInput) (*model.PartnershipPayload, error) {
+	panic(fmt.Errorf("not implemented: ChangePartnershipStatus - changePartnershipStatus"))
+}
+
+func (r *mutationResolver) AddPartnershipParticipant(ctx context.Context, input model.AddPartnershipParticipantInput) (*model.PartnershipPayload, error) {
+	panic(fmt.Errorf("not implemented: AddPartnershipParticipant - addPartnershipParticipant"))
+}
+
+func (r *mutationResolver) RemovePartnershipParticipant(ctx context.Context, input model.RemovePartnershipParticipantInput) (*model.PartnershipPayload, error) {
+	panic(fmt.Errorf("not implemented: RemovePartnershipParticipant - removePartnershipParticipant"))
+}
+
+func (r *mutationResolver) ShareTrainingFacility(ctx context.Context, input model.ShareTrainingFacilityInput) (*model.TrainingFacilityPayload, error) {
+	panic(fmt.Errorf("not implemented: ShareTrainingFacility - shareTrainingFacility"))
+}
+
+func (r *mutationResolver) UpdateTrainingFacility(ctx context.Context, input model.UpdateTrainingFacilityInput) (*model.TrainingFacilityPayload, error) {
+	panic(fmt.Errorf("not implemented: UpdateTrainingFacility - updateTrainingFacility"))
+}
+
+func (r *mutationResolver) PostJobOpening(ctx context.Context, input model.PostJobOpeningInput) (*model.JobOpeningPayload, error) {
+	panic(fmt.Errorf("not implemented: PostJobOpening - postJobOpening"))
+}
+
+func (r *mutationResolver) UpdateJobOpening(ctx context.Context, input model.UpdateJobOpeningInput) (*model.JobOpeningPayload, error) {
+	panic(fmt.Errorf("not implemented: UpdateJobOpening - updateJobOpening"))
+}
+
+func (r *mutationResolver) CloseJobOpening(ctx context.Context, input model.CloseJobOpeningInput) (*model.JobOpeningPayload, error) {
+	panic(fmt.Errorf("not implemented: CloseJobOpening - closeJobOpening"))
+}
+
+func (r *mutationResolver) ShareTeacher(ctx context.Context, input model.ShareTeacherInput) (*model.TeacherPayload, error) {
+	panic(fmt.Errorf("not implemented: ShareTeacher - shareTeacher"))
+}
+
+func (r *mutationResolver) UpdateTeacher(ctx context.Context, input model.UpdateTeacherInput) (*model.TeacherPayload, error) {
+	panic(fmt.Errorf("not implemented: UpdateTeacher - updateTeacher"))
+}
+
+func (r *mutationResolver) ShareTrainingCourse(ctx context.Context, input model.ShareTrainingCourseInput) (*model.TrainingCoursePayload, error) {
+	panic(fmt.Errorf("not implemented: ShareTrainingCourse - shareTrainingCourse"))
+}
+
+func (r *mutationResolver) UpdateTrainingCourse(ctx context.Context, input model.UpdateTrainingCourseInput) (*model.TrainingCoursePayload, error) {
+	panic(fmt.Errorf("not implemented: UpdateTrainingCourse - updateTrainingCourse"))
+}
+
+func (r *mutationResolver) RecordCompetitionResult(ctx context.Context, input model.RecordCompetitionResultInput) (*model.CompetitionResultPayload, error) {
+	panic(fmt.Errorf("not implemented: RecordCompetitionResult - recordCompetitionResult"))
+}
+
+func (r *mutationResolver) UpdateCompetitionResult(ctx context.Context, input model.UpdateCompetitionResultInput) (*model.CompetitionResultPayload, error) {
+	panic(fmt.Errorf("not implemented: UpdateCompetitionResult - updateCompetitionResult"))
+}
+
+func (r *mutationResolver) WithdrawResource(ctx context.Context, input model.WithdrawResourceInput) (*model.WithdrawResourcePayload, error) {
+	panic(fmt.Errorf("not implemented: WithdrawResource - withdrawResource"))
+}
+
+func (r *mutationResolver) ApplyForJob(ctx context.Context, input model.ApplyForJobInput) (*model.PlacementPayload, error) {
+	panic(fmt.Errorf("not implemented: ApplyForJob - applyForJob"))
+}
+
+func (r *mutationResolver) UpdatePlacementStatus(ctx context.Context, input model.UpdatePlacementStatusInput) (*model.PlacementPayload, error) {
+	panic(fmt.Errorf("not implemented: UpdatePlacementStatus - updatePlacementStatus"))
+}
+
+func (r *mutationResolver) EnrollInCourse(ctx context.Context, input model.EnrollInCourseInput) (*model.EnrollmentPayload, error) {
+	panic(fmt.Errorf("not implemented: EnrollInCourse - enrollInCourse"))
+}
+
+func (r *mutationResolver) CreateSkill(ctx context.Context, input model.CreateSkillInput) (*model.SkillPayload, error) {
+	panic(fmt.Errorf("not implemented: CreateSkill - createSkill"))
+}
+
+func (r *mutationResolver) UpdateSkill(ctx context.Context, input model.UpdateSkillInput) (*model.SkillPayload, error) {
+	panic(fmt.Errorf("not implemented: UpdateSkill - updateSkill"))
+}
+
+func (r *mutationResolver) RegisterTalent(ctx context.Context, input model.RegisterTalentInput) (*model.TalentPayload, error) {
+	panic(fmt.Errorf("not implemented: RegisterTalent - registerTalent"))
+}
+
+func (r *mutationResolver) UpdateTalent(ctx context.Context, input model.UpdateTalentInput) (*model.TalentPayload, error) {
+	panic(fmt.Errorf("not implemented: UpdateTalent - updateTalent"))
+}
+
+func (r *mutationResolver) SetTalentSkill(ctx context.Context, input model.SetTalentSkillInput) (*model.TalentPayload, error) {
+	panic(fmt.Errorf("not implemented: SetTalentSkill - setTalentSkill"))
+}
+
+func (r *mutationResolver) RemoveTalentSkill(ctx context.Context, input model.RemoveTalentSkillInput) (*model.TalentPayload, error) {
+	panic(fmt.Errorf("not implemented: RemoveTalentSkill - removeTalentSkill"))
 }
 
 func (r *partnershipResolver) Alliance(ctx context.Context, obj *model.Partnership) (*model.Alliance, error) {
@@ -272,6 +421,10 @@ func (r *queryResolver) Skill(ctx context.Context, code string) (*model.Skill, e
 	return wrapSkill(k), nil
 }
 
+func (r *queryResolver) Events(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.EventFilter, orderBy *model.Order) (*model.Connection[*model.Event], error) {
+	return topPage(ctx, pageArgs{first, after, last, before, orderBy, "SEQUENCE"}, filter, eventFilter, r.Store.Events, r.Store.CountEvents, wrapEvent)
+}
+
 func (r *queryResolver) Talents(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.TalentFilter, orderBy *model.Order) (*model.Connection[*model.Talent], error) {
 	return topPage(ctx, pageArgs{first, after, last, before, orderBy, "REGISTERED_ON"}, filter, talentFilter, r.Store.Talents, r.Store.CountTalents, wrapTalent)
 }
@@ -325,7 +478,7 @@ func (r *skillResolver) Teachers(ctx context.Context, obj *model.Skill, first *i
 	if err != nil {
 		return nil, err
 	}
-	return nested(ctx, loader.From(ctx).SkillTeachers, obj.Skill.ID, struct{}{}, req, wrapTeacher)
+	return nested(ctx, loader.From(ctx).SkillTeachers, obj.Skill.ID, policy.ResourceScope(auth.ViewerFrom(ctx)), req, wrapTeacher)
 }
 
 func (r *skillResolver) Talents(ctx context.Context, obj *model.Skill, first *int, after *string, last *int, before *string, filter *model.TalentFilter, orderBy *model.Order) (*model.Connection[*model.Talent], error) {
@@ -334,6 +487,26 @@ func (r *skillResolver) Talents(ctx context.Context, obj *model.Skill, first *in
 
 func (r *skillAtLevelResolver) Skill(ctx context.Context, obj *model.SkillAtLevel) (*model.Skill, error) {
 	return one(ctx, loader.From(ctx).Skill, obj.SkillID, "skill", wrapSkill)
+}
+
+func (r *talentResolver) FullName(ctx context.Context, obj *model.Talent) (*string, error) {
+	return personal(ctx, obj, func(p *store.Person) *string { return &p.FullName })
+}
+
+func (r *talentResolver) NameZh(ctx context.Context, obj *model.Talent) (*string, error) {
+	return personal(ctx, obj, func(p *store.Person) *string { return &p.NameZh })
+}
+
+func (r *talentResolver) Email(ctx context.Context, obj *model.Talent) (*string, error) {
+	return personal(ctx, obj, func(p *store.Person) *string { return p.Email })
+}
+
+func (r *talentResolver) Phone(ctx context.Context, obj *model.Talent) (*string, error) {
+	return personal(ctx, obj, func(p *store.Person) *string { return p.Phone })
+}
+
+func (r *talentResolver) BirthDate(ctx context.Context, obj *model.Talent) (*time.Time, error) {
+	return personal(ctx, obj, func(p *store.Person) *time.Time { return p.BirthDate })
 }
 
 func (r *talentResolver) Alliance(ctx context.Context, obj *model.Talent) (*model.Alliance, error) {
@@ -509,6 +682,8 @@ func (r *Resolver) CompetitionResult() CompetitionResultResolver {
 	return &competitionResultResolver{r}
 }
 
+func (r *Resolver) Event() EventResolver { return &eventResolver{r} }
+
 func (r *Resolver) GovernmentAgency() GovernmentAgencyResolver { return &governmentAgencyResolver{r} }
 
 func (r *Resolver) IndustrialPark() IndustrialParkResolver { return &industrialParkResolver{r} }
@@ -516,6 +691,8 @@ func (r *Resolver) IndustrialPark() IndustrialParkResolver { return &industrialP
 func (r *Resolver) JobOpening() JobOpeningResolver { return &jobOpeningResolver{r} }
 
 func (r *Resolver) Membership() MembershipResolver { return &membershipResolver{r} }
+
+func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }
 
 func (r *Resolver) Partnership() PartnershipResolver { return &partnershipResolver{r} }
 
@@ -547,10 +724,12 @@ type (
 	allianceResolver               struct{ *Resolver }
 	companyResolver                struct{ *Resolver }
 	competitionResultResolver      struct{ *Resolver }
+	eventResolver                  struct{ *Resolver }
 	governmentAgencyResolver       struct{ *Resolver }
 	industrialParkResolver         struct{ *Resolver }
 	jobOpeningResolver             struct{ *Resolver }
 	membershipResolver             struct{ *Resolver }
+	mutationResolver               struct{ *Resolver }
 	partnershipResolver            struct{ *Resolver }
 	partnershipParticipantResolver struct{ *Resolver }
 	placementResolver              struct{ *Resolver }

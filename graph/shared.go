@@ -104,13 +104,13 @@ func (a pageArgs) validate() (pageRequest, error) {
 
 // nestedPage resolves a nested connection: validate paging and filter, then load the
 // parent's page through its batched loader.
-func nestedPage[FI any, F any, T any, N any](ctx context.Context, a pageArgs, filter FI, convert func(FI) (F, error),
+func nestedPage[FI any, F any, T any, N any](ctx context.Context, a pageArgs, filter FI, convert func(context.Context, FI) (F, error),
 	l *loader.Paged[F, T], parent int64, wrap func(*T) N) (*model.Connection[N], error) {
 	req, err := a.validate()
 	if err != nil {
 		return nil, err
 	}
-	f, err := convert(filter)
+	f, err := convert(ctx, filter)
 	if err != nil {
 		return nil, err
 	}
@@ -119,14 +119,14 @@ func nestedPage[FI any, F any, T any, N any](ctx context.Context, a pageArgs, fi
 
 // topPage resolves a top-level connection: validate paging and filter, read a page,
 // count on demand.
-func topPage[FI any, F any, T any, N any](ctx context.Context, a pageArgs, filter FI, convert func(FI) (F, error),
+func topPage[FI any, F any, T any, N any](ctx context.Context, a pageArgs, filter FI, convert func(context.Context, FI) (F, error),
 	list func(context.Context, F, store.Order, store.Page) (store.Result[T], error),
 	count func(context.Context, F) (int, error), wrap func(*T) N) (*model.Connection[N], error) {
 	req, err := a.validate()
 	if err != nil {
 		return nil, err
 	}
-	f, err := convert(filter)
+	f, err := convert(ctx, filter)
 	if err != nil {
 		return nil, err
 	}
@@ -136,3 +136,15 @@ func topPage[FI any, F any, T any, N any](ctx context.Context, a pageArgs, filte
 	}
 	return connection(req, res, wrap, func(ctx context.Context) (int, error) { return count(ctx, f) }), nil
 }
+
+// personal reads one personal field of a talent. The @personal directive has already
+// checked that the viewer may see it.
+func personal[T any](ctx context.Context, t *model.Talent, field func(*store.Person) *T) (*T, error) {
+	p, err := loader.From(ctx).Person.Load(ctx, t.Talent.ID)
+	if err != nil {
+		return nil, fmt.Errorf("load personal data of talent %d: %w", t.Talent.ID, err)
+	}
+	return field(p), nil
+}
+
+func wrapEvent(e *store.Event) *model.Event { return &model.Event{Event: *e} }

@@ -3,6 +3,7 @@
 //	alliance serve     create the database if missing, migrate, load the demo on first start, serve
 //	alliance migrate   apply pending migrations (or `migrate down` to roll back the last one)
 //	alliance seed      load the demo alliance, or a larger synthetic one with --scale K
+//	alliance token     issue a JWT, or create, revoke and list API keys
 package main
 
 import (
@@ -21,6 +22,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"github.com/alliance-graph/alliance-graph/internal/auth"
 	"github.com/alliance-graph/alliance-graph/internal/config"
 	"github.com/alliance-graph/alliance-graph/internal/database"
 	"github.com/alliance-graph/alliance-graph/internal/demo"
@@ -35,6 +37,7 @@ commands:
   serve     create the database if missing, migrate, load the demo on first start, serve GraphQL
   migrate   apply pending migrations; "migrate down" rolls back the most recent one
   seed      load the demo alliance; --scale K loads a K-times larger synthetic one
+  token     print a signed JWT ("token create"), or create, revoke and list API keys
 
 Run "alliance <command> -h" for a command's flags.
 `
@@ -62,6 +65,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	command := args[0]
 	switch command {
 	case "serve", "migrate", "seed":
+	case "token":
+		return tokenCommand(ctx, args[1:], getenv, os.Stdout, stderr)
 	default:
 		fmt.Fprintf(stderr, "alliance: unknown command %q\n\n%s", command, usage)
 		return errUsage
@@ -121,8 +126,14 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 			log.Info("loaded the demo alliance", "organizations", sum.Organizations, "talents", sum.Talents, "took", sum.Took)
 		}
 	}
+	st := store.New(db, server.CountStatements(nil))
+	key, err := auth.SigningKey(ctx, st, cfg.JWTSecret)
+	if err != nil {
+		return fmt.Errorf("token signing key: %w", err)
+	}
 	handler := server.New(server.Config{
-		Store:          store.New(db, server.CountStatements(nil)),
+		Store:          st,
+		Auth:           auth.New(auth.Config{Key: key}, st),
 		Logger:         log,
 		Batching:       loader.Timing{Idle: cfg.BatchIdle, MaxWait: cfg.BatchMaxWait, MaxKeys: loader.DefaultTiming.MaxKeys},
 		RequestTimeout: cfg.RequestTimeout,

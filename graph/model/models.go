@@ -86,6 +86,8 @@ type (
 	TalentEdge               = Edge[*Talent]
 	PlacementConnection      = Connection[*Placement]
 	PlacementEdge            = Edge[*Placement]
+	EventConnection          = Connection[*Event]
+	EventEdge                = Edge[*Event]
 )
 
 // Alliance is an alliance.
@@ -300,3 +302,9 @@ func (t *Talent) Alias() string {
 type Placement struct{ store.Placement }
 
 func (p *Placement) GlobalID() string { return relay.ID(relay.TypePlacement, p.Placement.ID) }
+
+// Event is one change in the log.
+type Event struct{ store.Event }
+
+func (e *Event) GlobalID() string { return relay.ID(relay.TypeEvent, e.Event.ID) }
+func (e *Event) Payload() JSON    { return JSON(e.Event.Payload) }

@@ -9,8 +9,93 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/alliance-graph/alliance-graph/internal/change"
 	"github.com/alliance-graph/alliance-graph/internal/store"
 )
+
+// An organization joining a partnership.
+type AddPartnershipParticipantInput struct {
+	// The partnership's global ID.
+	PartnershipID string `json:"partnershipId"`
+	// The partnership's version last read.
+	Version int `json:"version"`
+	// The organization (global ID).
+	OrganizationID string `json:"organizationId"`
+	// Its role: PARTNER or SPONSOR (a partnership has one lead).
+	Role store.ParticipantRole `json:"role"`
+}
+
+// An admission to an alliance.
+type AdmitMemberInput struct {
+	// The alliance (global ID).
+	AllianceID string `json:"allianceId"`
+	// The organization to admit (global ID).
+	OrganizationID string `json:"organizationId"`
+	// Its role.
+	Role store.MembershipRole `json:"role"`
+	// The date it joins; today when omitted.
+	JoinedOn *time.Time `json:"joinedOn,omitempty"`
+}
+
+// A talent applying for a job.
+type ApplyForJobInput struct {
+	// The opening (global ID of an OPEN JobOpening).
+	OpeningID string `json:"openingId"`
+	// The applicant (global ID of a Talent).
+	TalentID string `json:"talentId"`
+}
+
+// A new role for a member.
+type ChangeMemberRoleInput struct {
+	// The membership's global ID.
+	ID string `json:"id"`
+	// The version last read.
+	Version int `json:"version"`
+	// The new role.
+	Role store.MembershipRole `json:"role"`
+}
+
+// A new status for a partnership.
+type ChangePartnershipStatusInput struct {
+	// The partnership's global ID.
+	ID string `json:"id"`
+	// The version last read.
+	Version int `json:"version"`
+	// The new status.
+	Status store.PartnershipStatus `json:"status"`
+	// With SIGNED: the signing date; today when omitted.
+	SignedOn *time.Time `json:"signedOn,omitempty"`
+}
+
+// A job opening to close.
+type CloseJobOpeningInput struct {
+	// The opening's global ID.
+	ID string `json:"id"`
+	// The version last read.
+	Version int `json:"version"`
+}
+
+// The result of a competition result mutation.
+type CompetitionResultPayload struct {
+	// The result as it is now; null when the mutation was refused.
+	CompetitionResult *CompetitionResult `json:"competitionResult,omitempty"`
+	// Why the input was refused; empty on success.
+	UserErrors []*change.UserError `json:"userErrors"`
+}
+
+// A new skill.
+type CreateSkillInput struct {
+	// The code: capitals, digits, dots and dashes, 2 to 32 characters; a child usually extends its parent's code.
+	Code string `json:"code"`
+	// The name in English and Chinese.
+	Name *change.Bilingual `json:"name"`
+	// The broad area.
+	Category store.SkillCategory `json:"category"`
+	// The broader skill it refines (global ID).
+	ParentID *string `json:"parentId,omitempty"`
+	// What it covers.
+	Description *string `json:"description,omitempty"`
+}
 
 // An inclusive range of dates; either end may be left open.
 type DateRange struct {
@@ -18,6 +103,44 @@ type DateRange struct {
 	From *time.Time `json:"from,omitempty"`
 	// The last date in the range, inclusive. Omit for no upper bound.
 	To *time.Time `json:"to,omitempty"`
+}
+
+// An inclusive range of instants; either end may be left open.
+type DateTimeRange struct {
+	// The first instant, inclusive.
+	From *time.Time `json:"from,omitempty"`
+	// The last instant, inclusive.
+	To *time.Time `json:"to,omitempty"`
+}
+
+// A talent taking a course.
+type EnrollInCourseInput struct {
+	// The course (global ID of a TrainingCourse).
+	CourseID string `json:"courseId"`
+	// The trainee (global ID of a Talent).
+	TalentID string `json:"talentId"`
+}
+
+// The result of an enrolment.
+type EnrollmentPayload struct {
+	// The course as it is now; null when the mutation was refused.
+	TrainingCourse *TrainingCourse `json:"trainingCourse,omitempty"`
+	// The enrolled talent; null when the mutation was refused.
+	Talent *Talent `json:"talent,omitempty"`
+	// Why the input was refused; empty on success.
+	UserErrors []*change.UserError `json:"userErrors"`
+}
+
+// Which events to include. Conditions combine with AND; values within a list with OR.
+type EventFilter struct {
+	// Only events of these alliances (global IDs).
+	Alliances []string `json:"alliances,omitempty"`
+	// Only these kinds.
+	Kinds []store.EventKind `json:"kinds,omitempty"`
+	// Only events about these objects (global IDs).
+	Subjects []string `json:"subjects,omitempty"`
+	// Only events that happened in this range.
+	Occurred *DateTimeRange `json:"occurred,omitempty"`
 }
 
 // Which job openings to include. Conditions combine with AND; values within a list with OR.
@@ -44,6 +167,14 @@ type JobOpeningFilter struct {
 	Search *string `json:"search,omitempty"`
 }
 
+// The result of a job opening mutation.
+type JobOpeningPayload struct {
+	// The opening as it is now; null when the mutation was refused.
+	JobOpening *JobOpening `json:"jobOpening,omitempty"`
+	// Why the input was refused; empty on success.
+	UserErrors []*change.UserError `json:"userErrors"`
+}
+
 // Which memberships to include. Conditions combine with AND; values within a list with OR.
 type MembershipFilter struct {
 	// Only these roles.
@@ -56,6 +187,21 @@ type MembershipFilter struct {
 	Joined *DateRange `json:"joined,omitempty"`
 	// Only members whose English or Chinese name contains this text, ignoring case (at most 100 characters).
 	Search *string `json:"search,omitempty"`
+}
+
+// The result of a membership mutation.
+type MembershipPayload struct {
+	// The membership as it is now; null when the mutation was refused.
+	Membership *Membership `json:"membership,omitempty"`
+	// Why the input was refused; empty on success.
+	UserErrors []*change.UserError `json:"userErrors"`
+}
+
+// Changes to the alliance graph. Every mutation takes one `input` and returns a payload with the
+// changed objects and `userErrors`; each runs in one transaction that also appends an `Event`, so a
+// mutation either happens completely, with its event, or not at all. Updates name the `version` they
+// read; a stale version gives a `CONFLICT` user error and changes nothing.
+type Mutation struct {
 }
 
 // Which organizations to include. Conditions combine with AND; values within a list with OR.
@@ -78,6 +224,22 @@ type OrganizationFilter struct {
 	Search *string `json:"search,omitempty"`
 }
 
+// The result of creating or updating an organization.
+type OrganizationPayload struct {
+	// The organization as it is now; null when the mutation was refused.
+	Organization Organization `json:"organization,omitempty"`
+	// Why the input was refused; empty on success.
+	UserErrors []*change.UserError `json:"userErrors"`
+}
+
+// An organization taking part in a new partnership.
+type ParticipantInput struct {
+	// The organization (global ID).
+	OrganizationID string `json:"organizationId"`
+	// Its role; exactly one participant leads.
+	Role store.ParticipantRole `json:"role"`
+}
+
 // Which partnerships to include. Conditions combine with AND; values within a list with OR.
 type PartnershipFilter struct {
 	// Only these kinds.
@@ -94,6 +256,14 @@ type PartnershipFilter struct {
 	Search *string `json:"search,omitempty"`
 }
 
+// The result of a partnership mutation.
+type PartnershipPayload struct {
+	// The partnership as it is now; null when the mutation was refused.
+	Partnership *Partnership `json:"partnership,omitempty"`
+	// Why the input was refused; empty on success.
+	UserErrors []*change.UserError `json:"userErrors"`
+}
+
 // Which placements to include. Conditions combine with AND; values within a list with OR.
 type PlacementFilter struct {
 	// Only these statuses.
@@ -102,9 +272,141 @@ type PlacementFilter struct {
 	Applied *DateRange `json:"applied,omitempty"`
 }
 
+// The result of a placement mutation.
+type PlacementPayload struct {
+	// The placement as it is now; null when the mutation was refused.
+	Placement *Placement `json:"placement,omitempty"`
+	// Why the input was refused; empty on success.
+	UserErrors []*change.UserError `json:"userErrors"`
+}
+
+// A job opening to post.
+type PostJobOpeningInput struct {
+	// The alliance to post it in (global ID).
+	AllianceID string `json:"allianceId"`
+	// The employer (global ID).
+	ProviderID string `json:"providerId"`
+	// The job title in English and Chinese.
+	Title *change.Bilingual `json:"title"`
+	// Details, at most 5,000 characters.
+	Description *string `json:"description,omitempty"`
+	// Share only with these members (global IDs); omit to share with the whole alliance.
+	SharedWith []string `json:"sharedWith,omitempty"`
+	// People to hire, 1 to 10,000.
+	Positions int `json:"positions"`
+	// Lowest monthly salary in CNY.
+	SalaryMin *int `json:"salaryMin,omitempty"`
+	// Highest monthly salary in CNY; not below the lowest.
+	SalaryMax *int `json:"salaryMax,omitempty"`
+	// The kind of employment.
+	EmploymentType store.EmploymentType `json:"employmentType"`
+	// The last day to apply; not before today.
+	ClosesOn *time.Time `json:"closesOn,omitempty"`
+	// Skills required, each at most once.
+	RequiredSkills []*change.SkillLevelInput `json:"requiredSkills,omitempty"`
+}
+
+// A proposed partnership.
+type ProposePartnershipInput struct {
+	// The alliance (global ID).
+	AllianceID string `json:"allianceId"`
+	// The title in English and Chinese.
+	Title *change.Bilingual `json:"title"`
+	// The kind of project.
+	Kind store.PartnershipKind `json:"kind"`
+	// What the partners will do, at most 5,000 characters.
+	Description *string `json:"description,omitempty"`
+	// When work starts.
+	StartsOn *time.Time `json:"startsOn,omitempty"`
+	// When work ends; not before it starts.
+	EndsOn *time.Time `json:"endsOn,omitempty"`
+	// Two or more distinct organizations, exactly one of them LEAD.
+	Participants []*ParticipantInput `json:"participants"`
+}
+
 // The entry points of the alliance graph. Every list is a cursor connection: page with `first`/`after`
 // forwards or `last`/`before` backwards, at most 100 items a page.
 type Query struct {
+}
+
+// A competition result to record.
+type RecordCompetitionResultInput struct {
+	// The alliance to share it in (global ID).
+	AllianceID string `json:"allianceId"`
+	// The member that trained the competitor (global ID).
+	ProviderID string `json:"providerId"`
+	// A headline in English and Chinese.
+	Title *change.Bilingual `json:"title"`
+	// Details, at most 5,000 characters.
+	Description *string `json:"description,omitempty"`
+	// The competition's name.
+	Competition string `json:"competition"`
+	// The competition's level.
+	Level store.CompetitionLevel `json:"level"`
+	// The award won.
+	Award store.Award `json:"award"`
+	// The date of the award.
+	AwardedOn time.Time `json:"awardedOn"`
+	// The competitor (global ID of a Talent).
+	TalentID *string `json:"talentId,omitempty"`
+	// The skill competed in (global ID).
+	SkillID *string `json:"skillId,omitempty"`
+}
+
+// A member's leaving.
+type RecordMemberLeavingInput struct {
+	// The membership's global ID.
+	ID string `json:"id"`
+	// The version last read.
+	Version int `json:"version"`
+	// The date it left; today when omitted. Not before it joined.
+	LeftOn *time.Time `json:"leftOn,omitempty"`
+}
+
+// A talent to register.
+type RegisterTalentInput struct {
+	// The alliance whose pool the talent joins (global ID).
+	AllianceID string `json:"allianceId"`
+	// The full name (personal data).
+	FullName string `json:"fullName"`
+	// The Chinese name (personal data).
+	NameZh *string `json:"nameZh,omitempty"`
+	// The email address (personal data).
+	Email *string `json:"email,omitempty"`
+	// The phone number (personal data).
+	Phone *string `json:"phone,omitempty"`
+	// The birth date (personal data).
+	BirthDate *time.Time `json:"birthDate,omitempty"`
+	// Where the talent is in training or work.
+	Status store.TalentStatus `json:"status"`
+	// The school (global ID of a School).
+	SchoolID *string `json:"schoolId,omitempty"`
+	// The employer (global ID of a Company).
+	EmployerID *string `json:"employerId,omitempty"`
+	// The graduation year.
+	GraduationYear *int `json:"graduationYear,omitempty"`
+	// Skills and levels, each skill at most once.
+	Skills []*change.SkillLevelInput `json:"skills,omitempty"`
+}
+
+// An organization leaving a partnership.
+type RemovePartnershipParticipantInput struct {
+	// The partnership's global ID.
+	PartnershipID string `json:"partnershipId"`
+	// The partnership's version last read.
+	Version int `json:"version"`
+	// The organization (global ID).
+	OrganizationID string `json:"organizationId"`
+}
+
+// A skill to remove from a talent.
+type RemoveTalentSkillInput struct {
+	// The talent's global ID.
+	TalentID string `json:"talentId"`
+	// The talent's version last read.
+	Version int `json:"version"`
+	// The skill (global ID).
+	SkillID string `json:"skillId"`
 }
 
 // Which resources to include. Conditions combine with AND; values within a list with OR.
@@ -125,6 +427,102 @@ type ResourceFilter struct {
 	Search *string `json:"search,omitempty"`
 }
 
+// A talent's skill at a level.
+type SetTalentSkillInput struct {
+	// The talent's global ID.
+	TalentID string `json:"talentId"`
+	// The talent's version last read.
+	Version int `json:"version"`
+	// The skill and its level.
+	Skill *change.SkillLevelInput `json:"skill"`
+}
+
+// A teacher to share.
+type ShareTeacherInput struct {
+	// The alliance to share in (global ID).
+	AllianceID string `json:"allianceId"`
+	// The member the teacher works for (global ID).
+	ProviderID string `json:"providerId"`
+	// A headline in English and Chinese.
+	Title *change.Bilingual `json:"title"`
+	// Background, at most 5,000 characters.
+	Description *string `json:"description,omitempty"`
+	// Share only with these members (global IDs); omit to share with the whole alliance.
+	SharedWith []string `json:"sharedWith,omitempty"`
+	// The teacher's professional name.
+	Name string `json:"name"`
+	// The professional title.
+	ProfessionalTitle *string `json:"professionalTitle,omitempty"`
+	// Whether the teacher holds both a teaching and an industry qualification.
+	DualQualified bool `json:"dualQualified"`
+	// Years of experience, 0 to 70.
+	YearsExperience *int `json:"yearsExperience,omitempty"`
+	// Skills the teacher can teach.
+	Expertise []*change.SkillLevelInput `json:"expertise,omitempty"`
+}
+
+// A training course to share.
+type ShareTrainingCourseInput struct {
+	// The alliance to share in (global ID).
+	AllianceID string `json:"allianceId"`
+	// The member running the course (global ID).
+	ProviderID string `json:"providerId"`
+	// The title in English and Chinese.
+	Title *change.Bilingual `json:"title"`
+	// What the course covers, at most 5,000 characters.
+	Description *string `json:"description,omitempty"`
+	// Share only with these members (global IDs); omit to share with the whole alliance.
+	SharedWith []string `json:"sharedWith,omitempty"`
+	// The training centre hosting it (global ID).
+	TrainingCenterID *string `json:"trainingCenterId,omitempty"`
+	// Teaching hours, 1 to 10,000.
+	Hours int `json:"hours"`
+	// Places, 1 to 10,000.
+	Seats int `json:"seats"`
+	// The first day.
+	StartsOn *time.Time `json:"startsOn,omitempty"`
+	// The last day; not before the first.
+	EndsOn *time.Time `json:"endsOn,omitempty"`
+	// The facility where it is held (global ID of a TrainingFacility).
+	FacilityID *string `json:"facilityId,omitempty"`
+	// Its teachers (global IDs of Teachers).
+	TeacherIds []string `json:"teacherIds,omitempty"`
+	// Skills taught.
+	Skills []*change.SkillLevelInput `json:"skills,omitempty"`
+}
+
+// A training facility to share.
+type ShareTrainingFacilityInput struct {
+	// The alliance to share it in (global ID).
+	AllianceID string `json:"allianceId"`
+	// The member providing it (global ID).
+	ProviderID string `json:"providerId"`
+	// Its name in English and Chinese.
+	Title *change.Bilingual `json:"title"`
+	// Details, at most 5,000 characters.
+	Description *string `json:"description,omitempty"`
+	// Share only with these members (global IDs); omit to share with the whole alliance.
+	SharedWith []string `json:"sharedWith,omitempty"`
+	// The training centre it belongs to (global ID).
+	TrainingCenterID *string `json:"trainingCenterId,omitempty"`
+	// Trainees it holds at once, 1 to 100,000.
+	Capacity int `json:"capacity"`
+	// Its street address.
+	Address *string `json:"address,omitempty"`
+	// Notable equipment, at most 100 items.
+	Equipment []string `json:"equipment,omitempty"`
+}
+
+// The signing of a proposed partnership.
+type SignPartnershipInput struct {
+	// The partnership's global ID.
+	ID string `json:"id"`
+	// The version last read.
+	Version int `json:"version"`
+	// The signing date; today when omitted.
+	SignedOn *time.Time `json:"signedOn,omitempty"`
+}
+
 // Which skills to include. Conditions combine with AND; values within a list with OR.
 type SkillFilter struct {
 	// Only these categories.
@@ -135,6 +533,14 @@ type SkillFilter struct {
 	TopLevel *bool `json:"topLevel,omitempty"`
 	// Only skills whose code, English or Chinese name contains this text, ignoring case (at most 100 characters).
 	Search *string `json:"search,omitempty"`
+}
+
+// The result of a skill mutation.
+type SkillPayload struct {
+	// The skill as it is now; null when the mutation was refused.
+	Skill *Skill `json:"skill,omitempty"`
+	// Why the input was refused; empty on success.
+	UserErrors []*change.UserError `json:"userErrors"`
 }
 
 // Which talents to include. Conditions combine with AND; values within a list with OR.
@@ -153,6 +559,22 @@ type TalentFilter struct {
 	MinSkillLevel *int `json:"minSkillLevel,omitempty"`
 	// Only talents registered in this date range.
 	Registered *DateRange `json:"registered,omitempty"`
+}
+
+// The result of a talent mutation.
+type TalentPayload struct {
+	// The talent as it is now; null when the mutation was refused.
+	Talent *Talent `json:"talent,omitempty"`
+	// Why the input was refused; empty on success.
+	UserErrors []*change.UserError `json:"userErrors"`
+}
+
+// The result of a teacher mutation.
+type TeacherPayload struct {
+	// The teacher as it is now; null when the mutation was refused.
+	Teacher *Teacher `json:"teacher,omitempty"`
+	// Why the input was refused; empty on success.
+	UserErrors []*change.UserError `json:"userErrors"`
 }
 
 // Which training centres to include. Conditions combine with AND; values within a list with OR.
@@ -179,6 +601,218 @@ type TrainingCourseFilter struct {
 	HasFreeSeats *bool `json:"hasFreeSeats,omitempty"`
 	// Only courses whose English or Chinese title contains this text, ignoring case (at most 100 characters).
 	Search *string `json:"search,omitempty"`
+}
+
+// The result of a training course mutation.
+type TrainingCoursePayload struct {
+	// The course as it is now; null when the mutation was refused.
+	TrainingCourse *TrainingCourse `json:"trainingCourse,omitempty"`
+	// Why the input was refused; empty on success.
+	UserErrors []*change.UserError `json:"userErrors"`
+}
+
+// The result of a training facility mutation.
+type TrainingFacilityPayload struct {
+	// The facility as it is now; null when the mutation was refused.
+	TrainingFacility *TrainingFacility `json:"trainingFacility,omitempty"`
+	// Why the input was refused; empty on success.
+	UserErrors []*change.UserError `json:"userErrors"`
+}
+
+// Changes to a competition result; omitted fields stay as they are.
+type UpdateCompetitionResultInput struct {
+	// The result's global ID.
+	ID string `json:"id"`
+	// The version last read.
+	Version int `json:"version"`
+	// The new headline.
+	Title *change.Bilingual `json:"title,omitempty"`
+	// The new details.
+	Description *string `json:"description,omitempty"`
+	// The new award.
+	Award *store.Award `json:"award,omitempty"`
+	// The new date of the award.
+	AwardedOn *time.Time `json:"awardedOn,omitempty"`
+}
+
+// Changes to a job opening; omitted fields stay as they are.
+type UpdateJobOpeningInput struct {
+	// The opening's global ID.
+	ID string `json:"id"`
+	// The version last read.
+	Version int `json:"version"`
+	// The new title.
+	Title *change.Bilingual `json:"title,omitempty"`
+	// The new details.
+	Description *string `json:"description,omitempty"`
+	// Share only with these members; an empty list shares with the whole alliance.
+	SharedWith []string `json:"sharedWith,omitempty"`
+	// The new number of positions; not below those filled.
+	Positions *int `json:"positions,omitempty"`
+	// The new lowest salary.
+	SalaryMin *int `json:"salaryMin,omitempty"`
+	// The new highest salary.
+	SalaryMax *int `json:"salaryMax,omitempty"`
+	// The new kind of employment.
+	EmploymentType *store.EmploymentType `json:"employmentType,omitempty"`
+	// The new closing date.
+	ClosesOn *time.Time `json:"closesOn,omitempty"`
+	// The new required skills, replacing the old.
+	RequiredSkills []*change.SkillLevelInput `json:"requiredSkills,omitempty"`
+}
+
+// Changes to a partnership; omitted fields stay as they are.
+type UpdatePartnershipInput struct {
+	// The partnership's global ID.
+	ID string `json:"id"`
+	// The version last read.
+	Version int `json:"version"`
+	// The new title.
+	Title *change.Bilingual `json:"title,omitempty"`
+	// The new description.
+	Description *string `json:"description,omitempty"`
+	// The new start date.
+	StartsOn *time.Time `json:"startsOn,omitempty"`
+	// The new end date.
+	EndsOn *time.Time `json:"endsOn,omitempty"`
+}
+
+// A new status for an application.
+type UpdatePlacementStatusInput struct {
+	// The placement's global ID.
+	ID string `json:"id"`
+	// The version last read.
+	Version int `json:"version"`
+	// The new status.
+	Status store.PlacementStatus `json:"status"`
+	// With HIRED: the hiring date; today when omitted.
+	HiredOn *time.Time `json:"hiredOn,omitempty"`
+}
+
+// Changes to a skill; omitted fields stay as they are.
+type UpdateSkillInput struct {
+	// The skill's global ID.
+	ID string `json:"id"`
+	// The version last read.
+	Version int `json:"version"`
+	// The new name.
+	Name *change.Bilingual `json:"name,omitempty"`
+	// The new area.
+	Category *store.SkillCategory `json:"category,omitempty"`
+	// The new description.
+	Description *string `json:"description,omitempty"`
+}
+
+// Changes to a talent; omitted fields stay as they are.
+type UpdateTalentInput struct {
+	// The talent's global ID.
+	ID string `json:"id"`
+	// The version last read.
+	Version int `json:"version"`
+	// The new full name.
+	FullName *string `json:"fullName,omitempty"`
+	// The new Chinese name.
+	NameZh *string `json:"nameZh,omitempty"`
+	// The new email address.
+	Email *string `json:"email,omitempty"`
+	// The new phone number.
+	Phone *string `json:"phone,omitempty"`
+	// The new birth date.
+	BirthDate *time.Time `json:"birthDate,omitempty"`
+	// The new status.
+	Status *store.TalentStatus `json:"status,omitempty"`
+	// The new school (global ID).
+	SchoolID *string `json:"schoolId,omitempty"`
+	// The new employer (global ID).
+	EmployerID *string `json:"employerId,omitempty"`
+	// The new graduation year.
+	GraduationYear *int `json:"graduationYear,omitempty"`
+}
+
+// Changes to a teacher; omitted fields stay as they are.
+type UpdateTeacherInput struct {
+	// The teacher's global ID.
+	ID string `json:"id"`
+	// The version last read.
+	Version int `json:"version"`
+	// The new headline.
+	Title *change.Bilingual `json:"title,omitempty"`
+	// The new background.
+	Description *string `json:"description,omitempty"`
+	// Share only with these members; an empty list shares with the whole alliance.
+	SharedWith []string `json:"sharedWith,omitempty"`
+	// The new name.
+	Name *string `json:"name,omitempty"`
+	// The new professional title.
+	ProfessionalTitle *string `json:"professionalTitle,omitempty"`
+	// The new dual qualification.
+	DualQualified *bool `json:"dualQualified,omitempty"`
+	// The new years of experience.
+	YearsExperience *int `json:"yearsExperience,omitempty"`
+	// The new expertise, replacing the old.
+	Expertise []*change.SkillLevelInput `json:"expertise,omitempty"`
+}
+
+// Changes to a training course; omitted fields stay as they are.
+type UpdateTrainingCourseInput struct {
+	// The course's global ID.
+	ID string `json:"id"`
+	// The version last read.
+	Version int `json:"version"`
+	// The new title.
+	Title *change.Bilingual `json:"title,omitempty"`
+	// The new description.
+	Description *string `json:"description,omitempty"`
+	// Share only with these members; an empty list shares with the whole alliance.
+	SharedWith []string `json:"sharedWith,omitempty"`
+	// The new teaching hours.
+	Hours *int `json:"hours,omitempty"`
+	// The new number of places; not below those taken.
+	Seats *int `json:"seats,omitempty"`
+	// The new first day.
+	StartsOn *time.Time `json:"startsOn,omitempty"`
+	// The new last day.
+	EndsOn *time.Time `json:"endsOn,omitempty"`
+	// The new teachers, replacing the old.
+	TeacherIds []string `json:"teacherIds,omitempty"`
+	// The new skills taught, replacing the old.
+	Skills []*change.SkillLevelInput `json:"skills,omitempty"`
+}
+
+// Changes to a training facility; omitted fields stay as they are.
+type UpdateTrainingFacilityInput struct {
+	// The facility's global ID.
+	ID string `json:"id"`
+	// The version last read.
+	Version int `json:"version"`
+	// The new name.
+	Title *change.Bilingual `json:"title,omitempty"`
+	// The new details.
+	Description *string `json:"description,omitempty"`
+	// Share only with these members; an empty list shares with the whole alliance.
+	SharedWith []string `json:"sharedWith,omitempty"`
+	// The new capacity.
+	Capacity *int `json:"capacity,omitempty"`
+	// The new address.
+	Address *string `json:"address,omitempty"`
+	// The new equipment list.
+	Equipment []string `json:"equipment,omitempty"`
+}
+
+// A resource to withdraw.
+type WithdrawResourceInput struct {
+	// The resource's global ID.
+	ID string `json:"id"`
+	// The version last read.
+	Version int `json:"version"`
+}
+
+// The result of withdrawing a resource.
+type WithdrawResourcePayload struct {
+	// The withdrawn resource; null when the mutation was refused.
+	Resource SharedResource `json:"resource,omitempty"`
+	// Why the input was refused; empty on success.
+	UserErrors []*change.UserError `json:"userErrors"`
 }
 
 // The direction in which a connection is sorted.

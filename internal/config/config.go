@@ -31,6 +31,7 @@ type Config struct {
 	LogLevel       slog.Level
 	Scale          int
 	Reset          bool
+	JWTSecret      string   // HS256 key for tokens; empty: generated once and kept in the database
 	Args           []string // what is left after the flags, e.g. migrate's direction
 }
 
@@ -52,6 +53,7 @@ var Settings = []Setting{
 	{"log-level", "LOG_LEVEL", "info", "debug, info, warn or error", []string{"serve", "migrate", "seed"}},
 	{"scale", "SEED_SCALE", "1", "how many times larger than the demo the seeded alliance is", []string{"seed"}},
 	{"reset", "SEED_RESET", "false", "empty the database before seeding", []string{"seed"}},
+	{"jwt-secret", "JWT_SECRET", "", "key signing and checking tokens (HS256), at least 32 bytes; if empty, one is generated once and kept in the database", []string{"serve", "token"}},
 }
 
 // value holds a flag's text until Parse checks it; boolean settings may be given as a
@@ -108,7 +110,7 @@ func Parse(command string, args []string, getenv func(string) string) (Config, e
 		}
 		return ""
 	}
-	c := Config{Addr: get("addr"), DatabaseURL: get("database-url"), Args: fs.Args()}
+	c := Config{Addr: get("addr"), DatabaseURL: get("database-url"), JWTSecret: get("jwt-secret"), Args: fs.Args()}
 	var errs []error
 	parseBool := func(name string, dst *bool) {
 		v, err := strconv.ParseBool(get(name))

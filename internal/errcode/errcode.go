@@ -14,6 +14,10 @@ const (
 	NotFound     Code = "NOT_FOUND"
 	Internal     Code = "INTERNAL_SERVER_ERROR"
 	Timeout      Code = "TIMEOUT"
+	// Unauthenticated: the request carries no valid credential and the field needs one.
+	Unauthenticated Code = "UNAUTHENTICATED"
+	// Forbidden: the caller is known but may not do or see this.
+	Forbidden Code = "FORBIDDEN"
 )
 
 // Error is an error meant for the client.

@@ -28,6 +28,9 @@ type Loaders struct {
 	Skill          *Batcher[int64, *store.Skill]
 	Talent         *Batcher[int64, *store.Talent]
 	Placement      *Batcher[int64, *store.Placement]
+	Event          *Batcher[int64, *store.Event]
+	// Person reads talents' personal data; resolvers use it only where policy allows.
+	Person *Batcher[int64, *store.Person]
 
 	Participants     *Batcher[int64, []store.Participant]
 	MembershipsOfOrg *Batcher[int64, []store.Membership]
@@ -52,7 +55,7 @@ type Loaders struct {
 	ProviderResources    *Paged[store.ResourceFilter, store.Resource]
 	CompanyJobOpenings   *Paged[store.JobOpeningFilter, store.Resource]
 	SkillJobOpenings     *Paged[store.JobOpeningFilter, store.Resource]
-	SkillTeachers        *Paged[struct{}, store.Resource]
+	SkillTeachers        *Paged[store.Scope, store.Resource]
 	OpeningPlacements    *Paged[store.PlacementFilter, store.Placement]
 	Courses              map[store.CourseParent]*Paged[store.CourseFilter, store.Resource]
 	Talents              map[store.TalentParent]*Paged[store.TalentFilter, store.Talent]
@@ -71,6 +74,8 @@ func New(s *store.Store, t Timing) *Loaders {
 		Skill:          newBatcher(sched, t, s.SkillsByID),
 		Talent:         newBatcher(sched, t, s.TalentsByID),
 		Placement:      newBatcher(sched, t, s.PlacementsByID),
+		Event:          newBatcher(sched, t, s.EventsByID),
+		Person:         newBatcher(sched, t, s.PersonsByID),
 
 		Participants:     newBatcher(sched, t, s.ParticipantsOf),
 		MembershipsOfOrg: newBatcher(sched, t, s.MembershipsOfOrganizations),
@@ -97,11 +102,11 @@ func New(s *store.Store, t Timing) *Loaders {
 		SkillJobOpenings:     newPaged(s.SkillJobOpenings, s.CountSkillJobOpenings, sched, t),
 		OpeningPlacements:    newPaged(s.OpeningPlacements, s.CountOpeningPlacements, sched, t),
 		SkillTeachers: newPaged(
-			func(ctx context.Context, skills []int64, _ struct{}, _ store.Order, p store.Page) (map[int64]store.Result[store.Resource], error) {
-				return s.SkillTeachers(ctx, skills, p)
+			func(ctx context.Context, skills []int64, scope store.Scope, _ store.Order, p store.Page) (map[int64]store.Result[store.Resource], error) {
+				return s.SkillTeachers(ctx, skills, scope, p)
 			},
-			func(ctx context.Context, skills []int64, _ struct{}) (map[int64]int, error) {
-				return s.CountSkillTeachers(ctx, skills)
+			func(ctx context.Context, skills []int64, scope store.Scope) (map[int64]int, error) {
+				return s.CountSkillTeachers(ctx, skills, scope)
 			}, sched, t),
 		Courses: map[store.CourseParent]*Paged[store.CourseFilter, store.Resource]{},
 		Talents: map[store.TalentParent]*Paged[store.TalentFilter, store.Talent]{},

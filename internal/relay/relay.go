@@ -31,11 +31,12 @@ const (
 	TypeSkill          Type = "Skill"
 	TypeTalent         Type = "Talent"
 	TypePlacement      Type = "Placement"
+	TypeEvent          Type = "Event"
 )
 
 var knownTypes = map[Type]bool{
 	TypeAlliance: true, TypeOrganization: true, TypeMembership: true, TypePartnership: true,
-	TypeTrainingCenter: true, TypeResource: true, TypeSkill: true, TypeTalent: true, TypePlacement: true,
+	TypeTrainingCenter: true, TypeResource: true, TypeSkill: true, TypeTalent: true, TypePlacement: true, TypeEvent: true,
 }
 
 // ErrMalformedID reports an ID that this server did not issue.

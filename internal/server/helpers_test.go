@@ -9,10 +9,13 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
+	"github.com/alliance-graph/alliance-graph/internal/auth"
 	"github.com/alliance-graph/alliance-graph/internal/demo"
 	"github.com/alliance-graph/alliance-graph/internal/loader"
 	"github.com/alliance-graph/alliance-graph/internal/pgtest"
@@ -36,7 +39,11 @@ type testServer struct {
 	statements atomic.Int64
 	logs       *bytes.Buffer
 	logMu      *sync.Mutex
+	auth       *auth.Authenticator
 }
+
+// testKey signs the test servers' tokens.
+var testKey = []byte("test-signing-key-of-at-least-32-bytes!!")
 
 func newServer(t testing.TB) *testServer {
 	t.Helper()
@@ -50,8 +57,10 @@ func newServerWith(t testing.TB, batching loader.Timing) *testServer {
 	lw := &lockedWriter{w: ts.logs}
 	ts.logMu = &lw.mu
 	st := store.New(testDB.DB, func(context.Context, string) { ts.statements.Add(1) })
+	ts.auth = auth.New(auth.Config{Key: testKey}, st)
 	ts.Server = httptest.NewServer(server.New(server.Config{
 		Store:    st,
+		Auth:     ts.auth,
 		Logger:   slog.New(slog.NewJSONHandler(lw, nil)),
 		Batching: batching,
 	}))
@@ -94,8 +103,32 @@ type response struct {
 // transport problems, not on GraphQL errors, which tests inspect themselves.
 func (ts *testServer) query(t *testing.T, q string, vars map[string]any) response {
 	t.Helper()
+	return ts.queryAs(t, auth.Viewer{}, q, vars)
+}
+
+// token signs a token for v, valid for an hour.
+func (ts *testServer) token(t testing.TB, v auth.Viewer) string {
+	t.Helper()
+	if v.Subject == "" {
+		v.Subject = "test-" + strings.ToLower(string(v.Role))
+	}
+	tok, err := ts.auth.IssueToken(v, time.Hour)
+	if err != nil {
+		t.Fatalf("issue token: %v", err)
+	}
+	return tok
+}
+
+// queryAs posts a request as v (anonymous when v is zero).
+func (ts *testServer) queryAs(t testing.TB, v auth.Viewer, q string, vars map[string]any) response {
+	t.Helper()
 	body, _ := json.Marshal(map[string]any{"query": q, "variables": vars})
-	res, err := http.Post(ts.URL+"/query", "application/json", bytes.NewReader(body))
+	req, _ := http.NewRequest(http.MethodPost, ts.URL+"/query", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	if !v.Anonymous() {
+		req.Header.Set("Authorization", "Bearer "+ts.token(t, v))
+	}
+	res, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatalf("POST /query: %v", err)
 	}

@@ -2,8 +2,11 @@ package server
 
 import (
 	"context"
+
 	"crypto/rand"
 	"encoding/hex"
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
 	"log/slog"
 	"net/http"
 	"regexp"
@@ -98,4 +101,16 @@ func withTimeout(d time.Duration, next http.Handler) http.Handler {
 		defer cancel()
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
+}
+
+// freshLoadersForMutations gives each root field of a mutation its own loaders, so that
+// what one mutation changed is read afresh by the payload of the next, never from a
+// cache filled before the change.
+func freshLoadersForMutations(s *store.Store, t loader.Timing) graphql.RootFieldMiddleware {
+	return func(ctx context.Context, next graphql.RootResolver) graphql.Marshaler {
+		if graphql.GetOperationContext(ctx).Operation.Operation == ast.Mutation {
+			ctx = loader.With(ctx, loader.New(s, t))
+		}
+		return next(ctx)
+	}
 }

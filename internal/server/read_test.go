@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"slices"
@@ -279,7 +280,13 @@ func TestFiltersSelectWhatSQLSelects(t *testing.T) {
 					Edges      []struct{ Node struct{ ID string } }
 				}
 			}
-			ts.data(t, q, map[string]any{"f": tt.filter}, &got)
+			r := ts.queryAs(t, analyst, q, map[string]any{"f": tt.filter})
+			if len(r.Errors) > 0 {
+				t.Fatalf("query failed: %+v", r.Errors)
+			}
+			if err := json.Unmarshal(r.Data, &got); err != nil {
+				t.Fatal(err)
+			}
 			if got.C.TotalCount != want {
 				t.Errorf("totalCount = %d, want %d", got.C.TotalCount, want)
 			}
@@ -304,11 +311,11 @@ func TestNodeFindsEveryType(t *testing.T) {
 		{"Membership", firstKey(t, relay.TypeMembership, "SELECT id FROM membership LIMIT 1")},
 		{"Partnership", firstKey(t, relay.TypePartnership, "SELECT id FROM partnership LIMIT 1")},
 		{"TrainingCenter", firstKey(t, relay.TypeTrainingCenter, "SELECT id FROM training_center LIMIT 1")},
-		{"TrainingFacility", firstKey(t, relay.TypeResource, "SELECT id FROM resource WHERE category = 'TRAINING_FACILITY' LIMIT 1")},
-		{"JobOpening", firstKey(t, relay.TypeResource, "SELECT id FROM resource WHERE category = 'JOB_OPENING' LIMIT 1")},
-		{"Teacher", firstKey(t, relay.TypeResource, "SELECT id FROM resource WHERE category = 'TEACHER' LIMIT 1")},
-		{"TrainingCourse", firstKey(t, relay.TypeResource, "SELECT id FROM resource WHERE category = 'TRAINING_COURSE' LIMIT 1")},
-		{"CompetitionResult", firstKey(t, relay.TypeResource, "SELECT id FROM resource WHERE category = 'COMPETITION_RESULT' LIMIT 1")},
+		{"TrainingFacility", firstKey(t, relay.TypeResource, "SELECT id FROM resource WHERE category = 'TRAINING_FACILITY' AND shared_with_all LIMIT 1")},
+		{"JobOpening", firstKey(t, relay.TypeResource, "SELECT id FROM resource WHERE category = 'JOB_OPENING' AND shared_with_all LIMIT 1")},
+		{"Teacher", firstKey(t, relay.TypeResource, "SELECT id FROM resource WHERE category = 'TEACHER' AND shared_with_all LIMIT 1")},
+		{"TrainingCourse", firstKey(t, relay.TypeResource, "SELECT id FROM resource WHERE category = 'TRAINING_COURSE' AND shared_with_all LIMIT 1")},
+		{"CompetitionResult", firstKey(t, relay.TypeResource, "SELECT id FROM resource WHERE category = 'COMPETITION_RESULT' AND shared_with_all LIMIT 1")},
 		{"Skill", firstKey(t, relay.TypeSkill, "SELECT id FROM skill LIMIT 1")},
 		{"Talent", firstKey(t, relay.TypeTalent, "SELECT id FROM talent LIMIT 1")},
 		{"Placement", firstKey(t, relay.TypePlacement, "SELECT id FROM placement LIMIT 1")},

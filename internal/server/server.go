@@ -16,6 +16,8 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/alliance-graph/alliance-graph/graph"
+	"github.com/alliance-graph/alliance-graph/internal/auth"
+	"github.com/alliance-graph/alliance-graph/internal/change"
 	"github.com/alliance-graph/alliance-graph/internal/loader"
 	"github.com/alliance-graph/alliance-graph/internal/store"
 )
@@ -24,6 +26,8 @@ import (
 type Config struct {
 	Store  *store.Store
 	Logger *slog.Logger
+	// Auth verifies the Authorization header; requests without one are anonymous.
+	Auth *auth.Authenticator
 	// Batching says when loaders fetch a batch of keys.
 	Batching loader.Timing
 	// RequestTimeout bounds each GraphQL request, SQL included.
@@ -35,10 +39,16 @@ func New(cfg Config) http.Handler {
 	if cfg.Batching == (loader.Timing{}) {
 		cfg.Batching = loader.DefaultTiming
 	}
+	if cfg.Auth == nil {
+		cfg.Auth = auth.New(auth.Config{}, nil) // no key: every credential is refused
+	}
 	if cfg.RequestTimeout <= 0 {
 		cfg.RequestTimeout = 30 * time.Second
 	}
-	gql := handler.New(graph.NewExecutableSchema(graph.Config{Resolvers: &graph.Resolver{Store: cfg.Store}}))
+	gql := handler.New(graph.NewExecutableSchema(graph.Config{
+		Resolvers:  &graph.Resolver{Store: cfg.Store, Changes: change.New(cfg.Store, nil)},
+		Directives: graph.Directives(),
+	}))
 	gql.AddTransport(transport.Options{})
 	gql.AddTransport(transport.GET{})
 	gql.AddTransport(transport.POST{})
@@ -46,9 +56,10 @@ func New(cfg Config) http.Handler {
 	gql.Use(extension.Introspection{})
 	gql.SetErrorPresenter(presentError(cfg.Logger))
 	gql.SetRecoverFunc(recoverPanic(cfg.Logger))
+	gql.AroundRootFields(freshLoadersForMutations(cfg.Store, cfg.Batching))
 
 	mux := http.NewServeMux()
-	mux.Handle("/query", withLoaders(cfg.Store, cfg.Batching, withTimeout(cfg.RequestTimeout, gql)))
+	mux.Handle("/query", auth.Middleware(cfg.Auth, cfg.Logger, withLoaders(cfg.Store, cfg.Batching, withTimeout(cfg.RequestTimeout, gql))))
 	mux.Handle("GET /{$}", playground.Handler("Alliance Graph", "/query"))
 	return withRequestID(withLogging(cfg.Logger, mux))
 }

@@ -122,6 +122,8 @@ func escapeLike(s string) string {
 
 func int64Array(ids []int64) any { return pq.Int64Array(ids) }
 
+func stringArray(s []string) any { return pq.StringArray(s) }
+
 func (l *list) sort() (sortKey, error) {
 	k, ok := l.orders[l.order.Field]
 	if !ok {

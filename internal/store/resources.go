@@ -2,8 +2,26 @@ package store
 
 import "context"
 
+// Scope limits resource lists to what a viewer may see: everything (All), or resources
+// shared with the whole alliance, provided by Organization or shared with it.
+type Scope struct {
+	All          bool
+	Organization int64
+}
+
+// visible adds the scope's condition and hides withdrawn resources.
+func visible(l *list, s Scope) {
+	l.where("r.withdrawn_on IS NULL")
+	if s.All {
+		return
+	}
+	org := l.arg(s.Organization)
+	l.where("(r.shared_with_all OR r.provider_id = " + org + " OR EXISTS (SELECT 1 FROM resource_share vs WHERE vs.resource_id = r.id AND vs.organization_id = " + org + "))")
+}
+
 // ResourceFilter selects shared resources of any category.
 type ResourceFilter struct {
+	Scope         Scope
 	Categories    []ResourceCategory
 	Providers     []int64
 	Alliances     []int64
@@ -29,6 +47,7 @@ func skillsOf(l *list, skills []int64) {
 
 func resourceList(f ResourceFilter, o Order) *list {
 	l := &list{cols: "r.*", from: "resource r", id: "r.id", orders: resourceOrders, order: o}
+	visible(l, f.Scope)
 	in(l, "r.category", f.Categories)
 	inIDs(l, "r.provider_id", f.Providers)
 	inIDs(l, "r.alliance_id", f.Alliances)
@@ -117,6 +136,7 @@ func (s *Store) FacilitiesOfCenters(ctx context.Context, centers []int64) (map[i
 
 // JobOpeningFilter selects job openings.
 type JobOpeningFilter struct {
+	Scope           Scope
 	Statuses        []JobOpeningStatus
 	EmploymentTypes []EmploymentType
 	Providers       []int64
@@ -139,6 +159,7 @@ var jobOpeningOrders = map[string]sortKey{
 func jobOpeningList(f JobOpeningFilter, o Order) *list {
 	l := &list{cols: "r.*", from: "resource r", id: "r.id", orders: jobOpeningOrders, order: o}
 	l.where("r.category = 'JOB_OPENING'")
+	visible(l, f.Scope)
 	in(l, "r.opening_status", f.Statuses)
 	in(l, "r.employment_type", f.EmploymentTypes)
 	inIDs(l, "r.provider_id", f.Providers)
@@ -199,6 +220,7 @@ func (s *Store) CountSkillJobOpenings(ctx context.Context, skills []int64, f Job
 
 // CourseFilter selects training courses.
 type CourseFilter struct {
+	Scope        Scope
 	Providers    []int64
 	Alliances    []int64
 	Skills       []int64
@@ -216,6 +238,7 @@ var courseOrders = map[string]sortKey{
 func courseList(f CourseFilter, o Order) *list {
 	l := &list{cols: "r.*", from: "resource r", id: "r.id", orders: courseOrders, order: o}
 	l.where("r.category = 'TRAINING_COURSE'")
+	visible(l, f.Scope)
 	inIDs(l, "r.provider_id", f.Providers)
 	inIDs(l, "r.alliance_id", f.Alliances)
 	if f.Skills != nil {
@@ -283,21 +306,22 @@ func (s *Store) CountNestedCourses(ctx context.Context, via CourseParent, parent
 
 var teacherOrders = map[string]sortKey{"NAME": {"r.teacher_name", "text"}}
 
-func skillTeacherList(o Order) *list {
+func skillTeacherList(scope Scope, o Order) *list {
 	l := &list{cols: "r.*", from: "resource r JOIN resource_skill sk ON sk.resource_id = r.id", id: "r.id",
 		parent: "sk.skill_id", orders: teacherOrders, order: o}
 	l.where("r.category = 'TEACHER'")
+	visible(l, scope)
 	return l
 }
 
 // SkillTeachers lists the teachers with expertise in each skill, by name.
-func (s *Store) SkillTeachers(ctx context.Context, skills []int64, p Page) (map[int64]Result[Resource], error) {
-	return pages(ctx, s, "skill teachers", skillTeacherList(Order{Field: "NAME"}), skills, p, resourceID)
+func (s *Store) SkillTeachers(ctx context.Context, skills []int64, scope Scope, p Page) (map[int64]Result[Resource], error) {
+	return pages(ctx, s, "skill teachers", skillTeacherList(scope, Order{Field: "NAME"}), skills, p, resourceID)
 }
 
 // CountSkillTeachers counts the teachers with expertise in each skill.
-func (s *Store) CountSkillTeachers(ctx context.Context, skills []int64) (map[int64]int, error) {
-	return counts(ctx, s, "skill teachers", skillTeacherList(Order{}), skills)
+func (s *Store) CountSkillTeachers(ctx context.Context, skills []int64, scope Scope) (map[int64]int, error) {
+	return counts(ctx, s, "skill teachers", skillTeacherList(scope, Order{}), skills)
 }
 
 // ResultsOfTalents lists each talent's competition results, latest first.

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"encoding/json"
 	"time"
 
 	"github.com/lib/pq"
@@ -275,4 +276,23 @@ type Placement struct {
 type Link struct {
 	OwnerID int64 `db:"owner_id"`
 	OtherID int64 `db:"other_id"`
+}
+
+// EventKind says what an event records.
+type EventKind string
+
+// ActorRole is the role a change was made with.
+type ActorRole string
+
+// Event is a row of the event log.
+type Event struct {
+	Keyset
+	ID         int64           `db:"id"`
+	AllianceID *int64          `db:"alliance_id"`
+	Kind       EventKind       `db:"kind"`
+	SubjectID  string          `db:"subject_id"`
+	Actor      string          `db:"actor"`
+	ActorRole  ActorRole       `db:"actor_role"`
+	OccurredAt time.Time       `db:"occurred_at"`
+	Payload    json.RawMessage `db:"payload"`
 }

@@ -1,0 +1,266 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/alliance-graph/alliance-graph/internal/auth"
+	"github.com/alliance-graph/alliance-graph/internal/config"
+	"github.com/alliance-graph/alliance-graph/internal/database"
+	"github.com/alliance-graph/alliance-graph/internal/relay"
+	"github.com/alliance-graph/alliance-graph/internal/store"
+)
+
+const tokenUsage = `usage: alliance token <subcommand> [flags]
+
+subcommands:
+  create --role ADMIN|MEMBER|ANALYST [--organization ID] [--ttl 24h] [--subject NAME]
+            print a signed JWT (MEMBER needs --organization, a global ID or numeric key)
+  create --api-key --name NAME --role ADMIN|MEMBER|ANALYST [--organization ID]
+            create an API key and print it; it is shown this once only
+  revoke --prefix PREFIX
+            revoke the API key whose prefix (ak_<prefix>_...) is given
+  list      list API keys: prefix, name, role, organization, created, revoked, last used
+
+Run "alliance token <subcommand> -h" for its flags.
+`
+
+// tokenCommand runs `alliance token ...`: the token itself, or the API key, goes to
+// stdout and nothing else does; notes and errors go to stderr.
+func tokenCommand(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		fmt.Fprint(stderr, tokenUsage)
+		return errUsage
+	}
+	sub, args := args[0], args[1:]
+	fs := flag.NewFlagSet("alliance token "+sub, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	databaseURL := settingFlag(fs, "database-url", getenv)
+	var run func(context.Context, *store.Store) error
+	switch sub {
+	case "create":
+		c := tokenCreate{jwtSecret: settingFlag(fs, "jwt-secret", getenv)}
+		fs.StringVar(&c.role, "role", "", "ADMIN, MEMBER or ANALYST (required)")
+		fs.StringVar(&c.organization, "organization", "", "organization a MEMBER acts for: its global ID or numeric key (required with MEMBER only)")
+		fs.DurationVar(&c.ttl, "ttl", 24*time.Hour, "lifetime of the JWT")
+		fs.StringVar(&c.subject, "subject", "cli", "who the JWT stands for (its sub claim)")
+		fs.BoolVar(&c.apiKey, "api-key", false, "create an API key instead of a JWT")
+		fs.StringVar(&c.name, "name", "", "name of the API key (required with --api-key)")
+		run = func(ctx context.Context, s *store.Store) error { return c.run(ctx, s, fs, stdout, stderr) }
+	case "revoke":
+		var prefix string
+		fs.StringVar(&prefix, "prefix", "", "prefix of the API key to revoke, as `alliance token list` shows it (required)")
+		run = func(ctx context.Context, s *store.Store) error { return revokeAPIKey(ctx, s, prefix, stdout) }
+	case "list":
+		run = func(ctx context.Context, s *store.Store) error { return listAPIKeys(ctx, s, stdout) }
+	default:
+		fmt.Fprintf(stderr, "alliance token: unknown subcommand %q\n\n%s", sub, tokenUsage)
+		return errUsage
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fs.SetOutput(stderr)
+			fmt.Fprintf(stderr, "usage: alliance token %s [flags]\n\nflags:\n", sub)
+			fs.PrintDefaults()
+			return errUsage
+		}
+		return fmt.Errorf("token %s: %w", sub, err)
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("token %s: unexpected argument %q", sub, fs.Arg(0))
+	}
+	if _, err := database.ParseTarget(*databaseURL); err != nil {
+		return fmt.Errorf("--database-url: %w", err)
+	}
+	db, err := database.Open(ctx, *databaseURL, true)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if _, err := database.Migrate(ctx, db.DB); err != nil {
+		return err
+	}
+	return run(ctx, store.New(db, nil))
+}
+
+// settingFlag declares the flag of a shared setting (config.Settings), its default taken
+// from the environment like the other commands'.
+func settingFlag(fs *flag.FlagSet, name string, getenv func(string) string) *string {
+	for _, s := range config.Settings {
+		if s.Flag == name {
+			v := s.Default
+			if e := getenv(s.Env); e != "" {
+				v = e
+			}
+			return fs.String(name, v, fmt.Sprintf("%s (env %s)", s.Usage, s.Env))
+		}
+	}
+	panic("no setting " + name) // a programming error: the names above are constants
+}
+
+type tokenCreate struct {
+	jwtSecret    *string
+	role         string
+	organization string
+	ttl          time.Duration
+	subject      string
+	apiKey       bool
+	name         string
+}
+
+func (c *tokenCreate) run(ctx context.Context, s *store.Store, fs *flag.FlagSet, stdout, stderr io.Writer) error {
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if c.role == "" {
+		return errors.New("token create: --role is required (ADMIN, MEMBER or ANALYST)")
+	}
+	role, err := auth.ParseRole(strings.ToUpper(c.role))
+	if err != nil {
+		return fmt.Errorf("--role: %w", err)
+	}
+	if c.apiKey {
+		for _, f := range []string{"ttl", "subject"} {
+			if set[f] {
+				return fmt.Errorf("--%s does not apply to API keys (they do not expire and stand for apikey:<prefix>; revoke them instead)", f)
+			}
+		}
+		if c.name == "" {
+			return errors.New("token create --api-key: --name is required")
+		}
+	} else {
+		if set["name"] {
+			return errors.New("--name applies to API keys only; add --api-key, or use --subject to name who a JWT stands for")
+		}
+		if c.ttl <= 0 {
+			return fmt.Errorf("--ttl: %v is not a positive duration such as 1h or 720h", c.ttl)
+		}
+	}
+	org, err := c.organizationKey(ctx, s, role)
+	if err != nil {
+		return err
+	}
+	if c.apiKey {
+		key, row, err := auth.CreateAPIKey(ctx, s, c.name, role, org)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(stdout, key)
+		fmt.Fprintf(stderr, "Created API key %s (%q, %s). This is the only time it is shown: store it now, it cannot be shown again.\n", row.Prefix, row.Name, row.Role)
+		return nil
+	}
+	key, err := auth.SigningKey(ctx, s, *c.jwtSecret)
+	if err != nil {
+		return err
+	}
+	tok, err := auth.New(auth.Config{Key: key}, s).IssueToken(auth.Viewer{Role: role, OrganizationID: org, Subject: c.subject}, c.ttl)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, tok)
+	return nil
+}
+
+// organizationKey reads --organization, a global ID or a numeric store key, and checks
+// that the organization exists and that the role calls for one.
+func (c *tokenCreate) organizationKey(ctx context.Context, s *store.Store, role auth.Role) (int64, error) {
+	switch {
+	case role == auth.RoleMember && c.organization == "":
+		return 0, errors.New("--organization is required with --role MEMBER: a member acts for one organization")
+	case role != auth.RoleMember && c.organization != "":
+		return 0, fmt.Errorf("--organization applies to --role MEMBER only, not %s", role)
+	case c.organization == "":
+		return 0, nil
+	}
+	key, err := strconv.ParseInt(c.organization, 10, 64)
+	if err != nil {
+		key, err = relay.ParseIDOf(relay.TypeOrganization, c.organization)
+		if err != nil {
+			return 0, fmt.Errorf("--organization: %q is neither an organization's global ID nor its numeric key: %w", c.organization, err)
+		}
+	}
+	if key <= 0 {
+		return 0, fmt.Errorf("--organization: %d is not a valid key", key)
+	}
+	orgs, err := s.OrganizationsByID(ctx, []int64{key})
+	if err != nil {
+		return 0, fmt.Errorf("check --organization: %w", err)
+	}
+	if orgs[key] == nil {
+		return 0, fmt.Errorf("--organization: no organization %s (key %d) exists", relay.ID(relay.TypeOrganization, key), key)
+	}
+	return key, nil
+}
+
+// validPrefix mirrors the api_key.prefix CHECK constraint.
+func validPrefix(p string) bool {
+	if len(p) < 8 || len(p) > 16 {
+		return false
+	}
+	for _, c := range p {
+		if (c < 'a' || c > 'z') && (c < '0' || c > '9') {
+			return false
+		}
+	}
+	return true
+}
+
+func revokeAPIKey(ctx context.Context, s *store.Store, prefix string, stdout io.Writer) error {
+	if prefix == "" {
+		return errors.New("token revoke: --prefix is required (see `alliance token list`)")
+	}
+	if !validPrefix(prefix) {
+		return fmt.Errorf("--prefix: %q is not an API key prefix (the lowercase letters and digits after ak_)", prefix)
+	}
+	before, err := s.APIKeyByPrefix(ctx, prefix)
+	if errors.Is(err, store.ErrNotFound) {
+		return fmt.Errorf("--prefix: no API key has prefix %s", prefix)
+	}
+	if err != nil {
+		return err
+	}
+	if before.RevokedAt != nil {
+		fmt.Fprintf(stdout, "API key %s (%q) was already revoked at %s\n", prefix, before.Name, formatTime(before.RevokedAt))
+		return nil
+	}
+	row, err := s.RevokeAPIKey(ctx, prefix)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "revoked API key %s (%q) at %s\n", prefix, row.Name, formatTime(row.RevokedAt))
+	return nil
+}
+
+func listAPIKeys(ctx context.Context, s *store.Store, stdout io.Writer) error {
+	keys, err := s.APIKeys(ctx)
+	if err != nil {
+		return err
+	}
+	w := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(w, "PREFIX\tNAME\tROLE\tORGANIZATION\tCREATED\tREVOKED\tLAST USED")
+	for _, k := range keys {
+		org := "-"
+		if k.OrganizationID != nil {
+			org = relay.ID(relay.TypeOrganization, *k.OrganizationID)
+		}
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", k.Prefix, strconv.Quote(k.Name), k.Role, org,
+			formatTime(&k.CreatedAt), formatTime(k.RevokedAt), formatTime(k.LastUsedAt))
+	}
+	if err := w.Flush(); err != nil {
+		return fmt.Errorf("write API key list: %w", err)
+	}
+	return nil
+}
+
+func formatTime(t *time.Time) string {
+	if t == nil {
+		return "-"
+	}
+	return t.UTC().Format(time.RFC3339)
+}

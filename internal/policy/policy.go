@@ -1,0 +1,108 @@
+// Package policy is the one place that decides who may do and see what:
+//
+//   - anonymous callers read public data only;
+//   - ADMIN (the alliance secretariat) does everything;
+//   - MEMBER acts for its own organization: its profile, its resources and openings, its
+//     talents, and the partnerships it takes part in (those it leads for signing and
+//     membership changes);
+//   - ANALYST reads everything except personal data and writes nothing.
+//
+// Talent personal data is visible to ADMIN and to the talent's own school or employer.
+// Resources shared with named members only are visible to ADMIN, ANALYST, the provider
+// and those members.
+package policy
+
+import (
+	"slices"
+
+	"github.com/alliance-graph/alliance-graph/internal/auth"
+	"github.com/alliance-graph/alliance-graph/internal/errcode"
+	"github.com/alliance-graph/alliance-graph/internal/store"
+)
+
+func unauthenticated(what string) error {
+	return &errcode.Error{Code: errcode.Unauthenticated, Message: "sign in to " + what + ": send an Authorization: Bearer token"}
+}
+
+func forbidden(what string) error {
+	return &errcode.Error{Code: errcode.Forbidden, Message: "your role may not " + what}
+}
+
+// RequireRole checks that v holds one of roles; what says what is being attempted.
+func RequireRole(v auth.Viewer, what string, roles ...auth.Role) error {
+	if v.Anonymous() {
+		return unauthenticated(what)
+	}
+	if !slices.Contains(roles, v.Role) {
+		return forbidden(what)
+	}
+	return nil
+}
+
+// ActFor checks that v may change data belonging to any of orgs: ADMIN always, MEMBER
+// when it acts for one of them.
+func ActFor(v auth.Viewer, what string, orgs ...int64) error {
+	if err := RequireRole(v, what, auth.RoleAdmin, auth.RoleMember); err != nil {
+		return err
+	}
+	if v.Role == auth.RoleAdmin || slices.Contains(orgs, v.OrganizationID) {
+		return nil
+	}
+	return forbidden(what + " for another organization")
+}
+
+// Admin checks that v is ADMIN.
+func Admin(v auth.Viewer, what string) error { return RequireRole(v, what, auth.RoleAdmin) }
+
+// SeePersonal reports whether v may see the personal data of t.
+func SeePersonal(v auth.Viewer, t *store.Talent) bool {
+	switch v.Role {
+	case auth.RoleAdmin:
+		return true
+	case auth.RoleMember:
+		return (t.SchoolID != nil && *t.SchoolID == v.OrganizationID) || (t.EmployerID != nil && *t.EmployerID == v.OrganizationID)
+	}
+	return false
+}
+
+// PersonalDenied is the error for a personal field v may not see.
+func PersonalDenied(v auth.Viewer) error {
+	if v.Anonymous() {
+		return unauthenticated("see personal data")
+	}
+	return forbidden("see this talent's personal data")
+}
+
+// SeeAllResources reports whether v sees every resource, whoever it is shared with.
+func SeeAllResources(v auth.Viewer) bool {
+	return v.Role == auth.RoleAdmin || v.Role == auth.RoleAnalyst
+}
+
+// SeeResource reports whether v may see r, which is shared with sharedWith when it is
+// not shared with the whole alliance.
+func SeeResource(v auth.Viewer, r *store.Resource, sharedWith []int64) bool {
+	if r.SharedWithAll || SeeAllResources(v) {
+		return true
+	}
+	return v.Role == auth.RoleMember && (r.ProviderID == v.OrganizationID || slices.Contains(sharedWith, v.OrganizationID))
+}
+
+// ResourceScope is the visibility condition the store applies to resource lists.
+func ResourceScope(v auth.Viewer) store.Scope {
+	if SeeAllResources(v) {
+		return store.Scope{All: true}
+	}
+	return store.Scope{Organization: v.OrganizationID}
+}
+
+// privateEvents are the event kinds about talents and applications, which anonymous
+// callers do not see.
+var privateEvents = []store.EventKind{"APPLICATION_RECORDED", "PLACEMENT_STATUS_CHANGED", "TALENT_ENROLLED", "TALENT_REGISTERED", "TALENT_UPDATED"}
+
+// EventKindsHidden lists the event kinds v may not read.
+func EventKindsHidden(v auth.Viewer) []store.EventKind {
+	if v.Anonymous() {
+		return privateEvents
+	}
+	return nil
+}

@@ -1,0 +1,61 @@
+package store
+
+import (
+	"context"
+	"time"
+)
+
+// EventFilter selects events.
+type EventFilter struct {
+	Alliances []int64
+	Kinds     []EventKind
+	Subjects  []string
+	From, To  *time.Time
+	// Hidden are kinds the viewer may not read.
+	Hidden []EventKind
+}
+
+var eventOrders = map[string]sortKey{"SEQUENCE": {"e.id", "bigint"}}
+
+func eventList(f EventFilter, o Order) *list {
+	l := &list{cols: "e.*", from: "event e", id: "e.id", orders: eventOrders, order: o}
+	inIDs(l, "e.alliance_id", f.Alliances)
+	in(l, "e.kind", f.Kinds)
+	in(l, "e.subject_id", f.Subjects)
+	if len(f.Hidden) > 0 {
+		hidden := make([]string, len(f.Hidden))
+		for i, k := range f.Hidden {
+			hidden[i] = string(k)
+		}
+		l.where("NOT (e.kind = ANY(" + l.arg(stringArray(hidden)) + "))")
+	}
+	if f.From != nil {
+		l.where("e.occurred_at >= " + l.arg(*f.From))
+	}
+	if f.To != nil {
+		l.where("e.occurred_at <= " + l.arg(*f.To))
+	}
+	return l
+}
+
+func eventID(e *Event) int64 { return e.ID }
+
+// Events lists the event log.
+func (s *Store) Events(ctx context.Context, f EventFilter, o Order, p Page) (Result[Event], error) {
+	return page(ctx, s, "events", eventList(f, o), p, eventID)
+}
+
+// CountEvents counts the events f selects.
+func (s *Store) CountEvents(ctx context.Context, f EventFilter) (int, error) {
+	return count(ctx, s, "events", eventList(f, Order{}))
+}
+
+// EventsByID loads events by id.
+func (s *Store) EventsByID(ctx context.Context, ids []int64) (map[int64]*Event, error) {
+	return byID(ctx, s, "events", "SELECT * FROM event WHERE id = ANY($1)", ids, eventID)
+}
+
+// PersonsByID loads talents with their personal data by id.
+func (s *Store) PersonsByID(ctx context.Context, ids []int64) (map[int64]*Person, error) {
+	return byID(ctx, s, "talents", "SELECT * FROM talent WHERE id = ANY($1)", ids, func(p *Person) int64 { return p.ID })
+}
