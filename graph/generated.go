@@ -282,38 +282,38 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		AddPartnershipParticipant    func(childComplexity int, input model.AddPartnershipParticipantInput) int
-		AdmitMember                  func(childComplexity int, input model.AdmitMemberInput) int
-		ApplyForJob                  func(childComplexity int, input model.ApplyForJobInput) int
-		ChangeMemberRole             func(childComplexity int, input model.ChangeMemberRoleInput) int
-		ChangePartnershipStatus      func(childComplexity int, input model.ChangePartnershipStatusInput) int
-		CloseJobOpening              func(childComplexity int, input model.CloseJobOpeningInput) int
+		AddPartnershipParticipant    func(childComplexity int, input change.AddPartnershipParticipantInput) int
+		AdmitMember                  func(childComplexity int, input change.AdmitMemberInput) int
+		ApplyForJob                  func(childComplexity int, input change.ApplyForJobInput) int
+		ChangeMemberRole             func(childComplexity int, input change.ChangeMemberRoleInput) int
+		ChangePartnershipStatus      func(childComplexity int, input change.ChangePartnershipStatusInput) int
+		CloseJobOpening              func(childComplexity int, input change.CloseJobOpeningInput) int
 		CreateOrganization           func(childComplexity int, input change.CreateOrganizationInput) int
-		CreateSkill                  func(childComplexity int, input model.CreateSkillInput) int
-		EnrollInCourse               func(childComplexity int, input model.EnrollInCourseInput) int
-		PostJobOpening               func(childComplexity int, input model.PostJobOpeningInput) int
-		ProposePartnership           func(childComplexity int, input model.ProposePartnershipInput) int
-		RecordCompetitionResult      func(childComplexity int, input model.RecordCompetitionResultInput) int
-		RecordMemberLeaving          func(childComplexity int, input model.RecordMemberLeavingInput) int
-		RegisterTalent               func(childComplexity int, input model.RegisterTalentInput) int
-		RemovePartnershipParticipant func(childComplexity int, input model.RemovePartnershipParticipantInput) int
-		RemoveTalentSkill            func(childComplexity int, input model.RemoveTalentSkillInput) int
-		SetTalentSkill               func(childComplexity int, input model.SetTalentSkillInput) int
-		ShareTeacher                 func(childComplexity int, input model.ShareTeacherInput) int
-		ShareTrainingCourse          func(childComplexity int, input model.ShareTrainingCourseInput) int
-		ShareTrainingFacility        func(childComplexity int, input model.ShareTrainingFacilityInput) int
-		SignPartnership              func(childComplexity int, input model.SignPartnershipInput) int
-		UpdateCompetitionResult      func(childComplexity int, input model.UpdateCompetitionResultInput) int
-		UpdateJobOpening             func(childComplexity int, input model.UpdateJobOpeningInput) int
+		CreateSkill                  func(childComplexity int, input change.CreateSkillInput) int
+		EnrollInCourse               func(childComplexity int, input change.EnrollInCourseInput) int
+		PostJobOpening               func(childComplexity int, input change.PostJobOpeningInput) int
+		ProposePartnership           func(childComplexity int, input change.ProposePartnershipInput) int
+		RecordCompetitionResult      func(childComplexity int, input change.RecordCompetitionResultInput) int
+		RecordMemberLeaving          func(childComplexity int, input change.RecordMemberLeavingInput) int
+		RegisterTalent               func(childComplexity int, input change.RegisterTalentInput) int
+		RemovePartnershipParticipant func(childComplexity int, input change.RemovePartnershipParticipantInput) int
+		RemoveTalentSkill            func(childComplexity int, input change.RemoveTalentSkillInput) int
+		SetTalentSkill               func(childComplexity int, input change.SetTalentSkillInput) int
+		ShareTeacher                 func(childComplexity int, input change.ShareTeacherInput) int
+		ShareTrainingCourse          func(childComplexity int, input change.ShareTrainingCourseInput) int
+		ShareTrainingFacility        func(childComplexity int, input change.ShareTrainingFacilityInput) int
+		SignPartnership              func(childComplexity int, input change.SignPartnershipInput) int
+		UpdateCompetitionResult      func(childComplexity int, input change.UpdateCompetitionResultInput) int
+		UpdateJobOpening             func(childComplexity int, input change.UpdateJobOpeningInput) int
 		UpdateOrganization           func(childComplexity int, input change.UpdateOrganizationInput) int
-		UpdatePartnership            func(childComplexity int, input model.UpdatePartnershipInput) int
-		UpdatePlacementStatus        func(childComplexity int, input model.UpdatePlacementStatusInput) int
-		UpdateSkill                  func(childComplexity int, input model.UpdateSkillInput) int
-		UpdateTalent                 func(childComplexity int, input model.UpdateTalentInput) int
-		UpdateTeacher                func(childComplexity int, input model.UpdateTeacherInput) int
-		UpdateTrainingCourse         func(childComplexity int, input model.UpdateTrainingCourseInput) int
-		UpdateTrainingFacility       func(childComplexity int, input model.UpdateTrainingFacilityInput) int
-		WithdrawResource             func(childComplexity int, input model.WithdrawResourceInput) int
+		UpdatePartnership            func(childComplexity int, input change.UpdatePartnershipInput) int
+		UpdatePlacementStatus        func(childComplexity int, input change.UpdatePlacementStatusInput) int
+		UpdateSkill                  func(childComplexity int, input change.UpdateSkillInput) int
+		UpdateTalent                 func(childComplexity int, input change.UpdateTalentInput) int
+		UpdateTeacher                func(childComplexity int, input change.UpdateTeacherInput) int
+		UpdateTrainingCourse         func(childComplexity int, input change.UpdateTrainingCourseInput) int
+		UpdateTrainingFacility       func(childComplexity int, input change.UpdateTrainingFacilityInput) int
+		WithdrawResource             func(childComplexity int, input change.WithdrawResourceInput) int
 	}
 
 	OrganizationConnection struct {
@@ -733,36 +733,36 @@ type MembershipResolver interface {
 type MutationResolver interface {
 	CreateOrganization(ctx context.Context, input change.CreateOrganizationInput) (*model.OrganizationPayload, error)
 	UpdateOrganization(ctx context.Context, input change.UpdateOrganizationInput) (*model.OrganizationPayload, error)
-	AdmitMember(ctx context.Context, input model.AdmitMemberInput) (*model.MembershipPayload, error)
-	ChangeMemberRole(ctx context.Context, input model.ChangeMemberRoleInput) (*model.MembershipPayload, error)
-	RecordMemberLeaving(ctx context.Context, input model.RecordMemberLeavingInput) (*model.MembershipPayload, error)
-	ProposePartnership(ctx context.Context, input model.ProposePartnershipInput) (*model.PartnershipPayload, error)
-	UpdatePartnership(ctx context.Context, input model.UpdatePartnershipInput) (*model.PartnershipPayload, error)
-	SignPartnership(ctx context.Context, input model.SignPartnershipInput) (*model.PartnershipPayload, error)
-	ChangePartnershipStatus(ctx context.Context, input model.ChangePartnershipStatusInput) (*model.PartnershipPayload, error)
-	AddPartnershipParticipant(ctx context.Context, input model.AddPartnershipParticipantInput) (*model.PartnershipPayload, error)
-	RemovePartnershipParticipant(ctx context.Context, input model.RemovePartnershipParticipantInput) (*model.PartnershipPayload, error)
-	ShareTrainingFacility(ctx context.Context, input model.ShareTrainingFacilityInput) (*model.TrainingFacilityPayload, error)
-	UpdateTrainingFacility(ctx context.Context, input model.UpdateTrainingFacilityInput) (*model.TrainingFacilityPayload, error)
-	PostJobOpening(ctx context.Context, input model.PostJobOpeningInput) (*model.JobOpeningPayload, error)
-	UpdateJobOpening(ctx context.Context, input model.UpdateJobOpeningInput) (*model.JobOpeningPayload, error)
-	CloseJobOpening(ctx context.Context, input model.CloseJobOpeningInput) (*model.JobOpeningPayload, error)
-	ShareTeacher(ctx context.Context, input model.ShareTeacherInput) (*model.TeacherPayload, error)
-	UpdateTeacher(ctx context.Context, input model.UpdateTeacherInput) (*model.TeacherPayload, error)
-	ShareTrainingCourse(ctx context.Context, input model.ShareTrainingCourseInput) (*model.TrainingCoursePayload, error)
-	UpdateTrainingCourse(ctx context.Context, input model.UpdateTrainingCourseInput) (*model.TrainingCoursePayload, error)
-	RecordCompetitionResult(ctx context.Context, input model.RecordCompetitionResultInput) (*model.CompetitionResultPayload, error)
-	UpdateCompetitionResult(ctx context.Context, input model.UpdateCompetitionResultInput) (*model.CompetitionResultPayload, error)
-	WithdrawResource(ctx context.Context, input model.WithdrawResourceInput) (*model.WithdrawResourcePayload, error)
-	ApplyForJob(ctx context.Context, input model.ApplyForJobInput) (*model.PlacementPayload, error)
-	UpdatePlacementStatus(ctx context.Context, input model.UpdatePlacementStatusInput) (*model.PlacementPayload, error)
-	EnrollInCourse(ctx context.Context, input model.EnrollInCourseInput) (*model.EnrollmentPayload, error)
-	CreateSkill(ctx context.Context, input model.CreateSkillInput) (*model.SkillPayload, error)
-	UpdateSkill(ctx context.Context, input model.UpdateSkillInput) (*model.SkillPayload, error)
-	RegisterTalent(ctx context.Context, input model.RegisterTalentInput) (*model.TalentPayload, error)
-	UpdateTalent(ctx context.Context, input model.UpdateTalentInput) (*model.TalentPayload, error)
-	SetTalentSkill(ctx context.Context, input model.SetTalentSkillInput) (*model.TalentPayload, error)
-	RemoveTalentSkill(ctx context.Context, input model.RemoveTalentSkillInput) (*model.TalentPayload, error)
+	AdmitMember(ctx context.Context, input change.AdmitMemberInput) (*model.MembershipPayload, error)
+	ChangeMemberRole(ctx context.Context, input change.ChangeMemberRoleInput) (*model.MembershipPayload, error)
+	RecordMemberLeaving(ctx context.Context, input change.RecordMemberLeavingInput) (*model.MembershipPayload, error)
+	ProposePartnership(ctx context.Context, input change.ProposePartnershipInput) (*model.PartnershipPayload, error)
+	UpdatePartnership(ctx context.Context, input change.UpdatePartnershipInput) (*model.PartnershipPayload, error)
+	SignPartnership(ctx context.Context, input change.SignPartnershipInput) (*model.PartnershipPayload, error)
+	ChangePartnershipStatus(ctx context.Context, input change.ChangePartnershipStatusInput) (*model.PartnershipPayload, error)
+	AddPartnershipParticipant(ctx context.Context, input change.AddPartnershipParticipantInput) (*model.PartnershipPayload, error)
+	RemovePartnershipParticipant(ctx context.Context, input change.RemovePartnershipParticipantInput) (*model.PartnershipPayload, error)
+	ShareTrainingFacility(ctx context.Context, input change.ShareTrainingFacilityInput) (*model.TrainingFacilityPayload, error)
+	UpdateTrainingFacility(ctx context.Context, input change.UpdateTrainingFacilityInput) (*model.TrainingFacilityPayload, error)
+	PostJobOpening(ctx context.Context, input change.PostJobOpeningInput) (*model.JobOpeningPayload, error)
+	UpdateJobOpening(ctx context.Context, input change.UpdateJobOpeningInput) (*model.JobOpeningPayload, error)
+	CloseJobOpening(ctx context.Context, input change.CloseJobOpeningInput) (*model.JobOpeningPayload, error)
+	ShareTeacher(ctx context.Context, input change.ShareTeacherInput) (*model.TeacherPayload, error)
+	UpdateTeacher(ctx context.Context, input change.UpdateTeacherInput) (*model.TeacherPayload, error)
+	ShareTrainingCourse(ctx context.Context, input change.ShareTrainingCourseInput) (*model.TrainingCoursePayload, error)
+	UpdateTrainingCourse(ctx context.Context, input change.UpdateTrainingCourseInput) (*model.TrainingCoursePayload, error)
+	RecordCompetitionResult(ctx context.Context, input change.RecordCompetitionResultInput) (*model.CompetitionResultPayload, error)
+	UpdateCompetitionResult(ctx context.Context, input change.UpdateCompetitionResultInput) (*model.CompetitionResultPayload, error)
+	WithdrawResource(ctx context.Context, input change.WithdrawResourceInput) (*model.WithdrawResourcePayload, error)
+	ApplyForJob(ctx context.Context, input change.ApplyForJobInput) (*model.PlacementPayload, error)
+	UpdatePlacementStatus(ctx context.Context, input change.UpdatePlacementStatusInput) (*model.PlacementPayload, error)
+	EnrollInCourse(ctx context.Context, input change.EnrollInCourseInput) (*model.EnrollmentPayload, error)
+	CreateSkill(ctx context.Context, input change.CreateSkillInput) (*model.SkillPayload, error)
+	UpdateSkill(ctx context.Context, input change.UpdateSkillInput) (*model.SkillPayload, error)
+	RegisterTalent(ctx context.Context, input change.RegisterTalentInput) (*model.TalentPayload, error)
+	UpdateTalent(ctx context.Context, input change.UpdateTalentInput) (*model.TalentPayload, error)
+	SetTalentSkill(ctx context.Context, input change.SetTalentSkillInput) (*model.TalentPayload, error)
+	RemoveTalentSkill(ctx context.Context, input change.RemoveTalentSkillInput) (*model.TalentPayload, error)
 }
 type PartnershipResolver interface {
 	Alliance(ctx context.Context, obj *model.Partnership) (*model.Alliance, error)
@@ -1899,7 +1899,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.AddPartnershipParticipant(childComplexity, args["input"].(model.AddPartnershipParticipantInput)), true
+		return e.ComplexityRoot.Mutation.AddPartnershipParticipant(childComplexity, args["input"].(change.AddPartnershipParticipantInput)), true
 	case "Mutation.admitMember":
 		if e.ComplexityRoot.Mutation.AdmitMember == nil {
 			break
@@ -1910,7 +1910,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.AdmitMember(childComplexity, args["input"].(model.AdmitMemberInput)), true
+		return e.ComplexityRoot.Mutation.AdmitMember(childComplexity, args["input"].(change.AdmitMemberInput)), true
 	case "Mutation.applyForJob":
 		if e.ComplexityRoot.Mutation.ApplyForJob == nil {
 			break
@@ -1921,7 +1921,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.ApplyForJob(childComplexity, args["input"].(model.ApplyForJobInput)), true
+		return e.ComplexityRoot.Mutation.ApplyForJob(childComplexity, args["input"].(change.ApplyForJobInput)), true
 	case "Mutation.changeMemberRole":
 		if e.ComplexityRoot.Mutation.ChangeMemberRole == nil {
 			break
@@ -1932,7 +1932,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.ChangeMemberRole(childComplexity, args["input"].(model.ChangeMemberRoleInput)), true
+		return e.ComplexityRoot.Mutation.ChangeMemberRole(childComplexity, args["input"].(change.ChangeMemberRoleInput)), true
 	case "Mutation.changePartnershipStatus":
 		if e.ComplexityRoot.Mutation.ChangePartnershipStatus == nil {
 			break
@@ -1943,7 +1943,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.ChangePartnershipStatus(childComplexity, args["input"].(model.ChangePartnershipStatusInput)), true
+		return e.ComplexityRoot.Mutation.ChangePartnershipStatus(childComplexity, args["input"].(change.ChangePartnershipStatusInput)), true
 	case "Mutation.closeJobOpening":
 		if e.ComplexityRoot.Mutation.CloseJobOpening == nil {
 			break
@@ -1954,7 +1954,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.CloseJobOpening(childComplexity, args["input"].(model.CloseJobOpeningInput)), true
+		return e.ComplexityRoot.Mutation.CloseJobOpening(childComplexity, args["input"].(change.CloseJobOpeningInput)), true
 	case "Mutation.createOrganization":
 		if e.ComplexityRoot.Mutation.CreateOrganization == nil {
 			break
@@ -1976,7 +1976,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.CreateSkill(childComplexity, args["input"].(model.CreateSkillInput)), true
+		return e.ComplexityRoot.Mutation.CreateSkill(childComplexity, args["input"].(change.CreateSkillInput)), true
 	case "Mutation.enrollInCourse":
 		if e.ComplexityRoot.Mutation.EnrollInCourse == nil {
 			break
@@ -1987,7 +1987,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.EnrollInCourse(childComplexity, args["input"].(model.EnrollInCourseInput)), true
+		return e.ComplexityRoot.Mutation.EnrollInCourse(childComplexity, args["input"].(change.EnrollInCourseInput)), true
 	case "Mutation.postJobOpening":
 		if e.ComplexityRoot.Mutation.PostJobOpening == nil {
 			break
@@ -1998,7 +1998,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.PostJobOpening(childComplexity, args["input"].(model.PostJobOpeningInput)), true
+		return e.ComplexityRoot.Mutation.PostJobOpening(childComplexity, args["input"].(change.PostJobOpeningInput)), true
 	case "Mutation.proposePartnership":
 		if e.ComplexityRoot.Mutation.ProposePartnership == nil {
 			break
@@ -2009,7 +2009,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.ProposePartnership(childComplexity, args["input"].(model.ProposePartnershipInput)), true
+		return e.ComplexityRoot.Mutation.ProposePartnership(childComplexity, args["input"].(change.ProposePartnershipInput)), true
 	case "Mutation.recordCompetitionResult":
 		if e.ComplexityRoot.Mutation.RecordCompetitionResult == nil {
 			break
@@ -2020,7 +2020,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.RecordCompetitionResult(childComplexity, args["input"].(model.RecordCompetitionResultInput)), true
+		return e.ComplexityRoot.Mutation.RecordCompetitionResult(childComplexity, args["input"].(change.RecordCompetitionResultInput)), true
 	case "Mutation.recordMemberLeaving":
 		if e.ComplexityRoot.Mutation.RecordMemberLeaving == nil {
 			break
@@ -2031,7 +2031,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.RecordMemberLeaving(childComplexity, args["input"].(model.RecordMemberLeavingInput)), true
+		return e.ComplexityRoot.Mutation.RecordMemberLeaving(childComplexity, args["input"].(change.RecordMemberLeavingInput)), true
 	case "Mutation.registerTalent":
 		if e.ComplexityRoot.Mutation.RegisterTalent == nil {
 			break
@@ -2042,7 +2042,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.RegisterTalent(childComplexity, args["input"].(model.RegisterTalentInput)), true
+		return e.ComplexityRoot.Mutation.RegisterTalent(childComplexity, args["input"].(change.RegisterTalentInput)), true
 	case "Mutation.removePartnershipParticipant":
 		if e.ComplexityRoot.Mutation.RemovePartnershipParticipant == nil {
 			break
@@ -2053,7 +2053,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.RemovePartnershipParticipant(childComplexity, args["input"].(model.RemovePartnershipParticipantInput)), true
+		return e.ComplexityRoot.Mutation.RemovePartnershipParticipant(childComplexity, args["input"].(change.RemovePartnershipParticipantInput)), true
 	case "Mutation.removeTalentSkill":
 		if e.ComplexityRoot.Mutation.RemoveTalentSkill == nil {
 			break
@@ -2064,7 +2064,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.RemoveTalentSkill(childComplexity, args["input"].(model.RemoveTalentSkillInput)), true
+		return e.ComplexityRoot.Mutation.RemoveTalentSkill(childComplexity, args["input"].(change.RemoveTalentSkillInput)), true
 	case "Mutation.setTalentSkill":
 		if e.ComplexityRoot.Mutation.SetTalentSkill == nil {
 			break
@@ -2075,7 +2075,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.SetTalentSkill(childComplexity, args["input"].(model.SetTalentSkillInput)), true
+		return e.ComplexityRoot.Mutation.SetTalentSkill(childComplexity, args["input"].(change.SetTalentSkillInput)), true
 	case "Mutation.shareTeacher":
 		if e.ComplexityRoot.Mutation.ShareTeacher == nil {
 			break
@@ -2086,7 +2086,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.ShareTeacher(childComplexity, args["input"].(model.ShareTeacherInput)), true
+		return e.ComplexityRoot.Mutation.ShareTeacher(childComplexity, args["input"].(change.ShareTeacherInput)), true
 	case "Mutation.shareTrainingCourse":
 		if e.ComplexityRoot.Mutation.ShareTrainingCourse == nil {
 			break
@@ -2097,7 +2097,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.ShareTrainingCourse(childComplexity, args["input"].(model.ShareTrainingCourseInput)), true
+		return e.ComplexityRoot.Mutation.ShareTrainingCourse(childComplexity, args["input"].(change.ShareTrainingCourseInput)), true
 	case "Mutation.shareTrainingFacility":
 		if e.ComplexityRoot.Mutation.ShareTrainingFacility == nil {
 			break
@@ -2108,7 +2108,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.ShareTrainingFacility(childComplexity, args["input"].(model.ShareTrainingFacilityInput)), true
+		return e.ComplexityRoot.Mutation.ShareTrainingFacility(childComplexity, args["input"].(change.ShareTrainingFacilityInput)), true
 	case "Mutation.signPartnership":
 		if e.ComplexityRoot.Mutation.SignPartnership == nil {
 			break
@@ -2119,7 +2119,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.SignPartnership(childComplexity, args["input"].(model.SignPartnershipInput)), true
+		return e.ComplexityRoot.Mutation.SignPartnership(childComplexity, args["input"].(change.SignPartnershipInput)), true
 	case "Mutation.updateCompetitionResult":
 		if e.ComplexityRoot.Mutation.UpdateCompetitionResult == nil {
 			break
@@ -2130,7 +2130,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdateCompetitionResult(childComplexity, args["input"].(model.UpdateCompetitionResultInput)), true
+		return e.ComplexityRoot.Mutation.UpdateCompetitionResult(childComplexity, args["input"].(change.UpdateCompetitionResultInput)), true
 	case "Mutation.updateJobOpening":
 		if e.ComplexityRoot.Mutation.UpdateJobOpening == nil {
 			break
@@ -2141,7 +2141,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdateJobOpening(childComplexity, args["input"].(model.UpdateJobOpeningInput)), true
+		return e.ComplexityRoot.Mutation.UpdateJobOpening(childComplexity, args["input"].(change.UpdateJobOpeningInput)), true
 	case "Mutation.updateOrganization":
 		if e.ComplexityRoot.Mutation.UpdateOrganization == nil {
 			break
@@ -2163,7 +2163,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdatePartnership(childComplexity, args["input"].(model.UpdatePartnershipInput)), true
+		return e.ComplexityRoot.Mutation.UpdatePartnership(childComplexity, args["input"].(change.UpdatePartnershipInput)), true
 	case "Mutation.updatePlacementStatus":
 		if e.ComplexityRoot.Mutation.UpdatePlacementStatus == nil {
 			break
@@ -2174,7 +2174,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdatePlacementStatus(childComplexity, args["input"].(model.UpdatePlacementStatusInput)), true
+		return e.ComplexityRoot.Mutation.UpdatePlacementStatus(childComplexity, args["input"].(change.UpdatePlacementStatusInput)), true
 	case "Mutation.updateSkill":
 		if e.ComplexityRoot.Mutation.UpdateSkill == nil {
 			break
@@ -2185,7 +2185,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdateSkill(childComplexity, args["input"].(model.UpdateSkillInput)), true
+		return e.ComplexityRoot.Mutation.UpdateSkill(childComplexity, args["input"].(change.UpdateSkillInput)), true
 	case "Mutation.updateTalent":
 		if e.ComplexityRoot.Mutation.UpdateTalent == nil {
 			break
@@ -2196,7 +2196,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdateTalent(childComplexity, args["input"].(model.UpdateTalentInput)), true
+		return e.ComplexityRoot.Mutation.UpdateTalent(childComplexity, args["input"].(change.UpdateTalentInput)), true
 	case "Mutation.updateTeacher":
 		if e.ComplexityRoot.Mutation.UpdateTeacher == nil {
 			break
@@ -2207,7 +2207,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdateTeacher(childComplexity, args["input"].(model.UpdateTeacherInput)), true
+		return e.ComplexityRoot.Mutation.UpdateTeacher(childComplexity, args["input"].(change.UpdateTeacherInput)), true
 	case "Mutation.updateTrainingCourse":
 		if e.ComplexityRoot.Mutation.UpdateTrainingCourse == nil {
 			break
@@ -2218,7 +2218,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdateTrainingCourse(childComplexity, args["input"].(model.UpdateTrainingCourseInput)), true
+		return e.ComplexityRoot.Mutation.UpdateTrainingCourse(childComplexity, args["input"].(change.UpdateTrainingCourseInput)), true
 	case "Mutation.updateTrainingFacility":
 		if e.ComplexityRoot.Mutation.UpdateTrainingFacility == nil {
 			break
@@ -2229,7 +2229,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdateTrainingFacility(childComplexity, args["input"].(model.UpdateTrainingFacilityInput)), true
+		return e.ComplexityRoot.Mutation.UpdateTrainingFacility(childComplexity, args["input"].(change.UpdateTrainingFacilityInput)), true
 	case "Mutation.withdrawResource":
 		if e.ComplexityRoot.Mutation.WithdrawResource == nil {
 			break
@@ -2240,7 +2240,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.WithdrawResource(childComplexity, args["input"].(model.WithdrawResourceInput)), true
+		return e.ComplexityRoot.Mutation.WithdrawResource(childComplexity, args["input"].(change.WithdrawResourceInput)), true
 
 	case "OrganizationConnection.edges":
 		if e.ComplexityRoot.OrganizationConnection.Edges == nil {
@@ -9020,8 +9020,8 @@ func (ec *executionContext) field_Mutation_addPartnershipParticipant_args(ctx co
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.AddPartnershipParticipantInput, error) {
-			return ec.unmarshalNAddPartnershipParticipantInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐAddPartnershipParticipantInput(ctx, v)
+		func(ctx context.Context, v any) (change.AddPartnershipParticipantInput, error) {
+			return ec.unmarshalNAddPartnershipParticipantInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐAddPartnershipParticipantInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -9034,8 +9034,8 @@ func (ec *executionContext) field_Mutation_admitMember_args(ctx context.Context,
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.AdmitMemberInput, error) {
-			return ec.unmarshalNAdmitMemberInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐAdmitMemberInput(ctx, v)
+		func(ctx context.Context, v any) (change.AdmitMemberInput, error) {
+			return ec.unmarshalNAdmitMemberInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐAdmitMemberInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -9048,8 +9048,8 @@ func (ec *executionContext) field_Mutation_applyForJob_args(ctx context.Context,
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.ApplyForJobInput, error) {
-			return ec.unmarshalNApplyForJobInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐApplyForJobInput(ctx, v)
+		func(ctx context.Context, v any) (change.ApplyForJobInput, error) {
+			return ec.unmarshalNApplyForJobInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐApplyForJobInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -9062,8 +9062,8 @@ func (ec *executionContext) field_Mutation_changeMemberRole_args(ctx context.Con
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.ChangeMemberRoleInput, error) {
-			return ec.unmarshalNChangeMemberRoleInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐChangeMemberRoleInput(ctx, v)
+		func(ctx context.Context, v any) (change.ChangeMemberRoleInput, error) {
+			return ec.unmarshalNChangeMemberRoleInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐChangeMemberRoleInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -9076,8 +9076,8 @@ func (ec *executionContext) field_Mutation_changePartnershipStatus_args(ctx cont
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.ChangePartnershipStatusInput, error) {
-			return ec.unmarshalNChangePartnershipStatusInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐChangePartnershipStatusInput(ctx, v)
+		func(ctx context.Context, v any) (change.ChangePartnershipStatusInput, error) {
+			return ec.unmarshalNChangePartnershipStatusInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐChangePartnershipStatusInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -9090,8 +9090,8 @@ func (ec *executionContext) field_Mutation_closeJobOpening_args(ctx context.Cont
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.CloseJobOpeningInput, error) {
-			return ec.unmarshalNCloseJobOpeningInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐCloseJobOpeningInput(ctx, v)
+		func(ctx context.Context, v any) (change.CloseJobOpeningInput, error) {
+			return ec.unmarshalNCloseJobOpeningInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐCloseJobOpeningInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -9118,8 +9118,8 @@ func (ec *executionContext) field_Mutation_createSkill_args(ctx context.Context,
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.CreateSkillInput, error) {
-			return ec.unmarshalNCreateSkillInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐCreateSkillInput(ctx, v)
+		func(ctx context.Context, v any) (change.CreateSkillInput, error) {
+			return ec.unmarshalNCreateSkillInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐCreateSkillInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -9132,8 +9132,8 @@ func (ec *executionContext) field_Mutation_enrollInCourse_args(ctx context.Conte
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.EnrollInCourseInput, error) {
-			return ec.unmarshalNEnrollInCourseInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐEnrollInCourseInput(ctx, v)
+		func(ctx context.Context, v any) (change.EnrollInCourseInput, error) {
+			return ec.unmarshalNEnrollInCourseInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐEnrollInCourseInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -9146,8 +9146,8 @@ func (ec *executionContext) field_Mutation_postJobOpening_args(ctx context.Conte
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.PostJobOpeningInput, error) {
-			return ec.unmarshalNPostJobOpeningInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐPostJobOpeningInput(ctx, v)
+		func(ctx context.Context, v any) (change.PostJobOpeningInput, error) {
+			return ec.unmarshalNPostJobOpeningInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐPostJobOpeningInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -9160,8 +9160,8 @@ func (ec *executionContext) field_Mutation_proposePartnership_args(ctx context.C
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.ProposePartnershipInput, error) {
-			return ec.unmarshalNProposePartnershipInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐProposePartnershipInput(ctx, v)
+		func(ctx context.Context, v any) (change.ProposePartnershipInput, error) {
+			return ec.unmarshalNProposePartnershipInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐProposePartnershipInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -9174,8 +9174,8 @@ func (ec *executionContext) field_Mutation_recordCompetitionResult_args(ctx cont
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.RecordCompetitionResultInput, error) {
-			return ec.unmarshalNRecordCompetitionResultInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐRecordCompetitionResultInput(ctx, v)
+		func(ctx context.Context, v any) (change.RecordCompetitionResultInput, error) {
+			return ec.unmarshalNRecordCompetitionResultInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐRecordCompetitionResultInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -9188,8 +9188,8 @@ func (ec *executionContext) field_Mutation_recordMemberLeaving_args(ctx context.
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.RecordMemberLeavingInput, error) {
-			return ec.unmarshalNRecordMemberLeavingInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐRecordMemberLeavingInput(ctx, v)
+		func(ctx context.Context, v any) (change.RecordMemberLeavingInput, error) {
+			return ec.unmarshalNRecordMemberLeavingInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐRecordMemberLeavingInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -9202,8 +9202,8 @@ func (ec *executionContext) field_Mutation_registerTalent_args(ctx context.Conte
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.RegisterTalentInput, error) {
-			return ec.unmarshalNRegisterTalentInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐRegisterTalentInput(ctx, v)
+		func(ctx context.Context, v any) (change.RegisterTalentInput, error) {
+			return ec.unmarshalNRegisterTalentInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐRegisterTalentInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -9216,8 +9216,8 @@ func (ec *executionContext) field_Mutation_removePartnershipParticipant_args(ctx
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.RemovePartnershipParticipantInput, error) {
-			return ec.unmarshalNRemovePartnershipParticipantInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐRemovePartnershipParticipantInput(ctx, v)
+		func(ctx context.Context, v any) (change.RemovePartnershipParticipantInput, error) {
+			return ec.unmarshalNRemovePartnershipParticipantInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐRemovePartnershipParticipantInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -9230,8 +9230,8 @@ func (ec *executionContext) field_Mutation_removeTalentSkill_args(ctx context.Co
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.RemoveTalentSkillInput, error) {
-			return ec.unmarshalNRemoveTalentSkillInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐRemoveTalentSkillInput(ctx, v)
+		func(ctx context.Context, v any) (change.RemoveTalentSkillInput, error) {
+			return ec.unmarshalNRemoveTalentSkillInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐRemoveTalentSkillInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -9244,8 +9244,8 @@ func (ec *executionContext) field_Mutation_setTalentSkill_args(ctx context.Conte
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.SetTalentSkillInput, error) {
-			return ec.unmarshalNSetTalentSkillInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐSetTalentSkillInput(ctx, v)
+		func(ctx context.Context, v any) (change.SetTalentSkillInput, error) {
+			return ec.unmarshalNSetTalentSkillInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐSetTalentSkillInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -9258,8 +9258,8 @@ func (ec *executionContext) field_Mutation_shareTeacher_args(ctx context.Context
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.ShareTeacherInput, error) {
-			return ec.unmarshalNShareTeacherInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐShareTeacherInput(ctx, v)
+		func(ctx context.Context, v any) (change.ShareTeacherInput, error) {
+			return ec.unmarshalNShareTeacherInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐShareTeacherInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -9272,8 +9272,8 @@ func (ec *executionContext) field_Mutation_shareTrainingCourse_args(ctx context.
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.ShareTrainingCourseInput, error) {
-			return ec.unmarshalNShareTrainingCourseInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐShareTrainingCourseInput(ctx, v)
+		func(ctx context.Context, v any) (change.ShareTrainingCourseInput, error) {
+			return ec.unmarshalNShareTrainingCourseInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐShareTrainingCourseInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -9286,8 +9286,8 @@ func (ec *executionContext) field_Mutation_shareTrainingFacility_args(ctx contex
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.ShareTrainingFacilityInput, error) {
-			return ec.unmarshalNShareTrainingFacilityInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐShareTrainingFacilityInput(ctx, v)
+		func(ctx context.Context, v any) (change.ShareTrainingFacilityInput, error) {
+			return ec.unmarshalNShareTrainingFacilityInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐShareTrainingFacilityInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -9300,8 +9300,8 @@ func (ec *executionContext) field_Mutation_signPartnership_args(ctx context.Cont
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.SignPartnershipInput, error) {
-			return ec.unmarshalNSignPartnershipInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐSignPartnershipInput(ctx, v)
+		func(ctx context.Context, v any) (change.SignPartnershipInput, error) {
+			return ec.unmarshalNSignPartnershipInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐSignPartnershipInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -9314,8 +9314,8 @@ func (ec *executionContext) field_Mutation_updateCompetitionResult_args(ctx cont
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.UpdateCompetitionResultInput, error) {
-			return ec.unmarshalNUpdateCompetitionResultInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐUpdateCompetitionResultInput(ctx, v)
+		func(ctx context.Context, v any) (change.UpdateCompetitionResultInput, error) {
+			return ec.unmarshalNUpdateCompetitionResultInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐUpdateCompetitionResultInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -9328,8 +9328,8 @@ func (ec *executionContext) field_Mutation_updateJobOpening_args(ctx context.Con
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.UpdateJobOpeningInput, error) {
-			return ec.unmarshalNUpdateJobOpeningInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐUpdateJobOpeningInput(ctx, v)
+		func(ctx context.Context, v any) (change.UpdateJobOpeningInput, error) {
+			return ec.unmarshalNUpdateJobOpeningInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐUpdateJobOpeningInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -9356,8 +9356,8 @@ func (ec *executionContext) field_Mutation_updatePartnership_args(ctx context.Co
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.UpdatePartnershipInput, error) {
-			return ec.unmarshalNUpdatePartnershipInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐUpdatePartnershipInput(ctx, v)
+		func(ctx context.Context, v any) (change.UpdatePartnershipInput, error) {
+			return ec.unmarshalNUpdatePartnershipInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐUpdatePartnershipInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -9370,8 +9370,8 @@ func (ec *executionContext) field_Mutation_updatePlacementStatus_args(ctx contex
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.UpdatePlacementStatusInput, error) {
-			return ec.unmarshalNUpdatePlacementStatusInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐUpdatePlacementStatusInput(ctx, v)
+		func(ctx context.Context, v any) (change.UpdatePlacementStatusInput, error) {
+			return ec.unmarshalNUpdatePlacementStatusInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐUpdatePlacementStatusInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -9384,8 +9384,8 @@ func (ec *executionContext) field_Mutation_updateSkill_args(ctx context.Context,
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.UpdateSkillInput, error) {
-			return ec.unmarshalNUpdateSkillInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐUpdateSkillInput(ctx, v)
+		func(ctx context.Context, v any) (change.UpdateSkillInput, error) {
+			return ec.unmarshalNUpdateSkillInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐUpdateSkillInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -9398,8 +9398,8 @@ func (ec *executionContext) field_Mutation_updateTalent_args(ctx context.Context
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.UpdateTalentInput, error) {
-			return ec.unmarshalNUpdateTalentInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐUpdateTalentInput(ctx, v)
+		func(ctx context.Context, v any) (change.UpdateTalentInput, error) {
+			return ec.unmarshalNUpdateTalentInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐUpdateTalentInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -9412,8 +9412,8 @@ func (ec *executionContext) field_Mutation_updateTeacher_args(ctx context.Contex
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.UpdateTeacherInput, error) {
-			return ec.unmarshalNUpdateTeacherInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐUpdateTeacherInput(ctx, v)
+		func(ctx context.Context, v any) (change.UpdateTeacherInput, error) {
+			return ec.unmarshalNUpdateTeacherInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐUpdateTeacherInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -9426,8 +9426,8 @@ func (ec *executionContext) field_Mutation_updateTrainingCourse_args(ctx context
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.UpdateTrainingCourseInput, error) {
-			return ec.unmarshalNUpdateTrainingCourseInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐUpdateTrainingCourseInput(ctx, v)
+		func(ctx context.Context, v any) (change.UpdateTrainingCourseInput, error) {
+			return ec.unmarshalNUpdateTrainingCourseInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐUpdateTrainingCourseInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -9440,8 +9440,8 @@ func (ec *executionContext) field_Mutation_updateTrainingFacility_args(ctx conte
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.UpdateTrainingFacilityInput, error) {
-			return ec.unmarshalNUpdateTrainingFacilityInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐUpdateTrainingFacilityInput(ctx, v)
+		func(ctx context.Context, v any) (change.UpdateTrainingFacilityInput, error) {
+			return ec.unmarshalNUpdateTrainingFacilityInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐUpdateTrainingFacilityInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -9454,8 +9454,8 @@ func (ec *executionContext) field_Mutation_withdrawResource_args(ctx context.Con
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.WithdrawResourceInput, error) {
-			return ec.unmarshalNWithdrawResourceInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐWithdrawResourceInput(ctx, v)
+		func(ctx context.Context, v any) (change.WithdrawResourceInput, error) {
+			return ec.unmarshalNWithdrawResourceInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐWithdrawResourceInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -15085,7 +15085,7 @@ func (ec *executionContext) _Mutation_admitMember(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().AdmitMember(ctx, fc.Args["input"].(model.AdmitMemberInput))
+			return ec.Resolvers.Mutation().AdmitMember(ctx, fc.Args["input"].(change.AdmitMemberInput))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -15147,7 +15147,7 @@ func (ec *executionContext) _Mutation_changeMemberRole(ctx context.Context, fiel
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ChangeMemberRole(ctx, fc.Args["input"].(model.ChangeMemberRoleInput))
+			return ec.Resolvers.Mutation().ChangeMemberRole(ctx, fc.Args["input"].(change.ChangeMemberRoleInput))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -15209,7 +15209,7 @@ func (ec *executionContext) _Mutation_recordMemberLeaving(ctx context.Context, f
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().RecordMemberLeaving(ctx, fc.Args["input"].(model.RecordMemberLeavingInput))
+			return ec.Resolvers.Mutation().RecordMemberLeaving(ctx, fc.Args["input"].(change.RecordMemberLeavingInput))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -15271,7 +15271,7 @@ func (ec *executionContext) _Mutation_proposePartnership(ctx context.Context, fi
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ProposePartnership(ctx, fc.Args["input"].(model.ProposePartnershipInput))
+			return ec.Resolvers.Mutation().ProposePartnership(ctx, fc.Args["input"].(change.ProposePartnershipInput))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -15333,7 +15333,7 @@ func (ec *executionContext) _Mutation_updatePartnership(ctx context.Context, fie
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdatePartnership(ctx, fc.Args["input"].(model.UpdatePartnershipInput))
+			return ec.Resolvers.Mutation().UpdatePartnership(ctx, fc.Args["input"].(change.UpdatePartnershipInput))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -15395,7 +15395,7 @@ func (ec *executionContext) _Mutation_signPartnership(ctx context.Context, field
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().SignPartnership(ctx, fc.Args["input"].(model.SignPartnershipInput))
+			return ec.Resolvers.Mutation().SignPartnership(ctx, fc.Args["input"].(change.SignPartnershipInput))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -15457,7 +15457,7 @@ func (ec *executionContext) _Mutation_changePartnershipStatus(ctx context.Contex
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ChangePartnershipStatus(ctx, fc.Args["input"].(model.ChangePartnershipStatusInput))
+			return ec.Resolvers.Mutation().ChangePartnershipStatus(ctx, fc.Args["input"].(change.ChangePartnershipStatusInput))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -15519,7 +15519,7 @@ func (ec *executionContext) _Mutation_addPartnershipParticipant(ctx context.Cont
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().AddPartnershipParticipant(ctx, fc.Args["input"].(model.AddPartnershipParticipantInput))
+			return ec.Resolvers.Mutation().AddPartnershipParticipant(ctx, fc.Args["input"].(change.AddPartnershipParticipantInput))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -15581,7 +15581,7 @@ func (ec *executionContext) _Mutation_removePartnershipParticipant(ctx context.C
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().RemovePartnershipParticipant(ctx, fc.Args["input"].(model.RemovePartnershipParticipantInput))
+			return ec.Resolvers.Mutation().RemovePartnershipParticipant(ctx, fc.Args["input"].(change.RemovePartnershipParticipantInput))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -15643,7 +15643,7 @@ func (ec *executionContext) _Mutation_shareTrainingFacility(ctx context.Context,
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ShareTrainingFacility(ctx, fc.Args["input"].(model.ShareTrainingFacilityInput))
+			return ec.Resolvers.Mutation().ShareTrainingFacility(ctx, fc.Args["input"].(change.ShareTrainingFacilityInput))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -15705,7 +15705,7 @@ func (ec *executionContext) _Mutation_updateTrainingFacility(ctx context.Context
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateTrainingFacility(ctx, fc.Args["input"].(model.UpdateTrainingFacilityInput))
+			return ec.Resolvers.Mutation().UpdateTrainingFacility(ctx, fc.Args["input"].(change.UpdateTrainingFacilityInput))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -15767,7 +15767,7 @@ func (ec *executionContext) _Mutation_postJobOpening(ctx context.Context, field 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().PostJobOpening(ctx, fc.Args["input"].(model.PostJobOpeningInput))
+			return ec.Resolvers.Mutation().PostJobOpening(ctx, fc.Args["input"].(change.PostJobOpeningInput))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -15829,7 +15829,7 @@ func (ec *executionContext) _Mutation_updateJobOpening(ctx context.Context, fiel
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateJobOpening(ctx, fc.Args["input"].(model.UpdateJobOpeningInput))
+			return ec.Resolvers.Mutation().UpdateJobOpening(ctx, fc.Args["input"].(change.UpdateJobOpeningInput))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -15891,7 +15891,7 @@ func (ec *executionContext) _Mutation_closeJobOpening(ctx context.Context, field
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CloseJobOpening(ctx, fc.Args["input"].(model.CloseJobOpeningInput))
+			return ec.Resolvers.Mutation().CloseJobOpening(ctx, fc.Args["input"].(change.CloseJobOpeningInput))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -15953,7 +15953,7 @@ func (ec *executionContext) _Mutation_shareTeacher(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ShareTeacher(ctx, fc.Args["input"].(model.ShareTeacherInput))
+			return ec.Resolvers.Mutation().ShareTeacher(ctx, fc.Args["input"].(change.ShareTeacherInput))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -16015,7 +16015,7 @@ func (ec *executionContext) _Mutation_updateTeacher(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateTeacher(ctx, fc.Args["input"].(model.UpdateTeacherInput))
+			return ec.Resolvers.Mutation().UpdateTeacher(ctx, fc.Args["input"].(change.UpdateTeacherInput))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -16077,7 +16077,7 @@ func (ec *executionContext) _Mutation_shareTrainingCourse(ctx context.Context, f
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ShareTrainingCourse(ctx, fc.Args["input"].(model.ShareTrainingCourseInput))
+			return ec.Resolvers.Mutation().ShareTrainingCourse(ctx, fc.Args["input"].(change.ShareTrainingCourseInput))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -16139,7 +16139,7 @@ func (ec *executionContext) _Mutation_updateTrainingCourse(ctx context.Context, 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateTrainingCourse(ctx, fc.Args["input"].(model.UpdateTrainingCourseInput))
+			return ec.Resolvers.Mutation().UpdateTrainingCourse(ctx, fc.Args["input"].(change.UpdateTrainingCourseInput))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -16201,7 +16201,7 @@ func (ec *executionContext) _Mutation_recordCompetitionResult(ctx context.Contex
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().RecordCompetitionResult(ctx, fc.Args["input"].(model.RecordCompetitionResultInput))
+			return ec.Resolvers.Mutation().RecordCompetitionResult(ctx, fc.Args["input"].(change.RecordCompetitionResultInput))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -16263,7 +16263,7 @@ func (ec *executionContext) _Mutation_updateCompetitionResult(ctx context.Contex
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateCompetitionResult(ctx, fc.Args["input"].(model.UpdateCompetitionResultInput))
+			return ec.Resolvers.Mutation().UpdateCompetitionResult(ctx, fc.Args["input"].(change.UpdateCompetitionResultInput))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -16325,7 +16325,7 @@ func (ec *executionContext) _Mutation_withdrawResource(ctx context.Context, fiel
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().WithdrawResource(ctx, fc.Args["input"].(model.WithdrawResourceInput))
+			return ec.Resolvers.Mutation().WithdrawResource(ctx, fc.Args["input"].(change.WithdrawResourceInput))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -16387,7 +16387,7 @@ func (ec *executionContext) _Mutation_applyForJob(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ApplyForJob(ctx, fc.Args["input"].(model.ApplyForJobInput))
+			return ec.Resolvers.Mutation().ApplyForJob(ctx, fc.Args["input"].(change.ApplyForJobInput))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -16449,7 +16449,7 @@ func (ec *executionContext) _Mutation_updatePlacementStatus(ctx context.Context,
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdatePlacementStatus(ctx, fc.Args["input"].(model.UpdatePlacementStatusInput))
+			return ec.Resolvers.Mutation().UpdatePlacementStatus(ctx, fc.Args["input"].(change.UpdatePlacementStatusInput))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -16511,7 +16511,7 @@ func (ec *executionContext) _Mutation_enrollInCourse(ctx context.Context, field 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().EnrollInCourse(ctx, fc.Args["input"].(model.EnrollInCourseInput))
+			return ec.Resolvers.Mutation().EnrollInCourse(ctx, fc.Args["input"].(change.EnrollInCourseInput))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -16573,7 +16573,7 @@ func (ec *executionContext) _Mutation_createSkill(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CreateSkill(ctx, fc.Args["input"].(model.CreateSkillInput))
+			return ec.Resolvers.Mutation().CreateSkill(ctx, fc.Args["input"].(change.CreateSkillInput))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -16635,7 +16635,7 @@ func (ec *executionContext) _Mutation_updateSkill(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateSkill(ctx, fc.Args["input"].(model.UpdateSkillInput))
+			return ec.Resolvers.Mutation().UpdateSkill(ctx, fc.Args["input"].(change.UpdateSkillInput))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -16697,7 +16697,7 @@ func (ec *executionContext) _Mutation_registerTalent(ctx context.Context, field 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().RegisterTalent(ctx, fc.Args["input"].(model.RegisterTalentInput))
+			return ec.Resolvers.Mutation().RegisterTalent(ctx, fc.Args["input"].(change.RegisterTalentInput))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -16759,7 +16759,7 @@ func (ec *executionContext) _Mutation_updateTalent(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateTalent(ctx, fc.Args["input"].(model.UpdateTalentInput))
+			return ec.Resolvers.Mutation().UpdateTalent(ctx, fc.Args["input"].(change.UpdateTalentInput))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -16821,7 +16821,7 @@ func (ec *executionContext) _Mutation_setTalentSkill(ctx context.Context, field 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().SetTalentSkill(ctx, fc.Args["input"].(model.SetTalentSkillInput))
+			return ec.Resolvers.Mutation().SetTalentSkill(ctx, fc.Args["input"].(change.SetTalentSkillInput))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -16883,7 +16883,7 @@ func (ec *executionContext) _Mutation_removeTalentSkill(ctx context.Context, fie
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().RemoveTalentSkill(ctx, fc.Args["input"].(model.RemoveTalentSkillInput))
+			return ec.Resolvers.Mutation().RemoveTalentSkill(ctx, fc.Args["input"].(change.RemoveTalentSkillInput))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -24604,8 +24604,8 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 
 // region    **************************** input.gotpl *****************************
 
-func (ec *executionContext) unmarshalInputAddPartnershipParticipantInput(ctx context.Context, obj any) (model.AddPartnershipParticipantInput, error) {
-	var it model.AddPartnershipParticipantInput
+func (ec *executionContext) unmarshalInputAddPartnershipParticipantInput(ctx context.Context, obj any) (change.AddPartnershipParticipantInput, error) {
+	var it change.AddPartnershipParticipantInput
 	if obj == nil {
 		return it, nil
 	}
@@ -24661,14 +24661,14 @@ func (ec *executionContext) unmarshalInputAddPartnershipParticipantInput(ctx con
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalAddPartnershipParticipantInput(ctx context.Context, raw any) (model.AddPartnershipParticipantInput, error) {
-	var out model.AddPartnershipParticipantInput
+func UnmarshalAddPartnershipParticipantInput(ctx context.Context, raw any) (change.AddPartnershipParticipantInput, error) {
+	var out change.AddPartnershipParticipantInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "AddPartnershipParticipantInput", raw, &out)
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputAdmitMemberInput(ctx context.Context, obj any) (model.AdmitMemberInput, error) {
-	var it model.AdmitMemberInput
+func (ec *executionContext) unmarshalInputAdmitMemberInput(ctx context.Context, obj any) (change.AdmitMemberInput, error) {
+	var it change.AdmitMemberInput
 	if obj == nil {
 		return it, nil
 	}
@@ -24724,8 +24724,8 @@ func (ec *executionContext) unmarshalInputAdmitMemberInput(ctx context.Context, 
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalAdmitMemberInput(ctx context.Context, raw any) (model.AdmitMemberInput, error) {
-	var out model.AdmitMemberInput
+func UnmarshalAdmitMemberInput(ctx context.Context, raw any) (change.AdmitMemberInput, error) {
+	var out change.AdmitMemberInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "AdmitMemberInput", raw, &out)
 	return out, err
 }
@@ -24783,8 +24783,8 @@ func UnmarshalAllianceOrder(ctx context.Context, raw any) (model.Order, error) {
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputApplyForJobInput(ctx context.Context, obj any) (model.ApplyForJobInput, error) {
-	var it model.ApplyForJobInput
+func (ec *executionContext) unmarshalInputApplyForJobInput(ctx context.Context, obj any) (change.ApplyForJobInput, error) {
+	var it change.ApplyForJobInput
 	if obj == nil {
 		return it, nil
 	}
@@ -24826,8 +24826,8 @@ func (ec *executionContext) unmarshalInputApplyForJobInput(ctx context.Context, 
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalApplyForJobInput(ctx context.Context, raw any) (model.ApplyForJobInput, error) {
-	var out model.ApplyForJobInput
+func UnmarshalApplyForJobInput(ctx context.Context, raw any) (change.ApplyForJobInput, error) {
+	var out change.ApplyForJobInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "ApplyForJobInput", raw, &out)
 	return out, err
 }
@@ -24881,8 +24881,8 @@ func UnmarshalBilingualTextInput(ctx context.Context, raw any) (change.Bilingual
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputChangeMemberRoleInput(ctx context.Context, obj any) (model.ChangeMemberRoleInput, error) {
-	var it model.ChangeMemberRoleInput
+func (ec *executionContext) unmarshalInputChangeMemberRoleInput(ctx context.Context, obj any) (change.ChangeMemberRoleInput, error) {
+	var it change.ChangeMemberRoleInput
 	if obj == nil {
 		return it, nil
 	}
@@ -24931,14 +24931,14 @@ func (ec *executionContext) unmarshalInputChangeMemberRoleInput(ctx context.Cont
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalChangeMemberRoleInput(ctx context.Context, raw any) (model.ChangeMemberRoleInput, error) {
-	var out model.ChangeMemberRoleInput
+func UnmarshalChangeMemberRoleInput(ctx context.Context, raw any) (change.ChangeMemberRoleInput, error) {
+	var out change.ChangeMemberRoleInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "ChangeMemberRoleInput", raw, &out)
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputChangePartnershipStatusInput(ctx context.Context, obj any) (model.ChangePartnershipStatusInput, error) {
-	var it model.ChangePartnershipStatusInput
+func (ec *executionContext) unmarshalInputChangePartnershipStatusInput(ctx context.Context, obj any) (change.ChangePartnershipStatusInput, error) {
+	var it change.ChangePartnershipStatusInput
 	if obj == nil {
 		return it, nil
 	}
@@ -24994,14 +24994,14 @@ func (ec *executionContext) unmarshalInputChangePartnershipStatusInput(ctx conte
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalChangePartnershipStatusInput(ctx context.Context, raw any) (model.ChangePartnershipStatusInput, error) {
-	var out model.ChangePartnershipStatusInput
+func UnmarshalChangePartnershipStatusInput(ctx context.Context, raw any) (change.ChangePartnershipStatusInput, error) {
+	var out change.ChangePartnershipStatusInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "ChangePartnershipStatusInput", raw, &out)
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputCloseJobOpeningInput(ctx context.Context, obj any) (model.CloseJobOpeningInput, error) {
-	var it model.CloseJobOpeningInput
+func (ec *executionContext) unmarshalInputCloseJobOpeningInput(ctx context.Context, obj any) (change.CloseJobOpeningInput, error) {
+	var it change.CloseJobOpeningInput
 	if obj == nil {
 		return it, nil
 	}
@@ -25043,8 +25043,8 @@ func (ec *executionContext) unmarshalInputCloseJobOpeningInput(ctx context.Conte
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalCloseJobOpeningInput(ctx context.Context, raw any) (model.CloseJobOpeningInput, error) {
-	var out model.CloseJobOpeningInput
+func UnmarshalCloseJobOpeningInput(ctx context.Context, raw any) (change.CloseJobOpeningInput, error) {
+	var out change.CloseJobOpeningInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CloseJobOpeningInput", raw, &out)
 	return out, err
 }
@@ -25203,8 +25203,8 @@ func UnmarshalCreateOrganizationInput(ctx context.Context, raw any) (change.Crea
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputCreateSkillInput(ctx context.Context, obj any) (model.CreateSkillInput, error) {
-	var it model.CreateSkillInput
+func (ec *executionContext) unmarshalInputCreateSkillInput(ctx context.Context, obj any) (change.CreateSkillInput, error) {
+	var it change.CreateSkillInput
 	if obj == nil {
 		return it, nil
 	}
@@ -25230,7 +25230,7 @@ func (ec *executionContext) unmarshalInputCreateSkillInput(ctx context.Context, 
 			it.Code = data
 		case "name":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
-			data, err := ec.unmarshalNBilingualTextInput2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐBilingual(ctx, v)
+			data, err := ec.unmarshalNBilingualTextInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐBilingual(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -25267,8 +25267,8 @@ func (ec *executionContext) unmarshalInputCreateSkillInput(ctx context.Context, 
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalCreateSkillInput(ctx context.Context, raw any) (model.CreateSkillInput, error) {
-	var out model.CreateSkillInput
+func UnmarshalCreateSkillInput(ctx context.Context, raw any) (change.CreateSkillInput, error) {
+	var out change.CreateSkillInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateSkillInput", raw, &out)
 	return out, err
 }
@@ -25371,8 +25371,8 @@ func UnmarshalDateTimeRange(ctx context.Context, raw any) (model.DateTimeRange, 
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputEnrollInCourseInput(ctx context.Context, obj any) (model.EnrollInCourseInput, error) {
-	var it model.EnrollInCourseInput
+func (ec *executionContext) unmarshalInputEnrollInCourseInput(ctx context.Context, obj any) (change.EnrollInCourseInput, error) {
+	var it change.EnrollInCourseInput
 	if obj == nil {
 		return it, nil
 	}
@@ -25414,8 +25414,8 @@ func (ec *executionContext) unmarshalInputEnrollInCourseInput(ctx context.Contex
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalEnrollInCourseInput(ctx context.Context, raw any) (model.EnrollInCourseInput, error) {
-	var out model.EnrollInCourseInput
+func UnmarshalEnrollInCourseInput(ctx context.Context, raw any) (change.EnrollInCourseInput, error) {
+	var out change.EnrollInCourseInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "EnrollInCourseInput", raw, &out)
 	return out, err
 }
@@ -25961,8 +25961,8 @@ func UnmarshalOrganizationOrder(ctx context.Context, raw any) (model.Order, erro
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputParticipantInput(ctx context.Context, obj any) (model.ParticipantInput, error) {
-	var it model.ParticipantInput
+func (ec *executionContext) unmarshalInputParticipantInput(ctx context.Context, obj any) (change.ParticipantInput, error) {
+	var it change.ParticipantInput
 	if obj == nil {
 		return it, nil
 	}
@@ -26004,8 +26004,8 @@ func (ec *executionContext) unmarshalInputParticipantInput(ctx context.Context, 
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalParticipantInput(ctx context.Context, raw any) (model.ParticipantInput, error) {
-	var out model.ParticipantInput
+func UnmarshalParticipantInput(ctx context.Context, raw any) (change.ParticipantInput, error) {
+	var out change.ParticipantInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "ParticipantInput", raw, &out)
 	return out, err
 }
@@ -26242,8 +26242,8 @@ func UnmarshalPlacementOrder(ctx context.Context, raw any) (model.Order, error) 
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputPostJobOpeningInput(ctx context.Context, obj any) (model.PostJobOpeningInput, error) {
-	var it model.PostJobOpeningInput
+func (ec *executionContext) unmarshalInputPostJobOpeningInput(ctx context.Context, obj any) (change.PostJobOpeningInput, error) {
+	var it change.PostJobOpeningInput
 	if obj == nil {
 		return it, nil
 	}
@@ -26276,7 +26276,7 @@ func (ec *executionContext) unmarshalInputPostJobOpeningInput(ctx context.Contex
 			it.ProviderID = data
 		case "title":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
-			data, err := ec.unmarshalNBilingualTextInput2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐBilingual(ctx, v)
+			data, err := ec.unmarshalNBilingualTextInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐBilingual(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -26332,7 +26332,7 @@ func (ec *executionContext) unmarshalInputPostJobOpeningInput(ctx context.Contex
 			it.ClosesOn = data
 		case "requiredSkills":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("requiredSkills"))
-			data, err := ec.unmarshalOSkillLevelInput2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐSkillLevelInputᚄ(ctx, v)
+			data, err := ec.unmarshalOSkillLevelInput2ᚕgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐSkillLevelInputᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -26348,14 +26348,14 @@ func (ec *executionContext) unmarshalInputPostJobOpeningInput(ctx context.Contex
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalPostJobOpeningInput(ctx context.Context, raw any) (model.PostJobOpeningInput, error) {
-	var out model.PostJobOpeningInput
+func UnmarshalPostJobOpeningInput(ctx context.Context, raw any) (change.PostJobOpeningInput, error) {
+	var out change.PostJobOpeningInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "PostJobOpeningInput", raw, &out)
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputProposePartnershipInput(ctx context.Context, obj any) (model.ProposePartnershipInput, error) {
-	var it model.ProposePartnershipInput
+func (ec *executionContext) unmarshalInputProposePartnershipInput(ctx context.Context, obj any) (change.ProposePartnershipInput, error) {
+	var it change.ProposePartnershipInput
 	if obj == nil {
 		return it, nil
 	}
@@ -26381,7 +26381,7 @@ func (ec *executionContext) unmarshalInputProposePartnershipInput(ctx context.Co
 			it.AllianceID = data
 		case "title":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
-			data, err := ec.unmarshalNBilingualTextInput2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐBilingual(ctx, v)
+			data, err := ec.unmarshalNBilingualTextInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐBilingual(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -26416,7 +26416,7 @@ func (ec *executionContext) unmarshalInputProposePartnershipInput(ctx context.Co
 			it.EndsOn = data
 		case "participants":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("participants"))
-			data, err := ec.unmarshalNParticipantInput2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐParticipantInputᚄ(ctx, v)
+			data, err := ec.unmarshalNParticipantInput2ᚕgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐParticipantInputᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -26432,14 +26432,14 @@ func (ec *executionContext) unmarshalInputProposePartnershipInput(ctx context.Co
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalProposePartnershipInput(ctx context.Context, raw any) (model.ProposePartnershipInput, error) {
-	var out model.ProposePartnershipInput
+func UnmarshalProposePartnershipInput(ctx context.Context, raw any) (change.ProposePartnershipInput, error) {
+	var out change.ProposePartnershipInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "ProposePartnershipInput", raw, &out)
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputRecordCompetitionResultInput(ctx context.Context, obj any) (model.RecordCompetitionResultInput, error) {
-	var it model.RecordCompetitionResultInput
+func (ec *executionContext) unmarshalInputRecordCompetitionResultInput(ctx context.Context, obj any) (change.RecordCompetitionResultInput, error) {
+	var it change.RecordCompetitionResultInput
 	if obj == nil {
 		return it, nil
 	}
@@ -26472,7 +26472,7 @@ func (ec *executionContext) unmarshalInputRecordCompetitionResultInput(ctx conte
 			it.ProviderID = data
 		case "title":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
-			data, err := ec.unmarshalNBilingualTextInput2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐBilingual(ctx, v)
+			data, err := ec.unmarshalNBilingualTextInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐBilingual(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -26537,14 +26537,14 @@ func (ec *executionContext) unmarshalInputRecordCompetitionResultInput(ctx conte
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalRecordCompetitionResultInput(ctx context.Context, raw any) (model.RecordCompetitionResultInput, error) {
-	var out model.RecordCompetitionResultInput
+func UnmarshalRecordCompetitionResultInput(ctx context.Context, raw any) (change.RecordCompetitionResultInput, error) {
+	var out change.RecordCompetitionResultInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordCompetitionResultInput", raw, &out)
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputRecordMemberLeavingInput(ctx context.Context, obj any) (model.RecordMemberLeavingInput, error) {
-	var it model.RecordMemberLeavingInput
+func (ec *executionContext) unmarshalInputRecordMemberLeavingInput(ctx context.Context, obj any) (change.RecordMemberLeavingInput, error) {
+	var it change.RecordMemberLeavingInput
 	if obj == nil {
 		return it, nil
 	}
@@ -26593,14 +26593,14 @@ func (ec *executionContext) unmarshalInputRecordMemberLeavingInput(ctx context.C
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalRecordMemberLeavingInput(ctx context.Context, raw any) (model.RecordMemberLeavingInput, error) {
-	var out model.RecordMemberLeavingInput
+func UnmarshalRecordMemberLeavingInput(ctx context.Context, raw any) (change.RecordMemberLeavingInput, error) {
+	var out change.RecordMemberLeavingInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordMemberLeavingInput", raw, &out)
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputRegisterTalentInput(ctx context.Context, obj any) (model.RegisterTalentInput, error) {
-	var it model.RegisterTalentInput
+func (ec *executionContext) unmarshalInputRegisterTalentInput(ctx context.Context, obj any) (change.RegisterTalentInput, error) {
+	var it change.RegisterTalentInput
 	if obj == nil {
 		return it, nil
 	}
@@ -26689,7 +26689,7 @@ func (ec *executionContext) unmarshalInputRegisterTalentInput(ctx context.Contex
 			it.GraduationYear = data
 		case "skills":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("skills"))
-			data, err := ec.unmarshalOSkillLevelInput2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐSkillLevelInputᚄ(ctx, v)
+			data, err := ec.unmarshalOSkillLevelInput2ᚕgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐSkillLevelInputᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -26705,14 +26705,14 @@ func (ec *executionContext) unmarshalInputRegisterTalentInput(ctx context.Contex
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalRegisterTalentInput(ctx context.Context, raw any) (model.RegisterTalentInput, error) {
-	var out model.RegisterTalentInput
+func UnmarshalRegisterTalentInput(ctx context.Context, raw any) (change.RegisterTalentInput, error) {
+	var out change.RegisterTalentInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "RegisterTalentInput", raw, &out)
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputRemovePartnershipParticipantInput(ctx context.Context, obj any) (model.RemovePartnershipParticipantInput, error) {
-	var it model.RemovePartnershipParticipantInput
+func (ec *executionContext) unmarshalInputRemovePartnershipParticipantInput(ctx context.Context, obj any) (change.RemovePartnershipParticipantInput, error) {
+	var it change.RemovePartnershipParticipantInput
 	if obj == nil {
 		return it, nil
 	}
@@ -26761,14 +26761,14 @@ func (ec *executionContext) unmarshalInputRemovePartnershipParticipantInput(ctx 
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalRemovePartnershipParticipantInput(ctx context.Context, raw any) (model.RemovePartnershipParticipantInput, error) {
-	var out model.RemovePartnershipParticipantInput
+func UnmarshalRemovePartnershipParticipantInput(ctx context.Context, raw any) (change.RemovePartnershipParticipantInput, error) {
+	var out change.RemovePartnershipParticipantInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "RemovePartnershipParticipantInput", raw, &out)
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputRemoveTalentSkillInput(ctx context.Context, obj any) (model.RemoveTalentSkillInput, error) {
-	var it model.RemoveTalentSkillInput
+func (ec *executionContext) unmarshalInputRemoveTalentSkillInput(ctx context.Context, obj any) (change.RemoveTalentSkillInput, error) {
+	var it change.RemoveTalentSkillInput
 	if obj == nil {
 		return it, nil
 	}
@@ -26817,8 +26817,8 @@ func (ec *executionContext) unmarshalInputRemoveTalentSkillInput(ctx context.Con
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalRemoveTalentSkillInput(ctx context.Context, raw any) (model.RemoveTalentSkillInput, error) {
-	var out model.RemoveTalentSkillInput
+func UnmarshalRemoveTalentSkillInput(ctx context.Context, raw any) (change.RemoveTalentSkillInput, error) {
+	var out change.RemoveTalentSkillInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "RemoveTalentSkillInput", raw, &out)
 	return out, err
 }
@@ -26960,8 +26960,8 @@ func UnmarshalResourceOrder(ctx context.Context, raw any) (model.Order, error) {
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputSetTalentSkillInput(ctx context.Context, obj any) (model.SetTalentSkillInput, error) {
-	var it model.SetTalentSkillInput
+func (ec *executionContext) unmarshalInputSetTalentSkillInput(ctx context.Context, obj any) (change.SetTalentSkillInput, error) {
+	var it change.SetTalentSkillInput
 	if obj == nil {
 		return it, nil
 	}
@@ -26994,7 +26994,7 @@ func (ec *executionContext) unmarshalInputSetTalentSkillInput(ctx context.Contex
 			it.Version = data
 		case "skill":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("skill"))
-			data, err := ec.unmarshalNSkillLevelInput2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐSkillLevelInput(ctx, v)
+			data, err := ec.unmarshalNSkillLevelInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐSkillLevelInput(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -27010,14 +27010,14 @@ func (ec *executionContext) unmarshalInputSetTalentSkillInput(ctx context.Contex
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalSetTalentSkillInput(ctx context.Context, raw any) (model.SetTalentSkillInput, error) {
-	var out model.SetTalentSkillInput
+func UnmarshalSetTalentSkillInput(ctx context.Context, raw any) (change.SetTalentSkillInput, error) {
+	var out change.SetTalentSkillInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "SetTalentSkillInput", raw, &out)
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputShareTeacherInput(ctx context.Context, obj any) (model.ShareTeacherInput, error) {
-	var it model.ShareTeacherInput
+func (ec *executionContext) unmarshalInputShareTeacherInput(ctx context.Context, obj any) (change.ShareTeacherInput, error) {
+	var it change.ShareTeacherInput
 	if obj == nil {
 		return it, nil
 	}
@@ -27050,7 +27050,7 @@ func (ec *executionContext) unmarshalInputShareTeacherInput(ctx context.Context,
 			it.ProviderID = data
 		case "title":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
-			data, err := ec.unmarshalNBilingualTextInput2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐBilingual(ctx, v)
+			data, err := ec.unmarshalNBilingualTextInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐBilingual(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -27099,7 +27099,7 @@ func (ec *executionContext) unmarshalInputShareTeacherInput(ctx context.Context,
 			it.YearsExperience = data
 		case "expertise":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expertise"))
-			data, err := ec.unmarshalOSkillLevelInput2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐSkillLevelInputᚄ(ctx, v)
+			data, err := ec.unmarshalOSkillLevelInput2ᚕgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐSkillLevelInputᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -27115,14 +27115,14 @@ func (ec *executionContext) unmarshalInputShareTeacherInput(ctx context.Context,
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalShareTeacherInput(ctx context.Context, raw any) (model.ShareTeacherInput, error) {
-	var out model.ShareTeacherInput
+func UnmarshalShareTeacherInput(ctx context.Context, raw any) (change.ShareTeacherInput, error) {
+	var out change.ShareTeacherInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "ShareTeacherInput", raw, &out)
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputShareTrainingCourseInput(ctx context.Context, obj any) (model.ShareTrainingCourseInput, error) {
-	var it model.ShareTrainingCourseInput
+func (ec *executionContext) unmarshalInputShareTrainingCourseInput(ctx context.Context, obj any) (change.ShareTrainingCourseInput, error) {
+	var it change.ShareTrainingCourseInput
 	if obj == nil {
 		return it, nil
 	}
@@ -27155,7 +27155,7 @@ func (ec *executionContext) unmarshalInputShareTrainingCourseInput(ctx context.C
 			it.ProviderID = data
 		case "title":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
-			data, err := ec.unmarshalNBilingualTextInput2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐBilingual(ctx, v)
+			data, err := ec.unmarshalNBilingualTextInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐBilingual(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -27225,7 +27225,7 @@ func (ec *executionContext) unmarshalInputShareTrainingCourseInput(ctx context.C
 			it.TeacherIds = data
 		case "skills":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("skills"))
-			data, err := ec.unmarshalOSkillLevelInput2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐSkillLevelInputᚄ(ctx, v)
+			data, err := ec.unmarshalOSkillLevelInput2ᚕgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐSkillLevelInputᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -27241,14 +27241,14 @@ func (ec *executionContext) unmarshalInputShareTrainingCourseInput(ctx context.C
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalShareTrainingCourseInput(ctx context.Context, raw any) (model.ShareTrainingCourseInput, error) {
-	var out model.ShareTrainingCourseInput
+func UnmarshalShareTrainingCourseInput(ctx context.Context, raw any) (change.ShareTrainingCourseInput, error) {
+	var out change.ShareTrainingCourseInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "ShareTrainingCourseInput", raw, &out)
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputShareTrainingFacilityInput(ctx context.Context, obj any) (model.ShareTrainingFacilityInput, error) {
-	var it model.ShareTrainingFacilityInput
+func (ec *executionContext) unmarshalInputShareTrainingFacilityInput(ctx context.Context, obj any) (change.ShareTrainingFacilityInput, error) {
+	var it change.ShareTrainingFacilityInput
 	if obj == nil {
 		return it, nil
 	}
@@ -27281,7 +27281,7 @@ func (ec *executionContext) unmarshalInputShareTrainingFacilityInput(ctx context
 			it.ProviderID = data
 		case "title":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
-			data, err := ec.unmarshalNBilingualTextInput2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐBilingual(ctx, v)
+			data, err := ec.unmarshalNBilingualTextInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐBilingual(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -27339,14 +27339,14 @@ func (ec *executionContext) unmarshalInputShareTrainingFacilityInput(ctx context
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalShareTrainingFacilityInput(ctx context.Context, raw any) (model.ShareTrainingFacilityInput, error) {
-	var out model.ShareTrainingFacilityInput
+func UnmarshalShareTrainingFacilityInput(ctx context.Context, raw any) (change.ShareTrainingFacilityInput, error) {
+	var out change.ShareTrainingFacilityInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "ShareTrainingFacilityInput", raw, &out)
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputSignPartnershipInput(ctx context.Context, obj any) (model.SignPartnershipInput, error) {
-	var it model.SignPartnershipInput
+func (ec *executionContext) unmarshalInputSignPartnershipInput(ctx context.Context, obj any) (change.SignPartnershipInput, error) {
+	var it change.SignPartnershipInput
 	if obj == nil {
 		return it, nil
 	}
@@ -27395,8 +27395,8 @@ func (ec *executionContext) unmarshalInputSignPartnershipInput(ctx context.Conte
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalSignPartnershipInput(ctx context.Context, raw any) (model.SignPartnershipInput, error) {
-	var out model.SignPartnershipInput
+func UnmarshalSignPartnershipInput(ctx context.Context, raw any) (change.SignPartnershipInput, error) {
+	var out change.SignPartnershipInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "SignPartnershipInput", raw, &out)
 	return out, err
 }
@@ -27942,8 +27942,8 @@ func UnmarshalTrainingCourseOrder(ctx context.Context, raw any) (model.Order, er
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputUpdateCompetitionResultInput(ctx context.Context, obj any) (model.UpdateCompetitionResultInput, error) {
-	var it model.UpdateCompetitionResultInput
+func (ec *executionContext) unmarshalInputUpdateCompetitionResultInput(ctx context.Context, obj any) (change.UpdateCompetitionResultInput, error) {
+	var it change.UpdateCompetitionResultInput
 	if obj == nil {
 		return it, nil
 	}
@@ -28013,14 +28013,14 @@ func (ec *executionContext) unmarshalInputUpdateCompetitionResultInput(ctx conte
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalUpdateCompetitionResultInput(ctx context.Context, raw any) (model.UpdateCompetitionResultInput, error) {
-	var out model.UpdateCompetitionResultInput
+func UnmarshalUpdateCompetitionResultInput(ctx context.Context, raw any) (change.UpdateCompetitionResultInput, error) {
+	var out change.UpdateCompetitionResultInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateCompetitionResultInput", raw, &out)
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputUpdateJobOpeningInput(ctx context.Context, obj any) (model.UpdateJobOpeningInput, error) {
-	var it model.UpdateJobOpeningInput
+func (ec *executionContext) unmarshalInputUpdateJobOpeningInput(ctx context.Context, obj any) (change.UpdateJobOpeningInput, error) {
+	var it change.UpdateJobOpeningInput
 	if obj == nil {
 		return it, nil
 	}
@@ -28109,7 +28109,7 @@ func (ec *executionContext) unmarshalInputUpdateJobOpeningInput(ctx context.Cont
 			it.ClosesOn = data
 		case "requiredSkills":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("requiredSkills"))
-			data, err := ec.unmarshalOSkillLevelInput2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐSkillLevelInputᚄ(ctx, v)
+			data, err := ec.unmarshalOSkillLevelInput2ᚕgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐSkillLevelInputᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -28125,8 +28125,8 @@ func (ec *executionContext) unmarshalInputUpdateJobOpeningInput(ctx context.Cont
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalUpdateJobOpeningInput(ctx context.Context, raw any) (model.UpdateJobOpeningInput, error) {
-	var out model.UpdateJobOpeningInput
+func UnmarshalUpdateJobOpeningInput(ctx context.Context, raw any) (change.UpdateJobOpeningInput, error) {
+	var out change.UpdateJobOpeningInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateJobOpeningInput", raw, &out)
 	return out, err
 }
@@ -28292,8 +28292,8 @@ func UnmarshalUpdateOrganizationInput(ctx context.Context, raw any) (change.Upda
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputUpdatePartnershipInput(ctx context.Context, obj any) (model.UpdatePartnershipInput, error) {
-	var it model.UpdatePartnershipInput
+func (ec *executionContext) unmarshalInputUpdatePartnershipInput(ctx context.Context, obj any) (change.UpdatePartnershipInput, error) {
+	var it change.UpdatePartnershipInput
 	if obj == nil {
 		return it, nil
 	}
@@ -28363,14 +28363,14 @@ func (ec *executionContext) unmarshalInputUpdatePartnershipInput(ctx context.Con
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalUpdatePartnershipInput(ctx context.Context, raw any) (model.UpdatePartnershipInput, error) {
-	var out model.UpdatePartnershipInput
+func UnmarshalUpdatePartnershipInput(ctx context.Context, raw any) (change.UpdatePartnershipInput, error) {
+	var out change.UpdatePartnershipInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdatePartnershipInput", raw, &out)
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputUpdatePlacementStatusInput(ctx context.Context, obj any) (model.UpdatePlacementStatusInput, error) {
-	var it model.UpdatePlacementStatusInput
+func (ec *executionContext) unmarshalInputUpdatePlacementStatusInput(ctx context.Context, obj any) (change.UpdatePlacementStatusInput, error) {
+	var it change.UpdatePlacementStatusInput
 	if obj == nil {
 		return it, nil
 	}
@@ -28426,14 +28426,14 @@ func (ec *executionContext) unmarshalInputUpdatePlacementStatusInput(ctx context
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalUpdatePlacementStatusInput(ctx context.Context, raw any) (model.UpdatePlacementStatusInput, error) {
-	var out model.UpdatePlacementStatusInput
+func UnmarshalUpdatePlacementStatusInput(ctx context.Context, raw any) (change.UpdatePlacementStatusInput, error) {
+	var out change.UpdatePlacementStatusInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdatePlacementStatusInput", raw, &out)
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputUpdateSkillInput(ctx context.Context, obj any) (model.UpdateSkillInput, error) {
-	var it model.UpdateSkillInput
+func (ec *executionContext) unmarshalInputUpdateSkillInput(ctx context.Context, obj any) (change.UpdateSkillInput, error) {
+	var it change.UpdateSkillInput
 	if obj == nil {
 		return it, nil
 	}
@@ -28496,14 +28496,14 @@ func (ec *executionContext) unmarshalInputUpdateSkillInput(ctx context.Context, 
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalUpdateSkillInput(ctx context.Context, raw any) (model.UpdateSkillInput, error) {
-	var out model.UpdateSkillInput
+func UnmarshalUpdateSkillInput(ctx context.Context, raw any) (change.UpdateSkillInput, error) {
+	var out change.UpdateSkillInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateSkillInput", raw, &out)
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputUpdateTalentInput(ctx context.Context, obj any) (model.UpdateTalentInput, error) {
-	var it model.UpdateTalentInput
+func (ec *executionContext) unmarshalInputUpdateTalentInput(ctx context.Context, obj any) (change.UpdateTalentInput, error) {
+	var it change.UpdateTalentInput
 	if obj == nil {
 		return it, nil
 	}
@@ -28608,14 +28608,14 @@ func (ec *executionContext) unmarshalInputUpdateTalentInput(ctx context.Context,
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalUpdateTalentInput(ctx context.Context, raw any) (model.UpdateTalentInput, error) {
-	var out model.UpdateTalentInput
+func UnmarshalUpdateTalentInput(ctx context.Context, raw any) (change.UpdateTalentInput, error) {
+	var out change.UpdateTalentInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateTalentInput", raw, &out)
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputUpdateTeacherInput(ctx context.Context, obj any) (model.UpdateTeacherInput, error) {
-	var it model.UpdateTeacherInput
+func (ec *executionContext) unmarshalInputUpdateTeacherInput(ctx context.Context, obj any) (change.UpdateTeacherInput, error) {
+	var it change.UpdateTeacherInput
 	if obj == nil {
 		return it, nil
 	}
@@ -28697,7 +28697,7 @@ func (ec *executionContext) unmarshalInputUpdateTeacherInput(ctx context.Context
 			it.YearsExperience = data
 		case "expertise":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expertise"))
-			data, err := ec.unmarshalOSkillLevelInput2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐSkillLevelInputᚄ(ctx, v)
+			data, err := ec.unmarshalOSkillLevelInput2ᚕgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐSkillLevelInputᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -28713,14 +28713,14 @@ func (ec *executionContext) unmarshalInputUpdateTeacherInput(ctx context.Context
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalUpdateTeacherInput(ctx context.Context, raw any) (model.UpdateTeacherInput, error) {
-	var out model.UpdateTeacherInput
+func UnmarshalUpdateTeacherInput(ctx context.Context, raw any) (change.UpdateTeacherInput, error) {
+	var out change.UpdateTeacherInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateTeacherInput", raw, &out)
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputUpdateTrainingCourseInput(ctx context.Context, obj any) (model.UpdateTrainingCourseInput, error) {
-	var it model.UpdateTrainingCourseInput
+func (ec *executionContext) unmarshalInputUpdateTrainingCourseInput(ctx context.Context, obj any) (change.UpdateTrainingCourseInput, error) {
+	var it change.UpdateTrainingCourseInput
 	if obj == nil {
 		return it, nil
 	}
@@ -28809,7 +28809,7 @@ func (ec *executionContext) unmarshalInputUpdateTrainingCourseInput(ctx context.
 			it.TeacherIds = data
 		case "skills":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("skills"))
-			data, err := ec.unmarshalOSkillLevelInput2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐSkillLevelInputᚄ(ctx, v)
+			data, err := ec.unmarshalOSkillLevelInput2ᚕgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐSkillLevelInputᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -28825,14 +28825,14 @@ func (ec *executionContext) unmarshalInputUpdateTrainingCourseInput(ctx context.
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalUpdateTrainingCourseInput(ctx context.Context, raw any) (model.UpdateTrainingCourseInput, error) {
-	var out model.UpdateTrainingCourseInput
+func UnmarshalUpdateTrainingCourseInput(ctx context.Context, raw any) (change.UpdateTrainingCourseInput, error) {
+	var out change.UpdateTrainingCourseInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateTrainingCourseInput", raw, &out)
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputUpdateTrainingFacilityInput(ctx context.Context, obj any) (model.UpdateTrainingFacilityInput, error) {
-	var it model.UpdateTrainingFacilityInput
+func (ec *executionContext) unmarshalInputUpdateTrainingFacilityInput(ctx context.Context, obj any) (change.UpdateTrainingFacilityInput, error) {
+	var it change.UpdateTrainingFacilityInput
 	if obj == nil {
 		return it, nil
 	}
@@ -28916,14 +28916,14 @@ func (ec *executionContext) unmarshalInputUpdateTrainingFacilityInput(ctx contex
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalUpdateTrainingFacilityInput(ctx context.Context, raw any) (model.UpdateTrainingFacilityInput, error) {
-	var out model.UpdateTrainingFacilityInput
+func UnmarshalUpdateTrainingFacilityInput(ctx context.Context, raw any) (change.UpdateTrainingFacilityInput, error) {
+	var out change.UpdateTrainingFacilityInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateTrainingFacilityInput", raw, &out)
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputWithdrawResourceInput(ctx context.Context, obj any) (model.WithdrawResourceInput, error) {
-	var it model.WithdrawResourceInput
+func (ec *executionContext) unmarshalInputWithdrawResourceInput(ctx context.Context, obj any) (change.WithdrawResourceInput, error) {
+	var it change.WithdrawResourceInput
 	if obj == nil {
 		return it, nil
 	}
@@ -28965,8 +28965,8 @@ func (ec *executionContext) unmarshalInputWithdrawResourceInput(ctx context.Cont
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalWithdrawResourceInput(ctx context.Context, raw any) (model.WithdrawResourceInput, error) {
-	var out model.WithdrawResourceInput
+func UnmarshalWithdrawResourceInput(ctx context.Context, raw any) (change.WithdrawResourceInput, error) {
+	var out change.WithdrawResourceInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "WithdrawResourceInput", raw, &out)
 	return out, err
 }
@@ -33625,12 +33625,12 @@ func (ec *executionContext) marshalNActorRole2githubᚗcomᚋallianceᚑgraphᚋ
 	return res
 }
 
-func (ec *executionContext) unmarshalNAddPartnershipParticipantInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐAddPartnershipParticipantInput(ctx context.Context, v any) (model.AddPartnershipParticipantInput, error) {
+func (ec *executionContext) unmarshalNAddPartnershipParticipantInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐAddPartnershipParticipantInput(ctx context.Context, v any) (change.AddPartnershipParticipantInput, error) {
 	res, err := ec.unmarshalInputAddPartnershipParticipantInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNAdmitMemberInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐAdmitMemberInput(ctx context.Context, v any) (model.AdmitMemberInput, error) {
+func (ec *executionContext) unmarshalNAdmitMemberInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐAdmitMemberInput(ctx context.Context, v any) (change.AdmitMemberInput, error) {
 	res, err := ec.unmarshalInputAdmitMemberInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
@@ -33690,7 +33690,7 @@ func (ec *executionContext) marshalNAllianceOrderField2githubᚗcomᚋalliance�
 	return res
 }
 
-func (ec *executionContext) unmarshalNApplyForJobInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐApplyForJobInput(ctx context.Context, v any) (model.ApplyForJobInput, error) {
+func (ec *executionContext) unmarshalNApplyForJobInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐApplyForJobInput(ctx context.Context, v any) (change.ApplyForJobInput, error) {
 	res, err := ec.unmarshalInputApplyForJobInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
@@ -33723,11 +33723,6 @@ func (ec *executionContext) unmarshalNBilingualTextInput2githubᚗcomᚋalliance
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNBilingualTextInput2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐBilingual(ctx context.Context, v any) (*change.Bilingual, error) {
-	res, err := ec.unmarshalInputBilingualTextInput(ctx, v)
-	return &res, graphql.ErrorOnPath(ctx, err)
-}
-
 func (ec *executionContext) unmarshalNBoolean2bool(ctx context.Context, v any) (bool, error) {
 	res, err := graphql.UnmarshalBoolean(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -33742,17 +33737,17 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
-func (ec *executionContext) unmarshalNChangeMemberRoleInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐChangeMemberRoleInput(ctx context.Context, v any) (model.ChangeMemberRoleInput, error) {
+func (ec *executionContext) unmarshalNChangeMemberRoleInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐChangeMemberRoleInput(ctx context.Context, v any) (change.ChangeMemberRoleInput, error) {
 	res, err := ec.unmarshalInputChangeMemberRoleInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNChangePartnershipStatusInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐChangePartnershipStatusInput(ctx context.Context, v any) (model.ChangePartnershipStatusInput, error) {
+func (ec *executionContext) unmarshalNChangePartnershipStatusInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐChangePartnershipStatusInput(ctx context.Context, v any) (change.ChangePartnershipStatusInput, error) {
 	res, err := ec.unmarshalInputChangePartnershipStatusInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNCloseJobOpeningInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐCloseJobOpeningInput(ctx context.Context, v any) (model.CloseJobOpeningInput, error) {
+func (ec *executionContext) unmarshalNCloseJobOpeningInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐCloseJobOpeningInput(ctx context.Context, v any) (change.CloseJobOpeningInput, error) {
 	res, err := ec.unmarshalInputCloseJobOpeningInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
@@ -33849,7 +33844,7 @@ func (ec *executionContext) unmarshalNCreateOrganizationInput2githubᚗcomᚋall
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNCreateSkillInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐCreateSkillInput(ctx context.Context, v any) (model.CreateSkillInput, error) {
+func (ec *executionContext) unmarshalNCreateSkillInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐCreateSkillInput(ctx context.Context, v any) (change.CreateSkillInput, error) {
 	res, err := ec.unmarshalInputCreateSkillInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
@@ -33897,7 +33892,7 @@ func (ec *executionContext) marshalNEmploymentType2githubᚗcomᚋallianceᚑgra
 	return res
 }
 
-func (ec *executionContext) unmarshalNEnrollInCourseInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐEnrollInCourseInput(ctx context.Context, v any) (model.EnrollInCourseInput, error) {
+func (ec *executionContext) unmarshalNEnrollInCourseInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐEnrollInCourseInput(ctx context.Context, v any) (change.EnrollInCourseInput, error) {
 	res, err := ec.unmarshalInputEnrollInCourseInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
@@ -34395,23 +34390,23 @@ func (ec *executionContext) marshalNPageInfo2ᚖgithubᚗcomᚋallianceᚑgraph�
 	return ec._PageInfo(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNParticipantInput2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐParticipantInputᚄ(ctx context.Context, v any) ([]*model.ParticipantInput, error) {
+func (ec *executionContext) unmarshalNParticipantInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐParticipantInput(ctx context.Context, v any) (change.ParticipantInput, error) {
+	res, err := ec.unmarshalInputParticipantInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNParticipantInput2ᚕgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐParticipantInputᚄ(ctx context.Context, v any) ([]change.ParticipantInput, error) {
 	vSlice := graphql.CoerceList(v)
 	var err error
-	res := make([]*model.ParticipantInput, len(vSlice))
+	res := make([]change.ParticipantInput, len(vSlice))
 	for i := range vSlice {
 		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNParticipantInput2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐParticipantInput(ctx, vSlice[i])
+		res[i], err = ec.unmarshalNParticipantInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐParticipantInput(ctx, vSlice[i])
 		if err != nil {
 			return nil, err
 		}
 	}
 	return res, nil
-}
-
-func (ec *executionContext) unmarshalNParticipantInput2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐParticipantInput(ctx context.Context, v any) (*model.ParticipantInput, error) {
-	res, err := ec.unmarshalInputParticipantInput(ctx, v)
-	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNParticipantRole2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐParticipantRole(ctx context.Context, v any) (store.ParticipantRole, error) {
@@ -34640,37 +34635,37 @@ func (ec *executionContext) marshalNPlacementStatus2githubᚗcomᚋallianceᚑgr
 	return res
 }
 
-func (ec *executionContext) unmarshalNPostJobOpeningInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐPostJobOpeningInput(ctx context.Context, v any) (model.PostJobOpeningInput, error) {
+func (ec *executionContext) unmarshalNPostJobOpeningInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐPostJobOpeningInput(ctx context.Context, v any) (change.PostJobOpeningInput, error) {
 	res, err := ec.unmarshalInputPostJobOpeningInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNProposePartnershipInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐProposePartnershipInput(ctx context.Context, v any) (model.ProposePartnershipInput, error) {
+func (ec *executionContext) unmarshalNProposePartnershipInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐProposePartnershipInput(ctx context.Context, v any) (change.ProposePartnershipInput, error) {
 	res, err := ec.unmarshalInputProposePartnershipInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNRecordCompetitionResultInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐRecordCompetitionResultInput(ctx context.Context, v any) (model.RecordCompetitionResultInput, error) {
+func (ec *executionContext) unmarshalNRecordCompetitionResultInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐRecordCompetitionResultInput(ctx context.Context, v any) (change.RecordCompetitionResultInput, error) {
 	res, err := ec.unmarshalInputRecordCompetitionResultInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNRecordMemberLeavingInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐRecordMemberLeavingInput(ctx context.Context, v any) (model.RecordMemberLeavingInput, error) {
+func (ec *executionContext) unmarshalNRecordMemberLeavingInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐRecordMemberLeavingInput(ctx context.Context, v any) (change.RecordMemberLeavingInput, error) {
 	res, err := ec.unmarshalInputRecordMemberLeavingInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNRegisterTalentInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐRegisterTalentInput(ctx context.Context, v any) (model.RegisterTalentInput, error) {
+func (ec *executionContext) unmarshalNRegisterTalentInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐRegisterTalentInput(ctx context.Context, v any) (change.RegisterTalentInput, error) {
 	res, err := ec.unmarshalInputRegisterTalentInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNRemovePartnershipParticipantInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐRemovePartnershipParticipantInput(ctx context.Context, v any) (model.RemovePartnershipParticipantInput, error) {
+func (ec *executionContext) unmarshalNRemovePartnershipParticipantInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐRemovePartnershipParticipantInput(ctx context.Context, v any) (change.RemovePartnershipParticipantInput, error) {
 	res, err := ec.unmarshalInputRemovePartnershipParticipantInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNRemoveTalentSkillInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐRemoveTalentSkillInput(ctx context.Context, v any) (model.RemoveTalentSkillInput, error) {
+func (ec *executionContext) unmarshalNRemoveTalentSkillInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐRemoveTalentSkillInput(ctx context.Context, v any) (change.RemoveTalentSkillInput, error) {
 	res, err := ec.unmarshalInputRemoveTalentSkillInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
@@ -34773,22 +34768,22 @@ func (ec *executionContext) marshalNSchoolLevel2githubᚗcomᚋallianceᚑgraph�
 	return res
 }
 
-func (ec *executionContext) unmarshalNSetTalentSkillInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐSetTalentSkillInput(ctx context.Context, v any) (model.SetTalentSkillInput, error) {
+func (ec *executionContext) unmarshalNSetTalentSkillInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐSetTalentSkillInput(ctx context.Context, v any) (change.SetTalentSkillInput, error) {
 	res, err := ec.unmarshalInputSetTalentSkillInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNShareTeacherInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐShareTeacherInput(ctx context.Context, v any) (model.ShareTeacherInput, error) {
+func (ec *executionContext) unmarshalNShareTeacherInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐShareTeacherInput(ctx context.Context, v any) (change.ShareTeacherInput, error) {
 	res, err := ec.unmarshalInputShareTeacherInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNShareTrainingCourseInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐShareTrainingCourseInput(ctx context.Context, v any) (model.ShareTrainingCourseInput, error) {
+func (ec *executionContext) unmarshalNShareTrainingCourseInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐShareTrainingCourseInput(ctx context.Context, v any) (change.ShareTrainingCourseInput, error) {
 	res, err := ec.unmarshalInputShareTrainingCourseInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNShareTrainingFacilityInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐShareTrainingFacilityInput(ctx context.Context, v any) (model.ShareTrainingFacilityInput, error) {
+func (ec *executionContext) unmarshalNShareTrainingFacilityInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐShareTrainingFacilityInput(ctx context.Context, v any) (change.ShareTrainingFacilityInput, error) {
 	res, err := ec.unmarshalInputShareTrainingFacilityInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
@@ -34833,7 +34828,7 @@ func (ec *executionContext) marshalNSharedResourceEdge2ᚖgithubᚗcomᚋallianc
 	return ec._SharedResourceEdge(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNSignPartnershipInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐSignPartnershipInput(ctx context.Context, v any) (model.SignPartnershipInput, error) {
+func (ec *executionContext) unmarshalNSignPartnershipInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐSignPartnershipInput(ctx context.Context, v any) (change.SignPartnershipInput, error) {
 	res, err := ec.unmarshalInputSignPartnershipInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
@@ -34933,9 +34928,9 @@ func (ec *executionContext) marshalNSkillEdge2ᚖgithubᚗcomᚋallianceᚑgraph
 	return ec._SkillEdge(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNSkillLevelInput2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐSkillLevelInput(ctx context.Context, v any) (*change.SkillLevelInput, error) {
+func (ec *executionContext) unmarshalNSkillLevelInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐSkillLevelInput(ctx context.Context, v any) (change.SkillLevelInput, error) {
 	res, err := ec.unmarshalInputSkillLevelInput(ctx, v)
-	return &res, graphql.ErrorOnPath(ctx, err)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNSkillOrderField2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐOrderField(ctx context.Context, v any) (model.OrderField, error) {
@@ -35328,12 +35323,12 @@ func (ec *executionContext) marshalNTrainingFacilityPayload2ᚖgithubᚗcomᚋal
 	return ec._TrainingFacilityPayload(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNUpdateCompetitionResultInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐUpdateCompetitionResultInput(ctx context.Context, v any) (model.UpdateCompetitionResultInput, error) {
+func (ec *executionContext) unmarshalNUpdateCompetitionResultInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐUpdateCompetitionResultInput(ctx context.Context, v any) (change.UpdateCompetitionResultInput, error) {
 	res, err := ec.unmarshalInputUpdateCompetitionResultInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNUpdateJobOpeningInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐUpdateJobOpeningInput(ctx context.Context, v any) (model.UpdateJobOpeningInput, error) {
+func (ec *executionContext) unmarshalNUpdateJobOpeningInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐUpdateJobOpeningInput(ctx context.Context, v any) (change.UpdateJobOpeningInput, error) {
 	res, err := ec.unmarshalInputUpdateJobOpeningInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
@@ -35343,37 +35338,37 @@ func (ec *executionContext) unmarshalNUpdateOrganizationInput2githubᚗcomᚋall
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNUpdatePartnershipInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐUpdatePartnershipInput(ctx context.Context, v any) (model.UpdatePartnershipInput, error) {
+func (ec *executionContext) unmarshalNUpdatePartnershipInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐUpdatePartnershipInput(ctx context.Context, v any) (change.UpdatePartnershipInput, error) {
 	res, err := ec.unmarshalInputUpdatePartnershipInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNUpdatePlacementStatusInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐUpdatePlacementStatusInput(ctx context.Context, v any) (model.UpdatePlacementStatusInput, error) {
+func (ec *executionContext) unmarshalNUpdatePlacementStatusInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐUpdatePlacementStatusInput(ctx context.Context, v any) (change.UpdatePlacementStatusInput, error) {
 	res, err := ec.unmarshalInputUpdatePlacementStatusInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNUpdateSkillInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐUpdateSkillInput(ctx context.Context, v any) (model.UpdateSkillInput, error) {
+func (ec *executionContext) unmarshalNUpdateSkillInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐUpdateSkillInput(ctx context.Context, v any) (change.UpdateSkillInput, error) {
 	res, err := ec.unmarshalInputUpdateSkillInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNUpdateTalentInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐUpdateTalentInput(ctx context.Context, v any) (model.UpdateTalentInput, error) {
+func (ec *executionContext) unmarshalNUpdateTalentInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐUpdateTalentInput(ctx context.Context, v any) (change.UpdateTalentInput, error) {
 	res, err := ec.unmarshalInputUpdateTalentInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNUpdateTeacherInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐUpdateTeacherInput(ctx context.Context, v any) (model.UpdateTeacherInput, error) {
+func (ec *executionContext) unmarshalNUpdateTeacherInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐUpdateTeacherInput(ctx context.Context, v any) (change.UpdateTeacherInput, error) {
 	res, err := ec.unmarshalInputUpdateTeacherInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNUpdateTrainingCourseInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐUpdateTrainingCourseInput(ctx context.Context, v any) (model.UpdateTrainingCourseInput, error) {
+func (ec *executionContext) unmarshalNUpdateTrainingCourseInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐUpdateTrainingCourseInput(ctx context.Context, v any) (change.UpdateTrainingCourseInput, error) {
 	res, err := ec.unmarshalInputUpdateTrainingCourseInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNUpdateTrainingFacilityInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐUpdateTrainingFacilityInput(ctx context.Context, v any) (model.UpdateTrainingFacilityInput, error) {
+func (ec *executionContext) unmarshalNUpdateTrainingFacilityInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐUpdateTrainingFacilityInput(ctx context.Context, v any) (change.UpdateTrainingFacilityInput, error) {
 	res, err := ec.unmarshalInputUpdateTrainingFacilityInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
@@ -35417,7 +35412,7 @@ func (ec *executionContext) marshalNUserErrorCode2githubᚗcomᚋallianceᚑgrap
 	return res
 }
 
-func (ec *executionContext) unmarshalNWithdrawResourceInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐWithdrawResourceInput(ctx context.Context, v any) (model.WithdrawResourceInput, error) {
+func (ec *executionContext) unmarshalNWithdrawResourceInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐWithdrawResourceInput(ctx context.Context, v any) (change.WithdrawResourceInput, error) {
 	res, err := ec.unmarshalInputWithdrawResourceInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
@@ -36586,16 +36581,16 @@ func (ec *executionContext) unmarshalOSkillFilter2ᚖgithubᚗcomᚋallianceᚑg
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalOSkillLevelInput2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐSkillLevelInputᚄ(ctx context.Context, v any) ([]*change.SkillLevelInput, error) {
+func (ec *executionContext) unmarshalOSkillLevelInput2ᚕgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐSkillLevelInputᚄ(ctx context.Context, v any) ([]change.SkillLevelInput, error) {
 	if v == nil {
 		return nil, nil
 	}
 	vSlice := graphql.CoerceList(v)
 	var err error
-	res := make([]*change.SkillLevelInput, len(vSlice))
+	res := make([]change.SkillLevelInput, len(vSlice))
 	for i := range vSlice {
 		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNSkillLevelInput2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐSkillLevelInput(ctx, vSlice[i])
+		res[i], err = ec.unmarshalNSkillLevelInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐSkillLevelInput(ctx, vSlice[i])
 		if err != nil {
 			return nil, err
 		}

@@ -161,3 +161,10 @@ func skillLevels(levels []store.SkillLevel) []*model.SkillAtLevel {
 	}
 	return out
 }
+
+func wrapFacility(r *store.Resource) *model.TrainingFacility {
+	return model.NewResource(r).(*model.TrainingFacility)
+}
+func wrapResult(r *store.Resource) *model.CompetitionResult {
+	return model.NewResource(r).(*model.CompetitionResult)
+}

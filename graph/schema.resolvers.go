@@ -190,124 +190,184 @@ func (r *mutationResolver) UpdateOrganization(ctx context.Context, input change.
 	return &model.OrganizationPayload{Organization: applied(o, userErrors, wrapOrganization), UserErrors: userErrors}, err
 }
 
-func (r *mutationResolver) AdmitMember(ctx context.Context, input model.AdmitMemberInput) (*model.MembershipPayload, error) {
-	panic(fmt.Errorf("not implemented: AdmitMember - admitMember"))
+func (r *mutationResolver) AdmitMember(ctx context.Context, input change.AdmitMemberInput) (*model.MembershipPayload, error) {
+	row, err := r.Changes.AdmitMember(ctx, input)
+	userErrors, err := outcome(err)
+	return &model.MembershipPayload{Membership: applied(row, userErrors, wrapMembership), UserErrors: userErrors}, err
 }
 
-func (r *mutationResolver) ChangeMemberRole(ctx context.Context, input model.ChangeMemberRoleInput) (*model.MembershipPayload, error) {
-	panic(fmt.Errorf("not implemented: ChangeMemberRole - changeMemberRole"))
+func (r *mutationResolver) ChangeMemberRole(ctx context.Context, input change.ChangeMemberRoleInput) (*model.MembershipPayload, error) {
+	row, err := r.Changes.ChangeMemberRole(ctx, input)
+	userErrors, err := outcome(err)
+	return &model.MembershipPayload{Membership: applied(row, userErrors, wrapMembership), UserErrors: userErrors}, err
 }
 
-func (r *mutationResolver) RecordMemberLeaving(ctx context.Context, input model.RecordMemberLeavingInput) (*model.MembershipPayload, error) {
-	panic(fmt.Errorf("not implemented: RecordMemberLeaving - recordMemberLeaving"))
+func (r *mutationResolver) RecordMemberLeaving(ctx context.Context, input change.RecordMemberLeavingInput) (*model.MembershipPayload, error) {
+	row, err := r.Changes.RecordMemberLeaving(ctx, input)
+	userErrors, err := outcome(err)
+	return &model.MembershipPayload{Membership: applied(row, userErrors, wrapMembership), UserErrors: userErrors}, err
 }
 
-func (r *mutationResolver) ProposePartnership(ctx context.Context, input model.ProposePartnershipInput) (*model.PartnershipPayload, error) {
-	panic(fmt.Errorf("not implemented: ProposePartnership - proposePartnership"))
+func (r *mutationResolver) ProposePartnership(ctx context.Context, input change.ProposePartnershipInput) (*model.PartnershipPayload, error) {
+	row, err := r.Changes.ProposePartnership(ctx, input)
+	userErrors, err := outcome(err)
+	return &model.PartnershipPayload{Partnership: applied(row, userErrors, wrapPartnership), UserErrors: userErrors}, err
 }
 
-func (r *mutationResolver) UpdatePartnership(ctx context.Context, input model.UpdatePartnershipInput) (*model.PartnershipPayload, error) {
-	panic(fmt.Errorf("not implemented: UpdatePartnership - updatePartnership"))
+func (r *mutationResolver) UpdatePartnership(ctx context.Context, input change.UpdatePartnershipInput) (*model.PartnershipPayload, error) {
+	row, err := r.Changes.UpdatePartnership(ctx, input)
+	userErrors, err := outcome(err)
+	return &model.PartnershipPayload{Partnership: applied(row, userErrors, wrapPartnership), UserErrors: userErrors}, err
 }
 
-func (r *mutationResolver) SignPartnership(ctx context.Context, input model.SignPartnershipInput) (*model.PartnershipPayload, error) {
-	panic(fmt.Errorf("not implemented: SignPartnership - signPartnership"))
+func (r *mutationResolver) SignPartnership(ctx context.Context, input change.SignPartnershipInput) (*model.PartnershipPayload, error) {
+	row, err := r.Changes.SignPartnership(ctx, input)
+	userErrors, err := outcome(err)
+	return &model.PartnershipPayload{Partnership: applied(row, userErrors, wrapPartnership), UserErrors: userErrors}, err
 }
 
-func (r *mutationResolver) ChangePartnershipStatus(ctx context.Context, input model.ChangePartnershipStatusInput) (*model.PartnershipPayload, error) {
-	panic(fmt.Errorf("not implemented: ChangePartnershipStatus - changePartnershipStatus"))
+func (r *mutationResolver) ChangePartnershipStatus(ctx context.Context, input change.ChangePartnershipStatusInput) (*model.PartnershipPayload, error) {
+	row, err := r.Changes.ChangePartnershipStatus(ctx, input)
+	userErrors, err := outcome(err)
+	return &model.PartnershipPayload{Partnership: applied(row, userErrors, wrapPartnership), UserErrors: userErrors}, err
 }
 
-func (r *mutationResolver) AddPartnershipParticipant(ctx context.Context, input model.AddPartnershipParticipantInput) (*model.PartnershipPayload, error) {
-	panic(fmt.Errorf("not implemented: AddPartnershipParticipant - addPartnershipParticipant"))
+func (r *mutationResolver) AddPartnershipParticipant(ctx context.Context, input change.AddPartnershipParticipantInput) (*model.PartnershipPayload, error) {
+	row, err := r.Changes.AddPartnershipParticipant(ctx, input)
+	userErrors, err := outcome(err)
+	return &model.PartnershipPayload{Partnership: applied(row, userErrors, wrapPartnership), UserErrors: userErrors}, err
 }
 
-func (r *mutationResolver) RemovePartnershipParticipant(ctx context.Context, input model.RemovePartnershipParticipantInput) (*model.PartnershipPayload, error) {
-	panic(fmt.Errorf("not implemented: RemovePartnershipParticipant - removePartnershipParticipant"))
+func (r *mutationResolver) RemovePartnershipParticipant(ctx context.Context, input change.RemovePartnershipParticipantInput) (*model.PartnershipPayload, error) {
+	row, err := r.Changes.RemovePartnershipParticipant(ctx, input)
+	userErrors, err := outcome(err)
+	return &model.PartnershipPayload{Partnership: applied(row, userErrors, wrapPartnership), UserErrors: userErrors}, err
 }
 
-func (r *mutationResolver) ShareTrainingFacility(ctx context.Context, input model.ShareTrainingFacilityInput) (*model.TrainingFacilityPayload, error) {
-	panic(fmt.Errorf("not implemented: ShareTrainingFacility - shareTrainingFacility"))
+func (r *mutationResolver) ShareTrainingFacility(ctx context.Context, input change.ShareTrainingFacilityInput) (*model.TrainingFacilityPayload, error) {
+	row, err := r.Changes.ShareTrainingFacility(ctx, input)
+	userErrors, err := outcome(err)
+	return &model.TrainingFacilityPayload{TrainingFacility: applied(row, userErrors, wrapFacility), UserErrors: userErrors}, err
 }
 
-func (r *mutationResolver) UpdateTrainingFacility(ctx context.Context, input model.UpdateTrainingFacilityInput) (*model.TrainingFacilityPayload, error) {
-	panic(fmt.Errorf("not implemented: UpdateTrainingFacility - updateTrainingFacility"))
+func (r *mutationResolver) UpdateTrainingFacility(ctx context.Context, input change.UpdateTrainingFacilityInput) (*model.TrainingFacilityPayload, error) {
+	row, err := r.Changes.UpdateTrainingFacility(ctx, input)
+	userErrors, err := outcome(err)
+	return &model.TrainingFacilityPayload{TrainingFacility: applied(row, userErrors, wrapFacility), UserErrors: userErrors}, err
 }
 
-func (r *mutationResolver) PostJobOpening(ctx context.Context, input model.PostJobOpeningInput) (*model.JobOpeningPayload, error) {
-	panic(fmt.Errorf("not implemented: PostJobOpening - postJobOpening"))
+func (r *mutationResolver) PostJobOpening(ctx context.Context, input change.PostJobOpeningInput) (*model.JobOpeningPayload, error) {
+	row, err := r.Changes.PostJobOpening(ctx, input)
+	userErrors, err := outcome(err)
+	return &model.JobOpeningPayload{JobOpening: applied(row, userErrors, wrapJobOpening), UserErrors: userErrors}, err
 }
 
-func (r *mutationResolver) UpdateJobOpening(ctx context.Context, input model.UpdateJobOpeningInput) (*model.JobOpeningPayload, error) {
-	panic(fmt.Errorf("not implemented: UpdateJobOpening - updateJobOpening"))
+func (r *mutationResolver) UpdateJobOpening(ctx context.Context, input change.UpdateJobOpeningInput) (*model.JobOpeningPayload, error) {
+	row, err := r.Changes.UpdateJobOpening(ctx, input)
+	userErrors, err := outcome(err)
+	return &model.JobOpeningPayload{JobOpening: applied(row, userErrors, wrapJobOpening), UserErrors: userErrors}, err
 }
 
-func (r *mutationResolver) CloseJobOpening(ctx context.Context, input model.CloseJobOpeningInput) (*model.JobOpeningPayload, error) {
-	panic(fmt.Errorf("not implemented: CloseJobOpening - closeJobOpening"))
+func (r *mutationResolver) CloseJobOpening(ctx context.Context, input change.CloseJobOpeningInput) (*model.JobOpeningPayload, error) {
+	row, err := r.Changes.CloseJobOpening(ctx, input)
+	userErrors, err := outcome(err)
+	return &model.JobOpeningPayload{JobOpening: applied(row, userErrors, wrapJobOpening), UserErrors: userErrors}, err
 }
 
-func (r *mutationResolver) ShareTeacher(ctx context.Context, input model.ShareTeacherInput) (*model.TeacherPayload, error) {
-	panic(fmt.Errorf("not implemented: ShareTeacher - shareTeacher"))
+func (r *mutationResolver) ShareTeacher(ctx context.Context, input change.ShareTeacherInput) (*model.TeacherPayload, error) {
+	row, err := r.Changes.ShareTeacher(ctx, input)
+	userErrors, err := outcome(err)
+	return &model.TeacherPayload{Teacher: applied(row, userErrors, wrapTeacher), UserErrors: userErrors}, err
 }
 
-func (r *mutationResolver) UpdateTeacher(ctx context.Context, input model.UpdateTeacherInput) (*model.TeacherPayload, error) {
-	panic(fmt.Errorf("not implemented: UpdateTeacher - updateTeacher"))
+func (r *mutationResolver) UpdateTeacher(ctx context.Context, input change.UpdateTeacherInput) (*model.TeacherPayload, error) {
+	row, err := r.Changes.UpdateTeacher(ctx, input)
+	userErrors, err := outcome(err)
+	return &model.TeacherPayload{Teacher: applied(row, userErrors, wrapTeacher), UserErrors: userErrors}, err
 }
 
-func (r *mutationResolver) ShareTrainingCourse(ctx context.Context, input model.ShareTrainingCourseInput) (*model.TrainingCoursePayload, error) {
-	panic(fmt.Errorf("not implemented: ShareTrainingCourse - shareTrainingCourse"))
+func (r *mutationResolver) ShareTrainingCourse(ctx context.Context, input change.ShareTrainingCourseInput) (*model.TrainingCoursePayload, error) {
+	row, err := r.Changes.ShareTrainingCourse(ctx, input)
+	userErrors, err := outcome(err)
+	return &model.TrainingCoursePayload{TrainingCourse: applied(row, userErrors, wrapCourse), UserErrors: userErrors}, err
 }
 
-func (r *mutationResolver) UpdateTrainingCourse(ctx context.Context, input model.UpdateTrainingCourseInput) (*model.TrainingCoursePayload, error) {
-	panic(fmt.Errorf("not implemented: UpdateTrainingCourse - updateTrainingCourse"))
+func (r *mutationResolver) UpdateTrainingCourse(ctx context.Context, input change.UpdateTrainingCourseInput) (*model.TrainingCoursePayload, error) {
+	row, err := r.Changes.UpdateTrainingCourse(ctx, input)
+	userErrors, err := outcome(err)
+	return &model.TrainingCoursePayload{TrainingCourse: applied(row, userErrors, wrapCourse), UserErrors: userErrors}, err
 }
 
-func (r *mutationResolver) RecordCompetitionResult(ctx context.Context, input model.RecordCompetitionResultInput) (*model.CompetitionResultPayload, error) {
-	panic(fmt.Errorf("not implemented: RecordCompetitionResult - recordCompetitionResult"))
+func (r *mutationResolver) RecordCompetitionResult(ctx context.Context, input change.RecordCompetitionResultInput) (*model.CompetitionResultPayload, error) {
+	row, err := r.Changes.RecordCompetitionResult(ctx, input)
+	userErrors, err := outcome(err)
+	return &model.CompetitionResultPayload{CompetitionResult: applied(row, userErrors, wrapResult), UserErrors: userErrors}, err
 }
 
-func (r *mutationResolver) UpdateCompetitionResult(ctx context.Context, input model.UpdateCompetitionResultInput) (*model.CompetitionResultPayload, error) {
-	panic(fmt.Errorf("not implemented: UpdateCompetitionResult - updateCompetitionResult"))
+func (r *mutationResolver) UpdateCompetitionResult(ctx context.Context, input change.UpdateCompetitionResultInput) (*model.CompetitionResultPayload, error) {
+	row, err := r.Changes.UpdateCompetitionResult(ctx, input)
+	userErrors, err := outcome(err)
+	return &model.CompetitionResultPayload{CompetitionResult: applied(row, userErrors, wrapResult), UserErrors: userErrors}, err
 }
 
-func (r *mutationResolver) WithdrawResource(ctx context.Context, input model.WithdrawResourceInput) (*model.WithdrawResourcePayload, error) {
-	panic(fmt.Errorf("not implemented: WithdrawResource - withdrawResource"))
+func (r *mutationResolver) WithdrawResource(ctx context.Context, input change.WithdrawResourceInput) (*model.WithdrawResourcePayload, error) {
+	row, err := r.Changes.WithdrawResource(ctx, input)
+	userErrors, err := outcome(err)
+	return &model.WithdrawResourcePayload{Resource: applied(row, userErrors, wrapResource), UserErrors: userErrors}, err
 }
 
-func (r *mutationResolver) ApplyForJob(ctx context.Context, input model.ApplyForJobInput) (*model.PlacementPayload, error) {
-	panic(fmt.Errorf("not implemented: ApplyForJob - applyForJob"))
+func (r *mutationResolver) ApplyForJob(ctx context.Context, input change.ApplyForJobInput) (*model.PlacementPayload, error) {
+	row, err := r.Changes.ApplyForJob(ctx, input)
+	userErrors, err := outcome(err)
+	return &model.PlacementPayload{Placement: applied(row, userErrors, wrapPlacement), UserErrors: userErrors}, err
 }
 
-func (r *mutationResolver) UpdatePlacementStatus(ctx context.Context, input model.UpdatePlacementStatusInput) (*model.PlacementPayload, error) {
-	panic(fmt.Errorf("not implemented: UpdatePlacementStatus - updatePlacementStatus"))
+func (r *mutationResolver) UpdatePlacementStatus(ctx context.Context, input change.UpdatePlacementStatusInput) (*model.PlacementPayload, error) {
+	row, err := r.Changes.UpdatePlacementStatus(ctx, input)
+	userErrors, err := outcome(err)
+	return &model.PlacementPayload{Placement: applied(row, userErrors, wrapPlacement), UserErrors: userErrors}, err
 }
 
-func (r *mutationResolver) EnrollInCourse(ctx context.Context, input model.EnrollInCourseInput) (*model.EnrollmentPayload, error) {
-	panic(fmt.Errorf("not implemented: EnrollInCourse - enrollInCourse"))
+func (r *mutationResolver) EnrollInCourse(ctx context.Context, input change.EnrollInCourseInput) (*model.EnrollmentPayload, error) {
+	course, talent, err := r.Changes.EnrollInCourse(ctx, input)
+	userErrors, err := outcome(err)
+	return &model.EnrollmentPayload{TrainingCourse: applied(course, userErrors, wrapCourse), Talent: applied(talent, userErrors, wrapTalent), UserErrors: userErrors}, err
 }
 
-func (r *mutationResolver) CreateSkill(ctx context.Context, input model.CreateSkillInput) (*model.SkillPayload, error) {
-	panic(fmt.Errorf("not implemented: CreateSkill - createSkill"))
+func (r *mutationResolver) CreateSkill(ctx context.Context, input change.CreateSkillInput) (*model.SkillPayload, error) {
+	row, err := r.Changes.CreateSkill(ctx, input)
+	userErrors, err := outcome(err)
+	return &model.SkillPayload{Skill: applied(row, userErrors, wrapSkill), UserErrors: userErrors}, err
 }
 
-func (r *mutationResolver) UpdateSkill(ctx context.Context, input model.UpdateSkillInput) (*model.SkillPayload, error) {
-	panic(fmt.Errorf("not implemented: UpdateSkill - updateSkill"))
+func (r *mutationResolver) UpdateSkill(ctx context.Context, input change.UpdateSkillInput) (*model.SkillPayload, error) {
+	row, err := r.Changes.UpdateSkill(ctx, input)
+	userErrors, err := outcome(err)
+	return &model.SkillPayload{Skill: applied(row, userErrors, wrapSkill), UserErrors: userErrors}, err
 }
 
-func (r *mutationResolver) RegisterTalent(ctx context.Context, input model.RegisterTalentInput) (*model.TalentPayload, error) {
-	panic(fmt.Errorf("not implemented: RegisterTalent - registerTalent"))
+func (r *mutationResolver) RegisterTalent(ctx context.Context, input change.RegisterTalentInput) (*model.TalentPayload, error) {
+	row, err := r.Changes.RegisterTalent(ctx, input)
+	userErrors, err := outcome(err)
+	return &model.TalentPayload{Talent: applied(row, userErrors, wrapTalent), UserErrors: userErrors}, err
 }
 
-func (r *mutationResolver) UpdateTalent(ctx context.Context, input model.UpdateTalentInput) (*model.TalentPayload, error) {
-	panic(fmt.Errorf("not implemented: UpdateTalent - updateTalent"))
+func (r *mutationResolver) UpdateTalent(ctx context.Context, input change.UpdateTalentInput) (*model.TalentPayload, error) {
+	row, err := r.Changes.UpdateTalent(ctx, input)
+	userErrors, err := outcome(err)
+	return &model.TalentPayload{Talent: applied(row, userErrors, wrapTalent), UserErrors: userErrors}, err
 }
 
-func (r *mutationResolver) SetTalentSkill(ctx context.Context, input model.SetTalentSkillInput) (*model.TalentPayload, error) {
-	panic(fmt.Errorf("not implemented: SetTalentSkill - setTalentSkill"))
+func (r *mutationResolver) SetTalentSkill(ctx context.Context, input change.SetTalentSkillInput) (*model.TalentPayload, error) {
+	row, err := r.Changes.SetTalentSkill(ctx, input)
+	userErrors, err := outcome(err)
+	return &model.TalentPayload{Talent: applied(row, userErrors, wrapTalent), UserErrors: userErrors}, err
 }
 
-func (r *mutationResolver) RemoveTalentSkill(ctx context.Context, input model.RemoveTalentSkillInput) (*model.TalentPayload, error) {
-	panic(fmt.Errorf("not implemented: RemoveTalentSkill - removeTalentSkill"))
+func (r *mutationResolver) RemoveTalentSkill(ctx context.Context, input change.RemoveTalentSkillInput) (*model.TalentPayload, error) {
+	row, err := r.Changes.RemoveTalentSkill(ctx, input)
+	userErrors, err := outcome(err)
+	return &model.TalentPayload{Talent: applied(row, userErrors, wrapTalent), UserErrors: userErrors}, err
 }
 
 func (r *partnershipResolver) Alliance(ctx context.Context, obj *model.Partnership) (*model.Alliance, error) {

@@ -43,20 +43,24 @@ func tokenCommand(ctx context.Context, args []string, getenv func(string) string
 	fs := flag.NewFlagSet("alliance token "+sub, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	databaseURL := settingFlag(fs, "database-url", getenv)
+	// check validates the flags before the database is opened; run does the work.
+	check := func() error { return nil }
 	var run func(context.Context, *store.Store) error
 	switch sub {
 	case "create":
-		c := tokenCreate{jwtSecret: settingFlag(fs, "jwt-secret", getenv)}
+		c := &tokenCreate{jwtSecret: settingFlag(fs, "jwt-secret", getenv)}
 		fs.StringVar(&c.role, "role", "", "ADMIN, MEMBER or ANALYST (required)")
 		fs.StringVar(&c.organization, "organization", "", "organization a MEMBER acts for: its global ID or numeric key (required with MEMBER only)")
 		fs.DurationVar(&c.ttl, "ttl", 24*time.Hour, "lifetime of the JWT")
 		fs.StringVar(&c.subject, "subject", "cli", "who the JWT stands for (its sub claim)")
 		fs.BoolVar(&c.apiKey, "api-key", false, "create an API key instead of a JWT")
 		fs.StringVar(&c.name, "name", "", "name of the API key (required with --api-key)")
-		run = func(ctx context.Context, s *store.Store) error { return c.run(ctx, s, fs, stdout, stderr) }
+		check = func() error { return c.check(fs) }
+		run = func(ctx context.Context, s *store.Store) error { return c.run(ctx, s, stdout, stderr) }
 	case "revoke":
 		var prefix string
 		fs.StringVar(&prefix, "prefix", "", "prefix of the API key to revoke, as `alliance token list` shows it (required)")
+		check = func() error { return checkPrefix(prefix) }
 		run = func(ctx context.Context, s *store.Store) error { return revokeAPIKey(ctx, s, prefix, stdout) }
 	case "list":
 		run = func(ctx context.Context, s *store.Store) error { return listAPIKeys(ctx, s, stdout) }
@@ -76,6 +80,9 @@ func tokenCommand(ctx context.Context, args []string, getenv func(string) string
 	if fs.NArg() > 0 {
 		return fmt.Errorf("token %s: unexpected argument %q", sub, fs.Arg(0))
 	}
+	if err := check(); err != nil {
+		return err
+	}
 	if _, err := database.ParseTarget(*databaseURL); err != nil {
 		return fmt.Errorf("--database-url: %w", err)
 	}
@@ -90,16 +97,17 @@ func tokenCommand(ctx context.Context, args []string, getenv func(string) string
 	return run(ctx, store.New(db, nil))
 }
 
-// settingFlag declares the flag of a shared setting (config.Settings), its default taken
-// from the environment like the other commands'.
+// settingFlag declares the flag of a shared setting (config.Settings), its value taken
+// from the environment like the other commands'. Help shows the table's default, never
+// the environment's value (a secret or a password).
 func settingFlag(fs *flag.FlagSet, name string, getenv func(string) string) *string {
 	for _, s := range config.Settings {
 		if s.Flag == name {
-			v := s.Default
+			v := fs.String(name, s.Default, fmt.Sprintf("%s (env %s)", s.Usage, s.Env))
 			if e := getenv(s.Env); e != "" {
-				v = e
+				*v = e
 			}
-			return fs.String(name, v, fmt.Sprintf("%s (env %s)", s.Usage, s.Env))
+			return v
 		}
 	}
 	panic("no setting " + name) // a programming error: the names above are constants
@@ -113,9 +121,11 @@ type tokenCreate struct {
 	subject      string
 	apiKey       bool
 	name         string
+	parsedRole   auth.Role // set by check
 }
 
-func (c *tokenCreate) run(ctx context.Context, s *store.Store, fs *flag.FlagSet, stdout, stderr io.Writer) error {
+// check validates the flags, all but the organization's existence.
+func (c *tokenCreate) check(fs *flag.FlagSet) error {
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	if c.role == "" {
@@ -125,6 +135,7 @@ func (c *tokenCreate) run(ctx context.Context, s *store.Store, fs *flag.FlagSet,
 	if err != nil {
 		return fmt.Errorf("--role: %w", err)
 	}
+	c.parsedRole = role
 	if c.apiKey {
 		for _, f := range []string{"ttl", "subject"} {
 			if set[f] {
@@ -142,7 +153,18 @@ func (c *tokenCreate) run(ctx context.Context, s *store.Store, fs *flag.FlagSet,
 			return fmt.Errorf("--ttl: %v is not a positive duration such as 1h or 720h", c.ttl)
 		}
 	}
-	org, err := c.organizationKey(ctx, s, role)
+	switch {
+	case role == auth.RoleMember && c.organization == "":
+		return errors.New("--organization is required with --role MEMBER: a member acts for one organization")
+	case role != auth.RoleMember && c.organization != "":
+		return fmt.Errorf("--organization applies to --role MEMBER only, not %s", role)
+	}
+	return nil
+}
+
+func (c *tokenCreate) run(ctx context.Context, s *store.Store, stdout, stderr io.Writer) error {
+	role := c.parsedRole
+	org, err := c.organizationKey(ctx, s)
 	if err != nil {
 		return err
 	}
@@ -168,14 +190,9 @@ func (c *tokenCreate) run(ctx context.Context, s *store.Store, fs *flag.FlagSet,
 }
 
 // organizationKey reads --organization, a global ID or a numeric store key, and checks
-// that the organization exists and that the role calls for one.
-func (c *tokenCreate) organizationKey(ctx context.Context, s *store.Store, role auth.Role) (int64, error) {
-	switch {
-	case role == auth.RoleMember && c.organization == "":
-		return 0, errors.New("--organization is required with --role MEMBER: a member acts for one organization")
-	case role != auth.RoleMember && c.organization != "":
-		return 0, fmt.Errorf("--organization applies to --role MEMBER only, not %s", role)
-	case c.organization == "":
+// that the organization exists; 0 if there is none.
+func (c *tokenCreate) organizationKey(ctx context.Context, s *store.Store) (int64, error) {
+	if c.organization == "" {
 		return 0, nil
 	}
 	key, err := strconv.ParseInt(c.organization, 10, 64)
@@ -211,13 +228,17 @@ func validPrefix(p string) bool {
 	return true
 }
 
-func revokeAPIKey(ctx context.Context, s *store.Store, prefix string, stdout io.Writer) error {
+func checkPrefix(prefix string) error {
 	if prefix == "" {
 		return errors.New("token revoke: --prefix is required (see `alliance token list`)")
 	}
 	if !validPrefix(prefix) {
 		return fmt.Errorf("--prefix: %q is not an API key prefix (the lowercase letters and digits after ak_)", prefix)
 	}
+	return nil
+}
+
+func revokeAPIKey(ctx context.Context, s *store.Store, prefix string, stdout io.Writer) error {
 	before, err := s.APIKeyByPrefix(ctx, prefix)
 	if errors.Is(err, store.ErrNotFound) {
 		return fmt.Errorf("--prefix: no API key has prefix %s", prefix)

@@ -1,0 +1,532 @@
+package change
+
+import (
+	"context"
+	"errors"
+	"regexp"
+	"slices"
+	"time"
+
+	"github.com/alliance-graph/alliance-graph/internal/auth"
+	"github.com/alliance-graph/alliance-graph/internal/policy"
+	"github.com/alliance-graph/alliance-graph/internal/relay"
+	"github.com/alliance-graph/alliance-graph/internal/store"
+)
+
+// ApplyForJobInput records an application.
+type ApplyForJobInput struct {
+	OpeningID string
+	TalentID  string
+}
+
+// UpdatePlacementStatusInput moves an application on.
+type UpdatePlacementStatusInput struct {
+	ID      string
+	Version int
+	Status  store.PlacementStatus
+	HiredOn *time.Time
+}
+
+// EnrollInCourseInput enrols a talent on a course.
+type EnrollInCourseInput struct {
+	CourseID string
+	TalentID string
+}
+
+// CreateSkillInput adds a skill.
+type CreateSkillInput struct {
+	Code        string
+	Name        Bilingual
+	Category    store.SkillCategory
+	ParentID    *string
+	Description *string
+}
+
+// UpdateSkillInput changes a skill.
+type UpdateSkillInput struct {
+	ID          string
+	Version     int
+	Name        *Bilingual
+	Category    *store.SkillCategory
+	Description *string
+}
+
+// RegisterTalentInput registers a talent.
+type RegisterTalentInput struct {
+	AllianceID     string
+	FullName       string
+	NameZh         *string
+	Email          *string
+	Phone          *string
+	BirthDate      *time.Time
+	Status         store.TalentStatus
+	SchoolID       *string
+	EmployerID     *string
+	GraduationYear *int
+	Skills         []SkillLevelInput
+}
+
+// UpdateTalentInput changes a talent.
+type UpdateTalentInput struct {
+	ID             string
+	Version        int
+	FullName       *string
+	NameZh         *string
+	Email          *string
+	Phone          *string
+	BirthDate      *time.Time
+	Status         *store.TalentStatus
+	SchoolID       *string
+	EmployerID     *string
+	GraduationYear *int
+}
+
+// SetTalentSkillInput sets one of a talent's skills.
+type SetTalentSkillInput struct {
+	TalentID string
+	Version  int
+	Skill    SkillLevelInput
+}
+
+// RemoveTalentSkillInput removes one of a talent's skills.
+type RemoveTalentSkillInput struct {
+	TalentID string
+	Version  int
+	SkillID  string
+}
+
+var placementMoves = map[store.PlacementStatus][]store.PlacementStatus{
+	"APPLIED":     {"SHORTLISTED", "HIRED", "REJECTED", "WITHDRAWN"},
+	"SHORTLISTED": {"HIRED", "REJECTED", "WITHDRAWN"},
+}
+
+// talentOrgs are the organizations that act for a talent.
+func talentOrgs(t *store.Talent) []int64 {
+	var out []int64
+	for _, id := range []*int64{t.SchoolID, t.EmployerID} {
+		if id != nil {
+			out = append(out, *id)
+		}
+	}
+	return out
+}
+
+// ApplyForJob records a talent's application (ADMIN, or the talent's school or
+// employer).
+func (s *Service) ApplyForJob(ctx context.Context, in ApplyForJobInput) (*store.Placement, error) {
+	var p problems
+	pl := &store.Placement{Status: "APPLIED", AppliedOn: s.today()}
+	pl.OpeningID = p.key("openingId", relay.TypeResource, in.OpeningID)
+	pl.TalentID = p.key("talentId", relay.TypeTalent, in.TalentID)
+	if err := p.err(); err != nil {
+		return nil, err
+	}
+	err := s.tx(ctx, func(tx *store.Tx) error {
+		t, err := tx.Person(ctx, pl.TalentID)
+		if errors.Is(err, store.ErrNotFound) {
+			return refuse(NotFound, "talentId", "no talent has this ID")
+		} else if err != nil {
+			return err
+		}
+		if err := policy.ActFor(auth.ViewerFrom(ctx), "apply for talents of other organizations", talentOrgs(&t.Talent)...); err != nil {
+			return err
+		}
+		o, err := tx.Resource(ctx, pl.OpeningID)
+		switch {
+		case errors.Is(err, store.ErrNotFound) || (err == nil && o.Category != store.CategoryJob):
+			return refuse(NotFound, "openingId", "no job opening has this ID")
+		case err != nil:
+			return err
+		case deref(o.OpeningStatus) != "OPEN" || o.WithdrawnOn != nil:
+			return refuse(InvalidTransition, "openingId", "the opening is %s and takes no applications", deref(o.OpeningStatus))
+		case o.ClosesOn != nil && o.ClosesOn.Before(s.today()):
+			return refuse(InvalidTransition, "openingId", "applications closed on %s", o.ClosesOn.Format(time.DateOnly))
+		}
+		id, err := tx.CreatePlacement(ctx, pl)
+		if errors.Is(err, store.ErrDuplicate) {
+			return refuse(Duplicate, "talentId", "has already applied for this opening")
+		}
+		if err != nil {
+			return err
+		}
+		if err := s.event(ctx, tx, "APPLICATION_RECORDED", &o.AllianceID, relay.ID(relay.TypePlacement, id), map[string]any{"opening": in.OpeningID}); err != nil {
+			return err
+		}
+		pl, err = tx.Placement(ctx, id)
+		return err
+	})
+	return pl, err
+}
+
+// UpdatePlacementStatus moves an application on (ADMIN, or the opening's provider).
+// Hiring takes a position atomically: an opening is never filled beyond its positions.
+func (s *Service) UpdatePlacementStatus(ctx context.Context, in UpdatePlacementStatusInput) (*store.Placement, error) {
+	var p problems
+	id := p.key("id", relay.TypePlacement, in.ID)
+	if err := p.err(); err != nil {
+		return nil, err
+	}
+	var pl *store.Placement
+	err := s.tx(ctx, func(tx *store.Tx) error {
+		var err error
+		if pl, err = tx.Placement(ctx, id); err != nil {
+			return err
+		}
+		o, err := tx.Resource(ctx, pl.OpeningID)
+		if err != nil {
+			return err
+		}
+		if err := policy.ActFor(auth.ViewerFrom(ctx), "decide on applications to other organizations' openings", o.ProviderID); err != nil {
+			return err
+		}
+		if !slices.Contains(placementMoves[pl.Status], in.Status) {
+			return refuse(InvalidTransition, "status", "a %s application cannot become %s", pl.Status, in.Status)
+		}
+		pl.Version, pl.Status = in.Version, in.Status
+		if in.Status == "HIRED" {
+			hired := s.today()
+			if in.HiredOn != nil {
+				hired = *in.HiredOn
+			}
+			if hired.Before(pl.AppliedOn) {
+				return refuse(DatesOutOfOrder, "hiredOn", "is before the application (%s)", pl.AppliedOn.Format(time.DateOnly))
+			}
+			pl.HiredOn = &hired
+		} else if in.HiredOn != nil {
+			return refuse(Invalid, "hiredOn", "applies only when the new status is HIRED")
+		}
+		if err := tx.UpdatePlacement(ctx, pl); err != nil {
+			return err
+		}
+		if in.Status == "HIRED" {
+			last, err := tx.FillPosition(ctx, pl.OpeningID)
+			if errors.Is(err, store.ErrFull) {
+				return refuse(Full, "status", "every position of the opening is filled")
+			}
+			if err != nil {
+				return err
+			}
+			if last {
+				if err := s.event(ctx, tx, "OPENING_FILLED", &o.AllianceID, relay.ID(relay.TypeResource, o.ID), map[string]any{"positions": deref(o.Positions)}); err != nil {
+					return err
+				}
+			}
+		}
+		if err := s.event(ctx, tx, "PLACEMENT_STATUS_CHANGED", &o.AllianceID, in.ID, map[string]any{"status": in.Status, "opening": relay.ID(relay.TypeResource, o.ID)}); err != nil {
+			return err
+		}
+		pl, err = tx.Placement(ctx, id)
+		return err
+	})
+	return pl, err
+}
+
+// EnrollInCourse enrols a talent (ADMIN, or the talent's school or employer). Taking
+// a seat is atomic: a course is never filled beyond its seats.
+func (s *Service) EnrollInCourse(ctx context.Context, in EnrollInCourseInput) (*store.Resource, *store.Talent, error) {
+	var p problems
+	course := p.key("courseId", relay.TypeResource, in.CourseID)
+	talent := p.key("talentId", relay.TypeTalent, in.TalentID)
+	if err := p.err(); err != nil {
+		return nil, nil, err
+	}
+	var c *store.Resource
+	var t *store.Person
+	err := s.tx(ctx, func(tx *store.Tx) error {
+		var err error
+		t, err = tx.Person(ctx, talent)
+		if errors.Is(err, store.ErrNotFound) {
+			return refuse(NotFound, "talentId", "no talent has this ID")
+		} else if err != nil {
+			return err
+		}
+		if err := policy.ActFor(auth.ViewerFrom(ctx), "enrol talents of other organizations", talentOrgs(&t.Talent)...); err != nil {
+			return err
+		}
+		c, err = tx.Resource(ctx, course)
+		switch {
+		case errors.Is(err, store.ErrNotFound) || (err == nil && c.Category != store.CategoryCourse):
+			return refuse(NotFound, "courseId", "no training course has this ID")
+		case err != nil:
+			return err
+		case c.WithdrawnOn != nil:
+			return refuse(InvalidTransition, "courseId", "the course was withdrawn")
+		}
+		switch err := tx.Enroll(ctx, course, talent, s.today()); {
+		case errors.Is(err, store.ErrFull):
+			return refuse(Full, "courseId", "every seat is taken")
+		case errors.Is(err, store.ErrDuplicate):
+			return refuse(Duplicate, "talentId", "is already enrolled")
+		case err != nil:
+			return err
+		}
+		if err := s.event(ctx, tx, "TALENT_ENROLLED", &c.AllianceID, in.CourseID, map[string]any{"talent": in.TalentID}); err != nil {
+			return err
+		}
+		c, err = tx.Resource(ctx, course)
+		return err
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return c, &t.Talent, nil
+}
+
+var skillCode = regexp.MustCompile(`^[A-Z0-9][A-Z0-9.-]{1,31}$`)
+
+// CreateSkill adds a skill to the taxonomy (ADMIN).
+func (s *Service) CreateSkill(ctx context.Context, in CreateSkillInput) (*store.Skill, error) {
+	if err := policy.Admin(auth.ViewerFrom(ctx), "change the skill taxonomy"); err != nil {
+		return nil, err
+	}
+	var p problems
+	k := &store.Skill{Code: in.Code, Category: in.Category}
+	if !skillCode.MatchString(in.Code) {
+		p.add(Invalid, "code", "must be 2 to 32 capitals, digits, dots or dashes, starting with a capital or digit")
+	}
+	k.NameEn, k.NameZh = p.bilingual("name", in.Name)
+	k.Description = p.text("description", deref(in.Description), false, maxDescription)
+	k.ParentID = p.optKey("parentId", relay.TypeSkill, in.ParentID)
+	if err := p.err(); err != nil {
+		return nil, err
+	}
+	err := s.tx(ctx, func(tx *store.Tx) error {
+		if k.ParentID != nil {
+			if err := p.exist(ctx, tx, "skill", "parentId", []int64{*k.ParentID}); err != nil || p.err() != nil {
+				return errors.Join(err, p.err())
+			}
+		}
+		id, err := tx.CreateSkill(ctx, k)
+		if errors.Is(err, store.ErrDuplicate) {
+			return refuse(Duplicate, "code", "another skill has the code %s", in.Code)
+		}
+		if err != nil {
+			return err
+		}
+		if err := s.event(ctx, tx, "SKILL_CREATED", nil, relay.ID(relay.TypeSkill, id), map[string]any{"code": k.Code}); err != nil {
+			return err
+		}
+		k, err = tx.Skill(ctx, id)
+		return err
+	})
+	return k, err
+}
+
+// UpdateSkill changes a skill (ADMIN).
+func (s *Service) UpdateSkill(ctx context.Context, in UpdateSkillInput) (*store.Skill, error) {
+	if err := policy.Admin(auth.ViewerFrom(ctx), "change the skill taxonomy"); err != nil {
+		return nil, err
+	}
+	var p problems
+	id := p.key("id", relay.TypeSkill, in.ID)
+	if err := p.err(); err != nil {
+		return nil, err
+	}
+	var k *store.Skill
+	err := s.tx(ctx, func(tx *store.Tx) error {
+		var err error
+		if k, err = tx.Skill(ctx, id); err != nil {
+			return err
+		}
+		k.Version = in.Version
+		if in.Name != nil {
+			k.NameEn, k.NameZh = p.bilingual("name", *in.Name)
+		}
+		if in.Category != nil {
+			k.Category = *in.Category
+		}
+		if in.Description != nil {
+			k.Description = p.text("description", *in.Description, false, maxDescription)
+		}
+		if err := p.err(); err != nil {
+			return err
+		}
+		if err := tx.UpdateSkill(ctx, k); err != nil {
+			return err
+		}
+		if err := s.event(ctx, tx, "SKILL_UPDATED", nil, in.ID, map[string]any{"code": k.Code}); err != nil {
+			return err
+		}
+		k, err = tx.Skill(ctx, id)
+		return err
+	})
+	return k, err
+}
+
+var emailShape = regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[^@\s]+$`)
+
+// checkPerson validates a talent as it will be stored, and the organizations it names.
+func (s *Service) checkPerson(ctx context.Context, tx *store.Tx, p *problems, t *store.Person) error {
+	if t.Email != nil && !emailShape.MatchString(*t.Email) {
+		p.add(Invalid, "email", "is not an email address")
+	}
+	if t.BirthDate != nil && (t.BirthDate.After(s.today()) || t.BirthDate.Year() < 1900) {
+		p.add(OutOfRange, "birthDate", "must lie between 1900 and today")
+	}
+	p.between("graduationYear", t.GraduationYear, 1950, 2100)
+	if t.SchoolID != nil {
+		if err := p.organizations(ctx, tx, "schoolId", []int64{*t.SchoolID}, store.KindSchool); err != nil {
+			return err
+		}
+	}
+	if t.EmployerID != nil {
+		if err := p.organizations(ctx, tx, "employerId", []int64{*t.EmployerID}, store.KindCompany); err != nil {
+			return err
+		}
+	}
+	return p.err()
+}
+
+// RegisterTalent registers a talent (ADMIN, or MEMBER for its own students and
+// employees).
+func (s *Service) RegisterTalent(ctx context.Context, in RegisterTalentInput) (*store.Talent, error) {
+	var p problems
+	t := &store.Person{Talent: store.Talent{Status: in.Status, GraduationYear: in.GraduationYear, RegisteredOn: s.today()}, BirthDate: in.BirthDate}
+	t.AllianceID = p.key("allianceId", relay.TypeAlliance, in.AllianceID)
+	t.FullName = p.text("fullName", in.FullName, true, maxShort)
+	t.NameZh = p.text("nameZh", deref(in.NameZh), false, maxShort)
+	t.Email = p.optText("email", in.Email, maxShort)
+	t.Phone = p.optText("phone", in.Phone, 40)
+	t.SchoolID = p.optKey("schoolId", relay.TypeOrganization, in.SchoolID)
+	t.EmployerID = p.optKey("employerId", relay.TypeOrganization, in.EmployerID)
+	skills := p.skillLevels("skills", in.Skills)
+	if err := p.err(); err != nil {
+		return nil, err
+	}
+	if err := policy.ActFor(auth.ViewerFrom(ctx), "register talents of other organizations", talentOrgs(&t.Talent)...); err != nil {
+		return nil, err
+	}
+	var out *store.Talent
+	err := s.tx(ctx, func(tx *store.Tx) error {
+		if err := p.exist(ctx, tx, "alliance", "allianceId", []int64{t.AllianceID}); err != nil {
+			return err
+		}
+		ids := make([]int64, len(skills))
+		for i, k := range skills {
+			ids[i] = k.SkillID
+		}
+		if err := p.exist(ctx, tx, "skill", "skills", ids); err != nil {
+			return err
+		}
+		if err := s.checkPerson(ctx, tx, &p, t); err != nil {
+			return err
+		}
+		id, err := tx.CreateTalent(ctx, t, skills)
+		if err != nil {
+			return err
+		}
+		if err := s.event(ctx, tx, "TALENT_REGISTERED", &t.AllianceID, relay.ID(relay.TypeTalent, id), map[string]any{"status": t.Status}); err != nil {
+			return err
+		}
+		pr, err := tx.Person(ctx, id)
+		if err == nil {
+			out = &pr.Talent
+		}
+		return err
+	})
+	return out, err
+}
+
+// UpdateTalent changes a talent (ADMIN, or the talent's school or employer).
+func (s *Service) UpdateTalent(ctx context.Context, in UpdateTalentInput) (*store.Talent, error) {
+	return s.changeTalent(ctx, "id", in.ID, in.Version, func(p *problems, tx *store.Tx, t *store.Person) error {
+		if in.FullName != nil {
+			t.FullName = p.text("fullName", *in.FullName, true, maxShort)
+		}
+		if in.NameZh != nil {
+			t.NameZh = p.text("nameZh", *in.NameZh, false, maxShort)
+		}
+		if in.Email != nil {
+			t.Email = p.optText("email", in.Email, maxShort)
+		}
+		if in.Phone != nil {
+			t.Phone = p.optText("phone", in.Phone, 40)
+		}
+		set(&t.BirthDate, in.BirthDate)
+		if in.Status != nil {
+			t.Status = *in.Status
+		}
+		set(&t.GraduationYear, in.GraduationYear)
+		if in.SchoolID != nil {
+			t.SchoolID = p.optKey("schoolId", relay.TypeOrganization, in.SchoolID)
+		}
+		if in.EmployerID != nil {
+			t.EmployerID = p.optKey("employerId", relay.TypeOrganization, in.EmployerID)
+		}
+		if err := p.err(); err != nil {
+			return err
+		}
+		if err := s.checkPerson(ctx, tx, p, t); err != nil {
+			return err
+		}
+		return tx.UpdateTalent(ctx, t)
+	})
+}
+
+// SetTalentSkill sets one of a talent's skills.
+func (s *Service) SetTalentSkill(ctx context.Context, in SetTalentSkillInput) (*store.Talent, error) {
+	return s.changeTalent(ctx, "talentId", in.TalentID, in.Version, func(p *problems, tx *store.Tx, t *store.Person) error {
+		levels := p.skillLevels("skill", []SkillLevelInput{in.Skill})
+		if err := p.err(); err != nil {
+			return err
+		}
+		if err := p.exist(ctx, tx, "skill", "skill.skillId", []int64{levels[0].SkillID}); err != nil || p.err() != nil {
+			return errors.Join(err, p.err())
+		}
+		if err := tx.Bump(ctx, "talent", t.ID, t.Version); err != nil {
+			return err
+		}
+		return tx.SetTalentSkill(ctx, t.ID, levels[0])
+	})
+}
+
+// RemoveTalentSkill removes one of a talent's skills.
+func (s *Service) RemoveTalentSkill(ctx context.Context, in RemoveTalentSkillInput) (*store.Talent, error) {
+	return s.changeTalent(ctx, "talentId", in.TalentID, in.Version, func(p *problems, tx *store.Tx, t *store.Person) error {
+		skill := p.key("skillId", relay.TypeSkill, in.SkillID)
+		if err := p.err(); err != nil {
+			return err
+		}
+		if err := tx.Bump(ctx, "talent", t.ID, t.Version); err != nil {
+			return err
+		}
+		had, err := tx.RemoveTalentSkill(ctx, t.ID, skill)
+		if err == nil && !had {
+			return refuse(NotFound, "skillId", "the talent does not hold this skill")
+		}
+		return err
+	})
+}
+
+// changeTalent reads a talent, checks the caller acts for its school or employer, and
+// lets apply write the change; then it records the event.
+func (s *Service) changeTalent(ctx context.Context, field, gid string, version int, apply func(*problems, *store.Tx, *store.Person) error) (*store.Talent, error) {
+	var p problems
+	id := p.key(field, relay.TypeTalent, gid)
+	if err := p.err(); err != nil {
+		return nil, err
+	}
+	var out *store.Talent
+	err := s.tx(ctx, func(tx *store.Tx) error {
+		t, err := tx.Person(ctx, id)
+		if err != nil {
+			return err
+		}
+		if err := policy.ActFor(auth.ViewerFrom(ctx), "change talents of other organizations", talentOrgs(&t.Talent)...); err != nil {
+			return err
+		}
+		t.Version = version
+		if err := apply(&p, tx, t); err != nil {
+			return err
+		}
+		if err := s.event(ctx, tx, "TALENT_UPDATED", &t.AllianceID, gid, nil); err != nil {
+			return err
+		}
+		pr, err := tx.Person(ctx, id)
+		if err == nil {
+			out = &pr.Talent
+		}
+		return err
+	})
+	return out, err
+}
