@@ -94,7 +94,9 @@ func TestWithdrawnResourcesLeaveListsButStayReadableByID(t *testing.T) {
 	_, key, _ := relay.ParseID(teacher)
 	provider := relay.ID(relay.TypeOrganization, int64(sqlInt(t, "SELECT provider_id FROM resource WHERE id = $1", key)))
 	before := sqlInt(t, "SELECT count(*) FROM resource WHERE provider_id = (SELECT provider_id FROM resource WHERE id = $1) AND withdrawn_on IS NULL", key)
-	var out struct{ Resource *struct{ WithdrawnOn *string } }
+	var out struct {
+		Resource *struct{ WithdrawnOn *string }
+	}
 	if ue, errs := mutate(t, ts, admin, `mutation($input: WithdrawResourceInput!) { withdrawResource(input: $input) { resource { ... on Teacher { withdrawnOn } } userErrors { field code message } } }`,
 		map[string]any{"id": teacher, "version": sqlInt(t, "SELECT version FROM resource WHERE id = $1", key)}, "withdrawResource", &out); len(ue)+len(errs) > 0 {
 		t.Fatalf("withdraw: %+v %+v", ue, errs)
