@@ -112,3 +112,47 @@ func TestParseTargetNeverKeepsThePassword(t *testing.T) {
 		})
 	}
 }
+
+// Event ids must follow commit order: a second writer waits until the first commits,
+// so no reader who has seen event N can later find an event below N appear.
+func TestEventIDsFollowCommitOrder(t *testing.T) {
+	ctx := context.Background()
+	db, err := pgtest.Create(ctx, "eventorder")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Drop(ctx)
+	insert := `INSERT INTO event (kind, subject_id, actor, actor_role) VALUES ('SKILL_CREATED', 'x', 'test', 'SYSTEM') RETURNING id`
+	first, err := db.DB.BeginTxx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var firstID int64
+	if err := first.Get(&firstID, insert); err != nil {
+		t.Fatal(err)
+	}
+	secondID := make(chan int64, 1)
+	go func() {
+		var id int64
+		if err := db.DB.Get(&id, insert); err != nil {
+			t.Error(err)
+		}
+		secondID <- id
+	}()
+	select {
+	case id := <-secondID:
+		t.Fatalf("a second event (id %d) committed while an earlier one (id %d) was still open", id, firstID)
+	case <-time.After(300 * time.Millisecond):
+	}
+	if err := first.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case id := <-secondID:
+		if id <= firstID {
+			t.Errorf("second event id %d is not above the first, %d", id, firstID)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the second event never committed")
+	}
+}
