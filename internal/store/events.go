@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"time"
 )
 
@@ -58,4 +59,23 @@ func (s *Store) EventsByID(ctx context.Context, ids []int64) (map[int64]*Event, 
 // PersonsByID loads talents with their personal data by id.
 func (s *Store) PersonsByID(ctx context.Context, ids []int64) (map[int64]*Person, error) {
 	return byID(ctx, s, "talents", "SELECT * FROM talent WHERE id = ANY($1)", ids, func(p *Person) int64 { return p.ID })
+}
+
+// EventsAfter reads up to limit events with ids above after, in id order, which is
+// commit order.
+func (s *Store) EventsAfter(ctx context.Context, after int64, limit int) ([]Event, error) {
+	var rows []Event
+	if err := s.selectRows(ctx, &rows, "SELECT * FROM event WHERE id > $1 ORDER BY id LIMIT $2", after, limit); err != nil {
+		return nil, fmt.Errorf("read events after %d: %w", after, err)
+	}
+	return rows, nil
+}
+
+// LatestEventID is the id of the last committed event, 0 when there is none.
+func (s *Store) LatestEventID(ctx context.Context) (int64, error) {
+	var id int64
+	if err := s.getRow(ctx, &id, "SELECT COALESCE(max(id), 0) FROM event"); err != nil {
+		return 0, fmt.Errorf("read the latest event id: %w", err)
+	}
+	return id, nil
 }
