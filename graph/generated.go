@@ -48,6 +48,7 @@ type ResolverRoot interface {
 	School() SchoolResolver
 	Skill() SkillResolver
 	SkillAtLevel() SkillAtLevelResolver
+	Subscription() SubscriptionResolver
 	Talent() TalentResolver
 	Teacher() TeacherResolver
 	TrainingCenter() TrainingCenterResolver
@@ -491,6 +492,10 @@ type ComplexityRoot struct {
 		UserErrors func(childComplexity int) int
 	}
 
+	Subscription struct {
+		Events func(childComplexity int, alliance *string, kinds []store.EventKind, after *string) int
+	}
+
 	Talent struct {
 		Alias              func(childComplexity int) int
 		Alliance           func(childComplexity int) int
@@ -811,6 +816,9 @@ type SkillResolver interface {
 }
 type SkillAtLevelResolver interface {
 	Skill(ctx context.Context, obj *model.SkillAtLevel) (*model.Skill, error)
+}
+type SubscriptionResolver interface {
+	Events(ctx context.Context, alliance *string, kinds []store.EventKind, after *string) (<-chan *model.Edge[*model.Event], error)
 }
 type TalentResolver interface {
 	FullName(ctx context.Context, obj *model.Talent) (*string, error)
@@ -3012,6 +3020,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SkillPayload.UserErrors(childComplexity), true
 
+	case "Subscription.events":
+		if e.ComplexityRoot.Subscription.Events == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_events_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.Events(childComplexity, args["alliance"].(*string), args["kinds"].([]store.EventKind), args["after"].(*string)), true
+
 	case "Talent.alias":
 		if e.ComplexityRoot.Talent.Alias == nil {
 			break
@@ -3861,6 +3881,23 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			ctx = graphql.WithLazyInputUnmarshalerIndex(ctx, inputUnmarshalers)
 			data := ec._Mutation(ctx, opCtx.Operation.SelectionSet)
 			var buf bytes.Buffer
+			data.MarshalGQL(&buf)
+
+			return &graphql.Response{
+				Data: buf.Bytes(),
+			}
+		}
+	case ast.Subscription:
+		next := ec._Subscription(ctx, opCtx.Operation.SelectionSet)
+
+		var buf bytes.Buffer
+		return func(ctx context.Context) *graphql.Response {
+			buf.Reset()
+			data := next(ctx)
+
+			if data == nil {
+				return nil
+			}
 			data.MarshalGQL(&buf)
 
 			return &graphql.Response{
@@ -6995,6 +7032,28 @@ type EventEdge {
   cursor: String!
   "The event."
   node: Event!
+}
+
+"""
+Live streams over WebSocket (` + "`" + `graphql-transport-ws` + "`" + `, as spoken by graphql-ws, Apollo Client and
+urql) or Server-Sent Events (POST with ` + "`" + `Accept: text/event-stream` + "`" + `). Over WebSocket, send the
+token in ` + "`" + `connection_init` + "`" + ` as ` + "`" + `{"Authorization": "Bearer <token>"}` + "`" + `.
+"""
+type Subscription {
+  """
+  The event log as it grows, in commit order, from every server replica. With ` + "`" + `after` + "`" + ` (the cursor
+  of the last event received, from this stream or from ` + "`" + `Query.events` + "`" + `), it first replays every
+  later event, then continues live, with no gap and no duplicate. A subscriber that falls a whole
+  buffer behind is ended with a ` + "`" + `SLOW_CONSUMER` + "`" + ` error; resubscribe with the last cursor.
+  """
+  events(
+    "Only events of this alliance (global ID)."
+    alliance: ID
+    "Only these kinds."
+    kinds: [EventKind!]
+    "Resume after this event cursor; omit to receive only events still to come."
+    after: String
+  ): EventEdge!
 }
 `, BuiltIn: false},
 }
@@ -10447,6 +10506,36 @@ func (ec *executionContext) field_Skill_teachers_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["before"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Subscription_events_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "alliance",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["alliance"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "kinds",
+		func(ctx context.Context, v any) ([]store.EventKind, error) {
+			return ec.unmarshalOEventKind2ᚕgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐEventKindᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["kinds"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
 	return args, nil
 }
 
@@ -20231,6 +20320,50 @@ func (ec *executionContext) fieldContext_SkillPayload_userErrors(_ context.Conte
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_UserError(ctx, field)
 		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Subscription_events(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_events(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().Events(ctx, fc.Args["alliance"].(*string), fc.Args["kinds"].([]store.EventKind), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Edge[*model.Event]) graphql.Marshaler {
+			return ec.marshalNEventEdge2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐEdge(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_events(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EventEdge(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_events_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -32090,6 +32223,26 @@ func (ec *executionContext) _SkillPayload(ctx context.Context, sel ast.Selection
 	}
 
 	return out
+}
+
+var subscriptionImplementors = []string{"Subscription"}
+
+func (ec *executionContext) _Subscription(ctx context.Context, sel ast.SelectionSet) func(ctx context.Context) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, subscriptionImplementors)
+	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
+		Object: "Subscription",
+	})
+	if len(fields) != 1 {
+		graphql.AddErrorf(ctx, "must subscribe to exactly one stream")
+		return nil
+	}
+
+	switch fields[0].Name {
+	case "events":
+		return ec._Subscription_events(ctx, fields[0])
+	default:
+		panic("unknown field " + strconv.Quote(fields[0].Name))
+	}
 }
 
 var talentImplementors = []string{"Talent", "Node"}

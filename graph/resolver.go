@@ -3,6 +3,7 @@
 package graph
 
 import (
+	"github.com/alliance-graph/alliance-graph/internal/bus"
 	"github.com/alliance-graph/alliance-graph/internal/change"
 	"github.com/alliance-graph/alliance-graph/internal/store"
 )
@@ -13,4 +14,6 @@ import (
 type Resolver struct {
 	Store   *store.Store
 	Changes *change.Service
+	// Bus feeds subscriptions; nil disables them.
+	Bus *bus.Bus
 }

@@ -549,6 +549,10 @@ func (r *skillAtLevelResolver) Skill(ctx context.Context, obj *model.SkillAtLeve
 	return one(ctx, loader.From(ctx).Skill, obj.SkillID, "skill", wrapSkill)
 }
 
+func (r *subscriptionResolver) Events(ctx context.Context, alliance *string, kinds []store.EventKind, after *string) (<-chan *model.Edge[*model.Event], error) {
+	return r.subscribeEvents(ctx, alliance, kinds, after)
+}
+
 func (r *talentResolver) FullName(ctx context.Context, obj *model.Talent) (*string, error) {
 	return personal(ctx, obj, func(p *store.Person) *string { return &p.FullName })
 }
@@ -770,6 +774,8 @@ func (r *Resolver) Skill() SkillResolver { return &skillResolver{r} }
 
 func (r *Resolver) SkillAtLevel() SkillAtLevelResolver { return &skillAtLevelResolver{r} }
 
+func (r *Resolver) Subscription() SubscriptionResolver { return &subscriptionResolver{r} }
+
 func (r *Resolver) Talent() TalentResolver { return &talentResolver{r} }
 
 func (r *Resolver) Teacher() TeacherResolver { return &teacherResolver{r} }
@@ -797,6 +803,7 @@ type (
 	schoolResolver                 struct{ *Resolver }
 	skillResolver                  struct{ *Resolver }
 	skillAtLevelResolver           struct{ *Resolver }
+	subscriptionResolver           struct{ *Resolver }
 	talentResolver                 struct{ *Resolver }
 	teacherResolver                struct{ *Resolver }
 	trainingCenterResolver         struct{ *Resolver }

@@ -15,6 +15,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
 	"syscall"
@@ -23,6 +24,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/alliance-graph/alliance-graph/internal/auth"
+	"github.com/alliance-graph/alliance-graph/internal/bus"
 	"github.com/alliance-graph/alliance-graph/internal/config"
 	"github.com/alliance-graph/alliance-graph/internal/database"
 	"github.com/alliance-graph/alliance-graph/internal/demo"
@@ -131,7 +133,16 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("token signing key: %w", err)
 	}
+	events, err := bus.New(ctx, listenerURL(cfg.DatabaseURL), st, log, bus.Options{})
+	if err != nil {
+		return fmt.Errorf("start the event listener: %w", err)
+	}
+	busCtx, stopBus := context.WithCancel(context.Background())
+	busDone := make(chan struct{})
+	go func() { events.Run(busCtx); close(busDone) }()
+	defer func() { stopBus(); <-busDone }()
 	handler := server.New(server.Config{
+		Bus:            events,
 		Store:          st,
 		Auth:           auth.New(auth.Config{Key: key}, st),
 		Logger:         log,
@@ -158,6 +169,19 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		return fmt.Errorf("shut down: %w", err)
 	}
 	return nil
+}
+
+// listenerURL names the event listener's connection, so operators can tell it apart in
+// pg_stat_activity.
+func listenerURL(databaseURL string) string {
+	u, err := url.Parse(databaseURL)
+	if err != nil {
+		return databaseURL
+	}
+	q := u.Query()
+	q.Set("application_name", "alliance-graph-listener")
+	u.RawQuery = q.Encode()
+	return u.String()
 }
 
 func displayAddr(a net.Addr) string {

@@ -231,6 +231,12 @@ type SkillPayload struct {
 	UserErrors []*change.UserError `json:"userErrors"`
 }
 
+// Live streams over WebSocket (`graphql-transport-ws`, as spoken by graphql-ws, Apollo Client and
+// urql) or Server-Sent Events (POST with `Accept: text/event-stream`). Over WebSocket, send the
+// token in `connection_init` as `{"Authorization": "Bearer <token>"}`.
+type Subscription struct {
+}
+
 // Which talents to include. Conditions combine with AND; values within a list with OR.
 type TalentFilter struct {
 	// Only these statuses.

@@ -35,6 +35,9 @@ type Source interface {
 	LatestEventID(ctx context.Context) (int64, error)
 }
 
+// ErrClosed ends the subscriptions of a bus that stopped, as the server shuts down.
+var ErrClosed = errors.New("the server is shutting down; resubscribe with the last cursor received")
+
 // ErrSlowConsumer ends a subscription whose reader fell a whole buffer behind: the
 // server drops it rather than hold an ever-growing backlog in memory.
 var ErrSlowConsumer = errors.New("the subscriber did not keep up with the event stream; resubscribe with the last cursor it received")
@@ -78,6 +81,7 @@ type Bus struct {
 
 	listener *pq.Listener
 	wake     chan struct{}
+	done     chan struct{} // closed when Run returns: every subscription ends
 
 	mu       sync.Mutex
 	head     int64         // id of the last event read from the table
@@ -96,7 +100,7 @@ func New(ctx context.Context, dsn string, src Source, log *slog.Logger, opts Opt
 	if err != nil {
 		return nil, err
 	}
-	b := &Bus{src: src, log: log, opts: opts, head: head, advanced: make(chan struct{}), wake: make(chan struct{}, 1)}
+	b := &Bus{src: src, log: log, opts: opts, head: head, advanced: make(chan struct{}), wake: make(chan struct{}, 1), done: make(chan struct{})}
 	b.listener = pq.NewListener(dsn, opts.MinReconnect, opts.MaxReconnect, b.onListenerEvent)
 	if err := b.listener.Listen(Channel); err != nil {
 		b.listener.Close()
@@ -139,6 +143,7 @@ func (b *Bus) Head() int64 {
 // Run reads new events whenever the listener or the timer says so, until ctx ends;
 // then it closes the listener.
 func (b *Bus) Run(ctx context.Context) {
+	defer close(b.done)
 	defer b.listener.Close()
 	poll := time.NewTicker(b.opts.Poll)
 	defer poll.Stop()
@@ -295,6 +300,10 @@ func (b *Bus) Subscribe(ctx context.Context, after int64, f Filter, buffer int) 
 				select {
 				case <-advanced:
 				case <-ctx.Done():
+					return
+				case <-b.done:
+					closed := ErrClosed
+					sub.err.Store(&closed)
 					return
 				}
 			}

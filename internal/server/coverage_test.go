@@ -306,8 +306,8 @@ func (c *coverageTotals) check(t *testing.T, schema *ast.Schema, want int) {
 	total := 0
 	for _, name := range sortedTypeNames(schema) {
 		def := schema.Types[name]
-		// Mutations and their payloads are the write tests' business, not the reads'.
-		if def.Kind != ast.Object || strings.HasPrefix(name, "__") || name == "Mutation" || strings.HasSuffix(name, "Payload") || name == "UserError" {
+		// Mutations, their payloads and subscriptions have tests of their own.
+		if def.Kind != ast.Object || strings.HasPrefix(name, "__") || name == "Mutation" || name == "Subscription" || strings.HasSuffix(name, "Payload") || name == "UserError" {
 			continue
 		}
 		for _, f := range def.Fields {

@@ -2,10 +2,12 @@ package server
 
 import (
 	"context"
+	"errors"
 
 	"crypto/rand"
 	"encoding/hex"
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/vektah/gqlparser/v2/ast"
 	"log/slog"
 	"net/http"
@@ -13,6 +15,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/alliance-graph/alliance-graph/internal/auth"
 	"github.com/alliance-graph/alliance-graph/internal/loader"
 	"github.com/alliance-graph/alliance-graph/internal/store"
 )
@@ -112,5 +115,35 @@ func freshLoadersForMutations(s *store.Store, t loader.Timing) graphql.RootField
 			ctx = loader.With(ctx, loader.New(s, t))
 		}
 		return next(ctx)
+	}
+}
+
+// websocketAuth authenticates a WebSocket connection from the Authorization value in its
+// connection_init payload, as browsers cannot set headers on WebSockets. A connection
+// authenticated with a token that expires is closed when it does.
+func websocketAuth(a *auth.Authenticator) transport.WebsocketInitFunc {
+	return func(ctx context.Context, payload transport.InitPayload) (context.Context, *transport.InitPayload, error) {
+		v := auth.ViewerFrom(ctx) // from the upgrade request's header, if it had one
+		if header := payload.Authorization(); header != "" {
+			var err error
+			if v, err = a.Authenticate(ctx, header); err != nil {
+				// graphql-ws closes a refused connection_init with 4403 Forbidden.
+				reason := auth.Reason(err)
+				if reason == "" {
+					reason = "the credential could not be checked"
+				}
+				ctx = transport.WithWebsocketCloseCode(transport.AppendCloseReason(ctx, "Forbidden: "+reason), 4403)
+				return ctx, nil, errors.New(reason)
+			}
+		}
+		ctx = auth.WithViewer(ctx, v)
+		if !v.ExpiresAt.IsZero() {
+			ctx = transport.AppendCloseReason(ctx, "the token expired; reconnect with a fresh one")
+			ctx = transport.WithWebsocketCloseCode(ctx, 4403)
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithDeadline(ctx, v.ExpiresAt)
+			context.AfterFunc(ctx, cancel) // release the timer when the connection ends first
+		}
+		return ctx, nil, nil
 	}
 }

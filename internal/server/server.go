@@ -17,6 +17,7 @@ import (
 
 	"github.com/alliance-graph/alliance-graph/graph"
 	"github.com/alliance-graph/alliance-graph/internal/auth"
+	"github.com/alliance-graph/alliance-graph/internal/bus"
 	"github.com/alliance-graph/alliance-graph/internal/change"
 	"github.com/alliance-graph/alliance-graph/internal/loader"
 	"github.com/alliance-graph/alliance-graph/internal/store"
@@ -28,6 +29,10 @@ type Config struct {
 	Logger *slog.Logger
 	// Auth verifies the Authorization header; requests without one are anonymous.
 	Auth *auth.Authenticator
+	// Bus feeds subscriptions; nil disables them.
+	Bus *bus.Bus
+	// KeepAlive is how often WebSocket connections are pinged.
+	KeepAlive time.Duration
 	// Batching says when loaders fetch a batch of keys.
 	Batching loader.Timing
 	// RequestTimeout bounds each GraphQL request, SQL included.
@@ -46,9 +51,19 @@ func New(cfg Config) http.Handler {
 		cfg.RequestTimeout = 30 * time.Second
 	}
 	gql := handler.New(graph.NewExecutableSchema(graph.Config{
-		Resolvers:  &graph.Resolver{Store: cfg.Store, Changes: change.New(cfg.Store, nil)},
+		Resolvers:  &graph.Resolver{Store: cfg.Store, Changes: change.New(cfg.Store, nil), Bus: cfg.Bus},
 		Directives: graph.Directives(),
 	}))
+	if cfg.KeepAlive <= 0 {
+		cfg.KeepAlive = 15 * time.Second
+	}
+	// SSE and WebSocket first: the first transport that supports a request serves it.
+	gql.AddTransport(transport.SSE{})
+	gql.AddTransport(transport.Websocket{
+		InitFunc:              websocketAuth(cfg.Auth),
+		KeepAlivePingInterval: cfg.KeepAlive,
+		InitTimeout:           10 * time.Second,
+	})
 	gql.AddTransport(transport.Options{})
 	gql.AddTransport(transport.GET{})
 	gql.AddTransport(transport.POST{})

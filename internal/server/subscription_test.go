@@ -1,0 +1,219 @@
+package server_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"github.com/alliance-graph/alliance-graph/internal/auth"
+	"github.com/alliance-graph/alliance-graph/internal/bus"
+	"github.com/alliance-graph/alliance-graph/internal/relay"
+	"github.com/alliance-graph/alliance-graph/internal/server"
+	"github.com/alliance-graph/alliance-graph/internal/store"
+)
+
+// replica is one server instance with its own event listener, as one of several
+// replicas behind a load balancer would run.
+func replica(t *testing.T, name string) *testServer {
+	t.Helper()
+	st := store.New(testDB.DB, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	b, err := bus.New(ctx, testDB.URL, st, slog.New(slog.NewTextHandler(io.Discard, nil)), bus.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() { b.Run(ctx); close(done) }()
+	ts := &testServer{auth: auth.New(auth.Config{Key: testKey}, st)}
+	ts.Server = httptest.NewServer(server.New(server.Config{Store: st, Auth: ts.auth, Bus: b, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}))
+	t.Cleanup(func() { ts.Close(); cancel(); <-done })
+	return ts
+}
+
+// wsClient speaks graphql-transport-ws, as graphql-ws, Apollo Client and urql do.
+type wsClient struct {
+	t    *testing.T
+	conn *websocket.Conn
+}
+
+type wsMessage struct {
+	ID      string          `json:"id,omitempty"`
+	Type    string          `json:"type"`
+	Payload json.RawMessage `json:"payload,omitempty"`
+}
+
+func dial(t *testing.T, ts *testServer, initPayload map[string]any) (*wsClient, error) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	conn, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(ts.URL, "http")+"/query", &websocket.DialOptions{Subprotocols: []string{"graphql-transport-ws"}})
+	if err != nil {
+		t.Fatalf("dial: %v", err)
+	}
+	c := &wsClient{t: t, conn: conn}
+	t.Cleanup(func() { conn.CloseNow() })
+	c.send(wsMessage{Type: "connection_init", Payload: mustJSON(initPayload)})
+	m, err := c.read(5 * time.Second)
+	if err != nil {
+		return nil, err
+	}
+	if m.Type != "connection_ack" {
+		t.Fatalf("got %s, want connection_ack", m.Type)
+	}
+	return c, nil
+}
+
+func mustJSON(v any) json.RawMessage {
+	b, _ := json.Marshal(v)
+	return b
+}
+
+func (c *wsClient) send(m wsMessage) {
+	c.t.Helper()
+	b, _ := json.Marshal(m)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := c.conn.Write(ctx, websocket.MessageText, b); err != nil {
+		c.t.Fatalf("write: %v", err)
+	}
+}
+
+// read returns the next message that is not a keep-alive ping.
+func (c *wsClient) read(timeout time.Duration) (wsMessage, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	for {
+		_, b, err := c.conn.Read(ctx)
+		if err != nil {
+			return wsMessage{}, err
+		}
+		var m wsMessage
+		if err := json.Unmarshal(b, &m); err != nil {
+			c.t.Fatalf("decode %s: %v", b, err)
+		}
+		if m.Type == "ping" {
+			c.send(wsMessage{Type: "pong"})
+			continue
+		}
+		return m, nil
+	}
+}
+
+func (c *wsClient) subscribe(id, query string, vars map[string]any) {
+	c.send(wsMessage{ID: id, Type: "subscribe", Payload: mustJSON(map[string]any{"query": query, "variables": vars})})
+}
+
+type eventEdge struct {
+	Cursor string
+	Node   struct{ ID, Kind, SubjectID string }
+}
+
+// nextEvent reads the next "next" message of subscription id.
+func (c *wsClient) nextEvent(id string) eventEdge {
+	c.t.Helper()
+	m, err := c.read(10 * time.Second)
+	if err != nil {
+		c.t.Fatalf("read: %v", err)
+	}
+	if m.Type != "next" || m.ID != id {
+		c.t.Fatalf("got %s for %q: %s, want next for %q", m.Type, m.ID, m.Payload, id)
+	}
+	var p struct {
+		Data   struct{ Events eventEdge }
+		Errors []gqlError
+	}
+	if err := json.Unmarshal(m.Payload, &p); err != nil || len(p.Errors) > 0 {
+		c.t.Fatalf("payload %s: %v %+v", m.Payload, err, p.Errors)
+	}
+	return p.Data.Events
+}
+
+const eventsSubscription = `subscription($after: String, $kinds: [EventKind!]) { events(after: $after, kinds: $kinds) { cursor node { id kind subjectId } } }`
+
+func createSkillAs(t *testing.T, ts *testServer, code string) string {
+	t.Helper()
+	var out struct{ Skill struct{ ID string } }
+	if ue, errs := mutate(t, ts, admin, `mutation($input: CreateSkillInput!) { createSkill(input: $input) { skill { id } userErrors { field code message } } }`,
+		map[string]any{"code": code, "name": map[string]any{"en": code, "zh": code}, "category": "GENERAL"}, "createSkill", &out); len(ue)+len(errs) > 0 {
+		t.Fatalf("create skill %s: %+v %+v", code, ue, errs)
+	}
+	return out.Skill.ID
+}
+
+func TestAMutationThroughOneReplicaReachesASubscriberOnAnother(t *testing.T) {
+	a, b := replica(t, "a"), replica(t, "b")
+	c, err := dial(t, b, map[string]any{"Authorization": "Bearer " + b.token(t, analyst)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.subscribe("1", eventsSubscription, map[string]any{"kinds": []string{"SKILL_CREATED"}})
+	time.Sleep(100 * time.Millisecond) // let the subscription register before the write
+	skill := createSkillAs(t, a, "WS.ONE")
+	got := c.nextEvent("1")
+	if got.Node.Kind != "SKILL_CREATED" || got.Node.SubjectID != skill || got.Cursor == "" {
+		t.Fatalf("event = %+v, want SKILL_CREATED for %s with a cursor", got, skill)
+	}
+
+	// Resuming after that event's cursor replays exactly what came later.
+	second := createSkillAs(t, a, "WS.TWO")
+	third := createSkillAs(t, a, "WS.THREE")
+	c2, err := dial(t, a, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c2.subscribe("r", eventsSubscription, map[string]any{"after": got.Cursor, "kinds": []string{"SKILL_CREATED"}})
+	if e := c2.nextEvent("r"); e.Node.SubjectID != second {
+		t.Fatalf("first replayed event is about %s, want %s", e.Node.SubjectID, second)
+	}
+	if e := c2.nextEvent("r"); e.Node.SubjectID != third {
+		t.Fatalf("second replayed event is about %s, want %s", e.Node.SubjectID, third)
+	}
+	fourth := createSkillAs(t, b, "WS.FOUR")
+	if e := c2.nextEvent("r"); e.Node.SubjectID != fourth {
+		t.Fatalf("live event after the replay is about %s, want %s", e.Node.SubjectID, fourth)
+	}
+	// The first subscriber saw each of them once, in order.
+	for _, want := range []string{second, third, fourth} {
+		if e := c.nextEvent("1"); e.Node.SubjectID != want {
+			t.Fatalf("subscriber on b got %s, want %s", e.Node.SubjectID, want)
+		}
+	}
+}
+
+func TestAnInvalidTokenInConnectionInitClosesTheSocketWith4403(t *testing.T) {
+	ts := replica(t, "auth")
+	_, err := dial(t, ts, map[string]any{"Authorization": "Bearer not-a-token"})
+	var ce websocket.CloseError
+	if !errors.As(err, &ce) || ce.Code != 4403 {
+		t.Fatalf("err = %v, want a close with code 4403", err)
+	}
+}
+
+func TestAnonymousSubscribersDoNotReceiveTalentEvents(t *testing.T) {
+	ts := replica(t, "anon")
+	c, err := dial(t, ts, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.subscribe("1", eventsSubscription, nil)
+	time.Sleep(100 * time.Millisecond)
+	talent := someTalents(t, 1)[0]
+	_, key, _ := relay.ParseID(talent)
+	version := sqlInt(t, "SELECT version FROM talent WHERE id = $1", key)
+	if ue, errs := mutate(t, ts, admin, `mutation($input: UpdateTalentInput!) { updateTalent(input: $input) { talent { id } userErrors { field code message } } }`,
+		map[string]any{"id": talent, "version": version, "graduationYear": 2027}, "updateTalent", nil); len(ue)+len(errs) > 0 {
+		t.Fatalf("update talent: %+v %+v", ue, errs)
+	}
+	skill := createSkillAs(t, ts, "WS.ANON")
+	if e := c.nextEvent("1"); e.Node.SubjectID != skill {
+		t.Fatalf("anonymous subscriber got %+v first, want the SKILL_CREATED (the TALENT_UPDATED is private)", e)
+	}
+}
