@@ -96,8 +96,9 @@ func (d *Database) Drop(ctx context.Context) error {
 }
 
 // Main runs a package's tests against a fresh database that setup may fill, and drops it
-// afterwards. Use it from TestMain: os.Exit(pgtest.Main(m, "store", &db, nil)).
-func Main(m *testing.M, prefix string, out **Database, setup func(context.Context, *Database) error) int {
+// afterwards, after the optional teardowns (for databases setup made besides). Use it
+// from TestMain: os.Exit(pgtest.Main(m, "store", &db, nil)).
+func Main(m *testing.M, prefix string, out **Database, setup func(context.Context, *Database) error, teardown ...func(context.Context) error) int {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	db, err := Create(ctx, prefix)
 	cancel()
@@ -108,6 +109,11 @@ func Main(m *testing.M, prefix string, out **Database, setup func(context.Contex
 	defer func() {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()
+		for _, td := range teardown {
+			if err := td(ctx); err != nil {
+				fmt.Fprintln(os.Stderr, "pgtest: teardown:", err)
+			}
+		}
 		if err := db.Drop(ctx); err != nil {
 			fmt.Fprintln(os.Stderr, "pgtest: drop:", err)
 		}

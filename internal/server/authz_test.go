@@ -73,8 +73,8 @@ func authzName(label string) string {
 
 func newAuthzFixtures(t *testing.T) *authzFixtures {
 	t.Helper()
-	f := &authzFixtures{alliance: int64(sqlInt(t, "SELECT id FROM alliance ORDER BY id LIMIT 1"))}
-	if err := testDB.DB.Select(&f.skills, "SELECT id FROM skill ORDER BY id LIMIT 2"); err != nil || len(f.skills) < 2 {
+	f := &authzFixtures{alliance: int64(sqlIntIn(t, writeDB, "SELECT id FROM alliance ORDER BY id LIMIT 1"))}
+	if err := writeDB.DB.Select(&f.skills, "SELECT id FROM skill ORDER BY id LIMIT 2"); err != nil || len(f.skills) < 2 {
 		t.Fatalf("skills: %v %v", f.skills, err)
 	}
 	return f
@@ -85,7 +85,7 @@ func (f *authzFixtures) allianceID() string { return relay.ID(relay.TypeAlliance
 func authzInsert(t *testing.T, q string, args ...any) int64 {
 	t.Helper()
 	var id int64
-	if err := testDB.DB.Get(&id, q, args...); err != nil {
+	if err := writeDB.DB.Get(&id, q, args...); err != nil {
 		t.Fatalf("fixture %q: %v", q, err)
 	}
 	return id
@@ -93,7 +93,7 @@ func authzInsert(t *testing.T, q string, args ...any) int64 {
 
 func authzExec(t *testing.T, q string, args ...any) {
 	t.Helper()
-	if _, err := testDB.DB.Exec(q, args...); err != nil {
+	if _, err := writeDB.DB.Exec(q, args...); err != nil {
 		t.Fatalf("fixture %q: %v", q, err)
 	}
 }
@@ -495,7 +495,7 @@ func changeCase(category, providerKind, kind, done string, fields map[string]any
 func authzRows(t *testing.T, q authzQuery) string {
 	t.Helper()
 	var s string
-	if err := testDB.DB.Get(&s, `SELECT coalesce(json_agg(to_jsonb(r) ORDER BY to_jsonb(r)::text), '[]')::text FROM (`+q.sql+`) r`, q.args...); err != nil {
+	if err := writeDB.DB.Get(&s, `SELECT coalesce(json_agg(to_jsonb(r) ORDER BY to_jsonb(r)::text), '[]')::text FROM (`+q.sql+`) r`, q.args...); err != nil {
 		t.Fatalf("state %q: %v", q.sql, err)
 	}
 	return s
@@ -580,13 +580,24 @@ func TestEveryRoleAgainstEveryMutation(t *testing.T) {
 	for _, c := range authzCases {
 		covered = append(covered, c.mutation)
 	}
+	var missing, unknown []string
+	for _, name := range fields {
+		if !slices.Contains(covered, name) {
+			missing = append(missing, name)
+		}
+	}
+	for _, name := range covered {
+		if !slices.Contains(fields, name) {
+			unknown = append(unknown, name)
+		}
+	}
 	sort.Strings(fields)
 	sort.Strings(covered)
-	if !slices.Equal(fields, covered) {
-		t.Fatalf("Mutation has fields %v but the cases cover %v", fields, covered)
+	if len(missing)+len(unknown) > 0 || !slices.Equal(fields, covered) {
+		t.Fatalf("every Mutation field needs exactly one case: no case for %v; cases for fields Mutation lacks (or duplicated): %v (cases %v)", missing, unknown, covered)
 	}
 
-	ts := newServer(t)
+	ts := newWriteServer(t)
 	f := newAuthzFixtures(t)
 	other := f.org(t, "COMPANY") // takes part in nothing any case prepares
 	attempts := 0
@@ -606,10 +617,10 @@ func TestEveryRoleAgainstEveryMutation(t *testing.T) {
 					v := authzViewer(vn, tg.members, other)
 					allowed := slices.Contains(c.allowed, vn)
 					before := authzState(t, tg.state)
-					if n := sqlInt(t, tg.done.sql, tg.done.args...); n != 0 {
+					if n := sqlIntIn(t, writeDB, tg.done.sql, tg.done.args...); n != 0 {
 						t.Fatalf("the fresh fixture already shows the change (%d rows)", n)
 					}
-					lastEvent := sqlInt(t, "SELECT coalesce(max(id), 0) FROM event")
+					lastEvent := sqlIntIn(t, writeDB, "SELECT coalesce(max(id), 0) FROM event")
 
 					r := ts.queryAs(t, v, m.query, map[string]any{"input": tg.input})
 
@@ -620,10 +631,10 @@ func TestEveryRoleAgainstEveryMutation(t *testing.T) {
 						}
 					}
 					var events []authzEvent
-					if err := testDB.DB.Select(&events, "SELECT kind, subject_id, actor, actor_role FROM event WHERE id > $1 ORDER BY id", lastEvent); err != nil {
+					if err := writeDB.DB.Select(&events, "SELECT kind, subject_id, actor, actor_role FROM event WHERE id > $1 ORDER BY id", lastEvent); err != nil {
 						t.Fatal(err)
 					}
-					done := sqlInt(t, tg.done.sql, tg.done.args...)
+					done := sqlIntIn(t, writeDB, tg.done.sql, tg.done.args...)
 
 					if allowed {
 						if len(r.Errors) > 0 {
@@ -696,7 +707,7 @@ func TestEveryRoleAgainstEveryMutation(t *testing.T) {
 }
 
 func TestPersonalFieldsAreVisibleOnlyToAdminAndTheTalentsOrganization(t *testing.T) {
-	ts := newServer(t)
+	ts := newWriteServer(t)
 	f := newAuthzFixtures(t)
 	school, employer, other := f.org(t, "SCHOOL"), f.org(t, "COMPANY"), f.org(t, "SCHOOL")
 	talents := []struct {
@@ -718,13 +729,13 @@ func TestPersonalFieldsAreVisibleOnlyToAdminAndTheTalentsOrganization(t *testing
 	for _, tal := range talents {
 		id := relay.ID(relay.TypeTalent, tal.key)
 		var status string
-		if err := testDB.DB.Get(&status, "SELECT status FROM talent WHERE id = $1", tal.key); err != nil {
+		if err := writeDB.DB.Get(&status, "SELECT status FROM talent WHERE id = $1", tal.key); err != nil {
 			t.Fatal(err)
 		}
 		t.Run(tal.name, func(t *testing.T) {
 			for _, fl := range fields {
 				var want string
-				if err := testDB.DB.Get(&want, "SELECT "+fl.column+" FROM talent WHERE id = $1", tal.key); err != nil || want == "" {
+				if err := writeDB.DB.Get(&want, "SELECT "+fl.column+" FROM talent WHERE id = $1", tal.key); err != nil || want == "" {
 					t.Fatalf("oracle %s = %q: %v", fl.column, want, err)
 				}
 				q := fmt.Sprintf(`query($id: ID!) { node(id: $id) { ... on Talent { id alias status %s } } }`, fl.gql)
@@ -771,7 +782,7 @@ func TestPersonalFieldsAreVisibleOnlyToAdminAndTheTalentsOrganization(t *testing
 }
 
 func TestResourcesSharedWithNamedMembersAreHiddenFromOthers(t *testing.T) {
-	ts := newServer(t)
+	ts := newWriteServer(t)
 	f := newAuthzFixtures(t)
 	provider, named, otherMember := f.org(t, "COMPANY"), f.org(t, "SCHOOL"), f.org(t, "SCHOOL")
 	hidden := f.resource(t, "JOB_OPENING", provider)

@@ -19,16 +19,31 @@ import (
 	"github.com/alliance-graph/alliance-graph/internal/demo"
 	"github.com/alliance-graph/alliance-graph/internal/loader"
 	"github.com/alliance-graph/alliance-graph/internal/pgtest"
+	"github.com/alliance-graph/alliance-graph/internal/relay"
 	"github.com/alliance-graph/alliance-graph/internal/server"
 	"github.com/alliance-graph/alliance-graph/internal/store"
 )
 
-var testDB *pgtest.Database
+// testDB holds the demo alliance and is only read, so that read tests can rely on its
+// shape; writeDB holds another copy for the tests that change data.
+var testDB, writeDB *pgtest.Database
 
 func TestMain(m *testing.M) {
 	os.Exit(pgtest.Main(m, "server", &testDB, func(ctx context.Context, db *pgtest.Database) error {
-		_, err := demo.Load(ctx, db.DB, 1)
+		if _, err := demo.Load(ctx, db.DB, 1); err != nil {
+			return err
+		}
+		var err error
+		if writeDB, err = pgtest.Create(ctx, "serverw"); err != nil {
+			return err
+		}
+		_, err = demo.Load(ctx, writeDB.DB, 1)
 		return err
+	}, func(ctx context.Context) error {
+		if writeDB == nil {
+			return nil
+		}
+		return writeDB.Drop(ctx)
 	}))
 }
 
@@ -40,23 +55,37 @@ type testServer struct {
 	logs       *bytes.Buffer
 	logMu      *sync.Mutex
 	auth       *auth.Authenticator
+	db         *pgtest.Database
 }
 
 // testKey signs the test servers' tokens.
 var testKey = []byte("test-signing-key-of-at-least-32-bytes!!")
 
+// newServer starts a test server over the read-only demo database.
 func newServer(t testing.TB) *testServer {
 	t.Helper()
 	return newServerWith(t, loader.DefaultTiming)
 }
 
-// newServerWith starts a test server whose loaders batch with the given timing.
+// newWriteServer starts a test server over the database that tests may change.
+func newWriteServer(t testing.TB) *testServer {
+	t.Helper()
+	return startServer(t, writeDB, loader.DefaultTiming)
+}
+
+// newServerWith starts a test server over the read-only demo database whose loaders
+// batch with the given timing.
 func newServerWith(t testing.TB, batching loader.Timing) *testServer {
 	t.Helper()
-	ts := &testServer{logs: &bytes.Buffer{}}
+	return startServer(t, testDB, batching)
+}
+
+func startServer(t testing.TB, db *pgtest.Database, batching loader.Timing) *testServer {
+	t.Helper()
+	ts := &testServer{logs: &bytes.Buffer{}, db: db}
 	lw := &lockedWriter{w: ts.logs}
 	ts.logMu = &lw.mu
-	st := store.New(testDB.DB, func(context.Context, string) { ts.statements.Add(1) })
+	st := store.New(db.DB, func(context.Context, string) { ts.statements.Add(1) })
 	ts.auth = auth.New(auth.Config{Key: testKey}, st)
 	ts.Server = httptest.NewServer(server.New(server.Config{
 		Store:    st,
@@ -158,9 +187,50 @@ func (ts *testServer) data(t *testing.T, q string, vars map[string]any, out any)
 // GraphQL answers are checked against.
 func sqlInt(t *testing.T, q string, args ...any) int {
 	t.Helper()
+	return sqlIntIn(t, testDB, q, args...)
+}
+
+// sqlIntIn runs a counting query against db.
+func sqlIntIn(t *testing.T, db *pgtest.Database, q string, args ...any) int {
+	t.Helper()
 	var n int
-	if err := testDB.DB.Get(&n, q, args...); err != nil {
+	if err := db.DB.Get(&n, q, args...); err != nil {
 		t.Fatalf("oracle %q: %v", q, err)
 	}
 	return n
+}
+
+// sqlInt runs a counting query against the server's own database.
+func (ts *testServer) sqlInt(t *testing.T, q string, args ...any) int {
+	t.Helper()
+	var n int
+	if err := ts.db.DB.Get(&n, q, args...); err != nil {
+		t.Fatalf("oracle %q: %v", q, err)
+	}
+	return n
+}
+
+// firstKey returns the global ID of the first row a query returns in the server's own
+// database.
+func (ts *testServer) firstKey(t *testing.T, typ relay.Type, q string) string {
+	t.Helper()
+	var k int64
+	if err := ts.db.DB.Get(&k, q); err != nil {
+		t.Fatalf("oracle %q: %v", q, err)
+	}
+	return relay.ID(typ, k)
+}
+
+// someTalents returns the global IDs of n talents of the server's own database.
+func (ts *testServer) someTalents(t *testing.T, n int) []string {
+	t.Helper()
+	var keys []int64
+	if err := ts.db.DB.Select(&keys, "SELECT id FROM talent ORDER BY id DESC LIMIT $1", n); err != nil {
+		t.Fatal(err)
+	}
+	ids := make([]string, len(keys))
+	for i, k := range keys {
+		ids[i] = relay.ID(relay.TypeTalent, k)
+	}
+	return ids
 }

@@ -28,10 +28,10 @@ type partnershipPayload struct {
 }
 
 func TestPartnershipLifecycleFollowsItsStatuses(t *testing.T) {
-	ts := newServer(t)
-	alliance := firstKey(t, relay.TypeAlliance, "SELECT id FROM alliance LIMIT 1")
+	ts := newWriteServer(t)
+	alliance := ts.firstKey(t, relay.TypeAlliance, "SELECT id FROM alliance LIMIT 1")
 	var orgKeys []int64
-	if err := testDB.DB.Select(&orgKeys, "SELECT id FROM organization WHERE kind IN ('SCHOOL', 'COMPANY') ORDER BY id LIMIT 4"); err != nil {
+	if err := ts.db.DB.Select(&orgKeys, "SELECT id FROM organization WHERE kind IN ('SCHOOL', 'COMPANY') ORDER BY id LIMIT 4"); err != nil {
 		t.Fatal(err)
 	}
 	org := func(i int) string { return relay.ID(relay.TypeOrganization, orgKeys[i]) }
@@ -83,7 +83,7 @@ func TestPartnershipLifecycleFollowsItsStatuses(t *testing.T) {
 		}
 		q := fmt.Sprintf(`mutation($input: %s!) { %s(input: $input) { %s } }`, inputTypes[st.mutation], st.mutation, partnershipFields)
 		var out partnershipPayload
-		events := sqlInt(t, "SELECT count(*) FROM event WHERE subject_id = $1", id)
+		events := ts.sqlInt(t, "SELECT count(*) FROM event WHERE subject_id = $1", id)
 		ue, errs := mutate(t, ts, st.as, q, input, st.mutation, &out)
 		code := ""
 		switch {
@@ -95,7 +95,7 @@ func TestPartnershipLifecycleFollowsItsStatuses(t *testing.T) {
 		if code != st.wantCode {
 			t.Fatalf("%s: got code %q (%+v %+v), want %q", st.name, code, ue, errs, st.wantCode)
 		}
-		after := sqlInt(t, "SELECT count(*) FROM event WHERE subject_id = $1", id)
+		after := ts.sqlInt(t, "SELECT count(*) FROM event WHERE subject_id = $1", id)
 		if st.wantCode != "" {
 			if after != events {
 				t.Errorf("%s: a refused change added an event", st.name)
@@ -109,14 +109,36 @@ func TestPartnershipLifecycleFollowsItsStatuses(t *testing.T) {
 	}
 	_, key, _ := relay.ParseID(id)
 	var signed string
-	testDB.DB.Get(&signed, "SELECT signed_on::text FROM partnership WHERE id = $1", key)
+	ts.db.DB.Get(&signed, "SELECT signed_on::text FROM partnership WHERE id = $1", key)
 	if signed != "2026-11-20" {
 		t.Errorf("signed_on = %q, want 2026-11-20", signed)
 	}
 }
 
+func TestAProposalCanBeAbandonedUnsigned(t *testing.T) {
+	ts := newWriteServer(t)
+	alliance := ts.firstKey(t, relay.TypeAlliance, "SELECT id FROM alliance LIMIT 1")
+	var orgs []int64
+	if err := ts.db.DB.Select(&orgs, "SELECT id FROM organization ORDER BY id LIMIT 2"); err != nil {
+		t.Fatal(err)
+	}
+	var got partnershipPayload
+	if ue, errs := mutate(t, ts, admin, `mutation($input: ProposePartnershipInput!) { proposePartnership(input: $input) { `+partnershipFields+` } }`,
+		map[string]any{"allianceId": alliance, "title": map[string]any{"en": "Abandoned idea", "zh": "放弃的想法"}, "kind": "INNOVATION_VENTURE",
+			"participants": []map[string]any{{"organizationId": relay.ID(relay.TypeOrganization, orgs[0]), "role": "LEAD"}, {"organizationId": relay.ID(relay.TypeOrganization, orgs[1]), "role": "PARTNER"}}},
+		"proposePartnership", &got); len(ue)+len(errs) > 0 {
+		t.Fatalf("propose: %+v %+v", ue, errs)
+	}
+	var out partnershipPayload
+	ue, errs := mutate(t, ts, admin, `mutation($input: ChangePartnershipStatusInput!) { changePartnershipStatus(input: $input) { `+partnershipFields+` } }`,
+		map[string]any{"id": got.Partnership.ID, "version": got.Partnership.Version, "status": "TERMINATED"}, "changePartnershipStatus", &out)
+	if len(ue)+len(errs) > 0 || out.Partnership.Status != "TERMINATED" || out.Partnership.SignedOn != nil {
+		t.Fatalf("terminate a proposal: %+v %+v %+v", ue, errs, out.Partnership)
+	}
+}
+
 func TestMutationsAreRefusedOverGET(t *testing.T) {
-	ts := newServer(t)
+	ts := newWriteServer(t)
 	q := url.QueryEscape(`mutation { createSkill(input: {code: "GET.X", name: {en: "x", zh: "x"}, category: GENERAL}) { skill { id } } }`)
 	req, _ := http.NewRequest(http.MethodGet, ts.URL+"/query?query="+q, nil)
 	req.Header.Set("Authorization", "Bearer "+ts.token(t, admin))
@@ -129,19 +151,19 @@ func TestMutationsAreRefusedOverGET(t *testing.T) {
 	if res.StatusCode == http.StatusOK && !strings.Contains(string(body), "errors") {
 		t.Fatalf("GET ran a mutation: %d %s", res.StatusCode, body)
 	}
-	if n := sqlInt(t, "SELECT count(*) FROM skill WHERE code = 'GET.X'"); n != 0 {
+	if n := ts.sqlInt(t, "SELECT count(*) FROM skill WHERE code = 'GET.X'"); n != 0 {
 		t.Error("the mutation sent over GET wrote a skill")
 	}
 }
 
 func TestEventsListChangesInCommitOrderAndHideTalentEventsFromAnonymous(t *testing.T) {
-	ts := newServer(t)
+	ts := newWriteServer(t)
 	var created struct{ Skill struct{ ID string } }
 	if ue, errs := mutate(t, ts, admin, `mutation($input: CreateSkillInput!) { createSkill(input: $input) { skill { id } userErrors { field code message } } }`,
 		map[string]any{"code": "EVT.TEST", "name": map[string]any{"en": "Event testing", "zh": "事件测试"}, "category": "GENERAL"}, "createSkill", &created); len(ue)+len(errs) > 0 {
 		t.Fatalf("create skill: %+v %+v", ue, errs)
 	}
-	talent := someTalents(t, 1)[0]
+	talent := ts.someTalents(t, 1)[0]
 	if ue, errs := mutate(t, ts, admin, `mutation($input: SetTalentSkillInput!) { setTalentSkill(input: $input) { talent { id } userErrors { field code message } } }`,
 		map[string]any{"talentId": talent, "version": 1, "skill": map[string]any{"skillId": created.Skill.ID, "level": 3}}, "setTalentSkill", nil); len(ue)+len(errs) > 0 {
 		t.Fatalf("set talent skill: %+v %+v", ue, errs)

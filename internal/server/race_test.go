@@ -34,23 +34,10 @@ func concurrently(t *testing.T, n int, call func(i int) []userError) map[string]
 	return outcomes
 }
 
-func someTalents(t *testing.T, n int) []string {
-	t.Helper()
-	var keys []int64
-	if err := testDB.DB.Select(&keys, "SELECT id FROM talent ORDER BY id DESC LIMIT $1", n); err != nil {
-		t.Fatal(err)
-	}
-	ids := make([]string, len(keys))
-	for i, k := range keys {
-		ids[i] = relay.ID(relay.TypeTalent, k)
-	}
-	return ids
-}
-
 func TestConcurrentHiresNeverOverfillAnOpening(t *testing.T) {
-	ts := newServer(t)
-	alliance := firstKey(t, relay.TypeAlliance, "SELECT id FROM alliance LIMIT 1")
-	company := firstKey(t, relay.TypeOrganization, "SELECT id FROM organization WHERE kind = 'COMPANY' ORDER BY id LIMIT 1")
+	ts := newWriteServer(t)
+	alliance := ts.firstKey(t, relay.TypeAlliance, "SELECT id FROM alliance LIMIT 1")
+	company := ts.firstKey(t, relay.TypeOrganization, "SELECT id FROM organization WHERE kind = 'COMPANY' ORDER BY id LIMIT 1")
 	var posted struct{ JobOpening struct{ ID string } }
 	if ue, errs := mutate(t, ts, admin, `mutation($input: PostJobOpeningInput!) { postJobOpening(input: $input) { jobOpening { id } userErrors { field code message } } }`,
 		map[string]any{"allianceId": alliance, "providerId": company, "title": map[string]any{"en": "Race welder", "zh": "焊工"}, "positions": 3, "employmentType": "FULL_TIME"},
@@ -59,7 +46,7 @@ func TestConcurrentHiresNeverOverfillAnOpening(t *testing.T) {
 	}
 	opening := posted.JobOpening.ID
 	const applicants = 16
-	talents := someTalents(t, applicants)
+	talents := ts.someTalents(t, applicants)
 	placements := make([]string, applicants)
 	for i, talent := range talents {
 		var got struct{ Placement struct{ ID string } }
@@ -81,34 +68,34 @@ func TestConcurrentHiresNeverOverfillAnOpening(t *testing.T) {
 		t.Errorf("outcomes = %v, want 3 hires and %d FULL", outcomes, applicants-3)
 	}
 	_, key, _ := relay.ParseID(opening)
-	if filled := sqlInt(t, "SELECT filled FROM resource WHERE id = $1", key); filled != 3 {
+	if filled := ts.sqlInt(t, "SELECT filled FROM resource WHERE id = $1", key); filled != 3 {
 		t.Errorf("filled = %d, want 3", filled)
 	}
-	if hired := sqlInt(t, "SELECT count(*) FROM placement WHERE opening_id = $1 AND status = 'HIRED'", key); hired != 3 {
+	if hired := ts.sqlInt(t, "SELECT count(*) FROM placement WHERE opening_id = $1 AND status = 'HIRED'", key); hired != 3 {
 		t.Errorf("%d placements are HIRED, want 3 (a refused hire must leave its placement as it was)", hired)
 	}
-	if n := sqlInt(t, "SELECT count(*) FROM resource WHERE id = $1 AND opening_status = 'FILLED'", key); n != 1 {
+	if n := ts.sqlInt(t, "SELECT count(*) FROM resource WHERE id = $1 AND opening_status = 'FILLED'", key); n != 1 {
 		t.Error("the opening is not FILLED")
 	}
-	if n := sqlInt(t, "SELECT count(*) FROM event WHERE kind = 'OPENING_FILLED' AND subject_id = $1", opening); n != 1 {
+	if n := ts.sqlInt(t, "SELECT count(*) FROM event WHERE kind = 'OPENING_FILLED' AND subject_id = $1", opening); n != 1 {
 		t.Errorf("%d OPENING_FILLED events, want 1", n)
 	}
-	if n := sqlInt(t, "SELECT count(*) FROM event WHERE kind = 'PLACEMENT_STATUS_CHANGED' AND payload->>'opening' = $1", opening); n != 3 {
+	if n := ts.sqlInt(t, "SELECT count(*) FROM event WHERE kind = 'PLACEMENT_STATUS_CHANGED' AND payload->>'opening' = $1", opening); n != 3 {
 		t.Errorf("%d PLACEMENT_STATUS_CHANGED events, want one per hire (3)", n)
 	}
 }
 
 func TestConcurrentEnrolmentsNeverExceedSeats(t *testing.T) {
-	ts := newServer(t)
-	alliance := firstKey(t, relay.TypeAlliance, "SELECT id FROM alliance LIMIT 1")
-	school := firstKey(t, relay.TypeOrganization, "SELECT id FROM organization WHERE kind = 'SCHOOL' ORDER BY id LIMIT 1")
+	ts := newWriteServer(t)
+	alliance := ts.firstKey(t, relay.TypeAlliance, "SELECT id FROM alliance LIMIT 1")
+	school := ts.firstKey(t, relay.TypeOrganization, "SELECT id FROM organization WHERE kind = 'SCHOOL' ORDER BY id LIMIT 1")
 	var shared struct{ TrainingCourse struct{ ID string } }
 	if ue, errs := mutate(t, ts, admin, `mutation($input: ShareTrainingCourseInput!) { shareTrainingCourse(input: $input) { trainingCourse { id } userErrors { field code message } } }`,
 		map[string]any{"allianceId": alliance, "providerId": school, "title": map[string]any{"en": "Race PLC course", "zh": "PLC课程"}, "hours": 40, "seats": 5},
 		"shareTrainingCourse", &shared); len(ue)+len(errs) > 0 {
 		t.Fatalf("share course: %+v %+v", ue, errs)
 	}
-	talents := someTalents(t, 24)
+	talents := ts.someTalents(t, 24)
 	outcomes := concurrently(t, len(talents), func(i int) []userError {
 		ue, errs := mutate(t, ts, admin, `mutation($input: EnrollInCourseInput!) { enrollInCourse(input: $input) { trainingCourse { enrolled } userErrors { field code message } } }`,
 			map[string]any{"courseId": shared.TrainingCourse.ID, "talentId": talents[i]}, "enrollInCourse", nil)
@@ -121,10 +108,10 @@ func TestConcurrentEnrolmentsNeverExceedSeats(t *testing.T) {
 		t.Errorf("outcomes = %v, want 5 enrolments and %d FULL", outcomes, len(talents)-5)
 	}
 	_, key, _ := relay.ParseID(shared.TrainingCourse.ID)
-	if n := sqlInt(t, "SELECT enrolled FROM resource WHERE id = $1", key); n != 5 {
+	if n := ts.sqlInt(t, "SELECT enrolled FROM resource WHERE id = $1", key); n != 5 {
 		t.Errorf("enrolled = %d, want 5", n)
 	}
-	if n := sqlInt(t, "SELECT count(*) FROM enrollment WHERE course_id = $1", key); n != 5 {
+	if n := ts.sqlInt(t, "SELECT count(*) FROM enrollment WHERE course_id = $1", key); n != 5 {
 		t.Errorf("%d enrolment rows, want 5", n)
 	}
 	// The same talent twice is a duplicate, not a second seat.
@@ -136,9 +123,9 @@ func TestConcurrentEnrolmentsNeverExceedSeats(t *testing.T) {
 }
 
 func TestConcurrentUpdatesOfOneVersionLetExactlyOneWin(t *testing.T) {
-	ts := newServer(t)
+	ts := newWriteServer(t)
 	var key int64
-	if err := testDB.DB.Get(&key, `INSERT INTO organization (kind, name_en, name_zh, industry) VALUES ('COMPANY', 'Race Co.', '竞赛公司', 'SOFTWARE') RETURNING id`); err != nil {
+	if err := ts.db.DB.Get(&key, `INSERT INTO organization (kind, name_en, name_zh, industry) VALUES ('COMPANY', 'Race Co.', '竞赛公司', 'SOFTWARE') RETURNING id`); err != nil {
 		t.Fatal(err)
 	}
 	id := relay.ID(relay.TypeOrganization, key)
@@ -154,10 +141,10 @@ func TestConcurrentUpdatesOfOneVersionLetExactlyOneWin(t *testing.T) {
 	if outcomes["OK"] != 1 || outcomes["CONFLICT"] != writers-1 {
 		t.Errorf("outcomes = %v, want 1 winner and %d CONFLICT", outcomes, writers-1)
 	}
-	if v := sqlInt(t, "SELECT version FROM organization WHERE id = $1", key); v != 2 {
+	if v := ts.sqlInt(t, "SELECT version FROM organization WHERE id = $1", key); v != 2 {
 		t.Errorf("version = %d, want 2", v)
 	}
-	if n := sqlInt(t, "SELECT count(*) FROM event WHERE subject_id = $1", id); n != 1 {
+	if n := ts.sqlInt(t, "SELECT count(*) FROM event WHERE subject_id = $1", id); n != 1 {
 		t.Errorf("%d events for the organization, want 1", n)
 	}
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/alliance-graph/alliance-graph/internal/pgtest"
 	"github.com/alliance-graph/alliance-graph/internal/relay"
 )
 
@@ -181,8 +182,14 @@ func TestPartnershipsSortUnsignedProposalsLast(t *testing.T) {
 // firstKey returns the global ID of the first row a query returns.
 func firstKey(t *testing.T, typ relay.Type, q string) string {
 	t.Helper()
+	return firstKeyIn(t, testDB, typ, q)
+}
+
+// firstKeyIn returns the global ID of the first row a query returns in db.
+func firstKeyIn(t *testing.T, db *pgtest.Database, typ relay.Type, q string) string {
+	t.Helper()
 	var k int64
-	if err := testDB.DB.Get(&k, q); err != nil {
+	if err := db.DB.Get(&k, q); err != nil {
 		t.Fatalf("oracle %q: %v", q, err)
 	}
 	return relay.ID(typ, k)

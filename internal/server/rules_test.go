@@ -10,19 +10,19 @@ import (
 // TestBusinessRulesRefuseBadChangesAndWriteNothing runs one refused mutation per rule
 // and checks the user error names the field and the rule, and that no event was added.
 func TestBusinessRulesRefuseBadChangesAndWriteNothing(t *testing.T) {
-	ts := newServer(t)
-	alliance := firstKey(t, relay.TypeAlliance, "SELECT id FROM alliance LIMIT 1")
-	company := firstKey(t, relay.TypeOrganization, "SELECT id FROM organization WHERE kind = 'COMPANY' ORDER BY id LIMIT 1")
-	school := firstKey(t, relay.TypeOrganization, "SELECT id FROM organization WHERE kind = 'SCHOOL' ORDER BY id LIMIT 1")
-	filledOpening := firstKey(t, relay.TypeResource, "SELECT id FROM resource WHERE category = 'JOB_OPENING' AND filled >= 2 ORDER BY id LIMIT 1")
-	closedOpening := firstKey(t, relay.TypeResource, "SELECT id FROM resource WHERE category = 'JOB_OPENING' AND opening_status = 'CLOSED' ORDER BY id LIMIT 1")
-	fullCourse := firstKey(t, relay.TypeResource, "SELECT id FROM resource WHERE category = 'TRAINING_COURSE' AND enrolled >= 2 ORDER BY id LIMIT 1")
-	membership := firstKey(t, relay.TypeMembership, "SELECT id FROM membership WHERE left_on IS NULL ORDER BY id LIMIT 1")
-	skill := firstKey(t, relay.TypeSkill, "SELECT id FROM skill ORDER BY id LIMIT 1")
-	talent := someTalents(t, 1)[0]
+	ts := newWriteServer(t)
+	alliance := ts.firstKey(t, relay.TypeAlliance, "SELECT id FROM alliance LIMIT 1")
+	company := ts.firstKey(t, relay.TypeOrganization, "SELECT id FROM organization WHERE kind = 'COMPANY' ORDER BY id LIMIT 1")
+	school := ts.firstKey(t, relay.TypeOrganization, "SELECT id FROM organization WHERE kind = 'SCHOOL' ORDER BY id LIMIT 1")
+	filledOpening := ts.firstKey(t, relay.TypeResource, "SELECT id FROM resource WHERE category = 'JOB_OPENING' AND filled >= 2 ORDER BY id LIMIT 1")
+	closedOpening := ts.firstKey(t, relay.TypeResource, "SELECT id FROM resource WHERE category = 'JOB_OPENING' AND opening_status = 'CLOSED' ORDER BY id LIMIT 1")
+	fullCourse := ts.firstKey(t, relay.TypeResource, "SELECT id FROM resource WHERE category = 'TRAINING_COURSE' AND enrolled >= 2 ORDER BY id LIMIT 1")
+	membership := ts.firstKey(t, relay.TypeMembership, "SELECT id FROM membership WHERE left_on IS NULL ORDER BY id LIMIT 1")
+	skill := ts.firstKey(t, relay.TypeSkill, "SELECT id FROM skill ORDER BY id LIMIT 1")
+	talent := ts.someTalents(t, 1)[0]
 	version := func(table string, id string) int {
 		_, k, _ := relay.ParseID(id)
-		return sqlInt(t, fmt.Sprintf("SELECT version FROM %s WHERE id = $1", table), k)
+		return ts.sqlInt(t, fmt.Sprintf("SELECT version FROM %s WHERE id = $1", table), k)
 	}
 	tests := []struct {
 		name, mutation, inputType string
@@ -72,7 +72,7 @@ func TestBusinessRulesRefuseBadChangesAndWriteNothing(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			events := sqlInt(t, "SELECT count(*) FROM event")
+			events := ts.sqlInt(t, "SELECT count(*) FROM event")
 			q := fmt.Sprintf(`mutation($input: %s!) { %s(input: $input) { userErrors { field code message } } }`, tt.inputType, tt.mutation)
 			ue, errs := mutate(t, ts, admin, q, tt.input, tt.mutation, nil)
 			if len(errs) > 0 {
@@ -81,7 +81,7 @@ func TestBusinessRulesRefuseBadChangesAndWriteNothing(t *testing.T) {
 			if len(ue) != 1 || joinPath(ue[0].Field) != tt.field || ue[0].Code != tt.code || ue[0].Message == "" {
 				t.Fatalf("user errors = %+v, want one %s at %s", ue, tt.code, tt.field)
 			}
-			if after := sqlInt(t, "SELECT count(*) FROM event"); after != events {
+			if after := ts.sqlInt(t, "SELECT count(*) FROM event"); after != events {
 				t.Errorf("a refused change added %d events", after-events)
 			}
 		})
@@ -89,16 +89,16 @@ func TestBusinessRulesRefuseBadChangesAndWriteNothing(t *testing.T) {
 }
 
 func TestWithdrawnResourcesLeaveListsButStayReadableByID(t *testing.T) {
-	ts := newServer(t)
-	teacher := firstKey(t, relay.TypeResource, "SELECT id FROM resource WHERE category = 'TEACHER' AND shared_with_all ORDER BY id DESC LIMIT 1")
+	ts := newWriteServer(t)
+	teacher := ts.firstKey(t, relay.TypeResource, "SELECT id FROM resource WHERE category = 'TEACHER' AND shared_with_all ORDER BY id DESC LIMIT 1")
 	_, key, _ := relay.ParseID(teacher)
-	provider := relay.ID(relay.TypeOrganization, int64(sqlInt(t, "SELECT provider_id FROM resource WHERE id = $1", key)))
-	before := sqlInt(t, "SELECT count(*) FROM resource WHERE provider_id = (SELECT provider_id FROM resource WHERE id = $1) AND withdrawn_on IS NULL", key)
+	provider := relay.ID(relay.TypeOrganization, int64(ts.sqlInt(t, "SELECT provider_id FROM resource WHERE id = $1", key)))
+	before := ts.sqlInt(t, "SELECT count(*) FROM resource WHERE provider_id = (SELECT provider_id FROM resource WHERE id = $1) AND withdrawn_on IS NULL", key)
 	var out struct {
 		Resource *struct{ WithdrawnOn *string }
 	}
 	if ue, errs := mutate(t, ts, admin, `mutation($input: WithdrawResourceInput!) { withdrawResource(input: $input) { resource { ... on Teacher { withdrawnOn } } userErrors { field code message } } }`,
-		map[string]any{"id": teacher, "version": sqlInt(t, "SELECT version FROM resource WHERE id = $1", key)}, "withdrawResource", &out); len(ue)+len(errs) > 0 {
+		map[string]any{"id": teacher, "version": ts.sqlInt(t, "SELECT version FROM resource WHERE id = $1", key)}, "withdrawResource", &out); len(ue)+len(errs) > 0 {
 		t.Fatalf("withdraw: %+v %+v", ue, errs)
 	}
 	if out.Resource == nil || out.Resource.WithdrawnOn == nil {

@@ -1,11 +1,14 @@
 package server_test
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -24,15 +27,15 @@ import (
 // replicas behind a load balancer would run.
 func replica(t *testing.T, name string) *testServer {
 	t.Helper()
-	st := store.New(testDB.DB, nil)
+	st := store.New(writeDB.DB, nil)
 	ctx, cancel := context.WithCancel(context.Background())
-	b, err := bus.New(ctx, testDB.URL, st, slog.New(slog.NewTextHandler(io.Discard, nil)), bus.Options{})
+	b, err := bus.New(ctx, writeDB.URL, st, slog.New(slog.NewTextHandler(io.Discard, nil)), bus.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	done := make(chan struct{})
 	go func() { b.Run(ctx); close(done) }()
-	ts := &testServer{auth: auth.New(auth.Config{Key: testKey}, st)}
+	ts := &testServer{auth: auth.New(auth.Config{Key: testKey}, st), db: writeDB}
 	ts.Server = httptest.NewServer(server.New(server.Config{Store: st, Auth: ts.auth, Bus: b, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}))
 	t.Cleanup(func() { ts.Close(); cancel(); <-done })
 	return ts
@@ -205,9 +208,9 @@ func TestAnonymousSubscribersDoNotReceiveTalentEvents(t *testing.T) {
 	}
 	c.subscribe("1", eventsSubscription, nil)
 	time.Sleep(100 * time.Millisecond)
-	talent := someTalents(t, 1)[0]
+	talent := ts.someTalents(t, 1)[0]
 	_, key, _ := relay.ParseID(talent)
-	version := sqlInt(t, "SELECT version FROM talent WHERE id = $1", key)
+	version := ts.sqlInt(t, "SELECT version FROM talent WHERE id = $1", key)
 	if ue, errs := mutate(t, ts, admin, `mutation($input: UpdateTalentInput!) { updateTalent(input: $input) { talent { id } userErrors { field code message } } }`,
 		map[string]any{"id": talent, "version": version, "graduationYear": 2027}, "updateTalent", nil); len(ue)+len(errs) > 0 {
 		t.Fatalf("update talent: %+v %+v", ue, errs)
@@ -216,4 +219,38 @@ func TestAnonymousSubscribersDoNotReceiveTalentEvents(t *testing.T) {
 	if e := c.nextEvent("1"); e.Node.SubjectID != skill {
 		t.Fatalf("anonymous subscriber got %+v first, want the SKILL_CREATED (the TALENT_UPDATED is private)", e)
 	}
+}
+
+func TestServerSentEventsCarryTheSameStream(t *testing.T) {
+	ts := replica(t, "sse")
+	body, _ := json.Marshal(map[string]any{"query": eventsSubscription, "variables": map[string]any{"kinds": []string{"SKILL_CREATED"}}})
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, ts.URL+"/query", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "text/event-stream")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	if ct := res.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/event-stream") {
+		t.Fatalf("Content-Type = %q, want text/event-stream", ct)
+	}
+	go func() {
+		time.Sleep(200 * time.Millisecond)
+		createSkillAs(t, ts, "SSE.ONE")
+	}()
+	scanner := bufio.NewScanner(res.Body)
+	for scanner.Scan() {
+		line := scanner.Text()
+		if data, ok := strings.CutPrefix(line, "data: "); ok && strings.Contains(data, "SKILL_CREATED") {
+			var p struct{ Data struct{ Events eventEdge } }
+			if err := json.Unmarshal([]byte(data), &p); err != nil || p.Data.Events.Cursor == "" {
+				t.Fatalf("event %s: %v", data, err)
+			}
+			return
+		}
+	}
+	t.Fatalf("the stream ended without the event: %v", scanner.Err())
 }

@@ -58,9 +58,9 @@ const createOrganization = `mutation($input: CreateOrganizationInput!) {
 }`
 
 func TestCreateOrganizationValidatesAndRecordsItsEvent(t *testing.T) {
-	ts := newServer(t)
-	park := firstKey(t, relay.TypeOrganization, "SELECT id FROM organization WHERE kind = 'INDUSTRIAL_PARK' LIMIT 1")
-	school := firstKey(t, relay.TypeOrganization, "SELECT id FROM organization WHERE kind = 'SCHOOL' LIMIT 1")
+	ts := newWriteServer(t)
+	park := ts.firstKey(t, relay.TypeOrganization, "SELECT id FROM organization WHERE kind = 'INDUSTRIAL_PARK' LIMIT 1")
+	school := ts.firstKey(t, relay.TypeOrganization, "SELECT id FROM organization WHERE kind = 'SCHOOL' LIMIT 1")
 	tests := []struct {
 		name   string
 		input  map[string]any
@@ -77,8 +77,8 @@ func TestCreateOrganizationValidatesAndRecordsItsEvent(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			before := sqlInt(t, "SELECT count(*) FROM organization")
-			eventsBefore := sqlInt(t, "SELECT count(*) FROM event")
+			before := ts.sqlInt(t, "SELECT count(*) FROM organization")
+			eventsBefore := ts.sqlInt(t, "SELECT count(*) FROM event")
 			var got struct {
 				Organization *struct {
 					ID, Kind string
@@ -96,7 +96,7 @@ func TestCreateOrganizationValidatesAndRecordsItsEvent(t *testing.T) {
 			if fmt.Sprint(codes) != fmt.Sprint(tt.errors) {
 				t.Errorf("user errors = %v, want %v", codes, tt.errors)
 			}
-			after, eventsAfter := sqlInt(t, "SELECT count(*) FROM organization"), sqlInt(t, "SELECT count(*) FROM event")
+			after, eventsAfter := ts.sqlInt(t, "SELECT count(*) FROM organization"), ts.sqlInt(t, "SELECT count(*) FROM event")
 			if tt.errors != nil {
 				if got.Organization != nil || after != before || eventsAfter != eventsBefore {
 					t.Errorf("a refused mutation wrote: organization %+v, rows %d -> %d, events %d -> %d", got.Organization, before, after, eventsBefore, eventsAfter)
@@ -106,7 +106,7 @@ func TestCreateOrganizationValidatesAndRecordsItsEvent(t *testing.T) {
 			if got.Organization == nil || got.Organization.Version != 1 || after != before+1 || eventsAfter != eventsBefore+1 {
 				t.Fatalf("organization %+v, rows %d -> %d, events %d -> %d", got.Organization, before, after, eventsBefore, eventsAfter)
 			}
-			if n := sqlInt(t, "SELECT count(*) FROM event WHERE kind = 'ORGANIZATION_CREATED' AND subject_id = $1 AND actor = 'secretariat' AND actor_role = 'ADMIN'", got.Organization.ID); n != 1 {
+			if n := ts.sqlInt(t, "SELECT count(*) FROM event WHERE kind = 'ORGANIZATION_CREATED' AND subject_id = $1 AND actor = 'secretariat' AND actor_role = 'ADMIN'", got.Organization.ID); n != 1 {
 				t.Errorf("found %d ORGANIZATION_CREATED events by the secretariat for %s", n, got.Organization.ID)
 			}
 		})
@@ -125,11 +125,11 @@ func joinPath(p []string) string {
 }
 
 func TestStaleVersionsConflictAndChangeNothing(t *testing.T) {
-	ts := newServer(t)
-	org := firstKey(t, relay.TypeOrganization, "SELECT id FROM organization WHERE kind = 'SCHOOL' ORDER BY id DESC LIMIT 1")
+	ts := newWriteServer(t)
+	org := ts.firstKey(t, relay.TypeOrganization, "SELECT id FROM organization WHERE kind = 'SCHOOL' ORDER BY id DESC LIMIT 1")
 	_, key, _ := relay.ParseID(org)
 	q := `mutation($input: UpdateOrganizationInput!) { updateOrganization(input: $input) { organization { version description } userErrors { field code message } } }`
-	version := sqlInt(t, "SELECT version FROM organization WHERE id = $1", key)
+	version := ts.sqlInt(t, "SELECT version FROM organization WHERE id = $1", key)
 	var got struct{ Organization *struct{ Version int } }
 	if ue, errs := mutate(t, ts, memberOf(key), q, map[string]any{"id": org, "version": version, "description": "Now with a robotics lab."}, "updateOrganization", &got); len(ue)+len(errs) > 0 {
 		t.Fatalf("first update: %+v %+v", ue, errs)
@@ -142,7 +142,7 @@ func TestStaleVersionsConflictAndChangeNothing(t *testing.T) {
 		t.Fatalf("stale update gave %+v, want one CONFLICT at input.version", ue)
 	}
 	var desc string
-	testDB.DB.Get(&desc, "SELECT description FROM organization WHERE id = $1", key)
+	ts.db.DB.Get(&desc, "SELECT description FROM organization WHERE id = $1", key)
 	if desc != "Now with a robotics lab." {
 		t.Errorf("description = %q after a conflicting update", desc)
 	}
