@@ -3,6 +3,8 @@
 package graph
 
 import (
+	"context"
+
 	"github.com/alliance-graph/alliance-graph/internal/bus"
 	"github.com/alliance-graph/alliance-graph/internal/change"
 	"github.com/alliance-graph/alliance-graph/internal/store"
@@ -15,5 +17,11 @@ type Resolver struct {
 	Store   *store.Store
 	Changes *change.Service
 	// Bus feeds subscriptions; nil disables them.
-	Bus *bus.Bus
+	Bus EventStream
+}
+
+// EventStream is all subscriptions need of the event bus: a stream of committed events
+// after a cursor. LISTEN/NOTIFY serves it today; a broker could replace it.
+type EventStream interface {
+	Subscribe(ctx context.Context, after int64, f bus.Filter, buffer int) *bus.Subscription
 }

@@ -51,7 +51,7 @@ func New(cfg Config) http.Handler {
 		cfg.RequestTimeout = 30 * time.Second
 	}
 	gql := handler.New(graph.NewExecutableSchema(graph.Config{
-		Resolvers:  &graph.Resolver{Store: cfg.Store, Changes: change.New(cfg.Store, nil), Bus: cfg.Bus},
+		Resolvers:  &graph.Resolver{Store: cfg.Store, Changes: change.New(cfg.Store, nil), Bus: eventStream(cfg.Bus)},
 		Directives: graph.Directives(),
 	}))
 	if cfg.KeepAlive <= 0 {
@@ -77,4 +77,13 @@ func New(cfg Config) http.Handler {
 	mux.Handle("/query", auth.Middleware(cfg.Auth, cfg.Logger, withLoaders(cfg.Store, cfg.Batching, withTimeout(cfg.RequestTimeout, gql))))
 	mux.Handle("GET /{$}", playground.Handler("Alliance Graph", "/query"))
 	return withRequestID(withLogging(cfg.Logger, mux))
+}
+
+// eventStream keeps a nil *bus.Bus a nil interface, so that subscriptions report they
+// are disabled instead of panicking.
+func eventStream(b *bus.Bus) graph.EventStream {
+	if b == nil {
+		return nil
+	}
+	return b
 }
