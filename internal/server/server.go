@@ -33,6 +33,8 @@ type Config struct {
 	Bus *bus.Bus
 	// KeepAlive is how often WebSocket connections are pinged.
 	KeepAlive time.Duration
+	// InitTimeout is how long a WebSocket may stay without connection_init.
+	InitTimeout time.Duration
 	// Batching says when loaders fetch a batch of keys.
 	Batching loader.Timing
 	// RequestTimeout bounds each GraphQL request, SQL included.
@@ -57,12 +59,15 @@ func New(cfg Config) http.Handler {
 	if cfg.KeepAlive <= 0 {
 		cfg.KeepAlive = 15 * time.Second
 	}
+	if cfg.InitTimeout <= 0 {
+		cfg.InitTimeout = 10 * time.Second
+	}
 	// SSE and WebSocket first: the first transport that supports a request serves it.
 	gql.AddTransport(transport.SSE{})
 	gql.AddTransport(transport.Websocket{
+		Implementation:        strictProtocol{WebsocketImplementation: transport.CoderWebsocketImplementation{}, initTimeout: cfg.InitTimeout},
 		InitFunc:              websocketAuth(cfg.Auth),
 		KeepAlivePingInterval: cfg.KeepAlive,
-		InitTimeout:           10 * time.Second,
 	})
 	gql.AddTransport(transport.Options{})
 	gql.AddTransport(transport.GET{})

@@ -36,7 +36,8 @@ func replica(t *testing.T, name string) *testServer {
 	done := make(chan struct{})
 	go func() { b.Run(ctx); close(done) }()
 	ts := &testServer{auth: auth.New(auth.Config{Key: testKey}, st), db: writeDB}
-	ts.Server = httptest.NewServer(server.New(server.Config{Store: st, Auth: ts.auth, Bus: b, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}))
+	ts.Server = httptest.NewServer(server.New(server.Config{Store: st, Auth: ts.auth, Bus: b, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		InitTimeout: time.Second, KeepAlive: 200 * time.Millisecond}))
 	t.Cleanup(func() { ts.Close(); cancel(); <-done })
 	return ts
 }
@@ -253,4 +254,63 @@ func TestServerSentEventsCarryTheSameStream(t *testing.T) {
 		}
 	}
 	t.Fatalf("the stream ended without the event: %v", scanner.Err())
+}
+
+// rawDial opens a graphql-transport-ws socket without initialising it.
+func rawDial(t *testing.T, ts *testServer) *wsClient {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	conn, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(ts.URL, "http")+"/query", &websocket.DialOptions{Subprotocols: []string{"graphql-transport-ws"}})
+	if err != nil {
+		t.Fatalf("dial: %v", err)
+	}
+	t.Cleanup(func() { conn.CloseNow() })
+	return &wsClient{t: t, conn: conn}
+}
+
+// TestWebSocketProtocolCloseCodes checks the close codes PROTOCOL.md of graphql-ws
+// prescribes, which client libraries act on.
+func TestWebSocketProtocolCloseCodes(t *testing.T) {
+	ts := replica(t, "protocol")
+	tests := []struct {
+		name string
+		run  func(c *wsClient)
+		code websocket.StatusCode
+	}{
+		{"subscribe before connection_init is unauthorized", func(c *wsClient) {
+			c.subscribe("1", eventsSubscription, nil)
+		}, 4401},
+		{"a second connection_init is too many", func(c *wsClient) {
+			c.send(wsMessage{Type: "connection_init"})
+			c.read(5 * time.Second)
+			c.send(wsMessage{Type: "connection_init"})
+		}, 4429},
+		{"a duplicate subscription id conflicts", func(c *wsClient) {
+			c.send(wsMessage{Type: "connection_init"})
+			c.read(5 * time.Second)
+			c.subscribe("same", eventsSubscription, nil)
+			c.subscribe("same", eventsSubscription, nil)
+		}, 4409},
+		{"no connection_init in time", func(c *wsClient) {}, 4408},
+		{"an unknown message type is a bad request", func(c *wsClient) {
+			c.send(wsMessage{Type: "connection_init"})
+			c.read(5 * time.Second)
+			c.send(wsMessage{Type: "shout"})
+		}, 4400},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := rawDial(t, ts)
+			tt.run(c)
+			var err error
+			for err == nil {
+				_, err = c.read(5 * time.Second)
+			}
+			var ce websocket.CloseError
+			if !errors.As(err, &ce) || ce.Code != tt.code {
+				t.Errorf("closed with %v, want code %d", err, tt.code)
+			}
+		})
+	}
 }

@@ -1,0 +1,158 @@
+package server
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+)
+
+// gqlgen's WebSocket transport speaks graphql-transport-ws but closes protocol
+// violations with generic codes (1002 "unexpected message", 1000 "terminated") and lets
+// duplicate subscription ids through. Clients such as graphql-ws act on the close codes
+// of its PROTOCOL.md, so strictProtocol checks each message before gqlgen reads it and
+// closes with the prescribed code:
+//
+//	4400 Invalid message received      (malformed JSON, unknown type, missing id)
+//	4401 Unauthorized                  (subscribe before connection_ack)
+//	4408 Connection initialisation timeout
+//	4409 Subscriber for <id> already exists
+//	4429 Too many initialisation requests
+//
+// The legacy graphql-ws subprotocol passes through unchecked.
+type strictProtocol struct {
+	transport.WebsocketImplementation
+	initTimeout time.Duration
+}
+
+const graphqlTransportWS = "graphql-transport-ws"
+
+var errViolation = errors.New("graphql-transport-ws protocol violation")
+
+func (s strictProtocol) Accept(w http.ResponseWriter, r *http.Request, o transport.WebsocketAcceptOptions) (transport.WebsocketConn, error) {
+	conn, err := s.WebsocketImplementation.Accept(w, r, o)
+	if err != nil || conn.Subprotocol() != graphqlTransportWS {
+		return conn, err
+	}
+	g := &guardedConn{WebsocketConn: conn, active: map[string]bool{}}
+	g.initTimer = time.AfterFunc(s.initTimeout, func() {
+		g.mu.Lock()
+		defer g.mu.Unlock()
+		if !g.initialised {
+			g.violate(4408, "Connection initialisation timeout")
+		}
+	})
+	return g, nil
+}
+
+type guardedConn struct {
+	transport.WebsocketConn
+	initTimer *time.Timer
+
+	mu          sync.Mutex
+	initialised bool
+	closed      bool
+	active      map[string]bool // subscription ids in flight
+}
+
+// violate closes the socket with code; the caller holds mu.
+func (g *guardedConn) violate(code int, reason string) {
+	if g.closed {
+		return
+	}
+	g.closed = true
+	g.WebsocketConn.WriteClose(code, reason)
+}
+
+type wsEnvelope struct {
+	ID   string `json:"id"`
+	Type string `json:"type"`
+}
+
+func (g *guardedConn) NextReader() (int, io.Reader, error) {
+	kind, r, err := g.WebsocketConn.NextReader()
+	if err != nil {
+		return kind, r, err
+	}
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return kind, nil, err
+	}
+	var m wsEnvelope
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.closed {
+		return kind, nil, transport.ErrWebsocketClosed
+	}
+	fail := func(code int, reason string) (int, io.Reader, error) {
+		g.violate(code, reason)
+		return kind, nil, errViolation
+	}
+	if json.Unmarshal(data, &m) != nil {
+		return fail(4400, "Invalid message received")
+	}
+	switch m.Type {
+	case "connection_init":
+		if g.initialised {
+			return fail(4429, "Too many initialisation requests")
+		}
+		g.initialised = true
+		g.initTimer.Stop()
+	case "ping", "pong":
+	case "subscribe":
+		switch {
+		case !g.initialised:
+			return fail(4401, "Unauthorized")
+		case m.ID == "":
+			return fail(4400, "Invalid message received")
+		case g.active[m.ID]:
+			return fail(4409, fmt.Sprintf("Subscriber for %s already exists", m.ID))
+		}
+		g.active[m.ID] = true
+	case "complete":
+		if m.ID == "" {
+			return fail(4400, "Invalid message received")
+		}
+		delete(g.active, m.ID)
+	default:
+		return fail(4400, "Invalid message received")
+	}
+	return kind, bytes.NewReader(data), nil
+}
+
+// WriteJSON forgets a subscription id once the server completes or fails it, so that
+// the client may reuse it.
+func (g *guardedConn) WriteJSON(v any) error {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	var m wsEnvelope
+	if json.Unmarshal(data, &m) == nil && (m.Type == "complete" || m.Type == "error") {
+		g.mu.Lock()
+		delete(g.active, m.ID)
+		g.mu.Unlock()
+	}
+	return g.WebsocketConn.WriteJSON(json.RawMessage(data))
+}
+
+func (g *guardedConn) WriteClose(code int, reason string) error {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.closed {
+		return nil
+	}
+	g.closed = true
+	return g.WebsocketConn.WriteClose(code, reason)
+}
+
+func (g *guardedConn) Close() error {
+	g.initTimer.Stop()
+	return g.WebsocketConn.Close()
+}
