@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net/http"
 	"regexp"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -104,9 +105,14 @@ func withLoaders(s *store.Store, t loader.Timing, next http.Handler) http.Handle
 }
 
 // withTimeout bounds a request; the context reaches every SQL statement, so PostgreSQL
-// cancels a query still running at the deadline.
+// cancels a query still running at the deadline. Streams (WebSocket, Server-Sent Events)
+// live as long as their client wants.
 func withTimeout(d time.Duration, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if streaming(r) {
+			next.ServeHTTP(w, r)
+			return
+		}
 		ctx, cancel := context.WithTimeout(r.Context(), d)
 		defer cancel()
 		next.ServeHTTP(w, r.WithContext(ctx))
@@ -145,6 +151,7 @@ func websocketAuth(a *auth.Authenticator) transport.WebsocketInitFunc {
 		}
 		ctx = auth.WithViewer(ctx, v)
 		if !v.ExpiresAt.IsZero() {
+			expireAt(ctx, v.ExpiresAt) // graphql-transport-ws: close with 4403
 			ctx = transport.AppendCloseReason(ctx, "the token expired; reconnect with a fresh one")
 			ctx = transport.WithWebsocketCloseCode(ctx, 4403)
 			var cancel context.CancelFunc
@@ -152,5 +159,21 @@ func websocketAuth(a *auth.Authenticator) transport.WebsocketInitFunc {
 			context.AfterFunc(ctx, cancel) // release the timer when the connection ends first
 		}
 		return ctx, nil, nil
+	}
+}
+
+func streaming(r *http.Request) bool {
+	return r.Header.Get("Upgrade") != "" || strings.Contains(r.Header.Get("Accept"), "text/event-stream")
+}
+
+// freshLoadersForEachEvent gives every response of a subscription its own loaders, so
+// that each event is resolved against the data as it is now and a long-lived stream does
+// not accumulate a cache.
+func freshLoadersForEachEvent(s *store.Store, t loader.Timing) graphql.ResponseMiddleware {
+	return func(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
+		if op := graphql.GetOperationContext(ctx); op != nil && op.Operation != nil && op.Operation.Operation == ast.Subscription {
+			ctx = loader.With(ctx, loader.New(s, t))
+		}
+		return next(ctx)
 	}
 }

@@ -77,9 +77,10 @@ func New(cfg Config) http.Handler {
 	gql.SetErrorPresenter(presentError(cfg.Logger))
 	gql.SetRecoverFunc(recoverPanic(cfg.Logger))
 	gql.AroundRootFields(freshLoadersForMutations(cfg.Store, cfg.Batching))
+	gql.AroundResponses(freshLoadersForEachEvent(cfg.Store, cfg.Batching))
 
 	mux := http.NewServeMux()
-	mux.Handle("/query", auth.Middleware(cfg.Auth, cfg.Logger, withLoaders(cfg.Store, cfg.Batching, withTimeout(cfg.RequestTimeout, gql))))
+	mux.Handle("/query", withConnSlot(auth.Middleware(cfg.Auth, cfg.Logger, withLoaders(cfg.Store, cfg.Batching, withTimeout(cfg.RequestTimeout, gql)))))
 	mux.Handle("GET /{$}", playground.Handler("Alliance Graph", "/query"))
 	return withRequestID(withLogging(cfg.Logger, mux))
 }

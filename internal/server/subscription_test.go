@@ -314,3 +314,64 @@ func TestWebSocketProtocolCloseCodes(t *testing.T) {
 		})
 	}
 }
+
+func TestAnExpiringTokenClosesTheSocketWith4403WhenItExpires(t *testing.T) {
+	ts := replica(t, "expiry")
+	tok, err := ts.auth.IssueToken(auth.Viewer{Role: auth.RoleAnalyst, Subject: "short-lived"}, 1500*time.Millisecond)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := dial(t, ts, map[string]any{"Authorization": "Bearer " + tok})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.subscribe("1", eventsSubscription, nil)
+	start := time.Now()
+	for err == nil {
+		_, err = c.read(10 * time.Second)
+	}
+	var ce websocket.CloseError
+	if !errors.As(err, &ce) || ce.Code != 4403 {
+		t.Fatalf("closed with %v, want 4403", err)
+	}
+	if took := time.Since(start); took > 5*time.Second {
+		t.Errorf("closed %v after the subscription, long after the token expired", took)
+	}
+}
+
+func TestASubscriptionOutlivesTheRequestTimeoutAndReadsFreshData(t *testing.T) {
+	st := store.New(writeDB.DB, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	b, err := bus.New(ctx, writeDB.URL, st, slog.New(slog.NewTextHandler(io.Discard, nil)), bus.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() { b.Run(ctx); close(done) }()
+	ts := &testServer{auth: auth.New(auth.Config{Key: testKey}, st), db: writeDB}
+	ts.Server = httptest.NewServer(server.New(server.Config{Store: st, Auth: ts.auth, Bus: b, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		RequestTimeout: 300 * time.Millisecond}))
+	t.Cleanup(func() { ts.Close(); cancel(); <-done })
+
+	c, err := dial(t, ts, map[string]any{"Authorization": "Bearer " + ts.token(t, admin)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.subscribe("1", `subscription { events(kinds: [SKILL_UPDATED]) { node { subject { ... on Skill { description } } } } }`, nil)
+	skill := createSkillAs(t, ts, "WS.FRESH")
+	_, key, _ := relay.ParseID(skill)
+	for i, text := range []string{"first", "second"} {
+		time.Sleep(400 * time.Millisecond) // past the request timeout
+		if ue, errs := mutate(t, ts, admin, `mutation($input: UpdateSkillInput!) { updateSkill(input: $input) { skill { id } userErrors { field code message } } }`,
+			map[string]any{"id": skill, "version": i + 1, "description": text}, "updateSkill", nil); len(ue)+len(errs) > 0 {
+			t.Fatalf("update: %+v %+v (version %d)", ue, errs, ts.sqlInt(t, "SELECT version FROM skill WHERE id = $1", key))
+		}
+		m, err := c.read(10 * time.Second)
+		if err != nil {
+			t.Fatalf("event %d: %v", i, err)
+		}
+		if !strings.Contains(string(m.Payload), text) {
+			t.Errorf("event %d carries %s, want the description %q as it is now", i, m.Payload, text)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -41,6 +42,9 @@ func (s strictProtocol) Accept(w http.ResponseWriter, r *http.Request, o transpo
 		return conn, err
 	}
 	g := &guardedConn{WebsocketConn: conn, active: map[string]bool{}}
+	if h, ok := r.Context().Value(connSlot{}).(*connHolder); ok {
+		h.set(g)
+	}
 	g.initTimer = time.AfterFunc(s.initTimeout, func() {
 		g.mu.Lock()
 		defer g.mu.Unlock()
@@ -155,4 +159,50 @@ func (g *guardedConn) WriteClose(code int, reason string) error {
 func (g *guardedConn) Close() error {
 	g.initTimer.Stop()
 	return g.WebsocketConn.Close()
+}
+
+// connSlot carries, in a WebSocket request's context, where Accept leaves the guarded
+// connection, so that the connection_init handler can close it when its token expires.
+type connSlot struct{}
+
+type connHolder struct {
+	mu sync.Mutex
+	g  *guardedConn
+}
+
+func (h *connHolder) set(g *guardedConn) {
+	h.mu.Lock()
+	h.g = g
+	h.mu.Unlock()
+}
+
+func (h *connHolder) get() *guardedConn {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.g
+}
+
+func withConnSlot(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Upgrade") != "" {
+			r = r.WithContext(context.WithValue(r.Context(), connSlot{}, &connHolder{}))
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// expireAt closes the connection with 4403 when its credential expires, unless it ends
+// first.
+func expireAt(ctx context.Context, at time.Time) {
+	h, ok := ctx.Value(connSlot{}).(*connHolder)
+	if !ok || h.get() == nil {
+		return
+	}
+	g := h.get()
+	t := time.AfterFunc(time.Until(at), func() {
+		g.mu.Lock()
+		defer g.mu.Unlock()
+		g.violate(4403, "Forbidden: the token expired; reconnect with a fresh one")
+	})
+	context.AfterFunc(ctx, func() { t.Stop() })
 }
