@@ -4,6 +4,7 @@ package graph
 
 import (
 	"context"
+	"sync/atomic"
 
 	"github.com/alliance-graph/alliance-graph/internal/bus"
 	"github.com/alliance-graph/alliance-graph/internal/change"
@@ -18,6 +19,9 @@ type Resolver struct {
 	Changes *change.Service
 	// Bus feeds subscriptions; nil disables them.
 	Bus EventStream
+	// Streams counts the subscription streams still open, so that shutdown can wait
+	// for each to deliver its last message before closing the sockets.
+	Streams *atomic.Int64
 }
 
 // EventStream is all subscriptions need of the event bus: a stream of committed events

@@ -46,8 +46,16 @@ func (r *subscriptionResolver) subscribeEvents(ctx context.Context, alliance *st
 	}
 	sub := r.Bus.Subscribe(ctx, from, f, subscriberBuffer)
 	out := make(chan *model.EventEdge)
+	if r.Streams != nil {
+		r.Streams.Add(1)
+	}
 	go func() {
-		defer close(out)
+		defer func() {
+			close(out)
+			if r.Streams != nil {
+				r.Streams.Add(-1)
+			}
+		}()
 		for e := range sub.C {
 			edge := &model.EventEdge{
 				Cursor: relay.Cursor{Order: eventOrder, Sort: strconv.FormatInt(e.ID, 10), ID: e.ID}.String(),

@@ -18,6 +18,7 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -141,7 +142,12 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	busDone := make(chan struct{})
 	go func() { events.Run(busCtx); close(busDone) }()
 	defer func() { stopBus(); <-busDone }()
+	streams, endStreams := context.WithCancel(context.Background())
+	defer endStreams()
+	var openStreams atomic.Int64
 	handler := server.New(server.Config{
+		Streams:        streams,
+		OpenStreams:    &openStreams,
 		Bus:            events,
 		Store:          st,
 		Auth:           auth.New(auth.Config{Key: key}, st),
@@ -163,9 +169,19 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	case <-ctx.Done():
 	}
 	log.Info("shutting down", "grace", cfg.ShutdownGrace)
+	// Stop accepting, then end subscriptions: each gets its error (SHUTTING_DOWN) and
+	// then each socket its close (1001), while ordinary requests drain.
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownGrace)
 	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil {
+	shutdown := make(chan error, 1)
+	go func() { shutdown <- srv.Shutdown(shutdownCtx) }()
+	stopBus()
+	<-busDone
+	for openStreams.Load() > 0 && shutdownCtx.Err() == nil {
+		time.Sleep(10 * time.Millisecond)
+	}
+	endStreams()
+	if err := <-shutdown; err != nil {
 		return fmt.Errorf("shut down: %w", err)
 	}
 	return nil

@@ -4,8 +4,10 @@
 package server
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql/handler"
@@ -35,6 +37,11 @@ type Config struct {
 	KeepAlive time.Duration
 	// InitTimeout is how long a WebSocket may stay without connection_init.
 	InitTimeout time.Duration
+	// Streams ends every WebSocket and SSE stream when it is done: cancel it at
+	// shutdown, after the bus, so that clients get a proper close. Nil: never.
+	Streams context.Context
+	// OpenStreams, if set, counts the subscription streams still open.
+	OpenStreams *atomic.Int64
 	// Batching says when loaders fetch a batch of keys.
 	Batching loader.Timing
 	// RequestTimeout bounds each GraphQL request, SQL included.
@@ -53,7 +60,7 @@ func New(cfg Config) http.Handler {
 		cfg.RequestTimeout = 30 * time.Second
 	}
 	gql := handler.New(graph.NewExecutableSchema(graph.Config{
-		Resolvers:  &graph.Resolver{Store: cfg.Store, Changes: change.New(cfg.Store, nil), Bus: eventStream(cfg.Bus)},
+		Resolvers:  &graph.Resolver{Store: cfg.Store, Changes: change.New(cfg.Store, nil), Bus: eventStream(cfg.Bus), Streams: cfg.OpenStreams},
 		Directives: graph.Directives(),
 	}))
 	if cfg.KeepAlive <= 0 {
@@ -80,7 +87,11 @@ func New(cfg Config) http.Handler {
 	gql.AroundResponses(freshLoadersForEachEvent(cfg.Store, cfg.Batching))
 
 	mux := http.NewServeMux()
-	mux.Handle("/query", withConnSlot(auth.Middleware(cfg.Auth, cfg.Logger, withLoaders(cfg.Store, cfg.Batching, withTimeout(cfg.RequestTimeout, gql)))))
+	streams := cfg.Streams
+	if streams == nil {
+		streams = context.Background()
+	}
+	mux.Handle("/query", withStreams(streams, auth.Middleware(cfg.Auth, cfg.Logger, withLoaders(cfg.Store, cfg.Batching, withTimeout(cfg.RequestTimeout, gql)))))
 	mux.Handle("GET /{$}", playground.Handler("Alliance Graph", "/query"))
 	return withRequestID(withLogging(cfg.Logger, mux))
 }

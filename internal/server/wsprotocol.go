@@ -182,12 +182,27 @@ func (h *connHolder) get() *guardedConn {
 	return h.g
 }
 
-func withConnSlot(next http.Handler) http.Handler {
+// withStreams ties streaming requests to streams: when it ends, WebSockets close with
+// 1001 Going Away and Server-Sent Event responses end.
+func withStreams(streams context.Context, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Header.Get("Upgrade") != "" {
-			r = r.WithContext(context.WithValue(r.Context(), connSlot{}, &connHolder{}))
+		if !streaming(r) {
+			next.ServeHTTP(w, r)
+			return
 		}
-		next.ServeHTTP(w, r)
+		h := &connHolder{}
+		ctx, cancel := context.WithCancel(context.WithValue(r.Context(), connSlot{}, h))
+		defer cancel()
+		stop := context.AfterFunc(streams, func() {
+			if g := h.get(); g != nil {
+				g.mu.Lock()
+				g.violate(1001, "the server is shutting down; reconnect and resubscribe with your last cursor")
+				g.mu.Unlock()
+			}
+			cancel()
+		})
+		defer stop()
+		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
 
