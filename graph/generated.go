@@ -33,6 +33,7 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
 	Alliance() AllianceResolver
+	AllianceStats() AllianceStatsResolver
 	Company() CompanyResolver
 	CompetitionResult() CompetitionResultResolver
 	Event() EventResolver
@@ -86,6 +87,20 @@ type ComplexityRoot struct {
 	AllianceEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	AllianceStats struct {
+		ActivePartnerships func(childComplexity int) int
+		Alliance           func(childComplexity int) int
+		AsOf               func(childComplexity int) int
+		AsOfCursor         func(childComplexity int) int
+		FilledPositions    func(childComplexity int) int
+		Members            func(childComplexity int) int
+		OpenOpenings       func(childComplexity int) int
+		OpenPositions      func(childComplexity int) int
+		Partnerships       func(childComplexity int) int
+		Resources          func(childComplexity int) int
+		Talents            func(childComplexity int) int
 	}
 
 	BilingualText struct {
@@ -493,7 +508,9 @@ type ComplexityRoot struct {
 	}
 
 	Subscription struct {
-		Events func(childComplexity int, alliance *string, kinds []store.EventKind, after *string) int
+		AllianceStats func(childComplexity int, alliance *string) int
+		Events        func(childComplexity int, alliance *string, kinds []store.EventKind, after *string) int
+		NodeChanged   func(childComplexity int, id string) int
 	}
 
 	Talent struct {
@@ -682,6 +699,11 @@ type AllianceResolver interface {
 	Resources(ctx context.Context, obj *model.Alliance, first *int, after *string, last *int, before *string, filter *model.ResourceFilter, orderBy *model.Order) (*model.Connection[model.SharedResource], error)
 	Talents(ctx context.Context, obj *model.Alliance, first *int, after *string, last *int, before *string, filter *model.TalentFilter, orderBy *model.Order) (*model.Connection[*model.Talent], error)
 }
+type AllianceStatsResolver interface {
+	Alliance(ctx context.Context, obj *store.AllianceStats) (*model.Alliance, error)
+
+	AsOfCursor(ctx context.Context, obj *store.AllianceStats) (*string, error)
+}
 type CompanyResolver interface {
 	Memberships(ctx context.Context, obj *model.Company) ([]*model.Membership, error)
 	Partnerships(ctx context.Context, obj *model.Company, first *int, after *string, last *int, before *string, filter *model.PartnershipFilter, orderBy *model.Order) (*model.Connection[*model.Partnership], error)
@@ -819,6 +841,8 @@ type SkillAtLevelResolver interface {
 }
 type SubscriptionResolver interface {
 	Events(ctx context.Context, alliance *string, kinds []store.EventKind, after *string) (<-chan *model.Edge[*model.Event], error)
+	AllianceStats(ctx context.Context, alliance *string) (<-chan *store.AllianceStats, error)
+	NodeChanged(ctx context.Context, id string) (<-chan model.Node, error)
 }
 type TalentResolver interface {
 	FullName(ctx context.Context, obj *model.Talent) (*string, error)
@@ -1022,6 +1046,73 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AllianceEdge.Node(childComplexity), true
+
+	case "AllianceStats.activePartnerships":
+		if e.ComplexityRoot.AllianceStats.ActivePartnerships == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AllianceStats.ActivePartnerships(childComplexity), true
+	case "AllianceStats.alliance":
+		if e.ComplexityRoot.AllianceStats.Alliance == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AllianceStats.Alliance(childComplexity), true
+	case "AllianceStats.asOf":
+		if e.ComplexityRoot.AllianceStats.AsOf == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AllianceStats.AsOf(childComplexity), true
+	case "AllianceStats.asOfCursor":
+		if e.ComplexityRoot.AllianceStats.AsOfCursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AllianceStats.AsOfCursor(childComplexity), true
+	case "AllianceStats.filledPositions":
+		if e.ComplexityRoot.AllianceStats.FilledPositions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AllianceStats.FilledPositions(childComplexity), true
+	case "AllianceStats.members":
+		if e.ComplexityRoot.AllianceStats.Members == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AllianceStats.Members(childComplexity), true
+	case "AllianceStats.openOpenings":
+		if e.ComplexityRoot.AllianceStats.OpenOpenings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AllianceStats.OpenOpenings(childComplexity), true
+	case "AllianceStats.openPositions":
+		if e.ComplexityRoot.AllianceStats.OpenPositions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AllianceStats.OpenPositions(childComplexity), true
+	case "AllianceStats.partnerships":
+		if e.ComplexityRoot.AllianceStats.Partnerships == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AllianceStats.Partnerships(childComplexity), true
+	case "AllianceStats.resources":
+		if e.ComplexityRoot.AllianceStats.Resources == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AllianceStats.Resources(childComplexity), true
+	case "AllianceStats.talents":
+		if e.ComplexityRoot.AllianceStats.Talents == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AllianceStats.Talents(childComplexity), true
 
 	case "BilingualText.en":
 		if e.ComplexityRoot.BilingualText.En == nil {
@@ -3020,6 +3111,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SkillPayload.UserErrors(childComplexity), true
 
+	case "Subscription.allianceStats":
+		if e.ComplexityRoot.Subscription.AllianceStats == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_allianceStats_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.AllianceStats(childComplexity, args["alliance"].(*string)), true
 	case "Subscription.events":
 		if e.ComplexityRoot.Subscription.Events == nil {
 			break
@@ -3031,6 +3133,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Subscription.Events(childComplexity, args["alliance"].(*string), args["kinds"].([]store.EventKind), args["after"].(*string)), true
+	case "Subscription.nodeChanged":
+		if e.ComplexityRoot.Subscription.NodeChanged == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_nodeChanged_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.NodeChanged(childComplexity, args["id"].(string)), true
 
 	case "Talent.alias":
 		if e.ComplexityRoot.Talent.Alias == nil {
@@ -7055,6 +7168,48 @@ type Subscription {
     after: String
   ): EventEdge!
 }
+
+"""
+Counters of one alliance, as dashboards show them.
+"""
+type AllianceStats {
+  "The alliance counted."
+  alliance: Alliance!
+  "Current members."
+  members: Int!
+  "Partnerships signed or active."
+  activePartnerships: Int!
+  "All partnerships, whatever their status."
+  partnerships: Int!
+  "Resources shared and not withdrawn."
+  resources: Int!
+  "Job openings accepting applications."
+  openOpenings: Int!
+  "Positions still open across open openings."
+  openPositions: Int!
+  "Positions filled across all openings."
+  filledPositions: Int!
+  "Talents in the pool."
+  talents: Int!
+  "The id of the last event counted, as a cursor for Query.events or Subscription.events."
+  asOfCursor: String
+  "When the counters were read."
+  asOf: DateTime!
+}
+
+extend type Subscription {
+  """
+  An alliance's counters: pushed at once, then again whenever a change alters them,
+  at most twice a second however busy the alliance is.
+  """
+  allianceStats("The alliance (global ID); the first alliance when omitted." alliance: ID): AllianceStats!
+  """
+  Watches one object: pushes it at once, then again after every committed change to it (for a
+  job opening, also every hire that fills one of its positions). Ends with a NOT_FOUND error if
+  the object does not exist or the caller may not see it.
+  """
+  nodeChanged("The global ID of the object to watch." id: ID!): Node!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -7113,6 +7268,34 @@ func (ec *executionContext) childFields_AllianceEdge(ctx context.Context, field 
 		return ec.fieldContext_AllianceEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AllianceEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_AllianceStats(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "alliance":
+		return ec.fieldContext_AllianceStats_alliance(ctx, field)
+	case "members":
+		return ec.fieldContext_AllianceStats_members(ctx, field)
+	case "activePartnerships":
+		return ec.fieldContext_AllianceStats_activePartnerships(ctx, field)
+	case "partnerships":
+		return ec.fieldContext_AllianceStats_partnerships(ctx, field)
+	case "resources":
+		return ec.fieldContext_AllianceStats_resources(ctx, field)
+	case "openOpenings":
+		return ec.fieldContext_AllianceStats_openOpenings(ctx, field)
+	case "openPositions":
+		return ec.fieldContext_AllianceStats_openPositions(ctx, field)
+	case "filledPositions":
+		return ec.fieldContext_AllianceStats_filledPositions(ctx, field)
+	case "talents":
+		return ec.fieldContext_AllianceStats_talents(ctx, field)
+	case "asOfCursor":
+		return ec.fieldContext_AllianceStats_asOfCursor(ctx, field)
+	case "asOf":
+		return ec.fieldContext_AllianceStats_asOf(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AllianceStats", field.Name)
 }
 
 func (ec *executionContext) childFields_BilingualText(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -10509,6 +10692,20 @@ func (ec *executionContext) field_Skill_teachers_args(ctx context.Context, rawAr
 	return args, nil
 }
 
+func (ec *executionContext) field_Subscription_allianceStats_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "alliance",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["alliance"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Subscription_events_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -10536,6 +10733,20 @@ func (ec *executionContext) field_Subscription_events_args(ctx context.Context, 
 		return nil, err
 	}
 	args["after"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Subscription_nodeChanged_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
 	return args, nil
 }
 
@@ -11305,6 +11516,268 @@ func (ec *executionContext) fieldContext_AllianceEdge_node(_ context.Context, fi
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _AllianceStats_alliance(ctx context.Context, field graphql.CollectedField, obj *store.AllianceStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AllianceStats_alliance(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AllianceStats().Alliance(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Alliance) graphql.Marshaler {
+			return ec.marshalNAlliance2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐAlliance(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AllianceStats_alliance(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AllianceStats",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Alliance(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AllianceStats_members(ctx context.Context, field graphql.CollectedField, obj *store.AllianceStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AllianceStats_members(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Members, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AllianceStats_members(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AllianceStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AllianceStats_activePartnerships(ctx context.Context, field graphql.CollectedField, obj *store.AllianceStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AllianceStats_activePartnerships(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ActivePartnerships, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AllianceStats_activePartnerships(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AllianceStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AllianceStats_partnerships(ctx context.Context, field graphql.CollectedField, obj *store.AllianceStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AllianceStats_partnerships(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Partnerships, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AllianceStats_partnerships(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AllianceStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AllianceStats_resources(ctx context.Context, field graphql.CollectedField, obj *store.AllianceStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AllianceStats_resources(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Resources, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AllianceStats_resources(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AllianceStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AllianceStats_openOpenings(ctx context.Context, field graphql.CollectedField, obj *store.AllianceStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AllianceStats_openOpenings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OpenOpenings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AllianceStats_openOpenings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AllianceStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AllianceStats_openPositions(ctx context.Context, field graphql.CollectedField, obj *store.AllianceStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AllianceStats_openPositions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OpenPositions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AllianceStats_openPositions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AllianceStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AllianceStats_filledPositions(ctx context.Context, field graphql.CollectedField, obj *store.AllianceStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AllianceStats_filledPositions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FilledPositions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AllianceStats_filledPositions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AllianceStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AllianceStats_talents(ctx context.Context, field graphql.CollectedField, obj *store.AllianceStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AllianceStats_talents(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Talents, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AllianceStats_talents(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AllianceStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AllianceStats_asOfCursor(ctx context.Context, field graphql.CollectedField, obj *store.AllianceStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AllianceStats_asOfCursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AllianceStats().AsOfCursor(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AllianceStats_asOfCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AllianceStats", field, true, true, "String")
+}
+
+func (ec *executionContext) _AllianceStats_asOf(ctx context.Context, field graphql.CollectedField, obj *store.AllianceStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AllianceStats_asOf(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AsOf, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AllianceStats_asOf(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AllianceStats", field, false, false, "DateTime")
 }
 
 func (ec *executionContext) _BilingualText_en(ctx context.Context, field graphql.CollectedField, obj *model.BilingualText) (ret graphql.Marshaler) {
@@ -20362,6 +20835,94 @@ func (ec *executionContext) fieldContext_Subscription_events(ctx context.Context
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Subscription_events_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Subscription_allianceStats(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_allianceStats(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().AllianceStats(ctx, fc.Args["alliance"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.AllianceStats) graphql.Marshaler {
+			return ec.marshalNAllianceStats2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐAllianceStats(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_allianceStats(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AllianceStats(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_allianceStats_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Subscription_nodeChanged(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_nodeChanged(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().NodeChanged(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Node) graphql.Marshaler {
+			return ec.marshalNNode2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐNode(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_nodeChanged(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_nodeChanged_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -29466,6 +30027,91 @@ func (ec *executionContext) _AllianceEdge(ctx context.Context, sel ast.Selection
 	return out
 }
 
+var allianceStatsImplementors = []string{"AllianceStats"}
+
+func (ec *executionContext) _AllianceStats(ctx context.Context, sel ast.SelectionSet, obj *store.AllianceStats) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, allianceStatsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AllianceStats")
+		case "alliance":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AllianceStats_alliance(ctx, field, obj)
+				})
+		case "members":
+			out.Values[i] = ec._AllianceStats_members(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "activePartnerships":
+			out.Values[i] = ec._AllianceStats_activePartnerships(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "partnerships":
+			out.Values[i] = ec._AllianceStats_partnerships(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "resources":
+			out.Values[i] = ec._AllianceStats_resources(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "openOpenings":
+			out.Values[i] = ec._AllianceStats_openOpenings(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "openPositions":
+			out.Values[i] = ec._AllianceStats_openPositions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "filledPositions":
+			out.Values[i] = ec._AllianceStats_filledPositions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "talents":
+			out.Values[i] = ec._AllianceStats_talents(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "asOfCursor":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AllianceStats_asOfCursor(ctx, field, obj)
+				})
+		case "asOf":
+			out.Values[i] = ec._AllianceStats_asOf(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var bilingualTextImplementors = []string{"BilingualText"}
 
 func (ec *executionContext) _BilingualText(ctx context.Context, sel ast.SelectionSet, obj *model.BilingualText) graphql.Marshaler {
@@ -32240,6 +32886,10 @@ func (ec *executionContext) _Subscription(ctx context.Context, sel ast.Selection
 	switch fields[0].Name {
 	case "events":
 		return ec._Subscription_events(ctx, fields[0])
+	case "allianceStats":
+		return ec._Subscription_allianceStats(ctx, fields[0])
+	case "nodeChanged":
+		return ec._Subscription_nodeChanged(ctx, fields[0])
 	default:
 		panic("unknown field " + strconv.Quote(fields[0].Name))
 	}
@@ -33843,6 +34493,14 @@ func (ec *executionContext) marshalNAllianceOrderField2githubᚗcomᚋalliance�
 	return res
 }
 
+func (ec *executionContext) marshalNAllianceStats2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐAllianceStats(ctx context.Context, sel ast.SelectionSet, v *store.AllianceStats) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AllianceStats!")
+		return graphql.Null
+	}
+	return ec._AllianceStats(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNApplyForJobInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐApplyForJobInput(ctx context.Context, v any) (change.ApplyForJobInput, error) {
 	res, err := ec.unmarshalInputApplyForJobInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -34429,6 +35087,14 @@ func (ec *executionContext) marshalNMembershipRole2githubᚗcomᚋallianceᚑgra
 		graphql.AddInvalidNullFromMarshaler(ctx, "MembershipRole!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNNode2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐNode(ctx context.Context, sel ast.SelectionSet, v model.Node) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Node!")
+		return graphql.Null
+	}
+	return ec._Node(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNNode2ᚕgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐNode(ctx context.Context, sel ast.SelectionSet, v []model.Node) graphql.Marshaler {

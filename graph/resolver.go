@@ -8,6 +8,7 @@ import (
 
 	"github.com/alliance-graph/alliance-graph/internal/bus"
 	"github.com/alliance-graph/alliance-graph/internal/change"
+	"github.com/alliance-graph/alliance-graph/internal/live"
 	"github.com/alliance-graph/alliance-graph/internal/store"
 )
 
@@ -19,6 +20,8 @@ type Resolver struct {
 	Changes *change.Service
 	// Bus feeds subscriptions; nil disables them.
 	Bus EventStream
+	// Stats shares live alliance counters among subscribers; nil disables them.
+	Stats *live.Stats
 	// Streams counts the subscription streams still open, so that shutdown can wait
 	// for each to deliver its last message before closing the sockets.
 	Streams *atomic.Int64

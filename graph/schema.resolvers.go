@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -19,6 +20,7 @@ import (
 	"github.com/alliance-graph/alliance-graph/internal/errcode"
 	"github.com/alliance-graph/alliance-graph/internal/loader"
 	"github.com/alliance-graph/alliance-graph/internal/policy"
+	"github.com/alliance-graph/alliance-graph/internal/relay"
 	"github.com/alliance-graph/alliance-graph/internal/store"
 )
 
@@ -40,6 +42,18 @@ func (r *allianceResolver) Resources(ctx context.Context, obj *model.Alliance, f
 
 func (r *allianceResolver) Talents(ctx context.Context, obj *model.Alliance, first *int, after *string, last *int, before *string, filter *model.TalentFilter, orderBy *model.Order) (*model.Connection[*model.Talent], error) {
 	return nestedTalents(ctx, store.TalentsOfAlliance, obj.Alliance.ID, first, after, last, before, filter, orderBy)
+}
+
+func (r *allianceStatsResolver) Alliance(ctx context.Context, obj *store.AllianceStats) (*model.Alliance, error) {
+	return allianceOf(ctx, obj.AllianceID)
+}
+
+func (r *allianceStatsResolver) AsOfCursor(ctx context.Context, obj *store.AllianceStats) (*string, error) {
+	if obj.LastEventID == 0 {
+		return nil, nil
+	}
+	c := relay.Cursor{Order: eventOrder, Sort: strconv.FormatInt(obj.LastEventID, 10), ID: obj.LastEventID}.String()
+	return &c, nil
 }
 
 func (r *companyResolver) Memberships(ctx context.Context, obj *model.Company) ([]*model.Membership, error) {
@@ -553,6 +567,14 @@ func (r *subscriptionResolver) Events(ctx context.Context, alliance *string, kin
 	return r.subscribeEvents(ctx, alliance, kinds, after)
 }
 
+func (r *subscriptionResolver) AllianceStats(ctx context.Context, alliance *string) (<-chan *store.AllianceStats, error) {
+	return r.subscribeStats(ctx, alliance)
+}
+
+func (r *subscriptionResolver) NodeChanged(ctx context.Context, id string) (<-chan model.Node, error) {
+	return r.watchNode(ctx, id)
+}
+
 func (r *talentResolver) FullName(ctx context.Context, obj *model.Talent) (*string, error) {
 	return personal(ctx, obj, func(p *store.Person) *string { return &p.FullName })
 }
@@ -740,6 +762,8 @@ func (r *trainingFacilityResolver) Courses(ctx context.Context, obj *model.Train
 
 func (r *Resolver) Alliance() AllianceResolver { return &allianceResolver{r} }
 
+func (r *Resolver) AllianceStats() AllianceStatsResolver { return &allianceStatsResolver{r} }
+
 func (r *Resolver) Company() CompanyResolver { return &companyResolver{r} }
 
 func (r *Resolver) CompetitionResult() CompetitionResultResolver {
@@ -788,6 +812,7 @@ func (r *Resolver) TrainingFacility() TrainingFacilityResolver { return &trainin
 
 type (
 	allianceResolver               struct{ *Resolver }
+	allianceStatsResolver          struct{ *Resolver }
 	companyResolver                struct{ *Resolver }
 	competitionResultResolver      struct{ *Resolver }
 	eventResolver                  struct{ *Resolver }

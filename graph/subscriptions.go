@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"strconv"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/alliance-graph/alliance-graph/internal/auth"
 	"github.com/alliance-graph/alliance-graph/internal/bus"
 	"github.com/alliance-graph/alliance-graph/internal/errcode"
+	"github.com/alliance-graph/alliance-graph/internal/loader"
 	"github.com/alliance-graph/alliance-graph/internal/policy"
 	"github.com/alliance-graph/alliance-graph/internal/relay"
 	"github.com/alliance-graph/alliance-graph/internal/store"
@@ -75,6 +77,82 @@ func (r *subscriptionResolver) subscribeEvents(ctx context.Context, alliance *st
 		case err != nil:
 			// Logged by the presenter's caller would be better; the client gets a code only.
 			transport.AddSubscriptionError(ctx, &gqlerror.Error{Message: "the event stream failed; resubscribe with the last cursor received", Extensions: map[string]any{"code": string(errcode.Internal)}})
+		}
+	}()
+	return out, nil
+}
+
+func (r *subscriptionResolver) subscribeStats(ctx context.Context, alliance *string) (<-chan *store.AllianceStats, error) {
+	if r.Stats == nil {
+		return nil, errors.New("subscriptions are not enabled on this server")
+	}
+	var key int64
+	if alliance != nil {
+		k, err := relay.ParseIDOf(relay.TypeAlliance, *alliance)
+		if err != nil {
+			return nil, errcode.BadInput("alliance", "is not the ID of an alliance")
+		}
+		key = k
+	} else {
+		a, err := r.Store.FirstAlliance(ctx)
+		if err != nil {
+			if errors.Is(err, store.ErrNotFound) {
+				return nil, errcode.Missing("this server holds no alliance yet")
+			}
+			return nil, err
+		}
+		key = a.ID
+	}
+	if _, err := allianceOf(ctx, key); err != nil {
+		return nil, err
+	}
+	return r.Stats.Watch(ctx, key), nil
+}
+
+// watchNode pushes the node now and after every event about it. Each push reads the node
+// with fresh loaders, so it is the node as it is after the change.
+func (r *subscriptionResolver) watchNode(ctx context.Context, id string) (<-chan model.Node, error) {
+	if r.Bus == nil {
+		return nil, errors.New("subscriptions are not enabled on this server")
+	}
+	fresh := func() context.Context { return loader.With(ctx, loader.New(r.Store, loader.DefaultTiming)) }
+	first, err := node(fresh(), "id", id)
+	if err != nil {
+		return nil, err
+	}
+	sub := r.Bus.Subscribe(ctx, -1, bus.Filter{Match: func(e *store.Event) bool {
+		if e.SubjectID == id {
+			return true
+		}
+		// Hires change an opening's fill state; their events name the opening.
+		var p struct {
+			Opening string `json:"opening"`
+		}
+		return json.Unmarshal(e.Payload, &p) == nil && p.Opening == id
+	}}, subscriberBuffer)
+	out := make(chan model.Node, 1)
+	out <- first
+	if r.Streams != nil {
+		r.Streams.Add(1)
+	}
+	go func() {
+		defer func() {
+			close(out)
+			if r.Streams != nil {
+				r.Streams.Add(-1)
+			}
+		}()
+		for range sub.C {
+			n, err := node(fresh(), "id", id)
+			if err != nil {
+				transport.AddSubscriptionError(ctx, &gqlerror.Error{Message: "the object is gone or no longer visible", Extensions: map[string]any{"code": string(errcode.NotFound)}})
+				return
+			}
+			select {
+			case out <- n:
+			case <-ctx.Done():
+				return
+			}
 		}
 	}()
 	return out, nil

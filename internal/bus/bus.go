@@ -234,6 +234,8 @@ type Filter struct {
 	Alliances []int64
 	Kinds     []store.EventKind
 	Hidden    []store.EventKind
+	// Match, when set, must also accept the event.
+	Match func(*store.Event) bool
 }
 
 func (f Filter) match(e *store.Event) bool {
@@ -243,7 +245,10 @@ func (f Filter) match(e *store.Event) bool {
 	if len(f.Kinds) > 0 && !slices.Contains(f.Kinds, e.Kind) {
 		return false
 	}
-	return !slices.Contains(f.Hidden, e.Kind)
+	if slices.Contains(f.Hidden, e.Kind) {
+		return false
+	}
+	return f.Match == nil || f.Match(e)
 }
 
 // Subscription is one subscriber's stream of events.

@@ -21,6 +21,7 @@ import (
 	"github.com/alliance-graph/alliance-graph/internal/auth"
 	"github.com/alliance-graph/alliance-graph/internal/bus"
 	"github.com/alliance-graph/alliance-graph/internal/change"
+	"github.com/alliance-graph/alliance-graph/internal/live"
 	"github.com/alliance-graph/alliance-graph/internal/loader"
 	"github.com/alliance-graph/alliance-graph/internal/store"
 )
@@ -60,7 +61,7 @@ func New(cfg Config) http.Handler {
 		cfg.RequestTimeout = 30 * time.Second
 	}
 	gql := handler.New(graph.NewExecutableSchema(graph.Config{
-		Resolvers:  &graph.Resolver{Store: cfg.Store, Changes: change.New(cfg.Store, nil), Bus: eventStream(cfg.Bus), Streams: cfg.OpenStreams},
+		Resolvers:  &graph.Resolver{Store: cfg.Store, Changes: change.New(cfg.Store, nil), Bus: eventStream(cfg.Bus), Stats: stats(cfg.Bus, cfg.Store, cfg.Logger), Streams: cfg.OpenStreams},
 		Directives: graph.Directives(),
 	}))
 	if cfg.KeepAlive <= 0 {
@@ -103,4 +104,11 @@ func eventStream(b *bus.Bus) graph.EventStream {
 		return nil
 	}
 	return b
+}
+
+func stats(b *bus.Bus, s *store.Store, log *slog.Logger) *live.Stats {
+	if b == nil {
+		return nil
+	}
+	return live.NewStats(b, s, log, 0)
 }

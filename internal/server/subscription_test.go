@@ -375,3 +375,102 @@ func TestASubscriptionOutlivesTheRequestTimeoutAndReadsFreshData(t *testing.T) {
 		}
 	}
 }
+
+func TestAllianceStatsArePushedWhenTheyChangeCoalesced(t *testing.T) {
+	ts := replica(t, "stats")
+	c, err := dial(t, ts, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.subscribe("s", `subscription { allianceStats { openPositions openOpenings asOfCursor alliance { slug } } }`, nil)
+	type stats struct {
+		OpenPositions, OpenOpenings int
+		Alliance                    struct{ Slug string }
+	}
+	readStats := func() stats {
+		t.Helper()
+		m, err := c.read(10 * time.Second)
+		if err != nil || m.Type != "next" {
+			t.Fatalf("read stats: %+v %v", m, err)
+		}
+		var p struct{ Data struct{ AllianceStats stats } }
+		if err := json.Unmarshal(m.Payload, &p); err != nil {
+			t.Fatal(err)
+		}
+		return p.Data.AllianceStats
+	}
+	first := readStats()
+	if first.Alliance.Slug == "" {
+		t.Fatalf("first push %+v has no alliance", first)
+	}
+	alliance := ts.firstKey(t, relay.TypeAlliance, "SELECT id FROM alliance ORDER BY founded_on, id LIMIT 1")
+	company := ts.firstKey(t, relay.TypeOrganization, "SELECT id FROM organization WHERE kind = 'COMPANY' ORDER BY id LIMIT 1")
+	for range 5 { // a burst: one push, not five
+		if ue, errs := mutate(t, ts, admin, `mutation($input: PostJobOpeningInput!) { postJobOpening(input: $input) { userErrors { field code message } } }`,
+			map[string]any{"allianceId": alliance, "providerId": company, "title": map[string]any{"en": "Stats fitter", "zh": "钳工"}, "positions": 2, "employmentType": "FULL_TIME"},
+			"postJobOpening", nil); len(ue)+len(errs) > 0 {
+			t.Fatalf("post: %+v %+v", ue, errs)
+		}
+	}
+	got := readStats()
+	for got.OpenPositions < first.OpenPositions+10 {
+		got = readStats()
+	}
+	if got.OpenPositions != first.OpenPositions+10 || got.OpenOpenings != first.OpenOpenings+5 {
+		t.Errorf("after five openings of two positions: %+v, before %+v", got, first)
+	}
+	if m, err := c.read(1500 * time.Millisecond); err == nil {
+		t.Errorf("an extra push without a change: %s", m.Payload)
+	}
+}
+
+func TestWatchingAnOpeningPushesItsFillState(t *testing.T) {
+	ts := replica(t, "watch")
+	alliance := ts.firstKey(t, relay.TypeAlliance, "SELECT id FROM alliance LIMIT 1")
+	company := ts.firstKey(t, relay.TypeOrganization, "SELECT id FROM organization WHERE kind = 'COMPANY' ORDER BY id DESC LIMIT 1")
+	var posted struct{ JobOpening struct{ ID string } }
+	if ue, errs := mutate(t, ts, admin, `mutation($input: PostJobOpeningInput!) { postJobOpening(input: $input) { jobOpening { id } userErrors { field code message } } }`,
+		map[string]any{"allianceId": alliance, "providerId": company, "title": map[string]any{"en": "Watched", "zh": "观察"}, "positions": 1, "employmentType": "FULL_TIME"},
+		"postJobOpening", &posted); len(ue)+len(errs) > 0 {
+		t.Fatalf("post: %+v %+v", ue, errs)
+	}
+	c, err := dial(t, ts, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.subscribe("w", `subscription($id: ID!) { nodeChanged(id: $id) { ... on JobOpening { filled status } } }`, map[string]any{"id": posted.JobOpening.ID})
+	type opening struct {
+		Filled int
+		Status string
+	}
+	readOpening := func() opening {
+		t.Helper()
+		m, err := c.read(10 * time.Second)
+		if err != nil || m.Type != "next" {
+			t.Fatalf("read: %+v %v", m, err)
+		}
+		var p struct{ Data struct{ NodeChanged opening } }
+		json.Unmarshal(m.Payload, &p)
+		return p.Data.NodeChanged
+	}
+	if o := readOpening(); o.Filled != 0 || o.Status != "OPEN" {
+		t.Fatalf("first push %+v", o)
+	}
+	talent := ts.someTalents(t, 1)[0]
+	var applied struct{ Placement struct{ ID string } }
+	if ue, errs := mutate(t, ts, admin, `mutation($input: ApplyForJobInput!) { applyForJob(input: $input) { placement { id } userErrors { field code message } } }`,
+		map[string]any{"openingId": posted.JobOpening.ID, "talentId": talent}, "applyForJob", &applied); len(ue)+len(errs) > 0 {
+		t.Fatalf("apply: %+v %+v", ue, errs)
+	}
+	if ue, errs := mutate(t, ts, admin, `mutation($input: UpdatePlacementStatusInput!) { updatePlacementStatus(input: $input) { userErrors { field code message } } }`,
+		map[string]any{"id": applied.Placement.ID, "version": 1, "status": "HIRED"}, "updatePlacementStatus", nil); len(ue)+len(errs) > 0 {
+		t.Fatalf("hire: %+v %+v", ue, errs)
+	}
+	o := readOpening()
+	for o.Status != "FILLED" {
+		o = readOpening()
+	}
+	if o.Filled != 1 {
+		t.Errorf("watched opening %+v, want filled 1 and FILLED", o)
+	}
+}

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"time"
 )
 
 var allianceOrders = map[string]sortKey{
@@ -97,4 +98,42 @@ func (s *Store) MembershipsByID(ctx context.Context, ids []int64) (map[int64]*Me
 func (s *Store) MembershipsOfOrganizations(ctx context.Context, orgs []int64) (map[int64][]Membership, error) {
 	return groupBy(ctx, s, "memberships", "SELECT * FROM membership WHERE organization_id = ANY($1) ORDER BY joined_on, id",
 		orgs, func(m *Membership) int64 { return m.OrganizationID })
+}
+
+// AllianceStats are an alliance's dashboard counters.
+type AllianceStats struct {
+	AllianceID         int64     `db:"alliance_id"`
+	Members            int       `db:"members"`
+	ActivePartnerships int       `db:"active_partnerships"`
+	Partnerships       int       `db:"partnerships"`
+	Resources          int       `db:"resources"`
+	OpenOpenings       int       `db:"open_openings"`
+	OpenPositions      int       `db:"open_positions"`
+	FilledPositions    int       `db:"filled_positions"`
+	Talents            int       `db:"talents"`
+	LastEventID        int64     `db:"last_event_id"`
+	AsOf               time.Time `db:"as_of"`
+}
+
+// Stats counts an alliance's members, partnerships, resources, positions and talents
+// in one statement.
+func (s *Store) Stats(ctx context.Context, alliance int64) (*AllianceStats, error) {
+	var st AllianceStats
+	err := s.getRow(ctx, &st, `
+		SELECT a.id AS alliance_id,
+			(SELECT count(*) FROM membership m WHERE m.alliance_id = a.id AND m.left_on IS NULL) AS members,
+			(SELECT count(*) FROM partnership p WHERE p.alliance_id = a.id AND p.status IN ('SIGNED', 'ACTIVE')) AS active_partnerships,
+			(SELECT count(*) FROM partnership p WHERE p.alliance_id = a.id) AS partnerships,
+			(SELECT count(*) FROM resource r WHERE r.alliance_id = a.id AND r.withdrawn_on IS NULL) AS resources,
+			(SELECT count(*) FROM resource r WHERE r.alliance_id = a.id AND r.opening_status = 'OPEN' AND r.withdrawn_on IS NULL) AS open_openings,
+			(SELECT COALESCE(sum(r.positions - r.filled), 0) FROM resource r WHERE r.alliance_id = a.id AND r.opening_status = 'OPEN' AND r.withdrawn_on IS NULL) AS open_positions,
+			(SELECT COALESCE(sum(r.filled), 0) FROM resource r WHERE r.alliance_id = a.id AND r.category = 'JOB_OPENING') AS filled_positions,
+			(SELECT count(*) FROM talent t WHERE t.alliance_id = a.id) AS talents,
+			(SELECT COALESCE(max(e.id), 0) FROM event e) AS last_event_id,
+			now() AS as_of
+		FROM alliance a WHERE a.id = $1`, alliance)
+	if err != nil {
+		return nil, fmt.Errorf("count alliance %d: %w", alliance, err)
+	}
+	return &st, nil
 }
