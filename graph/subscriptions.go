@@ -69,14 +69,19 @@ func (r *subscriptionResolver) subscribeEvents(ctx context.Context, alliance *st
 				return
 			}
 		}
+		// Once the client is gone (ctx done) the transport no longer reads errors, and
+		// adding one would race with its teardown.
+		if ctx.Err() != nil {
+			return
+		}
 		switch err := sub.Err(); {
 		case errors.Is(err, bus.ErrSlowConsumer):
-			transport.AddSubscriptionError(ctx, &gqlerror.Error{Message: err.Error(), Extensions: map[string]any{"code": "SLOW_CONSUMER"}})
+			endWithError(ctx, &gqlerror.Error{Message: err.Error(), Extensions: map[string]any{"code": "SLOW_CONSUMER"}})
 		case errors.Is(err, bus.ErrClosed):
-			transport.AddSubscriptionError(ctx, &gqlerror.Error{Message: err.Error(), Extensions: map[string]any{"code": "SHUTTING_DOWN"}})
+			endWithError(ctx, &gqlerror.Error{Message: err.Error(), Extensions: map[string]any{"code": "SHUTTING_DOWN"}})
 		case err != nil:
 			// Logged by the presenter's caller would be better; the client gets a code only.
-			transport.AddSubscriptionError(ctx, &gqlerror.Error{Message: "the event stream failed; resubscribe with the last cursor received", Extensions: map[string]any{"code": string(errcode.Internal)}})
+			endWithError(ctx, &gqlerror.Error{Message: "the event stream failed; resubscribe with the last cursor received", Extensions: map[string]any{"code": string(errcode.Internal)}})
 		}
 	}()
 	return out, nil
@@ -145,7 +150,10 @@ func (r *subscriptionResolver) watchNode(ctx context.Context, id string) (<-chan
 		for range sub.C {
 			n, err := node(fresh(), "id", id)
 			if err != nil {
-				transport.AddSubscriptionError(ctx, &gqlerror.Error{Message: "the object is gone or no longer visible", Extensions: map[string]any{"code": string(errcode.NotFound)}})
+				if ctx.Err() != nil {
+					return // the client left; nobody reads errors any more
+				}
+				endWithError(ctx, &gqlerror.Error{Message: "the object is gone or no longer visible", Extensions: map[string]any{"code": string(errcode.NotFound)}})
 				return
 			}
 			select {
@@ -156,4 +164,12 @@ func (r *subscriptionResolver) watchNode(ctx context.Context, id string) (<-chan
 		}
 	}()
 	return out, nil
+}
+
+// endWithError gives a WebSocket subscription its closing error. Over SSE the transport
+// has no error slot (and gqlgen would dereference nil): the stream just completes, and
+// the client resumes from its last cursor.
+func endWithError(ctx context.Context, e *gqlerror.Error) {
+	defer func() { _ = recover() }()
+	transport.AddSubscriptionError(ctx, e)
 }

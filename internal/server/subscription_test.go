@@ -38,7 +38,9 @@ func replica(t *testing.T, name string) *testServer {
 	ts := &testServer{auth: auth.New(auth.Config{Key: testKey}, st), db: writeDB}
 	ts.Server = httptest.NewServer(server.New(server.Config{Store: st, Auth: ts.auth, Bus: b, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		InitTimeout: time.Second, KeepAlive: 200 * time.Millisecond}))
-	t.Cleanup(func() { ts.Close(); cancel(); <-done })
+	// As at shutdown: the bus first, so subscriptions end with their reason, then the
+	// server.
+	t.Cleanup(func() { cancel(); <-done; ts.Close() })
 	return ts
 }
 
@@ -351,7 +353,7 @@ func TestASubscriptionOutlivesTheRequestTimeoutAndReadsFreshData(t *testing.T) {
 	ts := &testServer{auth: auth.New(auth.Config{Key: testKey}, st), db: writeDB}
 	ts.Server = httptest.NewServer(server.New(server.Config{Store: st, Auth: ts.auth, Bus: b, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		RequestTimeout: 300 * time.Millisecond}))
-	t.Cleanup(func() { ts.Close(); cancel(); <-done })
+	t.Cleanup(func() { cancel(); <-done; ts.Close() })
 
 	c, err := dial(t, ts, map[string]any{"Authorization": "Bearer " + ts.token(t, admin)})
 	if err != nil {
