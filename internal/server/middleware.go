@@ -151,11 +151,15 @@ func websocketAuth(a *auth.Authenticator) transport.WebsocketInitFunc {
 		}
 		ctx = auth.WithViewer(ctx, v)
 		if !v.ExpiresAt.IsZero() {
-			expireAt(ctx, v.ExpiresAt) // graphql-transport-ws: close with 4403
+			// graphql-transport-ws connections are closed with 4403 at expiry by the
+			// protocol guard; the deadline, a moment later, ends any other kind.
+			end := v.ExpiresAt
+			if expireAt(ctx, v.ExpiresAt) {
+				end = end.Add(time.Second)
+			}
 			ctx = transport.AppendCloseReason(ctx, "the token expired; reconnect with a fresh one")
-			ctx = transport.WithWebsocketCloseCode(ctx, 4403)
 			var cancel context.CancelFunc
-			ctx, cancel = context.WithDeadline(ctx, v.ExpiresAt)
+			ctx, cancel = context.WithDeadline(ctx, end)
 			context.AfterFunc(ctx, cancel) // release the timer when the connection ends first
 		}
 		return ctx, nil, nil

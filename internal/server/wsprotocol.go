@@ -207,11 +207,11 @@ func withStreams(streams context.Context, next http.Handler) http.Handler {
 }
 
 // expireAt closes the connection with 4403 when its credential expires, unless it ends
-// first.
-func expireAt(ctx context.Context, at time.Time) {
+// first, and reports whether it will.
+func expireAt(ctx context.Context, at time.Time) bool {
 	h, ok := ctx.Value(connSlot{}).(*connHolder)
 	if !ok || h.get() == nil {
-		return
+		return false
 	}
 	g := h.get()
 	t := time.AfterFunc(time.Until(at), func() {
@@ -220,4 +220,5 @@ func expireAt(ctx context.Context, at time.Time) {
 		g.violate(4403, "Forbidden: the token expired; reconnect with a fresh one")
 	})
 	context.AfterFunc(ctx, func() { t.Stop() })
+	return true
 }
