@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/alliance-graph/alliance-graph/internal/auth"
+	"github.com/alliance-graph/alliance-graph/internal/bus"
 	"github.com/alliance-graph/alliance-graph/internal/demo"
 	"github.com/alliance-graph/alliance-graph/internal/loader"
 	"github.com/alliance-graph/alliance-graph/internal/pgtest"
@@ -56,6 +57,7 @@ type testServer struct {
 	logMu      *sync.Mutex
 	auth       *auth.Authenticator
 	db         *pgtest.Database
+	bus        *bus.Bus
 }
 
 // testKey signs the test servers' tokens.

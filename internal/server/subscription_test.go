@@ -6,11 +6,15 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -29,13 +33,17 @@ func replica(t *testing.T, name string) *testServer {
 	t.Helper()
 	st := store.New(writeDB.DB, nil)
 	ctx, cancel := context.WithCancel(context.Background())
-	b, err := bus.New(ctx, writeDB.URL, st, slog.New(slog.NewTextHandler(io.Discard, nil)), bus.Options{})
+	u, _ := url.Parse(writeDB.URL)
+	q := u.Query()
+	q.Set("application_name", "replica-"+name)
+	u.RawQuery = q.Encode()
+	b, err := bus.New(ctx, u.String(), st, slog.New(slog.NewTextHandler(io.Discard, nil)), bus.Options{MinReconnect: 50 * time.Millisecond, MaxReconnect: 200 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
 	done := make(chan struct{})
 	go func() { b.Run(ctx); close(done) }()
-	ts := &testServer{auth: auth.New(auth.Config{Key: testKey}, st), db: writeDB}
+	ts := &testServer{auth: auth.New(auth.Config{Key: testKey}, st), db: writeDB, bus: b}
 	ts.Server = httptest.NewServer(server.New(server.Config{Store: st, Auth: ts.auth, Bus: b, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		InitTimeout: time.Second, KeepAlive: 200 * time.Millisecond}))
 	// As at shutdown: the bus first, so subscriptions end with their reason, then the
@@ -474,5 +482,92 @@ func TestWatchingAnOpeningPushesItsFillState(t *testing.T) {
 	}
 	if o.Filled != 1 {
 		t.Errorf("watched opening %+v, want filled 1 and FILLED", o)
+	}
+}
+
+func TestKillingAReplicasListenerWhileWritingLosesNoEvent(t *testing.T) {
+	a, b := replica(t, "writer"), replica(t, "killed")
+	c, err := dial(t, b, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.subscribe("k", eventsSubscription, map[string]any{"kinds": []string{"SKILL_CREATED"}})
+	time.Sleep(100 * time.Millisecond)
+
+	var mu sync.Mutex
+	var want []string
+	stop := make(chan struct{})
+	wrote := make(chan struct{})
+	go func() {
+		defer close(wrote)
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			id := createSkillAs(t, a, fmt.Sprintf("KILL.%03d", i))
+			mu.Lock()
+			want = append(want, id)
+			mu.Unlock()
+		}
+	}()
+	for range 3 {
+		time.Sleep(150 * time.Millisecond)
+		if n := sqlIntIn(t, writeDB, "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = 'replica-killed'"); n == 0 {
+			t.Fatal("no listener connection to kill")
+		}
+	}
+	time.Sleep(200 * time.Millisecond)
+	close(stop)
+	<-wrote
+	mu.Lock()
+	defer mu.Unlock()
+	for i, id := range want {
+		if e := c.nextEvent("k"); e.Node.SubjectID != id {
+			t.Fatalf("event %d of %d is about %s, want %s", i, len(want), e.Node.SubjectID, id)
+		}
+	}
+	if m, err := c.read(500 * time.Millisecond); err == nil {
+		t.Errorf("an extra message after all %d events: %s %s", len(want), m.Type, m.Payload)
+	}
+	if b.bus.Reconnects() < 1 {
+		t.Error("the listener never reconnected")
+	}
+}
+
+func TestDisconnectedClientsLeaveNoGoroutineBehind(t *testing.T) {
+	ts := replica(t, "leak")
+	settle := func() int {
+		time.Sleep(300 * time.Millisecond)
+		return runtime.NumGoroutine()
+	}
+	before := settle()
+	clients := make([]*wsClient, 40)
+	for i := range clients {
+		c, err := dial(t, ts, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.subscribe("e", eventsSubscription, nil)
+		c.subscribe("s", `subscription { allianceStats { members } }`, nil)
+		clients[i] = c
+	}
+	if ts.bus.Subscribers() < 40 {
+		t.Errorf("%d bus subscribers with 40 clients", ts.bus.Subscribers())
+	}
+	for _, c := range clients {
+		c.conn.CloseNow() // abrupt, as a dropped network would be
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	after := settle()
+	for after > before && time.Now().Before(deadline) {
+		after = settle()
+	}
+	if after > before {
+		t.Errorf("%d goroutines before the clients, %d after they left", before, after)
+	}
+	if n := ts.bus.Subscribers(); n != 0 {
+		t.Errorf("%d bus subscribers left", n)
 	}
 }
