@@ -29,7 +29,7 @@ import (
 
 // replica is one server instance with its own event listener, as one of several
 // replicas behind a load balancer would run.
-func replica(t *testing.T, name string) *testServer {
+func replica(t testing.TB, name string) *testServer {
 	t.Helper()
 	st := store.New(writeDB.DB, nil)
 	ctx, cancel := context.WithCancel(context.Background())
