@@ -242,9 +242,10 @@ func placementFilter(ctx context.Context, f *model.PlacementFilter) (store.Place
 }
 
 func eventFilter(ctx context.Context, f *model.EventFilter) (store.EventFilter, error) {
-	hidden := policy.EventKindsHidden(auth.ViewerFrom(ctx))
+	v := auth.ViewerFrom(ctx)
+	hidden, scope := policy.EventKindsHidden(v), policy.ResourceScope(v)
 	if f == nil {
-		return store.EventFilter{Hidden: hidden}, nil
+		return store.EventFilter{Hidden: hidden, Scope: scope}, nil
 	}
 	var a args
 	out := store.EventFilter{
@@ -252,6 +253,7 @@ func eventFilter(ctx context.Context, f *model.EventFilter) (store.EventFilter, 
 		Kinds:     f.Kinds,
 		Subjects:  f.Subjects,
 		Hidden:    hidden,
+		Scope:     scope,
 	}
 	if f.Occurred != nil {
 		out.From, out.To = f.Occurred.From, f.Occurred.To

@@ -30,7 +30,19 @@ func (r *subscriptionResolver) subscribeEvents(ctx context.Context, alliance *st
 	if r.Bus == nil {
 		return nil, errors.New("subscriptions are not enabled on this server")
 	}
-	f := bus.Filter{Kinds: kinds, Hidden: policy.EventKindsHidden(auth.ViewerFrom(ctx))}
+	v := auth.ViewerFrom(ctx)
+	f := bus.Filter{Kinds: kinds, Hidden: policy.EventKindsHidden(v)}
+	if scope := policy.ResourceScope(v); !scope.All {
+		// Events about resources shared with named members only reach those who may see
+		// the resource; such events are rare, so each costs one lookup.
+		f.Match = func(e *store.Event) bool {
+			if !e.Restricted || e.ResourceID == nil {
+				return true
+			}
+			ok, err := r.Store.ResourceVisible(ctx, *e.ResourceID, scope.Organization)
+			return err == nil && ok
+		}
+	}
 	if alliance != nil {
 		key, err := relay.ParseIDOf(relay.TypeAlliance, *alliance)
 		if err != nil {

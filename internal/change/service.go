@@ -68,6 +68,12 @@ func refuse(code Code, field, format string, args ...any) error {
 
 // event appends the change's event; the actor is the request's viewer.
 func (s *Service) event(ctx context.Context, tx *store.Tx, kind store.EventKind, alliance *int64, subject string, payload map[string]any) error {
+	return s.eventAbout(ctx, tx, kind, alliance, subject, nil, payload)
+}
+
+// eventAbout appends an event that concerns a resource, so that only those who may see
+// the resource read it.
+func (s *Service) eventAbout(ctx context.Context, tx *store.Tx, kind store.EventKind, alliance *int64, subject string, resource *int64, payload map[string]any) error {
 	v := auth.ViewerFrom(ctx)
 	b, err := json.Marshal(payload)
 	if err != nil {
@@ -77,7 +83,16 @@ func (s *Service) event(ctx context.Context, tx *store.Tx, kind store.EventKind,
 	if actor == "" {
 		actor = string(v.Role)
 	}
-	if _, err := tx.AppendEvent(ctx, store.Event{AllianceID: alliance, Kind: kind, SubjectID: subject, Actor: actor, ActorRole: store.ActorRole(v.Role), Payload: b}); err != nil {
+	restricted := false
+	if resource != nil {
+		r, err := tx.Resource(ctx, *resource)
+		if err != nil {
+			return err
+		}
+		restricted = !r.SharedWithAll
+	}
+	if _, err := tx.AppendEvent(ctx, store.Event{AllianceID: alliance, Kind: kind, SubjectID: subject, Actor: actor, ActorRole: store.ActorRole(v.Role),
+		Payload: b, ResourceID: resource, Restricted: restricted}); err != nil {
 		return fmt.Errorf("append %s event: %w", kind, err)
 	}
 	return nil

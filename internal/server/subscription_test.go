@@ -571,3 +571,66 @@ func TestDisconnectedClientsLeaveNoGoroutineBehind(t *testing.T) {
 		t.Errorf("%d bus subscribers left", n)
 	}
 }
+
+func TestEventsAboutRestrictedResourcesReachOnlyThoseWhoMaySeeThem(t *testing.T) {
+	ts := replica(t, "restricted")
+	alliance := ts.firstKey(t, relay.TypeAlliance, "SELECT id FROM alliance LIMIT 1")
+	var orgs []int64
+	if err := writeDB.DB.Select(&orgs, "SELECT id FROM organization WHERE kind = 'COMPANY' ORDER BY id LIMIT 3"); err != nil {
+		t.Fatal(err)
+	}
+	provider, named, other := orgs[0], orgs[1], orgs[2]
+	watch := func(v auth.Viewer) *wsClient {
+		init := map[string]any{}
+		if !v.Anonymous() {
+			init["Authorization"] = "Bearer " + ts.token(t, v)
+		}
+		c, err := dial(t, ts, init)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.subscribe("r", eventsSubscription, map[string]any{"kinds": []string{"RESOURCE_SHARED"}})
+		return c
+	}
+	viewers := map[string]auth.Viewer{"anonymous": {}, "analyst": analyst, "provider": memberOf(provider), "named": memberOf(named), "other": memberOf(other)}
+	clients := map[string]*wsClient{}
+	for name, v := range viewers {
+		clients[name] = watch(v)
+	}
+	time.Sleep(150 * time.Millisecond)
+	post := func(title string, sharedWith []string) string {
+		var out struct{ JobOpening struct{ ID string } }
+		input := map[string]any{"allianceId": alliance, "providerId": relay.ID(relay.TypeOrganization, provider), "title": map[string]any{"en": title, "zh": title}, "positions": 1, "employmentType": "CONTRACT"}
+		if sharedWith != nil {
+			input["sharedWith"] = sharedWith
+		}
+		if ue, errs := mutate(t, ts, admin, `mutation($input: PostJobOpeningInput!) { postJobOpening(input: $input) { jobOpening { id } userErrors { field code message } } }`, input, "postJobOpening", &out); len(ue)+len(errs) > 0 {
+			t.Fatalf("post: %+v %+v", ue, errs)
+		}
+		return out.JobOpening.ID
+	}
+	private := post("Private", []string{relay.ID(relay.TypeOrganization, named)})
+	public := post("Public", nil)
+	for name, c := range clients {
+		first := c.nextEvent("r")
+		sees := name == "analyst" || name == "provider" || name == "named"
+		want := public
+		if sees {
+			want = private
+		}
+		if first.Node.SubjectID != want {
+			t.Errorf("%s first received %s, want %s", name, first.Node.SubjectID, want)
+		}
+	}
+	// The event log itself applies the same rule.
+	var got struct {
+		Events struct{ Edges []struct{ Node struct{ SubjectID string } } }
+	}
+	r := ts.queryAs(t, memberOf(other), `query($s: [ID!]) { events(filter: {subjects: $s}) { edges { node { subjectId } } } }`, map[string]any{"s": []string{private, public}})
+	if err := json.Unmarshal(r.Data, &got); err != nil || len(r.Errors) > 0 {
+		t.Fatal(err, r.Errors)
+	}
+	if len(got.Events.Edges) != 1 || got.Events.Edges[0].Node.SubjectID != public {
+		t.Errorf("another member lists %+v, want only the public opening's event", got.Events.Edges)
+	}
+}

@@ -14,6 +14,8 @@ type EventFilter struct {
 	From, To  *time.Time
 	// Hidden are kinds the viewer may not read.
 	Hidden []EventKind
+	// Scope hides events about resources the viewer may not see.
+	Scope Scope
 }
 
 var eventOrders = map[string]sortKey{"SEQUENCE": {"e.id", "bigint"}}
@@ -29,6 +31,11 @@ func eventList(f EventFilter, o Order) *list {
 			hidden[i] = string(k)
 		}
 		l.where("NOT (e.kind = ANY(" + l.arg(stringArray(hidden)) + "))")
+	}
+	if !f.Scope.All {
+		org := l.arg(f.Scope.Organization)
+		l.where("(NOT e.restricted OR EXISTS (SELECT 1 FROM resource r WHERE r.id = e.resource_id AND (r.shared_with_all OR r.provider_id = " + org +
+			" OR EXISTS (SELECT 1 FROM resource_share vs WHERE vs.resource_id = r.id AND vs.organization_id = " + org + "))))")
 	}
 	if f.From != nil {
 		l.where("e.occurred_at >= " + l.arg(*f.From))
@@ -78,4 +85,16 @@ func (s *Store) LatestEventID(ctx context.Context) (int64, error) {
 		return 0, fmt.Errorf("read the latest event id: %w", err)
 	}
 	return id, nil
+}
+
+// ResourceVisible reports whether a resource is shared with everyone, provided by org or
+// shared with it.
+func (s *Store) ResourceVisible(ctx context.Context, resource, org int64) (bool, error) {
+	var ok bool
+	err := s.getRow(ctx, &ok, `SELECT EXISTS (SELECT 1 FROM resource r WHERE r.id = $1 AND (r.shared_with_all OR r.provider_id = $2
+		OR EXISTS (SELECT 1 FROM resource_share s WHERE s.resource_id = r.id AND s.organization_id = $2)))`, resource, org)
+	if err != nil {
+		return false, fmt.Errorf("check visibility of resource %d: %w", resource, err)
+	}
+	return ok, nil
 }

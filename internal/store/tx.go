@@ -169,6 +169,6 @@ func (t *Tx) AppendEvent(ctx context.Context, e Event) (int64, error) {
 	}
 	return t.insert(ctx, "event", values{
 		"alliance_id": e.AllianceID, "kind": string(e.Kind), "subject_id": e.SubjectID,
-		"actor": e.Actor, "actor_role": string(e.ActorRole), "payload": string(payload),
+		"actor": e.Actor, "actor_role": string(e.ActorRole), "payload": string(payload), "resource_id": e.ResourceID, "restricted": e.Restricted,
 	})
 }

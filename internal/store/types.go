@@ -295,4 +295,6 @@ type Event struct {
 	ActorRole  ActorRole       `db:"actor_role"`
 	OccurredAt time.Time       `db:"occurred_at"`
 	Payload    json.RawMessage `db:"payload"`
+	ResourceID *int64          `db:"resource_id"`
+	Restricted bool            `db:"restricted"`
 }
