@@ -624,7 +624,9 @@ func TestEventsAboutRestrictedResourcesReachOnlyThoseWhoMaySeeThem(t *testing.T)
 	}
 	// The event log itself applies the same rule.
 	var got struct {
-		Events struct{ Edges []struct{ Node struct{ SubjectID string } } }
+		Events struct {
+			Edges []struct{ Node struct{ SubjectID string } }
+		}
 	}
 	r := ts.queryAs(t, memberOf(other), `query($s: [ID!]) { events(filter: {subjects: $s}) { edges { node { subjectId } } } }`, map[string]any{"s": []string{private, public}})
 	if err := json.Unmarshal(r.Data, &got); err != nil || len(r.Errors) > 0 {
