@@ -636,3 +636,45 @@ func TestEventsAboutRestrictedResourcesReachOnlyThoseWhoMaySeeThem(t *testing.T)
 		t.Errorf("another member lists %+v, want only the public opening's event", got.Events.Edges)
 	}
 }
+
+func TestPingGetsPongAndCompleteStopsASubscription(t *testing.T) {
+	ts := replica(t, "pingpong")
+	c, err := dial(t, ts, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.send(wsMessage{Type: "ping"})
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	for {
+		_, b, err := c.conn.Read(ctx)
+		if err != nil {
+			t.Fatalf("no pong: %v", err)
+		}
+		var m wsMessage
+		json.Unmarshal(b, &m)
+		if m.Type == "pong" {
+			break
+		}
+	}
+	c.subscribe("x", eventsSubscription, map[string]any{"kinds": []string{"SKILL_CREATED"}})
+	time.Sleep(100 * time.Millisecond)
+	first := createSkillAs(t, ts, "PP.ONE")
+	if e := c.nextEvent("x"); e.Node.SubjectID != first {
+		t.Fatalf("got %+v", e)
+	}
+	// After the client completes it, nothing more arrives for the operation: the next
+	// message is the first event of the new subscription reusing the id, not PP.TWO and
+	// not a complete. (Reading with a timeout would close the socket: coder/websocket
+	// closes on a cancelled read.)
+	c.send(wsMessage{ID: "x", Type: "complete"})
+	time.Sleep(100 * time.Millisecond)
+	createSkillAs(t, ts, "PP.TWO")
+	time.Sleep(300 * time.Millisecond)
+	c.subscribe("x", eventsSubscription, map[string]any{"kinds": []string{"SKILL_CREATED"}})
+	time.Sleep(100 * time.Millisecond)
+	third := createSkillAs(t, ts, "PP.THREE")
+	if e := c.nextEvent("x"); e.Node.SubjectID != third {
+		t.Fatalf("after complete and a new subscription, got %+v, want the event about %s", e, third)
+	}
+}

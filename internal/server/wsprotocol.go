@@ -41,7 +41,7 @@ func (s strictProtocol) Accept(w http.ResponseWriter, r *http.Request, o transpo
 	if err != nil || conn.Subprotocol() != graphqlTransportWS {
 		return conn, err
 	}
-	g := &guardedConn{WebsocketConn: conn, active: map[string]bool{}}
+	g := &guardedConn{WebsocketConn: conn, active: map[string]bool{}, stopped: map[string]bool{}}
 	if h, ok := r.Context().Value(connSlot{}).(*connHolder); ok {
 		h.set(g)
 	}
@@ -63,6 +63,7 @@ type guardedConn struct {
 	initialised bool
 	closed      bool
 	active      map[string]bool // subscription ids in flight
+	stopped     map[string]bool // ids the client completed: no message of theirs follows
 }
 
 // violate closes the socket with code; the caller holds mu.
@@ -123,6 +124,9 @@ func (g *guardedConn) NextReader() (int, io.Reader, error) {
 		if m.ID == "" {
 			return fail(4400, "Invalid message received")
 		}
+		if g.active[m.ID] {
+			g.stopped[m.ID] = true
+		}
 		delete(g.active, m.ID)
 	default:
 		return fail(4400, "Invalid message received")
@@ -131,17 +135,26 @@ func (g *guardedConn) NextReader() (int, io.Reader, error) {
 }
 
 // WriteJSON forgets a subscription id once the server completes or fails it, so that
-// the client may reuse it.
+// the client may reuse it, and drops messages about operations the client completed.
 func (g *guardedConn) WriteJSON(v any) error {
 	data, err := json.Marshal(v)
 	if err != nil {
 		return err
 	}
 	var m wsEnvelope
-	if json.Unmarshal(data, &m) == nil && (m.Type == "complete" || m.Type == "error") {
+	if json.Unmarshal(data, &m) == nil && m.ID != "" {
 		g.mu.Lock()
-		delete(g.active, m.ID)
+		stopped := g.stopped[m.ID] && !g.active[m.ID]
+		if m.Type == "complete" || m.Type == "error" {
+			delete(g.active, m.ID)
+			delete(g.stopped, m.ID)
+		}
 		g.mu.Unlock()
+		if stopped {
+			// The client completed this operation: PROTOCOL.md wants nothing more
+			// about it, not even the server's own complete.
+			return nil
+		}
 	}
 	return g.WebsocketConn.WriteJSON(json.RawMessage(data))
 }
