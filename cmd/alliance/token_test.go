@@ -5,44 +5,17 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/url"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/jmoiron/sqlx"
-	"github.com/lib/pq"
 
 	"github.com/alliance-graph/alliance-graph/internal/auth"
-	"github.com/alliance-graph/alliance-graph/internal/pgtest"
 	"github.com/alliance-graph/alliance-graph/internal/relay"
 	"github.com/alliance-graph/alliance-graph/internal/store"
 )
-
-// tokenTestDatabase names a database that does not exist yet, as on a fresh machine, and
-// drops it after the test.
-func tokenTestDatabase(t *testing.T) string {
-	t.Helper()
-	name := fmt.Sprintf("test_cmdtoken_%d", time.Now().UnixNano())
-	u, err := url.Parse(pgtest.AdminURL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	u.Path = "/" + name
-	t.Cleanup(func() {
-		admin, err := sqlx.Open("postgres", pgtest.AdminURL())
-		if err != nil {
-			t.Error(err)
-			return
-		}
-		defer admin.Close()
-		if _, err := admin.Exec("DROP DATABASE IF EXISTS " + pq.QuoteIdentifier(name) + " WITH (FORCE)"); err != nil {
-			t.Error(err)
-		}
-	})
-	return u.String()
-}
 
 type tokenRun struct {
 	stdout, stderr string
@@ -69,7 +42,7 @@ func oneLine(t *testing.T, out string) string {
 
 func TestTokenCommand(t *testing.T) {
 	ctx := context.Background()
-	dbURL := tokenTestDatabase(t)
+	dbURL := throwawayURL(t)
 	environment := map[string]string{"DATABASE_URL": dbURL}
 
 	// On a fresh machine, with no JWT secret configured, the first command creates the
