@@ -31,13 +31,19 @@ import (
 // replicas behind a load balancer would run.
 func replica(t testing.TB, name string) *testServer {
 	t.Helper()
+	return replicaWith(t, name, bus.Options{MinReconnect: 50 * time.Millisecond, MaxReconnect: 200 * time.Millisecond})
+}
+
+// replicaWith starts a replica whose bus has the given options.
+func replicaWith(t testing.TB, name string, opts bus.Options) *testServer {
+	t.Helper()
 	st := store.New(writeDB.DB, nil)
 	ctx, cancel := context.WithCancel(context.Background())
 	u, _ := url.Parse(writeDB.URL)
 	q := u.Query()
 	q.Set("application_name", "replica-"+name)
 	u.RawQuery = q.Encode()
-	b, err := bus.New(ctx, u.String(), st, slog.New(slog.NewTextHandler(io.Discard, nil)), bus.Options{MinReconnect: 50 * time.Millisecond, MaxReconnect: 200 * time.Millisecond})
+	b, err := bus.New(ctx, u.String(), st, slog.New(slog.NewTextHandler(io.Discard, nil)), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -676,5 +682,74 @@ func TestPingGetsPongAndCompleteStopsASubscription(t *testing.T) {
 	third := createSkillAs(t, ts, "PP.THREE")
 	if e := c.nextEvent("x"); e.Node.SubjectID != third {
 		t.Fatalf("after complete and a new subscription, got %+v, want the event about %s", e, third)
+	}
+}
+
+func TestASubscriberThatCannotKeepUpIsEndedWithSlowConsumer(t *testing.T) {
+	ts := replicaWith(t, "slow", bus.Options{SlowAfter: 200 * time.Millisecond})
+	c, err := dial(t, ts, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.subscribe("s", `subscription { events(kinds: [SKILL_UPDATED]) { cursor node { payload } } }`, nil)
+	time.Sleep(100 * time.Millisecond)
+	// Far more than the subscriber's buffer and the sockets' (about 75 MB), while it
+	// reads nothing.
+	const flood = 20000
+	if _, err := writeDB.DB.Exec(`INSERT INTO event (kind, subject_id, actor, actor_role, payload)
+		SELECT 'SKILL_UPDATED', 'flood-' || i, 'test', 'SYSTEM', jsonb_build_object('pad', repeat('x', 3800))
+		FROM generate_series(1, $1) i`, flood); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(2 * time.Second)
+	received := 0
+	for {
+		m, err := c.read(20 * time.Second)
+		if err != nil {
+			t.Fatalf("stream ended without a reason after %d events: %v", received, err)
+		}
+		if m.Type == "next" {
+			received++
+			continue
+		}
+		if m.Type != "error" || m.ID != "s" || !strings.Contains(string(m.Payload), "SLOW_CONSUMER") {
+			t.Fatalf("got %s %s, want an error with SLOW_CONSUMER", m.Type, m.Payload)
+		}
+		break
+	}
+	if received >= flood {
+		t.Errorf("received all %d events: the subscriber was never ended", received)
+	}
+	// The socket stays usable: the client resubscribes from its last cursor.
+	c.subscribe("again", eventsSubscription, map[string]any{"kinds": []string{"SKILL_CREATED"}})
+	time.Sleep(100 * time.Millisecond)
+	id := createSkillAs(t, ts, "SLOW.AFTER")
+	for {
+		e := c.nextEventAny()
+		if e.id == "again" && e.edge.Node.SubjectID == id {
+			break
+		}
+	}
+}
+
+type taggedEvent struct {
+	id   string
+	edge eventEdge
+}
+
+// nextEventAny reads the next "next" message, whatever its subscription.
+func (c *wsClient) nextEventAny() taggedEvent {
+	c.t.Helper()
+	for {
+		m, err := c.read(10 * time.Second)
+		if err != nil {
+			c.t.Fatalf("read: %v", err)
+		}
+		if m.Type != "next" {
+			continue
+		}
+		var p struct{ Data struct{ Events eventEdge } }
+		json.Unmarshal(m.Payload, &p)
+		return taggedEvent{m.ID, p.Data.Events}
 	}
 }
