@@ -42,6 +42,7 @@ type ResolverRoot interface {
 	JobOpening() JobOpeningResolver
 	Membership() MembershipResolver
 	Mutation() MutationResolver
+	PartnerEdge() PartnerEdgeResolver
 	Partnership() PartnershipResolver
 	PartnershipParticipant() PartnershipParticipantResolver
 	Placement() PlacementResolver
@@ -122,6 +123,7 @@ type ComplexityRoot struct {
 		Memberships     func(childComplexity int) int
 		Name            func(childComplexity int) int
 		Park            func(childComplexity int) int
+		Partners        func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.OrganizationFilter, orderBy *model.Order) int
 		Partnerships    func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.PartnershipFilter, orderBy *model.Order) int
 		Resources       func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.ResourceFilter, orderBy *model.Order) int
 		Size            func(childComplexity int) int
@@ -205,6 +207,7 @@ type ComplexityRoot struct {
 		Kind            func(childComplexity int) int
 		Memberships     func(childComplexity int) int
 		Name            func(childComplexity int) int
+		Partners        func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.OrganizationFilter, orderBy *model.Order) int
 		Partnerships    func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.PartnershipFilter, orderBy *model.Order) int
 		Resources       func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.ResourceFilter, orderBy *model.Order) int
 		TrainingCenters func(childComplexity int) int
@@ -223,6 +226,7 @@ type ComplexityRoot struct {
 		Kind            func(childComplexity int) int
 		Memberships     func(childComplexity int) int
 		Name            func(childComplexity int) int
+		Partners        func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.OrganizationFilter, orderBy *model.Order) int
 		Partnerships    func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.PartnershipFilter, orderBy *model.Order) int
 		Resources       func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.ResourceFilter, orderBy *model.Order) int
 		TrainingCenters func(childComplexity int) int
@@ -355,6 +359,19 @@ type ComplexityRoot struct {
 		StartCursor     func(childComplexity int) int
 	}
 
+	PartnerConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	PartnerEdge struct {
+		Cursor             func(childComplexity int) int
+		Node               func(childComplexity int) int
+		SharedCount        func(childComplexity int) int
+		SharedPartnerships func(childComplexity int) int
+	}
+
 	Partnership struct {
 		Alliance     func(childComplexity int) int
 		Description  func(childComplexity int) int
@@ -451,6 +468,7 @@ type ComplexityRoot struct {
 		Majors          func(childComplexity int) int
 		Memberships     func(childComplexity int) int
 		Name            func(childComplexity int) int
+		Partners        func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.OrganizationFilter, orderBy *model.Order) int
 		Partnerships    func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.PartnershipFilter, orderBy *model.Order) int
 		Resources       func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.ResourceFilter, orderBy *model.Order) int
 		StudentCount    func(childComplexity int) int
@@ -709,6 +727,7 @@ type CompanyResolver interface {
 	Partnerships(ctx context.Context, obj *model.Company, first *int, after *string, last *int, before *string, filter *model.PartnershipFilter, orderBy *model.Order) (*model.Connection[*model.Partnership], error)
 	Resources(ctx context.Context, obj *model.Company, first *int, after *string, last *int, before *string, filter *model.ResourceFilter, orderBy *model.Order) (*model.Connection[model.SharedResource], error)
 	TrainingCenters(ctx context.Context, obj *model.Company) ([]*model.TrainingCenter, error)
+	Partners(ctx context.Context, obj *model.Company, first *int, after *string, last *int, before *string, filter *model.OrganizationFilter, orderBy *model.Order) (*model.PartnerConnection, error)
 
 	Park(ctx context.Context, obj *model.Company) (*model.IndustrialPark, error)
 	JobOpenings(ctx context.Context, obj *model.Company, first *int, after *string, last *int, before *string, filter *model.JobOpeningFilter, orderBy *model.Order) (*model.Connection[*model.JobOpening], error)
@@ -734,12 +753,14 @@ type GovernmentAgencyResolver interface {
 	Partnerships(ctx context.Context, obj *model.GovernmentAgency, first *int, after *string, last *int, before *string, filter *model.PartnershipFilter, orderBy *model.Order) (*model.Connection[*model.Partnership], error)
 	Resources(ctx context.Context, obj *model.GovernmentAgency, first *int, after *string, last *int, before *string, filter *model.ResourceFilter, orderBy *model.Order) (*model.Connection[model.SharedResource], error)
 	TrainingCenters(ctx context.Context, obj *model.GovernmentAgency) ([]*model.TrainingCenter, error)
+	Partners(ctx context.Context, obj *model.GovernmentAgency, first *int, after *string, last *int, before *string, filter *model.OrganizationFilter, orderBy *model.Order) (*model.PartnerConnection, error)
 }
 type IndustrialParkResolver interface {
 	Memberships(ctx context.Context, obj *model.IndustrialPark) ([]*model.Membership, error)
 	Partnerships(ctx context.Context, obj *model.IndustrialPark, first *int, after *string, last *int, before *string, filter *model.PartnershipFilter, orderBy *model.Order) (*model.Connection[*model.Partnership], error)
 	Resources(ctx context.Context, obj *model.IndustrialPark, first *int, after *string, last *int, before *string, filter *model.ResourceFilter, orderBy *model.Order) (*model.Connection[model.SharedResource], error)
 	TrainingCenters(ctx context.Context, obj *model.IndustrialPark) ([]*model.TrainingCenter, error)
+	Partners(ctx context.Context, obj *model.IndustrialPark, first *int, after *string, last *int, before *string, filter *model.OrganizationFilter, orderBy *model.Order) (*model.PartnerConnection, error)
 
 	Companies(ctx context.Context, obj *model.IndustrialPark, first *int, after *string, last *int, before *string, filter *model.OrganizationFilter, orderBy *model.Order) (*model.Connection[*model.Company], error)
 }
@@ -791,6 +812,9 @@ type MutationResolver interface {
 	SetTalentSkill(ctx context.Context, input change.SetTalentSkillInput) (*model.TalentPayload, error)
 	RemoveTalentSkill(ctx context.Context, input change.RemoveTalentSkillInput) (*model.TalentPayload, error)
 }
+type PartnerEdgeResolver interface {
+	SharedPartnerships(ctx context.Context, obj *model.PartnerEdge) ([]*model.Partnership, error)
+}
 type PartnershipResolver interface {
 	Alliance(ctx context.Context, obj *model.Partnership) (*model.Alliance, error)
 
@@ -825,6 +849,7 @@ type SchoolResolver interface {
 	Partnerships(ctx context.Context, obj *model.School, first *int, after *string, last *int, before *string, filter *model.PartnershipFilter, orderBy *model.Order) (*model.Connection[*model.Partnership], error)
 	Resources(ctx context.Context, obj *model.School, first *int, after *string, last *int, before *string, filter *model.ResourceFilter, orderBy *model.Order) (*model.Connection[model.SharedResource], error)
 	TrainingCenters(ctx context.Context, obj *model.School) ([]*model.TrainingCenter, error)
+	Partners(ctx context.Context, obj *model.School, first *int, after *string, last *int, before *string, filter *model.OrganizationFilter, orderBy *model.Order) (*model.PartnerConnection, error)
 
 	Students(ctx context.Context, obj *model.School, first *int, after *string, last *int, before *string, filter *model.TalentFilter, orderBy *model.Order) (*model.Connection[*model.Talent], error)
 }
@@ -1215,6 +1240,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Company.Park(childComplexity), true
+	case "Company.partners":
+		if e.ComplexityRoot.Company.Partners == nil {
+			break
+		}
+
+		args, err := ec.field_Company_partners_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Company.Partners(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.OrganizationFilter), args["orderBy"].(*model.Order)), true
 	case "Company.partnerships":
 		if e.ComplexityRoot.Company.Partnerships == nil {
 			break
@@ -1570,6 +1606,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.GovernmentAgency.Name(childComplexity), true
+	case "GovernmentAgency.partners":
+		if e.ComplexityRoot.GovernmentAgency.Partners == nil {
+			break
+		}
+
+		args, err := ec.field_GovernmentAgency_partners_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.GovernmentAgency.Partners(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.OrganizationFilter), args["orderBy"].(*model.Order)), true
 	case "GovernmentAgency.partnerships":
 		if e.ComplexityRoot.GovernmentAgency.Partnerships == nil {
 			break
@@ -1676,6 +1723,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.IndustrialPark.Name(childComplexity), true
+	case "IndustrialPark.partners":
+		if e.ComplexityRoot.IndustrialPark.Partners == nil {
+			break
+		}
+
+		args, err := ec.field_IndustrialPark_partners_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.IndustrialPark.Partners(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.OrganizationFilter), args["orderBy"].(*model.Order)), true
 	case "IndustrialPark.partnerships":
 		if e.ComplexityRoot.IndustrialPark.Partnerships == nil {
 			break
@@ -2411,6 +2469,50 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PageInfo.StartCursor(childComplexity), true
 
+	case "PartnerConnection.edges":
+		if e.ComplexityRoot.PartnerConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartnerConnection.Edges(childComplexity), true
+	case "PartnerConnection.pageInfo":
+		if e.ComplexityRoot.PartnerConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartnerConnection.PageInfo(childComplexity), true
+	case "PartnerConnection.totalCount":
+		if e.ComplexityRoot.PartnerConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartnerConnection.TotalCount(childComplexity), true
+
+	case "PartnerEdge.cursor":
+		if e.ComplexityRoot.PartnerEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartnerEdge.Cursor(childComplexity), true
+	case "PartnerEdge.node":
+		if e.ComplexityRoot.PartnerEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartnerEdge.Node(childComplexity), true
+	case "PartnerEdge.sharedCount":
+		if e.ComplexityRoot.PartnerEdge.SharedCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartnerEdge.SharedCount(childComplexity), true
+	case "PartnerEdge.sharedPartnerships":
+		if e.ComplexityRoot.PartnerEdge.SharedPartnerships == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartnerEdge.SharedPartnerships(childComplexity), true
+
 	case "Partnership.alliance":
 		if e.ComplexityRoot.Partnership.Alliance == nil {
 			break
@@ -2870,6 +2972,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.School.Name(childComplexity), true
+	case "School.partners":
+		if e.ComplexityRoot.School.Partners == nil {
+			break
+		}
+
+		args, err := ec.field_School_partners_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.School.Partners(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.OrganizationFilter), args["orderBy"].(*model.Order)), true
 	case "School.partnerships":
 		if e.ComplexityRoot.School.Partnerships == nil {
 			break
@@ -3912,6 +4025,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("OrganizationFilter", ec.unmarshalInputOrganizationFilter),
 			graphql.NewInputUnmarshaler("OrganizationOrder", ec.unmarshalInputOrganizationOrder),
 			graphql.NewInputUnmarshaler("ParticipantInput", ec.unmarshalInputParticipantInput),
+			graphql.NewInputUnmarshaler("PartnerOrder", ec.unmarshalInputPartnerOrder),
 			graphql.NewInputUnmarshaler("PartnershipFilter", ec.unmarshalInputPartnershipFilter),
 			graphql.NewInputUnmarshaler("PartnershipOrder", ec.unmarshalInputPartnershipOrder),
 			graphql.NewInputUnmarshaler("PlacementFilter", ec.unmarshalInputPlacementFilter),
@@ -4470,6 +4584,21 @@ interface Organization implements Node {
   ): SharedResourceConnection!
   "Training centres this organization runs or is linked to."
   trainingCenters: [TrainingCenter!]!
+  "Organizations this one shares partnerships with, most shared first by default; each edge carries the shared partnerships."
+  partners(
+    "Number of items to return, paging forwards (at most 100; default 20 when neither ` + "`" + `first` + "`" + ` nor ` + "`" + `last` + "`" + ` is given)."
+    first: Int
+    "Return items after this cursor."
+    after: String
+    "Number of items to return, paging backwards (at most 100)."
+    last: Int
+    "Return items before this cursor."
+    before: String
+    "Which partners to include."
+    filter: OrganizationFilter
+    "Sort order; by default by the number of shared partnerships, most first."
+    orderBy: PartnerOrder
+  ): PartnerConnection!
 }
 
 """
@@ -4540,6 +4669,21 @@ type School implements Node & Organization {
   ): SharedResourceConnection!
   "Training centres this school runs or is linked to."
   trainingCenters: [TrainingCenter!]!
+  "Organizations this one shares partnerships with, most shared first by default; each edge carries the shared partnerships."
+  partners(
+    "Number of items to return, paging forwards (at most 100; default 20 when neither ` + "`" + `first` + "`" + ` nor ` + "`" + `last` + "`" + ` is given)."
+    first: Int
+    "Return items after this cursor."
+    after: String
+    "Number of items to return, paging backwards (at most 100)."
+    last: Int
+    "Return items before this cursor."
+    before: String
+    "Which partners to include."
+    filter: OrganizationFilter
+    "Sort order; by default by the number of shared partnerships, most first."
+    orderBy: PartnerOrder
+  ): PartnerConnection!
   "The kind of school."
   level: SchoolLevel!
   "The majors (programmes) the school offers."
@@ -4663,6 +4807,21 @@ type Company implements Node & Organization {
   ): SharedResourceConnection!
   "Training centres this company runs or is linked to."
   trainingCenters: [TrainingCenter!]!
+  "Organizations this one shares partnerships with, most shared first by default; each edge carries the shared partnerships."
+  partners(
+    "Number of items to return, paging forwards (at most 100; default 20 when neither ` + "`" + `first` + "`" + ` nor ` + "`" + `last` + "`" + ` is given)."
+    first: Int
+    "Return items after this cursor."
+    after: String
+    "Number of items to return, paging backwards (at most 100)."
+    last: Int
+    "Return items before this cursor."
+    before: String
+    "Which partners to include."
+    filter: OrganizationFilter
+    "Sort order; by default by the number of shared partnerships, most first."
+    orderBy: PartnerOrder
+  ): PartnerConnection!
   "The company's industry."
   industry: Industry!
   "The company's size band, when known."
@@ -4774,6 +4933,21 @@ type GovernmentAgency implements Node & Organization {
   ): SharedResourceConnection!
   "Training centres this agency runs or is linked to."
   trainingCenters: [TrainingCenter!]!
+  "Organizations this one shares partnerships with, most shared first by default; each edge carries the shared partnerships."
+  partners(
+    "Number of items to return, paging forwards (at most 100; default 20 when neither ` + "`" + `first` + "`" + ` nor ` + "`" + `last` + "`" + ` is given)."
+    first: Int
+    "Return items after this cursor."
+    after: String
+    "Number of items to return, paging backwards (at most 100)."
+    last: Int
+    "Return items before this cursor."
+    before: String
+    "Which partners to include."
+    filter: OrganizationFilter
+    "Sort order; by default by the number of shared partnerships, most first."
+    orderBy: PartnerOrder
+  ): PartnerConnection!
   "The level of government the agency belongs to."
   jurisdiction: Jurisdiction!
 }
@@ -4832,6 +5006,21 @@ type IndustrialPark implements Node & Organization {
   ): SharedResourceConnection!
   "Training centres this park runs or is linked to."
   trainingCenters: [TrainingCenter!]!
+  "Organizations this one shares partnerships with, most shared first by default; each edge carries the shared partnerships."
+  partners(
+    "Number of items to return, paging forwards (at most 100; default 20 when neither ` + "`" + `first` + "`" + ` nor ` + "`" + `last` + "`" + ` is given)."
+    first: Int
+    "Return items after this cursor."
+    after: String
+    "Number of items to return, paging backwards (at most 100)."
+    last: Int
+    "Return items before this cursor."
+    before: String
+    "Which partners to include."
+    filter: OrganizationFilter
+    "Sort order; by default by the number of shared partnerships, most first."
+    orderBy: PartnerOrder
+  ): PartnerConnection!
   "The park's area in square kilometres, when known."
   areaKm2: Float
   "The industries the park concentrates on."
@@ -7210,6 +7399,48 @@ extend type Subscription {
   """
   nodeChanged("The global ID of the object to watch." id: ID!): Node!
 }
+
+# ---------------------------------------------------------------- The partnership network
+
+"""
+A partner of an organization: another organization it shares at least one partnership with.
+"""
+type PartnerEdge {
+  "Opaque position of this edge, for ` + "`" + `after` + "`" + ` and ` + "`" + `before` + "`" + `."
+  cursor: String!
+  "The partner organization."
+  node: Organization!
+  "How many partnerships the two share."
+  sharedCount: Int!
+  "The partnerships the two share, most recently signed first."
+  sharedPartnerships: [Partnership!]!
+}
+
+"A page of partners."
+type PartnerConnection {
+  "The partners on this page, each with its cursor and shared partnerships."
+  edges: [PartnerEdge!]!
+  "Where this page sits in the whole list."
+  pageInfo: PageInfo!
+  "The number of partners in the whole list, ignoring paging. Counted only when asked for."
+  totalCount: Int!
+}
+
+"How to sort partners."
+input PartnerOrder {
+  "The value to sort by."
+  field: PartnerOrderField!
+  "Ascending or descending; descending by default: most shared first."
+  direction: OrderDirection = DESC
+}
+
+"Values partners can be sorted by."
+enum PartnerOrderField {
+  "The number of shared partnerships."
+  SHARED_PARTNERSHIPS
+  "The partner's English name."
+  NAME
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -7334,6 +7565,8 @@ func (ec *executionContext) childFields_Company(ctx context.Context, field graph
 		return ec.fieldContext_Company_resources(ctx, field)
 	case "trainingCenters":
 		return ec.fieldContext_Company_trainingCenters(ctx, field)
+	case "partners":
+		return ec.fieldContext_Company_partners(ctx, field)
 	case "industry":
 		return ec.fieldContext_Company_industry(ctx, field)
 	case "size":
@@ -7510,6 +7743,8 @@ func (ec *executionContext) childFields_IndustrialPark(ctx context.Context, fiel
 		return ec.fieldContext_IndustrialPark_resources(ctx, field)
 	case "trainingCenters":
 		return ec.fieldContext_IndustrialPark_trainingCenters(ctx, field)
+	case "partners":
+		return ec.fieldContext_IndustrialPark_partners(ctx, field)
 	case "areaKm2":
 		return ec.fieldContext_IndustrialPark_areaKm2(ctx, field)
 	case "focusIndustries":
@@ -7700,6 +7935,32 @@ func (ec *executionContext) childFields_PageInfo(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
 }
 
+func (ec *executionContext) childFields_PartnerConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_PartnerConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_PartnerConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_PartnerConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PartnerConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_PartnerEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_PartnerEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_PartnerEdge_node(ctx, field)
+	case "sharedCount":
+		return ec.fieldContext_PartnerEdge_sharedCount(ctx, field)
+	case "sharedPartnerships":
+		return ec.fieldContext_PartnerEdge_sharedPartnerships(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PartnerEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_Partnership(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -7864,6 +8125,8 @@ func (ec *executionContext) childFields_School(ctx context.Context, field graphq
 		return ec.fieldContext_School_resources(ctx, field)
 	case "trainingCenters":
 		return ec.fieldContext_School_trainingCenters(ctx, field)
+	case "partners":
+		return ec.fieldContext_School_partners(ctx, field)
 	case "level":
 		return ec.fieldContext_School_level(ctx, field)
 	case "majors":
@@ -8826,6 +9089,60 @@ func (ec *executionContext) field_Company_jobOpenings_args(ctx context.Context, 
 	return args, nil
 }
 
+func (ec *executionContext) field_Company_partners_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.OrganizationFilter, error) {
+			return ec.unmarshalOOrganizationFilter2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐOrganizationFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.Order, error) {
+			return ec.unmarshalOPartnerOrder2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg5
+	return args, nil
+}
+
 func (ec *executionContext) field_Company_partnerships_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -8926,6 +9243,60 @@ func (ec *executionContext) field_Company_resources_args(ctx context.Context, ra
 	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
 		func(ctx context.Context, v any) (*model.Order, error) {
 			return ec.unmarshalOResourceOrder2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_GovernmentAgency_partners_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.OrganizationFilter, error) {
+			return ec.unmarshalOOrganizationFilter2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐOrganizationFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.Order, error) {
+			return ec.unmarshalOPartnerOrder2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐOrder(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -9088,6 +9459,60 @@ func (ec *executionContext) field_IndustrialPark_companies_args(ctx context.Cont
 	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
 		func(ctx context.Context, v any) (*model.Order, error) {
 			return ec.unmarshalOOrganizationOrder2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_IndustrialPark_partners_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.OrganizationFilter, error) {
+			return ec.unmarshalOOrganizationFilter2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐOrganizationFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.Order, error) {
+			return ec.unmarshalOPartnerOrder2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐOrder(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -10322,6 +10747,60 @@ func (ec *executionContext) field_Query_trainingCourses_args(ctx context.Context
 	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
 		func(ctx context.Context, v any) (*model.Order, error) {
 			return ec.unmarshalOTrainingCourseOrder2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_School_partners_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.OrganizationFilter, error) {
+			return ec.unmarshalOOrganizationFilter2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐOrganizationFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.Order, error) {
+			return ec.unmarshalOPartnerOrder2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐOrder(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -12171,6 +12650,50 @@ func (ec *executionContext) fieldContext_Company_trainingCenters(_ context.Conte
 	return fc, nil
 }
 
+func (ec *executionContext) _Company_partners(ctx context.Context, field graphql.CollectedField, obj *model.Company) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Company_partners(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Company().Partners(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.OrganizationFilter), fc.Args["orderBy"].(*model.Order))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PartnerConnection) graphql.Marshaler {
+			return ec.marshalNPartnerConnection2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐPartnerConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Company_partners(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Company",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PartnerConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Company_partners_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Company_industry(ctx context.Context, field graphql.CollectedField, obj *model.Company) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13874,6 +14397,50 @@ func (ec *executionContext) fieldContext_GovernmentAgency_trainingCenters(_ cont
 	return fc, nil
 }
 
+func (ec *executionContext) _GovernmentAgency_partners(ctx context.Context, field graphql.CollectedField, obj *model.GovernmentAgency) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GovernmentAgency_partners(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.GovernmentAgency().Partners(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.OrganizationFilter), fc.Args["orderBy"].(*model.Order))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PartnerConnection) graphql.Marshaler {
+			return ec.marshalNPartnerConnection2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐPartnerConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GovernmentAgency_partners(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GovernmentAgency",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PartnerConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_GovernmentAgency_partners_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _GovernmentAgency_jurisdiction(ctx context.Context, field graphql.CollectedField, obj *model.GovernmentAgency) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -14238,6 +14805,50 @@ func (ec *executionContext) fieldContext_IndustrialPark_trainingCenters(_ contex
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_TrainingCenter(ctx, field)
 		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _IndustrialPark_partners(ctx context.Context, field graphql.CollectedField, obj *model.IndustrialPark) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndustrialPark_partners(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.IndustrialPark().Partners(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.OrganizationFilter), fc.Args["orderBy"].(*model.Order))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PartnerConnection) graphql.Marshaler {
+			return ec.marshalNPartnerConnection2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐPartnerConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndustrialPark_partners(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IndustrialPark",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PartnerConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_IndustrialPark_partners_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -17795,6 +18406,203 @@ func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, f
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "String")
 }
 
+func (ec *executionContext) _PartnerConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.PartnerConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartnerConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.PartnerEdge) graphql.Marshaler {
+			return ec.marshalNPartnerEdge2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐPartnerEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PartnerConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PartnerConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PartnerEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PartnerConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.PartnerConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartnerConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PartnerConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PartnerConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PartnerConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.PartnerConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartnerConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PartnerConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PartnerConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _PartnerEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.PartnerEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartnerEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PartnerEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PartnerEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _PartnerEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.PartnerEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartnerEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Organization) graphql.Marshaler {
+			return ec.marshalNOrganization2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐOrganization(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PartnerEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PartnerEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PartnerEdge_sharedCount(ctx context.Context, field graphql.CollectedField, obj *model.PartnerEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartnerEdge_sharedCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SharedCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PartnerEdge_sharedCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PartnerEdge", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PartnerEdge_sharedPartnerships(ctx context.Context, field graphql.CollectedField, obj *model.PartnerEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartnerEdge_sharedPartnerships(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PartnerEdge().SharedPartnerships(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Partnership) graphql.Marshaler {
+			return ec.marshalNPartnership2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐPartnershipᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PartnerEdge_sharedPartnerships(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PartnerEdge",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Partnership(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Partnership_id(ctx context.Context, field graphql.CollectedField, obj *model.Partnership) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -19890,6 +20698,50 @@ func (ec *executionContext) fieldContext_School_trainingCenters(_ context.Contex
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_TrainingCenter(ctx, field)
 		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _School_partners(ctx context.Context, field graphql.CollectedField, obj *model.School) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_School_partners(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.School().Partners(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.OrganizationFilter), fc.Args["orderBy"].(*model.Order))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PartnerConnection) graphql.Marshaler {
+			return ec.marshalNPartnerConnection2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐPartnerConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_School_partners(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "School",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PartnerConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_School_partners_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -26704,6 +27556,59 @@ func UnmarshalParticipantInput(ctx context.Context, raw any) (change.Participant
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputPartnerOrder(ctx context.Context, obj any) (model.Order, error) {
+	var it model.Order
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "DESC"
+	}
+
+	fieldsInOrder := [...]string{"field", "direction"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNPartnerOrderField2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalOOrderDirection2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPartnerOrder unmarshals raw into the PartnerOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPartnerOrder(ctx context.Context, raw any) (model.Order, error) {
+	var out model.Order
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PartnerOrder", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputPartnershipFilter(ctx context.Context, obj any) (model.PartnershipFilter, error) {
 	var it model.PartnershipFilter
 	if obj == nil {
@@ -30225,6 +31130,12 @@ func (ec *executionContext) _Company(ctx context.Context, sel ast.SelectionSet, 
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Company_trainingCenters(ctx, field, obj)
 				})
+		case "partners":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Company_partners(ctx, field, obj)
+				})
 		case "industry":
 			out.Values[i] = ec._Company_industry(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -30799,6 +31710,12 @@ func (ec *executionContext) _GovernmentAgency(ctx context.Context, sel ast.Selec
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._GovernmentAgency_trainingCenters(ctx, field, obj)
 				})
+		case "partners":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._GovernmentAgency_partners(ctx, field, obj)
+				})
 		case "jurisdiction":
 			out.Values[i] = ec._GovernmentAgency_jurisdiction(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -30895,6 +31812,12 @@ func (ec *executionContext) _IndustrialPark(ctx context.Context, sel ast.Selecti
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._IndustrialPark_trainingCenters(ctx, field, obj)
+				})
+		case "partners":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._IndustrialPark_partners(ctx, field, obj)
 				})
 		case "areaKm2":
 			out.Values[i] = ec._IndustrialPark_areaKm2(ctx, field, obj)
@@ -31806,6 +32729,99 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var partnerConnectionImplementors = []string{"PartnerConnection"}
+
+func (ec *executionContext) _PartnerConnection(ctx context.Context, sel ast.SelectionSet, obj *model.PartnerConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, partnerConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PartnerConnection")
+		case "edges":
+			out.Values[i] = ec._PartnerConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageInfo":
+			out.Values[i] = ec._PartnerConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PartnerConnection_totalCount(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var partnerEdgeImplementors = []string{"PartnerEdge"}
+
+func (ec *executionContext) _PartnerEdge(ctx context.Context, sel ast.SelectionSet, obj *model.PartnerEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, partnerEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PartnerEdge")
+		case "cursor":
+			out.Values[i] = ec._PartnerEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "node":
+			out.Values[i] = ec._PartnerEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "sharedCount":
+			out.Values[i] = ec._PartnerEdge_sharedCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "sharedPartnerships":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PartnerEdge_sharedPartnerships(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var partnershipImplementors = []string{"Partnership", "Node"}
 
 func (ec *executionContext) _Partnership(ctx context.Context, sel ast.SelectionSet, obj *model.Partnership) graphql.Marshaler {
@@ -32497,6 +33513,12 @@ func (ec *executionContext) _School(ctx context.Context, sel ast.SelectionSet, o
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._School_trainingCenters(ctx, field, obj)
+				})
+		case "partners":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._School_partners(ctx, field, obj)
 				})
 		case "level":
 			out.Values[i] = ec._School_level(ctx, field, obj)
@@ -35243,6 +36265,69 @@ func (ec *executionContext) marshalNParticipantRole2githubᚗcomᚋallianceᚑgr
 	return res
 }
 
+func (ec *executionContext) marshalNPartnerConnection2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐPartnerConnection(ctx context.Context, sel ast.SelectionSet, v *model.PartnerConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PartnerConnection!")
+		return graphql.Null
+	}
+	return ec._PartnerConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPartnerEdge2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐPartnerEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.PartnerEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPartnerEdge2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐPartnerEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPartnerEdge2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐPartnerEdge(ctx context.Context, sel ast.SelectionSet, v *model.PartnerEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PartnerEdge!")
+		return graphql.Null
+	}
+	return ec._PartnerEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNPartnerOrderField2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐOrderField(ctx context.Context, v any) (model.OrderField, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := model.OrderField(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPartnerOrderField2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐOrderField(ctx context.Context, sel ast.SelectionSet, v model.OrderField) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "PartnerOrderField!")
+	}
+	return res
+}
+
+func (ec *executionContext) marshalNPartnership2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐPartnershipᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Partnership) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPartnership2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐPartnership(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNPartnership2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐPartnership(ctx context.Context, sel ast.SelectionSet, v *model.Partnership) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Partnership!")
@@ -37053,6 +38138,14 @@ func (ec *executionContext) marshalOParticipantRole2ᚕgithubᚗcomᚋalliance�
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalOPartnerOrder2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐOrder(ctx context.Context, v any) (*model.Order, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputPartnerOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalOPartnership2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐPartnership(ctx context.Context, sel ast.SelectionSet, v *model.Partnership) graphql.Marshaler {

@@ -72,6 +72,10 @@ func (r *companyResolver) TrainingCenters(ctx context.Context, obj *model.Compan
 	return orgCenters(ctx, obj.Row().ID)
 }
 
+func (r *companyResolver) Partners(ctx context.Context, obj *model.Company, first *int, after *string, last *int, before *string, filter *model.OrganizationFilter, orderBy *model.Order) (*model.PartnerConnection, error) {
+	return orgPartners(ctx, obj.Row().ID, first, after, last, before, filter, orderBy)
+}
+
 func (r *companyResolver) Park(ctx context.Context, obj *model.Company) (*model.IndustrialPark, error) {
 	return optional(ctx, loader.From(ctx).Organization, obj.ParkID, "industrial park", func(o *store.Organization) *model.IndustrialPark {
 		p, _ := wrapOrganization(o).(*model.IndustrialPark)
@@ -140,6 +144,10 @@ func (r *governmentAgencyResolver) TrainingCenters(ctx context.Context, obj *mod
 	return orgCenters(ctx, obj.Row().ID)
 }
 
+func (r *governmentAgencyResolver) Partners(ctx context.Context, obj *model.GovernmentAgency, first *int, after *string, last *int, before *string, filter *model.OrganizationFilter, orderBy *model.Order) (*model.PartnerConnection, error) {
+	return orgPartners(ctx, obj.Row().ID, first, after, last, before, filter, orderBy)
+}
+
 func (r *industrialParkResolver) Memberships(ctx context.Context, obj *model.IndustrialPark) ([]*model.Membership, error) {
 	return orgMemberships(ctx, obj.Row().ID)
 }
@@ -154,6 +162,10 @@ func (r *industrialParkResolver) Resources(ctx context.Context, obj *model.Indus
 
 func (r *industrialParkResolver) TrainingCenters(ctx context.Context, obj *model.IndustrialPark) ([]*model.TrainingCenter, error) {
 	return orgCenters(ctx, obj.Row().ID)
+}
+
+func (r *industrialParkResolver) Partners(ctx context.Context, obj *model.IndustrialPark, first *int, after *string, last *int, before *string, filter *model.OrganizationFilter, orderBy *model.Order) (*model.PartnerConnection, error) {
+	return orgPartners(ctx, obj.Row().ID, first, after, last, before, filter, orderBy)
 }
 
 func (r *industrialParkResolver) Companies(ctx context.Context, obj *model.IndustrialPark, first *int, after *string, last *int, before *string, filter *model.OrganizationFilter, orderBy *model.Order) (*model.Connection[*model.Company], error) {
@@ -384,6 +396,18 @@ func (r *mutationResolver) RemoveTalentSkill(ctx context.Context, input change.R
 	return &model.TalentPayload{Talent: applied(row, userErrors, wrapTalent), UserErrors: userErrors}, err
 }
 
+func (r *partnerEdgeResolver) SharedPartnerships(ctx context.Context, obj *model.PartnerEdge) ([]*model.Partnership, error) {
+	rows, err := loader.From(ctx).SharedPartnerships.Load(ctx, store.Pair{A: obj.Of, B: obj.Partner})
+	if err != nil {
+		return nil, fmt.Errorf("load partnerships shared by %d and %d: %w", obj.Of, obj.Partner, err)
+	}
+	out := make([]*model.Partnership, len(rows))
+	for i := range rows {
+		out[i] = wrapPartnership(&rows[i])
+	}
+	return out, nil
+}
+
 func (r *partnershipResolver) Alliance(ctx context.Context, obj *model.Partnership) (*model.Alliance, error) {
 	return allianceOf(ctx, obj.AllianceID)
 }
@@ -517,6 +541,10 @@ func (r *schoolResolver) Resources(ctx context.Context, obj *model.School, first
 
 func (r *schoolResolver) TrainingCenters(ctx context.Context, obj *model.School) ([]*model.TrainingCenter, error) {
 	return orgCenters(ctx, obj.Row().ID)
+}
+
+func (r *schoolResolver) Partners(ctx context.Context, obj *model.School, first *int, after *string, last *int, before *string, filter *model.OrganizationFilter, orderBy *model.Order) (*model.PartnerConnection, error) {
+	return orgPartners(ctx, obj.Row().ID, first, after, last, before, filter, orderBy)
 }
 
 func (r *schoolResolver) Students(ctx context.Context, obj *model.School, first *int, after *string, last *int, before *string, filter *model.TalentFilter, orderBy *model.Order) (*model.Connection[*model.Talent], error) {
@@ -782,6 +810,8 @@ func (r *Resolver) Membership() MembershipResolver { return &membershipResolver{
 
 func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }
 
+func (r *Resolver) PartnerEdge() PartnerEdgeResolver { return &partnerEdgeResolver{r} }
+
 func (r *Resolver) Partnership() PartnershipResolver { return &partnershipResolver{r} }
 
 func (r *Resolver) PartnershipParticipant() PartnershipParticipantResolver {
@@ -821,6 +851,7 @@ type (
 	jobOpeningResolver             struct{ *Resolver }
 	membershipResolver             struct{ *Resolver }
 	mutationResolver               struct{ *Resolver }
+	partnerEdgeResolver            struct{ *Resolver }
 	partnershipResolver            struct{ *Resolver }
 	partnershipParticipantResolver struct{ *Resolver }
 	placementResolver              struct{ *Resolver }

@@ -148,3 +148,20 @@ func personal[T any](ctx context.Context, t *model.Talent, field func(*store.Per
 }
 
 func wrapEvent(e *store.Event) *model.Event { return &model.Event{Event: *e} }
+
+func orgPartners(ctx context.Context, org int64, first *int, after *string, last *int, before *string, filter *model.OrganizationFilter, orderBy *model.Order) (*model.PartnerConnection, error) {
+	if orderBy == nil {
+		desc := model.OrderDirectionDesc
+		orderBy = &model.Order{Field: "SHARED_PARTNERSHIPS", Direction: &desc}
+	}
+	c, err := nestedPage(ctx, pageArgs{first, after, last, before, orderBy, "SHARED_PARTNERSHIPS"}, filter, organizationFilter,
+		loader.From(ctx).Partners, org, func(p *store.Partner) *store.Partner { return p })
+	if err != nil {
+		return nil, err
+	}
+	out := &model.PartnerConnection{PageInfo: c.PageInfo, Count: c.Count, Edges: make([]*model.PartnerEdge, len(c.Edges))}
+	for i, e := range c.Edges {
+		out.Edges[i] = &model.PartnerEdge{Cursor: e.Cursor, Node: model.NewOrganization(&e.Node.Organization), SharedCount: e.Node.Shared, Of: org, Partner: e.Node.Organization.ID}
+	}
+	return out, nil
+}

@@ -308,3 +308,21 @@ type Event struct{ store.Event }
 
 func (e *Event) GlobalID() string { return relay.ID(relay.TypeEvent, e.Event.ID) }
 func (e *Event) Payload() JSON    { return JSON(e.Event.Payload) }
+
+// PartnerEdge is a partner of an organization, with what they share.
+type PartnerEdge struct {
+	Cursor      string
+	Node        Organization
+	SharedCount int
+	Of, Partner int64 // the organizations the edge joins, for its shared partnerships
+}
+
+// PartnerConnection is one page of an organization's partners.
+type PartnerConnection struct {
+	Edges    []*PartnerEdge
+	PageInfo *PageInfo
+	Count    func(context.Context) (int, error)
+}
+
+// TotalCount counts every partner.
+func (c *PartnerConnection) TotalCount(ctx context.Context) (int, error) { return c.Count(ctx) }

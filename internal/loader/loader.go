@@ -52,6 +52,8 @@ type Loaders struct {
 	AllianceResources    *Paged[store.ResourceFilter, store.Resource]
 	ParkCompanies        *Paged[store.OrganizationFilter, store.Organization]
 	OrgPartnerships      *Paged[store.PartnershipFilter, store.Partnership]
+	Partners             *Paged[store.OrganizationFilter, store.Partner]
+	SharedPartnerships   *Batcher[store.Pair, []store.Partnership]
 	ProviderResources    *Paged[store.ResourceFilter, store.Resource]
 	CompanyJobOpenings   *Paged[store.JobOpeningFilter, store.Resource]
 	SkillJobOpenings     *Paged[store.JobOpeningFilter, store.Resource]
@@ -97,6 +99,8 @@ func New(s *store.Store, t Timing) *Loaders {
 		AllianceResources:    newPaged(s.AllianceResources, s.CountAllianceResources, sched, t),
 		ParkCompanies:        newPaged(s.ParkCompanies, s.CountParkCompanies, sched, t),
 		OrgPartnerships:      newPaged(s.OrganizationPartnerships, s.CountOrganizationPartnerships, sched, t),
+		Partners:             newPaged(s.Partners, s.CountPartners, sched, t),
+		SharedPartnerships:   newBatcher(sched, t, s.SharedPartnerships),
 		ProviderResources:    newPaged(s.ProviderResources, s.CountProviderResources, sched, t),
 		CompanyJobOpenings:   newPaged(s.CompanyJobOpenings, s.CountCompanyJobOpenings, sched, t),
 		SkillJobOpenings:     newPaged(s.SkillJobOpenings, s.CountSkillJobOpenings, sched, t),

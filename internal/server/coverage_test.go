@@ -539,7 +539,11 @@ func (b *selectionBuilder) connection(def *ast.Definition, depth int) []*selecti
 		es := &selection{name: "edges", fields: []*selection{{name: "__typename"}}}
 		for _, ef := range edge.Fields {
 			if ef.Name != "node" {
-				es.fields = append(es.fields, b.field(edge, ef, 0, false))
+				// Edges may carry objects of their own, such as a partner's shared
+				// partnerships: select them as deep as the nodes.
+				if s := b.field(edge, ef, depth, false); s != nil {
+					es.fields = append(es.fields, s)
+				}
 				continue
 			}
 			ns := &selection{name: "node"}

@@ -706,3 +706,50 @@ func TestEveryTypeFieldArgumentAndEnumValueIsDescribed(t *testing.T) {
 		t.Errorf("%d schema elements have no description: %v", len(missing), missing)
 	}
 }
+
+func TestPartnersAreOrganizationsSharingPartnershipsWithTheirCount(t *testing.T) {
+	ts := newServer(t)
+	org := firstKey(t, relay.TypeOrganization, "SELECT organization_id FROM partnership_participant GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1")
+	_, key, _ := relay.ParseID(org)
+	var got struct {
+		Node struct {
+			Partners struct {
+				TotalCount int
+				Edges      []struct {
+					SharedCount        int
+					Node               struct{ ID string }
+					SharedPartnerships []struct {
+						Participants []struct{ Organization struct{ ID string } }
+					}
+				}
+			}
+		}
+	}
+	ts.data(t, `query($id: ID!) { node(id: $id) { ... on Organization { partners(first: 100) { totalCount edges { sharedCount node { id }
+		sharedPartnerships { participants { organization { id } } } } } } } }`, map[string]any{"id": org}, &got)
+	want := sqlInt(t, `SELECT count(DISTINCT b.organization_id) FROM partnership_participant a JOIN partnership_participant b
+		ON b.partnership_id = a.partnership_id AND b.organization_id <> a.organization_id WHERE a.organization_id = $1`, key)
+	p := got.Node.Partners
+	if p.TotalCount != want || len(p.Edges) != min(want, 100) {
+		t.Fatalf("partners: totalCount %d, %d edges; want %d", p.TotalCount, len(p.Edges), want)
+	}
+	for i, e := range p.Edges {
+		if i > 0 && e.SharedCount > p.Edges[i-1].SharedCount {
+			t.Errorf("edge %d shares %d, more than edge %d (%d): not most shared first", i, e.SharedCount, i-1, p.Edges[i-1].SharedCount)
+		}
+		if len(e.SharedPartnerships) != e.SharedCount {
+			t.Errorf("edge %d: sharedCount %d but %d shared partnerships", i, e.SharedCount, len(e.SharedPartnerships))
+		}
+		for _, sp := range e.SharedPartnerships {
+			both := 0
+			for _, pt := range sp.Participants {
+				if pt.Organization.ID == org || pt.Organization.ID == e.Node.ID {
+					both++
+				}
+			}
+			if both != 2 {
+				t.Errorf("a partnership shared with %s does not list both organizations", e.Node.ID)
+			}
+		}
+	}
+}
