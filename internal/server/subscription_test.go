@@ -559,6 +559,9 @@ func TestDisconnectedClientsLeaveNoGoroutineBehind(t *testing.T) {
 		c.subscribe("s", `subscription { allianceStats { members } }`, nil)
 		clients[i] = c
 	}
+	for wait := time.Now().Add(5 * time.Second); ts.bus.Subscribers() < 40 && time.Now().Before(wait); {
+		time.Sleep(10 * time.Millisecond) // subscriptions register as their messages arrive
+	}
 	if ts.bus.Subscribers() < 40 {
 		t.Errorf("%d bus subscribers with 40 clients", ts.bus.Subscribers())
 	}
