@@ -15,6 +15,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -31,11 +32,12 @@ import (
 // replicas behind a load balancer would run.
 func replica(t testing.TB, name string) *testServer {
 	t.Helper()
-	return replicaWith(t, name, bus.Options{MinReconnect: 50 * time.Millisecond, MaxReconnect: 200 * time.Millisecond})
+	return replicaWith(t, name, bus.Options{MinReconnect: 50 * time.Millisecond, MaxReconnect: 200 * time.Millisecond}, nil)
 }
 
-// replicaWith starts a replica whose bus has the given options.
-func replicaWith(t testing.TB, name string, opts bus.Options) *testServer {
+// replicaWith starts a replica whose bus has the given options and whose server
+// configuration tweak may adjust.
+func replicaWith(t testing.TB, name string, opts bus.Options, tweak func(*server.Config)) *testServer {
 	t.Helper()
 	st := store.New(writeDB.DB, nil)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -50,11 +52,23 @@ func replicaWith(t testing.TB, name string, opts bus.Options) *testServer {
 	done := make(chan struct{})
 	go func() { b.Run(ctx); close(done) }()
 	ts := &testServer{auth: auth.New(auth.Config{Key: testKey}, st), db: writeDB, bus: b}
-	ts.Server = httptest.NewServer(server.New(server.Config{Store: st, Auth: ts.auth, Bus: b, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		InitTimeout: time.Second, KeepAlive: 200 * time.Millisecond}))
-	// As at shutdown: the bus first, so subscriptions end with their reason, then the
-	// server.
-	t.Cleanup(func() { cancel(); <-done; ts.Close() })
+	var open atomic.Int64
+	cfg := server.Config{Store: st, Auth: ts.auth, Bus: b, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		InitTimeout: time.Second, KeepAlive: 200 * time.Millisecond, OpenStreams: &open}
+	if tweak != nil {
+		tweak(&cfg)
+	}
+	ts.Server = httptest.NewServer(server.New(cfg))
+	// As at shutdown: the bus first, so subscriptions end with their reason, then, once
+	// each has delivered it, the server.
+	t.Cleanup(func() {
+		cancel()
+		<-done
+		for wait := time.Now().Add(5 * time.Second); open.Load() > 0 && time.Now().Before(wait); {
+			time.Sleep(5 * time.Millisecond)
+		}
+		ts.Close()
+	})
 	return ts
 }
 
@@ -356,18 +370,7 @@ func TestAnExpiringTokenClosesTheSocketWith4403WhenItExpires(t *testing.T) {
 }
 
 func TestASubscriptionOutlivesTheRequestTimeoutAndReadsFreshData(t *testing.T) {
-	st := store.New(writeDB.DB, nil)
-	ctx, cancel := context.WithCancel(context.Background())
-	b, err := bus.New(ctx, writeDB.URL, st, slog.New(slog.NewTextHandler(io.Discard, nil)), bus.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	go func() { b.Run(ctx); close(done) }()
-	ts := &testServer{auth: auth.New(auth.Config{Key: testKey}, st), db: writeDB}
-	ts.Server = httptest.NewServer(server.New(server.Config{Store: st, Auth: ts.auth, Bus: b, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		RequestTimeout: 300 * time.Millisecond}))
-	t.Cleanup(func() { cancel(); <-done; ts.Close() })
+	ts := replicaWith(t, "timeout", bus.Options{}, func(c *server.Config) { c.RequestTimeout = 300 * time.Millisecond })
 
 	c, err := dial(t, ts, map[string]any{"Authorization": "Bearer " + ts.token(t, admin)})
 	if err != nil {
@@ -689,7 +692,7 @@ func TestPingGetsPongAndCompleteStopsASubscription(t *testing.T) {
 }
 
 func TestASubscriberThatCannotKeepUpIsEndedWithSlowConsumer(t *testing.T) {
-	ts := replicaWith(t, "slow", bus.Options{SlowAfter: 200 * time.Millisecond})
+	ts := replicaWith(t, "slow", bus.Options{SlowAfter: 200 * time.Millisecond}, nil)
 	c, err := dial(t, ts, nil)
 	if err != nil {
 		t.Fatal(err)
