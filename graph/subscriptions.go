@@ -60,15 +60,11 @@ func (r *subscriptionResolver) subscribeEvents(ctx context.Context, alliance *st
 	}
 	sub := r.Bus.Subscribe(ctx, from, f, subscriberBuffer)
 	out := make(chan *model.EventEdge)
-	if r.Streams != nil {
-		r.Streams.Add(1)
-	}
+	done := r.openStream()
 	go func() {
 		defer func() {
 			close(out)
-			if r.Streams != nil {
-				r.Streams.Add(-1)
-			}
+			done()
 		}()
 		for e := range sub.C {
 			edge := &model.EventEdge{
@@ -149,15 +145,11 @@ func (r *subscriptionResolver) watchNode(ctx context.Context, id string) (<-chan
 	}}, subscriberBuffer)
 	out := make(chan model.Node, 1)
 	out <- first
-	if r.Streams != nil {
-		r.Streams.Add(1)
-	}
+	done := r.openStream()
 	go func() {
 		defer func() {
 			close(out)
-			if r.Streams != nil {
-				r.Streams.Add(-1)
-			}
+			done()
 		}()
 		for range sub.C {
 			n, err := node(fresh(), "id", id)
@@ -184,4 +176,14 @@ func (r *subscriptionResolver) watchNode(ctx context.Context, id string) (<-chan
 func endWithError(ctx context.Context, e *gqlerror.Error) {
 	defer func() { _ = recover() }()
 	transport.AddSubscriptionError(ctx, e)
+}
+
+// openStream counts a subscription stream as open until the returned func is called,
+// which must happen after its channel is closed.
+func (r *subscriptionResolver) openStream() func() {
+	if r.Streams == nil {
+		return func() {}
+	}
+	r.Streams.Add(1)
+	return func() { r.Streams.Add(-1) }
 }

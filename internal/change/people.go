@@ -149,7 +149,7 @@ func (s *Service) ApplyForJob(ctx context.Context, in ApplyForJobInput) (*store.
 		if err != nil {
 			return err
 		}
-		if err := s.eventAbout(ctx, tx, "APPLICATION_RECORDED", &o.AllianceID, relay.ID(relay.TypePlacement, id), &o.ID, map[string]any{"opening": in.OpeningID}); err != nil {
+		if err := s.eventAbout(ctx, tx, "APPLICATION_RECORDED", relay.ID(relay.TypePlacement, id), o, map[string]any{"opening": in.OpeningID}); err != nil {
 			return err
 		}
 		pl, err = tx.Placement(ctx, id)
@@ -207,12 +207,12 @@ func (s *Service) UpdatePlacementStatus(ctx context.Context, in UpdatePlacementS
 				return err
 			}
 			if last {
-				if err := s.eventAbout(ctx, tx, "OPENING_FILLED", &o.AllianceID, relay.ID(relay.TypeResource, o.ID), &o.ID, map[string]any{"positions": deref(o.Positions)}); err != nil {
+				if err := s.eventAbout(ctx, tx, "OPENING_FILLED", relay.ID(relay.TypeResource, o.ID), o, map[string]any{"positions": deref(o.Positions)}); err != nil {
 					return err
 				}
 			}
 		}
-		if err := s.eventAbout(ctx, tx, "PLACEMENT_STATUS_CHANGED", &o.AllianceID, in.ID, &o.ID, map[string]any{"status": in.Status, "opening": relay.ID(relay.TypeResource, o.ID)}); err != nil {
+		if err := s.eventAbout(ctx, tx, "PLACEMENT_STATUS_CHANGED", in.ID, o, map[string]any{"status": in.Status, "opening": relay.ID(relay.TypeResource, o.ID)}); err != nil {
 			return err
 		}
 		pl, err = tx.Placement(ctx, id)
@@ -260,7 +260,7 @@ func (s *Service) EnrollInCourse(ctx context.Context, in EnrollInCourseInput) (*
 		case err != nil:
 			return err
 		}
-		if err := s.eventAbout(ctx, tx, "TALENT_ENROLLED", &c.AllianceID, in.CourseID, &c.ID, map[string]any{"talent": in.TalentID}); err != nil {
+		if err := s.eventAbout(ctx, tx, "TALENT_ENROLLED", in.CourseID, c, map[string]any{"talent": in.TalentID}); err != nil {
 			return err
 		}
 		c, err = tx.Resource(ctx, course)

@@ -317,7 +317,8 @@ func (s *Service) share(ctx context.Context, p *problems, r *store.Resource, rel
 		if r.Category == store.CategoryResult {
 			kind = "RESULT_RECORDED"
 		}
-		if err := s.eventAbout(ctx, tx, kind, &r.AllianceID, relay.ID(relay.TypeResource, id), &id, map[string]any{"category": r.Category}); err != nil {
+		r.ID = id
+		if err := s.eventAbout(ctx, tx, kind, relay.ID(relay.TypeResource, id), r, map[string]any{"category": r.Category}); err != nil {
 			return err
 		}
 		r, err = tx.Resource(ctx, id)
@@ -385,7 +386,7 @@ func (s *Service) changeResource(ctx context.Context, gid string, version int, c
 		if err := s.link(ctx, tx, id, rel); err != nil {
 			return err
 		}
-		if err := s.eventAbout(ctx, tx, kind, &r.AllianceID, gid, &id, map[string]any{"category": r.Category}); err != nil {
+		if err := s.eventAbout(ctx, tx, kind, gid, r, map[string]any{"category": r.Category}); err != nil {
 			return err
 		}
 		r, err = tx.Resource(ctx, id)

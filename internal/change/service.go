@@ -68,32 +68,28 @@ func refuse(code Code, field, format string, args ...any) error {
 
 // event appends the change's event; the actor is the request's viewer.
 func (s *Service) event(ctx context.Context, tx *store.Tx, kind store.EventKind, alliance *int64, subject string, payload map[string]any) error {
-	return s.eventAbout(ctx, tx, kind, alliance, subject, nil, payload)
+	return s.append(ctx, tx, store.Event{AllianceID: alliance, Kind: kind, SubjectID: subject}, payload)
 }
 
-// eventAbout appends an event that concerns a resource, so that only those who may see
-// the resource read it.
-func (s *Service) eventAbout(ctx context.Context, tx *store.Tx, kind store.EventKind, alliance *int64, subject string, resource *int64, payload map[string]any) error {
+// eventAbout appends an event that concerns r, as it is after the change, so that only
+// those who may see the resource read it.
+func (s *Service) eventAbout(ctx context.Context, tx *store.Tx, kind store.EventKind, subject string, r *store.Resource, payload map[string]any) error {
+	return s.append(ctx, tx, store.Event{AllianceID: &r.AllianceID, Kind: kind, SubjectID: subject, ResourceID: &r.ID, Restricted: !r.SharedWithAll}, payload)
+}
+
+func (s *Service) append(ctx context.Context, tx *store.Tx, e store.Event, payload map[string]any) error {
 	v := auth.ViewerFrom(ctx)
 	b, err := json.Marshal(payload)
 	if err != nil {
-		return fmt.Errorf("encode %s event: %w", kind, err)
+		return fmt.Errorf("encode %s event: %w", e.Kind, err)
 	}
 	actor := v.Subject
 	if actor == "" {
 		actor = string(v.Role)
 	}
-	restricted := false
-	if resource != nil {
-		r, err := tx.Resource(ctx, *resource)
-		if err != nil {
-			return err
-		}
-		restricted = !r.SharedWithAll
-	}
-	if _, err := tx.AppendEvent(ctx, store.Event{AllianceID: alliance, Kind: kind, SubjectID: subject, Actor: actor, ActorRole: store.ActorRole(v.Role),
-		Payload: b, ResourceID: resource, Restricted: restricted}); err != nil {
-		return fmt.Errorf("append %s event: %w", kind, err)
+	e.Actor, e.ActorRole, e.Payload = actor, store.ActorRole(v.Role), b
+	if _, err := tx.AppendEvent(ctx, e); err != nil {
+		return fmt.Errorf("append %s event: %w", e.Kind, err)
 	}
 	return nil
 }

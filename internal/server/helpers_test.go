@@ -205,22 +205,14 @@ func sqlIntIn(t *testing.T, db *pgtest.Database, q string, args ...any) int {
 // sqlInt runs a counting query against the server's own database.
 func (ts *testServer) sqlInt(t *testing.T, q string, args ...any) int {
 	t.Helper()
-	var n int
-	if err := ts.db.DB.Get(&n, q, args...); err != nil {
-		t.Fatalf("oracle %q: %v", q, err)
-	}
-	return n
+	return sqlIntIn(t, ts.db, q, args...)
 }
 
 // firstKey returns the global ID of the first row a query returns in the server's own
 // database.
 func (ts *testServer) firstKey(t *testing.T, typ relay.Type, q string) string {
 	t.Helper()
-	var k int64
-	if err := ts.db.DB.Get(&k, q); err != nil {
-		t.Fatalf("oracle %q: %v", q, err)
-	}
-	return relay.ID(typ, k)
+	return firstKeyIn(t, ts.db, typ, q)
 }
 
 // someTalents returns the global IDs of n talents of the server's own database.

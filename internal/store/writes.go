@@ -118,9 +118,9 @@ func (t *Tx) CreatePartnership(ctx context.Context, p *Partnership, participants
 		return 0, err
 	}
 	for _, pp := range participants {
-		if _, err := t.exec(ctx, "INSERT INTO partnership_participant (partnership_id, organization_id, role, joined_on) VALUES ($1, $2, $3, $4)",
-			id, pp.OrganizationID, string(pp.Role), pp.JoinedOn); err != nil {
-			return 0, fmt.Errorf("add participant %d to partnership %d: %w", pp.OrganizationID, id, unique(err))
+		pp.PartnershipID = id
+		if err := t.AddParticipant(ctx, pp); err != nil {
+			return 0, fmt.Errorf("add participant %d to partnership %d: %w", pp.OrganizationID, id, err)
 		}
 	}
 	return id, nil
