@@ -33,25 +33,38 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
 	Alliance() AllianceResolver
+	AllianceAnalytics() AllianceAnalyticsResolver
 	AllianceStats() AllianceStatsResolver
 	Company() CompanyResolver
 	CompetitionResult() CompetitionResultResolver
 	Event() EventResolver
+	GapCourse() GapCourseResolver
 	GovernmentAgency() GovernmentAgencyResolver
 	IndustrialPark() IndustrialParkResolver
 	JobOpening() JobOpeningResolver
 	Membership() MembershipResolver
 	Mutation() MutationResolver
+	Neighborhood() NeighborhoodResolver
+	NetworkEdge() NetworkEdgeResolver
+	NetworkNode() NetworkNodeResolver
+	NetworkPath() NetworkPathResolver
+	OpeningMatchEdge() OpeningMatchEdgeResolver
 	PartnerEdge() PartnerEdgeResolver
 	Partnership() PartnershipResolver
 	PartnershipParticipant() PartnershipParticipantResolver
+	PathStep() PathStepResolver
 	Placement() PlacementResolver
 	Query() QueryResolver
+	RankingEdge() RankingEdgeResolver
 	School() SchoolResolver
+	SearchEdge() SearchEdgeResolver
 	Skill() SkillResolver
 	SkillAtLevel() SkillAtLevelResolver
+	SkillGap() SkillGapResolver
+	SkillMatch() SkillMatchResolver
 	Subscription() SubscriptionResolver
 	Talent() TalentResolver
+	TalentMatchEdge() TalentMatchEdgeResolver
 	Teacher() TeacherResolver
 	TrainingCenter() TrainingCenterResolver
 	TrainingCourse() TrainingCourseResolver
@@ -77,6 +90,20 @@ type ComplexityRoot struct {
 		Talents         func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.TalentFilter, orderBy *model.Order) int
 		TrainingCenters func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.TrainingCenterFilter, orderBy *model.Order) int
 		Version         func(childComplexity int) int
+	}
+
+	AllianceAnalytics struct {
+		Alliance                  func(childComplexity int) int
+		CompetitionResultsByLevel func(childComplexity int) int
+		JobsByMonth               func(childComplexity int) int
+		MembersByIndustry         func(childComplexity int) int
+		MembersByKind             func(childComplexity int) int
+		MembersBySchoolLevel      func(childComplexity int) int
+		PartnershipsByKind        func(childComplexity int) int
+		PartnershipsByMonth       func(childComplexity int) int
+		PartnershipsByStatus      func(childComplexity int) int
+		Period                    func(childComplexity int) int
+		ResourcesByCategory       func(childComplexity int) int
 	}
 
 	AllianceConnection struct {
@@ -143,6 +170,14 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	CompetitionLevelCount struct {
+		Bronze  func(childComplexity int) int
+		Gold    func(childComplexity int) int
+		Level   func(childComplexity int) int
+		Results func(childComplexity int) int
+		Silver  func(childComplexity int) int
+	}
+
 	CompetitionResult struct {
 		Alliance       func(childComplexity int) int
 		Award          func(childComplexity int) int
@@ -198,6 +233,12 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	GapCourse struct {
+		Course   func(childComplexity int) int
+		Coverage func(childComplexity int) int
+		Teaches  func(childComplexity int) int
+	}
+
 	GovernmentAgency struct {
 		Description     func(childComplexity int) int
 		District        func(childComplexity int) int
@@ -213,6 +254,16 @@ type ComplexityRoot struct {
 		TrainingCenters func(childComplexity int) int
 		Version         func(childComplexity int) int
 		Website         func(childComplexity int) int
+	}
+
+	Highlight struct {
+		Field    func(childComplexity int) int
+		Segments func(childComplexity int) int
+	}
+
+	HighlightSegment struct {
+		Matched func(childComplexity int) int
+		Text    func(childComplexity int) int
 	}
 
 	IndustrialPark struct {
@@ -234,6 +285,19 @@ type ComplexityRoot struct {
 		Website         func(childComplexity int) int
 	}
 
+	IndustryCount struct {
+		Count    func(childComplexity int) int
+		Industry func(childComplexity int) int
+	}
+
+	JobMonth struct {
+		Applications func(childComplexity int) int
+		Month        func(childComplexity int) int
+		Openings     func(childComplexity int) int
+		Placements   func(childComplexity int) int
+		Positions    func(childComplexity int) int
+	}
+
 	JobOpening struct {
 		Alliance       func(childComplexity int) int
 		Category       func(childComplexity int) int
@@ -241,7 +305,9 @@ type ComplexityRoot struct {
 		Description    func(childComplexity int) int
 		EmploymentType func(childComplexity int) int
 		Filled         func(childComplexity int) int
+		GapCourses     func(childComplexity int, talent *string, first *int) int
 		GlobalID       func(childComplexity int) int
+		Matches        func(childComplexity int, first *int, after *string, minScore *float64, statuses []store.TalentStatus) int
 		OpenPositions  func(childComplexity int) int
 		Placements     func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.PlacementFilter, orderBy *model.Order) int
 		Positions      func(childComplexity int) int
@@ -301,6 +367,11 @@ type ComplexityRoot struct {
 		UserErrors func(childComplexity int) int
 	}
 
+	MonthCount struct {
+		Count func(childComplexity int) int
+		Month func(childComplexity int) int
+	}
+
 	Mutation struct {
 		AddPartnershipParticipant    func(childComplexity int, input change.AddPartnershipParticipantInput) int
 		AdmitMember                  func(childComplexity int, input change.AdmitMemberInput) int
@@ -336,6 +407,47 @@ type ComplexityRoot struct {
 		WithdrawResource             func(childComplexity int, input change.WithdrawResourceInput) int
 	}
 
+	Neighborhood struct {
+		Center    func(childComplexity int) int
+		Edges     func(childComplexity int) int
+		Nodes     func(childComplexity int) int
+		Truncated func(childComplexity int) int
+	}
+
+	NetworkEdge struct {
+		Partnerships func(childComplexity int) int
+		Source       func(childComplexity int) int
+		Target       func(childComplexity int) int
+		Weight       func(childComplexity int) int
+	}
+
+	NetworkNode struct {
+		Degree       func(childComplexity int) int
+		Distance     func(childComplexity int) int
+		GlobalID     func(childComplexity int) int
+		Organization func(childComplexity int) int
+	}
+
+	NetworkPath struct {
+		Length        func(childComplexity int) int
+		Organizations func(childComplexity int) int
+		Steps         func(childComplexity int) int
+	}
+
+	OpeningMatchConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	OpeningMatchEdge struct {
+		Cursor        func(childComplexity int) int
+		MatchedSkills func(childComplexity int) int
+		MissingSkills func(childComplexity int) int
+		Node          func(childComplexity int) int
+		Score         func(childComplexity int) int
+	}
+
 	OrganizationConnection struct {
 		Edges      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
@@ -345,6 +457,11 @@ type ComplexityRoot struct {
 	OrganizationEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	OrganizationKindCount struct {
+		Count func(childComplexity int) int
+		Kind  func(childComplexity int) int
 	}
 
 	OrganizationPayload struct {
@@ -397,6 +514,11 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	PartnershipKindCount struct {
+		Count func(childComplexity int) int
+		Kind  func(childComplexity int) int
+	}
+
 	PartnershipParticipant struct {
 		JoinedOn     func(childComplexity int) int
 		Organization func(childComplexity int) int
@@ -407,6 +529,22 @@ type ComplexityRoot struct {
 	PartnershipPayload struct {
 		Partnership func(childComplexity int) int
 		UserErrors  func(childComplexity int) int
+	}
+
+	PartnershipStatusCount struct {
+		Count  func(childComplexity int) int
+		Status func(childComplexity int) int
+	}
+
+	PathStep struct {
+		From         func(childComplexity int) int
+		Partnerships func(childComplexity int) int
+		To           func(childComplexity int) int
+	}
+
+	Period struct {
+		From func(childComplexity int) int
+		To   func(childComplexity int) int
 	}
 
 	Placement struct {
@@ -438,18 +576,44 @@ type ComplexityRoot struct {
 	Query struct {
 		Alliance        func(childComplexity int, id *string, slug *string) int
 		Alliances       func(childComplexity int, first *int, after *string, last *int, before *string, orderBy *model.Order) int
+		Analytics       func(childComplexity int, alliance *string, period *model.DateRange) int
 		Events          func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.EventFilter, orderBy *model.Order) int
 		JobOpenings     func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.JobOpeningFilter, orderBy *model.Order) int
+		Neighborhood    func(childComplexity int, of string, depth *int, maxNodes *int, filter *store.NetworkFilter) int
 		Node            func(childComplexity int, id string) int
 		Nodes           func(childComplexity int, ids []string) int
 		Organizations   func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.OrganizationFilter, orderBy *model.Order) int
 		Partnerships    func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.PartnershipFilter, orderBy *model.Order) int
+		Path            func(childComplexity int, from string, to string, maxDepth *int, filter *store.NetworkFilter) int
+		Rankings        func(childComplexity int, alliance *string, by *model.CentralityMeasure, kinds []store.OrganizationKind, filter *store.NetworkFilter, first *int, after *string) int
 		Resources       func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.ResourceFilter, orderBy *model.Order) int
+		Search          func(childComplexity int, query string, kinds []model.SearchKind, first *int, after *string) int
 		Skill           func(childComplexity int, code string) int
+		SkillGap        func(childComplexity int, alliance *string, filter *model.SkillGapFilter, orderBy *model.Order, first *int, after *string) int
 		Skills          func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.SkillFilter, orderBy *model.Order) int
 		Talents         func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.TalentFilter, orderBy *model.Order) int
 		TrainingCenters func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.TrainingCenterFilter, orderBy *model.Order) int
 		TrainingCourses func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.TrainingCourseFilter, orderBy *model.Order) int
+	}
+
+	RankingConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	RankingEdge struct {
+		Cursor       func(childComplexity int) int
+		Degree       func(childComplexity int) int
+		Node         func(childComplexity int) int
+		PageRank     func(childComplexity int) int
+		Partnerships func(childComplexity int) int
+		Rank         func(childComplexity int) int
+	}
+
+	ResourceCategoryCount struct {
+		Category func(childComplexity int) int
+		Count    func(childComplexity int) int
 	}
 
 	SalaryRange struct {
@@ -476,6 +640,25 @@ type ComplexityRoot struct {
 		TrainingCenters func(childComplexity int) int
 		Version         func(childComplexity int) int
 		Website         func(childComplexity int) int
+	}
+
+	SchoolLevelCount struct {
+		Count func(childComplexity int) int
+		Level func(childComplexity int) int
+	}
+
+	SearchConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	SearchEdge struct {
+		Cursor     func(childComplexity int) int
+		Highlights func(childComplexity int) int
+		Kind       func(childComplexity int) int
+		Node       func(childComplexity int) int
+		Score      func(childComplexity int) int
 	}
 
 	SharedResourceConnection struct {
@@ -520,6 +703,37 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	SkillGap struct {
+		CourseSeats   func(childComplexity int) int
+		Courses       func(childComplexity int) int
+		Demand        func(childComplexity int) int
+		FreeSeats     func(childComplexity int) int
+		Gap           func(childComplexity int) int
+		OpenPositions func(childComplexity int) int
+		Openings      func(childComplexity int) int
+		Skill         func(childComplexity int) int
+		Supply        func(childComplexity int) int
+		Talents       func(childComplexity int) int
+	}
+
+	SkillGapConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	SkillGapEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	SkillMatch struct {
+		Coverage      func(childComplexity int) int
+		Level         func(childComplexity int) int
+		RequiredLevel func(childComplexity int) int
+		Skill         func(childComplexity int) int
+	}
+
 	SkillPayload struct {
 		Skill      func(childComplexity int) int
 		UserErrors func(childComplexity int) int
@@ -532,24 +746,25 @@ type ComplexityRoot struct {
 	}
 
 	Talent struct {
-		Alias              func(childComplexity int) int
-		Alliance           func(childComplexity int) int
-		BirthDate          func(childComplexity int) int
-		CompetitionResults func(childComplexity int) int
-		Courses            func(childComplexity int) int
-		Email              func(childComplexity int) int
-		Employer           func(childComplexity int) int
-		FullName           func(childComplexity int) int
-		GlobalID           func(childComplexity int) int
-		GraduationYear     func(childComplexity int) int
-		NameZh             func(childComplexity int) int
-		Phone              func(childComplexity int) int
-		Placements         func(childComplexity int) int
-		RegisteredOn       func(childComplexity int) int
-		School             func(childComplexity int) int
-		Skills             func(childComplexity int) int
-		Status             func(childComplexity int) int
-		Version            func(childComplexity int) int
+		Alias               func(childComplexity int) int
+		Alliance            func(childComplexity int) int
+		BirthDate           func(childComplexity int) int
+		CompetitionResults  func(childComplexity int) int
+		Courses             func(childComplexity int) int
+		Email               func(childComplexity int) int
+		Employer            func(childComplexity int) int
+		FullName            func(childComplexity int) int
+		GlobalID            func(childComplexity int) int
+		GraduationYear      func(childComplexity int) int
+		NameZh              func(childComplexity int) int
+		Phone               func(childComplexity int) int
+		Placements          func(childComplexity int) int
+		RecommendedOpenings func(childComplexity int, first *int, after *string, minScore *float64) int
+		RegisteredOn        func(childComplexity int) int
+		School              func(childComplexity int) int
+		Skills              func(childComplexity int) int
+		Status              func(childComplexity int) int
+		Version             func(childComplexity int) int
 	}
 
 	TalentConnection struct {
@@ -561,6 +776,20 @@ type ComplexityRoot struct {
 	TalentEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	TalentMatchConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	TalentMatchEdge struct {
+		Cursor        func(childComplexity int) int
+		MatchedSkills func(childComplexity int) int
+		MissingSkills func(childComplexity int) int
+		Node          func(childComplexity int) int
+		Score         func(childComplexity int) int
 	}
 
 	TalentPayload struct {
@@ -717,6 +946,19 @@ type AllianceResolver interface {
 	Resources(ctx context.Context, obj *model.Alliance, first *int, after *string, last *int, before *string, filter *model.ResourceFilter, orderBy *model.Order) (*model.Connection[model.SharedResource], error)
 	Talents(ctx context.Context, obj *model.Alliance, first *int, after *string, last *int, before *string, filter *model.TalentFilter, orderBy *model.Order) (*model.Connection[*model.Talent], error)
 }
+type AllianceAnalyticsResolver interface {
+	Alliance(ctx context.Context, obj *model.AllianceAnalytics) (*model.Alliance, error)
+
+	MembersByKind(ctx context.Context, obj *model.AllianceAnalytics) ([]*model.OrganizationKindCount, error)
+	MembersBySchoolLevel(ctx context.Context, obj *model.AllianceAnalytics) ([]*model.SchoolLevelCount, error)
+	MembersByIndustry(ctx context.Context, obj *model.AllianceAnalytics) ([]*model.IndustryCount, error)
+	PartnershipsByKind(ctx context.Context, obj *model.AllianceAnalytics) ([]*model.PartnershipKindCount, error)
+	PartnershipsByStatus(ctx context.Context, obj *model.AllianceAnalytics) ([]*model.PartnershipStatusCount, error)
+	PartnershipsByMonth(ctx context.Context, obj *model.AllianceAnalytics) ([]*model.MonthCount, error)
+	ResourcesByCategory(ctx context.Context, obj *model.AllianceAnalytics) ([]*model.ResourceCategoryCount, error)
+	JobsByMonth(ctx context.Context, obj *model.AllianceAnalytics) ([]*model.JobMonth, error)
+	CompetitionResultsByLevel(ctx context.Context, obj *model.AllianceAnalytics) ([]*model.CompetitionLevelCount, error)
+}
 type AllianceStatsResolver interface {
 	Alliance(ctx context.Context, obj *store.AllianceStats) (*model.Alliance, error)
 
@@ -748,6 +990,9 @@ type EventResolver interface {
 
 	Subject(ctx context.Context, obj *model.Event) (model.Node, error)
 }
+type GapCourseResolver interface {
+	Course(ctx context.Context, obj *model.GapCourse) (*model.TrainingCourse, error)
+}
 type GovernmentAgencyResolver interface {
 	Memberships(ctx context.Context, obj *model.GovernmentAgency) ([]*model.Membership, error)
 	Partnerships(ctx context.Context, obj *model.GovernmentAgency, first *int, after *string, last *int, before *string, filter *model.PartnershipFilter, orderBy *model.Order) (*model.Connection[*model.Partnership], error)
@@ -773,6 +1018,8 @@ type JobOpeningResolver interface {
 
 	RequiredSkills(ctx context.Context, obj *model.JobOpening) ([]*model.SkillAtLevel, error)
 	Placements(ctx context.Context, obj *model.JobOpening, first *int, after *string, last *int, before *string, filter *model.PlacementFilter, orderBy *model.Order) (*model.Connection[*model.Placement], error)
+	Matches(ctx context.Context, obj *model.JobOpening, first *int, after *string, minScore *float64, statuses []store.TalentStatus) (*model.TalentMatchConnection, error)
+	GapCourses(ctx context.Context, obj *model.JobOpening, talent *string, first *int) ([]*model.GapCourse, error)
 }
 type MembershipResolver interface {
 	Alliance(ctx context.Context, obj *model.Membership) (*model.Alliance, error)
@@ -812,6 +1059,21 @@ type MutationResolver interface {
 	SetTalentSkill(ctx context.Context, input change.SetTalentSkillInput) (*model.TalentPayload, error)
 	RemoveTalentSkill(ctx context.Context, input change.RemoveTalentSkillInput) (*model.TalentPayload, error)
 }
+type NeighborhoodResolver interface {
+	Center(ctx context.Context, obj *model.Neighborhood) (model.Organization, error)
+}
+type NetworkEdgeResolver interface {
+	Partnerships(ctx context.Context, obj *model.NetworkEdge) ([]*model.Partnership, error)
+}
+type NetworkNodeResolver interface {
+	Organization(ctx context.Context, obj *model.NetworkNode) (model.Organization, error)
+}
+type NetworkPathResolver interface {
+	Organizations(ctx context.Context, obj *model.NetworkPath) ([]model.Organization, error)
+}
+type OpeningMatchEdgeResolver interface {
+	Node(ctx context.Context, obj *model.OpeningMatchEdge) (*model.JobOpening, error)
+}
 type PartnerEdgeResolver interface {
 	SharedPartnerships(ctx context.Context, obj *model.PartnerEdge) ([]*model.Partnership, error)
 }
@@ -823,6 +1085,11 @@ type PartnershipResolver interface {
 type PartnershipParticipantResolver interface {
 	Partnership(ctx context.Context, obj *model.PartnershipParticipant) (*model.Partnership, error)
 	Organization(ctx context.Context, obj *model.PartnershipParticipant) (model.Organization, error)
+}
+type PathStepResolver interface {
+	From(ctx context.Context, obj *model.PathStep) (model.Organization, error)
+	To(ctx context.Context, obj *model.PathStep) (model.Organization, error)
+	Partnerships(ctx context.Context, obj *model.PathStep) ([]*model.Partnership, error)
 }
 type PlacementResolver interface {
 	Opening(ctx context.Context, obj *model.Placement) (*model.JobOpening, error)
@@ -843,6 +1110,15 @@ type QueryResolver interface {
 	Skill(ctx context.Context, code string) (*model.Skill, error)
 	Events(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.EventFilter, orderBy *model.Order) (*model.Connection[*model.Event], error)
 	Talents(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.TalentFilter, orderBy *model.Order) (*model.Connection[*model.Talent], error)
+	Path(ctx context.Context, from string, to string, maxDepth *int, filter *store.NetworkFilter) (*model.NetworkPath, error)
+	Neighborhood(ctx context.Context, of string, depth *int, maxNodes *int, filter *store.NetworkFilter) (*model.Neighborhood, error)
+	Rankings(ctx context.Context, alliance *string, by *model.CentralityMeasure, kinds []store.OrganizationKind, filter *store.NetworkFilter, first *int, after *string) (*model.RankingConnection, error)
+	Analytics(ctx context.Context, alliance *string, period *model.DateRange) (*model.AllianceAnalytics, error)
+	SkillGap(ctx context.Context, alliance *string, filter *model.SkillGapFilter, orderBy *model.Order, first *int, after *string) (*model.Connection[*model.SkillGap], error)
+	Search(ctx context.Context, query string, kinds []model.SearchKind, first *int, after *string) (*model.SearchConnection, error)
+}
+type RankingEdgeResolver interface {
+	Node(ctx context.Context, obj *model.RankingEdge) (model.Organization, error)
 }
 type SchoolResolver interface {
 	Memberships(ctx context.Context, obj *model.School) ([]*model.Membership, error)
@@ -852,6 +1128,9 @@ type SchoolResolver interface {
 	Partners(ctx context.Context, obj *model.School, first *int, after *string, last *int, before *string, filter *model.OrganizationFilter, orderBy *model.Order) (*model.PartnerConnection, error)
 
 	Students(ctx context.Context, obj *model.School, first *int, after *string, last *int, before *string, filter *model.TalentFilter, orderBy *model.Order) (*model.Connection[*model.Talent], error)
+}
+type SearchEdgeResolver interface {
+	Node(ctx context.Context, obj *model.SearchEdge) (model.Node, error)
 }
 type SkillResolver interface {
 	Parent(ctx context.Context, obj *model.Skill) (*model.Skill, error)
@@ -863,6 +1142,12 @@ type SkillResolver interface {
 }
 type SkillAtLevelResolver interface {
 	Skill(ctx context.Context, obj *model.SkillAtLevel) (*model.Skill, error)
+}
+type SkillGapResolver interface {
+	Skill(ctx context.Context, obj *model.SkillGap) (*model.Skill, error)
+}
+type SkillMatchResolver interface {
+	Skill(ctx context.Context, obj *model.SkillMatch) (*model.Skill, error)
 }
 type SubscriptionResolver interface {
 	Events(ctx context.Context, alliance *string, kinds []store.EventKind, after *string) (<-chan *model.Edge[*model.Event], error)
@@ -884,6 +1169,10 @@ type TalentResolver interface {
 	Courses(ctx context.Context, obj *model.Talent) ([]*model.TrainingCourse, error)
 	CompetitionResults(ctx context.Context, obj *model.Talent) ([]*model.CompetitionResult, error)
 	Placements(ctx context.Context, obj *model.Talent) ([]*model.Placement, error)
+	RecommendedOpenings(ctx context.Context, obj *model.Talent, first *int, after *string, minScore *float64) (*model.OpeningMatchConnection, error)
+}
+type TalentMatchEdgeResolver interface {
+	Node(ctx context.Context, obj *model.TalentMatchEdge) (*model.Talent, error)
 }
 type TeacherResolver interface {
 	Provider(ctx context.Context, obj *model.Teacher) (model.Organization, error)
@@ -1039,6 +1328,73 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Alliance.Version(childComplexity), true
+
+	case "AllianceAnalytics.alliance":
+		if e.ComplexityRoot.AllianceAnalytics.Alliance == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AllianceAnalytics.Alliance(childComplexity), true
+	case "AllianceAnalytics.competitionResultsByLevel":
+		if e.ComplexityRoot.AllianceAnalytics.CompetitionResultsByLevel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AllianceAnalytics.CompetitionResultsByLevel(childComplexity), true
+	case "AllianceAnalytics.jobsByMonth":
+		if e.ComplexityRoot.AllianceAnalytics.JobsByMonth == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AllianceAnalytics.JobsByMonth(childComplexity), true
+	case "AllianceAnalytics.membersByIndustry":
+		if e.ComplexityRoot.AllianceAnalytics.MembersByIndustry == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AllianceAnalytics.MembersByIndustry(childComplexity), true
+	case "AllianceAnalytics.membersByKind":
+		if e.ComplexityRoot.AllianceAnalytics.MembersByKind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AllianceAnalytics.MembersByKind(childComplexity), true
+	case "AllianceAnalytics.membersBySchoolLevel":
+		if e.ComplexityRoot.AllianceAnalytics.MembersBySchoolLevel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AllianceAnalytics.MembersBySchoolLevel(childComplexity), true
+	case "AllianceAnalytics.partnershipsByKind":
+		if e.ComplexityRoot.AllianceAnalytics.PartnershipsByKind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AllianceAnalytics.PartnershipsByKind(childComplexity), true
+	case "AllianceAnalytics.partnershipsByMonth":
+		if e.ComplexityRoot.AllianceAnalytics.PartnershipsByMonth == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AllianceAnalytics.PartnershipsByMonth(childComplexity), true
+	case "AllianceAnalytics.partnershipsByStatus":
+		if e.ComplexityRoot.AllianceAnalytics.PartnershipsByStatus == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AllianceAnalytics.PartnershipsByStatus(childComplexity), true
+	case "AllianceAnalytics.period":
+		if e.ComplexityRoot.AllianceAnalytics.Period == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AllianceAnalytics.Period(childComplexity), true
+	case "AllianceAnalytics.resourcesByCategory":
+		if e.ComplexityRoot.AllianceAnalytics.ResourcesByCategory == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AllianceAnalytics.ResourcesByCategory(childComplexity), true
 
 	case "AllianceConnection.edges":
 		if e.ComplexityRoot.AllianceConnection.Edges == nil {
@@ -1330,6 +1686,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CompanyEdge.Node(childComplexity), true
 
+	case "CompetitionLevelCount.bronze":
+		if e.ComplexityRoot.CompetitionLevelCount.Bronze == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CompetitionLevelCount.Bronze(childComplexity), true
+	case "CompetitionLevelCount.gold":
+		if e.ComplexityRoot.CompetitionLevelCount.Gold == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CompetitionLevelCount.Gold(childComplexity), true
+	case "CompetitionLevelCount.level":
+		if e.ComplexityRoot.CompetitionLevelCount.Level == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CompetitionLevelCount.Level(childComplexity), true
+	case "CompetitionLevelCount.results":
+		if e.ComplexityRoot.CompetitionLevelCount.Results == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CompetitionLevelCount.Results(childComplexity), true
+	case "CompetitionLevelCount.silver":
+		if e.ComplexityRoot.CompetitionLevelCount.Silver == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CompetitionLevelCount.Silver(childComplexity), true
+
 	case "CompetitionResult.alliance":
 		if e.ComplexityRoot.CompetitionResult.Alliance == nil {
 			break
@@ -1558,6 +1945,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.EventEdge.Node(childComplexity), true
 
+	case "GapCourse.course":
+		if e.ComplexityRoot.GapCourse.Course == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GapCourse.Course(childComplexity), true
+	case "GapCourse.coverage":
+		if e.ComplexityRoot.GapCourse.Coverage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GapCourse.Coverage(childComplexity), true
+	case "GapCourse.teaches":
+		if e.ComplexityRoot.GapCourse.Teaches == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GapCourse.Teaches(childComplexity), true
+
 	case "GovernmentAgency.description":
 		if e.ComplexityRoot.GovernmentAgency.Description == nil {
 			break
@@ -1657,6 +2063,32 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.GovernmentAgency.Website(childComplexity), true
+
+	case "Highlight.field":
+		if e.ComplexityRoot.Highlight.Field == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Highlight.Field(childComplexity), true
+	case "Highlight.segments":
+		if e.ComplexityRoot.Highlight.Segments == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Highlight.Segments(childComplexity), true
+
+	case "HighlightSegment.matched":
+		if e.ComplexityRoot.HighlightSegment.Matched == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HighlightSegment.Matched(childComplexity), true
+	case "HighlightSegment.text":
+		if e.ComplexityRoot.HighlightSegment.Text == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HighlightSegment.Text(childComplexity), true
 
 	case "IndustrialPark.areaKm2":
 		if e.ComplexityRoot.IndustrialPark.AreaKm2 == nil {
@@ -1775,6 +2207,50 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.IndustrialPark.Website(childComplexity), true
 
+	case "IndustryCount.count":
+		if e.ComplexityRoot.IndustryCount.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndustryCount.Count(childComplexity), true
+	case "IndustryCount.industry":
+		if e.ComplexityRoot.IndustryCount.Industry == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndustryCount.Industry(childComplexity), true
+
+	case "JobMonth.applications":
+		if e.ComplexityRoot.JobMonth.Applications == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JobMonth.Applications(childComplexity), true
+	case "JobMonth.month":
+		if e.ComplexityRoot.JobMonth.Month == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JobMonth.Month(childComplexity), true
+	case "JobMonth.openings":
+		if e.ComplexityRoot.JobMonth.Openings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JobMonth.Openings(childComplexity), true
+	case "JobMonth.placements":
+		if e.ComplexityRoot.JobMonth.Placements == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JobMonth.Placements(childComplexity), true
+	case "JobMonth.positions":
+		if e.ComplexityRoot.JobMonth.Positions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JobMonth.Positions(childComplexity), true
+
 	case "JobOpening.alliance":
 		if e.ComplexityRoot.JobOpening.Alliance == nil {
 			break
@@ -1811,12 +2287,34 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.JobOpening.Filled(childComplexity), true
+	case "JobOpening.gapCourses":
+		if e.ComplexityRoot.JobOpening.GapCourses == nil {
+			break
+		}
+
+		args, err := ec.field_JobOpening_gapCourses_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.JobOpening.GapCourses(childComplexity, args["talent"].(*string), args["first"].(*int)), true
 	case "JobOpening.id":
 		if e.ComplexityRoot.JobOpening.GlobalID == nil {
 			break
 		}
 
 		return e.ComplexityRoot.JobOpening.GlobalID(childComplexity), true
+	case "JobOpening.matches":
+		if e.ComplexityRoot.JobOpening.Matches == nil {
+			break
+		}
+
+		args, err := ec.field_JobOpening_matches_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.JobOpening.Matches(childComplexity, args["first"].(*int), args["after"].(*string), args["minScore"].(*float64), args["statuses"].([]store.TalentStatus)), true
 	case "JobOpening.openPositions":
 		if e.ComplexityRoot.JobOpening.OpenPositions == nil {
 			break
@@ -2045,6 +2543,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.MembershipPayload.UserErrors(childComplexity), true
+
+	case "MonthCount.count":
+		if e.ComplexityRoot.MonthCount.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MonthCount.Count(childComplexity), true
+	case "MonthCount.month":
+		if e.ComplexityRoot.MonthCount.Month == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MonthCount.Month(childComplexity), true
 
 	case "Mutation.addPartnershipParticipant":
 		if e.ComplexityRoot.Mutation.AddPartnershipParticipant == nil {
@@ -2399,6 +2910,150 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Mutation.WithdrawResource(childComplexity, args["input"].(change.WithdrawResourceInput)), true
 
+	case "Neighborhood.center":
+		if e.ComplexityRoot.Neighborhood.Center == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Neighborhood.Center(childComplexity), true
+	case "Neighborhood.edges":
+		if e.ComplexityRoot.Neighborhood.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Neighborhood.Edges(childComplexity), true
+	case "Neighborhood.nodes":
+		if e.ComplexityRoot.Neighborhood.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Neighborhood.Nodes(childComplexity), true
+	case "Neighborhood.truncated":
+		if e.ComplexityRoot.Neighborhood.Truncated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Neighborhood.Truncated(childComplexity), true
+
+	case "NetworkEdge.partnerships":
+		if e.ComplexityRoot.NetworkEdge.Partnerships == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkEdge.Partnerships(childComplexity), true
+	case "NetworkEdge.source":
+		if e.ComplexityRoot.NetworkEdge.Source == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkEdge.Source(childComplexity), true
+	case "NetworkEdge.target":
+		if e.ComplexityRoot.NetworkEdge.Target == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkEdge.Target(childComplexity), true
+	case "NetworkEdge.weight":
+		if e.ComplexityRoot.NetworkEdge.Weight == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkEdge.Weight(childComplexity), true
+
+	case "NetworkNode.degree":
+		if e.ComplexityRoot.NetworkNode.Degree == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkNode.Degree(childComplexity), true
+	case "NetworkNode.distance":
+		if e.ComplexityRoot.NetworkNode.Distance == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkNode.Distance(childComplexity), true
+	case "NetworkNode.id":
+		if e.ComplexityRoot.NetworkNode.GlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkNode.GlobalID(childComplexity), true
+	case "NetworkNode.organization":
+		if e.ComplexityRoot.NetworkNode.Organization == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkNode.Organization(childComplexity), true
+
+	case "NetworkPath.length":
+		if e.ComplexityRoot.NetworkPath.Length == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkPath.Length(childComplexity), true
+	case "NetworkPath.organizations":
+		if e.ComplexityRoot.NetworkPath.Organizations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkPath.Organizations(childComplexity), true
+	case "NetworkPath.steps":
+		if e.ComplexityRoot.NetworkPath.Steps == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkPath.Steps(childComplexity), true
+
+	case "OpeningMatchConnection.edges":
+		if e.ComplexityRoot.OpeningMatchConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OpeningMatchConnection.Edges(childComplexity), true
+	case "OpeningMatchConnection.pageInfo":
+		if e.ComplexityRoot.OpeningMatchConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OpeningMatchConnection.PageInfo(childComplexity), true
+	case "OpeningMatchConnection.totalCount":
+		if e.ComplexityRoot.OpeningMatchConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OpeningMatchConnection.TotalCount(childComplexity), true
+
+	case "OpeningMatchEdge.cursor":
+		if e.ComplexityRoot.OpeningMatchEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OpeningMatchEdge.Cursor(childComplexity), true
+	case "OpeningMatchEdge.matchedSkills":
+		if e.ComplexityRoot.OpeningMatchEdge.MatchedSkills == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OpeningMatchEdge.MatchedSkills(childComplexity), true
+	case "OpeningMatchEdge.missingSkills":
+		if e.ComplexityRoot.OpeningMatchEdge.MissingSkills == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OpeningMatchEdge.MissingSkills(childComplexity), true
+	case "OpeningMatchEdge.node":
+		if e.ComplexityRoot.OpeningMatchEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OpeningMatchEdge.Node(childComplexity), true
+	case "OpeningMatchEdge.score":
+		if e.ComplexityRoot.OpeningMatchEdge.Score == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OpeningMatchEdge.Score(childComplexity), true
+
 	case "OrganizationConnection.edges":
 		if e.ComplexityRoot.OrganizationConnection.Edges == nil {
 			break
@@ -2430,6 +3085,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.OrganizationEdge.Node(childComplexity), true
+
+	case "OrganizationKindCount.count":
+		if e.ComplexityRoot.OrganizationKindCount.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganizationKindCount.Count(childComplexity), true
+	case "OrganizationKindCount.kind":
+		if e.ComplexityRoot.OrganizationKindCount.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganizationKindCount.Kind(childComplexity), true
 
 	case "OrganizationPayload.organization":
 		if e.ComplexityRoot.OrganizationPayload.Organization == nil {
@@ -2617,6 +3285,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PartnershipEdge.Node(childComplexity), true
 
+	case "PartnershipKindCount.count":
+		if e.ComplexityRoot.PartnershipKindCount.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartnershipKindCount.Count(childComplexity), true
+	case "PartnershipKindCount.kind":
+		if e.ComplexityRoot.PartnershipKindCount.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartnershipKindCount.Kind(childComplexity), true
+
 	case "PartnershipParticipant.joinedOn":
 		if e.ComplexityRoot.PartnershipParticipant.JoinedOn == nil {
 			break
@@ -2654,6 +3335,51 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PartnershipPayload.UserErrors(childComplexity), true
+
+	case "PartnershipStatusCount.count":
+		if e.ComplexityRoot.PartnershipStatusCount.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartnershipStatusCount.Count(childComplexity), true
+	case "PartnershipStatusCount.status":
+		if e.ComplexityRoot.PartnershipStatusCount.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartnershipStatusCount.Status(childComplexity), true
+
+	case "PathStep.from":
+		if e.ComplexityRoot.PathStep.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PathStep.From(childComplexity), true
+	case "PathStep.partnerships":
+		if e.ComplexityRoot.PathStep.Partnerships == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PathStep.Partnerships(childComplexity), true
+	case "PathStep.to":
+		if e.ComplexityRoot.PathStep.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PathStep.To(childComplexity), true
+
+	case "Period.from":
+		if e.ComplexityRoot.Period.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Period.From(childComplexity), true
+	case "Period.to":
+		if e.ComplexityRoot.Period.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Period.To(childComplexity), true
 
 	case "Placement.appliedOn":
 		if e.ComplexityRoot.Placement.AppliedOn == nil {
@@ -2765,6 +3491,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Alliances(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["orderBy"].(*model.Order)), true
+	case "Query.analytics":
+		if e.ComplexityRoot.Query.Analytics == nil {
+			break
+		}
+
+		args, err := ec.field_Query_analytics_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Analytics(childComplexity, args["alliance"].(*string), args["period"].(*model.DateRange)), true
 	case "Query.events":
 		if e.ComplexityRoot.Query.Events == nil {
 			break
@@ -2788,6 +3525,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.JobOpenings(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.JobOpeningFilter), args["orderBy"].(*model.Order)), true
+	case "Query.neighborhood":
+		if e.ComplexityRoot.Query.Neighborhood == nil {
+			break
+		}
+
+		args, err := ec.field_Query_neighborhood_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Neighborhood(childComplexity, args["of"].(string), args["depth"].(*int), args["maxNodes"].(*int), args["filter"].(*store.NetworkFilter)), true
 	case "Query.node":
 		if e.ComplexityRoot.Query.Node == nil {
 			break
@@ -2832,6 +3580,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Partnerships(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.PartnershipFilter), args["orderBy"].(*model.Order)), true
+	case "Query.path":
+		if e.ComplexityRoot.Query.Path == nil {
+			break
+		}
+
+		args, err := ec.field_Query_path_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Path(childComplexity, args["from"].(string), args["to"].(string), args["maxDepth"].(*int), args["filter"].(*store.NetworkFilter)), true
+	case "Query.rankings":
+		if e.ComplexityRoot.Query.Rankings == nil {
+			break
+		}
+
+		args, err := ec.field_Query_rankings_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Rankings(childComplexity, args["alliance"].(*string), args["by"].(*model.CentralityMeasure), args["kinds"].([]store.OrganizationKind), args["filter"].(*store.NetworkFilter), args["first"].(*int), args["after"].(*string)), true
 	case "Query.resources":
 		if e.ComplexityRoot.Query.Resources == nil {
 			break
@@ -2843,6 +3613,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Resources(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.ResourceFilter), args["orderBy"].(*model.Order)), true
+	case "Query.search":
+		if e.ComplexityRoot.Query.Search == nil {
+			break
+		}
+
+		args, err := ec.field_Query_search_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Search(childComplexity, args["query"].(string), args["kinds"].([]model.SearchKind), args["first"].(*int), args["after"].(*string)), true
 	case "Query.skill":
 		if e.ComplexityRoot.Query.Skill == nil {
 			break
@@ -2854,6 +3635,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Skill(childComplexity, args["code"].(string)), true
+	case "Query.skillGap":
+		if e.ComplexityRoot.Query.SkillGap == nil {
+			break
+		}
+
+		args, err := ec.field_Query_skillGap_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.SkillGap(childComplexity, args["alliance"].(*string), args["filter"].(*model.SkillGapFilter), args["orderBy"].(*model.Order), args["first"].(*int), args["after"].(*string)), true
 	case "Query.skills":
 		if e.ComplexityRoot.Query.Skills == nil {
 			break
@@ -2898,6 +3690,75 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.TrainingCourses(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.TrainingCourseFilter), args["orderBy"].(*model.Order)), true
+
+	case "RankingConnection.edges":
+		if e.ComplexityRoot.RankingConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RankingConnection.Edges(childComplexity), true
+	case "RankingConnection.pageInfo":
+		if e.ComplexityRoot.RankingConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RankingConnection.PageInfo(childComplexity), true
+	case "RankingConnection.totalCount":
+		if e.ComplexityRoot.RankingConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RankingConnection.TotalCount(childComplexity), true
+
+	case "RankingEdge.cursor":
+		if e.ComplexityRoot.RankingEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RankingEdge.Cursor(childComplexity), true
+	case "RankingEdge.degree":
+		if e.ComplexityRoot.RankingEdge.Degree == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RankingEdge.Degree(childComplexity), true
+	case "RankingEdge.node":
+		if e.ComplexityRoot.RankingEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RankingEdge.Node(childComplexity), true
+	case "RankingEdge.pageRank":
+		if e.ComplexityRoot.RankingEdge.PageRank == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RankingEdge.PageRank(childComplexity), true
+	case "RankingEdge.partnerships":
+		if e.ComplexityRoot.RankingEdge.Partnerships == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RankingEdge.Partnerships(childComplexity), true
+	case "RankingEdge.rank":
+		if e.ComplexityRoot.RankingEdge.Rank == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RankingEdge.Rank(childComplexity), true
+
+	case "ResourceCategoryCount.category":
+		if e.ComplexityRoot.ResourceCategoryCount.Category == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResourceCategoryCount.Category(childComplexity), true
+	case "ResourceCategoryCount.count":
+		if e.ComplexityRoot.ResourceCategoryCount.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResourceCategoryCount.Count(childComplexity), true
 
 	case "SalaryRange.currency":
 		if e.ComplexityRoot.SalaryRange.Currency == nil {
@@ -3040,6 +3901,69 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.School.Website(childComplexity), true
+
+	case "SchoolLevelCount.count":
+		if e.ComplexityRoot.SchoolLevelCount.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SchoolLevelCount.Count(childComplexity), true
+	case "SchoolLevelCount.level":
+		if e.ComplexityRoot.SchoolLevelCount.Level == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SchoolLevelCount.Level(childComplexity), true
+
+	case "SearchConnection.edges":
+		if e.ComplexityRoot.SearchConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchConnection.Edges(childComplexity), true
+	case "SearchConnection.pageInfo":
+		if e.ComplexityRoot.SearchConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchConnection.PageInfo(childComplexity), true
+	case "SearchConnection.totalCount":
+		if e.ComplexityRoot.SearchConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchConnection.TotalCount(childComplexity), true
+
+	case "SearchEdge.cursor":
+		if e.ComplexityRoot.SearchEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchEdge.Cursor(childComplexity), true
+	case "SearchEdge.highlights":
+		if e.ComplexityRoot.SearchEdge.Highlights == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchEdge.Highlights(childComplexity), true
+	case "SearchEdge.kind":
+		if e.ComplexityRoot.SearchEdge.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchEdge.Kind(childComplexity), true
+	case "SearchEdge.node":
+		if e.ComplexityRoot.SearchEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchEdge.Node(childComplexity), true
+	case "SearchEdge.score":
+		if e.ComplexityRoot.SearchEdge.Score == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchEdge.Score(childComplexity), true
 
 	case "SharedResourceConnection.edges":
 		if e.ComplexityRoot.SharedResourceConnection.Edges == nil {
@@ -3211,6 +4135,124 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SkillEdge.Node(childComplexity), true
 
+	case "SkillGap.courseSeats":
+		if e.ComplexityRoot.SkillGap.CourseSeats == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SkillGap.CourseSeats(childComplexity), true
+	case "SkillGap.courses":
+		if e.ComplexityRoot.SkillGap.Courses == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SkillGap.Courses(childComplexity), true
+	case "SkillGap.demand":
+		if e.ComplexityRoot.SkillGap.Demand == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SkillGap.Demand(childComplexity), true
+	case "SkillGap.freeSeats":
+		if e.ComplexityRoot.SkillGap.FreeSeats == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SkillGap.FreeSeats(childComplexity), true
+	case "SkillGap.gap":
+		if e.ComplexityRoot.SkillGap.Gap == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SkillGap.Gap(childComplexity), true
+	case "SkillGap.openPositions":
+		if e.ComplexityRoot.SkillGap.OpenPositions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SkillGap.OpenPositions(childComplexity), true
+	case "SkillGap.openings":
+		if e.ComplexityRoot.SkillGap.Openings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SkillGap.Openings(childComplexity), true
+	case "SkillGap.skill":
+		if e.ComplexityRoot.SkillGap.Skill == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SkillGap.Skill(childComplexity), true
+	case "SkillGap.supply":
+		if e.ComplexityRoot.SkillGap.Supply == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SkillGap.Supply(childComplexity), true
+	case "SkillGap.talents":
+		if e.ComplexityRoot.SkillGap.Talents == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SkillGap.Talents(childComplexity), true
+
+	case "SkillGapConnection.edges":
+		if e.ComplexityRoot.SkillGapConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SkillGapConnection.Edges(childComplexity), true
+	case "SkillGapConnection.pageInfo":
+		if e.ComplexityRoot.SkillGapConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SkillGapConnection.PageInfo(childComplexity), true
+	case "SkillGapConnection.totalCount":
+		if e.ComplexityRoot.SkillGapConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SkillGapConnection.TotalCount(childComplexity), true
+
+	case "SkillGapEdge.cursor":
+		if e.ComplexityRoot.SkillGapEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SkillGapEdge.Cursor(childComplexity), true
+	case "SkillGapEdge.node":
+		if e.ComplexityRoot.SkillGapEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SkillGapEdge.Node(childComplexity), true
+
+	case "SkillMatch.coverage":
+		if e.ComplexityRoot.SkillMatch.Coverage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SkillMatch.Coverage(childComplexity), true
+	case "SkillMatch.level":
+		if e.ComplexityRoot.SkillMatch.Level == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SkillMatch.Level(childComplexity), true
+	case "SkillMatch.requiredLevel":
+		if e.ComplexityRoot.SkillMatch.RequiredLevel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SkillMatch.RequiredLevel(childComplexity), true
+	case "SkillMatch.skill":
+		if e.ComplexityRoot.SkillMatch.Skill == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SkillMatch.Skill(childComplexity), true
+
 	case "SkillPayload.skill":
 		if e.ComplexityRoot.SkillPayload.Skill == nil {
 			break
@@ -3336,6 +4378,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Talent.Placements(childComplexity), true
+	case "Talent.recommendedOpenings":
+		if e.ComplexityRoot.Talent.RecommendedOpenings == nil {
+			break
+		}
+
+		args, err := ec.field_Talent_recommendedOpenings_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Talent.RecommendedOpenings(childComplexity, args["first"].(*int), args["after"].(*string), args["minScore"].(*float64)), true
 	case "Talent.registeredOn":
 		if e.ComplexityRoot.Talent.RegisteredOn == nil {
 			break
@@ -3398,6 +4451,56 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.TalentEdge.Node(childComplexity), true
+
+	case "TalentMatchConnection.edges":
+		if e.ComplexityRoot.TalentMatchConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TalentMatchConnection.Edges(childComplexity), true
+	case "TalentMatchConnection.pageInfo":
+		if e.ComplexityRoot.TalentMatchConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TalentMatchConnection.PageInfo(childComplexity), true
+	case "TalentMatchConnection.totalCount":
+		if e.ComplexityRoot.TalentMatchConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TalentMatchConnection.TotalCount(childComplexity), true
+
+	case "TalentMatchEdge.cursor":
+		if e.ComplexityRoot.TalentMatchEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TalentMatchEdge.Cursor(childComplexity), true
+	case "TalentMatchEdge.matchedSkills":
+		if e.ComplexityRoot.TalentMatchEdge.MatchedSkills == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TalentMatchEdge.MatchedSkills(childComplexity), true
+	case "TalentMatchEdge.missingSkills":
+		if e.ComplexityRoot.TalentMatchEdge.MissingSkills == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TalentMatchEdge.MissingSkills(childComplexity), true
+	case "TalentMatchEdge.node":
+		if e.ComplexityRoot.TalentMatchEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TalentMatchEdge.Node(childComplexity), true
+	case "TalentMatchEdge.score":
+		if e.ComplexityRoot.TalentMatchEdge.Score == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TalentMatchEdge.Score(childComplexity), true
 
 	case "TalentPayload.talent":
 		if e.ComplexityRoot.TalentPayload.Talent == nil {
@@ -4022,6 +5125,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("JobOpeningOrder", ec.unmarshalInputJobOpeningOrder),
 			graphql.NewInputUnmarshaler("MembershipFilter", ec.unmarshalInputMembershipFilter),
 			graphql.NewInputUnmarshaler("MembershipOrder", ec.unmarshalInputMembershipOrder),
+			graphql.NewInputUnmarshaler("NetworkFilter", ec.unmarshalInputNetworkFilter),
 			graphql.NewInputUnmarshaler("OrganizationFilter", ec.unmarshalInputOrganizationFilter),
 			graphql.NewInputUnmarshaler("OrganizationOrder", ec.unmarshalInputOrganizationOrder),
 			graphql.NewInputUnmarshaler("ParticipantInput", ec.unmarshalInputParticipantInput),
@@ -4045,6 +5149,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ShareTrainingFacilityInput", ec.unmarshalInputShareTrainingFacilityInput),
 			graphql.NewInputUnmarshaler("SignPartnershipInput", ec.unmarshalInputSignPartnershipInput),
 			graphql.NewInputUnmarshaler("SkillFilter", ec.unmarshalInputSkillFilter),
+			graphql.NewInputUnmarshaler("SkillGapFilter", ec.unmarshalInputSkillGapFilter),
+			graphql.NewInputUnmarshaler("SkillGapOrder", ec.unmarshalInputSkillGapOrder),
 			graphql.NewInputUnmarshaler("SkillLevelInput", ec.unmarshalInputSkillLevelInput),
 			graphql.NewInputUnmarshaler("SkillOrder", ec.unmarshalInputSkillOrder),
 			graphql.NewInputUnmarshaler("TalentFilter", ec.unmarshalInputTalentFilter),
@@ -7441,6 +8547,598 @@ enum PartnerOrderField {
   "The partner's English name."
   NAME
 }
+
+"""
+Which partnerships count as links between organizations in network questions.
+"""
+input NetworkFilter {
+  "Only partnerships in these statuses; every status when omitted."
+  statuses: [PartnershipStatus!]
+  "Only partnerships of these kinds; every kind when omitted."
+  kinds: [PartnershipKind!]
+}
+
+"""
+A shortest chain of partnerships between two organizations: each step joins two organizations
+that take part in the same partnership.
+"""
+type NetworkPath {
+  "The number of steps (partnerships crossed); 0 when ` + "`" + `from` + "`" + ` and ` + "`" + `to` + "`" + ` are the same organization."
+  length: Int!
+  "The organizations along the chain, from the start to the end, both included."
+  organizations: [Organization!]!
+  "The steps of the chain, in order."
+  steps: [PathStep!]!
+}
+
+"""
+One step of a network path: two organizations and the partnerships they share.
+"""
+type PathStep {
+  "The organization the step starts from."
+  from: Organization!
+  "The organization the step reaches."
+  to: Organization!
+  "The partnerships the two share (at least one), most recently signed first."
+  partnerships: [Partnership!]!
+}
+
+"""
+An organization and the organizations around it, as nodes and edges ready to draw.
+"""
+type Neighborhood {
+  "The organization at the centre."
+  center: Organization!
+  "The organizations within the requested depth, the centre first, then by distance."
+  nodes: [NetworkNode!]!
+  "Every link between two of the returned nodes."
+  edges: [NetworkEdge!]!
+  "Whether nodes were left out because the neighbourhood holds more than ` + "`" + `maxNodes` + "`" + `; the nearest are kept."
+  truncated: Boolean!
+}
+
+"""
+An organization in a neighbourhood.
+"""
+type NetworkNode {
+  "The organization's global ID, which edges refer to."
+  id: ID!
+  "The organization."
+  organization: Organization!
+  "The number of partnership steps from the centre: 0 for the centre itself."
+  distance: Int!
+  "The organization's number of distinct partners in the whole network (under the same filter)."
+  degree: Int!
+}
+
+"""
+A link between two organizations of a neighbourhood: they share at least one partnership.
+"""
+type NetworkEdge {
+  "The global ID of one organization (the one nearer the centre, or the smaller ID at equal distance)."
+  source: ID!
+  "The global ID of the other organization."
+  target: ID!
+  "How many partnerships the two share: a weight for drawing."
+  weight: Int!
+  "The partnerships the two share, most recently signed first."
+  partnerships: [Partnership!]!
+}
+
+"""
+The measures organizations can be ranked by in the partnership network.
+"""
+enum CentralityMeasure {
+  "The number of distinct partners: who links directly to the most members."
+  DEGREE
+  """
+  PageRank over the partnership network, links weighted by shared partnerships (damping 0.85):
+  a member scores high when its partners score high, so it finds the hubs that connect the
+  network's influential clusters, not merely the members that sign many small partnerships.
+  """
+  PAGERANK
+}
+
+"""
+An organization's place in the ranking of the most connected members.
+"""
+type RankingEdge {
+  "Opaque position of this edge, for ` + "`" + `after` + "`" + `."
+  cursor: String!
+  "The organization."
+  node: Organization!
+  "Its position in the ranking, from 1, among the organizations of the requested kinds; ties share a rank."
+  rank: Int!
+  "Its number of distinct partners."
+  degree: Int!
+  "The number of partnerships it takes part in."
+  partnerships: Int!
+  "Its PageRank, normalised so that the scores of the whole network sum to 1."
+  pageRank: Float!
+}
+
+"A page of the ranking of the most connected members."
+type RankingConnection {
+  "The organizations on this page, best first."
+  edges: [RankingEdge!]!
+  "Where this page sits in the whole ranking."
+  pageInfo: PageInfo!
+  "The number of ranked organizations. Counted only when asked for."
+  totalCount: Int!
+}
+
+extend type Query {
+  """
+  The shortest chain of partnerships linking two organizations, found breadth-first in the
+  database; null when none is at most ` + "`" + `maxDepth` + "`" + ` steps long. When several chains are equally
+  short, the one through the lowest organization IDs is returned.
+  """
+  path(
+    "The organization to start from (global ID)."
+    from: ID!
+    "The organization to reach (global ID)."
+    to: ID!
+    "The longest chain to look for, from 1 to 6 steps."
+    maxDepth: Int = 4
+    "Which partnerships count as links."
+    filter: NetworkFilter
+  ): NetworkPath
+  "An organization's partnership neighbourhood: the organizations within ` + "`" + `depth` + "`" + ` steps and the links between them."
+  neighborhood(
+    "The organization at the centre (global ID)."
+    of: ID!
+    "How many steps out to go, from 1 to 3."
+    depth: Int = 1
+    "The most nodes to return, from 1 to 1000; the nearest are kept."
+    maxNodes: Int = 200
+    "Which partnerships count as links."
+    filter: NetworkFilter
+  ): Neighborhood!
+  "The most connected members of an alliance's partnership network, best first."
+  rankings(
+    "The alliance (global ID); the first alliance when omitted."
+    alliance: ID
+    "The measure to rank by."
+    by: CentralityMeasure = DEGREE
+    "Only organizations of these kinds; every kind when omitted. Ranks are counted within the kinds."
+    kinds: [OrganizationKind!]
+    "Which partnerships count as links."
+    filter: NetworkFilter
+    "Number of items to return (at most 100; default 20)."
+    first: Int
+    "Return items after this cursor."
+    after: String
+  ): RankingConnection!
+}
+
+# ---------------------------------------------------------------- Dashboard aggregates
+
+"The number of members of one kind."
+type OrganizationKindCount {
+  "The kind."
+  kind: OrganizationKind!
+  "How many."
+  count: Int!
+}
+
+"The number of member schools of one level."
+type SchoolLevelCount {
+  "The school level."
+  level: SchoolLevel!
+  "How many."
+  count: Int!
+}
+
+"The number of member companies in one industry."
+type IndustryCount {
+  "The industry."
+  industry: Industry!
+  "How many."
+  count: Int!
+}
+
+"The number of partnerships of one kind."
+type PartnershipKindCount {
+  "The kind."
+  kind: PartnershipKind!
+  "How many."
+  count: Int!
+}
+
+"The number of partnerships in one status."
+type PartnershipStatusCount {
+  "The status."
+  status: PartnershipStatus!
+  "How many."
+  count: Int!
+}
+
+"The number of resources in one category."
+type ResourceCategoryCount {
+  "The category."
+  category: ResourceCategory!
+  "How many."
+  count: Int!
+}
+
+"A count for one calendar month."
+type MonthCount {
+  "The first day of the month."
+  month: Date!
+  "How many."
+  count: Int!
+}
+
+"The job market of one calendar month."
+type JobMonth {
+  "The first day of the month."
+  month: Date!
+  "Job openings posted in the month."
+  openings: Int!
+  "Positions offered by the openings posted in the month."
+  positions: Int!
+  "Applications made in the month."
+  applications: Int!
+  "Hires made in the month."
+  placements: Int!
+}
+
+"Competition results at one level."
+type CompetitionLevelCount {
+  "The level of competition."
+  level: CompetitionLevel!
+  "Results recorded at this level."
+  results: Int!
+  "Gold medals among them."
+  gold: Int!
+  "Silver medals among them."
+  silver: Int!
+  "Bronze medals among them."
+  bronze: Int!
+}
+
+"""
+An alliance's figures grouped for dashboards and reports, over a period. Members count when they
+belonged to the alliance at some time in the period; partnerships when signed in it (unsigned
+proposals when proposed in it); resources when shared in it and not withdrawn before it began;
+openings when posted, applications when made and hires when hired in it; competition results
+when awarded in it. Groups with nothing to count are left out; month series run in calendar order.
+"""
+type AllianceAnalytics {
+  "The alliance counted."
+  alliance: Alliance!
+  "The period counted, as given; open ends stay null."
+  period: Period!
+  "Members by kind."
+  membersByKind: [OrganizationKindCount!]!
+  "Member schools by level."
+  membersBySchoolLevel: [SchoolLevelCount!]!
+  "Member companies by industry."
+  membersByIndustry: [IndustryCount!]!
+  "Partnerships by kind."
+  partnershipsByKind: [PartnershipKindCount!]!
+  "Partnerships by status."
+  partnershipsByStatus: [PartnershipStatusCount!]!
+  "Partnerships signed per month."
+  partnershipsByMonth: [MonthCount!]!
+  "Resources by category."
+  resourcesByCategory: [ResourceCategoryCount!]!
+  "Openings, positions, applications and hires per month."
+  jobsByMonth: [JobMonth!]!
+  "Competition results by level, with medals."
+  competitionResultsByLevel: [CompetitionLevelCount!]!
+}
+
+"A period of time, inclusive at both ends; either end may be open."
+type Period {
+  "The first day, or null for no lower bound."
+  from: Date
+  "The last day, or null for no upper bound."
+  to: Date
+}
+
+extend type Query {
+  "An alliance's figures grouped by kind, level, industry, status, category and month, for dashboards; each group is one statement, run only when asked for."
+  analytics(
+    "The alliance (global ID); the first alliance when omitted."
+    alliance: ID
+    "Count only what happened in this period; everything when omitted."
+    period: DateRange
+  ): AllianceAnalytics!
+}
+
+# ---------------------------------------------------------------- Matching
+
+"""
+How a skill required by a job opening is covered by a talent.
+"""
+type SkillMatch {
+  "The skill."
+  skill: Skill!
+  "The level the job requires, 1 to 5."
+  requiredLevel: Int!
+  "The level the talent holds, or null when the talent lacks the skill."
+  level: Int
+  "The share of the requirement covered: the held level over the required level, at most 1; 0 when lacking."
+  coverage: Float!
+}
+
+"""
+A talent's fit with a job opening. The score is the weighted coverage of the opening's required
+skills: each skill weighs its required level, and counts the held level over the required level,
+at most 1. A talent who holds every skill at the required level or above scores 1.
+"""
+type TalentMatchEdge {
+  "Opaque position of this edge, for ` + "`" + `after` + "`" + `."
+  cursor: String!
+  "The talent."
+  node: Talent!
+  "The weighted coverage of the required skills, from 0 to 1."
+  score: Float!
+  "Required skills the talent holds, at whatever level, strongest coverage first."
+  matchedSkills: [SkillMatch!]!
+  "Required skills the talent lacks or holds below the required level, biggest shortfall first."
+  missingSkills: [SkillMatch!]!
+}
+
+"A page of talents matching a job opening, best first."
+type TalentMatchConnection {
+  "The talents on this page, each with its score and the skills that explain it."
+  edges: [TalentMatchEdge!]!
+  "Where this page sits in the whole ranking."
+  pageInfo: PageInfo!
+  "The number of talents that match at all (score above 0). Counted only when asked for."
+  totalCount: Int!
+}
+
+"""
+A job opening's fit with a talent, scored as in ` + "`" + `TalentMatchEdge` + "`" + `.
+"""
+type OpeningMatchEdge {
+  "Opaque position of this edge, for ` + "`" + `after` + "`" + `."
+  cursor: String!
+  "The job opening."
+  node: JobOpening!
+  "The weighted coverage of the opening's required skills by the talent, from 0 to 1."
+  score: Float!
+  "Required skills the talent holds, strongest coverage first."
+  matchedSkills: [SkillMatch!]!
+  "Required skills the talent lacks or holds below the required level, biggest shortfall first."
+  missingSkills: [SkillMatch!]!
+}
+
+"A page of job openings recommended to a talent, best first."
+type OpeningMatchConnection {
+  "The openings on this page, each with its score and the skills that explain it."
+  edges: [OpeningMatchEdge!]!
+  "Where this page sits in the whole ranking."
+  pageInfo: PageInfo!
+  "The number of open openings that match at all. Counted only when asked for."
+  totalCount: Int!
+}
+
+"""
+A training course that closes part of a skill gap.
+"""
+type GapCourse {
+  "The course."
+  course: TrainingCourse!
+  "The missing skills the course teaches, with the level it reaches."
+  teaches: [SkillAtLevel!]!
+  "The share of the missing requirement (weighted by required level) the course closes, from 0 to 1."
+  coverage: Float!
+}
+
+extend type JobOpening {
+  "Talents ranked by how well their skills cover the opening's requirements, best first; talents already hired for it are left out."
+  matches(
+    "Number of items to return (at most 100; default 20)."
+    first: Int
+    "Return items after this cursor."
+    after: String
+    "Only talents scoring at least this much, from 0 to 1."
+    minScore: Float
+    "Only talents in these statuses; every status when omitted."
+    statuses: [TalentStatus!]
+  ): TalentMatchConnection!
+  """
+  Courses with free seats, not yet ended, that teach the skills missing for this opening, the
+  courses closing the most of the gap first. Missing means: lacking or below the required level in
+  the given talent, or, without a talent, the required skills themselves.
+  """
+  gapCourses(
+    "Whose gap to close (global ID of a talent); the opening's whole requirement when omitted."
+    talent: ID
+    "The most courses to return, from 1 to 50."
+    first: Int = 10
+  ): [GapCourse!]!
+}
+
+extend type Talent {
+  "Open job openings the talent may see, ranked by how well the talent's skills cover their requirements, best first."
+  recommendedOpenings(
+    "Number of items to return (at most 100; default 20)."
+    first: Int
+    "Return items after this cursor."
+    after: String
+    "Only openings scoring at least this much, from 0 to 1."
+    minScore: Float
+  ): OpeningMatchConnection!
+}
+
+# ---------------------------------------------------------------- The curriculum-industry gap
+
+"""
+Demand for one skill against its supply, over a period. Demand is the open positions of open job
+openings posted in the period that require the skill, each weighted by the level required.
+Supply is the seats of courses running in the period that teach the skill, each weighted by the
+level taught, plus the talents available for work (students, trainees and job seekers) who hold
+the skill, each weighted by the level held. The gap score is ` + "`" + `(demand - supply) / (demand + supply)` + "`" + `:
+from -1 (supply only) through 0 (balanced) to 1 (demand only).
+"""
+type SkillGap {
+  "The skill."
+  skill: Skill!
+  "Level-weighted open positions requiring the skill."
+  demand: Float!
+  "Open positions requiring the skill, unweighted."
+  openPositions: Int!
+  "Open job openings requiring the skill."
+  openings: Int!
+  "Level-weighted supply: course seats plus available talents."
+  supply: Float!
+  "Seats of the courses teaching the skill in the period."
+  courseSeats: Int!
+  "Seats still free on those courses."
+  freeSeats: Int!
+  "Courses teaching the skill in the period."
+  courses: Int!
+  "Talents available for work who hold the skill."
+  talents: Int!
+  "` + "`" + `(demand - supply) / (demand + supply)` + "`" + `, from -1 to 1; positive where demand outruns supply; 0 when both are 0."
+  gap: Float!
+}
+
+"A skill gap and its cursor."
+type SkillGapEdge {
+  "Opaque position of this edge, for ` + "`" + `after` + "`" + `."
+  cursor: String!
+  "The skill's demand and supply."
+  node: SkillGap!
+}
+
+"A page of skill gaps."
+type SkillGapConnection {
+  "The skills on this page."
+  edges: [SkillGapEdge!]!
+  "Where this page sits in the whole list."
+  pageInfo: PageInfo!
+  "The number of skills in the whole list, ignoring paging. Counted only when asked for."
+  totalCount: Int!
+}
+
+"Which skills to include in the gap analysis."
+input SkillGapFilter {
+  "Only skills in these categories."
+  categories: [SkillCategory!]
+  "Only these skills, by code."
+  codes: [String!]
+  "The period demand and supply are counted over; everything current when omitted."
+  period: DateRange
+  "Only skills with a gap score at least this high, from -1 to 1."
+  minGap: Float
+}
+
+"How to sort skill gaps."
+input SkillGapOrder {
+  "The value to sort by."
+  field: SkillGapOrderField!
+  "Ascending or descending; descending by default: biggest first."
+  direction: OrderDirection = DESC
+}
+
+"Values skill gaps can be sorted by."
+enum SkillGapOrderField {
+  "The gap score."
+  GAP
+  "Level-weighted demand."
+  DEMAND
+  "Level-weighted supply."
+  SUPPLY
+  "Demand minus supply."
+  SHORTFALL
+  "The skill code."
+  CODE
+}
+
+extend type Query {
+  "Per skill, job demand against training and talent supply: where the curriculum lags industry."
+  skillGap(
+    "The alliance (global ID); the first alliance when omitted."
+    alliance: ID
+    "Which skills and period to analyse."
+    filter: SkillGapFilter
+    "Sort order; by default by gap score, largest first."
+    orderBy: SkillGapOrder
+    "Number of items to return, paging forwards (at most 100; default 20)."
+    first: Int
+    "Return items after this cursor."
+    after: String
+  ): SkillGapConnection!
+}
+
+# ---------------------------------------------------------------- Search
+
+"The kinds of object search looks through."
+enum SearchKind {
+  "Schools, companies, government agencies and industrial parks, by English or Chinese name."
+  ORGANIZATION
+  "Shared resources of every category, by English or Chinese title; restricted resources only for the members they are shared with."
+  RESOURCE
+  "Skills of the taxonomy, by code or English or Chinese name."
+  SKILL
+  "Talents, by name: only for callers who may see the talent's personal data."
+  TALENT
+  "Partnerships, by English or Chinese title."
+  PARTNERSHIP
+}
+
+"A piece of a highlighted text: either matched by the query or not."
+type HighlightSegment {
+  "The text of the piece."
+  text: String!
+  "Whether this piece matches the query."
+  matched: Boolean!
+}
+
+"A field of a search result with the parts that match the query marked."
+type Highlight {
+  "The field, for example ` + "`" + `name.en` + "`" + `, ` + "`" + `name.zh` + "`" + `, ` + "`" + `title.en` + "`" + `, ` + "`" + `code` + "`" + ` or ` + "`" + `fullName` + "`" + `."
+  field: String!
+  "The field's whole value, cut into matched and unmatched pieces in order."
+  segments: [HighlightSegment!]!
+}
+
+"A search result and its cursor."
+type SearchEdge {
+  "Opaque position of this edge, for ` + "`" + `after` + "`" + `."
+  cursor: String!
+  "The object found."
+  node: Node!
+  "What kind of object it is."
+  kind: SearchKind!
+  "How well it matches, from 0 to 1: exact and prefix matches first, then by trigram similarity."
+  score: Float!
+  "The fields that matched, with the matching parts marked."
+  highlights: [Highlight!]!
+}
+
+"A page of search results, best first."
+type SearchConnection {
+  "The results on this page."
+  edges: [SearchEdge!]!
+  "Where this page sits in the whole list."
+  pageInfo: PageInfo!
+  "The number of results, ignoring paging. Counted only when asked for."
+  totalCount: Int!
+}
+
+extend type Query {
+  """
+  Searches organizations, resources, skills, talents and partnerships by name, title or code, in
+  English or Chinese, tolerating typos; only what the caller may see. Results are ranked best first.
+  """
+  search(
+    "The text to look for: at least 2 characters, at most 100."
+    query: String!
+    "The kinds of object to look through; every kind when omitted."
+    kinds: [SearchKind!]
+    "Number of items to return (at most 100; default 20)."
+    first: Int
+    "Return items after this cursor."
+    after: String
+  ): SearchConnection!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -7477,6 +9175,34 @@ func (ec *executionContext) childFields_Alliance(ctx context.Context, field grap
 		return ec.fieldContext_Alliance_talents(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Alliance", field.Name)
+}
+
+func (ec *executionContext) childFields_AllianceAnalytics(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "alliance":
+		return ec.fieldContext_AllianceAnalytics_alliance(ctx, field)
+	case "period":
+		return ec.fieldContext_AllianceAnalytics_period(ctx, field)
+	case "membersByKind":
+		return ec.fieldContext_AllianceAnalytics_membersByKind(ctx, field)
+	case "membersBySchoolLevel":
+		return ec.fieldContext_AllianceAnalytics_membersBySchoolLevel(ctx, field)
+	case "membersByIndustry":
+		return ec.fieldContext_AllianceAnalytics_membersByIndustry(ctx, field)
+	case "partnershipsByKind":
+		return ec.fieldContext_AllianceAnalytics_partnershipsByKind(ctx, field)
+	case "partnershipsByStatus":
+		return ec.fieldContext_AllianceAnalytics_partnershipsByStatus(ctx, field)
+	case "partnershipsByMonth":
+		return ec.fieldContext_AllianceAnalytics_partnershipsByMonth(ctx, field)
+	case "resourcesByCategory":
+		return ec.fieldContext_AllianceAnalytics_resourcesByCategory(ctx, field)
+	case "jobsByMonth":
+		return ec.fieldContext_AllianceAnalytics_jobsByMonth(ctx, field)
+	case "competitionResultsByLevel":
+		return ec.fieldContext_AllianceAnalytics_competitionResultsByLevel(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AllianceAnalytics", field.Name)
 }
 
 func (ec *executionContext) childFields_AllianceConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7607,6 +9333,22 @@ func (ec *executionContext) childFields_CompanyEdge(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type CompanyEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_CompetitionLevelCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "level":
+		return ec.fieldContext_CompetitionLevelCount_level(ctx, field)
+	case "results":
+		return ec.fieldContext_CompetitionLevelCount_results(ctx, field)
+	case "gold":
+		return ec.fieldContext_CompetitionLevelCount_gold(ctx, field)
+	case "silver":
+		return ec.fieldContext_CompetitionLevelCount_silver(ctx, field)
+	case "bronze":
+		return ec.fieldContext_CompetitionLevelCount_bronze(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CompetitionLevelCount", field.Name)
+}
+
 func (ec *executionContext) childFields_CompetitionResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -7717,6 +9459,38 @@ func (ec *executionContext) childFields_EventEdge(ctx context.Context, field gra
 	return nil, fmt.Errorf("no field named %q was found under type EventEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_GapCourse(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "course":
+		return ec.fieldContext_GapCourse_course(ctx, field)
+	case "teaches":
+		return ec.fieldContext_GapCourse_teaches(ctx, field)
+	case "coverage":
+		return ec.fieldContext_GapCourse_coverage(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type GapCourse", field.Name)
+}
+
+func (ec *executionContext) childFields_Highlight(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "field":
+		return ec.fieldContext_Highlight_field(ctx, field)
+	case "segments":
+		return ec.fieldContext_Highlight_segments(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Highlight", field.Name)
+}
+
+func (ec *executionContext) childFields_HighlightSegment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "text":
+		return ec.fieldContext_HighlightSegment_text(ctx, field)
+	case "matched":
+		return ec.fieldContext_HighlightSegment_matched(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type HighlightSegment", field.Name)
+}
+
 func (ec *executionContext) childFields_IndustrialPark(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -7753,6 +9527,32 @@ func (ec *executionContext) childFields_IndustrialPark(ctx context.Context, fiel
 		return ec.fieldContext_IndustrialPark_companies(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type IndustrialPark", field.Name)
+}
+
+func (ec *executionContext) childFields_IndustryCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "industry":
+		return ec.fieldContext_IndustryCount_industry(ctx, field)
+	case "count":
+		return ec.fieldContext_IndustryCount_count(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IndustryCount", field.Name)
+}
+
+func (ec *executionContext) childFields_JobMonth(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "month":
+		return ec.fieldContext_JobMonth_month(ctx, field)
+	case "openings":
+		return ec.fieldContext_JobMonth_openings(ctx, field)
+	case "positions":
+		return ec.fieldContext_JobMonth_positions(ctx, field)
+	case "applications":
+		return ec.fieldContext_JobMonth_applications(ctx, field)
+	case "placements":
+		return ec.fieldContext_JobMonth_placements(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type JobMonth", field.Name)
 }
 
 func (ec *executionContext) childFields_JobOpening(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7799,6 +9599,10 @@ func (ec *executionContext) childFields_JobOpening(ctx context.Context, field gr
 		return ec.fieldContext_JobOpening_requiredSkills(ctx, field)
 	case "placements":
 		return ec.fieldContext_JobOpening_placements(ctx, field)
+	case "matches":
+		return ec.fieldContext_JobOpening_matches(ctx, field)
+	case "gapCourses":
+		return ec.fieldContext_JobOpening_gapCourses(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type JobOpening", field.Name)
 }
@@ -7889,6 +9693,98 @@ func (ec *executionContext) childFields_MembershipPayload(ctx context.Context, f
 	return nil, fmt.Errorf("no field named %q was found under type MembershipPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_MonthCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "month":
+		return ec.fieldContext_MonthCount_month(ctx, field)
+	case "count":
+		return ec.fieldContext_MonthCount_count(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MonthCount", field.Name)
+}
+
+func (ec *executionContext) childFields_Neighborhood(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "center":
+		return ec.fieldContext_Neighborhood_center(ctx, field)
+	case "nodes":
+		return ec.fieldContext_Neighborhood_nodes(ctx, field)
+	case "edges":
+		return ec.fieldContext_Neighborhood_edges(ctx, field)
+	case "truncated":
+		return ec.fieldContext_Neighborhood_truncated(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Neighborhood", field.Name)
+}
+
+func (ec *executionContext) childFields_NetworkEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "source":
+		return ec.fieldContext_NetworkEdge_source(ctx, field)
+	case "target":
+		return ec.fieldContext_NetworkEdge_target(ctx, field)
+	case "weight":
+		return ec.fieldContext_NetworkEdge_weight(ctx, field)
+	case "partnerships":
+		return ec.fieldContext_NetworkEdge_partnerships(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NetworkEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_NetworkNode(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_NetworkNode_id(ctx, field)
+	case "organization":
+		return ec.fieldContext_NetworkNode_organization(ctx, field)
+	case "distance":
+		return ec.fieldContext_NetworkNode_distance(ctx, field)
+	case "degree":
+		return ec.fieldContext_NetworkNode_degree(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NetworkNode", field.Name)
+}
+
+func (ec *executionContext) childFields_NetworkPath(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "length":
+		return ec.fieldContext_NetworkPath_length(ctx, field)
+	case "organizations":
+		return ec.fieldContext_NetworkPath_organizations(ctx, field)
+	case "steps":
+		return ec.fieldContext_NetworkPath_steps(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NetworkPath", field.Name)
+}
+
+func (ec *executionContext) childFields_OpeningMatchConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_OpeningMatchConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_OpeningMatchConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_OpeningMatchConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OpeningMatchConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_OpeningMatchEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_OpeningMatchEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_OpeningMatchEdge_node(ctx, field)
+	case "score":
+		return ec.fieldContext_OpeningMatchEdge_score(ctx, field)
+	case "matchedSkills":
+		return ec.fieldContext_OpeningMatchEdge_matchedSkills(ctx, field)
+	case "missingSkills":
+		return ec.fieldContext_OpeningMatchEdge_missingSkills(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OpeningMatchEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_OrganizationConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "edges":
@@ -7909,6 +9805,16 @@ func (ec *executionContext) childFields_OrganizationEdge(ctx context.Context, fi
 		return ec.fieldContext_OrganizationEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type OrganizationEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_OrganizationKindCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_OrganizationKindCount_kind(ctx, field)
+	case "count":
+		return ec.fieldContext_OrganizationKindCount_count(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OrganizationKindCount", field.Name)
 }
 
 func (ec *executionContext) childFields_OrganizationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8011,6 +9917,16 @@ func (ec *executionContext) childFields_PartnershipEdge(ctx context.Context, fie
 	return nil, fmt.Errorf("no field named %q was found under type PartnershipEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_PartnershipKindCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_PartnershipKindCount_kind(ctx, field)
+	case "count":
+		return ec.fieldContext_PartnershipKindCount_count(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PartnershipKindCount", field.Name)
+}
+
 func (ec *executionContext) childFields_PartnershipParticipant(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "partnership":
@@ -8033,6 +9949,38 @@ func (ec *executionContext) childFields_PartnershipPayload(ctx context.Context, 
 		return ec.fieldContext_PartnershipPayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PartnershipPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_PartnershipStatusCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "status":
+		return ec.fieldContext_PartnershipStatusCount_status(ctx, field)
+	case "count":
+		return ec.fieldContext_PartnershipStatusCount_count(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PartnershipStatusCount", field.Name)
+}
+
+func (ec *executionContext) childFields_PathStep(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "from":
+		return ec.fieldContext_PathStep_from(ctx, field)
+	case "to":
+		return ec.fieldContext_PathStep_to(ctx, field)
+	case "partnerships":
+		return ec.fieldContext_PathStep_partnerships(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PathStep", field.Name)
+}
+
+func (ec *executionContext) childFields_Period(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "from":
+		return ec.fieldContext_Period_from(ctx, field)
+	case "to":
+		return ec.fieldContext_Period_to(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Period", field.Name)
 }
 
 func (ec *executionContext) childFields_Placement(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8087,6 +10035,46 @@ func (ec *executionContext) childFields_PlacementPayload(ctx context.Context, fi
 	return nil, fmt.Errorf("no field named %q was found under type PlacementPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_RankingConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_RankingConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_RankingConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_RankingConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RankingConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_RankingEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_RankingEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_RankingEdge_node(ctx, field)
+	case "rank":
+		return ec.fieldContext_RankingEdge_rank(ctx, field)
+	case "degree":
+		return ec.fieldContext_RankingEdge_degree(ctx, field)
+	case "partnerships":
+		return ec.fieldContext_RankingEdge_partnerships(ctx, field)
+	case "pageRank":
+		return ec.fieldContext_RankingEdge_pageRank(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RankingEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ResourceCategoryCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "category":
+		return ec.fieldContext_ResourceCategoryCount_category(ctx, field)
+	case "count":
+		return ec.fieldContext_ResourceCategoryCount_count(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ResourceCategoryCount", field.Name)
+}
+
 func (ec *executionContext) childFields_SalaryRange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "min":
@@ -8137,6 +10125,44 @@ func (ec *executionContext) childFields_School(ctx context.Context, field graphq
 		return ec.fieldContext_School_students(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type School", field.Name)
+}
+
+func (ec *executionContext) childFields_SchoolLevelCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "level":
+		return ec.fieldContext_SchoolLevelCount_level(ctx, field)
+	case "count":
+		return ec.fieldContext_SchoolLevelCount_count(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SchoolLevelCount", field.Name)
+}
+
+func (ec *executionContext) childFields_SearchConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_SearchConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_SearchConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_SearchConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SearchConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_SearchEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_SearchEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_SearchEdge_node(ctx, field)
+	case "kind":
+		return ec.fieldContext_SearchEdge_kind(ctx, field)
+	case "score":
+		return ec.fieldContext_SearchEdge_score(ctx, field)
+	case "highlights":
+		return ec.fieldContext_SearchEdge_highlights(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SearchEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_SharedResourceConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8223,6 +10249,68 @@ func (ec *executionContext) childFields_SkillEdge(ctx context.Context, field gra
 	return nil, fmt.Errorf("no field named %q was found under type SkillEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_SkillGap(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "skill":
+		return ec.fieldContext_SkillGap_skill(ctx, field)
+	case "demand":
+		return ec.fieldContext_SkillGap_demand(ctx, field)
+	case "openPositions":
+		return ec.fieldContext_SkillGap_openPositions(ctx, field)
+	case "openings":
+		return ec.fieldContext_SkillGap_openings(ctx, field)
+	case "supply":
+		return ec.fieldContext_SkillGap_supply(ctx, field)
+	case "courseSeats":
+		return ec.fieldContext_SkillGap_courseSeats(ctx, field)
+	case "freeSeats":
+		return ec.fieldContext_SkillGap_freeSeats(ctx, field)
+	case "courses":
+		return ec.fieldContext_SkillGap_courses(ctx, field)
+	case "talents":
+		return ec.fieldContext_SkillGap_talents(ctx, field)
+	case "gap":
+		return ec.fieldContext_SkillGap_gap(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SkillGap", field.Name)
+}
+
+func (ec *executionContext) childFields_SkillGapConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_SkillGapConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_SkillGapConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_SkillGapConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SkillGapConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_SkillGapEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_SkillGapEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_SkillGapEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SkillGapEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_SkillMatch(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "skill":
+		return ec.fieldContext_SkillMatch_skill(ctx, field)
+	case "requiredLevel":
+		return ec.fieldContext_SkillMatch_requiredLevel(ctx, field)
+	case "level":
+		return ec.fieldContext_SkillMatch_level(ctx, field)
+	case "coverage":
+		return ec.fieldContext_SkillMatch_coverage(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SkillMatch", field.Name)
+}
+
 func (ec *executionContext) childFields_SkillPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "skill":
@@ -8271,6 +10359,8 @@ func (ec *executionContext) childFields_Talent(ctx context.Context, field graphq
 		return ec.fieldContext_Talent_competitionResults(ctx, field)
 	case "placements":
 		return ec.fieldContext_Talent_placements(ctx, field)
+	case "recommendedOpenings":
+		return ec.fieldContext_Talent_recommendedOpenings(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Talent", field.Name)
 }
@@ -8295,6 +10385,34 @@ func (ec *executionContext) childFields_TalentEdge(ctx context.Context, field gr
 		return ec.fieldContext_TalentEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type TalentEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_TalentMatchConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_TalentMatchConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_TalentMatchConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_TalentMatchConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TalentMatchConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_TalentMatchEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_TalentMatchEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_TalentMatchEdge_node(ctx, field)
+	case "score":
+		return ec.fieldContext_TalentMatchEdge_score(ctx, field)
+	case "matchedSkills":
+		return ec.fieldContext_TalentMatchEdge_matchedSkills(ctx, field)
+	case "missingSkills":
+		return ec.fieldContext_TalentMatchEdge_missingSkills(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TalentMatchEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_TalentPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -9629,6 +11747,66 @@ func (ec *executionContext) field_IndustrialPark_resources_args(ctx context.Cont
 	return args, nil
 }
 
+func (ec *executionContext) field_JobOpening_gapCourses_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "talent",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["talent"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_JobOpening_matches_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "minScore",
+		func(ctx context.Context, v any) (*float64, error) {
+			return ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["minScore"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "statuses",
+		func(ctx context.Context, v any) ([]store.TalentStatus, error) {
+			return ec.unmarshalOTalentStatus2ᚕgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐTalentStatusᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["statuses"] = arg3
+	return args, nil
+}
+
 func (ec *executionContext) field_JobOpening_placements_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -10227,6 +12405,28 @@ func (ec *executionContext) field_Query_alliances_args(ctx context.Context, rawA
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_analytics_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "alliance",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["alliance"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "period",
+		func(ctx context.Context, v any) (*model.DateRange, error) {
+			return ec.unmarshalODateRange2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐDateRange(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["period"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_events_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -10332,6 +12532,44 @@ func (ec *executionContext) field_Query_jobOpenings_args(ctx context.Context, ra
 		return nil, err
 	}
 	args["orderBy"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_neighborhood_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "of",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["of"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "depth",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["depth"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "maxNodes",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["maxNodes"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*store.NetworkFilter, error) {
+			return ec.unmarshalONetworkFilter2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐNetworkFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg3
 	return args, nil
 }
 
@@ -10471,6 +12709,98 @@ func (ec *executionContext) field_Query_partnerships_args(ctx context.Context, r
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_path_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "maxDepth",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["maxDepth"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*store.NetworkFilter, error) {
+			return ec.unmarshalONetworkFilter2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐNetworkFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_rankings_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "alliance",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["alliance"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "by",
+		func(ctx context.Context, v any) (*model.CentralityMeasure, error) {
+			return ec.unmarshalOCentralityMeasure2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐCentralityMeasure(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["by"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "kinds",
+		func(ctx context.Context, v any) ([]store.OrganizationKind, error) {
+			return ec.unmarshalOOrganizationKind2ᚕgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐOrganizationKindᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["kinds"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*store.NetworkFilter, error) {
+			return ec.unmarshalONetworkFilter2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐNetworkFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg5
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_resources_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -10522,6 +12852,90 @@ func (ec *executionContext) field_Query_resources_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["orderBy"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_search_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "query",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["query"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "kinds",
+		func(ctx context.Context, v any) ([]model.SearchKind, error) {
+			return ec.unmarshalOSearchKind2ᚕgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐSearchKindᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["kinds"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_skillGap_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "alliance",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["alliance"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.SkillGapFilter, error) {
+			return ec.unmarshalOSkillGapFilter2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐSkillGapFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.Order, error) {
+			return ec.unmarshalOSkillGapOrder2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg4
 	return args, nil
 }
 
@@ -11229,6 +13643,36 @@ func (ec *executionContext) field_Subscription_nodeChanged_args(ctx context.Cont
 	return args, nil
 }
 
+func (ec *executionContext) field_Talent_recommendedOpenings_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "minScore",
+		func(ctx context.Context, v any) (*float64, error) {
+			return ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["minScore"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Teacher_courses_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -11851,6 +14295,358 @@ func (ec *executionContext) fieldContext_Alliance_talents(ctx context.Context, f
 	if fc.Args, err = ec.field_Alliance_talents_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AllianceAnalytics_alliance(ctx context.Context, field graphql.CollectedField, obj *model.AllianceAnalytics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AllianceAnalytics_alliance(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AllianceAnalytics().Alliance(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Alliance) graphql.Marshaler {
+			return ec.marshalNAlliance2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐAlliance(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AllianceAnalytics_alliance(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AllianceAnalytics",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Alliance(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AllianceAnalytics_period(ctx context.Context, field graphql.CollectedField, obj *model.AllianceAnalytics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AllianceAnalytics_period(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Period(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Period) graphql.Marshaler {
+			return ec.marshalNPeriod2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐPeriod(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AllianceAnalytics_period(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AllianceAnalytics",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Period(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AllianceAnalytics_membersByKind(ctx context.Context, field graphql.CollectedField, obj *model.AllianceAnalytics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AllianceAnalytics_membersByKind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AllianceAnalytics().MembersByKind(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.OrganizationKindCount) graphql.Marshaler {
+			return ec.marshalNOrganizationKindCount2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐOrganizationKindCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AllianceAnalytics_membersByKind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AllianceAnalytics",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrganizationKindCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AllianceAnalytics_membersBySchoolLevel(ctx context.Context, field graphql.CollectedField, obj *model.AllianceAnalytics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AllianceAnalytics_membersBySchoolLevel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AllianceAnalytics().MembersBySchoolLevel(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.SchoolLevelCount) graphql.Marshaler {
+			return ec.marshalNSchoolLevelCount2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐSchoolLevelCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AllianceAnalytics_membersBySchoolLevel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AllianceAnalytics",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SchoolLevelCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AllianceAnalytics_membersByIndustry(ctx context.Context, field graphql.CollectedField, obj *model.AllianceAnalytics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AllianceAnalytics_membersByIndustry(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AllianceAnalytics().MembersByIndustry(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.IndustryCount) graphql.Marshaler {
+			return ec.marshalNIndustryCount2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐIndustryCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AllianceAnalytics_membersByIndustry(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AllianceAnalytics",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IndustryCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AllianceAnalytics_partnershipsByKind(ctx context.Context, field graphql.CollectedField, obj *model.AllianceAnalytics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AllianceAnalytics_partnershipsByKind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AllianceAnalytics().PartnershipsByKind(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.PartnershipKindCount) graphql.Marshaler {
+			return ec.marshalNPartnershipKindCount2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐPartnershipKindCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AllianceAnalytics_partnershipsByKind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AllianceAnalytics",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PartnershipKindCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AllianceAnalytics_partnershipsByStatus(ctx context.Context, field graphql.CollectedField, obj *model.AllianceAnalytics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AllianceAnalytics_partnershipsByStatus(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AllianceAnalytics().PartnershipsByStatus(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.PartnershipStatusCount) graphql.Marshaler {
+			return ec.marshalNPartnershipStatusCount2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐPartnershipStatusCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AllianceAnalytics_partnershipsByStatus(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AllianceAnalytics",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PartnershipStatusCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AllianceAnalytics_partnershipsByMonth(ctx context.Context, field graphql.CollectedField, obj *model.AllianceAnalytics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AllianceAnalytics_partnershipsByMonth(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AllianceAnalytics().PartnershipsByMonth(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.MonthCount) graphql.Marshaler {
+			return ec.marshalNMonthCount2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐMonthCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AllianceAnalytics_partnershipsByMonth(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AllianceAnalytics",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MonthCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AllianceAnalytics_resourcesByCategory(ctx context.Context, field graphql.CollectedField, obj *model.AllianceAnalytics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AllianceAnalytics_resourcesByCategory(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AllianceAnalytics().ResourcesByCategory(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ResourceCategoryCount) graphql.Marshaler {
+			return ec.marshalNResourceCategoryCount2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐResourceCategoryCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AllianceAnalytics_resourcesByCategory(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AllianceAnalytics",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ResourceCategoryCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AllianceAnalytics_jobsByMonth(ctx context.Context, field graphql.CollectedField, obj *model.AllianceAnalytics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AllianceAnalytics_jobsByMonth(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AllianceAnalytics().JobsByMonth(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.JobMonth) graphql.Marshaler {
+			return ec.marshalNJobMonth2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐJobMonthᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AllianceAnalytics_jobsByMonth(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AllianceAnalytics",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_JobMonth(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AllianceAnalytics_competitionResultsByLevel(ctx context.Context, field graphql.CollectedField, obj *model.AllianceAnalytics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AllianceAnalytics_competitionResultsByLevel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AllianceAnalytics().CompetitionResultsByLevel(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.CompetitionLevelCount) graphql.Marshaler {
+			return ec.marshalNCompetitionLevelCount2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐCompetitionLevelCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AllianceAnalytics_competitionResultsByLevel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AllianceAnalytics",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CompetitionLevelCount(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -13048,6 +15844,121 @@ func (ec *executionContext) fieldContext_CompanyEdge_node(_ context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _CompetitionLevelCount_level(ctx context.Context, field graphql.CollectedField, obj *model.CompetitionLevelCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CompetitionLevelCount_level(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Level, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v store.CompetitionLevel) graphql.Marshaler {
+			return ec.marshalNCompetitionLevel2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐCompetitionLevel(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CompetitionLevelCount_level(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CompetitionLevelCount", field, false, false, "CompetitionLevel")
+}
+
+func (ec *executionContext) _CompetitionLevelCount_results(ctx context.Context, field graphql.CollectedField, obj *model.CompetitionLevelCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CompetitionLevelCount_results(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Results, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CompetitionLevelCount_results(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CompetitionLevelCount", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CompetitionLevelCount_gold(ctx context.Context, field graphql.CollectedField, obj *model.CompetitionLevelCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CompetitionLevelCount_gold(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Gold, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CompetitionLevelCount_gold(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CompetitionLevelCount", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CompetitionLevelCount_silver(ctx context.Context, field graphql.CollectedField, obj *model.CompetitionLevelCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CompetitionLevelCount_silver(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Silver, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CompetitionLevelCount_silver(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CompetitionLevelCount", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CompetitionLevelCount_bronze(ctx context.Context, field graphql.CollectedField, obj *model.CompetitionLevelCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CompetitionLevelCount_bronze(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Bronze, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CompetitionLevelCount_bronze(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CompetitionLevelCount", field, false, false, "Int")
+}
+
 func (ec *executionContext) _CompetitionResult_id(ctx context.Context, field graphql.CollectedField, obj *model.CompetitionResult) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -14052,6 +16963,93 @@ func (ec *executionContext) fieldContext_EventEdge_node(_ context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _GapCourse_course(ctx context.Context, field graphql.CollectedField, obj *model.GapCourse) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GapCourse_course(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.GapCourse().Course(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.TrainingCourse) graphql.Marshaler {
+			return ec.marshalNTrainingCourse2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐTrainingCourse(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GapCourse_course(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GapCourse",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TrainingCourse(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _GapCourse_teaches(ctx context.Context, field graphql.CollectedField, obj *model.GapCourse) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GapCourse_teaches(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Teaches, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.SkillAtLevel) graphql.Marshaler {
+			return ec.marshalNSkillAtLevel2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐSkillAtLevelᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GapCourse_teaches(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GapCourse",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SkillAtLevel(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _GapCourse_coverage(ctx context.Context, field graphql.CollectedField, obj *model.GapCourse) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GapCourse_coverage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Coverage, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GapCourse_coverage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GapCourse", field, false, false, "Float")
+}
+
 func (ec *executionContext) _GovernmentAgency_id(ctx context.Context, field graphql.CollectedField, obj *model.GovernmentAgency) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -14462,6 +17460,107 @@ func (ec *executionContext) _GovernmentAgency_jurisdiction(ctx context.Context, 
 }
 func (ec *executionContext) fieldContext_GovernmentAgency_jurisdiction(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("GovernmentAgency", field, true, false, "Jurisdiction")
+}
+
+func (ec *executionContext) _Highlight_field(ctx context.Context, field graphql.CollectedField, obj *model.Highlight) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Highlight_field(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Field, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Highlight_field(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Highlight", field, false, false, "String")
+}
+
+func (ec *executionContext) _Highlight_segments(ctx context.Context, field graphql.CollectedField, obj *model.Highlight) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Highlight_segments(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Segments, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.HighlightSegment) graphql.Marshaler {
+			return ec.marshalNHighlightSegment2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐHighlightSegmentᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Highlight_segments(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Highlight",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_HighlightSegment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _HighlightSegment_text(ctx context.Context, field graphql.CollectedField, obj *model.HighlightSegment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HighlightSegment_text(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Text, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HighlightSegment_text(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HighlightSegment", field, false, false, "String")
+}
+
+func (ec *executionContext) _HighlightSegment_matched(ctx context.Context, field graphql.CollectedField, obj *model.HighlightSegment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HighlightSegment_matched(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Matched, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HighlightSegment_matched(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HighlightSegment", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _IndustrialPark_id(ctx context.Context, field graphql.CollectedField, obj *model.IndustrialPark) (ret graphql.Marshaler) {
@@ -14941,6 +18040,167 @@ func (ec *executionContext) fieldContext_IndustrialPark_companies(ctx context.Co
 		return fc, err
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _IndustryCount_industry(ctx context.Context, field graphql.CollectedField, obj *model.IndustryCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndustryCount_industry(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Industry, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v store.Industry) graphql.Marshaler {
+			return ec.marshalNIndustry2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐIndustry(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndustryCount_industry(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndustryCount", field, false, false, "Industry")
+}
+
+func (ec *executionContext) _IndustryCount_count(ctx context.Context, field graphql.CollectedField, obj *model.IndustryCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndustryCount_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndustryCount_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndustryCount", field, false, false, "Int")
+}
+
+func (ec *executionContext) _JobMonth_month(ctx context.Context, field graphql.CollectedField, obj *model.JobMonth) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JobMonth_month(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Month, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_JobMonth_month(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("JobMonth", field, false, false, "Date")
+}
+
+func (ec *executionContext) _JobMonth_openings(ctx context.Context, field graphql.CollectedField, obj *model.JobMonth) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JobMonth_openings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Openings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_JobMonth_openings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("JobMonth", field, false, false, "Int")
+}
+
+func (ec *executionContext) _JobMonth_positions(ctx context.Context, field graphql.CollectedField, obj *model.JobMonth) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JobMonth_positions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Positions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_JobMonth_positions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("JobMonth", field, false, false, "Int")
+}
+
+func (ec *executionContext) _JobMonth_applications(ctx context.Context, field graphql.CollectedField, obj *model.JobMonth) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JobMonth_applications(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Applications, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_JobMonth_applications(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("JobMonth", field, false, false, "Int")
+}
+
+func (ec *executionContext) _JobMonth_placements(ctx context.Context, field graphql.CollectedField, obj *model.JobMonth) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JobMonth_placements(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Placements, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_JobMonth_placements(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("JobMonth", field, false, false, "Int")
 }
 
 func (ec *executionContext) _JobOpening_id(ctx context.Context, field graphql.CollectedField, obj *model.JobOpening) (ret graphql.Marshaler) {
@@ -15504,6 +18764,94 @@ func (ec *executionContext) fieldContext_JobOpening_placements(ctx context.Conte
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_JobOpening_placements_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _JobOpening_matches(ctx context.Context, field graphql.CollectedField, obj *model.JobOpening) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JobOpening_matches(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.JobOpening().Matches(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["minScore"].(*float64), fc.Args["statuses"].([]store.TalentStatus))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.TalentMatchConnection) graphql.Marshaler {
+			return ec.marshalNTalentMatchConnection2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐTalentMatchConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_JobOpening_matches(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "JobOpening",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TalentMatchConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_JobOpening_matches_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _JobOpening_gapCourses(ctx context.Context, field graphql.CollectedField, obj *model.JobOpening) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JobOpening_gapCourses(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.JobOpening().GapCourses(ctx, obj, fc.Args["talent"].(*string), fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.GapCourse) graphql.Marshaler {
+			return ec.marshalNGapCourse2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐGapCourseᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_JobOpening_gapCourses(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "JobOpening",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GapCourse(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_JobOpening_gapCourses_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -16122,6 +19470,52 @@ func (ec *executionContext) fieldContext_MembershipPayload_userErrors(_ context.
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _MonthCount_month(ctx context.Context, field graphql.CollectedField, obj *model.MonthCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MonthCount_month(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Month, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MonthCount_month(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MonthCount", field, false, false, "Date")
+}
+
+func (ec *executionContext) _MonthCount_count(ctx context.Context, field graphql.CollectedField, obj *model.MonthCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MonthCount_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MonthCount_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MonthCount", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Mutation_createOrganization(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -18108,6 +21502,643 @@ func (ec *executionContext) fieldContext_Mutation_removeTalentSkill(ctx context.
 	return fc, nil
 }
 
+func (ec *executionContext) _Neighborhood_center(ctx context.Context, field graphql.CollectedField, obj *model.Neighborhood) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Neighborhood_center(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Neighborhood().Center(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Organization) graphql.Marshaler {
+			return ec.marshalNOrganization2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐOrganization(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Neighborhood_center(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Neighborhood",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Neighborhood_nodes(ctx context.Context, field graphql.CollectedField, obj *model.Neighborhood) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Neighborhood_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.NetworkNode) graphql.Marshaler {
+			return ec.marshalNNetworkNode2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐNetworkNodeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Neighborhood_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Neighborhood",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NetworkNode(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Neighborhood_edges(ctx context.Context, field graphql.CollectedField, obj *model.Neighborhood) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Neighborhood_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.NetworkEdge) graphql.Marshaler {
+			return ec.marshalNNetworkEdge2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐNetworkEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Neighborhood_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Neighborhood",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NetworkEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Neighborhood_truncated(ctx context.Context, field graphql.CollectedField, obj *model.Neighborhood) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Neighborhood_truncated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Truncated, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Neighborhood_truncated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Neighborhood", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _NetworkEdge_source(ctx context.Context, field graphql.CollectedField, obj *model.NetworkEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkEdge_source(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Source(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkEdge_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NetworkEdge", field, true, false, "ID")
+}
+
+func (ec *executionContext) _NetworkEdge_target(ctx context.Context, field graphql.CollectedField, obj *model.NetworkEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkEdge_target(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Target(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkEdge_target(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NetworkEdge", field, true, false, "ID")
+}
+
+func (ec *executionContext) _NetworkEdge_weight(ctx context.Context, field graphql.CollectedField, obj *model.NetworkEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkEdge_weight(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Weight, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkEdge_weight(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NetworkEdge", field, false, false, "Int")
+}
+
+func (ec *executionContext) _NetworkEdge_partnerships(ctx context.Context, field graphql.CollectedField, obj *model.NetworkEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkEdge_partnerships(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.NetworkEdge().Partnerships(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Partnership) graphql.Marshaler {
+			return ec.marshalNPartnership2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐPartnershipᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkEdge_partnerships(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NetworkEdge",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Partnership(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NetworkNode_id(ctx context.Context, field graphql.CollectedField, obj *model.NetworkNode) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkNode_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GlobalID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkNode_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NetworkNode", field, true, false, "ID")
+}
+
+func (ec *executionContext) _NetworkNode_organization(ctx context.Context, field graphql.CollectedField, obj *model.NetworkNode) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkNode_organization(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.NetworkNode().Organization(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Organization) graphql.Marshaler {
+			return ec.marshalNOrganization2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐOrganization(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkNode_organization(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NetworkNode",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NetworkNode_distance(ctx context.Context, field graphql.CollectedField, obj *model.NetworkNode) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkNode_distance(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Distance, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkNode_distance(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NetworkNode", field, false, false, "Int")
+}
+
+func (ec *executionContext) _NetworkNode_degree(ctx context.Context, field graphql.CollectedField, obj *model.NetworkNode) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkNode_degree(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Degree, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkNode_degree(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NetworkNode", field, false, false, "Int")
+}
+
+func (ec *executionContext) _NetworkPath_length(ctx context.Context, field graphql.CollectedField, obj *model.NetworkPath) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkPath_length(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Length(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkPath_length(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NetworkPath", field, true, false, "Int")
+}
+
+func (ec *executionContext) _NetworkPath_organizations(ctx context.Context, field graphql.CollectedField, obj *model.NetworkPath) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkPath_organizations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.NetworkPath().Organizations(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Organization) graphql.Marshaler {
+			return ec.marshalNOrganization2ᚕgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐOrganizationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkPath_organizations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NetworkPath",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NetworkPath_steps(ctx context.Context, field graphql.CollectedField, obj *model.NetworkPath) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkPath_steps(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Steps(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.PathStep) graphql.Marshaler {
+			return ec.marshalNPathStep2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐPathStepᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkPath_steps(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NetworkPath",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PathStep(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OpeningMatchConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.OpeningMatchConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OpeningMatchConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.OpeningMatchEdge) graphql.Marshaler {
+			return ec.marshalNOpeningMatchEdge2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐOpeningMatchEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OpeningMatchConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OpeningMatchConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OpeningMatchEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OpeningMatchConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.OpeningMatchConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OpeningMatchConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OpeningMatchConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OpeningMatchConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OpeningMatchConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.OpeningMatchConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OpeningMatchConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OpeningMatchConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OpeningMatchConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _OpeningMatchEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.OpeningMatchEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OpeningMatchEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OpeningMatchEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OpeningMatchEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _OpeningMatchEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.OpeningMatchEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OpeningMatchEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.OpeningMatchEdge().Node(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.JobOpening) graphql.Marshaler {
+			return ec.marshalNJobOpening2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐJobOpening(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OpeningMatchEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OpeningMatchEdge",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_JobOpening(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OpeningMatchEdge_score(ctx context.Context, field graphql.CollectedField, obj *model.OpeningMatchEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OpeningMatchEdge_score(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Score, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OpeningMatchEdge_score(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OpeningMatchEdge", field, false, false, "Float")
+}
+
+func (ec *executionContext) _OpeningMatchEdge_matchedSkills(ctx context.Context, field graphql.CollectedField, obj *model.OpeningMatchEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OpeningMatchEdge_matchedSkills(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MatchedSkills, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.SkillMatch) graphql.Marshaler {
+			return ec.marshalNSkillMatch2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐSkillMatchᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OpeningMatchEdge_matchedSkills(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OpeningMatchEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SkillMatch(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OpeningMatchEdge_missingSkills(ctx context.Context, field graphql.CollectedField, obj *model.OpeningMatchEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OpeningMatchEdge_missingSkills(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MissingSkills, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.SkillMatch) graphql.Marshaler {
+			return ec.marshalNSkillMatch2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐSkillMatchᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OpeningMatchEdge_missingSkills(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OpeningMatchEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SkillMatch(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _OrganizationConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[model.Organization]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -18248,6 +22279,52 @@ func (ec *executionContext) fieldContext_OrganizationEdge_node(_ context.Context
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _OrganizationKindCount_kind(ctx context.Context, field graphql.CollectedField, obj *model.OrganizationKindCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrganizationKindCount_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v store.OrganizationKind) graphql.Marshaler {
+			return ec.marshalNOrganizationKind2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐOrganizationKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrganizationKindCount_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrganizationKindCount", field, false, false, "OrganizationKind")
+}
+
+func (ec *executionContext) _OrganizationKindCount_count(ctx context.Context, field graphql.CollectedField, obj *model.OrganizationKindCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrganizationKindCount_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrganizationKindCount_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrganizationKindCount", field, false, false, "Int")
 }
 
 func (ec *executionContext) _OrganizationPayload_organization(ctx context.Context, field graphql.CollectedField, obj *model.OrganizationPayload) (ret graphql.Marshaler) {
@@ -19037,6 +23114,52 @@ func (ec *executionContext) fieldContext_PartnershipEdge_node(_ context.Context,
 	return fc, nil
 }
 
+func (ec *executionContext) _PartnershipKindCount_kind(ctx context.Context, field graphql.CollectedField, obj *model.PartnershipKindCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartnershipKindCount_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v store.PartnershipKind) graphql.Marshaler {
+			return ec.marshalNPartnershipKind2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐPartnershipKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PartnershipKindCount_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PartnershipKindCount", field, false, false, "PartnershipKind")
+}
+
+func (ec *executionContext) _PartnershipKindCount_count(ctx context.Context, field graphql.CollectedField, obj *model.PartnershipKindCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartnershipKindCount_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PartnershipKindCount_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PartnershipKindCount", field, false, false, "Int")
+}
+
 func (ec *executionContext) _PartnershipParticipant_partnership(ctx context.Context, field graphql.CollectedField, obj *model.PartnershipParticipant) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -19209,6 +23332,194 @@ func (ec *executionContext) fieldContext_PartnershipPayload_userErrors(_ context
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _PartnershipStatusCount_status(ctx context.Context, field graphql.CollectedField, obj *model.PartnershipStatusCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartnershipStatusCount_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v store.PartnershipStatus) graphql.Marshaler {
+			return ec.marshalNPartnershipStatus2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐPartnershipStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PartnershipStatusCount_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PartnershipStatusCount", field, false, false, "PartnershipStatus")
+}
+
+func (ec *executionContext) _PartnershipStatusCount_count(ctx context.Context, field graphql.CollectedField, obj *model.PartnershipStatusCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartnershipStatusCount_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PartnershipStatusCount_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PartnershipStatusCount", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PathStep_from(ctx context.Context, field graphql.CollectedField, obj *model.PathStep) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PathStep_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PathStep().From(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Organization) graphql.Marshaler {
+			return ec.marshalNOrganization2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐOrganization(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PathStep_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PathStep",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PathStep_to(ctx context.Context, field graphql.CollectedField, obj *model.PathStep) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PathStep_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PathStep().To(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Organization) graphql.Marshaler {
+			return ec.marshalNOrganization2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐOrganization(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PathStep_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PathStep",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PathStep_partnerships(ctx context.Context, field graphql.CollectedField, obj *model.PathStep) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PathStep_partnerships(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PathStep().Partnerships(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Partnership) graphql.Marshaler {
+			return ec.marshalNPartnership2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐPartnershipᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PathStep_partnerships(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PathStep",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Partnership(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Period_from(ctx context.Context, field graphql.CollectedField, obj *model.Period) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Period_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Period_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Period", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Period_to(ctx context.Context, field graphql.CollectedField, obj *model.Period) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Period_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Period_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Period", field, false, false, "Date")
 }
 
 func (ec *executionContext) _Placement_id(ctx context.Context, field graphql.CollectedField, obj *model.Placement) (ret graphql.Marshaler) {
@@ -20212,6 +24523,270 @@ func (ec *executionContext) fieldContext_Query_talents(ctx context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_path(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_path(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Path(ctx, fc.Args["from"].(string), fc.Args["to"].(string), fc.Args["maxDepth"].(*int), fc.Args["filter"].(*store.NetworkFilter))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.NetworkPath) graphql.Marshaler {
+			return ec.marshalONetworkPath2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐNetworkPath(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_path(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NetworkPath(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_path_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_neighborhood(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_neighborhood(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Neighborhood(ctx, fc.Args["of"].(string), fc.Args["depth"].(*int), fc.Args["maxNodes"].(*int), fc.Args["filter"].(*store.NetworkFilter))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Neighborhood) graphql.Marshaler {
+			return ec.marshalNNeighborhood2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐNeighborhood(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_neighborhood(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Neighborhood(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_neighborhood_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_rankings(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_rankings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Rankings(ctx, fc.Args["alliance"].(*string), fc.Args["by"].(*model.CentralityMeasure), fc.Args["kinds"].([]store.OrganizationKind), fc.Args["filter"].(*store.NetworkFilter), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RankingConnection) graphql.Marshaler {
+			return ec.marshalNRankingConnection2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐRankingConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_rankings(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RankingConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_rankings_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_analytics(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_analytics(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Analytics(ctx, fc.Args["alliance"].(*string), fc.Args["period"].(*model.DateRange))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AllianceAnalytics) graphql.Marshaler {
+			return ec.marshalNAllianceAnalytics2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐAllianceAnalytics(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_analytics(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AllianceAnalytics(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_analytics_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_skillGap(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_skillGap(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().SkillGap(ctx, fc.Args["alliance"].(*string), fc.Args["filter"].(*model.SkillGapFilter), fc.Args["orderBy"].(*model.Order), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[*model.SkillGap]) graphql.Marshaler {
+			return ec.marshalNSkillGapConnection2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_skillGap(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SkillGapConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_skillGap_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_search(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_search(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Search(ctx, fc.Args["query"].(string), fc.Args["kinds"].([]model.SearchKind), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SearchConnection) graphql.Marshaler {
+			return ec.marshalNSearchConnection2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐSearchConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_search(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SearchConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_search_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -20286,6 +24861,286 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _RankingConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.RankingConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RankingConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.RankingEdge) graphql.Marshaler {
+			return ec.marshalNRankingEdge2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐRankingEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RankingConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RankingConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RankingEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RankingConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.RankingConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RankingConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RankingConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RankingConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RankingConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.RankingConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RankingConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RankingConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RankingConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _RankingEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.RankingEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RankingEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RankingEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RankingEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _RankingEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.RankingEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RankingEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RankingEdge().Node(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Organization) graphql.Marshaler {
+			return ec.marshalNOrganization2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐOrganization(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RankingEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RankingEdge",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RankingEdge_rank(ctx context.Context, field graphql.CollectedField, obj *model.RankingEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RankingEdge_rank(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rank, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RankingEdge_rank(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RankingEdge", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RankingEdge_degree(ctx context.Context, field graphql.CollectedField, obj *model.RankingEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RankingEdge_degree(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Degree, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RankingEdge_degree(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RankingEdge", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RankingEdge_partnerships(ctx context.Context, field graphql.CollectedField, obj *model.RankingEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RankingEdge_partnerships(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Partnerships, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RankingEdge_partnerships(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RankingEdge", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RankingEdge_pageRank(ctx context.Context, field graphql.CollectedField, obj *model.RankingEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RankingEdge_pageRank(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageRank, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RankingEdge_pageRank(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RankingEdge", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ResourceCategoryCount_category(ctx context.Context, field graphql.CollectedField, obj *model.ResourceCategoryCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ResourceCategoryCount_category(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Category, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v store.ResourceCategory) graphql.Marshaler {
+			return ec.marshalNResourceCategory2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐResourceCategory(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ResourceCategoryCount_category(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ResourceCategoryCount", field, false, false, "ResourceCategory")
+}
+
+func (ec *executionContext) _ResourceCategoryCount_count(ctx context.Context, field graphql.CollectedField, obj *model.ResourceCategoryCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ResourceCategoryCount_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ResourceCategoryCount_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ResourceCategoryCount", field, false, false, "Int")
 }
 
 func (ec *executionContext) _SalaryRange_min(ctx context.Context, field graphql.CollectedField, obj *model.SalaryRange) (ret graphql.Marshaler) {
@@ -20855,6 +25710,272 @@ func (ec *executionContext) fieldContext_School_students(ctx context.Context, fi
 	if fc.Args, err = ec.field_School_students_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SchoolLevelCount_level(ctx context.Context, field graphql.CollectedField, obj *model.SchoolLevelCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SchoolLevelCount_level(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Level, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v store.SchoolLevel) graphql.Marshaler {
+			return ec.marshalNSchoolLevel2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐSchoolLevel(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SchoolLevelCount_level(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SchoolLevelCount", field, false, false, "SchoolLevel")
+}
+
+func (ec *executionContext) _SchoolLevelCount_count(ctx context.Context, field graphql.CollectedField, obj *model.SchoolLevelCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SchoolLevelCount_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SchoolLevelCount_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SchoolLevelCount", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SearchConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.SearchConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SearchConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.SearchEdge) graphql.Marshaler {
+			return ec.marshalNSearchEdge2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐSearchEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SearchConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SearchConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SearchEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SearchConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.SearchConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SearchConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SearchConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SearchConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SearchConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.SearchConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SearchConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SearchConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SearchConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _SearchEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.SearchEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SearchEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SearchEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SearchEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _SearchEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.SearchEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SearchEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SearchEdge().Node(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Node) graphql.Marshaler {
+			return ec.marshalNNode2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐNode(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SearchEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SearchEdge",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SearchEdge_kind(ctx context.Context, field graphql.CollectedField, obj *model.SearchEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SearchEdge_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.SearchKind) graphql.Marshaler {
+			return ec.marshalNSearchKind2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐSearchKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SearchEdge_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SearchEdge", field, false, false, "SearchKind")
+}
+
+func (ec *executionContext) _SearchEdge_score(ctx context.Context, field graphql.CollectedField, obj *model.SearchEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SearchEdge_score(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Score, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SearchEdge_score(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SearchEdge", field, false, false, "Float")
+}
+
+func (ec *executionContext) _SearchEdge_highlights(ctx context.Context, field graphql.CollectedField, obj *model.SearchEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SearchEdge_highlights(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Highlights, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Highlight) graphql.Marshaler {
+			return ec.marshalNHighlight2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐHighlightᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SearchEdge_highlights(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SearchEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Highlight(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -21583,6 +26704,488 @@ func (ec *executionContext) fieldContext_SkillEdge_node(_ context.Context, field
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _SkillGap_skill(ctx context.Context, field graphql.CollectedField, obj *model.SkillGap) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SkillGap_skill(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SkillGap().Skill(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Skill) graphql.Marshaler {
+			return ec.marshalNSkill2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐSkill(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SkillGap_skill(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SkillGap",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Skill(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SkillGap_demand(ctx context.Context, field graphql.CollectedField, obj *model.SkillGap) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SkillGap_demand(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Demand, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SkillGap_demand(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SkillGap", field, false, false, "Float")
+}
+
+func (ec *executionContext) _SkillGap_openPositions(ctx context.Context, field graphql.CollectedField, obj *model.SkillGap) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SkillGap_openPositions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OpenPositions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SkillGap_openPositions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SkillGap", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SkillGap_openings(ctx context.Context, field graphql.CollectedField, obj *model.SkillGap) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SkillGap_openings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Openings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SkillGap_openings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SkillGap", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SkillGap_supply(ctx context.Context, field graphql.CollectedField, obj *model.SkillGap) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SkillGap_supply(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Supply, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SkillGap_supply(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SkillGap", field, false, false, "Float")
+}
+
+func (ec *executionContext) _SkillGap_courseSeats(ctx context.Context, field graphql.CollectedField, obj *model.SkillGap) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SkillGap_courseSeats(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CourseSeats, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SkillGap_courseSeats(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SkillGap", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SkillGap_freeSeats(ctx context.Context, field graphql.CollectedField, obj *model.SkillGap) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SkillGap_freeSeats(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FreeSeats, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SkillGap_freeSeats(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SkillGap", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SkillGap_courses(ctx context.Context, field graphql.CollectedField, obj *model.SkillGap) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SkillGap_courses(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Courses, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SkillGap_courses(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SkillGap", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SkillGap_talents(ctx context.Context, field graphql.CollectedField, obj *model.SkillGap) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SkillGap_talents(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Talents, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SkillGap_talents(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SkillGap", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SkillGap_gap(ctx context.Context, field graphql.CollectedField, obj *model.SkillGap) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SkillGap_gap(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Gap, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SkillGap_gap(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SkillGap", field, false, false, "Float")
+}
+
+func (ec *executionContext) _SkillGapConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*model.SkillGap]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SkillGapConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Edge[*model.SkillGap]) graphql.Marshaler {
+			return ec.marshalNSkillGapEdge2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SkillGapConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SkillGapConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SkillGapEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SkillGapConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*model.SkillGap]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SkillGapConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SkillGapConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SkillGapConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SkillGapConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*model.SkillGap]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SkillGapConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SkillGapConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SkillGapConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _SkillGapEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.Edge[*model.SkillGap]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SkillGapEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SkillGapEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SkillGapEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _SkillGapEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.Edge[*model.SkillGap]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SkillGapEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SkillGap) graphql.Marshaler {
+			return ec.marshalNSkillGap2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐSkillGap(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SkillGapEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SkillGapEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SkillGap(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SkillMatch_skill(ctx context.Context, field graphql.CollectedField, obj *model.SkillMatch) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SkillMatch_skill(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SkillMatch().Skill(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Skill) graphql.Marshaler {
+			return ec.marshalNSkill2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐSkill(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SkillMatch_skill(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SkillMatch",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Skill(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SkillMatch_requiredLevel(ctx context.Context, field graphql.CollectedField, obj *model.SkillMatch) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SkillMatch_requiredLevel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RequiredLevel, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SkillMatch_requiredLevel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SkillMatch", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SkillMatch_level(ctx context.Context, field graphql.CollectedField, obj *model.SkillMatch) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SkillMatch_level(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Level, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SkillMatch_level(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SkillMatch", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SkillMatch_coverage(ctx context.Context, field graphql.CollectedField, obj *model.SkillMatch) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SkillMatch_coverage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Coverage, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SkillMatch_coverage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SkillMatch", field, false, false, "Float")
 }
 
 func (ec *executionContext) _SkillPayload_skill(ctx context.Context, field graphql.CollectedField, obj *model.SkillPayload) (ret graphql.Marshaler) {
@@ -22323,6 +27926,50 @@ func (ec *executionContext) fieldContext_Talent_placements(_ context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _Talent_recommendedOpenings(ctx context.Context, field graphql.CollectedField, obj *model.Talent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Talent_recommendedOpenings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Talent().RecommendedOpenings(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["minScore"].(*float64))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.OpeningMatchConnection) graphql.Marshaler {
+			return ec.marshalNOpeningMatchConnection2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐOpeningMatchConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Talent_recommendedOpenings(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Talent",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OpeningMatchConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Talent_recommendedOpenings_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _TalentConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*model.Talent]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -22460,6 +28107,235 @@ func (ec *executionContext) fieldContext_TalentEdge_node(_ context.Context, fiel
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Talent(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TalentMatchConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.TalentMatchConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TalentMatchConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.TalentMatchEdge) graphql.Marshaler {
+			return ec.marshalNTalentMatchEdge2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐTalentMatchEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TalentMatchConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TalentMatchConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TalentMatchEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TalentMatchConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.TalentMatchConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TalentMatchConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TalentMatchConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TalentMatchConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TalentMatchConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.TalentMatchConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TalentMatchConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TalentMatchConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TalentMatchConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _TalentMatchEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.TalentMatchEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TalentMatchEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TalentMatchEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TalentMatchEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _TalentMatchEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.TalentMatchEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TalentMatchEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.TalentMatchEdge().Node(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Talent) graphql.Marshaler {
+			return ec.marshalNTalent2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐTalent(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TalentMatchEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TalentMatchEdge",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Talent(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TalentMatchEdge_score(ctx context.Context, field graphql.CollectedField, obj *model.TalentMatchEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TalentMatchEdge_score(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Score, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TalentMatchEdge_score(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TalentMatchEdge", field, false, false, "Float")
+}
+
+func (ec *executionContext) _TalentMatchEdge_matchedSkills(ctx context.Context, field graphql.CollectedField, obj *model.TalentMatchEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TalentMatchEdge_matchedSkills(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MatchedSkills, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.SkillMatch) graphql.Marshaler {
+			return ec.marshalNSkillMatch2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐSkillMatchᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TalentMatchEdge_matchedSkills(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TalentMatchEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SkillMatch(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TalentMatchEdge_missingSkills(ctx context.Context, field graphql.CollectedField, obj *model.TalentMatchEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TalentMatchEdge_missingSkills(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MissingSkills, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.SkillMatch) graphql.Marshaler {
+			return ec.marshalNSkillMatch2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐSkillMatchᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TalentMatchEdge_missingSkills(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TalentMatchEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SkillMatch(ctx, field)
 		},
 	}
 	return fc, nil
@@ -27363,6 +33239,55 @@ func UnmarshalMembershipOrder(ctx context.Context, raw any) (model.Order, error)
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputNetworkFilter(ctx context.Context, obj any) (store.NetworkFilter, error) {
+	var it store.NetworkFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"statuses", "kinds"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "statuses":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statuses"))
+			data, err := ec.unmarshalOPartnershipStatus2ᚕgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐPartnershipStatusᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Statuses = data
+		case "kinds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kinds"))
+			data, err := ec.unmarshalOPartnershipKind2ᚕgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐPartnershipKindᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kinds = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalNetworkFilter unmarshals raw into the NetworkFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalNetworkFilter(ctx context.Context, raw any) (store.NetworkFilter, error) {
+	var out store.NetworkFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "NetworkFilter", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputOrganizationFilter(ctx context.Context, obj any) (model.OrganizationFilter, error) {
 	var it model.OrganizationFilter
 	if obj == nil {
@@ -29060,6 +34985,122 @@ func (ec *executionContext) unmarshalInputSkillFilter(ctx context.Context, obj a
 func UnmarshalSkillFilter(ctx context.Context, raw any) (model.SkillFilter, error) {
 	var out model.SkillFilter
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "SkillFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSkillGapFilter(ctx context.Context, obj any) (model.SkillGapFilter, error) {
+	var it model.SkillGapFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"categories", "codes", "period", "minGap"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "categories":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("categories"))
+			data, err := ec.unmarshalOSkillCategory2ᚕgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐSkillCategoryᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Categories = data
+		case "codes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("codes"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Codes = data
+		case "period":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("period"))
+			data, err := ec.unmarshalODateRange2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐDateRange(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Period = data
+		case "minGap":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("minGap"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MinGap = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSkillGapFilter unmarshals raw into the SkillGapFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSkillGapFilter(ctx context.Context, raw any) (model.SkillGapFilter, error) {
+	var out model.SkillGapFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SkillGapFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSkillGapOrder(ctx context.Context, obj any) (model.Order, error) {
+	var it model.Order
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "DESC"
+	}
+
+	fieldsInOrder := [...]string{"field", "direction"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNSkillGapOrderField2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalOOrderDirection2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSkillGapOrder unmarshals raw into the SkillGapOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSkillGapOrder(ctx context.Context, raw any) (model.Order, error) {
+	var out model.Order
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SkillGapOrder", raw, &out)
 	return out, err
 }
 
@@ -30850,6 +36891,99 @@ func (ec *executionContext) _Alliance(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var allianceAnalyticsImplementors = []string{"AllianceAnalytics"}
+
+func (ec *executionContext) _AllianceAnalytics(ctx context.Context, sel ast.SelectionSet, obj *model.AllianceAnalytics) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, allianceAnalyticsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AllianceAnalytics")
+		case "alliance":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AllianceAnalytics_alliance(ctx, field, obj)
+				})
+		case "period":
+			out.Values[i] = ec._AllianceAnalytics_period(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "membersByKind":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AllianceAnalytics_membersByKind(ctx, field, obj)
+				})
+		case "membersBySchoolLevel":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AllianceAnalytics_membersBySchoolLevel(ctx, field, obj)
+				})
+		case "membersByIndustry":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AllianceAnalytics_membersByIndustry(ctx, field, obj)
+				})
+		case "partnershipsByKind":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AllianceAnalytics_partnershipsByKind(ctx, field, obj)
+				})
+		case "partnershipsByStatus":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AllianceAnalytics_partnershipsByStatus(ctx, field, obj)
+				})
+		case "partnershipsByMonth":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AllianceAnalytics_partnershipsByMonth(ctx, field, obj)
+				})
+		case "resourcesByCategory":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AllianceAnalytics_resourcesByCategory(ctx, field, obj)
+				})
+		case "jobsByMonth":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AllianceAnalytics_jobsByMonth(ctx, field, obj)
+				})
+		case "competitionResultsByLevel":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AllianceAnalytics_competitionResultsByLevel(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var allianceConnectionImplementors = []string{"AllianceConnection"}
 
 func (ec *executionContext) _AllianceConnection(ctx context.Context, sel ast.SelectionSet, obj *model.Connection[*model.Alliance]) graphql.Marshaler {
@@ -31273,6 +37407,59 @@ func (ec *executionContext) _CompanyEdge(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var competitionLevelCountImplementors = []string{"CompetitionLevelCount"}
+
+func (ec *executionContext) _CompetitionLevelCount(ctx context.Context, sel ast.SelectionSet, obj *model.CompetitionLevelCount) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, competitionLevelCountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CompetitionLevelCount")
+		case "level":
+			out.Values[i] = ec._CompetitionLevelCount_level(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "results":
+			out.Values[i] = ec._CompetitionLevelCount_results(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "gold":
+			out.Values[i] = ec._CompetitionLevelCount_gold(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "silver":
+			out.Values[i] = ec._CompetitionLevelCount_silver(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "bronze":
+			out.Values[i] = ec._CompetitionLevelCount_bronze(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var competitionResultImplementors = []string{"CompetitionResult", "Node", "SharedResource"}
 
 func (ec *executionContext) _CompetitionResult(ctx context.Context, sel ast.SelectionSet, obj *model.CompetitionResult) graphql.Marshaler {
@@ -31635,6 +37822,50 @@ func (ec *executionContext) _EventEdge(ctx context.Context, sel ast.SelectionSet
 	return out
 }
 
+var gapCourseImplementors = []string{"GapCourse"}
+
+func (ec *executionContext) _GapCourse(ctx context.Context, sel ast.SelectionSet, obj *model.GapCourse) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, gapCourseImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("GapCourse")
+		case "course":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._GapCourse_course(ctx, field, obj)
+				})
+		case "teaches":
+			out.Values[i] = ec._GapCourse_teaches(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "coverage":
+			out.Values[i] = ec._GapCourse_coverage(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var governmentAgencyImplementors = []string{"GovernmentAgency", "Node", "Organization"}
 
 func (ec *executionContext) _GovernmentAgency(ctx context.Context, sel ast.SelectionSet, obj *model.GovernmentAgency) graphql.Marshaler {
@@ -31720,6 +37951,82 @@ func (ec *executionContext) _GovernmentAgency(ctx context.Context, sel ast.Selec
 			out.Values[i] = ec._GovernmentAgency_jurisdiction(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var highlightImplementors = []string{"Highlight"}
+
+func (ec *executionContext) _Highlight(ctx context.Context, sel ast.SelectionSet, obj *model.Highlight) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, highlightImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Highlight")
+		case "field":
+			out.Values[i] = ec._Highlight_field(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "segments":
+			out.Values[i] = ec._Highlight_segments(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var highlightSegmentImplementors = []string{"HighlightSegment"}
+
+func (ec *executionContext) _HighlightSegment(ctx context.Context, sel ast.SelectionSet, obj *model.HighlightSegment) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, highlightSegmentImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("HighlightSegment")
+		case "text":
+			out.Values[i] = ec._HighlightSegment_text(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "matched":
+			out.Values[i] = ec._HighlightSegment_matched(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -31835,6 +38142,97 @@ func (ec *executionContext) _IndustrialPark(ctx context.Context, sel ast.Selecti
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._IndustrialPark_companies(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var industryCountImplementors = []string{"IndustryCount"}
+
+func (ec *executionContext) _IndustryCount(ctx context.Context, sel ast.SelectionSet, obj *model.IndustryCount) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, industryCountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("IndustryCount")
+		case "industry":
+			out.Values[i] = ec._IndustryCount_industry(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._IndustryCount_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var jobMonthImplementors = []string{"JobMonth"}
+
+func (ec *executionContext) _JobMonth(ctx context.Context, sel ast.SelectionSet, obj *model.JobMonth) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, jobMonthImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("JobMonth")
+		case "month":
+			out.Values[i] = ec._JobMonth_month(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "openings":
+			out.Values[i] = ec._JobMonth_openings(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "positions":
+			out.Values[i] = ec._JobMonth_positions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "applications":
+			out.Values[i] = ec._JobMonth_applications(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "placements":
+			out.Values[i] = ec._JobMonth_placements(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -31973,6 +38371,18 @@ func (ec *executionContext) _JobOpening(ctx context.Context, sel ast.SelectionSe
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._JobOpening_placements(ctx, field, obj)
+				})
+		case "matches":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._JobOpening_matches(ctx, field, obj)
+				})
+		case "gapCourses":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._JobOpening_gapCourses(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -32301,6 +38711,44 @@ func (ec *executionContext) _MembershipPayload(ctx context.Context, sel ast.Sele
 	return out
 }
 
+var monthCountImplementors = []string{"MonthCount"}
+
+func (ec *executionContext) _MonthCount(ctx context.Context, sel ast.SelectionSet, obj *model.MonthCount) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, monthCountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MonthCount")
+		case "month":
+			out.Values[i] = ec._MonthCount_month(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._MonthCount_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var mutationImplementors = []string{"Mutation"}
 
 func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
@@ -32561,6 +39009,295 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 	return out
 }
 
+var neighborhoodImplementors = []string{"Neighborhood"}
+
+func (ec *executionContext) _Neighborhood(ctx context.Context, sel ast.SelectionSet, obj *model.Neighborhood) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, neighborhoodImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Neighborhood")
+		case "center":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Neighborhood_center(ctx, field, obj)
+				})
+		case "nodes":
+			out.Values[i] = ec._Neighborhood_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "edges":
+			out.Values[i] = ec._Neighborhood_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "truncated":
+			out.Values[i] = ec._Neighborhood_truncated(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var networkEdgeImplementors = []string{"NetworkEdge"}
+
+func (ec *executionContext) _NetworkEdge(ctx context.Context, sel ast.SelectionSet, obj *model.NetworkEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, networkEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("NetworkEdge")
+		case "source":
+			out.Values[i] = ec._NetworkEdge_source(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "target":
+			out.Values[i] = ec._NetworkEdge_target(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "weight":
+			out.Values[i] = ec._NetworkEdge_weight(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "partnerships":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._NetworkEdge_partnerships(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var networkNodeImplementors = []string{"NetworkNode"}
+
+func (ec *executionContext) _NetworkNode(ctx context.Context, sel ast.SelectionSet, obj *model.NetworkNode) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, networkNodeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("NetworkNode")
+		case "id":
+			out.Values[i] = ec._NetworkNode_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "organization":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._NetworkNode_organization(ctx, field, obj)
+				})
+		case "distance":
+			out.Values[i] = ec._NetworkNode_distance(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "degree":
+			out.Values[i] = ec._NetworkNode_degree(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var networkPathImplementors = []string{"NetworkPath"}
+
+func (ec *executionContext) _NetworkPath(ctx context.Context, sel ast.SelectionSet, obj *model.NetworkPath) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, networkPathImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("NetworkPath")
+		case "length":
+			out.Values[i] = ec._NetworkPath_length(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "organizations":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._NetworkPath_organizations(ctx, field, obj)
+				})
+		case "steps":
+			out.Values[i] = ec._NetworkPath_steps(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var openingMatchConnectionImplementors = []string{"OpeningMatchConnection"}
+
+func (ec *executionContext) _OpeningMatchConnection(ctx context.Context, sel ast.SelectionSet, obj *model.OpeningMatchConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, openingMatchConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OpeningMatchConnection")
+		case "edges":
+			out.Values[i] = ec._OpeningMatchConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageInfo":
+			out.Values[i] = ec._OpeningMatchConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._OpeningMatchConnection_totalCount(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var openingMatchEdgeImplementors = []string{"OpeningMatchEdge"}
+
+func (ec *executionContext) _OpeningMatchEdge(ctx context.Context, sel ast.SelectionSet, obj *model.OpeningMatchEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, openingMatchEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OpeningMatchEdge")
+		case "cursor":
+			out.Values[i] = ec._OpeningMatchEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "node":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._OpeningMatchEdge_node(ctx, field, obj)
+				})
+		case "score":
+			out.Values[i] = ec._OpeningMatchEdge_score(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "matchedSkills":
+			out.Values[i] = ec._OpeningMatchEdge_matchedSkills(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "missingSkills":
+			out.Values[i] = ec._OpeningMatchEdge_missingSkills(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var organizationConnectionImplementors = []string{"OrganizationConnection"}
 
 func (ec *executionContext) _OrganizationConnection(ctx context.Context, sel ast.SelectionSet, obj *model.Connection[model.Organization]) graphql.Marshaler {
@@ -32623,6 +39360,44 @@ func (ec *executionContext) _OrganizationEdge(ctx context.Context, sel ast.Selec
 			}
 		case "node":
 			out.Values[i] = ec._OrganizationEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var organizationKindCountImplementors = []string{"OrganizationKindCount"}
+
+func (ec *executionContext) _OrganizationKindCount(ctx context.Context, sel ast.SelectionSet, obj *model.OrganizationKindCount) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, organizationKindCountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OrganizationKindCount")
+		case "kind":
+			out.Values[i] = ec._OrganizationKindCount_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._OrganizationKindCount_count(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -32989,6 +39764,44 @@ func (ec *executionContext) _PartnershipEdge(ctx context.Context, sel ast.Select
 	return out
 }
 
+var partnershipKindCountImplementors = []string{"PartnershipKindCount"}
+
+func (ec *executionContext) _PartnershipKindCount(ctx context.Context, sel ast.SelectionSet, obj *model.PartnershipKindCount) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, partnershipKindCountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PartnershipKindCount")
+		case "kind":
+			out.Values[i] = ec._PartnershipKindCount_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._PartnershipKindCount_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var partnershipParticipantImplementors = []string{"PartnershipParticipant"}
 
 func (ec *executionContext) _PartnershipParticipant(ctx context.Context, sel ast.SelectionSet, obj *model.PartnershipParticipant) graphql.Marshaler {
@@ -33058,6 +39871,128 @@ func (ec *executionContext) _PartnershipPayload(ctx context.Context, sel ast.Sel
 		case "userErrors":
 			out.Values[i] = ec._PartnershipPayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var partnershipStatusCountImplementors = []string{"PartnershipStatusCount"}
+
+func (ec *executionContext) _PartnershipStatusCount(ctx context.Context, sel ast.SelectionSet, obj *model.PartnershipStatusCount) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, partnershipStatusCountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PartnershipStatusCount")
+		case "status":
+			out.Values[i] = ec._PartnershipStatusCount_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._PartnershipStatusCount_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var pathStepImplementors = []string{"PathStep"}
+
+func (ec *executionContext) _PathStep(ctx context.Context, sel ast.SelectionSet, obj *model.PathStep) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, pathStepImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PathStep")
+		case "from":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PathStep_from(ctx, field, obj)
+				})
+		case "to":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PathStep_to(ctx, field, obj)
+				})
+		case "partnerships":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PathStep_partnerships(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var periodImplementors = []string{"Period"}
+
+func (ec *executionContext) _Period(ctx context.Context, sel ast.SelectionSet, obj *model.Period) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, periodImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Period")
+		case "from":
+			out.Values[i] = ec._Period_from(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "to":
+			out.Values[i] = ec._Period_to(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -33365,6 +40300,42 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_talents(ctx, field)
 				})
+		case "path":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_path(ctx, field)
+				})
+		case "neighborhood":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_neighborhood(ctx, field)
+				})
+		case "rankings":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_rankings(ctx, field)
+				})
+		case "analytics":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_analytics(ctx, field)
+				})
+		case "skillGap":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_skillGap(ctx, field)
+				})
+		case "search":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_search(ctx, field)
+				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -33378,6 +40349,147 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			})
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var rankingConnectionImplementors = []string{"RankingConnection"}
+
+func (ec *executionContext) _RankingConnection(ctx context.Context, sel ast.SelectionSet, obj *model.RankingConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, rankingConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RankingConnection")
+		case "edges":
+			out.Values[i] = ec._RankingConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageInfo":
+			out.Values[i] = ec._RankingConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RankingConnection_totalCount(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var rankingEdgeImplementors = []string{"RankingEdge"}
+
+func (ec *executionContext) _RankingEdge(ctx context.Context, sel ast.SelectionSet, obj *model.RankingEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, rankingEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RankingEdge")
+		case "cursor":
+			out.Values[i] = ec._RankingEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "node":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RankingEdge_node(ctx, field, obj)
+				})
+		case "rank":
+			out.Values[i] = ec._RankingEdge_rank(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "degree":
+			out.Values[i] = ec._RankingEdge_degree(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "partnerships":
+			out.Values[i] = ec._RankingEdge_partnerships(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageRank":
+			out.Values[i] = ec._RankingEdge_pageRank(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var resourceCategoryCountImplementors = []string{"ResourceCategoryCount"}
+
+func (ec *executionContext) _ResourceCategoryCount(ctx context.Context, sel ast.SelectionSet, obj *model.ResourceCategoryCount) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, resourceCategoryCountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ResourceCategoryCount")
+		case "category":
+			out.Values[i] = ec._ResourceCategoryCount_category(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._ResourceCategoryCount_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -33541,6 +40653,142 @@ func (ec *executionContext) _School(ctx context.Context, sel ast.SelectionSet, o
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._School_students(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var schoolLevelCountImplementors = []string{"SchoolLevelCount"}
+
+func (ec *executionContext) _SchoolLevelCount(ctx context.Context, sel ast.SelectionSet, obj *model.SchoolLevelCount) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, schoolLevelCountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SchoolLevelCount")
+		case "level":
+			out.Values[i] = ec._SchoolLevelCount_level(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._SchoolLevelCount_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var searchConnectionImplementors = []string{"SearchConnection"}
+
+func (ec *executionContext) _SearchConnection(ctx context.Context, sel ast.SelectionSet, obj *model.SearchConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, searchConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SearchConnection")
+		case "edges":
+			out.Values[i] = ec._SearchConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageInfo":
+			out.Values[i] = ec._SearchConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SearchConnection_totalCount(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var searchEdgeImplementors = []string{"SearchEdge"}
+
+func (ec *executionContext) _SearchEdge(ctx context.Context, sel ast.SelectionSet, obj *model.SearchEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, searchEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SearchEdge")
+		case "cursor":
+			out.Values[i] = ec._SearchEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "node":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SearchEdge_node(ctx, field, obj)
+				})
+		case "kind":
+			out.Values[i] = ec._SearchEdge_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "score":
+			out.Values[i] = ec._SearchEdge_score(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "highlights":
+			out.Values[i] = ec._SearchEdge_highlights(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -33855,6 +41103,216 @@ func (ec *executionContext) _SkillEdge(ctx context.Context, sel ast.SelectionSet
 	return out
 }
 
+var skillGapImplementors = []string{"SkillGap"}
+
+func (ec *executionContext) _SkillGap(ctx context.Context, sel ast.SelectionSet, obj *model.SkillGap) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, skillGapImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SkillGap")
+		case "skill":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SkillGap_skill(ctx, field, obj)
+				})
+		case "demand":
+			out.Values[i] = ec._SkillGap_demand(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "openPositions":
+			out.Values[i] = ec._SkillGap_openPositions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "openings":
+			out.Values[i] = ec._SkillGap_openings(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "supply":
+			out.Values[i] = ec._SkillGap_supply(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "courseSeats":
+			out.Values[i] = ec._SkillGap_courseSeats(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "freeSeats":
+			out.Values[i] = ec._SkillGap_freeSeats(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "courses":
+			out.Values[i] = ec._SkillGap_courses(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "talents":
+			out.Values[i] = ec._SkillGap_talents(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "gap":
+			out.Values[i] = ec._SkillGap_gap(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var skillGapConnectionImplementors = []string{"SkillGapConnection"}
+
+func (ec *executionContext) _SkillGapConnection(ctx context.Context, sel ast.SelectionSet, obj *model.Connection[*model.SkillGap]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, skillGapConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SkillGapConnection")
+		case "edges":
+			out.Values[i] = ec._SkillGapConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageInfo":
+			out.Values[i] = ec._SkillGapConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SkillGapConnection_totalCount(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var skillGapEdgeImplementors = []string{"SkillGapEdge"}
+
+func (ec *executionContext) _SkillGapEdge(ctx context.Context, sel ast.SelectionSet, obj *model.Edge[*model.SkillGap]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, skillGapEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SkillGapEdge")
+		case "cursor":
+			out.Values[i] = ec._SkillGapEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._SkillGapEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var skillMatchImplementors = []string{"SkillMatch"}
+
+func (ec *executionContext) _SkillMatch(ctx context.Context, sel ast.SelectionSet, obj *model.SkillMatch) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, skillMatchImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SkillMatch")
+		case "skill":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SkillMatch_skill(ctx, field, obj)
+				})
+		case "requiredLevel":
+			out.Values[i] = ec._SkillMatch_requiredLevel(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "level":
+			out.Values[i] = ec._SkillMatch_level(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "coverage":
+			out.Values[i] = ec._SkillMatch_coverage(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var skillPayloadImplementors = []string{"SkillPayload"}
 
 func (ec *executionContext) _SkillPayload(ctx context.Context, sel ast.SelectionSet, obj *model.SkillPayload) graphql.Marshaler {
@@ -34030,6 +41488,12 @@ func (ec *executionContext) _Talent(ctx context.Context, sel ast.SelectionSet, o
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Talent_placements(ctx, field, obj)
 				})
+		case "recommendedOpenings":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Talent_recommendedOpenings(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -34111,6 +41575,104 @@ func (ec *executionContext) _TalentEdge(ctx context.Context, sel ast.SelectionSe
 			out.Values[i] = ec._TalentEdge_node(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var talentMatchConnectionImplementors = []string{"TalentMatchConnection"}
+
+func (ec *executionContext) _TalentMatchConnection(ctx context.Context, sel ast.SelectionSet, obj *model.TalentMatchConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, talentMatchConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TalentMatchConnection")
+		case "edges":
+			out.Values[i] = ec._TalentMatchConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageInfo":
+			out.Values[i] = ec._TalentMatchConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._TalentMatchConnection_totalCount(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var talentMatchEdgeImplementors = []string{"TalentMatchEdge"}
+
+func (ec *executionContext) _TalentMatchEdge(ctx context.Context, sel ast.SelectionSet, obj *model.TalentMatchEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, talentMatchEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TalentMatchEdge")
+		case "cursor":
+			out.Values[i] = ec._TalentMatchEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "node":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._TalentMatchEdge_node(ctx, field, obj)
+				})
+		case "score":
+			out.Values[i] = ec._TalentMatchEdge_score(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "matchedSkills":
+			out.Values[i] = ec._TalentMatchEdge_matchedSkills(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "missingSkills":
+			out.Values[i] = ec._TalentMatchEdge_missingSkills(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -35468,6 +43030,14 @@ func (ec *executionContext) marshalNAlliance2ᚖgithubᚗcomᚋallianceᚑgraph�
 	return ec._Alliance(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNAllianceAnalytics2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐAllianceAnalytics(ctx context.Context, sel ast.SelectionSet, v *model.AllianceAnalytics) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AllianceAnalytics!")
+		return graphql.Null
+	}
+	return ec._AllianceAnalytics(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNAllianceConnection2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐConnection(ctx context.Context, sel ast.SelectionSet, v *model.Connection[*model.Alliance]) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "AllianceConnection!")
@@ -35640,6 +43210,30 @@ func (ec *executionContext) marshalNCompetitionLevel2githubᚗcomᚋallianceᚑg
 	return res
 }
 
+func (ec *executionContext) marshalNCompetitionLevelCount2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐCompetitionLevelCountᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.CompetitionLevelCount) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCompetitionLevelCount2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐCompetitionLevelCount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCompetitionLevelCount2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐCompetitionLevelCount(ctx context.Context, sel ast.SelectionSet, v *model.CompetitionLevelCount) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CompetitionLevelCount!")
+		return graphql.Null
+	}
+	return ec._CompetitionLevelCount(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNCompetitionResult2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐCompetitionResultᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.CompetitionResult) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -35808,6 +43402,92 @@ func (ec *executionContext) marshalNEventOrderField2githubᚗcomᚋallianceᚑgr
 	return res
 }
 
+func (ec *executionContext) unmarshalNFloat2float64(ctx context.Context, v any) (float64, error) {
+	res, err := graphql.UnmarshalFloatContext(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNFloat2float64(ctx context.Context, sel ast.SelectionSet, v float64) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalFloatContext(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Float!")
+	}
+	return graphql.WrapContextMarshaler(ctx, res)
+}
+
+func (ec *executionContext) marshalNGapCourse2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐGapCourseᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.GapCourse) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNGapCourse2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐGapCourse(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNGapCourse2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐGapCourse(ctx context.Context, sel ast.SelectionSet, v *model.GapCourse) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "GapCourse!")
+		return graphql.Null
+	}
+	return ec._GapCourse(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNHighlight2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐHighlightᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Highlight) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNHighlight2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐHighlight(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNHighlight2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐHighlight(ctx context.Context, sel ast.SelectionSet, v *model.Highlight) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Highlight!")
+		return graphql.Null
+	}
+	return ec._Highlight(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNHighlightSegment2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐHighlightSegmentᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.HighlightSegment) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNHighlightSegment2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐHighlightSegment(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNHighlightSegment2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐHighlightSegment(ctx context.Context, sel ast.SelectionSet, v *model.HighlightSegment) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "HighlightSegment!")
+		return graphql.Null
+	}
+	return ec._HighlightSegment(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNID2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalID(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -35896,6 +43576,30 @@ func (ec *executionContext) marshalNIndustry2ᚕgithubᚗcomᚋallianceᚑgraph�
 	return ret
 }
 
+func (ec *executionContext) marshalNIndustryCount2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐIndustryCountᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.IndustryCount) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNIndustryCount2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐIndustryCount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNIndustryCount2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐIndustryCount(ctx context.Context, sel ast.SelectionSet, v *model.IndustryCount) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "IndustryCount!")
+		return graphql.Null
+	}
+	return ec._IndustryCount(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNInt2int(ctx context.Context, v any) (int, error) {
 	res, err := graphql.UnmarshalInt(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -35922,6 +43626,30 @@ func (ec *executionContext) marshalNJSON2githubᚗcomᚋallianceᚑgraphᚋallia
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) marshalNJobMonth2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐJobMonthᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.JobMonth) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNJobMonth2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐJobMonth(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNJobMonth2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐJobMonth(ctx context.Context, sel ast.SelectionSet, v *model.JobMonth) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "JobMonth!")
+		return graphql.Null
+	}
+	return ec._JobMonth(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNJobOpening2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐJobOpening(ctx context.Context, sel ast.SelectionSet, v *model.JobOpening) graphql.Marshaler {
@@ -36111,6 +43839,86 @@ func (ec *executionContext) marshalNMembershipRole2githubᚗcomᚋallianceᚑgra
 	return res
 }
 
+func (ec *executionContext) marshalNMonthCount2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐMonthCountᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.MonthCount) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMonthCount2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐMonthCount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNMonthCount2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐMonthCount(ctx context.Context, sel ast.SelectionSet, v *model.MonthCount) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MonthCount!")
+		return graphql.Null
+	}
+	return ec._MonthCount(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNNeighborhood2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐNeighborhood(ctx context.Context, sel ast.SelectionSet, v *model.Neighborhood) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Neighborhood!")
+		return graphql.Null
+	}
+	return ec._Neighborhood(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNNetworkEdge2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐNetworkEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.NetworkEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNNetworkEdge2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐNetworkEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNNetworkEdge2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐNetworkEdge(ctx context.Context, sel ast.SelectionSet, v *model.NetworkEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "NetworkEdge!")
+		return graphql.Null
+	}
+	return ec._NetworkEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNNetworkNode2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐNetworkNodeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.NetworkNode) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNNetworkNode2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐNetworkNode(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNNetworkNode2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐNetworkNode(ctx context.Context, sel ast.SelectionSet, v *model.NetworkNode) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "NetworkNode!")
+		return graphql.Null
+	}
+	return ec._NetworkNode(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNNode2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐNode(ctx context.Context, sel ast.SelectionSet, v model.Node) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Node!")
@@ -36127,6 +43935,38 @@ func (ec *executionContext) marshalNNode2ᚕgithubᚗcomᚋallianceᚑgraphᚋal
 	})
 
 	return ret
+}
+
+func (ec *executionContext) marshalNOpeningMatchConnection2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐOpeningMatchConnection(ctx context.Context, sel ast.SelectionSet, v *model.OpeningMatchConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "OpeningMatchConnection!")
+		return graphql.Null
+	}
+	return ec._OpeningMatchConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNOpeningMatchEdge2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐOpeningMatchEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.OpeningMatchEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNOpeningMatchEdge2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐOpeningMatchEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNOpeningMatchEdge2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐOpeningMatchEdge(ctx context.Context, sel ast.SelectionSet, v *model.OpeningMatchEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "OpeningMatchEdge!")
+		return graphql.Null
+	}
+	return ec._OpeningMatchEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNOrganization2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐOrganization(ctx context.Context, sel ast.SelectionSet, v model.Organization) graphql.Marshaler {
@@ -36198,6 +44038,30 @@ func (ec *executionContext) marshalNOrganizationKind2githubᚗcomᚋallianceᚑg
 		graphql.AddInvalidNullFromMarshaler(ctx, "OrganizationKind!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNOrganizationKindCount2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐOrganizationKindCountᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.OrganizationKindCount) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNOrganizationKindCount2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐOrganizationKindCount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNOrganizationKindCount2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐOrganizationKindCount(ctx context.Context, sel ast.SelectionSet, v *model.OrganizationKindCount) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "OrganizationKindCount!")
+		return graphql.Null
+	}
+	return ec._OrganizationKindCount(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNOrganizationOrderField2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐOrderField(ctx context.Context, v any) (model.OrderField, error) {
@@ -36383,6 +44247,30 @@ func (ec *executionContext) marshalNPartnershipKind2githubᚗcomᚋallianceᚑgr
 	return res
 }
 
+func (ec *executionContext) marshalNPartnershipKindCount2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐPartnershipKindCountᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.PartnershipKindCount) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPartnershipKindCount2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐPartnershipKindCount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPartnershipKindCount2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐPartnershipKindCount(ctx context.Context, sel ast.SelectionSet, v *model.PartnershipKindCount) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PartnershipKindCount!")
+		return graphql.Null
+	}
+	return ec._PartnershipKindCount(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNPartnershipOrderField2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐOrderField(ctx context.Context, v any) (model.OrderField, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := model.OrderField(tmp)
@@ -36443,6 +44331,62 @@ func (ec *executionContext) marshalNPartnershipStatus2githubᚗcomᚋallianceᚑ
 		graphql.AddInvalidNullFromMarshaler(ctx, "PartnershipStatus!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNPartnershipStatusCount2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐPartnershipStatusCountᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.PartnershipStatusCount) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPartnershipStatusCount2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐPartnershipStatusCount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPartnershipStatusCount2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐPartnershipStatusCount(ctx context.Context, sel ast.SelectionSet, v *model.PartnershipStatusCount) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PartnershipStatusCount!")
+		return graphql.Null
+	}
+	return ec._PartnershipStatusCount(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPathStep2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐPathStepᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.PathStep) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPathStep2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐPathStep(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPathStep2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐPathStep(ctx context.Context, sel ast.SelectionSet, v *model.PathStep) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PathStep!")
+		return graphql.Null
+	}
+	return ec._PathStep(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPeriod2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐPeriod(ctx context.Context, sel ast.SelectionSet, v *model.Period) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Period!")
+		return graphql.Null
+	}
+	return ec._Period(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNPlacement2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐPlacementᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Placement) graphql.Marshaler {
@@ -36549,6 +44493,38 @@ func (ec *executionContext) unmarshalNProposePartnershipInput2githubᚗcomᚋall
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNRankingConnection2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐRankingConnection(ctx context.Context, sel ast.SelectionSet, v *model.RankingConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RankingConnection!")
+		return graphql.Null
+	}
+	return ec._RankingConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRankingEdge2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐRankingEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.RankingEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRankingEdge2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐRankingEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRankingEdge2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐRankingEdge(ctx context.Context, sel ast.SelectionSet, v *model.RankingEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RankingEdge!")
+		return graphql.Null
+	}
+	return ec._RankingEdge(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNRecordCompetitionResultInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐRecordCompetitionResultInput(ctx context.Context, v any) (change.RecordCompetitionResultInput, error) {
 	res, err := ec.unmarshalInputRecordCompetitionResultInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -36587,6 +44563,30 @@ func (ec *executionContext) marshalNResourceCategory2githubᚗcomᚋallianceᚑg
 		graphql.AddInvalidNullFromMarshaler(ctx, "ResourceCategory!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNResourceCategoryCount2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐResourceCategoryCountᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ResourceCategoryCount) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNResourceCategoryCount2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐResourceCategoryCount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNResourceCategoryCount2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐResourceCategoryCount(ctx context.Context, sel ast.SelectionSet, v *model.ResourceCategoryCount) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ResourceCategoryCount!")
+		return graphql.Null
+	}
+	return ec._ResourceCategoryCount(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNResourceOrderField2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐOrderField(ctx context.Context, v any) (model.OrderField, error) {
@@ -36670,6 +44670,72 @@ func (ec *executionContext) marshalNSchoolLevel2githubᚗcomᚋallianceᚑgraph�
 		graphql.AddInvalidNullFromMarshaler(ctx, "SchoolLevel!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNSchoolLevelCount2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐSchoolLevelCountᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SchoolLevelCount) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSchoolLevelCount2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐSchoolLevelCount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSchoolLevelCount2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐSchoolLevelCount(ctx context.Context, sel ast.SelectionSet, v *model.SchoolLevelCount) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SchoolLevelCount!")
+		return graphql.Null
+	}
+	return ec._SchoolLevelCount(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSearchConnection2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐSearchConnection(ctx context.Context, sel ast.SelectionSet, v *model.SearchConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SearchConnection!")
+		return graphql.Null
+	}
+	return ec._SearchConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSearchEdge2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐSearchEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SearchEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSearchEdge2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐSearchEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSearchEdge2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐSearchEdge(ctx context.Context, sel ast.SelectionSet, v *model.SearchEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SearchEdge!")
+		return graphql.Null
+	}
+	return ec._SearchEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNSearchKind2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐSearchKind(ctx context.Context, v any) (model.SearchKind, error) {
+	var res model.SearchKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSearchKind2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐSearchKind(ctx context.Context, sel ast.SelectionSet, v model.SearchKind) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) unmarshalNSetTalentSkillInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐSetTalentSkillInput(ctx context.Context, v any) (change.SetTalentSkillInput, error) {
@@ -36832,9 +44898,88 @@ func (ec *executionContext) marshalNSkillEdge2ᚖgithubᚗcomᚋallianceᚑgraph
 	return ec._SkillEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNSkillGap2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐSkillGap(ctx context.Context, sel ast.SelectionSet, v *model.SkillGap) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SkillGap!")
+		return graphql.Null
+	}
+	return ec._SkillGap(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSkillGapConnection2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐConnection(ctx context.Context, sel ast.SelectionSet, v *model.Connection[*model.SkillGap]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SkillGapConnection!")
+		return graphql.Null
+	}
+	return ec._SkillGapConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSkillGapEdge2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Edge[*model.SkillGap]) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSkillGapEdge2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSkillGapEdge2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐEdge(ctx context.Context, sel ast.SelectionSet, v *model.Edge[*model.SkillGap]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SkillGapEdge!")
+		return graphql.Null
+	}
+	return ec._SkillGapEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNSkillGapOrderField2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐOrderField(ctx context.Context, v any) (model.OrderField, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := model.OrderField(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSkillGapOrderField2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐOrderField(ctx context.Context, sel ast.SelectionSet, v model.OrderField) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "SkillGapOrderField!")
+	}
+	return res
+}
+
 func (ec *executionContext) unmarshalNSkillLevelInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐSkillLevelInput(ctx context.Context, v any) (change.SkillLevelInput, error) {
 	res, err := ec.unmarshalInputSkillLevelInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSkillMatch2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐSkillMatchᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SkillMatch) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSkillMatch2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐSkillMatch(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSkillMatch2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐSkillMatch(ctx context.Context, sel ast.SelectionSet, v *model.SkillMatch) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SkillMatch!")
+		return graphql.Null
+	}
+	return ec._SkillMatch(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNSkillOrderField2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐOrderField(ctx context.Context, v any) (model.OrderField, error) {
@@ -36941,6 +45086,38 @@ func (ec *executionContext) marshalNTalentEdge2ᚖgithubᚗcomᚋallianceᚑgrap
 		return graphql.Null
 	}
 	return ec._TalentEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNTalentMatchConnection2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐTalentMatchConnection(ctx context.Context, sel ast.SelectionSet, v *model.TalentMatchConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TalentMatchConnection!")
+		return graphql.Null
+	}
+	return ec._TalentMatchConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNTalentMatchEdge2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐTalentMatchEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.TalentMatchEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTalentMatchEdge2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐTalentMatchEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNTalentMatchEdge2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐTalentMatchEdge(ctx context.Context, sel ast.SelectionSet, v *model.TalentMatchEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TalentMatchEdge!")
+		return graphql.Null
+	}
+	return ec._TalentMatchEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNTalentOrderField2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐOrderField(ctx context.Context, v any) (model.OrderField, error) {
@@ -37543,6 +45720,22 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	return res
 }
 
+func (ec *executionContext) unmarshalOCentralityMeasure2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐCentralityMeasure(ctx context.Context, v any) (*model.CentralityMeasure, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.CentralityMeasure)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOCentralityMeasure2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐCentralityMeasure(ctx context.Context, sel ast.SelectionSet, v *model.CentralityMeasure) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
 func (ec *executionContext) marshalOCompany2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐCompany(ctx context.Context, sel ast.SelectionSet, v *model.Company) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -38022,6 +46215,21 @@ func (ec *executionContext) marshalOMembershipRole2ᚕgithubᚗcomᚋallianceᚑ
 	return ret
 }
 
+func (ec *executionContext) unmarshalONetworkFilter2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐNetworkFilter(ctx context.Context, v any) (*store.NetworkFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputNetworkFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalONetworkPath2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐNetworkPath(ctx context.Context, sel ast.SelectionSet, v *model.NetworkPath) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._NetworkPath(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalONode2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐNode(ctx context.Context, sel ast.SelectionSet, v model.Node) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -38416,6 +46624,42 @@ func (ec *executionContext) marshalOSchoolLevel2ᚖgithubᚗcomᚋallianceᚑgra
 	return res
 }
 
+func (ec *executionContext) unmarshalOSearchKind2ᚕgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐSearchKindᚄ(ctx context.Context, v any) ([]model.SearchKind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.SearchKind, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNSearchKind2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐSearchKind(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOSearchKind2ᚕgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐSearchKindᚄ(ctx context.Context, sel ast.SelectionSet, v []model.SearchKind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSearchKind2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐSearchKind(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalOSharedResource2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐSharedResource(ctx context.Context, sel ast.SelectionSet, v model.SharedResource) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -38490,6 +46734,22 @@ func (ec *executionContext) unmarshalOSkillFilter2ᚖgithubᚗcomᚋallianceᚑg
 		return nil, nil
 	}
 	res, err := ec.unmarshalInputSkillFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOSkillGapFilter2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐSkillGapFilter(ctx context.Context, v any) (*model.SkillGapFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputSkillGapFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOSkillGapOrder2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐOrder(ctx context.Context, v any) (*model.Order, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputSkillGapOrder(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 

@@ -44,6 +44,46 @@ func (r *allianceResolver) Talents(ctx context.Context, obj *model.Alliance, fir
 	return nestedTalents(ctx, store.TalentsOfAlliance, obj.Alliance.ID, first, after, last, before, filter, orderBy)
 }
 
+func (r *allianceAnalyticsResolver) Alliance(ctx context.Context, obj *model.AllianceAnalytics) (*model.Alliance, error) {
+	return allianceOf(ctx, obj.AllianceID)
+}
+
+func (r *allianceAnalyticsResolver) MembersByKind(ctx context.Context, obj *model.AllianceAnalytics) ([]*model.OrganizationKindCount, error) {
+	return analyticsMembersByKind(ctx, obj)
+}
+
+func (r *allianceAnalyticsResolver) MembersBySchoolLevel(ctx context.Context, obj *model.AllianceAnalytics) ([]*model.SchoolLevelCount, error) {
+	return analyticsMembersBySchoolLevel(ctx, obj)
+}
+
+func (r *allianceAnalyticsResolver) MembersByIndustry(ctx context.Context, obj *model.AllianceAnalytics) ([]*model.IndustryCount, error) {
+	return analyticsMembersByIndustry(ctx, obj)
+}
+
+func (r *allianceAnalyticsResolver) PartnershipsByKind(ctx context.Context, obj *model.AllianceAnalytics) ([]*model.PartnershipKindCount, error) {
+	return analyticsPartnershipsByKind(ctx, obj)
+}
+
+func (r *allianceAnalyticsResolver) PartnershipsByStatus(ctx context.Context, obj *model.AllianceAnalytics) ([]*model.PartnershipStatusCount, error) {
+	return analyticsPartnershipsByStatus(ctx, obj)
+}
+
+func (r *allianceAnalyticsResolver) PartnershipsByMonth(ctx context.Context, obj *model.AllianceAnalytics) ([]*model.MonthCount, error) {
+	return analyticsPartnershipsByMonth(ctx, obj)
+}
+
+func (r *allianceAnalyticsResolver) ResourcesByCategory(ctx context.Context, obj *model.AllianceAnalytics) ([]*model.ResourceCategoryCount, error) {
+	return analyticsResourcesByCategory(ctx, obj)
+}
+
+func (r *allianceAnalyticsResolver) JobsByMonth(ctx context.Context, obj *model.AllianceAnalytics) ([]*model.JobMonth, error) {
+	return analyticsJobsByMonth(ctx, obj)
+}
+
+func (r *allianceAnalyticsResolver) CompetitionResultsByLevel(ctx context.Context, obj *model.AllianceAnalytics) ([]*model.CompetitionLevelCount, error) {
+	return analyticsCompetitionResultsByLevel(ctx, obj)
+}
+
 func (r *allianceStatsResolver) Alliance(ctx context.Context, obj *store.AllianceStats) (*model.Alliance, error) {
 	return allianceOf(ctx, obj.AllianceID)
 }
@@ -128,6 +168,10 @@ func (r *eventResolver) Subject(ctx context.Context, obj *model.Event) (model.No
 	return n, nil
 }
 
+func (r *gapCourseResolver) Course(ctx context.Context, obj *model.GapCourse) (*model.TrainingCourse, error) {
+	return one(ctx, loader.From(ctx).Resource, obj.CourseID, "course", wrapCourse)
+}
+
 func (r *governmentAgencyResolver) Memberships(ctx context.Context, obj *model.GovernmentAgency) ([]*model.Membership, error) {
 	return orgMemberships(ctx, obj.Row().ID)
 }
@@ -194,6 +238,14 @@ func (r *jobOpeningResolver) RequiredSkills(ctx context.Context, obj *model.JobO
 
 func (r *jobOpeningResolver) Placements(ctx context.Context, obj *model.JobOpening, first *int, after *string, last *int, before *string, filter *model.PlacementFilter, orderBy *model.Order) (*model.Connection[*model.Placement], error) {
 	return nestedPage(ctx, pageArgs{first, after, last, before, orderBy, "APPLIED_ON"}, filter, placementFilter, loader.From(ctx).OpeningPlacements, obj.Resource.ID, wrapPlacement)
+}
+
+func (r *jobOpeningResolver) Matches(ctx context.Context, obj *model.JobOpening, first *int, after *string, minScore *float64, statuses []store.TalentStatus) (*model.TalentMatchConnection, error) {
+	return openingMatches(ctx, obj, first, after, minScore, statuses)
+}
+
+func (r *jobOpeningResolver) GapCourses(ctx context.Context, obj *model.JobOpening, talent *string, first *int) ([]*model.GapCourse, error) {
+	return openingGapCourses(ctx, obj, talent, first)
 }
 
 func (r *membershipResolver) Alliance(ctx context.Context, obj *model.Membership) (*model.Alliance, error) {
@@ -396,6 +448,26 @@ func (r *mutationResolver) RemoveTalentSkill(ctx context.Context, input change.R
 	return &model.TalentPayload{Talent: applied(row, userErrors, wrapTalent), UserErrors: userErrors}, err
 }
 
+func (r *neighborhoodResolver) Center(ctx context.Context, obj *model.Neighborhood) (model.Organization, error) {
+	return organization(ctx, obj.CenterID)
+}
+
+func (r *networkEdgeResolver) Partnerships(ctx context.Context, obj *model.NetworkEdge) ([]*model.Partnership, error) {
+	return linkPartnerships(ctx, obj.SourceID, obj.TargetID, obj.Filter)
+}
+
+func (r *networkNodeResolver) Organization(ctx context.Context, obj *model.NetworkNode) (model.Organization, error) {
+	return organization(ctx, obj.OrgID)
+}
+
+func (r *networkPathResolver) Organizations(ctx context.Context, obj *model.NetworkPath) ([]model.Organization, error) {
+	return organizations(ctx, obj.OrgIDs)
+}
+
+func (r *openingMatchEdgeResolver) Node(ctx context.Context, obj *model.OpeningMatchEdge) (*model.JobOpening, error) {
+	return one(ctx, loader.From(ctx).Resource, obj.OpeningID, "job opening", wrapJobOpening)
+}
+
 func (r *partnerEdgeResolver) SharedPartnerships(ctx context.Context, obj *model.PartnerEdge) ([]*model.Partnership, error) {
 	rows, err := loader.From(ctx).SharedPartnerships.Load(ctx, store.Pair{A: obj.Of, B: obj.Partner})
 	if err != nil {
@@ -432,6 +504,18 @@ func (r *partnershipParticipantResolver) Partnership(ctx context.Context, obj *m
 
 func (r *partnershipParticipantResolver) Organization(ctx context.Context, obj *model.PartnershipParticipant) (model.Organization, error) {
 	return organization(ctx, obj.OrganizationID)
+}
+
+func (r *pathStepResolver) From(ctx context.Context, obj *model.PathStep) (model.Organization, error) {
+	return organization(ctx, obj.FromID)
+}
+
+func (r *pathStepResolver) To(ctx context.Context, obj *model.PathStep) (model.Organization, error) {
+	return organization(ctx, obj.ToID)
+}
+
+func (r *pathStepResolver) Partnerships(ctx context.Context, obj *model.PathStep) ([]*model.Partnership, error) {
+	return linkPartnerships(ctx, obj.FromID, obj.ToID, obj.Filter)
 }
 
 func (r *placementResolver) Opening(ctx context.Context, obj *model.Placement) (*model.JobOpening, error) {
@@ -527,6 +611,34 @@ func (r *queryResolver) Talents(ctx context.Context, first *int, after *string, 
 	return topPage(ctx, pageArgs{first, after, last, before, orderBy, "REGISTERED_ON"}, filter, talentFilter, r.Store.Talents, r.Store.CountTalents, wrapTalent)
 }
 
+func (r *queryResolver) Path(ctx context.Context, from string, to string, maxDepth *int, filter *store.NetworkFilter) (*model.NetworkPath, error) {
+	return r.path(ctx, from, to, maxDepth, filter)
+}
+
+func (r *queryResolver) Neighborhood(ctx context.Context, of string, depth *int, maxNodes *int, filter *store.NetworkFilter) (*model.Neighborhood, error) {
+	return r.neighborhood(ctx, of, depth, maxNodes, filter)
+}
+
+func (r *queryResolver) Rankings(ctx context.Context, alliance *string, by *model.CentralityMeasure, kinds []store.OrganizationKind, filter *store.NetworkFilter, first *int, after *string) (*model.RankingConnection, error) {
+	return r.rankings(ctx, alliance, by, kinds, filter, first, after)
+}
+
+func (r *queryResolver) Analytics(ctx context.Context, alliance *string, period *model.DateRange) (*model.AllianceAnalytics, error) {
+	return r.analytics(ctx, alliance, period)
+}
+
+func (r *queryResolver) SkillGap(ctx context.Context, alliance *string, filter *model.SkillGapFilter, orderBy *model.Order, first *int, after *string) (*model.Connection[*model.SkillGap], error) {
+	return r.skillGap(ctx, alliance, filter, orderBy, first, after)
+}
+
+func (r *queryResolver) Search(ctx context.Context, query string, kinds []model.SearchKind, first *int, after *string) (*model.SearchConnection, error) {
+	return r.search(ctx, query, kinds, first, after)
+}
+
+func (r *rankingEdgeResolver) Node(ctx context.Context, obj *model.RankingEdge) (model.Organization, error) {
+	return organization(ctx, obj.OrgID)
+}
+
 func (r *schoolResolver) Memberships(ctx context.Context, obj *model.School) ([]*model.Membership, error) {
 	return orgMemberships(ctx, obj.Row().ID)
 }
@@ -549,6 +661,10 @@ func (r *schoolResolver) Partners(ctx context.Context, obj *model.School, first 
 
 func (r *schoolResolver) Students(ctx context.Context, obj *model.School, first *int, after *string, last *int, before *string, filter *model.TalentFilter, orderBy *model.Order) (*model.Connection[*model.Talent], error) {
 	return nestedTalents(ctx, store.TalentsOfSchool, obj.Organization.ID, first, after, last, before, filter, orderBy)
+}
+
+func (r *searchEdgeResolver) Node(ctx context.Context, obj *model.SearchEdge) (model.Node, error) {
+	return searchNode(ctx, obj)
 }
 
 func (r *skillResolver) Parent(ctx context.Context, obj *model.Skill) (*model.Skill, error) {
@@ -588,6 +704,14 @@ func (r *skillResolver) Talents(ctx context.Context, obj *model.Skill, first *in
 }
 
 func (r *skillAtLevelResolver) Skill(ctx context.Context, obj *model.SkillAtLevel) (*model.Skill, error) {
+	return one(ctx, loader.From(ctx).Skill, obj.SkillID, "skill", wrapSkill)
+}
+
+func (r *skillGapResolver) Skill(ctx context.Context, obj *model.SkillGap) (*model.Skill, error) {
+	return one(ctx, loader.From(ctx).Skill, obj.SkillID, "skill", wrapSkill)
+}
+
+func (r *skillMatchResolver) Skill(ctx context.Context, obj *model.SkillMatch) (*model.Skill, error) {
 	return one(ctx, loader.From(ctx).Skill, obj.SkillID, "skill", wrapSkill)
 }
 
@@ -674,6 +798,14 @@ func (r *talentResolver) Placements(ctx context.Context, obj *model.Talent) ([]*
 		out[i] = wrapPlacement(&rows[i])
 	}
 	return out, nil
+}
+
+func (r *talentResolver) RecommendedOpenings(ctx context.Context, obj *model.Talent, first *int, after *string, minScore *float64) (*model.OpeningMatchConnection, error) {
+	return recommendedOpenings(ctx, obj, first, after, minScore)
+}
+
+func (r *talentMatchEdgeResolver) Node(ctx context.Context, obj *model.TalentMatchEdge) (*model.Talent, error) {
+	return one(ctx, loader.From(ctx).Talent, obj.TalentID, "talent", wrapTalent)
 }
 
 func (r *teacherResolver) Provider(ctx context.Context, obj *model.Teacher) (model.Organization, error) {
@@ -790,6 +922,10 @@ func (r *trainingFacilityResolver) Courses(ctx context.Context, obj *model.Train
 
 func (r *Resolver) Alliance() AllianceResolver { return &allianceResolver{r} }
 
+func (r *Resolver) AllianceAnalytics() AllianceAnalyticsResolver {
+	return &allianceAnalyticsResolver{r}
+}
+
 func (r *Resolver) AllianceStats() AllianceStatsResolver { return &allianceStatsResolver{r} }
 
 func (r *Resolver) Company() CompanyResolver { return &companyResolver{r} }
@@ -799,6 +935,8 @@ func (r *Resolver) CompetitionResult() CompetitionResultResolver {
 }
 
 func (r *Resolver) Event() EventResolver { return &eventResolver{r} }
+
+func (r *Resolver) GapCourse() GapCourseResolver { return &gapCourseResolver{r} }
 
 func (r *Resolver) GovernmentAgency() GovernmentAgencyResolver { return &governmentAgencyResolver{r} }
 
@@ -810,6 +948,16 @@ func (r *Resolver) Membership() MembershipResolver { return &membershipResolver{
 
 func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }
 
+func (r *Resolver) Neighborhood() NeighborhoodResolver { return &neighborhoodResolver{r} }
+
+func (r *Resolver) NetworkEdge() NetworkEdgeResolver { return &networkEdgeResolver{r} }
+
+func (r *Resolver) NetworkNode() NetworkNodeResolver { return &networkNodeResolver{r} }
+
+func (r *Resolver) NetworkPath() NetworkPathResolver { return &networkPathResolver{r} }
+
+func (r *Resolver) OpeningMatchEdge() OpeningMatchEdgeResolver { return &openingMatchEdgeResolver{r} }
+
 func (r *Resolver) PartnerEdge() PartnerEdgeResolver { return &partnerEdgeResolver{r} }
 
 func (r *Resolver) Partnership() PartnershipResolver { return &partnershipResolver{r} }
@@ -818,19 +966,31 @@ func (r *Resolver) PartnershipParticipant() PartnershipParticipantResolver {
 	return &partnershipParticipantResolver{r}
 }
 
+func (r *Resolver) PathStep() PathStepResolver { return &pathStepResolver{r} }
+
 func (r *Resolver) Placement() PlacementResolver { return &placementResolver{r} }
 
 func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 
+func (r *Resolver) RankingEdge() RankingEdgeResolver { return &rankingEdgeResolver{r} }
+
 func (r *Resolver) School() SchoolResolver { return &schoolResolver{r} }
+
+func (r *Resolver) SearchEdge() SearchEdgeResolver { return &searchEdgeResolver{r} }
 
 func (r *Resolver) Skill() SkillResolver { return &skillResolver{r} }
 
 func (r *Resolver) SkillAtLevel() SkillAtLevelResolver { return &skillAtLevelResolver{r} }
 
+func (r *Resolver) SkillGap() SkillGapResolver { return &skillGapResolver{r} }
+
+func (r *Resolver) SkillMatch() SkillMatchResolver { return &skillMatchResolver{r} }
+
 func (r *Resolver) Subscription() SubscriptionResolver { return &subscriptionResolver{r} }
 
 func (r *Resolver) Talent() TalentResolver { return &talentResolver{r} }
+
+func (r *Resolver) TalentMatchEdge() TalentMatchEdgeResolver { return &talentMatchEdgeResolver{r} }
 
 func (r *Resolver) Teacher() TeacherResolver { return &teacherResolver{r} }
 
@@ -842,25 +1002,38 @@ func (r *Resolver) TrainingFacility() TrainingFacilityResolver { return &trainin
 
 type (
 	allianceResolver               struct{ *Resolver }
+	allianceAnalyticsResolver      struct{ *Resolver }
 	allianceStatsResolver          struct{ *Resolver }
 	companyResolver                struct{ *Resolver }
 	competitionResultResolver      struct{ *Resolver }
 	eventResolver                  struct{ *Resolver }
+	gapCourseResolver              struct{ *Resolver }
 	governmentAgencyResolver       struct{ *Resolver }
 	industrialParkResolver         struct{ *Resolver }
 	jobOpeningResolver             struct{ *Resolver }
 	membershipResolver             struct{ *Resolver }
 	mutationResolver               struct{ *Resolver }
+	neighborhoodResolver           struct{ *Resolver }
+	networkEdgeResolver            struct{ *Resolver }
+	networkNodeResolver            struct{ *Resolver }
+	networkPathResolver            struct{ *Resolver }
+	openingMatchEdgeResolver       struct{ *Resolver }
 	partnerEdgeResolver            struct{ *Resolver }
 	partnershipResolver            struct{ *Resolver }
 	partnershipParticipantResolver struct{ *Resolver }
+	pathStepResolver               struct{ *Resolver }
 	placementResolver              struct{ *Resolver }
 	queryResolver                  struct{ *Resolver }
+	rankingEdgeResolver            struct{ *Resolver }
 	schoolResolver                 struct{ *Resolver }
+	searchEdgeResolver             struct{ *Resolver }
 	skillResolver                  struct{ *Resolver }
 	skillAtLevelResolver           struct{ *Resolver }
+	skillGapResolver               struct{ *Resolver }
+	skillMatchResolver             struct{ *Resolver }
 	subscriptionResolver           struct{ *Resolver }
 	talentResolver                 struct{ *Resolver }
+	talentMatchEdgeResolver        struct{ *Resolver }
 	teacherResolver                struct{ *Resolver }
 	trainingCenterResolver         struct{ *Resolver }
 	trainingCourseResolver         struct{ *Resolver }

@@ -2,10 +2,13 @@ package graph
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/alliance-graph/alliance-graph/graph/model"
+	"github.com/alliance-graph/alliance-graph/internal/errcode"
 	"github.com/alliance-graph/alliance-graph/internal/loader"
+	"github.com/alliance-graph/alliance-graph/internal/relay"
 	"github.com/alliance-graph/alliance-graph/internal/store"
 )
 
@@ -164,4 +167,27 @@ func orgPartners(ctx context.Context, org int64, first *int, after *string, last
 		out.Edges[i] = &model.PartnerEdge{Cursor: e.Cursor, Node: model.NewOrganization(&e.Node.Organization), SharedCount: e.Node.Shared, Of: org, Partner: e.Node.Organization.ID}
 	}
 	return out, nil
+}
+
+// allianceKey reads an optional alliance argument: the alliance with that global ID, which
+// must exist, or the first alliance when none is given.
+func (r *Resolver) allianceKey(ctx context.Context, alliance *string) (int64, error) {
+	if alliance == nil {
+		a, err := r.Store.FirstAlliance(ctx)
+		if errors.Is(err, store.ErrNotFound) {
+			return 0, errcode.Missing("this server holds no alliance yet")
+		}
+		if err != nil {
+			return 0, err
+		}
+		return a.ID, nil
+	}
+	key, err := relay.ParseIDOf(relay.TypeAlliance, *alliance)
+	if err != nil {
+		return 0, errcode.BadInput("alliance", "is not the ID of an alliance")
+	}
+	if _, err := allianceOf(ctx, key); err != nil {
+		return 0, err
+	}
+	return key, nil
 }

@@ -99,24 +99,8 @@ func (r *subscriptionResolver) subscribeStats(ctx context.Context, alliance *str
 	if r.Stats == nil {
 		return nil, errors.New("subscriptions are not enabled on this server")
 	}
-	var key int64
-	if alliance != nil {
-		k, err := relay.ParseIDOf(relay.TypeAlliance, *alliance)
-		if err != nil {
-			return nil, errcode.BadInput("alliance", "is not the ID of an alliance")
-		}
-		key = k
-	} else {
-		a, err := r.Store.FirstAlliance(ctx)
-		if err != nil {
-			if errors.Is(err, store.ErrNotFound) {
-				return nil, errcode.Missing("this server holds no alliance yet")
-			}
-			return nil, err
-		}
-		key = a.ID
-	}
-	if _, err := allianceOf(ctx, key); err != nil {
+	key, err := r.allianceKey(ctx, alliance)
+	if err != nil {
 		return nil, err
 	}
 	return r.Stats.Watch(ctx, key), nil

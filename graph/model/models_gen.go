@@ -13,6 +13,20 @@ import (
 	"github.com/alliance-graph/alliance-graph/internal/store"
 )
 
+// Competition results at one level.
+type CompetitionLevelCount struct {
+	// The level of competition.
+	Level store.CompetitionLevel `json:"level"`
+	// Results recorded at this level.
+	Results int `json:"results"`
+	// Gold medals among them.
+	Gold int `json:"gold"`
+	// Silver medals among them.
+	Silver int `json:"silver"`
+	// Bronze medals among them.
+	Bronze int `json:"bronze"`
+}
+
 // The result of a competition result mutation.
 type CompetitionResultPayload struct {
 	// The result as it is now; null when the mutation was refused.
@@ -57,6 +71,44 @@ type EventFilter struct {
 	Subjects []string `json:"subjects,omitempty"`
 	// Only events that happened in this range.
 	Occurred *DateTimeRange `json:"occurred,omitempty"`
+}
+
+// A field of a search result with the parts that match the query marked.
+type Highlight struct {
+	// The field, for example `name.en`, `name.zh`, `title.en`, `code` or `fullName`.
+	Field string `json:"field"`
+	// The field's whole value, cut into matched and unmatched pieces in order.
+	Segments []*HighlightSegment `json:"segments"`
+}
+
+// A piece of a highlighted text: either matched by the query or not.
+type HighlightSegment struct {
+	// The text of the piece.
+	Text string `json:"text"`
+	// Whether this piece matches the query.
+	Matched bool `json:"matched"`
+}
+
+// The number of member companies in one industry.
+type IndustryCount struct {
+	// The industry.
+	Industry store.Industry `json:"industry"`
+	// How many.
+	Count int `json:"count"`
+}
+
+// The job market of one calendar month.
+type JobMonth struct {
+	// The first day of the month.
+	Month time.Time `json:"month"`
+	// Job openings posted in the month.
+	Openings int `json:"openings"`
+	// Positions offered by the openings posted in the month.
+	Positions int `json:"positions"`
+	// Applications made in the month.
+	Applications int `json:"applications"`
+	// Hires made in the month.
+	Placements int `json:"placements"`
 }
 
 // Which job openings to include. Conditions combine with AND; values within a list with OR.
@@ -113,6 +165,14 @@ type MembershipPayload struct {
 	UserErrors []*change.UserError `json:"userErrors"`
 }
 
+// A count for one calendar month.
+type MonthCount struct {
+	// The first day of the month.
+	Month time.Time `json:"month"`
+	// How many.
+	Count int `json:"count"`
+}
+
 // Changes to the alliance graph. Every mutation takes one `input` and returns a payload with the
 // changed objects and `userErrors`; each runs in one transaction that also appends an `Event`, so a
 // mutation either happens completely, with its event, or not at all. Updates name the `version` they
@@ -140,6 +200,14 @@ type OrganizationFilter struct {
 	Search *string `json:"search,omitempty"`
 }
 
+// The number of members of one kind.
+type OrganizationKindCount struct {
+	// The kind.
+	Kind store.OrganizationKind `json:"kind"`
+	// How many.
+	Count int `json:"count"`
+}
+
 // The result of creating or updating an organization.
 type OrganizationPayload struct {
 	// The organization as it is now; null when the mutation was refused.
@@ -164,12 +232,36 @@ type PartnershipFilter struct {
 	Search *string `json:"search,omitempty"`
 }
 
+// The number of partnerships of one kind.
+type PartnershipKindCount struct {
+	// The kind.
+	Kind store.PartnershipKind `json:"kind"`
+	// How many.
+	Count int `json:"count"`
+}
+
 // The result of a partnership mutation.
 type PartnershipPayload struct {
 	// The partnership as it is now; null when the mutation was refused.
 	Partnership *Partnership `json:"partnership,omitempty"`
 	// Why the input was refused; empty on success.
 	UserErrors []*change.UserError `json:"userErrors"`
+}
+
+// The number of partnerships in one status.
+type PartnershipStatusCount struct {
+	// The status.
+	Status store.PartnershipStatus `json:"status"`
+	// How many.
+	Count int `json:"count"`
+}
+
+// A period of time, inclusive at both ends; either end may be open.
+type Period struct {
+	// The first day, or null for no lower bound.
+	From *time.Time `json:"from,omitempty"`
+	// The last day, or null for no upper bound.
+	To *time.Time `json:"to,omitempty"`
 }
 
 // Which placements to include. Conditions combine with AND; values within a list with OR.
@@ -193,6 +285,14 @@ type PlacementPayload struct {
 type Query struct {
 }
 
+// The number of resources in one category.
+type ResourceCategoryCount struct {
+	// The category.
+	Category store.ResourceCategory `json:"category"`
+	// How many.
+	Count int `json:"count"`
+}
+
 // Which resources to include. Conditions combine with AND; values within a list with OR.
 type ResourceFilter struct {
 	// Only these categories.
@@ -211,6 +311,14 @@ type ResourceFilter struct {
 	Search *string `json:"search,omitempty"`
 }
 
+// The number of member schools of one level.
+type SchoolLevelCount struct {
+	// The school level.
+	Level store.SchoolLevel `json:"level"`
+	// How many.
+	Count int `json:"count"`
+}
+
 // Which skills to include. Conditions combine with AND; values within a list with OR.
 type SkillFilter struct {
 	// Only these categories.
@@ -221,6 +329,18 @@ type SkillFilter struct {
 	TopLevel *bool `json:"topLevel,omitempty"`
 	// Only skills whose code, English or Chinese name contains this text, ignoring case (at most 100 characters).
 	Search *string `json:"search,omitempty"`
+}
+
+// Which skills to include in the gap analysis.
+type SkillGapFilter struct {
+	// Only skills in these categories.
+	Categories []store.SkillCategory `json:"categories,omitempty"`
+	// Only these skills, by code.
+	Codes []string `json:"codes,omitempty"`
+	// The period demand and supply are counted over; everything current when omitted.
+	Period *DateRange `json:"period,omitempty"`
+	// Only skills with a gap score at least this high, from -1 to 1.
+	MinGap *float64 `json:"minGap,omitempty"`
 }
 
 // The result of a skill mutation.
@@ -321,6 +441,66 @@ type WithdrawResourcePayload struct {
 	UserErrors []*change.UserError `json:"userErrors"`
 }
 
+// The measures organizations can be ranked by in the partnership network.
+type CentralityMeasure string
+
+const (
+	// The number of distinct partners: who links directly to the most members.
+	CentralityMeasureDegree CentralityMeasure = "DEGREE"
+	// PageRank over the partnership network, links weighted by shared partnerships (damping 0.85):
+	// a member scores high when its partners score high, so it finds the hubs that connect the
+	// network's influential clusters, not merely the members that sign many small partnerships.
+	CentralityMeasurePagerank CentralityMeasure = "PAGERANK"
+)
+
+var AllCentralityMeasure = []CentralityMeasure{
+	CentralityMeasureDegree,
+	CentralityMeasurePagerank,
+}
+
+func (e CentralityMeasure) IsValid() bool {
+	switch e {
+	case CentralityMeasureDegree, CentralityMeasurePagerank:
+		return true
+	}
+	return false
+}
+
+func (e CentralityMeasure) String() string {
+	return string(e)
+}
+
+func (e *CentralityMeasure) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = CentralityMeasure(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid CentralityMeasure", str)
+	}
+	return nil
+}
+
+func (e CentralityMeasure) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *CentralityMeasure) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e CentralityMeasure) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 // The direction in which a connection is sorted.
 type OrderDirection string
 
@@ -374,6 +554,73 @@ func (e *OrderDirection) UnmarshalJSON(b []byte) error {
 }
 
 func (e OrderDirection) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// The kinds of object search looks through.
+type SearchKind string
+
+const (
+	// Schools, companies, government agencies and industrial parks, by English or Chinese name.
+	SearchKindOrganization SearchKind = "ORGANIZATION"
+	// Shared resources of every category, by English or Chinese title; restricted resources only for the members they are shared with.
+	SearchKindResource SearchKind = "RESOURCE"
+	// Skills of the taxonomy, by code or English or Chinese name.
+	SearchKindSkill SearchKind = "SKILL"
+	// Talents, by name: only for callers who may see the talent's personal data.
+	SearchKindTalent SearchKind = "TALENT"
+	// Partnerships, by English or Chinese title.
+	SearchKindPartnership SearchKind = "PARTNERSHIP"
+)
+
+var AllSearchKind = []SearchKind{
+	SearchKindOrganization,
+	SearchKindResource,
+	SearchKindSkill,
+	SearchKindTalent,
+	SearchKindPartnership,
+}
+
+func (e SearchKind) IsValid() bool {
+	switch e {
+	case SearchKindOrganization, SearchKindResource, SearchKindSkill, SearchKindTalent, SearchKindPartnership:
+		return true
+	}
+	return false
+}
+
+func (e SearchKind) String() string {
+	return string(e)
+}
+
+func (e *SearchKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = SearchKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid SearchKind", str)
+	}
+	return nil
+}
+
+func (e SearchKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *SearchKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e SearchKind) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -79,3 +79,9 @@ func (s *Store) SharedPartnerships(ctx context.Context, pairs []Pair) (map[Pair]
 	}
 	return out, nil
 }
+
+// NetworkFilter selects the partnerships that count as links between organizations.
+type NetworkFilter struct {
+	Statuses []PartnershipStatus `json:",omitempty"`
+	Kinds    []PartnershipKind   `json:",omitempty"`
+}
