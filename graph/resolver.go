@@ -9,6 +9,7 @@ import (
 	"github.com/alliance-graph/alliance-graph/internal/bus"
 	"github.com/alliance-graph/alliance-graph/internal/change"
 	"github.com/alliance-graph/alliance-graph/internal/live"
+	"github.com/alliance-graph/alliance-graph/internal/network"
 	"github.com/alliance-graph/alliance-graph/internal/store"
 )
 
@@ -25,6 +26,8 @@ type Resolver struct {
 	// Streams counts the subscription streams still open, so that shutdown can wait
 	// for each to deliver its last message before closing the sockets.
 	Streams *atomic.Int64
+	// Network keeps measured partnership networks for rankings.
+	Network *network.Cache
 }
 
 // EventStream is all subscriptions need of the event bus: a stream of committed events

@@ -469,7 +469,7 @@ func (r *openingMatchEdgeResolver) Node(ctx context.Context, obj *model.OpeningM
 }
 
 func (r *partnerEdgeResolver) SharedPartnerships(ctx context.Context, obj *model.PartnerEdge) ([]*model.Partnership, error) {
-	rows, err := loader.From(ctx).SharedPartnerships.Load(ctx, store.Pair{A: obj.Of, B: obj.Partner})
+	rows, err := loader.From(ctx).SharedPartnerships.Load(ctx, loader.Pair(obj.Of, obj.Partner, store.NetworkFilter{}))
 	if err != nil {
 		return nil, fmt.Errorf("load partnerships shared by %d and %d: %w", obj.Of, obj.Partner, err)
 	}

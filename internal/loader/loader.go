@@ -53,7 +53,7 @@ type Loaders struct {
 	ParkCompanies        *Paged[store.OrganizationFilter, store.Organization]
 	OrgPartnerships      *Paged[store.PartnershipFilter, store.Partnership]
 	Partners             *Paged[store.OrganizationFilter, store.Partner]
-	SharedPartnerships   *Batcher[store.Pair, []store.Partnership]
+	SharedPartnerships   *Batcher[PairKey, []store.Partnership]
 	ProviderResources    *Paged[store.ResourceFilter, store.Resource]
 	CompanyJobOpenings   *Paged[store.JobOpeningFilter, store.Resource]
 	SkillJobOpenings     *Paged[store.JobOpeningFilter, store.Resource]
@@ -100,7 +100,7 @@ func New(s *store.Store, t Timing) *Loaders {
 		ParkCompanies:        newPaged(s.ParkCompanies, s.CountParkCompanies, sched, t),
 		OrgPartnerships:      newPaged(s.OrganizationPartnerships, s.CountOrganizationPartnerships, sched, t),
 		Partners:             newPaged(s.Partners, s.CountPartners, sched, t),
-		SharedPartnerships:   newBatcher(sched, t, s.SharedPartnerships),
+		SharedPartnerships:   newBatcher(sched, t, sharedPartnerships(s)),
 		ProviderResources:    newPaged(s.ProviderResources, s.CountProviderResources, sched, t),
 		CompanyJobOpenings:   newPaged(s.CompanyJobOpenings, s.CountCompanyJobOpenings, sched, t),
 		SkillJobOpenings:     newPaged(s.SkillJobOpenings, s.CountSkillJobOpenings, sched, t),
@@ -247,4 +247,42 @@ func From(ctx context.Context) *Loaders {
 		panic("loader: no loaders in context; wrap the handler with loader middleware")
 	}
 	return l
+}
+
+// PairKey asks for the partnerships two organizations share under a network filter, kept
+// as canonical JSON so that the key is comparable and equal filters share a batch.
+type PairKey struct {
+	store.Pair
+	Filter string
+}
+
+// Pair makes the key for the partnerships a and b share under f.
+func Pair(a, b int64, f store.NetworkFilter) PairKey {
+	j, _ := json.Marshal(f) // a struct of string slices always encodes
+	return PairKey{store.Pair{A: a, B: b}, string(j)}
+}
+
+// sharedPartnerships loads a batch of pairs with one statement per distinct filter.
+func sharedPartnerships(s *store.Store) func(context.Context, []PairKey) (map[PairKey][]store.Partnership, error) {
+	return func(ctx context.Context, keys []PairKey) (map[PairKey][]store.Partnership, error) {
+		byFilter := map[string][]store.Pair{}
+		for _, k := range keys {
+			byFilter[k.Filter] = append(byFilter[k.Filter], k.Pair)
+		}
+		out := make(map[PairKey][]store.Partnership, len(keys))
+		for filter, pairs := range byFilter {
+			var f store.NetworkFilter
+			if err := json.Unmarshal([]byte(filter), &f); err != nil {
+				return nil, fmt.Errorf("decode network filter %s: %w", filter, err)
+			}
+			rows, err := s.SharedPartnerships(ctx, pairs, f)
+			if err != nil {
+				return nil, err
+			}
+			for p, r := range rows {
+				out[PairKey{p, filter}] = r
+			}
+		}
+		return out, nil
+	}
 }

@@ -23,6 +23,7 @@ import (
 	"github.com/alliance-graph/alliance-graph/internal/change"
 	"github.com/alliance-graph/alliance-graph/internal/live"
 	"github.com/alliance-graph/alliance-graph/internal/loader"
+	"github.com/alliance-graph/alliance-graph/internal/network"
 	"github.com/alliance-graph/alliance-graph/internal/store"
 )
 
@@ -61,7 +62,7 @@ func New(cfg Config) http.Handler {
 		cfg.RequestTimeout = 30 * time.Second
 	}
 	gql := handler.New(graph.NewExecutableSchema(graph.Config{
-		Resolvers:  &graph.Resolver{Store: cfg.Store, Changes: change.New(cfg.Store, nil), Bus: eventStream(cfg.Bus), Stats: stats(cfg.Bus, cfg.Store, cfg.Logger), Streams: cfg.OpenStreams},
+		Resolvers:  &graph.Resolver{Store: cfg.Store, Changes: change.New(cfg.Store, nil), Bus: eventStream(cfg.Bus), Stats: stats(cfg.Bus, cfg.Store, cfg.Logger), Streams: cfg.OpenStreams, Network: network.NewCache(cfg.Store)},
 		Directives: graph.Directives(),
 	}))
 	if cfg.KeepAlive <= 0 {

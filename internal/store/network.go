@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"fmt"
+
+	"github.com/lib/pq"
 )
 
 // Partner is an organization with the number of partnerships it shares with the
@@ -47,9 +49,9 @@ func (s *Store) CountPartners(ctx context.Context, orgs []int64, f OrganizationF
 // Pair is two organizations.
 type Pair struct{ A, B int64 }
 
-// SharedPartnerships lists, per pair, the partnerships both take part in, most recently
-// signed first.
-func (s *Store) SharedPartnerships(ctx context.Context, pairs []Pair) (map[Pair][]Partnership, error) {
+// SharedPartnerships lists, per pair, the partnerships both take part in that the filter
+// admits, most recently signed first.
+func (s *Store) SharedPartnerships(ctx context.Context, pairs []Pair, f NetworkFilter) (map[Pair][]Partnership, error) {
 	as, bs := make([]int64, len(pairs)), make([]int64, len(pairs))
 	for i, p := range pairs {
 		as[i], bs[i] = p.A, p.B
@@ -59,13 +61,16 @@ func (s *Store) SharedPartnerships(ctx context.Context, pairs []Pair) (map[Pair]
 		B int64 `db:"pair_b"`
 		Partnership
 	}
+	l := &list{}
+	qa, qb := l.arg(int64Array(as)), l.arg(int64Array(bs))
+	cond := networkConds(l, f)
 	err := s.selectRows(ctx, &rows, `
 		SELECT q.a AS pair_a, q.b AS pair_b, p.*
-		FROM unnest($1::bigint[], $2::bigint[]) AS q(a, b)
+		FROM unnest(`+qa+`::bigint[], `+qb+`::bigint[]) AS q(a, b)
 		JOIN partnership_participant x ON x.organization_id = q.a
 		JOIN partnership_participant y ON y.partnership_id = x.partnership_id AND y.organization_id = q.b
-		JOIN partnership p ON p.id = x.partnership_id
-		ORDER BY p.signed_on DESC NULLS LAST, p.id`, int64Array(as), int64Array(bs))
+		JOIN partnership p ON p.id = x.partnership_id`+cond+`
+		ORDER BY p.signed_on DESC NULLS LAST, p.id`, l.args...)
 	if err != nil {
 		return nil, fmt.Errorf("load partnerships shared by %d pairs: %w", len(pairs), err)
 	}
@@ -84,4 +89,159 @@ func (s *Store) SharedPartnerships(ctx context.Context, pairs []Pair) (map[Pair]
 type NetworkFilter struct {
 	Statuses []PartnershipStatus `json:",omitempty"`
 	Kinds    []PartnershipKind   `json:",omitempty"`
+}
+
+// linkFrom is the join of two participants a and b of one partnership p, with the
+// filter's conditions on p added to l: every network question walks these links.
+func linkFrom(l *list, f NetworkFilter) string {
+	return `partnership_participant a
+		JOIN partnership_participant b ON b.partnership_id = a.partnership_id AND b.organization_id <> a.organization_id
+		JOIN partnership p ON p.id = a.partnership_id` + networkConds(l, f)
+}
+
+// networkConds adds the filter's conditions on partnership p to l's arguments and
+// returns them as " AND ..." clauses.
+func networkConds(l *list, f NetworkFilter) string {
+	in(l, "p.status", f.Statuses)
+	in(l, "p.kind", f.Kinds)
+	cond := ""
+	for _, c := range l.conds {
+		cond += " AND " + c
+	}
+	l.conds = nil
+	return cond
+}
+
+// Path finds a shortest chain of links from one organization to another, at most
+// maxDepth links long, breadth-first in one statement: each level of the recursion
+// holds the frontier and every organization seen so far, and the next frontier is the
+// unseen partners of the current one (an anti-join against the seen set, hashed, so a
+// level costs the links it crosses, not links times seen). The chain is then walked
+// back from the target, taking the lowest-numbered neighbour on the level before. Nil
+// means no chain is short enough.
+func (s *Store) Path(ctx context.Context, from, to int64, maxDepth int, f NetworkFilter) ([]int64, error) {
+	l := &list{}
+	src, dst, depth := l.arg(from), l.arg(to), l.arg(maxDepth)
+	links := linkFrom(l, f)
+	q := `WITH RECURSIVE bfs(depth, frontier, seen) AS (
+		SELECT 0, ARRAY[` + src + `::bigint], ARRAY[` + src + `::bigint]
+		UNION ALL
+		SELECT bfs.depth + 1, nxt.ids, bfs.seen || nxt.ids
+		FROM bfs CROSS JOIN LATERAL (
+			SELECT array_agg(DISTINCT b.organization_id) AS ids
+			FROM ` + links + `
+			WHERE a.organization_id = ANY(bfs.frontier)
+				AND NOT EXISTS (SELECT 1 FROM unnest(bfs.seen) s(id) WHERE s.id = b.organization_id)
+		) nxt
+		WHERE bfs.depth < ` + depth + ` AND NOT ` + dst + `::bigint = ANY(bfs.seen) AND nxt.ids IS NOT NULL
+	), back(depth, node, path) AS (
+		SELECT depth, ` + dst + `::bigint, ARRAY[` + dst + `::bigint] FROM bfs WHERE ` + dst + `::bigint = ANY(frontier)
+		UNION ALL
+		SELECT back.depth - 1, prev.id, prev.id || back.path
+		FROM back CROSS JOIN LATERAL (
+			SELECT min(a.organization_id) AS id
+			FROM ` + links + `
+			JOIN bfs level ON level.depth = back.depth - 1
+			WHERE b.organization_id = back.node AND a.organization_id = ANY(level.frontier)
+		) prev
+		WHERE back.depth > 0
+	)
+	SELECT path FROM back WHERE depth = 0`
+	var paths []pq.Int64Array
+	if err := s.selectRows(ctx, &paths, q, l.args...); err != nil {
+		return nil, fmt.Errorf("find path from organization %d to %d: %w", from, to, err)
+	}
+	if len(paths) == 0 {
+		return nil, nil
+	}
+	return paths[0], nil
+}
+
+// Reached is an organization found by a breadth-first walk, with its distance.
+type Reached struct {
+	ID       int64 `db:"id"`
+	Distance int   `db:"distance"`
+}
+
+// Reach lists the organizations at most depth links from center, nearest first, then
+// by id, at most limit of them.
+func (s *Store) Reach(ctx context.Context, center int64, depth, limit int, f NetworkFilter) ([]Reached, error) {
+	l := &list{}
+	src, d, n := l.arg(center), l.arg(depth), l.arg(limit)
+	links := linkFrom(l, f)
+	q := `WITH RECURSIVE bfs(depth, frontier, seen) AS (
+		SELECT 0, ARRAY[` + src + `::bigint], ARRAY[` + src + `::bigint]
+		UNION ALL
+		SELECT bfs.depth + 1, nxt.ids, bfs.seen || nxt.ids
+		FROM bfs CROSS JOIN LATERAL (
+			SELECT array_agg(DISTINCT b.organization_id) AS ids
+			FROM ` + links + `
+			WHERE a.organization_id = ANY(bfs.frontier)
+				AND NOT EXISTS (SELECT 1 FROM unnest(bfs.seen) s(id) WHERE s.id = b.organization_id)
+		) nxt
+		WHERE bfs.depth < ` + d + ` AND nxt.ids IS NOT NULL
+	)
+	SELECT r.id, bfs.depth AS distance FROM bfs CROSS JOIN LATERAL unnest(bfs.frontier) r(id)
+	ORDER BY bfs.depth, r.id LIMIT ` + n
+	var out []Reached
+	if err := s.selectRows(ctx, &out, q, l.args...); err != nil {
+		return nil, fmt.Errorf("walk the network around organization %d: %w", center, err)
+	}
+	return out, nil
+}
+
+// Tie is a pair of linked organizations and the number of partnerships they share.
+type Tie struct {
+	A      int64 `db:"a"`
+	B      int64 `db:"b"`
+	Weight int   `db:"weight"`
+}
+
+// TiesOf lists every link of the given organizations, whoever is at the other end.
+func (s *Store) TiesOf(ctx context.Context, orgs []int64, f NetworkFilter) ([]Tie, error) {
+	l := &list{}
+	ids := l.arg(int64Array(orgs))
+	q := `SELECT a.organization_id AS a, b.organization_id AS b, count(*) AS weight
+		FROM ` + linkFrom(l, f) + `
+		WHERE a.organization_id = ANY(` + ids + `)
+		GROUP BY 1, 2 ORDER BY 1, 2`
+	var out []Tie
+	if err := s.selectRows(ctx, &out, q, l.args...); err != nil {
+		return nil, fmt.Errorf("load links of %d organizations: %w", len(orgs), err)
+	}
+	return out, nil
+}
+
+// Participation is an organization of an alliance's network and one partnership it
+// takes part in; Partnership is 0 for a current member that takes part in none.
+type Participation struct {
+	Partnership  int64            `db:"partnership_id"`
+	Organization int64            `db:"organization_id"`
+	Kind         OrganizationKind `db:"kind"`
+}
+
+// Participations lists the alliance's partnerships' participants under the filter, and
+// its current members that take part in none of them, ordered by organization.
+func (s *Store) Participations(ctx context.Context, alliance int64, f NetworkFilter) ([]Participation, error) {
+	l := &list{}
+	a := l.arg(alliance)
+	cond := networkConds(l, f)
+	q := `WITH part AS (
+			SELECT x.partnership_id, x.organization_id
+			FROM partnership_participant x JOIN partnership p ON p.id = x.partnership_id
+			WHERE p.alliance_id = ` + a + cond + `
+		)
+		SELECT part.partnership_id, part.organization_id, o.kind
+		FROM part JOIN organization o ON o.id = part.organization_id
+		UNION ALL
+		SELECT 0, m.organization_id, o.kind
+		FROM membership m JOIN organization o ON o.id = m.organization_id
+		WHERE m.alliance_id = ` + a + ` AND m.left_on IS NULL
+			AND NOT EXISTS (SELECT 1 FROM part WHERE part.organization_id = m.organization_id)
+		ORDER BY 2, 1`
+	var out []Participation
+	if err := s.selectRows(ctx, &out, q, l.args...); err != nil {
+		return nil, fmt.Errorf("load the partnership network of alliance %d: %w", alliance, err)
+	}
+	return out, nil
 }
