@@ -32,7 +32,7 @@ type statementLog struct{ ch chan string }
 
 func newStatementLog() *statementLog { return &statementLog{ch: make(chan string, 1000)} }
 
-func (l *statementLog) observe(_ context.Context, q string) { l.ch <- q }
+func (l *statementLog) observe(_ context.Context, q string, _ []any) { l.ch <- q }
 
 // take returns the statements sent since the last call that contain substr.
 func (l *statementLog) take(substr string) []string {

@@ -53,6 +53,7 @@ func TestMain(m *testing.M) {
 type testServer struct {
 	*httptest.Server
 	statements atomic.Int64
+	trace      atomic.Pointer[func(query string, args []any)] // when set, sees every statement
 	logs       *bytes.Buffer
 	logMu      *sync.Mutex
 	auth       *auth.Authenticator
@@ -87,7 +88,12 @@ func startServer(t testing.TB, db *pgtest.Database, batching loader.Timing) *tes
 	ts := &testServer{logs: &bytes.Buffer{}, db: db}
 	lw := &lockedWriter{w: ts.logs}
 	ts.logMu = &lw.mu
-	st := store.New(db.DB, func(context.Context, string) { ts.statements.Add(1) })
+	st := store.New(db.DB, func(_ context.Context, q string, args []any) {
+		ts.statements.Add(1)
+		if f := ts.trace.Load(); f != nil {
+			(*f)(q, args)
+		}
+	})
 	ts.auth = auth.New(auth.Config{Key: testKey}, st)
 	ts.Server = httptest.NewServer(server.New(server.Config{
 		Store:    st,

@@ -50,7 +50,7 @@ func TestDatabaseFailuresReachClientsOnlyAsCodedInternalErrors(t *testing.T) {
 func TestRequestsPastTheirDeadlineGetATimeoutError(t *testing.T) {
 	ts := &testServer{}
 	ts.Server = httptest.NewServer(server.New(server.Config{
-		Store:          store.New(testDB.DB, func(ctx context.Context, _ string) { <-ctx.Done() }),
+		Store:          store.New(testDB.DB, func(ctx context.Context, _ string, _ []any) { <-ctx.Done() }),
 		Logger:         slog.New(slog.NewJSONHandler(io.Discard, nil)),
 		RequestTimeout: 50 * time.Millisecond,
 	}))

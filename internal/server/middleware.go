@@ -50,12 +50,12 @@ func withRequestID(next http.Handler) http.Handler {
 // CountStatements wraps a store observer so that statements are also counted per
 // request, for the request log.
 func CountStatements(next store.Observer) store.Observer {
-	return func(ctx context.Context, query string) {
+	return func(ctx context.Context, query string, args []any) {
 		if n, ok := ctx.Value(statementsKey{}).(*atomic.Int64); ok {
 			n.Add(1)
 		}
 		if next != nil {
-			next(ctx, query)
+			next(ctx, query, args)
 		}
 	}
 }

@@ -72,7 +72,7 @@ func (s *Store) TouchAPIKey(ctx context.Context, id int64, at time.Time) error {
 	const q = `
 		UPDATE api_key SET last_used_at = $2
 		WHERE id = $1 AND (last_used_at IS NULL OR last_used_at <= $2::timestamptz - interval '1 minute')`
-	s.observe(ctx, q)
+	s.observe(ctx, q, []any{id, at})
 	if _, err := s.db.ExecContext(ctx, q, id, at); err != nil {
 		return fmt.Errorf("record use of API key %d: %w", id, err)
 	}
@@ -93,7 +93,7 @@ func (s *Store) APIKeys(ctx context.Context) ([]APIKey, error) {
 // that was stored first.
 func (s *Store) ServerSecret(ctx context.Context, name string, candidate []byte) ([]byte, error) {
 	const insert = "INSERT INTO server_secret (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING"
-	s.observe(ctx, insert)
+	s.observe(ctx, insert, []any{name, candidate})
 	if _, err := s.db.ExecContext(ctx, insert, name, candidate); err != nil {
 		return nil, fmt.Errorf("store server secret %q: %w", name, err)
 	}

@@ -14,9 +14,10 @@ import (
 // ErrNotFound reports that no row has the requested key.
 var ErrNotFound = errors.New("not found")
 
-// Observer is told of every statement the store sends, before it runs. The server uses
-// it to count statements per request; tests use it to prove queries are batched.
-type Observer func(ctx context.Context, query string)
+// Observer is told of every statement the store sends, with its arguments, before it
+// runs. The server uses it to count statements per request; tests use it to prove
+// queries are batched, benchmarks to explain the plans of what they measured.
+type Observer func(ctx context.Context, query string, args []any)
 
 // Store reads the alliance graph.
 type Store struct {
@@ -27,7 +28,7 @@ type Store struct {
 // New returns a store over db; observe may be nil.
 func New(db *sqlx.DB, observe Observer) *Store {
 	if observe == nil {
-		observe = func(context.Context, string) {}
+		observe = func(context.Context, string, []any) {}
 	}
 	return &Store{db: db, observe: observe}
 }
@@ -36,12 +37,12 @@ func New(db *sqlx.DB, observe Observer) *Store {
 func (s *Store) DB() *sqlx.DB { return s.db }
 
 func (s *Store) selectRows(ctx context.Context, dest any, query string, args ...any) error {
-	s.observe(ctx, query)
+	s.observe(ctx, query, args)
 	return s.db.SelectContext(ctx, dest, query, args...)
 }
 
 func (s *Store) getRow(ctx context.Context, dest any, query string, args ...any) error {
-	s.observe(ctx, query)
+	s.observe(ctx, query, args)
 	err := s.db.GetContext(ctx, dest, query, args...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return ErrNotFound

@@ -49,12 +49,12 @@ func (s *Store) InTx(ctx context.Context, fn func(*Tx) error) (err error) {
 }
 
 func (t *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	t.observe(ctx, q)
+	t.observe(ctx, q, args)
 	return t.tx.ExecContext(ctx, q, args...)
 }
 
 func (t *Tx) get(ctx context.Context, dest any, q string, args ...any) error {
-	t.observe(ctx, q)
+	t.observe(ctx, q, args)
 	err := t.tx.GetContext(ctx, dest, q, args...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return ErrNotFound
@@ -63,7 +63,7 @@ func (t *Tx) get(ctx context.Context, dest any, q string, args ...any) error {
 }
 
 func (t *Tx) selectRows(ctx context.Context, dest any, q string, args ...any) error {
-	t.observe(ctx, q)
+	t.observe(ctx, q, args)
 	return t.tx.SelectContext(ctx, dest, q, args...)
 }
 
