@@ -11,10 +11,10 @@ import (
 	"github.com/alliance-graph/alliance-graph/internal/store"
 )
 
-// Source reads what measures are computed from, and the position of the event log,
-// which moves with every committed change.
+// Source reads what measures are computed from, and the version of the networks: the
+// latest event that changed one.
 type Source interface {
-	LatestEventID(ctx context.Context) (int64, error)
+	NetworkVersion(ctx context.Context) (int64, error)
 	Participations(ctx context.Context, alliance int64, f store.NetworkFilter) ([]store.Participation, error)
 }
 
@@ -23,8 +23,8 @@ const maxSnapshots = 32
 
 // Cache keeps the measures of the networks asked for lately. Measuring a network reads
 // all of it, which is too slow to do per request at scale, while the network changes only
-// through mutations, each of which appends to the event log: a snapshot serves until the
-// log moves past the event it was measured at. Concurrent askers share one measurement.
+// through mutations, each of which appends to the event log: a snapshot serves until an
+// event that changes a network is logged after the one it was measured at. Concurrent askers share one measurement.
 type Cache struct {
 	src   Source
 	group singleflight.Group
@@ -49,7 +49,7 @@ func NewCache(src Source) *Cache {
 func (c *Cache) Measures(ctx context.Context, alliance int64, f store.NetworkFilter) ([]Measure, error) {
 	// The version is read before the network, so a change committed in between makes the
 	// snapshot look older than it is, never newer.
-	version, err := c.src.LatestEventID(ctx)
+	version, err := c.src.NetworkVersion(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -27,42 +27,63 @@ type Measure struct {
 }
 
 // Measures computes every organization's degree, partnerships and PageRank from the
-// network's participations. Links are weighted by the partnerships two organizations
-// share; the result is ordered by organization id and deterministic for the same input.
+// network's participations (a member in no partnership comes with Partnership 0). Links
+// are weighted by the partnerships two organizations share. The result is ordered by
+// organization id and is the same for the same participations in any order.
 func Measures(parts []store.Participation) []Measure {
-	index := map[int64]int{}
+	parts = slices.Clone(parts)
+	slices.SortFunc(parts, func(x, y store.Participation) int {
+		return cmp.Or(cmp.Compare(x.Organization, y.Organization), cmp.Compare(x.Partnership, y.Partnership))
+	})
 	var out []Measure
-	members := map[int64][]int{} // partnership -> organization indexes
-	for _, p := range parts {
-		i, ok := index[p.Organization]
-		if !ok {
-			i = len(out)
-			index[p.Organization] = i
+	index := make([]int, len(parts)) // parts[i]'s organization's position in out
+	for i, p := range parts {
+		if i == 0 || p.Organization != parts[i-1].Organization {
 			out = append(out, Measure{ID: p.Organization, Kind: p.Kind})
 		}
-		if p.Partnership != 0 {
-			out[i].Partnerships++
-			members[p.Partnership] = append(members[p.Partnership], i)
+		index[i] = len(out) - 1
+		if p.Partnership != 0 && (i == 0 || p != parts[i-1]) {
+			out[index[i]].Partnerships++
 		}
 	}
-	weights := map[[2]int]float64{}
-	for _, orgs := range members {
-		for x, a := range orgs {
-			for _, b := range orgs[x+1:] {
-				weights[[2]int{a, b}]++
-				weights[[2]int{b, a}]++
+	// Group by partnership, then link every two participants of each; sorting the
+	// directed pairs counts the partnerships each pair shares.
+	byPartnership := make([]int, 0, len(parts))
+	for i, p := range parts {
+		if p.Partnership != 0 {
+			byPartnership = append(byPartnership, i)
+		}
+	}
+	slices.SortFunc(byPartnership, func(x, y int) int {
+		return cmp.Or(cmp.Compare(parts[x].Partnership, parts[y].Partnership), cmp.Compare(x, y))
+	})
+	var pairs []link
+	for lo := 0; lo < len(byPartnership); {
+		hi := lo + 1
+		for hi < len(byPartnership) && parts[byPartnership[hi]].Partnership == parts[byPartnership[lo]].Partnership {
+			hi++
+		}
+		for x := lo; x < hi; x++ {
+			for y := lo; y < hi; y++ {
+				a, b := index[byPartnership[x]], index[byPartnership[y]]
+				if a != b {
+					pairs = append(pairs, link{a, b, 1})
+				}
 			}
 		}
+		lo = hi
 	}
-	// Sorted links keep the floating-point sums in one order, so that equal data ranks
-	// equally on every call and cursors stay valid.
-	links := make([]link, 0, len(weights))
-	for l, w := range weights {
-		links = append(links, link{l[0], l[1], w})
-	}
-	slices.SortFunc(links, func(x, y link) int {
+	slices.SortFunc(pairs, func(x, y link) int {
 		return cmp.Or(cmp.Compare(x.from, y.from), cmp.Compare(x.to, y.to))
 	})
+	links := pairs[:0]
+	for _, p := range pairs {
+		if n := len(links); n > 0 && links[n-1].from == p.from && links[n-1].to == p.to {
+			links[n-1].weight++
+			continue
+		}
+		links = append(links, p)
+	}
 	strength := make([]float64, len(out))
 	for _, l := range links {
 		out[l.from].Degree++
@@ -124,9 +145,10 @@ func pageRank(n int, links []link, strength []float64) []float64 {
 	return rank
 }
 
-// Rounded is a PageRank to 12 significant digits: what rankings compare and cursors
-// carry, so that ties are real ties and a cursor's text parses back to the same value.
+// Rounded is a PageRank to 9 significant digits, well within the iteration's precision:
+// what rankings compare and cursors carry, so that organizations placed alike in the
+// network tie and a cursor's text parses back to the same value.
 func Rounded(v float64) float64 {
-	r, _ := strconv.ParseFloat(strconv.FormatFloat(v, 'g', 12, 64), 64)
+	r, _ := strconv.ParseFloat(strconv.FormatFloat(v, 'g', 9, 64), 64)
 	return r
 }

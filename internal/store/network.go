@@ -221,27 +221,40 @@ type Participation struct {
 }
 
 // Participations lists the alliance's partnerships' participants under the filter, and
-// its current members that take part in none of them, ordered by organization.
+// its current members with Partnership 0, so that members in no partnership are part of
+// the network too.
 func (s *Store) Participations(ctx context.Context, alliance int64, f NetworkFilter) ([]Participation, error) {
 	l := &list{}
 	a := l.arg(alliance)
-	cond := networkConds(l, f)
-	q := `WITH part AS (
-			SELECT x.partnership_id, x.organization_id
-			FROM partnership_participant x JOIN partnership p ON p.id = x.partnership_id
-			WHERE p.alliance_id = ` + a + cond + `
-		)
-		SELECT part.partnership_id, part.organization_id, o.kind
-		FROM part JOIN organization o ON o.id = part.organization_id
+	q := `SELECT x.partnership_id, x.organization_id, o.kind
+		FROM partnership_participant x
+		JOIN partnership p ON p.id = x.partnership_id` + networkConds(l, f) + `
+		JOIN organization o ON o.id = x.organization_id
+		WHERE p.alliance_id = ` + a + `
 		UNION ALL
 		SELECT 0, m.organization_id, o.kind
 		FROM membership m JOIN organization o ON o.id = m.organization_id
-		WHERE m.alliance_id = ` + a + ` AND m.left_on IS NULL
-			AND NOT EXISTS (SELECT 1 FROM part WHERE part.organization_id = m.organization_id)
-		ORDER BY 2, 1`
+		WHERE m.alliance_id = ` + a + ` AND m.left_on IS NULL`
 	var out []Participation
 	if err := s.selectRows(ctx, &out, q, l.args...); err != nil {
 		return nil, fmt.Errorf("load the partnership network of alliance %d: %w", alliance, err)
 	}
 	return out, nil
+}
+
+// networkEvents are the events that change who is linked to whom.
+var networkEvents = pq.StringArray{"MEMBER_ADMITTED", "MEMBER_LEFT", "PARTNERSHIP_PROPOSED", "PARTNERSHIP_UPDATED",
+	"PARTNERSHIP_STATUS_CHANGED", "PARTICIPANT_ADDED", "PARTICIPANT_REMOVED"}
+
+// NetworkVersion is the id of the latest event that changed a partnership network: what
+// was measured at that event stays valid until it moves. Each kind is one backward step
+// on the event_kind index, however long the log.
+func (s *Store) NetworkVersion(ctx context.Context) (int64, error) {
+	var id int64
+	err := s.getRow(ctx, &id, `SELECT COALESCE(max(last.id), 0) FROM unnest($1::text[]) AS k(kind)
+		CROSS JOIN LATERAL (SELECT max(e.id) AS id FROM event e WHERE e.kind = k.kind) last`, networkEvents)
+	if err != nil {
+		return 0, fmt.Errorf("read the partnership network's version: %w", err)
+	}
+	return id, nil
 }
