@@ -132,6 +132,9 @@ func BenchmarkAnalystQueries(b *testing.B) {
 			b.ReportMetric(at(0.99), "p99-ms")
 			b.ReportMetric(float64(ts.statements.Load()-start-changes)/float64(b.N), "stmts/op")
 			if dir := os.Getenv("ALLIANCE_EXPLAIN"); dir != "" {
+				if q.afterChange {
+					change()
+				}
 				explain(b, ts, dir, q.name, run)
 			}
 		})
