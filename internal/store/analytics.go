@@ -226,8 +226,8 @@ func (s *Store) JobsByMonth(ctx context.Context, alliance int64, r DateRange) ([
 			WHERE ` + and([]string{"p.opening_id IN (SELECT r.id FROM resource r WHERE " + openings + ")"}, reach) + `
 			GROUP BY GROUPING SETS ((p.applied_on), (p.hired_on))
 		)
-		SELECT date_trunc('month', day::timestamp)::date AS month, sum(openings) AS openings,
-			sum(positions) AS positions, sum(applications) AS applications, sum(placements) AS placements
+		SELECT date_trunc('month', day::timestamp)::date AS month, sum(openings)::int AS openings,
+			sum(positions)::int AS positions, sum(applications)::int AS applications, sum(placements)::int AS placements
 		FROM days WHERE day IS NOT NULL
 		GROUP BY month
 		HAVING sum(openings) + sum(applications) + sum(placements) > 0
