@@ -355,3 +355,58 @@ func TestAnalyticsIssueOneStatementPerGroupAskedFor(t *testing.T) {
 		t.Fatal("the statement counter counts nothing")
 	}
 }
+
+// Every figure belongs to one alliance: a second alliance with its own opening and
+// placements (to talents of the first, as a placement allows) changes neither the first
+// alliance's figures nor borrows from them.
+func TestAnalyticsCountOnlyTheirAlliance(t *testing.T) {
+	ts := newWriteServer(t)
+	db := writeDB.DB
+	var second, company, opening int64
+	steps := []struct {
+		q    string
+		args []any
+		into *int64
+	}{
+		{`INSERT INTO alliance (slug, name_en, name_zh, city, founded_on) VALUES ('analytics-second', 'Second', '第二', 'Dalian', '2030-01-01') RETURNING id`, nil, &second},
+		{`INSERT INTO organization (kind, name_en, name_zh, industry) VALUES ('COMPANY', 'Second Co', '第二公司', 'ROBOTICS') RETURNING id`, nil, &company},
+		{`INSERT INTO resource (alliance_id, provider_id, category, title_en, title_zh, shared_on, positions, filled, opening_status, employment_type)
+			VALUES ($1, $2, 'JOB_OPENING', 'Welder', '焊工', '2025-03-01', 4, 1, 'OPEN', 'FULL_TIME') RETURNING id`, []any{&second, &company}, &opening},
+	}
+	t.Cleanup(func() {
+		db.Exec(`DELETE FROM placement WHERE opening_id = $1`, opening)
+		db.Exec(`DELETE FROM resource WHERE id = $1`, opening)
+		db.Exec(`DELETE FROM organization WHERE id = $1`, company)
+		db.Exec(`DELETE FROM alliance WHERE id = $1`, second)
+	})
+	for _, s := range steps {
+		args := make([]any, len(s.args))
+		for i, a := range s.args {
+			args[i] = *(a.(*int64))
+		}
+		if err := db.QueryRow(s.q, args...).Scan(s.into); err != nil {
+			t.Fatalf("%s: %v", s.q, err)
+		}
+	}
+	if _, err := db.Exec(`INSERT INTO placement (opening_id, talent_id, status, applied_on, hired_on)
+		SELECT $1, id, CASE WHEN n = 1 THEN 'HIRED' ELSE 'APPLIED' END, '2025-03-10', CASE WHEN n = 1 THEN date '2025-04-02' END
+		FROM (SELECT id, row_number() OVER (ORDER BY id) AS n FROM talent ORDER BY id LIMIT 3) x`, opening); err != nil {
+		t.Fatal(err)
+	}
+	first := int64(ts.sqlInt(t, "SELECT id FROM alliance ORDER BY founded_on, id LIMIT 1"))
+
+	for _, alliance := range []int64{first, second} {
+		for _, p := range []struct{ from, to *string }{{nil, nil}, {ptr("2025-03-01"), ptr("2025-03-31")}} {
+			vars := map[string]any{"a": relay.ID(relay.TypeAlliance, alliance), "p": map[string]any{"from": p.from, "to": p.to}}
+			var got analyticsAnswer
+			ts.data(t, analyticsQuery, vars, &got)
+			checkAnalytics(t, writeDB, got, alliance, p.from, p.to)
+			if alliance == second && p.to == nil {
+				want := []countRow{{Month: "2025-03-01", Openings: 1, Positions: 4, Applications: 3}, {Month: "2025-04-01", Placements: 1}}
+				if diff := cmp.Diff(want, got.Analytics.JobsByMonth); diff != "" {
+					t.Errorf("second alliance's jobs (-want +got):\n%s", diff)
+				}
+			}
+		}
+	}
+}
