@@ -8799,10 +8799,15 @@ type CompetitionLevelCount {
 
 """
 An alliance's figures grouped for dashboards and reports, over a period. Members count when they
-belonged to the alliance at some time in the period; partnerships when signed in it (unsigned
-proposals when proposed in it); resources when shared in it and not withdrawn before it began;
-openings when posted, applications when made and hires when hired in it; competition results
-when awarded in it. Groups with nothing to count are left out; month series run in calendar order.
+belonged to the alliance at some time in the period (joined by its last day, not left before its
+first); partnerships when signed in it (unsigned proposals, pending or abandoned, when proposed in
+it, by the UTC date); resources when on offer at some time in it (shared by its last day and not
+withdrawn before its first); openings when posted, applications when made and hires when hired in
+it; competition results when awarded in it. Without a period everything ever recorded counts,
+withdrawn resources and former members included. Like allianceStats, the counts take in every
+resource, including those shared with named members only: a count identifies no resource.
+Groups with nothing to count are left out; the others run from the largest count down (ties in
+the order of their value's name), month series in calendar order.
 """
 type AllianceAnalytics {
   "The alliance counted."
@@ -8819,7 +8824,7 @@ type AllianceAnalytics {
   partnershipsByKind: [PartnershipKindCount!]!
   "Partnerships by status."
   partnershipsByStatus: [PartnershipStatusCount!]!
-  "Partnerships signed per month."
+  "Partnerships signed per month; proposals never signed have no month and are left out."
   partnershipsByMonth: [MonthCount!]!
   "Resources by category."
   resourcesByCategory: [ResourceCategoryCount!]!

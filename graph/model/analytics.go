@@ -2,11 +2,12 @@ package model
 
 import "github.com/alliance-graph/alliance-graph/internal/store"
 
-// AllianceAnalytics is an alliance's grouped figures over a period; each group is read
-// when asked for.
+// AllianceAnalytics is an alliance's grouped figures over a period. It carries the store
+// so that each group, a field resolver of its own, is read only when the query asks for it.
 type AllianceAnalytics struct {
 	AllianceID int64
 	Range      store.DateRange
+	Store      *store.Store
 }
 
 // Period is the period counted.
