@@ -97,6 +97,9 @@ func (r *Resolver) search(ctx context.Context, query string, kinds []model.Searc
 		}
 		from = &store.SearchKey{Score: score, Kind: store.SearchKind(kind), ID: w.After.ID}
 	}
+	if err := r.Store.SearchWords(ctx, &q); err != nil {
+		return nil, err
+	}
 	res, err := r.Store.Search(ctx, q, w.Limit, from)
 	if err != nil {
 		return nil, err
@@ -106,8 +109,9 @@ func (r *Resolver) search(ctx context.Context, query string, kinds []model.Searc
 		PageInfo: &model.PageInfo{HasNextPage: res.HasNext, HasPreviousPage: from != nil},
 		Count:    func(ctx context.Context) (int, error) { return r.Store.CountSearch(ctx, q) },
 	}
+	terms := searchTerms(q.Text, q.Alternates())
 	for i, h := range res.Hits {
-		e, err := searchEdge(order, q.Text, h)
+		e, err := searchEdge(order, terms, h)
 		if err != nil {
 			return nil, err
 		}
@@ -120,14 +124,11 @@ func (r *Resolver) search(ctx context.Context, query string, kinds []model.Searc
 	return c, nil
 }
 
-// searchEdge turns a hit into an edge, highlighting the fields that matched.
-func searchEdge(order, text string, h store.SearchHit) (*model.SearchEdge, error) {
+// searchEdge turns a hit into an edge, highlighting the fields where the terms occur.
+func searchEdge(order string, terms [][]rune, h store.SearchHit) (*model.SearchEdge, error) {
 	score, err := strconv.ParseFloat(h.Score, 64)
 	if err != nil {
 		return nil, fmt.Errorf("score %q of %s %d: %w", h.Score, h.Kind, h.ID, err)
-	}
-	if len(h.Values) != len(h.Fields) || len(h.Matched) != len(h.Fields) {
-		return nil, fmt.Errorf("search hit %s %d has %d values and %d flags for %d fields", h.Kind, h.ID, len(h.Values), len(h.Matched), len(h.Fields))
 	}
 	e := &model.SearchEdge{
 		Cursor: relay.Cursor{Order: order, Sort: h.Score + "|" + string(h.Kind), ID: h.ID}.String(),
@@ -136,13 +137,11 @@ func searchEdge(order, text string, h store.SearchHit) (*model.SearchEdge, error
 		Kind:   model.SearchKind(h.Kind),
 		Score:  score,
 	}
+	e.Highlights = []*model.Highlight{}
 	for i, f := range h.Fields {
-		if h.Matched[i] {
-			e.Highlights = append(e.Highlights, &model.Highlight{Field: f, Segments: highlight(h.Values[i], text)})
+		if segs, ok := highlight(h.Values[i], terms); ok {
+			e.Highlights = append(e.Highlights, &model.Highlight{Field: f, Segments: segs})
 		}
-	}
-	if e.Highlights == nil {
-		e.Highlights = []*model.Highlight{}
 	}
 	return e, nil
 }
