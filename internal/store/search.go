@@ -140,8 +140,8 @@ type SearchResult struct {
 // searchField is a searched column and its name in highlights.
 type searchField struct{ name, col string }
 
-// searchTable is what one kind searches. doc joins the fields with U+001F exactly as the
-// indexes of migration 00007 do, for the planner to match them.
+// searchTable is what one kind searches. doc joins the fields with U+001F in the "C"
+// collation exactly as the indexes of migration 00007 do, for the planner to match them.
 type searchTable struct {
 	kind   SearchKind
 	from   string
@@ -151,15 +151,15 @@ type searchTable struct {
 }
 
 var searchTables = []searchTable{
-	{SearchOrganization, "organization o", "o.id", `(o.name_en || E'\x1f' || o.name_zh)`,
+	{SearchOrganization, "organization o", "o.id", `((o.name_en || E'\x1f' || o.name_zh) COLLATE "C")`,
 		[]searchField{{"name.en", "o.name_en"}, {"name.zh", "o.name_zh"}}},
-	{SearchPartnership, "partnership p", "p.id", `(p.title_en || E'\x1f' || p.title_zh)`,
+	{SearchPartnership, "partnership p", "p.id", `((p.title_en || E'\x1f' || p.title_zh) COLLATE "C")`,
 		[]searchField{{"title.en", "p.title_en"}, {"title.zh", "p.title_zh"}}},
-	{SearchResource, "resource r", "r.id", `(r.title_en || E'\x1f' || r.title_zh)`,
+	{SearchResource, "resource r", "r.id", `((r.title_en || E'\x1f' || r.title_zh) COLLATE "C")`,
 		[]searchField{{"title.en", "r.title_en"}, {"title.zh", "r.title_zh"}}},
-	{SearchSkill, "skill k", "k.id", `(k.code || E'\x1f' || k.name_en || E'\x1f' || k.name_zh)`,
+	{SearchSkill, "skill k", "k.id", `((k.code || E'\x1f' || k.name_en || E'\x1f' || k.name_zh) COLLATE "C")`,
 		[]searchField{{"code", "k.code"}, {"name.en", "k.name_en"}, {"name.zh", "k.name_zh"}}},
-	{SearchTalent, "talent t", "t.id", `(t.full_name || E'\x1f' || t.name_zh)`,
+	{SearchTalent, "talent t", "t.id", `((t.full_name || E'\x1f' || t.name_zh) COLLATE "C")`,
 		[]searchField{{"fullName", "t.full_name"}, {"nameZh", "t.name_zh"}}},
 }
 
@@ -236,6 +236,9 @@ func (b *searchBuilder) typos() bool {
 	return len(b.pats) > 0
 }
 
+// lowerQuery is the query folded as documents are, in the "C" collation.
+const lowerQuery = `lower($1::text COLLATE "C")`
+
 // contains is the condition that a field of t contains the query, ignoring case: ILIKE
 // on the document through its trigram index, or for two characters its bigram index
 // first, so that strpos only runs on the rows the index returns.
@@ -243,7 +246,7 @@ func (b *searchBuilder) contains(t searchTable) string {
 	if !b.short {
 		return t.doc + " ILIKE " + b.like
 	}
-	return "search_bigrams(" + t.doc + ") @> ARRAY[lower($1::text)] AND strpos(lower(" + t.doc + "), lower($1::text)) > 0"
+	return "search_bigrams(" + t.doc + ") @> ARRAY[" + lowerQuery + "] AND strpos(lower(" + t.doc + "), " + lowerQuery + ") > 0"
 }
 
 // lowered folds every field of t once per row, for the scores: lateral column l.lN is
@@ -251,7 +254,7 @@ func (b *searchBuilder) contains(t searchTable) string {
 func lowered(t searchTable) string {
 	cols := make([]string, len(t.fields))
 	for i, f := range t.fields {
-		cols[i] = "lower(" + f.col + ") AS l" + strconv.Itoa(i)
+		cols[i] = "lower(" + f.col + ` COLLATE "C") AS l` + strconv.Itoa(i)
 	}
 	return " CROSS JOIN LATERAL (SELECT " + strings.Join(cols, ", ") + " OFFSET 0) l"
 }
@@ -262,7 +265,7 @@ func lowered(t searchTable) string {
 // higher: 0.19 or 0.09 times len(query)/len(field). Typo matches score below all of these
 // (see typoBranch).
 func score(l string) string {
-	lq := "lower($1::text)"
+	lq := lowerQuery
 	ratio := "char_length($1::text)::float8 / greatest(char_length(" + l + "), 1)"
 	return "CASE WHEN " + l + " = " + lq + " THEN 1" +
 		" WHEN starts_with(" + l + ", " + lq + ") THEN 0.8 + 0.19 * " + ratio +
@@ -485,7 +488,8 @@ func (s *Store) CountSearch(ctx context.Context, q SearchQuery) (int, error) {
 		branches = append(branches, b.each(b.typoBranch(false))...)
 	}
 	var n int
-	stmt := "SELECT count(*) FROM (" + strings.Join(branches, " UNION ALL ") + ") x"
+	// $1 is named even when only the ILIKE pattern is used, for its type to be known.
+	stmt := "SELECT count(*) FROM (" + strings.Join(branches, " UNION ALL ") + ") x WHERE $1::text IS NOT NULL"
 	if err := s.planned(ctx, func(tx *sqlx.Tx) error {
 		s.observe(ctx, stmt)
 		return tx.GetContext(ctx, &n, stmt, b.args...)
