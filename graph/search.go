@@ -9,8 +9,11 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/99designs/gqlgen/graphql"
 
 	"github.com/alliance-graph/alliance-graph/graph/model"
 	"github.com/alliance-graph/alliance-graph/internal/auth"
@@ -100,6 +103,10 @@ func (r *Resolver) search(ctx context.Context, query string, kinds []model.Searc
 	if err := r.Store.SearchWords(ctx, &q); err != nil {
 		return nil, err
 	}
+	count := func(ctx context.Context) (int, error) { return r.Store.CountSearch(ctx, q) }
+	if graphql.FieldRequested(ctx, "totalCount") {
+		count = countAhead(ctx, count)
+	}
 	res, err := r.Store.Search(ctx, q, w.Limit, from)
 	if err != nil {
 		return nil, err
@@ -107,7 +114,7 @@ func (r *Resolver) search(ctx context.Context, query string, kinds []model.Searc
 	c := &model.SearchConnection{
 		Edges:    make([]*model.SearchEdge, len(res.Hits)),
 		PageInfo: &model.PageInfo{HasNextPage: res.HasNext, HasPreviousPage: from != nil},
-		Count:    func(ctx context.Context) (int, error) { return r.Store.CountSearch(ctx, q) },
+		Count:    count,
 	}
 	terms := searchTerms(q.Text, q.Alternates())
 	for i, h := range res.Hits {
@@ -122,6 +129,26 @@ func (r *Resolver) search(ctx context.Context, query string, kinds []model.Searc
 		c.PageInfo.EndCursor = &c.Edges[n-1].Cursor
 	}
 	return c, nil
+}
+
+// countAhead starts count at once, on its own connection, so that a search asked for its
+// total costs the longer of the two statements rather than their sum (counting every match
+// of a common word takes as long as ranking them). The result waits for whoever asks.
+func countAhead(ctx context.Context, count func(context.Context) (int, error)) func(context.Context) (int, error) {
+	type result struct {
+		n   int
+		err error
+	}
+	ch := make(chan result, 1)
+	go func() {
+		n, err := count(ctx)
+		ch <- result{n, err}
+	}()
+	wait := sync.OnceValues(func() (int, error) {
+		r := <-ch
+		return r.n, r.err
+	})
+	return func(context.Context) (int, error) { return wait() }
 }
 
 // searchEdge turns a hit into an edge, highlighting the fields where the terms occur.

@@ -192,7 +192,8 @@ type searchBuilder struct {
 	// like is the placeholder of the ILIKE pattern; short tells two-character queries.
 	like  string
 	short bool
-	// alts holds the placeholders of the words of each group, and their similarities.
+	// alts holds the placeholders of the words of each group, and their similarities
+	// (see placed).
 	alts [][]placedAlt
 	// pats holds the placeholders of the ILIKE patterns of every word of three characters or
 	// more, which the trigram indexes can serve.
@@ -221,19 +222,31 @@ func (b *searchBuilder) typos() bool {
 	if b.short || len(b.q.words) == 0 || (len(b.q.words) == 1 && len(b.q.words[0]) == 1) {
 		return false
 	}
+	if b.pats == nil {
+		for _, g := range b.q.words {
+			for _, a := range g {
+				if utf8.RuneCountInString(a.Word) >= 3 {
+					b.pats = append(b.pats, b.arg("%"+escapeLike(a.Word)+"%"))
+				}
+			}
+		}
+	}
+	return len(b.pats) > 0
+}
+
+// placed gives the words of each group and their similarities placeholders, on first use
+// only: PostgreSQL refuses a parameter the statement does not use, its type unknown.
+func (b *searchBuilder) placed() [][]placedAlt {
 	if b.alts == nil {
 		for _, g := range b.q.words {
 			var placed []placedAlt
 			for _, a := range g {
 				placed = append(placed, placedAlt{b.arg(a.Word), b.arg(a.Sim)})
-				if utf8.RuneCountInString(a.Word) >= 3 {
-					b.pats = append(b.pats, b.arg("%"+escapeLike(a.Word)+"%"))
-				}
 			}
 			b.alts = append(b.alts, placed)
 		}
 	}
-	return len(b.pats) > 0
+	return b.alts
 }
 
 // lowerQuery is the query folded as documents are, in the "C" collation.
@@ -367,9 +380,16 @@ func (b *searchBuilder) typoBranch(ranked bool) func(t searchTable, scope string
 		for i, p := range b.pats {
 			index[i] = t.doc + " ILIKE " + p
 		}
-		groups := make([]string, len(b.alts))
-		found, names := make([]string, len(b.alts)), make([]string, len(b.alts))
-		for gi, g := range b.alts {
+		where := " WHERE " + anyOf(index) + " AND NOT " + t.doc + " ILIKE " + b.like + " AND " + scope
+		if !ranked && len(b.q.words) == 1 {
+			// One query word: the index condition already says that one of its words
+			// occurs, so a count needs no per-row matching.
+			return "SELECT 1 FROM " + t.from + where
+		}
+		alts := b.placed()
+		groups := make([]string, len(alts))
+		found, names := make([]string, len(alts)), make([]string, len(alts))
+		for gi, g := range alts {
 			cases := make([]string, len(g))
 			for ai, a := range g {
 				cases[ai] = "CASE WHEN strpos(d.d, " + a.word + "::text) > 0 THEN " + a.sim + "::float8 END"
@@ -379,8 +399,7 @@ func (b *searchBuilder) typoBranch(ranked bool) func(t searchTable, scope string
 			found[gi] = names[gi] + " IS NOT NULL"
 		}
 		from := " FROM " + t.from + " CROSS JOIN LATERAL (SELECT lower(" + t.doc + ") AS d OFFSET 0) d" +
-			" CROSS JOIN LATERAL (SELECT " + strings.Join(groups, ", ") + " OFFSET 0) m" +
-			" WHERE " + anyOf(index) + " AND NOT " + t.doc + " ILIKE " + b.like + " AND " + scope + " AND " + strings.Join(found, " AND ")
+			" CROSS JOIN LATERAL (SELECT " + strings.Join(groups, ", ") + " OFFSET 0) m" + where + " AND " + strings.Join(found, " AND ")
 		if !ranked {
 			return "SELECT 1" + from
 		}
