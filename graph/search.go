@@ -71,7 +71,7 @@ func searchOrder(q store.SearchQuery) string {
 		kinds[i] = string(k)
 	}
 	slices.Sort(kinds)
-	sum := sha256.Sum256([]byte(strings.ToLower(q.Text) + "\x00" + strings.Join(kinds, ",")))
+	sum := sha256.Sum256([]byte(q.Text + "\x00" + strings.Join(kinds, ",")))
 	return "SEARCH:" + hex.EncodeToString(sum[:8])
 }
 
