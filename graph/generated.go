@@ -9112,7 +9112,13 @@ type SearchEdge {
   node: Node!
   "What kind of object it is."
   kind: SearchKind!
-  "How well it matches, from 0 to 1: exact and prefix matches first, then by trigram similarity."
+  """
+  How well it matches, from 0 to 1, by the best of its fields: 1 when the field is the query, 0.8 to
+  0.99 when it starts with it, 0.7 to 0.79 when a word of it does, 0.6 to 0.69 when it contains it
+  elsewhere (higher the more of the field the query covers), and below 0.6 when every word of the
+  query occurs only as a similar word, such as "welding" for "weldng" (by trigram similarity).
+  Letters are compared ignoring ASCII case.
+  """
   score: Float!
   "The fields that matched, with the matching parts marked."
   highlights: [Highlight!]!

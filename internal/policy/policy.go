@@ -73,6 +73,18 @@ func PersonalDenied(v auth.Viewer) error {
 	return forbidden("see this talent's personal data")
 }
 
+// TalentNameScope is whose talents v may find by name, since names are personal data:
+// every talent for ADMIN, a member's own students and employees, none for anyone else.
+func TalentNameScope(v auth.Viewer) *store.Scope {
+	switch v.Role {
+	case auth.RoleAdmin:
+		return &store.Scope{All: true}
+	case auth.RoleMember:
+		return &store.Scope{Organization: v.OrganizationID}
+	}
+	return nil
+}
+
 // SeeAllResources reports whether v sees every resource, whoever it is shared with.
 func SeeAllResources(v auth.Viewer) bool {
 	return v.Role == auth.RoleAdmin || v.Role == auth.RoleAnalyst

@@ -198,9 +198,10 @@ func TestEveryFieldOfEveryTypeResolves(t *testing.T) {
 	}
 	// Values for the root fields' required arguments, from the demo data.
 	required := map[string]string{
-		"Query.node.id":    quoted[0],
-		"Query.nodes.ids":  "[" + strings.Join(quoted, ", ") + "]",
-		"Query.skill.code": gqlString(code),
+		"Query.node.id":      quoted[0],
+		"Query.nodes.ids":    "[" + strings.Join(quoted, ", ") + "]",
+		"Query.skill.code":   gqlString(code),
+		"Query.search.query": gqlString(code),
 	}
 
 	ts := newServer(t)
