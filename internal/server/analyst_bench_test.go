@@ -21,6 +21,7 @@ import (
 	"github.com/alliance-graph/alliance-graph/internal/loader"
 	"github.com/alliance-graph/alliance-graph/internal/pgtest"
 	"github.com/alliance-graph/alliance-graph/internal/relay"
+	"github.com/alliance-graph/alliance-graph/internal/store"
 )
 
 // BenchmarkAnalystQueries answers each analyst question of the API through a real HTTP
@@ -217,8 +218,8 @@ func explain(b *testing.B, ts *testServer, dir, name string, run func()) {
 	ts.trace.Store(nil)
 	var out strings.Builder
 	for i, s := range seen {
-		var plan []string
-		if err := ts.db.DB.Select(&plan, "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) "+s.query, s.args...); err != nil {
+		plan, err := explainOne(ts, s.query, s.args)
+		if err != nil {
 			b.Fatalf("explain %s: %v", s.query, err)
 		}
 		fmt.Fprintf(&out, "-- statement %d\n%s\n\n%s\n\n", i+1, strings.TrimSpace(s.query), strings.Join(plan, "\n"))
@@ -229,4 +230,22 @@ func explain(b *testing.B, ts *testServer, dir, name string, run func()) {
 	if err := os.WriteFile(filepath.Join(dir, name+".txt"), []byte(out.String()), 0o644); err != nil {
 		b.Fatal(err)
 	}
+}
+
+// explainOne plans a statement as the store ran it: search statements under the search
+// planner settings, in a transaction that is rolled back.
+func explainOne(ts *testServer, query string, args []any) ([]string, error) {
+	tx, err := ts.db.DB.Beginx()
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	if strings.HasPrefix(query, store.SearchMarker) {
+		if _, err := tx.Exec(store.SearchPlanner); err != nil {
+			return nil, err
+		}
+	}
+	var plan []string
+	err = tx.Select(&plan, "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) "+query, args...)
+	return plan, err
 }

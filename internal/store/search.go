@@ -440,15 +440,19 @@ func searchStatement(q SearchQuery, limit int, after *SearchKey) (string, []any)
 	return "SELECT x.kind, x.id, x.score::text AS score, x.v0, x.v1, x.v2 FROM (" + stmt + ") x", b.args
 }
 
-// searchPlanner steers the planner for the search statements. PostgreSQL costs pg_trgm's
+// SearchPlanner steers the planner for the search statements. PostgreSQL costs pg_trgm's
 // operators and ILIKE like a plain comparison, so it prefers scanning a table of 10,000
 // titles to a trigram index, though each ILIKE or similarity costs microseconds on
 // multibyte text (the sequential plans took seconds at scale 100, the index plans tens of
 // milliseconds). With sequential scans priced out the estimates climb past the JIT
 // thresholds, whose compilation would then take longer than the statement.
-const searchPlanner = "SET LOCAL enable_seqscan = off; SET LOCAL jit = off"
+const SearchPlanner = "SET LOCAL enable_seqscan = off; SET LOCAL jit = off"
 
-// planned runs fn in a read-only transaction with searchPlanner's settings, which end
+// SearchMarker opens every statement run under SearchPlanner, so that whoever explains
+// an observed statement can plan it the same way.
+const SearchMarker = "/* search planner */ "
+
+// planned runs fn in a read-only transaction with SearchPlanner's settings, which end
 // with it.
 func (s *Store) planned(ctx context.Context, fn func(*sqlx.Tx) error) error {
 	tx, err := s.db.BeginTxx(ctx, &sql.TxOptions{ReadOnly: true})
@@ -456,7 +460,7 @@ func (s *Store) planned(ctx context.Context, fn func(*sqlx.Tx) error) error {
 		return fmt.Errorf("begin: %w", err)
 	}
 	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, searchPlanner); err != nil {
+	if _, err := tx.ExecContext(ctx, SearchPlanner); err != nil {
 		return fmt.Errorf("set planner options: %w", err)
 	}
 	if err := fn(tx); err != nil {
@@ -475,8 +479,9 @@ func (s *Store) Search(ctx context.Context, q SearchQuery, limit int, after *Sea
 		return SearchResult{}, nil
 	}
 	var hits []SearchHit
+	stmt = SearchMarker + stmt
 	if err := s.planned(ctx, func(tx *sqlx.Tx) error {
-		s.observe(ctx, stmt)
+		s.observe(ctx, stmt, args)
 		return tx.SelectContext(ctx, &hits, stmt, args...)
 	}); err != nil {
 		return SearchResult{}, fmt.Errorf("search for %q: %w", q.Text, err)
@@ -511,9 +516,9 @@ func (s *Store) CountSearch(ctx context.Context, q SearchQuery) (int, error) {
 	}
 	var n int
 	// $1 is named even when only the ILIKE pattern is used, for its type to be known.
-	stmt := "SELECT count(*) FROM (" + strings.Join(branches, " UNION ALL ") + ") x WHERE $1::text IS NOT NULL"
+	stmt := SearchMarker + "SELECT count(*) FROM (" + strings.Join(branches, " UNION ALL ") + ") x WHERE $1::text IS NOT NULL"
 	if err := s.planned(ctx, func(tx *sqlx.Tx) error {
-		s.observe(ctx, stmt)
+		s.observe(ctx, stmt, b.args)
 		return tx.GetContext(ctx, &n, stmt, b.args...)
 	}); err != nil {
 		return 0, fmt.Errorf("count search results for %q: %w", q.Text, err)
