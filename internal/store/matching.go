@@ -107,22 +107,33 @@ func (s *Store) OpeningMatches(ctx context.Context, openings []int64, f MatchFil
 	if err != nil {
 		return nil, err
 	}
-	n := p.Limit + 1
+	var rows []Match
+	if err := s.selectRows(ctx, &rows, openingMatchesSQL(p.Limit+1), int64Array(openings), statusArray(f.Statuses), f.MinScore, afterScore, afterID); err != nil {
+		return nil, fmt.Errorf("match talents to %d openings: %w", len(openings), err)
+	}
+	return rankMatches(rows, openings, p), nil
+}
+
+// openingMatchesSQL reads up to n matches per opening: $1 the openings, $2 the statuses
+// (NULL for any), $3 the minimum score, $4 and $5 the score and talent of the cursor
+// (NULL for the first page).
+func openingMatchesSQL(n int) string {
 	eligible := fmt.Sprintf(eligibleTalent, "ts.talent_id")
-	q := fmt.Sprintf(`SELECT parent.id AS keyset_parent, (c.held::float8 / q.w)::text AS keyset_sort,
+	return fmt.Sprintf(`SELECT parent.id AS keyset_parent, (c.held::float8 / q.w)::text AS keyset_sort,
 		c.talent_id AS other_id, c.held::float8 / q.w AS score, det.skills, det.required, det.held
 	FROM unnest($1::bigint[]) AS parent(id)
 	CROSS JOIN LATERAL (%[1]s) q
 	CROSS JOIN LATERAL (
 		SELECT * FROM (
 			SELECT m.talent_id, q.w - d.deficit AS held
-			FROM generate_series(GREATEST(0, q.w - COALESCE(round($4::float8 * q.w)::int, q.w)), q.top - 1) AS d(deficit)
+			FROM (SELECT * FROM generate_series(GREATEST(0, q.w - COALESCE(round($4::float8 * q.w)::int, q.w)), q.top - 1) LIMIT 5) AS d(deficit)
 			CROSS JOIN LATERAL (
 				SELECT ts.talent_id FROM talent_skill ts
+				CROSS JOIN LATERAL (SELECT %[2]s AS held OFFSET 0) hs
 				WHERE ts.skill_id = q.driver AND ts.level >= q.top - d.deficit
 					AND (q.w - d.deficit)::float8 / q.w >= $3
 					AND ($4::float8 IS NULL OR d.deficit > q.w - round($4::float8 * q.w)::int OR ts.talent_id < $5::bigint)
-					AND %[2]s = q.w - d.deficit
+					AND hs.held >= q.w - d.deficit AND hs.held < q.w - d.deficit + 1
 					AND %[3]s
 				ORDER BY ts.talent_id DESC LIMIT %[4]d
 			) m
@@ -144,11 +155,6 @@ func (s *Store) OpeningMatches(ctx context.Context, openings []int64, f MatchFil
 	) c
 	CROSS JOIN LATERAL (%[5]s) det`,
 		openingShape, fmt.Sprintf(heldSum, "ts.talent_id"), eligible, n, matchDetails("parent.id", "c.talent_id"))
-	var rows []Match
-	if err := s.selectRows(ctx, &rows, q, int64Array(openings), statusArray(f.Statuses), f.MinScore, afterScore, afterID); err != nil {
-		return nil, fmt.Errorf("match talents to %d openings: %w", len(openings), err)
-	}
-	return rankMatches(rows, openings, p), nil
 }
 
 // rankMatches groups rows by parent in ranking order and cuts the pages.
