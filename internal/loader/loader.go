@@ -128,7 +128,7 @@ func New(s *store.Store, t Timing) *Loaders {
 			func(ctx context.Context, talents []int64, f store.OpeningMatchFilter, _ store.Order, p store.Page) (map[int64]store.Result[store.Match], error) {
 				return s.RecommendedOpenings(ctx, talents, f, p)
 			}, s.CountRecommendedOpenings, sched, t),
-		GapCourses:          newGrouped(s.GapCourses, sched, t),
+		GapCourses: newGrouped(s.GapCourses, sched, t),
 	}
 	for _, via := range []store.CourseParent{store.CoursesOfCenter, store.CoursesOfFacility, store.CoursesOfTeacher, store.CoursesOfSkill} {
 		l.Courses[via] = newPaged(

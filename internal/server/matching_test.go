@@ -288,7 +288,9 @@ func TestOpeningMatchesLeaveOutHiredTalents(t *testing.T) {
 		WHERE p.status = 'HIRED' ORDER BY p.opening_id, p.talent_id LIMIT 1`); err != nil {
 		t.Fatal(err)
 	}
-	var out struct{ Node struct{ Matches matchPageOut } }
+	var out struct {
+		Node struct{ Matches matchPageOut }
+	}
 	dataAs(t, ts, admin, `query($id: ID!) { node(id: $id) { ... on JobOpening { matches(first: 100) { `+matchFields+` } } } }`,
 		map[string]any{"id": relay.ID(relay.TypeResource, hired.Opening)}, &out)
 	for _, e := range out.Node.Matches.Edges {
@@ -330,7 +332,9 @@ func recommendationsOf(t *testing.T, ts *testServer, v auth.Viewer, talent int64
 		if len(r.Errors) > 0 {
 			t.Fatalf("query failed: %+v", r.Errors)
 		}
-		var out struct{ Node struct{ RecommendedOpenings matchPageOut } }
+		var out struct {
+			Node struct{ RecommendedOpenings matchPageOut }
+		}
 		if err := json.Unmarshal(r.Data, &out); err != nil {
 			t.Fatal(err)
 		}
@@ -435,7 +439,9 @@ func TestMatchingRejectsBadArguments(t *testing.T) {
 	opening := relay.ID(relay.TypeResource, int64(sqlInt(t, `SELECT r.id FROM resource r WHERE category = 'JOB_OPENING'
 		AND EXISTS (SELECT 1 FROM resource_skill WHERE resource_id = r.id) ORDER BY id LIMIT 1`)))
 	talent := relay.ID(relay.TypeTalent, int64(sqlInt(t, `SELECT talent_id FROM talent_skill ORDER BY 1 LIMIT 1`)))
-	var page struct{ Node struct{ Matches matchPageOut } }
+	var page struct {
+		Node struct{ Matches matchPageOut }
+	}
 	dataAs(t, ts, admin, `query($id: ID!) { node(id: $id) { ... on JobOpening { matches(first: 1) { `+matchFields+` } } } }`, map[string]any{"id": opening}, &page)
 	if len(page.Node.Matches.Edges) == 0 {
 		t.Fatal("the opening has no match to take a cursor from")
@@ -503,7 +509,7 @@ func ptrTo[T any](v T) *T { return &v }
 func gapCourseOracle(t *testing.T, db *pgtest.Database, opening, talent int64, first int, seeAll bool) []gapCourseOut {
 	t.Helper()
 	var req []struct {
-		Skill    int64 `db:"skill_id"`
+		Skill    int64  `db:"skill_id"`
 		Code     string `db:"code"`
 		Required int    `db:"level"`
 		Held     int    `db:"held"`
@@ -669,7 +675,9 @@ func TestGapCoursesTeachTheMissingSkillsWithFreeSeats(t *testing.T) {
 			if tc.talent != 0 {
 				vars["t"] = relay.ID(relay.TypeTalent, tc.talent)
 			}
-			var out struct{ Node struct{ GapCourses []gapCourseOut } }
+			var out struct {
+				Node struct{ GapCourses []gapCourseOut }
+			}
 			dataAs(t, ts, tc.viewer, `query($id: ID!, $t: ID, $n: Int) { node(id: $id) { ... on JobOpening {
 				gapCourses(talent: $t, first: $n) { coverage course { id } teaches { skill { code } level } } } } }`, vars, &out)
 			got := out.Node.GapCourses
