@@ -3,6 +3,9 @@
 -- walk talent_skill in talent order per skill without visiting the table.
 CREATE INDEX talent_skill_skill_talent_level ON talent_skill (skill_id, talent_id) INCLUDE (level);
 
+-- Gap courses and the skill gap look for the courses of an alliance not yet ended.
+CREATE INDEX resource_course_ends ON resource (alliance_id, (COALESCE(ends_on, 'infinity'::date))) WHERE category = 'TRAINING_COURSE';
+
 -- The skill gap counts, per skill, the talents available for work (students, trainees and
 -- job seekers) who hold it. Summing talent_skill at query time reads every talent skill
 -- (800,000 rows at scale 100) and takes longer than the whole query may; the triggers
@@ -95,4 +98,5 @@ DROP FUNCTION talent_skill_supply();
 DROP FUNCTION skill_talent_supply_add(bigint, bigint, integer, integer);
 DROP FUNCTION talent_available(text);
 DROP TABLE skill_talent_supply;
+DROP INDEX resource_course_ends;
 DROP INDEX talent_skill_skill_talent_level;

@@ -61,10 +61,10 @@ func skillGapList(f SkillGapFilter, o Order) *list {
 	courses.where("r.alliance_id = " + alliance)
 	visible(courses, f.Scope)
 	if f.Period == nil {
-		courses.where("(r.ends_on IS NULL OR r.ends_on >= current_date)")
+		courses.where("COALESCE(r.ends_on, 'infinity') >= current_date")
 	} else {
 		if f.Period.From != nil {
-			courses.where("(r.ends_on IS NULL OR r.ends_on >= " + courses.arg(*f.Period.From) + ")")
+			courses.where("COALESCE(r.ends_on, 'infinity') >= " + courses.arg(*f.Period.From))
 		}
 		if f.Period.To != nil {
 			courses.where("(r.starts_on IS NULL OR r.starts_on <= " + courses.arg(*f.Period.To) + ")")
