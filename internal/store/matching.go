@@ -83,13 +83,16 @@ const eligibleTalent = `EXISTS (SELECT 1 FROM talent t WHERE t.id = %[1]s AND t.
 // openingShape gives, per opening, its alliance, the total weight w of its requirement,
 // the highest required level top and a skill required at that level (the driver).
 const openingShape = `SELECT o.alliance_id, sum(rs.level)::int AS w, max(rs.level)::int AS top,
-		(array_agg(rs.skill_id ORDER BY rs.level DESC, rs.skill_id))[1] AS driver
+		(array_agg(rs.skill_id ORDER BY rs.level DESC, rs.skill_id))[1] AS driver,
+		array_agg(rs.skill_id ORDER BY rs.skill_id) AS skills, array_agg(rs.level::int ORDER BY rs.skill_id) AS levels
 	FROM resource o JOIN resource_skill rs ON rs.resource_id = o.id
 	WHERE o.id = parent.id GROUP BY o.alliance_id`
 
-// heldSum is sum(min(held, required)) of the talent %s over the opening parent.id.
-const heldSum = `(SELECT COALESCE(sum(LEAST(h.level, rq.level)), 0) FROM resource_skill rq
-	JOIN talent_skill h ON h.talent_id = %s AND h.skill_id = rq.skill_id WHERE rq.resource_id = parent.id)`
+// heldSum is sum(min(held, required)) of the talent %s over the opening's required
+// skills q.skills at levels q.levels: one range of the talent's own skills in
+// talent_skill's primary key.
+const heldSum = `(SELECT COALESCE(sum(LEAST(h.level, q.levels[array_position(q.skills, h.skill_id)])), 0)
+	FROM talent_skill h WHERE h.talent_id = %s AND h.skill_id = ANY(q.skills))`
 
 // OpeningMatches ranks, for each opening, the talents by score (then id), both
 // descending, one page per opening, in one statement.
