@@ -147,11 +147,15 @@ func openingMatchesSQL(n int) string {
 				SELECT ts.talent_id, sum(LEAST(ts.level, rq.level))::int AS held
 				FROM resource_skill rq JOIN talent_skill ts ON ts.skill_id = rq.skill_id
 				WHERE rq.resource_id = parent.id GROUP BY ts.talent_id
+				HAVING sum(LEAST(ts.level, rq.level)) BETWEEN 1 AND q.w - q.top
+					AND sum(LEAST(ts.level, rq.level))::float8 / q.w >= $3
+					AND ($4::float8 IS NULL OR (sum(LEAST(ts.level, rq.level))::int, ts.talent_id) < (round($4::float8 * q.w)::int, $5::bigint))
+				-- Ranked before the talents are checked, which then stops at the page's end
+				-- rather than looking up every holder.
+				ORDER BY 2 DESC, 1 DESC OFFSET 0
 			) a
 			JOIN LATERAL (SELECT a.talent_id) ts ON true
-			WHERE a.held <= q.w - q.top AND a.held > 0 AND a.held::float8 / q.w >= $3
-				AND ($4::float8 IS NULL OR (a.held, a.talent_id) < (round($4::float8 * q.w)::int, $5::bigint))
-				AND %[3]s
+			WHERE %[3]s
 			ORDER BY a.held DESC, a.talent_id DESC LIMIT %[4]d
 		) rest
 		LIMIT %[4]d
