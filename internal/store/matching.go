@@ -225,30 +225,38 @@ func countRows(ctx context.Context, s *Store, what, q string, parents []int64, a
 	return out, nil
 }
 
-// recommendedList is the open, visible, unwithdrawn openings of the talent parent.id's
-// alliance that require a skill the talent holds, with the talent's held sum and the
-// opening's weight, filtered and bounded by the keyset; the arguments start at $2.
+// recommendedScores defines, for the talents $1, the CTE "held": every open, visible,
+// unwithdrawn opening of the talent's alliance requiring a skill the talent holds, with
+// its score, minimum score and hired openings left out. Arguments follow in l.
 //
-// Open openings are few (5,400 of 30,000 at scale 100), so scoring each of them by
-// primary-key lookups is cheaper than first collecting the openings that require one of
-// the talent's skills, which for a talent with many common skills are most openings of
-// any status.
-func recommendedList(l *list, f OpeningMatchFilter, afterScore, afterID any) string {
+// Open openings are few (5,400 of 30,000 at scale 100): their requirements are read once
+// for the whole batch of talents, and each talent's skills are joined to them by hash,
+// so twenty talents cost about twice what one does.
+func recommendedScores(l *list, f OpeningMatchFilter) string {
 	visible(l, f.Scope)
 	l.where("r.category = 'JOB_OPENING'")
 	l.where("r.opening_status = 'OPEN'")
-	l.where("r.alliance_id = tt.alliance_id")
-	l.where("NOT EXISTS (SELECT 1 FROM placement p WHERE p.opening_id = r.id AND p.talent_id = parent.id AND p.status = 'HIRED')")
-	l.where("s.held > 0")
-	l.where("s.held::float8 / s.w >= " + l.arg(f.MinScore) + "::float8")
-	if afterScore != nil {
-		l.where("(s.held::float8 / s.w, r.id) < (" + l.arg(afterScore) + "::float8, " + l.arg(afterID) + "::bigint)")
-	}
-	return `FROM resource r
-		CROSS JOIN LATERAL (SELECT sum(LEAST(COALESCE(h.level, 0), rs.level))::int AS held, sum(rs.level)::int AS w
-			FROM resource_skill rs LEFT JOIN talent_skill h ON h.talent_id = parent.id AND h.skill_id = rs.skill_id
-			WHERE rs.resource_id = r.id) s
-		WHERE ` + joinAnd(l.conds)
+	l.where("r.alliance_id IN (SELECT alliance_id FROM tt)")
+	min := l.arg(f.MinScore)
+	return `WITH tt AS MATERIALIZED (SELECT t.id, t.alliance_id FROM talent t WHERE t.id = ANY($1)),
+	req AS MATERIALIZED (
+		SELECT r.id, r.alliance_id, rs.skill_id, rs.level, sum(rs.level) OVER (PARTITION BY r.id) AS w
+		FROM resource r
+		-- OFFSET 0 keeps the lookup per opening rather than hashing all of resource_skill.
+		CROSS JOIN LATERAL (SELECT rs.skill_id, rs.level::int AS level FROM resource_skill rs WHERE rs.resource_id = r.id OFFSET 0) rs
+		WHERE ` + joinAnd(l.conds) + `
+	),
+	hired AS MATERIALIZED (SELECT p.opening_id, p.talent_id FROM placement p WHERE p.talent_id = ANY($1) AND p.status = 'HIRED'),
+	held AS (
+		SELECT s.* FROM (
+			SELECT tt.id AS talent, q.id AS opening, sum(LEAST(h.level, q.level))::float8 / min(q.w) AS score
+			FROM tt JOIN talent_skill h ON h.talent_id = tt.id
+			JOIN req q ON q.skill_id = h.skill_id AND q.alliance_id = tt.alliance_id
+			GROUP BY 1, 2
+		) s
+		WHERE s.score >= ` + min + `::float8
+			AND NOT EXISTS (SELECT 1 FROM hired WHERE hired.opening_id = s.opening AND hired.talent_id = s.talent)
+	)`
 }
 
 // RecommendedOpenings ranks, for each talent, the openings by score (then id), both
@@ -259,15 +267,20 @@ func (s *Store) RecommendedOpenings(ctx context.Context, talents []int64, f Open
 		return nil, err
 	}
 	l := &list{args: []any{int64Array(talents)}}
-	body := recommendedList(l, f, afterScore, afterID)
-	q := fmt.Sprintf(`SELECT parent.id AS keyset_parent, c.score::text AS keyset_sort, c.id AS other_id, c.score,
+	with := recommendedScores(l, f)
+	keyset := "true"
+	if afterScore != nil {
+		keyset = "(score, opening) < (" + l.arg(afterScore) + "::float8, " + l.arg(afterID) + "::bigint)"
+	}
+	q := with + fmt.Sprintf(`,
+	ranked AS (
+		SELECT held.*, row_number() OVER (PARTITION BY talent ORDER BY score DESC, opening DESC) AS n
+		FROM held WHERE %s
+	)
+	SELECT c.talent AS keyset_parent, c.score::text AS keyset_sort, c.opening AS other_id, c.score,
 		det.skills, det.required, det.held
-	FROM unnest($1::bigint[]) AS parent(id) JOIN talent tt ON tt.id = parent.id
-	CROSS JOIN LATERAL (
-		SELECT r.id, s.held::float8 / s.w AS score %s
-		ORDER BY s.held::float8 / s.w DESC, r.id DESC LIMIT %d
-	) c
-	CROSS JOIN LATERAL (%s) det`, body, p.Limit+1, matchDetails("c.id", "parent.id"))
+	FROM ranked c CROSS JOIN LATERAL (%s) det
+	WHERE c.n <= %d`, keyset, matchDetails("c.opening", "c.talent"), p.Limit+1)
 	var rows []Match
 	if err := s.selectRows(ctx, &rows, q, l.args...); err != nil {
 		return nil, fmt.Errorf("recommend openings to %d talents: %w", len(talents), err)
@@ -278,9 +291,8 @@ func (s *Store) RecommendedOpenings(ctx context.Context, talents []int64, f Open
 // CountRecommendedOpenings counts, per talent, the openings RecommendedOpenings ranks.
 func (s *Store) CountRecommendedOpenings(ctx context.Context, talents []int64, f OpeningMatchFilter) (map[int64]int, error) {
 	l := &list{args: []any{int64Array(talents)}}
-	body := recommendedList(l, f, nil, nil)
-	q := `SELECT parent.id AS parent, (SELECT count(*) ` + body + `) AS n
-	FROM unnest($1::bigint[]) AS parent(id) JOIN talent tt ON tt.id = parent.id`
+	q := recommendedScores(l, f) + `
+	SELECT talent AS parent, count(*) AS n FROM held GROUP BY talent`
 	return countRows(ctx, s, "recommended openings", q, talents, l.args...)
 }
 
