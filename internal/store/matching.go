@@ -326,32 +326,38 @@ func (s *Store) GapCourses(ctx context.Context, openings []int64, f GapCourseFil
 		talent = *f.Talent
 	}
 	tp := l.arg(talent)
-	missing := `SELECT rs.skill_id, rs.level, COALESCE(h.level, 0) AS held
-		FROM resource_skill rs LEFT JOIN talent_skill h ON h.talent_id = ` + tp + `::bigint AND h.skill_id = rs.skill_id
-		WHERE rs.resource_id = parent.id AND COALESCE(h.level, 0) < rs.level`
 	visible(l, f.Scope)
 	l.where("r.category = 'TRAINING_COURSE'")
-	l.where("r.alliance_id = o.alliance_id")
+	l.where("r.alliance_id IN (SELECT alliance_id FROM op)")
 	l.where("r.seats > r.enrolled")
-	// Courses not yet ended are a fraction of all (2,000 of 15,000 at scale 100) and an
-	// index finds them; scoring each is cheaper than reading every resource that teaches,
-	// requires or holds a missing skill (30,000 for common skills) to find the courses.
 	l.where("COALESCE(r.ends_on, 'infinity') >= current_date")
-	l.where("g.closed > 0")
-	q := fmt.Sprintf(`SELECT parent.id AS opening_id, c.* FROM unnest($1::bigint[]) AS parent(id)
-	JOIN resource o ON o.id = parent.id
-	CROSS JOIN LATERAL (SELECT sum(m.level) AS w FROM (%[1]s) m) tot
-	CROSS JOIN LATERAL (
-		SELECT r.id AS course_id, g.closed / tot.w AS coverage, g.skills, g.levels
-		FROM resource r CROSS JOIN LATERAL (
-			SELECT sum(m.level * LEAST(1, (LEAST(t.level, m.level) - m.held)::float8 / (m.level - m.held))) AS closed,
-				array_agg(t.skill_id ORDER BY t.level DESC, k.code) AS skills, array_agg(t.level ORDER BY t.level DESC, k.code) AS levels
-			FROM (%[1]s) m JOIN resource_skill t ON t.resource_id = r.id AND t.skill_id = m.skill_id AND t.level > m.held
-			JOIN skill k ON k.id = t.skill_id
-		) g
+	// Courses not yet ended are a fraction of all (2,000 of 15,000 at scale 100) and an
+	// index finds them: their skills are read once for the whole batch of openings, then
+	// joined by hash to each opening's missing skills.
+	q := fmt.Sprintf(`WITH op AS MATERIALIZED (SELECT o.id, o.alliance_id FROM resource o WHERE o.id = ANY($1)),
+	missing AS MATERIALIZED (
+		SELECT op.id AS opening, op.alliance_id, rs.skill_id, rs.level::int AS level, COALESCE(h.level, 0)::int AS held,
+			sum(rs.level) OVER (PARTITION BY op.id) AS w
+		FROM op JOIN resource_skill rs ON rs.resource_id = op.id
+		LEFT JOIN talent_skill h ON h.talent_id = %[1]s::bigint AND h.skill_id = rs.skill_id
+		WHERE COALESCE(h.level, 0) < rs.level
+	),
+	courses AS MATERIALIZED (
+		SELECT r.id, r.alliance_id, t.skill_id, t.level FROM resource r
+		CROSS JOIN LATERAL (SELECT t.skill_id, t.level::int AS level FROM resource_skill t WHERE t.resource_id = r.id OFFSET 0) t
 		WHERE %[2]s
-		ORDER BY g.closed / tot.w DESC, r.id LIMIT %[3]d
-	) c`, missing, joinAnd(l.conds), f.Limit)
+	),
+	scored AS (
+		SELECT m.opening, c.id AS course,
+			sum(m.level * LEAST(1, (LEAST(c.level, m.level) - m.held)::float8 / (m.level - m.held))) / min(m.w) AS coverage,
+			array_agg(c.skill_id ORDER BY c.level DESC, k.code) AS skills, array_agg(c.level ORDER BY c.level DESC, k.code) AS levels
+		FROM missing m JOIN courses c ON c.skill_id = m.skill_id AND c.alliance_id = m.alliance_id AND c.level > m.held
+		JOIN skill k ON k.id = c.skill_id
+		GROUP BY 1, 2
+	),
+	ranked AS (SELECT scored.*, row_number() OVER (PARTITION BY opening ORDER BY coverage DESC, course) AS n FROM scored)
+	SELECT opening AS opening_id, course AS course_id, coverage, skills, levels FROM ranked WHERE n <= %[3]d
+	ORDER BY opening, n`, tp, joinAnd(l.conds), f.Limit)
 	var rows []GapCourse
 	if err := s.selectRows(ctx, &rows, q, l.args...); err != nil {
 		return nil, fmt.Errorf("list gap courses of %d openings: %w", len(openings), err)
