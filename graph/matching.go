@@ -43,14 +43,14 @@ func matchPaging(first *int, after *string, minScore *float64, order string) (st
 		}
 		p.After = &store.Key{Sort: w.After.Sort, ID: w.After.ID}
 	}
-	min := 0.0
+	floor := 0.0
 	if minScore != nil {
 		if math.IsNaN(*minScore) || *minScore < 0 || *minScore > 1 {
 			return store.Page{}, 0, errcode.BadInput("minScore", "must be between 0 and 1 (got %v)", *minScore)
 		}
-		min = *minScore
+		floor = *minScore
 	}
-	return p, min, nil
+	return p, floor, nil
 }
 
 // explain splits a match's per-skill levels into the skills held (strongest coverage
@@ -102,11 +102,11 @@ func pageInfo(res store.Result[store.Match], cursors []string) *model.PageInfo {
 }
 
 func openingMatches(ctx context.Context, o *model.JobOpening, first *int, after *string, minScore *float64, statuses []store.TalentStatus) (*model.TalentMatchConnection, error) {
-	p, min, err := matchPaging(first, after, minScore, talentMatchOrder)
+	p, floor, err := matchPaging(first, after, minScore, talentMatchOrder)
 	if err != nil {
 		return nil, err
 	}
-	f := store.MatchFilter{Statuses: statuses, MinScore: min}
+	f := store.MatchFilter{Statuses: statuses, MinScore: floor}
 	l := loader.From(ctx).OpeningMatches
 	id := o.Resource.ID
 	res, err := l.Load(ctx, id, f, store.Order{}, p)
@@ -127,11 +127,11 @@ func openingMatches(ctx context.Context, o *model.JobOpening, first *int, after 
 }
 
 func recommendedOpenings(ctx context.Context, t *model.Talent, first *int, after *string, minScore *float64) (*model.OpeningMatchConnection, error) {
-	p, min, err := matchPaging(first, after, minScore, openingMatchOrder)
+	p, floor, err := matchPaging(first, after, minScore, openingMatchOrder)
 	if err != nil {
 		return nil, err
 	}
-	f := store.OpeningMatchFilter{Scope: policy.ResourceScope(auth.ViewerFrom(ctx)), MinScore: min}
+	f := store.OpeningMatchFilter{Scope: policy.ResourceScope(auth.ViewerFrom(ctx)), MinScore: floor}
 	l := loader.From(ctx).RecommendedOpenings
 	id := t.Talent.ID
 	res, err := l.Load(ctx, id, f, store.Order{}, p)

@@ -120,6 +120,14 @@ func (s *Store) OpeningMatches(ctx context.Context, openings []int64, f MatchFil
 // openingMatchesSQL reads up to n matches per opening: $1 the openings, $2 the statuses
 // (NULL for any), $3 the minimum score, $4 and $5 the score and talent of the cursor
 // (NULL for the first page).
+//
+// The outer LIMIT stops the UNION ALL as soon as n rows came out, which is what keeps
+// the expensive aggregate from running when the layers suffice; rows arrive layer by
+// layer but rankMatches establishes the final order itself. Levels run from 1 to 5, so
+// there are at most 5 layers: the LIMIT 5 tells the planner so. Each layer's "held =
+// w - d" is written as a range because the planner takes an equality on a computed value
+// for nearly never true, prices each layer's walk as a full scan, and past 100,000 cost
+// units switches on JIT compilation, which alone takes 70 ms here.
 func openingMatchesSQL(n int) string {
 	eligible := fmt.Sprintf(eligibleTalent, "ts.talent_id")
 	return fmt.Sprintf(`SELECT parent.id AS keyset_parent, (c.held::float8 / q.w)::text AS keyset_sort,
