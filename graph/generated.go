@@ -8871,7 +8871,9 @@ type SkillMatch {
 """
 A talent's fit with a job opening. The score is the weighted coverage of the opening's required
 skills: each skill weighs its required level, and counts the held level over the required level,
-at most 1. A talent who holds every skill at the required level or above scores 1.
+at most 1. A talent who holds every skill at the required level or above scores 1. In formula,
+with r the required and h the held level (0 when lacking) of each required skill:
+` + "`" + `score = sum(min(h, r)) / sum(r)` + "`" + `.
 """
 type TalentMatchEdge {
   "Opaque position of this edge, for ` + "`" + `after` + "`" + `."
@@ -8886,7 +8888,7 @@ type TalentMatchEdge {
   missingSkills: [SkillMatch!]!
 }
 
-"A page of talents matching a job opening, best first."
+"A page of talents matching a job opening, best first: by score, then by talent ID, both descending."
 type TalentMatchConnection {
   "The talents on this page, each with its score and the skills that explain it."
   edges: [TalentMatchEdge!]!
@@ -8912,7 +8914,7 @@ type OpeningMatchEdge {
   missingSkills: [SkillMatch!]!
 }
 
-"A page of job openings recommended to a talent, best first."
+"A page of job openings recommended to a talent, best first: by score, then by opening ID, both descending."
 type OpeningMatchConnection {
   "The openings on this page, each with its score and the skills that explain it."
   edges: [OpeningMatchEdge!]!
@@ -8930,12 +8932,21 @@ type GapCourse {
   course: TrainingCourse!
   "The missing skills the course teaches, with the level it reaches."
   teaches: [SkillAtLevel!]!
-  "The share of the missing requirement (weighted by required level) the course closes, from 0 to 1."
+  """
+  The share of the missing requirement the course closes, from 0 to 1. Each missing skill weighs
+  its required level r; with h the level held (0 when lacking) and L the level the course teaches,
+  the course closes ` + "`" + `min(1, (min(L, r) - h) / (r - h))` + "`" + ` of it, nothing when L <= h.
+  ` + "`" + `coverage = sum(r * closed) / sum(r)` + "`" + ` over the missing skills.
+  """
   coverage: Float!
 }
 
 extend type JobOpening {
-  "Talents ranked by how well their skills cover the opening's requirements, best first; talents already hired for it are left out."
+  """
+  Talents of the opening's alliance ranked by how well their skills cover the opening's
+  requirements, best first; only talents scoring above 0 (holding at least one required skill);
+  talents already hired for it are left out.
+  """
   matches(
     "Number of items to return (at most 100; default 20)."
     first: Int
@@ -8947,9 +8958,10 @@ extend type JobOpening {
     statuses: [TalentStatus!]
   ): TalentMatchConnection!
   """
-  Courses with free seats, not yet ended, that teach the skills missing for this opening, the
-  courses closing the most of the gap first. Missing means: lacking or below the required level in
-  the given talent, or, without a talent, the required skills themselves.
+  Courses of the opening's alliance with free seats, not yet ended, not withdrawn and visible to
+  the caller, that teach the skills missing for this opening above the level held, the courses
+  closing the most of the gap first (then by course ID). Missing means: lacking or below the
+  required level in the given talent, or, without a talent, the required skills themselves.
   """
   gapCourses(
     "Whose gap to close (global ID of a talent); the opening's whole requirement when omitted."
@@ -8960,7 +8972,12 @@ extend type JobOpening {
 }
 
 extend type Talent {
-  "Open job openings the talent may see, ranked by how well the talent's skills cover their requirements, best first."
+  """
+  Open job openings of the talent's alliance, not withdrawn, that the caller may see (openings
+  shared with named members only reach those members and administrators), ranked by how well the
+  talent's skills cover their requirements, best first; only openings scoring above 0, and not those
+  the talent was already hired for.
+  """
   recommendedOpenings(
     "Number of items to return (at most 100; default 20)."
     first: Int
@@ -8980,6 +8997,12 @@ Supply is the seats of courses running in the period that teach the skill, each 
 level taught, plus the talents available for work (students, trainees and job seekers) who hold
 the skill, each weighted by the level held. The gap score is ` + "`" + `(demand - supply) / (demand + supply)` + "`" + `:
 from -1 (supply only) through 0 (balanced) to 1 (demand only).
+
+The period, when given, selects openings posted (shared) within it, ends included, and courses
+running at some time within it: starting on or before its end and ending on or after its start
+(a course without a date, or a period without a bound, is open-ended on that side). Without a
+period, demand counts every open opening and supply every course not yet ended. Talents are
+counted as they are now in either case. Only openings and courses the caller may see count.
 """
 type SkillGap {
   "The skill."
@@ -9028,7 +9051,7 @@ input SkillGapFilter {
   categories: [SkillCategory!]
   "Only these skills, by code."
   codes: [String!]
-  "The period demand and supply are counted over; everything current when omitted."
+  "The period demand and supply are counted over (see ` + "`" + `SkillGap` + "`" + `); everything current when omitted."
   period: DateRange
   "Only skills with a gap score at least this high, from -1 to 1."
   minGap: Float

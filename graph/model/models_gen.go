@@ -337,7 +337,7 @@ type SkillGapFilter struct {
 	Categories []store.SkillCategory `json:"categories,omitempty"`
 	// Only these skills, by code.
 	Codes []string `json:"codes,omitempty"`
-	// The period demand and supply are counted over; everything current when omitted.
+	// The period demand and supply are counted over (see `SkillGap`); everything current when omitted.
 	Period *DateRange `json:"period,omitempty"`
 	// Only skills with a gap score at least this high, from -1 to 1.
 	MinGap *float64 `json:"minGap,omitempty"`

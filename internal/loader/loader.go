@@ -61,6 +61,10 @@ type Loaders struct {
 	OpeningPlacements    *Paged[store.PlacementFilter, store.Placement]
 	Courses              map[store.CourseParent]*Paged[store.CourseFilter, store.Resource]
 	Talents              map[store.TalentParent]*Paged[store.TalentFilter, store.Talent]
+
+	OpeningMatches      *Paged[store.MatchFilter, store.Match]
+	RecommendedOpenings *Paged[store.OpeningMatchFilter, store.Match]
+	GapCourses          *Grouped[store.GapCourseFilter, []store.GapCourse]
 }
 
 // New creates the loaders of one request with the given batch timing.
@@ -114,6 +118,17 @@ func New(s *store.Store, t Timing) *Loaders {
 			}, sched, t),
 		Courses: map[store.CourseParent]*Paged[store.CourseFilter, store.Resource]{},
 		Talents: map[store.TalentParent]*Paged[store.TalentFilter, store.Talent]{},
+
+		// Matches have one order, by score; the page key's order stays empty.
+		OpeningMatches: newPaged(
+			func(ctx context.Context, openings []int64, f store.MatchFilter, _ store.Order, p store.Page) (map[int64]store.Result[store.Match], error) {
+				return s.OpeningMatches(ctx, openings, f, p)
+			}, s.CountOpeningMatches, sched, t),
+		RecommendedOpenings: newPaged(
+			func(ctx context.Context, talents []int64, f store.OpeningMatchFilter, _ store.Order, p store.Page) (map[int64]store.Result[store.Match], error) {
+				return s.RecommendedOpenings(ctx, talents, f, p)
+			}, s.CountRecommendedOpenings, sched, t),
+		GapCourses: newGrouped(s.GapCourses, sched, t),
 	}
 	for _, via := range []store.CourseParent{store.CoursesOfCenter, store.CoursesOfFacility, store.CoursesOfTeacher, store.CoursesOfSkill} {
 		l.Courses[via] = newPaged(
@@ -227,6 +242,31 @@ func (p *Paged[F, T]) Count(ctx context.Context, parent int64, f F) (int, error)
 		return 0, err
 	}
 	return p.counts.Load(ctx, k)
+}
+
+// Grouped loads a per-parent value that depends on arguments shared by the batch, such
+// as an opening's gap courses for a given talent: each distinct filter among the batched
+// keys becomes one statement.
+type Grouped[F any, V any] struct {
+	values *Batcher[pageKey, V]
+}
+
+func newGrouped[F any, V any](fetch func(ctx context.Context, parents []int64, f F) (map[int64]V, error), sched *scheduler, t Timing) *Grouped[F, V] {
+	return &Grouped[F, V]{values: newBatcher(sched, t, func(ctx context.Context, keys []pageKey) (map[pageKey]V, error) {
+		return fetchGrouped(ctx, keys, func(ctx context.Context, parents []int64, q pageQuery[F]) (map[int64]V, error) {
+			return fetch(ctx, parents, q.Filter)
+		})
+	})}
+}
+
+// Load returns parent's value under f.
+func (g *Grouped[F, V]) Load(ctx context.Context, parent int64, f F) (V, error) {
+	k, err := key(parent, pageQuery[F]{Filter: f})
+	if err != nil {
+		var zero V
+		return zero, err
+	}
+	return g.values.Load(ctx, k)
 }
 
 // NotFound reports whether err means the key had no row.
