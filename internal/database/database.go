@@ -78,7 +78,7 @@ func Open(ctx context.Context, databaseURL string, create bool) (*sqlx.DB, error
 }
 
 func connect(ctx context.Context, databaseURL string) (*sqlx.DB, error) {
-	db, err := sqlx.Open("postgres", databaseURL)
+	db, err := sqlx.Open("postgres", sessionDefaults(databaseURL))
 	if err != nil {
 		return nil, err
 	}
@@ -92,6 +92,26 @@ func connect(ctx context.Context, databaseURL string) (*sqlx.DB, error) {
 	db.SetMaxIdleConns(20)
 	db.SetConnMaxIdleTime(5 * time.Minute)
 	return db, nil
+}
+
+// sessionDefaults turns JIT compilation off for the server's sessions unless the URL sets
+// jit itself: the server's statements run in milliseconds, but PostgreSQL's estimates for
+// the larger batched ones cross the JIT thresholds, and compiling then costs tens of
+// milliseconds more than the statement. lib/pq sends parameters it does not know to the
+// server as session settings.
+func sessionDefaults(databaseURL string) string {
+	if u, err := url.Parse(databaseURL); err == nil && (u.Scheme == "postgres" || u.Scheme == "postgresql") {
+		q := u.Query()
+		if !q.Has("jit") {
+			q.Set("jit", "off")
+			u.RawQuery = q.Encode()
+		}
+		return u.String()
+	}
+	if strings.Contains(" "+databaseURL, " jit=") {
+		return databaseURL
+	}
+	return databaseURL + " jit=off"
 }
 
 func isMissingDatabase(err error) bool {

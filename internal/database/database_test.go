@@ -156,3 +156,28 @@ func TestEventIDsFollowCommitOrder(t *testing.T) {
 		t.Fatal("the second event never committed")
 	}
 }
+
+func TestSessionsRunWithoutJITUnlessTheURLAsks(t *testing.T) {
+	ctx := context.Background()
+	base, _ := url.Parse(pgtest.AdminURL())
+	withJIT := *base
+	q := withJIT.Query()
+	q.Set("jit", "on")
+	withJIT.RawQuery = q.Encode()
+	for _, c := range []struct {
+		url, want string
+	}{{base.String(), "off"}, {withJIT.String(), "on"}} {
+		db, err := database.Open(ctx, c.url, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var jit string
+		if err := db.GetContext(ctx, &jit, "SHOW jit"); err != nil {
+			t.Fatal(err)
+		}
+		db.Close()
+		if jit != c.want {
+			t.Errorf("%s: jit is %s; want %s", c.url, jit, c.want)
+		}
+	}
+}

@@ -118,10 +118,12 @@ func TestContent(t *testing.T) {
 			UNION ALL SELECT signed_on FROM partnership UNION ALL SELECT starts_on FROM partnership UNION ALL SELECT ends_on FROM partnership
 			UNION ALL SELECT joined_on FROM partnership_participant UNION ALL SELECT established_on FROM training_center
 			UNION ALL SELECT shared_on FROM resource UNION ALL SELECT closes_on FROM resource UNION ALL SELECT starts_on FROM resource
-			UNION ALL SELECT ends_on FROM resource UNION ALL SELECT awarded_on FROM resource
+			UNION ALL SELECT awarded_on FROM resource
 			UNION ALL SELECT registered_on FROM talent UNION ALL SELECT certified_on FROM talent_skill
 			UNION ALL SELECT enrolled_on FROM enrollment UNION ALL SELECT applied_on FROM placement UNION ALL SELECT hired_on FROM placement
 			) x WHERE d NOT BETWEEN '2024-08-17' AND '2026-11-01'`, 0, 0},
+		{"courses scheduled to end within the schedule", `SELECT count(*) FROM resource WHERE ends_on NOT BETWEEN '2024-08-17' AND '2027-12-31'`, 0, 0},
+		{"courses still running after the demo's date", `SELECT count(*) FROM resource WHERE category = 'TRAINING_COURSE' AND ends_on > '2026-11-01'`, 5, 1000},
 		{"applications after registration and sharing", `SELECT count(*) FROM placement p JOIN talent t ON t.id = p.talent_id JOIN resource r ON r.id = p.opening_id
 			WHERE p.applied_on < t.registered_on OR p.applied_on < r.shared_on`, 0, 0},
 		{"resources shared after the provider joined", `SELECT count(*) FROM resource r JOIN membership m ON m.organization_id = r.provider_id

@@ -883,8 +883,8 @@ func (g *gen) courses(cs *copyState) error {
 		shared := growing(g.r, earliest, maxDay(earliest, mkDay(2026, 9, 15)))
 		starts := shared + day(14+g.r.IntN(47))
 		ends := starts + day(hours/6*7/5)
-		if ends > dayEnd {
-			ends = dayEnd
+		if ends > daySchedule {
+			ends = daySchedule
 			starts = minDay(starts, ends)
 		}
 		ln := levelNames[level-1]

@@ -19,11 +19,14 @@ func (d day) String() string  { return d.time().Format(time.DateOnly) }
 func (d day) year() int       { return d.time().Year() }
 
 // Fixed points of the demo's calendar. All alliance activity lies in
-// [dayFounded, dayEnd]; the data describe the alliance as of dayAsOf.
+// [dayFounded, dayEnd]; the data describe the alliance as of dayAsOf. Courses are
+// scheduled up to daySchedule, so that the demo keeps courses to join for a year after it
+// was drawn up: matching suggests courses that have not ended.
 var (
-	dayFounded = mkDay(2024, 8, 17)
-	dayAsOf    = mkDay(2026, 10, 15)
-	dayEnd     = mkDay(2026, 11, 1)
+	dayFounded  = mkDay(2024, 8, 17)
+	dayAsOf     = mkDay(2026, 10, 15)
+	dayEnd      = mkDay(2026, 11, 1)
+	daySchedule = mkDay(2027, 12, 31)
 )
 
 func maxDay(a, b day) day {
