@@ -196,8 +196,25 @@ func TestEveryFieldOfEveryTypeResolves(t *testing.T) {
 	for i, id := range firstIDs {
 		quoted[i] = gqlString(id)
 	}
+	// The hub of the partnership network and one of its partners' partners.
+	var hub, reached int64
+	if err := testDB.DB.Get(&hub, `SELECT organization_id FROM partnership_participant GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1`); err != nil {
+		t.Fatal(err)
+	}
+	if err := testDB.DB.Get(&reached, `SELECT c.organization_id FROM partnership_participant a
+		JOIN partnership_participant b ON b.partnership_id = a.partnership_id
+		JOIN partnership_participant x ON x.organization_id = b.organization_id
+		JOIN partnership_participant c ON c.partnership_id = x.partnership_id
+		WHERE a.organization_id = $1 AND c.organization_id NOT IN (SELECT y.organization_id FROM partnership_participant y
+			JOIN partnership_participant z ON z.partnership_id = y.partnership_id WHERE z.organization_id = $1)
+		ORDER BY 1 LIMIT 1`, hub); err != nil {
+		t.Fatal(err)
+	}
 	// Values for the root fields' required arguments, from the demo data.
 	required := map[string]string{
+		"Query.path.from":       gqlString(relay.ID(relay.TypeOrganization, hub)),
+		"Query.path.to":         gqlString(relay.ID(relay.TypeOrganization, reached)),
+		"Query.neighborhood.of": gqlString(relay.ID(relay.TypeOrganization, hub)),
 		"Query.node.id":      quoted[0],
 		"Query.nodes.ids":    "[" + strings.Join(quoted, ", ") + "]",
 		"Query.skill.code":   gqlString(code),
@@ -563,8 +580,9 @@ func (b *selectionBuilder) connection(def *ast.Definition, depth int) []*selecti
 		for _, ef := range edge.Fields {
 			if ef.Name != "node" {
 				// Edges may carry objects of their own, such as a partner's shared
-				// partnerships: select them as deep as the nodes.
-				if s := b.field(edge, ef, depth, false); s != nil {
+				// partnerships or a match's skills: they explain the edge, so select
+				// them a level deeper than the nodes, as deep as the connection field.
+				if s := b.field(edge, ef, depth+1, false); s != nil {
 					es.fields = append(es.fields, s)
 				}
 				continue

@@ -419,10 +419,12 @@ func TestMatchesTakeOneStatementPerLevelWhateverTheNumberOfOpenings(t *testing.T
 		matches(first: 3) { edges { score node { id } matchedSkills { skill { code } } } }
 		gapCourses(first: 2) { coverage course { id } }
 	} } } }`
+	// Openings, their matches, the talents, the skills, the gap courses and the courses:
+	// a small page may lack gap courses and skip the last.
 	small := statementsFor(t, ts, q, map[string]any{"n": 2})
-	large := statementsFor(t, ts, q, map[string]any{"n": 20})
-	if small != large {
-		t.Errorf("2 openings took %d statements, 20 took %d", small, large)
+	large := statementsFor(t, ts, q, map[string]any{"n": 50})
+	if small > 6 || large != 6 {
+		t.Errorf("2 openings took %d statements, 50 took %d; want at most 6 and 6", small, large)
 	}
 	tq := `query($n: Int!) { talents(first: $n) { edges { node {
 		recommendedOpenings(first: 3) { totalCount edges { score node { id } missingSkills { skill { code } } } }
