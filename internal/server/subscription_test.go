@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -86,9 +87,29 @@ type wsMessage struct {
 
 func dial(t *testing.T, ts *testServer, initPayload map[string]any) (*wsClient, error) {
 	t.Helper()
+	return dialWith(t, ts, initPayload, nil)
+}
+
+// smallReadBuffer is a client whose sockets hold little unread data: the kernel would
+// otherwise grow a reader's buffer to megabytes, and how far it grows depends on the
+// machine's load.
+var smallReadBuffer = &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+	c, err := (&net.Dialer{}).DialContext(ctx, network, addr)
+	if err != nil {
+		return nil, err
+	}
+	if tcp, ok := c.(*net.TCPConn); ok {
+		tcp.SetReadBuffer(64 << 10)
+	}
+	return c, nil
+}}}
+
+// dialWith is dial through the given HTTP client (the default one when nil).
+func dialWith(t *testing.T, ts *testServer, initPayload map[string]any, client *http.Client) (*wsClient, error) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	conn, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(ts.URL, "http")+"/query", &websocket.DialOptions{Subprotocols: []string{"graphql-transport-ws"}})
+	conn, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(ts.URL, "http")+"/query", &websocket.DialOptions{Subprotocols: []string{"graphql-transport-ws"}, HTTPClient: client})
 	if err != nil {
 		t.Fatalf("dial: %v", err)
 	}
@@ -693,21 +714,21 @@ func TestPingGetsPongAndCompleteStopsASubscription(t *testing.T) {
 
 func TestASubscriberThatCannotKeepUpIsEndedWithSlowConsumer(t *testing.T) {
 	ts := replicaWith(t, "slow", bus.Options{SlowAfter: 200 * time.Millisecond}, nil)
-	c, err := dial(t, ts, nil)
+	c, err := dialWith(t, ts, nil, smallReadBuffer)
 	if err != nil {
 		t.Fatal(err)
 	}
 	c.subscribe("s", `subscription { events(kinds: [SKILL_UPDATED]) { cursor node { payload } } }`, nil)
 	time.Sleep(100 * time.Millisecond)
-	// Far more than the subscriber's buffer and the sockets' (about 75 MB), while it
-	// reads nothing.
+	// Far more than the subscriber's buffer and the sockets', while it reads nothing for
+	// long enough that even a slow, busy server outruns the socket buffers.
 	const flood = 20000
 	if _, err := writeDB.DB.Exec(`INSERT INTO event (kind, subject_id, actor, actor_role, payload)
 		SELECT 'SKILL_UPDATED', 'flood-' || i, 'test', 'SYSTEM', jsonb_build_object('pad', repeat('x', 3800))
 		FROM generate_series(1, $1) i`, flood); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(2 * time.Second)
+	time.Sleep(6 * time.Second)
 	received := 0
 	for {
 		m, err := c.read(20 * time.Second)
