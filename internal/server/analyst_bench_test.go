@@ -65,9 +65,11 @@ func BenchmarkAnalystQueries(b *testing.B) {
 		WHERE r.category = 'JOB_OPENING' AND r.opening_status = 'OPEN' AND r.shared_with_all
 		GROUP BY r.id ORDER BY count(*) DESC, r.id LIMIT 1`)
 	talent := pick(`SELECT talent_id FROM talent_skill GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1`)
+	partnership := pick(`SELECT partnership_id FROM partnership_participant WHERE organization_id = ` + strconv.FormatInt(hub, 10) + ` ORDER BY 1 LIMIT 1`)
 	vars := map[string]any{
 		"hub": relay.ID(relay.TypeOrganization, hub), "far": relay.ID(relay.TypeOrganization, far),
 		"opening": relay.ID(relay.TypeResource, opening), "talent": relay.ID(relay.TypeTalent, talent),
+		"partnership": relay.ID(relay.TypePartnership, partnership),
 	}
 	admin := auth.Viewer{Role: auth.RoleAdmin}
 	for _, q := range analystQueries {
@@ -91,17 +93,17 @@ func BenchmarkAnalystQueries(b *testing.B) {
 				}
 			}
 			change := func() {
-				// A change anywhere moves the event log, which is all the rankings'
-				// snapshot looks at.
-				var org struct {
+				// A change to a partnership changes the network, which is all the
+				// rankings' snapshot looks at.
+				var p struct {
 					Node struct{ Version int }
 				}
-				r := ts.queryAs(b, admin, `query($id: ID!) { node(id: $id) { ... on Organization { version } } }`, map[string]any{"id": vars["hub"]})
-				if err := json.Unmarshal(r.Data, &org); err != nil || len(r.Errors) > 0 {
+				r := ts.queryAs(b, admin, `query($id: ID!) { node(id: $id) { ... on Partnership { version } } }`, map[string]any{"id": vars["partnership"]})
+				if err := json.Unmarshal(r.Data, &p); err != nil || len(r.Errors) > 0 {
 					b.Fatalf("read version: %v %+v", err, r.Errors)
 				}
-				r = ts.queryAs(b, admin, `mutation($input: UpdateOrganizationInput!) { updateOrganization(input: $input) { userErrors { code } } }`,
-					map[string]any{"input": map[string]any{"id": vars["hub"], "version": org.Node.Version, "description": time.Now().String()}})
+				r = ts.queryAs(b, admin, `mutation($input: UpdatePartnershipInput!) { updatePartnership(input: $input) { userErrors { code } } }`,
+					map[string]any{"input": map[string]any{"id": vars["partnership"], "version": p.Node.Version, "description": time.Now().String()}})
 				if len(r.Errors) > 0 {
 					b.Fatalf("change: %+v", r.Errors)
 				}

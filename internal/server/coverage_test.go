@@ -215,10 +215,10 @@ func TestEveryFieldOfEveryTypeResolves(t *testing.T) {
 		"Query.path.from":       gqlString(relay.ID(relay.TypeOrganization, hub)),
 		"Query.path.to":         gqlString(relay.ID(relay.TypeOrganization, reached)),
 		"Query.neighborhood.of": gqlString(relay.ID(relay.TypeOrganization, hub)),
-		"Query.node.id":      quoted[0],
-		"Query.nodes.ids":    "[" + strings.Join(quoted, ", ") + "]",
-		"Query.skill.code":   gqlString(code),
-		"Query.search.query": gqlString(code),
+		"Query.node.id":         quoted[0],
+		"Query.nodes.ids":       "[" + strings.Join(quoted, ", ") + "]",
+		"Query.skill.code":      gqlString(code),
+		"Query.search.query":    gqlString(code),
 	}
 
 	ts := newServer(t)
