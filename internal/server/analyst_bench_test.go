@@ -168,8 +168,13 @@ var analystQueries = []struct {
 	{name: "analytics-2024", query: `{ analytics(period: {from: "2024-01-01", to: "2024-12-31"}) { membersByKind { kind count }
 		partnershipsByMonth { month count } resourcesByCategory { category count } jobsByMonth { month openings positions applications placements }
 		competitionResultsByLevel { level results gold } } }`},
-	{name: "matches", admin: true, query: `query($opening: ID!) { node(id: $opening) { ... on JobOpening { matches(first: 20) { totalCount
+	{name: "matches", admin: true, query: `query($opening: ID!) { node(id: $opening) { ... on JobOpening { matches(first: 20) {
 		edges { score node { alias status } matchedSkills { skill { code } level requiredLevel } missingSkills { skill { code } requiredLevel } } } } } }`},
+	{name: "matches-job-seekers", admin: true, query: `query($opening: ID!) { node(id: $opening) { ... on JobOpening { matches(first: 20, statuses: [JOB_SEEKING]) {
+		edges { score node { alias } missingSkills { skill { code } } } } } } }`},
+	{name: "matches-total-count", admin: true, query: `query($opening: ID!) { node(id: $opening) { ... on JobOpening { matches { totalCount } } } }`},
+	{name: "openings-with-matches", admin: true, query: `{ jobOpenings(first: 20, filter: {statuses: [OPEN]}) { edges { node { title { en }
+		matches(first: 3) { edges { score node { alias } } } gapCourses(first: 2) { coverage course { title { en } } } } } } }`},
 	{name: "recommended-openings", admin: true, query: `query($talent: ID!) { node(id: $talent) { ... on Talent { recommendedOpenings(first: 20) {
 		edges { score node { title { en } provider { name { en } } } missingSkills { skill { code } } } } } } }`},
 	{name: "gap-courses", admin: true, query: `query($opening: ID!, $talent: ID!) { node(id: $opening) { ... on JobOpening {

@@ -203,6 +203,17 @@ func rankMatches(rows []Match, parents []int64, p Page) map[int64]Result[Match] 
 // CountOpeningMatches counts, per opening, the eligible talents scoring above 0 and at
 // least f.MinScore.
 func (s *Store) CountOpeningMatches(ctx context.Context, openings []int64, f MatchFilter) (map[int64]int, error) {
+	if f.MinScore <= 0 {
+		// Every holder of a required skill scores above 0: counting distinct holders skips
+		// summing each one's coverage, which is most of the cost for a popular opening.
+		q := fmt.Sprintf(`SELECT parent.id AS parent, (
+				SELECT count(*) FROM (
+					SELECT DISTINCT ts.talent_id FROM talent_skill ts WHERE ts.skill_id = ANY(q.skills)
+				) ts WHERE %s
+			) AS n
+		FROM unnest($1::bigint[]) AS parent(id) CROSS JOIN LATERAL (%s) q`, fmt.Sprintf(eligibleTalent, "ts.talent_id"), openingShape)
+		return countRows(ctx, s, "matches of openings", q, openings, int64Array(openings), statusArray(f.Statuses))
+	}
 	q := fmt.Sprintf(`SELECT parent.id AS parent, (
 			SELECT count(*) FROM (
 				SELECT ts.talent_id, sum(LEAST(ts.level, rq.level))::int AS held
