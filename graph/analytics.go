@@ -19,7 +19,7 @@ func (r *Resolver) analytics(ctx context.Context, alliance *string, period *mode
 	if err != nil {
 		return nil, err
 	}
-	out := &model.AllianceAnalytics{AllianceID: key, Store: r.Store}
+	out := &model.AllianceAnalytics{AllianceID: key, Store: r.Figures}
 	if rng != nil {
 		out.Range = *rng
 	}

@@ -6,6 +6,7 @@ import (
 	"context"
 	"sync/atomic"
 
+	"github.com/alliance-graph/alliance-graph/graph/model"
 	"github.com/alliance-graph/alliance-graph/internal/bus"
 	"github.com/alliance-graph/alliance-graph/internal/change"
 	"github.com/alliance-graph/alliance-graph/internal/live"
@@ -28,6 +29,8 @@ type Resolver struct {
 	Streams *atomic.Int64
 	// Network keeps measured partnership networks for rankings.
 	Network *network.Cache
+	// Figures reads the dashboard figures, kept until the next change.
+	Figures model.Figures
 }
 
 // EventStream is all subscriptions need of the event bus: a stream of committed events

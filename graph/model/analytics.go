@@ -1,13 +1,31 @@
 package model
 
-import "github.com/alliance-graph/alliance-graph/internal/store"
+import (
+	"context"
 
-// AllianceAnalytics is an alliance's grouped figures over a period. It carries the store
-// so that each group, a field resolver of its own, is read only when the query asks for it.
+	"github.com/alliance-graph/alliance-graph/internal/store"
+)
+
+// AllianceAnalytics is an alliance's grouped figures over a period. It carries where the
+// figures are read from so that each group, a field resolver of its own, is read only when
+// the query asks for it.
 type AllianceAnalytics struct {
 	AllianceID int64
 	Range      store.DateRange
-	Store      *store.Store
+	Store      Figures
+}
+
+// Figures reads the groups of an alliance's figures over a period.
+type Figures interface {
+	MembersByKind(ctx context.Context, alliance int64, r store.DateRange) ([]store.Count[store.OrganizationKind], error)
+	MembersBySchoolLevel(ctx context.Context, alliance int64, r store.DateRange) ([]store.Count[store.SchoolLevel], error)
+	MembersByIndustry(ctx context.Context, alliance int64, r store.DateRange) ([]store.Count[store.Industry], error)
+	PartnershipsByKind(ctx context.Context, alliance int64, r store.DateRange) ([]store.Count[store.PartnershipKind], error)
+	PartnershipsByStatus(ctx context.Context, alliance int64, r store.DateRange) ([]store.Count[store.PartnershipStatus], error)
+	PartnershipsByMonth(ctx context.Context, alliance int64, r store.DateRange) ([]store.MonthCount, error)
+	ResourcesByCategory(ctx context.Context, alliance int64, r store.DateRange) ([]store.Count[store.ResourceCategory], error)
+	JobsByMonth(ctx context.Context, alliance int64, r store.DateRange) ([]store.JobMonth, error)
+	CompetitionResultsByLevel(ctx context.Context, alliance int64, r store.DateRange) ([]store.LevelCount, error)
 }
 
 // Period is the period counted.

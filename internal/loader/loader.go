@@ -65,6 +65,9 @@ type Loaders struct {
 	OpeningMatches      *Paged[store.MatchFilter, store.Match]
 	RecommendedOpenings *Paged[store.OpeningMatchFilter, store.Match]
 	GapCourses          *Grouped[store.GapCourseFilter, []store.GapCourse]
+	// EventVersion reads the event log's position once per request, for the answers kept
+	// until it moves.
+	EventVersion *Batcher[struct{}, int64]
 }
 
 // New creates the loaders of one request with the given batch timing.
@@ -148,6 +151,10 @@ func New(s *store.Store, t Timing) *Loaders {
 				return s.CountNestedTalents(ctx, via, parents, f)
 			}, sched, t)
 	}
+	l.EventVersion = newBatcher(sched, t, func(ctx context.Context, _ []struct{}) (map[struct{}]int64, error) {
+		v, err := s.LatestEventID(ctx)
+		return map[struct{}]int64{{}: v}, err
+	})
 	return l
 }
 
@@ -282,11 +289,17 @@ func With(ctx context.Context, l *Loaders) context.Context {
 // From returns the request's loaders; it panics if the server wiring forgot them, which
 // is a programming error that tests catch at once.
 func From(ctx context.Context) *Loaders {
-	l, ok := ctx.Value(ctxKey{}).(*Loaders)
+	l, ok := FromOK(ctx)
 	if !ok {
 		panic("loader: no loaders in context; wrap the handler with loader middleware")
 	}
 	return l
+}
+
+// FromOK returns the request's loaders, and whether there are any.
+func FromOK(ctx context.Context) (*Loaders, bool) {
+	l, ok := ctx.Value(ctxKey{}).(*Loaders)
+	return l, ok
 }
 
 // PairKey asks for the partnerships two organizations share under a network filter, kept

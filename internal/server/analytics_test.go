@@ -329,7 +329,8 @@ func TestAnalyticsRejectBadArguments(t *testing.T) {
 
 // Each group is one statement, sent only when asked for: finding the alliance costs one
 // (the first alliance is looked up by date, and then loaded again by id if the query asks
-// for it), and every group one more, however many groups, months or periods there are.
+// for it), reading the event log's position one, and every group one more, however many
+// groups, months or periods there are; groups asked for again before any change cost none.
 func TestAnalyticsIssueOneStatementPerGroupAskedFor(t *testing.T) {
 	ts := newServer(t)
 	alliance := relay.ID(relay.TypeAlliance, int64(sqlInt(t, "SELECT id FROM alliance ORDER BY founded_on, id LIMIT 1")))
@@ -339,9 +340,10 @@ func TestAnalyticsIssueOneStatementPerGroupAskedFor(t *testing.T) {
 		vars   map[string]any
 		expect int64
 	}{
-		{"every group, first alliance", analyticsQuery, nil, 1 + 1 + 9},
-		{"every group, named alliance and period", analyticsQuery, map[string]any{"a": alliance, "p": map[string]any{"from": "2025-01-01", "to": "2025-12-31"}}, 1 + 9},
-		{"one group", `{ analytics { jobsByMonth { month openings } } }`, nil, 1 + 1},
+		{"every group, first alliance", analyticsQuery, nil, 1 + 1 + 1 + 9},
+		{"every group, named alliance and period", analyticsQuery, map[string]any{"a": alliance, "p": map[string]any{"from": "2025-01-01", "to": "2025-12-31"}}, 1 + 1 + 9},
+		{"every group again", analyticsQuery, map[string]any{"a": alliance, "p": map[string]any{"from": "2025-01-01", "to": "2025-12-31"}}, 1 + 1},
+		{"one group", `{ analytics(period: {from: "2024-01-01"}) { jobsByMonth { month openings } } }`, nil, 1 + 1 + 1},
 		{"no group", `query($a: ID) { analytics(alliance: $a) { period { from } alliance { id } } }`, map[string]any{"a": alliance}, 1},
 	}
 	for _, tt := range tests {
@@ -408,5 +410,44 @@ func TestAnalyticsCountOnlyTheirAlliance(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// Figures are kept between requests, but never past a change: the next request after a
+// mutation counts again.
+func TestAnalyticsFollowEveryChange(t *testing.T) {
+	ts := newWriteServer(t)
+	alliance := ts.firstKey(t, relay.TypeAlliance, "SELECT id FROM alliance ORDER BY founded_on, id LIMIT 1")
+	var orgs []int64
+	if err := ts.db.DB.Select(&orgs, "SELECT organization_id FROM membership WHERE left_on IS NULL ORDER BY organization_id LIMIT 2"); err != nil || len(orgs) < 2 {
+		t.Fatalf("two members: %v %v", orgs, err)
+	}
+	const q = `{ analytics { partnershipsByKind { kind count } } }`
+	total := func() int {
+		var got struct {
+			Analytics struct {
+				PartnershipsByKind []struct{ Count int }
+			}
+		}
+		ts.data(t, q, nil, &got)
+		n := 0
+		for _, g := range got.Analytics.PartnershipsByKind {
+			n += g.Count
+		}
+		return n
+	}
+	before := total()
+	if n := statementsFor(t, ts, q, nil); n != 2 {
+		t.Errorf("asking again took %d statements; want 2 (the alliance and the event log's position)", n)
+	}
+	ue, errs := mutate(t, ts, memberOf(orgs[0]), `mutation($input: ProposePartnershipInput!) { proposePartnership(input: $input) { `+partnershipFields+` } }`,
+		map[string]any{"allianceId": alliance, "title": map[string]any{"en": "Robotics maintenance class", "zh": "机器人维护班"}, "kind": "ORDER_CLASS",
+			"participants": []map[string]any{{"organizationId": orgID(orgs[0]), "role": "LEAD"}, {"organizationId": orgID(orgs[1]), "role": "PARTNER"}}},
+		"proposePartnership", &partnershipPayload{})
+	if len(ue)+len(errs) > 0 {
+		t.Fatalf("propose: %+v %+v", ue, errs)
+	}
+	if after := total(); after != before+1 {
+		t.Errorf("after a proposal, %d partnerships; want %d", after, before+1)
 	}
 }

@@ -24,6 +24,7 @@ import (
 	"github.com/alliance-graph/alliance-graph/internal/live"
 	"github.com/alliance-graph/alliance-graph/internal/loader"
 	"github.com/alliance-graph/alliance-graph/internal/network"
+	"github.com/alliance-graph/alliance-graph/internal/snapshot"
 	"github.com/alliance-graph/alliance-graph/internal/store"
 )
 
@@ -62,7 +63,7 @@ func New(cfg Config) http.Handler {
 		cfg.RequestTimeout = 30 * time.Second
 	}
 	gql := handler.New(graph.NewExecutableSchema(graph.Config{
-		Resolvers:  &graph.Resolver{Store: cfg.Store, Changes: change.New(cfg.Store, nil), Bus: eventStream(cfg.Bus), Stats: stats(cfg.Bus, cfg.Store, cfg.Logger), Streams: cfg.OpenStreams, Network: network.NewCache(cfg.Store)},
+		Resolvers:  &graph.Resolver{Store: cfg.Store, Changes: change.New(cfg.Store, nil), Bus: eventStream(cfg.Bus), Stats: stats(cfg.Bus, cfg.Store, cfg.Logger), Streams: cfg.OpenStreams, Network: network.NewCache(cfg.Store), Figures: snapshot.NewAnalytics(cfg.Store, eventVersion(cfg.Store))},
 		Directives: graph.Directives(),
 	}))
 	if cfg.KeepAlive <= 0 {
@@ -96,6 +97,17 @@ func New(cfg Config) http.Handler {
 	mux.Handle("/query", withStreams(streams, auth.Middleware(cfg.Auth, cfg.Logger, withLoaders(cfg.Store, cfg.Batching, withTimeout(cfg.RequestTimeout, gql)))))
 	mux.Handle("GET /{$}", playground.Handler("Alliance Graph", "/query"))
 	return withRequestID(withLogging(cfg.Logger, mux))
+}
+
+// eventVersion reads the event log's position once per request: a dashboard's groups
+// each ask for it, and all of them are answered as of the same change.
+func eventVersion(s *store.Store) func(context.Context) (int64, error) {
+	return func(ctx context.Context) (int64, error) {
+		if l, ok := loader.FromOK(ctx); ok {
+			return l.EventVersion.Load(ctx, struct{}{})
+		}
+		return s.LatestEventID(ctx)
+	}
 }
 
 // eventStream keeps a nil *bus.Bus a nil interface, so that subscriptions report they

@@ -1,0 +1,84 @@
+package snapshot
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/alliance-graph/alliance-graph/internal/store"
+)
+
+// maxFigures bounds the dashboard figures kept: a wall screen asks for a handful of
+// groups over a handful of periods.
+const maxFigures = 256
+
+// Analytics serves an alliance's dashboard figures from the store, keeping each group of
+// each period until the next change: dashboards ask for the same figures every few
+// seconds, and counting the whole job market takes a tenth of a second at scale.
+type Analytics struct {
+	store *store.Store
+	cache *Cache
+}
+
+// NewAnalytics keeps figures read from s until version, the event log's position, moves.
+func NewAnalytics(s *store.Store, version func(context.Context) (int64, error)) *Analytics {
+	return &Analytics{store: s, cache: New(version, maxFigures)}
+}
+
+func figures[V any](ctx context.Context, a *Analytics, group string, alliance int64, r store.DateRange,
+	read func(context.Context, int64, store.DateRange) (V, error)) (V, error) {
+	key := fmt.Sprintf("%s:%d:%s:%s", group, alliance, day(r.From), day(r.To))
+	return Get(ctx, a.cache, key, func(ctx context.Context) (V, error) { return read(ctx, alliance, r) })
+}
+
+func day(t *time.Time) string {
+	if t == nil {
+		return ""
+	}
+	return t.Format(time.DateOnly)
+}
+
+// MembersByKind is the store's MembersByKind, kept until the next change.
+func (a *Analytics) MembersByKind(ctx context.Context, alliance int64, r store.DateRange) ([]store.Count[store.OrganizationKind], error) {
+	return figures(ctx, a, "MembersByKind", alliance, r, a.store.MembersByKind)
+}
+
+// MembersBySchoolLevel is the store's MembersBySchoolLevel, kept until the next change.
+func (a *Analytics) MembersBySchoolLevel(ctx context.Context, alliance int64, r store.DateRange) ([]store.Count[store.SchoolLevel], error) {
+	return figures(ctx, a, "MembersBySchoolLevel", alliance, r, a.store.MembersBySchoolLevel)
+}
+
+// MembersByIndustry is the store's MembersByIndustry, kept until the next change.
+func (a *Analytics) MembersByIndustry(ctx context.Context, alliance int64, r store.DateRange) ([]store.Count[store.Industry], error) {
+	return figures(ctx, a, "MembersByIndustry", alliance, r, a.store.MembersByIndustry)
+}
+
+// PartnershipsByKind is the store's PartnershipsByKind, kept until the next change.
+func (a *Analytics) PartnershipsByKind(ctx context.Context, alliance int64, r store.DateRange) ([]store.Count[store.PartnershipKind], error) {
+	return figures(ctx, a, "PartnershipsByKind", alliance, r, a.store.PartnershipsByKind)
+}
+
+// PartnershipsByStatus is the store's PartnershipsByStatus, kept until the next change.
+func (a *Analytics) PartnershipsByStatus(ctx context.Context, alliance int64, r store.DateRange) ([]store.Count[store.PartnershipStatus], error) {
+	return figures(ctx, a, "PartnershipsByStatus", alliance, r, a.store.PartnershipsByStatus)
+}
+
+// PartnershipsByMonth is the store's PartnershipsByMonth, kept until the next change.
+func (a *Analytics) PartnershipsByMonth(ctx context.Context, alliance int64, r store.DateRange) ([]store.MonthCount, error) {
+	return figures(ctx, a, "PartnershipsByMonth", alliance, r, a.store.PartnershipsByMonth)
+}
+
+// ResourcesByCategory is the store's ResourcesByCategory, kept until the next change.
+func (a *Analytics) ResourcesByCategory(ctx context.Context, alliance int64, r store.DateRange) ([]store.Count[store.ResourceCategory], error) {
+	return figures(ctx, a, "ResourcesByCategory", alliance, r, a.store.ResourcesByCategory)
+}
+
+// JobsByMonth is the store's JobsByMonth, kept until the next change.
+func (a *Analytics) JobsByMonth(ctx context.Context, alliance int64, r store.DateRange) ([]store.JobMonth, error) {
+	return figures(ctx, a, "JobsByMonth", alliance, r, a.store.JobsByMonth)
+}
+
+// CompetitionResultsByLevel is the store's CompetitionResultsByLevel, kept until the next change.
+func (a *Analytics) CompetitionResultsByLevel(ctx context.Context, alliance int64, r store.DateRange) ([]store.LevelCount, error) {
+	return figures(ctx, a, "CompetitionResultsByLevel", alliance, r, a.store.CompetitionResultsByLevel)
+}
