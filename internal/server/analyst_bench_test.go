@@ -150,7 +150,7 @@ var analystQueries = []struct {
 	name        string
 	query       string
 	admin       bool // asked as ADMIN, who may see everything
-	afterChange bool // asked right after a change, so nothing cached serves it
+	afterChange bool // asked right after a change, so no snapshot serves it
 }{
 	{name: "partners", query: `query($hub: ID!) { node(id: $hub) { ... on Organization { partners(first: 20) { totalCount
 		edges { sharedCount node { name { en } } sharedPartnerships { title { en } } } } } } }`},
@@ -163,6 +163,10 @@ var analystQueries = []struct {
 	{name: "rankings-after-change", afterChange: true, admin: true, query: `{ rankings(by: PAGERANK, first: 20) { edges { rank pageRank node { name { en } } } } }`},
 	{name: "analytics", query: `{ analytics { membersByKind { kind count } membersBySchoolLevel { level count } membersByIndustry { industry count }
 		partnershipsByKind { kind count } partnershipsByStatus { status count } partnershipsByMonth { month count }
+		resourcesByCategory { category count } jobsByMonth { month openings positions applications placements }
+		competitionResultsByLevel { level results gold silver bronze } } }`},
+	{name: "analytics-after-change", afterChange: true, admin: true, query: `{ analytics { membersByKind { kind count } membersBySchoolLevel { level count }
+		membersByIndustry { industry count } partnershipsByKind { kind count } partnershipsByStatus { status count } partnershipsByMonth { month count }
 		resourcesByCategory { category count } jobsByMonth { month openings positions applications placements }
 		competitionResultsByLevel { level results gold silver bronze } } }`},
 	{name: "analytics-2024", query: `{ analytics(period: {from: "2024-01-01", to: "2024-12-31"}) { membersByKind { kind count }
