@@ -2,7 +2,6 @@ package graph
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -27,12 +26,8 @@ const (
 
 // matchPaging validates first/after for a match list and the minimum score.
 func matchPaging(first *int, after *string, minScore *float64, order string) (store.Page, float64, error) {
-	w, err := relay.PageArgs{First: first, After: after}.Validate(order)
+	w, err := window(relay.PageArgs{First: first, After: after}, order)
 	if err != nil {
-		var ae *relay.ArgError
-		if errors.As(err, &ae) {
-			return store.Page{}, 0, errcode.BadInput(ae.Arg, "%s", ae.Reason)
-		}
 		return store.Page{}, 0, err
 	}
 	p := store.Page{Limit: w.Limit}

@@ -3,7 +3,6 @@ package graph
 import (
 	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -150,12 +149,8 @@ func (r *Resolver) rankings(ctx context.Context, alliance *string, by *model.Cen
 		measure = *by
 	}
 	name := string(measure) + ":DESC"
-	w, err := relay.PageArgs{First: first, After: after}.Validate(name)
+	w, err := window(relay.PageArgs{First: first, After: after}, name)
 	if err != nil {
-		var ae *relay.ArgError
-		if errors.As(err, &ae) {
-			return nil, errcode.BadInput(ae.Arg, "%s", ae.Reason)
-		}
 		return nil, err
 	}
 	key, err := r.allianceKey(ctx, alliance)

@@ -26,16 +26,23 @@ func orderName(o store.Order) string {
 	return o.Field + ":ASC"
 }
 
+// window validates paging arguments for a list sorted by order, turning a bad argument
+// into a BAD_USER_INPUT error that names it.
+func window(a relay.PageArgs, order string) (relay.Window, error) {
+	w, err := a.Validate(order)
+	var ae *relay.ArgError
+	if errors.As(err, &ae) {
+		return relay.Window{}, errcode.BadInput(ae.Arg, "%s", ae.Reason)
+	}
+	return w, err
+}
+
 // paging validates first/after/last/before for a list sorted by orderBy (def when nil).
 func paging(first *int, after *string, last *int, before *string, orderBy *model.Order, def model.OrderField) (pageRequest, error) {
 	o := orderBy.Store(def)
 	name := orderName(o)
-	w, err := relay.PageArgs{First: first, After: after, Last: last, Before: before}.Validate(name)
+	w, err := window(relay.PageArgs{First: first, After: after, Last: last, Before: before}, name)
 	if err != nil {
-		var ae *relay.ArgError
-		if errors.As(err, &ae) {
-			return pageRequest{}, errcode.BadInput(ae.Arg, "%s", ae.Reason)
-		}
 		return pageRequest{}, err
 	}
 	p := store.Page{Limit: w.Limit, Backward: w.Backward}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -81,12 +80,8 @@ func (r *Resolver) search(ctx context.Context, query string, kinds []model.Searc
 		return nil, err
 	}
 	order := searchOrder(q)
-	w, err := relay.PageArgs{First: first, After: after}.Validate(order)
+	w, err := window(relay.PageArgs{First: first, After: after}, order)
 	if err != nil {
-		var ae *relay.ArgError
-		if errors.As(err, &ae) {
-			return nil, errcode.BadInput(ae.Arg, "%s", ae.Reason)
-		}
 		return nil, err
 	}
 	var from *store.SearchKey

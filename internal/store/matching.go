@@ -226,24 +226,6 @@ func (s *Store) CountOpeningMatches(ctx context.Context, openings []int64, f Mat
 	return countRows(ctx, s, "matches of openings", q, openings, int64Array(openings), statusArray(f.Statuses), f.MinScore)
 }
 
-func countRows(ctx context.Context, s *Store, what, q string, parents []int64, args ...any) (map[int64]int, error) {
-	var rows []struct {
-		Parent int64 `db:"parent"`
-		N      int   `db:"n"`
-	}
-	if err := s.selectRows(ctx, &rows, q, args...); err != nil {
-		return nil, fmt.Errorf("count %s of %d parents: %w", what, len(parents), err)
-	}
-	out := make(map[int64]int, len(parents))
-	for _, parent := range parents {
-		out[parent] = 0
-	}
-	for _, r := range rows {
-		out[r.Parent] = r.N
-	}
-	return out, nil
-}
-
 // recommendedScores defines, for the talents $1, the CTE "held": every open, visible,
 // unwithdrawn opening of the talent's alliance requiring a skill the talent holds, with
 // its score, minimum score and hired openings left out. Arguments follow in l.

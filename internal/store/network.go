@@ -123,18 +123,7 @@ func (s *Store) Path(ctx context.Context, from, to int64, maxDepth int, f Networ
 	l := &list{}
 	src, dst, depth := l.arg(from), l.arg(to), l.arg(maxDepth)
 	links := linkFrom(l, f)
-	q := `WITH RECURSIVE bfs(depth, frontier, seen) AS (
-		SELECT 0, ARRAY[` + src + `::bigint], ARRAY[` + src + `::bigint]
-		UNION ALL
-		SELECT bfs.depth + 1, nxt.ids, bfs.seen || nxt.ids
-		FROM bfs CROSS JOIN LATERAL (
-			SELECT array_agg(DISTINCT b.organization_id) AS ids
-			FROM ` + links + `
-			WHERE a.organization_id = ANY(bfs.frontier)
-				AND NOT EXISTS (SELECT 1 FROM unnest(bfs.seen) s(id) WHERE s.id = b.organization_id)
-		) nxt
-		WHERE bfs.depth < ` + depth + ` AND NOT ` + dst + `::bigint = ANY(bfs.seen) AND nxt.ids IS NOT NULL
-	), back(depth, node, path) AS (
+	q := `WITH RECURSIVE ` + walk(src, links, depth, `NOT `+dst+`::bigint = ANY(bfs.seen)`) + `, back(depth, node, path) AS (
 		SELECT depth, ` + dst + `::bigint, ARRAY[` + dst + `::bigint] FROM bfs WHERE ` + dst + `::bigint = ANY(frontier)
 		UNION ALL
 		SELECT back.depth - 1, prev.id, prev.id || back.path
@@ -157,6 +146,23 @@ func (s *Store) Path(ctx context.Context, from, to int64, maxDepth int, f Networ
 	return paths[0], nil
 }
 
+// walk is the breadth-first walk from src over links, as the CTE "bfs" whose rows are the
+// levels (depth, frontier, seen), going at most depth levels while more holds.
+func walk(src, links, depth, more string) string {
+	return `bfs(depth, frontier, seen) AS (
+		SELECT 0, ARRAY[` + src + `::bigint], ARRAY[` + src + `::bigint]
+		UNION ALL
+		SELECT bfs.depth + 1, nxt.ids, bfs.seen || nxt.ids
+		FROM bfs CROSS JOIN LATERAL (
+			SELECT array_agg(DISTINCT b.organization_id) AS ids
+			FROM ` + links + `
+			WHERE a.organization_id = ANY(bfs.frontier)
+				AND NOT EXISTS (SELECT 1 FROM unnest(bfs.seen) s(id) WHERE s.id = b.organization_id)
+		) nxt
+		WHERE bfs.depth < ` + depth + ` AND ` + more + ` AND nxt.ids IS NOT NULL
+	)`
+}
+
 // Reached is an organization found by a breadth-first walk, with its distance.
 type Reached struct {
 	ID       int64 `db:"id"`
@@ -168,19 +174,7 @@ type Reached struct {
 func (s *Store) Reach(ctx context.Context, center int64, depth, limit int, f NetworkFilter) ([]Reached, error) {
 	l := &list{}
 	src, d, n := l.arg(center), l.arg(depth), l.arg(limit)
-	links := linkFrom(l, f)
-	q := `WITH RECURSIVE bfs(depth, frontier, seen) AS (
-		SELECT 0, ARRAY[` + src + `::bigint], ARRAY[` + src + `::bigint]
-		UNION ALL
-		SELECT bfs.depth + 1, nxt.ids, bfs.seen || nxt.ids
-		FROM bfs CROSS JOIN LATERAL (
-			SELECT array_agg(DISTINCT b.organization_id) AS ids
-			FROM ` + links + `
-			WHERE a.organization_id = ANY(bfs.frontier)
-				AND NOT EXISTS (SELECT 1 FROM unnest(bfs.seen) s(id) WHERE s.id = b.organization_id)
-		) nxt
-		WHERE bfs.depth < ` + d + ` AND nxt.ids IS NOT NULL
-	)
+	q := `WITH RECURSIVE ` + walk(src, linkFrom(l, f), d, "TRUE") + `
 	SELECT r.id, bfs.depth AS distance FROM bfs CROSS JOIN LATERAL unnest(bfs.frontier) r(id)
 	ORDER BY bfs.depth, r.id LIMIT ` + n
 	var out []Reached

@@ -242,11 +242,16 @@ func count(ctx context.Context, s *Store, what string, l *list) (int, error) {
 func counts(ctx context.Context, s *Store, what string, l *list, parents []int64) (map[int64]int, error) {
 	l.where(l.parent + " = ANY(" + l.arg(int64Array(parents)) + ")")
 	q := "SELECT " + l.parent + " AS parent, count(*) AS n FROM " + l.from + l.whereClause(sortKey{}, Page{}) + " GROUP BY 1"
+	return countRows(ctx, s, what, q, parents, l.args...)
+}
+
+// countRows reads (parent, n) rows into counts for every parent, 0 for those absent.
+func countRows(ctx context.Context, s *Store, what, q string, parents []int64, args ...any) (map[int64]int, error) {
 	var rows []struct {
 		Parent int64 `db:"parent"`
 		N      int   `db:"n"`
 	}
-	if err := s.selectRows(ctx, &rows, q, l.args...); err != nil {
+	if err := s.selectRows(ctx, &rows, q, args...); err != nil {
 		return nil, fmt.Errorf("count %s of %d parents: %w", what, len(parents), err)
 	}
 	out := make(map[int64]int, len(parents))
