@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
+	gqlerrcode "github.com/99designs/gqlgen/graphql/errcode"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
@@ -22,6 +23,15 @@ import (
 	"github.com/alliance-graph/alliance-graph/internal/auth"
 	"github.com/alliance-graph/alliance-graph/internal/errcode"
 )
+
+// Refused documents are request errors: over graphql-transport-ws they must come as an
+// "error" message, as validation errors do, not as a "next" carrying errors.
+func init() {
+	for _, c := range []errcode.Code{errcode.BadRequest, errcode.PersistedQueryNotFound, errcode.PersistedQueryNotSupported,
+		errcode.PersistedQueryHashMismatch, errcode.PersistedQueryRequired, errcode.PersistedQueryNotInList} {
+		gqlerrcode.RegisterErrorType(string(c), gqlerrcode.KindProtocol)
+	}
+}
 
 // DefaultAPQCacheSize is how many queries automatic persisted queries remember when the
 // configuration does not say.

@@ -1,16 +1,21 @@
 package server_test
 
 import (
+	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/alliance-graph/alliance-graph/internal/auth"
+	"github.com/alliance-graph/alliance-graph/internal/bus"
 	"github.com/alliance-graph/alliance-graph/internal/server"
 )
 
@@ -350,5 +355,67 @@ func TestLoadTrustedDocuments(t *testing.T) {
 	}
 	if _, err := server.LoadTrustedDocuments(filepath.Join(t.TempDir(), "missing.json")); err == nil {
 		t.Error("a missing manifest loaded")
+	}
+}
+
+// TestTrustedDocumentsGuardSubscriptions: WebSocket and Server-Sent Events streams obey
+// the same rule: a registered subscription streams by id, a free-form one is refused.
+func TestTrustedDocumentsGuardSubscriptions(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "docs.json")
+	b, _ := json.Marshal(map[string]string{sha(eventsSubscription): eventsSubscription})
+	os.WriteFile(path, b, 0o600)
+	trusted, err := server.LoadTrustedDocuments(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := replicaWith(t, "trusted", bus.Options{MinReconnect: 50 * time.Millisecond, MaxReconnect: 200 * time.Millisecond}, func(c *server.Config) {
+		c.TrustedDocuments = trusted
+		c.FreeFormRoles = []auth.Role{auth.RoleAdmin} // createSkillAs writes with free-form mutations
+	})
+	c, err := dial(t, ts, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.send(wsMessage{ID: "free", Type: "subscribe", Payload: mustJSON(map[string]any{"query": eventsSubscription})})
+	m, err := c.read(5 * time.Second)
+	if err != nil || m.Type != "error" || m.ID != "free" || !strings.Contains(string(m.Payload), "PERSISTED_QUERY_REQUIRED") {
+		t.Fatalf("free-form subscription over WebSocket: %s %s %v, want an error PERSISTED_QUERY_REQUIRED", m.Type, m.Payload, err)
+	}
+	c.send(wsMessage{ID: "byid", Type: "subscribe", Payload: mustJSON(map[string]any{
+		"variables":  map[string]any{"kinds": []string{"SKILL_CREATED"}},
+		"extensions": map[string]any{"persistedQuery": map[string]any{"version": 1, "sha256Hash": sha(eventsSubscription)}},
+	})})
+	time.Sleep(200 * time.Millisecond) // let the subscription start listening
+	skill := createSkillAs(t, ts, "TRUSTED.WS")
+	for {
+		m, err := c.read(10 * time.Second)
+		if err != nil {
+			t.Fatalf("registered subscription: %v", err)
+		}
+		if m.Type == "complete" && m.ID == "free" {
+			continue // gqlgen completes the refused operation after its error
+		}
+		var p struct{ Data struct{ Events eventEdge } }
+		json.Unmarshal(m.Payload, &p)
+		if m.Type != "next" || m.ID != "byid" || p.Data.Events.Node.SubjectID != skill {
+			t.Fatalf("registered subscription got %s %s %s, want the creation of %s", m.Type, m.ID, m.Payload, skill)
+		}
+		break
+	}
+
+	body, _ := json.Marshal(map[string]any{"query": eventsSubscription})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, ts.URL+"/query", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "text/event-stream")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	stream, _ := io.ReadAll(res.Body)
+	if !strings.Contains(string(stream), "PERSISTED_QUERY_REQUIRED") {
+		t.Errorf("free-form subscription over SSE streamed %q, want PERSISTED_QUERY_REQUIRED", stream)
 	}
 }
