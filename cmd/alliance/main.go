@@ -111,6 +111,10 @@ func open(ctx context.Context, cfg config.Config, log *slog.Logger) (*sqlx.DB, e
 }
 
 func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
+	trusted, err := trustedDocuments(cfg, log)
+	if err != nil {
+		return err
+	}
 	db, err := open(ctx, cfg, log)
 	if err != nil {
 		return err
@@ -154,6 +158,11 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		Logger:         log,
 		Batching:       loader.Timing{Idle: cfg.BatchIdle, MaxWait: cfg.BatchMaxWait, MaxKeys: loader.DefaultTiming.MaxKeys},
 		RequestTimeout: cfg.RequestTimeout,
+
+		NoPlayground:     !cfg.Playground,
+		APQCacheSize:     apqCacheSize(cfg),
+		TrustedDocuments: trusted,
+		FreeFormRoles:    freeFormRoles(cfg),
 	})
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -257,4 +266,34 @@ func seed(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	log.Info("seeded", "scale", cfg.Scale, "organizations", sum.Organizations, "partnerships", sum.Partnerships,
 		"resources", sum.Resources, "talents", sum.Talents, "placements", sum.Placements, "took", sum.Took.String())
 	return nil
+}
+
+// trustedDocuments loads the manifest of --trusted-documents, before anything else, so
+// that a bad manifest stops the server at once.
+func trustedDocuments(cfg config.Config, log *slog.Logger) (*server.TrustedDocuments, error) {
+	if cfg.TrustedDocuments == "" {
+		return nil, nil
+	}
+	t, err := server.LoadTrustedDocuments(cfg.TrustedDocuments)
+	if err != nil {
+		return nil, err
+	}
+	log.Info("trusted-documents mode: only registered operations run", "manifest", cfg.TrustedDocuments, "documents", t.Len(), "free_form_roles", cfg.FreeFormRoles)
+	return t, nil
+}
+
+func freeFormRoles(cfg config.Config) []auth.Role {
+	roles := make([]auth.Role, len(cfg.FreeFormRoles))
+	for i, r := range cfg.FreeFormRoles {
+		roles[i] = auth.Role(r)
+	}
+	return roles
+}
+
+// apqCacheSize maps --apq-cache-size (0: off) onto server.Config's (negative: off).
+func apqCacheSize(cfg config.Config) int {
+	if cfg.APQCacheSize == 0 {
+		return -1
+	}
+	return cfg.APQCacheSize
 }

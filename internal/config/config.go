@@ -11,6 +11,7 @@ import (
 	"net"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/alliance-graph/alliance-graph/internal/database"
@@ -33,6 +34,15 @@ type Config struct {
 	Reset          bool
 	JWTSecret      string   // HS256 key for tokens; empty: generated once and kept in the database
 	Args           []string // what is left after the flags, e.g. migrate's direction
+
+	// Playground serves the GraphiQL playground at /.
+	Playground bool
+	// APQCacheSize is how many automatic persisted queries are remembered; 0: none.
+	APQCacheSize int
+	// TrustedDocuments is the manifest of the only operations allowed; empty: any.
+	TrustedDocuments string
+	// FreeFormRoles may still send free-form queries when TrustedDocuments is set.
+	FreeFormRoles []string
 }
 
 // Setting documents one setting, for --help and the README's table.
@@ -54,6 +64,10 @@ var Settings = []Setting{
 	{"scale", "SEED_SCALE", "1", "how many times larger than the demo the seeded alliance is", []string{"seed"}},
 	{"reset", "SEED_RESET", "false", "empty the database before seeding", []string{"seed"}},
 	{"jwt-secret", "JWT_SECRET", "", "key signing and checking tokens (HS256), at least 32 bytes; if empty, one is generated once and kept in the database", []string{"serve", "token"}},
+	{"playground", "PLAYGROUND", "true", "serve the GraphiQL playground at / (in trusted-documents mode its queries run only for --free-form-roles)", []string{"serve"}},
+	{"apq-cache-size", "APQ_CACHE_SIZE", "1000", "how many automatic persisted queries (Apollo's persisted-query link) are remembered, least recently used dropped first; 0 turns them off", []string{"serve"}},
+	{"trusted-documents", "TRUSTED_DOCUMENTS", "", "JSON manifest of the only operations that may run (id -> document, as written by GraphQL Codegen or Relay, or an Apollo persisted query manifest); empty: any query may run", []string{"serve"}},
+	{"free-form-roles", "FREE_FORM_ROLES", "ADMIN,ANALYST", "comma-separated roles (ADMIN, MEMBER, ANALYST) that may still send free-form queries when --trusted-documents is set, or none", []string{"serve"}},
 }
 
 // value holds a flag's text until Parse checks it; boolean settings may be given as a
@@ -140,6 +154,18 @@ func Parse(command string, args []string, getenv func(string) string) (Config, e
 		errs = append(errs, fmt.Errorf("--scale: %q is not a whole number from 1 to 10000", get("scale")))
 	}
 	c.Scale = scale
+	parseBool("playground", &c.Playground)
+	c.TrustedDocuments = get("trusted-documents")
+	if n, err := strconv.Atoi(get("apq-cache-size")); err != nil || n < 0 || n > 1_000_000 {
+		errs = append(errs, fmt.Errorf("--apq-cache-size: %q is not a whole number from 0 to 1000000", get("apq-cache-size")))
+	} else {
+		c.APQCacheSize = n
+	}
+	if roles, err := parseRoles(get("free-form-roles")); err != nil {
+		errs = append(errs, fmt.Errorf("--free-form-roles: %w", err))
+	} else {
+		c.FreeFormRoles = roles
+	}
 	if _, err := database.ParseTarget(c.DatabaseURL); err != nil {
 		errs = append(errs, fmt.Errorf("--database-url: %w", err))
 	}
@@ -150,4 +176,24 @@ func Parse(command string, args []string, getenv func(string) string) (Config, e
 		}
 	}
 	return c, errors.Join(errs...)
+}
+
+// parseRoles reads a comma-separated list of roles; "none" is the empty list.
+func parseRoles(s string) ([]string, error) {
+	if strings.EqualFold(strings.TrimSpace(s), "none") {
+		return []string{}, nil
+	}
+	var roles []string
+	for r := range strings.SplitSeq(s, ",") {
+		r = strings.ToUpper(strings.TrimSpace(r))
+		switch r {
+		case "ADMIN", "MEMBER", "ANALYST":
+			if !slices.Contains(roles, r) {
+				roles = append(roles, r)
+			}
+		default:
+			return nil, fmt.Errorf("%q is not a comma-separated list of ADMIN, MEMBER and ANALYST, nor none", s)
+		}
+	}
+	return roles, nil
 }

@@ -33,6 +33,10 @@ func defaults() Config {
 		LogLevel:       slog.LevelInfo,
 		Scale:          1,
 		Reset:          false,
+
+		Playground:    true,
+		APQCacheSize:  1000,
+		FreeFormRoles: []string{"ADMIN", "ANALYST"},
 	}
 }
 
@@ -118,6 +122,14 @@ func TestParseEnvironment(t *testing.T) {
 			c.LogLevel = slog.LevelError
 		}},
 		{"scale at its maximum", "seed", env{"SEED_SCALE": "10000"}, func(c *Config) { c.Scale = 10000 }},
+		{"standards settings", "serve", env{"PLAYGROUND": "false", "APQ_CACHE_SIZE": "0", "TRUSTED_DOCUMENTS": "/etc/alliance/docs.json", "FREE_FORM_ROLES": " analyst "}, func(c *Config) {
+			c.Playground = false
+			c.APQCacheSize = 0
+			c.TrustedDocuments = "/etc/alliance/docs.json"
+			c.FreeFormRoles = []string{"ANALYST"}
+		}},
+		{"no free-form roles", "serve", env{"FREE_FORM_ROLES": "NONE"}, func(c *Config) { c.FreeFormRoles = []string{} }},
+		{"repeated free-form roles count once", "serve", env{"FREE_FORM_ROLES": "admin,MEMBER,Admin"}, func(c *Config) { c.FreeFormRoles = []string{"ADMIN", "MEMBER"} }},
 		{"empty variable means unset", "serve", env{"ADDR": "", "BATCH_IDLE": "", "NO_DEMO": ""}, func(*Config) {}},
 		// A variable of a setting the command does not have is ignored, even if invalid.
 		{"serve ignores seed variables", "serve", env{"SEED_SCALE": "x", "SEED_RESET": "maybe"}, func(*Config) {}},
@@ -202,6 +214,12 @@ func TestParseFlagsOverrideEnvironment(t *testing.T) {
 			c.DatabaseURL = "postgres://h/f"
 		}},
 		{"last repetition of a flag wins", "serve", env{}, []string{"--addr", ":1", "--addr", ":2"}, func(c *Config) { c.Addr = ":2" }},
+		{"standards flags", "serve", env{"PLAYGROUND": "false", "APQ_CACHE_SIZE": "5", "FREE_FORM_ROLES": "none"}, []string{"--playground", "--apq-cache-size=20", "--trusted-documents", "docs.json", "--free-form-roles", "ADMIN"}, func(c *Config) {
+			c.Playground = true
+			c.APQCacheSize = 20
+			c.TrustedDocuments = "docs.json"
+			c.FreeFormRoles = []string{"ADMIN"}
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -260,6 +278,13 @@ func TestParseRejectsInvalidValues(t *testing.T) {
 		{"empty addr", "serve", []string{"--addr="}, nil, "addr"},
 		{"addr from environment", "serve", nil, env{"ADDR": "8080"}, "addr"},
 		{"flag without value", "serve", []string{"--addr"}, nil, "addr"},
+		{"bad playground boolean", "serve", []string{"--playground=on"}, nil, "playground"},
+		{"negative APQ cache", "serve", []string{"--apq-cache-size=-1"}, nil, "apq-cache-size"},
+		{"APQ cache word", "serve", nil, env{"APQ_CACHE_SIZE": "big"}, "apq-cache-size"},
+		{"huge APQ cache", "serve", []string{"--apq-cache-size", "1000001"}, nil, "apq-cache-size"},
+		{"unknown role", "serve", []string{"--free-form-roles", "ADMIN,BOSS"}, nil, "free-form-roles"},
+		{"empty role in list", "serve", []string{"--free-form-roles", "ADMIN,"}, nil, "free-form-roles"},
+		{"empty roles flag", "serve", []string{"--free-form-roles="}, nil, "free-form-roles"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -20,6 +20,32 @@ const (
 	Forbidden Code = "FORBIDDEN"
 )
 
+// Codes of requests refused before anything runs (GraphQL over HTTP and persisted
+// documents). Apollo Client's persisted-query link reacts to PERSISTED_QUERY_NOT_FOUND
+// (it resends the query) and PERSISTED_QUERY_NOT_SUPPORTED (it stops sending hashes).
+const (
+	// BadRequest: the HTTP request itself is malformed (not JSON, a parameter of the
+	// wrong type, no query).
+	BadRequest Code = "BAD_REQUEST"
+	// NotAcceptable: the Accept header allows no media type the server can answer with.
+	NotAcceptable Code = "NOT_ACCEPTABLE"
+	// UnsupportedMediaType: a POST body that is not application/json.
+	UnsupportedMediaType Code = "UNSUPPORTED_MEDIA_TYPE"
+	// MethodNotAllowed: a mutation or subscription over GET, or a method other than GET
+	// and POST.
+	MethodNotAllowed Code = "METHOD_NOT_ALLOWED"
+	// PersistedQueryNotFound: the hash is unknown; send it again with the query.
+	PersistedQueryNotFound Code = "PERSISTED_QUERY_NOT_FOUND"
+	// PersistedQueryNotSupported: automatic persisted queries are switched off.
+	PersistedQueryNotSupported Code = "PERSISTED_QUERY_NOT_SUPPORTED"
+	// PersistedQueryHashMismatch: the query sent is not the one the hash names.
+	PersistedQueryHashMismatch Code = "PERSISTED_QUERY_HASH_MISMATCH"
+	// PersistedQueryRequired: trusted-documents mode refuses a free-form query.
+	PersistedQueryRequired Code = "PERSISTED_QUERY_REQUIRED"
+	// PersistedQueryNotInList: trusted-documents mode knows no document with this id.
+	PersistedQueryNotInList Code = "PERSISTED_QUERY_NOT_IN_LIST"
+)
+
 // Error is an error meant for the client.
 type Error struct {
 	Code    Code

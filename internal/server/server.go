@@ -49,9 +49,19 @@ type Config struct {
 	Batching loader.Timing
 	// RequestTimeout bounds each GraphQL request, SQL included.
 	RequestTimeout time.Duration
+	// NoPlayground stops serving the GraphiQL playground at /.
+	NoPlayground bool
+	// APQCacheSize is how many automatic persisted queries are remembered (least
+	// recently used go first): 0 means DefaultAPQCacheSize, a negative size turns them off.
+	APQCacheSize int
+	// TrustedDocuments, when set, are the only operations that run, except for viewers
+	// whose role is in FreeFormRoles (analysts in the playground, say).
+	TrustedDocuments *TrustedDocuments
+	FreeFormRoles    []auth.Role
 }
 
-// New returns the server's HTTP handler: GraphQL at /query, the playground at /.
+// New returns the server's HTTP handler: GraphQL at /query, the playground at / (unless
+// switched off).
 func New(cfg Config) http.Handler {
 	if cfg.Batching == (loader.Timing{}) {
 		cfg.Batching = loader.DefaultTiming
@@ -80,10 +90,10 @@ func New(cfg Config) http.Handler {
 		KeepAlivePingInterval: cfg.KeepAlive,
 	})
 	gql.AddTransport(transport.Options{})
-	gql.AddTransport(transport.GET{})
-	gql.AddTransport(transport.POST{})
+	gql.AddTransport(httpTransport{})
 	gql.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	gql.Use(extension.Introspection{})
+	gql.Use(newPersistedDocuments(cfg.APQCacheSize, cfg.TrustedDocuments, cfg.FreeFormRoles))
 	gql.SetErrorPresenter(presentError(cfg.Logger))
 	gql.SetRecoverFunc(recoverPanic(cfg.Logger))
 	gql.AroundRootFields(freshLoadersForMutations(cfg.Store, cfg.Batching))
@@ -95,7 +105,9 @@ func New(cfg Config) http.Handler {
 		streams = context.Background()
 	}
 	mux.Handle("/query", withStreams(streams, auth.Middleware(cfg.Auth, cfg.Logger, withLoaders(cfg.Store, cfg.Batching, withTimeout(cfg.RequestTimeout, gql)))))
-	mux.Handle("GET /{$}", playground.Handler("Alliance Graph", "/query"))
+	if !cfg.NoPlayground {
+		mux.Handle("GET /{$}", playground.Handler("Alliance Graph", "/query"))
+	}
 	return withRequestID(withLogging(cfg.Logger, mux))
 }
 
