@@ -33,6 +33,10 @@ func defaults() Config {
 		LogLevel:       slog.LevelInfo,
 		Scale:          1,
 		Reset:          false,
+
+		MetricsMaxOperations: 200,
+		ReadyTimeout:         2 * time.Second,
+		DatabaseWait:         5 * time.Minute,
 	}
 }
 
