@@ -86,6 +86,14 @@ func (p *Proxy) pipe(client net.Conn) {
 	p.mu.Unlock()
 }
 
+// Open counts the connections through the proxy now. Each holds three goroutines of the
+// proxy, which tests counting goroutines take away.
+func (p *Proxy) Open() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.conns) / 2
+}
+
 // Down cuts every connection through the proxy and refuses new ones until Up.
 func (p *Proxy) Down() {
 	p.mu.Lock()
