@@ -432,3 +432,25 @@ func TestParseAcceptsHostPortAddrs(t *testing.T) {
 		})
 	}
 }
+
+func TestObservabilitySettings(t *testing.T) {
+	c, err := Parse("serve", []string{"--metrics-addr", "127.0.0.1:9090", "--ready-timeout=500ms"},
+		env{"METRICS_MAX_OPERATIONS": "50", "DATABASE_WAIT": "30s", "READY_TIMEOUT": "9s"}.get)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.MetricsAddr != "127.0.0.1:9090" || c.MetricsMaxOperations != 50 || c.ReadyTimeout != 500*time.Millisecond || c.DatabaseWait != 30*time.Second {
+		t.Errorf("parsed %+v", c)
+	}
+	for _, tt := range []struct{ flag, value string }{
+		{"metrics-addr", "9090"},
+		{"metrics-max-operations", "0"},
+		{"metrics-max-operations", "many"},
+		{"ready-timeout", "0s"},
+		{"database-wait", "forever"},
+	} {
+		if _, err := Parse("serve", []string{"--" + tt.flag, tt.value}, env{}.get); err == nil || !mentionsFlag(err, tt.flag) {
+			t.Errorf("--%s %q: error %v, want one naming the flag", tt.flag, tt.value, err)
+		}
+	}
+}
