@@ -60,9 +60,9 @@ var Settings = []Setting{
 	{"reset", "SEED_RESET", "false", "empty the database before seeding", []string{"seed"}},
 	{"jwt-secret", "JWT_SECRET", "", "key signing and checking tokens (HS256), at least 32 bytes; if empty, one is generated once and kept in the database", []string{"serve", "token"}},
 	{"metrics-addr", "METRICS_ADDR", "", "address of a separate listener serving Prometheus metrics at /metrics, e.g. :9090, kept off the public port; if empty (the default), metrics are not served", []string{"serve"}},
-	{"metrics-max-operations", "METRICS_MAX_OPERATIONS", "200", "how many distinct operation names label the latency metric (default 200); operations named later are counted as \"other\", unnamed ones as \"anonymous\"", []string{"serve"}},
-	{"ready-timeout", "READY_TIMEOUT", "2s", "how long /readyz waits for its checks (database, migrations, event listener) before answering 503 (default 2s)", []string{"serve"}},
-	{"database-wait", "DATABASE_WAIT", "5m", "how long serve keeps retrying an unreachable database at start, with backoff from 500ms doubling up to 15s, before it gives up (default 5m)", []string{"serve"}},
+	{"metrics-max-operations", "METRICS_MAX_OPERATIONS", "200", "how many distinct operation names label the latency metric; operations named later are counted as \"other\", unnamed ones as \"anonymous\"", []string{"serve"}},
+	{"ready-timeout", "READY_TIMEOUT", "2s", "how long /readyz waits for its checks (database, migrations, event listener) before answering 503", []string{"serve"}},
+	{"database-wait", "DATABASE_WAIT", "5m", "how long serve keeps retrying an unreachable database at start, with backoff from 500ms doubling up to 15s, before it gives up", []string{"serve"}},
 }
 
 // value holds a flag's text until Parse checks it; boolean settings may be given as a
