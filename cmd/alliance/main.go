@@ -30,6 +30,7 @@ import (
 	"github.com/alliance-graph/alliance-graph/internal/database"
 	"github.com/alliance-graph/alliance-graph/internal/demo"
 	"github.com/alliance-graph/alliance-graph/internal/loader"
+	"github.com/alliance-graph/alliance-graph/internal/metrics"
 	"github.com/alliance-graph/alliance-graph/internal/server"
 	"github.com/alliance-graph/alliance-graph/internal/store"
 )
@@ -110,12 +111,56 @@ func open(ctx context.Context, cfg config.Config, log *slog.Logger) (*sqlx.DB, e
 	return db, nil
 }
 
+// waitForDatabase opens the database like open, but while the database cannot be
+// reached (not started yet, restarting, network down) it retries with backoff, saying so,
+// for up to cfg.DatabaseWait: replicas and their database often start together. A
+// refusal (credentials, a bad URL) fails at once, as retrying cannot fix it.
+func waitForDatabase(ctx context.Context, cfg config.Config, log *slog.Logger) (*sqlx.DB, error) {
+	giveUp := time.Now().Add(cfg.DatabaseWait)
+	delay := 500 * time.Millisecond
+	for attempt := 1; ; attempt++ {
+		db, err := open(ctx, cfg, log)
+		if err == nil {
+			if attempt > 1 {
+				log.Info("database reachable", "attempts", attempt)
+			}
+			return db, nil
+		}
+		retryable := database.Unavailable(err) || errors.Is(err, context.DeadlineExceeded)
+		if !retryable || ctx.Err() != nil {
+			return nil, err
+		}
+		if time.Now().Add(delay).After(giveUp) {
+			return nil, fmt.Errorf("%w (gave up after retrying for %s; see --database-wait)", err, cfg.DatabaseWait)
+		}
+		log.Warn("database unreachable, retrying in "+delay.String(), "attempt", attempt, "retry_in", delay.String(), "reason", err.Error(), "cause", rootCause(err).Error())
+		select {
+		case <-ctx.Done():
+			return nil, err
+		case <-time.After(delay):
+		}
+		delay = min(2*delay, 15*time.Second)
+	}
+}
+
+// rootCause is the innermost error: for an unreachable database, the driver's or the
+// network's own words ("connection refused"), which carry no password.
+func rootCause(err error) error {
+	for {
+		next := errors.Unwrap(err)
+		if next == nil {
+			return err
+		}
+		err = next
+	}
+}
+
 func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	trusted, err := trustedDocuments(cfg, log)
 	if err != nil {
 		return err
 	}
-	db, err := open(ctx, cfg, log)
+	db, err := waitForDatabase(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
@@ -138,7 +183,9 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("token signing key: %w", err)
 	}
-	events, err := bus.New(ctx, listenerURL(cfg.DatabaseURL), st, log, bus.Options{})
+	// The listener retries at most every 2 s, so that a replica is ready again soon after
+	// its database returns; an attempt costs one connection.
+	events, err := bus.New(ctx, listenerURL(cfg.DatabaseURL), st, log, bus.Options{MaxReconnect: 2 * time.Second})
 	if err != nil {
 		return fmt.Errorf("start the event listener: %w", err)
 	}
@@ -149,7 +196,10 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	streams, endStreams := context.WithCancel(context.Background())
 	defer endStreams()
 	var openStreams atomic.Int64
+	meters := metrics.New(metrics.Options{MaxOperations: cfg.MetricsMaxOperations})
 	handler := server.New(server.Config{
+		Metrics:        meters,
+		ReadyTimeout:   cfg.ReadyTimeout,
 		Streams:        streams,
 		OpenStreams:    &openStreams,
 		Bus:            events,
@@ -169,9 +219,28 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
 	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
+	if cfg.MetricsAddr != "" {
+		// Metrics get a listener of their own, so that the public port does not expose
+		// them; Prometheus scrapes this one from inside the network.
+		mln, err := net.Listen("tcp", cfg.MetricsAddr)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("listen for metrics on %s: %w", cfg.MetricsAddr, err)
+		}
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", meters.Handler())
+		msrv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+		go func() {
+			if err := msrv.Serve(mln); !errors.Is(err, http.ErrServerClosed) {
+				errc <- fmt.Errorf("metrics listener: %w", err)
+			}
+		}()
+		defer msrv.Close()
+		log.Info("serving metrics", "addr", mln.Addr().String(), "endpoint", "/metrics")
+	}
 	go func() { errc <- srv.Serve(ln) }()
-	log.Info("serving GraphQL", "addr", ln.Addr().String(), "playground", "http://"+displayAddr(ln.Addr())+"/", "endpoint", "/query")
+	log.Info("serving GraphQL", "addr", ln.Addr().String(), "playground", "http://"+displayAddr(ln.Addr())+"/", "endpoint", "/query", "health", "/healthz", "readiness", "/readyz")
 	select {
 	case err := <-errc:
 		return err

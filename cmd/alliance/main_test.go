@@ -161,8 +161,8 @@ func TestMisconfigurationFailsFastWithAClearMessage(t *testing.T) {
 		{
 			name:     "unreachable database names host, port and database but not the password",
 			args:     []string{"serve"},
-			env:      map[string]string{"DATABASE_URL": "postgres://alice:s3cret-pw@127.0.0.1:1/alliance_x?sslmode=disable"},
-			contains: []string{"127.0.0.1", "port 1", `"alliance_x"`, "check"},
+			env:      map[string]string{"DATABASE_URL": "postgres://alice:s3cret-pw@127.0.0.1:1/alliance_x?sslmode=disable", "DATABASE_WAIT": "1s"},
+			contains: []string{"127.0.0.1", "port 1", `"alliance_x"`, "check", "database unreachable, retrying in 500ms", "--database-wait"},
 			absent:   []string{"s3cret-pw"},
 		},
 		{

@@ -42,7 +42,11 @@ type Config struct {
 	// TrustedDocuments is the manifest of the only operations allowed; empty: any.
 	TrustedDocuments string
 	// FreeFormRoles may still send free-form queries when TrustedDocuments is set.
-	FreeFormRoles []string
+	FreeFormRoles        []string
+	MetricsAddr          string // listener for /metrics; empty: none
+	MetricsMaxOperations int
+	ReadyTimeout         time.Duration
+	DatabaseWait         time.Duration
 }
 
 // Setting documents one setting, for --help and the README's table.
@@ -68,6 +72,10 @@ var Settings = []Setting{
 	{"apq-cache-size", "APQ_CACHE_SIZE", "1000", "how many automatic persisted queries (Apollo's persisted-query link) are remembered, least recently used dropped first; 0 turns them off", []string{"serve"}},
 	{"trusted-documents", "TRUSTED_DOCUMENTS", "", "JSON manifest of the only operations that may run (id -> document, as written by GraphQL Codegen or Relay, or an Apollo persisted query manifest); empty: any query may run", []string{"serve"}},
 	{"free-form-roles", "FREE_FORM_ROLES", "ADMIN,ANALYST", "comma-separated roles (ADMIN, MEMBER, ANALYST) that may still send free-form queries when --trusted-documents is set, or none", []string{"serve"}},
+	{"metrics-addr", "METRICS_ADDR", "", "address of a separate listener serving Prometheus metrics at /metrics, e.g. :9090, kept off the public port; if empty (the default), metrics are not served", []string{"serve"}},
+	{"metrics-max-operations", "METRICS_MAX_OPERATIONS", "200", "how many distinct operation names label the latency metric; operations named later are counted as \"other\", unnamed ones as \"anonymous\"", []string{"serve"}},
+	{"ready-timeout", "READY_TIMEOUT", "2s", "how long /readyz waits for its checks (database, migrations, event listener) before answering 503", []string{"serve"}},
+	{"database-wait", "DATABASE_WAIT", "5m", "how long serve keeps retrying an unreachable database at start, with backoff from 500ms doubling up to 15s, before it gives up", []string{"serve"}},
 }
 
 // value holds a flag's text until Parse checks it; boolean settings may be given as a
@@ -146,6 +154,14 @@ func Parse(command string, args []string, getenv func(string) string) (Config, e
 	parseDuration("batch-max-wait", &c.BatchMaxWait)
 	parseDuration("request-timeout", &c.RequestTimeout)
 	parseDuration("shutdown-grace", &c.ShutdownGrace)
+	parseDuration("ready-timeout", &c.ReadyTimeout)
+	parseDuration("database-wait", &c.DatabaseWait)
+	c.MetricsAddr = get("metrics-addr")
+	if n, err := strconv.Atoi(get("metrics-max-operations")); err != nil || n < 1 || n > 10000 {
+		errs = append(errs, fmt.Errorf("--metrics-max-operations: %q is not a whole number from 1 to 10000", get("metrics-max-operations")))
+	} else {
+		c.MetricsMaxOperations = n
+	}
 	if err := c.LogLevel.UnmarshalText([]byte(get("log-level"))); err != nil {
 		errs = append(errs, fmt.Errorf("--log-level: %q is not debug, info, warn or error", get("log-level")))
 	}
@@ -173,6 +189,12 @@ func Parse(command string, args []string, getenv func(string) string) (Config, e
 		_, port, err := net.SplitHostPort(c.Addr)
 		if n, perr := strconv.Atoi(port); err != nil || perr != nil || n < 0 || n > 65535 {
 			errs = append(errs, fmt.Errorf("--addr: %q is not host:port or :port", c.Addr))
+		}
+		if c.MetricsAddr != "" {
+			_, port, err := net.SplitHostPort(c.MetricsAddr)
+			if n, perr := strconv.Atoi(port); err != nil || perr != nil || n < 0 || n > 65535 {
+				errs = append(errs, fmt.Errorf("--metrics-addr: %q is not host:port or :port", c.MetricsAddr))
+			}
 		}
 	}
 	return c, errors.Join(errs...)

@@ -34,9 +34,12 @@ func defaults() Config {
 		Scale:          1,
 		Reset:          false,
 
-		Playground:    true,
-		APQCacheSize:  1000,
-		FreeFormRoles: []string{"ADMIN", "ANALYST"},
+		Playground:           true,
+		APQCacheSize:         1000,
+		FreeFormRoles:        []string{"ADMIN", "ANALYST"},
+		MetricsMaxOperations: 200,
+		ReadyTimeout:         2 * time.Second,
+		DatabaseWait:         5 * time.Minute,
 	}
 }
 
@@ -451,5 +454,27 @@ func TestParseAcceptsHostPortAddrs(t *testing.T) {
 				t.Errorf("Addr = %q, want %q", c.Addr, addr)
 			}
 		})
+	}
+}
+
+func TestObservabilitySettings(t *testing.T) {
+	c, err := Parse("serve", []string{"--metrics-addr", "127.0.0.1:9090", "--ready-timeout=500ms"},
+		env{"METRICS_MAX_OPERATIONS": "50", "DATABASE_WAIT": "30s", "READY_TIMEOUT": "9s"}.get)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.MetricsAddr != "127.0.0.1:9090" || c.MetricsMaxOperations != 50 || c.ReadyTimeout != 500*time.Millisecond || c.DatabaseWait != 30*time.Second {
+		t.Errorf("parsed %+v", c)
+	}
+	for _, tt := range []struct{ flag, value string }{
+		{"metrics-addr", "9090"},
+		{"metrics-max-operations", "0"},
+		{"metrics-max-operations", "many"},
+		{"ready-timeout", "0s"},
+		{"database-wait", "forever"},
+	} {
+		if _, err := Parse("serve", []string{"--" + tt.flag, tt.value}, env{}.get); err == nil || !mentionsFlag(err, tt.flag) {
+			t.Errorf("--%s %q: error %v, want one naming the flag", tt.flag, tt.value, err)
+		}
 	}
 }

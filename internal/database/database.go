@@ -72,10 +72,20 @@ func Open(ctx context.Context, databaseURL string, create bool) (*sqlx.DB, error
 		db, err = connect(ctx, databaseURL)
 	}
 	if err != nil {
-		return nil, explain(target, err)
+		return nil, &openError{msg: explain(target, err).Error(), cause: err}
 	}
 	return db, nil
 }
+
+// openError keeps the driver's error behind the operator's message, so that callers
+// can tell an unreachable server (worth retrying) from a refusal (worth fixing).
+type openError struct {
+	msg   string
+	cause error
+}
+
+func (e *openError) Error() string { return e.msg }
+func (e *openError) Unwrap() error { return e.cause }
 
 func connect(ctx context.Context, databaseURL string) (*sqlx.DB, error) {
 	db, err := sqlx.Open("postgres", sessionDefaults(databaseURL))
@@ -94,8 +104,8 @@ func connect(ctx context.Context, databaseURL string) (*sqlx.DB, error) {
 	return db, nil
 }
 
-// sessionDefaults turns JIT compilation off for the server's sessions unless the URL sets
-// jit itself: the server's statements run in milliseconds, but PostgreSQL's estimates for
+// sessionDefaults bounds the time to connect (see DefaultConnectTimeout) and turns JIT
+// compilation off for the server's sessions, unless the URL sets either itself: the server's statements run in milliseconds, but PostgreSQL's estimates for
 // the larger batched ones cross the JIT thresholds, and compiling then costs tens of
 // milliseconds more than the statement. lib/pq sends parameters it does not know to the
 // server as session settings.
@@ -104,15 +114,26 @@ func sessionDefaults(databaseURL string) string {
 		q := u.Query()
 		if !q.Has("jit") {
 			q.Set("jit", "off")
-			u.RawQuery = q.Encode()
 		}
+		if !q.Has("connect_timeout") {
+			q.Set("connect_timeout", DefaultConnectTimeout)
+		}
+		u.RawQuery = q.Encode()
 		return u.String()
 	}
-	if strings.Contains(" "+databaseURL, " jit=") {
-		return databaseURL
+	if !strings.Contains(" "+databaseURL, " jit=") {
+		databaseURL += " jit=off"
 	}
-	return databaseURL + " jit=off"
+	if !strings.Contains(" "+databaseURL, " connect_timeout=") {
+		databaseURL += " connect_timeout=" + DefaultConnectTimeout
+	}
+	return databaseURL
 }
+
+// DefaultConnectTimeout bounds, in seconds, how long opening one connection may take
+// unless the URL sets connect_timeout: a database host that drops packets would
+// otherwise hold each request until its own timeout instead of failing it fast.
+const DefaultConnectTimeout = "5"
 
 func isMissingDatabase(err error) bool {
 	var pqErr *pq.Error

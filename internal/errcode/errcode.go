@@ -18,6 +18,9 @@ const (
 	Unauthenticated Code = "UNAUTHENTICATED"
 	// Forbidden: the caller is known but may not do or see this.
 	Forbidden Code = "FORBIDDEN"
+	// Unavailable: the database cannot be reached right now; the request may be retried
+	// as it is, after a short wait.
+	Unavailable Code = "UNAVAILABLE"
 )
 
 // Codes of requests refused before anything runs (GraphQL over HTTP and persisted

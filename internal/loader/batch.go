@@ -228,6 +228,9 @@ func othersBusy() bool {
 
 func (b *Batcher[K, V]) run(p *batch[K, V]) {
 	defer b.sched.done(p.level)
+	if observe, ok := p.ctx.Value(observerKey{}).(func(int)); ok {
+		observe(len(p.keys))
+	}
 	values, err := b.fetch(p.ctx, p.keys)
 	for i, k := range p.keys {
 		c := p.calls[i]
@@ -241,4 +244,13 @@ func (b *Batcher[K, V]) run(p *batch[K, V]) {
 		}
 		close(c.done)
 	}
+}
+
+type observerKey struct{}
+
+// WithBatchObserver returns a context whose batches report their number of keys to
+// observe just before they are fetched, for metrics. A batch runs with the context of
+// its first caller, so every loader of a request derived from ctx reports.
+func WithBatchObserver(ctx context.Context, observe func(keys int)) context.Context {
+	return context.WithValue(ctx, observerKey{}, observe)
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
+	"github.com/alliance-graph/alliance-graph/internal/database"
 	"github.com/alliance-graph/alliance-graph/internal/errcode"
 )
 
@@ -43,6 +44,12 @@ func presentError(log *slog.Logger) graphql.ErrorPresenterFunc {
 			log.WarnContext(ctx, "request timed out", "request_id", RequestID(ctx), "path", gqlErr.Path.String(), "error", err)
 			return &gqlerror.Error{Message: "the request took too long and was cancelled", Path: gqlErr.Path, Locations: gqlErr.Locations,
 				Extensions: map[string]any{"code": string(errcode.Timeout)}}
+		case database.Unavailable(err):
+			// Not a bug: the database is down or dropped the connection. Clients and load
+			// balancers should retry, so say so rather than report an internal error.
+			log.WarnContext(ctx, "database unavailable", "request_id", RequestID(ctx), "path", gqlErr.Path.String(), "error", err)
+			return &gqlerror.Error{Message: "the database is unavailable; retry shortly", Path: gqlErr.Path, Locations: gqlErr.Locations,
+				Extensions: map[string]any{"code": string(errcode.Unavailable)}}
 		}
 		id := RequestID(ctx)
 		log.ErrorContext(ctx, "internal error", "request_id", id, "path", gqlErr.Path.String(), "error", err)

@@ -83,15 +83,19 @@ func withLogging(log *slog.Logger, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		var statements atomic.Int64
+		info := &requestInfo{}
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
-		next.ServeHTTP(rec, r.WithContext(context.WithValue(r.Context(), statementsKey{}, &statements)))
+		ctx := context.WithValue(context.WithValue(r.Context(), statementsKey{}, &statements), requestInfoKey{}, info)
+		next.ServeHTTP(rec, r.WithContext(ctx))
 		log.LogAttrs(r.Context(), slog.LevelInfo, "request",
 			slog.String("request_id", RequestID(r.Context())),
 			slog.String("method", r.Method),
 			slog.String("path", r.URL.Path),
+			slog.String("operation", info.operation()),
 			slog.Int("status", rec.status),
 			slog.Duration("duration", time.Since(start)),
 			slog.Int64("sql_statements", statements.Load()),
+			slog.Any("error_codes", info.errorCodes()),
 		)
 	})
 }

@@ -23,6 +23,7 @@ import (
 	"github.com/alliance-graph/alliance-graph/internal/change"
 	"github.com/alliance-graph/alliance-graph/internal/live"
 	"github.com/alliance-graph/alliance-graph/internal/loader"
+	"github.com/alliance-graph/alliance-graph/internal/metrics"
 	"github.com/alliance-graph/alliance-graph/internal/network"
 	"github.com/alliance-graph/alliance-graph/internal/snapshot"
 	"github.com/alliance-graph/alliance-graph/internal/store"
@@ -58,6 +59,11 @@ type Config struct {
 	// whose role is in FreeFormRoles (analysts in the playground, say).
 	TrustedDocuments *TrustedDocuments
 	FreeFormRoles    []auth.Role
+	// Metrics, if set, records latencies, errors, batch sizes, the pool, streams and the
+	// listener; serve its Handler on a listener of its own. One Metrics per server.
+	Metrics *metrics.Metrics
+	// ReadyTimeout bounds the checks of /readyz (default 2s).
+	ReadyTimeout time.Duration
 }
 
 // New returns the server's HTTP handler: GraphQL at /query, the playground at / (unless
@@ -94,7 +100,8 @@ func New(cfg Config) http.Handler {
 	gql.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	gql.Use(extension.Introspection{})
 	gql.Use(newPersistedDocuments(cfg.APQCacheSize, cfg.TrustedDocuments, cfg.FreeFormRoles))
-	gql.SetErrorPresenter(presentError(cfg.Logger))
+	gql.SetErrorPresenter(recordErrors(cfg.Metrics, presentError(cfg.Logger)))
+	gql.AroundOperations(recordOperation)
 	gql.SetRecoverFunc(recoverPanic(cfg.Logger))
 	gql.AroundRootFields(freshLoadersForMutations(cfg.Store, cfg.Batching))
 	gql.AroundResponses(freshLoadersForEachEvent(cfg.Store, cfg.Batching))
@@ -108,7 +115,21 @@ func New(cfg Config) http.Handler {
 	if !cfg.NoPlayground {
 		mux.Handle("GET /{$}", playground.Handler("Alliance Graph", "/query"))
 	}
-	return withRequestID(withLogging(cfg.Logger, mux))
+	if cfg.ReadyTimeout <= 0 {
+		cfg.ReadyTimeout = 2 * time.Second
+	}
+	mux.Handle("GET /healthz", healthHandler())
+	mux.Handle("GET /readyz", readyHandler(readiness(cfg.Store, cfg.Bus), cfg.ReadyTimeout, cfg.Logger))
+	if m := cfg.Metrics; m != nil {
+		m.Database(cfg.Store.DB().DB, "primary")
+		if cfg.OpenStreams != nil {
+			m.Streams(cfg.OpenStreams)
+		}
+		if cfg.Bus != nil {
+			m.Bus(cfg.Bus)
+		}
+	}
+	return withRequestID(withLogging(cfg.Logger, withMetrics(cfg.Metrics, mux)))
 }
 
 // eventVersion reads the event log's position once per request: a dashboard's groups
