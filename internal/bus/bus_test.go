@@ -152,19 +152,34 @@ func TestKillingTheListenerConnectionLosesNothing(t *testing.T) {
 			time.Sleep(2 * time.Millisecond)
 		}
 	}()
+	var stopOnce sync.Once
+	stopWriter := func() {
+		stopOnce.Do(func() { close(stop) })
+		<-writerDone
+	}
+	// The writer must be done before the test ends, even when it fails, or it would
+	// report into a finished test.
+	defer stopWriter()
 	for range 3 {
 		time.Sleep(150 * time.Millisecond)
+		// Kill the listener once it is connected again: on a busy machine reconnecting
+		// can take longer than the pause.
+		deadline := time.Now().Add(10 * time.Second)
 		var killed int
-		if err := testDB.DB.Get(&killed, "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = 'bus-killed'"); err != nil {
-			t.Fatal(err)
-		}
-		if killed == 0 {
-			t.Fatal("found no listener connection to kill")
+		for killed == 0 {
+			if err := testDB.DB.Get(&killed, "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = 'bus-killed'"); err != nil {
+				t.Fatal(err)
+			}
+			if killed == 0 {
+				if time.Now().After(deadline) {
+					t.Fatal("the listener did not reconnect within 10s")
+				}
+				time.Sleep(20 * time.Millisecond)
+			}
 		}
 	}
 	time.Sleep(300 * time.Millisecond)
-	close(stop)
-	<-writerDone
+	stopWriter()
 	mu.Lock()
 	defer mu.Unlock()
 	assertSame(t, collect(t, s, len(want), 20*time.Second), want)

@@ -719,16 +719,25 @@ func TestASubscriberThatCannotKeepUpIsEndedWithSlowConsumer(t *testing.T) {
 		t.Fatal(err)
 	}
 	c.subscribe("s", `subscription { events(kinds: [SKILL_UPDATED]) { cursor node { payload } } }`, nil)
-	time.Sleep(100 * time.Millisecond)
-	// Far more than the subscriber's buffer and the sockets', while it reads nothing for
-	// long enough that even a slow, busy server outruns the socket buffers.
+	for deadline := time.Now().Add(10 * time.Second); ts.bus.Subscribers() == 0; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the subscription never reached the bus")
+		}
+	}
+	// Far more than the subscriber's buffer and the sockets', while it reads nothing.
 	const flood = 20000
 	if _, err := writeDB.DB.Exec(`INSERT INTO event (kind, subject_id, actor, actor_role, payload)
 		SELECT 'SKILL_UPDATED', 'flood-' || i, 'test', 'SYSTEM', jsonb_build_object('pad', repeat('x', 3800))
 		FROM generate_series(1, $1) i`, flood); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(6 * time.Second)
+	// Read nothing until the bus gives up on the subscriber: how long the server takes to
+	// fill the buffers depends on how busy the machine is.
+	for deadline := time.Now().Add(90 * time.Second); ts.bus.Subscribers() > 0; time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the bus still feeds a subscriber that has read nothing for 90s")
+		}
+	}
 	received := 0
 	for {
 		m, err := c.read(20 * time.Second)
