@@ -151,13 +151,18 @@ func explain(t Target, err error) error {
 	}
 }
 
-// Migrate applies every pending embedded migration and reports how many ran.
+// Migrate applies every pending embedded migration and reports how many ran. It holds
+// the setup lock meanwhile, so that replicas starting together migrate one after another.
 func Migrate(ctx context.Context, db *sql.DB) (int, error) {
 	p, err := goose.NewProvider(goose.DialectPostgres, db, migrations.FS)
 	if err != nil {
 		return 0, fmt.Errorf("load migrations: %w", err)
 	}
-	results, err := p.Up(ctx)
+	var results []*goose.MigrationResult
+	err = Exclusively(ctx, db, func(ctx context.Context) error {
+		results, err = p.Up(ctx)
+		return err
+	})
 	if err != nil {
 		return len(results), fmt.Errorf("apply migrations: %w", err)
 	}
@@ -170,7 +175,11 @@ func MigrateDown(ctx context.Context, db *sql.DB) error {
 	if err != nil {
 		return fmt.Errorf("load migrations: %w", err)
 	}
-	if _, err := p.Down(ctx); err != nil {
+	err = Exclusively(ctx, db, func(ctx context.Context) error {
+		_, err := p.Down(ctx)
+		return err
+	})
+	if err != nil {
 		return fmt.Errorf("roll back migration: %w", err)
 	}
 	return nil
