@@ -3,7 +3,7 @@ export PATH := $(PATH):/usr/local/go/bin
 
 DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/alliance?sslmode=disable
 
-.PHONY: run test generate check-generated vet fmt-check build seed-bench
+.PHONY: run test generate check-generated vet fmt-check build seed-bench fuzz soak
 
 ## run: create the database if missing, migrate, load the demo on first start, serve on :8080
 run:
@@ -31,3 +31,23 @@ vet:
 
 fmt-check:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); echo "run gofmt -w" && exit 1)
+
+## fuzz: run every fuzz target for FUZZTIME each (go test runs one target at a time)
+FUZZTIME ?= 30s
+FUZZ_TARGETS := \
+	internal/relay:FuzzParseID internal/relay:FuzzParseCursor internal/relay:FuzzIDRoundTrip \
+	internal/relay:FuzzCursorRoundTrip internal/relay:FuzzPageArgs \
+	internal/server:FuzzRequestDecoding internal/server:FuzzFilterInputs
+fuzz:
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		echo "== $${t#*:} (./$${t%%:*}) for $(FUZZTIME)"; \
+		go test -run '^$$' -fuzz "^$${t#*:}\$$" -fuzztime $(FUZZTIME) ./$${t%%:*}; \
+	done
+
+## soak: the long runs: the reliability suite cycling database outages for SOAKTIME, the
+## hostile-input suite, then every fuzz target for SOAK_FUZZTIME
+SOAKTIME ?= 10m
+SOAK_FUZZTIME ?= 5m
+soak:
+	ALLIANCE_SOAK=$(SOAKTIME) go test -count=1 -timeout 0 -run 'Reliab|Recovers|Hostile' ./internal/server
+	$(MAKE) fuzz FUZZTIME=$(SOAK_FUZZTIME)
