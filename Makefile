@@ -3,7 +3,7 @@ export PATH := $(PATH):/usr/local/go/bin
 
 DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/alliance?sslmode=disable
 
-.PHONY: run test generate check-generated vet fmt-check build seed-bench fuzz soak
+.PHONY: run test generate check-generated vet fmt-check build seed-bench
 
 ## run: create the database if missing, migrate, load the demo on first start, serve on :8080
 run:
@@ -31,6 +31,8 @@ vet:
 
 fmt-check:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); echo "run gofmt -w" && exit 1)
+
+.PHONY: fuzz soak
 
 ## fuzz: run every fuzz target for FUZZTIME each (go test runs one target at a time)
 FUZZTIME ?= 30s
