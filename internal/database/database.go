@@ -127,7 +127,9 @@ func createDatabase(ctx context.Context, databaseURL, name string) error {
 	defer admin.Close()
 	_, err = admin.ExecContext(ctx, "CREATE DATABASE "+pq.QuoteIdentifier(name))
 	var pqErr *pq.Error
-	if errors.As(err, &pqErr) && pqErr.Code == "42P04" { // created concurrently by another process
+	// Created concurrently by another process: 42P04 if it had committed before we
+	// looked, 23505 (pg_database's unique name) if both of us were inserting at once.
+	if errors.As(err, &pqErr) && (pqErr.Code == "42P04" || pqErr.Code == "23505") {
 		return nil
 	}
 	return err
