@@ -184,3 +184,39 @@ func TestExclusivelySerialisesAcrossPoolsAndReleases(t *testing.T) {
 		}
 	})
 }
+
+// Replicas starting together on a server without the database all create it: one wins,
+// the others find it there.
+func TestConcurrentReplicasCreateTheDatabase(t *testing.T) {
+	var b [6]byte
+	rand.Read(b[:])
+	name := fmt.Sprintf("test_create_%d_%s", time.Now().Unix(), hex.EncodeToString(b[:]))
+	u, _ := url.Parse(pgtest.AdminURL())
+	u.Path = "/" + name
+	t.Cleanup(func() {
+		admin, err := database.Open(context.Background(), pgtest.AdminURL(), false)
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		defer admin.Close()
+		admin.Exec("DROP DATABASE IF EXISTS " + pq.QuoteIdentifier(name) + " WITH (FORCE)")
+	})
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			db, err := database.Open(context.Background(), u.String(), true)
+			if err != nil {
+				t.Errorf("replica %d: %v", i, err)
+				return
+			}
+			db.Close()
+		}()
+	}
+	close(start)
+	wg.Wait()
+}
