@@ -47,3 +47,25 @@ bench-analysts:
 	    printf "| %s | %s | %s | %s | %s |\n", n, v["p50-ms"], v["p95-ms"], v["p99-ms"], v["stmts/op"] }' docs/plans/benchmark.txt; \
 	} > docs/analysts-benchmark.md
 	@cat docs/analysts-benchmark.md
+
+.PHONY: fuzz soak
+
+## fuzz: run every fuzz target for FUZZTIME each (go test runs one target at a time)
+FUZZTIME ?= 30s
+FUZZ_TARGETS := \
+	internal/relay:FuzzParseID internal/relay:FuzzParseCursor internal/relay:FuzzIDRoundTrip \
+	internal/relay:FuzzCursorRoundTrip internal/relay:FuzzPageArgs \
+	internal/server:FuzzRequestDecoding internal/server:FuzzFilterInputs
+fuzz:
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		echo "== $${t#*:} (./$${t%%:*}) for $(FUZZTIME)"; \
+		go test -run '^$$' -fuzz "^$${t#*:}\$$" -fuzztime $(FUZZTIME) ./$${t%%:*}; \
+	done
+
+## soak: the long runs: the reliability suite cycling database outages for SOAKTIME, the
+## hostile-input suite, then every fuzz target for SOAK_FUZZTIME
+SOAKTIME ?= 10m
+SOAK_FUZZTIME ?= 5m
+soak:
+	ALLIANCE_SOAK=$(SOAKTIME) go test -count=1 -timeout 0 -run 'Reliab|Recovers|Hostile' ./internal/server
+	$(MAKE) fuzz FUZZTIME=$(SOAK_FUZZTIME)

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/alliance-graph/alliance-graph/graph/model"
@@ -75,7 +77,26 @@ func (a *args) search(field string, s *string) *string {
 	if s != nil && utf8.RuneCountInString(*s) > maxSearchLength {
 		a.fail(field, "must be at most %d characters (got %d)", maxSearchLength, utf8.RuneCountInString(*s))
 	}
+	if s != nil {
+		a.text(field, *s)
+	}
 	return s
+}
+
+// text refuses the NUL character, which PostgreSQL text cannot hold: sent as a
+// parameter it fails the statement instead of matching nothing.
+func (a *args) text(field, s string) {
+	if strings.IndexByte(s, 0) >= 0 {
+		a.fail(field, "must not contain the NUL character")
+	}
+}
+
+// texts checks each string of a list with text.
+func (a *args) texts(field string, list []string) []string {
+	for i, s := range list {
+		a.text(fmt.Sprintf("%s[%d]", field, i), s)
+	}
+	return list
 }
 
 func (a *args) level(field string, n *int) *int {
@@ -94,7 +115,7 @@ func organizationFilter(ctx context.Context, f *model.OrganizationFilter) (store
 		Kinds: f.Kinds, SchoolLevels: f.SchoolLevels, Industries: f.Industries,
 		Parks:     a.keys("filter.parks", relay.TypeOrganization, f.Parks),
 		Alliances: a.keys("filter.alliances", relay.TypeAlliance, f.Alliances),
-		Districts: f.Districts, ForeignInvested: f.ForeignInvested,
+		Districts: a.texts("filter.districts", f.Districts), ForeignInvested: f.ForeignInvested,
 		Search: a.search("filter.search", f.Search),
 	}
 	return out, a.err
@@ -168,6 +189,11 @@ func jobOpeningFilter(ctx context.Context, f *model.JobOpeningFilter) (store.Job
 	var a args
 	if f.MinSalary != nil && *f.MinSalary < 0 {
 		a.fail("filter.minSalary", "must not be negative (got %d)", *f.MinSalary)
+	}
+	// GraphQL's Int is 32 bits, but gqlgen reads it into a Go int: without this, a larger
+	// value reaches PostgreSQL's integer comparison and fails the statement.
+	if f.MinSalary != nil && *f.MinSalary > math.MaxInt32 {
+		a.fail("filter.minSalary", "must be at most %d (got %d)", math.MaxInt32, *f.MinSalary)
 	}
 	out := store.JobOpeningFilter{
 		Scope:    scope,

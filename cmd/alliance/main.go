@@ -166,15 +166,12 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	}
 	defer db.Close()
 	if !cfg.NoDemo {
-		seeded, err := demo.Seeded(ctx, db)
+		// Under the setup lock: replicas starting together load the demo once.
+		sum, loaded, err := demo.LoadIfEmpty(ctx, db)
 		if err != nil {
-			return fmt.Errorf("check for existing data: %w", err)
+			return fmt.Errorf("load demo alliance: %w", err)
 		}
-		if !seeded {
-			sum, err := demo.Load(ctx, db, 1)
-			if err != nil {
-				return fmt.Errorf("load demo alliance: %w", err)
-			}
+		if loaded {
 			log.Info("loaded the demo alliance", "organizations", sum.Organizations, "talents", sum.Talents, "took", sum.Took)
 		}
 	}

@@ -148,7 +148,9 @@ func createDatabase(ctx context.Context, databaseURL, name string) error {
 	defer admin.Close()
 	_, err = admin.ExecContext(ctx, "CREATE DATABASE "+pq.QuoteIdentifier(name))
 	var pqErr *pq.Error
-	if errors.As(err, &pqErr) && pqErr.Code == "42P04" { // created concurrently by another process
+	// Created concurrently by another process: 42P04 if it had committed before we
+	// looked, 23505 (pg_database's unique name) if both of us were inserting at once.
+	if errors.As(err, &pqErr) && (pqErr.Code == "42P04" || pqErr.Code == "23505") {
 		return nil
 	}
 	return err
@@ -172,13 +174,18 @@ func explain(t Target, err error) error {
 	}
 }
 
-// Migrate applies every pending embedded migration and reports how many ran.
+// Migrate applies every pending embedded migration and reports how many ran. It holds
+// the setup lock meanwhile, so that replicas starting together migrate one after another.
 func Migrate(ctx context.Context, db *sql.DB) (int, error) {
 	p, err := goose.NewProvider(goose.DialectPostgres, db, migrations.FS)
 	if err != nil {
 		return 0, fmt.Errorf("load migrations: %w", err)
 	}
-	results, err := p.Up(ctx)
+	var results []*goose.MigrationResult
+	err = Exclusively(ctx, db, func(ctx context.Context) error {
+		results, err = p.Up(ctx)
+		return err
+	})
 	if err != nil {
 		return len(results), fmt.Errorf("apply migrations: %w", err)
 	}
@@ -191,7 +198,11 @@ func MigrateDown(ctx context.Context, db *sql.DB) error {
 	if err != nil {
 		return fmt.Errorf("load migrations: %w", err)
 	}
-	if _, err := p.Down(ctx); err != nil {
+	err = Exclusively(ctx, db, func(ctx context.Context) error {
+		_, err := p.Down(ctx)
+		return err
+	})
+	if err != nil {
 		return fmt.Errorf("roll back migration: %w", err)
 	}
 	return nil

@@ -7,6 +7,8 @@ import (
 	"strconv"
 
 	"github.com/lib/pq"
+
+	"github.com/alliance-graph/alliance-graph/internal/errcode"
 )
 
 // Matching scores a talent against a job opening by weighted coverage: every required
@@ -58,7 +60,7 @@ func afterKey(p Page) (any, any, error) {
 	}
 	score, err := strconv.ParseFloat(p.After.Sort, 64)
 	if err != nil {
-		return nil, nil, fmt.Errorf("cursor score %q: %w", p.After.Sort, err)
+		return nil, nil, errcode.BadInput("after", "is not a cursor issued by this API") // a forged one: its score is no number
 	}
 	return score, p.After.ID, nil
 }

@@ -2,12 +2,15 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/lib/pq"
+
+	"github.com/alliance-graph/alliance-graph/internal/errcode"
 )
 
 // Key is a row's position in a sorted list: the text form of its sort value and its id,
@@ -196,7 +199,7 @@ func page[T any, PT keyed[T]](ctx context.Context, s *Store, what string, l *lis
 	q := "SELECT " + l.cols + ", (" + k.expr + ")::text AS keyset_sort FROM " + l.from + l.whereClause(k, p) + l.orderLimit(k, p)
 	var rows []T
 	if err := s.selectRows(ctx, &rows, q, l.args...); err != nil {
-		return Result[T]{}, fmt.Errorf("list %s: %w", what, err)
+		return Result[T]{}, fmt.Errorf("list %s: %w", what, badKey(err, p))
 	}
 	return finish[T, PT](rows, p, id), nil
 }
@@ -214,7 +217,7 @@ func pages[T any, PT keyed[T]](ctx context.Context, s *Store, what string, l *li
 		l.whereClause(k, p) + l.orderLimit(k, p) + ") x"
 	var rows []T
 	if err := s.selectRows(ctx, &rows, q, l.args...); err != nil {
-		return nil, fmt.Errorf("list %s of %d parents: %w", what, len(parents), err)
+		return nil, fmt.Errorf("list %s of %d parents: %w", what, len(parents), badKey(err, p))
 	}
 	grouped := make(map[int64][]T, len(parents))
 	for _, r := range rows {
@@ -262,6 +265,31 @@ func countRows(ctx context.Context, s *Store, what, q string, parents []int64, a
 		out[r.Parent] = r.N
 	}
 	return out, nil
+}
+
+// badKey turns the error PostgreSQL gives when a cursor's position does not cast to the
+// sort key's type (text where an int, a date or a timestamp belongs) into the client's
+// bad argument. Cursors are opaque but not signed, so a client can forge one; the
+// filters' own values are typed on the Go side and never fail these casts, so with a
+// cursor present these SQLSTATEs point at it.
+func badKey(err error, p Page) error {
+	var pqErr *pq.Error
+	if (p.After == nil && p.Before == nil) || !errors.As(err, &pqErr) {
+		return err
+	}
+	switch pqErr.Code {
+	case "22P02", "22007", "22008", "22003", "22009", "22021":
+	default:
+		return err
+	}
+	switch {
+	case p.Before == nil:
+		return errcode.BadInput("after", "is not a cursor issued by this API")
+	case p.After == nil:
+		return errcode.BadInput("before", "is not a cursor issued by this API")
+	default:
+		return errcode.BadInput("after", "or \"before\" is not a cursor issued by this API")
+	}
 }
 
 func joinAnd(conds []string) string {
