@@ -129,7 +129,15 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 			log.Info("loaded the demo alliance", "organizations", sum.Organizations, "talents", sum.Talents, "took", sum.Took)
 		}
 	}
-	st := store.New(db, server.CountStatements(nil))
+	// Requests run on a pool of their own whose sessions carry the request timeout as
+	// statement timeout; migrating and loading the demo above ran without it.
+	served, err := database.Open(ctx, database.WithStatementTimeout(cfg.DatabaseURL, cfg.RequestTimeout), false)
+	if err != nil {
+		return err
+	}
+	defer served.Close()
+	db.Close()
+	st := store.New(served, server.CountStatements(nil))
 	key, err := auth.SigningKey(ctx, st, cfg.JWTSecret)
 	if err != nil {
 		return fmt.Errorf("token signing key: %w", err)
@@ -154,6 +162,11 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		Logger:         log,
 		Batching:       loader.Timing{Idle: cfg.BatchIdle, MaxWait: cfg.BatchMaxWait, MaxKeys: loader.DefaultTiming.MaxKeys},
 		RequestTimeout: cfg.RequestTimeout,
+		Limits: server.Limits{MaxDepth: orOff(cfg.MaxDepth), MaxComplexity: orOff(cfg.MaxComplexity),
+			MaxTokens: orOff(cfg.MaxTokens), MaxBodyBytes: int64(orOff(int(cfg.MaxBodyBytes)))},
+		RateLimit:            server.RateLimit{Rate: cfg.RateLimit, Burst: cfg.RateBurst, ClientIPHeader: cfg.ClientIPHeader},
+		CORSOrigins:          cfg.CORSOrigins,
+		DisableIntrospection: !cfg.Introspection,
 	})
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -185,6 +198,15 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		return fmt.Errorf("shut down: %w", err)
 	}
 	return nil
+}
+
+// orOff maps a setting's 0 ("no limit") to the server's negative "off" (its 0 is "the
+// default").
+func orOff(n int) int {
+	if n == 0 {
+		return -1
+	}
+	return n
 }
 
 // listenerURL names the event listener's connection, so operators can tell it apart in

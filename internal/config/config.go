@@ -8,9 +8,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net"
+	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/alliance-graph/alliance-graph/internal/database"
@@ -33,6 +36,14 @@ type Config struct {
 	Reset          bool
 	JWTSecret      string   // HS256 key for tokens; empty: generated once and kept in the database
 	Args           []string // what is left after the flags, e.g. migrate's direction
+	// Limits of one request; 0 switches a limit off.
+	MaxDepth, MaxComplexity, MaxTokens int
+	MaxBodyBytes                       int64
+	RateLimit                          float64 // requests a second per client; 0: no limit
+	RateBurst                          int
+	ClientIPHeader                     string
+	Introspection                      bool
+	CORSOrigins                        []string
 }
 
 // Setting documents one setting, for --help and the README's table.
@@ -54,6 +65,15 @@ var Settings = []Setting{
 	{"scale", "SEED_SCALE", "1", "how many times larger than the demo the seeded alliance is", []string{"seed"}},
 	{"reset", "SEED_RESET", "false", "empty the database before seeding", []string{"seed"}},
 	{"jwt-secret", "JWT_SECRET", "", "key signing and checking tokens (HS256), at least 32 bytes; if empty, one is generated once and kept in the database", []string{"serve", "token"}},
+	{"max-depth", "MAX_DEPTH", "20", "deepest field nesting an operation may have (a root field is depth 1; the deepest frontend query is 15); deeper ones get QUERY_TOO_DEEP; 0: no limit", []string{"serve"}},
+	{"max-complexity", "MAX_COMPLEXITY", "50000", "highest estimated cost an operation may have, where each field costs 1 and a connection's edges count once per item it may return (first, else last, else 20); costlier ones get QUERY_TOO_COMPLEX; 0: no limit", []string{"serve"}},
+	{"max-tokens", "MAX_TOKENS", "15000", "most lexical tokens the parser reads from one query document before refusing it (GRAPHQL_PARSE_FAILED); 0: no limit", []string{"serve"}},
+	{"max-body-bytes", "MAX_BODY_BYTES", "1048576", "largest request body (and GET query string) in bytes; larger ones get 413 (414) with REQUEST_TOO_LARGE; 0: no limit", []string{"serve"}},
+	{"rate-limit", "RATE_LIMIT", "20", "requests a second each client may send on average (token bucket); a client is its token's subject or API key, else its IP address; a subscription counts once, when it connects; excess requests get 429 with Retry-After and RATE_LIMITED; 0: no limit", []string{"serve"}},
+	{"rate-burst", "RATE_BURST", "60", "requests a client may send at once before the rate applies (the bucket's size)", []string{"serve"}},
+	{"client-ip-header", "CLIENT_IP_HEADER", "", "header holding the client's address, set by a trusted reverse proxy (X-Forwarded-For: its last entry, or X-Real-IP); empty: the connection's address. Set it only behind a proxy that sets it, as clients can forge it", []string{"serve"}},
+	{"introspection", "INTROSPECTION", "true", "answer introspection (__schema, __type), which the playground and code generators need; false refuses it with INTROSPECTION_DISABLED", []string{"serve"}},
+	{"cors-origins", "CORS_ORIGINS", "", "comma-separated origins browsers may call the API from, e.g. https://app.example.org (wildcards such as https://*.example.org, or * for any); also the origins WebSocket connections are accepted from; empty: same-origin only", []string{"serve"}},
 }
 
 // value holds a flag's text until Parse checks it; boolean settings may be given as a
@@ -132,6 +152,40 @@ func Parse(command string, args []string, getenv func(string) string) (Config, e
 	parseDuration("batch-max-wait", &c.BatchMaxWait)
 	parseDuration("request-timeout", &c.RequestTimeout)
 	parseDuration("shutdown-grace", &c.ShutdownGrace)
+	parseCount := func(name string, dst *int) {
+		v, err := strconv.Atoi(get(name))
+		if err != nil || v < 0 {
+			errs = append(errs, fmt.Errorf("--%s: %q is not a whole number, 0 or more", name, get(name)))
+		}
+		*dst = v
+	}
+	parseCount("max-depth", &c.MaxDepth)
+	parseCount("max-complexity", &c.MaxComplexity)
+	parseCount("max-tokens", &c.MaxTokens)
+	var body int
+	parseCount("max-body-bytes", &body)
+	c.MaxBodyBytes = int64(body)
+	if r, err := strconv.ParseFloat(get("rate-limit"), 64); err != nil || r < 0 || math.IsInf(r, 0) || math.IsNaN(r) {
+		errs = append(errs, fmt.Errorf("--rate-limit: %q is not a number of requests a second, 0 or more", get("rate-limit")))
+	} else {
+		c.RateLimit = r
+	}
+	parseCount("rate-burst", &c.RateBurst)
+	if c.RateLimit > 0 && c.RateBurst < 1 {
+		errs = append(errs, fmt.Errorf("--rate-burst: must be at least 1 when --rate-limit is set"))
+	}
+	c.ClientIPHeader = strings.TrimSpace(get("client-ip-header"))
+	parseBool("introspection", &c.Introspection)
+	for _, o := range strings.Split(get("cors-origins"), ",") {
+		if o = strings.TrimSpace(o); o == "" {
+			continue
+		}
+		if u, err := url.Parse(o); o != "*" && (err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/")) {
+			errs = append(errs, fmt.Errorf("--cors-origins: %q is not an origin such as https://app.example.org", o))
+			continue
+		}
+		c.CORSOrigins = append(c.CORSOrigins, strings.TrimSuffix(o, "/"))
+	}
 	if err := c.LogLevel.UnmarshalText([]byte(get("log-level"))); err != nil {
 		errs = append(errs, fmt.Errorf("--log-level: %q is not debug, info, warn or error", get("log-level")))
 	}

@@ -18,6 +18,16 @@ const (
 	Unauthenticated Code = "UNAUTHENTICATED"
 	// Forbidden: the caller is known but may not do or see this.
 	Forbidden Code = "FORBIDDEN"
+	// QueryTooComplex: the operation's estimated cost exceeds the server's limit.
+	QueryTooComplex Code = "QUERY_TOO_COMPLEX"
+	// QueryTooDeep: the operation nests fields deeper than the server's limit.
+	QueryTooDeep Code = "QUERY_TOO_DEEP"
+	// IntrospectionDisabled: the server was started with introspection off.
+	IntrospectionDisabled Code = "INTROSPECTION_DISABLED"
+	// RequestTooLarge: the request body exceeds the server's limit (HTTP 413).
+	RequestTooLarge Code = "REQUEST_TOO_LARGE"
+	// RateLimited: the client sent more requests than its rate allows (HTTP 429).
+	RateLimited Code = "RATE_LIMITED"
 )
 
 // Error is an error meant for the client.

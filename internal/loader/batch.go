@@ -2,6 +2,8 @@ package loader
 
 import (
 	"context"
+	"fmt"
+	"runtime/debug"
 	"runtime/metrics"
 	"sync"
 	"time"
@@ -228,7 +230,7 @@ func othersBusy() bool {
 
 func (b *Batcher[K, V]) run(p *batch[K, V]) {
 	defer b.sched.done(p.level)
-	values, err := b.fetch(p.ctx, p.keys)
+	values, err := b.safeFetch(p.ctx, p.keys)
 	for i, k := range p.keys {
 		c := p.calls[i]
 		switch v, ok := values[k]; {
@@ -241,4 +243,16 @@ func (b *Batcher[K, V]) run(p *batch[K, V]) {
 		}
 		close(c.done)
 	}
+}
+
+// safeFetch turns a panic in fetch into an error for every caller of the batch: the
+// batch runs on a timer's goroutine, where gqlgen's recovery does not reach and a panic
+// would end the process.
+func (b *Batcher[K, V]) safeFetch(ctx context.Context, keys []K) (values map[K]V, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			values, err = nil, fmt.Errorf("panic in batch fetch: %v\n%s", p, debug.Stack())
+		}
+	}()
+	return b.fetch(ctx, keys)
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/99designs/gqlgen/graphql/playground"
+	"github.com/coder/websocket"
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/alliance-graph/alliance-graph/graph"
@@ -48,6 +49,15 @@ type Config struct {
 	Batching loader.Timing
 	// RequestTimeout bounds each GraphQL request, SQL included.
 	RequestTimeout time.Duration
+	// Limits bound depth, complexity, tokens and body size; zero fields take defaults.
+	Limits Limits
+	// RateLimit limits requests per client; a zero Rate switches it off.
+	RateLimit RateLimit
+	// CORSOrigins are the origins browsers may call the API from ("*" for any);
+	// empty: same-origin only.
+	CORSOrigins []string
+	// DisableIntrospection refuses __schema and __type (INTROSPECTION_DISABLED).
+	DisableIntrospection bool
 }
 
 // New returns the server's HTTP handler: GraphQL at /query, the playground at /.
@@ -74,7 +84,7 @@ func New(cfg Config) http.Handler {
 	// SSE and WebSocket first: the first transport that supports a request serves it.
 	gql.AddTransport(transport.SSE{})
 	gql.AddTransport(transport.Websocket{
-		Implementation:        strictProtocol{WebsocketImplementation: transport.CoderWebsocketImplementation{}, initTimeout: cfg.InitTimeout},
+		Implementation:        strictProtocol{WebsocketImplementation: transport.CoderWebsocketImplementation{AcceptOptions: websocket.AcceptOptions{OriginPatterns: websocketOrigins(cfg.CORSOrigins)}}, initTimeout: cfg.InitTimeout},
 		InitFunc:              websocketAuth(cfg.Auth),
 		KeepAlivePingInterval: cfg.KeepAlive,
 	})
@@ -82,7 +92,16 @@ func New(cfg Config) http.Handler {
 	gql.AddTransport(transport.GET{})
 	gql.AddTransport(transport.POST{})
 	gql.SetQueryCache(lru.New[*ast.QueryDocument](1000))
-	gql.Use(extension.Introspection{})
+	if !cfg.DisableIntrospection {
+		gql.Use(extension.Introspection{})
+	}
+	limits := cfg.Limits.withDefaults()
+	gql.SetParserTokenLimit(max(limits.MaxTokens, 0))
+	gql.Use(operationLimits{maxDepth: limits.MaxDepth, maxComplexity: limits.MaxComplexity, introspection: !cfg.DisableIntrospection})
+	var limiter *rateLimiter
+	if cfg.RateLimit.Rate > 0 {
+		limiter = newRateLimiter(cfg.RateLimit)
+	}
 	gql.SetErrorPresenter(presentError(cfg.Logger))
 	gql.SetRecoverFunc(recoverPanic(cfg.Logger))
 	gql.AroundRootFields(freshLoadersForMutations(cfg.Store, cfg.Batching))
@@ -93,9 +112,9 @@ func New(cfg Config) http.Handler {
 	if streams == nil {
 		streams = context.Background()
 	}
-	mux.Handle("/query", withStreams(streams, auth.Middleware(cfg.Auth, cfg.Logger, withLoaders(cfg.Store, cfg.Batching, withTimeout(cfg.RequestTimeout, gql)))))
+	mux.Handle("/query", withBodyLimit(limits.MaxBodyBytes, withStreams(streams, auth.Middleware(cfg.Auth, cfg.Logger, withRateLimit(limiter, withLoaders(cfg.Store, cfg.Batching, withTimeout(cfg.RequestTimeout, gql)))))))
 	mux.Handle("GET /{$}", playground.Handler("Alliance Graph", "/query"))
-	return withRequestID(withLogging(cfg.Logger, mux))
+	return withRequestID(withLogging(cfg.Logger, withRecovery(cfg.Logger, withCORS(cfg.CORSOrigins, mux))))
 }
 
 // eventStream keeps a nil *bus.Bus a nil interface, so that subscriptions report they

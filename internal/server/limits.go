@@ -1,0 +1,280 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+
+	"github.com/99designs/gqlgen/graphql"
+	gqlerrcode "github.com/99designs/gqlgen/graphql/errcode"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/alliance-graph/alliance-graph/internal/errcode"
+)
+
+// Limits bound what a single request may ask of the server. A zero field takes its
+// default below; a negative one switches that limit off.
+type Limits struct {
+	// MaxDepth is how deeply fields may nest; a root field is at depth 1.
+	MaxDepth int
+	// MaxComplexity bounds an operation's estimated cost (see operationCost).
+	MaxComplexity int
+	// MaxTokens bounds how many lexical tokens the parser reads from a query document
+	// before it gives up, so that a huge document is refused before it is validated.
+	MaxTokens int
+	// MaxBodyBytes bounds the body of an HTTP request (and the query string of a GET).
+	MaxBodyBytes int64
+}
+
+// The defaults fit the deepest and costliest queries the frontends and the analysts'
+// guide send (the nested alliance → members → partnerships → participants → resources
+// query is depth 15 and, with 50 members per page, costs about 23,000) with room to
+// spare, while a query fanning out over three nested pages of 100 is refused.
+const (
+	DefaultMaxDepth      = 20
+	DefaultMaxComplexity = 50_000
+	DefaultMaxTokens     = 15_000
+	DefaultMaxBodyBytes  = 1 << 20
+)
+
+// defaultPage is what a connection returns without first or last (graph/paging.go).
+const defaultPage = 20
+
+func (l Limits) withDefaults() Limits {
+	if l.MaxDepth == 0 {
+		l.MaxDepth = DefaultMaxDepth
+	}
+	if l.MaxComplexity == 0 {
+		l.MaxComplexity = DefaultMaxComplexity
+	}
+	if l.MaxTokens == 0 {
+		l.MaxTokens = DefaultMaxTokens
+	}
+	if l.MaxBodyBytes == 0 {
+		l.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	return l
+}
+
+func init() {
+	// Refusals by limit describe the request, like validation errors, so they take the
+	// status gqlgen gives those (422 for application/json, 400 for
+	// application/graphql-response+json) and whatever mapping of that kind the
+	// transports apply.
+	for _, c := range []errcode.Code{errcode.QueryTooComplex, errcode.QueryTooDeep, errcode.IntrospectionDisabled} {
+		gqlerrcode.RegisterErrorType(string(c), gqlerrcode.KindProtocol)
+	}
+}
+
+// operationLimits refuses, after validation and before execution, operations nested too
+// deeply, estimated too costly, or (with introspection off) introspecting the schema.
+//
+// Why a walker of our own rather than gqlgen's ComplexityLimit: gqlgen's calculator asks
+// one generated function per field (ComplexityRoot), so weighting connections by their
+// page size would mean assigning some 50 functions of as many signatures, by hand or by
+// reflection, and redoing it for every new connection. The schema already says which
+// fields are connections (a type named ...Connection with first/last arguments), so one
+// walk of the operation with the schema weights all of them, present and future, and the
+// same walk measures depth and spots introspection. It also memoises fragments, so a
+// document spreading fragments into fragments costs linear time to measure.
+type operationLimits struct {
+	maxDepth, maxComplexity int
+	introspection           bool
+}
+
+var _ interface {
+	graphql.OperationContextMutator
+	graphql.HandlerExtension
+} = operationLimits{}
+
+func (operationLimits) ExtensionName() string                   { return "OperationLimits" }
+func (operationLimits) Validate(graphql.ExecutableSchema) error { return nil }
+
+func (l operationLimits) MutateOperationContext(_ context.Context, op *graphql.OperationContext) *gqlerror.Error {
+	if op.Operation == nil {
+		return nil
+	}
+	m := newMeasure(op.Variables)
+	depth := m.depth(op.Operation.SelectionSet)
+	if !l.introspection && m.introspects {
+		return limitError(errcode.IntrospectionDisabled, "introspection is disabled on this server: __schema and __type cannot be queried", nil)
+	}
+	if l.maxDepth > 0 && depth > l.maxDepth {
+		return limitError(errcode.QueryTooDeep,
+			fmt.Sprintf("the operation nests fields %d levels deep, more than the limit of %d", depth, l.maxDepth),
+			map[string]any{"limit": l.maxDepth, "depth": depth})
+	}
+	cost := m.cost(op.Operation.SelectionSet, 0)
+	if l.maxComplexity > 0 && cost > l.maxComplexity {
+		return limitError(errcode.QueryTooComplex,
+			fmt.Sprintf("the operation's estimated complexity is %d, more than the limit of %d; ask for smaller pages (first/last) or fewer nested connections", cost, l.maxComplexity),
+			map[string]any{"limit": l.maxComplexity, "complexity": cost})
+	}
+	return nil
+}
+
+func limitError(code errcode.Code, message string, ext map[string]any) *gqlerror.Error {
+	if ext == nil {
+		ext = map[string]any{}
+	}
+	ext["code"] = string(code)
+	return &gqlerror.Error{Message: message, Extensions: ext}
+}
+
+// measure walks one operation. Cost is estimated as
+//
+//	cost(field)      = 1 + cost(its selections)                      (object, list or leaf)
+//	cost(connection) = 1 + page × cost(edges and nodes) + cost(other selections)
+//	cost(nodes(ids)) = 1 + len(ids) × cost(its selections)
+//
+// where page is the connection's first, else its last, else the default page of 20:
+// every edge repeats its selection, while totalCount and pageInfo are computed once.
+// __typename is free; introspection is left to gqlgen's own introspection-depth rule.
+type measure struct {
+	vars        map[string]any
+	fragCost    map[fragKey]int
+	fragDepth   map[string]int
+	introspects bool
+}
+
+type fragKey struct {
+	name string
+	page int
+}
+
+func newMeasure(vars map[string]any) *measure {
+	return &measure{vars: vars, fragCost: map[fragKey]int{}, fragDepth: map[string]int{}}
+}
+
+func (m *measure) depth(set ast.SelectionSet) int {
+	deepest := 0
+	for _, sel := range set {
+		d := 0
+		switch s := sel.(type) {
+		case *ast.Field:
+			if introspection(s.Name) {
+				m.introspects = true
+				continue
+			}
+			d = 1 + m.depth(s.SelectionSet)
+		case *ast.InlineFragment:
+			d = m.depth(s.SelectionSet)
+		case *ast.FragmentSpread:
+			var ok bool
+			if d, ok = m.fragDepth[s.Name]; !ok && s.Definition != nil {
+				d = m.depth(s.Definition.SelectionSet)
+				m.fragDepth[s.Name] = d
+			}
+		}
+		deepest = max(deepest, d)
+	}
+	return deepest
+}
+
+// cost sums a selection set; page > 0 when the set is a connection's, so that its edges
+// and nodes are multiplied by the page size.
+func (m *measure) cost(set ast.SelectionSet, page int) int {
+	total := 0
+	for _, sel := range set {
+		switch s := sel.(type) {
+		case *ast.Field:
+			c := m.fieldCost(s)
+			if page > 0 && (s.Name == "edges" || s.Name == "nodes") {
+				c = mul(c, page)
+			}
+			total = add(total, c)
+		case *ast.InlineFragment:
+			total = add(total, m.cost(s.SelectionSet, page))
+		case *ast.FragmentSpread:
+			k := fragKey{s.Name, page}
+			c, ok := m.fragCost[k]
+			if !ok && s.Definition != nil {
+				c = m.cost(s.Definition.SelectionSet, page)
+				m.fragCost[k] = c
+			}
+			total = add(total, c)
+		}
+	}
+	return total
+}
+
+func (m *measure) fieldCost(f *ast.Field) int {
+	if f.Name == "__typename" || introspection(f.Name) {
+		return 0
+	}
+	if f.Definition == nil {
+		return 1
+	}
+	if page, ok := m.pageSize(f); ok {
+		return add(1, m.cost(f.SelectionSet, page))
+	}
+	if ids := f.Arguments.ForName("ids"); ids != nil && ids.Value != nil {
+		if v, err := ids.Value.Value(m.vars); err == nil {
+			if list, ok := v.([]any); ok && len(list) > 1 {
+				return add(1, mul(len(list), m.cost(f.SelectionSet, 0)))
+			}
+		}
+	}
+	return add(1, m.cost(f.SelectionSet, 0))
+}
+
+// pageSize reports whether f is a connection and how many edges it may return.
+func (m *measure) pageSize(f *ast.Field) (int, bool) {
+	def := f.Definition
+	if def.Type == nil || len(def.Type.Name()) <= len("Connection") ||
+		def.Type.Name()[len(def.Type.Name())-len("Connection"):] != "Connection" ||
+		(def.Arguments.ForName("first") == nil && def.Arguments.ForName("last") == nil) {
+		return 0, false
+	}
+	for _, name := range []string{"first", "last"} {
+		if n, ok := m.intArg(f, name); ok {
+			return max(n, 0), true
+		}
+	}
+	return defaultPage, true
+}
+
+func (m *measure) intArg(f *ast.Field, name string) (int, bool) {
+	a := f.Arguments.ForName(name)
+	if a == nil || a.Value == nil {
+		return 0, false
+	}
+	v, err := a.Value.Value(m.vars)
+	if err != nil {
+		return 0, false
+	}
+	switch n := v.(type) {
+	case int:
+		return n, true
+	case int64:
+		return int(max(min(n, math.MaxInt32), math.MinInt32)), true
+	case int32:
+		return int(n), true
+	case float64:
+		return int(max(min(n, math.MaxInt32), math.MinInt32)), true
+	case json.Number:
+		i, err := n.Int64()
+		return int(max(min(i, math.MaxInt32), math.MinInt32)), err == nil
+	}
+	return 0, false
+}
+
+func introspection(field string) bool { return field == "__schema" || field == "__type" }
+
+// add and mul saturate, so that a hostile document cannot overflow its cost back under
+// the limit.
+func add(a, b int) int {
+	if a > math.MaxInt-b {
+		return math.MaxInt
+	}
+	return a + b
+}
+
+func mul(a, b int) int {
+	if a != 0 && b > math.MaxInt/a {
+		return math.MaxInt
+	}
+	return a * b
+}
