@@ -82,21 +82,26 @@ func init() {
 type operationLimits struct {
 	maxDepth, maxComplexity int
 	introspection           bool
+	schema                  *ast.Schema
 }
 
 var _ interface {
 	graphql.OperationContextMutator
 	graphql.HandlerExtension
-} = operationLimits{}
+} = &operationLimits{}
 
-func (operationLimits) ExtensionName() string                   { return "OperationLimits" }
-func (operationLimits) Validate(graphql.ExecutableSchema) error { return nil }
+func (*operationLimits) ExtensionName() string { return "OperationLimits" }
 
-func (l operationLimits) MutateOperationContext(_ context.Context, op *graphql.OperationContext) *gqlerror.Error {
+func (l *operationLimits) Validate(es graphql.ExecutableSchema) error {
+	l.schema = es.Schema()
+	return nil
+}
+
+func (l *operationLimits) MutateOperationContext(_ context.Context, op *graphql.OperationContext) *gqlerror.Error {
 	if op.Operation == nil {
 		return nil
 	}
-	m := newMeasure(op.Variables)
+	m := newMeasure(l.schema, op.Variables)
 	depth := m.depth(op.Operation.SelectionSet)
 	if !l.introspection && m.introspects {
 		return limitError(errcode.IntrospectionDisabled, "introspection is disabled on this server: __schema and __type cannot be queried", nil)
@@ -106,7 +111,7 @@ func (l operationLimits) MutateOperationContext(_ context.Context, op *graphql.O
 			fmt.Sprintf("the operation nests fields %d levels deep, more than the limit of %d", depth, l.maxDepth),
 			map[string]any{"limit": l.maxDepth, "depth": depth})
 	}
-	cost := m.cost(op.Operation.SelectionSet, 0)
+	cost := m.cost(op.Operation.SelectionSet, l.root(op.Operation.Operation), 0)
 	if l.maxComplexity > 0 && cost > l.maxComplexity {
 		return limitError(errcode.QueryTooComplex,
 			fmt.Sprintf("the operation's estimated complexity is %d, more than the limit of %d; ask for smaller pages (first/last) or fewer nested connections", cost, l.maxComplexity),
@@ -131,8 +136,10 @@ func limitError(code errcode.Code, message string, ext map[string]any) *gqlerror
 //
 // where page is the connection's first, else its last, else the default page of 20:
 // every edge repeats its selection, while totalCount and pageInfo are computed once.
+// On an interface or union only the costliest type's fragments count.
 // __typename is free; introspection is left to gqlgen's own introspection-depth rule.
 type measure struct {
+	schema      *ast.Schema
 	vars        map[string]any
 	fragCost    map[fragKey]int
 	fragDepth   map[string]int
@@ -144,8 +151,8 @@ type fragKey struct {
 	page int
 }
 
-func newMeasure(vars map[string]any) *measure {
-	return &measure{vars: vars, fragCost: map[fragKey]int{}, fragDepth: map[string]int{}}
+func newMeasure(schema *ast.Schema, vars map[string]any) *measure {
+	return &measure{schema: schema, vars: vars, fragCost: map[fragKey]int{}, fragDepth: map[string]int{}}
 }
 
 func (m *measure) depth(set ast.SelectionSet) int {
@@ -173,10 +180,23 @@ func (m *measure) depth(set ast.SelectionSet) int {
 	return deepest
 }
 
-// cost sums a selection set; page > 0 when the set is a connection's, so that its edges
-// and nodes are multiplied by the page size.
-func (m *measure) cost(set ast.SelectionSet, page int) int {
+// cost sums a selection set made on type parent; page > 0 when the set is a
+// connection's, so that its edges and nodes are multiplied by the page size. On an
+// interface or union, each object is of one type only: fragments for a concrete type are
+// summed per type and only the costliest type counts.
+func (m *measure) cost(set ast.SelectionSet, parent *ast.Definition, page int) int {
 	total := 0
+	var perType map[string]int
+	conditional := func(on string, c int) {
+		if parent == nil || parent.Kind == ast.Object || on == "" || m.schema.Types[on] == nil || m.schema.Types[on].Kind != ast.Object {
+			total = add(total, c)
+			return
+		}
+		if perType == nil {
+			perType = map[string]int{}
+		}
+		perType[on] = add(perType[on], c)
+	}
 	for _, sel := range set {
 		switch s := sel.(type) {
 		case *ast.Field:
@@ -186,18 +206,29 @@ func (m *measure) cost(set ast.SelectionSet, page int) int {
 			}
 			total = add(total, c)
 		case *ast.InlineFragment:
-			total = add(total, m.cost(s.SelectionSet, page))
+			inner := parent
+			if s.TypeCondition != "" {
+				inner = m.schema.Types[s.TypeCondition]
+			}
+			conditional(s.TypeCondition, m.cost(s.SelectionSet, inner, page))
 		case *ast.FragmentSpread:
+			if s.Definition == nil {
+				continue
+			}
 			k := fragKey{s.Name, page}
 			c, ok := m.fragCost[k]
-			if !ok && s.Definition != nil {
-				c = m.cost(s.Definition.SelectionSet, page)
+			if !ok {
+				c = m.cost(s.Definition.SelectionSet, m.schema.Types[s.Definition.TypeCondition], page)
 				m.fragCost[k] = c
 			}
-			total = add(total, c)
+			conditional(s.Definition.TypeCondition, c)
 		}
 	}
-	return total
+	costliest := 0
+	for _, c := range perType {
+		costliest = max(costliest, c)
+	}
+	return add(total, costliest)
 }
 
 func (m *measure) fieldCost(f *ast.Field) int {
@@ -207,17 +238,18 @@ func (m *measure) fieldCost(f *ast.Field) int {
 	if f.Definition == nil {
 		return 1
 	}
+	typ := m.schema.Types[f.Definition.Type.Name()]
 	if page, ok := m.pageSize(f); ok {
-		return add(1, m.cost(f.SelectionSet, page))
+		return add(1, m.cost(f.SelectionSet, typ, page))
 	}
 	if ids := f.Arguments.ForName("ids"); ids != nil && ids.Value != nil {
 		if v, err := ids.Value.Value(m.vars); err == nil {
 			if list, ok := v.([]any); ok && len(list) > 1 {
-				return add(1, mul(len(list), m.cost(f.SelectionSet, 0)))
+				return add(1, mul(len(list), m.cost(f.SelectionSet, typ, 0)))
 			}
 		}
 	}
-	return add(1, m.cost(f.SelectionSet, 0))
+	return add(1, m.cost(f.SelectionSet, typ, 0))
 }
 
 // pageSize reports whether f is a connection and how many edges it may return.
@@ -259,6 +291,16 @@ func (m *measure) intArg(f *ast.Field, name string) (int, bool) {
 		return int(max(min(i, math.MaxInt32), math.MinInt32)), err == nil
 	}
 	return 0, false
+}
+
+func (l *operationLimits) root(op ast.Operation) *ast.Definition {
+	switch op {
+	case ast.Mutation:
+		return l.schema.Mutation
+	case ast.Subscription:
+		return l.schema.Subscription
+	}
+	return l.schema.Query
 }
 
 func introspection(field string) bool { return field == "__schema" || field == "__type" }

@@ -97,7 +97,7 @@ func New(cfg Config) http.Handler {
 	}
 	limits := cfg.Limits.withDefaults()
 	gql.SetParserTokenLimit(max(limits.MaxTokens, 0))
-	gql.Use(operationLimits{maxDepth: limits.MaxDepth, maxComplexity: limits.MaxComplexity, introspection: !cfg.DisableIntrospection})
+	gql.Use(&operationLimits{maxDepth: limits.MaxDepth, maxComplexity: limits.MaxComplexity, introspection: !cfg.DisableIntrospection})
 	var limiter *rateLimiter
 	if cfg.RateLimit.Rate > 0 {
 		limiter = newRateLimiter(cfg.RateLimit)
