@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
 	gqlerrcode "github.com/99designs/gqlgen/graphql/errcode"
@@ -100,6 +101,9 @@ func (l *operationLimits) Validate(es graphql.ExecutableSchema) error {
 func (l *operationLimits) MutateOperationContext(_ context.Context, op *graphql.OperationContext) *gqlerror.Error {
 	if op.Operation == nil {
 		return nil
+	}
+	if nulIn(op.Variables) || nulInDocument(op.Doc) {
+		return limitError(errcode.BadUserInput, "strings may not contain the NUL character (U+0000), which PostgreSQL cannot store or compare", nil)
 	}
 	m := newMeasure(l.schema, op.Variables)
 	depth := m.depth(op.Operation.SelectionSet)
@@ -319,4 +323,87 @@ func mul(a, b int) int {
 		return math.MaxInt
 	}
 	return a * b
+}
+
+// nulIn reports a NUL character in any string of decoded variables. PostgreSQL refuses
+// NUL in text, so such a string would otherwise fail as an internal error deep in a
+// statement instead of as the client's bad input.
+func nulIn(v any) bool {
+	switch v := v.(type) {
+	case string:
+		return strings.IndexByte(v, 0) >= 0
+	case map[string]any:
+		for _, x := range v {
+			if nulIn(x) {
+				return true
+			}
+		}
+	case []any:
+		for _, x := range v {
+			if nulIn(x) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// nulInDocument reports a NUL character in a string literal of the document's
+// arguments (a "\u0000" escape).
+func nulInDocument(doc *ast.QueryDocument) bool {
+	if doc == nil {
+		return false
+	}
+	var value func(v *ast.Value) bool
+	value = func(v *ast.Value) bool {
+		if v == nil {
+			return false
+		}
+		if (v.Kind == ast.StringValue || v.Kind == ast.BlockValue) && strings.IndexByte(v.Raw, 0) >= 0 {
+			return true
+		}
+		for _, c := range v.Children {
+			if value(c.Value) {
+				return true
+			}
+		}
+		return false
+	}
+	var set func(ast.SelectionSet) bool
+	set = func(ss ast.SelectionSet) bool {
+		for _, sel := range ss {
+			switch s := sel.(type) {
+			case *ast.Field:
+				for _, a := range s.Arguments {
+					if value(a.Value) {
+						return true
+					}
+				}
+				if set(s.SelectionSet) {
+					return true
+				}
+			case *ast.InlineFragment:
+				if set(s.SelectionSet) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	for _, op := range doc.Operations {
+		for _, v := range op.VariableDefinitions {
+			if value(v.DefaultValue) {
+				return true
+			}
+		}
+		if set(op.SelectionSet) {
+			return true
+		}
+	}
+	for _, f := range doc.Fragments {
+		if set(f.SelectionSet) {
+			return true
+		}
+	}
+	return false
 }
