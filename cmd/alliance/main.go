@@ -163,7 +163,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		Batching:       loader.Timing{Idle: cfg.BatchIdle, MaxWait: cfg.BatchMaxWait, MaxKeys: loader.DefaultTiming.MaxKeys},
 		RequestTimeout: cfg.RequestTimeout,
 		Limits: server.Limits{MaxDepth: orOff(cfg.MaxDepth), MaxComplexity: orOff(cfg.MaxComplexity),
-			MaxTokens: orOff(cfg.MaxTokens), MaxBodyBytes: int64(orOff(int(cfg.MaxBodyBytes)))},
+			MaxTokens: orOff(cfg.MaxTokens), MaxBodyBytes: int64(orOff(int(cfg.MaxBodyBytes))), MaxRepeats: orOff(cfg.MaxRepeats)},
 		RateLimit:            server.RateLimit{Rate: cfg.RateLimit, Burst: cfg.RateBurst, ClientIPHeader: cfg.ClientIPHeader},
 		CORSOrigins:          cfg.CORSOrigins,
 		DisableIntrospection: !cfg.Introspection,

@@ -37,7 +37,7 @@ type Config struct {
 	JWTSecret      string   // HS256 key for tokens; empty: generated once and kept in the database
 	Args           []string // what is left after the flags, e.g. migrate's direction
 	// Limits of one request; 0 switches a limit off.
-	MaxDepth, MaxComplexity, MaxTokens int
+	MaxDepth, MaxComplexity, MaxTokens, MaxRepeats int
 	MaxBodyBytes                       int64
 	RateLimit                          float64 // requests a second per client; 0: no limit
 	RateBurst                          int
@@ -69,6 +69,7 @@ var Settings = []Setting{
 	{"max-complexity", "MAX_COMPLEXITY", "50000", "highest estimated cost an operation may have, where each field costs 1 and a connection's edges count once per item it may return (first, else last, else 20); costlier ones get QUERY_TOO_COMPLEX; 0: no limit", []string{"serve"}},
 	{"max-tokens", "MAX_TOKENS", "15000", "most lexical tokens the parser reads from one query document before refusing it (GRAPHQL_PARSE_FAILED); 0: no limit", []string{"serve"}},
 	{"max-body-bytes", "MAX_BODY_BYTES", "1048576", "largest request body (and GET query string) in bytes; larger ones get 413 (414) with REQUEST_TOO_LARGE; 0: no limit", []string{"serve"}},
+	{"max-repeats", "MAX_REPEATS", "30", "most times one selection set may select the same field or alias (after merging fragments), refused before validation, whose cost grows with the square of it; more get QUERY_TOO_WIDE; 0: no limit", []string{"serve"}},
 	{"rate-limit", "RATE_LIMIT", "20", "requests a second each client may send on average (token bucket); a client is its token's subject or API key, else its IP address; a subscription counts once, when it connects; excess requests get 429 with Retry-After and RATE_LIMITED; 0: no limit", []string{"serve"}},
 	{"rate-burst", "RATE_BURST", "60", "requests a client may send at once before the rate applies (the bucket's size)", []string{"serve"}},
 	{"client-ip-header", "CLIENT_IP_HEADER", "", "header holding the client's address, set by a trusted reverse proxy (X-Forwarded-For: its last entry, or X-Real-IP); empty: the connection's address. Set it only behind a proxy that sets it, as clients can forge it", []string{"serve"}},
@@ -162,6 +163,7 @@ func Parse(command string, args []string, getenv func(string) string) (Config, e
 	parseCount("max-depth", &c.MaxDepth)
 	parseCount("max-complexity", &c.MaxComplexity)
 	parseCount("max-tokens", &c.MaxTokens)
+	parseCount("max-repeats", &c.MaxRepeats)
 	var body int
 	parseCount("max-body-bytes", &body)
 	c.MaxBodyBytes = int64(body)

@@ -22,6 +22,8 @@ const (
 	QueryTooComplex Code = "QUERY_TOO_COMPLEX"
 	// QueryTooDeep: the operation nests fields deeper than the server's limit.
 	QueryTooDeep Code = "QUERY_TOO_DEEP"
+	// QueryTooWide: a selection set selects one field more often than the limit.
+	QueryTooWide Code = "QUERY_TOO_WIDE"
 	// IntrospectionDisabled: the server was started with introspection off.
 	IntrospectionDisabled Code = "INTROSPECTION_DISABLED"
 	// RequestTooLarge: the request body exceeds the server's limit (HTTP 413).

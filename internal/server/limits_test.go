@@ -549,3 +549,35 @@ func TestPanicsAnywhereBecomeLoggedInternalErrors(t *testing.T) {
 		t.Fatalf("the server does not serve after the panics: %d %s", e.status, e.raw)
 	}
 }
+
+func TestRepeatedFieldsAreRefusedBeforeValidation(t *testing.T) {
+	ts := newLimitedServer(t, func(c *server.Config) { c.Limits.MaxRepeats = 5 })
+	want := validationStatus(t, ts)
+	cases := []struct {
+		name, query string
+		repeats     int // 0: within the limit
+	}{
+		{"five copies", `{` + strings.Repeat(` alliance { id }`, 5) + ` }`, 0},
+		{"many different aliases", `{` + strings.Repeat(` a: alliance { id } b: alliance { id }`, 2) + strings.Repeat(` __typename`, 5) + ` }`, 0},
+		{"six copies", `{` + strings.Repeat(` alliance { id }`, 6) + ` }`, 6},
+		{"six copies of an alias", `{` + strings.Repeat(` x: alliance { id }`, 6) + ` }`, 6},
+		{"copies merged from repeated fields", `{` + strings.Repeat(` alliance { id id }`, 3) + ` }`, 6},
+		{"copies merged from inline fragments", `{` + strings.Repeat(` ... on Query { skills(first: 1) { totalCount } }`, 7) + ` }`, 7},
+		{"a fragment spread six times", `{` + strings.Repeat(` ...F`, 6) + ` } fragment F on Query { __typename }`, 6},
+		{"arguments' input objects are not selections", `{ organizations(first: 1, filter: {districts: ["a", "a", "a", "a", "a", "a"]}) { totalCount } }`, 0},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			e := gql(t, ts, c.query, nil, nil)
+			if c.repeats == 0 {
+				if len(e.resp.Errors) > 0 {
+					t.Fatalf("refused: %+v", e.resp.Errors)
+				}
+				return
+			}
+			if e.code() != "QUERY_TOO_WIDE" || e.status != want || num(e.resp.Errors[0].Extensions["repeats"]) != c.repeats || num(e.resp.Errors[0].Extensions["limit"]) != 5 {
+				t.Fatalf("status %d body %s, want %d QUERY_TOO_WIDE with %d repeats", e.status, e.raw, want, c.repeats)
+			}
+		})
+	}
+}

@@ -91,12 +91,14 @@ func New(cfg Config) http.Handler {
 	gql.AddTransport(transport.Options{})
 	gql.AddTransport(transport.GET{})
 	gql.AddTransport(transport.POST{})
-	gql.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	queryCache := lru.New[*ast.QueryDocument](1000)
+	gql.SetQueryCache(queryCache)
 	if !cfg.DisableIntrospection {
 		gql.Use(extension.Introspection{})
 	}
 	limits := cfg.Limits.withDefaults()
 	gql.SetParserTokenLimit(max(limits.MaxTokens, 0))
+	gql.Use(selectionLimit{max: limits.MaxRepeats, cache: queryCache})
 	gql.Use(&operationLimits{maxDepth: limits.MaxDepth, maxComplexity: limits.MaxComplexity, introspection: !cfg.DisableIntrospection})
 	var limiter *rateLimiter
 	if cfg.RateLimit.Rate > 0 {
