@@ -38,12 +38,12 @@ type Config struct {
 	Args           []string // what is left after the flags, e.g. migrate's direction
 	// Limits of one request; 0 switches a limit off.
 	MaxDepth, MaxComplexity, MaxTokens, MaxRepeats int
-	MaxBodyBytes                       int64
-	RateLimit                          float64 // requests a second per client; 0: no limit
-	RateBurst                          int
-	ClientIPHeader                     string
-	Introspection                      bool
-	CORSOrigins                        []string
+	MaxBodyBytes                                   int64
+	RateLimit                                      float64 // requests a second per client; 0: no limit
+	RateBurst                                      int
+	ClientIPHeader                                 string
+	Introspection                                  bool
+	CORSOrigins                                    []string
 }
 
 // Setting documents one setting, for --help and the README's table.
@@ -59,7 +59,7 @@ var Settings = []Setting{
 	{"no-demo", "NO_DEMO", "false", "do not load the demo alliance into an empty database", []string{"serve"}},
 	{"batch-idle", "BATCH_IDLE", "1ms", "a loader sends its batch when no new key arrived for this long", []string{"serve"}},
 	{"batch-max-wait", "BATCH_MAX_WAIT", "25ms", "a loader sends its batch at the latest this long after its first key", []string{"serve"}},
-	{"request-timeout", "REQUEST_TIMEOUT", "30s", "longest a GraphQL request may run, SQL included", []string{"serve"}},
+	{"request-timeout", "REQUEST_TIMEOUT", "30s", "longest a GraphQL request may run, SQL included; also the statement_timeout of the server's PostgreSQL sessions, so the database stops a statement at the deadline by itself; past it the request gets TIMEOUT", []string{"serve"}},
 	{"shutdown-grace", "SHUTDOWN_GRACE", "15s", "how long SIGTERM waits for in-flight requests", []string{"serve"}},
 	{"log-level", "LOG_LEVEL", "info", "debug, info, warn or error", []string{"serve", "migrate", "seed"}},
 	{"scale", "SEED_SCALE", "1", "how many times larger than the demo the seeded alliance is", []string{"seed"}},
