@@ -110,8 +110,11 @@ func (l *operationLimits) MutateOperationContext(_ context.Context, op *graphql.
 	if op.Operation == nil {
 		return nil
 	}
-	if nulIn(op.Variables) || nulInDocument(op.Doc) {
-		return limitError(errcode.BadUserInput, "strings may not contain the NUL character (U+0000), which PostgreSQL cannot store or compare", nil)
+	if arg, ok := nulArgument(op.Doc, op.Variables); ok {
+		if arg == "" {
+			return limitError(errcode.BadUserInput, "strings may not contain the NUL character (U+0000)", nil)
+		}
+		return limitError(errcode.BadUserInput, fmt.Sprintf("argument %q may not contain the NUL character (U+0000)", arg), map[string]any{"argument": arg})
 	}
 	m := newMeasure(l.schema, op.Variables)
 	depth := m.depth(op.Operation.SelectionSet)
@@ -333,9 +336,9 @@ func mul(a, b int) int {
 	return a * b
 }
 
-// nulIn reports a NUL character in any string of decoded variables. PostgreSQL refuses
-// NUL in text, so such a string would otherwise fail as an internal error deep in a
-// statement instead of as the client's bad input.
+// nulIn reports a NUL character in any string of a decoded variable's value.
+// PostgreSQL refuses NUL in text, so such a string would otherwise fail as an internal
+// error deep in a statement instead of as the client's bad input.
 func nulIn(v any) bool {
 	switch v := v.(type) {
 	case string:
@@ -356,19 +359,26 @@ func nulIn(v any) bool {
 	return false
 }
 
-// nulInDocument reports a NUL character in a string literal of the document's
-// arguments (a "\u0000" escape).
-func nulInDocument(doc *ast.QueryDocument) bool {
-	if doc == nil {
-		return false
+// nulArgument returns the argument whose value holds a NUL character, in a string
+// literal (a "\u0000" escape) or through a variable, or "" when none does; ok is false
+// when nothing holds one.
+func nulArgument(doc *ast.QueryDocument, vars map[string]any) (argument string, ok bool) {
+	bad := map[string]bool{}
+	for name, v := range vars {
+		if nulIn(v) {
+			bad[name] = true
+		}
 	}
 	var value func(v *ast.Value) bool
 	value = func(v *ast.Value) bool {
 		if v == nil {
 			return false
 		}
-		if (v.Kind == ast.StringValue || v.Kind == ast.BlockValue) && strings.IndexByte(v.Raw, 0) >= 0 {
-			return true
+		switch v.Kind {
+		case ast.StringValue, ast.BlockValue:
+			return strings.IndexByte(v.Raw, 0) >= 0
+		case ast.Variable:
+			return bad[v.Raw]
 		}
 		for _, c := range v.Children {
 			if value(c.Value) {
@@ -377,43 +387,40 @@ func nulInDocument(doc *ast.QueryDocument) bool {
 		}
 		return false
 	}
-	var set func(ast.SelectionSet) bool
-	set = func(ss ast.SelectionSet) bool {
+	var set func(ast.SelectionSet) (string, bool)
+	set = func(ss ast.SelectionSet) (string, bool) {
 		for _, sel := range ss {
 			switch s := sel.(type) {
 			case *ast.Field:
 				for _, a := range s.Arguments {
 					if value(a.Value) {
-						return true
+						return a.Name, true
 					}
 				}
-				if set(s.SelectionSet) {
-					return true
+				if name, ok := set(s.SelectionSet); ok {
+					return name, true
 				}
 			case *ast.InlineFragment:
-				if set(s.SelectionSet) {
-					return true
+				if name, ok := set(s.SelectionSet); ok {
+					return name, true
 				}
 			}
 		}
-		return false
+		return "", false
 	}
-	for _, op := range doc.Operations {
-		for _, v := range op.VariableDefinitions {
-			if value(v.DefaultValue) {
-				return true
+	if doc != nil {
+		for _, op := range doc.Operations {
+			if name, ok := set(op.SelectionSet); ok {
+				return name, true
 			}
 		}
-		if set(op.SelectionSet) {
-			return true
+		for _, f := range doc.Fragments {
+			if name, ok := set(f.SelectionSet); ok {
+				return name, true
+			}
 		}
 	}
-	for _, f := range doc.Fragments {
-		if set(f.SelectionSet) {
-			return true
-		}
-	}
-	return false
+	return "", len(bad) > 0
 }
 
 // selectionLimit refuses, before parsing, a document that selects one field (one
