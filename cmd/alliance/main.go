@@ -175,7 +175,15 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 			log.Info("loaded the demo alliance", "organizations", sum.Organizations, "talents", sum.Talents, "took", sum.Took)
 		}
 	}
-	st := store.New(db, server.CountStatements(nil))
+	// Requests run on a pool of their own whose sessions carry the request timeout as
+	// statement timeout; migrating and loading the demo above ran without it.
+	served, err := database.Open(ctx, database.WithStatementTimeout(cfg.DatabaseURL, cfg.RequestTimeout), false)
+	if err != nil {
+		return err
+	}
+	defer served.Close()
+	db.Close()
+	st := store.New(served, server.CountStatements(nil))
 	key, err := auth.SigningKey(ctx, st, cfg.JWTSecret)
 	if err != nil {
 		return fmt.Errorf("token signing key: %w", err)
@@ -210,6 +218,11 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		APQCacheSize:     apqCacheSize(cfg),
 		TrustedDocuments: trusted,
 		FreeFormRoles:    freeFormRoles(cfg),
+		Limits: server.Limits{MaxDepth: orOff(cfg.MaxDepth), MaxComplexity: orOff(cfg.MaxComplexity),
+			MaxTokens: orOff(cfg.MaxTokens), MaxBodyBytes: int64(orOff(int(cfg.MaxBodyBytes))), MaxRepeats: orOff(cfg.MaxRepeats)},
+		RateLimit:            server.RateLimit{Rate: cfg.RateLimit, Burst: cfg.RateBurst, ClientIPHeader: cfg.ClientIPHeader},
+		CORSOrigins:          cfg.CORSOrigins,
+		DisableIntrospection: !cfg.Introspection,
 	})
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -260,6 +273,15 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		return fmt.Errorf("shut down: %w", err)
 	}
 	return nil
+}
+
+// orOff maps a setting's 0 ("no limit") to the server's negative "off" (its 0 is "the
+// default").
+func orOff(n int) int {
+	if n == 0 {
+		return -1
+	}
+	return n
 }
 
 // listenerURL names the event listener's connection, so operators can tell it apart in

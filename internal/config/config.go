@@ -8,7 +8,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -47,6 +49,14 @@ type Config struct {
 	MetricsMaxOperations int
 	ReadyTimeout         time.Duration
 	DatabaseWait         time.Duration
+	// Limits of one request; 0 switches a limit off.
+	MaxDepth, MaxComplexity, MaxTokens, MaxRepeats int
+	MaxBodyBytes                                   int64
+	RateLimit                                      float64 // requests a second per client; 0: no limit
+	RateBurst                                      int
+	ClientIPHeader                                 string
+	Introspection                                  bool
+	CORSOrigins                                    []string
 }
 
 // Setting documents one setting, for --help and the README's table.
@@ -62,7 +72,7 @@ var Settings = []Setting{
 	{"no-demo", "NO_DEMO", "false", "do not load the demo alliance into an empty database", []string{"serve"}},
 	{"batch-idle", "BATCH_IDLE", "1ms", "a loader sends its batch when no new key arrived for this long", []string{"serve"}},
 	{"batch-max-wait", "BATCH_MAX_WAIT", "25ms", "a loader sends its batch at the latest this long after its first key", []string{"serve"}},
-	{"request-timeout", "REQUEST_TIMEOUT", "30s", "longest a GraphQL request may run, SQL included", []string{"serve"}},
+	{"request-timeout", "REQUEST_TIMEOUT", "30s", "longest a GraphQL request may run, SQL included; also the statement_timeout of the server's PostgreSQL sessions, so the database stops a statement at the deadline by itself; past it the request gets TIMEOUT", []string{"serve"}},
 	{"shutdown-grace", "SHUTDOWN_GRACE", "15s", "how long SIGTERM waits for in-flight requests", []string{"serve"}},
 	{"log-level", "LOG_LEVEL", "info", "debug, info, warn or error", []string{"serve", "migrate", "seed"}},
 	{"scale", "SEED_SCALE", "1", "how many times larger than the demo the seeded alliance is", []string{"seed"}},
@@ -76,6 +86,16 @@ var Settings = []Setting{
 	{"metrics-max-operations", "METRICS_MAX_OPERATIONS", "200", "how many distinct operation names label the latency metric; operations named later are counted as \"other\", unnamed ones as \"anonymous\"", []string{"serve"}},
 	{"ready-timeout", "READY_TIMEOUT", "2s", "how long /readyz waits for its checks (database, migrations, event listener) before answering 503", []string{"serve"}},
 	{"database-wait", "DATABASE_WAIT", "5m", "how long serve keeps retrying an unreachable database at start, with backoff from 500ms doubling up to 15s, before it gives up", []string{"serve"}},
+	{"max-depth", "MAX_DEPTH", "20", "deepest field nesting an operation may have (a root field is depth 1; the deepest frontend query is 15); deeper ones get QUERY_TOO_DEEP; 0: no limit", []string{"serve"}},
+	{"max-complexity", "MAX_COMPLEXITY", "50000", "highest estimated cost an operation may have, where each field costs 1 and a connection's edges count once per item it may return (first, else last, else 20); costlier ones get QUERY_TOO_COMPLEX; 0: no limit", []string{"serve"}},
+	{"max-tokens", "MAX_TOKENS", "15000", "most lexical tokens the parser reads from one query document before refusing it (GRAPHQL_PARSE_FAILED); 0: no limit", []string{"serve"}},
+	{"max-body-bytes", "MAX_BODY_BYTES", "1048576", "largest request body (and GET query string) in bytes; larger ones get 413 (414) with REQUEST_TOO_LARGE; 0: no limit", []string{"serve"}},
+	{"max-repeats", "MAX_REPEATS", "30", "most times one selection set may select the same field or alias (after merging fragments), refused before validation, whose cost grows with the square of it; more get QUERY_TOO_WIDE; 0: no limit", []string{"serve"}},
+	{"rate-limit", "RATE_LIMIT", "20", "requests a second each client may send on average (token bucket); a client is its token's subject or API key, else its IP address; a subscription counts once, when it connects; excess requests get 429 with Retry-After and RATE_LIMITED; 0: no limit", []string{"serve"}},
+	{"rate-burst", "RATE_BURST", "60", "requests a client may send at once before the rate applies (the bucket's size)", []string{"serve"}},
+	{"client-ip-header", "CLIENT_IP_HEADER", "", "header holding the client's address, set by a trusted reverse proxy (X-Forwarded-For: its last entry, or X-Real-IP); empty: the connection's address. Set it only behind a proxy that sets it, as clients can forge it", []string{"serve"}},
+	{"introspection", "INTROSPECTION", "true", "answer introspection (__schema, __type), which the playground and code generators need; false refuses it with INTROSPECTION_DISABLED", []string{"serve"}},
+	{"cors-origins", "CORS_ORIGINS", "", "comma-separated origins browsers may call the API from, e.g. https://app.example.org (wildcards such as https://*.example.org, or * for any); also the origins WebSocket connections are accepted from; empty: same-origin only", []string{"serve"}},
 }
 
 // value holds a flag's text until Parse checks it; boolean settings may be given as a
@@ -161,6 +181,41 @@ func Parse(command string, args []string, getenv func(string) string) (Config, e
 		errs = append(errs, fmt.Errorf("--metrics-max-operations: %q is not a whole number from 1 to 10000", get("metrics-max-operations")))
 	} else {
 		c.MetricsMaxOperations = n
+	}
+	parseCount := func(name string, dst *int) {
+		v, err := strconv.Atoi(get(name))
+		if err != nil || v < 0 {
+			errs = append(errs, fmt.Errorf("--%s: %q is not a whole number, 0 or more", name, get(name)))
+		}
+		*dst = v
+	}
+	parseCount("max-depth", &c.MaxDepth)
+	parseCount("max-complexity", &c.MaxComplexity)
+	parseCount("max-tokens", &c.MaxTokens)
+	parseCount("max-repeats", &c.MaxRepeats)
+	var body int
+	parseCount("max-body-bytes", &body)
+	c.MaxBodyBytes = int64(body)
+	if r, err := strconv.ParseFloat(get("rate-limit"), 64); err != nil || r < 0 || math.IsInf(r, 0) || math.IsNaN(r) {
+		errs = append(errs, fmt.Errorf("--rate-limit: %q is not a number of requests a second, 0 or more", get("rate-limit")))
+	} else {
+		c.RateLimit = r
+	}
+	parseCount("rate-burst", &c.RateBurst)
+	if c.RateLimit > 0 && c.RateBurst < 1 {
+		errs = append(errs, fmt.Errorf("--rate-burst: must be at least 1 when --rate-limit is set"))
+	}
+	c.ClientIPHeader = strings.TrimSpace(get("client-ip-header"))
+	parseBool("introspection", &c.Introspection)
+	for _, o := range strings.Split(get("cors-origins"), ",") {
+		if o = strings.TrimSpace(o); o == "" {
+			continue
+		}
+		if u, err := url.Parse(o); o != "*" && (err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/")) {
+			errs = append(errs, fmt.Errorf("--cors-origins: %q is not an origin such as https://app.example.org", o))
+			continue
+		}
+		c.CORSOrigins = append(c.CORSOrigins, strings.TrimSuffix(o, "/"))
 	}
 	if err := c.LogLevel.UnmarshalText([]byte(get("log-level"))); err != nil {
 		errs = append(errs, fmt.Errorf("--log-level: %q is not debug, info, warn or error", get("log-level")))

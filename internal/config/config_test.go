@@ -40,6 +40,14 @@ func defaults() Config {
 		MetricsMaxOperations: 200,
 		ReadyTimeout:         2 * time.Second,
 		DatabaseWait:         5 * time.Minute,
+		MaxDepth:             20,
+		MaxComplexity:        50000,
+		MaxTokens:            15000,
+		MaxRepeats:           30,
+		MaxBodyBytes:         1 << 20,
+		RateLimit:            20,
+		RateBurst:            60,
+		Introspection:        true,
 	}
 }
 
@@ -475,6 +483,30 @@ func TestObservabilitySettings(t *testing.T) {
 	} {
 		if _, err := Parse("serve", []string{"--" + tt.flag, tt.value}, env{}.get); err == nil || !mentionsFlag(err, tt.flag) {
 			t.Errorf("--%s %q: error %v, want one naming the flag", tt.flag, tt.value, err)
+		}
+	}
+}
+
+func TestParseLimits(t *testing.T) {
+	got, err := Parse("serve", []string{"--max-depth=12", "--max-complexity=0", "--rate-limit=2.5", "--introspection=false",
+		"--cors-origins", " https://app.example.org/ , https://*.example.com,http://localhost:5173"}, env{
+		"MAX_TOKENS": "9000", "MAX_BODY_BYTES": "65536", "RATE_BURST": "5", "CLIENT_IP_HEADER": "X-Forwarded-For", "MAX_REPEATS": "7"}.get)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := defaults()
+	want.MaxDepth, want.MaxComplexity, want.MaxTokens, want.MaxRepeats, want.MaxBodyBytes = 12, 0, 9000, 7, 65536
+	want.RateLimit, want.RateBurst, want.ClientIPHeader, want.Introspection = 2.5, 5, "X-Forwarded-For", false
+	want.CORSOrigins = []string{"https://app.example.org", "https://*.example.com", "http://localhost:5173"}
+	if diff := cmp.Diff(want, got, cmpConfig); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	for _, args := range [][]string{
+		{"--max-depth=-1"}, {"--max-complexity=lots"}, {"--max-body-bytes=1.5"}, {"--rate-limit=-2"}, {"--rate-limit=NaN"},
+		{"--rate-burst=0"}, {"--introspection=maybe"}, {"--cors-origins=app.example.org"}, {"--cors-origins=https://a.org/path"}, {"--max-repeats=x"},
+	} {
+		if _, err := Parse("serve", args, env{}.get); err == nil || !strings.Contains(err.Error(), strings.SplitN(strings.TrimPrefix(args[0], "--"), "=", 2)[0]) {
+			t.Errorf("Parse(%q) = %v, want an error naming the flag", args, err)
 		}
 	}
 }

@@ -21,6 +21,18 @@ const (
 	// Unavailable: the database cannot be reached right now; the request may be retried
 	// as it is, after a short wait.
 	Unavailable Code = "UNAVAILABLE"
+	// QueryTooComplex: the operation's estimated cost exceeds the server's limit.
+	QueryTooComplex Code = "QUERY_TOO_COMPLEX"
+	// QueryTooDeep: the operation nests fields deeper than the server's limit.
+	QueryTooDeep Code = "QUERY_TOO_DEEP"
+	// QueryTooWide: a selection set selects one field more often than the limit.
+	QueryTooWide Code = "QUERY_TOO_WIDE"
+	// IntrospectionDisabled: the server was started with introspection off.
+	IntrospectionDisabled Code = "INTROSPECTION_DISABLED"
+	// RequestTooLarge: the request body exceeds the server's limit (HTTP 413).
+	RequestTooLarge Code = "REQUEST_TOO_LARGE"
+	// RateLimited: the client sent more requests than its rate allows (HTTP 429).
+	RateLimited Code = "RATE_LIMITED"
 )
 
 // Codes of requests refused before anything runs (GraphQL over HTTP and persisted

@@ -2,6 +2,8 @@ package loader
 
 import (
 	"context"
+	"fmt"
+	"runtime/debug"
 	"runtime/metrics"
 	"sync"
 	"time"
@@ -231,7 +233,7 @@ func (b *Batcher[K, V]) run(p *batch[K, V]) {
 	if observe, ok := p.ctx.Value(observerKey{}).(func(int)); ok {
 		observe(len(p.keys))
 	}
-	values, err := b.fetch(p.ctx, p.keys)
+	values, err := b.safeFetch(p.ctx, p.keys)
 	for i, k := range p.keys {
 		c := p.calls[i]
 		switch v, ok := values[k]; {
@@ -253,4 +255,16 @@ type observerKey struct{}
 // its first caller, so every loader of a request derived from ctx reports.
 func WithBatchObserver(ctx context.Context, observe func(keys int)) context.Context {
 	return context.WithValue(ctx, observerKey{}, observe)
+}
+
+// safeFetch turns a panic in fetch into an error for every caller of the batch: the
+// batch runs on a timer's goroutine, where gqlgen's recovery does not reach and a panic
+// would end the process.
+func (b *Batcher[K, V]) safeFetch(ctx context.Context, keys []K) (values map[K]V, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			values, err = nil, fmt.Errorf("panic in batch fetch: %v\n%s", p, debug.Stack())
+		}
+	}()
+	return b.fetch(ctx, keys)
 }

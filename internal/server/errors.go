@@ -8,6 +8,7 @@ import (
 	"runtime/debug"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/lib/pq"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/alliance-graph/alliance-graph/internal/database"
@@ -40,7 +41,7 @@ func presentError(log *slog.Logger) graphql.ErrorPresenterFunc {
 				gqlErr.Extensions["code"] = string(errcode.BadUserInput)
 			}
 			return gqlErr
-		case errors.Is(err, context.DeadlineExceeded):
+		case errors.Is(err, context.DeadlineExceeded) || statementTimedOut(err):
 			log.WarnContext(ctx, "request timed out", "request_id", RequestID(ctx), "path", gqlErr.Path.String(), "error", err)
 			return &gqlerror.Error{Message: "the request took too long and was cancelled", Path: gqlErr.Path, Locations: gqlErr.Locations,
 				Extensions: map[string]any{"code": string(errcode.Timeout)}}
@@ -69,4 +70,12 @@ func recoverPanic(log *slog.Logger) graphql.RecoverFunc {
 		log.ErrorContext(ctx, "panic in resolver", "request_id", RequestID(ctx), "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
 		return errors.New("panic in resolver")
 	}
+}
+
+// statementTimedOut reports whether PostgreSQL cancelled a statement (SQLSTATE 57014),
+// as its statement_timeout does: the server's sessions carry the request timeout as
+// their statement timeout, so this is the request timing out on the database's side.
+func statementTimedOut(err error) bool {
+	var pqErr *pq.Error
+	return errors.As(err, &pqErr) && pqErr.Code == "57014"
 }

@@ -179,6 +179,11 @@ func streaming(r *http.Request) bool {
 // not accumulate a cache.
 func freshLoadersForEachEvent(s *store.Store, t loader.Timing) graphql.ResponseMiddleware {
 	return func(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
+		// Requests refused before parsing (undecodable JSON) have no operation context,
+		// and GetOperationContext panics without one.
+		if !graphql.HasOperationContext(ctx) {
+			return next(ctx)
+		}
 		if op := graphql.GetOperationContext(ctx); op != nil && op.Operation != nil && op.Operation.Operation == ast.Subscription {
 			ctx = loader.With(ctx, loader.New(s, t))
 		}

@@ -15,6 +15,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/99designs/gqlgen/graphql/playground"
+	"github.com/coder/websocket"
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/alliance-graph/alliance-graph/graph"
@@ -64,6 +65,15 @@ type Config struct {
 	Metrics *metrics.Metrics
 	// ReadyTimeout bounds the checks of /readyz (default 2s).
 	ReadyTimeout time.Duration
+	// Limits bound depth, complexity, tokens and body size; zero fields take defaults.
+	Limits Limits
+	// RateLimit limits requests per client; a zero Rate switches it off.
+	RateLimit RateLimit
+	// CORSOrigins are the origins browsers may call the API from ("*" for any);
+	// empty: same-origin only.
+	CORSOrigins []string
+	// DisableIntrospection refuses __schema and __type (INTROSPECTION_DISABLED).
+	DisableIntrospection bool
 }
 
 // New returns the server's HTTP handler: GraphQL at /query, the playground at / (unless
@@ -91,15 +101,27 @@ func New(cfg Config) http.Handler {
 	// SSE and WebSocket first: the first transport that supports a request serves it.
 	gql.AddTransport(transport.SSE{})
 	gql.AddTransport(transport.Websocket{
-		Implementation:        strictProtocol{WebsocketImplementation: transport.CoderWebsocketImplementation{}, initTimeout: cfg.InitTimeout},
+		Implementation:        strictProtocol{WebsocketImplementation: transport.CoderWebsocketImplementation{AcceptOptions: websocket.AcceptOptions{OriginPatterns: websocketOrigins(cfg.CORSOrigins)}}, initTimeout: cfg.InitTimeout},
 		InitFunc:              websocketAuth(cfg.Auth),
 		KeepAlivePingInterval: cfg.KeepAlive,
 	})
 	gql.AddTransport(transport.Options{})
 	gql.AddTransport(httpTransport{})
-	gql.SetQueryCache(lru.New[*ast.QueryDocument](1000))
-	gql.Use(extension.Introspection{})
+	queryCache := lru.New[*ast.QueryDocument](1000)
+	gql.SetQueryCache(queryCache)
+	if !cfg.DisableIntrospection {
+		gql.Use(extension.Introspection{})
+	}
+	// Persisted documents first: the limits check the document a hash stands for.
 	gql.Use(newPersistedDocuments(cfg.APQCacheSize, cfg.TrustedDocuments, cfg.FreeFormRoles))
+	limits := cfg.Limits.withDefaults()
+	gql.SetParserTokenLimit(max(limits.MaxTokens, 0))
+	gql.Use(selectionLimit{max: limits.MaxRepeats, cache: queryCache})
+	gql.Use(&operationLimits{maxDepth: limits.MaxDepth, maxComplexity: limits.MaxComplexity, introspection: !cfg.DisableIntrospection})
+	var limiter *rateLimiter
+	if cfg.RateLimit.Rate > 0 {
+		limiter = newRateLimiter(cfg.RateLimit)
+	}
 	gql.SetErrorPresenter(recordErrors(cfg.Metrics, presentError(cfg.Logger)))
 	gql.AroundOperations(recordOperation)
 	gql.SetRecoverFunc(recoverPanic(cfg.Logger))
@@ -111,7 +133,7 @@ func New(cfg Config) http.Handler {
 	if streams == nil {
 		streams = context.Background()
 	}
-	mux.Handle("/query", withStreams(streams, auth.Middleware(cfg.Auth, cfg.Logger, withLoaders(cfg.Store, cfg.Batching, withTimeout(cfg.RequestTimeout, gql)))))
+	mux.Handle("/query", withBodyLimit(limits.MaxBodyBytes, withStreams(streams, auth.Middleware(cfg.Auth, cfg.Logger, withRateLimit(limiter, withLoaders(cfg.Store, cfg.Batching, withTimeout(cfg.RequestTimeout, gql)))))))
 	if !cfg.NoPlayground {
 		mux.Handle("GET /{$}", playground.Handler("Alliance Graph", "/query"))
 	}
@@ -129,7 +151,7 @@ func New(cfg Config) http.Handler {
 			m.Bus(cfg.Bus)
 		}
 	}
-	return withRequestID(withLogging(cfg.Logger, withMetrics(cfg.Metrics, mux)))
+	return withRequestID(withLogging(cfg.Logger, withMetrics(cfg.Metrics, withRecovery(cfg.Logger, withCORS(cfg.CORSOrigins, mux)))))
 }
 
 // eventVersion reads the event log's position once per request: a dashboard's groups

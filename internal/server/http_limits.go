@@ -1,0 +1,290 @@
+package server
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math"
+	"net"
+	"net/http"
+	"net/url"
+	"runtime/debug"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/rs/cors"
+	"golang.org/x/time/rate"
+
+	"github.com/alliance-graph/alliance-graph/internal/auth"
+	"github.com/alliance-graph/alliance-graph/internal/errcode"
+)
+
+// writeGraphQLError answers with a GraphQL-shaped body holding one error, for refusals
+// made before gqlgen sees the request.
+func writeGraphQLError(w http.ResponseWriter, status int, code errcode.Code, message string, ext map[string]any) {
+	if ext == nil {
+		ext = map[string]any{}
+	}
+	ext["code"] = string(code)
+	body, _ := json.Marshal(map[string]any{"errors": []map[string]any{{"message": message, "extensions": ext}}})
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	w.Write(body)
+}
+
+// withRecovery turns a panic in any handler (middleware, transport, the playground)
+// into a logged error quoting the request id and a clean 500 with a GraphQL error body.
+// Resolvers' panics never get this far: gqlgen recovers them (recoverPanic). A panic
+// after the response has started can only cut the response short; it is still logged.
+func withRecovery(log *slog.Logger, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		tw := &startedWriter{ResponseWriter: w}
+		defer func() {
+			p := recover()
+			if p == nil {
+				return
+			}
+			if p == http.ErrAbortHandler { // net/http's way to abort a response on purpose
+				panic(p)
+			}
+			id := RequestID(r.Context())
+			log.ErrorContext(r.Context(), "panic in HTTP handler", "request_id", id, "path", r.URL.Path, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+			if tw.started {
+				return
+			}
+			writeGraphQLError(w, http.StatusInternalServerError, errcode.Internal,
+				fmt.Sprintf("internal server error; quote request id %s when reporting it", id), map[string]any{"requestId": id})
+		}()
+		next.ServeHTTP(tw, r)
+	})
+}
+
+// startedWriter notes whether the response has started.
+type startedWriter struct {
+	http.ResponseWriter
+	started bool
+}
+
+func (s *startedWriter) WriteHeader(code int) {
+	if code >= 200 { // informational responses (103) do not start the response
+		s.started = true
+	}
+	s.ResponseWriter.WriteHeader(code)
+}
+
+func (s *startedWriter) Write(b []byte) (int, error) {
+	s.started = true
+	return s.ResponseWriter.Write(b)
+}
+
+func (s *startedWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }
+
+func (s *startedWriter) Flush() {
+	s.started = true
+	if f, ok := s.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
+// withBodyLimit refuses a body (or a GET's query string) larger than max with 413 (414)
+// and a GraphQL error, before anything reads it. gqlgen's transports read the whole body
+// and would answer a cut-off one with a 200 and a confusing decoding error, so the body
+// is read here, once, up to the limit.
+func withBodyLimit(max int64, next http.Handler) http.Handler {
+	if max < 0 {
+		return next
+	}
+	tooLarge := func(w http.ResponseWriter, status int, what string) {
+		writeGraphQLError(w, status, errcode.RequestTooLarge,
+			fmt.Sprintf("the request %s is larger than the limit of %d bytes", what, max), map[string]any{"limit": max})
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if int64(len(r.URL.RawQuery)) > max {
+			tooLarge(w, http.StatusRequestURITooLong, "query string")
+			return
+		}
+		if r.Body == nil || r.Body == http.NoBody || r.Method == http.MethodGet || r.Method == http.MethodHead {
+			next.ServeHTTP(w, r)
+			return
+		}
+		if r.ContentLength > max {
+			tooLarge(w, http.StatusRequestEntityTooLarge, "body")
+			return
+		}
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, max))
+		var tooBig *http.MaxBytesError
+		switch {
+		case errors.As(err, &tooBig):
+			tooLarge(w, http.StatusRequestEntityTooLarge, "body")
+			return
+		case err != nil:
+			writeGraphQLError(w, http.StatusBadRequest, errcode.BadUserInput, "the request body could not be read", nil)
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		next.ServeHTTP(w, r)
+	})
+}
+
+// RateLimit is a token bucket per client: Rate requests a second on average, Burst at
+// once. A client is its credential's subject (a token's sub, an API key) when it has
+// one, else its IP address. Rate zero: no limit.
+type RateLimit struct {
+	Rate  float64
+	Burst int
+	// ClientIPHeader names a header set by a trusted reverse proxy (X-Forwarded-For,
+	// X-Real-IP) that holds the client's address; its last entry is used, the one the
+	// proxy itself added. Empty: the address of the connection.
+	ClientIPHeader string
+	// MaxClients bounds how many clients' buckets are kept (default 100,000).
+	MaxClients int
+}
+
+// rateLimiter keeps the buckets. A bucket that has refilled completely is the same as a
+// new one, so idle clients are forgotten at the next sweep without changing anyone's
+// limit; memory is thus bounded by the clients active within one refill time, and by
+// MaxClients beyond that, when newcomers share one overflow bucket until room returns.
+type rateLimiter struct {
+	cfg      RateLimit
+	mu       sync.Mutex
+	clients  map[string]*rate.Limiter
+	overflow *rate.Limiter
+	swept    time.Time
+	now      func() time.Time
+}
+
+const sweepEvery = time.Minute
+
+func newRateLimiter(cfg RateLimit) *rateLimiter {
+	if cfg.Burst < 1 {
+		cfg.Burst = max(1, int(math.Ceil(cfg.Rate)))
+	}
+	if cfg.MaxClients <= 0 {
+		cfg.MaxClients = 100_000
+	}
+	return &rateLimiter{cfg: cfg, clients: map[string]*rate.Limiter{}, overflow: rate.NewLimiter(rate.Limit(cfg.Rate), cfg.Burst), now: time.Now}
+}
+
+// allow takes a token from client's bucket, or says how long until one is there.
+func (l *rateLimiter) allow(client string) (bool, time.Duration) {
+	now := l.now()
+	l.mu.Lock()
+	if now.Sub(l.swept) > sweepEvery || len(l.clients) >= l.cfg.MaxClients {
+		l.sweep(now)
+	}
+	lim, ok := l.clients[client]
+	if !ok {
+		if len(l.clients) < l.cfg.MaxClients {
+			lim = rate.NewLimiter(rate.Limit(l.cfg.Rate), l.cfg.Burst)
+			l.clients[client] = lim
+		} else {
+			lim = l.overflow
+		}
+	}
+	l.mu.Unlock()
+	res := lim.ReserveN(now, 1)
+	if d := res.DelayFrom(now); d > 0 {
+		res.CancelAt(now)
+		return false, d
+	}
+	return true, 0
+}
+
+func (l *rateLimiter) sweep(now time.Time) {
+	l.swept = now
+	for k, lim := range l.clients {
+		if lim.TokensAt(now) >= float64(l.cfg.Burst) {
+			delete(l.clients, k)
+		}
+	}
+}
+
+func (l *rateLimiter) size() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.clients)
+}
+
+// withRateLimit answers 429 with Retry-After to a client past its rate. It runs after
+// authentication, to know the subject. A subscription is limited when it connects (its
+// WebSocket upgrade or Server-Sent Events request), not for each event it receives.
+func withRateLimit(l *rateLimiter, next http.Handler) http.Handler {
+	if l == nil {
+		return next
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ok, wait := l.allow(clientKey(r, l.cfg.ClientIPHeader))
+		if ok {
+			next.ServeHTTP(w, r)
+			return
+		}
+		secs := int(math.Ceil(wait.Seconds()))
+		w.Header().Set("Retry-After", fmt.Sprint(secs))
+		writeGraphQLError(w, http.StatusTooManyRequests, errcode.RateLimited,
+			fmt.Sprintf("too many requests: the limit is %g a second with bursts of %d; retry after %d s", l.cfg.Rate, l.cfg.Burst, secs),
+			map[string]any{"retryAfter": secs})
+	})
+}
+
+func clientKey(r *http.Request, ipHeader string) string {
+	if v := auth.ViewerFrom(r.Context()); !v.Anonymous() && v.Subject != "" {
+		return "subject:" + v.Subject
+	}
+	return "ip:" + clientIP(r, ipHeader)
+}
+
+func clientIP(r *http.Request, header string) string {
+	if header != "" {
+		if vals := r.Header.Values(header); len(vals) > 0 {
+			last := vals[len(vals)-1]
+			if i := strings.LastIndexByte(last, ','); i >= 0 {
+				last = last[i+1:]
+			}
+			if ip := net.ParseIP(strings.TrimSpace(last)); ip != nil {
+				return ip.String()
+			}
+		}
+	}
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// withCORS lets browsers on the allowed origins call the API: preflights are answered
+// here, and responses to other origins carry no CORS headers, so browsers withhold them.
+// No origins: no CORS at all (same-origin only).
+func withCORS(origins []string, next http.Handler) http.Handler {
+	if len(origins) == 0 {
+		return next
+	}
+	return cors.New(cors.Options{
+		AllowedOrigins: origins,
+		AllowedMethods: []string{http.MethodGet, http.MethodPost, http.MethodOptions},
+		AllowedHeaders: []string{"Accept", "Content-Type", "Authorization", "X-Request-Id",
+			"Apollo-Require-Preflight", "X-Apollo-Operation-Name", "Apollographql-Client-Name", "Apollographql-Client-Version"},
+		ExposedHeaders: []string{"X-Request-Id", "Retry-After"},
+		MaxAge:         600,
+	}).Handler(next)
+}
+
+// websocketOrigins turns the CORS allow-list into the host patterns the WebSocket
+// library checks the Origin header against (same-origin is always allowed).
+func websocketOrigins(origins []string) []string {
+	var hosts []string
+	for _, o := range origins {
+		if o == "*" {
+			return []string{"*"}
+		}
+		if u, err := url.Parse(o); err == nil && u.Host != "" {
+			hosts = append(hosts, u.Host)
+		}
+	}
+	return hosts
+}
