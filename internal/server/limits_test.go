@@ -88,7 +88,13 @@ func send(t testing.TB, ts *testServer, method, path, contentType string, body i
 func gql(t testing.TB, ts *testServer, q string, vars map[string]any, header map[string]string) exchange {
 	t.Helper()
 	body, _ := json.Marshal(map[string]any{"query": q, "variables": vars})
-	return send(t, ts, http.MethodPost, "/query", "application/json", bytes.NewReader(body), header)
+	// The GraphQL over HTTP media type, under which a refused document gets a 4xx status
+	// (under application/json it gets 200, as the specification allows).
+	h := map[string]string{"Accept": "application/graphql-response+json"}
+	for k, v := range header {
+		h[k] = v
+	}
+	return send(t, ts, http.MethodPost, "/query", "application/json", bytes.NewReader(body), h)
 }
 
 // validationStatus is the status the server gives an ordinary validation error, which
