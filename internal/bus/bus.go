@@ -23,6 +23,7 @@ import (
 
 	"github.com/lib/pq"
 
+	"github.com/alliance-graph/alliance-graph/internal/database"
 	"github.com/alliance-graph/alliance-graph/internal/store"
 )
 
@@ -284,14 +285,31 @@ func (b *Bus) Subscribe(ctx context.Context, after int64, f Filter, buffer int) 
 		defer b.subscribers.Add(-1)
 		defer close(out)
 		cursor := after
+		pause := 50 * time.Millisecond
 		for {
 			events, advanced, err := b.next(ctx, cursor)
+			if err != nil && database.Unavailable(err) {
+				// A subscriber reading from the table waits out an outage, as the
+				// listener does, and goes on from its cursor: nothing is lost.
+				select {
+				case <-time.After(pause):
+					pause = min(2*pause, 2*time.Second)
+					continue
+				case <-ctx.Done():
+					return
+				case <-b.done:
+					closed := ErrClosed
+					sub.err.Store(&closed)
+					return
+				}
+			}
 			if err != nil {
 				if ctx.Err() == nil {
 					sub.err.Store(&err)
 				}
 				return
 			}
+			pause = 50 * time.Millisecond
 			for i := range events {
 				cursor = events[i].ID
 				if !f.match(&events[i]) {
