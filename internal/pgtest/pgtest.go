@@ -10,8 +10,10 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"os/signal"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -106,17 +108,32 @@ func Main(m *testing.M, prefix string, out **Database, setup func(context.Contex
 		fmt.Fprintln(os.Stderr, "pgtest:", err)
 		return 1
 	}
-	defer func() {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
-		for _, td := range teardown {
-			if err := td(ctx); err != nil {
-				fmt.Fprintln(os.Stderr, "pgtest: teardown:", err)
+	var once sync.Once
+	cleanup := func() {
+		once.Do(func() {
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			for _, td := range teardown {
+				if err := td(ctx); err != nil {
+					fmt.Fprintln(os.Stderr, "pgtest: teardown:", err)
+				}
 			}
-		}
-		if err := db.Drop(ctx); err != nil {
-			fmt.Fprintln(os.Stderr, "pgtest: drop:", err)
-		}
+			if err := db.Drop(ctx); err != nil {
+				fmt.Fprintln(os.Stderr, "pgtest: drop:", err)
+			}
+		})
+	}
+	defer cleanup()
+	// When fuzzing ends, go test stops each worker process with SIGINT and kills it a
+	// second later, often while it is still setting up; an interrupted run would leave
+	// its databases behind too. Drop them before going.
+	interrupted := make(chan os.Signal, 1)
+	signal.Notify(interrupted, os.Interrupt)
+	defer signal.Stop(interrupted)
+	go func() {
+		<-interrupted
+		cleanup()
+		os.Exit(1)
 	}()
 	if setup != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
