@@ -13,7 +13,6 @@ import (
 	"os/signal"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -40,12 +39,13 @@ type Database struct {
 
 // Create makes a new database named after prefix with a random suffix and migrates it.
 func Create(ctx context.Context, prefix string) (*Database, error) {
-	var b [6]byte
+	var b [3]byte
 	if _, err := rand.Read(b[:]); err != nil {
 		return nil, err
 	}
-	// The creation time in the name lets later runs drop what a killed run left behind.
-	name := fmt.Sprintf("test_%s_%d_%s", prefix, time.Now().Unix(), hex.EncodeToString(b[:]))
+	// The creation time in the name lets later runs drop what a killed run left behind;
+	// the process id lets an interrupted run drop what it made (see dropOwn).
+	name := fmt.Sprintf("test_%s_%d_%s%s", prefix, time.Now().Unix(), processTag(), hex.EncodeToString(b[:]))
 	u, err := url.Parse(AdminURL())
 	if err != nil {
 		return nil, fmt.Errorf("parse PGTEST_URL: %w", err)
@@ -85,6 +85,26 @@ func dropAbandoned(ctx context.Context) {
 	}
 }
 
+// processTag is this process's id as six hex digits, the first half of the random part of
+// the names of the databases it creates.
+func processTag() string { return fmt.Sprintf("%06x", os.Getpid()&0xffffff) }
+
+// dropOwn drops every test database this process created, whatever stage it reached.
+func dropOwn(ctx context.Context) {
+	admin, err := sqlx.Open("postgres", AdminURL())
+	if err != nil {
+		return
+	}
+	defer admin.Close()
+	var names []string
+	if err := admin.SelectContext(ctx, &names, `SELECT datname FROM pg_database WHERE datname ~ ('^test_[a-z0-9]+_[0-9]{10}_' || $1 || '[0-9a-f]{6}$')`, processTag()); err != nil {
+		return
+	}
+	for _, n := range names {
+		admin.ExecContext(ctx, "DROP DATABASE IF EXISTS "+pq.QuoteIdentifier(n)+" WITH (FORCE)")
+	}
+}
+
 // Drop closes the pool and drops the database, ending any connection left open.
 func (d *Database) Drop(ctx context.Context) error {
 	d.DB.Close()
@@ -101,29 +121,6 @@ func (d *Database) Drop(ctx context.Context) error {
 // afterwards, after the optional teardowns (for databases setup made besides). Use it
 // from TestMain: os.Exit(pgtest.Main(m, "store", &db, nil)).
 func Main(m *testing.M, prefix string, out **Database, setup func(context.Context, *Database) error, teardown ...func(context.Context) error) int {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	db, err := Create(ctx, prefix)
-	cancel()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "pgtest:", err)
-		return 1
-	}
-	var once sync.Once
-	cleanup := func() {
-		once.Do(func() {
-			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-			defer cancel()
-			for _, td := range teardown {
-				if err := td(ctx); err != nil {
-					fmt.Fprintln(os.Stderr, "pgtest: teardown:", err)
-				}
-			}
-			if err := db.Drop(ctx); err != nil {
-				fmt.Fprintln(os.Stderr, "pgtest: drop:", err)
-			}
-		})
-	}
-	defer cleanup()
 	// When fuzzing ends, go test stops each worker process with SIGINT and kills it a
 	// second later, often while it is still setting up; an interrupted run would leave
 	// its databases behind too. Drop them before going.
@@ -132,8 +129,29 @@ func Main(m *testing.M, prefix string, out **Database, setup func(context.Contex
 	defer signal.Stop(interrupted)
 	go func() {
 		<-interrupted
-		cleanup()
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		dropOwn(ctx)
+		cancel()
 		os.Exit(1)
+	}()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	db, err := Create(ctx, prefix)
+	cancel()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "pgtest:", err)
+		return 1
+	}
+	defer func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		for _, td := range teardown {
+			if err := td(ctx); err != nil {
+				fmt.Fprintln(os.Stderr, "pgtest: teardown:", err)
+			}
+		}
+		if err := db.Drop(ctx); err != nil {
+			fmt.Fprintln(os.Stderr, "pgtest: drop:", err)
+		}
 	}()
 	if setup != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
