@@ -79,10 +79,7 @@ func TestServeCreatesMigratesSeedsAndServesThenStopsOnSignal(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var logs syncBuffer
-	done := make(chan error, 1)
-	go func() {
-		done <- run(ctx, []string{"serve", "--addr", addr}, env(map[string]string{"DATABASE_URL": dbURL}), &logs)
-	}()
+	done := startServe(ctx, []string{"--addr", addr}, map[string]string{"DATABASE_URL": dbURL}, &logs)
 
 	body := `{"query":"{ schools: organizations(filter: {kinds: [SCHOOL]}) { totalCount } companies: organizations(filter: {kinds: [COMPANY]}) { totalCount } }"}`
 	var got struct {
@@ -120,14 +117,7 @@ func TestServeCreatesMigratesSeedsAndServesThenStopsOnSignal(t *testing.T) {
 		}
 	}
 	cancel()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Errorf("serve returned %v after the signal", err)
-		}
-	case <-time.After(20 * time.Second):
-		t.Fatal("serve did not stop after the signal")
-	}
+	awaitStop(t, done, 20*time.Second)
 
 	// A second start finds the demo already loaded and does not load it again.
 	ctx2, cancel2 := context.WithCancel(context.Background())

@@ -21,6 +21,19 @@ func startServe(ctx context.Context, args []string, envs map[string]string, logs
 	return done
 }
 
+// awaitStop fails the test unless serve returns nil within limit.
+func awaitStop(t *testing.T, done <-chan error, limit time.Duration) {
+	t.Helper()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("serve returned %v", err)
+		}
+	case <-time.After(limit):
+		t.Fatal("serve did not stop")
+	}
+}
+
 // waitFor polls until ok holds, failing the test after limit or if serve stops.
 func waitFor(t *testing.T, limit time.Duration, done <-chan error, logs *syncBuffer, what string, ok func() bool) {
 	t.Helper()
@@ -109,14 +122,7 @@ func TestServeWaitsForADatabaseThatIsDownAtStartAndSaysSo(t *testing.T) {
 		t.Error("the public listener serves /metrics")
 	}
 	cancel()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Errorf("serve returned %v", err)
-		}
-	case <-time.After(20 * time.Second):
-		t.Fatal("serve did not stop")
-	}
+	awaitStop(t, done, 20*time.Second)
 }
 
 func TestSIGTERMLetsInFlightRequestsFinishWithinTheGrace(t *testing.T) {
@@ -188,12 +194,5 @@ func TestSIGTERMLetsInFlightRequestsFinishWithinTheGrace(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("the in-flight request never finished")
 	}
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Errorf("serve returned %v", err)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("serve did not stop")
-	}
+	awaitStop(t, done, 10*time.Second)
 }

@@ -18,10 +18,7 @@ func TestSIGTERMEndsSubscriptionsWithAReasonAndAProperClose(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var logs syncBuffer
-	done := make(chan error, 1)
-	go func() {
-		done <- run(ctx, []string{"serve", "--addr", addr, "--no-demo"}, env(map[string]string{"DATABASE_URL": dbURL}), &logs)
-	}()
+	done := startServe(ctx, []string{"--addr", addr, "--no-demo"}, map[string]string{"DATABASE_URL": dbURL}, &logs)
 	deadline := time.Now().Add(60 * time.Second)
 	for {
 		res, err := http.Get("http://" + addr + "/")
@@ -93,12 +90,5 @@ func TestSIGTERMEndsSubscriptionsWithAReasonAndAProperClose(t *testing.T) {
 	if !sawReason {
 		t.Error("the subscription ended without a SHUTTING_DOWN error")
 	}
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Errorf("serve returned %v", err)
-		}
-	case <-time.After(20 * time.Second):
-		t.Fatal("serve did not stop")
-	}
+	awaitStop(t, done, 20*time.Second)
 }

@@ -291,17 +291,11 @@ func (b *Bus) Subscribe(ctx context.Context, after int64, f Filter, buffer int) 
 			if err != nil && database.Unavailable(err) {
 				// A subscriber reading from the table waits out an outage, as the
 				// listener does, and goes on from its cursor: nothing is lost.
-				select {
-				case <-time.After(pause):
-					pause = min(2*pause, 2*time.Second)
-					continue
-				case <-ctx.Done():
-					return
-				case <-b.done:
-					closed := ErrClosed
-					sub.err.Store(&closed)
+				if !waitFor(ctx, b, time.After(pause), sub) {
 					return
 				}
+				pause = min(2*pause, 2*time.Second)
+				continue
 			}
 			if err != nil {
 				if ctx.Err() == nil {
@@ -319,20 +313,27 @@ func (b *Bus) Subscribe(ctx context.Context, after int64, f Filter, buffer int) 
 					return
 				}
 			}
-			if len(events) == 0 {
-				select {
-				case <-advanced:
-				case <-ctx.Done():
-					return
-				case <-b.done:
-					closed := ErrClosed
-					sub.err.Store(&closed)
-					return
-				}
+			if len(events) == 0 && !waitFor(ctx, b, advanced, sub) {
+				return
 			}
 		}
 	}()
 	return sub
+}
+
+// waitFor waits until ready delivers; false when the subscriber's context ends first, or
+// the bus closes, which the subscription records as ErrClosed.
+func waitFor[T any](ctx context.Context, b *Bus, ready <-chan T, sub *Subscription) bool {
+	select {
+	case <-ready:
+		return true
+	case <-ctx.Done():
+		return false
+	case <-b.done:
+		closed := ErrClosed
+		sub.err.Store(&closed)
+		return false
+	}
 }
 
 // send hands e to the reader, waiting up to SlowAfter while its buffer is full.

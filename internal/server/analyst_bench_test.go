@@ -127,12 +127,9 @@ func BenchmarkAnalystQueries(b *testing.B) {
 			}
 			b.StopTimer()
 			slices.Sort(latencies)
-			at := func(p float64) float64 {
-				return float64(latencies[int(p*float64(len(latencies)-1))].Microseconds()) / 1000
-			}
-			b.ReportMetric(at(0.50), "p50-ms")
-			b.ReportMetric(at(0.95), "p95-ms")
-			b.ReportMetric(at(0.99), "p99-ms")
+			b.ReportMetric(percentileMs(latencies, 0.50), "p50-ms")
+			b.ReportMetric(percentileMs(latencies, 0.95), "p95-ms")
+			b.ReportMetric(percentileMs(latencies, 0.99), "p99-ms")
 			b.ReportMetric(float64(ts.statements.Load()-start-changes)/float64(b.N), "stmts/op")
 			if dir := os.Getenv("ALLIANCE_EXPLAIN"); dir != "" {
 				if q.afterChange {

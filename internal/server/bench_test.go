@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"testing"
+	"time"
 )
 
 // Benchmarks of whole requests through a real HTTP server over the demo alliance:
@@ -50,3 +51,8 @@ func BenchmarkJobBoardFiltered(b *testing.B) {
 
 func BenchmarkNestedQuery5(b *testing.B)  { benchmarkQuery(b, deepQuery, map[string]any{"n": 5}) }
 func BenchmarkNestedQuery50(b *testing.B) { benchmarkQuery(b, deepQuery, map[string]any{"n": 50}) }
+
+// percentileMs is the p-th percentile of sorted latencies, in milliseconds.
+func percentileMs(sorted []time.Duration, p float64) float64 {
+	return float64(sorted[int(p*float64(len(sorted)-1))].Microseconds()) / 1000
+}

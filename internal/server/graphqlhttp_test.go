@@ -1,41 +1,15 @@
 package server_test
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
 
-	"github.com/alliance-graph/alliance-graph/internal/auth"
-	"github.com/alliance-graph/alliance-graph/internal/loader"
-	"github.com/alliance-graph/alliance-graph/internal/pgtest"
 	"github.com/alliance-graph/alliance-graph/internal/server"
-	"github.com/alliance-graph/alliance-graph/internal/store"
 )
-
-// startConfiguredServer starts a test server over db whose server.Config the caller
-// adjusts (playground, persisted queries, trusted documents).
-func startConfiguredServer(t testing.TB, db *pgtest.Database, configure func(*server.Config)) *testServer {
-	t.Helper()
-	ts := &testServer{logs: &bytes.Buffer{}, db: db}
-	lw := &lockedWriter{w: ts.logs}
-	ts.logMu = &lw.mu
-	st := store.New(db.DB, func(context.Context, string, []any) { ts.statements.Add(1) })
-	ts.auth = auth.New(auth.Config{Key: testKey}, st)
-	cfg := server.Config{Store: st, Auth: ts.auth, Logger: slog.New(slog.NewJSONHandler(lw, nil)), Batching: loader.DefaultTiming}
-	if configure != nil {
-		configure(&cfg)
-	}
-	ts.Server = httptest.NewServer(server.New(cfg))
-	t.Cleanup(ts.Close)
-	return ts
-}
 
 // httpResult is a raw answer of the GraphQL endpoint.
 type httpResult struct {

@@ -85,22 +85,29 @@ func newServerWith(t testing.TB, batching loader.Timing) *testServer {
 
 func startServer(t testing.TB, db *pgtest.Database, batching loader.Timing) *testServer {
 	t.Helper()
+	return startConfiguredServer(t, db, func(c *server.Config) { c.Batching = batching })
+}
+
+// startConfiguredServer starts a test server over db whose server.Config the caller
+// adjusts (batching, limits, persisted queries, metrics...). It counts the statements it
+// sends, in total and per request for the request log.
+func startConfiguredServer(t testing.TB, db *pgtest.Database, configure func(*server.Config)) *testServer {
+	t.Helper()
 	ts := &testServer{logs: &bytes.Buffer{}, db: db}
 	lw := &lockedWriter{w: ts.logs}
 	ts.logMu = &lw.mu
-	st := store.New(db.DB, func(_ context.Context, q string, args []any) {
+	st := store.New(db.DB, server.CountStatements(func(_ context.Context, q string, args []any) {
 		ts.statements.Add(1)
 		if f := ts.trace.Load(); f != nil {
 			(*f)(q, args)
 		}
-	})
-	ts.auth = auth.New(auth.Config{Key: testKey}, st)
-	ts.Server = httptest.NewServer(server.New(server.Config{
-		Store:    st,
-		Auth:     ts.auth,
-		Logger:   slog.New(slog.NewJSONHandler(lw, nil)),
-		Batching: batching,
 	}))
+	ts.auth = auth.New(auth.Config{Key: testKey}, st)
+	cfg := server.Config{Store: st, Auth: ts.auth, Logger: slog.New(slog.NewJSONHandler(lw, nil)), Batching: loader.DefaultTiming}
+	if configure != nil {
+		configure(&cfg)
+	}
+	ts.Server = httptest.NewServer(server.New(cfg))
 	t.Cleanup(ts.Close)
 	return ts
 }

@@ -6,9 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strconv"
 	"strings"
@@ -28,18 +26,7 @@ import (
 // configuration tweak may adjust (limits, rate, CORS...).
 func newLimitedServer(t testing.TB, tweak func(*server.Config)) *testServer {
 	t.Helper()
-	ts := &testServer{logs: &bytes.Buffer{}, db: testDB}
-	lw := &lockedWriter{w: ts.logs}
-	ts.logMu = &lw.mu
-	st := store.New(testDB.DB, func(context.Context, string, []any) { ts.statements.Add(1) })
-	ts.auth = auth.New(auth.Config{Key: testKey}, st)
-	cfg := server.Config{Store: st, Auth: ts.auth, Logger: slog.New(slog.NewJSONHandler(lw, nil))}
-	if tweak != nil {
-		tweak(&cfg)
-	}
-	ts.Server = httptest.NewServer(server.New(cfg))
-	t.Cleanup(ts.Close)
-	return ts
+	return startConfiguredServer(t, testDB, tweak)
 }
 
 // exchange is one raw HTTP request and its decoded GraphQL answer.

@@ -134,10 +134,7 @@ func benchmarkSubscribers(b *testing.B, conns, perConn int) {
 	}
 	b.StopTimer()
 	slices.Sort(latencies)
-	pct := func(p float64) float64 {
-		return float64(latencies[int(p*float64(len(latencies)-1))].Microseconds()) / 1000
-	}
-	b.ReportMetric(pct(0.50), "p50-ms")
-	b.ReportMetric(pct(0.99), "p99-ms")
+	b.ReportMetric(percentileMs(latencies, 0.50), "p50-ms")
+	b.ReportMetric(percentileMs(latencies, 0.99), "p99-ms")
 	b.ReportMetric(perSub/1024, "KiB/subscriber")
 }

@@ -2,10 +2,8 @@ package server_test
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -13,14 +11,12 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/alliance-graph/alliance-graph/internal/auth"
 	"github.com/alliance-graph/alliance-graph/internal/database"
 	"github.com/alliance-graph/alliance-graph/internal/loader"
 	"github.com/alliance-graph/alliance-graph/internal/metrics"
 	"github.com/alliance-graph/alliance-graph/internal/pgtest"
 	"github.com/alliance-graph/alliance-graph/internal/relay"
 	"github.com/alliance-graph/alliance-graph/internal/server"
-	"github.com/alliance-graph/alliance-graph/internal/store"
 )
 
 // scrape reads the metrics as Prometheus would, into "name{labels}" -> value.
@@ -50,18 +46,12 @@ func scrape(t *testing.T, m *metrics.Metrics) map[string]float64 {
 // loaders batch whole levels (Settle), so that batch sizes are exact.
 func meteredServer(t *testing.T) (*testServer, *metrics.Metrics, *atomic.Int64) {
 	t.Helper()
-	ts := &testServer{logs: &bytes.Buffer{}, db: testDB}
-	lw := &lockedWriter{w: ts.logs}
-	ts.logMu = &lw.mu
-	st := store.New(testDB.DB, server.CountStatements(func(context.Context, string, []any) { ts.statements.Add(1) }))
-	ts.auth = auth.New(auth.Config{Key: testKey}, st)
 	m := metrics.New(metrics.Options{MaxOperations: 3})
 	var open atomic.Int64
-	timing := loader.DefaultTiming
-	timing.Settle = true
-	ts.Server = httptest.NewServer(server.New(server.Config{Store: st, Auth: ts.auth, Logger: slog.New(slog.NewJSONHandler(lw, nil)),
-		Batching: timing, Metrics: m, OpenStreams: &open}))
-	t.Cleanup(ts.Close)
+	ts := startConfiguredServer(t, testDB, func(c *server.Config) {
+		c.Batching.Settle = true
+		c.Metrics, c.OpenStreams = m, &open
+	})
 	return ts, m, &open
 }
 
