@@ -184,13 +184,26 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	defer served.Close()
 	db.Close()
 	st := store.New(served, server.CountStatements(nil))
+	// The event listener and its catch-up reads stay on the primary: a notification
+	// arrives at commit, possibly before a replica has the row.
+	primary := st
+	if cfg.ReadDatabaseURL != "" {
+		replica, err := database.Open(ctx, database.WithStatementTimeout(cfg.ReadDatabaseURL, cfg.RequestTimeout), false)
+		if err != nil {
+			return fmt.Errorf("open the read replica: %w", err)
+		}
+		defer replica.Close()
+		st = st.WithReplica(replica)
+		target, _ := database.ParseTarget(cfg.ReadDatabaseURL) // checked by config
+		log.Info("queries read from a replica", "replica", target.String())
+	}
 	key, err := auth.SigningKey(ctx, st, cfg.JWTSecret)
 	if err != nil {
 		return fmt.Errorf("token signing key: %w", err)
 	}
 	// The listener retries at most every 2 s, so that a replica is ready again soon after
 	// its database returns; an attempt costs one connection.
-	events, err := bus.New(ctx, listenerURL(cfg.DatabaseURL), st, log, bus.Options{MaxReconnect: 2 * time.Second})
+	events, err := bus.New(ctx, listenerURL(cfg.DatabaseURL), primary, log, bus.Options{MaxReconnect: 2 * time.Second})
 	if err != nil {
 		return fmt.Errorf("start the event listener: %w", err)
 	}

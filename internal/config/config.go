@@ -24,18 +24,20 @@ const DefaultDatabaseURL = "postgres://postgres@127.0.0.1:5432/alliance?sslmode=
 
 // Config holds every setting of every subcommand.
 type Config struct {
-	Addr           string
-	DatabaseURL    string
-	NoDemo         bool
-	BatchIdle      time.Duration
-	BatchMaxWait   time.Duration
-	RequestTimeout time.Duration
-	ShutdownGrace  time.Duration
-	LogLevel       slog.Level
-	Scale          int
-	Reset          bool
-	JWTSecret      string   // HS256 key for tokens; empty: generated once and kept in the database
-	Args           []string // what is left after the flags, e.g. migrate's direction
+	Addr        string
+	DatabaseURL string
+	// ReadDatabaseURL is a streaming replica that serves queries; empty: the primary does.
+	ReadDatabaseURL string
+	NoDemo          bool
+	BatchIdle       time.Duration
+	BatchMaxWait    time.Duration
+	RequestTimeout  time.Duration
+	ShutdownGrace   time.Duration
+	LogLevel        slog.Level
+	Scale           int
+	Reset           bool
+	JWTSecret       string   // HS256 key for tokens; empty: generated once and kept in the database
+	Args            []string // what is left after the flags, e.g. migrate's direction
 
 	// Playground serves the GraphiQL playground at /.
 	Playground bool
@@ -69,6 +71,7 @@ type Setting struct {
 var Settings = []Setting{
 	{"addr", "ADDR", ":8080", "address to listen on", []string{"serve"}},
 	{"database-url", "DATABASE_URL", DefaultDatabaseURL, "PostgreSQL connection URL", []string{"serve", "migrate", "seed"}},
+	{"read-database-url", "READ_DATABASE_URL", "", "PostgreSQL connection URL of a streaming replica of --database-url that serves queries; mutations, subscriptions, API keys and the event listener stay on the primary, which migrations and the demo load use too; empty: everything goes to the primary", []string{"serve"}},
 	{"no-demo", "NO_DEMO", "false", "do not load the demo alliance into an empty database", []string{"serve"}},
 	{"batch-idle", "BATCH_IDLE", "1ms", "a loader sends its batch when no new key arrived for this long", []string{"serve"}},
 	{"batch-max-wait", "BATCH_MAX_WAIT", "25ms", "a loader sends its batch at the latest this long after its first key", []string{"serve"}},
@@ -152,7 +155,7 @@ func Parse(command string, args []string, getenv func(string) string) (Config, e
 		}
 		return ""
 	}
-	c := Config{Addr: get("addr"), DatabaseURL: get("database-url"), JWTSecret: get("jwt-secret"), Args: fs.Args()}
+	c := Config{Addr: get("addr"), DatabaseURL: get("database-url"), ReadDatabaseURL: get("read-database-url"), JWTSecret: get("jwt-secret"), Args: fs.Args()}
 	var errs []error
 	parseBool := func(name string, dst *bool) {
 		v, err := strconv.ParseBool(get(name))
@@ -239,6 +242,11 @@ func Parse(command string, args []string, getenv func(string) string) (Config, e
 	}
 	if _, err := database.ParseTarget(c.DatabaseURL); err != nil {
 		errs = append(errs, fmt.Errorf("--database-url: %w", err))
+	}
+	if c.ReadDatabaseURL != "" {
+		if _, err := database.ParseTarget(c.ReadDatabaseURL); err != nil {
+			errs = append(errs, fmt.Errorf("--read-database-url: %w", err))
+		}
 	}
 	if command == "serve" {
 		_, port, err := net.SplitHostPort(c.Addr)

@@ -119,6 +119,7 @@ func TestParseEnvironment(t *testing.T) {
 			c.LogLevel = slog.LevelDebug
 		}},
 		{"boolean variable as 1", "serve", env{"NO_DEMO": "1"}, func(c *Config) { c.NoDemo = true }},
+		{"read replica from environment", "serve", env{"READ_DATABASE_URL": "postgres://r@replica/alliance"}, func(c *Config) { c.ReadDatabaseURL = "postgres://r@replica/alliance" }},
 		{"log level warn", "serve", env{"LOG_LEVEL": "warn"}, func(c *Config) { c.LogLevel = slog.LevelWarn }},
 		{"log level in capitals", "migrate", env{"LOG_LEVEL": "ERROR"}, func(c *Config) { c.LogLevel = slog.LevelError }},
 		{"postgresql scheme", "migrate", env{"DATABASE_URL": "postgresql://h/db"}, func(c *Config) { c.DatabaseURL = "postgresql://h/db" }},
@@ -284,6 +285,8 @@ func TestParseRejectsInvalidValues(t *testing.T) {
 		{"database URL unparsable", "serve", []string{"--database-url", "postgres://[::1/alliance"}, nil, "database-url"},
 		{"empty database URL", "migrate", []string{"--database-url="}, nil, "database-url"},
 		{"bad database URL from environment", "migrate", nil, env{"DATABASE_URL": "sqlite:///tmp/a.db"}, "database-url"},
+		{"read replica URL without database", "serve", []string{"--read-database-url", "postgres://r@replica:5432"}, nil, "read-database-url"},
+		{"read replica URL of another scheme", "serve", nil, env{"READ_DATABASE_URL": "mysql://r@replica/alliance"}, "read-database-url"},
 		{"addr without colon", "serve", []string{"--addr", "8080"}, nil, "addr"},
 		{"addr host without port", "serve", []string{"--addr", "localhost"}, nil, "addr"},
 		{"empty addr", "serve", []string{"--addr="}, nil, "addr"},

@@ -28,9 +28,9 @@ type checkResult struct {
 	Took   string `json:"took"`
 }
 
-// readiness lists what a replica needs to answer requests: its database within a short
-// time, the schema this binary expects, and (when subscriptions are on) the event
-// listener's connection.
+// readiness lists what a replica needs to answer requests: its database (and read
+// replica, if it has one) within a short time, the schema this binary expects, and
+// (when subscriptions are on) the event listener's connection.
 func readiness(s *store.Store, b *bus.Bus) []check {
 	checks := []check{
 		{"database", func(ctx context.Context) (string, error) {
@@ -51,6 +51,14 @@ func readiness(s *store.Store, b *bus.Bus) []check {
 			}
 			return fmt.Sprintf("schema at version %d", current), nil
 		}},
+	}
+	if r := s.Replica(); r != nil {
+		checks = append(checks, check{"replica", func(ctx context.Context) (string, error) {
+			if err := r.PingContext(ctx); err != nil {
+				return "unreachable", err
+			}
+			return "reachable", nil
+		}})
 	}
 	if b != nil {
 		checks = append(checks, check{"listener", func(context.Context) (string, error) {

@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
@@ -124,6 +125,7 @@ func New(cfg Config) http.Handler {
 	}
 	gql.SetErrorPresenter(recordErrors(cfg.Metrics, presentError(cfg.Logger)))
 	gql.AroundOperations(recordOperation)
+	gql.AroundOperations(readPrimaryUnlessQuery)
 	gql.SetRecoverFunc(recoverPanic(cfg.Logger))
 	gql.AroundRootFields(freshLoadersForMutations(cfg.Store, cfg.Batching))
 	gql.AroundResponses(freshLoadersForEachEvent(cfg.Store, cfg.Batching))
@@ -144,6 +146,9 @@ func New(cfg Config) http.Handler {
 	mux.Handle("GET /readyz", readyHandler(readiness(cfg.Store, cfg.Bus), cfg.ReadyTimeout, cfg.Logger))
 	if m := cfg.Metrics; m != nil {
 		m.Database(cfg.Store.DB().DB, "primary")
+		if r := cfg.Store.Replica(); r != nil {
+			m.Database(r.DB, "replica")
+		}
 		if cfg.OpenStreams != nil {
 			m.Streams(cfg.OpenStreams)
 		}
@@ -152,6 +157,15 @@ func New(cfg Config) http.Handler {
 		}
 	}
 	return withRequestID(withLogging(cfg.Logger, withMetrics(cfg.Metrics, withRecovery(cfg.Logger, withCORS(cfg.CORSOrigins, mux)))))
+}
+
+// readPrimaryUnlessQuery sends the reads of mutations and subscriptions to the primary
+// (see store.ReadPrimary); only queries may read from a replica.
+func readPrimaryUnlessQuery(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+	if oc := graphql.GetOperationContext(ctx); oc != nil && oc.Operation != nil && oc.Operation.Operation != ast.Query {
+		ctx = store.ReadPrimary(ctx)
+	}
+	return next(ctx)
 }
 
 // eventVersion reads the event log's position once per request: a dashboard's groups

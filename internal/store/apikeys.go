@@ -31,8 +31,12 @@ type NewAPIKey struct {
 
 const apiKeyColumns = "id, prefix, secret_hash, name, role, organization_id, created_at, revoked_at, last_used_at"
 
+// Every statement on keys and secrets goes to the primary: some write, and a revoked key
+// must stop working at once, not once a replica has replayed the revocation.
+
 // CreateAPIKey stores a new API key.
 func (s *Store) CreateAPIKey(ctx context.Context, k NewAPIKey) (APIKey, error) {
+	ctx = ReadPrimary(ctx)
 	var row APIKey
 	err := s.getRow(ctx, &row, `
 		INSERT INTO api_key (prefix, secret_hash, name, role, organization_id)
@@ -46,6 +50,7 @@ func (s *Store) CreateAPIKey(ctx context.Context, k NewAPIKey) (APIKey, error) {
 
 // APIKeyByPrefix loads the key with prefix, revoked or not; ErrNotFound if there is none.
 func (s *Store) APIKeyByPrefix(ctx context.Context, prefix string) (APIKey, error) {
+	ctx = ReadPrimary(ctx)
 	var row APIKey
 	if err := s.getRow(ctx, &row, "SELECT "+apiKeyColumns+" FROM api_key WHERE prefix = $1", prefix); err != nil {
 		return APIKey{}, fmt.Errorf("load API key %s: %w", prefix, err)
@@ -56,6 +61,7 @@ func (s *Store) APIKeyByPrefix(ctx context.Context, prefix string) (APIKey, erro
 // RevokeAPIKey marks the key with prefix revoked and returns it. Revoking a revoked key
 // keeps its first revocation time. ErrNotFound if there is no such key.
 func (s *Store) RevokeAPIKey(ctx context.Context, prefix string) (APIKey, error) {
+	ctx = ReadPrimary(ctx)
 	var row APIKey
 	if err := s.getRow(ctx, &row, `
 		UPDATE api_key SET revoked_at = COALESCE(revoked_at, now())
@@ -81,6 +87,7 @@ func (s *Store) TouchAPIKey(ctx context.Context, id int64, at time.Time) error {
 
 // APIKeys lists every API key, oldest first.
 func (s *Store) APIKeys(ctx context.Context) ([]APIKey, error) {
+	ctx = ReadPrimary(ctx)
 	var rows []APIKey
 	if err := s.selectRows(ctx, &rows, "SELECT "+apiKeyColumns+" FROM api_key ORDER BY created_at, id"); err != nil {
 		return nil, fmt.Errorf("list API keys: %w", err)
@@ -92,6 +99,7 @@ func (s *Store) APIKeys(ctx context.Context) ([]APIKey, error) {
 // first if there is none. Concurrent callers with different candidates all get the one
 // that was stored first.
 func (s *Store) ServerSecret(ctx context.Context, name string, candidate []byte) ([]byte, error) {
+	ctx = ReadPrimary(ctx)
 	const insert = "INSERT INTO server_secret (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING"
 	s.observe(ctx, insert, []any{name, candidate})
 	if _, err := s.db.ExecContext(ctx, insert, name, candidate); err != nil {

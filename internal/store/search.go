@@ -455,7 +455,7 @@ const SearchMarker = "/* search planner */ "
 // planned runs fn in a read-only transaction with SearchPlanner's settings, which end
 // with it.
 func (s *Store) planned(ctx context.Context, fn func(*sqlx.Tx) error) error {
-	tx, err := s.db.BeginTxx(ctx, &sql.TxOptions{ReadOnly: true})
+	tx, err := s.reader(ctx).BeginTxx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}

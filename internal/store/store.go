@@ -21,7 +21,10 @@ type Observer func(ctx context.Context, query string, args []any)
 
 // Store reads the alliance graph.
 type Store struct {
-	db      *sqlx.DB
+	db *sqlx.DB
+	// replica serves the reads that may lag behind the primary (db unless WithReplica
+	// set one).
+	replica *sqlx.DB
 	observe Observer
 }
 
@@ -30,20 +33,54 @@ func New(db *sqlx.DB, observe Observer) *Store {
 	if observe == nil {
 		observe = func(context.Context, string, []any) {}
 	}
-	return &Store{db: db, observe: observe}
+	return &Store{db: db, replica: db, observe: observe}
 }
 
-// DB returns the underlying pool, for health checks and migrations.
+// WithReplica returns a copy of the store that sends reads to replica, a streaming
+// replica of the primary, except under a context from ReadPrimary. Writes, and the reads
+// that must not lag (API keys and secrets, the event log's catch-up), stay on the primary.
+func (s *Store) WithReplica(replica *sqlx.DB) *Store {
+	c := *s
+	c.replica = replica
+	return &c
+}
+
+// DB returns the primary's pool, for health checks and migrations.
 func (s *Store) DB() *sqlx.DB { return s.db }
+
+// Replica returns the read replica's pool, nil when reads go to the primary.
+func (s *Store) Replica() *sqlx.DB {
+	if s.replica == s.db {
+		return nil
+	}
+	return s.replica
+}
+
+type primaryKey struct{}
+
+// ReadPrimary marks ctx so that every read under it goes to the primary: a mutation
+// must read back what it wrote, and a subscription the change it was told of, before
+// the replica has replayed it.
+func ReadPrimary(ctx context.Context) context.Context {
+	return context.WithValue(ctx, primaryKey{}, true)
+}
+
+// reader is the pool the reads of ctx go to.
+func (s *Store) reader(ctx context.Context) *sqlx.DB {
+	if ctx.Value(primaryKey{}) != nil {
+		return s.db
+	}
+	return s.replica
+}
 
 func (s *Store) selectRows(ctx context.Context, dest any, query string, args ...any) error {
 	s.observe(ctx, query, args)
-	return s.db.SelectContext(ctx, dest, query, args...)
+	return s.reader(ctx).SelectContext(ctx, dest, query, args...)
 }
 
 func (s *Store) getRow(ctx context.Context, dest any, query string, args ...any) error {
 	s.observe(ctx, query, args)
-	err := s.db.GetContext(ctx, dest, query, args...)
+	err := s.reader(ctx).GetContext(ctx, dest, query, args...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return ErrNotFound
 	}
