@@ -72,7 +72,9 @@ func TestQueriesReadTheReplicaWhileMutationsAndSubscriptionsReadThePrimary(t *te
 		Name    struct{ En string }
 	}
 	var page struct {
-		Organizations struct{ Edges []struct{ Node json.RawMessage } }
+		Organizations struct {
+			Edges []struct{ Node json.RawMessage }
+		}
 	}
 	ts.data(t, `{ organizations(first: 1) { edges { node { id version name { en } } } } }`, nil, &page)
 	if len(page.Organizations.Edges) != 1 {
