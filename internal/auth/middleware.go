@@ -2,6 +2,7 @@ package auth
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"log/slog"
 	"net/http"
@@ -26,20 +27,31 @@ func Middleware(a *Authenticator, log *slog.Logger, next http.Handler) http.Hand
 		if reason := Reason(err); reason != "" {
 			log.DebugContext(r.Context(), "credential refused", "reason", reason, "path", r.URL.Path)
 			w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
-			writeError(w, http.StatusUnauthorized, reason, "UNAUTHENTICATED")
+			writeError(w, r, http.StatusUnauthorized, reason, "UNAUTHENTICATED")
 			return
 		}
 		if err != nil {
 			log.ErrorContext(r.Context(), "cannot check credential", "error", err, "path", r.URL.Path)
-			writeError(w, http.StatusInternalServerError, "internal server error while checking the credential", "INTERNAL_SERVER_ERROR")
+			writeError(w, r, http.StatusInternalServerError, "internal server error while checking the credential", "INTERNAL_SERVER_ERROR")
 			return
 		}
 		next.ServeHTTP(w, r.WithContext(WithViewer(r.Context(), v)))
 	})
 }
 
+type refusalObserverKey struct{}
+
+// WithRefusalObserver has Middleware tell observe the code of every error it answers a
+// request under ctx with, so that the server's log line and error metrics include them.
+func WithRefusalObserver(ctx context.Context, observe func(code string)) context.Context {
+	return context.WithValue(ctx, refusalObserverKey{}, observe)
+}
+
 // writeError answers with one GraphQL error.
-func writeError(w http.ResponseWriter, status int, message, code string) {
+func writeError(w http.ResponseWriter, r *http.Request, status int, message, code string) {
+	if observe, ok := r.Context().Value(refusalObserverKey{}).(func(string)); ok {
+		observe(code)
+	}
 	type extensions struct {
 		Code string `json:"code"`
 	}

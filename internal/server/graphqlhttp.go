@@ -47,13 +47,13 @@ func (httpTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Gra
 	w.Header().Add("Vary", "Accept")
 	if r.Method != http.MethodGet && r.Method != http.MethodPost {
 		w.Header().Set("Allow", "GET, POST, OPTIONS")
-		writeRequestError(w, mediaJSON, http.StatusMethodNotAllowed, errcode.MethodNotAllowed,
+		writeRequestError(w, r, mediaJSON, http.StatusMethodNotAllowed, errcode.MethodNotAllowed,
 			"GraphQL is served over GET (queries) and POST (everything), not %s", r.Method)
 		return
 	}
 	media, ok := negotiate(r.Header.Values("Accept"))
 	if !ok {
-		writeRequestError(w, mediaJSON, http.StatusNotAcceptable, errcode.NotAcceptable,
+		writeRequestError(w, r, mediaJSON, http.StatusNotAcceptable, errcode.NotAcceptable,
 			"the Accept header allows neither %s nor %s", mediaGraphQLResponse, mediaJSON)
 		return
 	}
@@ -66,7 +66,7 @@ func (httpTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Gra
 		params, perr = postParams(r)
 	}
 	if perr != nil {
-		writeRequestError(w, media, perr.status, perr.code, "%s", perr.message)
+		writeRequestError(w, r, media, perr.status, perr.code, "%s", perr.message)
 		return
 	}
 	params.Headers = r.Header
@@ -95,11 +95,11 @@ func (httpTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Gra
 	case r.Method == http.MethodGet && op != ast.Query:
 		// GET must be safe: caches, prefetchers and crawlers repeat it at will.
 		w.Header().Set("Allow", "POST")
-		writeRequestError(w, media, http.StatusMethodNotAllowed, errcode.MethodNotAllowed,
+		writeRequestError(w, r, media, http.StatusMethodNotAllowed, errcode.MethodNotAllowed,
 			"a %s cannot be sent over GET; use POST", op)
 		return
 	case op == ast.Subscription:
-		writeRequestError(w, media, http.StatusBadRequest, errcode.BadRequest,
+		writeRequestError(w, r, media, http.StatusBadRequest, errcode.BadRequest,
 			"subscriptions run over a WebSocket (graphql-transport-ws) or Server-Sent Events (POST with Accept: text/event-stream)")
 		return
 	}
@@ -107,7 +107,7 @@ func (httpTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Gra
 	resp := responses(ctx)
 	if resp == nil {
 		// The request ended (deadline, client gone) before the operation started.
-		writeRequestError(w, media, http.StatusServiceUnavailable, errcode.Timeout, "the request ended before the operation could run")
+		writeRequestError(w, r, media, http.StatusServiceUnavailable, errcode.Timeout, "the request ended before the operation could run")
 		return
 	}
 	status := http.StatusOK
@@ -333,7 +333,10 @@ func negotiate(accept []string) (string, bool) {
 	return "", false
 }
 
-func writeRequestError(w http.ResponseWriter, media string, status int, code errcode.Code, format string, args ...any) {
+// writeRequestError refuses a request the transport cannot run, and records the refusal
+// for the log and the metrics.
+func writeRequestError(w http.ResponseWriter, r *http.Request, media string, status int, code errcode.Code, format string, args ...any) {
+	infoFrom(r.Context()).refuse(string(code))
 	writeResponse(w, media, status, requestErrorBody{Errors: gqlerror.List{{
 		Message:    fmt.Sprintf(format, args...),
 		Extensions: map[string]any{"code": string(code)},

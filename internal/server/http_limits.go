@@ -24,8 +24,9 @@ import (
 )
 
 // writeGraphQLError answers with a GraphQL-shaped body holding one error, for refusals
-// made before gqlgen sees the request.
-func writeGraphQLError(w http.ResponseWriter, status int, code errcode.Code, message string, ext map[string]any) {
+// made before gqlgen sees the request, and records it for the log and the metrics.
+func writeGraphQLError(w http.ResponseWriter, r *http.Request, status int, code errcode.Code, message string, ext map[string]any) {
+	infoFrom(r.Context()).refuse(string(code))
 	if ext == nil {
 		ext = map[string]any{}
 	}
@@ -57,7 +58,7 @@ func withRecovery(log *slog.Logger, next http.Handler) http.Handler {
 			if tw.started {
 				return
 			}
-			writeGraphQLError(w, http.StatusInternalServerError, errcode.Internal,
+			writeGraphQLError(w, r, http.StatusInternalServerError, errcode.Internal,
 				fmt.Sprintf("internal server error; quote request id %s when reporting it", id), map[string]any{"requestId": id})
 		}()
 		next.ServeHTTP(tw, r)
@@ -99,13 +100,13 @@ func withBodyLimit(max int64, next http.Handler) http.Handler {
 	if max < 0 {
 		return next
 	}
-	tooLarge := func(w http.ResponseWriter, status int, what string) {
-		writeGraphQLError(w, status, errcode.RequestTooLarge,
+	tooLarge := func(w http.ResponseWriter, r *http.Request, status int, what string) {
+		writeGraphQLError(w, r, status, errcode.RequestTooLarge,
 			fmt.Sprintf("the request %s is larger than the limit of %d bytes", what, max), map[string]any{"limit": max})
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if int64(len(r.URL.RawQuery)) > max {
-			tooLarge(w, http.StatusRequestURITooLong, "query string")
+			tooLarge(w, r, http.StatusRequestURITooLong, "query string")
 			return
 		}
 		if r.Body == nil || r.Body == http.NoBody || r.Method == http.MethodGet || r.Method == http.MethodHead {
@@ -113,17 +114,17 @@ func withBodyLimit(max int64, next http.Handler) http.Handler {
 			return
 		}
 		if r.ContentLength > max {
-			tooLarge(w, http.StatusRequestEntityTooLarge, "body")
+			tooLarge(w, r, http.StatusRequestEntityTooLarge, "body")
 			return
 		}
 		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, max))
 		var tooBig *http.MaxBytesError
 		switch {
 		case errors.As(err, &tooBig):
-			tooLarge(w, http.StatusRequestEntityTooLarge, "body")
+			tooLarge(w, r, http.StatusRequestEntityTooLarge, "body")
 			return
 		case err != nil:
-			writeGraphQLError(w, http.StatusBadRequest, errcode.BadUserInput, "the request body could not be read", nil)
+			writeGraphQLError(w, r, http.StatusBadRequest, errcode.BadUserInput, "the request body could not be read", nil)
 			return
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
@@ -225,7 +226,7 @@ func withRateLimit(l *rateLimiter, next http.Handler) http.Handler {
 		}
 		secs := int(math.Ceil(wait.Seconds()))
 		w.Header().Set("Retry-After", fmt.Sprint(secs))
-		writeGraphQLError(w, http.StatusTooManyRequests, errcode.RateLimited,
+		writeGraphQLError(w, r, http.StatusTooManyRequests, errcode.RateLimited,
 			fmt.Sprintf("too many requests: the limit is %g a second with bursts of %d; retry after %d s", l.cfg.Rate, l.cfg.Burst, secs),
 			map[string]any{"retryAfter": secs})
 	})

@@ -86,6 +86,7 @@ func withLogging(log *slog.Logger, next http.Handler) http.Handler {
 		info := &requestInfo{}
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 		ctx := context.WithValue(context.WithValue(r.Context(), statementsKey{}, &statements), requestInfoKey{}, info)
+		ctx = auth.WithRefusalObserver(ctx, info.refuse)
 		next.ServeHTTP(rec, r.WithContext(ctx))
 		log.LogAttrs(r.Context(), slog.LevelInfo, "request",
 			slog.String("request_id", RequestID(r.Context())),

@@ -24,6 +24,9 @@ type requestInfo struct {
 	mu         sync.Mutex
 	operations []string
 	codes      []string
+	// refused are the codes of errors written before gqlgen's presenter, which counts
+	// the others as it presents them.
+	refused []string
 }
 
 // maxListed bounds the operations and codes a request's log line lists: a WebSocket can
@@ -55,6 +58,28 @@ func (i *requestInfo) addCode(code string) {
 	if !slices.Contains(i.codes, code) && len(i.codes) < maxListed {
 		i.codes = append(i.codes, code)
 	}
+}
+
+// refuse records an error the server wrote itself, outside gqlgen (a refused
+// credential, a rate limit, a malformed request), for the log line and the metrics.
+func (i *requestInfo) refuse(code string) {
+	if i == nil {
+		return
+	}
+	i.addCode(code)
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	i.refused = append(i.refused, code)
+}
+
+// refusals are the codes refuse recorded.
+func (i *requestInfo) refusals() []string {
+	if i == nil {
+		return nil
+	}
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	return slices.Clone(i.refused)
 }
 
 // operation is the request's operation name for logs: "" when none ran.
@@ -122,6 +147,9 @@ func withMetrics(m *metrics.Metrics, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		next.ServeHTTP(w, r.WithContext(loader.WithBatchObserver(r.Context(), m.Batch)))
+		for _, code := range infoFrom(r.Context()).refusals() {
+			m.Error(code)
+		}
 		if r.URL.Path != "/query" || r.Method == http.MethodOptions || streaming(r) {
 			return
 		}

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -241,5 +242,61 @@ func TestReadyzListsItsChecksAndHealthzIsAlwaysUp(t *testing.T) {
 	res, err = http.Get(ts.URL + "/healthz")
 	if err != nil || res.StatusCode != http.StatusOK {
 		t.Errorf("healthz %v %v, want 200 whatever the database", res, err)
+	}
+}
+
+func TestRefusalsMadeBeforeGraphQLRunsAreLoggedAndCounted(t *testing.T) {
+	m := metrics.New(metrics.Options{MaxOperations: 3})
+	ts := startConfiguredServer(t, testDB, func(c *server.Config) {
+		c.Metrics = m
+		c.RateLimit = server.RateLimit{Rate: 0.001, Burst: 1}
+		c.Limits.MaxBodyBytes = 512
+	})
+	post := func(contentType, body string, header map[string]string) int {
+		req, _ := http.NewRequest(http.MethodPost, ts.URL+"/query", strings.NewReader(body))
+		req.Header.Set("Content-Type", contentType)
+		for k, v := range header {
+			req.Header.Set(k, v)
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res.StatusCode
+	}
+	query := `{"query":"{ __typename }"}`
+	tests := []struct {
+		name   string
+		send   func() int
+		status int
+		code   string
+	}{
+		// Refused credentials are checked before the rate limit, so they do not spend it.
+		{"refused token", func() int {
+			return post("application/json", query, map[string]string{"Authorization": "Bearer not-a-token"})
+		}, 401, "UNAUTHENTICATED"},
+		{"body over the limit", func() int { return post("application/json", `{"query":"`+strings.Repeat("x", 600)+`"}`, nil) }, 413, "REQUEST_TOO_LARGE"},
+		{"unsupported media type", func() int { return post("text/plain", query, nil) }, 415, "UNSUPPORTED_MEDIA_TYPE"},
+		{"rate limited", func() int { return post("application/json", query, nil) }, 429, "RATE_LIMITED"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ts.logMu.Lock()
+			ts.logs.Reset()
+			ts.logMu.Unlock()
+			before := scrape(t, m)
+			if got := tt.send(); got != tt.status {
+				t.Fatalf("status %d, want %d", got, tt.status)
+			}
+			series := `alliance_graphql_errors_total{code="` + tt.code + `"}`
+			if d := scrape(t, m)[series] - before[series]; d != 1 {
+				t.Errorf("%s rose by %v, want 1", series, d)
+			}
+			logs := requestLogs(t, ts)
+			if len(logs) != 1 || fmt.Sprint(logs[0]["error_codes"]) != "["+tt.code+"]" {
+				t.Errorf("request log %v, want error_codes [%s]", logs, tt.code)
+			}
+		})
 	}
 }
