@@ -5,8 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"strconv"
+	"sync"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/alliance-graph/alliance-graph/graph/model"
@@ -77,8 +80,7 @@ func (r *subscriptionResolver) subscribeEvents(ctx context.Context, alliance *st
 				return
 			}
 		}
-		// Once the client is gone (ctx done) the transport no longer reads errors, and
-		// adding one would race with its teardown.
+		// Once the client is gone (ctx done) nobody reads an error.
 		if ctx.Err() != nil {
 			return
 		}
@@ -154,12 +156,60 @@ func (r *subscriptionResolver) watchNode(ctx context.Context, id string) (<-chan
 	return out, nil
 }
 
-// endWithError gives a WebSocket subscription its closing error. Over SSE the transport
-// has no error slot (and gqlgen would dereference nil): the stream just completes, and
-// the client resumes from its last cursor.
+// endWithError gives a WebSocket subscription its closing error, which the transport
+// sends once the subscription's channel is closed (DeliverStreamEnd). Over SSE the
+// transport has no error slot: the stream just completes, and the client resumes from
+// its last cursor.
 func endWithError(ctx context.Context, e *gqlerror.Error) {
-	defer func() { _ = recover() }()
-	transport.AddSubscriptionError(ctx, e)
+	if s, ok := ctx.Value(streamEndKey{}).(*streamEnd); ok {
+		s.mu.Lock()
+		s.err = e
+		s.mu.Unlock()
+	}
+}
+
+// streamEnd carries a subscription's closing error from the goroutine that feeds its
+// channel to the transport's goroutine. gqlgen reads the slot AddSubscriptionError
+// writes without a lock once the stream ends, which it also does when the client leaves
+// or completes; written from the feeding goroutine, the slot would race with that read.
+type streamEnd struct {
+	mu  sync.Mutex
+	err *gqlerror.Error
+}
+
+type streamEndKey struct{}
+
+// WithStreamEnd gives each subscription a place for its closing error. The server
+// installs it with AroundOperations, and DeliverStreamEnd with AroundResponses.
+func WithStreamEnd(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+	if oc := graphql.GetOperationContext(ctx); oc != nil && oc.Operation != nil && oc.Operation.Operation == ast.Subscription {
+		ctx = context.WithValue(ctx, streamEndKey{}, &streamEnd{})
+	}
+	return next(ctx)
+}
+
+// DeliverStreamEnd hands a subscription's closing error to the transport when its
+// stream ends, in the transport's own goroutine, which reads it next.
+func DeliverStreamEnd(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
+	resp := next(ctx)
+	if resp != nil {
+		return resp
+	}
+	s, ok := ctx.Value(streamEndKey{}).(*streamEnd)
+	if !ok {
+		return nil
+	}
+	s.mu.Lock()
+	e := s.err
+	s.err = nil
+	s.mu.Unlock()
+	if e != nil {
+		func() {
+			defer func() { _ = recover() }() // SSE: no error slot (gqlgen dereferences nil)
+			transport.AddSubscriptionError(ctx, e)
+		}()
+	}
+	return nil
 }
 
 // openStream counts a subscription stream as open until the returned func is called,

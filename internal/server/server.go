@@ -126,6 +126,8 @@ func New(cfg Config) http.Handler {
 	gql.SetErrorPresenter(recordErrors(cfg.Metrics, presentError(cfg.Logger)))
 	gql.AroundOperations(recordOperation)
 	gql.AroundOperations(readPrimaryUnlessQuery)
+	gql.AroundOperations(graph.WithStreamEnd)
+	gql.AroundResponses(graph.DeliverStreamEnd)
 	gql.SetRecoverFunc(recoverPanic(cfg.Logger))
 	gql.AroundRootFields(freshLoadersForMutations(cfg.Store, cfg.Batching))
 	gql.AroundResponses(freshLoadersForEachEvent(cfg.Store, cfg.Batching))
