@@ -85,6 +85,10 @@ func newBrowser(t testing.TB, origin string) *browser {
 	if err := chromedp.Listen(ctx, b.observe); err != nil {
 		t.Fatalf("start Chromium: %v", err)
 	}
+	// The screenshots show a laptop's screen.
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1440, 900)); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := chromedp.Call(ctx, network.Enable, network.EnableParams{}); err != nil {
 		t.Fatal(err)
 	}

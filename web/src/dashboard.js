@@ -63,6 +63,7 @@ const COUNTERS = `subscription DashboardCounters($alliance: ID) {
 }`;
 
 const $ = (selector) => document.querySelector(selector);
+const number = new Intl.NumberFormat('en');
 
 async function query(text, variables) {
   const res = await fetch(endpoint, {
@@ -118,7 +119,7 @@ function keep(text, variables, onData) {
 // ---------------------------------------------------------------- charts
 
 function fontSize() {
-  return Math.round(parseFloat(getComputedStyle(document.documentElement).fontSize) * 0.85);
+  return Math.round(parseFloat(getComputedStyle(document.documentElement).fontSize) * 0.95);
 }
 
 const charts = {};
@@ -141,7 +142,6 @@ function makeCharts() {
   chart('members-chart', {
     type: 'doughnut',
     data: { labels: [], datasets: [{ data: [], backgroundColor: palette }] },
-    options: { plugins: { legend: { position: 'right' } } },
   });
   chart('partnerships-chart', {
     type: 'bar',
@@ -223,8 +223,7 @@ function months(series) {
 
 function showFigures(data) {
   const a = { ...data.now, ...data.ever };
-  const kinds = a.membersByKind.map((m) => words(m.kind));
-  setChart('members-chart', kinds, a.membersByKind.map((m) => m.count));
+  setChart('members-chart', a.membersByKind.map((m) => `${words(m.kind)} (${number.format(m.count)})`), a.membersByKind.map((m) => m.count));
   table('members-table', ['Kind', 'Members'], a.membersByKind.map((m) => [words(m.kind), m.count]));
 
   const series = months(a.partnershipsByMonth);
@@ -239,7 +238,7 @@ function showFigures(data) {
   // Largest gap first, among skills some open position asks for: a skill nobody asks for
   // has no gap to close, whatever its score.
   const gaps = data.skillGap.edges.map((e) => e.node).filter((g) => g.demand > 0).slice(0, topGaps);
-  setChart('gaps-chart', gaps.map((g) => `${g.skill.name.en} (${g.gap.toFixed(2)})`), gaps.map((g) => g.demand), gaps.map((g) => g.supply));
+  setChart('gaps-chart', gaps.map((g) => `${g.skill.name.en} · gap ${g.gap.toFixed(2)}`), gaps.map((g) => g.demand), gaps.map((g) => g.supply));
   table('gaps-table', ['Skill', 'Demand', 'Supply', 'Open positions', 'Course seats', 'Gap'],
     gaps.map((g) => [`${g.skill.name.en} (${g.skill.code})`, g.demand.toFixed(0), g.supply.toFixed(0), g.openPositions, g.courseSeats, g.gap.toFixed(2)]));
   document.body.dataset.figures = 'ready';
@@ -262,14 +261,12 @@ function refreshFigures(alliance) {
 
 // ---------------------------------------------------------------- counters and feed
 
-const number = new Intl.NumberFormat('en');
-
 function showCounters(s) {
   for (const [key, value] of Object.entries(s)) {
     const tile = document.querySelector(`[data-stat="${key}"]`);
     if (tile) tile.textContent = number.format(value);
   }
-  setChart('positions-chart', ['Open', 'Filled'], [s.openPositions, s.filledPositions]);
+  setChart('positions-chart', [`Open (${number.format(s.openPositions)})`, `Filled (${number.format(s.filledPositions)})`], [s.openPositions, s.filledPositions]);
   $('#as-of').textContent = `updated ${new Date(s.asOf).toLocaleTimeString()}`;
 }
 
@@ -277,6 +274,13 @@ function subjectText(subject) {
   if (!subject) return '';
   const name = subject.name?.en ?? subject.title?.en ?? subject.organization?.name.en ?? subject.opening?.title.en ?? '';
   return subject.provider ? `${name} · ${subject.provider.name.en}` : name;
+}
+
+// Today's events by the second, older ones by the day.
+function shortTime(d) {
+  const time = d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
+  if (d.toDateString() === new Date().toDateString()) return time;
+  return `${d.toLocaleDateString([], { month: 'short', day: 'numeric' })} ${time.slice(0, 5)}`;
 }
 
 const seen = new Set();
@@ -290,7 +294,7 @@ function addEvent(edge, live) {
   if (live) li.className = 'new';
   const when = document.createElement('time');
   when.dateTime = e.occurredAt;
-  when.textContent = new Date(e.occurredAt).toLocaleString([], { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+  when.textContent = shortTime(new Date(e.occurredAt));
   const kind = document.createElement('span');
   kind.className = 'kind';
   kind.textContent = words(e.kind);
@@ -300,7 +304,7 @@ function addEvent(edge, live) {
   const actor = document.createElement('span');
   actor.className = 'actor';
   actor.textContent = e.actor;
-  li.append(when, kind, subject, actor);
+  li.append(kind, when, subject, actor);
   const feed = $('#feed');
   feed.prepend(li);
   while (feed.children.length > feedLength) feed.lastElementChild.remove();
