@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -389,5 +390,37 @@ func waitUntil(t testing.TB, what string, within time.Duration, cond func() bool
 		if time.Now().After(deadline) {
 			t.Fatalf("%s: not within %s", what, within)
 		}
+	}
+}
+
+// playgroundReady: the editor is up and knows the schema (completion, linting, docs).
+const playgroundReady = `(() => { const cm = document.querySelector('.graphiql-query-editor .CodeMirror')?.CodeMirror; return !!cm && !!cm.options.hintOptions?.schema && !!document.querySelector('.graphiql-execute-button'); })()`
+
+// BenchmarkPagesUsable measures how long each page takes in headless Chromium, over
+// loopback with the browser cache off (every asset fetched again), from navigation until
+// it is usable: the playground's editor knowing the schema, the dashboard's figures drawn
+// and its subscriptions connected.
+//
+//	go test -run '^$' -bench PagesUsable -benchtime 20x ./internal/server
+func BenchmarkPagesUsable(b *testing.B) {
+	ts := replicaWith(b, "bench-pages", bus.Options{}, nil)
+	br := newBrowser(b, ts.URL)
+	for _, page := range []struct{ name, path, ready string }{
+		{"playground", "/", playgroundReady},
+		{"dashboard", "/dashboard", dashboardReady},
+	} {
+		b.Run(page.name, func(b *testing.B) {
+			var took []time.Duration
+			for b.Loop() {
+				start := time.Now()
+				br.do(b, chromedp.Navigate(ts.URL+page.path))
+				br.waitFor(b, page.name+" usable", page.ready, 10*time.Second)
+				took = append(took, time.Since(start))
+			}
+			slices.Sort(took)
+			b.ReportMetric(percentileMs(took, 0.50), "p50-ms")
+			b.ReportMetric(percentileMs(took, 1), "max-ms")
+			br.clean(b)
+		})
 	}
 }
