@@ -27,6 +27,11 @@ assets:
 screenshots:
 	ALLIANCE_SCREENSHOTS=docs go test -count=1 -run 'TestDashboardShows|TestPlaygroundWorks' ./internal/server
 
+## bench-pages: how long the playground and the dashboard take to become usable in
+## headless Chromium over loopback, browser cache off
+bench-pages:
+	go test -run '^$$' -bench PagesUsable -benchtime 20x ./internal/server
+
 ## generate: regenerate the gqlgen executor and models from schema.graphqls
 generate:
 	go tool gqlgen generate

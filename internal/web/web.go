@@ -19,6 +19,7 @@ import (
 	"path"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -40,21 +41,39 @@ const contentSecurityPolicy = "default-src 'self'; connect-src 'self'; img-src '
 
 // Pages holds the rendered pages and the assets, each with its hash and gzipped copy.
 type Pages struct {
-	assets     map[string]asset
+	assets     map[string]*asset
 	playground []byte
 	dashboard  []byte
 }
 
 type asset struct {
-	body, gzipped []byte
-	contentType   string
-	version       string // leading hex digits of the body's sha256
+	body        []byte
+	contentType string
+	version     string // leading hex digits of the body's sha256
+
+	// Compressed on first request: at best compression the bundles take over 100 ms,
+	// which a server that never serves them (or a test) should not pay.
+	compress sync.Once
+	gzipped  []byte // nil when gzip would not make it smaller
 }
 
-// New reads the embedded assets, compresses them once, and renders the pages with
-// versioned asset URLs (/assets/name?v=hash), which browsers may then cache for good.
+func (a *asset) gzip() []byte {
+	a.compress.Do(func() {
+		var buf bytes.Buffer
+		zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+		zw.Write(a.body)
+		zw.Close()
+		if buf.Len() < len(a.body) {
+			a.gzipped = buf.Bytes()
+		}
+	})
+	return a.gzipped
+}
+
+// New reads the embedded assets and renders the pages with versioned asset URLs
+// (/assets/name?v=hash), which browsers may then cache for good.
 func New() *Pages {
-	p := &Pages{assets: map[string]asset{}}
+	p := &Pages{assets: map[string]*asset{}}
 	entries, err := fs.ReadDir(assetFS, "assets")
 	if err != nil {
 		panic(err) // the directory is compiled in
@@ -65,16 +84,9 @@ func New() *Pages {
 			panic(err)
 		}
 		sum := sha256.Sum256(body)
-		a := asset{body: body, version: hex.EncodeToString(sum[:8]), contentType: mime.TypeByExtension(path.Ext(e.Name()))}
+		a := &asset{body: body, version: hex.EncodeToString(sum[:8]), contentType: mime.TypeByExtension(path.Ext(e.Name()))}
 		if a.contentType == "" {
 			a.contentType = "application/octet-stream"
-		}
-		var buf bytes.Buffer
-		zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
-		zw.Write(body)
-		zw.Close()
-		if buf.Len() < len(body) {
-			a.gzipped = buf.Bytes()
 		}
 		p.assets[e.Name()] = a
 	}
@@ -140,9 +152,11 @@ func (p *Pages) Assets() http.Handler {
 			h.Set("Cache-Control", "no-cache")
 		}
 		body, etag := a.body, a.version
-		if a.gzipped != nil && acceptsGzip(r.Header.Get("Accept-Encoding")) {
-			body, etag = a.gzipped, a.version+"-gz"
-			h.Set("Content-Encoding", "gzip")
+		if acceptsGzip(r.Header.Get("Accept-Encoding")) {
+			if gz := a.gzip(); gz != nil {
+				body, etag = gz, a.version+"-gz"
+				h.Set("Content-Encoding", "gzip")
+			}
 		}
 		h.Set("ETag", strconv.Quote(etag))
 		http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(body))
