@@ -3,7 +3,7 @@ export PATH := $(PATH):/usr/local/go/bin
 
 DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/alliance?sslmode=disable
 
-.PHONY: run test generate check-generated vet fmt-check build seed-bench bench-analysts
+.PHONY: run test generate check-generated vet fmt-check build seed-bench bench-analysts assets screenshots bench-pages
 
 ## run: create the database if missing, migrate, load the demo on first start, serve on :8080
 run:
@@ -16,6 +16,21 @@ test:
 ## build: the alliance binary in bin/
 build:
 	go build -o bin/alliance ./cmd/alliance
+
+## assets: rebuild the embedded playground and dashboard (internal/web/assets) from the npm
+## packages pinned in web/package-lock.json; needs Node.js and npm, commit the result
+assets:
+	web/build.sh
+
+## screenshots: docs/dashboard.png and docs/playground.png, taken by the browser tests
+## (install a CJK font, e.g. fonts-wqy-microhei, for the Chinese names)
+screenshots:
+	ALLIANCE_SCREENSHOTS=docs go test -count=1 -run 'TestDashboardShows|TestPlaygroundWorks' ./internal/server
+
+## bench-pages: how long the playground and the dashboard take to become usable in
+## headless Chromium over loopback, browser cache off
+bench-pages:
+	go test -run '^$$' -bench PagesUsable -benchtime 20x ./internal/server
 
 ## generate: regenerate the gqlgen executor and models from schema.graphqls
 generate:

@@ -228,6 +228,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		RequestTimeout: cfg.RequestTimeout,
 
 		NoPlayground:     !cfg.Playground,
+		NoDashboard:      !cfg.Dashboard,
 		APQCacheSize:     apqCacheSize(cfg),
 		TrustedDocuments: trusted,
 		FreeFormRoles:    freeFormRoles(cfg),
@@ -263,7 +264,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		log.Info("serving metrics", "addr", mln.Addr().String(), "endpoint", "/metrics")
 	}
 	go func() { errc <- srv.Serve(ln) }()
-	log.Info("serving GraphQL", "addr", ln.Addr().String(), "playground", "http://"+displayAddr(ln.Addr())+"/", "endpoint", "/query", "health", "/healthz", "readiness", "/readyz")
+	log.Info("serving GraphQL", "addr", ln.Addr().String(), "playground", "http://"+displayAddr(ln.Addr())+"/", "dashboard", "http://"+displayAddr(ln.Addr())+"/dashboard", "endpoint", "/query", "health", "/healthz", "readiness", "/readyz")
 	select {
 	case err := <-errc:
 		return err

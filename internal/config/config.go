@@ -41,6 +41,8 @@ type Config struct {
 
 	// Playground serves the GraphiQL playground at /.
 	Playground bool
+	// Dashboard serves the live dashboard at /dashboard.
+	Dashboard bool
 	// APQCacheSize is how many automatic persisted queries are remembered; 0: none.
 	APQCacheSize int
 	// TrustedDocuments is the manifest of the only operations allowed; empty: any.
@@ -82,6 +84,7 @@ var Settings = []Setting{
 	{"reset", "SEED_RESET", "false", "empty the database before seeding", []string{"seed"}},
 	{"jwt-secret", "JWT_SECRET", "", "key signing and checking tokens (HS256), at least 32 bytes; if empty, one is generated once and kept in the database", []string{"serve", "token"}},
 	{"playground", "PLAYGROUND", "true", "serve the GraphiQL playground at / (in trusted-documents mode its queries run only for --free-form-roles)", []string{"serve"}},
+	{"dashboard", "DASHBOARD", "true", "serve the live dashboard at /dashboard (it reads the public API like any anonymous client)", []string{"serve"}},
 	{"apq-cache-size", "APQ_CACHE_SIZE", "1000", "how many automatic persisted queries (Apollo's persisted-query link) are remembered, least recently used dropped first; 0 turns them off", []string{"serve"}},
 	{"trusted-documents", "TRUSTED_DOCUMENTS", "", "JSON manifest of the only operations that may run (id -> document, as written by GraphQL Codegen or Relay, or an Apollo persisted query manifest); empty: any query may run", []string{"serve"}},
 	{"free-form-roles", "FREE_FORM_ROLES", "ADMIN,ANALYST", "comma-separated roles (ADMIN, MEMBER, ANALYST) that may still send free-form queries when --trusted-documents is set, or none", []string{"serve"}},
@@ -229,6 +232,7 @@ func Parse(command string, args []string, getenv func(string) string) (Config, e
 	}
 	c.Scale = scale
 	parseBool("playground", &c.Playground)
+	parseBool("dashboard", &c.Dashboard)
 	c.TrustedDocuments = get("trusted-documents")
 	if n, err := strconv.Atoi(get("apq-cache-size")); err != nil || n < 0 || n > 1_000_000 {
 		errs = append(errs, fmt.Errorf("--apq-cache-size: %q is not a whole number from 0 to 1000000", get("apq-cache-size")))

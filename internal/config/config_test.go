@@ -35,6 +35,7 @@ func defaults() Config {
 		Reset:          false,
 
 		Playground:           true,
+		Dashboard:            true,
 		APQCacheSize:         1000,
 		FreeFormRoles:        []string{"ADMIN", "ANALYST"},
 		MetricsMaxOperations: 200,
@@ -134,8 +135,9 @@ func TestParseEnvironment(t *testing.T) {
 			c.LogLevel = slog.LevelError
 		}},
 		{"scale at its maximum", "seed", env{"SEED_SCALE": "10000"}, func(c *Config) { c.Scale = 10000 }},
-		{"standards settings", "serve", env{"PLAYGROUND": "false", "APQ_CACHE_SIZE": "0", "TRUSTED_DOCUMENTS": "/etc/alliance/docs.json", "FREE_FORM_ROLES": " analyst "}, func(c *Config) {
+		{"standards settings", "serve", env{"PLAYGROUND": "false", "DASHBOARD": "false", "APQ_CACHE_SIZE": "0", "TRUSTED_DOCUMENTS": "/etc/alliance/docs.json", "FREE_FORM_ROLES": " analyst "}, func(c *Config) {
 			c.Playground = false
+			c.Dashboard = false
 			c.APQCacheSize = 0
 			c.TrustedDocuments = "/etc/alliance/docs.json"
 			c.FreeFormRoles = []string{"ANALYST"}
@@ -226,7 +228,7 @@ func TestParseFlagsOverrideEnvironment(t *testing.T) {
 			c.DatabaseURL = "postgres://h/f"
 		}},
 		{"last repetition of a flag wins", "serve", env{}, []string{"--addr", ":1", "--addr", ":2"}, func(c *Config) { c.Addr = ":2" }},
-		{"standards flags", "serve", env{"PLAYGROUND": "false", "APQ_CACHE_SIZE": "5", "FREE_FORM_ROLES": "none"}, []string{"--playground", "--apq-cache-size=20", "--trusted-documents", "docs.json", "--free-form-roles", "ADMIN"}, func(c *Config) {
+		{"standards flags", "serve", env{"PLAYGROUND": "false", "DASHBOARD": "false", "APQ_CACHE_SIZE": "5", "FREE_FORM_ROLES": "none"}, []string{"--playground", "--dashboard", "--apq-cache-size=20", "--trusted-documents", "docs.json", "--free-form-roles", "ADMIN"}, func(c *Config) {
 			c.Playground = true
 			c.APQCacheSize = 20
 			c.TrustedDocuments = "docs.json"

@@ -280,26 +280,40 @@ func TestMutationOverGETWritesNothing(t *testing.T) {
 	}
 }
 
-// TestPlaygroundCanBeSwitchedOff: the playground is served at / by default and not at all
-// when switched off, while the endpoint keeps working.
-func TestPlaygroundCanBeSwitchedOff(t *testing.T) {
-	for _, off := range []bool{false, true} {
-		ts := startConfiguredServer(t, testDB, func(c *server.Config) { c.NoPlayground = off })
-		res, err := http.Get(ts.URL + "/")
+// TestPagesCanBeSwitchedOff: the playground is served at / and the dashboard at
+// /dashboard by default, each not at all when switched off (their assets neither when
+// both are), while the endpoint keeps working.
+func TestPagesCanBeSwitchedOff(t *testing.T) {
+	for _, tc := range []struct{ noPlayground, noDashboard bool }{{false, false}, {true, false}, {false, true}, {true, true}} {
+		ts := startConfiguredServer(t, testDB, func(c *server.Config) { c.NoPlayground, c.NoDashboard = tc.noPlayground, tc.noDashboard })
+		for _, page := range []struct {
+			path, script string
+			off          bool
+		}{{"/", "/assets/playground.js", tc.noPlayground}, {"/dashboard", "/assets/dashboard.js", tc.noDashboard}} {
+			res, err := http.Get(ts.URL + page.path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			html := strings.HasPrefix(res.Header.Get("Content-Type"), "text/html") && strings.Contains(string(body), page.script)
+			switch {
+			case !page.off && (res.StatusCode != http.StatusOK || !html):
+				t.Errorf("%+v: GET %s = %d %s, want the HTML page", tc, page.path, res.StatusCode, res.Header.Get("Content-Type"))
+			case page.off && (res.StatusCode != http.StatusNotFound || html):
+				t.Errorf("%+v: GET %s = %d %s, want 404", tc, page.path, res.StatusCode, res.Header.Get("Content-Type"))
+			}
+		}
+		res, err := http.Get(ts.URL + "/assets/licenses.txt")
 		if err != nil {
 			t.Fatal(err)
 		}
-		body, _ := io.ReadAll(res.Body)
 		res.Body.Close()
-		html := strings.HasPrefix(res.Header.Get("Content-Type"), "text/html") && strings.Contains(string(body), "/query")
-		switch {
-		case !off && (res.StatusCode != http.StatusOK || !html):
-			t.Errorf("playground on: GET / = %d %s, want the HTML playground", res.StatusCode, res.Header.Get("Content-Type"))
-		case off && (res.StatusCode != http.StatusNotFound || html):
-			t.Errorf("playground off: GET / = %d %s, want 404", res.StatusCode, res.Header.Get("Content-Type"))
+		if want := map[bool]int{false: http.StatusOK, true: http.StatusNotFound}[tc.noPlayground && tc.noDashboard]; res.StatusCode != want {
+			t.Errorf("%+v: GET /assets/licenses.txt = %d, want %d", tc, res.StatusCode, want)
 		}
 		if r := ts.send(t, "POST", "", http.Header{"Content-Type": {"application/json"}}, `{"query":"{ __typename }"}`); r.status != http.StatusOK {
-			t.Errorf("playground off=%v: the endpoint answered %d", off, r.status)
+			t.Errorf("%+v: the endpoint answered %d", tc, r.status)
 		}
 	}
 }

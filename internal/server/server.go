@@ -15,7 +15,6 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
-	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/coder/websocket"
 	"github.com/vektah/gqlparser/v2/ast"
 
@@ -29,6 +28,7 @@ import (
 	"github.com/alliance-graph/alliance-graph/internal/network"
 	"github.com/alliance-graph/alliance-graph/internal/snapshot"
 	"github.com/alliance-graph/alliance-graph/internal/store"
+	"github.com/alliance-graph/alliance-graph/internal/web"
 )
 
 // Config is what the HTTP handler needs.
@@ -54,6 +54,8 @@ type Config struct {
 	RequestTimeout time.Duration
 	// NoPlayground stops serving the GraphiQL playground at /.
 	NoPlayground bool
+	// NoDashboard stops serving the live dashboard at /dashboard.
+	NoDashboard bool
 	// APQCacheSize is how many automatic persisted queries are remembered (least
 	// recently used go first): 0 means DefaultAPQCacheSize, a negative size turns them off.
 	APQCacheSize int
@@ -77,8 +79,8 @@ type Config struct {
 	DisableIntrospection bool
 }
 
-// New returns the server's HTTP handler: GraphQL at /query, the playground at / (unless
-// switched off).
+// New returns the server's HTTP handler: GraphQL at /query, the playground at / and the
+// dashboard at /dashboard (unless switched off), their embedded assets at /assets/.
 func New(cfg Config) http.Handler {
 	if cfg.Batching == (loader.Timing{}) {
 		cfg.Batching = loader.DefaultTiming
@@ -138,8 +140,15 @@ func New(cfg Config) http.Handler {
 		streams = context.Background()
 	}
 	mux.Handle("/query", withBodyLimit(limits.MaxBodyBytes, withStreams(streams, auth.Middleware(cfg.Auth, cfg.Logger, withRateLimit(limiter, withLoaders(cfg.Store, cfg.Batching, withTimeout(cfg.RequestTimeout, gql)))))))
-	if !cfg.NoPlayground {
-		mux.Handle("GET /{$}", playground.Handler("Alliance Graph", "/query"))
+	if !cfg.NoPlayground || !cfg.NoDashboard {
+		pages := web.New()
+		mux.Handle("GET "+web.AssetsPath, pages.Assets())
+		if !cfg.NoPlayground {
+			mux.Handle("GET /{$}", pages.Playground())
+		}
+		if !cfg.NoDashboard {
+			mux.Handle("GET /dashboard", pages.Dashboard())
+		}
 	}
 	if cfg.ReadyTimeout <= 0 {
 		cfg.ReadyTimeout = 2 * time.Second

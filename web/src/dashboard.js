@@ -1,0 +1,346 @@
+// The live dashboard: figures from the public GraphQL API, refreshed whenever the event
+// feed moves; counters and the feed over graphql-transport-ws, resumed from the last event
+// seen after a dropped connection.
+import { createClient } from 'graphql-ws';
+import {
+  ArcElement, BarController, BarElement, CategoryScale, Chart, DoughnutController, Filler,
+  Legend, LinearScale, LineController, LineElement, PointElement, Tooltip,
+} from 'chart.js';
+import './dashboard.css';
+
+Chart.register(ArcElement, BarController, BarElement, CategoryScale, DoughnutController, Filler,
+  Legend, LinearScale, LineController, LineElement, PointElement, Tooltip);
+
+const endpoint = new URL('/query', window.location.href);
+const socket = new URL(endpoint);
+socket.protocol = endpoint.protocol === 'https:' ? 'wss:' : 'ws:';
+const params = new URLSearchParams(window.location.search);
+const feedLength = 40;
+const topGaps = 8;
+const palette = ['#1f6feb', '#e3703b', '#2da44e', '#8250df', '#d4a72c', '#cf222e', '#0a9396', '#6e7781'];
+
+const ALLIANCE = `query DashboardAlliance($id: ID!) {
+  node(id: $id) { ... on Alliance { id name { en zh } city foundedOn } }
+}`;
+const FIRST_ALLIANCE = `query DashboardFirstAlliance {
+  alliances(first: 1) { edges { node { id name { en zh } city foundedOn } } }
+}`;
+// Members and resources as of today; partnerships since the founding.
+const FIGURES = `query DashboardFigures($alliance: ID, $today: Date!) {
+  now: analytics(alliance: $alliance, period: { from: $today, to: $today }) {
+    membersByKind { kind count }
+    resourcesByCategory { category count }
+  }
+  ever: analytics(alliance: $alliance) {
+    partnershipsByMonth { month count }
+  }
+  skillGap(alliance: $alliance, orderBy: { field: GAP, direction: DESC }, first: 100) {
+    edges { node { skill { code name { en } } demand supply openPositions courseSeats gap } }
+  }
+}`;
+const EVENT_FIELDS = `cursor node {
+  kind actor occurredAt subjectId
+  subject {
+    __typename
+    ... on Organization { name { en } }
+    ... on Membership { organization { name { en } } }
+    ... on Partnership { title { en } }
+    ... on SharedResource { title { en } provider { name { en } } }
+    ... on Skill { name { en } }
+    ... on Placement { opening { title { en } } }
+  }
+}`;
+// The alliance's latest events for the feed, and the log's latest cursor to follow it
+// from (an alliance with no events yet still resumes without a gap).
+const RECENT = `query DashboardRecentEvents($alliance: ID!) {
+  events(last: ${feedLength}, filter: { alliances: [$alliance] }) { edges { ${EVENT_FIELDS} } }
+  latest: events(last: 1) { edges { cursor } }
+}`;
+const FEED = `subscription DashboardFeed($alliance: ID!, $after: String) {
+  events(alliance: $alliance, after: $after) { ${EVENT_FIELDS} }
+}`;
+const COUNTERS = `subscription DashboardCounters($alliance: ID) {
+  allianceStats(alliance: $alliance) {
+    members activePartnerships resources openOpenings openPositions filledPositions talents asOf
+  }
+}`;
+
+const $ = (selector) => document.querySelector(selector);
+const number = new Intl.NumberFormat('en');
+
+async function query(text, variables) {
+  const res = await fetch(endpoint, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json;q=0.9' },
+    body: JSON.stringify({ query: text, variables }),
+  });
+  const body = await res.json();
+  if (body.errors?.length) throw new Error(body.errors.map((e) => e.message).join('; '));
+  return body.data;
+}
+
+// ---------------------------------------------------------------- connection state
+
+function setConnection(status) {
+  document.body.dataset.connection = status;
+  $('#status').textContent = status === 'live' ? 'Live' : 'Reconnecting…';
+}
+
+let failures = 0; // connection attempts failed in a row
+
+// retryAttempts 0: on a drop every subscription errors and keep() resubscribes it with
+// fresh variables (the feed's latest cursor), which graphql-ws's own retry, replaying the
+// first payload, would not do.
+const client = createClient({
+  url: socket.href,
+  lazy: true,
+  retryAttempts: 0,
+  keepAlive: 10_000,
+  on: {
+    connected: () => { failures = 0; setConnection('live'); },
+    closed: () => setConnection('reconnecting'),
+  },
+});
+
+// keep runs a subscription for the page's lifetime: whenever it ends (connection lost,
+// server shutting down, SLOW_CONSUMER), it subscribes again after a growing pause.
+function keep(text, variables, onData) {
+  const run = () => {
+    client.subscribe({ query: text, variables: variables() }, {
+      next: (msg) => { if (msg.data) onData(msg.data); },
+      error: () => again(),
+      complete: () => again(),
+    });
+  };
+  const again = () => {
+    const pause = Math.min(8000, 250 * 2 ** failures++) * (0.75 + Math.random() / 2);
+    setTimeout(run, pause);
+  };
+  run();
+}
+
+// ---------------------------------------------------------------- charts
+
+function fontSize() {
+  return Math.round(parseFloat(getComputedStyle(document.documentElement).fontSize) * 0.95);
+}
+
+const charts = {};
+function chart(id, config) {
+  charts[id] = new Chart($(`#${id}`), {
+    ...config,
+    options: {
+      responsive: true,
+      maintainAspectRatio: false,
+      animation: { duration: 300 },
+      plugins: { legend: { position: 'bottom' }, ...config.options?.plugins },
+      ...config.options,
+    },
+  });
+}
+
+function makeCharts() {
+  Chart.defaults.font.size = fontSize();
+  Chart.defaults.color = '#30363d';
+  chart('members-chart', {
+    type: 'doughnut',
+    data: { labels: [], datasets: [{ data: [], backgroundColor: palette }] },
+  });
+  chart('partnerships-chart', {
+    type: 'bar',
+    data: {
+      labels: [],
+      datasets: [
+        { type: 'bar', label: 'Signed that month', data: [], backgroundColor: palette[0], yAxisID: 'month' },
+        { type: 'line', label: 'Signed in all', data: [], borderColor: palette[1], backgroundColor: palette[1], pointRadius: 0, yAxisID: 'total' },
+      ],
+    },
+    options: {
+      scales: {
+        month: { position: 'left', beginAtZero: true, title: { display: true, text: 'per month' } },
+        total: { position: 'right', beginAtZero: true, grid: { drawOnChartArea: false }, title: { display: true, text: 'in all' } },
+      },
+    },
+  });
+  chart('resources-chart', {
+    type: 'bar',
+    data: { labels: [], datasets: [{ label: 'On offer', data: [], backgroundColor: palette }] },
+    options: { indexAxis: 'y', plugins: { legend: { display: false } }, scales: { x: { beginAtZero: true } } },
+  });
+  chart('positions-chart', {
+    type: 'doughnut',
+    data: { labels: ['Open', 'Filled'], datasets: [{ data: [0, 0], backgroundColor: [palette[1], palette[2]] }] },
+    options: { plugins: { legend: { position: 'right' } } },
+  });
+  chart('gaps-chart', {
+    type: 'bar',
+    data: {
+      labels: [],
+      datasets: [
+        { label: 'Demand', data: [], backgroundColor: palette[5] },
+        { label: 'Supply', data: [], backgroundColor: palette[2] },
+      ],
+    },
+    options: { indexAxis: 'y', scales: { x: { beginAtZero: true, title: { display: true, text: 'level-weighted positions / seats and talents' } } } },
+  });
+  window.addEventListener('resize', () => {
+    Chart.defaults.font.size = fontSize();
+    Object.values(charts).forEach((c) => c.update('none'));
+  });
+}
+
+// Each chart has a table with its figures beside it: screen readers read it, and so do
+// the browser tests.
+function table(id, header, rows) {
+  const t = $(`#${id}`);
+  t.replaceChildren();
+  const head = t.createTHead().insertRow();
+  header.forEach((h) => { const th = document.createElement('th'); th.textContent = h; head.append(th); });
+  const body = t.createTBody();
+  rows.forEach((r) => { const tr = body.insertRow(); r.forEach((v) => { tr.insertCell().textContent = v; }); });
+}
+
+function setChart(id, labels, ...series) {
+  const c = charts[id];
+  c.data.labels = labels;
+  series.forEach((s, i) => { c.data.datasets[i].data = s; });
+  c.update();
+}
+
+const words = (constant) => constant.toLowerCase().replaceAll('_', ' ').replace(/^./, (c) => c.toUpperCase());
+
+// Months between the first and the last signing, the empty ones included, so that the
+// time axis is to scale.
+function months(series) {
+  if (series.length === 0) return [];
+  const counts = new Map(series.map((m) => [m.month.slice(0, 7), m.count]));
+  const out = [];
+  const end = series[series.length - 1].month.slice(0, 7);
+  for (let d = new Date(`${series[0].month.slice(0, 7)}-01T00:00:00Z`); ; d.setUTCMonth(d.getUTCMonth() + 1)) {
+    const key = d.toISOString().slice(0, 7);
+    out.push([key, counts.get(key) ?? 0]);
+    if (key === end) break;
+  }
+  return out;
+}
+
+function showFigures(data) {
+  const a = { ...data.now, ...data.ever };
+  setChart('members-chart', a.membersByKind.map((m) => `${words(m.kind)} (${number.format(m.count)})`), a.membersByKind.map((m) => m.count));
+  table('members-table', ['Kind', 'Members'], a.membersByKind.map((m) => [words(m.kind), m.count]));
+
+  const series = months(a.partnershipsByMonth);
+  let total = 0;
+  const cumulative = series.map(([, n]) => (total += n));
+  setChart('partnerships-chart', series.map(([m]) => m), series.map(([, n]) => n), cumulative);
+  table('partnerships-table', ['Month', 'Signed', 'In all'], series.map(([m, n], i) => [m, n, cumulative[i]]));
+
+  setChart('resources-chart', a.resourcesByCategory.map((r) => words(r.category)), a.resourcesByCategory.map((r) => r.count));
+  table('resources-table', ['Category', 'On offer'], a.resourcesByCategory.map((r) => [words(r.category), r.count]));
+
+  // Largest gap first, among skills some open position asks for: a skill nobody asks for
+  // has no gap to close, whatever its score.
+  const gaps = data.skillGap.edges.map((e) => e.node).filter((g) => g.demand > 0).slice(0, topGaps);
+  setChart('gaps-chart', gaps.map((g) => `${g.skill.name.en} · gap ${g.gap.toFixed(2)}`), gaps.map((g) => g.demand), gaps.map((g) => g.supply));
+  table('gaps-table', ['Skill', 'Demand', 'Supply', 'Open positions', 'Course seats', 'Gap'],
+    gaps.map((g) => [`${g.skill.name.en} (${g.skill.code})`, g.demand.toFixed(0), g.supply.toFixed(0), g.openPositions, g.courseSeats, g.gap.toFixed(2)]));
+  document.body.dataset.figures = 'ready';
+}
+
+// Figures are refetched when events arrive, at most one request at a time, a few events
+// at once: the server keeps them until the event log moves, so this is cheap.
+let refreshing = null;
+let refreshAgain = false;
+function refreshFigures(alliance) {
+  if (refreshing) { refreshAgain = true; return; }
+  refreshing = query(FIGURES, { alliance, today: new Date().toISOString().slice(0, 10) })
+    .then(showFigures)
+    .catch((err) => console.error('dashboard figures:', err))
+    .finally(() => {
+      refreshing = null;
+      if (refreshAgain) { refreshAgain = false; setTimeout(() => refreshFigures(alliance), 250); }
+    });
+}
+
+// ---------------------------------------------------------------- counters and feed
+
+function showCounters(s) {
+  for (const [key, value] of Object.entries(s)) {
+    const tile = document.querySelector(`[data-stat="${key}"]`);
+    if (tile) tile.textContent = number.format(value);
+  }
+  setChart('positions-chart', [`Open (${number.format(s.openPositions)})`, `Filled (${number.format(s.filledPositions)})`], [s.openPositions, s.filledPositions]);
+  $('#as-of').textContent = `updated ${new Date(s.asOf).toLocaleTimeString()}`;
+}
+
+function subjectText(subject) {
+  if (!subject) return '';
+  const name = subject.name?.en ?? subject.title?.en ?? subject.organization?.name.en ?? subject.opening?.title.en ?? '';
+  return subject.provider ? `${name} · ${subject.provider.name.en}` : name;
+}
+
+// Today's events by the second, older ones by the day.
+function shortTime(d) {
+  const time = d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
+  if (d.toDateString() === new Date().toDateString()) return time;
+  return `${d.toLocaleDateString([], { month: 'short', day: 'numeric' })} ${time.slice(0, 5)}`;
+}
+
+// No client-side deduplication: resuming after the last cursor shown is what keeps the
+// feed free of repeats, and the browser test checks it.
+function addEvent(edge, live) {
+  const e = edge.node;
+  const li = document.createElement('li');
+  li.dataset.cursor = edge.cursor;
+  li.dataset.kind = e.kind;
+  if (live) li.className = 'new';
+  const when = document.createElement('time');
+  when.dateTime = e.occurredAt;
+  when.textContent = shortTime(new Date(e.occurredAt));
+  const kind = document.createElement('span');
+  kind.className = 'kind';
+  kind.textContent = words(e.kind);
+  const subject = document.createElement('span');
+  subject.className = 'subject';
+  subject.textContent = subjectText(e.subject);
+  const actor = document.createElement('span');
+  actor.className = 'actor';
+  actor.textContent = e.actor;
+  li.append(kind, when, subject, actor);
+  const feed = $('#feed');
+  feed.prepend(li);
+  while (feed.children.length > feedLength) feed.lastElementChild.remove();
+}
+
+async function main() {
+  makeCharts();
+  const id = params.get('alliance');
+  const alliance = id
+    ? (await query(ALLIANCE, { id })).node
+    : (await query(FIRST_ALLIANCE)).alliances.edges[0]?.node;
+  if (!alliance) {
+    $('#title').textContent = 'No alliance on this server yet';
+    return;
+  }
+  $('#title').textContent = alliance.name.en;
+  $('#subtitle').textContent = `${alliance.name.zh} · ${alliance.city} · founded ${alliance.foundedOn}`;
+  document.title = `${alliance.name.en} · dashboard`;
+
+  const recent = await query(RECENT, { alliance: alliance.id });
+  recent.events.edges.forEach((edge) => addEvent(edge, false));
+  let lastCursor = recent.latest.edges.at(-1)?.cursor ?? null;
+  refreshFigures(alliance.id);
+
+  keep(COUNTERS, () => ({ alliance: alliance.id }), (data) => showCounters(data.allianceStats));
+  keep(FEED, () => ({ alliance: alliance.id, after: lastCursor }), (data) => {
+    lastCursor = data.events.cursor;
+    addEvent(data.events, true);
+    refreshFigures(alliance.id);
+  });
+}
+
+main().catch((err) => {
+  console.error(err);
+  $('#status').textContent = `Error: ${err.message}`;
+  document.body.dataset.connection = 'error';
+});
