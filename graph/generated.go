@@ -9055,6 +9055,8 @@ input SkillGapFilter {
   period: DateRange
   "Only skills with a gap score at least this high, from -1 to 1."
   minGap: Float
+  "Only skills with at least this level-weighted demand: 1 leaves out the skills no open position requires, whose gap is 0 when nothing supplies them either."
+  minDemand: Float
 }
 
 "How to sort skill gaps."
@@ -35033,7 +35035,7 @@ func (ec *executionContext) unmarshalInputSkillGapFilter(ctx context.Context, ob
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"categories", "codes", "period", "minGap"}
+	fieldsInOrder := [...]string{"categories", "codes", "period", "minGap", "minDemand"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -35068,6 +35070,13 @@ func (ec *executionContext) unmarshalInputSkillGapFilter(ctx context.Context, ob
 				return it, err
 			}
 			it.MinGap = data
+		case "minDemand":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("minDemand"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MinDemand = data
 		}
 	}
 	return it, nil

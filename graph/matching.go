@@ -203,6 +203,10 @@ func (r *Resolver) skillGap(ctx context.Context, alliance *string, filter *model
 			a.fail("filter.minGap", "must be between -1 and 1 (got %v)", *filter.MinGap)
 		}
 		f.MinGap = filter.MinGap
+		if filter.MinDemand != nil && (math.IsNaN(*filter.MinDemand) || math.IsInf(*filter.MinDemand, 0) || *filter.MinDemand < 0) {
+			a.fail("filter.minDemand", "must be 0 or more (got %v)", *filter.MinDemand)
+		}
+		f.MinDemand = filter.MinDemand
 		if a.err != nil {
 			return nil, a.err
 		}

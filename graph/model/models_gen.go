@@ -341,6 +341,8 @@ type SkillGapFilter struct {
 	Period *DateRange `json:"period,omitempty"`
 	// Only skills with a gap score at least this high, from -1 to 1.
 	MinGap *float64 `json:"minGap,omitempty"`
+	// Only skills with at least this level-weighted demand: 1 leaves out the skills no open position requires, whose gap is 0 when nothing supplies them either.
+	MinDemand *float64 `json:"minDemand,omitempty"`
 }
 
 // The result of a skill mutation.

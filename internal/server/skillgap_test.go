@@ -93,14 +93,17 @@ func TestSkillGapComparesDemandWithSupplyPerSkill(t *testing.T) {
 		codes      []string
 		minGap     *float64
 		pageSize   int
+		minDemand  *float64
 	}{
-		{"by gap, biggest first, by default, now", auth.Viewer{}, nil, nil, "", "", nil, nil, nil, 7},
-		{"over a period", auth.Viewer{}, &from, &to, "GAP", "DESC", nil, nil, nil, 5},
-		{"from a date on", admin, &from, nil, "DEMAND", "ASC", nil, nil, nil, 9},
-		{"by supply for an administrator", admin, nil, nil, "SUPPLY", "DESC", nil, nil, nil, 10},
-		{"by shortfall, with a minimum gap", auth.Viewer{}, &from, &to, "SHORTFALL", "DESC", nil, nil, ptrTo(-0.9), 4},
-		{"by code in some categories", auth.Viewer{}, nil, nil, "CODE", "ASC", []string{"MANUFACTURING", "DIGITAL"}, nil, nil, 3},
-		{"some skills by code", auth.Viewer{}, &from, &to, "GAP", "ASC", nil, []string{"MFG.WELD", "GEN.SAFE", "AUT.ELEC", "NOPE"}, nil, 2},
+		{"by gap, biggest first, by default, now", auth.Viewer{}, nil, nil, "", "", nil, nil, nil, 7, nil},
+		{"over a period", auth.Viewer{}, &from, &to, "GAP", "DESC", nil, nil, nil, 5, nil},
+		{"from a date on", admin, &from, nil, "DEMAND", "ASC", nil, nil, nil, 9, nil},
+		{"by supply for an administrator", admin, nil, nil, "SUPPLY", "DESC", nil, nil, nil, 10, nil},
+		{"by shortfall, with a minimum gap", auth.Viewer{}, &from, &to, "SHORTFALL", "DESC", nil, nil, ptrTo(-0.9), 4, nil},
+		{"by code in some categories", auth.Viewer{}, nil, nil, "CODE", "ASC", []string{"MANUFACTURING", "DIGITAL"}, nil, nil, 3, nil},
+		{"some skills by code", auth.Viewer{}, &from, &to, "GAP", "ASC", nil, []string{"MFG.WELD", "GEN.SAFE", "AUT.ELEC", "NOPE"}, nil, 2, nil},
+		{"only skills in demand, by gap", auth.Viewer{}, nil, nil, "GAP", "DESC", nil, nil, nil, 6, ptrTo(1.0)},
+		{"skills with much demand over a period", admin, &from, &to, "SUPPLY", "ASC", nil, nil, nil, 4, ptrTo(20.0)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -108,7 +111,8 @@ func TestSkillGapComparesDemandWithSupplyPerSkill(t *testing.T) {
 			var want []gapRow
 			for _, g := range all {
 				if (tt.categories == nil || slices.Contains(tt.categories, g.Category)) &&
-					(tt.codes == nil || slices.Contains(tt.codes, g.Code)) && (tt.minGap == nil || g.Gap >= *tt.minGap) {
+					(tt.codes == nil || slices.Contains(tt.codes, g.Code)) && (tt.minGap == nil || g.Gap >= *tt.minGap) &&
+					(tt.minDemand == nil || g.Demand >= *tt.minDemand) {
 					want = append(want, g)
 				}
 			}
@@ -147,6 +151,12 @@ func TestSkillGapComparesDemandWithSupplyPerSkill(t *testing.T) {
 			}
 			if tt.minGap != nil {
 				filter["minGap"] = *tt.minGap
+			}
+			if tt.minDemand != nil {
+				filter["minDemand"] = *tt.minDemand
+				if len(want) == len(all) {
+					t.Fatal("the minimum demand leaves out no skill; the case tests little")
+				}
 			}
 			vars := map[string]any{"filter": filter, "n": tt.pageSize}
 			if tt.field != "" {
@@ -272,6 +282,7 @@ func TestSkillGapRejectsBadArguments(t *testing.T) {
 		contains    string
 	}{
 		{"gap below -1", `{ skillGap(filter: {minGap: -1.5}) { totalCount } }`, nil, "filter.minGap", "between -1 and 1"},
+		{"negative demand", `{ skillGap(filter: {minDemand: -1}) { totalCount } }`, nil, "filter.minDemand", "0 or more"},
 		{"reversed period", `{ skillGap(filter: {period: {from: "2026-06-01", to: "2026-01-01"}}) { totalCount } }`, nil, "filter.period", "ends"},
 		{"page too large", `{ skillGap(first: 500) { totalCount } }`, nil, "first", "at most 100"},
 		{"cursor of another order", `query($c: String) { skillGap(after: $c, orderBy: {field: DEMAND}) { totalCount } }`, map[string]any{"c": page.SkillGap.Edges[0].Cursor}, "after", "sorted by GAP:DESC"},

@@ -19,6 +19,7 @@ type SkillGapFilter struct {
 	Codes      []string
 	Period     *DateRange
 	MinGap     *float64
+	MinDemand  *float64
 }
 
 // SkillGap is one skill's demand against its supply.
@@ -102,6 +103,9 @@ func skillGapList(f SkillGapFilter, o Order) *list {
 	l.id = "g.skill_id"
 	if f.MinGap != nil {
 		l.where("g.gap >= " + l.arg(*f.MinGap) + "::float8")
+	}
+	if f.MinDemand != nil {
+		l.where("g.demand >= " + l.arg(*f.MinDemand) + "::float8")
 	}
 	return l
 }

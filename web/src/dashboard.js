@@ -34,7 +34,7 @@ const FIGURES = `query DashboardFigures($alliance: ID, $today: Date!) {
   ever: analytics(alliance: $alliance) {
     partnershipsByMonth { month count }
   }
-  skillGap(alliance: $alliance, orderBy: { field: GAP, direction: DESC }, first: 100) {
+  skillGap(alliance: $alliance, filter: { minDemand: 1 }, orderBy: { field: GAP, direction: DESC }, first: ${topGaps}) {
     edges { node { skill { code name { en } } demand supply openPositions courseSeats gap } }
   }
 }`;
@@ -240,7 +240,7 @@ function showFigures(data) {
 
   // Largest gap first, among skills some open position asks for: a skill nobody asks for
   // has no gap to close, whatever its score.
-  const gaps = data.skillGap.edges.map((e) => e.node).filter((g) => g.demand > 0).slice(0, topGaps);
+  const gaps = data.skillGap.edges.map((e) => e.node);
   setChart('gaps-chart', gaps.map((g) => `${g.skill.name.en} · gap ${g.gap.toFixed(2)}`), gaps.map((g) => g.demand), gaps.map((g) => g.supply));
   table('gaps-table', ['Skill', 'Demand', 'Supply', 'Open positions', 'Course seats', 'Gap'],
     gaps.map((g) => [`${g.skill.name.en} (${g.skill.code})`, g.demand.toFixed(0), g.supply.toFixed(0), g.openPositions, g.courseSeats, g.gap.toFixed(2)]));
