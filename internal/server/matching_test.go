@@ -716,8 +716,9 @@ func dataAs(t *testing.T, ts *testServer, v auth.Viewer, q string, vars map[stri
 }
 
 // talent_skill carries its talent's alliance and status (migration 00011), which match
-// counts read instead of the talent: whatever a write gives or changes, the copies stay
-// the talent's, and the skill gap's talent supply stays exact alongside.
+// counts read instead of the talent: writes that name only the talent get them filled
+// in, a talent's changes reach its skills, copies that differ are refused, and the skill
+// gap's talent supply stays exact alongside.
 func TestTalentSkillsCarryTheirTalentsAllianceAndStatus(t *testing.T) {
 	tx, err := writeDB.DB.Beginx()
 	if err != nil {
@@ -766,21 +767,35 @@ func TestTalentSkillsCarryTheirTalentsAllianceAndStatus(t *testing.T) {
 		}
 	}
 	steps := []struct {
-		name string
-		q    string
-		args []any
+		name    string
+		q       string
+		args    []any
+		refused bool
 	}{
 		{"a skill added with another alliance and status", `INSERT INTO talent_skill (talent_id, skill_id, level, alliance_id, talent_status)
-			VALUES ($1, $2, 3, $3, 'RETIRED')`, []any{student, unheld, second}},
-		{"a level changed", `UPDATE talent_skill SET level = 5 WHERE talent_id = $1`, []any{student}},
-		{"the student found work", `UPDATE talent SET status = 'EMPLOYED' WHERE id = $1`, []any{student}},
-		{"the employee started looking", `UPDATE talent SET status = 'JOB_SEEKING' WHERE id = $1`, []any{other}},
-		{"the talent moved to another alliance", `UPDATE talent SET alliance_id = $2 WHERE id = $1`, []any{student, second}},
-		{"the copies overwritten", `UPDATE talent_skill SET talent_status = 'STUDENT', alliance_id = $2 WHERE talent_id = $1`, []any{other, second}},
-		{"a skill handed to another talent", `UPDATE talent_skill SET talent_id = $2 WHERE talent_id = $1 AND skill_id = $3`, []any{student, other, unheld}},
-		{"a skill removed", `DELETE FROM talent_skill WHERE talent_id = $1 AND skill_id = $2`, []any{other, unheld}},
+			VALUES ($1, $2, 3, $3, 'JOB_SEEKING')`, []any{student, unheld, second}, true},
+		{"a skill added naming only the talent", `INSERT INTO talent_skill (talent_id, skill_id, level) VALUES ($1, $2, 3)`, []any{student, unheld}, false},
+		{"a level changed", `UPDATE talent_skill SET level = 5 WHERE talent_id = $1`, []any{student}, false},
+		{"the student found work", `UPDATE talent SET status = 'EMPLOYED' WHERE id = $1`, []any{student}, false},
+		{"the employee started looking", `UPDATE talent SET status = 'JOB_SEEKING' WHERE id = $1`, []any{other}, false},
+		{"the talent moved to another alliance", `UPDATE talent SET alliance_id = $2 WHERE id = $1`, []any{student, second}, false},
+		{"the copies overwritten", `UPDATE talent_skill SET talent_status = 'STUDENT' WHERE talent_id = $1`, []any{other}, true},
+		{"a skill handed to another talent without its copies", `UPDATE talent_skill SET talent_id = $2 WHERE talent_id = $1 AND skill_id = $3`,
+			[]any{student, other, unheld}, true},
+		{"a skill handed to another talent with its copies", `UPDATE talent_skill ts SET talent_id = t.id, alliance_id = t.alliance_id, talent_status = t.status
+			FROM talent t WHERE t.id = $2 AND ts.talent_id = $1 AND ts.skill_id = $3`, []any{student, other, unheld}, false},
+		{"a skill removed", `DELETE FROM talent_skill WHERE talent_id = $1 AND skill_id = $2`, []any{other, unheld}, false},
 	}
 	for _, s := range steps {
+		if s.refused {
+			tx.MustExec("SAVEPOINT refused")
+			if _, err := tx.Exec(s.q, s.args...); err == nil {
+				t.Errorf("%s was accepted", s.name)
+			}
+			tx.MustExec("ROLLBACK TO SAVEPOINT refused")
+			check("after " + s.name + " was refused")
+			continue
+		}
 		res, err := tx.Exec(s.q, s.args...)
 		if err != nil {
 			t.Fatalf("%s: %v", s.name, err)
