@@ -348,6 +348,7 @@ func (g *gen) write(ctx context.Context, tx *sqlx.Tx) error {
 		}
 		tskills []struct {
 			talent int64
+			status string
 			ts     tskill
 		}
 	)
@@ -367,8 +368,9 @@ func (g *gen) write(ctx context.Context, tx *sqlx.Tx) error {
 		for _, ts := range t.skills {
 			tskills = append(tskills, struct {
 				talent int64
+				status string
 				ts     tskill
-			}{t.id, ts})
+			}{t.id, t.status, ts})
 		}
 	}
 	var newSkills []*skill
@@ -450,9 +452,11 @@ func (g *gen) write(ctx context.Context, tx *sqlx.Tx) error {
 		{"course_teacher", []string{"course_id", "teacher_id"}, len(g.courseTeach), func(i int, v []any) {
 			v[0], v[1] = g.courseTeach[i].a, g.courseTeach[i].b
 		}},
-		{"talent_skill", []string{"talent_id", "skill_id", "level", "certified_on"}, len(tskills), func(i int, v []any) {
+		// The talent's alliance and status are copied here rather than by the table's
+		// trigger, which would look each talent up again (migration 00011).
+		{"talent_skill", []string{"talent_id", "skill_id", "level", "certified_on", "alliance_id", "talent_status"}, len(tskills), func(i int, v []any) {
 			ts := tskills[i]
-			v[0], v[1], v[2], v[3] = ts.talent, g.skills[ts.ts.skill].id, ts.ts.level, dv(ts.ts.certified)
+			v[0], v[1], v[2], v[3], v[4], v[5] = ts.talent, g.skills[ts.ts.skill].id, ts.ts.level, dv(ts.ts.certified), g.allianceID, ts.status
 		}},
 		{"enrollment", []string{"talent_id", "course_id", "enrolled_on", "completed"}, len(g.enrollments), func(i int, v []any) {
 			e := g.enrollments[i]

@@ -37,12 +37,13 @@ func NewCache(src Source) *Cache {
 // organization id. The slice is shared: callers must not change it.
 func (c *Cache) Measures(ctx context.Context, alliance int64, f store.NetworkFilter) ([]Measure, error) {
 	j, _ := json.Marshal(f) // a struct of string slices always encodes
-	m, err := snapshot.Get(ctx, c.snapshots, fmt.Sprintf("%d:%s", alliance, j), func(ctx context.Context) ([]Measure, error) {
+	m, err := snapshot.Refresh(ctx, c.snapshots, fmt.Sprintf("%d:%s", alliance, j), func(ctx context.Context, previous []Measure, _ bool) ([]Measure, error) {
 		parts, err := c.src.Participations(ctx, alliance, f)
 		if err != nil {
 			return nil, err
 		}
-		return Measures(parts), nil
+		// Most changes move few ranks: PageRank starts from the ranks they replace.
+		return Remeasure(parts, previous), nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("measure the network of alliance %d: %w", alliance, err)

@@ -122,3 +122,88 @@ func TestCacheMeasuresOnceUntilTheNetworkChanges(t *testing.T) {
 		}
 	}
 }
+
+// randomNetwork is a network shaped like the seeded alliance's: orgs members, partnerships
+// of two to four participants drawn with a bias towards low ids, so that hubs emerge.
+func randomNetwork(seed uint64, orgs, partnerships int) []store.Participation {
+	r := rand.New(rand.NewPCG(seed, 7))
+	kinds := []store.OrganizationKind{"SCHOOL", "COMPANY", "GOVERNMENT_AGENCY", "INDUSTRIAL_PARK"}
+	var parts []store.Participation
+	for o := range orgs {
+		parts = append(parts, store.Participation{Organization: int64(o + 1), Kind: kinds[o%4]})
+	}
+	for p := range partnerships {
+		for range 2 + r.IntN(3) {
+			o := int(float64(orgs) * r.Float64() * r.Float64())
+			parts = append(parts, store.Participation{Partnership: int64(p + 1), Organization: int64(o + 1), Kind: kinds[o%4]})
+		}
+	}
+	return parts
+}
+
+func TestRemeasuringFromEarlierRanksReachesTheSameRanks(t *testing.T) {
+	before := randomNetwork(1, 400, 300)
+	cold := Measures(before)
+	changed := slices.Clone(before)
+	changed = append(changed[:450], changed[460:]...) // participants leave
+	changed = append(changed,
+		store.Participation{Partnership: 999, Organization: 3, Kind: "GOVERNMENT_AGENCY"},
+		store.Participation{Partnership: 999, Organization: 401, Kind: "COMPANY"}, // a newcomer
+		store.Participation{Partnership: 999, Organization: 250, Kind: "INDUSTRIAL_PARK"})
+	reversed := slices.Clone(cold)
+	for i := range reversed {
+		reversed[i].PageRank = cold[len(cold)-1-i].PageRank
+	}
+	tests := []struct {
+		name     string
+		parts    []store.Participation
+		previous []Measure
+	}{
+		{"unchanged network", before, cold},
+		{"after participants left and a newcomer joined", changed, cold},
+		{"from ranks of another shape", before, reversed},
+		{"from ranks of organizations no longer there", before[:200], cold},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			want := Measures(tt.parts)
+			got := Remeasure(tt.parts, tt.previous)
+			if len(got) != len(want) {
+				t.Fatalf("%d organizations; want %d", len(got), len(want))
+			}
+			sum := 0.0
+			for i := range want {
+				g, w := got[i], want[i]
+				if g.ID != w.ID || g.Kind != w.Kind || g.Degree != w.Degree || g.Partnerships != w.Partnerships || math.Abs(g.PageRank-w.PageRank) > 1e-11 {
+					t.Errorf("organization %d: %+v; want %+v", w.ID, g, w)
+				}
+				sum += g.PageRank
+			}
+			if math.Abs(sum-1) > 1e-9 {
+				t.Errorf("ranks sum to %v", sum)
+			}
+		})
+	}
+}
+
+// BenchmarkMeasures measures a network the size of the scale-100 alliance (14,000
+// organizations, 10,000 partnerships): from scratch, and again from the ranks before a
+// partnership changed, as the rankings' cache does after a change.
+//
+//	go test -run '^$' -bench Measures ./internal/network
+func BenchmarkMeasures(b *testing.B) {
+	parts := randomNetwork(2, 14000, 10000)
+	previous := Measures(parts)
+	changed := slices.Clone(parts)
+	changed[len(changed)-1].Organization = 77
+	b.Run("cold", func(b *testing.B) {
+		for range b.N {
+			Measures(changed)
+		}
+	})
+	b.Run("from-previous", func(b *testing.B) {
+		for range b.N {
+			Remeasure(changed, previous)
+		}
+	})
+}

@@ -3,6 +3,7 @@ package server_test
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -450,4 +451,96 @@ func TestAnalyticsFollowEveryChange(t *testing.T) {
 	if after := total(); after != before+1 {
 		t.Errorf("after a proposal, %d partnerships; want %d", after, before+1)
 	}
+}
+
+// job_day (migration 00010) holds, per alliance and day, the applications and hires the
+// placements hold: every kind of write keeps it so within its own transaction, and a
+// rollback takes the change back with the write.
+func TestJobDaysFollowEveryPlacementWrite(t *testing.T) {
+	tx, err := writeDB.DB.Beginx()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	// Rows where job_day and the placements disagree, in either direction; days counted
+	// down to nothing may stay as zeros.
+	const differ = `WITH truth AS (
+			SELECT r.alliance_id, d.day, count(*) FILTER (WHERE d.hire = 0) AS applications, count(*) FILTER (WHERE d.hire = 1) AS placements
+			FROM (SELECT opening_id, applied_on AS day, 0 AS hire FROM placement
+				UNION ALL SELECT opening_id, hired_on, 1 FROM placement WHERE hired_on IS NOT NULL) d
+			JOIN resource r ON r.id = d.opening_id GROUP BY 1, 2),
+		kept AS (SELECT alliance_id, day, applications::bigint, placements::bigint FROM job_day WHERE applications <> 0 OR placements <> 0)
+		SELECT (SELECT count(*) FROM ((TABLE truth EXCEPT TABLE kept) UNION ALL (TABLE kept EXCEPT TABLE truth)) x)
+			+ (SELECT count(*) FROM job_day WHERE applications < 0 OR placements < 0)`
+	check := func(q sqlRunner, when string) {
+		t.Helper()
+		var n int
+		if err := q.Get(&n, differ); err != nil {
+			t.Fatalf("%s: %v", when, err)
+		}
+		if n != 0 {
+			t.Errorf("%s: job_day differs from the placements on %d days", when, n)
+		}
+	}
+	check(writeDB.DB, "as loaded")
+	var second, opening, first int64
+	for _, s := range []struct {
+		q    string
+		into *int64
+	}{
+		{`INSERT INTO alliance (slug, name_en, name_zh, city, founded_on) VALUES ('job-days', 'Jobs', '工作', 'Dalian', '2030-01-01') RETURNING id`, &second},
+		{`INSERT INTO resource (alliance_id, provider_id, category, title_en, title_zh, shared_on, positions, filled, opening_status, employment_type)
+			SELECT a.id, (SELECT id FROM organization WHERE kind = 'COMPANY' ORDER BY id LIMIT 1), 'JOB_OPENING', 'Fitter', '钳工', '2025-03-01', 4, 0, 'OPEN', 'FULL_TIME'
+			FROM alliance a WHERE a.slug = 'job-days' RETURNING id`, &opening},
+		{`SELECT r.id FROM resource r WHERE r.category = 'JOB_OPENING' AND r.alliance_id <> (SELECT id FROM alliance WHERE slug = 'job-days') ORDER BY r.id LIMIT 1`, &first},
+	} {
+		if err := tx.Get(s.into, s.q); err != nil {
+			t.Fatalf("%s: %v", s.q, err)
+		}
+	}
+	both := []any{opening, first}
+	steps := []struct {
+		name string
+		q    string
+		args []any
+	}{
+		{"applications to two alliances' openings in one statement", `INSERT INTO placement (opening_id, talent_id, status, applied_on)
+			SELECT CASE WHEN n % 2 = 0 THEN $1 ELSE $2 END, x.id, 'APPLIED', date '2025-03-10' + (n % 3)::int
+			FROM (SELECT id, row_number() OVER (ORDER BY id) AS n FROM talent t
+				WHERE NOT EXISTS (SELECT 1 FROM placement p WHERE p.talent_id = t.id AND p.opening_id IN ($1, $2)) ORDER BY id LIMIT 8) x`, both},
+		{"hires", `UPDATE placement SET status = 'HIRED', hired_on = applied_on + 20 WHERE opening_id IN ($1, $2)
+			AND id IN (SELECT id FROM placement WHERE opening_id IN ($1, $2) ORDER BY id DESC LIMIT 3)`, both},
+		{"a withdrawal, which moves no day", `UPDATE placement SET status = 'WITHDRAWN'
+			WHERE id = (SELECT min(id) FROM placement WHERE opening_id = $1 AND status = 'APPLIED')`, []any{opening}},
+		{"a hire taken back", `UPDATE placement SET status = 'REJECTED', hired_on = NULL
+			WHERE id = (SELECT min(id) FROM placement WHERE opening_id IN ($1, $2) AND status = 'HIRED')`, both},
+		{"an application moved to another day", `UPDATE placement SET applied_on = applied_on - 40
+			WHERE id = (SELECT max(id) FROM placement WHERE opening_id IN ($1, $2) AND status = 'APPLIED')`, both},
+		{"applications moved to the other alliance's opening", `UPDATE placement SET opening_id = $2
+			WHERE opening_id = $1 AND talent_id NOT IN (SELECT talent_id FROM placement WHERE opening_id = $2)`, both},
+		{"deletions", `DELETE FROM placement WHERE opening_id IN ($1, $2) AND status <> 'HIRED'`, both},
+		{"placements truncated", `TRUNCATE placement`, nil},
+		{"an application after the truncation", `INSERT INTO placement (opening_id, talent_id, status, applied_on)
+			SELECT $1, min(id), 'APPLIED', '2025-05-01' FROM talent`, []any{opening}},
+		{"every placement deleted", `DELETE FROM placement`, nil},
+	}
+	for _, s := range steps {
+		res, err := tx.Exec(s.q, s.args...)
+		if err != nil {
+			t.Fatalf("%s: %v", s.name, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 && !strings.Contains(s.q, "TRUNCATE") {
+			t.Fatalf("%s changed no placement: the step tests nothing", s.name)
+		}
+		check(tx, "after "+s.name)
+	}
+	if err := tx.Rollback(); err != nil {
+		t.Fatal(err)
+	}
+	check(writeDB.DB, "after the rollback")
+}
+
+// sqlRunner is a database or a transaction.
+type sqlRunner interface {
+	Get(dest any, query string, args ...any) error
 }

@@ -714,3 +714,95 @@ func dataAs(t *testing.T, ts *testServer, v auth.Viewer, q string, vars map[stri
 		t.Fatalf("decode data %s: %v", r.Data, err)
 	}
 }
+
+// talent_skill carries its talent's alliance and status (migration 00011), which match
+// counts read instead of the talent: writes that name only the talent get them filled
+// in, a talent's changes reach its skills, copies that differ are refused, and the skill
+// gap's talent supply stays exact alongside.
+func TestTalentSkillsCarryTheirTalentsAllianceAndStatus(t *testing.T) {
+	tx, err := writeDB.DB.Beginx()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	check := func(when string) {
+		t.Helper()
+		var stale, supply int
+		if err := tx.Get(&stale, `SELECT count(*) FROM talent_skill ts JOIN talent t ON t.id = ts.talent_id
+			WHERE ts.alliance_id <> t.alliance_id OR ts.talent_status <> t.status`); err != nil {
+			t.Fatalf("%s: %v", when, err)
+		}
+		if err := tx.Get(&supply, `SELECT count(*) FROM ((
+				SELECT t.alliance_id, ts.skill_id, count(*) AS talents, sum(ts.level) AS levels
+				FROM talent_skill ts JOIN talent t ON t.id = ts.talent_id
+				WHERE t.status IN ('STUDENT', 'TRAINEE', 'JOB_SEEKING') GROUP BY 1, 2
+				EXCEPT SELECT alliance_id, skill_id, talents, levels FROM skill_talent_supply WHERE talents > 0)
+			UNION ALL (SELECT alliance_id, skill_id, talents, levels FROM skill_talent_supply WHERE talents > 0
+				EXCEPT SELECT t.alliance_id, ts.skill_id, count(*), sum(ts.level)
+				FROM talent_skill ts JOIN talent t ON t.id = ts.talent_id
+				WHERE t.status IN ('STUDENT', 'TRAINEE', 'JOB_SEEKING') GROUP BY 1, 2)) d`); err != nil {
+			t.Fatalf("%s: %v", when, err)
+		}
+		if stale != 0 || supply != 0 {
+			t.Errorf("%s: %d talent skills carry another alliance or status than their talent's; the supply differs on %d skills", when, stale, supply)
+		}
+	}
+	check("as loaded")
+	var student, other, unheld, second int64
+	for _, s := range []struct {
+		q    string
+		into *int64
+	}{
+		{`SELECT t.id FROM talent t WHERE t.status = 'STUDENT' AND (SELECT count(*) FROM talent_skill WHERE talent_id = t.id) >= 2 ORDER BY id LIMIT 1`, &student},
+		{`SELECT t.id FROM talent t WHERE t.status = 'EMPLOYED' ORDER BY id LIMIT 1`, &other},
+		{`SELECT k.id FROM skill k WHERE NOT EXISTS (SELECT 1 FROM talent_skill WHERE skill_id = k.id AND talent_id = ANY($1)) ORDER BY id LIMIT 1`, &unheld},
+		{`INSERT INTO alliance (slug, name_en, name_zh, city, founded_on) VALUES ('holders', 'Holders', '持有', 'Anshan', '2030-01-01') RETURNING id`, &second},
+	} {
+		var args []any
+		if strings.Contains(s.q, "$1") {
+			args = []any{pq.Array([]int64{student, other})}
+		}
+		if err := tx.Get(s.into, s.q, args...); err != nil {
+			t.Fatalf("%s: %v", s.q, err)
+		}
+	}
+	steps := []struct {
+		name    string
+		q       string
+		args    []any
+		refused bool
+	}{
+		{"a skill added with another alliance and status", `INSERT INTO talent_skill (talent_id, skill_id, level, alliance_id, talent_status)
+			VALUES ($1, $2, 3, $3, 'JOB_SEEKING')`, []any{student, unheld, second}, true},
+		{"a skill added naming only the talent", `INSERT INTO talent_skill (talent_id, skill_id, level) VALUES ($1, $2, 3)`, []any{student, unheld}, false},
+		{"a level changed", `UPDATE talent_skill SET level = 5 WHERE talent_id = $1`, []any{student}, false},
+		{"the student found work", `UPDATE talent SET status = 'EMPLOYED' WHERE id = $1`, []any{student}, false},
+		{"the employee started looking", `UPDATE talent SET status = 'JOB_SEEKING' WHERE id = $1`, []any{other}, false},
+		{"the talent moved to another alliance", `UPDATE talent SET alliance_id = $2 WHERE id = $1`, []any{student, second}, false},
+		{"the copies overwritten", `UPDATE talent_skill SET talent_status = 'STUDENT' WHERE talent_id = $1`, []any{other}, true},
+		{"a skill handed to another talent without its copies", `UPDATE talent_skill SET talent_id = $2 WHERE talent_id = $1 AND skill_id = $3`,
+			[]any{student, other, unheld}, true},
+		{"a skill handed to another talent with its copies", `UPDATE talent_skill ts SET talent_id = t.id, alliance_id = t.alliance_id, talent_status = t.status
+			FROM talent t WHERE t.id = $2 AND ts.talent_id = $1 AND ts.skill_id = $3`, []any{student, other, unheld}, false},
+		{"a skill removed", `DELETE FROM talent_skill WHERE talent_id = $1 AND skill_id = $2`, []any{other, unheld}, false},
+	}
+	for _, s := range steps {
+		if s.refused {
+			tx.MustExec("SAVEPOINT refused")
+			if _, err := tx.Exec(s.q, s.args...); err == nil {
+				t.Errorf("%s was accepted", s.name)
+			}
+			tx.MustExec("ROLLBACK TO SAVEPOINT refused")
+			check("after " + s.name + " was refused")
+			continue
+		}
+		res, err := tx.Exec(s.q, s.args...)
+		if err != nil {
+			t.Fatalf("%s: %v", s.name, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			t.Fatalf("%s changed nothing: the step tests nothing", s.name)
+		}
+		check("after " + s.name)
+	}
+}

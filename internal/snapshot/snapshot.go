@@ -38,6 +38,13 @@ func New(version func(context.Context) (int64, error), max int) *Cache {
 // version. The version is read before computing, so a change committed meanwhile makes
 // the answer look older than it is, never newer.
 func Get[V any](ctx context.Context, c *Cache, key string, compute func(context.Context) (V, error)) (V, error) {
+	return Refresh(ctx, c, key, func(ctx context.Context, _ V, _ bool) (V, error) { return compute(ctx) })
+}
+
+// Refresh is Get for answers that are cheaper to compute from the one they replace:
+// compute is also given the answer kept for key at an older version, if any (stale is
+// then true). It must not change that answer, which other callers may still hold.
+func Refresh[V any](ctx context.Context, c *Cache, key string, compute func(ctx context.Context, previous V, stale bool) (V, error)) (V, error) {
 	var zero V
 	version, err := c.version(ctx)
 	if err != nil {
@@ -50,8 +57,15 @@ func Get[V any](ctx context.Context, c *Cache, key string, compute func(context.
 		return e.value.(V), nil
 	}
 	v, err, _ := c.group.Do(fmt.Sprintf("%s@%d", key, version), func() (any, error) {
+		c.mu.Lock()
+		e, ok := c.entries[key]
+		c.mu.Unlock()
+		var previous V
+		if ok {
+			previous = e.value.(V)
+		}
 		// Shared by every caller waiting on it, so one caller leaving must not fail the rest.
-		v, err := compute(context.WithoutCancel(ctx))
+		v, err := compute(context.WithoutCancel(ctx), previous, ok)
 		if err != nil {
 			return nil, err
 		}

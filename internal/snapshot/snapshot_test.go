@@ -67,3 +67,38 @@ func TestAVersionThatCannotBeReadFailsTheAsk(t *testing.T) {
 		t.Fatal("answered without knowing whether the answer is current")
 	}
 }
+
+func TestRefreshIsHandedTheAnswerItReplaces(t *testing.T) {
+	version := int64(1)
+	c := New(func(context.Context) (int64, error) { return version, nil }, 2)
+	steps := []struct {
+		name    string
+		version int64
+		key     string
+		want    string // what the computation is handed, "" when it runs without
+	}{
+		{"nothing kept yet", 1, "a", "none"},
+		{"kept and current", 1, "a", ""},
+		{"kept at an older version", 2, "a", "a@1"},
+		{"another key", 2, "b", "none"},
+		{"a third key, evicting the first", 2, "c", "none"},
+		{"evicted", 3, "a", "none"},
+	}
+	for _, s := range steps {
+		version = s.version
+		handed := ""
+		_, err := Refresh(context.Background(), c, s.key, func(_ context.Context, previous string, stale bool) (string, error) {
+			handed = "none"
+			if stale {
+				handed = previous
+			}
+			return fmt.Sprintf("%s@%d", s.key, version), nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if handed != s.want {
+			t.Errorf("%s: computation handed %q; want %q", s.name, handed, s.want)
+		}
+	}
+}

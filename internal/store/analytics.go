@@ -198,26 +198,12 @@ func (s *Store) ResourcesByCategory(ctx context.Context, alliance int64, r DateR
 // the applications made to its openings and the hires made from them. Months with nothing
 // counted are left out.
 //
-// Applications and hires come from one pass over the placements grouped by both days at
-// once (GROUPING SETS), each set counting the rows whose own day falls in the period.
-// Placements are kept by leaving out those made to other alliances' resources rather than
-// joining this alliance's openings: NOT IN over a non-null id runs as a hashed subplan,
-// empty and so free per row when the alliance is alone on the server (the usual case), and
-// no dearer than the join otherwise; "<" and ">" rather than "<>" let the index find the
-// other alliances' resources. On the scale-100 alliance this takes a third off the
-// statement (173,000 placements).
+// Applications and hires are read from job_day (migration 00010), which the placement
+// triggers keep per alliance and day: a month sums thirty rows instead of reading the
+// placements (173,000 at scale 100) each time a change makes the cached figures stale.
 func (s *Store) JobsByMonth(ctx context.Context, alliance int64, r DateRange) ([]JobMonth, error) {
 	a := newAggregate(alliance, r)
 	openings := "r.alliance_id = " + a.alliance + " AND r.category = 'JOB_OPENING'"
-	// A placement is hired on or after it applied, so it can count in the period only if
-	// it applied by the period's end and applied or was hired after its start.
-	var reach []string
-	if a.to != "" {
-		reach = append(reach, "p.applied_on <= "+a.to)
-	}
-	if a.from != "" {
-		reach = append(reach, "COALESCE(p.hired_on, p.applied_on) >= "+a.from)
-	}
 	query := `
 		WITH days AS (
 			SELECT r.shared_on AS day, count(*) AS openings, sum(r.positions) AS positions,
@@ -225,16 +211,12 @@ func (s *Store) JobsByMonth(ctx context.Context, alliance int64, r DateRange) ([
 			FROM resource r WHERE ` + and([]string{openings}, a.within("r.shared_on")) + `
 			GROUP BY r.shared_on
 			UNION ALL
-			SELECT COALESCE(p.applied_on, p.hired_on), 0, 0,
-				CASE WHEN GROUPING(p.applied_on) = 0 THEN count(*) FILTER (WHERE ` + and(a.within("p.applied_on")) + `) ELSE 0 END,
-				CASE WHEN GROUPING(p.hired_on) = 0 THEN count(*) FILTER (WHERE ` + and([]string{"p.hired_on IS NOT NULL"}, a.within("p.hired_on")) + `) ELSE 0 END
-			FROM placement p
-			WHERE ` + and([]string{"p.opening_id NOT IN (SELECT r.id FROM resource r WHERE r.alliance_id < " + a.alliance + " OR r.alliance_id > " + a.alliance + ")"}, reach) + `
-			GROUP BY GROUPING SETS ((p.applied_on), (p.hired_on))
+			SELECT d.day, 0, 0, d.applications, d.placements
+			FROM job_day d WHERE ` + and([]string{"d.alliance_id = " + a.alliance}, a.within("d.day")) + `
 		)
 		SELECT date_trunc('month', day::timestamp)::date AS month, sum(openings)::int AS openings,
 			sum(positions)::int AS positions, sum(applications)::int AS applications, sum(placements)::int AS placements
-		FROM days WHERE day IS NOT NULL
+		FROM days
 		GROUP BY month
 		HAVING sum(openings) + sum(applications) + sum(placements) > 0
 		ORDER BY month`

@@ -220,15 +220,17 @@ type Participation struct {
 func (s *Store) Participations(ctx context.Context, alliance int64, f NetworkFilter) ([]Participation, error) {
 	l := &list{}
 	a := l.arg(alliance)
-	q := `SELECT x.partnership_id, x.organization_id, o.kind
-		FROM partnership_participant x
-		JOIN partnership p ON p.id = x.partnership_id` + networkConds(l, f) + `
-		JOIN organization o ON o.id = x.organization_id
-		WHERE p.alliance_id = ` + a + `
-		UNION ALL
-		SELECT 0, m.organization_id, o.kind
-		FROM membership m JOIN organization o ON o.id = m.organization_id
-		WHERE m.alliance_id = ` + a + ` AND m.left_on IS NULL`
+	// The kinds are joined once, to both halves: the organization table is wide, and
+	// reading it twice was a third of the statement at scale 100.
+	q := `SELECT u.partnership_id, u.organization_id, o.kind FROM (
+			SELECT x.partnership_id, x.organization_id
+			FROM partnership_participant x
+			JOIN partnership p ON p.id = x.partnership_id` + networkConds(l, f) + `
+			WHERE p.alliance_id = ` + a + `
+			UNION ALL
+			SELECT 0, m.organization_id FROM membership m
+			WHERE m.alliance_id = ` + a + ` AND m.left_on IS NULL
+		) u JOIN organization o ON o.id = u.organization_id`
 	var out []Participation
 	if err := s.selectRows(ctx, &out, q, l.args...); err != nil {
 		return nil, fmt.Errorf("load the partnership network of alliance %d: %w", alliance, err)
