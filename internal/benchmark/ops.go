@@ -212,7 +212,7 @@ func OursOps(ctx context.Context, g GraphQL, writer GraphQL, f Fixtures) (map[st
 		"nested": g.Op("nested", oursNested, func(*rand.Rand) map[string]any {
 			return map[string]any{"alliance": alliance, "n": NestedPage}
 		}, nil),
-		"node": g.Op("node", oursNode, func(r *rand.Rand) map[string]any { return map[string]any{"id": org(oneOf(r, f.Organizations))} }, nil),
+		"node":   g.Op("node", oursNode, func(r *rand.Rand) map[string]any { return map[string]any{"id": org(oneOf(r, f.Organizations))} }, nil),
 		"search": g.Op("search", oursSearch, func(r *rand.Rand) map[string]any { return map[string]any{"q": oneOf(r, SearchTerms)} }, nil),
 		"path": g.Op("path", oursPath, func(r *rand.Rand) map[string]any {
 			return map[string]any{"from": org(oneOf(r, f.Linked)), "to": org(oneOf(r, f.Linked))}
