@@ -47,6 +47,9 @@ type options struct {
 	markdownOut     string
 	command         string
 	quiet           bool
+	mixes           []string // names of the mixes to run; all by default
+	curve           bool
+	profile, notes  string
 }
 
 func main() {
@@ -63,7 +66,7 @@ func main() {
 
 func parse(args []string, stderr io.Writer) (options, error) {
 	var o options
-	var scales, concurrency string
+	var scales, concurrency, mixes string
 	fs := flag.NewFlagSet("alliance-bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&o.databaseURL, "database-url", "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable", "PostgreSQL server to seed (sslmode=disable: the statement counter reads the protocol); each scale gets database <prefix>x<scale>")
@@ -82,6 +85,10 @@ func parse(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.markdownOut, "markdown", "BENCHMARKS.md", "where to write the Markdown report; empty: none")
 	fs.StringVar(&o.command, "command", "go run ./cmd/alliance-bench", "how this run was started, for the report")
 	fs.BoolVar(&o.quiet, "quiet", false, "draw no progress")
+	fs.StringVar(&mixes, "mixes", "", "comma-separated mixes to run (full, shared, nested); empty: all")
+	fs.BoolVar(&o.curve, "curve", true, "measure the scale curve")
+	fs.StringVar(&o.profile, "profile", "", "summary of profiles (make bench-profile) to include in the Markdown report")
+	fs.StringVar(&o.notes, "notes", "bench/notes.md", "hand-written analysis to include in the Markdown report, if the file exists")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -91,6 +98,15 @@ func parse(args []string, stderr io.Writer) (options, error) {
 	}
 	if o.concurrency, err = ints(concurrency); err != nil {
 		return o, fmt.Errorf("--concurrency: %w", err)
+	}
+	for _, m := range strings.Split(mixes, ",") {
+		if m = strings.TrimSpace(m); m == "" {
+			continue
+		}
+		if !slices.ContainsFunc(benchmark.Mixes, func(x benchmark.Mix) bool { return x.Name == m }) {
+			return o, fmt.Errorf("--mixes: no mix %q", m)
+		}
+		o.mixes = append(o.mixes, m)
 	}
 	if o.url != "" {
 		o.scales, o.postgraphileDir = []int{o.mixScale}, ""
@@ -137,6 +153,23 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 		Settings: benchmark.Settings{Scales: o.scales, MixScale: o.mixScale, Concurrency: o.concurrency,
 			WarmupS: o.warmup.Seconds(), DurationS: o.duration.Seconds(), CurveDuration: o.curveDuration.Seconds()},
 		Mixes: benchmark.Mixes,
+	}
+	for _, f := range []struct {
+		path     string
+		into     *string
+		optional bool
+	}{{o.profile, &report.Profile, false}, {o.notes, &report.Notes, true}} {
+		if f.path == "" {
+			continue
+		}
+		b, err := os.ReadFile(f.path)
+		if errors.Is(err, os.ErrNotExist) && f.optional {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		*f.into = string(b)
 	}
 	client := benchmark.NewHTTPClient(slices.Max(o.concurrency))
 	for _, scale := range o.scales {
@@ -299,6 +332,9 @@ func measureScale(ctx context.Context, o options, scale int, client *http.Client
 	seed := uint64(1)
 	if scale == o.mixScale {
 		for _, mix := range benchmark.Mixes {
+			if len(o.mixes) > 0 && !slices.Contains(o.mixes, mix.Name) {
+				continue
+			}
 			for _, c := range o.concurrency {
 				for _, t := range targets {
 					weighted, ok := mix.Resolve(t.ops)
@@ -317,6 +353,9 @@ func measureScale(ctx context.Context, o options, scale int, client *http.Client
 		}
 	}
 	for _, name := range benchmark.PagedOps {
+		if !o.curve {
+			break
+		}
 		for _, t := range targets {
 			op, ok := t.ops[name]
 			if !ok || t.t.Name == benchmark.Floor {

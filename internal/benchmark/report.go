@@ -18,6 +18,10 @@ type Report struct {
 	Mixes     []Mix      `json:"mixes"`
 	Runs      []Run      `json:"runs"`
 	Curve     []CurveRun `json:"scale_curve"`
+	// Notes is hand-written analysis (bench/notes.md), and Profile the summary of the
+	// profiles make bench-profile took: both go into the Markdown as they are.
+	Notes   string `json:"-"`
+	Profile string `json:"-"`
 }
 
 // Machine describes where the figures were measured.
@@ -346,6 +350,23 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 			}
 		}
 		p("")
+	}
+	if r.Notes != "" || r.Profile != "" {
+		p("## Where the time goes")
+		p("")
+		if r.Notes != "" {
+			p("%s", strings.TrimSpace(r.Notes))
+			p("")
+		}
+		if r.Profile != "" {
+			p("The profiles, from `make bench-profile` (the nested query for 50 members through the HTTP server, in")
+			p("`go test`; the same machine, so the same caveat):")
+			p("")
+			p("```")
+			p("%s", strings.TrimSpace(r.Profile))
+			p("```")
+			p("")
+		}
 	}
 	var errs []string
 	for _, run := range r.Runs {
