@@ -81,7 +81,7 @@ func parse(args []string, stderr io.Writer) (options, error) {
 	fs.DurationVar(&o.duration, "duration", 20*time.Second, "measured length of each mix run")
 	fs.DurationVar(&o.curveDuration, "curve-duration", 5*time.Second, "measured length of each scale-curve run")
 	fs.IntVar(&o.portBase, "port", 18200, "alliance-graph listens on this port, PostGraphile on the next")
-	fs.StringVar(&o.jsonOut, "json", "bench/out/report.json", "where to write the JSON report")
+	fs.StringVar(&o.jsonOut, "json", "bench/report.json", "where to write the JSON report")
 	fs.StringVar(&o.markdownOut, "markdown", "BENCHMARKS.md", "where to write the Markdown report; empty: none")
 	fs.StringVar(&o.command, "command", "go run ./cmd/alliance-bench", "how this run was started, for the report")
 	fs.BoolVar(&o.quiet, "quiet", false, "draw no progress")
