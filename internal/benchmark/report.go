@@ -224,6 +224,7 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 		p("| %s | %s | %s |", mix.Name, strings.Join(ops, ", "), mix.Description)
 	}
 	p("")
+	p("- **page** (scale curve only): 20 organizations by name, one of the first %d pages by cursor, no counts.", maxCursorPages)
 	p("- **directory**: 20 schools of two levels by name, with their total, levels, majors and first 5 partnerships")
 	p("  (each with its total); one of the first %d pages by cursor.", maxCursorPages)
 	p("- **nested**: %d members -> organization -> 10 partnerships -> participants -> organization -> 5 resources.", NestedPage)

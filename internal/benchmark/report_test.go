@@ -71,6 +71,7 @@ func TestTheMarkdownHoldsTheRatios(t *testing.T) {
 		"| 1 | 30.00 / 40.00 | 45.00 / 50.00 | 12.00 / 20.00 | 2.50× | 3.75× |",
 		"| directory | alliance-graph | 10.00 / 20.00 | 14.00 / 30.00 |",
 		"| full | directory (25), nested (15), node (25), search (15), path (5), skill-gap (5), post-opening (10) |",
+		"| shared | directory (40), nested (30), node (30) |",
 		"## Where the time goes\n\nHand-written note.",
 		"```\nflat flat%\n```",
 	} {
