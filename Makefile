@@ -77,7 +77,7 @@ soak:
 	ALLIANCE_SOAK=$(SOAKTIME) go test -count=1 -timeout 0 -run 'Reliab|Recovers|Hostile' ./internal/server
 	$(MAKE) fuzz FUZZTIME=$(SOAK_FUZZTIME)
 
-.PHONY: bench bench-quick bench-profile
+.PHONY: bench bench-quick bench-profile bench-report
 
 ## bench: alliance-graph against PostGraphile v4 and hand-written SQL (issue #7): profiles
 ## the nested query, then seeds scales 1, 10 and 100 into databases bench_x1..bench_x100,
@@ -87,6 +87,11 @@ BENCH_FLAGS ?=
 bench: build bench-profile
 	bench/postgraphile/install.sh
 	go run ./cmd/alliance-bench --command "make bench" --profile bench/out/profile.txt $(BENCH_FLAGS)
+
+## bench-report: render BENCHMARKS.md again from bench/report.json, with the current
+## bench/notes.md and bench/out/profile.txt, without measuring
+bench-report:
+	go run ./cmd/alliance-bench --from bench/report.json --profile bench/out/profile.txt
 
 ## bench-quick: the same in brief (scales 1 and 10, short runs), written to bench/out/quick.*,
 ## to check that the benchmark works

@@ -8,6 +8,7 @@ package main
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -50,6 +51,7 @@ type options struct {
 	mixes           []string // names of the mixes to run; all by default
 	curve           bool
 	profile, notes  string
+	from            string // a JSON report to render again instead of measuring
 }
 
 func main() {
@@ -73,7 +75,7 @@ func parse(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.databasePrefix, "database-prefix", "bench_", "prefix of the benchmark's databases, which are emptied and seeded")
 	fs.StringVar(&o.allianceBin, "alliance", "bin/alliance", "the alliance binary, to seed, issue a token and serve")
 	fs.StringVar(&o.postgraphileDir, "postgraphile", "bench/postgraphile", "directory of the installed PostGraphile peer (bench/postgraphile/install.sh); empty: no peer")
-	fs.StringVar(&o.url, "url", "", "measure the alliance-graph already serving this /query URL over --database-url's database (not seeded; no CPU, memory or statement figures, no peer, one scale)")
+	fs.StringVar(&o.url, "url", "", "measure the alliance-graph already serving this /query URL over --database-url's database (not seeded; no CPU, memory or statement figures, no peer, one scale; writes use a token signed with the key kept in that database, so the server must not set JWT_SECRET)")
 	fs.StringVar(&scales, "scales", "1,10,100", "data scales (times the demo alliance) of the scale curve")
 	fs.IntVar(&o.mixScale, "mix-scale", 1, "the scale at which the mixes run at every concurrency")
 	fs.StringVar(&concurrency, "concurrency", "1,4,16", "concurrent clients of each mix run")
@@ -88,6 +90,7 @@ func parse(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&mixes, "mixes", "", "comma-separated mixes to run (full, shared, nested); empty: all")
 	fs.BoolVar(&o.curve, "curve", true, "measure the scale curve")
 	fs.StringVar(&o.profile, "profile", "", "summary of profiles (make bench-profile) to include in the Markdown report")
+	fs.StringVar(&o.from, "from", "", "measure nothing: render this JSON report (e.g. bench/report.json) to --markdown again, with the current --notes and --profile")
 	fs.StringVar(&o.notes, "notes", "bench/notes.md", "hand-written analysis to include in the Markdown report, if the file exists")
 	if err := fs.Parse(args); err != nil {
 		return o, err
@@ -171,6 +174,19 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 		}
 		*f.into = string(b)
 	}
+	if o.from != "" {
+		b, err := os.ReadFile(o.from)
+		if err != nil {
+			return err
+		}
+		notes, profile := report.Notes, report.Profile
+		*report = benchmark.Report{}
+		if err := json.Unmarshal(b, report); err != nil {
+			return fmt.Errorf("read %s: %w", o.from, err)
+		}
+		report.Notes, report.Profile = notes, profile
+		return writeFile(o.markdownOut, report.WriteMarkdown)
+	}
 	client := benchmark.NewHTTPClient(slices.Max(o.concurrency))
 	for _, scale := range o.scales {
 		if err := measureScale(ctx, o, scale, client, report, progress, stderr); err != nil {
@@ -211,7 +227,7 @@ func writeFile(path string, write func(io.Writer) error) error {
 	return f.Close()
 }
 
-// databaseURL is the URL of scale's database.
+// scaleURL is the URL of scale's database (with --url, the given server's database).
 func (o options) scaleURL(scale int) string {
 	if o.url != "" {
 		return o.databaseURL
