@@ -91,3 +91,46 @@ SOAK_FUZZTIME ?= 5m
 soak:
 	ALLIANCE_SOAK=$(SOAKTIME) go test -count=1 -timeout 0 -run 'Reliab|Recovers|Hostile' ./internal/server
 	$(MAKE) fuzz FUZZTIME=$(SOAK_FUZZTIME)
+
+.PHONY: bench bench-quick bench-profile bench-report
+
+## bench: alliance-graph against PostGraphile v4 and hand-written SQL (issue #7): profiles
+## the nested query, then seeds scales 1, 10 and 100 into databases bench_x1..bench_x100,
+## runs every mix at 1, 4 and 16 clients and the scale curve, and rewrites BENCHMARKS.md
+## and bench/report.json (about 12 minutes). Needs node and npm for PostGraphile.
+BENCH_FLAGS ?=
+bench: build bench-profile
+	bench/postgraphile/install.sh
+	go run ./cmd/alliance-bench --command "make bench" --profile bench/out/profile.txt $(BENCH_FLAGS)
+
+## bench-report: render BENCHMARKS.md again from bench/report.json, with the current
+## bench/notes.md and bench/out/profile.txt, without measuring
+bench-report:
+	go run ./cmd/alliance-bench --from bench/report.json --profile bench/out/profile.txt
+
+## bench-quick: the same in brief (scales 1 and 10, short runs), written to bench/out/quick.*,
+## to check that the benchmark works
+bench-quick: build
+	bench/postgraphile/install.sh
+	go run ./cmd/alliance-bench --command "make bench-quick" --scales 1,10 --concurrency 1,4 \
+		--warmup 1s --duration 3s --curve-duration 1s --json bench/out/quick.json --markdown bench/out/quick.md $(BENCH_FLAGS)
+
+## bench-profile: CPU and allocation profiles of the nested query (50 members) through the
+## HTTP server, summarised in bench/out/profile.txt, which make bench puts in BENCHMARKS.md; two
+## runs, as recording allocations would add its own stack walks to the CPU profile
+bench-profile:
+	mkdir -p bench/out
+	go test -c -o bench/out/server.test ./internal/server
+	cd internal/server && $(CURDIR)/bench/out/server.test -test.run '^$$' -test.bench 'NestedQuery50$$' -test.benchtime 60x \
+		-test.benchmem -test.cpuprofile $(CURDIR)/bench/out/cpu.pprof | tee $(CURDIR)/bench/out/profile-bench.txt
+	cd internal/server && $(CURDIR)/bench/out/server.test -test.run '^$$' -test.bench 'NestedQuery50$$' -test.benchtime 20x \
+		-test.memprofile $(CURDIR)/bench/out/mem.pprof -test.memprofilerate 4096 > /dev/null
+	{ echo "$$ go test -run '^\$$' -bench 'NestedQuery50\$$' -benchtime 60x -benchmem -cpuprofile cpu.pprof ./internal/server"; \
+	  grep '^Benchmark' bench/out/profile-bench.txt; echo; \
+	  echo "CPU, by own time (go tool pprof -top):"; \
+	  go tool pprof -top -nodecount=25 bench/out/server.test bench/out/cpu.pprof 2>/dev/null | sed -n '/flat%/,$$p'; echo; \
+	  echo "CPU, by cumulative time, outside the runtime (go tool pprof -top -cum):"; \
+	  go tool pprof -top -cum -nodecount=300 bench/out/server.test bench/out/cpu.pprof 2>/dev/null | sed -n '/flat%/,$$p' | grep -v ' runtime\.' | head -30; echo; \
+	  echo "Allocated bytes, separate run with -memprofile (go tool pprof -sample_index=alloc_space -top):"; \
+	  go tool pprof -sample_index=alloc_space -top -nodecount=15 bench/out/server.test bench/out/mem.pprof 2>/dev/null | sed -n '/flat%/,$$p'; \
+	} | sed -E 's/\[go\.shape.*$$/[...]/' > bench/out/profile.txt
