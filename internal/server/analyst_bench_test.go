@@ -93,19 +93,27 @@ func BenchmarkAnalystQueries(b *testing.B) {
 				}
 			}
 			change := func() {
-				// A change to a partnership changes the network, which is all the
-				// rankings' snapshot looks at.
+				// The far organization joins the hub's partnership, or leaves it again: a
+				// change of who is linked to whom, which moves ranks.
 				var p struct {
-					Node struct{ Version int }
+					Node struct {
+						Version      int
+						Participants []struct{ Organization struct{ ID string } }
+					}
 				}
-				r := ts.queryAs(b, admin, `query($id: ID!) { node(id: $id) { ... on Partnership { version } } }`, map[string]any{"id": vars["partnership"]})
+				r := ts.queryAs(b, admin, `query($id: ID!) { node(id: $id) { ... on Partnership { version participants { organization { id } } } } }`, map[string]any{"id": vars["partnership"]})
 				if err := json.Unmarshal(r.Data, &p); err != nil || len(r.Errors) > 0 {
-					b.Fatalf("read version: %v %+v", err, r.Errors)
+					b.Fatalf("read the partnership: %v %+v", err, r.Errors)
 				}
-				r = ts.queryAs(b, admin, `mutation($input: UpdatePartnershipInput!) { updatePartnership(input: $input) { userErrors { code } } }`,
-					map[string]any{"input": map[string]any{"id": vars["partnership"], "version": p.Node.Version, "description": time.Now().String()}})
-				if len(r.Errors) > 0 {
-					b.Fatalf("change: %+v", r.Errors)
+				input := map[string]any{"partnershipId": vars["partnership"], "version": p.Node.Version, "organizationId": vars["far"]}
+				mutation := `mutation($input: RemovePartnershipParticipantInput!) { removePartnershipParticipant(input: $input) { userErrors { field code message } } }`
+				if !slices.ContainsFunc(p.Node.Participants, func(x struct{ Organization struct{ ID string } }) bool { return x.Organization.ID == vars["far"] }) {
+					input["role"] = "PARTNER"
+					mutation = `mutation($input: AddPartnershipParticipantInput!) { addPartnershipParticipant(input: $input) { userErrors { field code message } } }`
+				}
+				r = ts.queryAs(b, admin, mutation, map[string]any{"input": input})
+				if len(r.Errors) > 0 || bytes.Contains(r.Data, []byte(`"code"`)) {
+					b.Fatalf("change: %s %+v", r.Data, r.Errors)
 				}
 			}
 			run() // warm the parsed-query cache, the connection pool and any snapshot

@@ -4,6 +4,8 @@ import (
 	"cmp"
 	"math"
 	"slices"
+	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/lib/pq"
@@ -507,5 +509,52 @@ func TestNetworkQueriesRejectBadArguments(t *testing.T) {
 				t.Errorf("error names argument %v; want %s", r.Errors[0].Extensions["argument"], c.arg)
 			}
 		})
+	}
+}
+
+func TestOnlyChangesOfWhoIsLinkedToWhomRemeasureTheNetwork(t *testing.T) {
+	ts := newWriteServer(t)
+	var reads atomic.Int64 // statements run on the resolvers' goroutines
+	trace := func(q string, _ []any) {
+		if strings.Contains(q, "SELECT u.partnership_id, u.organization_id, o.kind") {
+			reads.Add(1)
+		}
+	}
+	ts.trace.Store(&trace)
+	t.Cleanup(func() { ts.trace.Store(nil) })
+	rank := func() int64 {
+		t.Helper()
+		reads.Store(0)
+		var got rankingPage
+		ts.data(t, `{ rankings(by: PAGERANK, first: 3) { edges { node { id } } } }`, nil, &got)
+		return reads.Load()
+	}
+	rank() // measures the network once
+	if n := rank(); n != 0 {
+		t.Fatalf("an unchanged network was read %d times, want 0 (served from the snapshot)", n)
+	}
+	var key int64
+	if err := ts.db.DB.Get(&key, `SELECT partnership_id FROM partnership_participant ORDER BY 1 LIMIT 1`); err != nil {
+		t.Fatal(err)
+	}
+	id, version := relay.ID(relay.TypePartnership, key), ts.sqlInt(t, "SELECT version FROM partnership WHERE id = $1", key)
+	if ue, errs := mutate(t, ts, admin, `mutation($input: UpdatePartnershipInput!) { updatePartnership(input: $input) { `+partnershipFields+` } }`,
+		map[string]any{"id": id, "version": version, "description": "Texts and dates link nobody"}, "updatePartnership", &partnershipPayload{}); len(ue)+len(errs) > 0 {
+		t.Fatalf("update: %+v %+v", ue, errs)
+	}
+	if n := rank(); n != 0 {
+		t.Errorf("after editing a partnership's description the network was read %d times, want 0", n)
+	}
+	var outsider int64
+	if err := ts.db.DB.Get(&outsider, `SELECT m.organization_id FROM membership m WHERE m.left_on IS NULL AND NOT EXISTS (
+		SELECT 1 FROM partnership_participant x WHERE x.partnership_id = $1 AND x.organization_id = m.organization_id) ORDER BY 1 LIMIT 1`, key); err != nil {
+		t.Fatal(err)
+	}
+	if ue, errs := mutate(t, ts, admin, `mutation($input: AddPartnershipParticipantInput!) { addPartnershipParticipant(input: $input) { `+partnershipFields+` } }`,
+		map[string]any{"partnershipId": id, "version": version + 1, "organizationId": orgID(outsider), "role": "PARTNER"}, "addPartnershipParticipant", &partnershipPayload{}); len(ue)+len(errs) > 0 {
+		t.Fatalf("add participant: %+v %+v", ue, errs)
+	}
+	if n := rank(); n != 1 {
+		t.Errorf("after a participant joined the network was read %d times, want 1", n)
 	}
 }

@@ -238,8 +238,9 @@ func (s *Store) Participations(ctx context.Context, alliance int64, f NetworkFil
 	return out, nil
 }
 
-// networkEvents are the events that change who is linked to whom.
-var networkEvents = pq.StringArray{"MEMBER_ADMITTED", "MEMBER_LEFT", "PARTNERSHIP_PROPOSED", "PARTNERSHIP_UPDATED",
+// networkEvents are the events that change who is linked to whom. PARTNERSHIP_UPDATED is
+// not one: it edits titles, descriptions and dates, which no network question reads.
+var networkEvents = pq.StringArray{"MEMBER_ADMITTED", "MEMBER_LEFT", "PARTNERSHIP_PROPOSED",
 	"PARTNERSHIP_STATUS_CHANGED", "PARTICIPANT_ADDED", "PARTICIPANT_REMOVED"}
 
 // NetworkVersion is the id of the latest event that changed a partnership network: what
