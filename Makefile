@@ -3,15 +3,26 @@ export PATH := $(PATH):/usr/local/go/bin
 
 DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/alliance?sslmode=disable
 
-.PHONY: run test generate check-generated vet fmt-check build seed-bench bench-analysts assets screenshots bench-pages
+.PHONY: run test chromium generate check-generated vet fmt-check build seed-bench bench-analysts assets screenshots bench-pages
 
 ## run: create the database if missing, migrate, load the demo on first start, serve on :8080
 run:
 	go run ./cmd/alliance serve
 
 ## test: every test, against the local PostgreSQL, with the race detector
-test:
+test: chromium
 	go test -race -count=1 ./...
+
+## chromium: Debian's Chromium for the browser tests, installed when missing (as root; else
+## say how), unless ALLIANCE_BROWSER_TESTS=optional lets the tests skip without it
+chromium:
+	@if [ ! -x /usr/bin/chromium ] && [ "$$ALLIANCE_BROWSER_TESTS" != optional ]; then \
+		if [ "$$(id -u)" != 0 ]; then \
+			echo "The browser tests need Chromium: run 'sudo apt-get install -y chromium', or set ALLIANCE_BROWSER_TESTS=optional to skip them"; exit 1; \
+		fi; \
+		echo "Chromium is missing; installing Debian's chromium for the browser tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	fi
 
 ## build: the alliance binary in bin/
 build:

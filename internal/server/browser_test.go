@@ -25,7 +25,7 @@ import (
 	"github.com/alliance-graph/alliance-graph/internal/relay"
 )
 
-// The browser tests drive headless Chromium (Debian's chromium package, which .ci/run
+// The browser tests drive headless Chromium (Debian's chromium package, which make test
 // installs). They run wherever the tests run; only with ALLIANCE_BROWSER_TESTS=optional
 // may a machine without Chromium skip them.
 const (
