@@ -4,18 +4,15 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net"
 	"net/http"
-	"net/url"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/jmoiron/sqlx"
-	"github.com/lib/pq"
 
 	"github.com/alliance-graph/alliance-graph/internal/pgtest"
 )
@@ -49,27 +46,7 @@ func freeAddr(t *testing.T) string {
 }
 
 // throwawayURL names a database that does not exist yet and drops it after the test.
-func throwawayURL(t *testing.T) string {
-	t.Helper()
-	name := fmt.Sprintf("test_cmd_%d", time.Now().UnixNano())
-	u, err := url.Parse(pgtest.AdminURL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	u.Path = "/" + name
-	t.Cleanup(func() {
-		admin, err := sqlx.Open("postgres", pgtest.AdminURL())
-		if err != nil {
-			t.Error(err)
-			return
-		}
-		defer admin.Close()
-		if _, err := admin.Exec("DROP DATABASE IF EXISTS " + pq.QuoteIdentifier(name) + " WITH (FORCE)"); err != nil {
-			t.Error(err)
-		}
-	})
-	return u.String()
-}
+func throwawayURL(t *testing.T) string { return pgtest.URL(t, "cmd") }
 
 func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
 

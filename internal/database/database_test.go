@@ -28,11 +28,7 @@ func tableCount(t *testing.T, db *sqlx.DB) int {
 
 func TestMigrationsGoDownCleanlyAndUpAgain(t *testing.T) {
 	ctx := context.Background()
-	db, err := pgtest.Create(ctx, "migrate")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Drop(ctx)
+	db := pgtest.New(t, "migrate")
 	up := tableCount(t, db.DB)
 	if up < 16 {
 		t.Fatalf("after migrating up there are %d tables, want at least 16", up)
@@ -117,11 +113,7 @@ func TestParseTargetNeverKeepsThePassword(t *testing.T) {
 // so no reader who has seen event N can later find an event below N appear.
 func TestEventIDsFollowCommitOrder(t *testing.T) {
 	ctx := context.Background()
-	db, err := pgtest.Create(ctx, "eventorder")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Drop(ctx)
+	db := pgtest.New(t, "eventorder")
 	insert := `INSERT INTO event (kind, subject_id, actor, actor_role) VALUES ('SKILL_CREATED', 'x', 'test', 'SYSTEM') RETURNING id`
 	first, err := db.DB.BeginTxx(ctx, nil)
 	if err != nil {

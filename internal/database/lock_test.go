@@ -2,53 +2,30 @@ package database_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
-	"net/url"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
-
-	"github.com/lib/pq"
 
 	"github.com/alliance-graph/alliance-graph/internal/database"
 	"github.com/alliance-graph/alliance-graph/internal/pgtest"
 	"github.com/alliance-graph/alliance-graph/migrations"
 )
 
-// emptyDatabaseURL creates a database without migrating it (named so that pgtest's clean-up
-// of abandoned databases recognises it) and drops it when the test ends.
+// emptyDatabaseURL creates a database without migrating it and drops it when the test
+// ends.
 func emptyDatabaseURL(t *testing.T) string {
 	t.Helper()
-	var b [6]byte
-	rand.Read(b[:])
-	name := fmt.Sprintf("test_lock_%d_%s", time.Now().Unix(), hex.EncodeToString(b[:]))
-	u, err := url.Parse(pgtest.AdminURL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	u.Path = "/" + name
-	db, err := database.Open(context.Background(), u.String(), true)
+	u := pgtest.URL(t, "lock")
+	db, err := database.Open(context.Background(), u, true)
 	if err != nil {
 		t.Fatal(err)
 	}
 	db.Close()
-	t.Cleanup(func() {
-		admin, err := database.Open(context.Background(), pgtest.AdminURL(), false)
-		if err != nil {
-			t.Error(err)
-			return
-		}
-		defer admin.Close()
-		if _, err := admin.Exec("DROP DATABASE IF EXISTS " + pq.QuoteIdentifier(name) + " WITH (FORCE)"); err != nil {
-			t.Error(err)
-		}
-	})
-	return u.String()
+	return u
 }
 
 // Replicas started together all migrate the same empty database at once: each
@@ -188,20 +165,7 @@ func TestExclusivelySerialisesAcrossPoolsAndReleases(t *testing.T) {
 // Replicas starting together on a server without the database all create it: one wins,
 // the others find it there.
 func TestConcurrentReplicasCreateTheDatabase(t *testing.T) {
-	var b [6]byte
-	rand.Read(b[:])
-	name := fmt.Sprintf("test_create_%d_%s", time.Now().Unix(), hex.EncodeToString(b[:]))
-	u, _ := url.Parse(pgtest.AdminURL())
-	u.Path = "/" + name
-	t.Cleanup(func() {
-		admin, err := database.Open(context.Background(), pgtest.AdminURL(), false)
-		if err != nil {
-			t.Error(err)
-			return
-		}
-		defer admin.Close()
-		admin.Exec("DROP DATABASE IF EXISTS " + pq.QuoteIdentifier(name) + " WITH (FORCE)")
-	})
+	dbURL := pgtest.URL(t, "create")
 	var wg sync.WaitGroup
 	start := make(chan struct{})
 	for i := range 4 {
@@ -209,7 +173,7 @@ func TestConcurrentReplicasCreateTheDatabase(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			<-start
-			db, err := database.Open(context.Background(), u.String(), true)
+			db, err := database.Open(context.Background(), dbURL, true)
 			if err != nil {
 				t.Errorf("replica %d: %v", i, err)
 				return

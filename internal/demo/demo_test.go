@@ -178,18 +178,7 @@ func fingerprints(t *testing.T, db *sqlx.DB) map[string]string {
 
 func freshDB(t *testing.T, prefix string) *sqlx.DB {
 	t.Helper()
-	d, err := pgtest.Create(ctx(t), prefix)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		c, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
-		if err := d.Drop(c); err != nil {
-			t.Error(err)
-		}
-	})
-	return d.DB
+	return pgtest.New(t, prefix).DB
 }
 
 // A second database: Seeded flips from false to true, and the content is identical to
@@ -341,17 +330,7 @@ func TestLoadWithoutOwnership(t *testing.T) {
 			t.Error(err)
 		}
 	})
-	d, err := pgtest.Create(ctx(t), "demo_writer")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		c, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
-		if err := d.Drop(c); err != nil {
-			t.Error(err)
-		}
-	})
+	d := pgtest.New(t, "demo_writer")
 	for _, q := range []string{
 		"GRANT CONNECT ON DATABASE " + d.Name + " TO " + role,
 		"GRANT USAGE ON SCHEMA public TO " + role,

@@ -1,10 +1,8 @@
 package demo_test
 
 import (
-	"context"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/alliance-graph/alliance-graph/internal/database"
 	"github.com/alliance-graph/alliance-graph/internal/demo"
@@ -15,17 +13,7 @@ import (
 // fails, and the database ends up with one copy of it.
 func TestLoadIfEmptyLoadsOnceAcrossReplicas(t *testing.T) {
 	t.Parallel()
-	d, err := pgtest.Create(ctx(t), "demo_once")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		c, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
-		if err := d.Drop(c); err != nil {
-			t.Error(err)
-		}
-	})
+	d := pgtest.New(t, "demo_once")
 	target := d.DB
 	const replicas = 3
 	var wg sync.WaitGroup

@@ -39,20 +39,12 @@ type Database struct {
 
 // Create makes a new database named after prefix with a random suffix and migrates it.
 func Create(ctx context.Context, prefix string) (*Database, error) {
-	var b [3]byte
-	if _, err := rand.Read(b[:]); err != nil {
+	u, name, err := newURL(prefix)
+	if err != nil {
 		return nil, err
 	}
-	// The creation time in the name lets later runs drop what a killed run left behind;
-	// the process id lets an interrupted run drop what it made (see dropOwn).
-	name := fmt.Sprintf("test_%s_%d_%s%s", prefix, time.Now().Unix(), processTag(), hex.EncodeToString(b[:]))
-	u, err := url.Parse(AdminURL())
-	if err != nil {
-		return nil, fmt.Errorf("parse PGTEST_URL: %w", err)
-	}
 	dropAbandoned(ctx)
-	u.Path = "/" + name
-	db, err := database.Open(ctx, u.String(), true)
+	db, err := database.Open(ctx, u, true)
 	if err != nil {
 		return nil, fmt.Errorf("create test database %s: %w", name, err)
 	}
@@ -60,7 +52,61 @@ func Create(ctx context.Context, prefix string) (*Database, error) {
 		db.Close()
 		return nil, fmt.Errorf("migrate test database %s: %w", name, err)
 	}
-	return &Database{Name: name, URL: u.String(), DB: db}, nil
+	return &Database{Name: name, URL: u, DB: db}, nil
+}
+
+// New is Create for one test: the database is dropped when tb ends.
+func New(tb testing.TB, prefix string) *Database {
+	tb.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	d, err := Create(ctx, prefix)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		if err := d.Drop(ctx); err != nil {
+			tb.Error(err)
+		}
+	})
+	return d
+}
+
+// URL names a database that does not exist yet, for tests of creating one, and drops
+// it, if something created it, when tb ends.
+func URL(tb testing.TB, prefix string) string {
+	tb.Helper()
+	u, name, err := newURL(prefix)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		if err := dropNamed(ctx, name); err != nil {
+			tb.Error(err)
+		}
+	})
+	return u
+}
+
+// newURL is the URL and name of a new test database on AdminURL's server. The creation
+// time in the name lets later runs drop what a killed run left behind; the process id
+// lets an interrupted run drop what it made (see dropOwn).
+func newURL(prefix string) (string, string, error) {
+	var b [3]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", "", err
+	}
+	name := fmt.Sprintf("test_%s_%d_%s%s", prefix, time.Now().Unix(), processTag(), hex.EncodeToString(b[:]))
+	u, err := url.Parse(AdminURL())
+	if err != nil {
+		return "", "", fmt.Errorf("parse PGTEST_URL: %w", err)
+	}
+	u.Path = "/" + name
+	return u.String(), name, nil
 }
 
 // dropAbandoned drops test databases created over an hour ago: no test runs that long,
@@ -108,12 +154,16 @@ func dropOwn(ctx context.Context) {
 // Drop closes the pool and drops the database, ending any connection left open.
 func (d *Database) Drop(ctx context.Context) error {
 	d.DB.Close()
+	return dropNamed(ctx, d.Name)
+}
+
+func dropNamed(ctx context.Context, name string) error {
 	admin, err := sqlx.Open("postgres", AdminURL())
 	if err != nil {
 		return err
 	}
 	defer admin.Close()
-	_, err = admin.ExecContext(ctx, "DROP DATABASE IF EXISTS "+pq.QuoteIdentifier(d.Name)+" WITH (FORCE)")
+	_, err = admin.ExecContext(ctx, "DROP DATABASE IF EXISTS "+pq.QuoteIdentifier(name)+" WITH (FORCE)")
 	return err
 }
 

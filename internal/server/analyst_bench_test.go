@@ -204,11 +204,7 @@ var analystQueries = []struct {
 func benchDatabase(b *testing.B, scale int) *pgtest.Database {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Minute)
 	defer cancel()
-	db, err := pgtest.Create(ctx, "bench")
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { db.Drop(context.Background()) })
+	db := pgtest.New(b, "bench")
 	start := time.Now()
 	if _, err := demo.Load(ctx, db.DB, scale); err != nil {
 		b.Fatal(err)

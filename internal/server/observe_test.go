@@ -215,11 +215,7 @@ func TestReadyzListsItsChecksAndHealthzIsAlwaysUp(t *testing.T) {
 
 	// A database one migration behind the binary is not ready, though reachable.
 	ctx := context.Background()
-	behind, err := pgtest.Create(ctx, "behind")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer behind.Drop(ctx)
+	behind := pgtest.New(t, "behind")
 	if err := database.MigrateDown(ctx, behind.DB.DB); err != nil {
 		t.Fatal(err)
 	}

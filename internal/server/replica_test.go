@@ -25,16 +25,11 @@ import (
 func replicaPair(t *testing.T) (primary, replica *pgtest.Database) {
 	t.Helper()
 	ctx := context.Background()
-	for _, db := range []**pgtest.Database{&primary, &replica} {
-		d, err := pgtest.Create(ctx, "replica")
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { d.Drop(context.Background()) })
+	primary, replica = pgtest.New(t, "primary"), pgtest.New(t, "replica")
+	for _, d := range []*pgtest.Database{primary, replica} {
 		if _, err := demo.Load(ctx, d.DB, 1); err != nil {
 			t.Fatal(err)
 		}
-		*db = d
 	}
 	return primary, replica
 }

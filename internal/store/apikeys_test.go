@@ -13,20 +13,7 @@ import (
 // apiKeyTestStore gives a test its own throwaway database.
 func apiKeyTestStore(t *testing.T) *Store {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	d, err := pgtest.Create(ctx, "storekeys")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
-		if err := d.Drop(ctx); err != nil {
-			t.Error(err)
-		}
-	})
-	return New(d.DB, nil)
+	return New(pgtest.New(t, "storekeys").DB, nil)
 }
 
 func TestAPIKeyRows(t *testing.T) {
