@@ -181,7 +181,8 @@ function makeCharts() {
         { label: 'Supply', data: [], backgroundColor: palette[2] },
       ],
     },
-    options: { indexAxis: 'y', scales: { x: { beginAtZero: true, title: { display: true, text: 'level-weighted positions / seats and talents' } } } },
+    // Every skill keeps its label: Chart.js would drop every other one on a short panel.
+    options: { indexAxis: 'y', scales: { x: { beginAtZero: true, title: { display: true, text: 'level-weighted positions / seats and talents' } }, y: { ticks: { autoSkip: false } } } },
   });
   window.addEventListener('resize', () => {
     Chart.defaults.font.size = fontSize();
