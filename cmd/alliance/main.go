@@ -236,6 +236,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		Store:          st,
 		Auth:           auth.New(auth.Config{Key: key}, st),
 		Logger:         log,
+		OneStatement:   cfg.OneStatement,
 		Batching:       loader.Timing{Idle: cfg.BatchIdle, MaxWait: cfg.BatchMaxWait, MaxKeys: loader.DefaultTiming.MaxKeys},
 		RequestTimeout: cfg.RequestTimeout,
 

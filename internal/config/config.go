@@ -29,15 +29,17 @@ type Config struct {
 	// ReadDatabaseURL is a streaming replica that serves queries; empty: the primary does.
 	ReadDatabaseURL string
 	NoDemo          bool
-	BatchIdle       time.Duration
-	BatchMaxWait    time.Duration
-	RequestTimeout  time.Duration
-	ShutdownGrace   time.Duration
-	LogLevel        slog.Level
-	Scale           int
-	Reset           bool
-	JWTSecret       string   // HS256 key for tokens; empty: generated once and kept in the database
-	Args            []string // what is left after the flags, e.g. migrate's direction
+	// OneStatement answers plain deep reads with one SQL statement (graph.OneStatement).
+	OneStatement   bool
+	BatchIdle      time.Duration
+	BatchMaxWait   time.Duration
+	RequestTimeout time.Duration
+	ShutdownGrace  time.Duration
+	LogLevel       slog.Level
+	Scale          int
+	Reset          bool
+	JWTSecret      string   // HS256 key for tokens; empty: generated once and kept in the database
+	Args           []string // what is left after the flags, e.g. migrate's direction
 
 	// Playground serves the GraphiQL playground at /.
 	Playground bool
@@ -75,6 +77,7 @@ var Settings = []Setting{
 	{"database-url", "DATABASE_URL", DefaultDatabaseURL, "PostgreSQL connection URL", []string{"serve", "migrate", "seed"}},
 	{"read-database-url", "READ_DATABASE_URL", "", "PostgreSQL connection URL of a streaming replica of --database-url that serves queries; mutations, subscriptions, API keys and the event listener stay on the primary, which migrations and the demo load use too; empty: everything goes to the primary", []string{"serve"}},
 	{"no-demo", "NO_DEMO", "false", "do not load the demo alliance into an empty database", []string{"serve"}},
+	{"one-statement", "ONE_STATEMENT", "true", "answer a query that reads only alliances, members, organizations, partnerships, participants and shared resources (their fields and their lists, without cursors, page info, counts or filters) with one SQL statement that builds the JSON answer in PostgreSQL; other queries, and false, go through the resolvers and their batched loaders", []string{"serve"}},
 	{"batch-idle", "BATCH_IDLE", "1ms", "a loader sends its batch when no new key arrived for this long", []string{"serve"}},
 	{"batch-max-wait", "BATCH_MAX_WAIT", "25ms", "a loader sends its batch at the latest this long after its first key", []string{"serve"}},
 	{"request-timeout", "REQUEST_TIMEOUT", "30s", "longest a GraphQL request may run, SQL included; also the statement_timeout of the server's PostgreSQL sessions, so the database stops a statement at the deadline by itself; past it the request gets TIMEOUT", []string{"serve"}},
@@ -175,6 +178,7 @@ func Parse(command string, args []string, getenv func(string) string) (Config, e
 		*dst = v
 	}
 	parseBool("no-demo", &c.NoDemo)
+	parseBool("one-statement", &c.OneStatement)
 	parseBool("reset", &c.Reset)
 	parseDuration("batch-idle", &c.BatchIdle)
 	parseDuration("batch-max-wait", &c.BatchMaxWait)

@@ -26,6 +26,7 @@ func defaults() Config {
 		Addr:           ":8080",
 		DatabaseURL:    DefaultDatabaseURL,
 		NoDemo:         false,
+		OneStatement:   true,
 		BatchIdle:      time.Millisecond,
 		BatchMaxWait:   25 * time.Millisecond,
 		RequestTimeout: 30 * time.Second,

@@ -66,6 +66,15 @@ func TestNestedQueryStatementsDoNotGrowWithPageSize(t *testing.T) {
 	}
 }
 
+func TestNestedQueryTakesOneStatementAtAnyPageSize(t *testing.T) {
+	ts := newServer(t)
+	for _, n := range []int{1, 5, 50} {
+		if got := statementsFor(t, ts, deepQuery, map[string]any{"n": n}); got != 1 {
+			t.Errorf("N=%d took %d statements; one statement builds the whole answer", n, got)
+		}
+	}
+}
+
 func TestTotalCountCostsOneStatementAndOnlyWhenAsked(t *testing.T) {
 	ts := newServerWith(t, settled)
 	without := statementsFor(t, ts, `{ organizations(first: 10) { edges { node { id } } } }`, nil)

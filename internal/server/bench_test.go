@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"testing"
 	"time"
+
+	"github.com/alliance-graph/alliance-graph/internal/loader"
 )
 
 // Benchmarks of whole requests through a real HTTP server over the demo alliance:
@@ -17,7 +19,10 @@ import (
 // batching shows up even when it does not yet cost time on the demo data.
 
 func benchmarkQuery(b *testing.B, q string, vars map[string]any) {
-	ts := newServer(b)
+	benchmarkQueryOn(b, newServer(b), q, vars)
+}
+
+func benchmarkQueryOn(b *testing.B, ts *testServer, q string, vars map[string]any) {
 	body, _ := json.Marshal(map[string]any{"query": q, "variables": vars})
 	client := ts.Client()
 	run := func() {
@@ -51,6 +56,16 @@ func BenchmarkJobBoardFiltered(b *testing.B) {
 
 func BenchmarkNestedQuery5(b *testing.B)  { benchmarkQuery(b, deepQuery, map[string]any{"n": 5}) }
 func BenchmarkNestedQuery50(b *testing.B) { benchmarkQuery(b, deepQuery, map[string]any{"n": 50}) }
+
+// The same query through the resolvers and their loaders, as queries one statement
+// cannot answer go.
+func BenchmarkNestedQuery5Resolvers(b *testing.B) {
+	benchmarkQueryOn(b, newServerWith(b, loader.DefaultTiming), deepQuery, map[string]any{"n": 5})
+}
+
+func BenchmarkNestedQuery50Resolvers(b *testing.B) {
+	benchmarkQueryOn(b, newServerWith(b, loader.DefaultTiming), deepQuery, map[string]any{"n": 50})
+}
 
 // percentileMs is the p-th percentile of sorted latencies, in milliseconds.
 func percentileMs(sorted []time.Duration, p float64) float64 {

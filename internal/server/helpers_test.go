@@ -67,7 +67,7 @@ var testKey = []byte("test-signing-key-of-at-least-32-bytes!!")
 // newServer starts a test server over the read-only demo database.
 func newServer(t testing.TB) *testServer {
 	t.Helper()
-	return newServerWith(t, loader.DefaultTiming)
+	return startConfiguredServer(t, testDB, nil)
 }
 
 // newWriteServer starts a test server over the database that tests may change.
@@ -77,10 +77,11 @@ func newWriteServer(t testing.TB) *testServer {
 }
 
 // newServerWith starts a test server over the read-only demo database whose loaders
-// batch with the given timing.
+// batch with the given timing. Every query goes through the resolvers and their loaders,
+// even those one statement could answer: this server is for tests of the loaders.
 func newServerWith(t testing.TB, batching loader.Timing) *testServer {
 	t.Helper()
-	return startServer(t, testDB, batching)
+	return startConfiguredServer(t, testDB, func(c *server.Config) { c.Batching, c.OneStatement = batching, false })
 }
 
 func startServer(t testing.TB, db *pgtest.Database, batching loader.Timing) *testServer {
@@ -103,7 +104,7 @@ func startConfiguredServer(t testing.TB, db *pgtest.Database, configure func(*se
 		}
 	}))
 	ts.auth = auth.New(auth.Config{Key: testKey}, st)
-	cfg := server.Config{Store: st, Auth: ts.auth, Logger: slog.New(slog.NewJSONHandler(lw, nil)), Batching: loader.DefaultTiming}
+	cfg := server.Config{Store: st, Auth: ts.auth, Logger: slog.New(slog.NewJSONHandler(lw, nil)), Batching: loader.DefaultTiming, OneStatement: true}
 	if configure != nil {
 		configure(&cfg)
 	}

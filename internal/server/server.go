@@ -48,6 +48,8 @@ type Config struct {
 	Streams context.Context
 	// OpenStreams, if set, counts the subscription streams still open.
 	OpenStreams *atomic.Int64
+	// OneStatement answers plain deep reads with one SQL statement (graph.OneStatement).
+	OneStatement bool
 	// Batching says when loaders fetch a batch of keys.
 	Batching loader.Timing
 	// RequestTimeout bounds each GraphQL request, SQL included.
@@ -91,10 +93,11 @@ func New(cfg Config) http.Handler {
 	if cfg.RequestTimeout <= 0 {
 		cfg.RequestTimeout = 30 * time.Second
 	}
-	gql := handler.New(graph.NewExecutableSchema(graph.Config{
+	exec := graph.NewExecutableSchema(graph.Config{
 		Resolvers:  &graph.Resolver{Store: cfg.Store, Changes: change.New(cfg.Store, nil), Bus: eventStream(cfg.Bus), Stats: stats(cfg.Bus, cfg.Store, cfg.Logger), Streams: cfg.OpenStreams, Network: network.NewCache(cfg.Store), Figures: snapshot.NewAnalytics(cfg.Store, eventVersion(cfg.Store))},
 		Directives: graph.Directives(),
-	}))
+	})
+	gql := handler.New(exec)
 	if cfg.KeepAlive <= 0 {
 		cfg.KeepAlive = 15 * time.Second
 	}
@@ -129,6 +132,9 @@ func New(cfg Config) http.Handler {
 	gql.AroundOperations(recordOperation)
 	gql.AroundOperations(readPrimaryUnlessQuery)
 	gql.AroundOperations(graph.WithStreamEnd)
+	if cfg.OneStatement {
+		gql.AroundOperations(graph.OneStatement(cfg.Store, exec.Schema(), cfg.Logger))
+	}
 	gql.AroundResponses(graph.DeliverStreamEnd)
 	gql.SetRecoverFunc(recoverPanic(cfg.Logger))
 	gql.AroundRootFields(freshLoadersForMutations(cfg.Store, cfg.Batching))

@@ -40,7 +40,7 @@ func (s *Store) AllianceBySlug(ctx context.Context, slug string) (*Alliance, err
 // FirstAlliance loads the alliance founded first, the default when a query names none.
 func (s *Store) FirstAlliance(ctx context.Context) (*Alliance, error) {
 	var a Alliance
-	if err := s.getRow(ctx, &a, "SELECT * FROM alliance ORDER BY founded_on, id LIMIT 1"); err != nil {
+	if err := s.getRow(ctx, &a, "SELECT * FROM alliance a ORDER BY "+firstAllianceOrder("a")+" LIMIT 1"); err != nil {
 		return nil, fmt.Errorf("load first alliance: %w", err)
 	}
 	return &a, nil
@@ -96,9 +96,16 @@ func (s *Store) MembershipsByID(ctx context.Context, ids []int64) (map[int64]*Me
 
 // MembershipsOfOrganizations lists each organization's memberships, oldest first.
 func (s *Store) MembershipsOfOrganizations(ctx context.Context, orgs []int64) (map[int64][]Membership, error) {
-	return groupBy(ctx, s, "memberships", "SELECT * FROM membership WHERE organization_id = ANY($1) ORDER BY joined_on, id",
+	return groupBy(ctx, s, "memberships", "SELECT * FROM membership m WHERE organization_id = ANY($1) ORDER BY "+membershipOrder("m"),
 		orgs, func(m *Membership) int64 { return m.OrganizationID })
 }
+
+// firstAllianceOrder orders alliance rows a so that the default alliance, the oldest,
+// comes first.
+func firstAllianceOrder(a string) string { return a + ".founded_on, " + a + ".id" }
+
+// membershipOrder orders an organization's membership rows m, oldest first.
+func membershipOrder(m string) string { return m + ".joined_on, " + m + ".id" }
 
 // AllianceStats are an alliance's dashboard counters.
 type AllianceStats struct {

@@ -81,6 +81,12 @@ func (s *Store) ParticipantsOf(ctx context.Context, partnerships []int64) (map[i
 	return groupBy(ctx, s, "participants", `
 		SELECT pp.* FROM partnership_participant pp JOIN organization o ON o.id = pp.organization_id
 		WHERE pp.partnership_id = ANY($1)
-		ORDER BY array_position(ARRAY['LEAD','PARTNER','SPONSOR'], pp.role), o.name_en, o.id`,
+		ORDER BY `+participantOrder("pp", "o"),
 		partnerships, func(p *Participant) int64 { return p.PartnershipID })
+}
+
+// participantOrder orders the participant rows pp, of organizations o: lead first, then
+// partners, then sponsors, each group by organization name.
+func participantOrder(pp, o string) string {
+	return "array_position(ARRAY['LEAD','PARTNER','SPONSOR'], " + pp + ".role), " + o + ".name_en, " + o + ".id"
 }

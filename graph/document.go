@@ -1,0 +1,430 @@
+package graph
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
+
+	"github.com/alliance-graph/alliance-graph/graph/model"
+	"github.com/alliance-graph/alliance-graph/internal/relay"
+	"github.com/alliance-graph/alliance-graph/internal/store"
+)
+
+// OneStatement answers a query with one SQL statement that builds the whole answer in
+// PostgreSQL (store.Document) when it reads only what such a statement can: the alliance
+// and its members, organizations, partnerships, participants and shared resources, their
+// plain fields and their lists, paged forward or backward, in any order. That is the
+// deep read dashboards and lists make most, and the executor's way (an object, a field
+// context and often a goroutine per field of every row, a batch per level) costs several
+// times what PostgreSQL does. Everything else, and anything this cannot answer exactly as
+// the resolvers would (cursors, page info, counts, filters, type conditions, directives,
+// errors), goes to the executor unchanged: the interceptor hands on the operation when
+// its plan or its statement fails, so errors are still reported in one place.
+//
+// Install it with AroundOperations after the limits, which have already checked the
+// operation by then.
+func OneStatement(s *store.Store, schema *ast.Schema, log *slog.Logger) func(context.Context, graphql.OperationHandler) graphql.ResponseHandler {
+	return func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+		oc := graphql.GetOperationContext(ctx)
+		if oc == nil || oc.Operation == nil || oc.Operation.Operation != ast.Query {
+			return next(ctx)
+		}
+		p := docPlan{ctx: ctx, oc: oc, schema: schema}
+		fields, err := p.root(oc.Operation.SelectionSet)
+		if err != nil {
+			return next(ctx)
+		}
+		doc, found, err := s.Document(ctx, fields)
+		if err != nil || !found {
+			if err != nil && ctx.Err() == nil {
+				log.WarnContext(ctx, "one-statement plan failed; the executor answers", "operation", oc.OperationName, "err", err)
+			}
+			return next(ctx)
+		}
+		answered := false
+		return func(ctx context.Context) *graphql.Response {
+			if answered {
+				return nil
+			}
+			answered = true
+			return &graphql.Response{Data: doc}
+		}
+	}
+}
+
+// errNotPlain marks a selection one statement does not answer.
+var errNotPlain = errors.New("not answered by one statement")
+
+type docPlan struct {
+	ctx    context.Context
+	oc     *graphql.OperationContext
+	schema *ast.Schema
+}
+
+// organizationTypes and resourceTypes name the GraphQL type of a row by its kind, as
+// model.NewOrganization and model.NewResource choose it.
+var (
+	organizationTypes = map[string]string{
+		string(store.KindSchool): "School", string(store.KindCompany): "Company",
+		string(store.KindAgency): "GovernmentAgency", string(store.KindPark): "IndustrialPark",
+	}
+	resourceTypes = map[string]string{
+		string(store.CategoryFacility): "TrainingFacility", string(store.CategoryJob): "JobOpening",
+		string(store.CategoryTeacher): "Teacher", string(store.CategoryCourse): "TrainingCourse",
+		string(store.CategoryResult): "CompetitionResult",
+	}
+)
+
+// plain reports whether a selection set on typeName is free of what changes with the
+// row's concrete type or with directives other than @skip and @include: then the fields
+// gqlgen collects for the interface are exactly those it would collect for every row.
+func (p *docPlan) plain(sel ast.SelectionSet, typeName string) bool {
+	for _, s := range sel {
+		switch s := s.(type) {
+		case *ast.Field:
+			if !onlySkipInclude(s.Directives) || !p.undirected(typeName, s.Name) {
+				return false
+			}
+		case *ast.InlineFragment:
+			if (s.TypeCondition != "" && s.TypeCondition != typeName) || !onlySkipInclude(s.Directives) || !p.plain(s.SelectionSet, typeName) {
+				return false
+			}
+		case *ast.FragmentSpread:
+			f := p.oc.Doc.Fragments.ForName(s.Name)
+			if f == nil || f.TypeCondition != typeName || !onlySkipInclude(s.Directives) || !p.plain(f.SelectionSet, typeName) {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+func onlySkipInclude(ds ast.DirectiveList) bool {
+	for _, d := range ds {
+		if d.Name != "skip" && d.Name != "include" {
+			return false
+		}
+	}
+	return true
+}
+
+// undirected reports whether the field carries no schema directive (@requires,
+// @personal: checks only the executor makes) on the type or on any type implementing it.
+func (p *docPlan) undirected(typeName, field string) bool {
+	if field == "__typename" {
+		return true
+	}
+	def := p.schema.Types[typeName]
+	if def == nil {
+		return false
+	}
+	for _, t := range append([]*ast.Definition{def}, p.schema.GetPossibleTypes(def)...) {
+		f := t.Fields.ForName(field)
+		if f == nil {
+			return false
+		}
+		for _, d := range f.Directives {
+			if d.Name != "deprecated" {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func (p *docPlan) collect(sel ast.SelectionSet, typeName string) ([]graphql.CollectedField, error) {
+	if !p.plain(sel, typeName) {
+		return nil, errNotPlain
+	}
+	return graphql.CollectFields(p.oc, sel, []string{typeName}), nil
+}
+
+func (p *docPlan) root(sel ast.SelectionSet) ([]store.DocField, error) {
+	fields, err := p.collect(sel, "Query")
+	if err != nil {
+		return nil, err
+	}
+	out := make([]store.DocField, 0, len(fields))
+	for _, f := range fields {
+		var v store.DocValue
+		switch f.Name {
+		case "__typename":
+			v = store.Const("Query")
+		case "alliance":
+			args := f.ArgumentMap(p.oc.Variables)
+			id, _ := args["id"].(string)
+			slug, hasSlug := args["slug"].(string)
+			obj, err := p.object("Alliance", f.SelectionSet)
+			if err != nil {
+				return nil, err
+			}
+			switch {
+			case id != "" && !hasSlug:
+				key, err := relay.ParseIDOf(relay.TypeAlliance, id)
+				if err != nil {
+					return nil, errNotPlain
+				}
+				v = store.Lookup{Entity: "alliance", Column: "id", Value: key, Object: obj}
+			case hasSlug && args["id"] == nil:
+				v = store.Lookup{Entity: "alliance", Column: "slug", Value: slug, Object: obj}
+			case args["id"] == nil && args["slug"] == nil:
+				v = store.Lookup{Entity: "alliance", Object: obj}
+			default:
+				return nil, errNotPlain
+			}
+		default:
+			return nil, errNotPlain
+		}
+		out = append(out, store.DocField{Key: f.Alias, Value: v})
+	}
+	return out, nil
+}
+
+// object describes an object of typeName over its row.
+func (p *docPlan) object(typeName string, sel ast.SelectionSet) (store.Object, error) {
+	fields, err := p.collect(sel, typeName)
+	if err != nil {
+		return nil, err
+	}
+	out := make(store.Object, 0, len(fields))
+	for _, f := range fields {
+		v, err := p.member(typeName, f)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, store.DocField{Key: f.Alias, Value: v})
+	}
+	return out, nil
+}
+
+// columns are the fields that are a column of their row, by type.
+var columns = map[string]map[string]string{
+	"Alliance": {"version": "version", "slug": "slug", "city": "city", "foundedOn": "founded_on", "description": "description"},
+	"Organization": {"version": "version", "kind": "kind", "description": "description", "website": "website",
+		"district": "district", "foundedYear": "founded_year"},
+	"Membership":             {"version": "version", "role": "role", "joinedOn": "joined_on", "leftOn": "left_on"},
+	"Partnership":            {"version": "version", "kind": "kind", "status": "status", "description": "description", "signedOn": "signed_on", "startsOn": "starts_on", "endsOn": "ends_on"},
+	"PartnershipParticipant": {"role": "role", "joinedOn": "joined_on"},
+	"SharedResource": {"version": "version", "category": "category", "description": "description", "sharedOn": "shared_on",
+		"sharedWithAll": "shared_with_all", "withdrawnOn": "withdrawn_on"},
+}
+
+// globalIDs are the relay types of the types' ids.
+var globalIDs = map[string]relay.Type{
+	"Alliance": relay.TypeAlliance, "Organization": relay.TypeOrganization, "Membership": relay.TypeMembership,
+	"Partnership": relay.TypePartnership, "SharedResource": relay.TypeResource,
+}
+
+func (p *docPlan) member(typeName string, f graphql.CollectedField) (store.DocValue, error) {
+	if f.Name == "__typename" {
+		switch typeName {
+		case "Organization":
+			return store.KindName{Column: "kind", Names: organizationTypes}, nil
+		case "SharedResource":
+			return store.KindName{Column: "category", Names: resourceTypes}, nil
+		}
+		return store.Const(typeName), nil
+	}
+	if len(f.Arguments) > 0 && !hasPaging(typeName, f.Name) && typeName+"."+f.Name != "Partnership.participants" {
+		return nil, errNotPlain
+	}
+	if col, ok := columns[typeName][f.Name]; ok {
+		return store.Column(col), nil
+	}
+	if t, ok := globalIDs[typeName]; ok && f.Name == "id" {
+		return store.GlobalID(t), nil
+	}
+	related := func(rel string) (store.DocValue, error) {
+		obj, err := p.object(f.Definition.Type.Name(), f.SelectionSet)
+		return store.Related{Rel: rel, Object: obj}, err
+	}
+	switch typeName + "." + f.Name {
+	case "Alliance.name", "Organization.name":
+		return p.bilingual("name", f)
+	case "Partnership.title", "SharedResource.title":
+		return p.bilingual("title", f)
+	case "Membership.active":
+		return store.IsNull("left_on"), nil
+	case "Membership.alliance", "Partnership.alliance", "SharedResource.alliance":
+		return related("alliance")
+	case "Membership.organization", "PartnershipParticipant.organization":
+		return related("organization")
+	case "PartnershipParticipant.partnership":
+		return related("partnership")
+	case "SharedResource.provider":
+		return related("provider")
+	case "Organization.memberships":
+		obj, err := p.object("Membership", f.SelectionSet)
+		return store.Listed{Rel: "memberships", Elem: obj}, err
+	case "Partnership.participants":
+		var roles []store.ParticipantRole
+		if list, ok := f.ArgumentMap(p.oc.Variables)["roles"].([]any); ok {
+			for _, r := range list {
+				s, ok := r.(string)
+				if !ok {
+					return nil, errNotPlain
+				}
+				roles = append(roles, store.ParticipantRole(s))
+			}
+		}
+		obj, err := p.object("PartnershipParticipant", f.SelectionSet)
+		return store.Listed{Rel: "participants", Filter: roles, Elem: obj}, err
+	case "Alliance.members":
+		return p.connection(f, "members", "JOINED_ON", store.MembershipFilter{})
+	case "Alliance.partnerships", "Organization.partnerships":
+		return p.connection(f, "partnerships", "SIGNED_ON", store.PartnershipFilter{})
+	case "Alliance.resources", "Organization.resources":
+		rf, err := resourceFilter(p.ctx, nil)
+		if err != nil {
+			return nil, errNotPlain
+		}
+		return p.connection(f, "resources", "SHARED_ON", rf)
+	}
+	return nil, errNotPlain
+}
+
+func hasPaging(typeName, field string) bool {
+	switch typeName + "." + field {
+	case "Alliance.members", "Alliance.partnerships", "Organization.partnerships", "Alliance.resources", "Organization.resources":
+		return true
+	}
+	return false
+}
+
+func (p *docPlan) bilingual(prefix string, f graphql.CollectedField) (store.DocValue, error) {
+	fields, err := p.collect(f.SelectionSet, "BilingualText")
+	if err != nil {
+		return nil, err
+	}
+	out := make(store.Object, 0, len(fields))
+	for _, g := range fields {
+		var v store.DocValue
+		switch g.Name {
+		case "__typename":
+			v = store.Const("BilingualText")
+		case "en", "zh":
+			v = store.Column(prefix + "_" + g.Name)
+		default:
+			return nil, errNotPlain
+		}
+		out = append(out, store.DocField{Key: g.Alias, Value: v})
+	}
+	return out, nil
+}
+
+// connection describes a connection field read with the paging and order arguments the
+// resolvers accept; a filter, cursors, page info and counts are left to the executor.
+func (p *docPlan) connection(f graphql.CollectedField, rel string, def model.OrderField, filter any) (store.DocValue, error) {
+	args := f.ArgumentMap(p.oc.Variables)
+	if args["filter"] != nil {
+		return nil, errNotPlain
+	}
+	first, err1 := optionalInt(args["first"])
+	last, err2 := optionalInt(args["last"])
+	after, ok1 := optionalString(args["after"])
+	before, ok2 := optionalString(args["before"])
+	order, ok3 := optionalOrder(args["orderBy"])
+	if err1 != nil || err2 != nil || !ok1 || !ok2 || !ok3 {
+		return nil, errNotPlain
+	}
+	req, err := paging(first, after, last, before, order, def)
+	if err != nil {
+		return nil, errNotPlain
+	}
+	connType := f.Definition.Type.Name()
+	fields, err := p.collect(f.SelectionSet, connType)
+	if err != nil {
+		return nil, err
+	}
+	out := make(store.Object, 0, len(fields))
+	for _, g := range fields {
+		var v store.DocValue
+		switch g.Name {
+		case "__typename":
+			v = store.Const(connType)
+		case "edges":
+			edge, err := p.edge(g)
+			if err != nil {
+				return nil, err
+			}
+			v = store.Listed{Rel: rel, Filter: filter, Order: req.order, Page: req.page, Elem: edge}
+		default:
+			return nil, errNotPlain
+		}
+		out = append(out, store.DocField{Key: g.Alias, Value: v})
+	}
+	return out, nil
+}
+
+func (p *docPlan) edge(f graphql.CollectedField) (store.Object, error) {
+	edgeType := f.Definition.Type.Name()
+	fields, err := p.collect(f.SelectionSet, edgeType)
+	if err != nil {
+		return nil, err
+	}
+	out := make(store.Object, 0, len(fields))
+	for _, g := range fields {
+		var v store.DocValue
+		switch g.Name {
+		case "__typename":
+			v = store.Const(edgeType)
+		case "node":
+			node, err := p.object(g.Definition.Type.Name(), g.SelectionSet)
+			if err != nil {
+				return nil, err
+			}
+			v = node
+		default:
+			return nil, errNotPlain
+		}
+		out = append(out, store.DocField{Key: g.Alias, Value: v})
+	}
+	return out, nil
+}
+
+func optionalInt(v any) (*int, error) {
+	if v == nil {
+		return nil, nil
+	}
+	n, err := graphql.UnmarshalInt(v)
+	if err != nil {
+		return nil, fmt.Errorf("paging argument: %w", err)
+	}
+	return &n, nil
+}
+
+func optionalString(v any) (*string, bool) {
+	if v == nil {
+		return nil, true
+	}
+	s, ok := v.(string)
+	return &s, ok
+}
+
+func optionalOrder(v any) (*model.Order, bool) {
+	if v == nil {
+		return nil, true
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		return nil, false
+	}
+	field, ok := m["field"].(string)
+	if !ok {
+		return nil, false
+	}
+	o := &model.Order{Field: model.OrderField(field)}
+	if d, ok := m["direction"].(string); ok {
+		dir := model.OrderDirection(d)
+		o.Direction = &dir
+	} else if m["direction"] != nil {
+		return nil, false
+	}
+	return o, true
+}
