@@ -142,7 +142,11 @@ func (p *docPlan) collect(sel ast.SelectionSet, typeName string) ([]graphql.Coll
 	if !p.plain(sel, typeName) {
 		return nil, errNotPlain
 	}
-	return graphql.CollectFields(p.oc, sel, []string{typeName}), nil
+	fields := graphql.CollectFields(p.oc, sel, []string{typeName})
+	if len(fields) > store.MaxDocMembers {
+		return nil, errNotPlain
+	}
+	return fields, nil
 }
 
 func (p *docPlan) root(sel ast.SelectionSet) ([]store.DocField, error) {

@@ -3,8 +3,10 @@ package store
 import (
 	"context"
 	"fmt"
+	"maps"
 	"reflect"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -17,6 +19,10 @@ import (
 // deep read costs one statement and no Go object per row. The lists are the store's own
 // (membershipList, resourceList and the rest), with the same conditions, visibility,
 // orders and keyset bounds as the batched loaders use, so both ways read the same rows.
+
+// MaxDocMembers is the most members an object of a document may have: json_build_object
+// takes at most 100 arguments, a key and a value for each.
+const MaxDocMembers = 50
 
 // DocField is one member of a JSON object: its key and how its value is computed over
 // the object's row.
@@ -168,6 +174,9 @@ var docPages = map[string]docPaged{
 // Lookup among them found its row (when one did not, the caller may want the error its
 // own path gives instead of a null).
 func (s *Store) Document(ctx context.Context, fields []DocField) ([]byte, bool, error) {
+	if len(fields) > MaxDocMembers {
+		return nil, false, fmt.Errorf("document has %d members; at most %d fit", len(fields), MaxDocMembers)
+	}
 	b := &docBuilder{}
 	var cols, keys, found []string
 	for i, f := range fields {
@@ -181,9 +190,6 @@ func (s *Store) Document(ctx context.Context, fields []DocField) ([]byte, bool, 
 		if _, ok := f.Value.(Lookup); ok {
 			found = append(found, "x."+col+" IS NOT NULL")
 		}
-	}
-	if len(keys) > 100 {
-		return nil, false, fmt.Errorf("document has %d members; PostgreSQL builds objects of at most 50", len(fields))
 	}
 	// OFFSET 0 keeps PostgreSQL from pulling the members up into the outer query, where
 	// each would be built twice: for the document and for the found check.
@@ -232,8 +238,8 @@ func (b *docBuilder) adopt(sql string, args []any) string {
 
 // object writes json_build_object over the row alias row of entity e.
 func (b *docBuilder) object(e docEntity, row string, o Object) (string, error) {
-	if len(o) > 50 {
-		return "", fmt.Errorf("object has %d members; PostgreSQL builds objects of at most 50", len(o))
+	if len(o) > MaxDocMembers {
+		return "", fmt.Errorf("object has %d members; at most %d fit", len(o), MaxDocMembers)
 	}
 	parts := make([]string, 0, 2*len(o))
 	for _, f := range o {
@@ -285,8 +291,8 @@ func (b *docBuilder) value(e docEntity, row string, v DocValue) (string, error) 
 		}
 		var sb strings.Builder
 		sb.WriteString("CASE " + c + "::text")
-		for value, name := range v.Names {
-			sb.WriteString(" WHEN " + pq.QuoteLiteral(value) + " THEN " + pq.QuoteLiteral(name))
+		for _, value := range slices.Sorted(maps.Keys(v.Names)) {
+			sb.WriteString(" WHEN " + pq.QuoteLiteral(value) + " THEN " + pq.QuoteLiteral(v.Names[value]))
 		}
 		// An unmapped kind fails the statement rather than answer a wrong type.
 		sb.WriteString(" ELSE (" + c + "::text || ' has no GraphQL type')::int::text END")
