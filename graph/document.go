@@ -26,8 +26,8 @@ import (
 // its plan or its statement fails, so errors are still reported in one place.
 //
 // Install it with AroundOperations after the limits, which have already checked the
-// operation by then.
-func OneStatement(s *store.Store, schema *ast.Schema, log *slog.Logger) func(context.Context, graphql.OperationHandler) graphql.ResponseHandler {
+// operation by then. answered, if not nil, is told of each operation it answers.
+func OneStatement(s *store.Store, schema *ast.Schema, log *slog.Logger, answered func(context.Context)) func(context.Context, graphql.OperationHandler) graphql.ResponseHandler {
 	return func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 		oc := graphql.GetOperationContext(ctx)
 		if oc == nil || oc.Operation == nil || oc.Operation.Operation != ast.Query {
@@ -45,12 +45,15 @@ func OneStatement(s *store.Store, schema *ast.Schema, log *slog.Logger) func(con
 			}
 			return next(ctx)
 		}
-		answered := false
-		return func(ctx context.Context) *graphql.Response {
-			if answered {
+		if answered != nil {
+			answered(ctx)
+		}
+		sent := false
+		return func(context.Context) *graphql.Response {
+			if sent {
 				return nil
 			}
-			answered = true
+			sent = true
 			return &graphql.Response{Data: doc}
 		}
 	}

@@ -96,6 +96,7 @@ func withLogging(log *slog.Logger, next http.Handler) http.Handler {
 			slog.Int("status", rec.status),
 			slog.Duration("duration", time.Since(start)),
 			slog.Int64("sql_statements", statements.Load()),
+			slog.Int("one_statement_answers", info.oneStatementAnswers()),
 			slog.Any("error_codes", info.errorCodes()),
 		)
 	})

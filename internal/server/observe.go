@@ -27,6 +27,8 @@ type requestInfo struct {
 	// refused are the codes of errors written before gqlgen's presenter, which counts
 	// the others as it presents them.
 	refused []string
+	// oneStatement counts the operations graph.OneStatement answered.
+	oneStatement int
 }
 
 // maxListed bounds the operations and codes a request's log line lists: a WebSocket can
@@ -58,6 +60,23 @@ func (i *requestInfo) addCode(code string) {
 	if !slices.Contains(i.codes, code) && len(i.codes) < maxListed {
 		i.codes = append(i.codes, code)
 	}
+}
+
+// answeredInOneStatement notes an operation answered by one statement.
+func (i *requestInfo) answeredInOneStatement(context.Context) {
+	if i == nil {
+		return
+	}
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	i.oneStatement++
+}
+
+// oneStatementAnswers is how many of the request's operations one statement answered.
+func (i *requestInfo) oneStatementAnswers() int {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	return i.oneStatement
 }
 
 // refuse records an error the server wrote itself, outside gqlgen (a refused

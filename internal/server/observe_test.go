@@ -80,12 +80,15 @@ func TestTheRequestLogNamesTheOperationItsStatementsAndErrorCodes(t *testing.T) 
 		operation  string
 		codes      []string
 		statements int
+		// oneStatement is how many operations graph.OneStatement answered.
+		oneStatement int
 	}{
-		{"named query", `query Directory { organizations(first: 3) { totalCount edges { node { id } } } }`, "Directory", nil, 2},
-		{"unnamed query", `{ organizations(first: 1) { edges { node { id } } } }`, "anonymous", nil, 1},
-		{"bad argument", `query TooMany { organizations(first: 1000) { totalCount } }`, "TooMany", []string{"BAD_USER_INPUT"}, 0},
-		{"unknown id and bad argument", `query Two { node(id: "` + relay.ID(relay.TypeOrganization, 9999999) + `") { id } organizations(first: -1) { totalCount } }`, "Two", []string{"BAD_USER_INPUT", "NOT_FOUND"}, -1},
-		{"unparsable", `query Broken {`, "", []string{"GRAPHQL_PARSE_FAILED"}, 0},
+		{"named query", `query Directory { organizations(first: 3) { totalCount edges { node { id } } } }`, "Directory", nil, 2, 0},
+		{"unnamed query", `{ organizations(first: 1) { edges { node { id } } } }`, "anonymous", nil, 1, 0},
+		{"deep read in one statement", `query Members { alliance { members(first: 3) { edges { node { organization { name { en } } } } } } }`, "Members", nil, 1, 1},
+		{"bad argument", `query TooMany { organizations(first: 1000) { totalCount } }`, "TooMany", []string{"BAD_USER_INPUT"}, 0, 0},
+		{"unknown id and bad argument", `query Two { node(id: "` + relay.ID(relay.TypeOrganization, 9999999) + `") { id } organizations(first: -1) { totalCount } }`, "Two", []string{"BAD_USER_INPUT", "NOT_FOUND"}, -1, 0},
+		{"unparsable", `query Broken {`, "", []string{"GRAPHQL_PARSE_FAILED"}, 0, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -110,6 +113,9 @@ func TestTheRequestLogNamesTheOperationItsStatementsAndErrorCodes(t *testing.T) 
 			}
 			if tt.statements >= 0 && rec["sql_statements"] != float64(tt.statements) {
 				t.Errorf("sql_statements %v, want %d", rec["sql_statements"], tt.statements)
+			}
+			if rec["one_statement_answers"] != float64(tt.oneStatement) {
+				t.Errorf("one_statement_answers %v, want %d", rec["one_statement_answers"], tt.oneStatement)
 			}
 			if id, _ := rec["request_id"].(string); len(id) < 8 {
 				t.Errorf("request_id %q", id)
