@@ -33,16 +33,8 @@ func OneStatement(s *store.Store, schema *ast.Schema, log *slog.Logger, answered
 		if oc == nil || oc.Operation == nil || oc.Operation.Operation != ast.Query {
 			return next(ctx)
 		}
-		p := docPlan{ctx: ctx, oc: oc, schema: schema}
-		fields, err := p.root(oc.Operation.SelectionSet)
-		if err != nil {
-			return next(ctx)
-		}
-		doc, found, err := s.Document(ctx, fields)
-		if err != nil || !found {
-			if err != nil && ctx.Err() == nil {
-				log.WarnContext(ctx, "one-statement plan failed; the executor answers", "operation", oc.OperationName, "err", err)
-			}
+		doc, ok := answer(ctx, s, schema, log, oc)
+		if !ok {
 			return next(ctx)
 		}
 		if answered != nil {
@@ -57,6 +49,28 @@ func OneStatement(s *store.Store, schema *ast.Schema, log *slog.Logger, answered
 			return &graphql.Response{Data: doc}
 		}
 	}
+}
+
+// answer plans and runs oc's one statement; false leaves the operation to the executor.
+// A bug here must cost the shortcut, not the answer: a panic is logged and the executor
+// answers.
+func answer(ctx context.Context, s *store.Store, schema *ast.Schema, log *slog.Logger, oc *graphql.OperationContext) (doc []byte, ok bool) {
+	defer func() {
+		if r := recover(); r != nil {
+			log.ErrorContext(ctx, "one-statement plan panicked; the executor answers", "operation", oc.OperationName, "panic", fmt.Sprint(r))
+			doc, ok = nil, false
+		}
+	}()
+	p := docPlan{ctx: ctx, oc: oc, schema: schema}
+	fields, err := p.root(oc.Operation.SelectionSet)
+	if err != nil {
+		return nil, false
+	}
+	doc, found, err := s.Document(ctx, fields)
+	if err != nil && ctx.Err() == nil {
+		log.WarnContext(ctx, "one-statement plan failed; the executor answers", "operation", oc.OperationName, "err", err)
+	}
+	return doc, err == nil && found
 }
 
 // errNotPlain marks a selection one statement does not answer.

@@ -302,9 +302,7 @@ func (b *docBuilder) value(e docEntity, row string, v DocValue) (string, error) 
 		if err != nil {
 			return "", err
 		}
-		// relay.ID: unpadded URL-safe base64 of "Type:key".
-		return "translate(rtrim(encode(convert_to(" + pq.QuoteLiteral(string(v)+":") + " || " + c +
-			", 'UTF8'), 'base64'), '='), E'+/\\n', '-_')", nil
+		return globalID(v, c), nil
 	case Object:
 		return b.object(e, row, v)
 	case Related:
@@ -315,6 +313,11 @@ func (b *docBuilder) value(e docEntity, row string, v DocValue) (string, error) 
 		key, err := b.column(e, row, rel.key)
 		if err != nil {
 			return "", err
+		}
+		if idOnly(v.Object) {
+			// Only the row's id is read ({ provider { id } }): the foreign key is that id,
+			// so the row need not be read at all.
+			return b.idObject(key, v.Object), nil
 		}
 		to := docEntities[rel.to]
 		a := b.alias()
@@ -352,6 +355,41 @@ func (b *docBuilder) value(e docEntity, row string, v DocValue) (string, error) 
 		return "(SELECT " + obj + " FROM " + to.table + " " + a + " WHERE " + col + " = " + b.arg(v.Value) + ")", nil
 	}
 	return "", fmt.Errorf("unknown document value %T", v)
+}
+
+// idOnly reports whether an object reads nothing of its row but the id.
+func idOnly(o Object) bool {
+	for _, f := range o {
+		switch f.Value.(type) {
+		case GlobalID, Const:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// idObject writes an idOnly object over the id expression id.
+func (b *docBuilder) idObject(id string, o Object) string {
+	parts := make([]string, 0, 2*len(o))
+	for _, f := range o {
+		var v string
+		switch t := f.Value.(type) {
+		case GlobalID:
+			v = globalID(t, id)
+		case Const:
+			v = pq.QuoteLiteral(string(t))
+		}
+		parts = append(parts, pq.QuoteLiteral(f.Key), v)
+	}
+	return "json_build_object(" + strings.Join(parts, ", ") + ")"
+}
+
+// globalID writes relay.ID of the type t over the id expression id: unpadded URL-safe
+// base64 of "Type:key".
+func globalID(t GlobalID, id string) string {
+	return "translate(rtrim(encode(convert_to(" + pq.QuoteLiteral(string(t)+":") + " || " + id +
+		", 'UTF8'), 'base64'), '='), E'+/\\n', '-_')"
 }
 
 func (b *docBuilder) listed(e docEntity, row string, l Listed) (string, error) {
