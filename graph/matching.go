@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"time"
 
 	"github.com/alliance-graph/alliance-graph/graph/model"
 	"github.com/alliance-graph/alliance-graph/internal/auth"
@@ -193,7 +194,7 @@ func (r *Resolver) skillGap(ctx context.Context, alliance *string, filter *model
 	if err != nil {
 		return nil, err
 	}
-	f := store.SkillGapFilter{Alliance: key, Scope: policy.ResourceScope(auth.ViewerFrom(ctx))}
+	f := store.SkillGapFilter{Alliance: key, Scope: policy.ResourceScope(auth.ViewerFrom(ctx)), Today: today()}
 	if filter != nil {
 		var a args
 		f.Categories = filter.Categories
@@ -211,12 +212,19 @@ func (r *Resolver) skillGap(ctx context.Context, alliance *string, filter *model
 			return nil, a.err
 		}
 	}
-	res, err := r.Store.SkillGaps(ctx, f, req.order, req.page)
+	res, err := r.Figures.SkillGaps(ctx, f, req.order, req.page)
 	if err != nil {
 		return nil, err
 	}
 	return connection(req, res, func(g *store.SkillGap) *model.SkillGap {
 		return &model.SkillGap{SkillID: g.SkillID, Demand: g.Demand, OpenPositions: g.OpenPositions, Openings: g.Openings,
 			Supply: g.Supply, CourseSeats: g.CourseSeats, FreeSeats: g.FreeSeats, Courses: g.Courses, Talents: g.Talents, Gap: g.Gap}
-	}, func(ctx context.Context) (int, error) { return r.Store.CountSkillGaps(ctx, f) }), nil
+	}, func(ctx context.Context) (int, error) { return r.Figures.CountSkillGaps(ctx, f) }), nil
+}
+
+// today is the day of the skill gap's supply (courses not yet ended): the server's date,
+// at midnight UTC as the store's dates are.
+func today() time.Time {
+	y, m, d := time.Now().Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }

@@ -26,6 +26,8 @@ type Figures interface {
 	ResourcesByCategory(ctx context.Context, alliance int64, r store.DateRange) ([]store.Count[store.ResourceCategory], error)
 	JobsByMonth(ctx context.Context, alliance int64, r store.DateRange) ([]store.JobMonth, error)
 	CompetitionResultsByLevel(ctx context.Context, alliance int64, r store.DateRange) ([]store.LevelCount, error)
+	SkillGaps(ctx context.Context, f store.SkillGapFilter, o store.Order, p store.Page) (store.Result[store.SkillGap], error)
+	CountSkillGaps(ctx context.Context, f store.SkillGapFilter) (int, error)
 }
 
 // Period is the period counted.

@@ -6,10 +6,12 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/alliance-graph/alliance-graph/internal/auth"
 	"github.com/alliance-graph/alliance-graph/internal/pgtest"
+	"github.com/alliance-graph/alliance-graph/internal/relay"
 )
 
 // gapRow is one skill's figures, as the oracle computes them and as the API returns them.
@@ -302,5 +304,69 @@ func TestSkillGapRejectsBadArguments(t *testing.T) {
 				t.Errorf("message %q does not contain %q", e.Message, tt.contains)
 			}
 		})
+	}
+}
+
+// The skill gap is kept between requests (analysts' dashboards ask for the same ranking
+// again and again), but never past a change: the next request after a new opening
+// counts it.
+func TestSkillGapIsKeptUntilTheNextChange(t *testing.T) {
+	ts := newWriteServer(t)
+	var skill struct {
+		ID   int64  `db:"id"`
+		Code string `db:"code"`
+	}
+	if err := ts.db.DB.Get(&skill, "SELECT id, code FROM skill ORDER BY id LIMIT 1"); err != nil {
+		t.Fatal(err)
+	}
+	const q = `query($codes: [String!]) { skillGap(filter: {codes: $codes}) { edges { node { openings openPositions } } } }`
+	vars := map[string]any{"codes": []string{skill.Code}}
+	demand := func() (openings, positions int) {
+		t.Helper()
+		var got struct {
+			SkillGap struct {
+				Edges []struct {
+					Node struct{ Openings, OpenPositions int }
+				}
+			}
+		}
+		ts.data(t, q, vars, &got)
+		if len(got.SkillGap.Edges) != 1 {
+			t.Fatalf("%d gaps for one code", len(got.SkillGap.Edges))
+		}
+		return got.SkillGap.Edges[0].Node.Openings, got.SkillGap.Edges[0].Node.OpenPositions
+	}
+	openings, positions := demand()
+	var (
+		mu   sync.Mutex
+		sent []string
+	)
+	trace := func(q string, _ []any) {
+		mu.Lock()
+		defer mu.Unlock()
+		sent = append(sent, q)
+	}
+	ts.trace.Store(&trace)
+	demand()
+	ts.trace.Store(nil)
+	mu.Lock()
+	defer mu.Unlock()
+	for _, stmt := range sent {
+		if strings.Contains(stmt, "skill_talent_supply") {
+			t.Errorf("asking again computed the gap again: %.80s…", stmt)
+		}
+	}
+	if len(sent) != 2 {
+		t.Errorf("asking again took %d statements; want 2 (the alliance and the event log's position)", len(sent))
+	}
+	alliance := ts.firstKey(t, relay.TypeAlliance, "SELECT id FROM alliance ORDER BY founded_on, id LIMIT 1")
+	company := ts.firstKey(t, relay.TypeOrganization, "SELECT id FROM organization WHERE kind = 'COMPANY' ORDER BY id LIMIT 1")
+	if ue, errs := mutate(t, ts, admin, postOpening, map[string]any{"allianceId": alliance, "providerId": company,
+		"title": map[string]any{"en": "Skill gap probe", "zh": "技能缺口探针"}, "positions": 3, "employmentType": "FULL_TIME",
+		"requiredSkills": []map[string]any{{"skillId": relay.ID(relay.TypeSkill, skill.ID), "level": 2}}}, "postJobOpening", nil); len(ue)+len(errs) > 0 {
+		t.Fatalf("post opening: %+v %+v", ue, errs)
+	}
+	if o, p := demand(); o != openings+1 || p != positions+3 {
+		t.Errorf("after a new opening of 3 positions: %d openings, %d positions; want %d and %d", o, p, openings+1, positions+3)
 	}
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"time"
 )
 
 // SkillGapFilter selects the skills of the gap analysis and the period it covers.
@@ -20,6 +21,10 @@ type SkillGapFilter struct {
 	Period     *DateRange
 	MinGap     *float64
 	MinDemand  *float64
+	// Today is the day courses must not have ended by, without a period; zero: the
+	// database's current_date. Given, it makes the answer a function of the filter and
+	// the data alone, which is what lets it be kept (snapshot.Analytics.SkillGaps).
+	Today time.Time
 }
 
 // SkillGap is one skill's demand against its supply.
@@ -62,7 +67,11 @@ func skillGapList(f SkillGapFilter, o Order) *list {
 	courses.where("r.alliance_id = " + alliance)
 	visible(courses, f.Scope)
 	if f.Period == nil {
-		courses.where("COALESCE(r.ends_on, 'infinity') >= current_date")
+		if f.Today.IsZero() {
+			courses.where("COALESCE(r.ends_on, 'infinity') >= current_date")
+		} else {
+			courses.where("COALESCE(r.ends_on, 'infinity') >= " + courses.arg(f.Today.Format(time.DateOnly)) + "::date")
+		}
 	} else {
 		if f.Period.From != nil {
 			courses.where("COALESCE(r.ends_on, 'infinity') >= " + courses.arg(*f.Period.From))
