@@ -199,7 +199,7 @@ func (s *Store) Document(ctx context.Context, fields []DocField) ([]byte, bool, 
 		Doc   []byte `db:"doc"`
 		Found bool   `db:"found"`
 	}
-	if err := s.getRow(ctx, &row, q, b.args...); err != nil {
+	if err := s.getPrepared(ctx, &row, q, b.args...); err != nil {
 		return nil, false, fmt.Errorf("build document: %w", err)
 	}
 	return row.Doc, row.Found, nil

@@ -26,6 +26,8 @@ type Store struct {
 	// set one).
 	replica *sqlx.DB
 	observe Observer
+	// prepared keeps the documents' statements prepared; shared by WithReplica's copies.
+	prepared *prepared
 }
 
 // New returns a store over db; observe may be nil.
@@ -33,7 +35,7 @@ func New(db *sqlx.DB, observe Observer) *Store {
 	if observe == nil {
 		observe = func(context.Context, string, []any) {}
 	}
-	return &Store{db: db, replica: db, observe: observe}
+	return &Store{db: db, replica: db, observe: observe, prepared: &prepared{size: maxPrepared}}
 }
 
 // WithReplica returns a copy of the store that sends reads to replica, a streaming
