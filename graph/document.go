@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -20,10 +21,12 @@ import (
 // plain fields and their lists, paged forward or backward, in any order. That is the
 // deep read dashboards and lists make most, and the executor's way (an object, a field
 // context and often a goroutine per field of every row, a batch per level) costs several
-// times what PostgreSQL does. Everything else, and anything this cannot answer exactly as
-// the resolvers would (cursors, page info, counts, filters, type conditions, directives,
-// errors), goes to the executor unchanged: the interceptor hands on the operation when
-// its plan or its statement fails, so errors are still reported in one place.
+// times what PostgreSQL does. Type conditions on organizations (... on School) are
+// followed, with a CASE on the row's kind. Everything else, and anything this cannot
+// answer exactly as the resolvers would (cursors, page info, counts, filters, the fields
+// of one resource category, directives, errors), goes to the executor unchanged: the
+// interceptor hands on the operation when its plan or its statement fails, so errors
+// are still reported in one place.
 //
 // Install it with AroundOperations after the limits, which have already checked the
 // operation by then. answered, if not nil, is told of each operation it answers.
@@ -96,30 +99,89 @@ var (
 	}
 )
 
-// plain reports whether a selection set on typeName is free of what changes with the
-// row's concrete type or with directives other than @skip and @include: then the fields
-// gqlgen collects for the interface are exactly those it would collect for every row.
-func (p *docPlan) plain(sel ast.SelectionSet, typeName string) bool {
+// polymorphic are the interfaces whose rows are of several GraphQL types, by a column.
+var polymorphic = map[string]struct {
+	column string
+	types  map[string]string
+}{
+	"Organization":   {"kind", organizationTypes},
+	"SharedResource": {"category", resourceTypes},
+}
+
+// baseOf is the interface each of their types implements.
+var baseOf = func() map[string]string {
+	out := map[string]string{}
+	for iface, k := range polymorphic {
+		for _, t := range k.types {
+			out[t] = iface
+		}
+	}
+	return out
+}()
+
+// plain reports whether a selection set on typeName is free of directives other than
+// @skip and @include and of type conditions it cannot follow, and whether it has type
+// conditions that depend on the row's type (... on School inside an Organization).
+func (p *docPlan) plain(sel ast.SelectionSet, typeName string) (ok, conditional bool) {
+	fragment := func(cond string, ds ast.DirectiveList, inner ast.SelectionSet) bool {
+		scope, ok := p.condition(typeName, cond)
+		if !ok || !onlySkipInclude(ds) {
+			return false
+		}
+		innerOK, innerCond := p.plain(inner, scope)
+		conditional = conditional || innerCond || scope != typeName
+		return innerOK
+	}
 	for _, s := range sel {
 		switch s := s.(type) {
 		case *ast.Field:
 			if !onlySkipInclude(s.Directives) || !p.undirected(typeName, s.Name) {
-				return false
+				return false, false
 			}
 		case *ast.InlineFragment:
-			if (s.TypeCondition != "" && s.TypeCondition != typeName) || !onlySkipInclude(s.Directives) || !p.plain(s.SelectionSet, typeName) {
-				return false
+			if !fragment(s.TypeCondition, s.Directives, s.SelectionSet) {
+				return false, false
 			}
 		case *ast.FragmentSpread:
 			f := p.oc.Doc.Fragments.ForName(s.Name)
-			if f == nil || f.TypeCondition != typeName || !onlySkipInclude(s.Directives) || !p.plain(f.SelectionSet, typeName) {
-				return false
+			if f == nil || !fragment(f.TypeCondition, s.Directives, f.SelectionSet) {
+				return false, false
 			}
 		default:
-			return false
+			return false, false
 		}
 	}
-	return true
+	return true, conditional
+}
+
+// condition reports whether a fragment on cond can be followed inside a selection on
+// typeName, and the type its fields are selected on: typeName itself, or for a
+// polymorphic interface one of its types.
+func (p *docPlan) condition(typeName, cond string) (string, bool) {
+	def := p.schema.Types[typeName]
+	switch {
+	case def == nil:
+		return "", false
+	case cond == "" || cond == typeName || slices.Contains(def.Interfaces, cond):
+		return typeName, true
+	}
+	if k, ok := polymorphic[typeName]; ok {
+		for _, t := range k.types {
+			if t == cond {
+				return cond, true
+			}
+		}
+	}
+	return "", false
+}
+
+// satisfies are the type conditions gqlgen's field collection matches on typeName.
+func (p *docPlan) satisfies(typeName string) []string {
+	out := []string{typeName}
+	if def := p.schema.Types[typeName]; def != nil {
+		out = append(out, def.Interfaces...)
+	}
+	return out
 }
 
 func onlySkipInclude(ds ast.DirectiveList) bool {
@@ -155,11 +217,16 @@ func (p *docPlan) undirected(typeName, field string) bool {
 	return true
 }
 
+// collect collects the fields of a selection on a type whose rows are all of that type.
 func (p *docPlan) collect(sel ast.SelectionSet, typeName string) ([]graphql.CollectedField, error) {
-	if !p.plain(sel, typeName) {
+	if ok, conditional := p.plain(sel, typeName); !ok || conditional {
 		return nil, errNotPlain
 	}
-	fields := graphql.CollectFields(p.oc, sel, []string{typeName})
+	return p.fieldsOf(sel, typeName)
+}
+
+func (p *docPlan) fieldsOf(sel ast.SelectionSet, typeName string) ([]graphql.CollectedField, error) {
+	fields := graphql.CollectFields(p.oc, sel, p.satisfies(typeName))
 	if len(fields) > store.MaxDocMembers {
 		return nil, errNotPlain
 	}
@@ -207,9 +274,30 @@ func (p *docPlan) root(sel ast.SelectionSet) ([]store.DocField, error) {
 	return out, nil
 }
 
-// object describes an object of typeName over its row.
-func (p *docPlan) object(typeName string, sel ast.SelectionSet) (store.Object, error) {
-	fields, err := p.collect(sel, typeName)
+// object describes an object of typeName over its row: when the selection has type
+// conditions on a polymorphic interface, the object of each of its types.
+func (p *docPlan) object(typeName string, sel ast.SelectionSet) (store.DocValue, error) {
+	ok, conditional := p.plain(sel, typeName)
+	if !ok {
+		return nil, errNotPlain
+	}
+	k, poly := polymorphic[typeName]
+	if !conditional || !poly {
+		return p.members(typeName, sel)
+	}
+	cases := make(map[string]store.DocValue, len(k.types))
+	for kind, concrete := range k.types {
+		obj, err := p.members(concrete, sel)
+		if err != nil {
+			return nil, err
+		}
+		cases[kind] = obj
+	}
+	return store.KindSwitch{Column: k.column, Cases: cases}, nil
+}
+
+func (p *docPlan) members(typeName string, sel ast.SelectionSet) (store.Object, error) {
+	fields, err := p.fieldsOf(sel, typeName)
 	if err != nil {
 		return nil, err
 	}
@@ -234,6 +322,10 @@ var columns = map[string]map[string]string{
 	"PartnershipParticipant": {"role": "role", "joinedOn": "joined_on"},
 	"SharedResource": {"version": "version", "category": "category", "description": "description", "sharedOn": "shared_on",
 		"sharedWithAll": "shared_with_all", "withdrawnOn": "withdrawn_on"},
+	"School":           {"level": "school_level", "majors": "majors", "studentCount": "student_count"},
+	"Company":          {"industry": "industry", "size": "company_size", "employeeCount": "employee_count", "foreignInvested": "foreign_invested"},
+	"GovernmentAgency": {"jurisdiction": "jurisdiction"},
+	"IndustrialPark":   {"focusIndustries": "focus_industries"},
 }
 
 // globalIDs are the relay types of the types' ids.
@@ -244,13 +336,21 @@ var globalIDs = map[string]relay.Type{
 
 func (p *docPlan) member(typeName string, f graphql.CollectedField) (store.DocValue, error) {
 	if f.Name == "__typename" {
-		switch typeName {
-		case "Organization":
-			return store.KindName{Column: "kind", Names: organizationTypes}, nil
-		case "SharedResource":
-			return store.KindName{Column: "category", Names: resourceTypes}, nil
+		if k, ok := polymorphic[typeName]; ok {
+			return store.KindName{Column: k.column, Names: k.types}, nil
 		}
 		return store.Const(typeName), nil
+	}
+	if base, ok := baseOf[typeName]; ok {
+		// A type of a polymorphic interface: its own fields, then the interface's.
+		if col, ok := columns[typeName][f.Name]; ok && len(f.Arguments) == 0 {
+			return store.Column(col), nil
+		}
+		if typeName+"."+f.Name == "Company.park" {
+			obj, err := p.object("IndustrialPark", f.SelectionSet)
+			return store.Related{Rel: "park", Object: obj}, err
+		}
+		typeName = base
 	}
 	if len(f.Arguments) > 0 && !hasPaging(typeName, f.Name) && typeName+"."+f.Name != "Partnership.participants" {
 		return nil, errNotPlain

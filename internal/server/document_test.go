@@ -105,7 +105,19 @@ func TestOneStatementAnswersAsTheResolversDo(t *testing.T) {
 			map[string]any{"alliance": alliance}, false},
 		{"filters go to the resolvers", `query($alliance: ID!) { alliance(id: $alliance) { members(first: 5, filter: {active: true}) { edges { node { id } } } } }`,
 			map[string]any{"alliance": alliance}, false},
-		{"type conditions go to the resolvers", `query($alliance: ID!) { alliance(id: $alliance) { members(first: 5) { edges { node { organization { ... on School { level } name { en } } } } } } }`,
+		{"type conditions on organizations", `query($alliance: ID!) { alliance(id: $alliance) { members(first: 60) { edges { node { organization {
+			__typename ...N
+			... on School { level majors studentCount name { zh } }
+			... on Company { industry size employeeCount foreignInvested park { __typename id name { en } focusIndustries } }
+			...Agency
+			... on IndustrialPark { focusIndustries kind }
+			... on Organization { district }
+		} } } } } }
+		fragment N on Node { id }
+		fragment Agency on GovernmentAgency { jurisdiction name { en } }`, map[string]any{"alliance": alliance}, true},
+		{"a type's own connection goes to the resolvers", `query($alliance: ID!) { alliance(id: $alliance) { members(first: 5) { edges { node { organization { ... on School { students(first: 2) { edges { node { id } } } } } } } } } }`,
+			map[string]any{"alliance": alliance}, false},
+		{"fields of one resource type go to the resolvers", `query($alliance: ID!) { alliance(id: $alliance) { resources(first: 5) { edges { node { title { en } ... on JobOpening { positions } } } } } }`,
 			map[string]any{"alliance": alliance}, false},
 		{"a missing alliance goes to the resolvers", `{ alliance(id: "` + relay.ID(relay.TypeAlliance, 987654321) + `") { id } }`, nil, false},
 		{"a malformed ID goes to the resolvers", `{ alliance(id: "nonsense") { id } }`, nil, false},

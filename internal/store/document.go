@@ -32,7 +32,7 @@ type DocField struct {
 }
 
 // DocValue is a member's value: one of Column, IsNull, Const, KindName, GlobalID,
-// Object, Related, Listed and Lookup.
+// Object, KindSwitch, Related, Listed and Lookup.
 type DocValue interface{ docValue() }
 
 // Column is the value of one of the row's columns, as PostgreSQL writes it in JSON
@@ -58,10 +58,11 @@ type GlobalID string
 // Object is an object over the same row (a bilingual name, an edge, a connection).
 type Object []DocField
 
-// Related is the row a relation leads to (membership -> organization, say), or null.
+// Related is the row a relation leads to (membership -> organization, say), or null;
+// Object is built over it (an Object, or a KindSwitch).
 type Related struct {
 	Rel    string
-	Object Object
+	Object DocValue
 }
 
 // Listed is the list of rows a relation leads to, each as Elem. Paged relations take a
@@ -71,8 +72,9 @@ type Listed struct {
 	Filter any
 	Order  Order
 	Page   Page
-	// Elem is built over each row: an edge is an object whose node is another Object.
-	Elem Object
+	// Elem is built over each row (an Object, or a KindSwitch): an edge is an object whose
+	// node is another Object.
+	Elem DocValue
 }
 
 // Lookup is a top-level row found by one of its unique columns (id, slug), or null. An
@@ -81,18 +83,27 @@ type Lookup struct {
 	Entity string
 	Column string
 	Value  any
-	Object Object
+	Object DocValue
 }
 
-func (Column) docValue()   {}
-func (IsNull) docValue()   {}
-func (Const) docValue()    {}
-func (KindName) docValue() {}
-func (GlobalID) docValue() {}
-func (Object) docValue()   {}
-func (Related) docValue()  {}
-func (Listed) docValue()   {}
-func (Lookup) docValue()   {}
+// KindSwitch is a value that depends on the row's kind: the row's object as its own
+// GraphQL type sees it, for selections with type conditions (... on School). A kind it
+// does not name is an error.
+type KindSwitch struct {
+	Column string
+	Cases  map[string]DocValue
+}
+
+func (Column) docValue()     {}
+func (IsNull) docValue()     {}
+func (Const) docValue()      {}
+func (KindName) docValue()   {}
+func (GlobalID) docValue()   {}
+func (Object) docValue()     {}
+func (Related) docValue()    {}
+func (Listed) docValue()     {}
+func (Lookup) docValue()     {}
+func (KindSwitch) docValue() {}
 
 // docEntity is a table whose rows documents are built over, with the columns a document
 // may read: those of its row type, so that the two cannot drift apart.
@@ -131,6 +142,7 @@ type docOne struct {
 var docOnes = map[string]docOne{
 	"membership.alliance":      {"membership", "alliance_id", "alliance"},
 	"membership.organization":  {"membership", "organization_id", "organization"},
+	"organization.park":        {"organization", "park_id", "organization"},
 	"partnership.alliance":     {"partnership", "alliance_id", "alliance"},
 	"participant.organization": {"participant", "organization_id", "organization"},
 	"participant.partnership":  {"participant", "partnership_id", "partnership"},
@@ -285,18 +297,21 @@ func (b *docBuilder) value(e docEntity, row string, v DocValue) (string, error) 
 	case Const:
 		return pq.QuoteLiteral(string(v)), nil
 	case KindName:
-		c, err := b.column(e, row, v.Column)
-		if err != nil {
-			return "", err
+		cases := make(map[string]string, len(v.Names))
+		for value, name := range v.Names {
+			cases[value] = pq.QuoteLiteral(name)
 		}
-		var sb strings.Builder
-		sb.WriteString("CASE " + c + "::text")
-		for _, value := range slices.Sorted(maps.Keys(v.Names)) {
-			sb.WriteString(" WHEN " + pq.QuoteLiteral(value) + " THEN " + pq.QuoteLiteral(v.Names[value]))
+		return b.kindCase(e, row, v.Column, cases, "text")
+	case KindSwitch:
+		cases := make(map[string]string, len(v.Cases))
+		for value, c := range v.Cases {
+			sql, err := b.value(e, row, c)
+			if err != nil {
+				return "", fmt.Errorf("kind %s: %w", value, err)
+			}
+			cases[value] = sql
 		}
-		// An unmapped kind fails the statement rather than answer a wrong type.
-		sb.WriteString(" ELSE (" + c + "::text || ' has no GraphQL type')::int::text END")
-		return sb.String(), nil
+		return b.kindCase(e, row, v.Column, cases, "json")
 	case GlobalID:
 		c, err := b.column(e, row, "id")
 		if err != nil {
@@ -317,11 +332,11 @@ func (b *docBuilder) value(e docEntity, row string, v DocValue) (string, error) 
 		if idOnly(v.Object) {
 			// Only the row's id is read ({ provider { id } }): the foreign key is that id,
 			// so the row need not be read at all.
-			return b.idObject(key, v.Object), nil
+			return b.idObject(key, v.Object.(Object)), nil
 		}
 		to := docEntities[rel.to]
 		a := b.alias()
-		obj, err := b.object(to, a, v.Object)
+		obj, err := b.value(to, a, v.Object)
 		if err != nil {
 			return "", err
 		}
@@ -335,7 +350,7 @@ func (b *docBuilder) value(e docEntity, row string, v DocValue) (string, error) 
 		}
 		a := b.alias()
 		if v.Column == "" && to.name == "alliance" {
-			obj, err := b.object(to, a, v.Object)
+			obj, err := b.value(to, a, v.Object)
 			if err != nil {
 				return "", err
 			}
@@ -348,7 +363,7 @@ func (b *docBuilder) value(e docEntity, row string, v DocValue) (string, error) 
 		if err != nil {
 			return "", err
 		}
-		obj, err := b.object(to, a, v.Object)
+		obj, err := b.value(to, a, v.Object)
 		if err != nil {
 			return "", err
 		}
@@ -357,8 +372,29 @@ func (b *docBuilder) value(e docEntity, row string, v DocValue) (string, error) 
 	return "", fmt.Errorf("unknown document value %T", v)
 }
 
-// idOnly reports whether an object reads nothing of its row but the id.
-func idOnly(o Object) bool {
+// kindCase writes CASE over the row's column: the SQL of cases, of type typ, by the
+// column's value. A value it does not name fails the statement rather than answer a
+// wrong type.
+func (b *docBuilder) kindCase(e docEntity, row, column string, cases map[string]string, typ string) (string, error) {
+	c, err := b.column(e, row, column)
+	if err != nil {
+		return "", err
+	}
+	var sb strings.Builder
+	sb.WriteString("CASE " + c + "::text")
+	for _, value := range slices.Sorted(maps.Keys(cases)) {
+		sb.WriteString(" WHEN " + pq.QuoteLiteral(value) + " THEN " + cases[value])
+	}
+	sb.WriteString(" ELSE (" + c + "::text || ' has no GraphQL type')::int::text::" + typ + " END")
+	return sb.String(), nil
+}
+
+// idOnly reports whether a value reads nothing of its row but the id.
+func idOnly(v DocValue) bool {
+	o, ok := v.(Object)
+	if !ok {
+		return false
+	}
 	for _, f := range o {
 		switch f.Value.(type) {
 		case GlobalID, Const:
@@ -402,7 +438,7 @@ func (b *docBuilder) listed(e docEntity, row string, l Listed) (string, error) {
 	case "organization.memberships":
 		a := b.alias()
 		to := docEntities["membership"]
-		el, err := b.object(to, a, l.Elem)
+		el, err := b.value(to, a, l.Elem)
 		if err != nil {
 			return "", err
 		}
@@ -434,7 +470,7 @@ func (b *docBuilder) listed(e docEntity, row string, l Listed) (string, error) {
 		lst.whereClause(k, l.Page) + fmt.Sprintf(" ORDER BY (%s) %s, %s %s LIMIT %d", k.expr, dir, lst.id, dir, l.Page.Limit)
 	inner = b.adopt(inner, lst.args)
 	a := b.alias()
-	el, err := b.object(docEntities[rel.to], a, l.Elem)
+	el, err := b.value(docEntities[rel.to], a, l.Elem)
 	if err != nil {
 		return "", err
 	}
@@ -462,7 +498,7 @@ func (b *docBuilder) participants(row string, l Listed) (string, error) {
 			cond += " AND " + a + ".role = ANY(" + b.arg(pq.StringArray(s)) + ")"
 		}
 	}
-	el, err := b.object(docEntities["participant"], a, l.Elem)
+	el, err := b.value(docEntities["participant"], a, l.Elem)
 	if err != nil {
 		return "", err
 	}
