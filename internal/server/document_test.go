@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
@@ -185,5 +187,162 @@ func tokens(t *testing.T, raw json.RawMessage) []string {
 			s = []byte(d.String())
 		}
 		out = append(out, strings.TrimSpace(string(s)))
+	}
+}
+
+// queryGen writes random queries over what one statement plans (and a little it does
+// not), for TestOneStatementAnswersRandomQueriesAsTheResolversDo.
+type queryGen struct {
+	r         *rand.Rand
+	fragments []string
+	aliases   int
+}
+
+func (g *queryGen) pick(options ...string) string { return options[g.r.IntN(len(options))] }
+
+// field writes a field with its arguments and selection, sometimes aliased, sometimes
+// under @include or @skip.
+func (g *queryGen) field(name, args, sel string) string {
+	out := name + args
+	if g.r.IntN(5) == 0 {
+		g.aliases++
+		out = fmt.Sprintf("a%d: %s", g.aliases, out)
+	}
+	switch g.r.IntN(8) {
+	case 0:
+		out += " @include(if: " + g.pick("true", "false") + ")"
+	case 1:
+		out += " @skip(if: " + g.pick("true", "false") + ")"
+	}
+	return out + " " + sel
+}
+
+// set writes a selection set from some of fields (at least one), sometimes wrapped in an
+// inline fragment or a named fragment on typeName.
+func (g *queryGen) set(typeName string, fields []func() string) string {
+	var parts []string
+	for _, f := range fields {
+		if g.r.IntN(2) == 0 {
+			parts = append(parts, f())
+		}
+	}
+	if len(parts) == 0 {
+		parts = append(parts, fields[g.r.IntN(len(fields))]())
+	}
+	g.r.Shuffle(len(parts), func(i, j int) { parts[i], parts[j] = parts[j], parts[i] })
+	body := strings.Join(parts, " ")
+	switch g.r.IntN(6) {
+	case 0:
+		body = "... on " + typeName + " { " + body + " } __typename"
+	case 1:
+		name := fmt.Sprintf("F%d", len(g.fragments))
+		g.fragments = append(g.fragments, "fragment "+name+" on "+typeName+" { "+body+" }")
+		body = "..." + name
+	}
+	return "{ " + body + " }"
+}
+
+func (g *queryGen) page(orders ...string) string {
+	args := []string{g.pick("first: "+fmt.Sprint(g.r.IntN(6)), "last: "+fmt.Sprint(1+g.r.IntN(4)), "first: 3")}
+	if g.r.IntN(2) == 0 {
+		args = append(args, "orderBy: {field: "+g.pick(orders...)+", direction: "+g.pick("ASC", "DESC")+"}")
+	}
+	return "(" + strings.Join(args, ", ") + ")"
+}
+
+func (g *queryGen) bilingual() string {
+	return g.set("BilingualText", []func() string{func() string { return g.field("en", "", "") }, func() string { return g.field("zh", "", "") }})
+}
+
+func (g *queryGen) resource(depth int) string {
+	fields := []func() string{
+		func() string { return g.field("id", "", "") }, func() string { return g.field("category", "", "") },
+		func() string { return g.field("title", "", g.bilingual()) }, func() string { return g.field("sharedOn", "", "") },
+		func() string { return g.field("sharedWithAll", "", "") }, func() string { return g.field("__typename", "", "") },
+		func() string { return g.field("provider", "", "{ id }") },
+	}
+	return g.set("SharedResource", fields)
+}
+
+func (g *queryGen) organization(depth int) string {
+	fields := []func() string{
+		func() string { return g.field("id", "", "") }, func() string { return g.field("kind", "", "") },
+		func() string { return g.field("name", "", g.bilingual()) }, func() string { return g.field("district", "", "") },
+		func() string { return g.field("foundedYear", "", "") }, func() string { return g.field("__typename", "", "") },
+		func() string { return "... on School { level majors }" },
+		func() string { return "... on Company { industry park { name { en } } }" },
+	}
+	if depth < 3 {
+		fields = append(fields,
+			func() string {
+				return g.field("resources", g.page("SHARED_ON", "TITLE"), "{ edges { node "+g.resource(depth+1)+" } }")
+			},
+			func() string {
+				return g.field("partnerships", g.page("SIGNED_ON", "TITLE", "CREATED_AT"), "{ edges { node "+g.partnership(depth+1)+" } }")
+			},
+			func() string { return g.field("memberships", "", "{ role joinedOn }") })
+	}
+	return g.set("Organization", fields)
+}
+
+func (g *queryGen) partnership(depth int) string {
+	fields := []func() string{
+		func() string { return g.field("id", "", "") }, func() string { return g.field("title", "", g.bilingual()) },
+		func() string { return g.field("status", "", "") }, func() string { return g.field("signedOn", "", "") },
+	}
+	if depth < 3 {
+		fields = append(fields, func() string {
+			return g.field("participants", g.pick("", "(roles: [LEAD])", "(roles: [PARTNER, SPONSOR])"), "{ role organization "+g.organization(depth+1)+" }")
+		})
+	}
+	return g.set("Partnership", fields)
+}
+
+func (g *queryGen) query() string {
+	g.fragments, g.aliases = nil, 0
+	member := func() string {
+		return g.set("Membership", []func() string{
+			func() string { return g.field("role", "", "") }, func() string { return g.field("active", "", "") },
+			func() string { return g.field("joinedOn", "", "") }, func() string { return g.field("organization", "", g.organization(1)) },
+		})
+	}
+	alliance := g.set("Alliance", []func() string{
+		func() string { return g.field("slug", "", "") }, func() string { return g.field("name", "", g.bilingual()) },
+		func() string {
+			return g.field("members", g.page("JOINED_ON", "ORGANIZATION_NAME"), "{ edges { node "+member()+" } }")
+		},
+		func() string {
+			return g.field("partnerships", g.page("SIGNED_ON", "TITLE"), "{ edges { node "+g.partnership(2)+" } }")
+		},
+	})
+	return "{ alliance " + alliance + " } " + strings.Join(g.fragments, " ")
+}
+
+// Random queries over the planned types, their fields, lists, orders, aliases, fragments
+// and directives: the one-statement server and the resolvers must give the same JSON.
+func TestOneStatementAnswersRandomQueriesAsTheResolversDo(t *testing.T) {
+	one := startConfiguredServer(t, testDB, func(c *server.Config) { c.OneStatement = true })
+	resolvers := startConfiguredServer(t, testDB, func(c *server.Config) { c.OneStatement = false })
+	g := &queryGen{r: rand.New(rand.NewPCG(7, 11))}
+	planned := 0
+	const queries = 150
+	for i := range queries {
+		q := g.query()
+		before := one.statements.Load()
+		got := one.query(t, q, nil)
+		if one.statements.Load()-before == 1 {
+			planned++
+		}
+		want := resolvers.query(t, q, nil)
+		if len(got.Errors) > 0 || len(want.Errors) > 0 {
+			t.Fatalf("query %d failed: %+v / %+v\n%s", i, got.Errors, want.Errors, q)
+		}
+		if !sameJSON(t, got.Data, want.Data) {
+			t.Fatalf("query %d: one statement answered\n%s\nthe resolvers\n%s\nquery: %s", i, got.Data, want.Data, q)
+		}
+	}
+	// Most of them must have been planned, or this compares the resolvers with themselves.
+	if planned < queries*3/4 {
+		t.Errorf("only %d of %d random queries took one statement", planned, queries)
 	}
 }
