@@ -124,8 +124,14 @@ var baseOf = func() map[string]string {
 // conditions that depend on the row's type (... on School inside an Organization).
 func (p *docPlan) plain(sel ast.SelectionSet, typeName string) (ok, conditional bool) {
 	fragment := func(cond string, ds ast.DirectiveList, inner ast.SelectionSet) bool {
+		if !onlySkipInclude(ds) {
+			return false
+		}
+		if p.never(typeName, cond) {
+			return true // gqlgen's field collection skips it for every row too
+		}
 		scope, ok := p.condition(typeName, cond)
-		if !ok || !onlySkipInclude(ds) {
+		if !ok {
 			return false
 		}
 		innerOK, innerCond := p.plain(inner, scope)
@@ -173,6 +179,21 @@ func (p *docPlan) condition(typeName, cond string) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// never reports whether a fragment on cond applies to no row of typeName (... on
+// Partnership in a node query for an organization).
+func (p *docPlan) never(typeName, cond string) bool {
+	def, on := p.schema.Types[typeName], p.schema.Types[cond]
+	if cond == "" || def == nil || on == nil {
+		return false
+	}
+	for _, t := range p.schema.GetPossibleTypes(def) {
+		if t.Name == cond || slices.Contains(t.Interfaces, cond) || slices.Contains(on.Types, t.Name) {
+			return false
+		}
+	}
+	return true
 }
 
 // satisfies are the type conditions gqlgen's field collection matches on typeName.
@@ -266,12 +287,37 @@ func (p *docPlan) root(sel ast.SelectionSet) ([]store.DocField, error) {
 			default:
 				return nil, errNotPlain
 			}
+		case "node":
+			id, _ := f.ArgumentMap(p.oc.Variables)["id"].(string)
+			t, key, err := relay.ParseID(id)
+			if err != nil {
+				return nil, errNotPlain
+			}
+			// Resources are left to the resolvers, which hide those the viewer may not see.
+			n, ok := nodeTypes[t]
+			if !ok {
+				return nil, errNotPlain
+			}
+			obj, err := p.object(n.typeName, f.SelectionSet)
+			if err != nil {
+				return nil, err
+			}
+			v = store.Lookup{Entity: n.entity, Column: "id", Value: key, Object: obj}
 		default:
 			return nil, errNotPlain
 		}
 		out = append(out, store.DocField{Key: f.Alias, Value: v})
 	}
 	return out, nil
+}
+
+// nodeTypes are the types node(id:) answers in one statement: their entity and GraphQL
+// type.
+var nodeTypes = map[relay.Type]struct{ entity, typeName string }{
+	relay.TypeAlliance:     {"alliance", "Alliance"},
+	relay.TypeOrganization: {"organization", "Organization"},
+	relay.TypeMembership:   {"membership", "Membership"},
+	relay.TypePartnership:  {"partnership", "Partnership"},
 }
 
 // object describes an object of typeName over its row: when the selection has type
