@@ -17,8 +17,8 @@ import (
 
 // OneStatement answers a query with one SQL statement that builds the whole answer in
 // PostgreSQL (store.Document) when it reads only what such a statement can: the alliance
-// and its members, organizations, partnerships, participants and shared resources, their
-// plain fields and their lists, paged forward or backward, in any order. That is the
+// (or a node) and its members, organizations, partnerships, participants and shared
+// resources, their plain fields and their lists, paged forward or backward, in any order. That is the
 // deep read dashboards and lists make most, and the executor's way (an object, a field
 // context and often a goroutine per field of every row, a batch per level) costs several
 // times what PostgreSQL does. Type conditions on organizations (... on School) are
