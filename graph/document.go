@@ -465,20 +465,28 @@ func hasPaging(typeName, field string) bool {
 }
 
 func (p *docPlan) bilingual(prefix string, f graphql.CollectedField) (store.DocValue, error) {
-	fields, err := p.collect(f.SelectionSet, "BilingualText")
+	return p.wrapper(f.SelectionSet, "BilingualText", func(g graphql.CollectedField) (store.DocValue, error) {
+		if g.Name != "en" && g.Name != "zh" {
+			return nil, errNotPlain
+		}
+		return store.Column(prefix + "_" + g.Name), nil
+	})
+}
+
+// wrapper describes an object over the same row as its parent (a connection, an edge, a
+// bilingual text): __typename, and what value makes of each other field.
+func (p *docPlan) wrapper(sel ast.SelectionSet, typeName string, value func(graphql.CollectedField) (store.DocValue, error)) (store.Object, error) {
+	fields, err := p.collect(sel, typeName)
 	if err != nil {
 		return nil, err
 	}
 	out := make(store.Object, 0, len(fields))
 	for _, g := range fields {
-		var v store.DocValue
-		switch g.Name {
-		case "__typename":
-			v = store.Const("BilingualText")
-		case "en", "zh":
-			v = store.Column(prefix + "_" + g.Name)
-		default:
-			return nil, errNotPlain
+		var v store.DocValue = store.Const(typeName)
+		if g.Name != "__typename" {
+			if v, err = value(g); err != nil {
+				return nil, err
+			}
 		}
 		out = append(out, store.DocField{Key: g.Alias, Value: v})
 	}
@@ -504,55 +512,21 @@ func (p *docPlan) connection(f graphql.CollectedField, rel string, def model.Ord
 	if err != nil {
 		return nil, errNotPlain
 	}
-	connType := f.Definition.Type.Name()
-	fields, err := p.collect(f.SelectionSet, connType)
-	if err != nil {
-		return nil, err
-	}
-	out := make(store.Object, 0, len(fields))
-	for _, g := range fields {
-		var v store.DocValue
-		switch g.Name {
-		case "__typename":
-			v = store.Const(connType)
-		case "edges":
-			edge, err := p.edge(g)
-			if err != nil {
-				return nil, err
-			}
-			v = store.Listed{Rel: rel, Filter: filter, Order: req.order, Page: req.page, Elem: edge}
-		default:
+	return p.wrapper(f.SelectionSet, f.Definition.Type.Name(), func(g graphql.CollectedField) (store.DocValue, error) {
+		if g.Name != "edges" {
 			return nil, errNotPlain
 		}
-		out = append(out, store.DocField{Key: g.Alias, Value: v})
-	}
-	return out, nil
-}
-
-func (p *docPlan) edge(f graphql.CollectedField) (store.Object, error) {
-	edgeType := f.Definition.Type.Name()
-	fields, err := p.collect(f.SelectionSet, edgeType)
-	if err != nil {
-		return nil, err
-	}
-	out := make(store.Object, 0, len(fields))
-	for _, g := range fields {
-		var v store.DocValue
-		switch g.Name {
-		case "__typename":
-			v = store.Const(edgeType)
-		case "node":
-			node, err := p.object(g.Definition.Type.Name(), g.SelectionSet)
-			if err != nil {
-				return nil, err
+		edge, err := p.wrapper(g.SelectionSet, g.Definition.Type.Name(), func(n graphql.CollectedField) (store.DocValue, error) {
+			if n.Name != "node" {
+				return nil, errNotPlain
 			}
-			v = node
-		default:
-			return nil, errNotPlain
+			return p.object(n.Definition.Type.Name(), n.SelectionSet)
+		})
+		if err != nil {
+			return nil, err
 		}
-		out = append(out, store.DocField{Key: g.Alias, Value: v})
-	}
-	return out, nil
+		return store.Listed{Rel: rel, Filter: filter, Order: req.order, Page: req.page, Elem: edge}, nil
+	})
 }
 
 func optionalInt(v any) (*int, error) {
