@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -387,9 +388,39 @@ func (p *docPlan) member(typeName string, f graphql.CollectedField) (store.DocVa
 		}
 		return store.Const(typeName), nil
 	}
+	// The fields that take arguments read them below; every other field planned here
+	// must take none, or an argument added to the schema later would be ignored.
+	switch cmp.Or(baseOf[typeName], typeName) + "." + f.Name {
+	case "Partnership.participants":
+		var roles []store.ParticipantRole
+		if list, ok := f.ArgumentMap(p.oc.Variables)["roles"].([]any); ok {
+			for _, r := range list {
+				s, ok := r.(string)
+				if !ok {
+					return nil, errNotPlain
+				}
+				roles = append(roles, store.ParticipantRole(s))
+			}
+		}
+		obj, err := p.object("PartnershipParticipant", f.SelectionSet)
+		return store.Listed{Rel: "participants", Filter: roles, Elem: obj}, err
+	case "Alliance.members":
+		return p.connection(f, "members", "JOINED_ON", store.MembershipFilter{})
+	case "Alliance.partnerships", "Organization.partnerships":
+		return p.connection(f, "partnerships", "SIGNED_ON", store.PartnershipFilter{})
+	case "Alliance.resources", "Organization.resources":
+		rf, err := resourceFilter(p.ctx, nil)
+		if err != nil {
+			return nil, errNotPlain
+		}
+		return p.connection(f, "resources", "SHARED_ON", rf)
+	}
+	if len(f.Definition.Arguments) > 0 {
+		return nil, errNotPlain
+	}
 	if base, ok := baseOf[typeName]; ok {
 		// A type of a polymorphic interface: its own fields, then the interface's.
-		if col, ok := columns[typeName][f.Name]; ok && len(f.Arguments) == 0 {
+		if col, ok := columns[typeName][f.Name]; ok {
 			return store.Column(col), nil
 		}
 		if typeName+"."+f.Name == "Company.park" {
@@ -397,9 +428,6 @@ func (p *docPlan) member(typeName string, f graphql.CollectedField) (store.DocVa
 			return store.Related{Rel: "park", Object: obj}, err
 		}
 		typeName = base
-	}
-	if len(f.Arguments) > 0 && !hasPaging(typeName, f.Name) && typeName+"."+f.Name != "Partnership.participants" {
-		return nil, errNotPlain
 	}
 	if col, ok := columns[typeName][f.Name]; ok {
 		return store.Column(col), nil
@@ -429,39 +457,8 @@ func (p *docPlan) member(typeName string, f graphql.CollectedField) (store.DocVa
 	case "Organization.memberships":
 		obj, err := p.object("Membership", f.SelectionSet)
 		return store.Listed{Rel: "memberships", Elem: obj}, err
-	case "Partnership.participants":
-		var roles []store.ParticipantRole
-		if list, ok := f.ArgumentMap(p.oc.Variables)["roles"].([]any); ok {
-			for _, r := range list {
-				s, ok := r.(string)
-				if !ok {
-					return nil, errNotPlain
-				}
-				roles = append(roles, store.ParticipantRole(s))
-			}
-		}
-		obj, err := p.object("PartnershipParticipant", f.SelectionSet)
-		return store.Listed{Rel: "participants", Filter: roles, Elem: obj}, err
-	case "Alliance.members":
-		return p.connection(f, "members", "JOINED_ON", store.MembershipFilter{})
-	case "Alliance.partnerships", "Organization.partnerships":
-		return p.connection(f, "partnerships", "SIGNED_ON", store.PartnershipFilter{})
-	case "Alliance.resources", "Organization.resources":
-		rf, err := resourceFilter(p.ctx, nil)
-		if err != nil {
-			return nil, errNotPlain
-		}
-		return p.connection(f, "resources", "SHARED_ON", rf)
 	}
 	return nil, errNotPlain
-}
-
-func hasPaging(typeName, field string) bool {
-	switch typeName + "." + field {
-	case "Alliance.members", "Alliance.partnerships", "Organization.partnerships", "Alliance.resources", "Organization.resources":
-		return true
-	}
-	return false
 }
 
 func (p *docPlan) bilingual(prefix string, f graphql.CollectedField) (store.DocValue, error) {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -137,7 +138,7 @@ func TestOneStatementAnswersAsTheResolversDo(t *testing.T) {
 			map[string]any{"alliance": alliance}, false},
 	}
 	for _, tc := range tests {
-		for _, who := range slices.Sorted(mapsKeys(viewers)) {
+		for _, who := range slices.Sorted(maps.Keys(viewers)) {
 			t.Run(tc.name+"/"+who, func(t *testing.T) {
 				v := viewers[who]
 				before := one.statements.Load()
@@ -159,16 +160,6 @@ func TestOneStatementAnswersAsTheResolversDo(t *testing.T) {
 					t.Errorf("sent %d statements; a planned query takes one", sent)
 				}
 			})
-		}
-	}
-}
-
-func mapsKeys[V any](m map[string]V) func(func(string) bool) {
-	return func(yield func(string) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
 		}
 	}
 }

@@ -63,7 +63,7 @@ func (i *requestInfo) addCode(code string) {
 }
 
 // answeredInOneStatement notes an operation answered by one statement.
-func (i *requestInfo) answeredInOneStatement(context.Context) {
+func (i *requestInfo) answeredInOneStatement() {
 	if i == nil {
 		return
 	}

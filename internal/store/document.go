@@ -133,28 +133,28 @@ var docEntities = map[string]docEntity{
 	"resource":     {"resource", "resource", columnsOf(Resource{})},
 }
 
-// docOne is a to-one relation: the foreign key column of the row and the entity it
-// leads to.
+// docOne is a to-one relation, named "entity.field": the foreign key column of the row
+// and the entity it leads to.
 type docOne struct {
-	from, key, to string
+	key, to string
 }
 
 var docOnes = map[string]docOne{
-	"membership.alliance":      {"membership", "alliance_id", "alliance"},
-	"membership.organization":  {"membership", "organization_id", "organization"},
-	"organization.park":        {"organization", "park_id", "organization"},
-	"partnership.alliance":     {"partnership", "alliance_id", "alliance"},
-	"participant.organization": {"participant", "organization_id", "organization"},
-	"participant.partnership":  {"participant", "partnership_id", "partnership"},
-	"resource.provider":        {"resource", "provider_id", "organization"},
-	"resource.alliance":        {"resource", "alliance_id", "alliance"},
+	"membership.alliance":      {"alliance_id", "alliance"},
+	"membership.organization":  {"organization_id", "organization"},
+	"organization.park":        {"park_id", "organization"},
+	"partnership.alliance":     {"alliance_id", "alliance"},
+	"participant.organization": {"organization_id", "organization"},
+	"participant.partnership":  {"partnership_id", "partnership"},
+	"resource.provider":        {"provider_id", "organization"},
+	"resource.alliance":        {"alliance_id", "alliance"},
 }
 
-// docPaged is a keyset-paginated relation: the list the loaders page through, set to
-// the parent's rows.
+// docPaged is a keyset-paginated relation, named "entity.field": the entity it leads to
+// and the list the loaders page through, set to the parent's rows.
 type docPaged struct {
-	from, to string
-	list     func(filter any) (*list, error)
+	to   string
+	list func(filter any) (*list, error)
 }
 
 func pagedList[F any](build func(F, Order) *list, parent string) func(any) (*list, error) {
@@ -175,11 +175,11 @@ func pagedList[F any](build func(F, Order) *list, parent string) func(any) (*lis
 }
 
 var docPages = map[string]docPaged{
-	"alliance.members":          {"alliance", "membership", pagedList(membershipList, "")},
-	"alliance.partnerships":     {"alliance", "partnership", pagedList(partnershipList, "")},
-	"alliance.resources":        {"alliance", "resource", pagedList(resourceList, "r.alliance_id")},
-	"organization.partnerships": {"organization", "partnership", pagedList(organizationPartnershipList, "")},
-	"organization.resources":    {"organization", "resource", pagedList(resourceList, "r.provider_id")},
+	"alliance.members":          {"membership", pagedList(membershipList, "")},
+	"alliance.partnerships":     {"partnership", pagedList(partnershipList, "")},
+	"alliance.resources":        {"resource", pagedList(resourceList, "r.alliance_id")},
+	"organization.partnerships": {"partnership", pagedList(organizationPartnershipList, "")},
+	"organization.resources":    {"resource", pagedList(resourceList, "r.provider_id")},
 }
 
 // Document builds the JSON object of fields in one statement and reports whether every
