@@ -4,13 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 
 	"github.com/alliance-graph/alliance-graph/graph/model"
-	"github.com/alliance-graph/alliance-graph/internal/auth"
 	"github.com/alliance-graph/alliance-graph/internal/errcode"
 	"github.com/alliance-graph/alliance-graph/internal/loader"
-	"github.com/alliance-graph/alliance-graph/internal/policy"
 	"github.com/alliance-graph/alliance-graph/internal/relay"
 	"github.com/alliance-graph/alliance-graph/internal/store"
 )
@@ -39,7 +36,9 @@ func node(ctx context.Context, field, id string) (model.Node, error) {
 	case relay.TypeTrainingCenter:
 		n, err = one(ctx, l.TrainingCenter, key, "training centre", wrapCenter)
 	case relay.TypeResource:
-		n, err = visibleResource(ctx, key)
+		// The loader sees only what the viewer may: a resource shared with named members
+		// only is NOT_FOUND to everyone else, as if it did not exist.
+		n, err = one(ctx, l.Resource, key, "resource", wrapResource)
 	case relay.TypeSkill:
 		n, err = one(ctx, l.Skill, key, "skill", wrapSkill)
 	case relay.TypeTalent:
@@ -47,12 +46,7 @@ func node(ctx context.Context, field, id string) (model.Node, error) {
 	case relay.TypePlacement:
 		n, err = one(ctx, l.Placement, key, "placement", wrapPlacement)
 	case relay.TypeEvent:
-		var e *model.Event
-		e, err = one(ctx, l.Event, key, "event", wrapEvent)
-		if err == nil && slices.Contains(policy.EventKindsHidden(auth.ViewerFrom(ctx)), e.Kind) {
-			return nil, errcode.Missing("nothing has the ID %q", id)
-		}
-		n = e
+		n, err = one(ctx, l.Event, key, "event", wrapEvent)
 	default:
 		return nil, fmt.Errorf("no loader for node type %s", t)
 	}
@@ -98,29 +92,4 @@ func (r *queryResolver) allianceBy(ctx context.Context, id, slug *string) (*mode
 		}
 		return wrapAlliance(a), nil
 	}
-}
-
-// visibleResource loads a resource for node(id:): one shared with named members only is
-// NOT_FOUND to everyone else, as if it did not exist.
-func visibleResource(ctx context.Context, key int64) (model.Node, error) {
-	l := loader.From(ctx)
-	r, err := l.Resource.Load(ctx, key)
-	if err != nil {
-		if loader.NotFound(err) {
-			return nil, errcode.Missing("resource does not exist")
-		}
-		return nil, fmt.Errorf("load resource %d: %w", key, err)
-	}
-	var shares []int64
-	if !r.SharedWithAll {
-		links, err := l.SharedWith.Load(ctx, key)
-		if err != nil {
-			return nil, fmt.Errorf("load shares of resource %d: %w", key, err)
-		}
-		shares = others(links)
-	}
-	if !policy.SeeResource(auth.ViewerFrom(ctx), r, shares) {
-		return nil, errcode.Missing("resource does not exist")
-	}
-	return wrapResource(r), nil
 }

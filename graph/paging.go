@@ -138,6 +138,17 @@ func optional[T any, N any](ctx context.Context, l interface {
 	return one(ctx, l, *id, what, wrap)
 }
 
+// hidden turns the NOT_FOUND of a nullable reference into null: the row is gone, or
+// outside what the viewer may see, and both read alike.
+func hidden[N any](n N, err error) (N, error) {
+	var ce *errcode.Error
+	if errors.As(err, &ce) && ce.Code == errcode.NotFound {
+		var zero N
+		return zero, nil
+	}
+	return n, err
+}
+
 // many loads related objects by id, in the order given.
 func many[T any, N any](ctx context.Context, l interface {
 	LoadAll(context.Context, []int64) ([]*T, error)

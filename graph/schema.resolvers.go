@@ -881,10 +881,12 @@ func (r *trainingCourseResolver) TrainingCenter(ctx context.Context, obj *model.
 }
 
 func (r *trainingCourseResolver) Facility(ctx context.Context, obj *model.TrainingCourse) (*model.TrainingFacility, error) {
-	return optional(ctx, loader.From(ctx).Resource, obj.FacilityID, "training facility", func(r *store.Resource) *model.TrainingFacility {
+	// A facility shared with fewer members than the course is null to the others, as if
+	// the course named none.
+	return hidden(optional(ctx, loader.From(ctx).Resource, obj.FacilityID, "training facility", func(r *store.Resource) *model.TrainingFacility {
 		f, _ := wrapResource(r).(*model.TrainingFacility)
 		return f
-	})
+	}))
 }
 
 func (r *trainingCourseResolver) Teachers(ctx context.Context, obj *model.TrainingCourse) ([]*model.Teacher, error) {

@@ -42,7 +42,7 @@ func (r *subscriptionResolver) subscribeEvents(ctx context.Context, alliance *st
 			if !e.Restricted || e.ResourceID == nil {
 				return true
 			}
-			ok, err := r.Store.ResourceVisible(ctx, *e.ResourceID, scope.Organization)
+			ok, err := r.Store.ResourceVisible(ctx, scope, *e.ResourceID)
 			return err == nil && ok
 		}
 	}
@@ -114,7 +114,7 @@ func (r *subscriptionResolver) watchNode(ctx context.Context, id string) (<-chan
 	if r.Bus == nil {
 		return nil, errors.New("subscriptions are not enabled on this server")
 	}
-	fresh := func() context.Context { return loader.With(ctx, loader.New(r.Store, loader.DefaultTiming)) }
+	fresh := func() context.Context { return loader.With(ctx, loader.For(ctx, r.Store, loader.DefaultTiming)) }
 	first, err := node(fresh(), "id", id)
 	if err != nil {
 		return nil, err

@@ -131,7 +131,7 @@ func (s *Service) ApplyForJob(ctx context.Context, in ApplyForJobInput) (*store.
 		if err := policy.ActFor(auth.ViewerFrom(ctx), "apply for talents of other organizations", talentOrgs(&t.Talent)...); err != nil {
 			return err
 		}
-		o, err := tx.Resource(ctx, pl.OpeningID)
+		o, err := tx.Resource(ctx, resourceScope(ctx), pl.OpeningID)
 		switch {
 		case errors.Is(err, store.ErrNotFound) || (err == nil && o.Category != store.CategoryJob):
 			return refuse(NotFound, "openingId", "no job opening has this ID")
@@ -172,7 +172,7 @@ func (s *Service) UpdatePlacementStatus(ctx context.Context, in UpdatePlacementS
 		if pl, err = tx.Placement(ctx, id); err != nil {
 			return err
 		}
-		o, err := tx.Resource(ctx, pl.OpeningID)
+		o, err := tx.Resource(ctx, resourceScope(ctx), pl.OpeningID)
 		if err != nil {
 			return err
 		}
@@ -243,7 +243,7 @@ func (s *Service) EnrollInCourse(ctx context.Context, in EnrollInCourseInput) (*
 		if err := policy.ActFor(auth.ViewerFrom(ctx), "enrol talents of other organizations", talentOrgs(&t.Talent)...); err != nil {
 			return err
 		}
-		c, err = tx.Resource(ctx, course)
+		c, err = tx.Resource(ctx, resourceScope(ctx), course)
 		switch {
 		case errors.Is(err, store.ErrNotFound) || (err == nil && c.Category != store.CategoryCourse):
 			return refuse(NotFound, "courseId", "no training course has this ID")
@@ -263,7 +263,7 @@ func (s *Service) EnrollInCourse(ctx context.Context, in EnrollInCourseInput) (*
 		if err := s.eventAbout(ctx, tx, "TALENT_ENROLLED", in.CourseID, c, map[string]any{"talent": in.TalentID}); err != nil {
 			return err
 		}
-		c, err = tx.Resource(ctx, course)
+		c, err = tx.Resource(ctx, resourceScope(ctx), course)
 		return err
 	})
 	if err != nil {

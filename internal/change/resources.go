@@ -280,7 +280,7 @@ func (p *problems) category(ctx context.Context, tx *store.Tx, c store.ResourceC
 	if len(ids) == 0 {
 		return nil
 	}
-	found, err := tx.ResourcesOfCategory(ctx, c, ids)
+	found, err := tx.ResourcesOfCategory(ctx, resourceScope(ctx), c, ids)
 	if err != nil {
 		return err
 	}
@@ -321,7 +321,7 @@ func (s *Service) share(ctx context.Context, p *problems, r *store.Resource, rel
 		if err := s.eventAbout(ctx, tx, kind, relay.ID(relay.TypeResource, id), r, map[string]any{"category": r.Category}); err != nil {
 			return err
 		}
-		r, err = tx.Resource(ctx, id)
+		r, err = tx.Resource(ctx, resourceScope(ctx), id)
 		return err
 	})
 	return r, err
@@ -358,7 +358,7 @@ func (s *Service) changeResource(ctx context.Context, gid string, version int, c
 	var r *store.Resource
 	err := s.tx(ctx, func(tx *store.Tx) error {
 		var err error
-		if r, err = tx.Resource(ctx, id); err != nil {
+		if r, err = tx.Resource(ctx, resourceScope(ctx), id); err != nil {
 			return err
 		}
 		if c != "" && r.Category != c {
@@ -389,7 +389,7 @@ func (s *Service) changeResource(ctx context.Context, gid string, version int, c
 		if err := s.eventAbout(ctx, tx, kind, gid, r, map[string]any{"category": r.Category}); err != nil {
 			return err
 		}
-		r, err = tx.Resource(ctx, id)
+		r, err = tx.Resource(ctx, resourceScope(ctx), id)
 		return err
 	})
 	return r, err

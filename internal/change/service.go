@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/alliance-graph/alliance-graph/internal/auth"
+	"github.com/alliance-graph/alliance-graph/internal/policy"
 	"github.com/alliance-graph/alliance-graph/internal/relay"
 	"github.com/alliance-graph/alliance-graph/internal/store"
 )
@@ -64,6 +65,13 @@ func refuse(code Code, field, format string, args ...any) error {
 	var p problems
 	p.add(code, field, format, args...)
 	return p.err()
+}
+
+// resourceScope is what the caller may see of the resources. Writes read resources
+// through it, so a resource the caller may not see answers NOT_FOUND, as if it did not
+// exist, and can be neither changed, nor applied for, nor enrolled in, nor linked to.
+func resourceScope(ctx context.Context) store.Scope {
+	return policy.ResourceScope(auth.ViewerFrom(ctx))
 }
 
 // event appends the change's event; the actor is the request's viewer.

@@ -10,6 +10,8 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/alliance-graph/alliance-graph/internal/auth"
+	"github.com/alliance-graph/alliance-graph/internal/policy"
 	"github.com/alliance-graph/alliance-graph/internal/store"
 )
 
@@ -70,35 +72,41 @@ type Loaders struct {
 	EventVersion *Batcher[struct{}, int64]
 }
 
-// New creates the loaders of one request with the given batch timing.
-func New(s *store.Store, t Timing) *Loaders {
+// New creates the loaders of one request with the given batch timing. v is what the
+// request's viewer may see: every loader that returns resource rows, rows that lead to
+// one, or events reads through it, so a related row the viewer may not see is absent,
+// exactly as if it did not exist.
+func New(s *store.Store, t Timing, v store.Visibility) *Loaders {
 	sched := newScheduler()
+	scope := v.Resources
 	l := &Loaders{
 		Alliance:       newBatcher(sched, t, s.AlliancesByID),
 		Organization:   newBatcher(sched, t, s.OrganizationsByID),
 		Membership:     newBatcher(sched, t, s.MembershipsByID),
 		Partnership:    newBatcher(sched, t, s.PartnershipsByID),
 		TrainingCenter: newBatcher(sched, t, s.TrainingCentersByID),
-		Resource:       newBatcher(sched, t, s.ResourcesByID),
+		Resource:       newBatcher(sched, t, scoped(scope, s.ResourcesByID)),
 		Skill:          newBatcher(sched, t, s.SkillsByID),
 		Talent:         newBatcher(sched, t, s.TalentsByID),
-		Placement:      newBatcher(sched, t, s.PlacementsByID),
-		Event:          newBatcher(sched, t, s.EventsByID),
-		Person:         newBatcher(sched, t, s.PersonsByID),
+		Placement:      newBatcher(sched, t, scoped(scope, s.PlacementsByID)),
+		Event: newBatcher(sched, t, func(ctx context.Context, ids []int64) (map[int64]*store.Event, error) {
+			return s.EventsByID(ctx, v, ids)
+		}),
+		Person: newBatcher(sched, t, s.PersonsByID),
 
 		Participants:     newBatcher(sched, t, s.ParticipantsOf),
 		MembershipsOfOrg: newBatcher(sched, t, s.MembershipsOfOrganizations),
 		CentersOfOrg:     newBatcher(sched, t, s.TrainingCenterIDsOfOrganizations),
 		SharedWith:       newBatcher(sched, t, s.SharedWith),
 		ResourceSkills:   newBatcher(sched, t, s.SkillsOfResources),
-		CourseTeachers:   newBatcher(sched, t, s.TeachersOfCourses),
-		CenterFacilities: newBatcher(sched, t, s.FacilitiesOfCenters),
+		CourseTeachers:   newBatcher(sched, t, scoped(scope, s.TeachersOfCourses)),
+		CenterFacilities: newBatcher(sched, t, scoped(scope, s.FacilitiesOfCenters)),
 		CenterLinks:      newBatcher(sched, t, s.LinksOfCenters),
 		SkillChildren:    newBatcher(sched, t, s.ChildrenOfSkills),
 		TalentSkills:     newBatcher(sched, t, s.SkillsOfTalents),
-		TalentCourses:    newBatcher(sched, t, s.CoursesOfTalents),
-		TalentResults:    newBatcher(sched, t, s.ResultsOfTalents),
-		TalentPlacements: newBatcher(sched, t, s.PlacementsOfTalents),
+		TalentCourses:    newBatcher(sched, t, scoped(scope, s.CoursesOfTalents)),
+		TalentResults:    newBatcher(sched, t, scoped(scope, s.ResultsOfTalents)),
+		TalentPlacements: newBatcher(sched, t, scoped(scope, s.PlacementsOfTalents)),
 
 		AllianceMembers:      newPaged(s.AllianceMembers, s.CountAllianceMembers, sched, t),
 		AlliancePartnerships: newPaged(s.AlliancePartnerships, s.CountAlliancePartnerships, sched, t),
@@ -284,6 +292,17 @@ type ctxKey struct{}
 // With returns a context carrying the request's loaders.
 func With(ctx context.Context, l *Loaders) context.Context {
 	return context.WithValue(ctx, ctxKey{}, l)
+}
+
+// For creates the loaders of one operation of the viewer in ctx: they see what policy
+// lets that viewer see.
+func For(ctx context.Context, s *store.Store, t Timing) *Loaders {
+	return New(s, t, policy.Visibility(auth.ViewerFrom(ctx)))
+}
+
+// scoped fixes the scope of a store read, for a loader's batch function.
+func scoped[K comparable, V any](scope store.Scope, read func(context.Context, store.Scope, []K) (map[K]V, error)) func(context.Context, []K) (map[K]V, error) {
+	return func(ctx context.Context, keys []K) (map[K]V, error) { return read(ctx, scope, keys) }
 }
 
 // From returns the request's loaders; it panics if the server wiring forgot them, which

@@ -5,11 +5,12 @@
 //   - MEMBER acts for its own organization: its profile, its resources and openings, its
 //     talents, and the partnerships it takes part in (those it leads for signing and
 //     membership changes);
-//   - ANALYST reads everything except personal data and writes nothing.
+//   - ANALYST reads everything except personal data and resources shared with named
+//     members only, and writes nothing.
 //
 // Talent personal data is visible to ADMIN and to the talent's own school or employer.
-// Resources shared with named members only are visible to ADMIN, ANALYST, the provider
-// and those members.
+// Resources shared with named members only are visible to ADMIN, the provider and those
+// members (see ResourceScope).
 package policy
 
 import (
@@ -85,26 +86,26 @@ func TalentNameScope(v auth.Viewer) *store.Scope {
 	return nil
 }
 
-// SeeAllResources reports whether v sees every resource, whoever it is shared with.
-func SeeAllResources(v auth.Viewer) bool {
-	return v.Role == auth.RoleAdmin || v.Role == auth.RoleAnalyst
-}
-
-// SeeResource reports whether v may see r, which is shared with sharedWith when it is
-// not shared with the whole alliance.
-func SeeResource(v auth.Viewer, r *store.Resource, sharedWith []int64) bool {
-	if r.SharedWithAll || SeeAllResources(v) {
-		return true
-	}
-	return v.Role == auth.RoleMember && (r.ProviderID == v.OrganizationID || slices.Contains(sharedWith, v.OrganizationID))
-}
-
-// ResourceScope is the visibility condition the store applies to resource lists.
+// ResourceScope is what v may see of the resources: everything for ADMIN; for a MEMBER,
+// what is shared with the whole alliance, what it provides and what is shared with it by
+// name; for everyone else (ANALYST included: a share names its members, and the
+// secretariat's analysts are not among them) only what is shared with the whole
+// alliance. Every read of a resource row, and every write on one, goes through the
+// store with this scope, so a resource outside it is as absent as one that never
+// existed (NOT_FOUND).
 func ResourceScope(v auth.Viewer) store.Scope {
-	if SeeAllResources(v) {
+	switch v.Role {
+	case auth.RoleAdmin:
 		return store.Scope{All: true}
+	case auth.RoleMember:
+		return store.Scope{Organization: v.OrganizationID}
 	}
-	return store.Scope{Organization: v.OrganizationID}
+	return store.Scope{}
+}
+
+// Visibility is everything v may see, for the loaders of one request.
+func Visibility(v auth.Viewer) store.Visibility {
+	return store.Visibility{Resources: ResourceScope(v), HiddenEvents: EventKindsHidden(v)}
 }
 
 // privateEvents are the event kinds about talents and applications, which anonymous

@@ -795,7 +795,7 @@ func TestResourcesSharedWithNamedMembersAreHiddenFromOthers(t *testing.T) {
 		name string
 		sees bool
 	}{
-		{authzAnonymous, false}, {authzAdmin, true}, {authzAnalyst, true}, {authzProvider, true}, {"named-member", true}, {authzOtherMember, false},
+		{authzAnonymous, false}, {authzAdmin, true}, {authzAnalyst, false}, {authzProvider, true}, {"named-member", true}, {authzOtherMember, false},
 	}
 	lists := map[string]string{
 		"resources":   `query($p: ID!) { list: resources(first: 100, filter: {providers: [$p]}) { totalCount edges { node { id } } } }`,

@@ -102,12 +102,13 @@ func withLogging(log *slog.Logger, next http.Handler) http.Handler {
 	})
 }
 
-// withLoaders gives every request its own loaders, so batches and caches never span
-// requests (or viewers).
-func withLoaders(s *store.Store, t loader.Timing, next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		next.ServeHTTP(w, r.WithContext(loader.With(r.Context(), loader.New(s, t))))
-	})
+// loadersPerOperation gives every operation its own loaders, scoped to its viewer, so
+// batches and caches never span operations or viewers: a WebSocket carries many
+// operations, and its viewer is known only after connection_init.
+func loadersPerOperation(s *store.Store, t loader.Timing) graphql.OperationMiddleware {
+	return func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+		return next(loader.With(ctx, loader.For(ctx, s, t)))
+	}
 }
 
 // withTimeout bounds a request; the context reaches every SQL statement, so PostgreSQL
@@ -131,7 +132,7 @@ func withTimeout(d time.Duration, next http.Handler) http.Handler {
 func freshLoadersForMutations(s *store.Store, t loader.Timing) graphql.RootFieldMiddleware {
 	return func(ctx context.Context, next graphql.RootResolver) graphql.Marshaler {
 		if graphql.GetOperationContext(ctx).Operation.Operation == ast.Mutation {
-			ctx = loader.With(ctx, loader.New(s, t))
+			ctx = loader.With(ctx, loader.For(ctx, s, t))
 		}
 		return next(ctx)
 	}
@@ -187,7 +188,7 @@ func freshLoadersForEachEvent(s *store.Store, t loader.Timing) graphql.ResponseM
 			return next(ctx)
 		}
 		if op := graphql.GetOperationContext(ctx); op != nil && op.Operation != nil && op.Operation.Operation == ast.Subscription {
-			ctx = loader.With(ctx, loader.New(s, t))
+			ctx = loader.With(ctx, loader.For(ctx, s, t))
 		}
 		return next(ctx)
 	}

@@ -290,7 +290,7 @@ func TestFiltersSelectWhatSQLSelects(t *testing.T) {
 					Edges      []struct{ Node struct{ ID string } }
 				}
 			}
-			r := ts.queryAs(t, analyst, q, map[string]any{"f": tt.filter})
+			r := ts.queryAs(t, admin, q, map[string]any{"f": tt.filter})
 			if len(r.Errors) > 0 {
 				t.Fatalf("query failed: %+v", r.Errors)
 			}
@@ -328,7 +328,7 @@ func TestNodeFindsEveryType(t *testing.T) {
 		{"CompetitionResult", firstKey(t, relay.TypeResource, "SELECT id FROM resource WHERE category = 'COMPETITION_RESULT' AND shared_with_all LIMIT 1")},
 		{"Skill", firstKey(t, relay.TypeSkill, "SELECT id FROM skill LIMIT 1")},
 		{"Talent", firstKey(t, relay.TypeTalent, "SELECT id FROM talent LIMIT 1")},
-		{"Placement", firstKey(t, relay.TypePlacement, "SELECT id FROM placement LIMIT 1")},
+		{"Placement", firstKey(t, relay.TypePlacement, "SELECT p.id FROM placement p JOIN resource r ON r.id = p.opening_id WHERE r.shared_with_all ORDER BY p.id LIMIT 1")},
 	}
 	var ids []string
 	for _, tt := range tests {

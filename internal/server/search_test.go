@@ -361,7 +361,7 @@ func TestSearchFindsRestrictedResourcesOnlyForTheMembersTheyAreSharedWith(t *tes
 		v    auth.Viewer
 		sees bool
 	}{
-		{"anonymous", auth.Viewer{}, false}, {"admin", admin, true}, {"analyst", analyst, true},
+		{"anonymous", auth.Viewer{}, false}, {"admin", admin, true}, {"analyst", analyst, false},
 		{"provider", memberOf(provider), true}, {"member shared with", memberOf(named), true}, {"other member", memberOf(other), false},
 	}
 	for _, vw := range viewers {

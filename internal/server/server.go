@@ -130,6 +130,7 @@ func New(cfg Config) http.Handler {
 	}
 	gql.SetErrorPresenter(recordErrors(cfg.Metrics, presentError(cfg.Logger)))
 	gql.AroundOperations(recordOperation)
+	gql.AroundOperations(loadersPerOperation(cfg.Store, cfg.Batching))
 	gql.AroundOperations(readPrimaryUnlessQuery)
 	gql.AroundOperations(graph.WithStreamEnd)
 	if cfg.OneStatement {
@@ -145,7 +146,7 @@ func New(cfg Config) http.Handler {
 	if streams == nil {
 		streams = context.Background()
 	}
-	mux.Handle("/query", withBodyLimit(limits.MaxBodyBytes, withStreams(streams, auth.Middleware(cfg.Auth, cfg.Logger, withRateLimit(limiter, withLoaders(cfg.Store, cfg.Batching, withTimeout(cfg.RequestTimeout, gql)))))))
+	mux.Handle("/query", withBodyLimit(limits.MaxBodyBytes, withStreams(streams, auth.Middleware(cfg.Auth, cfg.Logger, withRateLimit(limiter, withTimeout(cfg.RequestTimeout, gql))))))
 	if !cfg.NoPlayground || !cfg.NoDashboard {
 		pages := web.New()
 		mux.Handle("GET "+web.AssetsPath, pages.Assets())

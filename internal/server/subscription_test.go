@@ -646,7 +646,7 @@ func TestEventsAboutRestrictedResourcesReachOnlyThoseWhoMaySeeThem(t *testing.T)
 	public := post("Public", nil)
 	for name, c := range clients {
 		first := c.nextEvent("r")
-		sees := name == "analyst" || name == "provider" || name == "named"
+		sees := name == "provider" || name == "named"
 		want := public
 		if sees {
 			want = private

@@ -33,9 +33,7 @@ func eventList(f EventFilter, o Order) *list {
 		l.where("NOT (e.kind = ANY(" + l.arg(stringArray(hidden)) + "))")
 	}
 	if !f.Scope.All {
-		org := l.arg(f.Scope.Organization)
-		l.where("(NOT e.restricted OR EXISTS (SELECT 1 FROM resource r WHERE r.id = e.resource_id AND (r.shared_with_all OR r.provider_id = " + org +
-			" OR EXISTS (SELECT 1 FROM resource_share vs WHERE vs.resource_id = r.id AND vs.organization_id = " + org + "))))")
+		l.where("(NOT e.restricted OR EXISTS (SELECT 1 FROM resource r WHERE r.id = e.resource_id AND " + f.Scope.condition("r", l.arg) + "))")
 	}
 	if f.From != nil {
 		l.where("e.occurred_at >= " + l.arg(*f.From))
@@ -58,9 +56,26 @@ func (s *Store) CountEvents(ctx context.Context, f EventFilter) (int, error) {
 	return count(ctx, s, "events", eventList(f, Order{}))
 }
 
-// EventsByID loads events by id.
-func (s *Store) EventsByID(ctx context.Context, ids []int64) (map[int64]*Event, error) {
-	return byID(ctx, s, "events", "SELECT * FROM event WHERE id = ANY($1)", ids, eventID)
+// Visibility is what a viewer may see: the resources within Resources, and the events
+// of any kind but HiddenEvents that are about no resource outside it.
+type Visibility struct {
+	Resources    Scope
+	HiddenEvents []EventKind
+}
+
+// EventsByID loads the events among ids that v sees; the others are absent.
+func (s *Store) EventsByID(ctx context.Context, v Visibility, ids []int64) (map[int64]*Event, error) {
+	l := eventList(EventFilter{Hidden: v.HiddenEvents, Scope: v.Resources}, Order{})
+	l.where("e.id = ANY(" + l.arg(int64Array(ids)) + ")")
+	var rows []Event
+	if err := s.selectRows(ctx, &rows, "SELECT e.* FROM event e"+l.whereClause(sortKey{}, Page{}), l.args...); err != nil {
+		return nil, fmt.Errorf("load events %v: %w", ids, err)
+	}
+	out := make(map[int64]*Event, len(rows))
+	for i := range rows {
+		out[rows[i].ID] = &rows[i]
+	}
+	return out, nil
 }
 
 // PersonsByID loads talents with their personal data by id.
@@ -87,12 +102,11 @@ func (s *Store) LatestEventID(ctx context.Context) (int64, error) {
 	return id, nil
 }
 
-// ResourceVisible reports whether a resource is shared with everyone, provided by org or
-// shared with it.
-func (s *Store) ResourceVisible(ctx context.Context, resource, org int64) (bool, error) {
+// ResourceVisible reports whether scope sees a resource.
+func (s *Store) ResourceVisible(ctx context.Context, scope Scope, resource int64) (bool, error) {
 	var ok bool
-	err := s.getRow(ctx, &ok, `SELECT EXISTS (SELECT 1 FROM resource r WHERE r.id = $1 AND (r.shared_with_all OR r.provider_id = $2
-		OR EXISTS (SELECT 1 FROM resource_share s WHERE s.resource_id = r.id AND s.organization_id = $2)))`, resource, org)
+	q, args := scoped("SELECT EXISTS (SELECT 1 FROM resource r WHERE r.id = $1 AND {scope})", "r", scope, 1)
+	err := s.getRow(ctx, &ok, q, append([]any{resource}, args...)...)
 	if err != nil {
 		return false, fmt.Errorf("check visibility of resource %d: %w", resource, err)
 	}

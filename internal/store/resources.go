@@ -1,22 +1,55 @@
 package store
 
-import "context"
+import (
+	"context"
+	"strconv"
+	"strings"
+)
 
-// Scope limits resource lists to what a viewer may see: everything (All), or resources
-// shared with the whole alliance, provided by Organization or shared with it.
+// Scope is what a viewer may see of the resources: everything (All), or the resources
+// shared with the whole alliance, provided by Organization or shared with it by name.
+// Every statement that reads resource rows takes one, and its zero value sees only what
+// is shared with the whole alliance, so a read that forgets to pass the viewer's scope
+// shows less, never more.
 type Scope struct {
 	All          bool
 	Organization int64
 }
 
+// condition is the scope's test on the resource row alias, the only place that says
+// which rows a scope covers. arg adds a bind argument and returns its placeholder.
+func (s Scope) condition(alias string, arg func(any) string) string {
+	if s.All {
+		return "true"
+	}
+	org := arg(s.Organization)
+	return "(" + alias + ".shared_with_all OR " + alias + ".provider_id = " + org +
+		" OR EXISTS (SELECT 1 FROM resource_share vs WHERE vs.resource_id = " + alias + ".id AND vs.organization_id = " + org + "))"
+}
+
+// bound is a statement's argument list that placeholders are drawn from.
+type bound []any
+
+func (b *bound) arg(v any) string {
+	*b = append(*b, v)
+	return "$" + strconv.Itoa(len(*b))
+}
+
+// scoped puts the scope's condition on the resource rows aliased alias in place of
+// {scope} in a statement whose own arguments are $1 to $n, and returns the arguments
+// the condition adds after them.
+func scoped(query, alias string, s Scope, n int) (string, []any) {
+	args := make(bound, n)
+	cond := s.condition(alias, args.arg)
+	return strings.ReplaceAll(query, "{scope}", cond), args[n:]
+}
+
 // visible adds the scope's condition and hides withdrawn resources.
 func visible(l *list, s Scope) {
 	l.where("r.withdrawn_on IS NULL")
-	if s.All {
-		return
+	if c := s.condition("r", l.arg); c != "true" {
+		l.where(c)
 	}
-	org := l.arg(s.Organization)
-	l.where("(r.shared_with_all OR r.provider_id = " + org + " OR EXISTS (SELECT 1 FROM resource_share vs WHERE vs.resource_id = r.id AND vs.organization_id = " + org + "))")
 }
 
 // ResourceFilter selects shared resources of any category.
@@ -97,9 +130,11 @@ func (s *Store) CountProviderResources(ctx context.Context, orgs []int64, f Reso
 	return counts(ctx, s, "provided resources", withParent(resourceList(f, Order{}), "r.provider_id"), orgs)
 }
 
-// ResourcesByID loads resources of any category by id.
-func (s *Store) ResourcesByID(ctx context.Context, ids []int64) (map[int64]*Resource, error) {
-	return byID(ctx, s, "resources", "SELECT * FROM resource WHERE id = ANY($1)", ids, resourceID)
+// ResourcesByID loads the resources of any category, withdrawn ones included, that
+// scope sees among ids; the others are missing from the map, as if they did not exist.
+func (s *Store) ResourcesByID(ctx context.Context, scope Scope, ids []int64) (map[int64]*Resource, error) {
+	q, args := scoped("SELECT r.* FROM resource r WHERE r.id = ANY($1) AND {scope}", "r", scope, 1)
+	return byID(ctx, s, "resources", q, ids, resourceID, args...)
 }
 
 // SharedWith lists, per resource, the organizations it is shared with by name.
@@ -119,19 +154,21 @@ func (s *Store) SkillsOfResources(ctx context.Context, resources []int64) (map[i
 		WHERE rs.resource_id = ANY($1) ORDER BY rs.level DESC, k.code`, resources, func(l *SkillLevel) int64 { return l.OwnerID })
 }
 
-// TeachersOfCourses lists, per course, its teachers by name.
-func (s *Store) TeachersOfCourses(ctx context.Context, courses []int64) (map[int64][]Link, error) {
-	return groupBy(ctx, s, "course teachers", `
+// TeachersOfCourses lists, per course, the teachers scope sees by name.
+func (s *Store) TeachersOfCourses(ctx context.Context, scope Scope, courses []int64) (map[int64][]Link, error) {
+	q, args := scoped(`
 		SELECT ct.course_id AS owner_id, ct.teacher_id AS other_id
 		FROM course_teacher ct JOIN resource t ON t.id = ct.teacher_id
-		WHERE ct.course_id = ANY($1) ORDER BY t.teacher_name, t.id`, courses, func(l *Link) int64 { return l.OwnerID })
+		WHERE ct.course_id = ANY($1) AND {scope} ORDER BY t.teacher_name, t.id`, "t", scope, 1)
+	return groupBy(ctx, s, "course teachers", q, courses, func(l *Link) int64 { return l.OwnerID }, args...)
 }
 
-// FacilitiesOfCenters lists, per training centre, its facilities by title.
-func (s *Store) FacilitiesOfCenters(ctx context.Context, centers []int64) (map[int64][]Resource, error) {
-	return groupBy(ctx, s, "centre facilities", `
-		SELECT * FROM resource WHERE training_center_id = ANY($1) AND category = 'TRAINING_FACILITY'
-		ORDER BY title_en, id`, centers, func(r *Resource) int64 { return *r.TrainingCenterID })
+// FacilitiesOfCenters lists, per training centre, the facilities scope sees by title.
+func (s *Store) FacilitiesOfCenters(ctx context.Context, scope Scope, centers []int64) (map[int64][]Resource, error) {
+	q, args := scoped(`
+		SELECT r.* FROM resource r WHERE r.training_center_id = ANY($1) AND r.category = 'TRAINING_FACILITY' AND {scope}
+		ORDER BY r.title_en, r.id`, "r", scope, 1)
+	return groupBy(ctx, s, "centre facilities", q, centers, func(r *Resource) int64 { return *r.TrainingCenterID }, args...)
 }
 
 // JobOpeningFilter selects job openings.
@@ -324,9 +361,11 @@ func (s *Store) CountSkillTeachers(ctx context.Context, skills []int64, scope Sc
 	return counts(ctx, s, "skill teachers", skillTeacherList(scope, Order{}), skills)
 }
 
-// ResultsOfTalents lists each talent's competition results, latest first.
-func (s *Store) ResultsOfTalents(ctx context.Context, talents []int64) (map[int64][]Resource, error) {
-	return groupBy(ctx, s, "competition results", `
-		SELECT * FROM resource WHERE talent_id = ANY($1) AND category = 'COMPETITION_RESULT'
-		ORDER BY awarded_on DESC, id`, talents, func(r *Resource) int64 { return *r.TalentID })
+// ResultsOfTalents lists each talent's competition results that scope sees, latest
+// first.
+func (s *Store) ResultsOfTalents(ctx context.Context, scope Scope, talents []int64) (map[int64][]Resource, error) {
+	q, args := scoped(`
+		SELECT r.* FROM resource r WHERE r.talent_id = ANY($1) AND r.category = 'COMPETITION_RESULT' AND {scope}
+		ORDER BY r.awarded_on DESC, r.id`, "r", scope, 1)
+	return groupBy(ctx, s, "competition results", q, talents, func(r *Resource) int64 { return *r.TalentID }, args...)
 }

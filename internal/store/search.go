@@ -294,13 +294,7 @@ func score(l string) string {
 func (b *searchBuilder) scope(k SearchKind) (string, bool) {
 	switch k {
 	case SearchResource:
-		cond := "r.withdrawn_on IS NULL"
-		if !b.q.Resources.All {
-			org := b.arg(b.q.Resources.Organization)
-			cond += " AND (r.shared_with_all OR r.provider_id = " + org +
-				" OR EXISTS (SELECT 1 FROM resource_share vs WHERE vs.resource_id = r.id AND vs.organization_id = " + org + "))"
-		}
-		return cond, true
+		return "r.withdrawn_on IS NULL AND " + b.q.Resources.condition("r", b.arg), true
 	case SearchTalent:
 		if b.q.Talents == nil {
 			return "", false

@@ -90,9 +90,9 @@ func (s *Store) getRow(ctx context.Context, dest any, query string, args ...any)
 }
 
 // byID loads the rows of table whose ids are in ids, keyed by id; missing ids are absent.
-func byID[T any](ctx context.Context, s *Store, what, query string, ids []int64, id func(*T) int64) (map[int64]*T, error) {
+func byID[T any](ctx context.Context, s *Store, what, query string, ids []int64, id func(*T) int64, more ...any) (map[int64]*T, error) {
 	var rows []T
-	if err := s.selectRows(ctx, &rows, query, int64Array(ids)); err != nil {
+	if err := s.selectRows(ctx, &rows, query, append([]any{int64Array(ids)}, more...)...); err != nil {
 		return nil, fmt.Errorf("load %s %v: %w", what, ids, err)
 	}
 	out := make(map[int64]*T, len(rows))
@@ -104,9 +104,9 @@ func byID[T any](ctx context.Context, s *Store, what, query string, ids []int64,
 
 // groupBy loads rows of a child table for many owners at once and groups them by owner,
 // keeping the query's order within each group.
-func groupBy[T any](ctx context.Context, s *Store, what, query string, owners []int64, owner func(*T) int64) (map[int64][]T, error) {
+func groupBy[T any](ctx context.Context, s *Store, what, query string, owners []int64, owner func(*T) int64, more ...any) (map[int64][]T, error) {
 	var rows []T
-	if err := s.selectRows(ctx, &rows, query, int64Array(owners)); err != nil {
+	if err := s.selectRows(ctx, &rows, query, append([]any{int64Array(owners)}, more...)...); err != nil {
 		return nil, fmt.Errorf("load %s of %v: %w", what, owners, err)
 	}
 	out := make(map[int64][]T, len(owners))

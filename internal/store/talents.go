@@ -104,11 +104,13 @@ func (s *Store) SkillsOfTalents(ctx context.Context, talents []int64) (map[int64
 		WHERE ts.talent_id = ANY($1) ORDER BY ts.level DESC, k.code`, talents, func(l *SkillLevel) int64 { return l.OwnerID })
 }
 
-// CoursesOfTalents lists, per talent, the courses taken, latest enrolment first.
-func (s *Store) CoursesOfTalents(ctx context.Context, talents []int64) (map[int64][]Link, error) {
-	return groupBy(ctx, s, "talent courses", `
-		SELECT talent_id AS owner_id, course_id AS other_id FROM enrollment
-		WHERE talent_id = ANY($1) ORDER BY enrolled_on DESC, course_id`, talents, func(l *Link) int64 { return l.OwnerID })
+// CoursesOfTalents lists, per talent, the courses taken that scope sees, latest
+// enrolment first.
+func (s *Store) CoursesOfTalents(ctx context.Context, scope Scope, talents []int64) (map[int64][]Link, error) {
+	q, args := scoped(`
+		SELECT en.talent_id AS owner_id, en.course_id AS other_id FROM enrollment en JOIN resource r ON r.id = en.course_id
+		WHERE en.talent_id = ANY($1) AND {scope} ORDER BY en.enrolled_on DESC, en.course_id`, "r", scope, 1)
+	return groupBy(ctx, s, "talent courses", q, talents, func(l *Link) int64 { return l.OwnerID }, args...)
 }
 
 // PlacementFilter selects placements.
@@ -138,13 +140,17 @@ func (s *Store) CountOpeningPlacements(ctx context.Context, openings []int64, f 
 	return counts(ctx, s, "opening placements", openingPlacementList(f, Order{}), openings)
 }
 
-// PlacementsByID loads placements by id.
-func (s *Store) PlacementsByID(ctx context.Context, ids []int64) (map[int64]*Placement, error) {
-	return byID(ctx, s, "placements", "SELECT * FROM placement WHERE id = ANY($1)", ids, placementID)
+// PlacementsByID loads the placements among ids whose opening scope sees: an
+// application to an opening the viewer may not see is as hidden as the opening.
+func (s *Store) PlacementsByID(ctx context.Context, scope Scope, ids []int64) (map[int64]*Placement, error) {
+	q, args := scoped("SELECT pl.* FROM placement pl JOIN resource r ON r.id = pl.opening_id WHERE pl.id = ANY($1) AND {scope}", "r", scope, 1)
+	return byID(ctx, s, "placements", q, ids, placementID, args...)
 }
 
-// PlacementsOfTalents lists each talent's placements, latest first.
-func (s *Store) PlacementsOfTalents(ctx context.Context, talents []int64) (map[int64][]Placement, error) {
-	return groupBy(ctx, s, "talent placements", "SELECT * FROM placement WHERE talent_id = ANY($1) ORDER BY applied_on DESC, id",
-		talents, func(p *Placement) int64 { return p.TalentID })
+// PlacementsOfTalents lists each talent's placements to openings scope sees, latest
+// first.
+func (s *Store) PlacementsOfTalents(ctx context.Context, scope Scope, talents []int64) (map[int64][]Placement, error) {
+	q, args := scoped(`SELECT pl.* FROM placement pl JOIN resource r ON r.id = pl.opening_id
+		WHERE pl.talent_id = ANY($1) AND {scope} ORDER BY pl.applied_on DESC, pl.id`, "r", scope, 1)
+	return groupBy(ctx, s, "talent placements", q, talents, func(p *Placement) int64 { return p.TalentID }, args...)
 }

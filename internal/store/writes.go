@@ -75,9 +75,10 @@ func (t *Tx) Existing(ctx context.Context, what string, ids []int64) (map[int64]
 }
 
 // ResourcesOfCategory reports which of ids are resources of category c.
-func (t *Tx) ResourcesOfCategory(ctx context.Context, c ResourceCategory, ids []int64) (map[int64]bool, error) {
+func (t *Tx) ResourcesOfCategory(ctx context.Context, scope Scope, c ResourceCategory, ids []int64) (map[int64]bool, error) {
 	var found []int64
-	if err := t.selectRows(ctx, &found, "SELECT id FROM resource WHERE id = ANY($1) AND category = $2", pq.Int64Array(ids), string(c)); err != nil {
+	q, args := scoped("SELECT r.id FROM resource r WHERE r.id = ANY($1) AND r.category = $2 AND {scope}", "r", scope, 2)
+	if err := t.selectRows(ctx, &found, q, append([]any{pq.Int64Array(ids), string(c)}, args...)...); err != nil {
 		return nil, fmt.Errorf("check %s resources %v: %w", c, ids, err)
 	}
 	out := map[int64]bool{}
@@ -193,9 +194,13 @@ func (t *Tx) UpdateResource(ctx context.Context, r *Resource) error {
 }
 
 // Resource reads a resource.
-func (t *Tx) Resource(ctx context.Context, id int64) (*Resource, error) {
+func (t *Tx) Resource(ctx context.Context, scope Scope, id int64) (*Resource, error) {
 	var r Resource
-	return &r, t.read(ctx, &r, "resource", id)
+	q, args := scoped("SELECT r.* FROM resource r WHERE r.id = $1 AND {scope}", "r", scope, 1)
+	if err := t.get(ctx, &r, q, append([]any{id}, args...)...); err != nil {
+		return nil, fmt.Errorf("read resource %d: %w", id, err)
+	}
+	return &r, nil
 }
 
 // ReplaceShares sets the members a resource is shared with.
