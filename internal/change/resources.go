@@ -237,12 +237,12 @@ func (p *problems) checkRelated(ctx context.Context, tx *store.Tx, r *store.Reso
 			}
 			return p.exist(ctx, tx, "skill", skillsField(r.Category), ids)
 		},
-		func() error { return p.category(ctx, tx, store.CategoryTeacher, "teacherIds", rel.teachers) },
+		func() error { return p.category(ctx, tx, store.CategoryTeacher, "teacherIds", rel.teachers, false) },
 		func() error {
 			if r.FacilityID == nil {
 				return nil
 			}
-			return p.category(ctx, tx, store.CategoryFacility, "facilityId", []int64{*r.FacilityID})
+			return p.category(ctx, tx, store.CategoryFacility, "facilityId", []int64{*r.FacilityID}, true)
 		},
 		func() error {
 			if r.TalentID == nil {
@@ -275,8 +275,9 @@ func skillsField(c store.ResourceCategory) string {
 	return "skills"
 }
 
-// category checks that ids are resources of category c.
-func (p *problems) category(ctx context.Context, tx *store.Tx, c store.ResourceCategory, field string, ids []int64) error {
+// category checks that ids, the list at field, are resources of category c that the
+// caller may see. A list of one given as a single ID (single) is named by field alone.
+func (p *problems) category(ctx context.Context, tx *store.Tx, c store.ResourceCategory, field string, ids []int64, single bool) error {
 	if len(ids) == 0 {
 		return nil
 	}
@@ -286,7 +287,11 @@ func (p *problems) category(ctx context.Context, tx *store.Tx, c store.ResourceC
 	}
 	for i, id := range ids {
 		if !found[id] {
-			p.add(NotFound, fmt.Sprintf("%s.%d", field, i), "no %s has this ID", c)
+			at := fmt.Sprintf("%s.%d", field, i)
+			if single {
+				at = field
+			}
+			p.add(NotFound, at, "no %s has this ID", c)
 		}
 	}
 	return nil
