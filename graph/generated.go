@@ -989,6 +989,7 @@ type EventResolver interface {
 	Alliance(ctx context.Context, obj *model.Event) (*model.Alliance, error)
 
 	Subject(ctx context.Context, obj *model.Event) (model.Node, error)
+	Actor(ctx context.Context, obj *model.Event) (string, error)
 }
 type GapCourseResolver interface {
 	Course(ctx context.Context, obj *model.GapCourse) (*model.TrainingCourse, error)
@@ -8380,7 +8381,7 @@ type Event implements Node {
   subjectId: ID!
   "The object that changed, as the caller may see it now; null if the caller may not see it."
   subject: Node
-  "Who made the change: a token subject or an API key name."
+  "Who made the change: for ADMIN, the token subject or API key (` + "`" + `apikey:<prefix>` + "`" + `) it was made with; for everyone else only the role it was made with (` + "`" + `MEMBER` + "`" + `), since a key's prefix or a subject identifies a credential."
   actor: String!
   "The role the change was made with."
   actorRole: ActorRole!
@@ -16774,7 +16775,7 @@ func (ec *executionContext) _Event_actor(ctx context.Context, field graphql.Coll
 			return ec.fieldContext_Event_actor(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Actor, nil
+			return ec.Resolvers.Event().Actor(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -16785,7 +16786,7 @@ func (ec *executionContext) _Event_actor(ctx context.Context, field graphql.Coll
 	)
 }
 func (ec *executionContext) fieldContext_Event_actor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Event", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Event", field, true, true, "String")
 }
 
 func (ec *executionContext) _Event_actorRole(ctx context.Context, field graphql.CollectedField, obj *model.Event) (ret graphql.Marshaler) {
@@ -37747,10 +37748,11 @@ func (ec *executionContext) _Event(ctx context.Context, sel ast.SelectionSet, ob
 					return ec._Event_subject(ctx, field, obj)
 				})
 		case "actor":
-			out.Values[i] = ec._Event_actor(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Event_actor(ctx, field, obj)
+				})
 		case "actorRole":
 			out.Values[i] = ec._Event_actorRole(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -43334,13 +43336,13 @@ func (ec *executionContext) marshalNDate2timeᚐTime(ctx context.Context, sel as
 }
 
 func (ec *executionContext) unmarshalNDateTime2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
-	res, err := graphql.UnmarshalTime(v)
+	res, err := model.UnmarshalDateTime(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNDateTime2timeᚐTime(ctx context.Context, sel ast.SelectionSet, v time.Time) graphql.Marshaler {
 	_ = sel
-	res := graphql.MarshalTime(v)
+	res := model.MarshalDateTime(v)
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "DateTime!")
 	}
@@ -45842,7 +45844,7 @@ func (ec *executionContext) unmarshalODateTime2ᚖtimeᚐTime(ctx context.Contex
 	if v == nil {
 		return nil, nil
 	}
-	res, err := graphql.UnmarshalTime(v)
+	res, err := model.UnmarshalDateTime(v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -45852,7 +45854,7 @@ func (ec *executionContext) marshalODateTime2ᚖtimeᚐTime(ctx context.Context,
 	}
 	_ = sel
 	_ = ctx
-	res := graphql.MarshalTime(*v)
+	res := model.MarshalDateTime(*v)
 	return res
 }
 

@@ -168,6 +168,10 @@ func (r *eventResolver) Subject(ctx context.Context, obj *model.Event) (model.No
 	return n, nil
 }
 
+func (r *eventResolver) Actor(ctx context.Context, obj *model.Event) (string, error) {
+	return policy.EventActor(auth.ViewerFrom(ctx), &obj.Event), nil
+}
+
 func (r *gapCourseResolver) Course(ctx context.Context, obj *model.GapCourse) (*model.TrainingCourse, error) {
 	return one(ctx, loader.From(ctx).Resource, obj.CourseID, "course", wrapCourse)
 }

@@ -119,3 +119,13 @@ func EventKindsHidden(v auth.Viewer) []store.EventKind {
 	}
 	return nil
 }
+
+// EventActor is who made a change, as v may read it: the token subject or API key for
+// ADMIN, and for everyone else only the role it was made with, since a subject or a
+// key's prefix identifies a credential.
+func EventActor(v auth.Viewer, e *store.Event) string {
+	if v.Role == auth.RoleAdmin || e.ActorRole == "" {
+		return e.Actor
+	}
+	return string(e.ActorRole)
+}

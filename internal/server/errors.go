@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime/debug"
+	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/lib/pq"
+	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/alliance-graph/alliance-graph/internal/database"
@@ -28,6 +30,8 @@ func presentError(log *slog.Logger) graphql.ErrorPresenterFunc {
 			gqlErr.Extensions = map[string]any{"code": string(ce.Code)}
 			if ce.Field != "" {
 				gqlErr.Extensions["argument"] = ce.Field
+			} else if arg := argumentAt(ctx, gqlErr.Path); arg != "" && ce.Code == errcode.BadUserInput {
+				gqlErr.Extensions["argument"] = arg
 			}
 			gqlErr.Err = nil
 			return gqlErr
@@ -78,4 +82,34 @@ func recoverPanic(log *slog.Logger) graphql.RecoverFunc {
 func statementTimedOut(err error) bool {
 	var pqErr *pq.Error
 	return errors.As(err, &pqErr) && pqErr.Code == "57014"
+}
+
+// argumentAt names the argument an input error is at, when gqlgen reports a scalar that
+// did not parse (a Date, a DateTime) at the field's path followed by the path inside its
+// arguments: "filter.occurred.from", or "ids[2]".
+func argumentAt(ctx context.Context, path ast.Path) string {
+	if !graphql.HasOperationContext(ctx) {
+		return ""
+	}
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return ""
+	}
+	field := fc.Path()
+	if len(path) <= len(field) || path[:len(field)].String() != field.String() {
+		return ""
+	}
+	var b strings.Builder
+	for _, e := range path[len(field):] {
+		switch e := e.(type) {
+		case ast.PathName:
+			if b.Len() > 0 {
+				b.WriteByte('.')
+			}
+			b.WriteString(string(e))
+		case ast.PathIndex:
+			fmt.Fprintf(&b, "[%d]", int(e))
+		}
+	}
+	return b.String()
 }

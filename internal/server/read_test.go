@@ -488,7 +488,10 @@ func TestErrorsAreClearCodedAndPlacedAtTheirPath(t *testing.T) {
 		{"skill level out of range", `{ talents(filter: {minSkillLevel: 9}) { totalCount } }`, nil, "BAD_USER_INPUT", "filter.minSkillLevel", "talents", "between 1 and 5"},
 		{"slug and id together", `{ alliance(id: "x", slug: "y") { id } }`, nil, "BAD_USER_INPUT", "slug", "alliance", "cannot be combined"},
 		{"unknown slug", `{ alliance(slug: "nowhere") { id } }`, nil, "NOT_FOUND", "", "alliance", "no alliance has the slug"},
-		{"bad date literal", `{ partnerships(filter: {signed: {from: "17/08/2024"}}) { totalCount } }`, nil, "BAD_USER_INPUT", "", "", "YYYY-MM-DD"},
+		{"bad date literal", `{ partnerships(filter: {signed: {from: "17/08/2024"}}) { totalCount } }`, nil, "BAD_USER_INPUT", "filter.signed.from", "", "YYYY-MM-DD"},
+		{"bad date-time literal", `{ events(filter: {occurred: {from: "yesterday"}}) { totalCount } }`, nil, "BAD_USER_INPUT", "filter.occurred.from", "events.filter.occurred.from", "RFC 3339"},
+		{"bad date-time variable", `query($f: DateTime) { events(filter: {occurred: {from: $f}}) { totalCount } }`, map[string]any{"f": "3 Dec"}, "BAD_USER_INPUT", "", "", "RFC 3339"},
+		{"date-time of the wrong type", `query($f: DateTime) { events(filter: {occurred: {from: $f}}) { totalCount } }`, map[string]any{"f": 1764748800}, "BAD_USER_INPUT", "", "", "must be a string"},
 		{"unknown field", `{ organizations { nope } }`, nil, "GRAPHQL_VALIDATION_FAILED", "", "", "nope"},
 		{"syntax error", `{ organizations { `, nil, "GRAPHQL_PARSE_FAILED", "", "", ""},
 	}

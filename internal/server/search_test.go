@@ -500,3 +500,40 @@ func TestSearchRejectsBadArguments(t *testing.T) {
 	// 100 Chinese characters are 300 bytes but within the limit.
 	searchOnce(t, ts, admin, map[string]any{"q": long[len("焊"):]})
 }
+
+// The typo dictionary decides what a misspelt query finds, so its words must be words
+// anyone may read: a talent's name or the title of a resource shared with named members
+// only would otherwise answer "does anyone hold this word?" to whoever types it.
+func TestTheTypoDictionaryLearnsOnlyFromPublicText(t *testing.T) {
+	ts := newWriteServer(t)
+	f := newAuthzFixtures(t)
+	provider, named := f.org(t, "COMPANY"), f.org(t, "SCHOOL")
+	n := authzSeq.Add(1)
+	name, hiddenWord, publicWord := fmt.Sprintf("zorblaxname%d", n), fmt.Sprintf("quillvexhidden%d", n), fmt.Sprintf("mirthwopublic%d", n)
+	talent := f.talent(t, named, 0)
+	authzExec(t, "UPDATE talent SET full_name = $2 WHERE id = $1", talent, "Wei "+name)
+	hidden, public := f.resource(t, "JOB_OPENING", provider), f.resource(t, "JOB_OPENING", provider)
+	authzExec(t, "UPDATE resource SET shared_with_all = false WHERE id = $1", hidden)
+	authzExec(t, "INSERT INTO resource_share (resource_id, organization_id) VALUES ($1, $2)", hidden, named)
+	authzExec(t, "UPDATE resource SET title_en = 'Fitter ' || $2 WHERE id = $1", hidden, hiddenWord)
+	authzExec(t, "UPDATE resource SET title_en = 'Fitter ' || $2 WHERE id = $1", public, publicWord)
+	for word, want := range map[string]bool{name: false, hiddenWord: false, publicWord: true} {
+		if got := sqlIntIn(t, writeDB, "SELECT count(*) FROM search_word WHERE word = $1", word) == 1; got != want {
+			t.Errorf("search_word holds %q: %v, want %v", word, got, want)
+		}
+	}
+	// A resource shared with everyone later teaches its words then.
+	authzExec(t, "UPDATE resource SET shared_with_all = true WHERE id = $1", hidden)
+	if sqlIntIn(t, writeDB, "SELECT count(*) FROM search_word WHERE word = $1", hiddenWord) != 1 {
+		t.Errorf("sharing %q with everyone did not add its words", hiddenWord)
+	}
+	// And the public word still tolerates a typo.
+	typo := publicWord[:3] + publicWord[4:]
+	found := false
+	for _, e := range searchAll(t, ts, auth.Viewer{}, typo, nil, 10) {
+		found = found || e.key(t) == fmt.Sprintf("RESOURCE:%d", public)
+	}
+	if !found {
+		t.Errorf("%q did not find the resource titled %q", typo, publicWord)
+	}
+}

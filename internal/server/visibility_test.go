@@ -526,3 +526,32 @@ func reachable(s *ast.Schema, typ string, depth int) []string {
 	visit(typ, depth)
 	return out
 }
+
+// An event names the credential a change was made with only to ADMIN: a key's prefix or a
+// token's subject identifies a credential, and the event log is public.
+func TestEventActorsNameTheirCredentialOnlyToAdmins(t *testing.T) {
+	ts := newWriteServer(t)
+	var id int64
+	if err := writeDB.DB.Get(&id, `INSERT INTO event (kind, subject_id, actor, actor_role, payload)
+		VALUES ('SKILL_CREATED', 'U2tpbGw6MQ', 'apikey:ab12cd34', 'MEMBER', '{}') RETURNING id`); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name string
+		v    auth.Viewer
+		want string
+	}{
+		{"anonymous", auth.Viewer{}, "MEMBER"}, {"analyst", analyst, "MEMBER"}, {"member", memberOf(1), "MEMBER"}, {"admin", admin, "apikey:ab12cd34"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			r := ts.queryAs(t, tt.v, `query($id: ID!) { node(id: $id) { ... on Event { actor actorRole } } }`, map[string]any{"id": relay.ID(relay.TypeEvent, id)})
+			var out struct{ Node struct{ Actor, ActorRole string } }
+			if err := json.Unmarshal(r.Data, &out); err != nil || len(r.Errors) > 0 {
+				t.Fatal(err, r.Errors)
+			}
+			if out.Node.Actor != tt.want || out.Node.ActorRole != "MEMBER" {
+				t.Errorf("actor %q (role %q), want %q", out.Node.Actor, out.Node.ActorRole, tt.want)
+			}
+		})
+	}
+}
