@@ -545,7 +545,9 @@ func TestEventActorsNameTheirCredentialOnlyToAdmins(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			r := ts.queryAs(t, tt.v, `query($id: ID!) { node(id: $id) { ... on Event { actor actorRole } } }`, map[string]any{"id": relay.ID(relay.TypeEvent, id)})
-			var out struct{ Node struct{ Actor, ActorRole string } }
+			var out struct {
+				Node struct{ Actor, ActorRole string }
+			}
 			if err := json.Unmarshal(r.Data, &out); err != nil || len(r.Errors) > 0 {
 				t.Fatal(err, r.Errors)
 			}

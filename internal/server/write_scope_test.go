@@ -81,7 +81,9 @@ func TestWritesOnAResourceOutsideTheCallersScopeAnswerNotFound(t *testing.T) {
 	// The member the resources are shared with does what the outsider could not.
 	t.Run("the named member may use them", func(t *testing.T) {
 		other := f.talent(t, named, 0)
-		var applied struct{ Placement struct{ Opening struct{ ID string } } }
+		var applied struct {
+			Placement struct{ Opening struct{ ID string } }
+		}
 		if ue, errs := mutate(t, ts, memberOf(named), tests[0].mutation, map[string]any{"openingId": authzResID(opening), "talentId": talentID(other)}, "applyForJob", &applied); len(ue)+len(errs) > 0 {
 			t.Fatalf("apply: %+v %+v", ue, errs)
 		}
