@@ -101,7 +101,7 @@ fuzz:
 SOAKTIME ?= 10m
 SOAK_FUZZTIME ?= 5m
 soak:
-	ALLIANCE_SOAK=$(SOAKTIME) go test -count=1 -timeout 0 -run 'Reliab|Recovers|Hostile' ./internal/server
+	ALLIANCE_SOAK=$(SOAKTIME) go test -count=1 -timeout 0 -run 'Reliab|Recovers|Hostile|Abuse' ./internal/server
 	$(MAKE) fuzz FUZZTIME=$(SOAK_FUZZTIME)
 
 .PHONY: bench bench-quick bench-profile bench-report

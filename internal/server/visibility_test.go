@@ -15,6 +15,7 @@ import (
 
 	"github.com/alliance-graph/alliance-graph/graph"
 	"github.com/alliance-graph/alliance-graph/internal/auth"
+	"github.com/alliance-graph/alliance-graph/internal/pgtest"
 	"github.com/alliance-graph/alliance-graph/internal/policy"
 	"github.com/alliance-graph/alliance-graph/internal/relay"
 	"github.com/alliance-graph/alliance-graph/internal/server"
@@ -227,7 +228,7 @@ type walkRules struct {
 	personal                                        map[int64]bool // talents whose personal data the viewer may see
 }
 
-func newWalkRules(t *testing.T, st *store.Store, v auth.Viewer) walkRules {
+func newWalkRules(t *testing.T, db *pgtest.Database, st *store.Store, v auth.Viewer) walkRules {
 	t.Helper()
 	ctx := context.Background()
 	r := walkRules{hiddenResources: map[int64]bool{}, hiddenEvents: map[int64]bool{}, hiddenPlacements: map[int64]bool{}, personal: map[int64]bool{}}
@@ -237,7 +238,7 @@ func newWalkRules(t *testing.T, st *store.Store, v auth.Viewer) walkRules {
 		member = v.OrganizationID
 	}
 	var hidden []int64
-	if err := testDB.DB.Select(&hidden, `SELECT r.id FROM resource r WHERE NOT r.shared_with_all AND r.provider_id <> $1
+	if err := db.DB.Select(&hidden, `SELECT r.id FROM resource r WHERE NOT r.shared_with_all AND r.provider_id <> $1
 		AND NOT EXISTS (SELECT 1 FROM resource_share s WHERE s.resource_id = r.id AND s.organization_id = $1)`, member); err != nil {
 		t.Fatal(err)
 	}
@@ -249,7 +250,7 @@ func newWalkRules(t *testing.T, st *store.Store, v auth.Viewer) walkRules {
 		kinds = append(kinds, string(k))
 	}
 	var events []int64
-	if err := testDB.DB.Select(&events, `SELECT e.id FROM event e WHERE e.kind = ANY($1) OR e.resource_id = ANY($2)`,
+	if err := db.DB.Select(&events, `SELECT e.id FROM event e WHERE e.kind = ANY($1) OR e.resource_id = ANY($2)`,
 		pq.StringArray(kinds), pq.Int64Array(hidden)); err != nil {
 		t.Fatal(err)
 	}
@@ -257,14 +258,14 @@ func newWalkRules(t *testing.T, st *store.Store, v auth.Viewer) walkRules {
 		r.hiddenEvents[id] = true
 	}
 	var placements []int64
-	if err := testDB.DB.Select(&placements, `SELECT id FROM placement WHERE opening_id = ANY($1)`, pq.Int64Array(hidden)); err != nil {
+	if err := db.DB.Select(&placements, `SELECT id FROM placement WHERE opening_id = ANY($1)`, pq.Int64Array(hidden)); err != nil {
 		t.Fatal(err)
 	}
 	for _, id := range placements {
 		r.hiddenPlacements[id] = true
 	}
 	var talents []int64
-	if err := testDB.DB.Select(&talents, `SELECT id FROM talent`); err != nil {
+	if err := db.DB.Select(&talents, `SELECT id FROM talent`); err != nil {
 		t.Fatal(err)
 	}
 	persons, err := st.PersonsByID(ctx, talents)
@@ -473,8 +474,8 @@ func TestNoPathLeadsToWhatTheViewerMayNotSee(t *testing.T) {
 	}
 
 	// ADMIN first: the walk must meet restricted rows, or it proves nothing.
-	all := ts.walk(t, w, queries, newWalkRules(t, st, admin), admin)
-	anonymous := newWalkRules(t, st, auth.Viewer{})
+	all := ts.walk(t, w, queries, newWalkRules(t, testDB, st, admin), admin)
+	anonymous := newWalkRules(t, testDB, st, auth.Viewer{})
 	met := 0
 	for key := range anonymous.hiddenResources {
 		for typ := range walkResourceTypes {
@@ -493,7 +494,7 @@ func TestNoPathLeadsToWhatTheViewerMayNotSee(t *testing.T) {
 		v    auth.Viewer
 	}{{"anonymous", auth.Viewer{}}, {"analyst", analyst}, {"unrelated member", memberOf(unrelated)}} {
 		t.Run(vw.name, func(t *testing.T) {
-			seen := ts.walk(t, w, queries, newWalkRules(t, st, vw.v), vw.v)
+			seen := ts.walk(t, w, queries, newWalkRules(t, testDB, st, vw.v), vw.v)
 			for _, l := range seen.leaks[:min(len(seen.leaks), 20)] {
 				t.Errorf("leak: %s", l)
 			}
