@@ -97,7 +97,8 @@ fuzz:
 	done
 
 ## soak: the long runs: the reliability suite cycling database outages for SOAKTIME, the
-## hostile-input suite, then every fuzz target for SOAK_FUZZTIME
+## hostile-input suite, the abuse suite at ten times the demo, then every fuzz target for
+## SOAK_FUZZTIME
 SOAKTIME ?= 10m
 SOAK_FUZZTIME ?= 5m
 soak:
