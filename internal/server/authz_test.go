@@ -45,7 +45,7 @@ type authzTarget struct {
 	kind    string // the kind of the one event an allowed call records
 	// kinds overrides kind for some viewers: a member's word binds only its own
 	// organization, so the same call by ADMIN and by a member may record different kinds.
-	kinds map[string]string
+	kinds   map[string]string
 	subject string // that event's subject; "" for creations, where it is the payload's ID
 	// state reads every row the mutation could touch; a denied call must leave it equal.
 	state []authzQuery
@@ -244,7 +244,7 @@ var authzCases = []authzCase{
 			members: map[string]int64{authzOwner: lead, authzPartner: partner},
 			input: map[string]any{"allianceId": f.allianceID(), "title": authzBilingual(title), "kind": "ORDER_CLASS", "participants": []map[string]any{
 				{"organizationId": authzOrgID(lead), "role": "LEAD"}, {"organizationId": authzOrgID(partner), "role": "PARTNER"}}},
-			kind:  "PARTNERSHIP_PROPOSED",
+			kind: "PARTNERSHIP_PROPOSED",
 			state: []authzQuery{authzQ(`SELECT * FROM partnership WHERE title_en = $1`, title), authzQ(`SELECT * FROM partnership_participant WHERE organization_id IN ($1, $2)`, lead, partner),
 				authzQ(`SELECT * FROM partnership_invitation WHERE organization_id IN ($1, $2)`, lead, partner)},
 			// A member's organization takes part and the other is invited; ADMIN's named both.
@@ -297,8 +297,8 @@ var authzCases = []authzCase{
 			members: map[string]int64{authzOwner: lead, authzPartner: partner},
 			input:   map[string]any{"partnershipId": id, "version": 1, "organizationId": authzOrgID(newcomer), "role": "SPONSOR"},
 			kind:    "PARTICIPANT_ADDED", subject: id,
-			kinds:   map[string]string{authzOwner: "PARTICIPANT_INVITED"}, // the lead's addition is an invitation
-			state:   partnershipState(p),
+			kinds: map[string]string{authzOwner: "PARTICIPANT_INVITED"}, // the lead's addition is an invitation
+			state: partnershipState(p),
 			done: authzQ(`SELECT count(*) FROM partnership WHERE id = $1 AND version = 2
 				AND (EXISTS (SELECT 1 FROM partnership_participant WHERE partnership_id = $1 AND organization_id = $2 AND role = 'SPONSOR')
 					<> EXISTS (SELECT 1 FROM partnership_invitation WHERE partnership_id = $1 AND organization_id = $2 AND role = 'SPONSOR' AND status = 'PENDING'))`, p, newcomer),
