@@ -9,6 +9,7 @@ import (
 
 	"github.com/alliance-graph/alliance-graph/internal/auth"
 	"github.com/alliance-graph/alliance-graph/internal/relay"
+	"github.com/alliance-graph/alliance-graph/internal/store"
 )
 
 // consentMutations are the partnership mutations the consent tests call, with their input
@@ -469,4 +470,22 @@ func relayKey(t *testing.T, id string) int64 {
 		t.Fatalf("parse %s: %v", id, err)
 	}
 	return k
+}
+
+// The event kinds are typed constants in the store, listed once; the contract's enum must
+// hold the same values in the same order, so that no kind is written that clients cannot
+// ask for.
+func TestEventKindsMatchTheContract(t *testing.T) {
+	schema := authzLoadSchema(t)
+	var contract []string
+	for _, v := range schema.Types["EventKind"].EnumValues {
+		contract = append(contract, v.Name)
+	}
+	var kinds []string
+	for _, k := range store.EventKinds {
+		kinds = append(kinds, string(k))
+	}
+	if !slices.Equal(contract, kinds) {
+		t.Errorf("EventKind in the schema %v\nstore.EventKinds         %v", contract, kinds)
+	}
 }
