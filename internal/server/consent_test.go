@@ -241,23 +241,25 @@ func TestInvitedOrganizationsAreNotPartners(t *testing.T) {
 			func(d string) bool { return !strings.Contains(d, `"path":null`) }},
 		{"the lead's neighbourhood", admin, `{ neighborhood(of: "` + lead + `") { nodes { organization { id } } } }`,
 			func(d string) bool { return strings.Contains(d, quoted(invited)) }},
-		{"degree centrality", admin, `{ rankings(kinds: [COMPANY], first: 100) { edges { degree node { id } } } }`,
+		// The degree is measured on the whole network and kept until it changes.
+		{"degree centrality", admin, `{ neighborhood(of: "` + invited + `") { nodes { id distance degree } } }`,
 			func(d string) bool {
 				var r struct {
-					Rankings struct {
-						Edges []struct {
-							Degree int
-							Node   struct{ ID string }
+					Neighborhood struct {
+						Nodes []struct {
+							ID       string
+							Distance int
+							Degree   int
 						}
 					}
 				}
 				json.Unmarshal([]byte(d), &r)
-				return slices.ContainsFunc(r.Rankings.Edges, func(e struct {
-					Degree int
-					Node   struct{ ID string }
-				}) bool {
-					return e.Node.ID == invited && e.Degree > 0
-				})
+				for _, n := range r.Neighborhood.Nodes {
+					if n.Distance == 0 {
+						return n.ID == invited && n.Degree > 0
+					}
+				}
+				return false
 			}},
 	}
 	check := func(t *testing.T, wantLinked bool) {

@@ -171,7 +171,8 @@ func TestEventsListChangesInCommitOrderAndHideTalentEventsFromAnonymous(t *testi
 		map[string]any{"code": "EVT.TEST", "name": map[string]any{"en": "Event testing", "zh": "事件测试"}, "category": "GENERAL"}, "createSkill", &created); len(ue)+len(errs) > 0 {
 		t.Fatalf("create skill: %+v %+v", ue, errs)
 	}
-	talent := ts.someTalents(t, 1)[0]
+	// A talent of its own: other tests change talents and record events about them.
+	talent := relay.ID(relay.TypeTalent, newAuthzFixtures(t).talent(t, 0, 0))
 	if ue, errs := mutate(t, ts, admin, `mutation($input: SetTalentSkillInput!) { setTalentSkill(input: $input) { talent { id } userErrors { field code message } } }`,
 		map[string]any{"talentId": talent, "version": 1, "skill": map[string]any{"skillId": created.Skill.ID, "level": 3}}, "setTalentSkill", nil); len(ue)+len(errs) > 0 {
 		t.Fatalf("set talent skill: %+v %+v", ue, errs)
