@@ -51,6 +51,7 @@ type ResolverRoot interface {
 	OpeningMatchEdge() OpeningMatchEdgeResolver
 	PartnerEdge() PartnerEdgeResolver
 	Partnership() PartnershipResolver
+	PartnershipInvitation() PartnershipInvitationResolver
 	PartnershipParticipant() PartnershipParticipantResolver
 	PathStep() PathStepResolver
 	Placement() PlacementResolver
@@ -137,26 +138,28 @@ type ComplexityRoot struct {
 	}
 
 	Company struct {
-		Description     func(childComplexity int) int
-		District        func(childComplexity int) int
-		EmployeeCount   func(childComplexity int) int
-		Employees       func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.TalentFilter, orderBy *model.Order) int
-		ForeignInvested func(childComplexity int) int
-		FoundedYear     func(childComplexity int) int
-		GlobalID        func(childComplexity int) int
-		Industry        func(childComplexity int) int
-		JobOpenings     func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.JobOpeningFilter, orderBy *model.Order) int
-		Kind            func(childComplexity int) int
-		Memberships     func(childComplexity int) int
-		Name            func(childComplexity int) int
-		Park            func(childComplexity int) int
-		Partners        func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.OrganizationFilter, orderBy *model.Order) int
-		Partnerships    func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.PartnershipFilter, orderBy *model.Order) int
-		Resources       func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.ResourceFilter, orderBy *model.Order) int
-		Size            func(childComplexity int) int
-		TrainingCenters func(childComplexity int) int
-		Version         func(childComplexity int) int
-		Website         func(childComplexity int) int
+		Description            func(childComplexity int) int
+		District               func(childComplexity int) int
+		EmployeeCount          func(childComplexity int) int
+		Employees              func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.TalentFilter, orderBy *model.Order) int
+		ForeignInvested        func(childComplexity int) int
+		FoundedYear            func(childComplexity int) int
+		GlobalID               func(childComplexity int) int
+		Industry               func(childComplexity int) int
+		JobOpenings            func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.JobOpeningFilter, orderBy *model.Order) int
+		Kind                   func(childComplexity int) int
+		Memberships            func(childComplexity int) int
+		Name                   func(childComplexity int) int
+		Park                   func(childComplexity int) int
+		Partners               func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.OrganizationFilter, orderBy *model.Order) int
+		PartnershipInvitations func(childComplexity int) int
+		Partnerships           func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.PartnershipFilter, orderBy *model.Order) int
+		PendingEmployees       func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.TalentFilter, orderBy *model.Order) int
+		Resources              func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.ResourceFilter, orderBy *model.Order) int
+		Size                   func(childComplexity int) int
+		TrainingCenters        func(childComplexity int) int
+		Version                func(childComplexity int) int
+		Website                func(childComplexity int) int
 	}
 
 	CompanyConnection struct {
@@ -240,20 +243,21 @@ type ComplexityRoot struct {
 	}
 
 	GovernmentAgency struct {
-		Description     func(childComplexity int) int
-		District        func(childComplexity int) int
-		FoundedYear     func(childComplexity int) int
-		GlobalID        func(childComplexity int) int
-		Jurisdiction    func(childComplexity int) int
-		Kind            func(childComplexity int) int
-		Memberships     func(childComplexity int) int
-		Name            func(childComplexity int) int
-		Partners        func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.OrganizationFilter, orderBy *model.Order) int
-		Partnerships    func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.PartnershipFilter, orderBy *model.Order) int
-		Resources       func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.ResourceFilter, orderBy *model.Order) int
-		TrainingCenters func(childComplexity int) int
-		Version         func(childComplexity int) int
-		Website         func(childComplexity int) int
+		Description            func(childComplexity int) int
+		District               func(childComplexity int) int
+		FoundedYear            func(childComplexity int) int
+		GlobalID               func(childComplexity int) int
+		Jurisdiction           func(childComplexity int) int
+		Kind                   func(childComplexity int) int
+		Memberships            func(childComplexity int) int
+		Name                   func(childComplexity int) int
+		Partners               func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.OrganizationFilter, orderBy *model.Order) int
+		PartnershipInvitations func(childComplexity int) int
+		Partnerships           func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.PartnershipFilter, orderBy *model.Order) int
+		Resources              func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.ResourceFilter, orderBy *model.Order) int
+		TrainingCenters        func(childComplexity int) int
+		Version                func(childComplexity int) int
+		Website                func(childComplexity int) int
 	}
 
 	Highlight struct {
@@ -267,22 +271,23 @@ type ComplexityRoot struct {
 	}
 
 	IndustrialPark struct {
-		AreaKm2         func(childComplexity int) int
-		Companies       func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.OrganizationFilter, orderBy *model.Order) int
-		Description     func(childComplexity int) int
-		District        func(childComplexity int) int
-		FocusIndustries func(childComplexity int) int
-		FoundedYear     func(childComplexity int) int
-		GlobalID        func(childComplexity int) int
-		Kind            func(childComplexity int) int
-		Memberships     func(childComplexity int) int
-		Name            func(childComplexity int) int
-		Partners        func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.OrganizationFilter, orderBy *model.Order) int
-		Partnerships    func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.PartnershipFilter, orderBy *model.Order) int
-		Resources       func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.ResourceFilter, orderBy *model.Order) int
-		TrainingCenters func(childComplexity int) int
-		Version         func(childComplexity int) int
-		Website         func(childComplexity int) int
+		AreaKm2                func(childComplexity int) int
+		Companies              func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.OrganizationFilter, orderBy *model.Order) int
+		Description            func(childComplexity int) int
+		District               func(childComplexity int) int
+		FocusIndustries        func(childComplexity int) int
+		FoundedYear            func(childComplexity int) int
+		GlobalID               func(childComplexity int) int
+		Kind                   func(childComplexity int) int
+		Memberships            func(childComplexity int) int
+		Name                   func(childComplexity int) int
+		Partners               func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.OrganizationFilter, orderBy *model.Order) int
+		PartnershipInvitations func(childComplexity int) int
+		Partnerships           func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.PartnershipFilter, orderBy *model.Order) int
+		Resources              func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.ResourceFilter, orderBy *model.Order) int
+		TrainingCenters        func(childComplexity int) int
+		Version                func(childComplexity int) int
+		Website                func(childComplexity int) int
 	}
 
 	IndustryCount struct {
@@ -373,6 +378,8 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
+		AcceptEmployment             func(childComplexity int, input change.AnswerEmploymentInput) int
+		AcceptPartnershipInvitation  func(childComplexity int, input change.AnswerPartnershipInvitationInput) int
 		AddPartnershipParticipant    func(childComplexity int, input change.AddPartnershipParticipantInput) int
 		AdmitMember                  func(childComplexity int, input change.AdmitMemberInput) int
 		ApplyForJob                  func(childComplexity int, input change.ApplyForJobInput) int
@@ -381,6 +388,8 @@ type ComplexityRoot struct {
 		CloseJobOpening              func(childComplexity int, input change.CloseJobOpeningInput) int
 		CreateOrganization           func(childComplexity int, input change.CreateOrganizationInput) int
 		CreateSkill                  func(childComplexity int, input change.CreateSkillInput) int
+		DeclineEmployment            func(childComplexity int, input change.AnswerEmploymentInput) int
+		DeclinePartnershipInvitation func(childComplexity int, input change.AnswerPartnershipInvitationInput) int
 		EnrollInCourse               func(childComplexity int, input change.EnrollInCourseInput) int
 		PostJobOpening               func(childComplexity int, input change.PostJobOpeningInput) int
 		ProposePartnership           func(childComplexity int, input change.ProposePartnershipInput) int
@@ -494,6 +503,7 @@ type ComplexityRoot struct {
 		Description  func(childComplexity int) int
 		EndsOn       func(childComplexity int) int
 		GlobalID     func(childComplexity int) int
+		Invitations  func(childComplexity int) int
 		Kind         func(childComplexity int) int
 		Participants func(childComplexity int, roles []store.ParticipantRole) int
 		SignedOn     func(childComplexity int) int
@@ -512,6 +522,15 @@ type ComplexityRoot struct {
 	PartnershipEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	PartnershipInvitation struct {
+		AnsweredOn   func(childComplexity int) int
+		InvitedOn    func(childComplexity int) int
+		Organization func(childComplexity int) int
+		Partnership  func(childComplexity int) int
+		Role         func(childComplexity int) int
+		Status       func(childComplexity int) int
 	}
 
 	PartnershipKindCount struct {
@@ -623,23 +642,24 @@ type ComplexityRoot struct {
 	}
 
 	School struct {
-		Description     func(childComplexity int) int
-		District        func(childComplexity int) int
-		FoundedYear     func(childComplexity int) int
-		GlobalID        func(childComplexity int) int
-		Kind            func(childComplexity int) int
-		Level           func(childComplexity int) int
-		Majors          func(childComplexity int) int
-		Memberships     func(childComplexity int) int
-		Name            func(childComplexity int) int
-		Partners        func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.OrganizationFilter, orderBy *model.Order) int
-		Partnerships    func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.PartnershipFilter, orderBy *model.Order) int
-		Resources       func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.ResourceFilter, orderBy *model.Order) int
-		StudentCount    func(childComplexity int) int
-		Students        func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.TalentFilter, orderBy *model.Order) int
-		TrainingCenters func(childComplexity int) int
-		Version         func(childComplexity int) int
-		Website         func(childComplexity int) int
+		Description            func(childComplexity int) int
+		District               func(childComplexity int) int
+		FoundedYear            func(childComplexity int) int
+		GlobalID               func(childComplexity int) int
+		Kind                   func(childComplexity int) int
+		Level                  func(childComplexity int) int
+		Majors                 func(childComplexity int) int
+		Memberships            func(childComplexity int) int
+		Name                   func(childComplexity int) int
+		Partners               func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.OrganizationFilter, orderBy *model.Order) int
+		PartnershipInvitations func(childComplexity int) int
+		Partnerships           func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.PartnershipFilter, orderBy *model.Order) int
+		Resources              func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.ResourceFilter, orderBy *model.Order) int
+		StudentCount           func(childComplexity int) int
+		Students               func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.TalentFilter, orderBy *model.Order) int
+		TrainingCenters        func(childComplexity int) int
+		Version                func(childComplexity int) int
+		Website                func(childComplexity int) int
 	}
 
 	SchoolLevelCount struct {
@@ -757,6 +777,7 @@ type ComplexityRoot struct {
 		GlobalID            func(childComplexity int) int
 		GraduationYear      func(childComplexity int) int
 		NameZh              func(childComplexity int) int
+		PendingEmployer     func(childComplexity int) int
 		Phone               func(childComplexity int) int
 		Placements          func(childComplexity int) int
 		RecommendedOpenings func(childComplexity int, first *int, after *string, minScore *float64) int
@@ -969,11 +990,13 @@ type CompanyResolver interface {
 	Partnerships(ctx context.Context, obj *model.Company, first *int, after *string, last *int, before *string, filter *model.PartnershipFilter, orderBy *model.Order) (*model.Connection[*model.Partnership], error)
 	Resources(ctx context.Context, obj *model.Company, first *int, after *string, last *int, before *string, filter *model.ResourceFilter, orderBy *model.Order) (*model.Connection[model.SharedResource], error)
 	TrainingCenters(ctx context.Context, obj *model.Company) ([]*model.TrainingCenter, error)
+	PartnershipInvitations(ctx context.Context, obj *model.Company) ([]*model.PartnershipInvitation, error)
 	Partners(ctx context.Context, obj *model.Company, first *int, after *string, last *int, before *string, filter *model.OrganizationFilter, orderBy *model.Order) (*model.PartnerConnection, error)
 
 	Park(ctx context.Context, obj *model.Company) (*model.IndustrialPark, error)
 	JobOpenings(ctx context.Context, obj *model.Company, first *int, after *string, last *int, before *string, filter *model.JobOpeningFilter, orderBy *model.Order) (*model.Connection[*model.JobOpening], error)
 	Employees(ctx context.Context, obj *model.Company, first *int, after *string, last *int, before *string, filter *model.TalentFilter, orderBy *model.Order) (*model.Connection[*model.Talent], error)
+	PendingEmployees(ctx context.Context, obj *model.Company, first *int, after *string, last *int, before *string, filter *model.TalentFilter, orderBy *model.Order) (*model.Connection[*model.Talent], error)
 }
 type CompetitionResultResolver interface {
 	Provider(ctx context.Context, obj *model.CompetitionResult) (model.Organization, error)
@@ -999,6 +1022,7 @@ type GovernmentAgencyResolver interface {
 	Partnerships(ctx context.Context, obj *model.GovernmentAgency, first *int, after *string, last *int, before *string, filter *model.PartnershipFilter, orderBy *model.Order) (*model.Connection[*model.Partnership], error)
 	Resources(ctx context.Context, obj *model.GovernmentAgency, first *int, after *string, last *int, before *string, filter *model.ResourceFilter, orderBy *model.Order) (*model.Connection[model.SharedResource], error)
 	TrainingCenters(ctx context.Context, obj *model.GovernmentAgency) ([]*model.TrainingCenter, error)
+	PartnershipInvitations(ctx context.Context, obj *model.GovernmentAgency) ([]*model.PartnershipInvitation, error)
 	Partners(ctx context.Context, obj *model.GovernmentAgency, first *int, after *string, last *int, before *string, filter *model.OrganizationFilter, orderBy *model.Order) (*model.PartnerConnection, error)
 }
 type IndustrialParkResolver interface {
@@ -1006,6 +1030,7 @@ type IndustrialParkResolver interface {
 	Partnerships(ctx context.Context, obj *model.IndustrialPark, first *int, after *string, last *int, before *string, filter *model.PartnershipFilter, orderBy *model.Order) (*model.Connection[*model.Partnership], error)
 	Resources(ctx context.Context, obj *model.IndustrialPark, first *int, after *string, last *int, before *string, filter *model.ResourceFilter, orderBy *model.Order) (*model.Connection[model.SharedResource], error)
 	TrainingCenters(ctx context.Context, obj *model.IndustrialPark) ([]*model.TrainingCenter, error)
+	PartnershipInvitations(ctx context.Context, obj *model.IndustrialPark) ([]*model.PartnershipInvitation, error)
 	Partners(ctx context.Context, obj *model.IndustrialPark, first *int, after *string, last *int, before *string, filter *model.OrganizationFilter, orderBy *model.Order) (*model.PartnerConnection, error)
 
 	Companies(ctx context.Context, obj *model.IndustrialPark, first *int, after *string, last *int, before *string, filter *model.OrganizationFilter, orderBy *model.Order) (*model.Connection[*model.Company], error)
@@ -1038,6 +1063,8 @@ type MutationResolver interface {
 	ChangePartnershipStatus(ctx context.Context, input change.ChangePartnershipStatusInput) (*model.PartnershipPayload, error)
 	AddPartnershipParticipant(ctx context.Context, input change.AddPartnershipParticipantInput) (*model.PartnershipPayload, error)
 	RemovePartnershipParticipant(ctx context.Context, input change.RemovePartnershipParticipantInput) (*model.PartnershipPayload, error)
+	AcceptPartnershipInvitation(ctx context.Context, input change.AnswerPartnershipInvitationInput) (*model.PartnershipPayload, error)
+	DeclinePartnershipInvitation(ctx context.Context, input change.AnswerPartnershipInvitationInput) (*model.PartnershipPayload, error)
 	ShareTrainingFacility(ctx context.Context, input change.ShareTrainingFacilityInput) (*model.TrainingFacilityPayload, error)
 	UpdateTrainingFacility(ctx context.Context, input change.UpdateTrainingFacilityInput) (*model.TrainingFacilityPayload, error)
 	PostJobOpening(ctx context.Context, input change.PostJobOpeningInput) (*model.JobOpeningPayload, error)
@@ -1059,6 +1086,8 @@ type MutationResolver interface {
 	UpdateTalent(ctx context.Context, input change.UpdateTalentInput) (*model.TalentPayload, error)
 	SetTalentSkill(ctx context.Context, input change.SetTalentSkillInput) (*model.TalentPayload, error)
 	RemoveTalentSkill(ctx context.Context, input change.RemoveTalentSkillInput) (*model.TalentPayload, error)
+	AcceptEmployment(ctx context.Context, input change.AnswerEmploymentInput) (*model.TalentPayload, error)
+	DeclineEmployment(ctx context.Context, input change.AnswerEmploymentInput) (*model.TalentPayload, error)
 }
 type NeighborhoodResolver interface {
 	Center(ctx context.Context, obj *model.Neighborhood) (model.Organization, error)
@@ -1082,6 +1111,11 @@ type PartnershipResolver interface {
 	Alliance(ctx context.Context, obj *model.Partnership) (*model.Alliance, error)
 
 	Participants(ctx context.Context, obj *model.Partnership, roles []store.ParticipantRole) ([]*model.PartnershipParticipant, error)
+	Invitations(ctx context.Context, obj *model.Partnership) ([]*model.PartnershipInvitation, error)
+}
+type PartnershipInvitationResolver interface {
+	Partnership(ctx context.Context, obj *model.PartnershipInvitation) (*model.Partnership, error)
+	Organization(ctx context.Context, obj *model.PartnershipInvitation) (model.Organization, error)
 }
 type PartnershipParticipantResolver interface {
 	Partnership(ctx context.Context, obj *model.PartnershipParticipant) (*model.Partnership, error)
@@ -1126,6 +1160,7 @@ type SchoolResolver interface {
 	Partnerships(ctx context.Context, obj *model.School, first *int, after *string, last *int, before *string, filter *model.PartnershipFilter, orderBy *model.Order) (*model.Connection[*model.Partnership], error)
 	Resources(ctx context.Context, obj *model.School, first *int, after *string, last *int, before *string, filter *model.ResourceFilter, orderBy *model.Order) (*model.Connection[model.SharedResource], error)
 	TrainingCenters(ctx context.Context, obj *model.School) ([]*model.TrainingCenter, error)
+	PartnershipInvitations(ctx context.Context, obj *model.School) ([]*model.PartnershipInvitation, error)
 	Partners(ctx context.Context, obj *model.School, first *int, after *string, last *int, before *string, filter *model.OrganizationFilter, orderBy *model.Order) (*model.PartnerConnection, error)
 
 	Students(ctx context.Context, obj *model.School, first *int, after *string, last *int, before *string, filter *model.TalentFilter, orderBy *model.Order) (*model.Connection[*model.Talent], error)
@@ -1165,6 +1200,7 @@ type TalentResolver interface {
 
 	School(ctx context.Context, obj *model.Talent) (*model.School, error)
 	Employer(ctx context.Context, obj *model.Talent) (*model.Company, error)
+	PendingEmployer(ctx context.Context, obj *model.Talent) (*model.Company, error)
 
 	Skills(ctx context.Context, obj *model.Talent) ([]*model.SkillAtLevel, error)
 	Courses(ctx context.Context, obj *model.Talent) ([]*model.TrainingCourse, error)
@@ -1608,6 +1644,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Company.Partners(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.OrganizationFilter), args["orderBy"].(*model.Order)), true
+	case "Company.partnershipInvitations":
+		if e.ComplexityRoot.Company.PartnershipInvitations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Company.PartnershipInvitations(childComplexity), true
 	case "Company.partnerships":
 		if e.ComplexityRoot.Company.Partnerships == nil {
 			break
@@ -1619,6 +1661,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Company.Partnerships(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.PartnershipFilter), args["orderBy"].(*model.Order)), true
+	case "Company.pendingEmployees":
+		if e.ComplexityRoot.Company.PendingEmployees == nil {
+			break
+		}
+
+		args, err := ec.field_Company_pendingEmployees_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Company.PendingEmployees(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.TalentFilter), args["orderBy"].(*model.Order)), true
 	case "Company.resources":
 		if e.ComplexityRoot.Company.Resources == nil {
 			break
@@ -2024,6 +2077,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.GovernmentAgency.Partners(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.OrganizationFilter), args["orderBy"].(*model.Order)), true
+	case "GovernmentAgency.partnershipInvitations":
+		if e.ComplexityRoot.GovernmentAgency.PartnershipInvitations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GovernmentAgency.PartnershipInvitations(childComplexity), true
 	case "GovernmentAgency.partnerships":
 		if e.ComplexityRoot.GovernmentAgency.Partnerships == nil {
 			break
@@ -2167,6 +2226,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.IndustrialPark.Partners(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.OrganizationFilter), args["orderBy"].(*model.Order)), true
+	case "IndustrialPark.partnershipInvitations":
+		if e.ComplexityRoot.IndustrialPark.PartnershipInvitations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndustrialPark.PartnershipInvitations(childComplexity), true
 	case "IndustrialPark.partnerships":
 		if e.ComplexityRoot.IndustrialPark.Partnerships == nil {
 			break
@@ -2558,6 +2623,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.MonthCount.Month(childComplexity), true
 
+	case "Mutation.acceptEmployment":
+		if e.ComplexityRoot.Mutation.AcceptEmployment == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_acceptEmployment_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AcceptEmployment(childComplexity, args["input"].(change.AnswerEmploymentInput)), true
+	case "Mutation.acceptPartnershipInvitation":
+		if e.ComplexityRoot.Mutation.AcceptPartnershipInvitation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_acceptPartnershipInvitation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AcceptPartnershipInvitation(childComplexity, args["input"].(change.AnswerPartnershipInvitationInput)), true
 	case "Mutation.addPartnershipParticipant":
 		if e.ComplexityRoot.Mutation.AddPartnershipParticipant == nil {
 			break
@@ -2646,6 +2733,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateSkill(childComplexity, args["input"].(change.CreateSkillInput)), true
+	case "Mutation.declineEmployment":
+		if e.ComplexityRoot.Mutation.DeclineEmployment == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_declineEmployment_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeclineEmployment(childComplexity, args["input"].(change.AnswerEmploymentInput)), true
+	case "Mutation.declinePartnershipInvitation":
+		if e.ComplexityRoot.Mutation.DeclinePartnershipInvitation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_declinePartnershipInvitation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeclinePartnershipInvitation(childComplexity, args["input"].(change.AnswerPartnershipInvitationInput)), true
 	case "Mutation.enrollInCourse":
 		if e.ComplexityRoot.Mutation.EnrollInCourse == nil {
 			break
@@ -3206,6 +3315,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Partnership.GlobalID(childComplexity), true
+	case "Partnership.invitations":
+		if e.ComplexityRoot.Partnership.Invitations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Partnership.Invitations(childComplexity), true
 	case "Partnership.kind":
 		if e.ComplexityRoot.Partnership.Kind == nil {
 			break
@@ -3285,6 +3400,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PartnershipEdge.Node(childComplexity), true
+
+	case "PartnershipInvitation.answeredOn":
+		if e.ComplexityRoot.PartnershipInvitation.AnsweredOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartnershipInvitation.AnsweredOn(childComplexity), true
+	case "PartnershipInvitation.invitedOn":
+		if e.ComplexityRoot.PartnershipInvitation.InvitedOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartnershipInvitation.InvitedOn(childComplexity), true
+	case "PartnershipInvitation.organization":
+		if e.ComplexityRoot.PartnershipInvitation.Organization == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartnershipInvitation.Organization(childComplexity), true
+	case "PartnershipInvitation.partnership":
+		if e.ComplexityRoot.PartnershipInvitation.Partnership == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartnershipInvitation.Partnership(childComplexity), true
+	case "PartnershipInvitation.role":
+		if e.ComplexityRoot.PartnershipInvitation.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartnershipInvitation.Role(childComplexity), true
+	case "PartnershipInvitation.status":
+		if e.ComplexityRoot.PartnershipInvitation.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartnershipInvitation.Status(childComplexity), true
 
 	case "PartnershipKindCount.count":
 		if e.ComplexityRoot.PartnershipKindCount.Count == nil {
@@ -3845,6 +3997,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.School.Partners(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.OrganizationFilter), args["orderBy"].(*model.Order)), true
+	case "School.partnershipInvitations":
+		if e.ComplexityRoot.School.PartnershipInvitations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.School.PartnershipInvitations(childComplexity), true
 	case "School.partnerships":
 		if e.ComplexityRoot.School.Partnerships == nil {
 			break
@@ -4367,6 +4525,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Talent.NameZh(childComplexity), true
+	case "Talent.pendingEmployer":
+		if e.ComplexityRoot.Talent.PendingEmployer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Talent.PendingEmployer(childComplexity), true
 	case "Talent.phone":
 		if e.ComplexityRoot.Talent.Phone == nil {
 			break
@@ -5110,6 +5274,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("AddPartnershipParticipantInput", ec.unmarshalInputAddPartnershipParticipantInput),
 			graphql.NewInputUnmarshaler("AdmitMemberInput", ec.unmarshalInputAdmitMemberInput),
 			graphql.NewInputUnmarshaler("AllianceOrder", ec.unmarshalInputAllianceOrder),
+			graphql.NewInputUnmarshaler("AnswerEmploymentInput", ec.unmarshalInputAnswerEmploymentInput),
+			graphql.NewInputUnmarshaler("AnswerPartnershipInvitationInput", ec.unmarshalInputAnswerPartnershipInvitationInput),
 			graphql.NewInputUnmarshaler("ApplyForJobInput", ec.unmarshalInputApplyForJobInput),
 			graphql.NewInputUnmarshaler("BilingualTextInput", ec.unmarshalInputBilingualTextInput),
 			graphql.NewInputUnmarshaler("ChangeMemberRoleInput", ec.unmarshalInputChangeMemberRoleInput),
@@ -5691,6 +5857,8 @@ interface Organization implements Node {
   ): SharedResourceConnection!
   "Training centres this organization runs or is linked to."
   trainingCenters: [TrainingCenter!]!
+  "Partnerships this organization is invited to and has not answered, newest first (at most 100). It takes part in one only once it accepts (` + "`" + `acceptPartnershipInvitation` + "`" + `) or declines (` + "`" + `declinePartnershipInvitation` + "`" + `). Visible to ADMIN, ANALYST and members acting for this organization; anyone else gets ` + "`" + `FORBIDDEN` + "`" + ` (` + "`" + `UNAUTHENTICATED` + "`" + ` when anonymous)."
+  partnershipInvitations: [PartnershipInvitation!]!
   "Organizations this one shares partnerships with, most shared first by default; each edge carries the shared partnerships."
   partners(
     "Number of items to return, paging forwards (at most 100; default 20 when neither ` + "`" + `first` + "`" + ` nor ` + "`" + `last` + "`" + ` is given)."
@@ -5776,6 +5944,8 @@ type School implements Node & Organization {
   ): SharedResourceConnection!
   "Training centres this school runs or is linked to."
   trainingCenters: [TrainingCenter!]!
+  "Partnerships this school is invited to and has not answered, newest first (at most 100). It takes part in one only once it accepts (` + "`" + `acceptPartnershipInvitation` + "`" + `) or declines (` + "`" + `declinePartnershipInvitation` + "`" + `). Visible to ADMIN, ANALYST and members acting for this school; anyone else gets ` + "`" + `FORBIDDEN` + "`" + ` (` + "`" + `UNAUTHENTICATED` + "`" + ` when anonymous)."
+  partnershipInvitations: [PartnershipInvitation!]!
   "Organizations this one shares partnerships with, most shared first by default; each edge carries the shared partnerships."
   partners(
     "Number of items to return, paging forwards (at most 100; default 20 when neither ` + "`" + `first` + "`" + ` nor ` + "`" + `last` + "`" + ` is given)."
@@ -5914,6 +6084,8 @@ type Company implements Node & Organization {
   ): SharedResourceConnection!
   "Training centres this company runs or is linked to."
   trainingCenters: [TrainingCenter!]!
+  "Partnerships this company is invited to and has not answered, newest first (at most 100). It takes part in one only once it accepts (` + "`" + `acceptPartnershipInvitation` + "`" + `) or declines (` + "`" + `declinePartnershipInvitation` + "`" + `). Visible to ADMIN, ANALYST and members acting for this company; anyone else gets ` + "`" + `FORBIDDEN` + "`" + ` (` + "`" + `UNAUTHENTICATED` + "`" + ` when anonymous)."
+  partnershipInvitations: [PartnershipInvitation!]!
   "Organizations this one shares partnerships with, most shared first by default; each edge carries the shared partnerships."
   partners(
     "Number of items to return, paging forwards (at most 100; default 20 when neither ` + "`" + `first` + "`" + ` nor ` + "`" + `last` + "`" + ` is given)."
@@ -5954,8 +6126,29 @@ type Company implements Node & Organization {
     "Sort order; by default by posting date, ascending."
     orderBy: JobOpeningOrder
   ): JobOpeningConnection!
-  "Talents employed by this company, as anonymised profiles."
+  "Talents employed by this company, as anonymised profiles: only those whose employer link the company accepted."
   employees(
+    "Number of items to return, paging forwards (at most 100; default 20 when neither ` + "`" + `first` + "`" + ` nor ` + "`" + `last` + "`" + ` is given)."
+    first: Int
+    "Return items after this cursor."
+    after: String
+    "Number of items to return, paging backwards (at most 100)."
+    last: Int
+    "Return items before this cursor."
+    before: String
+    "Which talents to include."
+    filter: TalentFilter
+    "Sort order; by default by registration date, ascending."
+    orderBy: TalentOrder
+  ): TalentConnection!
+  """
+  Talents whose school or employer named this company as their employer, waiting for the company
+  to accept (` + "`" + `acceptEmployment` + "`" + `) or decline (` + "`" + `declineEmployment` + "`" + `); anonymised profiles. Until it
+  accepts, the company is not the talent's employer and sees none of its personal data. Visible to
+  ADMIN, ANALYST and members acting for this company; anyone else gets ` + "`" + `FORBIDDEN` + "`" + `
+  (` + "`" + `UNAUTHENTICATED` + "`" + ` when anonymous).
+  """
+  pendingEmployees(
     "Number of items to return, paging forwards (at most 100; default 20 when neither ` + "`" + `first` + "`" + ` nor ` + "`" + `last` + "`" + ` is given)."
     first: Int
     "Return items after this cursor."
@@ -6040,6 +6233,8 @@ type GovernmentAgency implements Node & Organization {
   ): SharedResourceConnection!
   "Training centres this agency runs or is linked to."
   trainingCenters: [TrainingCenter!]!
+  "Partnerships this agency is invited to and has not answered, newest first (at most 100). It takes part in one only once it accepts (` + "`" + `acceptPartnershipInvitation` + "`" + `) or declines (` + "`" + `declinePartnershipInvitation` + "`" + `). Visible to ADMIN, ANALYST and members acting for this agency; anyone else gets ` + "`" + `FORBIDDEN` + "`" + ` (` + "`" + `UNAUTHENTICATED` + "`" + ` when anonymous)."
+  partnershipInvitations: [PartnershipInvitation!]!
   "Organizations this one shares partnerships with, most shared first by default; each edge carries the shared partnerships."
   partners(
     "Number of items to return, paging forwards (at most 100; default 20 when neither ` + "`" + `first` + "`" + ` nor ` + "`" + `last` + "`" + ` is given)."
@@ -6113,6 +6308,8 @@ type IndustrialPark implements Node & Organization {
   ): SharedResourceConnection!
   "Training centres this park runs or is linked to."
   trainingCenters: [TrainingCenter!]!
+  "Partnerships this park is invited to and has not answered, newest first (at most 100). It takes part in one only once it accepts (` + "`" + `acceptPartnershipInvitation` + "`" + `) or declines (` + "`" + `declinePartnershipInvitation` + "`" + `). Visible to ADMIN, ANALYST and members acting for this park; anyone else gets ` + "`" + `FORBIDDEN` + "`" + ` (` + "`" + `UNAUTHENTICATED` + "`" + ` when anonymous)."
+  partnershipInvitations: [PartnershipInvitation!]!
   "Organizations this one shares partnerships with, most shared first by default; each edge carries the shared partnerships."
   partners(
     "Number of items to return, paging forwards (at most 100; default 20 when neither ` + "`" + `first` + "`" + ` nor ` + "`" + `last` + "`" + ` is given)."
@@ -6371,11 +6568,44 @@ type Partnership implements Node {
   startsOn: Date
   "The date work ends, when planned."
   endsOn: Date
-  "The organizations taking part, with their roles, lead first."
+  "The organizations taking part, with their roles, lead first: those that accepted their invitation, or that proposed the partnership or were added by ADMIN. Invited organizations that have not accepted are not participants; see ` + "`" + `invitations` + "`" + `."
   participants(
     "Only participants with these roles."
     roles: [ParticipantRole!]
   ): [PartnershipParticipant!]!
+  "The organizations a member named in the partnership, and whether each accepted, declined or has not answered yet; unanswered first. The partnership cannot be signed or started while any invitation is pending. Lists only what the caller may see: ADMIN and ANALYST see all; a member sees all when its organization takes part, else only its own invitation; anonymous callers see none."
+  invitations: [PartnershipInvitation!]!
+}
+
+"""
+Where an invitation to a partnership stands.
+"""
+enum InvitationStatus {
+  "Not answered yet: the organization does not take part."
+  PENDING
+  "Accepted: the organization takes part."
+  ACCEPTED
+  "Declined: the organization does not take part. It may be invited again."
+  DECLINED
+}
+
+"""
+An organization named in a partnership by a member. Being named is an invitation, not
+membership: the organization takes part only once it, or ADMIN on its behalf, accepts.
+"""
+type PartnershipInvitation {
+  "The partnership."
+  partnership: Partnership!
+  "The invited organization."
+  organization: Organization!
+  "The role the organization would have in the partnership."
+  role: ParticipantRole!
+  "Whether the organization has answered, and how."
+  status: InvitationStatus!
+  "The date of the invitation."
+  invitedOn: Date!
+  "The date of the answer; null while pending."
+  answeredOn: Date
 }
 
 """
@@ -6400,7 +6630,7 @@ type PartnershipParticipant {
   organization: Organization!
   "The organization's role in the partnership."
   role: ParticipantRole!
-  "The date the organization joined the partnership, when it differs from the signing date."
+  "The date the organization joined the partnership, when it differs from the signing date (an organization accepting an invitation after the signing joins on the day it accepts)."
   joinedOn: Date
 }
 
@@ -7284,7 +7514,9 @@ enum TalentStatus {
 """
 A trainee or worker in an alliance's talent pool. Everyone sees the anonymised profile; the
 personal fields (name, contact details, birth date) are visible only to ADMIN and to the
-talent's own school or employer.
+talent's own school or employer. A company named as employer by someone else becomes the
+employer only when it accepts (` + "`" + `acceptEmployment` + "`" + `); until then it is ` + "`" + `pendingEmployer` + "`" + ` and sees
+no personal data.
 """
 type Talent implements Node {
   "Globally unique, opaque identifier."
@@ -7309,8 +7541,10 @@ type Talent implements Node {
   status: TalentStatus!
   "The school the talent studies or studied at, if any."
   school: School
-  "The company the talent works for, if any."
+  "The company the talent works for, if any: a company that accepted the link, or named itself (or was named by ADMIN)."
   employer: Company
+  "A company named as the talent's employer that has not accepted yet; it is not the employer and sees no personal data until it accepts. Visible to ADMIN, ANALYST, the talent's school and employer, and that company; null for anyone else."
+  pendingEmployer: Company
   "The year the talent graduates or graduated, when known."
   graduationYear: Int
   "The date the talent joined the pool."
@@ -7466,8 +7700,9 @@ directive @requires(
 ) on FIELD_DEFINITION
 
 """
-Personal data of a talent: visible to ADMIN and to the talent's own school or employer;
-anyone else gets ` + "`" + `FORBIDDEN` + "`" + ` and null.
+Personal data of a talent: visible to ADMIN and to the talent's own school or employer (an
+employer that accepted the link; a company merely named as employer sees nothing); anyone else
+gets ` + "`" + `FORBIDDEN` + "`" + ` and null.
 """
 directive @personal on FIELD_DEFINITION
 
@@ -7519,6 +7754,8 @@ enum UserErrorCode {
   CONFLICT
   "No capacity is left: every position is filled or every seat taken."
   FULL
+  "The partnership cannot be signed or started while organizations it names have not answered their invitations; the message names them."
+  PENDING_INVITATIONS
 }
 
 "A name or title in both languages, as input."
@@ -7554,18 +7791,22 @@ type Mutation {
   changeMemberRole("The new role." input: ChangeMemberRoleInput!): MembershipPayload! @requires(roles: [ADMIN])
   "Records that a member left its alliance. Members may record their own leaving."
   recordMemberLeaving("The leaving." input: RecordMemberLeavingInput!): MembershipPayload! @requires(roles: [ADMIN, MEMBER])
-  "Proposes a partnership. Members may propose partnerships they take part in."
+  "Proposes a partnership. Members may propose partnerships they take part in: the member's organization takes part at once, and every other organization named is invited and takes part only once it accepts. ADMIN's proposals need no answers. At most 20 organizations per proposal."
   proposePartnership("The proposal." input: ProposePartnershipInput!): PartnershipPayload! @requires(roles: [ADMIN, MEMBER])
   "Changes a partnership's title, description or dates. Members may change partnerships they take part in."
   updatePartnership("The changes." input: UpdatePartnershipInput!): PartnershipPayload! @requires(roles: [ADMIN, MEMBER])
-  "Signs a proposed partnership. Members may sign partnerships they lead."
+  "Signs a proposed partnership, once every invited organization has answered (else a ` + "`" + `PENDING_INVITATIONS` + "`" + ` user error) and at least two take part, one leading. Members may sign partnerships they lead."
   signPartnership("The signing." input: SignPartnershipInput!): PartnershipPayload! @requires(roles: [ADMIN, MEMBER])
-  "Moves a partnership to another status: PROPOSED -> SIGNED -> ACTIVE -> COMPLETED, or TERMINATED from any open status. Members may move partnerships they lead."
+  "Moves a partnership to another status: PROPOSED -> SIGNED -> ACTIVE -> COMPLETED, or TERMINATED from any open status. SIGNED and ACTIVE need every invitation answered (else a ` + "`" + `PENDING_INVITATIONS` + "`" + ` user error) and at least two participants, one leading. Members may move partnerships they lead."
   changePartnershipStatus("The new status." input: ChangePartnershipStatusInput!): PartnershipPayload! @requires(roles: [ADMIN, MEMBER])
-  "Adds an organization to a partnership. Members may add to partnerships they lead."
+  "Adds an organization to a partnership. Members may add to partnerships they lead; their addition is an invitation, which the organization accepts or declines (at most 20 pending per partnership). ADMIN's addition takes effect at once."
   addPartnershipParticipant("The new participant." input: AddPartnershipParticipantInput!): PartnershipPayload! @requires(roles: [ADMIN, MEMBER])
-  "Removes an organization from a partnership; the lead cannot be removed. Members may remove from partnerships they lead."
+  "Removes an organization from a partnership, or withdraws its invitation if it has not answered; the lead cannot be removed. Members may remove from partnerships they lead."
   removePartnershipParticipant("The participant to remove." input: RemovePartnershipParticipantInput!): PartnershipPayload! @requires(roles: [ADMIN, MEMBER])
+  "Accepts an invitation to a partnership: the organization takes part from now on. Members may answer for their own organization; ADMIN for any."
+  acceptPartnershipInvitation("The answer." input: AnswerPartnershipInvitationInput!): PartnershipPayload! @requires(roles: [ADMIN, MEMBER])
+  "Declines an invitation to a partnership: the organization does not take part. Members may answer for their own organization; ADMIN for any."
+  declinePartnershipInvitation("The answer." input: AnswerPartnershipInvitationInput!): PartnershipPayload! @requires(roles: [ADMIN, MEMBER])
   "Shares a training facility. Members may share their own."
   shareTrainingFacility("The facility." input: ShareTrainingFacilityInput!): TrainingFacilityPayload! @requires(roles: [ADMIN, MEMBER])
   "Changes a shared training facility. Members may change their own."
@@ -7600,14 +7841,18 @@ type Mutation {
   createSkill("The skill." input: CreateSkillInput!): SkillPayload! @requires(roles: [ADMIN])
   "Changes a skill of the taxonomy."
   updateSkill("The changes." input: UpdateSkillInput!): SkillPayload! @requires(roles: [ADMIN])
-  "Registers a talent in an alliance's pool. Members may register their own students and employees."
+  "Registers a talent in an alliance's pool. Members may register their own students and employees. An employer other than the caller's own company is only proposed (` + "`" + `pendingEmployer` + "`" + `) until that company accepts; ADMIN's takes effect at once."
   registerTalent("The talent." input: RegisterTalentInput!): TalentPayload! @requires(roles: [ADMIN, MEMBER])
-  "Changes a talent's profile or personal data. Members may change their own talents."
+  "Changes a talent's profile or personal data. Members may change their own talents. A new employer other than the caller's own company is only proposed (` + "`" + `pendingEmployer` + "`" + `) until that company accepts; the current employer stays meanwhile. ADMIN's takes effect at once."
   updateTalent("The changes." input: UpdateTalentInput!): TalentPayload! @requires(roles: [ADMIN, MEMBER])
   "Sets the level of one of a talent's skills, adding the skill if the talent lacks it. Members may change their own talents."
   setTalentSkill("The skill and level." input: SetTalentSkillInput!): TalentPayload! @requires(roles: [ADMIN, MEMBER])
   "Removes a skill from a talent. Members may change their own talents."
   removeTalentSkill("The skill to remove." input: RemoveTalentSkillInput!): TalentPayload! @requires(roles: [ADMIN, MEMBER])
+  "Accepts being named a talent's employer: the company becomes its employer, sees its personal data and acts for it. Members may answer for their own company; ADMIN for any."
+  acceptEmployment("The answer." input: AnswerEmploymentInput!): TalentPayload! @requires(roles: [ADMIN, MEMBER])
+  "Declines being named a talent's employer: the proposal is dropped and the talent's employer stays as it was. Members may answer for their own company; ADMIN for any."
+  declineEmployment("The answer." input: AnswerEmploymentInput!): TalentPayload! @requires(roles: [ADMIN, MEMBER])
 }
 
 "A new organization. Give the fields of its kind: ` + "`" + `schoolLevel` + "`" + ` for a school, ` + "`" + `industry` + "`" + ` for a company, ` + "`" + `jurisdiction` + "`" + ` for an agency."
@@ -7758,7 +8003,7 @@ input ProposePartnershipInput {
   startsOn: Date
   "When work ends; not before it starts."
   endsOn: Date
-  "Two or more distinct organizations, exactly one of them LEAD."
+  "Two to 20 distinct organizations, exactly one of them LEAD. When a member proposes, its own organization must be one of them; the others are invited."
   participants: [ParticipantInput!]!
 }
 
@@ -7819,6 +8064,16 @@ input RemovePartnershipParticipantInput {
   "The partnership's version last read."
   version: Int!
   "The organization (global ID)."
+  organizationId: ID!
+}
+
+"An invited organization's answer to its invitation."
+input AnswerPartnershipInvitationInput {
+  "The partnership's global ID."
+  partnershipId: ID!
+  "The partnership's version last read: the answer is to the partnership as read."
+  version: Int!
+  "The invited organization (global ID)."
   organizationId: ID!
 }
 
@@ -8232,7 +8487,7 @@ input RegisterTalentInput {
   status: TalentStatus!
   "The school (global ID of a School)."
   schoolId: ID
-  "The employer (global ID of a Company)."
+  "The employer (global ID of a Company); proposed until that company accepts, unless the caller acts for it or is ADMIN."
   employerId: ID
   "The graduation year."
   graduationYear: Int
@@ -8260,7 +8515,7 @@ input UpdateTalentInput {
   status: TalentStatus
   "The new school (global ID)."
   schoolId: ID
-  "The new employer (global ID)."
+  "The new employer (global ID of a Company); proposed until that company accepts, unless the caller acts for it or is ADMIN."
   employerId: ID
   "The new graduation year."
   graduationYear: Int
@@ -8284,6 +8539,14 @@ input RemoveTalentSkillInput {
   version: Int!
   "The skill (global ID)."
   skillId: ID!
+}
+
+"A company's answer to being named a talent's employer."
+input AnswerEmploymentInput {
+  "The talent's global ID."
+  talentId: ID!
+  "The talent's version last read."
+  version: Int!
 }
 
 "The result of a talent mutation."
@@ -8325,6 +8588,14 @@ enum EventKind {
   PARTICIPANT_ADDED
   "An organization left a partnership."
   PARTICIPANT_REMOVED
+  "An organization was invited to a partnership; it takes part once it accepts. Hidden from anonymous callers."
+  PARTICIPANT_INVITED
+  "An invited organization accepted and now takes part in the partnership."
+  INVITATION_ACCEPTED
+  "An invited organization declined. Hidden from anonymous callers."
+  INVITATION_DECLINED
+  "The lead withdrew an unanswered invitation. Hidden from anonymous callers."
+  INVITATION_WITHDRAWN
   "A resource was shared or an opening posted."
   RESOURCE_SHARED
   "A shared resource changed."
@@ -8351,6 +8622,10 @@ enum EventKind {
   TALENT_REGISTERED
   "A talent's profile or skills changed."
   TALENT_UPDATED
+  "A company accepted being named a talent's employer. Hidden from anonymous callers."
+  EMPLOYMENT_ACCEPTED
+  "A company declined being named a talent's employer. Hidden from anonymous callers."
+  EMPLOYMENT_DECLINED
 }
 
 """
@@ -9328,6 +9603,8 @@ func (ec *executionContext) childFields_Company(ctx context.Context, field graph
 		return ec.fieldContext_Company_resources(ctx, field)
 	case "trainingCenters":
 		return ec.fieldContext_Company_trainingCenters(ctx, field)
+	case "partnershipInvitations":
+		return ec.fieldContext_Company_partnershipInvitations(ctx, field)
 	case "partners":
 		return ec.fieldContext_Company_partners(ctx, field)
 	case "industry":
@@ -9344,6 +9621,8 @@ func (ec *executionContext) childFields_Company(ctx context.Context, field graph
 		return ec.fieldContext_Company_jobOpenings(ctx, field)
 	case "employees":
 		return ec.fieldContext_Company_employees(ctx, field)
+	case "pendingEmployees":
+		return ec.fieldContext_Company_pendingEmployees(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Company", field.Name)
 }
@@ -9554,6 +9833,8 @@ func (ec *executionContext) childFields_IndustrialPark(ctx context.Context, fiel
 		return ec.fieldContext_IndustrialPark_resources(ctx, field)
 	case "trainingCenters":
 		return ec.fieldContext_IndustrialPark_trainingCenters(ctx, field)
+	case "partnershipInvitations":
+		return ec.fieldContext_IndustrialPark_partnershipInvitations(ctx, field)
 	case "partners":
 		return ec.fieldContext_IndustrialPark_partners(ctx, field)
 	case "areaKm2":
@@ -9928,6 +10209,8 @@ func (ec *executionContext) childFields_Partnership(ctx context.Context, field g
 		return ec.fieldContext_Partnership_endsOn(ctx, field)
 	case "participants":
 		return ec.fieldContext_Partnership_participants(ctx, field)
+	case "invitations":
+		return ec.fieldContext_Partnership_invitations(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Partnership", field.Name)
 }
@@ -9952,6 +10235,24 @@ func (ec *executionContext) childFields_PartnershipEdge(ctx context.Context, fie
 		return ec.fieldContext_PartnershipEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PartnershipEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_PartnershipInvitation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "partnership":
+		return ec.fieldContext_PartnershipInvitation_partnership(ctx, field)
+	case "organization":
+		return ec.fieldContext_PartnershipInvitation_organization(ctx, field)
+	case "role":
+		return ec.fieldContext_PartnershipInvitation_role(ctx, field)
+	case "status":
+		return ec.fieldContext_PartnershipInvitation_status(ctx, field)
+	case "invitedOn":
+		return ec.fieldContext_PartnershipInvitation_invitedOn(ctx, field)
+	case "answeredOn":
+		return ec.fieldContext_PartnershipInvitation_answeredOn(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PartnershipInvitation", field.Name)
 }
 
 func (ec *executionContext) childFields_PartnershipKindCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -10150,6 +10451,8 @@ func (ec *executionContext) childFields_School(ctx context.Context, field graphq
 		return ec.fieldContext_School_resources(ctx, field)
 	case "trainingCenters":
 		return ec.fieldContext_School_trainingCenters(ctx, field)
+	case "partnershipInvitations":
+		return ec.fieldContext_School_partnershipInvitations(ctx, field)
 	case "partners":
 		return ec.fieldContext_School_partners(ctx, field)
 	case "level":
@@ -10384,6 +10687,8 @@ func (ec *executionContext) childFields_Talent(ctx context.Context, field graphq
 		return ec.fieldContext_Talent_school(ctx, field)
 	case "employer":
 		return ec.fieldContext_Talent_employer(ctx, field)
+	case "pendingEmployer":
+		return ec.fieldContext_Talent_pendingEmployer(ctx, field)
 	case "graduationYear":
 		return ec.fieldContext_Talent_graduationYear(ctx, field)
 	case "registeredOn":
@@ -11352,6 +11657,60 @@ func (ec *executionContext) field_Company_partnerships_args(ctx context.Context,
 	return args, nil
 }
 
+func (ec *executionContext) field_Company_pendingEmployees_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.TalentFilter, error) {
+			return ec.unmarshalOTalentFilter2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐTalentFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.Order, error) {
+			return ec.unmarshalOTalentOrder2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg5
+	return args, nil
+}
+
 func (ec *executionContext) field_Company_resources_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -11898,6 +12257,34 @@ func (ec *executionContext) field_JobOpening_placements_args(ctx context.Context
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_acceptEmployment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (change.AnswerEmploymentInput, error) {
+			return ec.unmarshalNAnswerEmploymentInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐAnswerEmploymentInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_acceptPartnershipInvitation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (change.AnswerPartnershipInvitationInput, error) {
+			return ec.unmarshalNAnswerPartnershipInvitationInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐAnswerPartnershipInvitationInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_addPartnershipParticipant_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -12002,6 +12389,34 @@ func (ec *executionContext) field_Mutation_createSkill_args(ctx context.Context,
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (change.CreateSkillInput, error) {
 			return ec.unmarshalNCreateSkillInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐCreateSkillInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_declineEmployment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (change.AnswerEmploymentInput, error) {
+			return ec.unmarshalNAnswerEmploymentInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐAnswerEmploymentInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_declinePartnershipInvitation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (change.AnswerPartnershipInvitationInput, error) {
+			return ec.unmarshalNAnswerPartnershipInvitationInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐAnswerPartnershipInvitationInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -15483,6 +15898,38 @@ func (ec *executionContext) fieldContext_Company_trainingCenters(_ context.Conte
 	return fc, nil
 }
 
+func (ec *executionContext) _Company_partnershipInvitations(ctx context.Context, field graphql.CollectedField, obj *model.Company) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Company_partnershipInvitations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Company().PartnershipInvitations(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.PartnershipInvitation) graphql.Marshaler {
+			return ec.marshalNPartnershipInvitation2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐPartnershipInvitationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Company_partnershipInvitations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Company",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PartnershipInvitation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Company_partners(ctx context.Context, field graphql.CollectedField, obj *model.Company) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -15733,6 +16180,50 @@ func (ec *executionContext) fieldContext_Company_employees(ctx context.Context, 
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Company_employees_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Company_pendingEmployees(ctx context.Context, field graphql.CollectedField, obj *model.Company) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Company_pendingEmployees(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Company().PendingEmployees(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.TalentFilter), fc.Args["orderBy"].(*model.Order))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[*model.Talent]) graphql.Marshaler {
+			return ec.marshalNTalentConnection2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Company_pendingEmployees(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Company",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TalentConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Company_pendingEmployees_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -17432,6 +17923,38 @@ func (ec *executionContext) fieldContext_GovernmentAgency_trainingCenters(_ cont
 	return fc, nil
 }
 
+func (ec *executionContext) _GovernmentAgency_partnershipInvitations(ctx context.Context, field graphql.CollectedField, obj *model.GovernmentAgency) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GovernmentAgency_partnershipInvitations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.GovernmentAgency().PartnershipInvitations(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.PartnershipInvitation) graphql.Marshaler {
+			return ec.marshalNPartnershipInvitation2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐPartnershipInvitationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GovernmentAgency_partnershipInvitations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GovernmentAgency",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PartnershipInvitation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _GovernmentAgency_partners(ctx context.Context, field graphql.CollectedField, obj *model.GovernmentAgency) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -17940,6 +18463,38 @@ func (ec *executionContext) fieldContext_IndustrialPark_trainingCenters(_ contex
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_TrainingCenter(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _IndustrialPark_partnershipInvitations(ctx context.Context, field graphql.CollectedField, obj *model.IndustrialPark) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndustrialPark_partnershipInvitations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.IndustrialPark().PartnershipInvitations(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.PartnershipInvitation) graphql.Marshaler {
+			return ec.marshalNPartnershipInvitation2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐPartnershipInvitationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndustrialPark_partnershipInvitations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IndustrialPark",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PartnershipInvitation(ctx, field)
 		},
 	}
 	return fc, nil
@@ -20237,6 +20792,130 @@ func (ec *executionContext) fieldContext_Mutation_removePartnershipParticipant(c
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_acceptPartnershipInvitation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_acceptPartnershipInvitation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AcceptPartnershipInvitation(ctx, fc.Args["input"].(change.AnswerPartnershipInvitationInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋauthᚐRoleᚄ(ctx, []any{"ADMIN", "MEMBER"})
+				if err != nil {
+					var zeroVal *model.PartnershipPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Requires == nil {
+					var zeroVal *model.PartnershipPayload
+					return zeroVal, errors.New("directive requires is not implemented")
+				}
+				return ec.Directives.Requires(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PartnershipPayload) graphql.Marshaler {
+			return ec.marshalNPartnershipPayload2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐPartnershipPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_acceptPartnershipInvitation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PartnershipPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_acceptPartnershipInvitation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_declinePartnershipInvitation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_declinePartnershipInvitation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeclinePartnershipInvitation(ctx, fc.Args["input"].(change.AnswerPartnershipInvitationInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋauthᚐRoleᚄ(ctx, []any{"ADMIN", "MEMBER"})
+				if err != nil {
+					var zeroVal *model.PartnershipPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Requires == nil {
+					var zeroVal *model.PartnershipPayload
+					return zeroVal, errors.New("directive requires is not implemented")
+				}
+				return ec.Directives.Requires(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PartnershipPayload) graphql.Marshaler {
+			return ec.marshalNPartnershipPayload2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐPartnershipPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_declinePartnershipInvitation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PartnershipPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_declinePartnershipInvitation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_shareTrainingFacility(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -21533,6 +22212,130 @@ func (ec *executionContext) fieldContext_Mutation_removeTalentSkill(ctx context.
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_removeTalentSkill_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_acceptEmployment(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_acceptEmployment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AcceptEmployment(ctx, fc.Args["input"].(change.AnswerEmploymentInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋauthᚐRoleᚄ(ctx, []any{"ADMIN", "MEMBER"})
+				if err != nil {
+					var zeroVal *model.TalentPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Requires == nil {
+					var zeroVal *model.TalentPayload
+					return zeroVal, errors.New("directive requires is not implemented")
+				}
+				return ec.Directives.Requires(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.TalentPayload) graphql.Marshaler {
+			return ec.marshalNTalentPayload2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐTalentPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_acceptEmployment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TalentPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_acceptEmployment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_declineEmployment(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_declineEmployment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeclineEmployment(ctx, fc.Args["input"].(change.AnswerEmploymentInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋauthᚐRoleᚄ(ctx, []any{"ADMIN", "MEMBER"})
+				if err != nil {
+					var zeroVal *model.TalentPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Requires == nil {
+					var zeroVal *model.TalentPayload
+					return zeroVal, errors.New("directive requires is not implemented")
+				}
+				return ec.Directives.Requires(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.TalentPayload) graphql.Marshaler {
+			return ec.marshalNTalentPayload2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐTalentPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_declineEmployment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TalentPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_declineEmployment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -23009,6 +23812,38 @@ func (ec *executionContext) fieldContext_Partnership_participants(ctx context.Co
 	return fc, nil
 }
 
+func (ec *executionContext) _Partnership_invitations(ctx context.Context, field graphql.CollectedField, obj *model.Partnership) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Partnership_invitations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Partnership().Invitations(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.PartnershipInvitation) graphql.Marshaler {
+			return ec.marshalNPartnershipInvitation2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐPartnershipInvitationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Partnership_invitations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Partnership",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PartnershipInvitation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _PartnershipConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*model.Partnership]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -23149,6 +23984,162 @@ func (ec *executionContext) fieldContext_PartnershipEdge_node(_ context.Context,
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _PartnershipInvitation_partnership(ctx context.Context, field graphql.CollectedField, obj *model.PartnershipInvitation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartnershipInvitation_partnership(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PartnershipInvitation().Partnership(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Partnership) graphql.Marshaler {
+			return ec.marshalNPartnership2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐPartnership(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PartnershipInvitation_partnership(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PartnershipInvitation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Partnership(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PartnershipInvitation_organization(ctx context.Context, field graphql.CollectedField, obj *model.PartnershipInvitation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartnershipInvitation_organization(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PartnershipInvitation().Organization(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Organization) graphql.Marshaler {
+			return ec.marshalNOrganization2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐOrganization(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PartnershipInvitation_organization(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PartnershipInvitation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PartnershipInvitation_role(ctx context.Context, field graphql.CollectedField, obj *model.PartnershipInvitation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartnershipInvitation_role(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Role, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v store.ParticipantRole) graphql.Marshaler {
+			return ec.marshalNParticipantRole2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐParticipantRole(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PartnershipInvitation_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PartnershipInvitation", field, false, false, "ParticipantRole")
+}
+
+func (ec *executionContext) _PartnershipInvitation_status(ctx context.Context, field graphql.CollectedField, obj *model.PartnershipInvitation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartnershipInvitation_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v store.InvitationStatus) graphql.Marshaler {
+			return ec.marshalNInvitationStatus2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐInvitationStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PartnershipInvitation_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PartnershipInvitation", field, false, false, "InvitationStatus")
+}
+
+func (ec *executionContext) _PartnershipInvitation_invitedOn(ctx context.Context, field graphql.CollectedField, obj *model.PartnershipInvitation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartnershipInvitation_invitedOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.InvitedOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PartnershipInvitation_invitedOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PartnershipInvitation", field, false, false, "Date")
+}
+
+func (ec *executionContext) _PartnershipInvitation_answeredOn(ctx context.Context, field graphql.CollectedField, obj *model.PartnershipInvitation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartnershipInvitation_answeredOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AnsweredOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PartnershipInvitation_answeredOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PartnershipInvitation", field, false, false, "Date")
 }
 
 func (ec *executionContext) _PartnershipKindCount_kind(ctx context.Context, field graphql.CollectedField, obj *model.PartnershipKindCount) (ret graphql.Marshaler) {
@@ -25594,6 +26585,38 @@ func (ec *executionContext) fieldContext_School_trainingCenters(_ context.Contex
 	return fc, nil
 }
 
+func (ec *executionContext) _School_partnershipInvitations(ctx context.Context, field graphql.CollectedField, obj *model.School) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_School_partnershipInvitations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.School().PartnershipInvitations(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.PartnershipInvitation) graphql.Marshaler {
+			return ec.marshalNPartnershipInvitation2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐPartnershipInvitationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_School_partnershipInvitations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "School",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PartnershipInvitation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _School_partners(ctx context.Context, field graphql.CollectedField, obj *model.School) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -27777,6 +28800,38 @@ func (ec *executionContext) _Talent_employer(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_Talent_employer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Talent",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Company(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Talent_pendingEmployer(ctx context.Context, field graphql.CollectedField, obj *model.Talent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Talent_pendingEmployer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Talent().PendingEmployer(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Company) graphql.Marshaler {
+			return ec.marshalOCompany2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐCompany(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Talent_pendingEmployer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Talent",
 		Field:      field,
@@ -32239,6 +33294,111 @@ func (ec *executionContext) unmarshalInputAllianceOrder(ctx context.Context, obj
 func UnmarshalAllianceOrder(ctx context.Context, raw any) (model.Order, error) {
 	var out model.Order
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "AllianceOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputAnswerEmploymentInput(ctx context.Context, obj any) (change.AnswerEmploymentInput, error) {
+	var it change.AnswerEmploymentInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"talentId", "version"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "talentId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("talentId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TalentID = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAnswerEmploymentInput unmarshals raw into the AnswerEmploymentInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAnswerEmploymentInput(ctx context.Context, raw any) (change.AnswerEmploymentInput, error) {
+	var out change.AnswerEmploymentInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AnswerEmploymentInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputAnswerPartnershipInvitationInput(ctx context.Context, obj any) (change.AnswerPartnershipInvitationInput, error) {
+	var it change.AnswerPartnershipInvitationInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"partnershipId", "version", "organizationId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "partnershipId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("partnershipId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PartnershipID = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		case "organizationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organizationId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrganizationID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAnswerPartnershipInvitationInput unmarshals raw into the AnswerPartnershipInvitationInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAnswerPartnershipInvitationInput(ctx context.Context, raw any) (change.AnswerPartnershipInvitationInput, error) {
+	var out change.AnswerPartnershipInvitationInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AnswerPartnershipInvitationInput", raw, &out)
 	return out, err
 }
 
@@ -37308,6 +38468,12 @@ func (ec *executionContext) _Company(ctx context.Context, sel ast.SelectionSet, 
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Company_trainingCenters(ctx, field, obj)
 				})
+		case "partnershipInvitations":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Company_partnershipInvitations(ctx, field, obj)
+				})
 		case "partners":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -37351,6 +38517,12 @@ func (ec *executionContext) _Company(ctx context.Context, sel ast.SelectionSet, 
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Company_employees(ctx, field, obj)
+				})
+		case "pendingEmployees":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Company_pendingEmployees(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -37986,6 +39158,12 @@ func (ec *executionContext) _GovernmentAgency(ctx context.Context, sel ast.Selec
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._GovernmentAgency_trainingCenters(ctx, field, obj)
 				})
+		case "partnershipInvitations":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._GovernmentAgency_partnershipInvitations(ctx, field, obj)
+				})
 		case "partners":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -38164,6 +39342,12 @@ func (ec *executionContext) _IndustrialPark(ctx context.Context, sel ast.Selecti
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._IndustrialPark_trainingCenters(ctx, field, obj)
+				})
+		case "partnershipInvitations":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._IndustrialPark_partnershipInvitations(ctx, field, obj)
 				})
 		case "partners":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
@@ -38890,6 +40074,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "acceptPartnershipInvitation":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_acceptPartnershipInvitation(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "declinePartnershipInvitation":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_declinePartnershipInvitation(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "shareTrainingFacility":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_shareTrainingFacility(ctx, field)
@@ -39033,6 +40231,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "removeTalentSkill":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_removeTalentSkill(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "acceptEmployment":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_acceptEmployment(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "declineEmployment":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_declineEmployment(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -39710,6 +40922,12 @@ func (ec *executionContext) _Partnership(ctx context.Context, sel ast.SelectionS
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Partnership_participants(ctx, field, obj)
 				})
+		case "invitations":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Partnership_invitations(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -39791,6 +41009,66 @@ func (ec *executionContext) _PartnershipEdge(ctx context.Context, sel ast.Select
 			out.Values[i] = ec._PartnershipEdge_node(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var partnershipInvitationImplementors = []string{"PartnershipInvitation"}
+
+func (ec *executionContext) _PartnershipInvitation(ctx context.Context, sel ast.SelectionSet, obj *model.PartnershipInvitation) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, partnershipInvitationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PartnershipInvitation")
+		case "partnership":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PartnershipInvitation_partnership(ctx, field, obj)
+				})
+		case "organization":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PartnershipInvitation_organization(ctx, field, obj)
+				})
+		case "role":
+			out.Values[i] = ec._PartnershipInvitation_role(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._PartnershipInvitation_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "invitedOn":
+			out.Values[i] = ec._PartnershipInvitation_invitedOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "answeredOn":
+			out.Values[i] = ec._PartnershipInvitation_answeredOn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -40671,6 +41949,12 @@ func (ec *executionContext) _School(ctx context.Context, sel ast.SelectionSet, o
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._School_trainingCenters(ctx, field, obj)
 				})
+		case "partnershipInvitations":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._School_partnershipInvitations(ctx, field, obj)
+				})
 		case "partners":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -41498,6 +42782,12 @@ func (ec *executionContext) _Talent(ctx context.Context, sel ast.SelectionSet, o
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Talent_employer(ctx, field, obj)
+				})
+		case "pendingEmployer":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Talent_pendingEmployer(ctx, field, obj)
 				})
 		case "graduationYear":
 			out.Values[i] = ec._Talent_graduationYear(ctx, field, obj)
@@ -43138,6 +44428,16 @@ func (ec *executionContext) marshalNAllianceStats2ᚖgithubᚗcomᚋallianceᚑg
 	return ec._AllianceStats(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNAnswerEmploymentInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐAnswerEmploymentInput(ctx context.Context, v any) (change.AnswerEmploymentInput, error) {
+	res, err := ec.unmarshalInputAnswerEmploymentInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNAnswerPartnershipInvitationInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐAnswerPartnershipInvitationInput(ctx context.Context, v any) (change.AnswerPartnershipInvitationInput, error) {
+	res, err := ec.unmarshalInputAnswerPartnershipInvitationInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNApplyForJobInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐApplyForJobInput(ctx context.Context, v any) (change.ApplyForJobInput, error) {
 	res, err := ec.unmarshalInputApplyForJobInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -43655,6 +44955,21 @@ func (ec *executionContext) marshalNInt2int(ctx context.Context, sel ast.Selecti
 	res := graphql.MarshalInt(v)
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "Int!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNInvitationStatus2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐInvitationStatus(ctx context.Context, v any) (store.InvitationStatus, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := store.InvitationStatus(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNInvitationStatus2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐInvitationStatus(ctx context.Context, sel ast.SelectionSet, v store.InvitationStatus) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "InvitationStatus!")
 	}
 	return res
 }
@@ -44275,6 +45590,30 @@ func (ec *executionContext) marshalNPartnershipEdge2ᚖgithubᚗcomᚋalliance�
 		return graphql.Null
 	}
 	return ec._PartnershipEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPartnershipInvitation2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐPartnershipInvitationᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.PartnershipInvitation) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPartnershipInvitation2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐPartnershipInvitation(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPartnershipInvitation2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐPartnershipInvitation(ctx context.Context, sel ast.SelectionSet, v *model.PartnershipInvitation) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PartnershipInvitation!")
+		return graphql.Null
+	}
+	return ec._PartnershipInvitation(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNPartnershipKind2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐPartnershipKind(ctx context.Context, v any) (store.PartnershipKind, error) {

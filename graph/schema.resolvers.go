@@ -112,6 +112,10 @@ func (r *companyResolver) TrainingCenters(ctx context.Context, obj *model.Compan
 	return orgCenters(ctx, obj.Row().ID)
 }
 
+func (r *companyResolver) PartnershipInvitations(ctx context.Context, obj *model.Company) ([]*model.PartnershipInvitation, error) {
+	return orgInvitations(ctx, obj.Row().ID)
+}
+
 func (r *companyResolver) Partners(ctx context.Context, obj *model.Company, first *int, after *string, last *int, before *string, filter *model.OrganizationFilter, orderBy *model.Order) (*model.PartnerConnection, error) {
 	return orgPartners(ctx, obj.Row().ID, first, after, last, before, filter, orderBy)
 }
@@ -129,6 +133,10 @@ func (r *companyResolver) JobOpenings(ctx context.Context, obj *model.Company, f
 
 func (r *companyResolver) Employees(ctx context.Context, obj *model.Company, first *int, after *string, last *int, before *string, filter *model.TalentFilter, orderBy *model.Order) (*model.Connection[*model.Talent], error) {
 	return nestedTalents(ctx, store.TalentsOfEmployer, obj.Organization.ID, first, after, last, before, filter, orderBy)
+}
+
+func (r *companyResolver) PendingEmployees(ctx context.Context, obj *model.Company, first *int, after *string, last *int, before *string, filter *model.TalentFilter, orderBy *model.Order) (*model.Connection[*model.Talent], error) {
+	return pendingEmployees(ctx, obj.Organization.ID, first, after, last, before, filter, orderBy)
 }
 
 func (r *competitionResultResolver) Provider(ctx context.Context, obj *model.CompetitionResult) (model.Organization, error) {
@@ -192,6 +200,10 @@ func (r *governmentAgencyResolver) TrainingCenters(ctx context.Context, obj *mod
 	return orgCenters(ctx, obj.Row().ID)
 }
 
+func (r *governmentAgencyResolver) PartnershipInvitations(ctx context.Context, obj *model.GovernmentAgency) ([]*model.PartnershipInvitation, error) {
+	return orgInvitations(ctx, obj.Row().ID)
+}
+
 func (r *governmentAgencyResolver) Partners(ctx context.Context, obj *model.GovernmentAgency, first *int, after *string, last *int, before *string, filter *model.OrganizationFilter, orderBy *model.Order) (*model.PartnerConnection, error) {
 	return orgPartners(ctx, obj.Row().ID, first, after, last, before, filter, orderBy)
 }
@@ -210,6 +222,10 @@ func (r *industrialParkResolver) Resources(ctx context.Context, obj *model.Indus
 
 func (r *industrialParkResolver) TrainingCenters(ctx context.Context, obj *model.IndustrialPark) ([]*model.TrainingCenter, error) {
 	return orgCenters(ctx, obj.Row().ID)
+}
+
+func (r *industrialParkResolver) PartnershipInvitations(ctx context.Context, obj *model.IndustrialPark) ([]*model.PartnershipInvitation, error) {
+	return orgInvitations(ctx, obj.Row().ID)
 }
 
 func (r *industrialParkResolver) Partners(ctx context.Context, obj *model.IndustrialPark, first *int, after *string, last *int, before *string, filter *model.OrganizationFilter, orderBy *model.Order) (*model.PartnerConnection, error) {
@@ -322,6 +338,18 @@ func (r *mutationResolver) AddPartnershipParticipant(ctx context.Context, input 
 
 func (r *mutationResolver) RemovePartnershipParticipant(ctx context.Context, input change.RemovePartnershipParticipantInput) (*model.PartnershipPayload, error) {
 	row, err := r.Changes.RemovePartnershipParticipant(ctx, input)
+	userErrors, err := outcome(err)
+	return &model.PartnershipPayload{Partnership: applied(row, userErrors, wrapPartnership), UserErrors: userErrors}, err
+}
+
+func (r *mutationResolver) AcceptPartnershipInvitation(ctx context.Context, input change.AnswerPartnershipInvitationInput) (*model.PartnershipPayload, error) {
+	row, err := r.Changes.AcceptPartnershipInvitation(ctx, input)
+	userErrors, err := outcome(err)
+	return &model.PartnershipPayload{Partnership: applied(row, userErrors, wrapPartnership), UserErrors: userErrors}, err
+}
+
+func (r *mutationResolver) DeclinePartnershipInvitation(ctx context.Context, input change.AnswerPartnershipInvitationInput) (*model.PartnershipPayload, error) {
+	row, err := r.Changes.DeclinePartnershipInvitation(ctx, input)
 	userErrors, err := outcome(err)
 	return &model.PartnershipPayload{Partnership: applied(row, userErrors, wrapPartnership), UserErrors: userErrors}, err
 }
@@ -452,6 +480,18 @@ func (r *mutationResolver) RemoveTalentSkill(ctx context.Context, input change.R
 	return &model.TalentPayload{Talent: applied(row, userErrors, wrapTalent), UserErrors: userErrors}, err
 }
 
+func (r *mutationResolver) AcceptEmployment(ctx context.Context, input change.AnswerEmploymentInput) (*model.TalentPayload, error) {
+	row, err := r.Changes.AcceptEmployment(ctx, input)
+	userErrors, err := outcome(err)
+	return &model.TalentPayload{Talent: applied(row, userErrors, wrapTalent), UserErrors: userErrors}, err
+}
+
+func (r *mutationResolver) DeclineEmployment(ctx context.Context, input change.AnswerEmploymentInput) (*model.TalentPayload, error) {
+	row, err := r.Changes.DeclineEmployment(ctx, input)
+	userErrors, err := outcome(err)
+	return &model.TalentPayload{Talent: applied(row, userErrors, wrapTalent), UserErrors: userErrors}, err
+}
+
 func (r *neighborhoodResolver) Center(ctx context.Context, obj *model.Neighborhood) (model.Organization, error) {
 	return organization(ctx, obj.CenterID)
 }
@@ -500,6 +540,18 @@ func (r *partnershipResolver) Participants(ctx context.Context, obj *model.Partn
 		}
 	}
 	return out, nil
+}
+
+func (r *partnershipResolver) Invitations(ctx context.Context, obj *model.Partnership) ([]*model.PartnershipInvitation, error) {
+	return partnershipInvitations(ctx, obj.Partnership.ID)
+}
+
+func (r *partnershipInvitationResolver) Partnership(ctx context.Context, obj *model.PartnershipInvitation) (*model.Partnership, error) {
+	return one(ctx, loader.From(ctx).Partnership, obj.PartnershipID, "partnership", wrapPartnership)
+}
+
+func (r *partnershipInvitationResolver) Organization(ctx context.Context, obj *model.PartnershipInvitation) (model.Organization, error) {
+	return organization(ctx, obj.OrganizationID)
 }
 
 func (r *partnershipParticipantResolver) Partnership(ctx context.Context, obj *model.PartnershipParticipant) (*model.Partnership, error) {
@@ -659,6 +711,10 @@ func (r *schoolResolver) TrainingCenters(ctx context.Context, obj *model.School)
 	return orgCenters(ctx, obj.Row().ID)
 }
 
+func (r *schoolResolver) PartnershipInvitations(ctx context.Context, obj *model.School) ([]*model.PartnershipInvitation, error) {
+	return orgInvitations(ctx, obj.Row().ID)
+}
+
 func (r *schoolResolver) Partners(ctx context.Context, obj *model.School, first *int, after *string, last *int, before *string, filter *model.OrganizationFilter, orderBy *model.Order) (*model.PartnerConnection, error) {
 	return orgPartners(ctx, obj.Row().ID, first, after, last, before, filter, orderBy)
 }
@@ -761,6 +817,13 @@ func (r *talentResolver) School(ctx context.Context, obj *model.Talent) (*model.
 
 func (r *talentResolver) Employer(ctx context.Context, obj *model.Talent) (*model.Company, error) {
 	return optional(ctx, loader.From(ctx).Organization, obj.EmployerID, "employer", func(o *store.Organization) *model.Company { c, _ := wrapOrganization(o).(*model.Company); return c })
+}
+
+func (r *talentResolver) PendingEmployer(ctx context.Context, obj *model.Talent) (*model.Company, error) {
+	if !policy.SeePendingEmployer(auth.ViewerFrom(ctx), &obj.Talent) {
+		return nil, nil
+	}
+	return optional(ctx, loader.From(ctx).Organization, obj.PendingEmployerID, "pending employer", func(o *store.Organization) *model.Company { c, _ := wrapOrganization(o).(*model.Company); return c })
 }
 
 func (r *talentResolver) Skills(ctx context.Context, obj *model.Talent) ([]*model.SkillAtLevel, error) {
@@ -968,6 +1031,10 @@ func (r *Resolver) PartnerEdge() PartnerEdgeResolver { return &partnerEdgeResolv
 
 func (r *Resolver) Partnership() PartnershipResolver { return &partnershipResolver{r} }
 
+func (r *Resolver) PartnershipInvitation() PartnershipInvitationResolver {
+	return &partnershipInvitationResolver{r}
+}
+
 func (r *Resolver) PartnershipParticipant() PartnershipParticipantResolver {
 	return &partnershipParticipantResolver{r}
 }
@@ -1026,6 +1093,7 @@ type (
 	openingMatchEdgeResolver       struct{ *Resolver }
 	partnerEdgeResolver            struct{ *Resolver }
 	partnershipResolver            struct{ *Resolver }
+	partnershipInvitationResolver  struct{ *Resolver }
 	partnershipParticipantResolver struct{ *Resolver }
 	pathStepResolver               struct{ *Resolver }
 	placementResolver              struct{ *Resolver }

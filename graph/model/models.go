@@ -186,6 +186,9 @@ func (p *Partnership) Title() *BilingualText { return &BilingualText{p.TitleEn, 
 // PartnershipParticipant is an organization's part in a partnership.
 type PartnershipParticipant struct{ store.Participant }
 
+// PartnershipInvitation is an organization named in a partnership, and its answer.
+type PartnershipInvitation struct{ store.Invitation }
+
 // TrainingCenter is a job training centre.
 type TrainingCenter struct{ store.TrainingCenter }
 

@@ -23,6 +23,9 @@ const (
 	Duplicate         Code = "DUPLICATE"
 	Conflict          Code = "CONFLICT"
 	Full              Code = "FULL"
+	// PendingInvitations: organizations named in the partnership have not answered, so it
+	// cannot be signed or started yet.
+	PendingInvitations Code = "PENDING_INVITATIONS"
 )
 
 // UserError is one reason why input was refused.

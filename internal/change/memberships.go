@@ -65,7 +65,7 @@ func (s *Service) AdmitMember(ctx context.Context, in AdmitMemberInput) (*store.
 		if err != nil {
 			return err
 		}
-		if err := s.event(ctx, tx, "MEMBER_ADMITTED", &m.AllianceID, relay.ID(relay.TypeMembership, id),
+		if err := s.event(ctx, tx, store.EventMemberAdmitted, &m.AllianceID, relay.ID(relay.TypeMembership, id),
 			map[string]any{"organization": in.OrganizationID, "role": m.Role}); err != nil {
 			return err
 		}
@@ -85,7 +85,7 @@ func (s *Service) ChangeMemberRole(ctx context.Context, in ChangeMemberRoleInput
 			p.add(InvalidTransition, "id", "the member left on %s", m.LeftOn.Format(time.DateOnly))
 		}
 		m.Role = in.Role
-		return "MEMBER_ROLE_CHANGED", map[string]any{"role": in.Role}
+		return store.EventMemberRoleChanged, map[string]any{"role": in.Role}
 	})
 }
 
@@ -103,7 +103,7 @@ func (s *Service) RecordMemberLeaving(ctx context.Context, in RecordMemberLeavin
 		}
 		p.ordered("leftOn", &m.JoinedOn, &left)
 		m.LeftOn = &left
-		return "MEMBER_LEFT", map[string]any{"leftOn": left.Format(time.DateOnly)}
+		return store.EventMemberLeft, map[string]any{"leftOn": left.Format(time.DateOnly)}
 	})
 }
 

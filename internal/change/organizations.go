@@ -127,7 +127,7 @@ func (s *Service) CreateOrganization(ctx context.Context, in CreateOrganizationI
 		if err != nil {
 			return err
 		}
-		if err := s.event(ctx, tx, "ORGANIZATION_CREATED", nil, relay.ID(relay.TypeOrganization, id), map[string]any{"kind": o.Kind}); err != nil {
+		if err := s.event(ctx, tx, store.EventOrganizationCreated, nil, relay.ID(relay.TypeOrganization, id), map[string]any{"kind": o.Kind}); err != nil {
 			return err
 		}
 		o, err = tx.Organization(ctx, id)
@@ -197,7 +197,7 @@ func (s *Service) UpdateOrganization(ctx context.Context, in UpdateOrganizationI
 		if err := tx.UpdateOrganization(ctx, o); err != nil {
 			return err
 		}
-		if err := s.event(ctx, tx, "ORGANIZATION_UPDATED", nil, in.ID, map[string]any{"version": in.Version + 1}); err != nil {
+		if err := s.event(ctx, tx, store.EventOrganizationUpdated, nil, in.ID, map[string]any{"version": in.Version + 1}); err != nil {
 			return err
 		}
 		o, err = tx.Organization(ctx, id)

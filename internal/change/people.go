@@ -88,6 +88,12 @@ type SetTalentSkillInput struct {
 	Skill    SkillLevelInput
 }
 
+// AnswerEmploymentInput is a company's answer to being named a talent's employer.
+type AnswerEmploymentInput struct {
+	TalentID string
+	Version  int
+}
+
 // RemoveTalentSkillInput removes one of a talent's skills.
 type RemoveTalentSkillInput struct {
 	TalentID string
@@ -369,12 +375,29 @@ func (s *Service) checkPerson(ctx context.Context, tx *store.Tx, p *problems, t 
 			return err
 		}
 	}
-	if t.EmployerID != nil {
-		if err := p.organizations(ctx, tx, "employerId", []int64{*t.EmployerID}, store.KindCompany); err != nil {
-			return err
+	for _, id := range []*int64{t.EmployerID, t.PendingEmployerID} {
+		if id != nil {
+			if err := p.organizations(ctx, tx, "employerId", []int64{*id}, store.KindCompany); err != nil {
+				return err
+			}
 		}
 	}
 	return p.err()
+}
+
+// nameEmployer makes company t's employer if v's word binds it (ADMIN, or the company
+// itself); otherwise the company is only proposed and t's employer stays as it was until
+// the company accepts. A school naming any company it likes as employer would otherwise
+// hand that company the talent's personal data.
+func (s *Service) nameEmployer(v auth.Viewer, t *store.Person, company int64) {
+	switch {
+	case t.EmployerID != nil && *t.EmployerID == company:
+		t.PendingEmployerID, t.EmployerProposedOn = nil, nil
+	case policy.Consents(v, company):
+		t.EmployerID, t.PendingEmployerID, t.EmployerProposedOn = &company, nil, nil
+	case t.PendingEmployerID == nil || *t.PendingEmployerID != company:
+		t.PendingEmployerID, t.EmployerProposedOn = &company, ptr(s.today())
+	}
 }
 
 // RegisterTalent registers a talent (ADMIN, or MEMBER for its own students and
@@ -393,8 +416,13 @@ func (s *Service) RegisterTalent(ctx context.Context, in RegisterTalentInput) (*
 	if err := p.err(); err != nil {
 		return nil, err
 	}
-	if err := policy.ActFor(auth.ViewerFrom(ctx), "register talents of other organizations", talentOrgs(&t.Talent)...); err != nil {
+	v := auth.ViewerFrom(ctx)
+	if err := policy.ActFor(v, "register talents of other organizations", talentOrgs(&t.Talent)...); err != nil {
 		return nil, err
+	}
+	if employer := t.EmployerID; employer != nil {
+		t.EmployerID = nil
+		s.nameEmployer(v, t, *employer)
 	}
 	var out *store.Talent
 	err := s.tx(ctx, func(tx *store.Tx) error {
@@ -415,7 +443,7 @@ func (s *Service) RegisterTalent(ctx context.Context, in RegisterTalentInput) (*
 		if err != nil {
 			return err
 		}
-		if err := s.event(ctx, tx, "TALENT_REGISTERED", &t.AllianceID, relay.ID(relay.TypeTalent, id), map[string]any{"status": t.Status}); err != nil {
+		if err := s.event(ctx, tx, store.EventTalentRegistered, &t.AllianceID, relay.ID(relay.TypeTalent, id), map[string]any{"status": t.Status}); err != nil {
 			return err
 		}
 		pr, err := tx.Person(ctx, id)
@@ -451,7 +479,9 @@ func (s *Service) UpdateTalent(ctx context.Context, in UpdateTalentInput) (*stor
 			t.SchoolID = p.optKey("schoolId", relay.TypeOrganization, in.SchoolID)
 		}
 		if in.EmployerID != nil {
-			t.EmployerID = p.optKey("employerId", relay.TypeOrganization, in.EmployerID)
+			if company := p.optKey("employerId", relay.TypeOrganization, in.EmployerID); p.err() == nil {
+				s.nameEmployer(auth.ViewerFrom(ctx), t, *company)
+			}
 		}
 		if err := p.err(); err != nil {
 			return err
@@ -519,7 +549,67 @@ func (s *Service) changeTalent(ctx context.Context, field, gid string, version i
 		if err := apply(&p, tx, t); err != nil {
 			return err
 		}
-		if err := s.event(ctx, tx, "TALENT_UPDATED", &t.AllianceID, gid, nil); err != nil {
+		if err := s.event(ctx, tx, store.EventTalentUpdated, &t.AllianceID, gid, nil); err != nil {
+			return err
+		}
+		pr, err := tx.Person(ctx, id)
+		if err == nil {
+			out = &pr.Talent
+		}
+		return err
+	})
+	return out, err
+}
+
+// AcceptEmployment makes the company named as a talent's employer its employer (ADMIN,
+// or a member acting for that company). Only then does the company see the talent's
+// personal data and act for the talent.
+func (s *Service) AcceptEmployment(ctx context.Context, in AnswerEmploymentInput) (*store.Talent, error) {
+	return s.answerEmployment(ctx, in, true)
+}
+
+// DeclineEmployment drops the company named as a talent's employer (ADMIN, or a member
+// acting for that company); the talent's employer stays as it was.
+func (s *Service) DeclineEmployment(ctx context.Context, in AnswerEmploymentInput) (*store.Talent, error) {
+	return s.answerEmployment(ctx, in, false)
+}
+
+func (s *Service) answerEmployment(ctx context.Context, in AnswerEmploymentInput, accept bool) (*store.Talent, error) {
+	var p problems
+	id := p.key("talentId", relay.TypeTalent, in.TalentID)
+	if err := p.err(); err != nil {
+		return nil, err
+	}
+	var out *store.Talent
+	err := s.tx(ctx, func(tx *store.Tx) error {
+		t, err := tx.Person(ctx, id)
+		if errors.Is(err, store.ErrNotFound) {
+			return refuse(NotFound, "talentId", "no talent has this ID")
+		} else if err != nil {
+			return err
+		}
+		v := auth.ViewerFrom(ctx)
+		var company []int64
+		if t.PendingEmployerID != nil {
+			company = append(company, *t.PendingEmployerID)
+		}
+		if err := policy.ActFor(v, "answer for a company not named as this talent's employer", company...); err != nil {
+			return err
+		}
+		if len(company) == 0 {
+			return refuse(NotFound, "talentId", "no company named as this talent's employer is waiting for an answer")
+		}
+		kind := store.EventEmploymentDeclined
+		if accept {
+			kind = store.EventEmploymentAccepted
+			t.EmployerID = t.PendingEmployerID
+		}
+		t.PendingEmployerID, t.EmployerProposedOn = nil, nil
+		t.Version = in.Version
+		if err := tx.UpdateTalent(ctx, t); err != nil {
+			return err
+		}
+		if err := s.event(ctx, tx, kind, &t.AllianceID, in.TalentID, map[string]any{"employer": relay.ID(relay.TypeOrganization, company[0])}); err != nil {
 			return err
 		}
 		pr, err := tx.Person(ctx, id)

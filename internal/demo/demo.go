@@ -133,7 +133,7 @@ func Load(ctx context.Context, db *sqlx.DB, scale int) (Summary, error) {
 }
 
 // The tables Load writes, in COPY order.
-var loadedTables = []string{"alliance", "organization", "membership", "partnership", "partnership_participant", "training_center",
+var loadedTables = []string{"alliance", "organization", "membership", "partnership", "partnership_participant", "partnership_invitation", "training_center",
 	"training_center_link", "skill", "talent", "resource", "resource_share", "resource_skill", "course_teacher", "talent_skill",
 	"enrollment", "placement"}
 
@@ -420,6 +420,10 @@ func (g *gen) write(ctx context.Context, tx *sqlx.Tx) error {
 		{"partnership_participant", []string{"partnership_id", "organization_id", "role", "joined_on"}, len(g.participants), func(i int, v []any) {
 			p := g.participants[i]
 			v[0], v[1], v[2], v[3] = p.partnership, p.org, p.role, dv(p.joined)
+		}},
+		{"partnership_invitation", []string{"partnership_id", "organization_id", "role", "status", "invited_on", "answered_on"}, len(g.invitations), func(i int, v []any) {
+			inv := g.invitations[i]
+			v[0], v[1], v[2], v[3], v[4], v[5] = inv.partnership, inv.org, inv.role, "ACCEPTED", inv.invited.String(), inv.answered.String()
 		}},
 		{"training_center", []string{"id", "alliance_id", "operator_id", "name_en", "name_zh", "address", "description", "established_on"},
 			len(g.centers), func(i int, v []any) {

@@ -40,6 +40,7 @@ type gen struct {
 	orgs         []*org
 	partnerships []*partnership
 	participants []participant
+	invitations  []invitation
 	centers      []*center
 	centerLinks  []pair
 	resources    []*resource
@@ -519,6 +520,11 @@ func (g *gen) addPartnership(p *partnership, members []*org, roles []string) {
 	}
 	for i, o := range members {
 		g.participants = append(g.participants, participant{partnership: p.id, org: o.id, role: roles[i], joined: joined})
+		// Dates derived, not drawn, so that the random stream, and with it the rest of
+		// the demo, stays as it was before consent existed.
+		if p.status != "PROPOSED" && roles[i] != "LEAD" {
+			g.invitations = append(g.invitations, invitation{partnership: p.id, org: o.id, role: roles[i], invited: p.signed - 14, answered: p.signed - 7})
+		}
 	}
 	g.partnerships = append(g.partnerships, p)
 }

@@ -90,6 +90,14 @@ type participant struct {
 	joined           day
 }
 
+// invitation is the accepted invitation of a partner or sponsor of a signed partnership:
+// its lead proposed it, and the others accepted before the signing.
+type invitation struct {
+	partnership, org  int64
+	role              string
+	invited, answered day
+}
+
 type center struct {
 	id                      int64
 	operator                *org

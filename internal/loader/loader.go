@@ -35,6 +35,8 @@ type Loaders struct {
 	Person *Batcher[int64, *store.Person]
 
 	Participants     *Batcher[int64, []store.Participant]
+	Invitations      *Batcher[int64, []store.Invitation]
+	InvitationsTo    *Batcher[int64, []store.Invitation]
 	MembershipsOfOrg *Batcher[int64, []store.Membership]
 	CentersOfOrg     *Batcher[int64, []store.Link]
 	SharedWith       *Batcher[int64, []store.Link]
@@ -95,6 +97,8 @@ func New(s *store.Store, t Timing, v store.Visibility) *Loaders {
 		Person: newBatcher(sched, t, s.PersonsByID),
 
 		Participants:     newBatcher(sched, t, s.ParticipantsOf),
+		Invitations:      newBatcher(sched, t, s.InvitationsOf),
+		InvitationsTo:    newBatcher(sched, t, s.PendingInvitationsTo),
 		MembershipsOfOrg: newBatcher(sched, t, s.MembershipsOfOrganizations),
 		CentersOfOrg:     newBatcher(sched, t, s.TrainingCenterIDsOfOrganizations),
 		SharedWith:       newBatcher(sched, t, s.SharedWith),
@@ -150,7 +154,7 @@ func New(s *store.Store, t Timing, v store.Visibility) *Loaders {
 				return s.CountNestedCourses(ctx, via, parents, f)
 			}, sched, t)
 	}
-	for _, via := range []store.TalentParent{store.TalentsOfAlliance, store.TalentsOfSchool, store.TalentsOfEmployer, store.TalentsOfSkill} {
+	for _, via := range []store.TalentParent{store.TalentsOfAlliance, store.TalentsOfSchool, store.TalentsOfEmployer, store.TalentsOfSkill, store.TalentsPendingFor} {
 		l.Talents[via] = newPaged(
 			func(ctx context.Context, parents []int64, f store.TalentFilter, ord store.Order, p store.Page) (map[int64]store.Result[store.Talent], error) {
 				return s.NestedTalents(ctx, via, parents, f, ord, p)

@@ -55,7 +55,9 @@ func ActFor(v auth.Viewer, what string, orgs ...int64) error {
 // Admin checks that v is ADMIN.
 func Admin(v auth.Viewer, what string) error { return RequireRole(v, what, auth.RoleAdmin) }
 
-// SeePersonal reports whether v may see the personal data of t.
+// SeePersonal reports whether v may see the personal data of t. t.EmployerID is the
+// employer that accepted the link; a company only named as employer (PendingEmployerID)
+// sees nothing until it accepts.
 func SeePersonal(v auth.Viewer, t *store.Talent) bool {
 	switch v.Role {
 	case auth.RoleAdmin:
@@ -108,9 +110,10 @@ func Visibility(v auth.Viewer) store.Visibility {
 	return store.Visibility{Resources: ResourceScope(v), HiddenEvents: EventKindsHidden(v)}
 }
 
-// privateEvents are the event kinds about talents and applications, which anonymous
-// callers do not see.
-var privateEvents = []store.EventKind{"APPLICATION_RECORDED", "PLACEMENT_STATUS_CHANGED", "TALENT_ENROLLED", "TALENT_REGISTERED", "TALENT_UPDATED"}
+// privateEvents are the event kinds about talents and applications, and about
+// invitations not (yet) accepted, which anonymous callers do not see.
+var privateEvents = []store.EventKind{"APPLICATION_RECORDED", "PLACEMENT_STATUS_CHANGED", "TALENT_ENROLLED", "TALENT_REGISTERED", "TALENT_UPDATED",
+	store.EventEmploymentAccepted, store.EventEmploymentDeclined, store.EventParticipantInvited, store.EventInvitationDeclined, store.EventInvitationWithdrawn}
 
 // EventKindsHidden lists the event kinds v may not read.
 func EventKindsHidden(v auth.Viewer) []store.EventKind {

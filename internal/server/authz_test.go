@@ -43,6 +43,9 @@ type authzTarget struct {
 	members map[string]int64 // the organization each named member viewer acts for
 	input   map[string]any
 	kind    string // the kind of the one event an allowed call records
+	// kinds overrides kind for some viewers: a member's word binds only its own
+	// organization, so the same call by ADMIN and by a member may record different kinds.
+	kinds   map[string]string
 	subject string // that event's subject; "" for creations, where it is the payload's ID
 	// state reads every row the mutation could touch; a denied call must leave it equal.
 	state []authzQuery
@@ -241,10 +244,13 @@ var authzCases = []authzCase{
 			members: map[string]int64{authzOwner: lead, authzPartner: partner},
 			input: map[string]any{"allianceId": f.allianceID(), "title": authzBilingual(title), "kind": "ORDER_CLASS", "participants": []map[string]any{
 				{"organizationId": authzOrgID(lead), "role": "LEAD"}, {"organizationId": authzOrgID(partner), "role": "PARTNER"}}},
-			kind:  "PARTNERSHIP_PROPOSED",
-			state: []authzQuery{authzQ(`SELECT * FROM partnership WHERE title_en = $1`, title), authzQ(`SELECT * FROM partnership_participant WHERE organization_id IN ($1, $2)`, lead, partner)},
+			kind: "PARTNERSHIP_PROPOSED",
+			state: []authzQuery{authzQ(`SELECT * FROM partnership WHERE title_en = $1`, title), authzQ(`SELECT * FROM partnership_participant WHERE organization_id IN ($1, $2)`, lead, partner),
+				authzQ(`SELECT * FROM partnership_invitation WHERE organization_id IN ($1, $2)`, lead, partner)},
+			// A member's organization takes part and the other is invited; ADMIN's named both.
 			done: authzQ(`SELECT count(*) FROM partnership p WHERE title_en = $1 AND status = 'PROPOSED' AND version = 1
-				AND (SELECT count(*) FROM partnership_participant x WHERE x.partnership_id = p.id AND x.organization_id IN ($2, $3)) = 2`, title, lead, partner),
+				AND (SELECT count(*) FROM partnership_participant x WHERE x.partnership_id = p.id AND x.organization_id IN ($2, $3))
+					+ (SELECT count(*) FROM partnership_invitation x WHERE x.partnership_id = p.id AND x.organization_id IN ($2, $3) AND x.status = 'PENDING') = 2`, title, lead, partner),
 		}
 	}},
 	{"updatePartnership", []string{authzOwner, authzPartner}, []string{authzAdmin, authzOwner, authzPartner}, func(t *testing.T, f *authzFixtures) authzTarget {
@@ -291,9 +297,11 @@ var authzCases = []authzCase{
 			members: map[string]int64{authzOwner: lead, authzPartner: partner},
 			input:   map[string]any{"partnershipId": id, "version": 1, "organizationId": authzOrgID(newcomer), "role": "SPONSOR"},
 			kind:    "PARTICIPANT_ADDED", subject: id,
+			kinds: map[string]string{authzOwner: "PARTICIPANT_INVITED"}, // the lead's addition is an invitation
 			state: partnershipState(p),
-			done: authzQ(`SELECT count(*) FROM partnership_participant WHERE partnership_id = $1 AND organization_id = $2 AND role = 'SPONSOR'
-				AND (SELECT version FROM partnership WHERE id = $1) = 2`, p, newcomer),
+			done: authzQ(`SELECT count(*) FROM partnership WHERE id = $1 AND version = 2
+				AND (EXISTS (SELECT 1 FROM partnership_participant WHERE partnership_id = $1 AND organization_id = $2 AND role = 'SPONSOR')
+					<> EXISTS (SELECT 1 FROM partnership_invitation WHERE partnership_id = $1 AND organization_id = $2 AND role = 'SPONSOR' AND status = 'PENDING'))`, p, newcomer),
 		}
 	}},
 	{"removePartnershipParticipant", []string{authzOwner, authzPartner}, []string{authzAdmin, authzOwner}, func(t *testing.T, f *authzFixtures) authzTarget {
@@ -310,6 +318,12 @@ var authzCases = []authzCase{
 				AND (SELECT count(*) FROM partnership_participant x WHERE x.partnership_id = p.id) = 2`, p, leaving),
 		}
 	}},
+	{"acceptPartnershipInvitation", []string{authzOwner, authzPartner}, []string{authzAdmin, authzOwner}, answerInvitationCase("INVITATION_ACCEPTED",
+		`EXISTS (SELECT 1 FROM partnership_participant x WHERE x.partnership_id = i.partnership_id AND x.organization_id = i.organization_id AND x.role = 'PARTNER')
+			AND i.status = 'ACCEPTED'`)},
+	{"declinePartnershipInvitation", []string{authzOwner, authzPartner}, []string{authzAdmin, authzOwner}, answerInvitationCase("INVITATION_DECLINED",
+		`NOT EXISTS (SELECT 1 FROM partnership_participant x WHERE x.partnership_id = i.partnership_id AND x.organization_id = i.organization_id)
+			AND i.status = 'DECLINED'`)},
 	{"shareTrainingFacility", []string{authzOwner}, []string{authzAdmin, authzOwner}, shareCase("TRAINING_FACILITY", "SCHOOL", "RESOURCE_SHARED", "capacity = 40",
 		map[string]any{"capacity": 40, "equipment": []string{"CNC lathe"}})},
 	{"updateTrainingFacility", []string{authzOwner}, []string{authzAdmin, authzOwner}, changeCase("TRAINING_FACILITY", "SCHOOL", "RESOURCE_UPDATED", "capacity = 77 AND version = 2",
@@ -443,10 +457,53 @@ var authzCases = []authzCase{
 				AND EXISTS (SELECT 1 FROM talent_skill x WHERE x.talent_id = t.id AND x.skill_id = $3)`, tal, f.skills[1], f.skills[0]),
 		}
 	}},
+	{"acceptEmployment", []string{authzOwner, authzTalentOrg}, []string{authzAdmin, authzOwner}, answerEmploymentCase("EMPLOYMENT_ACCEPTED", "employer_id = $2")},
+	{"declineEmployment", []string{authzOwner, authzTalentOrg}, []string{authzAdmin, authzOwner}, answerEmploymentCase("EMPLOYMENT_DECLINED", "employer_id IS NULL AND $2::bigint IS NOT NULL")},
 }
 
 func partnershipState(p int64) []authzQuery {
-	return []authzQuery{authzQ(`SELECT * FROM partnership WHERE id = $1`, p), authzQ(`SELECT * FROM partnership_participant WHERE partnership_id = $1`, p)}
+	return []authzQuery{authzQ(`SELECT * FROM partnership WHERE id = $1`, p), authzQ(`SELECT * FROM partnership_participant WHERE partnership_id = $1`, p),
+		authzQ(`SELECT * FROM partnership_invitation WHERE partnership_id = $1`, p)}
+}
+
+// answerInvitationCase prepares a proposal led by one member (the partner viewer, who may
+// not answer for others) that invites another (the owner viewer); done is the condition
+// on the answered invitation i.
+func answerInvitationCase(kind, done string) func(*testing.T, *authzFixtures) authzTarget {
+	return func(t *testing.T, f *authzFixtures) authzTarget {
+		lead, partner, invited := f.org(t, "SCHOOL"), f.org(t, "COMPANY"), f.org(t, "COMPANY")
+		p := f.partnership(t, "PROPOSED", lead, partner)
+		authzExec(t, `INSERT INTO partnership_invitation (partnership_id, organization_id, role, invited_on) VALUES ($1, $2, 'PARTNER', '2024-05-01')`, p, invited)
+		id := relay.ID(relay.TypePartnership, p)
+		return authzTarget{
+			members: map[string]int64{authzOwner: invited, authzPartner: lead},
+			input:   map[string]any{"partnershipId": id, "version": 1, "organizationId": authzOrgID(invited)},
+			kind:    kind, subject: id,
+			state: partnershipState(p),
+			done: authzQ(`SELECT count(*) FROM partnership_invitation i WHERE i.partnership_id = $1 AND i.organization_id = $2 AND i.answered_on IS NOT NULL
+				AND (SELECT version FROM partnership WHERE id = $1) = 2 AND `+done, p, invited),
+		}
+	}
+}
+
+// answerEmploymentCase prepares a talent of a school (the talent viewer) that named a
+// company (the owner viewer) as employer; done is the condition on the talent after the
+// answer, with the company as $2.
+func answerEmploymentCase(kind, done string) func(*testing.T, *authzFixtures) authzTarget {
+	return func(t *testing.T, f *authzFixtures) authzTarget {
+		school, company := f.org(t, "SCHOOL"), f.org(t, "COMPANY")
+		tal := f.talent(t, school, 0)
+		authzExec(t, `UPDATE talent SET pending_employer_id = $2, employer_proposed_on = '2024-06-01' WHERE id = $1`, tal, company)
+		id := relay.ID(relay.TypeTalent, tal)
+		return authzTarget{
+			members: map[string]int64{authzOwner: company, authzTalentOrg: school},
+			input:   map[string]any{"talentId": id, "version": 1},
+			kind:    kind, subject: id,
+			state: []authzQuery{authzQ(`SELECT * FROM talent WHERE id = $1`, tal)},
+			done: authzQ(`SELECT count(*) FROM talent WHERE id = $1 AND pending_employer_id IS NULL AND employer_proposed_on IS NULL AND version = 2
+				AND `+done, tal, company),
+		}
+	}
 }
 
 // shareCase prepares sharing a new resource of category by a fresh provider of
@@ -669,7 +726,11 @@ func TestEveryRoleAgainstEveryMutation(t *testing.T) {
 						if len(events) != 1 {
 							t.Fatalf("recorded %d events %+v, want one %s", len(events), events, tg.kind)
 						}
-						want := authzEvent{Kind: tg.kind, SubjectID: subject, Actor: v.Subject, ActorRole: string(v.Role)}
+						kind := tg.kind
+						if k, ok := tg.kinds[vn]; ok {
+							kind = k
+						}
+						want := authzEvent{Kind: kind, SubjectID: subject, Actor: v.Subject, ActorRole: string(v.Role)}
 						if events[0] != want {
 							t.Errorf("event %+v, want %+v", events[0], want)
 						}

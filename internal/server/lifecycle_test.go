@@ -56,13 +56,20 @@ func TestPartnershipLifecycleFollowsItsStatuses(t *testing.T) {
 		wantCode string // "" for success
 		status   string
 	}{
-		{"a partner may not sign", memberOf(orgKeys[1]), "signPartnership", map[string]any{"signedOn": "2026-11-20"}, "FORBIDDEN", ""},
+		{"an invited partner may not sign", memberOf(orgKeys[1]), "signPartnership", map[string]any{"signedOn": "2026-11-20"}, "FORBIDDEN", ""},
 		{"completing a proposal skips steps", lead, "changePartnershipStatus", map[string]any{"status": "COMPLETED"}, "INVALID_TRANSITION", ""},
+		{"the lead cannot sign before the partner answers", lead, "signPartnership", map[string]any{"signedOn": "2026-11-20"}, "PENDING_INVITATIONS", ""},
+		{"the lead cannot accept for the partner", lead, "acceptPartnershipInvitation", map[string]any{"organizationId": org(1)}, "FORBIDDEN", ""},
+		{"the partner accepts", memberOf(orgKeys[1]), "acceptPartnershipInvitation", map[string]any{"organizationId": org(1)}, "", "PROPOSED"},
+		{"the partner has answered", memberOf(orgKeys[1]), "declinePartnershipInvitation", map[string]any{"organizationId": org(1)}, "NOT_FOUND", ""},
 		{"the lead signs", lead, "signPartnership", map[string]any{"signedOn": "2026-11-20"}, "", "SIGNED"},
 		{"signing twice", lead, "signPartnership", map[string]any{}, "INVALID_TRANSITION", ""},
-		{"a sponsor joins", lead, "addPartnershipParticipant", map[string]any{"organizationId": org(2), "role": "SPONSOR"}, "", "SIGNED"},
+		{"a sponsor is invited", lead, "addPartnershipParticipant", map[string]any{"organizationId": org(2), "role": "SPONSOR"}, "", "SIGNED"},
 		{"a second lead", lead, "addPartnershipParticipant", map[string]any{"organizationId": org(3), "role": "LEAD"}, "INVALID", ""},
 		{"the lead cannot leave", lead, "removePartnershipParticipant", map[string]any{"organizationId": org(0)}, "INVALID", ""},
+		{"it cannot start before the sponsor answers", lead, "changePartnershipStatus", map[string]any{"status": "ACTIVE"}, "PENDING_INVITATIONS", ""},
+		{"the sponsor's invitation is withdrawn", lead, "removePartnershipParticipant", map[string]any{"organizationId": org(2)}, "", "SIGNED"},
+		{"a sponsor joins by ADMIN's word", admin, "addPartnershipParticipant", map[string]any{"organizationId": org(2), "role": "SPONSOR"}, "", "SIGNED"},
 		{"the sponsor leaves", lead, "removePartnershipParticipant", map[string]any{"organizationId": org(2)}, "", "SIGNED"},
 		{"two participants stay", lead, "removePartnershipParticipant", map[string]any{"organizationId": org(1)}, "OUT_OF_RANGE", ""},
 		{"it starts", admin, "changePartnershipStatus", map[string]any{"status": "ACTIVE"}, "", "ACTIVE"},
@@ -70,13 +77,14 @@ func TestPartnershipLifecycleFollowsItsStatuses(t *testing.T) {
 		{"completed is final", admin, "changePartnershipStatus", map[string]any{"status": "PROPOSED"}, "INVALID_TRANSITION", ""},
 	}
 	inputTypes := map[string]string{"signPartnership": "SignPartnershipInput", "changePartnershipStatus": "ChangePartnershipStatusInput",
-		"addPartnershipParticipant": "AddPartnershipParticipantInput", "removePartnershipParticipant": "RemovePartnershipParticipantInput"}
+		"addPartnershipParticipant": "AddPartnershipParticipantInput", "removePartnershipParticipant": "RemovePartnershipParticipantInput",
+		"acceptPartnershipInvitation": "AnswerPartnershipInvitationInput", "declinePartnershipInvitation": "AnswerPartnershipInvitationInput"}
 	for _, st := range steps {
 		input := map[string]any{"version": version}
 		for k, v := range st.input {
 			input[k] = v
 		}
-		if strings.Contains(st.mutation, "Participant") {
+		if strings.Contains(st.mutation, "Participant") || strings.Contains(st.mutation, "Invitation") {
 			input["partnershipId"] = id
 		} else {
 			input["id"] = id
@@ -163,7 +171,8 @@ func TestEventsListChangesInCommitOrderAndHideTalentEventsFromAnonymous(t *testi
 		map[string]any{"code": "EVT.TEST", "name": map[string]any{"en": "Event testing", "zh": "事件测试"}, "category": "GENERAL"}, "createSkill", &created); len(ue)+len(errs) > 0 {
 		t.Fatalf("create skill: %+v %+v", ue, errs)
 	}
-	talent := ts.someTalents(t, 1)[0]
+	// A talent of its own: other tests change talents and record events about them.
+	talent := relay.ID(relay.TypeTalent, newAuthzFixtures(t).talent(t, 0, 0))
 	if ue, errs := mutate(t, ts, admin, `mutation($input: SetTalentSkillInput!) { setTalentSkill(input: $input) { talent { id } userErrors { field code message } } }`,
 		map[string]any{"talentId": talent, "version": 1, "skill": map[string]any{"skillId": created.Skill.ID, "level": 3}}, "setTalentSkill", nil); len(ue)+len(errs) > 0 {
 		t.Fatalf("set talent skill: %+v %+v", ue, errs)

@@ -466,12 +466,23 @@ func TestRankingsFollowChangesToTheNetwork(t *testing.T) {
 	if before := degree(); before[orgID(pair[0])] != 0 {
 		t.Fatalf("school %d starts with degree %d", pair[0], before[orgID(pair[0])])
 	}
+	var proposed partnershipPayload
 	ue, errs := mutate(t, ts, memberOf(pair[0]), `mutation($input: ProposePartnershipInput!) { proposePartnership(input: $input) { `+partnershipFields+` } }`,
 		map[string]any{"allianceId": alliance, "title": map[string]any{"en": "Joint welding lab", "zh": "联合焊接实验室"}, "kind": "JOINT_TRAINING_BASE",
 			"participants": []map[string]any{{"organizationId": orgID(pair[0]), "role": "LEAD"}, {"organizationId": orgID(pair[1]), "role": "PARTNER"}}},
-		"proposePartnership", &partnershipPayload{})
+		"proposePartnership", &proposed)
 	if len(ue)+len(errs) > 0 {
 		t.Fatalf("propose: %+v %+v", ue, errs)
+	}
+	// The second school is only invited: no link until it accepts.
+	if invited := degree(); invited[orgID(pair[0])] != 0 || invited[orgID(pair[1])] != 0 {
+		t.Errorf("while the partner is invited, degrees %d and %d; want 0 and 0", invited[orgID(pair[0])], invited[orgID(pair[1])])
+	}
+	ue, errs = mutate(t, ts, memberOf(pair[1]), `mutation($input: AnswerPartnershipInvitationInput!) { acceptPartnershipInvitation(input: $input) { `+partnershipFields+` } }`,
+		map[string]any{"partnershipId": proposed.Partnership.ID, "version": proposed.Partnership.Version, "organizationId": orgID(pair[1])},
+		"acceptPartnershipInvitation", &partnershipPayload{})
+	if len(ue)+len(errs) > 0 {
+		t.Fatalf("accept: %+v %+v", ue, errs)
 	}
 	after := degree()
 	if after[orgID(pair[0])] != 1 || after[orgID(pair[1])] != 1 {

@@ -239,9 +239,10 @@ func (s *Store) Participations(ctx context.Context, alliance int64, f NetworkFil
 }
 
 // networkEvents are the events that change who is linked to whom. PARTNERSHIP_UPDATED is
-// not one: it edits titles, descriptions and dates, which no network question reads.
-var networkEvents = pq.StringArray{"MEMBER_ADMITTED", "MEMBER_LEFT", "PARTNERSHIP_PROPOSED",
-	"PARTNERSHIP_STATUS_CHANGED", "PARTICIPANT_ADDED", "PARTICIPANT_REMOVED"}
+// not one: it edits titles, descriptions and dates, which no network question reads; nor
+// are invitations sent, declined or withdrawn, since only accepted participants link.
+var networkEvents = pq.StringArray{string(EventMemberAdmitted), string(EventMemberLeft), string(EventPartnershipProposed),
+	string(EventPartnershipStatusChanged), string(EventParticipantAdded), string(EventParticipantRemoved), string(EventInvitationAccepted)}
 
 // NetworkVersion is the id of the latest event that changed a partnership network: what
 // was measured at that event stays valid until it moves. Each kind is one backward step

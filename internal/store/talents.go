@@ -3,7 +3,8 @@ package store
 import "context"
 
 // talentCols are the columns of the anonymised profile; personal columns stay in the table.
-const talentCols = "t.id, t.alliance_id, t.status, t.school_id, t.employer_id, t.graduation_year, t.registered_on, t.version"
+const talentCols = "t.id, t.alliance_id, t.status, t.school_id, t.employer_id, t.graduation_year, t.registered_on, t.version, " +
+	"t.pending_employer_id, t.employer_proposed_on"
 
 // TalentFilter selects talents.
 type TalentFilter struct {
@@ -59,6 +60,9 @@ const (
 	TalentsOfSchool
 	TalentsOfEmployer
 	TalentsOfSkill
+	// TalentsPendingFor lists the talents that named a company as employer and await its
+	// answer.
+	TalentsPendingFor
 )
 
 func nestedTalentList(via TalentParent, f TalentFilter, o Order) *list {
@@ -77,7 +81,7 @@ func nestedTalentList(via TalentParent, f TalentFilter, o Order) *list {
 		return l
 	}
 	l := talentList(f, o)
-	l.parent = map[TalentParent]string{TalentsOfAlliance: "t.alliance_id", TalentsOfSchool: "t.school_id", TalentsOfEmployer: "t.employer_id"}[via]
+	l.parent = map[TalentParent]string{TalentsOfAlliance: "t.alliance_id", TalentsOfSchool: "t.school_id", TalentsOfEmployer: "t.employer_id", TalentsPendingFor: "t.pending_employer_id"}[via]
 	return l
 }
 

@@ -164,6 +164,27 @@ type Participant struct {
 	JoinedOn       *time.Time      `db:"joined_on"`
 }
 
+// InvitationStatus is where an invitation to a partnership stands.
+type InvitationStatus string
+
+// The statuses of an invitation.
+const (
+	InvitationPending  InvitationStatus = "PENDING"
+	InvitationAccepted InvitationStatus = "ACCEPTED"
+	InvitationDeclined InvitationStatus = "DECLINED"
+)
+
+// Invitation is a row of partnership_invitation: an organization named in a partnership
+// by a member, which takes part only once it accepts.
+type Invitation struct {
+	PartnershipID  int64            `db:"partnership_id"`
+	OrganizationID int64            `db:"organization_id"`
+	Role           ParticipantRole  `db:"role"`
+	Status         InvitationStatus `db:"status"`
+	InvitedOn      time.Time        `db:"invited_on"`
+	AnsweredOn     *time.Time       `db:"answered_on"`
+}
+
 // TrainingCenter is a row of the training_center table.
 type TrainingCenter struct {
 	Keyset
@@ -252,10 +273,14 @@ type Talent struct {
 	AllianceID     int64        `db:"alliance_id"`
 	Status         TalentStatus `db:"status"`
 	SchoolID       *int64       `db:"school_id"`
-	EmployerID     *int64       `db:"employer_id"`
+	EmployerID     *int64       `db:"employer_id"` // accepted by the company
 	GraduationYear *int         `db:"graduation_year"`
 	RegisteredOn   time.Time    `db:"registered_on"`
 	Version        int          `db:"version"`
+	// PendingEmployerID is a company named as employer that has not accepted yet; it
+	// grants nothing until it does.
+	PendingEmployerID  *int64     `db:"pending_employer_id"`
+	EmployerProposedOn *time.Time `db:"employer_proposed_on"`
 }
 
 // Placement is a row of the placement table.

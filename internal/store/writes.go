@@ -327,6 +327,7 @@ func personValues(p *Person) values {
 		"alliance_id": p.AllianceID, "full_name": p.FullName, "name_zh": p.NameZh, "email": p.Email, "phone": p.Phone,
 		"birth_date": p.BirthDate, "status": string(p.Status), "school_id": p.SchoolID, "employer_id": p.EmployerID,
 		"graduation_year": p.GraduationYear, "registered_on": p.RegisteredOn,
+		"pending_employer_id": p.PendingEmployerID, "employer_proposed_on": p.EmployerProposedOn,
 	}
 }
 
