@@ -124,7 +124,9 @@ func costPicks(tb testing.TB, db *pgtest.Database) map[string]any {
 		WHERE r.category = 'JOB_OPENING' AND r.opening_status = 'OPEN' AND r.shared_with_all
 		GROUP BY r.id ORDER BY count(*) DESC, r.id LIMIT 1`)
 	talent := pick(`SELECT talent_id FROM talent_skill GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1`)
-	return map[string]any{
+	// No partnership links it to anyone: a path to it walks every level.
+	isolated := pick(`SELECT o.id FROM organization o WHERE NOT EXISTS (SELECT 1 FROM partnership_participant x WHERE x.organization_id = o.id) ORDER BY o.id LIMIT 1`)
+	return map[string]any{"isolated": relay.ID(relay.TypeOrganization, isolated),
 		"hub": relay.ID(relay.TypeOrganization, hub), "far": relay.ID(relay.TypeOrganization, far),
 		"opening": relay.ID(relay.TypeResource, opening), "talent": relay.ID(relay.TypeTalent, talent),
 	}
@@ -143,6 +145,8 @@ var costProbes = []costProbe{
 	{"totalCount: events", `{ events { totalCount } }`, false},
 	{"totalCount: events as admin", `{ events { totalCount } }`, true},
 	{"totalCount: jobOpenings", `{ jobOpenings { totalCount } }`, false},
+	{"totalCount: alliance talents", `{ alliance { talents { totalCount } } }`, false},
+	{"totalCount: 48 skills x talents, openings, courses", `{ skills(first: 100) { edges { node { talents { totalCount } jobOpenings { totalCount } courses { totalCount } } } } }`, false},
 	{"totalCount: nested, 100 organizations x 3", `{ organizations(first: 100) { edges { node { partnerships { totalCount } resources { totalCount } partners { totalCount } } } } }`, false},
 	{"filter search: organizations", `{ organizations(first: 100, filter: {search: "tech"}) { totalCount edges { node { id } } } }`, false},
 	{"filter search: resources", `{ resources(first: 100, filter: {search: "weld"}) { totalCount edges { node { id } } } }`, false},
@@ -171,7 +175,7 @@ var costProbes = []costProbe{
 	{"gapCourses: first 50 with a talent", `query($opening: ID!, $talent: ID!) { node(id: $opening) { ... on JobOpening { gapCourses(talent: $talent, first: 50) { coverage course { id } } } } }`, true},
 	{"gapCourses: 100 openings x first 50", `{ jobOpenings(first: 100) { edges { node { gapCourses(first: 50) { coverage } } } } }`, false},
 	{"path: maxDepth 6", `query($hub: ID!, $far: ID!) { path(from: $hub, to: $far, maxDepth: 6) { length organizations { id } } }`, false},
-	{"path: maxDepth 6, no path", `query($hub: ID!) { path(from: $hub, to: "T3JnYW5pemF0aW9uOjk5OTk5OTk5", maxDepth: 6) { length } }`, false},
+	{"path: maxDepth 6, no path", `query($hub: ID!, $isolated: ID!) { path(from: $hub, to: $isolated, maxDepth: 6) { length } }`, false},
 	{"neighborhood: depth 3, 1000 nodes", `query($hub: ID!) { neighborhood(of: $hub, depth: 3, maxNodes: 1000) { truncated nodes { id distance } edges { source target weight } } }`, false},
 	{"neighborhood: depth 1, 200 nodes", `query($hub: ID!) { neighborhood(of: $hub) { nodes { id } edges { source target } } }`, false},
 	{"rankings: PageRank, first 100", `{ rankings(by: PAGERANK, first: 100) { totalCount edges { rank pageRank node { id } } } }`, false},
@@ -194,7 +198,11 @@ var costProbes = []costProbe{
 func BenchmarkFieldCosts(b *testing.B) {
 	db := costDatabase(b)
 	vars := costPicks(b, db)
-	ts := startConfiguredServer(b, db, func(c *server.Config) { c.RateLimit = server.RateLimit{}; c.MaxInFlight = -1; c.Limits = server.Limits{MaxComplexity: -1} })
+	ts := startConfiguredServer(b, db, func(c *server.Config) {
+		c.RateLimit = server.RateLimit{}
+		c.MaxInFlight = -1
+		c.Limits = server.Limits{MaxComplexity: -1}
+	})
 	priced := startConfiguredServer(b, db, func(c *server.Config) { c.Limits = server.Limits{MaxComplexity: 1} })
 	admin := ts.token(b, auth.Viewer{Role: auth.RoleAdmin})
 	for _, p := range costProbes {
