@@ -10,8 +10,8 @@ import (
 
 // The prices of the cost model, in one place. A unit is about 10 µs of CPU, the server's
 // and PostgreSQL's together, at 100 times the demo's data: what the resolvers spend on
-// one plain field of an object (the deepest frontend query, 22,854 units, took 307 ms,
-// 13 µs a unit; 100 organizations × 100 partnerships, 50,301 units, 25 ms). So the
+// one plain field of an object (the deepest frontend query, 22,854 units, took 218 ms,
+// 9.5 µs a unit; 100 organizations × 100 partnerships, 50,301 units, 21 ms). So the
 // budgets read as CPU time: 100,000 units, about one CPU-second.
 //
 // A field costs 1, plus its price below (each time it is resolved: under a connection
@@ -91,17 +91,17 @@ var prices = map[string]price{
 	"Query.skills":          {count: fixed(nestedCountPrice)},
 	"Query.alliances":       {count: fixed(nestedCountPrice)},
 	// An alliance holds nearly everything: its lists count what the root ones do
-	// (alliance talents, 13.9 ms). A skill is held by a twelfth of the talents and
-	// required or taught by as many openings and courses (48 skills' talents, 56 ms:
-	// 1.2 each).
-	"Alliance.talents":         {count: fixed(1_400)},
+	// (alliance talents, 44.5 ms). A skill is held by a twelfth of the talents and
+	// required or taught by as many openings and courses, counted per skill: 48 skills'
+	// talents, openings and courses, 9,784 ms, 204 a skill.
+	"Alliance.talents":         {count: fixed(4_500)},
 	"Alliance.resources":       {count: fixed(2_900)},
 	"Alliance.members":         {count: fixed(400)},
 	"Alliance.partnerships":    {count: fixed(400)},
 	"Alliance.trainingCenters": {count: fixed(400)},
-	"Skill.talents":            {count: fixed(250)},
-	"Skill.jobOpenings":        {count: fixed(250)},
-	"Skill.courses":            {count: fixed(250)},
+	"Skill.talents":            {count: fixed(7_000)},
+	"Skill.jobOpenings":        {count: fixed(7_000)},
+	"Skill.courses":            {count: fixed(7_000)},
 }
 
 // Connections' totalCount when prices do not say: a root connection's counts a table
