@@ -97,11 +97,13 @@ fuzz:
 	done
 
 ## soak: the long runs: the reliability suite cycling database outages for SOAKTIME, the
-## hostile-input suite, then every fuzz target for SOAK_FUZZTIME
+## hostile-input suite, the abuse replays (with the CPU seconds each attack costs at scale
+## 100: set ALLIANCE_COST_DATABASE_URL to a database seeded with --scale 100, or one is
+## seeded), then every fuzz target for SOAK_FUZZTIME
 SOAKTIME ?= 10m
 SOAK_FUZZTIME ?= 5m
 soak:
-	ALLIANCE_SOAK=$(SOAKTIME) go test -count=1 -timeout 0 -run 'Reliab|Recovers|Hostile' ./internal/server
+	ALLIANCE_SOAK=$(SOAKTIME) go test -count=1 -timeout 0 -run 'Reliab|Recovers|Hostile|Abuse' ./internal/server
 	$(MAKE) fuzz FUZZTIME=$(SOAK_FUZZTIME)
 
 .PHONY: bench bench-quick bench-profile bench-report

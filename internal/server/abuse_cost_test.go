@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"os"
 	"runtime"
 	"strings"
 	"sync"
@@ -249,4 +250,82 @@ func TestAbuseDocumentCacheIsBoundedByBytes(t *testing.T) {
 	if grown > 24<<20 {
 		t.Errorf("the heap grew by %d MB after 100 documents of 900 kB", grown>>20)
 	}
+}
+
+func TestAbuseReadmeExamplesFitTheAnonymousBudget(t *testing.T) {
+	// The README's example queries are what a newcomer pastes into the playground,
+	// without a token: the prices must leave them running.
+	raw, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := newLimitedServer(t, nil)
+	examples := 0
+	for _, block := range strings.Split(string(raw), "```graphql\n")[1:] {
+		doc, _, _ := strings.Cut(block, "```")
+		if strings.HasPrefix(strings.TrimSpace(doc), "mutation") || strings.HasPrefix(strings.TrimSpace(doc), "subscription") {
+			continue
+		}
+		examples++
+		if e := gql(t, ts, doc, nil, nil); e.code() == "QUERY_TOO_COMPLEX" || e.code() == "QUERY_TOO_DEEP" {
+			t.Errorf("README example refused to an anonymous caller: %s\n%s", e.raw, doc)
+		}
+	}
+	if examples < 3 {
+		t.Fatalf("found %d example queries in README.md", examples)
+	}
+}
+
+// TestAbuseAttacksCostAtScale100 replays each attack of issue 13 against a server with
+// the default limits and against one without the cost limit, at scale 100, and reports
+// the CPU seconds (server and PostgreSQL) each costs. It runs with ALLIANCE_SOAK set
+// (make soak); ALLIANCE_COST_DATABASE_URL names a database seeded at scale 100, or one is
+// seeded (a few minutes).
+func TestAbuseAttacksCostAtScale100(t *testing.T) {
+	if os.Getenv(SoakEnv) == "" {
+		t.Skip("a long measurement: set " + SoakEnv + " (make soak)")
+	}
+	db := costDatabase(t)
+	vars := costPicks(t, db)
+	limited := startConfiguredServer(t, db, nil)
+	unlimited := startConfiguredServer(t, db, func(c *server.Config) { c.Limits = server.Limits{MaxComplexity: -1} })
+	attacks := []struct{ name, query string }{
+		{"600 aliased typo searches", aliased(600, `search(query: "weldng robt") { edges { node { __typename } } }`)},
+		{"matches of 100 openings with counts", `{ jobOpenings(first: 100) { edges { node { matches(first: 100) { totalCount edges { score } } } } } }`},
+		{"filtered match counts of 20 openings", `{ jobOpenings(first: 20) { edges { node { matches(minScore: 0.5) { totalCount } } } } }`},
+		{"recommendations of 100 talents with counts", `{ talents(first: 100) { edges { node { recommendedOpenings(first: 100) { totalCount edges { score } } } } } }`},
+		{"30 aliased searches of 5 typo words with counts", aliased(30, `search(query: "weldng robt mashine opertor assembl") { totalCount }`)},
+	}
+	for _, a := range attacks {
+		for _, target := range []struct {
+			name string
+			ts   *testServer
+		}{{"without the cost limit", unlimited}, {"with the default limits", limited}} {
+			m := startCPU(t, db)
+			start := time.Now()
+			e := gql(t, target.ts, a.query, vars, nil)
+			took := time.Since(start)
+			serverSec, dbSec := m.stop(t)
+			t.Logf("%s, %s: %d %s in %s, CPU %.2f s (server %.2f, PostgreSQL %.2f)", a.name, target.name, e.status, e.code(), took.Round(time.Millisecond), serverSec+dbSec, serverSec, dbSec)
+			if target.ts == limited && (e.code() != "QUERY_TOO_COMPLEX" || serverSec+dbSec > 0.2) {
+				t.Errorf("%s: %s, %.2f CPU-s with the default limits; want QUERY_TOO_COMPLEX at once", a.name, e.code(), serverSec+dbSec)
+			}
+		}
+	}
+	t.Run("bad credentials", func(t *testing.T) {
+		for _, target := range []struct {
+			name string
+			rate server.RateLimit
+		}{{"without a rate limit", server.RateLimit{}}, {"with the default rate limit", server.RateLimit{Rate: 20, Burst: 60}}} {
+			ts := startConfiguredServer(t, db, func(c *server.Config) { c.RateLimit = target.rate })
+			m := startCPU(t, db)
+			codes := map[int]int{}
+			for i := range 1000 {
+				e := gql(t, ts, `{ __typename }`, nil, map[string]string{"Authorization": fmt.Sprintf("Bearer ak_%012x_%s", i, strings.Repeat("a", 52))})
+				codes[e.status]++
+			}
+			serverSec, dbSec := m.stop(t)
+			t.Logf("1,000 guessed API keys, %s: %v, CPU %.2f s (server %.2f, PostgreSQL %.2f)", target.name, codes, serverSec+dbSec, serverSec, dbSec)
+		}
+	})
 }

@@ -91,17 +91,19 @@ var prices = map[string]price{
 	"Query.skills":          {count: fixed(nestedCountPrice)},
 	"Query.alliances":       {count: fixed(nestedCountPrice)},
 	// An alliance holds nearly everything: its lists count what the root ones do
-	// (alliance talents, 44.5 ms). A skill is held by a twelfth of the talents and
-	// required or taught by as many openings and courses, counted per skill: 48 skills'
-	// talents, openings and courses, 9,784 ms, 204 a skill.
+	// (alliance talents, 38.4 ms). A skill is held by a twelfth of the talents and
+	// required or taught by as many openings and courses: 48 skills' three counts,
+	// 757 ms, 5.3 each. A page of a skill's courses, 4.4 ms (48 skills, 210 ms); of its
+	// talents or openings, under 1.5 ms since the page skips skills nobody holds
+	// (store.skipUnheld; before, 0.4 to 0.8 s for each such skill).
 	"Alliance.talents":         {count: fixed(4_500)},
 	"Alliance.resources":       {count: fixed(2_900)},
 	"Alliance.members":         {count: fixed(400)},
 	"Alliance.partnerships":    {count: fixed(400)},
 	"Alliance.trainingCenters": {count: fixed(400)},
-	"Skill.talents":            {count: fixed(7_000)},
-	"Skill.jobOpenings":        {count: fixed(7_000)},
-	"Skill.courses":            {count: fixed(7_000)},
+	"Skill.talents":            {count: fixed(600)},
+	"Skill.jobOpenings":        {count: fixed(600)},
+	"Skill.courses":            {each: fixed(450), count: fixed(600)},
 }
 
 // Connections' totalCount when prices do not say: a root connection's counts a table
