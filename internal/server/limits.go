@@ -40,7 +40,7 @@ type Limits struct {
 
 // The defaults fit the deepest and costliest queries the frontends send (the nested
 // alliance → members → partnerships → participants → resources query is depth 15 and,
-// with 50 members per page, costs 22,854, which took 218 ms of CPU at scale 100; the
+// with 50 members per page, costs 22,854, which took 246 ms of CPU at scale 100; the
 // dashboard's figures about 7,000) with room to spare, while a query fanning out over
 // three nested pages of 100 is refused. A unit being about 10 µs of CPU (prices.go), an
 // anonymous operation may cost about half a CPU-second, a member's one, an analyst's or

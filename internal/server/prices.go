@@ -10,8 +10,8 @@ import (
 
 // The prices of the cost model, in one place. A unit is about 10 µs of CPU, the server's
 // and PostgreSQL's together, at 100 times the demo's data: what the resolvers spend on
-// one plain field of an object (the deepest frontend query, 22,854 units, took 218 ms,
-// 9.5 µs a unit; 100 organizations × 100 partnerships, 50,301 units, 21 ms). So the
+// one plain field of an object (the deepest frontend query, 22,854 units, took 246 ms,
+// 10.8 µs a unit; 100 organizations × 100 partnerships, 50,301 units, 25 ms). So the
 // budgets read as CPU time: 100,000 units, about one CPU-second.
 //
 // A field costs 1, plus its price below (each time it is resolved: under a connection
