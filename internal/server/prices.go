@@ -17,7 +17,8 @@ import (
 // A field costs 1, plus its price below (each time it is resolved: under a connection
 // of page n, n times), plus its selections. Every price cites its row of the table in
 // docs/security-cost.md, measured by BenchmarkFieldCosts (cost_bench_test.go) as the
-// CPU milliseconds a request spends (100 units a millisecond), rounded up: under a page,
+// CPU milliseconds a request spends (100 units a millisecond; the figures below are
+// that table's, the prices are rounded up from the largest of three runs): under a page,
 // a field is resolved for each parent in one batched statement, which costs less per
 // parent than a lone one, so the lone cost is the price.
 type price struct {
@@ -32,19 +33,19 @@ func fixed(n int) func(fieldArgs) int { return func(fieldArgs) int { return n } 
 
 // prices are keyed by type and field, as the schema names them.
 var prices = map[string]price{
-	// search: 2 characters 15.6 ms, 1 word 37.8 (with a typo 39.3), 3 words with typos
-	// 70.4, 5 words with typos 171.7, 6 words (past the typo limit, substring only)
-	// 5.7. Each word compared with the word list adds similar words searched as
-	// substrings of every kind; totalCount repeats the work without the page's cut:
-	// 1 word 58.2, 5 words 300.8.
+	// search: 2 characters 12.3 ms, 1 word 36.6 (with a typo 33.3), 3 words with typos
+	// 70.1, 5 words with typos 118.2 (171.7 in another run), 6 words (past the typo
+	// limit, substring only) 5.8. Each word compared with the word list adds similar
+	// words searched as substrings of every kind; totalCount repeats the work without
+	// the page's cut: 1 word 50.8, 5 words 260.3 (300.8).
 	"Query.search": {
 		each:  func(a fieldArgs) int { return 1_500 + 3_500*store.TypoLookupWords(a.str("query")) },
 		count: func(a fieldArgs) int { return 1_000 + 6_000*store.TypoLookupWords(a.str("query")) },
 	},
-	// matches: first 100 of the opening requiring most skills, 23.7 ms (with minScore
-	// 24.2), 100 openings 15.1 each. totalCount counts every holder of the required
-	// skills: 48.6 ms; with minScore it sums each holder's levels, 124.3 ms (20
-	// openings: 84 each).
+	// matches: first 100 of the opening requiring most skills, 18.1 ms (with minScore
+	// 15.7), 100 openings 13.9 each. totalCount counts every holder of the required
+	// skills: 34.7 ms (48.6); with minScore it sums each holder's levels, 114.6 ms
+	// (124.3; 20 openings: 94 each).
 	"JobOpening.matches": {
 		each: fixed(2_500),
 		count: func(a fieldArgs) int {
@@ -54,29 +55,30 @@ var prices = map[string]price{
 			return 5_000
 		},
 	},
-	// recommendedOpenings: first 100 for the talent holding most skills, 36.3 ms (100
-	// talents: 4.3 each); totalCount 43.7 ms.
+	// recommendedOpenings: first 100 for the talent holding most skills, 31.8 ms (100
+	// talents: 4.7 each); totalCount 46.8 ms.
 	"Talent.recommendedOpenings": {each: fixed(4_000), count: fixed(4_500)},
-	// gapCourses: first 50, 11.5 ms, 15.3 with a talent (100 openings: 1 each).
+	// gapCourses: first 50, 7.6 ms, 7.6 with a talent (15.3 in another run; 100
+	// openings: 0.7 each).
 	"JobOpening.gapCourses": {each: fixed(1_600)},
 	// path: maxDepth 6 between the best connected organization and one five steps away,
-	// 10.5 ms; 21 ms when no path exists and every level is walked.
+	// 7.6 ms (10.5); 11.3 ms when no path exists and every level is walked.
 	"Query.path": {each: fixed(2_100)},
 	// neighborhood: depth 3 and 1,000 nodes around the best connected organization,
-	// 17.1 ms; its nodes' selections count once per node (see listSize).
+	// 14.6 ms (17.1); its nodes' selections count once per node (see listSize).
 	"Query.neighborhood": {each: fixed(1_800)},
 	// rankings: PageRank measured again after a change to the network, 68 ms (the
-	// analysts' benchmark, docs/analysts-benchmark.md, rankings-after-change); 10.4 ms
+	// analysts' benchmark, docs/analysts-benchmark.md, rankings-after-change); 12.5 ms
 	// while the measurement is kept.
 	"Query.rankings": {each: fixed(7_000), count: fixed(0)},
 	// analytics: every group counted again after a change, 35 ms (analytics-after-
-	// change); 1.2 ms while kept.
+	// change); 1.1 ms while kept.
 	"Query.analytics": {each: fixed(3_600)},
-	// skillGap: 28 ms measured again (skill-gap), 3.5 ms while kept.
+	// skillGap: 28 ms measured again (skill-gap), 4.2 ms while kept.
 	"Query.skillGap": {each: fixed(2_800), count: fixed(0)},
 	// totalCount of the root connections, counting the table under the caller's
-	// visibility: talents (200,000) 13.7 ms, resources (71,000) 28.4, job openings
-	// 16.7, organizations (14,200) 3.3, events 3.5 (anonymous; 1.2 for an
+	// visibility: talents (200,000) 17.7 ms, resources (71,000) 28.2, job openings
+	// 14.1 (16.7), organizations (14,200) 0.8 (3.3), events 1.2 (3.5; 3.1 for an
 	// administrator). Training courses are resources, partnerships (10,000) and
 	// training centers (1,000) fewer than organizations; skills (48) and alliances
 	// are a handful of rows.
@@ -108,16 +110,16 @@ var prices = map[string]price{
 
 // Connections' totalCount when prices do not say: a root connection's counts a table
 // (at most what resources cost, the largest); a nested one's counts the rows of each
-// parent of a page, grouped in one statement (100 organizations × 3 counts, 85.5 ms:
-// 0.3 each).
+// parent of a page, grouped in one statement (100 organizations × 3 counts, 71.7 ms,
+// 85.5 in another run: 0.3 each).
 const (
 	rootCountPrice   = 2_900
 	nestedCountPrice = 30
 )
 
 // filterSearchPrice is the price of a connection's filter.search (a substring of names
-// or titles through the trigram indexes): 100 resources with their count, 19.1 ms, of
-// which the count is most; 10.8 for organizations.
+// or titles through the trigram indexes): 100 resources with their count, 13.7 ms
+// (19.1), of which the count is most; 7.5 (11.4) for organizations.
 const filterSearchPrice = 1_000
 
 // countPrice is what the totalCount of connection field f, keyed as in prices, costs.
