@@ -41,7 +41,7 @@ type Limits struct {
 // The defaults fit the deepest and costliest queries the frontends send (the nested
 // alliance → members → partnerships → participants → resources query is depth 15 and,
 // with 50 members per page, costs 22,854, which took 246 ms of CPU at scale 100; the
-// dashboard's figures about 7,000) with room to spare, while a query fanning out over
+// dashboard's figures 10,100) with room to spare, while a query fanning out over
 // three nested pages of 100 is refused. A unit being about 10 µs of CPU (prices.go), an
 // anonymous operation may cost about half a CPU-second, a member's one, an analyst's or
 // administrator's three: the analysts' questions over pages of openings (matches and
