@@ -45,7 +45,7 @@ type Limits struct {
 // three nested pages of 100 is refused. A unit being about 10 µs of CPU (prices.go), an
 // anonymous operation may cost about half a CPU-second, a member's one, an analyst's or
 // administrator's three: the analysts' questions over pages of openings (matches and
-// gap courses of 20 openings, some 90,000) need more than the public.
+// gap courses of 20 openings, some 83,000) need more than the public.
 const (
 	DefaultMaxDepth             = 20
 	DefaultMaxComplexity        = 50_000
