@@ -97,8 +97,9 @@ fuzz:
 	done
 
 ## soak: the long runs: the reliability suite cycling database outages for SOAKTIME, the
-## hostile-input suite, the abuse suite at ten times the demo, then every fuzz target for
-## SOAK_FUZZTIME
+## hostile-input suite, the abuse suite at ten times the demo (with the CPU seconds each
+## costly attack takes at scale 100: set ALLIANCE_COST_DATABASE_URL to a database seeded
+## with --scale 100, or one is seeded), then every fuzz target for SOAK_FUZZTIME
 SOAKTIME ?= 10m
 SOAK_FUZZTIME ?= 5m
 soak:

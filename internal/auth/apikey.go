@@ -27,6 +27,10 @@ const (
 	lowerBase32Alph = "abcdefghijklmnopqrstuvwxyz234567"
 )
 
+// badAPIKey is the one reason given for an API key that is unknown or whose secret is
+// wrong.
+const badAPIKey = "the API key is unknown or its secret is wrong"
+
 func secretEncoding() *base32.Encoding {
 	return base32.NewEncoding(lowerBase32Alph).WithPadding(base32.NoPadding)
 }
@@ -97,15 +101,21 @@ func (a *Authenticator) verifyAPIKey(ctx context.Context, key string) (Viewer, e
 		return Viewer{}, refuse("API keys are not accepted by this server")
 	}
 	row, err := a.keys.APIKeyByPrefix(ctx, prefix)
-	if errors.Is(err, store.ErrNotFound) {
-		return Viewer{}, refuse("unknown API key")
-	}
-	if err != nil {
+	known := err == nil
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return Viewer{}, fmt.Errorf("verify API key: %w", err)
 	}
+	// An unknown prefix and a wrong secret get one answer, after the same work: the
+	// secret is hashed and compared either way (with a hash no secret has when the prefix
+	// is unknown), so that neither the reply nor its timing tells a guesser which
+	// prefixes exist. (Zeros: no secret is known to hash to them.)
+	want := row.SecretHash
+	if !known {
+		want = make([]byte, sha256.Size)
+	}
 	hash := sha256.Sum256(secret)
-	if subtle.ConstantTimeCompare(hash[:], row.SecretHash) != 1 {
-		return Viewer{}, refuse("the API key's secret is wrong")
+	if subtle.ConstantTimeCompare(hash[:], want) != 1 || !known {
+		return Viewer{}, refuse(badAPIKey)
 	}
 	if row.RevokedAt != nil {
 		return Viewer{}, refuse("the API key was revoked at %s", row.RevokedAt.UTC().Format(time.RFC3339))

@@ -56,13 +56,19 @@ type Config struct {
 	ReadyTimeout         time.Duration
 	DatabaseWait         time.Duration
 	// Limits of one request; 0 switches a limit off.
-	MaxDepth, MaxComplexity, MaxTokens, MaxRepeats int
-	MaxBodyBytes                                   int64
-	RateLimit                                      float64 // requests a second per client; 0: no limit
-	RateBurst                                      int
-	ClientIPHeader                                 string
-	Introspection                                  bool
-	CORSOrigins                                    []string
+	MaxDepth, MaxComplexity, MaxTokens, MaxRepeats                int
+	MaxComplexityMember, MaxComplexityAnalyst, MaxComplexityAdmin int
+	MaxBodyBytes                                                  int64
+	// MaxInFlight bounds the requests one client may have running at once; 0: no limit.
+	MaxInFlight int
+	// DocumentCacheBytes and APQCacheBytes bound the memory of the parsed-document
+	// cache and of automatic persisted queries.
+	DocumentCacheBytes, APQCacheBytes int64
+	RateLimit                         float64 // requests a second per client; 0: no limit
+	RateBurst                         int
+	ClientIPHeader                    string
+	Introspection                     bool
+	CORSOrigins                       []string
 }
 
 // Setting documents one setting, for --help and the README's table.
@@ -96,12 +102,18 @@ var Settings = []Setting{
 	{"ready-timeout", "READY_TIMEOUT", "2s", "how long /readyz waits for its checks (database, migrations, event listener) before answering 503", []string{"serve"}},
 	{"database-wait", "DATABASE_WAIT", "5m", "how long serve keeps retrying an unreachable database at start, with backoff from 500ms doubling up to 15s, before it gives up", []string{"serve"}},
 	{"max-depth", "MAX_DEPTH", "20", "deepest field nesting an operation may have (a root field is depth 1; the deepest frontend query is 15); deeper ones get QUERY_TOO_DEEP; 0: no limit", []string{"serve"}},
-	{"max-complexity", "MAX_COMPLEXITY", "50000", "highest estimated cost an operation may have, where each field costs 1 and a connection's edges count once per item it may return (first, else last, else 20); costlier ones get QUERY_TOO_COMPLEX; 0: no limit", []string{"serve"}},
+	{"max-complexity", "MAX_COMPLEXITY", "50000", "highest estimated cost of an anonymous caller's operation, in units of about 10 µs of server and database CPU: each field costs 1, a connection's edges count once per item it may return (first, else last, else 20), and costly fields (search, matches, recommendedOpenings, gapCourses, path, neighborhood, rankings, analytics, skillGap, totalCount) their measured price (docs/security-cost.md); costlier ones get QUERY_TOO_COMPLEX; 0: no limit", []string{"serve"}},
+	{"max-complexity-member", "MAX_COMPLEXITY_MEMBER", "100000", "the same for MEMBER callers", []string{"serve"}},
+	{"max-complexity-analyst", "MAX_COMPLEXITY_ANALYST", "300000", "the same for ANALYST callers", []string{"serve"}},
+	{"max-complexity-admin", "MAX_COMPLEXITY_ADMIN", "300000", "the same for ADMIN callers", []string{"serve"}},
 	{"max-tokens", "MAX_TOKENS", "15000", "most lexical tokens the parser reads from one query document before refusing it (GRAPHQL_PARSE_FAILED); 0: no limit", []string{"serve"}},
 	{"max-body-bytes", "MAX_BODY_BYTES", "1048576", "largest request body (and GET query string) in bytes; larger ones get 413 (414) with REQUEST_TOO_LARGE; 0: no limit", []string{"serve"}},
 	{"max-repeats", "MAX_REPEATS", "30", "most times one selection set may select the same field or alias (after merging fragments), refused before validation, whose cost grows with the square of it; more get QUERY_TOO_WIDE; 0: no limit", []string{"serve"}},
 	{"rate-limit", "RATE_LIMIT", "20", "requests a second each client may send on average (token bucket); a client is its token's subject or API key, else its IP address; a subscription counts once, when it connects; excess requests get 429 with Retry-After and RATE_LIMITED; 0: no limit", []string{"serve"}},
 	{"rate-burst", "RATE_BURST", "60", "requests a client may send at once before the rate applies (the bucket's size)", []string{"serve"}},
+	{"max-in-flight", "MAX_IN_FLIGHT", "8", "requests one client (as for --rate-limit) may have running at once, WebSocket connections aside; more get 429 with TOO_MANY_IN_FLIGHT; 0: no limit", []string{"serve"}},
+	{"document-cache-bytes", "DOCUMENT_CACHE_BYTES", "67108864", "memory the cache of parsed query documents may take (estimated as 26 bytes per byte of query text), besides its 1000 entries; least recently used dropped first", []string{"serve"}},
+	{"apq-cache-bytes", "APQ_CACHE_BYTES", "16777216", "memory (bytes of query text) the automatic persisted queries may take, besides --apq-cache-size entries", []string{"serve"}},
 	{"client-ip-header", "CLIENT_IP_HEADER", "", "header holding the client's address, set by a trusted reverse proxy (X-Forwarded-For: its last entry, or X-Real-IP); empty: the connection's address. Set it only behind a proxy that sets it, as clients can forge it", []string{"serve"}},
 	{"introspection", "INTROSPECTION", "true", "answer introspection (__schema, __type), which the playground and code generators need; false refuses it with INTROSPECTION_DISABLED", []string{"serve"}},
 	{"cors-origins", "CORS_ORIGINS", "", "comma-separated origins browsers may call the API from, e.g. https://app.example.org (wildcards such as https://*.example.org, or * for any); also the origins WebSocket connections are accepted from; empty: same-origin only", []string{"serve"}},
@@ -201,11 +213,18 @@ func Parse(command string, args []string, getenv func(string) string) (Config, e
 	}
 	parseCount("max-depth", &c.MaxDepth)
 	parseCount("max-complexity", &c.MaxComplexity)
+	parseCount("max-complexity-member", &c.MaxComplexityMember)
+	parseCount("max-complexity-analyst", &c.MaxComplexityAnalyst)
+	parseCount("max-complexity-admin", &c.MaxComplexityAdmin)
+	parseCount("max-in-flight", &c.MaxInFlight)
 	parseCount("max-tokens", &c.MaxTokens)
 	parseCount("max-repeats", &c.MaxRepeats)
-	var body int
+	var body, docBytes, apqBytes int
 	parseCount("max-body-bytes", &body)
 	c.MaxBodyBytes = int64(body)
+	parseCount("document-cache-bytes", &docBytes)
+	parseCount("apq-cache-bytes", &apqBytes)
+	c.DocumentCacheBytes, c.APQCacheBytes = int64(docBytes), int64(apqBytes)
 	if r, err := strconv.ParseFloat(get("rate-limit"), 64); err != nil || r < 0 || math.IsInf(r, 0) || math.IsNaN(r) {
 		errs = append(errs, fmt.Errorf("--rate-limit: %q is not a number of requests a second, 0 or more", get("rate-limit")))
 	} else {

@@ -44,6 +44,12 @@ func defaults() Config {
 		DatabaseWait:         5 * time.Minute,
 		MaxDepth:             20,
 		MaxComplexity:        50000,
+		MaxComplexityMember:  100000,
+		MaxComplexityAnalyst: 300000,
+		MaxComplexityAdmin:   300000,
+		MaxInFlight:          8,
+		DocumentCacheBytes:   64 << 20,
+		APQCacheBytes:        16 << 20,
 		MaxTokens:            15000,
 		MaxRepeats:           30,
 		MaxBodyBytes:         1 << 20,
@@ -494,21 +500,24 @@ func TestObservabilitySettings(t *testing.T) {
 }
 
 func TestParseLimits(t *testing.T) {
-	got, err := Parse("serve", []string{"--max-depth=12", "--max-complexity=0", "--rate-limit=2.5", "--introspection=false",
+	got, err := Parse("serve", []string{"--max-depth=12", "--max-complexity=0", "--max-complexity-member=7000", "--max-in-flight=3", "--document-cache-bytes=1024", "--rate-limit=2.5", "--introspection=false",
 		"--cors-origins", " https://app.example.org/ , https://*.example.com,http://localhost:5173"}, env{
-		"MAX_TOKENS": "9000", "MAX_BODY_BYTES": "65536", "RATE_BURST": "5", "CLIENT_IP_HEADER": "X-Forwarded-For", "MAX_REPEATS": "7"}.get)
+		"MAX_TOKENS": "9000", "MAX_BODY_BYTES": "65536", "RATE_BURST": "5", "CLIENT_IP_HEADER": "X-Forwarded-For", "MAX_REPEATS": "7",
+		"MAX_COMPLEXITY_ANALYST": "8000", "MAX_COMPLEXITY_ADMIN": "9000", "APQ_CACHE_BYTES": "2048"}.get)
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := defaults()
 	want.MaxDepth, want.MaxComplexity, want.MaxTokens, want.MaxRepeats, want.MaxBodyBytes = 12, 0, 9000, 7, 65536
 	want.RateLimit, want.RateBurst, want.ClientIPHeader, want.Introspection = 2.5, 5, "X-Forwarded-For", false
+	want.MaxComplexityMember, want.MaxComplexityAnalyst, want.MaxComplexityAdmin, want.MaxInFlight = 7000, 8000, 9000, 3
+	want.DocumentCacheBytes, want.APQCacheBytes = 1024, 2048
 	want.CORSOrigins = []string{"https://app.example.org", "https://*.example.com", "http://localhost:5173"}
 	if diff := cmp.Diff(want, got, cmpConfig); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
 	for _, args := range [][]string{
-		{"--max-depth=-1"}, {"--max-complexity=lots"}, {"--max-body-bytes=1.5"}, {"--rate-limit=-2"}, {"--rate-limit=NaN"},
+		{"--max-depth=-1"}, {"--max-complexity=lots"}, {"--max-complexity-admin=-3"}, {"--max-in-flight=x"}, {"--document-cache-bytes=-1"}, {"--max-body-bytes=1.5"}, {"--rate-limit=-2"}, {"--rate-limit=NaN"},
 		{"--rate-burst=0"}, {"--introspection=maybe"}, {"--cors-origins=app.example.org"}, {"--cors-origins=https://a.org/path"}, {"--max-repeats=x"},
 	} {
 		if _, err := Parse("serve", args, env{}.get); err == nil || !strings.Contains(err.Error(), strings.SplitN(strings.TrimPrefix(args[0], "--"), "=", 2)[0]) {

@@ -33,6 +33,9 @@ const (
 	RequestTooLarge Code = "REQUEST_TOO_LARGE"
 	// RateLimited: the client sent more requests than its rate allows (HTTP 429).
 	RateLimited Code = "RATE_LIMITED"
+	// TooManyInFlight: the client already has as many requests running as it may
+	// (HTTP 429); it may send again when one of them is answered.
+	TooManyInFlight Code = "TOO_MANY_IN_FLIGHT"
 )
 
 // Codes of requests refused before anything runs (GraphQL over HTTP and persisted

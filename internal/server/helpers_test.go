@@ -104,7 +104,9 @@ func startConfiguredServer(t testing.TB, db *pgtest.Database, configure func(*se
 		}
 	}))
 	ts.auth = auth.New(auth.Config{Key: testKey}, st)
-	cfg := server.Config{Store: st, Auth: ts.auth, Logger: slog.New(slog.NewJSONHandler(lw, nil)), Batching: loader.DefaultTiming, OneStatement: true}
+	// No limit on requests in flight unless a test sets one: tests send concurrent
+	// requests as one client to test races, not limits (the rate limit is off likewise).
+	cfg := server.Config{Store: st, Auth: ts.auth, Logger: slog.New(slog.NewJSONHandler(lw, nil)), Batching: loader.DefaultTiming, OneStatement: true, MaxInFlight: -1}
 	if configure != nil {
 		configure(&cfg)
 	}

@@ -154,7 +154,7 @@ func TestHostileInputGetsClearAnswersAndLeavesNothingBehind(t *testing.T) {
 			same.WriteString(" alliance { id }")
 		}
 		for i := range 800 {
-			fmt.Fprintf(&costly, " s%d: skills(first: 100) { edges { node { id } } }", i)
+			fmt.Fprintf(&costly, " s%d: skills(first: 100) { edges { node { id code } } }", i)
 		}
 		// Each fragment spreads the one before twice: expanded, the document would
 		// have 2^30 fields.

@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -174,12 +175,44 @@ func newRateLimiter(cfg RateLimit) *rateLimiter {
 // allow takes a token from client's bucket, or says how long until one is there.
 func (l *rateLimiter) allow(client string) (bool, time.Duration) {
 	now := l.now()
+	lim := l.bucket(client, now)
+	res := lim.ReserveN(now, 1)
+	if d := res.DelayFrom(now); d > 0 {
+		res.CancelAt(now)
+		return false, d
+	}
+	return true, 0
+}
+
+// peek says whether client's bucket holds a token, without taking it, or how long
+// until it does.
+func (l *rateLimiter) peek(client string) (bool, time.Duration) {
+	now := l.now()
 	l.mu.Lock()
+	lim, found := l.clients[client]
+	if !found && len(l.clients) >= l.cfg.MaxClients {
+		lim, found = l.overflow, true
+	}
+	l.mu.Unlock()
+	if !found {
+		return true, 0 // a new bucket is full
+	}
+	if missing := 1 - lim.TokensAt(now); missing > 0 {
+		return false, time.Duration(missing / l.cfg.Rate * float64(time.Second))
+	}
+	return true, 0
+}
+
+// bucket is client's bucket, made if new (or the shared overflow bucket when the table
+// is full).
+func (l *rateLimiter) bucket(client string, now time.Time) *rate.Limiter {
+	l.mu.Lock()
+	defer l.mu.Unlock()
 	if now.Sub(l.swept) > sweepEvery || len(l.clients) >= l.cfg.MaxClients {
 		l.sweep(now)
 	}
-	lim, ok := l.clients[client]
-	if !ok {
+	lim, found := l.clients[client]
+	if !found {
 		if len(l.clients) < l.cfg.MaxClients {
 			lim = rate.NewLimiter(rate.Limit(l.cfg.Rate), l.cfg.Burst)
 			l.clients[client] = lim
@@ -187,13 +220,7 @@ func (l *rateLimiter) allow(client string) (bool, time.Duration) {
 			lim = l.overflow
 		}
 	}
-	l.mu.Unlock()
-	res := lim.ReserveN(now, 1)
-	if d := res.DelayFrom(now); d > 0 {
-		res.CancelAt(now)
-		return false, d
-	}
-	return true, 0
+	return lim
 }
 
 func (l *rateLimiter) sweep(now time.Time) {
@@ -211,25 +238,148 @@ func (l *rateLimiter) size() int {
 	return len(l.clients)
 }
 
-// withRateLimit answers 429 with Retry-After to a client past its rate. It runs after
-// authentication, to know the subject. A subscription is limited when it connects (its
-// WebSocket upgrade or Server-Sent Events request), not for each event it receives.
+// chargedKey marks, in a request's context, that withSubjectRateLimit counted it.
+type chargedKey struct{}
+
+// withRateLimit answers 429 with Retry-After to a client past its rate. A client is its
+// credential's subject, else its IP address, which only authentication tells; but
+// failed authentications must be limited too (each guessed API key costs a lookup in
+// the database). So the limit is applied in two steps around authentication:
+//
+//   - before it (here), a request is refused while its address's bucket is empty, and
+//     a request the credential check refused then pays from its address's bucket;
+//   - after it (withSubjectRateLimit), an authenticated request pays from its subject's
+//     bucket, an anonymous one from its address's.
+//
+// So anonymous requests and refused credentials share their address's rate, and an
+// address that spent it waits before its credentials are even checked, while
+// authenticated clients behind one address (an office's NAT) keep their own rates as
+// long as nobody there floods the address. Requests checked at the same moment may
+// overshoot an empty bucket by as many as arrive together.
+//
+// A subscription is limited when it connects (its WebSocket upgrade or Server-Sent
+// Events request), not for each event it receives.
 func withRateLimit(l *rateLimiter, next http.Handler) http.Handler {
 	if l == nil {
 		return next
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ok, wait := l.allow(clientKey(r, l.cfg.ClientIPHeader))
-		if ok {
+		ip := "ip:" + clientIP(r, l.cfg.ClientIPHeader)
+		if ok, wait := l.peek(ip); !ok {
+			rateLimited(w, r, l, wait)
+			return
+		}
+		charged := new(bool)
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), chargedKey{}, charged)))
+		if !*charged { // the credential was refused, or could not be checked
+			l.allow(ip)
+		}
+	})
+}
+
+// withSubjectRateLimit counts a request that passed authentication in its client's
+// bucket (see withRateLimit).
+func withSubjectRateLimit(l *rateLimiter, next http.Handler) http.Handler {
+	if l == nil {
+		return next
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if charged, _ := r.Context().Value(chargedKey{}).(*bool); charged != nil {
+			*charged = true
+		}
+		if ok, wait := l.allow(clientKey(r, l.cfg.ClientIPHeader)); !ok {
+			rateLimited(w, r, l, wait)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func rateLimited(w http.ResponseWriter, r *http.Request, l *rateLimiter, wait time.Duration) {
+	secs := int(math.Ceil(wait.Seconds()))
+	w.Header().Set("Retry-After", fmt.Sprint(secs))
+	writeGraphQLError(w, r, http.StatusTooManyRequests, errcode.RateLimited,
+		fmt.Sprintf("too many requests: the limit is %g a second with bursts of %d; retry after %d s", l.cfg.Rate, l.cfg.Burst, secs),
+		map[string]any{"retryAfter": secs})
+}
+
+// DefaultMaxInFlight is how many requests a client may have running at once unless
+// configured otherwise: more than a page sends together (a browser keeps at most six
+// connections to a host), few enough that one client holds a small share of the
+// database pool (20 connections) and of the CPU.
+const DefaultMaxInFlight = 8
+
+// inFlight counts each client's requests being answered, so that one client cannot
+// hold more than max of the server's goroutines, connections and CPU at once however
+// slowly it reads or however costly its requests: the rate limit bounds how often
+// requests start, not how many run together. Clients are keyed as by the rate limiter.
+// Entries are removed when their count drops to zero, so memory follows the clients
+// with a request in flight.
+type inFlight struct {
+	max     int
+	mu      sync.Mutex
+	clients map[string]int
+}
+
+func newInFlight(max int) *inFlight {
+	if max <= 0 {
+		return nil
+	}
+	return &inFlight{max: max, clients: map[string]int{}}
+}
+
+// enter counts a request of client in, unless client already has max in flight; leave
+// counts it out.
+func (f *inFlight) enter(client string) (leave func(), ok bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.clients[client] >= f.max {
+		return nil, false
+	}
+	f.clients[client]++
+	return func() {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		if f.clients[client]--; f.clients[client] <= 0 {
+			delete(f.clients, client)
+		}
+	}, true
+}
+
+func (f *inFlight) count(client string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.clients[client]
+}
+
+// withInFlightLimit answers 429 with TOO_MANY_IN_FLIGHT to a client that already has
+// its maximum of requests running. WebSocket connections are left to the WebSocket
+// transport's own limits: a socket lives for hours, and counting it here would take a
+// slot from its client's queries for as long.
+func withInFlightLimit(f *inFlight, ipHeader string, next http.Handler) http.Handler {
+	if f == nil {
+		return next
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if isWebSocketUpgrade(r) {
 			next.ServeHTTP(w, r)
 			return
 		}
-		secs := int(math.Ceil(wait.Seconds()))
-		w.Header().Set("Retry-After", fmt.Sprint(secs))
-		writeGraphQLError(w, r, http.StatusTooManyRequests, errcode.RateLimited,
-			fmt.Sprintf("too many requests: the limit is %g a second with bursts of %d; retry after %d s", l.cfg.Rate, l.cfg.Burst, secs),
-			map[string]any{"retryAfter": secs})
+		leave, ok := f.enter(clientKey(r, ipHeader))
+		if !ok {
+			w.Header().Set("Retry-After", "1")
+			writeGraphQLError(w, r, http.StatusTooManyRequests, errcode.TooManyInFlight,
+				fmt.Sprintf("too many requests in flight: a client may have %d running at once; send this one again when one of them is answered", f.max),
+				map[string]any{"limit": f.max, "retryAfter": 1})
+			return
+		}
+		defer leave()
+		next.ServeHTTP(w, r)
 	})
+}
+
+func isWebSocketUpgrade(r *http.Request) bool {
+	return strings.EqualFold(r.Header.Get("Upgrade"), "websocket")
 }
 
 func clientKey(r *http.Request, ipHeader string) string {

@@ -13,6 +13,7 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 	"github.com/vektah/gqlparser/v2/lexer"
 
+	"github.com/alliance-graph/alliance-graph/internal/auth"
 	"github.com/alliance-graph/alliance-graph/internal/errcode"
 )
 
@@ -21,8 +22,12 @@ import (
 type Limits struct {
 	// MaxDepth is how deeply fields may nest; a root field is at depth 1.
 	MaxDepth int
-	// MaxComplexity bounds an operation's estimated cost (see operationCost).
-	MaxComplexity int
+	// MaxComplexity bounds the estimated cost (see measure and prices.go) of an
+	// anonymous caller's operation; the next ones bound those of the other roles.
+	MaxComplexity        int
+	MaxComplexityMember  int
+	MaxComplexityAnalyst int
+	MaxComplexityAdmin   int
 	// MaxTokens bounds how many lexical tokens the parser reads from a query document
 	// before it gives up, so that a huge document is refused before it is validated.
 	MaxTokens int
@@ -33,16 +38,23 @@ type Limits struct {
 	MaxRepeats int
 }
 
-// The defaults fit the deepest and costliest queries the frontends and the analysts'
-// guide send (the nested alliance → members → partnerships → participants → resources
-// query is depth 15 and, with 50 members per page, costs about 23,000) with room to
-// spare, while a query fanning out over three nested pages of 100 is refused.
+// The defaults fit the deepest and costliest queries the frontends send (the nested
+// alliance → members → partnerships → participants → resources query is depth 15 and,
+// with 50 members per page, costs 22,854, which took 246 ms of CPU at scale 100; the
+// dashboard's figures 10,100) with room to spare, while a query fanning out over
+// three nested pages of 100 is refused. A unit being about 10 µs of CPU (prices.go), an
+// anonymous operation may cost about half a CPU-second, a member's one, an analyst's or
+// administrator's three: the analysts' questions over pages of openings (matches and
+// gap courses of 20 openings, some 83,000) need more than the public.
 const (
-	DefaultMaxDepth      = 20
-	DefaultMaxComplexity = 50_000
-	DefaultMaxTokens     = 15_000
-	DefaultMaxBodyBytes  = 1 << 20
-	DefaultMaxRepeats    = 30
+	DefaultMaxDepth             = 20
+	DefaultMaxComplexity        = 50_000
+	DefaultMaxComplexityMember  = 100_000
+	DefaultMaxComplexityAnalyst = 300_000
+	DefaultMaxComplexityAdmin   = 300_000
+	DefaultMaxTokens            = 15_000
+	DefaultMaxBodyBytes         = 1 << 20
+	DefaultMaxRepeats           = 30
 )
 
 // defaultPage is what a connection returns without first or last (graph/paging.go).
@@ -54,6 +66,15 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.MaxComplexity == 0 {
 		l.MaxComplexity = DefaultMaxComplexity
+	}
+	if l.MaxComplexityMember == 0 {
+		l.MaxComplexityMember = DefaultMaxComplexityMember
+	}
+	if l.MaxComplexityAnalyst == 0 {
+		l.MaxComplexityAnalyst = DefaultMaxComplexityAnalyst
+	}
+	if l.MaxComplexityAdmin == 0 {
+		l.MaxComplexityAdmin = DefaultMaxComplexityAdmin
 	}
 	if l.MaxTokens == 0 {
 		l.MaxTokens = DefaultMaxTokens
@@ -89,9 +110,34 @@ func init() {
 // same walk measures depth and spots introspection. It also memoises fragments, so a
 // document spreading fragments into fragments costs linear time to measure.
 type operationLimits struct {
-	maxDepth, maxComplexity int
-	introspection           bool
-	schema                  *ast.Schema
+	maxDepth      int
+	limits        Limits // for the budgets of complexity, by role
+	introspection bool
+	schema        *ast.Schema
+}
+
+// budget is the most an operation of viewer v may cost; 0 or less: no limit.
+func (l Limits) budget(v auth.Viewer) int {
+	if v.Anonymous() {
+		return l.MaxComplexity
+	}
+	switch v.Role {
+	case auth.RoleAdmin:
+		return l.MaxComplexityAdmin
+	case auth.RoleAnalyst:
+		return l.MaxComplexityAnalyst
+	case auth.RoleMember:
+		return l.MaxComplexityMember
+	}
+	return l.MaxComplexity
+}
+
+// callerName names the viewer's budget in refusals.
+func callerName(v auth.Viewer) string {
+	if v.Anonymous() {
+		return "anonymous callers"
+	}
+	return string(v.Role) + " callers"
 }
 
 var _ interface {
@@ -106,7 +152,7 @@ func (l *operationLimits) Validate(es graphql.ExecutableSchema) error {
 	return nil
 }
 
-func (l *operationLimits) MutateOperationContext(_ context.Context, op *graphql.OperationContext) *gqlerror.Error {
+func (l *operationLimits) MutateOperationContext(ctx context.Context, op *graphql.OperationContext) *gqlerror.Error {
 	if op.Operation == nil {
 		return nil
 	}
@@ -126,11 +172,12 @@ func (l *operationLimits) MutateOperationContext(_ context.Context, op *graphql.
 			fmt.Sprintf("the operation nests fields %d levels deep, more than the limit of %d", depth, l.maxDepth),
 			map[string]any{"limit": l.maxDepth, "depth": depth})
 	}
-	cost := m.cost(op.Operation.SelectionSet, l.root(op.Operation.Operation), 0)
-	if l.maxComplexity > 0 && cost > l.maxComplexity {
+	cost := m.cost(op.Operation.SelectionSet, l.root(op.Operation.Operation), 0, nil)
+	v := auth.ViewerFrom(ctx)
+	if limit := l.limits.budget(v); limit > 0 && cost > limit {
 		return limitError(errcode.QueryTooComplex,
-			fmt.Sprintf("the operation's estimated complexity is %d, more than the limit of %d; ask for smaller pages (first/last) or fewer nested connections", cost, l.maxComplexity),
-			map[string]any{"limit": l.maxComplexity, "complexity": cost})
+			fmt.Sprintf("the operation's estimated complexity is %d, more than the limit of %d for %s; ask for smaller pages (first/last), fewer nested connections or fewer costly fields (search, matches, totalCount...)", cost, limit, callerName(v)),
+			map[string]any{"limit": limit, "complexity": cost})
 	}
 	return nil
 }
@@ -145,12 +192,15 @@ func limitError(code errcode.Code, message string, ext map[string]any) *gqlerror
 
 // measure walks one operation. Cost is estimated as
 //
-//	cost(field)      = 1 + cost(its selections)                      (object, list or leaf)
-//	cost(connection) = 1 + page × cost(edges and nodes) + cost(other selections)
+//	cost(field)      = 1 + price + cost(its selections)                     (object or leaf)
+//	cost(list)       = 1 + price + size × cost(its selections)
+//	cost(connection) = 1 + price + page × cost(edges and nodes) + cost(other selections)
+//	                     [+ the price of totalCount] [+ the price of filter.search]
 //	cost(nodes(ids)) = 1 + len(ids) × cost(its selections)
 //
 // where page is the connection's first, else its last, else the default page of 20:
 // every edge repeats its selection, while totalCount and pageInfo are computed once.
+// Prices and list sizes are in prices.go; most fields have neither.
 // On an interface or union only the costliest type's fragments count.
 // __typename is free; introspection is left to gqlgen's own introspection-depth rule.
 type measure struct {
@@ -162,8 +212,9 @@ type measure struct {
 }
 
 type fragKey struct {
-	name string
-	page int
+	name  string
+	page  int
+	owner *ast.Field
 }
 
 func newMeasure(schema *ast.Schema, vars map[string]any) *measure {
@@ -195,11 +246,11 @@ func (m *measure) depth(set ast.SelectionSet) int {
 	return deepest
 }
 
-// cost sums a selection set made on type parent; page > 0 when the set is a
-// connection's, so that its edges and nodes are multiplied by the page size. On an
-// interface or union, each object is of one type only: fragments for a concrete type are
-// summed per type and only the costliest type counts.
-func (m *measure) cost(set ast.SelectionSet, parent *ast.Definition, page int) int {
+// cost sums a selection set made on type parent under field owner (nil at the root);
+// page > 0 when the set is a connection's, so that its edges and nodes are multiplied
+// by the page size. On an interface or union, each object is of one type only:
+// fragments for a concrete type are summed per type and only the costliest type counts.
+func (m *measure) cost(set ast.SelectionSet, parent *ast.Definition, page int, owner *ast.Field) int {
 	total := 0
 	var perType map[string]int
 	conditional := func(on string, c int) {
@@ -215,7 +266,7 @@ func (m *measure) cost(set ast.SelectionSet, parent *ast.Definition, page int) i
 	for _, sel := range set {
 		switch s := sel.(type) {
 		case *ast.Field:
-			c := m.fieldCost(s)
+			c := m.fieldCost(s, owner)
 			if page > 0 && (s.Name == "edges" || s.Name == "nodes") {
 				c = mul(c, page)
 			}
@@ -225,15 +276,15 @@ func (m *measure) cost(set ast.SelectionSet, parent *ast.Definition, page int) i
 			if s.TypeCondition != "" {
 				inner = m.schema.Types[s.TypeCondition]
 			}
-			conditional(s.TypeCondition, m.cost(s.SelectionSet, inner, page))
+			conditional(s.TypeCondition, m.cost(s.SelectionSet, inner, page, owner))
 		case *ast.FragmentSpread:
 			if s.Definition == nil {
 				continue
 			}
-			k := fragKey{s.Name, page}
+			k := fragKey{s.Name, page, owner}
 			c, ok := m.fragCost[k]
 			if !ok {
-				c = m.cost(s.Definition.SelectionSet, m.schema.Types[s.Definition.TypeCondition], page)
+				c = m.cost(s.Definition.SelectionSet, m.schema.Types[s.Definition.TypeCondition], page, owner)
 				m.fragCost[k] = c
 			}
 			conditional(s.Definition.TypeCondition, c)
@@ -246,7 +297,7 @@ func (m *measure) cost(set ast.SelectionSet, parent *ast.Definition, page int) i
 	return add(total, costliest)
 }
 
-func (m *measure) fieldCost(f *ast.Field) int {
+func (m *measure) fieldCost(f *ast.Field, owner *ast.Field) int {
 	if f.Name == "__typename" || introspection(f.Name) {
 		return 0
 	}
@@ -254,17 +305,56 @@ func (m *measure) fieldCost(f *ast.Field) int {
 		return 1
 	}
 	typ := m.schema.Types[f.Definition.Type.Name()]
+	key := f.Name
+	if f.ObjectDefinition != nil {
+		key = f.ObjectDefinition.Name + "." + f.Name
+	}
+	a := fieldArgs{m: m, f: f, parent: owner}
+	p, priced := prices[key]
+	own := 1
+	if priced && p.each != nil {
+		own = add(own, max(p.each(a), 0))
+	}
 	if page, ok := m.pageSize(f); ok {
-		return add(1, m.cost(f.SelectionSet, typ, page))
+		if a.filterSearch() {
+			own = add(own, filterSearchPrice)
+		}
+		if selects(f.SelectionSet, "totalCount") {
+			root := f.ObjectDefinition != nil && m.schema.Query != nil && f.ObjectDefinition.Name == m.schema.Query.Name
+			own = add(own, max(countPrice(key, p, priced, a, root), 0))
+		}
+		return add(own, m.cost(f.SelectionSet, typ, page, f))
 	}
 	if ids := f.Arguments.ForName("ids"); ids != nil && ids.Value != nil {
 		if v, err := ids.Value.Value(m.vars); err == nil {
 			if list, ok := v.([]any); ok && len(list) > 1 {
-				return add(1, mul(len(list), m.cost(f.SelectionSet, typ, 0)))
+				return add(own, mul(len(list), m.cost(f.SelectionSet, typ, 0, f)))
 			}
 		}
 	}
-	return add(1, m.cost(f.SelectionSet, typ, 0))
+	return add(own, mul(listSize(key, a), m.cost(f.SelectionSet, typ, 0, f)))
+}
+
+// selects reports whether set selects the field name itself, directly or through
+// fragments.
+func selects(set ast.SelectionSet, name string) bool {
+	for _, sel := range set {
+		switch s := sel.(type) {
+		case *ast.Field:
+			if s.Name == name {
+				return true
+			}
+		case *ast.InlineFragment:
+			if selects(s.SelectionSet, name) {
+				return true
+			}
+		case *ast.FragmentSpread:
+			if s.Definition != nil && selects(s.Definition.SelectionSet, name) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // pageSize reports whether f is a connection and how many edges it may return.

@@ -69,7 +69,7 @@ func BenchmarkOperationLimits(b *testing.B) {
 	if errs != nil {
 		b.Fatal(errs)
 	}
-	l := &operationLimits{maxDepth: DefaultMaxDepth, maxComplexity: DefaultMaxComplexity, introspection: true}
+	l := &operationLimits{maxDepth: DefaultMaxDepth, limits: Limits{}.withDefaults(), introspection: true}
 	l.Validate(es)
 	op := &graphql.OperationContext{Doc: doc, Operation: doc.Operations[0], Variables: map[string]any{}}
 	b.Run("depth, complexity, NUL", func(b *testing.B) {

@@ -166,11 +166,12 @@ func TestComplexityWeightsConnectionsByTheirPageSize(t *testing.T) {
 		vars  map[string]any
 		want  int
 	}{
-		{"first", `{ skills(first: 7) { totalCount edges { node { id code } } } }`, nil, 1 + 1 + 7*(1+1+2)},
-		{"last", `{ skills(last: 3) { totalCount edges { node { id code } } } }`, nil, 1 + 1 + 3*(1+1+2)},
+		// Counting the 48 skills is priced like a nested count (prices.go).
+		{"first", `{ skills(first: 7) { totalCount edges { node { id code } } } }`, nil, 1 + 30 + 1 + 7*(1+1+2)},
+		{"last", `{ skills(last: 3) { totalCount edges { node { id code } } } }`, nil, 1 + 30 + 1 + 3*(1+1+2)},
 		{"no page size: the default page of 20", `{ skills { edges { node { id } } } }`, nil, 1 + 20*(1+1+1)},
 		{"page size from a variable", `query($n: Int) { skills(first: $n) { edges { cursor } } }`, map[string]any{"n": 100}, 1 + 100*(1+1)},
-		{"pageInfo and totalCount are not multiplied", `{ skills(first: 100) { totalCount pageInfo { hasNextPage endCursor } } }`, nil, 1 + 1 + (1 + 2)},
+		{"pageInfo and totalCount are not multiplied", `{ skills(first: 100) { totalCount pageInfo { hasNextPage endCursor } } }`, nil, 1 + 30 + 1 + (1 + 2)},
 		{"nested connections multiply", `{ alliance { members(first: 10) { edges { node { organization { partnerships(first: 5) { edges { node { id } } } } } } } } }`,
 			// partnerships 1+5×(edges 1 + node 2) = 16; organization 17, node 18, edge 19
 			nil, 1 + (1 + 10*19)},
@@ -366,19 +367,33 @@ func TestRateLimitAnswers429WithRetryAfterPerClient(t *testing.T) {
 	}
 
 	t.Run("other clients keep their own buckets", func(t *testing.T) {
+		// Authenticated requests pay from their subject's bucket, and their address's
+		// token is given back: this address's bucket stays full for others.
+		from := map[string]string{"X-Forwarded-For": "198.51.100.20"}
 		tok := ts.token(t, auth.Viewer{Role: auth.RoleAnalyst, Subject: "analyst-a"})
+		withToken := map[string]string{"Authorization": "Bearer " + tok, "X-Forwarded-For": from["X-Forwarded-For"]}
 		for i := range 3 {
-			if e := gql(t, ts, q, nil, map[string]string{"Authorization": "Bearer " + tok}); e.status != http.StatusOK {
+			if e := gql(t, ts, q, nil, withToken); e.status != http.StatusOK {
 				t.Fatalf("a token's request %d: status %d", i+1, e.status)
 			}
 		}
-		if e := gql(t, ts, q, nil, map[string]string{"Authorization": "Bearer " + tok}); e.status != http.StatusTooManyRequests {
+		if e := gql(t, ts, q, nil, withToken); e.status != http.StatusTooManyRequests {
 			t.Fatalf("a token past its burst: status %d", e.status)
 		}
 		// Another token of the same subject shares the bucket; another subject does not.
 		other := ts.token(t, auth.Viewer{Role: auth.RoleAnalyst, Subject: "analyst-b"})
-		if e := gql(t, ts, q, nil, map[string]string{"Authorization": "Bearer " + other}); e.status != http.StatusOK {
+		if e := gql(t, ts, q, nil, map[string]string{"Authorization": "Bearer " + other, "X-Forwarded-For": from["X-Forwarded-For"]}); e.status != http.StatusOK {
 			t.Fatalf("another subject: status %d", e.status)
+		}
+		for i := range 3 {
+			if e := gql(t, ts, q, nil, from); e.status != http.StatusOK {
+				t.Fatalf("anonymous request %d from the address the tokens came from: status %d, want its whole burst left", i+1, e.status)
+			}
+		}
+		// Before authentication, requests pay from their address's bucket: once it is
+		// empty, even a valid token from there waits.
+		if e := gql(t, ts, q, nil, map[string]string{"Authorization": "Bearer " + other, "X-Forwarded-For": from["X-Forwarded-For"]}); e.status != http.StatusTooManyRequests {
+			t.Fatalf("a token from an address past its burst: status %d, want 429", e.status)
 		}
 		if e := gql(t, ts, q, nil, map[string]string{"X-Forwarded-For": "203.0.113.9, 198.51.100.7"}); e.status != http.StatusOK {
 			t.Fatalf("another address behind the proxy: status %d", e.status)

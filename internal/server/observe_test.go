@@ -251,7 +251,7 @@ func TestRefusalsMadeBeforeGraphQLRunsAreLoggedAndCounted(t *testing.T) {
 	m := metrics.New(metrics.Options{MaxOperations: 3})
 	ts := startConfiguredServer(t, testDB, func(c *server.Config) {
 		c.Metrics = m
-		c.RateLimit = server.RateLimit{Rate: 0.001, Burst: 1}
+		c.RateLimit = server.RateLimit{Rate: 0.001, Burst: 2}
 		c.Limits.MaxBodyBytes = 512
 	})
 	post := func(contentType, body string, header map[string]string) int {
@@ -274,7 +274,8 @@ func TestRefusalsMadeBeforeGraphQLRunsAreLoggedAndCounted(t *testing.T) {
 		status int
 		code   string
 	}{
-		// Refused credentials are checked before the rate limit, so they do not spend it.
+		// A refused credential spends its address's rate (one of two), as does the
+		// unsupported media type; the body limit comes before both.
 		{"refused token", func() int {
 			return post("application/json", query, map[string]string{"Authorization": "Bearer not-a-token"})
 		}, 401, "UNAUTHENTICATED"},

@@ -13,7 +13,6 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	gqlerrcode "github.com/99designs/gqlgen/graphql/errcode"
-	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 	"github.com/vektah/gqlparser/v2/parser"
@@ -137,7 +136,7 @@ func parseManifest(raw []byte) (map[string]string, error) {
 //
 //   - automatic persisted queries: a hash alone runs the query registered under it, or
 //     answers PERSISTED_QUERY_NOT_FOUND, upon which Apollo's link sends hash and query,
-//     which registers it. The cache is an LRU of bounded size.
+//     which registers it. The cache is an LRU bounded by entries and bytes.
 //   - trusted documents (when set): ids of the manifest run their document; anything else
 //     (free-form queries, unknown ids, APQ registrations) is refused, unless the viewer's
 //     role may send free-form queries.
@@ -152,13 +151,16 @@ var _ interface {
 	graphql.HandlerExtension
 } = persistedDocuments{}
 
-func newPersistedDocuments(apqSize int, trusted *TrustedDocuments, freeForm []auth.Role) persistedDocuments {
+func newPersistedDocuments(apqSize int, apqBytes int64, trusted *TrustedDocuments, freeForm []auth.Role) persistedDocuments {
 	p := persistedDocuments{trusted: trusted, freeFormRoles: freeForm}
 	if apqSize == 0 {
 		apqSize = DefaultAPQCacheSize
 	}
+	if apqBytes <= 0 {
+		apqBytes = DefaultAPQCacheBytes
+	}
 	if apqSize > 0 {
-		p.apq = lru.New[string](apqSize)
+		p.apq = newSizedLRU(apqSize, apqBytes, querySize)
 	}
 	return p
 }

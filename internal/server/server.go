@@ -13,7 +13,6 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
-	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/coder/websocket"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -74,6 +73,13 @@ type Config struct {
 	Limits Limits
 	// RateLimit limits requests per client; a zero Rate switches it off.
 	RateLimit RateLimit
+	// DocumentCacheBytes bounds the memory of the parsed-document cache, as
+	// documentSize estimates it (0: DefaultDocumentCacheBytes); APQCacheBytes that of
+	// automatic persisted queries (0: DefaultAPQCacheBytes).
+	DocumentCacheBytes, APQCacheBytes int64
+	// MaxInFlight bounds the requests one client (keyed as by RateLimit) may have running
+	// at once; 0 means DefaultMaxInFlight, a negative number no limit.
+	MaxInFlight int
 	// CORSOrigins are the origins browsers may call the API from ("*" for any);
 	// empty: same-origin only.
 	CORSOrigins []string
@@ -113,17 +119,23 @@ func New(cfg Config) http.Handler {
 	})
 	gql.AddTransport(transport.Options{})
 	gql.AddTransport(httpTransport{})
-	queryCache := lru.New[*ast.QueryDocument](1000)
+	if cfg.DocumentCacheBytes <= 0 {
+		cfg.DocumentCacheBytes = DefaultDocumentCacheBytes
+	}
+	if cfg.APQCacheBytes <= 0 {
+		cfg.APQCacheBytes = DefaultAPQCacheBytes
+	}
+	queryCache := newSizedLRU(DefaultDocumentCacheEntries, cfg.DocumentCacheBytes, documentSize)
 	gql.SetQueryCache(queryCache)
 	if !cfg.DisableIntrospection {
 		gql.Use(extension.Introspection{})
 	}
 	// Persisted documents first: the limits check the document a hash stands for.
-	gql.Use(newPersistedDocuments(cfg.APQCacheSize, cfg.TrustedDocuments, cfg.FreeFormRoles))
+	gql.Use(newPersistedDocuments(cfg.APQCacheSize, cfg.APQCacheBytes, cfg.TrustedDocuments, cfg.FreeFormRoles))
 	limits := cfg.Limits.withDefaults()
 	gql.SetParserTokenLimit(max(limits.MaxTokens, 0))
 	gql.Use(selectionLimit{max: limits.MaxRepeats, cache: queryCache})
-	gql.Use(&operationLimits{maxDepth: limits.MaxDepth, maxComplexity: limits.MaxComplexity, introspection: !cfg.DisableIntrospection})
+	gql.Use(&operationLimits{maxDepth: limits.MaxDepth, limits: limits, introspection: !cfg.DisableIntrospection})
 	var limiter *rateLimiter
 	if cfg.RateLimit.Rate > 0 {
 		limiter = newRateLimiter(cfg.RateLimit)
@@ -146,7 +158,14 @@ func New(cfg Config) http.Handler {
 	if streams == nil {
 		streams = context.Background()
 	}
-	mux.Handle("/query", withBodyLimit(limits.MaxBodyBytes, withStreams(streams, auth.Middleware(cfg.Auth, cfg.Logger, withRateLimit(limiter, withTimeout(cfg.RequestTimeout, gql))))))
+	if cfg.MaxInFlight == 0 {
+		cfg.MaxInFlight = DefaultMaxInFlight
+	}
+	// The address's rate limit comes before authentication, so that refused credentials
+	// are limited too; the subject's after it (see withRateLimit).
+	mux.Handle("/query", withBodyLimit(limits.MaxBodyBytes, withStreams(streams, withRateLimit(limiter,
+		auth.Middleware(cfg.Auth, cfg.Logger, withSubjectRateLimit(limiter, withInFlightLimit(newInFlight(cfg.MaxInFlight), cfg.RateLimit.ClientIPHeader,
+			withTimeout(cfg.RequestTimeout, gql))))))))
 	if !cfg.NoPlayground || !cfg.NoDashboard {
 		pages := web.New()
 		mux.Handle("GET "+web.AssetsPath, pages.Assets())

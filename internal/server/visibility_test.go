@@ -389,7 +389,10 @@ func (ts *testServer) walk(t *testing.T, w *walker, queries []string, rules walk
 
 func TestNoPathLeadsToWhatTheViewerMayNotSee(t *testing.T) {
 	// The walk's queries are wide rather than costly; the limits have tests of their own.
-	ts := startConfiguredServer(t, testDB, func(c *server.Config) { c.Limits.MaxComplexity, c.Limits.MaxDepth = -1, -1 })
+	ts := startConfiguredServer(t, testDB, func(c *server.Config) {
+		c.Limits.MaxDepth = -1
+		c.Limits.MaxComplexity, c.Limits.MaxComplexityMember, c.Limits.MaxComplexityAnalyst, c.Limits.MaxComplexityAdmin = -1, -1, -1, -1
+	})
 	st := store.New(testDB.DB, nil)
 	s := graph.NewExecutableSchema(graph.Config{}).Schema()
 

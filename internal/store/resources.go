@@ -247,7 +247,9 @@ func skillJobOpeningList(f JobOpeningFilter, o Order) *list {
 
 // SkillJobOpenings lists the openings requiring each skill.
 func (s *Store) SkillJobOpenings(ctx context.Context, skills []int64, f JobOpeningFilter, o Order, p Page) (map[int64]Result[Resource], error) {
-	return pages(ctx, s, "skill openings", skillJobOpeningList(f, o), skills, p, resourceID)
+	l := skillJobOpeningList(f, o)
+	skipUnheld(l, "resource_skill unheld JOIN resource opening ON opening.id = unheld.resource_id AND opening.category = 'JOB_OPENING'")
+	return pages(ctx, s, "skill openings", l, skills, p, resourceID)
 }
 
 // CountSkillJobOpenings counts the openings requiring each skill.

@@ -71,6 +71,23 @@ const (
 
 var lexiconWord = regexp.MustCompile(`^[a-z0-9]{3,}$`)
 
+// TypoLookupWords is how many words of a search's text SearchWords compares with the
+// word list: what a search costs grows with it (each adds similar words, searched as
+// substrings of every kind), so the server prices searches by it.
+func TypoLookupWords(text string) int {
+	words := strings.Fields(strings.ToLower(strings.TrimSpace(text)))
+	if utf8.RuneCountInString(strings.TrimSpace(text)) < 3 || len(words) > maxTypoWords {
+		return 0
+	}
+	n := 0
+	for _, w := range words {
+		if lexiconWord.MatchString(w) {
+			n++
+		}
+	}
+	return n
+}
+
 // SearchWords looks up, in one statement, the words that may stand for the query's words
 // in typo-tolerant matching, and keeps them in q for Search and CountSearch. Words within
 // the query word ("shen" in "shenyang") are left out: every row holding the query word
