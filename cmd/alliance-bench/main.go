@@ -279,7 +279,7 @@ func measureScale(ctx context.Context, o options, scale int, client *http.Client
 		}
 		defer counter.Close()
 		addr := fmt.Sprintf("127.0.0.1:%d", o.portBase)
-		srv, err := startProcess(ctx, o.allianceBin, []string{"serve", "--addr", addr, "--no-demo", "--rate-limit", "0", "--max-in-flight", "0",
+		srv, err := startProcess(ctx, o.allianceBin, []string{"serve", "--addr", addr, "--no-demo", "--rate-limit", "0", "--max-in-flight", "0", "--cost-rate", "0", "--max-work-in-flight", "0",
 			"--playground=false", "--database-url", counter.URL(dbURL)}, nil, "")
 		if err != nil {
 			return err

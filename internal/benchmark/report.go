@@ -207,7 +207,7 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 	p("  reset before each run (`clear_refs`). For PostGraphile, the node process (one thread of JavaScript).")
 	p("- **The floor** (`sql`): the nested query's document built by one hand-written SQL statement")
 	p("  (`internal/benchmark/floor.go`) sent from Go through lib/pq: what PostgreSQL itself costs for the answer.")
-	p("- Both servers get a 20-connection pool. Ours runs with `--rate-limit 0 --max-in-flight 0` and its default request log.")
+	p("- Both servers get a 20-connection pool. Ours runs with `--rate-limit 0 --max-in-flight 0 --cost-rate 0 --max-work-in-flight 0` and its default request log.")
 	p("- Equivalence: the PostGraphile queries (`internal/benchmark/ops.go`) fetch the same rows and fields, with")
 	p("  the connection-filter plugin for the directory's `IN` filter and pg-order-by-related to order an")
 	p("  organization's partnerships by signing date; only the order of a partnership's participants differs.")

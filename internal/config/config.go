@@ -61,6 +61,13 @@ type Config struct {
 	MaxBodyBytes                                                  int64
 	// MaxInFlight bounds the requests one client may have running at once; 0: no limit.
 	MaxInFlight int
+	// MaxWorkInFlight bounds the estimated cost of one client's operations running at
+	// once; 0: no limit.
+	MaxWorkInFlight int
+	// CostRate is the estimated work one client may ask for a second, CostBurst at once;
+	// 0: no limit.
+	CostRate  float64
+	CostBurst int
 	// DocumentCacheBytes and APQCacheBytes bound the memory of the parsed-document
 	// cache and of automatic persisted queries.
 	DocumentCacheBytes, APQCacheBytes int64
@@ -112,6 +119,9 @@ var Settings = []Setting{
 	{"rate-limit", "RATE_LIMIT", "20", "requests a second each client may send on average (token bucket); a client is its token's subject or API key, else its IP address; a subscription counts once, when it connects; excess requests get 429 with Retry-After and RATE_LIMITED; 0: no limit", []string{"serve"}},
 	{"rate-burst", "RATE_BURST", "60", "requests a client may send at once before the rate applies (the bucket's size)", []string{"serve"}},
 	{"max-in-flight", "MAX_IN_FLIGHT", "8", "requests one client (as for --rate-limit) may have running at once, WebSocket connections aside; more get 429 with TOO_MANY_IN_FLIGHT; 0: no limit", []string{"serve"}},
+	{"cost-rate", "COST_RATE", "25000", "estimated cost (the units of --max-complexity, about 10 µs of CPU each) of the queries and mutations one client may ask for a second, over any transport (a token bucket beside --rate-limit's); more get RATE_LIMITED (429 over HTTP) with the wait; 0: no limit", []string{"serve"}},
+	{"cost-burst", "COST_BURST", "150000", "estimated cost one client may ask for at once before --cost-rate applies (an operation costlier than this waits for a full bucket)", []string{"serve"}},
+	{"max-work-in-flight", "MAX_WORK_IN_FLIGHT", "60000", "estimated cost (the units of --max-complexity) of the queries and mutations one client may have running at once, over any transport; a client with nothing running may always run one operation within its budget; more get TOO_MANY_IN_FLIGHT (429 over HTTP); 0: no limit", []string{"serve"}},
 	{"document-cache-bytes", "DOCUMENT_CACHE_BYTES", "67108864", "memory the cache of parsed query documents may take (estimated as 26 bytes per byte of query text), besides its 1000 entries; least recently used dropped first", []string{"serve"}},
 	{"apq-cache-bytes", "APQ_CACHE_BYTES", "16777216", "memory (bytes of query text) the automatic persisted queries may take, besides --apq-cache-size entries", []string{"serve"}},
 	{"client-ip-header", "CLIENT_IP_HEADER", "", "header holding the client's address, set by a trusted reverse proxy (X-Forwarded-For: its last entry, or X-Real-IP); empty: the connection's address. Set it only behind a proxy that sets it, as clients can forge it", []string{"serve"}},
@@ -217,6 +227,7 @@ func Parse(command string, args []string, getenv func(string) string) (Config, e
 	parseCount("max-complexity-analyst", &c.MaxComplexityAnalyst)
 	parseCount("max-complexity-admin", &c.MaxComplexityAdmin)
 	parseCount("max-in-flight", &c.MaxInFlight)
+	parseCount("max-work-in-flight", &c.MaxWorkInFlight)
 	parseCount("max-tokens", &c.MaxTokens)
 	parseCount("max-repeats", &c.MaxRepeats)
 	var body, docBytes, apqBytes int
@@ -231,6 +242,13 @@ func Parse(command string, args []string, getenv func(string) string) (Config, e
 		c.RateLimit = r
 	}
 	parseCount("rate-burst", &c.RateBurst)
+	var costRate int
+	parseCount("cost-rate", &costRate)
+	c.CostRate = float64(costRate)
+	parseCount("cost-burst", &c.CostBurst)
+	if c.CostRate > 0 && c.CostBurst < 1 {
+		errs = append(errs, fmt.Errorf("--cost-burst: must be at least 1 when --cost-rate is set"))
+	}
 	if c.RateLimit > 0 && c.RateBurst < 1 {
 		errs = append(errs, fmt.Errorf("--rate-burst: must be at least 1 when --rate-limit is set"))
 	}

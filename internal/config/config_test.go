@@ -48,6 +48,9 @@ func defaults() Config {
 		MaxComplexityAnalyst: 300000,
 		MaxComplexityAdmin:   300000,
 		MaxInFlight:          8,
+		MaxWorkInFlight:      60000,
+		CostRate:             25000,
+		CostBurst:            150000,
 		DocumentCacheBytes:   64 << 20,
 		APQCacheBytes:        16 << 20,
 		MaxTokens:            15000,
@@ -500,7 +503,7 @@ func TestObservabilitySettings(t *testing.T) {
 }
 
 func TestParseLimits(t *testing.T) {
-	got, err := Parse("serve", []string{"--max-depth=12", "--max-complexity=0", "--max-complexity-member=7000", "--max-in-flight=3", "--document-cache-bytes=1024", "--rate-limit=2.5", "--introspection=false",
+	got, err := Parse("serve", []string{"--max-depth=12", "--max-complexity=0", "--max-complexity-member=7000", "--max-in-flight=3", "--max-work-in-flight=40000", "--document-cache-bytes=1024", "--rate-limit=2.5", "--introspection=false",
 		"--cors-origins", " https://app.example.org/ , https://*.example.com,http://localhost:5173"}, env{
 		"MAX_TOKENS": "9000", "MAX_BODY_BYTES": "65536", "RATE_BURST": "5", "CLIENT_IP_HEADER": "X-Forwarded-For", "MAX_REPEATS": "7",
 		"MAX_COMPLEXITY_ANALYST": "8000", "MAX_COMPLEXITY_ADMIN": "9000", "APQ_CACHE_BYTES": "2048"}.get)
@@ -511,7 +514,7 @@ func TestParseLimits(t *testing.T) {
 	want.MaxDepth, want.MaxComplexity, want.MaxTokens, want.MaxRepeats, want.MaxBodyBytes = 12, 0, 9000, 7, 65536
 	want.RateLimit, want.RateBurst, want.ClientIPHeader, want.Introspection = 2.5, 5, "X-Forwarded-For", false
 	want.MaxComplexityMember, want.MaxComplexityAnalyst, want.MaxComplexityAdmin, want.MaxInFlight = 7000, 8000, 9000, 3
-	want.DocumentCacheBytes, want.APQCacheBytes = 1024, 2048
+	want.DocumentCacheBytes, want.APQCacheBytes, want.MaxWorkInFlight = 1024, 2048, 40000
 	want.CORSOrigins = []string{"https://app.example.org", "https://*.example.com", "http://localhost:5173"}
 	if diff := cmp.Diff(want, got, cmpConfig); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)

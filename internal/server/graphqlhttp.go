@@ -111,6 +111,15 @@ func (httpTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Gra
 		return
 	}
 	status := http.StatusOK
+	if resp.Data == nil && (hasCode(resp.Errors, errcode.TooManyInFlight) || hasCode(resp.Errors, errcode.RateLimited)) {
+		retry := 1
+		if secs, ok := resp.Errors[0].Extensions["retryAfter"].(int); ok {
+			retry = secs
+		}
+		w.Header().Set("Retry-After", strconv.Itoa(retry))
+		writeResponse(w, media, http.StatusTooManyRequests, requestErrorBody{Errors: resp.Errors, Extensions: resp.Extensions})
+		return
+	}
 	if resp.Data == nil && len(resp.Errors) > 0 && media == mediaGraphQLResponse {
 		// Refused by an operation interceptor before execution: a request error.
 		writeResponse(w, media, http.StatusBadRequest, requestErrorBody{Errors: resp.Errors, Extensions: resp.Extensions})

@@ -104,9 +104,11 @@ func startConfiguredServer(t testing.TB, db *pgtest.Database, configure func(*se
 		}
 	}))
 	ts.auth = auth.New(auth.Config{Key: testKey}, st)
-	// No limit on requests in flight unless a test sets one: tests send concurrent
-	// requests as one client to test races, not limits (the rate limit is off likewise).
-	cfg := server.Config{Store: st, Auth: ts.auth, Logger: slog.New(slog.NewJSONHandler(lw, nil)), Batching: loader.DefaultTiming, OneStatement: true, MaxInFlight: -1}
+	// No per-client limit (requests or work in flight, cost rate) unless a test sets one:
+	// tests send concurrent requests as one client to test races, not limits (the rate
+	// limit is off likewise).
+	cfg := server.Config{Store: st, Auth: ts.auth, Logger: slog.New(slog.NewJSONHandler(lw, nil)), Batching: loader.DefaultTiming, OneStatement: true,
+		MaxInFlight: -1, MaxWorkInFlight: -1, CostRate: -1}
 	if configure != nil {
 		configure(&cfg)
 	}

@@ -173,10 +173,14 @@ func newRateLimiter(cfg RateLimit) *rateLimiter {
 }
 
 // allow takes a token from client's bucket, or says how long until one is there.
-func (l *rateLimiter) allow(client string) (bool, time.Duration) {
+func (l *rateLimiter) allow(client string) (bool, time.Duration) { return l.allowN(client, 1) }
+
+// allowN takes n tokens (at most a full bucket's) from client's bucket, or says how long
+// until they are there.
+func (l *rateLimiter) allowN(client string, n int) (bool, time.Duration) {
 	now := l.now()
 	lim := l.bucket(client, now)
-	res := lim.ReserveN(now, 1)
+	res := lim.ReserveN(now, min(n, l.cfg.Burst))
 	if d := res.DelayFrom(now); d > 0 {
 		res.CancelAt(now)
 		return false, d

@@ -179,6 +179,7 @@ func (l *operationLimits) MutateOperationContext(ctx context.Context, op *graphq
 			fmt.Sprintf("the operation's estimated complexity is %d, more than the limit of %d for %s; ask for smaller pages (first/last), fewer nested connections or fewer costly fields (search, matches, totalCount...)", cost, limit, callerName(v)),
 			map[string]any{"limit": limit, "complexity": cost})
 	}
+	op.Stats.SetExtension(costExtension, cost)
 	return nil
 }
 

@@ -80,6 +80,13 @@ type Config struct {
 	// MaxInFlight bounds the requests one client (keyed as by RateLimit) may have running
 	// at once; 0 means DefaultMaxInFlight, a negative number no limit.
 	MaxInFlight int
+	// MaxWorkInFlight bounds the estimated cost of one client's queries and mutations
+	// running at once; 0 means DefaultMaxWorkInFlight, a negative number no limit.
+	MaxWorkInFlight int
+	// CostRate is the estimated work a client may ask for a second, CostBurst at once;
+	// 0 means DefaultCostRate (DefaultCostBurst), a negative rate no limit.
+	CostRate  float64
+	CostBurst int
 	// CORSOrigins are the origins browsers may call the API from ("*" for any);
 	// empty: same-origin only.
 	CORSOrigins []string
@@ -142,6 +149,20 @@ func New(cfg Config) http.Handler {
 	}
 	gql.SetErrorPresenter(recordErrors(cfg.Metrics, presentError(cfg.Logger)))
 	gql.AroundOperations(recordOperation)
+	if cfg.MaxWorkInFlight == 0 {
+		cfg.MaxWorkInFlight = DefaultMaxWorkInFlight
+	}
+	if cfg.CostRate == 0 {
+		cfg.CostRate = DefaultCostRate
+	}
+	if cfg.CostBurst == 0 {
+		cfg.CostBurst = DefaultCostBurst
+	}
+	var costs *rateLimiter
+	if cfg.CostRate > 0 {
+		costs = newRateLimiter(RateLimit{Rate: cfg.CostRate, Burst: cfg.CostBurst})
+	}
+	gql.AroundOperations(limitWork(newWorkLimit(cfg.MaxWorkInFlight), costs))
 	gql.AroundOperations(loadersPerOperation(cfg.Store, cfg.Batching))
 	gql.AroundOperations(readPrimaryUnlessQuery)
 	gql.AroundOperations(graph.WithStreamEnd)
@@ -165,7 +186,7 @@ func New(cfg Config) http.Handler {
 	// are limited too; the subject's after it (see withRateLimit).
 	mux.Handle("/query", withBodyLimit(limits.MaxBodyBytes, withStreams(streams, withRateLimit(limiter,
 		auth.Middleware(cfg.Auth, cfg.Logger, withSubjectRateLimit(limiter, withInFlightLimit(newInFlight(cfg.MaxInFlight), cfg.RateLimit.ClientIPHeader,
-			withTimeout(cfg.RequestTimeout, gql))))))))
+			withClientKey(cfg.RateLimit.ClientIPHeader, withTimeout(cfg.RequestTimeout, gql)))))))))
 	if !cfg.NoPlayground || !cfg.NoDashboard {
 		pages := web.New()
 		mux.Handle("GET "+web.AssetsPath, pages.Assets())
