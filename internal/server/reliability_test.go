@@ -81,6 +81,7 @@ func newFragileServer(t *testing.T) *fragileServer {
 		Store: st, Auth: fs.auth, Bus: b, Logger: slog.New(slog.NewJSONHandler(lw, nil)),
 		OpenStreams: fs.open, KeepAlive: time.Second, RequestTimeout: 5 * time.Second,
 		Metrics: fs.metrics, ReadyTimeout: 500 * time.Millisecond,
+		MaxWorkInFlight: -1, CostRate: -1, // the load is one client; this test is about outages
 	}))
 	t.Cleanup(func() {
 		cancel()

@@ -49,7 +49,7 @@ func startWithReplica(t *testing.T, primary, replica *pgtest.Database) *testServ
 	st := base.WithReplica(replica.DB)
 	ts := &testServer{auth: auth.New(auth.Config{Key: testKey}, st), db: primary, bus: b}
 	ts.Server = httptest.NewServer(server.New(server.Config{Store: st, Auth: ts.auth, Bus: b,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), InitTimeout: time.Second}))
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), InitTimeout: time.Second, MaxWorkInFlight: -1, CostRate: -1}))
 	t.Cleanup(func() {
 		cancel()
 		<-done
