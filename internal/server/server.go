@@ -79,6 +79,8 @@ type Config struct {
 	CORSOrigins []string
 	// DisableIntrospection refuses __schema and __type (INTROSPECTION_DISABLED).
 	DisableIntrospection bool
+	// Live bounds WebSockets and event streams; zero fields take defaults.
+	Live LiveLimits
 }
 
 // New returns the server's HTTP handler: GraphQL at /query, the playground at / and the
@@ -104,11 +106,19 @@ func New(cfg Config) http.Handler {
 	if cfg.InitTimeout <= 0 {
 		cfg.InitTimeout = 10 * time.Second
 	}
+	var limiter *rateLimiter
+	if cfg.RateLimit.Rate > 0 {
+		limiter = newRateLimiter(cfg.RateLimit)
+	}
+	conns := newLive(cfg.Live, cfg.Auth, limiter, cfg.RateLimit, cfg.RequestTimeout, cfg.Logger)
 	// SSE and WebSocket first: the first transport that supports a request serves it.
 	gql.AddTransport(transport.SSE{})
 	gql.AddTransport(transport.Websocket{
-		Implementation:        strictProtocol{WebsocketImplementation: transport.CoderWebsocketImplementation{AcceptOptions: websocket.AcceptOptions{OriginPatterns: websocketOrigins(cfg.CORSOrigins)}}, initTimeout: cfg.InitTimeout},
-		InitFunc:              websocketAuth(cfg.Auth),
+		Implementation: strictProtocol{WebsocketImplementation: deadlineWebsocket{
+			accept:       websocket.AcceptOptions{OriginPatterns: websocketOrigins(cfg.CORSOrigins)},
+			writeTimeout: conns.limits.WriteTimeout,
+		}, initTimeout: cfg.InitTimeout},
+		InitFunc:              websocketAuth(cfg.Auth, conns),
 		KeepAlivePingInterval: cfg.KeepAlive,
 	})
 	gql.AddTransport(transport.Options{})
@@ -124,12 +134,9 @@ func New(cfg Config) http.Handler {
 	gql.SetParserTokenLimit(max(limits.MaxTokens, 0))
 	gql.Use(selectionLimit{max: limits.MaxRepeats, cache: queryCache})
 	gql.Use(&operationLimits{maxDepth: limits.MaxDepth, maxComplexity: limits.MaxComplexity, introspection: !cfg.DisableIntrospection})
-	var limiter *rateLimiter
-	if cfg.RateLimit.Rate > 0 {
-		limiter = newRateLimiter(cfg.RateLimit)
-	}
 	gql.SetErrorPresenter(recordErrors(cfg.Metrics, presentError(cfg.Logger)))
 	gql.AroundOperations(recordOperation)
+	gql.AroundOperations(conns.operations)
 	gql.AroundOperations(readPrimaryUnlessQuery)
 	gql.AroundOperations(graph.WithStreamEnd)
 	if cfg.OneStatement {
@@ -145,7 +152,7 @@ func New(cfg Config) http.Handler {
 	if streams == nil {
 		streams = context.Background()
 	}
-	mux.Handle("/query", withBodyLimit(limits.MaxBodyBytes, withStreams(streams, auth.Middleware(cfg.Auth, cfg.Logger, withRateLimit(limiter, withLoaders(cfg.Store, cfg.Batching, withTimeout(cfg.RequestTimeout, gql)))))))
+	mux.Handle("/query", withBodyLimit(limits.MaxBodyBytes, withStreams(streams, auth.Middleware(cfg.Auth, cfg.Logger, withRateLimit(limiter, conns.connections(withLoaders(cfg.Store, cfg.Batching, withTimeout(cfg.RequestTimeout, gql))))))))
 	if !cfg.NoPlayground || !cfg.NoDashboard {
 		pages := web.New()
 		mux.Handle("GET "+web.AssetsPath, pages.Assets())
