@@ -50,6 +50,10 @@ func defaults() Config {
 		RateLimit:            20,
 		RateBurst:            60,
 		Introspection:        true,
+		WSMaxOperations:      100,
+		MaxConnections:       32,
+		StreamWriteTimeout:   10 * time.Second,
+		CredentialCheck:      2 * time.Second,
 	}
 }
 
@@ -495,7 +499,8 @@ func TestObservabilitySettings(t *testing.T) {
 
 func TestParseLimits(t *testing.T) {
 	got, err := Parse("serve", []string{"--max-depth=12", "--max-complexity=0", "--rate-limit=2.5", "--introspection=false",
-		"--cors-origins", " https://app.example.org/ , https://*.example.com,http://localhost:5173"}, env{
+		"--cors-origins", " https://app.example.org/ , https://*.example.com,http://localhost:5173", "--ws-max-operations=0", "--stream-write-timeout=3s"}, env{
+		"MAX_CONNECTIONS": "4", "CREDENTIAL_CHECK": "500ms",
 		"MAX_TOKENS": "9000", "MAX_BODY_BYTES": "65536", "RATE_BURST": "5", "CLIENT_IP_HEADER": "X-Forwarded-For", "MAX_REPEATS": "7"}.get)
 	if err != nil {
 		t.Fatal(err)
@@ -504,12 +509,14 @@ func TestParseLimits(t *testing.T) {
 	want.MaxDepth, want.MaxComplexity, want.MaxTokens, want.MaxRepeats, want.MaxBodyBytes = 12, 0, 9000, 7, 65536
 	want.RateLimit, want.RateBurst, want.ClientIPHeader, want.Introspection = 2.5, 5, "X-Forwarded-For", false
 	want.CORSOrigins = []string{"https://app.example.org", "https://*.example.com", "http://localhost:5173"}
+	want.WSMaxOperations, want.MaxConnections, want.StreamWriteTimeout, want.CredentialCheck = 0, 4, 3*time.Second, 500*time.Millisecond
 	if diff := cmp.Diff(want, got, cmpConfig); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
 	for _, args := range [][]string{
 		{"--max-depth=-1"}, {"--max-complexity=lots"}, {"--max-body-bytes=1.5"}, {"--rate-limit=-2"}, {"--rate-limit=NaN"},
 		{"--rate-burst=0"}, {"--introspection=maybe"}, {"--cors-origins=app.example.org"}, {"--cors-origins=https://a.org/path"}, {"--max-repeats=x"},
+		{"--ws-max-operations=-1"}, {"--max-connections=many"}, {"--stream-write-timeout=0s"}, {"--credential-check=often"},
 	} {
 		if _, err := Parse("serve", args, env{}.get); err == nil || !strings.Contains(err.Error(), strings.SplitN(strings.TrimPrefix(args[0], "--"), "=", 2)[0]) {
 			t.Errorf("Parse(%q) = %v, want an error naming the flag", args, err)
