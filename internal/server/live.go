@@ -254,7 +254,13 @@ func (l *streams) operations(ctx context.Context, next graphql.OperationHandler)
 			l.log.ErrorContext(ctx, "cannot check the credential of a live connection", "request_id", RequestID(ctx), "error", err)
 			return refuseOperation(ctx, lc, errcode.Unavailable, "the credential could not be checked; retry shortly", nil)
 		}
-		lc.credentialEnded(reason)
+		if lc.websocket {
+			// Close once the transport has sent this operation's error: it cancels the
+			// operation's context right after.
+			context.AfterFunc(ctx, func() { lc.credentialEnded(reason) })
+		} else {
+			lc.credentialEnded(reason)
+		}
 		return refuseOperation(ctx, lc, errcode.Unauthenticated, reason, nil)
 	}
 	if lc.websocket {
