@@ -257,6 +257,8 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		RateLimit:            server.RateLimit{Rate: cfg.RateLimit, Burst: cfg.RateBurst, ClientIPHeader: cfg.ClientIPHeader},
 		CORSOrigins:          cfg.CORSOrigins,
 		DisableIntrospection: !cfg.Introspection,
+		Live: server.LiveLimits{MaxOperations: orOff(cfg.WSMaxOperations), MaxConnections: orOff(cfg.MaxConnections),
+			WriteTimeout: cfg.StreamWriteTimeout, CredentialCheck: cfg.CredentialCheck},
 	})
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {

@@ -24,10 +24,12 @@ subcommands:
   create --role ADMIN|MEMBER|ANALYST [--organization ID] [--ttl 24h] [--subject NAME]
             print a signed JWT (MEMBER needs --organization, a global ID or numeric key)
   create --api-key --name NAME --role ADMIN|MEMBER|ANALYST [--organization ID]
-            create an API key and print it; it is shown this once only
+         [--expires-in 2160h | --expires-at 2027-06-30T00:00:00Z]
+            create an API key and print it; it is shown this once only. It expires
+            after 90 days unless told otherwise (--expires-in 0: never)
   revoke --prefix PREFIX
             revoke the API key whose prefix (ak_<prefix>_...) is given
-  list      list API keys: prefix, name, role, organization, created, revoked, last used
+  list      list API keys: prefix, name, role, organization, created, expires, revoked, last used
 
 Run "alliance token <subcommand> -h" for its flags.
 `
@@ -55,6 +57,8 @@ func tokenCommand(ctx context.Context, args []string, getenv func(string) string
 		fs.StringVar(&c.subject, "subject", "cli", "who the JWT stands for (its sub claim)")
 		fs.BoolVar(&c.apiKey, "api-key", false, "create an API key instead of a JWT")
 		fs.StringVar(&c.name, "name", "", "name of the API key (required with --api-key)")
+		fs.DurationVar(&c.expiresIn, "expires-in", DefaultAPIKeyLifetime, "lifetime of the API key, after which it is refused like a revoked one; 0: it never expires")
+		fs.StringVar(&c.expiresAt, "expires-at", "", "when the API key expires, as RFC 3339 (2027-06-30T00:00:00Z) or a date (2027-06-30, midnight UTC); instead of --expires-in")
 		check = func() error { return c.check(fs) }
 		run = func(ctx context.Context, s *store.Store) error { return c.run(ctx, s, stdout, stderr) }
 	case "revoke":
@@ -121,8 +125,16 @@ type tokenCreate struct {
 	subject      string
 	apiKey       bool
 	name         string
+	expiresIn    time.Duration
+	expiresAt    string
 	parsedRole   auth.Role // set by check
+	expires      time.Time // set by check: when the API key expires; zero: never
 }
+
+// DefaultAPIKeyLifetime is how long a new API key lasts unless --expires-in or
+// --expires-at says otherwise: a key forgotten in a script or a leaked config stops
+// working on its own. Keys created before keys could expire keep no expiry.
+const DefaultAPIKeyLifetime = 90 * 24 * time.Hour
 
 // check validates the flags, all but the organization's existence.
 func (c *tokenCreate) check(fs *flag.FlagSet) error {
@@ -139,15 +151,25 @@ func (c *tokenCreate) check(fs *flag.FlagSet) error {
 	if c.apiKey {
 		for _, f := range []string{"ttl", "subject"} {
 			if set[f] {
-				return fmt.Errorf("--%s does not apply to API keys (they do not expire and stand for apikey:<prefix>; revoke them instead)", f)
+				return fmt.Errorf("--%s does not apply to API keys (they stand for apikey:<prefix>, and --expires-in or --expires-at sets when they expire)", f)
 			}
 		}
 		if c.name == "" {
 			return errors.New("token create --api-key: --name is required")
 		}
+		expires, err := c.expiry(set, time.Now())
+		if err != nil {
+			return err
+		}
+		c.expires = expires
 	} else {
 		if set["name"] {
 			return errors.New("--name applies to API keys only; add --api-key, or use --subject to name who a JWT stands for")
+		}
+		for _, f := range []string{"expires-in", "expires-at"} {
+			if set[f] {
+				return fmt.Errorf("--%s applies to API keys only; a JWT's lifetime is --ttl", f)
+			}
 		}
 		if c.ttl <= 0 {
 			return fmt.Errorf("--ttl: %v is not a positive duration such as 1h or 720h", c.ttl)
@@ -162,6 +184,33 @@ func (c *tokenCreate) check(fs *flag.FlagSet) error {
 	return nil
 }
 
+// expiry reads --expires-in or --expires-at (not both): when the key expires, the zero
+// time for never.
+func (c *tokenCreate) expiry(set map[string]bool, now time.Time) (time.Time, error) {
+	if set["expires-in"] && set["expires-at"] {
+		return time.Time{}, errors.New("--expires-in and --expires-at both say when the key expires; give one")
+	}
+	if set["expires-at"] {
+		at, err := time.Parse(time.RFC3339, c.expiresAt)
+		if err != nil {
+			if at, err = time.Parse(time.DateOnly, c.expiresAt); err != nil {
+				return time.Time{}, fmt.Errorf("--expires-at: %q is neither RFC 3339 (2027-06-30T00:00:00Z) nor a date (2027-06-30)", c.expiresAt)
+			}
+		}
+		if !at.After(now) {
+			return time.Time{}, fmt.Errorf("--expires-at: %s is not in the future", at.UTC().Format(time.RFC3339))
+		}
+		return at.UTC(), nil
+	}
+	switch {
+	case c.expiresIn < 0:
+		return time.Time{}, fmt.Errorf("--expires-in: %v is negative; give a duration such as 720h, or 0 for a key that never expires", c.expiresIn)
+	case c.expiresIn == 0:
+		return time.Time{}, nil
+	}
+	return now.Add(c.expiresIn).UTC().Truncate(time.Second), nil
+}
+
 func (c *tokenCreate) run(ctx context.Context, s *store.Store, stdout, stderr io.Writer) error {
 	role := c.parsedRole
 	org, err := c.organizationKey(ctx, s)
@@ -169,12 +218,16 @@ func (c *tokenCreate) run(ctx context.Context, s *store.Store, stdout, stderr io
 		return err
 	}
 	if c.apiKey {
-		key, row, err := auth.CreateAPIKey(ctx, s, c.name, role, org)
+		key, row, err := auth.CreateAPIKeyUntil(ctx, s, c.name, role, org, c.expires)
 		if err != nil {
 			return err
 		}
 		fmt.Fprintln(stdout, key)
-		fmt.Fprintf(stderr, "Created API key %s (%q, %s). This is the only time it is shown: store it now, it cannot be shown again.\n", row.Prefix, row.Name, row.Role)
+		expiry := "it never expires"
+		if row.ExpiresAt != nil {
+			expiry = "it expires at " + formatTime(row.ExpiresAt)
+		}
+		fmt.Fprintf(stderr, "Created API key %s (%q, %s; %s). This is the only time it is shown: store it now, it cannot be shown again.\n", row.Prefix, row.Name, row.Role, expiry)
 		return nil
 	}
 	key, err := auth.SigningKey(ctx, s, *c.jwtSecret)
@@ -264,14 +317,18 @@ func listAPIKeys(ctx context.Context, s *store.Store, stdout io.Writer) error {
 		return err
 	}
 	w := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(w, "PREFIX\tNAME\tROLE\tORGANIZATION\tCREATED\tREVOKED\tLAST USED")
+	fmt.Fprintln(w, "PREFIX\tNAME\tROLE\tORGANIZATION\tCREATED\tEXPIRES\tREVOKED\tLAST USED")
 	for _, k := range keys {
 		org := "-"
 		if k.OrganizationID != nil {
 			org = relay.ID(relay.TypeOrganization, *k.OrganizationID)
 		}
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", k.Prefix, strconv.Quote(k.Name), k.Role, org,
-			formatTime(&k.CreatedAt), formatTime(k.RevokedAt), formatTime(k.LastUsedAt))
+		expires := "never"
+		if k.ExpiresAt != nil {
+			expires = formatTime(k.ExpiresAt)
+		}
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", k.Prefix, strconv.Quote(k.Name), k.Role, org,
+			formatTime(&k.CreatedAt), expires, formatTime(k.RevokedAt), formatTime(k.LastUsedAt))
 	}
 	if err := w.Flush(); err != nil {
 		return fmt.Errorf("write API key list: %w", err)

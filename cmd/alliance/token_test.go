@@ -206,8 +206,12 @@ func TestTokenCommand(t *testing.T) {
 		if !strings.Contains(r.stderr, "cannot be shown again") || !strings.Contains(r.stderr, prefix) || strings.Contains(r.stderr, secret) {
 			t.Errorf("stderr %q: want a note naming the prefix, saying the key cannot be shown again, without the secret", r.stderr)
 		}
-		if v := verify(t, apiKey); v != (auth.Viewer{Role: auth.RoleAnalyst, Subject: "apikey:" + prefix}) {
-			t.Errorf("API key gave %+v", v)
+		if v := verify(t, apiKey); v.Role != auth.RoleAnalyst || v.Subject != "apikey:"+prefix || v.OrganizationID != 0 ||
+			v.ExpiresAt.Before(time.Now().Add(DefaultAPIKeyLifetime-time.Minute)) || v.ExpiresAt.After(time.Now().Add(DefaultAPIKeyLifetime+time.Minute)) {
+			t.Errorf("API key gave %+v; want ANALYST expiring in 90 days by default", v)
+		}
+		if !strings.Contains(r.stderr, "it expires at ") {
+			t.Errorf("stderr %q does not say when the key expires", r.stderr)
 		}
 
 		r = runToken(t, environment, "create", "--api-key", "--name", "school portal", "--role", "MEMBER", "--organization", orgID)
@@ -224,12 +228,12 @@ func TestTokenCommand(t *testing.T) {
 			t.Fatal(list.err)
 		}
 		lines := strings.Split(strings.TrimSuffix(list.stdout, "\n"), "\n")
-		if len(lines) != 3 || !strings.HasPrefix(lines[0], "PREFIX") || !strings.Contains(lines[0], "LAST USED") {
+		if len(lines) != 3 || !strings.HasPrefix(lines[0], "PREFIX") || !strings.Contains(lines[0], "EXPIRES") || !strings.Contains(lines[0], "LAST USED") {
 			t.Fatalf("list:\n%s", list.stdout)
 		}
 		fields := strings.Fields(lines[1])
-		if fields[0] != prefix || fields[1] != `"dashboard"` || fields[2] != "ANALYST" || fields[3] != "-" || fields[5] != "-" || fields[6] == "-" {
-			t.Errorf("first row %q: want prefix, name, role, no organization, not revoked, used", lines[1])
+		if fields[0] != prefix || fields[1] != `"dashboard"` || fields[2] != "ANALYST" || fields[3] != "-" || !strings.HasPrefix(fields[5], "20") || fields[6] != "-" || fields[7] == "-" {
+			t.Errorf("first row %q: want prefix, name, role, no organization, an expiry, not revoked, used", lines[1])
 		}
 		if !strings.Contains(lines[2], `"school portal"`) || !strings.Contains(lines[2], orgID) {
 			t.Errorf("second row %q lacks the name or the organization's ID", lines[2])
@@ -253,8 +257,66 @@ func TestTokenCommand(t *testing.T) {
 			t.Errorf("revoking twice: %v, %q", r.err, r.stdout)
 		}
 		list = runToken(t, environment, "list")
-		if fields := strings.Fields(strings.Split(list.stdout, "\n")[1]); list.err != nil || fields[5] == "-" {
+		if fields := strings.Fields(strings.Split(list.stdout, "\n")[1]); list.err != nil || fields[6] == "-" {
 			t.Errorf("list after revoke:\n%s", list.stdout)
+		}
+	})
+
+	t.Run("API key expiry", func(t *testing.T) {
+		create := func(t *testing.T, args ...string) (string, auth.Viewer) {
+			t.Helper()
+			r := runToken(t, environment, append([]string{"create", "--api-key", "--name", "expiry", "--role", "ADMIN"}, args...)...)
+			if r.err != nil {
+				t.Fatalf("create %q: %v", args, r.err)
+			}
+			k := oneLine(t, r.stdout)
+			return k, verify(t, k)
+		}
+		near := func(got, want time.Time) bool { d := got.Sub(want); return d > -time.Minute && d < time.Minute }
+		if _, v := create(t, "--expires-in", "720h"); !near(v.ExpiresAt, time.Now().Add(720*time.Hour)) {
+			t.Errorf("--expires-in 720h expires at %v", v.ExpiresAt)
+		}
+		at := time.Now().AddDate(1, 0, 0).UTC().Truncate(time.Second)
+		if _, v := create(t, "--expires-at", at.Format(time.RFC3339)); !v.ExpiresAt.Equal(at) {
+			t.Errorf("--expires-at %s expires at %v", at.Format(time.RFC3339), v.ExpiresAt)
+		}
+		if _, v := create(t, "--expires-at", "2099-06-30"); !v.ExpiresAt.Equal(time.Date(2099, 6, 30, 0, 0, 0, 0, time.UTC)) {
+			t.Errorf("--expires-at 2099-06-30 expires at %v", v.ExpiresAt)
+		}
+		forever, v := create(t, "--expires-in", "0")
+		if !v.ExpiresAt.IsZero() {
+			t.Errorf("--expires-in 0 expires at %v, want never", v.ExpiresAt)
+		}
+		if list := runToken(t, environment, "list"); !strings.Contains(list.stdout, "never") {
+			t.Errorf("list does not show the key that never expires:\n%s", list.stdout)
+		}
+		// An expired key is refused like a revoked one.
+		short, _ := create(t, "--expires-in", "1h")
+		if _, err := db.Exec("UPDATE api_key SET expires_at = now() - interval '1 second' WHERE prefix = $1", short[3:15]); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := server.Authenticate(ctx, "Bearer "+short); !errors.Is(err, auth.ErrUnauthenticated) || !strings.Contains(auth.Reason(err), "expired") {
+			t.Errorf("expired key gave %v", err)
+		}
+		verify(t, forever)
+
+		for _, tt := range []struct {
+			args []string
+			want string
+		}{
+			{[]string{"--expires-in", "-1h"}, "negative"},
+			{[]string{"--expires-in", "soon"}, "-expires-in"},
+			{[]string{"--expires-at", "2001-01-01"}, "not in the future"},
+			{[]string{"--expires-at", "next week"}, "neither RFC 3339"},
+			{[]string{"--expires-in", "1h", "--expires-at", "2099-01-01"}, "give one"},
+		} {
+			r := runToken(t, environment, append([]string{"create", "--api-key", "--name", "bad", "--role", "ADMIN"}, tt.args...)...)
+			if r.err == nil || !strings.Contains(r.err.Error(), tt.want) || r.stdout != "" {
+				t.Errorf("create %q = %v, %q; want an error containing %q", tt.args, r.err, r.stdout, tt.want)
+			}
+		}
+		if r := runToken(t, environment, "create", "--role", "ADMIN", "--expires-in", "1h"); r.err == nil || !strings.Contains(r.err.Error(), "API keys only") {
+			t.Errorf("a JWT with --expires-in: %v", r.err)
 		}
 	})
 }

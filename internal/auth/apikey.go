@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/alliance-graph/alliance-graph/internal/store"
@@ -36,9 +37,15 @@ func secretEncoding() *base32.Encoding {
 }
 
 // CreateAPIKey makes a new API key called name for role (and, for a MEMBER, the
-// organization with store key org; 0 otherwise) and returns the key itself, which is
-// never stored and cannot be shown again, and its row.
+// organization with store key org; 0 otherwise) that never expires, and returns the key
+// itself, which is never stored and cannot be shown again, and its row.
 func CreateAPIKey(ctx context.Context, keys KeyStore, name string, role Role, org int64) (string, store.APIKey, error) {
+	return CreateAPIKeyUntil(ctx, keys, name, role, org, time.Time{})
+}
+
+// CreateAPIKeyUntil is CreateAPIKey for a key refused from expires on; the zero time
+// means never.
+func CreateAPIKeyUntil(ctx context.Context, keys KeyStore, name string, role Role, org int64, expires time.Time) (string, store.APIKey, error) {
 	if name == "" || len([]rune(name)) > apiKeyMaxName {
 		return "", store.APIKey{}, fmt.Errorf("create API key: the name must have 1 to %d characters", apiKeyMaxName)
 	}
@@ -61,6 +68,9 @@ func CreateAPIKey(ctx context.Context, keys KeyStore, name string, role Role, or
 	k := store.NewAPIKey{Prefix: prefix, SecretHash: hash[:], Name: name, Role: string(role)}
 	if org != 0 {
 		k.OrganizationID = &org
+	}
+	if !expires.IsZero() {
+		k.ExpiresAt = &expires
 	}
 	row, err := keys.CreateAPIKey(ctx, k)
 	if err != nil {
@@ -117,28 +127,76 @@ func (a *Authenticator) verifyAPIKey(ctx context.Context, key string) (Viewer, e
 	if subtle.ConstantTimeCompare(hash[:], want) != 1 || !known {
 		return Viewer{}, refuse(badAPIKey)
 	}
-	if row.RevokedAt != nil {
-		return Viewer{}, refuse("the API key was revoked at %s", row.RevokedAt.UTC().Format(time.RFC3339))
+	now := a.now()
+	if err := keyUsable(row, now); err != nil {
+		return Viewer{}, err
 	}
-	role, err := ParseRole(row.Role)
+	v, err := keyViewer(row)
 	if err != nil {
-		return Viewer{}, fmt.Errorf("verify API key %s: %w", prefix, err)
-	}
-	v := Viewer{Role: role, Subject: apiKeySubject + prefix}
-	if row.OrganizationID != nil {
-		v.OrganizationID = *row.OrganizationID
-	}
-	if err := checkOrganization(v.Role, v.OrganizationID); err != nil {
-		return Viewer{}, fmt.Errorf("verify API key %s: %w", prefix, err)
+		return Viewer{}, err
 	}
 	// The row just read says when the key was last used: a key in constant use costs a
 	// write only once a minute, and the store repeats the check against concurrent
 	// requests.
-	now := a.now()
 	if row.LastUsedAt == nil || now.Sub(*row.LastUsedAt) >= touchInterval {
 		if err := a.keys.TouchAPIKey(ctx, row.ID, now); err != nil {
 			return Viewer{}, fmt.Errorf("verify API key %s: %w", prefix, err)
 		}
 	}
 	return v, nil
+}
+
+// keyUsable refuses a key that is revoked or expired at now.
+func keyUsable(row store.APIKey, now time.Time) error {
+	if row.RevokedAt != nil {
+		return refuse("the API key was revoked at %s", row.RevokedAt.UTC().Format(time.RFC3339))
+	}
+	if row.ExpiresAt != nil && !now.Before(*row.ExpiresAt) {
+		return refuse("the API key expired at %s", row.ExpiresAt.UTC().Format(time.RFC3339))
+	}
+	return nil
+}
+
+// keyViewer is who a key's row stands for now.
+func keyViewer(row store.APIKey) (Viewer, error) {
+	role, err := ParseRole(row.Role)
+	if err != nil {
+		return Viewer{}, fmt.Errorf("verify API key %s: %w", row.Prefix, err)
+	}
+	v := Viewer{Role: role, Subject: apiKeySubject + row.Prefix}
+	if row.OrganizationID != nil {
+		v.OrganizationID = *row.OrganizationID
+	}
+	if row.ExpiresAt != nil {
+		v.ExpiresAt = row.ExpiresAt.UTC()
+	}
+	if err := checkOrganization(v.Role, v.OrganizationID); err != nil {
+		return Viewer{}, fmt.Errorf("verify API key %s: %w", row.Prefix, err)
+	}
+	return v, nil
+}
+
+// stillValid refuses a viewer authenticated earlier whose key's row, as read now, no
+// longer stands for the same role, organization and expiry, or is revoked or expired.
+func stillValid(v Viewer, row store.APIKey, now time.Time) error {
+	if err := keyUsable(row, now); err != nil {
+		return err
+	}
+	cur, err := keyViewer(row)
+	if err != nil {
+		return err
+	}
+	if cur.Role != v.Role || cur.OrganizationID != v.OrganizationID || !cur.ExpiresAt.Equal(v.ExpiresAt) {
+		return refuse("the API key's role, organization or expiry changed; reconnect to use it as it is now")
+	}
+	return nil
+}
+
+// apiKeyPrefix is the prefix of the API key v was authenticated with; false for other
+// credentials.
+func apiKeyPrefix(v Viewer) (string, bool) {
+	if p, ok := strings.CutPrefix(v.Subject, apiKeySubject); ok {
+		return p, true
+	}
+	return "", false
 }

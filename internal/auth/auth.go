@@ -48,6 +48,7 @@ const MinKeyLen = 32
 type KeyStore interface {
 	CreateAPIKey(ctx context.Context, k store.NewAPIKey) (store.APIKey, error)
 	APIKeyByPrefix(ctx context.Context, prefix string) (store.APIKey, error)
+	APIKeysByPrefix(ctx context.Context, prefixes []string) ([]store.APIKey, error)
 	RevokeAPIKey(ctx context.Context, prefix string) (store.APIKey, error)
 	TouchAPIKey(ctx context.Context, id int64, at time.Time) error
 	APIKeys(ctx context.Context) ([]store.APIKey, error)

@@ -49,7 +49,7 @@ type Viewer struct {
 	Role           Role
 	OrganizationID int64     // store key of the organization a MEMBER acts for, 0 if none
 	Subject        string    // who: a JWT's sub, or "apikey:<prefix>"
-	ExpiresAt      time.Time // when the credential expires; zero for API keys
+	ExpiresAt      time.Time // when the credential expires; zero for API keys without an expiry
 }
 
 // Anonymous reports whether the request carried no credential.

@@ -76,6 +76,9 @@ type Config struct {
 	ClientIPHeader                    string
 	Introspection                     bool
 	CORSOrigins                       []string
+	// Live connections (WebSockets, Server-Sent Event streams); 0 switches a count off.
+	WSMaxOperations, MaxConnections     int
+	StreamWriteTimeout, CredentialCheck time.Duration
 }
 
 // Setting documents one setting, for --help and the README's table.
@@ -116,7 +119,7 @@ var Settings = []Setting{
 	{"max-tokens", "MAX_TOKENS", "15000", "most lexical tokens the parser reads from one query document before refusing it (GRAPHQL_PARSE_FAILED); 0: no limit", []string{"serve"}},
 	{"max-body-bytes", "MAX_BODY_BYTES", "1048576", "largest request body (and GET query string) in bytes; larger ones get 413 (414) with REQUEST_TOO_LARGE; 0: no limit", []string{"serve"}},
 	{"max-repeats", "MAX_REPEATS", "30", "most times one selection set may select the same field or alias (after merging fragments), refused before validation, whose cost grows with the square of it; more get QUERY_TOO_WIDE; 0: no limit", []string{"serve"}},
-	{"rate-limit", "RATE_LIMIT", "20", "requests a second each client may send on average (token bucket); a client is its token's subject or API key, else its IP address; a subscription counts once, when it connects; excess requests get 429 with Retry-After and RATE_LIMITED; 0: no limit", []string{"serve"}},
+	{"rate-limit", "RATE_LIMIT", "20", "requests a second each client may send on average (token bucket); a client is its token's subject or API key, else its IP address; a WebSocket counts when it connects and again for every operation it starts (past the rate that operation gets an error, the socket stays open), an event stream once; excess requests get 429 with Retry-After and RATE_LIMITED; 0: no limit", []string{"serve"}},
 	{"rate-burst", "RATE_BURST", "60", "requests a client may send at once before the rate applies (the bucket's size)", []string{"serve"}},
 	{"max-in-flight", "MAX_IN_FLIGHT", "8", "requests one client (as for --rate-limit) may have running at once, WebSocket connections aside; more get 429 with TOO_MANY_IN_FLIGHT; 0: no limit", []string{"serve"}},
 	{"cost-rate", "COST_RATE", "25000", "estimated cost (the units of --max-complexity, about 10 µs of CPU each) of the queries and mutations one client may ask for a second, over any transport (a token bucket beside --rate-limit's); more get RATE_LIMITED (429 over HTTP) with the wait; 0: no limit", []string{"serve"}},
@@ -125,6 +128,10 @@ var Settings = []Setting{
 	{"document-cache-bytes", "DOCUMENT_CACHE_BYTES", "67108864", "memory the cache of parsed query documents may take (estimated as 26 bytes per byte of query text), besides its 1000 entries; least recently used dropped first", []string{"serve"}},
 	{"apq-cache-bytes", "APQ_CACHE_BYTES", "16777216", "memory (bytes of query text) the automatic persisted queries may take, besides --apq-cache-size entries", []string{"serve"}},
 	{"client-ip-header", "CLIENT_IP_HEADER", "", "header holding the client's address, set by a trusted reverse proxy (X-Forwarded-For: its last entry, or X-Real-IP); empty: the connection's address. Set it only behind a proxy that sets it, as clients can forge it", []string{"serve"}},
+	{"ws-max-operations", "WS_MAX_OPERATIONS", "100", "most operations one WebSocket may run at once, subscriptions included; one more gets an error message for its id with TOO_MANY_OPERATIONS (the socket stays open); 0: no limit", []string{"serve"}},
+	{"max-connections", "MAX_CONNECTIONS", "32", "most WebSockets and Server-Sent Event streams one client (as --rate-limit counts them; a WebSocket by the address or header credential of its upgrade request) may hold open at once; one more is refused with 429 and TOO_MANY_CONNECTIONS; 0: no limit", []string{"serve"}},
+	{"stream-write-timeout", "STREAM_WRITE_TIMEOUT", "10s", "longest a write to a WebSocket or event stream may wait for a client that does not read; past it the connection is closed and its subscriptions end", []string{"serve"}},
+	{"credential-check", "CREDENTIAL_CHECK", "2s", "how often the API keys behind open WebSockets and event streams are read again (one statement for all), so that a revoked, expired or changed key ends its connections within this time (4403); token expiry needs no check", []string{"serve"}},
 	{"introspection", "INTROSPECTION", "true", "answer introspection (__schema, __type), which the playground and code generators need; false refuses it with INTROSPECTION_DISABLED", []string{"serve"}},
 	{"cors-origins", "CORS_ORIGINS", "", "comma-separated origins browsers may call the API from, e.g. https://app.example.org (wildcards such as https://*.example.org, or * for any); also the origins WebSocket connections are accepted from; empty: same-origin only", []string{"serve"}},
 }
@@ -253,6 +260,10 @@ func Parse(command string, args []string, getenv func(string) string) (Config, e
 		errs = append(errs, fmt.Errorf("--rate-burst: must be at least 1 when --rate-limit is set"))
 	}
 	c.ClientIPHeader = strings.TrimSpace(get("client-ip-header"))
+	parseCount("ws-max-operations", &c.WSMaxOperations)
+	parseCount("max-connections", &c.MaxConnections)
+	parseDuration("stream-write-timeout", &c.StreamWriteTimeout)
+	parseDuration("credential-check", &c.CredentialCheck)
 	parseBool("introspection", &c.Introspection)
 	for _, o := range strings.Split(get("cors-origins"), ",") {
 		if o = strings.TrimSpace(o); o == "" {

@@ -59,6 +59,10 @@ func defaults() Config {
 		RateLimit:            20,
 		RateBurst:            60,
 		Introspection:        true,
+		WSMaxOperations:      100,
+		MaxConnections:       32,
+		StreamWriteTimeout:   10 * time.Second,
+		CredentialCheck:      2 * time.Second,
 	}
 }
 
@@ -504,7 +508,8 @@ func TestObservabilitySettings(t *testing.T) {
 
 func TestParseLimits(t *testing.T) {
 	got, err := Parse("serve", []string{"--max-depth=12", "--max-complexity=0", "--max-complexity-member=7000", "--max-in-flight=3", "--max-work-in-flight=40000", "--document-cache-bytes=1024", "--rate-limit=2.5", "--introspection=false",
-		"--cors-origins", " https://app.example.org/ , https://*.example.com,http://localhost:5173"}, env{
+		"--cors-origins", " https://app.example.org/ , https://*.example.com,http://localhost:5173", "--ws-max-operations=0", "--stream-write-timeout=3s"}, env{
+		"MAX_CONNECTIONS": "4", "CREDENTIAL_CHECK": "500ms",
 		"MAX_TOKENS": "9000", "MAX_BODY_BYTES": "65536", "RATE_BURST": "5", "CLIENT_IP_HEADER": "X-Forwarded-For", "MAX_REPEATS": "7",
 		"MAX_COMPLEXITY_ANALYST": "8000", "MAX_COMPLEXITY_ADMIN": "9000", "APQ_CACHE_BYTES": "2048"}.get)
 	if err != nil {
@@ -516,12 +521,14 @@ func TestParseLimits(t *testing.T) {
 	want.MaxComplexityMember, want.MaxComplexityAnalyst, want.MaxComplexityAdmin, want.MaxInFlight = 7000, 8000, 9000, 3
 	want.DocumentCacheBytes, want.APQCacheBytes, want.MaxWorkInFlight = 1024, 2048, 40000
 	want.CORSOrigins = []string{"https://app.example.org", "https://*.example.com", "http://localhost:5173"}
+	want.WSMaxOperations, want.MaxConnections, want.StreamWriteTimeout, want.CredentialCheck = 0, 4, 3*time.Second, 500*time.Millisecond
 	if diff := cmp.Diff(want, got, cmpConfig); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
 	for _, args := range [][]string{
 		{"--max-depth=-1"}, {"--max-complexity=lots"}, {"--max-complexity-admin=-3"}, {"--max-in-flight=x"}, {"--document-cache-bytes=-1"}, {"--max-body-bytes=1.5"}, {"--rate-limit=-2"}, {"--rate-limit=NaN"},
 		{"--rate-burst=0"}, {"--introspection=maybe"}, {"--cors-origins=app.example.org"}, {"--cors-origins=https://a.org/path"}, {"--max-repeats=x"},
+		{"--ws-max-operations=-1"}, {"--max-connections=many"}, {"--stream-write-timeout=0s"}, {"--credential-check=often"},
 	} {
 		if _, err := Parse("serve", args, env{}.get); err == nil || !strings.Contains(err.Error(), strings.SplitN(strings.TrimPrefix(args[0], "--"), "=", 2)[0]) {
 			t.Errorf("Parse(%q) = %v, want an error naming the flag", args, err)

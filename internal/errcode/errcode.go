@@ -36,6 +36,15 @@ const (
 	// TooManyInFlight: the client already has as many requests running as it may
 	// (HTTP 429); it may send again when one of them is answered.
 	TooManyInFlight Code = "TOO_MANY_IN_FLIGHT"
+	// TooManyOperations: a WebSocket already runs as many operations (subscriptions
+	// included) as the server allows one connection; complete one first.
+	TooManyOperations Code = "TOO_MANY_OPERATIONS"
+	// TooManyConnections: the client already holds as many WebSockets and event
+	// streams open as the server allows one client (HTTP 429).
+	TooManyConnections Code = "TOO_MANY_CONNECTIONS"
+	// Cancelled: the operation ended before its answer was complete, because the client
+	// left or its connection was closed.
+	Cancelled Code = "CANCELLED"
 )
 
 // Codes of requests refused before anything runs (GraphQL over HTTP and persisted

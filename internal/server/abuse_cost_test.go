@@ -115,7 +115,7 @@ func TestAbuseConcurrentRequestsBeyondTheLimitGet429(t *testing.T) {
 	for i := range results {
 		wg.Go(func() { results[i] = gql(t, ts, slow, nil, attacker) })
 	}
-	waitFor(t, "two requests blocked on the lock", func() bool { return blockedOn(t, "skill") >= 2 })
+	waitFor(t, 10*time.Second, "two requests blocked on the lock", func() bool { return blockedOn(t, "skill") >= 2 })
 	e := gql(t, ts, slow, nil, attacker)
 	if e.status != http.StatusTooManyRequests || e.code() != "TOO_MANY_IN_FLIGHT" || e.header.Get("Retry-After") == "" {
 		t.Fatalf("a third request in flight: status %d %s, want 429 TOO_MANY_IN_FLIGHT with Retry-After", e.status, e.raw)
@@ -144,17 +144,6 @@ func TestAbuseConcurrentRequestsBeyondTheLimitGet429(t *testing.T) {
 func blockedOn(t *testing.T, table string) int {
 	t.Helper()
 	return sqlInt(t, `SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation WHERE c.relname = $1 AND NOT l.granted`, table)
-}
-
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
 }
 
 func TestAbuseBadCredentialFloodGets429BeforeAuthentication(t *testing.T) {

@@ -45,6 +45,15 @@ func presentError(log *slog.Logger) graphql.ErrorPresenterFunc {
 				gqlErr.Extensions["code"] = string(errcode.BadUserInput)
 			}
 			return gqlErr
+		case errors.Is(ctx.Err(), context.Canceled) && (errors.Is(err, context.Canceled) || statementTimedOut(err)):
+			// The client left (or its connection was closed) while the operation ran:
+			// every field still resolving, and every event still being resolved, fails
+			// alike. That is no fault of the server, and one line per connection says it.
+			if infoFrom(ctx).clientLeft() {
+				log.InfoContext(ctx, "client left before the answer was complete", "request_id", RequestID(ctx), "path", gqlErr.Path.String())
+			}
+			return &gqlerror.Error{Message: "the operation was cancelled before its answer was complete", Path: gqlErr.Path, Locations: gqlErr.Locations,
+				Extensions: map[string]any{"code": string(errcode.Cancelled)}}
 		case errors.Is(err, context.DeadlineExceeded) || statementTimedOut(err):
 			log.WarnContext(ctx, "request timed out", "request_id", RequestID(ctx), "path", gqlErr.Path.String(), "error", err)
 			return &gqlerror.Error{Message: "the request took too long and was cancelled", Path: gqlErr.Path, Locations: gqlErr.Locations,

@@ -12,6 +12,9 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+
+	"github.com/alliance-graph/alliance-graph/internal/bus"
+	"github.com/alliance-graph/alliance-graph/internal/server"
 )
 
 // BenchmarkLiveSubscribers holds many event subscriptions on one server and measures,
@@ -32,7 +35,9 @@ func BenchmarkLiveSubscribers(b *testing.B) {
 }
 
 func benchmarkSubscribers(b *testing.B, conns, perConn int) {
-	ts := replica(b, fmt.Sprintf("bench%d", conns*perConn))
+	// One client holding a thousand sockets: past what a client may hold by default.
+	ts := replicaWith(b, fmt.Sprintf("bench%d", conns*perConn), bus.Options{MinReconnect: 50 * time.Millisecond, MaxReconnect: 200 * time.Millisecond},
+		func(c *server.Config) { c.Live.MaxConnections = -1 })
 	heap := func() uint64 {
 		runtime.GC()
 		var m runtime.MemStats

@@ -12,7 +12,6 @@ import (
 	"log/slog"
 	"net/http"
 	"regexp"
-	"strings"
 	"sync/atomic"
 	"time"
 
@@ -113,7 +112,8 @@ func loadersPerOperation(s *store.Store, t loader.Timing) graphql.OperationMiddl
 
 // withTimeout bounds a request; the context reaches every SQL statement, so PostgreSQL
 // cancels a query still running at the deadline. Streams (WebSocket, Server-Sent Events)
-// live as long as their client wants.
+// live as long as their client wants; the queries and mutations they carry get the same
+// timeout each (live.operations).
 func withTimeout(d time.Duration, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if streaming(r) {
@@ -139,9 +139,9 @@ func freshLoadersForMutations(s *store.Store, t loader.Timing) graphql.RootField
 }
 
 // websocketAuth authenticates a WebSocket connection from the Authorization value in its
-// connection_init payload, as browsers cannot set headers on WebSockets. A connection
-// authenticated with a token that expires is closed when it does.
-func websocketAuth(a *auth.Authenticator) transport.WebsocketInitFunc {
+// connection_init payload, as browsers cannot set headers on WebSockets. The connection
+// is closed with 4403 when its credential expires, is revoked or changes (streams.watchWebsocket).
+func websocketAuth(a *auth.Authenticator, l *streams) transport.WebsocketInitFunc {
 	return func(ctx context.Context, payload transport.InitPayload) (context.Context, *transport.InitPayload, error) {
 		v := auth.ViewerFrom(ctx) // from the upgrade request's header, if it had one
 		if header := payload.Authorization(); header != "" {
@@ -152,29 +152,18 @@ func websocketAuth(a *auth.Authenticator) transport.WebsocketInitFunc {
 				if reason == "" {
 					reason = "the credential could not be checked"
 				}
-				ctx = transport.WithWebsocketCloseCode(transport.AppendCloseReason(ctx, "Forbidden: "+reason), 4403)
+				ctx = transport.WithWebsocketCloseCode(transport.AppendCloseReason(ctx, closeReason("Forbidden: "+reason)), 4403)
 				return ctx, nil, errors.New(reason)
 			}
 		}
 		ctx = auth.WithViewer(ctx, v)
-		if !v.ExpiresAt.IsZero() {
-			// graphql-transport-ws connections are closed with 4403 at expiry by the
-			// protocol guard; the deadline, a moment later, ends any other kind.
-			end := v.ExpiresAt
-			if expireAt(ctx, v.ExpiresAt) {
-				end = end.Add(time.Second)
-			}
-			ctx = transport.AppendCloseReason(ctx, "the token expired; reconnect with a fresh one")
-			var cancel context.CancelFunc
-			ctx, cancel = context.WithDeadline(ctx, end)
-			context.AfterFunc(ctx, cancel) // release the timer when the connection ends first
-		}
-		return ctx, nil, nil
+		return l.watchWebsocket(ctx, v), nil, nil
 	}
 }
 
+// streaming tells the requests that stay open: WebSockets and Server-Sent Event streams.
 func streaming(r *http.Request) bool {
-	return r.Header.Get("Upgrade") != "" || strings.Contains(r.Header.Get("Accept"), "text/event-stream")
+	return isWebsocket(r) || isEventStream(r)
 }
 
 // freshLoadersForEachEvent gives every response of a subscription its own loaders, so

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -29,6 +30,14 @@ type requestInfo struct {
 	refused []string
 	// oneStatement counts the operations graph.OneStatement answered.
 	oneStatement int
+	// left is set once the request's answer was cut short because the client left.
+	left atomic.Bool
+}
+
+// clientLeft notes that the client left before an answer was complete, and reports
+// whether it is the first time for this request (a WebSocket: this connection).
+func (i *requestInfo) clientLeft() bool {
+	return i == nil || i.left.CompareAndSwap(false, true)
 }
 
 // maxListed bounds the operations and codes a request's log line lists: a WebSocket can

@@ -303,9 +303,14 @@ func reliabilityCycle(t *testing.T, fs *fragileServer, writer *testServer, cycle
 	// among them; the database stays up.
 	l.setPhase("terminate")
 	for range 3 {
-		n := sqlIntIn(t, writeDB, "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()", writeDB.Name)
+		// Kill again once the server has reconnected: how soon it does under load
+		// depends on how busy the machine is, not on a fixed pause.
+		var n int
+		for deadline := time.Now().Add(5 * time.Second); n == 0 && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+			n = sqlIntIn(t, writeDB, "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()", writeDB.Name)
+		}
 		if n == 0 {
-			t.Fatal("no session to terminate")
+			t.Fatal("no session to terminate: the server did not reconnect within 5 s")
 		}
 		time.Sleep(250 * time.Millisecond)
 	}

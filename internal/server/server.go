@@ -92,6 +92,8 @@ type Config struct {
 	CORSOrigins []string
 	// DisableIntrospection refuses __schema and __type (INTROSPECTION_DISABLED).
 	DisableIntrospection bool
+	// Live bounds WebSockets and event streams; zero fields take defaults.
+	Live LiveLimits
 }
 
 // New returns the server's HTTP handler: GraphQL at /query, the playground at / and the
@@ -117,11 +119,19 @@ func New(cfg Config) http.Handler {
 	if cfg.InitTimeout <= 0 {
 		cfg.InitTimeout = 10 * time.Second
 	}
+	var limiter *rateLimiter
+	if cfg.RateLimit.Rate > 0 {
+		limiter = newRateLimiter(cfg.RateLimit)
+	}
+	conns := newLive(cfg.Live, cfg.Auth, limiter, cfg.RateLimit, cfg.RequestTimeout, cfg.Logger)
 	// SSE and WebSocket first: the first transport that supports a request serves it.
 	gql.AddTransport(transport.SSE{})
 	gql.AddTransport(transport.Websocket{
-		Implementation:        strictProtocol{WebsocketImplementation: transport.CoderWebsocketImplementation{AcceptOptions: websocket.AcceptOptions{OriginPatterns: websocketOrigins(cfg.CORSOrigins)}}, initTimeout: cfg.InitTimeout},
-		InitFunc:              websocketAuth(cfg.Auth),
+		Implementation: strictProtocol{WebsocketImplementation: deadlineWebsocket{
+			accept:       websocket.AcceptOptions{OriginPatterns: websocketOrigins(cfg.CORSOrigins)},
+			writeTimeout: conns.limits.WriteTimeout,
+		}, initTimeout: cfg.InitTimeout},
+		InitFunc:              websocketAuth(cfg.Auth, conns),
 		KeepAlivePingInterval: cfg.KeepAlive,
 	})
 	gql.AddTransport(transport.Options{})
@@ -143,12 +153,11 @@ func New(cfg Config) http.Handler {
 	gql.SetParserTokenLimit(max(limits.MaxTokens, 0))
 	gql.Use(selectionLimit{max: limits.MaxRepeats, cache: queryCache})
 	gql.Use(&operationLimits{maxDepth: limits.MaxDepth, limits: limits, introspection: !cfg.DisableIntrospection})
-	var limiter *rateLimiter
-	if cfg.RateLimit.Rate > 0 {
-		limiter = newRateLimiter(cfg.RateLimit)
-	}
 	gql.SetErrorPresenter(recordErrors(cfg.Metrics, presentError(cfg.Logger)))
 	gql.AroundOperations(recordOperation)
+	// Each operation on a socket or stream is authorized with its credential as it is now
+	// and rate limited, before its cost is charged.
+	gql.AroundOperations(conns.operations)
 	if cfg.MaxWorkInFlight == 0 {
 		cfg.MaxWorkInFlight = DefaultMaxWorkInFlight
 	}
@@ -186,7 +195,7 @@ func New(cfg Config) http.Handler {
 	// are limited too; the subject's after it (see withRateLimit).
 	mux.Handle("/query", withBodyLimit(limits.MaxBodyBytes, withStreams(streams, withRateLimit(limiter,
 		auth.Middleware(cfg.Auth, cfg.Logger, withSubjectRateLimit(limiter, withInFlightLimit(newInFlight(cfg.MaxInFlight), cfg.RateLimit.ClientIPHeader,
-			withClientKey(cfg.RateLimit.ClientIPHeader, withTimeout(cfg.RequestTimeout, gql)))))))))
+			conns.connections(withClientKey(cfg.RateLimit.ClientIPHeader, withTimeout(cfg.RequestTimeout, gql))))))))))
 	if !cfg.NoPlayground || !cfg.NoDashboard {
 		pages := web.New()
 		mux.Handle("GET "+web.AssetsPath, pages.Assets())

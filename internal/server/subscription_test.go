@@ -567,7 +567,8 @@ func TestKillingAReplicasListenerWhileWritingLosesNoEvent(t *testing.T) {
 }
 
 func TestDisconnectedClientsLeaveNoGoroutineBehind(t *testing.T) {
-	ts := replica(t, "leak")
+	// 40 sockets from one address: more than one client may hold by default.
+	ts := replicaWith(t, "leak", bus.Options{MinReconnect: 50 * time.Millisecond, MaxReconnect: 200 * time.Millisecond}, func(c *server.Config) { c.Live.MaxConnections = 100 })
 	settle := func() int {
 		time.Sleep(300 * time.Millisecond)
 		return runtime.NumGoroutine()

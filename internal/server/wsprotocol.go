@@ -175,7 +175,7 @@ func (g *guardedConn) Close() error {
 }
 
 // connSlot carries, in a WebSocket request's context, where Accept leaves the guarded
-// connection, so that the connection_init handler can close it when its token expires.
+// connection, so that it can be closed with 4403 when its credential ends.
 type connSlot struct{}
 
 type connHolder struct {
@@ -217,21 +217,4 @@ func withStreams(streams context.Context, next http.Handler) http.Handler {
 		defer stop()
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
-}
-
-// expireAt closes the connection with 4403 when its credential expires, unless it ends
-// first, and reports whether it will.
-func expireAt(ctx context.Context, at time.Time) bool {
-	h, ok := ctx.Value(connSlot{}).(*connHolder)
-	if !ok || h.get() == nil {
-		return false
-	}
-	g := h.get()
-	t := time.AfterFunc(time.Until(at), func() {
-		g.mu.Lock()
-		defer g.mu.Unlock()
-		g.violate(4403, "Forbidden: the token expired; reconnect with a fresh one")
-	})
-	context.AfterFunc(ctx, func() { t.Stop() })
-	return true
 }

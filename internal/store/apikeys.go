@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/lib/pq"
 )
 
 // APIKey is a machine client's key. Only a SHA-256 of its secret is stored; the prefix,
@@ -18,6 +20,7 @@ type APIKey struct {
 	CreatedAt      time.Time  `db:"created_at"`
 	RevokedAt      *time.Time `db:"revoked_at"`
 	LastUsedAt     *time.Time `db:"last_used_at"`
+	ExpiresAt      *time.Time `db:"expires_at"` // nil: never expires
 }
 
 // NewAPIKey is what CreateAPIKey stores.
@@ -27,9 +30,10 @@ type NewAPIKey struct {
 	Name           string
 	Role           string
 	OrganizationID *int64
+	ExpiresAt      *time.Time // nil: never expires
 }
 
-const apiKeyColumns = "id, prefix, secret_hash, name, role, organization_id, created_at, revoked_at, last_used_at"
+const apiKeyColumns = "id, prefix, secret_hash, name, role, organization_id, created_at, revoked_at, last_used_at, expires_at"
 
 // Every statement on keys and secrets goes to the primary: some write, and a revoked key
 // must stop working at once, not once a replica has replayed the revocation.
@@ -39,9 +43,9 @@ func (s *Store) CreateAPIKey(ctx context.Context, k NewAPIKey) (APIKey, error) {
 	ctx = ReadPrimary(ctx)
 	var row APIKey
 	err := s.getRow(ctx, &row, `
-		INSERT INTO api_key (prefix, secret_hash, name, role, organization_id)
-		VALUES ($1, $2, $3, $4, $5)
-		RETURNING `+apiKeyColumns, k.Prefix, k.SecretHash, k.Name, k.Role, k.OrganizationID)
+		INSERT INTO api_key (prefix, secret_hash, name, role, organization_id, expires_at)
+		VALUES ($1, $2, $3, $4, $5, $6)
+		RETURNING `+apiKeyColumns, k.Prefix, k.SecretHash, k.Name, k.Role, k.OrganizationID, k.ExpiresAt)
 	if err != nil {
 		return APIKey{}, fmt.Errorf("create API key %s: %w", k.Prefix, err)
 	}
@@ -56,6 +60,18 @@ func (s *Store) APIKeyByPrefix(ctx context.Context, prefix string) (APIKey, erro
 		return APIKey{}, fmt.Errorf("load API key %s: %w", prefix, err)
 	}
 	return row, nil
+}
+
+// APIKeysByPrefix loads the keys with the given prefixes, revoked or not, in one
+// statement: the credential watcher re-reads every key behind a live connection with it.
+// Prefixes no row has are absent from the answer.
+func (s *Store) APIKeysByPrefix(ctx context.Context, prefixes []string) ([]APIKey, error) {
+	ctx = ReadPrimary(ctx)
+	var rows []APIKey
+	if err := s.selectRows(ctx, &rows, "SELECT "+apiKeyColumns+" FROM api_key WHERE prefix = ANY($1)", pq.Array(prefixes)); err != nil {
+		return nil, fmt.Errorf("load %d API keys: %w", len(prefixes), err)
+	}
+	return rows, nil
 }
 
 // RevokeAPIKey marks the key with prefix revoked and returns it. Revoking a revoked key

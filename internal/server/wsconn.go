@@ -1,0 +1,106 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/coder/websocket"
+)
+
+// deadlineWebsocket accepts WebSockets with coder/websocket as gqlgen's
+// CoderWebsocketImplementation does, but gives every write writeTimeout to reach the
+// client. gqlgen's adapter writes without a deadline: a client that never reads blocks
+// the write, and with it every writer of its socket, the socket's lock and each of its
+// subscriptions' goroutines, for as long as the TCP connection lives. coder/websocket
+// closes a connection whose write outlives its context, which ends the read loop and so
+// every operation of the socket.
+type deadlineWebsocket struct {
+	accept       websocket.AcceptOptions
+	writeTimeout time.Duration
+}
+
+var _ transport.WebsocketImplementation = deadlineWebsocket{}
+
+func (d deadlineWebsocket) Accept(w http.ResponseWriter, r *http.Request, o transport.WebsocketAcceptOptions) (transport.WebsocketConn, error) {
+	for k, vs := range o.ResponseHeader {
+		for _, v := range vs {
+			w.Header().Add(k, v)
+		}
+	}
+	opts := d.accept
+	opts.Subprotocols = slices.Clone(opts.Subprotocols)
+	for _, p := range o.Subprotocols {
+		if !slices.Contains(opts.Subprotocols, p) {
+			opts.Subprotocols = append(opts.Subprotocols, p)
+		}
+	}
+	c, err := websocket.Accept(w, r, &opts)
+	if err != nil {
+		return nil, err
+	}
+	return &deadlineConn{c: c, timeout: d.writeTimeout}, nil
+}
+
+type deadlineConn struct {
+	c       *websocket.Conn
+	timeout time.Duration
+
+	mu      sync.Mutex
+	closing bool // a close handshake has started; it owns closing the connection
+}
+
+func (d *deadlineConn) NextReader() (int, io.Reader, error) {
+	typ, data, err := d.c.Read(context.Background())
+	if err != nil {
+		switch websocket.CloseStatus(err) {
+		case websocket.StatusNormalClosure, websocket.StatusNoStatusRcvd:
+			return int(typ), nil, transport.ErrWebsocketClosed
+		}
+		return int(typ), nil, err
+	}
+	return int(typ), bytes.NewReader(data), nil
+}
+
+func (d *deadlineConn) WriteJSON(v any) error {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), d.timeout)
+	defer cancel()
+	return d.c.Write(ctx, websocket.MessageText, data)
+}
+
+// WriteClose starts the close handshake in the background: coder/websocket waits up to
+// 5 s for the client to write its close frame, and the transport must not stall on it.
+func (d *deadlineConn) WriteClose(code int, reason string) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.closing {
+		return nil
+	}
+	d.closing = true
+	go d.c.Close(websocket.StatusCode(code), reason)
+	return nil
+}
+
+func (d *deadlineConn) Close() error {
+	d.mu.Lock()
+	closing := d.closing
+	d.mu.Unlock()
+	if closing {
+		return nil
+	}
+	return d.c.CloseNow()
+}
+
+func (d *deadlineConn) Subprotocol() string { return d.c.Subprotocol() }
+
+func (d *deadlineConn) SetReadLimit(limit int64) { d.c.SetReadLimit(limit) }
