@@ -197,7 +197,7 @@ var costProbes = []costProbe{
 //	ALLIANCE_COST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/cost_x100?sslmode=disable \
 //	  go test -run '^$' -bench FieldCosts -benchtime 10x -timeout 60m ./internal/server
 //
-// docs/security-cost.md holds the table it gave, from which the prices in
+// docs/security.md holds the table it gave, from which the prices in
 // internal/server/prices.go were derived.
 func BenchmarkFieldCosts(b *testing.B) {
 	db := costDatabase(b)

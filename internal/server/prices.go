@@ -16,7 +16,7 @@ import (
 //
 // A field costs 1, plus its price below (each time it is resolved: under a connection
 // of page n, n times), plus its selections. Every price cites its row of the table in
-// docs/security-cost.md, measured by BenchmarkFieldCosts (cost_bench_test.go) as the
+// docs/security.md, measured by BenchmarkFieldCosts (cost_bench_test.go) as the
 // CPU milliseconds a request spends (100 units a millisecond; the figures below are
 // that table's, the prices are rounded up from the largest of three runs): under a page,
 // a field is resolved for each parent in one batched statement, which costs less per
