@@ -158,20 +158,7 @@ func New(cfg Config) http.Handler {
 	// Each operation on a socket or stream is authorized with its credential as it is now
 	// and rate limited, before its cost is charged.
 	gql.AroundOperations(conns.operations)
-	if cfg.MaxWorkInFlight == 0 {
-		cfg.MaxWorkInFlight = DefaultMaxWorkInFlight
-	}
-	if cfg.CostRate == 0 {
-		cfg.CostRate = DefaultCostRate
-	}
-	if cfg.CostBurst == 0 {
-		cfg.CostBurst = DefaultCostBurst
-	}
-	var costs *rateLimiter
-	if cfg.CostRate > 0 {
-		costs = newRateLimiter(RateLimit{Rate: cfg.CostRate, Burst: cfg.CostBurst})
-	}
-	gql.AroundOperations(limitWork(newWorkLimit(cfg.MaxWorkInFlight), costs))
+	gql.AroundOperations(limitWork(newWorkLimit(cfg.MaxWorkInFlight), newCostRate(cfg.CostRate, cfg.CostBurst)))
 	gql.AroundOperations(loadersPerOperation(cfg.Store, cfg.Batching))
 	gql.AroundOperations(readPrimaryUnlessQuery)
 	gql.AroundOperations(graph.WithStreamEnd)

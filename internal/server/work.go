@@ -36,8 +36,13 @@ type workLimit struct {
 	clients map[string]int
 }
 
+// newWorkLimit holds each client to max units in flight: DefaultMaxWorkInFlight when
+// 0, none when negative.
 func newWorkLimit(max int) *workLimit {
-	if max <= 0 {
+	if max == 0 {
+		max = DefaultMaxWorkInFlight
+	}
+	if max < 0 {
 		return nil
 	}
 	return &workLimit{max: max, clients: map[string]int{}}
@@ -77,6 +82,21 @@ const (
 	DefaultCostRate  = 25_000
 	DefaultCostBurst = 150_000
 )
+
+// newCostRate is the bucket of estimated work per client: DefaultCostRate and
+// DefaultCostBurst where 0, none when rate is negative.
+func newCostRate(rate float64, burst int) *rateLimiter {
+	if rate == 0 {
+		rate = DefaultCostRate
+	}
+	if burst == 0 {
+		burst = DefaultCostBurst
+	}
+	if rate < 0 {
+		return nil
+	}
+	return newRateLimiter(RateLimit{Rate: rate, Burst: burst})
+}
 
 // limitWork refuses a query or mutation whose estimated cost its client's cost bucket
 // does not hold (RATE_LIMITED, with the wait), or that would take its client's work in
