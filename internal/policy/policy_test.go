@@ -1,0 +1,62 @@
+package policy_test
+
+import (
+	"testing"
+
+	"github.com/alliance-graph/alliance-graph/internal/auth"
+	"github.com/alliance-graph/alliance-graph/internal/policy"
+	"github.com/alliance-graph/alliance-graph/internal/store"
+)
+
+var (
+	anonymous = auth.Viewer{}
+	admin     = auth.Viewer{Role: auth.RoleAdmin, Subject: "secretariat"}
+	analyst   = auth.Viewer{Role: auth.RoleAnalyst, Subject: "analyst"}
+	member    = auth.Viewer{Role: auth.RoleMember, OrganizationID: 7, Subject: "apikey:ab12"}
+)
+
+func TestResourceScopeSeesRestrictedResourcesOnlyForAdminsAndTheirMembers(t *testing.T) {
+	tests := []struct {
+		name string
+		v    auth.Viewer
+		want store.Scope
+	}{
+		{"anonymous sees what is shared with everyone", anonymous, store.Scope{}},
+		{"an analyst is not named by any share", analyst, store.Scope{}},
+		{"a member sees what it provides or is named in", member, store.Scope{Organization: 7}},
+		{"the secretariat sees everything", admin, store.Scope{All: true}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := policy.ResourceScope(tt.v); got != tt.want {
+				t.Errorf("ResourceScope = %+v, want %+v", got, tt.want)
+			}
+			if got := policy.Visibility(tt.v).Resources; got != tt.want {
+				t.Errorf("Visibility().Resources = %+v, want %+v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestEventsNameTheirCredentialOnlyToAdmins(t *testing.T) {
+	e := &store.Event{Actor: "apikey:ab12", ActorRole: "MEMBER"}
+	for _, tt := range []struct {
+		v    auth.Viewer
+		want string
+	}{{anonymous, "MEMBER"}, {analyst, "MEMBER"}, {member, "MEMBER"}, {admin, "apikey:ab12"}} {
+		if got := policy.EventActor(tt.v, e); got != tt.want {
+			t.Errorf("%q reads actor %q, want %q", tt.v.Role, got, tt.want)
+		}
+	}
+}
+
+func TestAnonymousCallersReadNoPrivateEvents(t *testing.T) {
+	if len(policy.EventKindsHidden(anonymous)) == 0 {
+		t.Error("anonymous callers may read every event kind, talents' included")
+	}
+	for _, v := range []auth.Viewer{admin, analyst, member} {
+		if hidden := policy.EventKindsHidden(v); len(hidden) > 0 {
+			t.Errorf("%s may not read %v", v.Role, hidden)
+		}
+	}
+}
