@@ -673,6 +673,10 @@ func TestAbuseOneEventFannedOutToAFullSocket(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { pool.Close() })
+	// As large as a served pool (database.Open): unbounded, thousands of subscriptions
+	// resolving one event at once ask PostgreSQL for more sessions than it allows, and
+	// the subjects of the refused ones come back null.
+	pool.SetMaxOpenConns(20)
 	ts := replicaWith(t, "fanout", fastBus, func(c *server.Config) { c.Store = store.New(pool, nil) })
 	const query = `subscription { events(kinds: [SKILL_UPDATED]) { node { subject { ... on Skill { code name { en zh } description parent { code } children { code } jobOpenings(first: 10) { edges { node { title { en } provider { name { en } } } } } } } } } }`
 	before := ts.bus.Subscribers()
