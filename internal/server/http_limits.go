@@ -313,63 +313,22 @@ func rateLimited(w http.ResponseWriter, r *http.Request, l *rateLimiter, wait ti
 // database pool (20 connections) and of the CPU.
 const DefaultMaxInFlight = 8
 
-// inFlight counts each client's requests being answered, so that one client cannot
-// hold more than max of the server's goroutines, connections and CPU at once however
-// slowly it reads or however costly its requests: the rate limit bounds how often
-// requests start, not how many run together. Clients are keyed as by the rate limiter.
-// Entries are removed when their count drops to zero, so memory follows the clients
-// with a request in flight.
-type inFlight struct {
-	max     int
-	mu      sync.Mutex
-	clients map[string]int
-}
-
-func newInFlight(max int) *inFlight {
-	if max <= 0 {
-		return nil
-	}
-	return &inFlight{max: max, clients: map[string]int{}}
-}
-
-// enter counts a request of client in, unless client already has max in flight; leave
-// counts it out.
-func (f *inFlight) enter(client string) (leave func(), ok bool) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.clients[client] >= f.max {
-		return nil, false
-	}
-	f.clients[client]++
-	return func() {
-		f.mu.Lock()
-		defer f.mu.Unlock()
-		if f.clients[client]--; f.clients[client] <= 0 {
-			delete(f.clients, client)
-		}
-	}, true
-}
-
-func (f *inFlight) count(client string) int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.clients[client]
-}
-
 // withInFlightLimit answers 429 with TOO_MANY_IN_FLIGHT to a client that already has
-// its maximum of requests running. WebSocket connections are left to the WebSocket
-// transport's own limits: a socket lives for hours, and counting it here would take a
-// slot from its client's queries for as long.
-func withInFlightLimit(f *inFlight, ipHeader string, next http.Handler) http.Handler {
+// its maximum of requests running, so that one client cannot hold more of the server's
+// goroutines, connections and CPU at once however slowly it reads or however costly its
+// requests: the rate limit bounds how often requests start, not how many run together.
+// WebSocket connections are left to the WebSocket transport's own limits: a socket lives
+// for hours, and counting it here would take a slot from its client's queries for as long.
+func withInFlightLimit(f *perClient, ipHeader string, next http.Handler) http.Handler {
 	if f == nil {
 		return next
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if isWebSocketUpgrade(r) {
+		if isWebsocket(r) {
 			next.ServeHTTP(w, r)
 			return
 		}
-		leave, ok := f.enter(clientKey(r, ipHeader))
+		leave, ok := f.reserve(clientKey(r, ipHeader), 1)
 		if !ok {
 			w.Header().Set("Retry-After", "1")
 			writeGraphQLError(w, r, http.StatusTooManyRequests, errcode.TooManyInFlight,
@@ -380,10 +339,6 @@ func withInFlightLimit(f *inFlight, ipHeader string, next http.Handler) http.Han
 		defer leave()
 		next.ServeHTTP(w, r)
 	})
-}
-
-func isWebSocketUpgrade(r *http.Request) bool {
-	return strings.EqualFold(r.Header.Get("Upgrade"), "websocket")
 }
 
 func clientKey(r *http.Request, ipHeader string) string {

@@ -72,12 +72,12 @@ type streams struct {
 	timeout  time.Duration // of queries and mutations
 	log      *slog.Logger
 
-	mu    sync.Mutex
-	conns map[string]int // open connections per client
+	conns *perClient // open connections per client; nil: no limit
 }
 
 func newLive(limits LiveLimits, a *auth.Authenticator, limiter *rateLimiter, rl RateLimit, timeout time.Duration, log *slog.Logger) *streams {
-	l := &streams{limits: limits.withDefaults(), auth: a, limiter: limiter, ipHeader: rl.ClientIPHeader, timeout: timeout, log: log, conns: map[string]int{}}
+	l := &streams{limits: limits.withDefaults(), auth: a, limiter: limiter, ipHeader: rl.ClientIPHeader, timeout: timeout, log: log}
+	l.conns = newPerClient(l.limits.MaxConnections, DefaultMaxConnections)
 	l.watcher = a.NewWatcher(l.limits.CredentialCheck, func(err error) {
 		log.Warn("cannot re-check the credentials of live connections; retrying", "error", err)
 	})
@@ -87,9 +87,6 @@ func newLive(limits LiveLimits, a *auth.Authenticator, limiter *rateLimiter, rl 
 // liveConn is one WebSocket or event stream.
 type liveConn struct {
 	websocket bool
-	// client is the rate limiter's key for the connection as it was opened (its IP
-	// address, or the subject of the credential in its headers).
-	client string
 
 	operations atomic.Int64 // running now
 
@@ -150,14 +147,18 @@ func (l *streams) connections(next http.Handler) http.Handler {
 			return
 		}
 		client := clientKey(r, l.ipHeader)
-		if !l.acquire(client) {
-			writeGraphQLError(w, r, http.StatusTooManyRequests, errcode.TooManyConnections,
-				fmt.Sprintf("too many open connections: a client may hold %d WebSockets and event streams at once; close one first", l.limits.MaxConnections),
-				map[string]any{"limit": l.limits.MaxConnections})
-			return
+		release := func() {}
+		if l.conns != nil {
+			var ok bool
+			if release, ok = l.conns.reserve(client, 1); !ok {
+				writeGraphQLError(w, r, http.StatusTooManyRequests, errcode.TooManyConnections,
+					fmt.Sprintf("too many open connections: a client may hold %d WebSockets and event streams at once; close one first", l.limits.MaxConnections),
+					map[string]any{"limit": l.limits.MaxConnections})
+				return
+			}
 		}
-		defer l.release(client)
-		lc := &liveConn{websocket: ws, client: client}
+		defer release()
+		lc := &liveConn{websocket: ws}
 		ctx, cancel := context.WithCancel(context.WithValue(r.Context(), liveConnKey{}, lc))
 		defer cancel()
 		if !ws {
@@ -169,26 +170,6 @@ func (l *streams) connections(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
-}
-
-func (l *streams) acquire(client string) bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.limits.MaxConnections > 0 && l.conns[client] >= l.limits.MaxConnections {
-		return false
-	}
-	l.conns[client]++
-	return true
-}
-
-func (l *streams) release(client string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.conns[client] <= 1 {
-		delete(l.conns, client)
-		return
-	}
-	l.conns[client]--
 }
 
 // watchWebsocket closes a WebSocket with 4403 and the reason (graphql-transport-ws's
@@ -266,7 +247,7 @@ func (l *streams) operations(ctx context.Context, next graphql.OperationHandler)
 	if lc.websocket {
 		// An event stream is one request, which the HTTP limiter has counted.
 		if l.limiter != nil {
-			if ok, wait := l.limiter.allow(liveClientKey(v, lc.client)); !ok {
+			if ok, wait := l.limiter.allow(clientOf(ctx)); !ok {
 				secs := int(math.Ceil(wait.Seconds()))
 				return refuseOperation(ctx, lc, errcode.RateLimited,
 					fmt.Sprintf("too many operations: the limit is %g a second with bursts of %d; retry after %d s", l.limiter.cfg.Rate, l.limiter.cfg.Burst, secs),
@@ -344,15 +325,6 @@ func addSubscriptionError(ctx context.Context, e *gqlerror.Error) (ok bool) {
 	}()
 	transport.AddSubscriptionError(ctx, e)
 	return true
-}
-
-// liveClientKey is the rate limiter's key for an operation on a WebSocket: the subject
-// of the credential given in connection_init, else the connection's own key.
-func liveClientKey(v auth.Viewer, connection string) string {
-	if !v.Anonymous() && v.Subject != "" {
-		return "subject:" + v.Subject
-	}
-	return connection
 }
 
 // deadlineWriter gives every write of an event stream WriteTimeout to reach the client;

@@ -158,7 +158,7 @@ func New(cfg Config) http.Handler {
 	// Each operation on a socket or stream is authorized with its credential as it is now
 	// and rate limited, before its cost is charged.
 	gql.AroundOperations(conns.operations)
-	gql.AroundOperations(limitWork(newWorkLimit(cfg.MaxWorkInFlight), newCostRate(cfg.CostRate, cfg.CostBurst)))
+	gql.AroundOperations(limitWork(newPerClient(cfg.MaxWorkInFlight, DefaultMaxWorkInFlight), newCostRate(cfg.CostRate, cfg.CostBurst)))
 	gql.AroundOperations(loadersPerOperation(cfg.Store, cfg.Batching))
 	gql.AroundOperations(readPrimaryUnlessQuery)
 	gql.AroundOperations(graph.WithStreamEnd)
@@ -181,7 +181,7 @@ func New(cfg Config) http.Handler {
 	// The address's rate limit comes before authentication, so that refused credentials
 	// are limited too; the subject's after it (see withRateLimit).
 	mux.Handle("/query", withBodyLimit(limits.MaxBodyBytes, withStreams(streams, withRateLimit(limiter,
-		auth.Middleware(cfg.Auth, cfg.Logger, withSubjectRateLimit(limiter, withInFlightLimit(newInFlight(cfg.MaxInFlight), cfg.RateLimit.ClientIPHeader,
+		auth.Middleware(cfg.Auth, cfg.Logger, withSubjectRateLimit(limiter, withInFlightLimit(newPerClient(cfg.MaxInFlight, DefaultMaxInFlight), cfg.RateLimit.ClientIPHeader,
 			conns.connections(withClientKey(cfg.RateLimit.ClientIPHeader, withTimeout(cfg.RequestTimeout, gql))))))))))
 	if !cfg.NoPlayground || !cfg.NoDashboard {
 		pages := web.New()

@@ -27,44 +27,44 @@ const DefaultMaxWorkInFlight = 60_000
 // where operationLimits leaves it for the work limit.
 const costExtension = "OperationCost"
 
-// workLimit holds, per client, the estimated cost of its operations being executed.
-// Entries are removed when they drop to zero, so memory follows the clients with work in
-// flight.
-type workLimit struct {
+// perClient holds, per client, an amount in flight (requests, estimated work, open
+// connections) under a maximum. Entries are removed when they drop to zero, so memory
+// follows the clients with something in flight.
+type perClient struct {
 	max     int
 	mu      sync.Mutex
 	clients map[string]int
 }
 
-// newWorkLimit holds each client to max units in flight: DefaultMaxWorkInFlight when
-// 0, none when negative.
-func newWorkLimit(max int) *workLimit {
+// newPerClient holds each client to max: def when max is 0, no limit (nil) when negative.
+func newPerClient(max, def int) *perClient {
 	if max == 0 {
-		max = DefaultMaxWorkInFlight
+		max = def
 	}
 	if max < 0 {
 		return nil
 	}
-	return &workLimit{max: max, clients: map[string]int{}}
+	return &perClient{max: max, clients: map[string]int{}}
 }
 
-// reserve counts cost in for client unless that would pass max; a client with nothing in
-// flight may always run one operation, which its complexity budget has already bounded
-// (an administrator's may exceed max). release counts it out, once.
-func (l *workLimit) reserve(client string, cost int) (release func(), ok bool) {
+// reserve counts n in for client unless that would pass max; a client with nothing in
+// flight may always take one reservation, whatever its size (an operation the cost
+// budget of its role already bounded, which an administrator's may make larger than
+// max). release counts it out, once.
+func (l *perClient) reserve(client string, n int) (release func(), ok bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	held := l.clients[client]
-	if held > 0 && held+cost > l.max {
+	if held > 0 && held+n > l.max {
 		return nil, false
 	}
-	l.clients[client] = held + cost
+	l.clients[client] = held + n
 	var once sync.Once
 	return func() {
 		once.Do(func() {
 			l.mu.Lock()
 			defer l.mu.Unlock()
-			if l.clients[client] -= cost; l.clients[client] <= 0 {
+			if l.clients[client] -= n; l.clients[client] <= 0 {
 				delete(l.clients, client)
 			}
 		})
@@ -104,7 +104,7 @@ func newCostRate(rate float64, burst int) *rateLimiter {
 // when the response is written or the operation's context ends. Subscriptions are
 // bounded by the WebSocket's own limits, and the events they resolve are not counted.
 // Either limit may be nil (off).
-func limitWork(l *workLimit, costs *rateLimiter) graphql.OperationMiddleware {
+func limitWork(l *perClient, costs *rateLimiter) graphql.OperationMiddleware {
 	return func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 		oc := graphql.GetOperationContext(ctx)
 		cost, _ := oc.Stats.GetExtension(costExtension).(int)
@@ -156,7 +156,8 @@ func withClientKey(ipHeader string, next http.Handler) http.Handler {
 }
 
 // clientOf is the client an operation counts against, keyed as the rate limiter keys
-// requests: its viewer's subject, else its address.
+// requests: its viewer's subject (on a WebSocket, the credential of connection_init),
+// else the key of the request that carries it.
 func clientOf(ctx context.Context) string {
 	if v := auth.ViewerFrom(ctx); !v.Anonymous() && v.Subject != "" {
 		return "subject:" + v.Subject

@@ -2,8 +2,8 @@ package server
 
 import "testing"
 
-func TestWorkLimitHoldsEachClientsWorkInFlight(t *testing.T) {
-	l := newWorkLimit(100)
+func TestPerClientLimitHoldsEachClientsShare(t *testing.T) {
+	l := newPerClient(100, 0)
 	type step struct {
 		client string
 		cost   int
