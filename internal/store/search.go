@@ -75,17 +75,24 @@ var lexiconWord = regexp.MustCompile(`^[a-z0-9]{3,}$`)
 // word list: what a search costs grows with it (each adds similar words, searched as
 // substrings of every kind), so the server prices searches by it.
 func TypoLookupWords(text string) int {
-	words := strings.Fields(strings.ToLower(strings.TrimSpace(text)))
-	if utf8.RuneCountInString(strings.TrimSpace(text)) < 3 || len(words) > maxTypoWords {
-		return 0
+	_, lookup := typoWords(strings.TrimSpace(text))
+	return len(lookup)
+}
+
+// typoWords splits a search's text into its lower-cased words and lists the positions of
+// those compared with the word list; none when the text is too short or has too many
+// words for typo tolerance.
+func typoWords(text string) (words []string, lookup []int) {
+	words = strings.Fields(strings.ToLower(text))
+	if utf8.RuneCountInString(text) < 3 || len(words) > maxTypoWords {
+		return nil, nil
 	}
-	n := 0
-	for _, w := range words {
+	for i, w := range words {
 		if lexiconWord.MatchString(w) {
-			n++
+			lookup = append(lookup, i)
 		}
 	}
-	return n
+	return words, lookup
 }
 
 // SearchWords looks up, in one statement, the words that may stand for the query's words
@@ -94,21 +101,20 @@ func TypoLookupWords(text string) int {
 // holds them too, so they would only add rows less like the query, at the cost of reading
 // again every row that contains it.
 func (s *Store) SearchWords(ctx context.Context, q *SearchQuery) error {
-	words := strings.Fields(strings.ToLower(q.Text))
-	if utf8.RuneCountInString(q.Text) < 3 || len(words) > maxTypoWords {
+	words, index := typoWords(q.Text)
+	if words == nil {
 		return nil
 	}
 	q.words = make([]searchGroup, len(words))
-	var lookup []string
-	var index []int
 	for i, w := range words {
 		q.words[i] = searchGroup{{Group: i, Word: w, Sim: 1}}
-		if lexiconWord.MatchString(w) {
-			lookup, index = append(lookup, w), append(index, i)
-		}
 	}
-	if len(lookup) == 0 {
+	if len(index) == 0 {
 		return nil
+	}
+	lookup := make([]string, len(index))
+	for i, at := range index {
+		lookup[i] = words[at]
 	}
 	var alts []searchAlt
 	err := s.selectRows(ctx, &alts, `
