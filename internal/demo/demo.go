@@ -423,7 +423,11 @@ func (g *gen) write(ctx context.Context, tx *sqlx.Tx) error {
 		}},
 		{"partnership_invitation", []string{"partnership_id", "organization_id", "role", "status", "invited_on", "answered_on"}, len(g.invitations), func(i int, v []any) {
 			inv := g.invitations[i]
-			v[0], v[1], v[2], v[3], v[4], v[5] = inv.partnership, inv.org, inv.role, "ACCEPTED", inv.invited.String(), inv.answered.String()
+			status := "ACCEPTED"
+			if inv.answered == 0 {
+				status = "PENDING"
+			}
+			v[0], v[1], v[2], v[3], v[4], v[5] = inv.partnership, inv.org, inv.role, status, inv.invited.String(), dv(inv.answered)
 		}},
 		{"training_center", []string{"id", "alliance_id", "operator_id", "name_en", "name_zh", "address", "description", "established_on"},
 			len(g.centers), func(i int, v []any) {

@@ -70,8 +70,14 @@ func TestContent(t *testing.T) {
 		{"all partnership statuses", `SELECT count(DISTINCT status) FROM partnership`, 5, 5},
 		{"exactly one lead per partnership", `SELECT count(*) FROM partnership p
 			WHERE (SELECT count(*) FROM partnership_participant pp WHERE pp.partnership_id = p.id AND pp.role = 'LEAD') <> 1`, 0, 0},
-		{"2 to 5 participants", `SELECT count(*) FROM partnership p
-			WHERE (SELECT count(*) FROM partnership_participant pp WHERE pp.partnership_id = p.id) NOT BETWEEN 2 AND 5`, 0, 0},
+		{"2 to 5 participants and invitations pending", `SELECT count(*) FROM partnership p
+			WHERE (SELECT count(*) FROM partnership_participant pp WHERE pp.partnership_id = p.id)
+				+ (SELECT count(*) FROM partnership_invitation i WHERE i.partnership_id = p.id AND i.status = 'PENDING') NOT BETWEEN 2 AND 5`, 0, 0},
+		{"a proposed partnership's lead alone takes part, the others are invited", `SELECT count(*) FROM partnership p
+			WHERE p.status = 'PROPOSED' AND (EXISTS (SELECT 1 FROM partnership_participant pp WHERE pp.partnership_id = p.id AND pp.role <> 'LEAD')
+				OR NOT EXISTS (SELECT 1 FROM partnership_invitation i WHERE i.partnership_id = p.id AND i.status = 'PENDING'))`, 0, 0},
+		{"signed partnerships have no invitation pending", `SELECT count(*) FROM partnership_invitation i JOIN partnership p ON p.id = i.partnership_id
+			WHERE i.status = 'PENDING' AND p.status <> 'PROPOSED'`, 0, 0},
 		{"proposed iff unsigned", `SELECT count(*) FROM partnership WHERE (status = 'PROPOSED') <> (signed_on IS NULL)`, 0, 0},
 		{"HRSS bureau sponsors", `SELECT count(*) FROM partnership_participant pp JOIN organization o ON o.id = pp.organization_id
 			WHERE pp.role = 'SPONSOR' AND o.name_zh = '沈阳市人力资源和社会保障局'`, 1, 100},

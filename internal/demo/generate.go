@@ -519,12 +519,19 @@ func (g *gen) addPartnership(p *partnership, members []*org, roles []string) {
 		joined = p.signed
 	}
 	for i, o := range members {
-		g.participants = append(g.participants, participant{partnership: p.id, org: o.id, role: roles[i], joined: joined})
 		// Dates derived, not drawn, so that the random stream, and with it the rest of
-		// the demo, stays as it was before consent existed.
-		if p.status != "PROPOSED" && roles[i] != "LEAD" {
+		// the demo, stays as it was before consent existed. The lead proposed; the others
+		// accepted before the signing or, while the partnership is only proposed, have
+		// yet to answer, and take no part until they do.
+		switch {
+		case roles[i] == "LEAD":
+		case p.status == "PROPOSED":
+			g.invitations = append(g.invitations, invitation{partnership: p.id, org: o.id, role: roles[i], invited: p.proposed})
+			continue
+		default:
 			g.invitations = append(g.invitations, invitation{partnership: p.id, org: o.id, role: roles[i], invited: p.signed - 14, answered: p.signed - 7})
 		}
+		g.participants = append(g.participants, participant{partnership: p.id, org: o.id, role: roles[i], joined: joined})
 	}
 	g.partnerships = append(g.partnerships, p)
 }
@@ -1464,6 +1471,8 @@ func (g *gen) laterPartnerships(cs *copyState) error {
 		p := &partnership{kind: kind, status: status, titleEn: fmt.Sprintf("%s (%d)", en, when.year()), titleZh: fmt.Sprintf("%s（%d）", zh, when.year()), desc: desc}
 		if status != "PROPOSED" {
 			p.signed = when
+		} else {
+			p.proposed = when
 		}
 		switch status {
 		case "PROPOSED":

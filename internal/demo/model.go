@@ -82,6 +82,9 @@ type partnership struct {
 	kind, status           string
 	titleEn, titleZh, desc string
 	signed, starts, ends   day
+	// proposed is when a partnership still PROPOSED was proposed: its partners and
+	// sponsors have been invited since and not yet answered.
+	proposed day
 }
 
 type participant struct {
@@ -90,8 +93,8 @@ type participant struct {
 	joined           day
 }
 
-// invitation is the accepted invitation of a partner or sponsor of a signed partnership:
-// its lead proposed it, and the others accepted before the signing.
+// invitation is the invitation of a partner or sponsor: accepted before the signing of
+// a signed partnership, still pending (answered zero) for one only proposed.
 type invitation struct {
 	partnership, org  int64
 	role              string
