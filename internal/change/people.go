@@ -5,6 +5,7 @@ import (
 	"errors"
 	"regexp"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/alliance-graph/alliance-graph/internal/auth"
@@ -21,10 +22,11 @@ type ApplyForJobInput struct {
 
 // UpdatePlacementStatusInput moves an application on.
 type UpdatePlacementStatusInput struct {
-	ID      string
-	Version int
-	Status  store.PlacementStatus
-	HiredOn *time.Time
+	ID             string
+	Version        int
+	Status         store.PlacementStatus
+	HiredOn        *time.Time
+	StartingSalary *int
 }
 
 // EnrollInCourseInput enrols a talent on a course.
@@ -61,6 +63,7 @@ type RegisterTalentInput struct {
 	BirthDate      *time.Time
 	Status         store.TalentStatus
 	SchoolID       *string
+	Major          *string
 	EmployerID     *string
 	GraduationYear *int
 	Skills         []SkillLevelInput
@@ -77,6 +80,7 @@ type UpdateTalentInput struct {
 	BirthDate      *time.Time
 	Status         *store.TalentStatus
 	SchoolID       *string
+	Major          *string
 	EmployerID     *string
 	GraduationYear *int
 }
@@ -169,6 +173,7 @@ func (s *Service) ApplyForJob(ctx context.Context, in ApplyForJobInput) (*store.
 func (s *Service) UpdatePlacementStatus(ctx context.Context, in UpdatePlacementStatusInput) (*store.Placement, error) {
 	var p problems
 	id := p.key("id", relay.TypePlacement, in.ID)
+	p.between("startingSalary", in.StartingSalary, 1, maxStartingSalary)
 	if err := p.err(); err != nil {
 		return nil, err
 	}
@@ -198,8 +203,11 @@ func (s *Service) UpdatePlacementStatus(ctx context.Context, in UpdatePlacementS
 				return refuse(DatesOutOfOrder, "hiredOn", "is before the application (%s)", pl.AppliedOn.Format(time.DateOnly))
 			}
 			pl.HiredOn = &hired
+			pl.StartingSalary = in.StartingSalary
 		} else if in.HiredOn != nil {
 			return refuse(Invalid, "hiredOn", "applies only when the new status is HIRED")
+		} else if in.StartingSalary != nil {
+			return refuse(Invalid, "startingSalary", "applies only when the new status is HIRED")
 		}
 		if err := tx.UpdatePlacement(ctx, pl); err != nil {
 			return err
@@ -361,8 +369,15 @@ func (s *Service) UpdateSkill(ctx context.Context, in UpdateSkillInput) (*store.
 
 var emailShape = regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[^@\s]+$`)
 
+// maxStartingSalary bounds a starting salary (monthly, in CNY), like the CHECK of
+// migration 00018: anything above it is a typing error.
+const maxStartingSalary = 200_000
+
 // checkPerson validates a talent as it will be stored, and the organizations it names.
-func (s *Service) checkPerson(ctx context.Context, tx *store.Tx, p *problems, t *store.Person) error {
+// major says whether the major is to be checked against the school's majors: when it or
+// the school is written, not when a school has since dropped a major its former
+// students keep.
+func (s *Service) checkPerson(ctx context.Context, tx *store.Tx, p *problems, t *store.Person, major bool) error {
 	if t.Email != nil && !emailShape.MatchString(*t.Email) {
 		p.add(Invalid, "email", "is not an email address")
 	}
@@ -375,6 +390,11 @@ func (s *Service) checkPerson(ctx context.Context, tx *store.Tx, p *problems, t 
 			return err
 		}
 	}
+	if major && t.Major != nil {
+		if err := p.major(ctx, tx, t); err != nil {
+			return err
+		}
+	}
 	for _, id := range []*int64{t.EmployerID, t.PendingEmployerID} {
 		if id != nil {
 			if err := p.organizations(ctx, tx, "employerId", []int64{*id}, store.KindCompany); err != nil {
@@ -383,6 +403,32 @@ func (s *Service) checkPerson(ctx context.Context, tx *store.Tx, p *problems, t 
 		}
 	}
 	return p.err()
+}
+
+// maxMajor is the longest major, as the CHECK of migration 00018 allows.
+const maxMajor = 200
+
+// major checks that t's major is one of its school's majors; a major without a school
+// names nothing. A school that does not exist or is no school has its own error.
+func (p *problems) major(ctx context.Context, tx *store.Tx, t *store.Person) error {
+	if t.SchoolID == nil {
+		p.add(Invalid, "major", "needs a school: a major is studied at the talent's school (give schoolId)")
+		return nil
+	}
+	o, err := tx.Organization(ctx, *t.SchoolID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	switch {
+	case o.Kind != store.KindSchool:
+	case len(o.Majors) == 0:
+		p.add(Invalid, "major", "is not a major of the school, which lists none")
+	case !slices.Contains(o.Majors, *t.Major):
+		p.add(Invalid, "major", "is not a major of the school; its majors are: %s", strings.Join(o.Majors, "; "))
+	}
+	return nil
 }
 
 // nameEmployer makes company t's employer if v's word binds it (ADMIN, or the company
@@ -411,6 +457,7 @@ func (s *Service) RegisterTalent(ctx context.Context, in RegisterTalentInput) (*
 	t.Email = p.optText("email", in.Email, maxShort)
 	t.Phone = p.optText("phone", in.Phone, 40)
 	t.SchoolID = p.optKey("schoolId", relay.TypeOrganization, in.SchoolID)
+	t.Major = p.optText("major", in.Major, maxMajor)
 	t.EmployerID = p.optKey("employerId", relay.TypeOrganization, in.EmployerID)
 	skills := p.skillLevels("skills", in.Skills)
 	if err := p.err(); err != nil {
@@ -436,7 +483,7 @@ func (s *Service) RegisterTalent(ctx context.Context, in RegisterTalentInput) (*
 		if err := p.exist(ctx, tx, "skill", "skills", ids); err != nil {
 			return err
 		}
-		if err := s.checkPerson(ctx, tx, &p, t); err != nil {
+		if err := s.checkPerson(ctx, tx, &p, t, true); err != nil {
 			return err
 		}
 		id, err := tx.CreateTalent(ctx, t, skills)
@@ -478,6 +525,9 @@ func (s *Service) UpdateTalent(ctx context.Context, in UpdateTalentInput) (*stor
 		if in.SchoolID != nil {
 			t.SchoolID = p.optKey("schoolId", relay.TypeOrganization, in.SchoolID)
 		}
+		if in.Major != nil {
+			t.Major = p.optText("major", in.Major, maxMajor)
+		}
 		if in.EmployerID != nil {
 			if company := p.optKey("employerId", relay.TypeOrganization, in.EmployerID); p.err() == nil {
 				s.nameEmployer(auth.ViewerFrom(ctx), t, *company)
@@ -486,7 +536,7 @@ func (s *Service) UpdateTalent(ctx context.Context, in UpdateTalentInput) (*stor
 		if err := p.err(); err != nil {
 			return err
 		}
-		if err := s.checkPerson(ctx, tx, p, t); err != nil {
+		if err := s.checkPerson(ctx, tx, p, t, in.Major != nil || in.SchoolID != nil); err != nil {
 			return err
 		}
 		return tx.UpdateTalent(ctx, t)

@@ -3,7 +3,7 @@ package store
 import "context"
 
 // talentCols are the columns of the anonymised profile; personal columns stay in the table.
-const talentCols = "t.id, t.alliance_id, t.status, t.school_id, t.employer_id, t.graduation_year, t.registered_on, t.version, " +
+const talentCols = "t.id, t.alliance_id, t.status, t.school_id, t.employer_id, t.graduation_year, t.major, t.registered_on, t.version, " +
 	"t.pending_employer_id, t.employer_proposed_on"
 
 // TalentFilter selects talents.

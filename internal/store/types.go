@@ -21,6 +21,9 @@ const (
 	KindPark    OrganizationKind = "INDUSTRIAL_PARK"
 )
 
+// OrganizationKinds lists the kinds of organization, in the contract's order.
+var OrganizationKinds = []OrganizationKind{KindSchool, KindCompany, KindAgency, KindPark}
+
 // The categories of shared resource.
 const (
 	CategoryFacility ResourceCategory = "TRAINING_FACILITY"
@@ -275,8 +278,11 @@ type Talent struct {
 	SchoolID       *int64       `db:"school_id"`
 	EmployerID     *int64       `db:"employer_id"` // accepted by the company
 	GraduationYear *int         `db:"graduation_year"`
-	RegisteredOn   time.Time    `db:"registered_on"`
-	Version        int          `db:"version"`
+	// Major is the major studied at the talent's school, one of the school's majors
+	// when it was written.
+	Major        *string   `db:"major"`
+	RegisteredOn time.Time `db:"registered_on"`
+	Version      int       `db:"version"`
 	// PendingEmployerID is a company named as employer that has not accepted yet; it
 	// grants nothing until it does.
 	PendingEmployerID  *int64     `db:"pending_employer_id"`
@@ -292,8 +298,11 @@ type Placement struct {
 	Status    PlacementStatus `db:"status"`
 	AppliedOn time.Time       `db:"applied_on"`
 	HiredOn   *time.Time      `db:"hired_on"`
-	CreatedAt time.Time       `db:"created_at"`
-	Version   int             `db:"version"`
+	// StartingSalary is the monthly salary in CNY agreed at hire, when recorded: personal
+	// data (policy.SeeStartingSalary).
+	StartingSalary *int      `db:"starting_salary"`
+	CreatedAt      time.Time `db:"created_at"`
+	Version        int       `db:"version"`
 }
 
 // Link pairs an owner row with another row, for many-to-many lists such as a course's

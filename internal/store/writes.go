@@ -283,9 +283,10 @@ func (t *Tx) CreatePlacement(ctx context.Context, p *Placement) (int64, error) {
 	return id, unique(err)
 }
 
-// UpdatePlacement writes p's status if its version is still p.Version.
+// UpdatePlacement writes p's status, hiring date and starting salary if its version is
+// still p.Version.
 func (t *Tx) UpdatePlacement(ctx context.Context, p *Placement) error {
-	return t.update(ctx, "placement", p.ID, p.Version, values{"status": string(p.Status), "hired_on": p.HiredOn})
+	return t.update(ctx, "placement", p.ID, p.Version, values{"status": string(p.Status), "hired_on": p.HiredOn, "starting_salary": p.StartingSalary})
 }
 
 // Placement reads a placement.
@@ -326,7 +327,7 @@ func personValues(p *Person) values {
 	return values{
 		"alliance_id": p.AllianceID, "full_name": p.FullName, "name_zh": p.NameZh, "email": p.Email, "phone": p.Phone,
 		"birth_date": p.BirthDate, "status": string(p.Status), "school_id": p.SchoolID, "employer_id": p.EmployerID,
-		"graduation_year": p.GraduationYear, "registered_on": p.RegisteredOn,
+		"graduation_year": p.GraduationYear, "major": p.Major, "registered_on": p.RegisteredOn,
 		"pending_employer_id": p.PendingEmployerID, "employer_proposed_on": p.EmployerProposedOn,
 	}
 }

@@ -1,0 +1,278 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// Employment outcomes: what became of the trainees and graduates of a period. Every rule
+// of the definition is in this file's statement, and in hire_partnership (migration
+// 00018), which says which order class or apprenticeship a hire came through:
+//
+//   - The cohort of a period is its graduates and its trainees, each talent of the
+//     alliance once. A graduate has a school and a graduation date (30 June of its
+//     graduation year) in the period and not after today. A trainee completed a course
+//     of the alliance (enrollment.completed) whose end lies in the period and not after
+//     today, and is not a graduate of the period. The entry date is the graduation date,
+//     else the latest such course end.
+//   - The hire of a cohort member is its earliest HIRED placement for an opening that is
+//     not an INTERNSHIP, hired on or after the entry date less hireLeadDays (order-class
+//     students are hired before they graduate) and not after today. A member is employed
+//     with such a hire, or with the status EMPLOYED.
+//   - The employer is the hire's provider, else (EMPLOYED without such a hire) the
+//     talent's employer. Employed within the alliance: the employer was a member of the
+//     alliance on the hire date (today without a hire): joined by then, not left before.
+//   - Hired through a partnership: hire_partnership of the hire's provider, the talent's
+//     school and the hire date.
+//   - Median starting salary over the hires that record one, median days from the entry
+//     date to the hire (0 when hired before it); either is null when fewer hires than
+//     OutcomeFilter.MinHires count towards it.
+//
+// Counts take in every hire whatever its opening's sharing, like the dashboard's other
+// aggregates: a count names no opening.
+
+// hireLeadDays is how long before its entry date a hire counts: order-class students
+// sign with their company during their last year.
+const hireLeadDays = 180
+
+// OutcomeGrouping says what employment outcomes are grouped by; the zero value groups
+// everything into one row.
+type OutcomeGrouping string
+
+// The groupings of employment outcomes.
+const (
+	OutcomesInAll         OutcomeGrouping = ""
+	OutcomesBySchool      OutcomeGrouping = "SCHOOL"
+	OutcomesByMajor       OutcomeGrouping = "MAJOR"
+	OutcomesByPartnership OutcomeGrouping = "PARTNERSHIP"
+	OutcomesByIndustry    OutcomeGrouping = "INDUSTRY"
+	OutcomesByYear        OutcomeGrouping = "YEAR"
+)
+
+// OutcomeFilter selects the cohort and its grouping.
+type OutcomeFilter struct {
+	Alliance int64
+	// Period bounds the entry dates; open ends are unbounded (the end by Today).
+	Period DateRange
+	// Today is the last day entries and hires may have happened on; zero: the
+	// database's current_date. Given, the answer is a function of the filter and the
+	// data alone, and can be kept (snapshot.Analytics).
+	Today   time.Time
+	GroupBy OutcomeGrouping
+	// MinHires is the fewest hires a group needs for its medians (policy.MinHiresForMedian).
+	MinHires int
+}
+
+// Outcome is one group's employment outcomes. Only the key column of the grouping is
+// set; KeyID tells groups apart in keyset order (the school's, partnership's id, the
+// year, a hash of a major or an industry; 0 for the group without a key).
+type Outcome struct {
+	Keyset
+	KeyID         int64     `db:"key_id"`
+	SchoolID      *int64    `db:"school_id"`
+	Major         *string   `db:"major"`
+	PartnershipID *int64    `db:"partnership_id"`
+	Industry      *Industry `db:"industry"`
+	Year          *int      `db:"year"`
+
+	Cohort                     int      `db:"cohort"`
+	Graduates                  int      `db:"graduates"`
+	Trainees                   int      `db:"trainees"`
+	Employed                   int      `db:"employed"`
+	EmploymentRate             float64  `db:"employment_rate"`
+	EmployedInAlliance         int      `db:"employed_in_alliance"`
+	Hires                      int      `db:"hires"`
+	HiredThroughOrderClass     int      `db:"hired_through_order_class"`
+	HiredThroughApprenticeship int      `db:"hired_through_apprenticeship"`
+	MedianStartingSalary       *int     `db:"median_starting_salary"`
+	MedianDaysToHire           *float64 `db:"median_days_to_hire"`
+}
+
+// outcomeKeys is, per grouping, the key columns it sets (the others are NULL), its
+// KeyID, what it groups by and the joins that needs, and how KEY sorts it: by name or
+// title for objects, by the text of a major or an industry, by year; the group without a
+// key as '' (first, ascending).
+var outcomeKeys = map[OutcomeGrouping]struct {
+	school, major, partnership, industry, year string
+	id, join, groupBy                          string
+	sort                                       sortKey
+}{
+	OutcomesInAll: {id: "0::bigint", sort: sortKey{"0", "int"}},
+	OutcomesBySchool: {school: "m.school_id", id: "COALESCE(m.school_id, 0)", join: " LEFT JOIN organization ks ON ks.id = m.school_id",
+		groupBy: "m.school_id, ks.name_en", sort: sortKey{"COALESCE(ks.name_en, '')", "text"}},
+	OutcomesByMajor: {major: "m.major", id: "COALESCE(hashtextextended(m.major, 0), 0)",
+		groupBy: "m.major", sort: sortKey{"COALESCE(m.major, '')", "text"}},
+	OutcomesByPartnership: {partnership: "m.partnership_id", id: "COALESCE(m.partnership_id, 0)", join: " LEFT JOIN partnership kp ON kp.id = m.partnership_id",
+		groupBy: "m.partnership_id, kp.title_en", sort: sortKey{"COALESCE(kp.title_en, '')", "text"}},
+	OutcomesByIndustry: {industry: "m.industry", id: "COALESCE(hashtextextended(m.industry, 0), 0)",
+		groupBy: "m.industry", sort: sortKey{"COALESCE(m.industry, '')", "text"}},
+	OutcomesByYear: {year: "m.year", id: "m.year::bigint", groupBy: "m.year", sort: sortKey{"m.year", "int"}},
+}
+
+func orNull(expr, typ string) string {
+	if expr == "" {
+		return "NULL::" + typ
+	}
+	return expr
+}
+
+// OutcomeGroupings lists the groupings, the one row of the whole cohort first.
+var OutcomeGroupings = []OutcomeGrouping{OutcomesInAll, OutcomesBySchool, OutcomesByMajor, OutcomesByPartnership, OutcomesByIndustry, OutcomesByYear}
+
+var outcomeOrders = map[string]sortKey{
+	"COHORT":                 {"g.cohort", "int"},
+	"EMPLOYED":               {"g.employed", "int"},
+	"EMPLOYMENT_RATE":        {"g.employment_rate", "float8"},
+	"MEDIAN_STARTING_SALARY": {"COALESCE(g.median_starting_salary, -1)", "int"},
+	"KEY":                    {"g.key_sort", ""}, // typed per grouping
+}
+
+func outcomeList(f OutcomeFilter, o Order) (*list, error) {
+	key, ok := outcomeKeys[f.GroupBy]
+	if !ok {
+		return nil, fmt.Errorf("unknown grouping of outcomes %q", f.GroupBy)
+	}
+	orders := make(map[string]sortKey, len(outcomeOrders))
+	for name, k := range outcomeOrders {
+		orders[name] = k
+	}
+	orders["KEY"] = sortKey{"g.key_sort", key.sort.typ}
+	l := &list{orders: orders, order: o}
+	alliance := l.arg(f.Alliance)
+	today := "current_date"
+	if !f.Today.IsZero() {
+		today = l.arg(f.Today.Format(time.DateOnly)) + "::date"
+	}
+	// The entry date lies in the period and not after today; bounds only where given.
+	entered := func(day string) string {
+		c := day + " <= " + today
+		if f.Period.From != nil {
+			c += " AND " + day + " >= " + l.arg(*f.Period.From)
+		}
+		if f.Period.To != nil {
+			c += " AND " + day + " <= " + l.arg(*f.Period.To)
+		}
+		return c
+	}
+	graduation := "make_date(t.graduation_year, 6, 30)"
+	minHires := l.arg(f.MinHires)
+	cols := orNull(key.school, "bigint") + " AS school_id, " + orNull(key.major, "text") + " AS major, " +
+		orNull(key.partnership, "bigint") + " AS partnership_id, " + orNull(key.industry, "text") + " AS industry, " +
+		orNull(key.year, "int") + " AS year"
+	groupBy := ""
+	if key.groupBy != "" {
+		groupBy = " GROUP BY " + key.groupBy
+	}
+	l.from = `(WITH graduates AS (
+			SELECT t.id AS talent_id, ` + graduation + ` AS entry_on
+			FROM talent t
+			WHERE t.alliance_id = ` + alliance + ` AND t.school_id IS NOT NULL AND t.graduation_year IS NOT NULL
+				AND ` + entered(graduation) + `
+		), trainees AS (
+			SELECT en.talent_id, max(r.ends_on) AS entry_on
+			FROM enrollment en
+			JOIN talent t ON t.id = en.talent_id
+			JOIN resource r ON r.id = en.course_id
+			WHERE en.completed AND t.alliance_id = ` + alliance + ` AND r.alliance_id = ` + alliance + `
+				AND r.category = 'TRAINING_COURSE' AND ` + entered("r.ends_on") + `
+				AND NOT EXISTS (SELECT 1 FROM graduates g WHERE g.talent_id = en.talent_id)
+			GROUP BY en.talent_id
+		), cohort AS (
+			SELECT talent_id, entry_on, true AS graduate FROM graduates
+			UNION ALL
+			SELECT talent_id, entry_on, false FROM trainees
+		), members AS (
+			SELECT c.talent_id, c.entry_on, c.graduate, t.school_id, t.major,
+				extract(year FROM c.entry_on)::int AS year,
+				h.placement_id, h.hired_on, h.starting_salary, e.employer_id,
+				h.placement_id IS NOT NULL OR t.status = 'EMPLOYED' AS employed,
+				eo.industry,
+				EXISTS (SELECT 1 FROM membership ms WHERE ms.alliance_id = ` + alliance + ` AND ms.organization_id = e.employer_id
+					AND ms.joined_on <= COALESCE(h.hired_on, ` + today + `)
+					AND (ms.left_on IS NULL OR ms.left_on >= COALESCE(h.hired_on, ` + today + `))) AS in_alliance,
+				hp.partnership_id, hp.partnership_kind
+			FROM cohort c
+			JOIN talent t ON t.id = c.talent_id
+			LEFT JOIN LATERAL (
+				SELECT pl.id AS placement_id, pl.hired_on, pl.starting_salary, r.provider_id
+				FROM placement pl JOIN resource r ON r.id = pl.opening_id
+				WHERE pl.talent_id = c.talent_id AND pl.status = 'HIRED' AND r.employment_type <> 'INTERNSHIP'
+					AND pl.hired_on >= c.entry_on - ` + fmt.Sprint(hireLeadDays) + ` AND pl.hired_on <= ` + today + `
+				ORDER BY pl.hired_on, pl.id
+				LIMIT 1
+			) h ON true
+			CROSS JOIN LATERAL (SELECT COALESCE(h.provider_id, CASE WHEN t.status = 'EMPLOYED' THEN t.employer_id END) AS employer_id) e
+			LEFT JOIN organization eo ON eo.id = e.employer_id
+			LEFT JOIN LATERAL hire_partnership(h.provider_id, t.school_id, ` + alliance + `, h.hired_on) hp ON true
+		)
+		SELECT ` + key.id + ` AS key_id, ` + key.sort.expr + ` AS key_sort, ` + cols + `,
+			count(*)::int AS cohort,
+			count(*) FILTER (WHERE m.graduate)::int AS graduates,
+			count(*) FILTER (WHERE NOT m.graduate)::int AS trainees,
+			count(*) FILTER (WHERE m.employed)::int AS employed,
+			CASE WHEN count(*) = 0 THEN 0::float8 ELSE (count(*) FILTER (WHERE m.employed))::float8 / count(*) END AS employment_rate,
+			count(*) FILTER (WHERE m.employed AND m.in_alliance)::int AS employed_in_alliance,
+			count(m.placement_id)::int AS hires,
+			count(*) FILTER (WHERE m.partnership_kind = 'ORDER_CLASS')::int AS hired_through_order_class,
+			count(*) FILTER (WHERE m.partnership_kind = 'APPRENTICESHIP')::int AS hired_through_apprenticeship,
+			CASE WHEN count(m.starting_salary) >= ` + minHires + `
+				THEN round(percentile_cont(0.5) WITHIN GROUP (ORDER BY m.starting_salary))::int END AS median_starting_salary,
+			CASE WHEN count(m.placement_id) >= ` + minHires + `
+				THEN percentile_cont(0.5) WITHIN GROUP (ORDER BY CASE WHEN m.hired_on IS NOT NULL THEN greatest(m.hired_on - m.entry_on, 0) END)
+				END AS median_days_to_hire
+		FROM members m` + key.join + groupBy + `) g`
+	l.cols = "g.key_id, g.school_id, g.major, g.partnership_id, g.industry, g.year, g.cohort, g.graduates, g.trainees, g.employed, " +
+		"g.employment_rate, g.employed_in_alliance, g.hires, g.hired_through_order_class, g.hired_through_apprenticeship, " +
+		"g.median_starting_salary, g.median_days_to_hire"
+	l.id = "g.key_id"
+	return l, nil
+}
+
+func outcomeID(o *Outcome) int64 { return o.KeyID }
+
+// EmploymentOutcomes lists a period's employment outcomes, one row per group.
+func (s *Store) EmploymentOutcomes(ctx context.Context, f OutcomeFilter, o Order, p Page) (Result[Outcome], error) {
+	l, err := outcomeList(f, o)
+	if err != nil {
+		return Result[Outcome]{}, err
+	}
+	return page(ctx, s, "employment outcomes", l, p, outcomeID)
+}
+
+// CountEmploymentOutcomes counts the groups EmploymentOutcomes lists.
+func (s *Store) CountEmploymentOutcomes(ctx context.Context, f OutcomeFilter) (int, error) {
+	l, err := outcomeList(f, Order{})
+	if err != nil {
+		return 0, err
+	}
+	n, err := count(ctx, s, "employment outcomes", l)
+	if err != nil {
+		return 0, fmt.Errorf("count employment outcomes of alliance %d: %w", f.Alliance, err)
+	}
+	return n, nil
+}
+
+// HirePartnerships says, for each of the hired placements among ids, the order class or
+// apprenticeship it came through (hire_partnership); placements that came through none,
+// or are not hired, are absent.
+func (s *Store) HirePartnerships(ctx context.Context, ids []int64) (map[int64]int64, error) {
+	var rows []struct {
+		Placement   int64 `db:"placement_id"`
+		Partnership int64 `db:"partnership_id"`
+	}
+	if err := s.selectRows(ctx, &rows, `
+		SELECT pl.id AS placement_id, hp.partnership_id
+		FROM placement pl
+		JOIN resource r ON r.id = pl.opening_id
+		JOIN talent t ON t.id = pl.talent_id
+		CROSS JOIN LATERAL hire_partnership(r.provider_id, t.school_id, r.alliance_id, pl.hired_on) hp
+		WHERE pl.id = ANY($1) AND pl.status = 'HIRED'`, int64Array(ids)); err != nil {
+		return nil, fmt.Errorf("read the partnerships of hires %v: %w", ids, err)
+	}
+	out := make(map[int64]int64, len(rows))
+	for _, r := range rows {
+		out[r.Placement] = r.Partnership
+	}
+	return out, nil
+}
