@@ -188,7 +188,12 @@ func TestEmploymentOutcomesFollowTheirDefinitions(t *testing.T) {
 		// of 2025 no longer makes it a trainee.
 		{"by year of entry", store.OutcomesByYear, store.DateRange{From: day("2024-01-01")}, []store.Outcome{
 			{Year: ptr(2024), Cohort: 1, Graduates: 1},
-			func() store.Outcome { o := total; o.Year = ptr(2025); o.Cohort, o.Trainees, o.EmploymentRate = 9, 1, 7.0/9; return o }(),
+			func() store.Outcome {
+				o := total
+				o.Year = ptr(2025)
+				o.Cohort, o.Trainees, o.EmploymentRate = 9, 1, 7.0/9
+				return o
+			}(),
 			{Year: ptr(2026), Cohort: 1, Graduates: 1}, // g8; t3's course ends after today
 		}},
 		{"an empty period still has its one row", store.OutcomesInAll, store.DateRange{From: day("2023-01-01"), To: day("2023-12-31")}, []store.Outcome{{}}},
