@@ -92,7 +92,7 @@ type Outcome struct {
 // outcomeKeys is, per grouping, the key columns it sets (the others are NULL), its
 // KeyID, what it groups by and the joins that needs, and how KEY sorts it: by name or
 // title for objects, by the text of a major or an industry, by year; the group without a
-// key as ” (first, ascending).
+// key as the empty text (first, ascending).
 var outcomeKeys = map[OutcomeGrouping]struct {
 	school, major, partnership, industry, year string
 	id, join, groupBy                          string
