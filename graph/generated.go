@@ -49,6 +49,7 @@ type ResolverRoot interface {
 	NetworkNode() NetworkNodeResolver
 	NetworkPath() NetworkPathResolver
 	OpeningMatchEdge() OpeningMatchEdgeResolver
+	OutcomeGroupKey() OutcomeGroupKeyResolver
 	PartnerEdge() PartnerEdgeResolver
 	Partnership() PartnershipResolver
 	PartnershipInvitation() PartnershipInvitationResolver
@@ -205,6 +206,33 @@ type ComplexityRoot struct {
 	CompetitionResultPayload struct {
 		CompetitionResult func(childComplexity int) int
 		UserErrors        func(childComplexity int) int
+	}
+
+	EmploymentOutcome struct {
+		Cohort                     func(childComplexity int) int
+		Employed                   func(childComplexity int) int
+		EmployedInAlliance         func(childComplexity int) int
+		EmploymentRate             func(childComplexity int) int
+		Graduates                  func(childComplexity int) int
+		HiredThroughApprenticeship func(childComplexity int) int
+		HiredThroughOrderClass     func(childComplexity int) int
+		HiredThroughPartnership    func(childComplexity int) int
+		Hires                      func(childComplexity int) int
+		Key                        func(childComplexity int) int
+		MedianDaysToHire           func(childComplexity int) int
+		MedianStartingSalary       func(childComplexity int) int
+		Trainees                   func(childComplexity int) int
+	}
+
+	EmploymentOutcomeConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	EmploymentOutcomeEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	EnrollmentPayload struct {
@@ -367,6 +395,22 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	MembershipGrowth struct {
+		Active func(childComplexity int) int
+		ByKind func(childComplexity int) int
+		From   func(childComplexity int) int
+		Joined func(childComplexity int) int
+		Left   func(childComplexity int) int
+		To     func(childComplexity int) int
+	}
+
+	MembershipKindGrowth struct {
+		Active func(childComplexity int) int
+		Joined func(childComplexity int) int
+		Kind   func(childComplexity int) int
+		Left   func(childComplexity int) int
+	}
+
 	MembershipPayload struct {
 		Membership func(childComplexity int) int
 		UserErrors func(childComplexity int) int
@@ -478,6 +522,14 @@ type ComplexityRoot struct {
 		UserErrors   func(childComplexity int) int
 	}
 
+	OutcomeGroupKey struct {
+		Industry    func(childComplexity int) int
+		Major       func(childComplexity int) int
+		Partnership func(childComplexity int) int
+		School      func(childComplexity int) int
+		Year        func(childComplexity int) int
+	}
+
 	PageInfo struct {
 		EndCursor       func(childComplexity int) int
 		HasNextPage     func(childComplexity int) int
@@ -567,13 +619,15 @@ type ComplexityRoot struct {
 	}
 
 	Placement struct {
-		AppliedOn func(childComplexity int) int
-		GlobalID  func(childComplexity int) int
-		HiredOn   func(childComplexity int) int
-		Opening   func(childComplexity int) int
-		Status    func(childComplexity int) int
-		Talent    func(childComplexity int) int
-		Version   func(childComplexity int) int
+		AppliedOn      func(childComplexity int) int
+		GlobalID       func(childComplexity int) int
+		HiredOn        func(childComplexity int) int
+		HiredThrough   func(childComplexity int) int
+		Opening        func(childComplexity int) int
+		StartingSalary func(childComplexity int) int
+		Status         func(childComplexity int) int
+		Talent         func(childComplexity int) int
+		Version        func(childComplexity int) int
 	}
 
 	PlacementConnection struct {
@@ -593,26 +647,28 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		Alliance        func(childComplexity int, id *string, slug *string) int
-		Alliances       func(childComplexity int, first *int, after *string, last *int, before *string, orderBy *model.Order) int
-		Analytics       func(childComplexity int, alliance *string, period *model.DateRange) int
-		Events          func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.EventFilter, orderBy *model.Order) int
-		JobOpenings     func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.JobOpeningFilter, orderBy *model.Order) int
-		Neighborhood    func(childComplexity int, of string, depth *int, maxNodes *int, filter *store.NetworkFilter) int
-		Node            func(childComplexity int, id string) int
-		Nodes           func(childComplexity int, ids []string) int
-		Organizations   func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.OrganizationFilter, orderBy *model.Order) int
-		Partnerships    func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.PartnershipFilter, orderBy *model.Order) int
-		Path            func(childComplexity int, from string, to string, maxDepth *int, filter *store.NetworkFilter) int
-		Rankings        func(childComplexity int, alliance *string, by *model.CentralityMeasure, kinds []store.OrganizationKind, filter *store.NetworkFilter, first *int, after *string) int
-		Resources       func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.ResourceFilter, orderBy *model.Order) int
-		Search          func(childComplexity int, query string, kinds []model.SearchKind, first *int, after *string) int
-		Skill           func(childComplexity int, code string) int
-		SkillGap        func(childComplexity int, alliance *string, filter *model.SkillGapFilter, orderBy *model.Order, first *int, after *string) int
-		Skills          func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.SkillFilter, orderBy *model.Order) int
-		Talents         func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.TalentFilter, orderBy *model.Order) int
-		TrainingCenters func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.TrainingCenterFilter, orderBy *model.Order) int
-		TrainingCourses func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.TrainingCourseFilter, orderBy *model.Order) int
+		Alliance           func(childComplexity int, id *string, slug *string) int
+		Alliances          func(childComplexity int, first *int, after *string, last *int, before *string, orderBy *model.Order) int
+		Analytics          func(childComplexity int, alliance *string, period *model.DateRange) int
+		EmploymentOutcomes func(childComplexity int, alliance *string, period *model.DateRange, groupBy *store.OutcomeGrouping, orderBy *model.Order, first *int, after *string) int
+		Events             func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.EventFilter, orderBy *model.Order) int
+		JobOpenings        func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.JobOpeningFilter, orderBy *model.Order) int
+		MembershipGrowth   func(childComplexity int, alliance *string, period *model.DateRange, interval *store.GrowthInterval) int
+		Neighborhood       func(childComplexity int, of string, depth *int, maxNodes *int, filter *store.NetworkFilter) int
+		Node               func(childComplexity int, id string) int
+		Nodes              func(childComplexity int, ids []string) int
+		Organizations      func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.OrganizationFilter, orderBy *model.Order) int
+		Partnerships       func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.PartnershipFilter, orderBy *model.Order) int
+		Path               func(childComplexity int, from string, to string, maxDepth *int, filter *store.NetworkFilter) int
+		Rankings           func(childComplexity int, alliance *string, by *model.CentralityMeasure, kinds []store.OrganizationKind, filter *store.NetworkFilter, first *int, after *string) int
+		Resources          func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.ResourceFilter, orderBy *model.Order) int
+		Search             func(childComplexity int, query string, kinds []model.SearchKind, first *int, after *string) int
+		Skill              func(childComplexity int, code string) int
+		SkillGap           func(childComplexity int, alliance *string, filter *model.SkillGapFilter, orderBy *model.Order, first *int, after *string) int
+		Skills             func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.SkillFilter, orderBy *model.Order) int
+		Talents            func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.TalentFilter, orderBy *model.Order) int
+		TrainingCenters    func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.TrainingCenterFilter, orderBy *model.Order) int
+		TrainingCourses    func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.TrainingCourseFilter, orderBy *model.Order) int
 	}
 
 	RankingConnection struct {
@@ -776,6 +832,7 @@ type ComplexityRoot struct {
 		FullName            func(childComplexity int) int
 		GlobalID            func(childComplexity int) int
 		GraduationYear      func(childComplexity int) int
+		Major               func(childComplexity int) int
 		NameZh              func(childComplexity int) int
 		PendingEmployer     func(childComplexity int) int
 		Phone               func(childComplexity int) int
@@ -1104,6 +1161,11 @@ type NetworkPathResolver interface {
 type OpeningMatchEdgeResolver interface {
 	Node(ctx context.Context, obj *model.OpeningMatchEdge) (*model.JobOpening, error)
 }
+type OutcomeGroupKeyResolver interface {
+	School(ctx context.Context, obj *model.OutcomeGroupKey) (*model.School, error)
+
+	Partnership(ctx context.Context, obj *model.OutcomeGroupKey) (*model.Partnership, error)
+}
 type PartnerEdgeResolver interface {
 	SharedPartnerships(ctx context.Context, obj *model.PartnerEdge) ([]*model.Partnership, error)
 }
@@ -1129,6 +1191,8 @@ type PathStepResolver interface {
 type PlacementResolver interface {
 	Opening(ctx context.Context, obj *model.Placement) (*model.JobOpening, error)
 	Talent(ctx context.Context, obj *model.Placement) (*model.Talent, error)
+
+	HiredThrough(ctx context.Context, obj *model.Placement) (*model.Partnership, error)
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id string) (model.Node, error)
@@ -1150,6 +1214,8 @@ type QueryResolver interface {
 	Rankings(ctx context.Context, alliance *string, by *model.CentralityMeasure, kinds []store.OrganizationKind, filter *store.NetworkFilter, first *int, after *string) (*model.RankingConnection, error)
 	Analytics(ctx context.Context, alliance *string, period *model.DateRange) (*model.AllianceAnalytics, error)
 	SkillGap(ctx context.Context, alliance *string, filter *model.SkillGapFilter, orderBy *model.Order, first *int, after *string) (*model.Connection[*model.SkillGap], error)
+	EmploymentOutcomes(ctx context.Context, alliance *string, period *model.DateRange, groupBy *store.OutcomeGrouping, orderBy *model.Order, first *int, after *string) (*model.Connection[*model.EmploymentOutcome], error)
+	MembershipGrowth(ctx context.Context, alliance *string, period *model.DateRange, interval *store.GrowthInterval) ([]*model.MembershipGrowth, error)
 	Search(ctx context.Context, query string, kinds []model.SearchKind, first *int, after *string) (*model.SearchConnection, error)
 }
 type RankingEdgeResolver interface {
@@ -1893,6 +1959,117 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CompetitionResultPayload.UserErrors(childComplexity), true
 
+	case "EmploymentOutcome.cohort":
+		if e.ComplexityRoot.EmploymentOutcome.Cohort == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmploymentOutcome.Cohort(childComplexity), true
+	case "EmploymentOutcome.employed":
+		if e.ComplexityRoot.EmploymentOutcome.Employed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmploymentOutcome.Employed(childComplexity), true
+	case "EmploymentOutcome.employedInAlliance":
+		if e.ComplexityRoot.EmploymentOutcome.EmployedInAlliance == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmploymentOutcome.EmployedInAlliance(childComplexity), true
+	case "EmploymentOutcome.employmentRate":
+		if e.ComplexityRoot.EmploymentOutcome.EmploymentRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmploymentOutcome.EmploymentRate(childComplexity), true
+	case "EmploymentOutcome.graduates":
+		if e.ComplexityRoot.EmploymentOutcome.Graduates == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmploymentOutcome.Graduates(childComplexity), true
+	case "EmploymentOutcome.hiredThroughApprenticeship":
+		if e.ComplexityRoot.EmploymentOutcome.HiredThroughApprenticeship == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmploymentOutcome.HiredThroughApprenticeship(childComplexity), true
+	case "EmploymentOutcome.hiredThroughOrderClass":
+		if e.ComplexityRoot.EmploymentOutcome.HiredThroughOrderClass == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmploymentOutcome.HiredThroughOrderClass(childComplexity), true
+	case "EmploymentOutcome.hiredThroughPartnership":
+		if e.ComplexityRoot.EmploymentOutcome.HiredThroughPartnership == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmploymentOutcome.HiredThroughPartnership(childComplexity), true
+	case "EmploymentOutcome.hires":
+		if e.ComplexityRoot.EmploymentOutcome.Hires == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmploymentOutcome.Hires(childComplexity), true
+	case "EmploymentOutcome.key":
+		if e.ComplexityRoot.EmploymentOutcome.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmploymentOutcome.Key(childComplexity), true
+	case "EmploymentOutcome.medianDaysToHire":
+		if e.ComplexityRoot.EmploymentOutcome.MedianDaysToHire == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmploymentOutcome.MedianDaysToHire(childComplexity), true
+	case "EmploymentOutcome.medianStartingSalary":
+		if e.ComplexityRoot.EmploymentOutcome.MedianStartingSalary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmploymentOutcome.MedianStartingSalary(childComplexity), true
+	case "EmploymentOutcome.trainees":
+		if e.ComplexityRoot.EmploymentOutcome.Trainees == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmploymentOutcome.Trainees(childComplexity), true
+
+	case "EmploymentOutcomeConnection.edges":
+		if e.ComplexityRoot.EmploymentOutcomeConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmploymentOutcomeConnection.Edges(childComplexity), true
+	case "EmploymentOutcomeConnection.pageInfo":
+		if e.ComplexityRoot.EmploymentOutcomeConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmploymentOutcomeConnection.PageInfo(childComplexity), true
+	case "EmploymentOutcomeConnection.totalCount":
+		if e.ComplexityRoot.EmploymentOutcomeConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmploymentOutcomeConnection.TotalCount(childComplexity), true
+
+	case "EmploymentOutcomeEdge.cursor":
+		if e.ComplexityRoot.EmploymentOutcomeEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmploymentOutcomeEdge.Cursor(childComplexity), true
+	case "EmploymentOutcomeEdge.node":
+		if e.ComplexityRoot.EmploymentOutcomeEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmploymentOutcomeEdge.Node(childComplexity), true
+
 	case "EnrollmentPayload.talent":
 		if e.ComplexityRoot.EnrollmentPayload.Talent == nil {
 			break
@@ -2597,6 +2774,68 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.MembershipEdge.Node(childComplexity), true
 
+	case "MembershipGrowth.active":
+		if e.ComplexityRoot.MembershipGrowth.Active == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MembershipGrowth.Active(childComplexity), true
+	case "MembershipGrowth.byKind":
+		if e.ComplexityRoot.MembershipGrowth.ByKind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MembershipGrowth.ByKind(childComplexity), true
+	case "MembershipGrowth.from":
+		if e.ComplexityRoot.MembershipGrowth.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MembershipGrowth.From(childComplexity), true
+	case "MembershipGrowth.joined":
+		if e.ComplexityRoot.MembershipGrowth.Joined == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MembershipGrowth.Joined(childComplexity), true
+	case "MembershipGrowth.left":
+		if e.ComplexityRoot.MembershipGrowth.Left == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MembershipGrowth.Left(childComplexity), true
+	case "MembershipGrowth.to":
+		if e.ComplexityRoot.MembershipGrowth.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MembershipGrowth.To(childComplexity), true
+
+	case "MembershipKindGrowth.active":
+		if e.ComplexityRoot.MembershipKindGrowth.Active == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MembershipKindGrowth.Active(childComplexity), true
+	case "MembershipKindGrowth.joined":
+		if e.ComplexityRoot.MembershipKindGrowth.Joined == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MembershipKindGrowth.Joined(childComplexity), true
+	case "MembershipKindGrowth.kind":
+		if e.ComplexityRoot.MembershipKindGrowth.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MembershipKindGrowth.Kind(childComplexity), true
+	case "MembershipKindGrowth.left":
+		if e.ComplexityRoot.MembershipKindGrowth.Left == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MembershipKindGrowth.Left(childComplexity), true
+
 	case "MembershipPayload.membership":
 		if e.ComplexityRoot.MembershipPayload.Membership == nil {
 			break
@@ -3222,6 +3461,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.OrganizationPayload.UserErrors(childComplexity), true
 
+	case "OutcomeGroupKey.industry":
+		if e.ComplexityRoot.OutcomeGroupKey.Industry == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OutcomeGroupKey.Industry(childComplexity), true
+	case "OutcomeGroupKey.major":
+		if e.ComplexityRoot.OutcomeGroupKey.Major == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OutcomeGroupKey.Major(childComplexity), true
+	case "OutcomeGroupKey.partnership":
+		if e.ComplexityRoot.OutcomeGroupKey.Partnership == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OutcomeGroupKey.Partnership(childComplexity), true
+	case "OutcomeGroupKey.school":
+		if e.ComplexityRoot.OutcomeGroupKey.School == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OutcomeGroupKey.School(childComplexity), true
+	case "OutcomeGroupKey.year":
+		if e.ComplexityRoot.OutcomeGroupKey.Year == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OutcomeGroupKey.Year(childComplexity), true
+
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
 			break
@@ -3552,12 +3822,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Placement.HiredOn(childComplexity), true
+	case "Placement.hiredThrough":
+		if e.ComplexityRoot.Placement.HiredThrough == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Placement.HiredThrough(childComplexity), true
 	case "Placement.opening":
 		if e.ComplexityRoot.Placement.Opening == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Placement.Opening(childComplexity), true
+	case "Placement.startingSalary":
+		if e.ComplexityRoot.Placement.StartingSalary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Placement.StartingSalary(childComplexity), true
 	case "Placement.status":
 		if e.ComplexityRoot.Placement.Status == nil {
 			break
@@ -3655,6 +3937,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Analytics(childComplexity, args["alliance"].(*string), args["period"].(*model.DateRange)), true
+	case "Query.employmentOutcomes":
+		if e.ComplexityRoot.Query.EmploymentOutcomes == nil {
+			break
+		}
+
+		args, err := ec.field_Query_employmentOutcomes_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.EmploymentOutcomes(childComplexity, args["alliance"].(*string), args["period"].(*model.DateRange), args["groupBy"].(*store.OutcomeGrouping), args["orderBy"].(*model.Order), args["first"].(*int), args["after"].(*string)), true
 	case "Query.events":
 		if e.ComplexityRoot.Query.Events == nil {
 			break
@@ -3678,6 +3971,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.JobOpenings(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.JobOpeningFilter), args["orderBy"].(*model.Order)), true
+	case "Query.membershipGrowth":
+		if e.ComplexityRoot.Query.MembershipGrowth == nil {
+			break
+		}
+
+		args, err := ec.field_Query_membershipGrowth_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.MembershipGrowth(childComplexity, args["alliance"].(*string), args["period"].(*model.DateRange), args["interval"].(*store.GrowthInterval)), true
 	case "Query.neighborhood":
 		if e.ComplexityRoot.Query.Neighborhood == nil {
 			break
@@ -4519,6 +4823,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Talent.GraduationYear(childComplexity), true
+	case "Talent.major":
+		if e.ComplexityRoot.Talent.Major == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Talent.Major(childComplexity), true
 	case "Talent.nameZh":
 		if e.ComplexityRoot.Talent.NameZh == nil {
 			break
@@ -5285,6 +5595,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CreateSkillInput", ec.unmarshalInputCreateSkillInput),
 			graphql.NewInputUnmarshaler("DateRange", ec.unmarshalInputDateRange),
 			graphql.NewInputUnmarshaler("DateTimeRange", ec.unmarshalInputDateTimeRange),
+			graphql.NewInputUnmarshaler("EmploymentOutcomeOrder", ec.unmarshalInputEmploymentOutcomeOrder),
 			graphql.NewInputUnmarshaler("EnrollInCourseInput", ec.unmarshalInputEnrollInCourseInput),
 			graphql.NewInputUnmarshaler("EventFilter", ec.unmarshalInputEventFilter),
 			graphql.NewInputUnmarshaler("EventOrder", ec.unmarshalInputEventOrder),
@@ -7547,6 +7858,8 @@ type Talent implements Node {
   pendingEmployer: Company
   "The year the talent graduates or graduated, when known."
   graduationYear: Int
+  "The major the talent studies or studied at its school, one of the school's ` + "`" + `majors` + "`" + ` when it was recorded; null when not recorded. Part of the anonymised profile, like the school and the graduation year."
+  major: String
   "The date the talent joined the pool."
   registeredOn: Date!
   "The talent's skills and levels, highest level first."
@@ -7645,6 +7958,15 @@ type Placement implements Node {
   appliedOn: Date!
   "The date of hiring; null unless hired."
   hiredOn: Date
+  "The monthly salary in CNY agreed at hire, when recorded; null unless hired. Personal data: ADMIN, the talent's school or employer, and the opening's provider only."
+  startingSalary: Int @personal
+  """
+  The order class or apprenticeship this hire came through: a partnership of the opening's
+  alliance, of kind ORDER_CLASS or APPRENTICESHIP, in which both the opening's provider and the
+  talent's school take part, signed on or before the hiring date and not ended before it (its
+  ` + "`" + `endsOn` + "`" + `); the latest signed when several qualify. Null unless hired, or when none qualifies.
+  """
+  hiredThrough: Partnership
 }
 
 "Which placements to include. Conditions combine with AND; values within a list with OR."
@@ -7702,7 +8024,7 @@ directive @requires(
 """
 Personal data of a talent: visible to ADMIN and to the talent's own school or employer (an
 employer that accepted the link; a company merely named as employer sees nothing); anyone else
-gets ` + "`" + `FORBIDDEN` + "`" + ` and null.
+gets ` + "`" + `FORBIDDEN` + "`" + ` and null. On a placement (its starting salary), also to the opening's provider.
 """
 directive @personal on FIELD_DEFINITION
 
@@ -8405,6 +8727,8 @@ input UpdatePlacementStatusInput {
   status: PlacementStatus!
   "With HIRED: the hiring date; today when omitted."
   hiredOn: Date
+  "With HIRED: the monthly salary in CNY agreed, from 1 to 200,000 (personal data, see ` + "`" + `Placement.startingSalary` + "`" + `)."
+  startingSalary: Int
 }
 
 "The result of a placement mutation."
@@ -8487,6 +8811,8 @@ input RegisterTalentInput {
   status: TalentStatus!
   "The school (global ID of a School)."
   schoolId: ID
+  "The major studied at the school: one of its ` + "`" + `majors` + "`" + `, spelt as listed; needs ` + "`" + `schoolId` + "`" + `."
+  major: String
   "The employer (global ID of a Company); proposed until that company accepts, unless the caller acts for it or is ADMIN."
   employerId: ID
   "The graduation year."
@@ -8513,8 +8839,10 @@ input UpdateTalentInput {
   birthDate: Date
   "The new status."
   status: TalentStatus
-  "The new school (global ID)."
+  "The new school (global ID). A major already recorded must be one of the new school's majors, or be changed with it."
   schoolId: ID
+  "The new major: one of the school's ` + "`" + `majors` + "`" + `, spelt as listed; an empty text removes it."
+  major: String
   "The new employer (global ID of a Company); proposed until that company accepts, unless the caller acts for it or is ADMIN."
   employerId: ID
   "The new graduation year."
@@ -9373,6 +9701,209 @@ extend type Query {
   ): SkillGapConnection!
 }
 
+# ---------------------------------------------------------------- Employment outcomes
+
+"What employment outcomes are grouped by."
+enum OutcomeGrouping {
+  "The talent's school; talents without one (trainees) in the group without a key."
+  SCHOOL
+  "The talent's major; talents without a recorded major in the group without a key."
+  MAJOR
+  "The order class or apprenticeship the talent was hired through (see ` + "`" + `Placement.hiredThrough` + "`" + `); everyone else in the group without a key."
+  PARTNERSHIP
+  "The employer's industry; the unemployed, and the employed whose employer is no company or unknown, in the group without a key."
+  INDUSTRY
+  "The year of the entry date."
+  YEAR
+}
+
+"""
+What the members of a group of employment outcomes share: the part the grouping names, null for
+the group of those without one; every part null without a grouping. A key never names a talent.
+"""
+type OutcomeGroupKey {
+  "The school, grouped by SCHOOL."
+  school: School
+  "The major, grouped by MAJOR."
+  major: String
+  "The order class or apprenticeship hired through, grouped by PARTNERSHIP."
+  partnership: Partnership
+  "The employer's industry, grouped by INDUSTRY."
+  industry: Industry
+  "The year of the entry date, grouped by YEAR."
+  year: Int
+}
+
+"""
+What became of one group of a period's trainees and graduates: what the city judges the alliance on.
+
+The cohort of a period is its graduates and its trainees, each talent of the alliance counted once:
+
+- a graduate has a school and a graduation date, 30 June of its ` + "`" + `graduationYear` + "`" + `, that lies in the
+  period and not after today;
+- a trainee is not a graduate of the period and completed a course of the alliance (an enrolment
+  marked completed) whose ` + "`" + `endsOn` + "`" + ` lies in the period and not after today.
+
+The entry date is the graduation date, else the latest end of such a course in the period.
+
+The hire of a cohort member is its earliest placement HIRED for an opening whose employment type is
+not INTERNSHIP, hired on or after the entry date less 180 days (order-class students are hired
+before they graduate) and not after today. A member is employed with such a hire, or with the
+status EMPLOYED. Its employer is the hire's provider, else the talent's employer. Employed within
+the alliance: that employer was a member of the alliance on the hiring date (today without a hire):
+joined by then and not left before. Hired through an order class or apprenticeship: the hire came
+through one (` + "`" + `Placement.hiredThrough` + "`" + `).
+
+Counts take in every hire, whatever its opening's sharing: a count names no opening. The medians
+are null when the group has fewer than 5 hires counting towards them: a starting salary is
+personal data, and the median of a few is close to a person's.
+"""
+type EmploymentOutcome {
+  "What the group's members share."
+  key: OutcomeGroupKey!
+  "Graduates and trainees of the period in the group."
+  cohort: Int!
+  "Graduates among them."
+  graduates: Int!
+  "Trainees among them (not graduates of the period)."
+  trainees: Int!
+  "Members employed: with a hire, or the status EMPLOYED."
+  employed: Int!
+  "` + "`" + `employed / cohort` + "`" + `, from 0 to 1; 0 when the cohort is empty."
+  employmentRate: Float!
+  "Members employed by a member of the alliance."
+  employedInAlliance: Int!
+  "Members with a hire (as opposed to the status EMPLOYED alone)."
+  hires: Int!
+  "Members hired through an order class or apprenticeship: ` + "`" + `hiredThroughOrderClass + hiredThroughApprenticeship` + "`" + `."
+  hiredThroughPartnership: Int!
+  "Members hired through an order class (ORDER_CLASS)."
+  hiredThroughOrderClass: Int!
+  "Members hired through an apprenticeship (APPRENTICESHIP)."
+  hiredThroughApprenticeship: Int!
+  "The median monthly starting salary in CNY of the hires that record one, rounded to the yuan; null when fewer than 5 do."
+  medianStartingSalary: Int
+  "The median number of days from the entry date to the hire (0 for a hire before it); null when the group has fewer than 5 hires."
+  medianDaysToHire: Float
+}
+
+"A group of employment outcomes and its cursor."
+type EmploymentOutcomeEdge {
+  "Opaque position of this edge, for ` + "`" + `after` + "`" + `."
+  cursor: String!
+  "The group's outcomes."
+  node: EmploymentOutcome!
+}
+
+"A page of groups of employment outcomes."
+type EmploymentOutcomeConnection {
+  "The groups on this page."
+  edges: [EmploymentOutcomeEdge!]!
+  "Where this page sits in the whole list."
+  pageInfo: PageInfo!
+  "The number of groups, ignoring paging. Counted only when asked for."
+  totalCount: Int!
+}
+
+"How to sort groups of employment outcomes."
+input EmploymentOutcomeOrder {
+  "The value to sort by."
+  field: EmploymentOutcomeOrderField!
+  "Ascending or descending; descending by default: largest first."
+  direction: OrderDirection = DESC
+}
+
+"Values groups of employment outcomes can be sorted by; groups that tie keep an order of their own, the same from page to page."
+enum EmploymentOutcomeOrderField {
+  "The size of the cohort."
+  COHORT
+  "Members employed."
+  EMPLOYED
+  "The employment rate."
+  EMPLOYMENT_RATE
+  "The median starting salary; groups without a published median as below any salary."
+  MEDIAN_STARTING_SALARY
+  "The key: a school's English name, a partnership's English title, a major or an industry as written, a year; the group without a key as the empty text (first, ascending)."
+  KEY
+}
+
+"How long each step of a time series is: calendar months, quarters or years."
+enum GrowthInterval {
+  "Calendar months."
+  MONTH
+  "Calendar quarters, from January, April, July and October."
+  QUARTER
+  "Calendar years."
+  YEAR
+}
+
+"One kind of member's changes over one interval."
+type MembershipKindGrowth {
+  "The kind of organization."
+  kind: OrganizationKind!
+  "Organizations of the kind that joined the alliance within the interval."
+  joined: Int!
+  "Organizations of the kind that left within the interval."
+  left: Int!
+  "Members of the kind at the end of the interval: joined by its last day and not left by it (one leaving on the last day no longer counts)."
+  active: Int!
+}
+
+"""
+The alliance's members over one interval: those that joined and left within it, those active at
+its end, in all and by kind. Each interval's ` + "`" + `active` + "`" + ` is the previous one's plus ` + "`" + `joined` + "`" + ` less
+` + "`" + `left` + "`" + `.
+"""
+type MembershipGrowth {
+  "The first day of the interval, or of the period when it starts within the interval."
+  from: Date!
+  "The last day of the interval, or of the period when it ends within the interval."
+  to: Date!
+  "Organizations that joined within the interval."
+  joined: Int!
+  "Organizations that left within the interval."
+  left: Int!
+  "Members at the end of the interval."
+  active: Int!
+  "The same by kind of organization: every kind, in the order of ` + "`" + `OrganizationKind` + "`" + `, zeros included."
+  byKind: [MembershipKindGrowth!]!
+}
+
+extend type Query {
+  """
+  What became of a period's trainees and graduates (see ` + "`" + `EmploymentOutcome` + "`" + ` for every definition):
+  one row for the whole cohort, or one per group, ordered and paged. Open to every caller: the counts
+  add up facts of the anonymised talent profiles, and the medians are published only for groups of
+  5 hires or more.
+  """
+  employmentOutcomes(
+    "The alliance (global ID); the first alliance when omitted."
+    alliance: ID
+    "The period the entry dates lie in, both ends included; from the beginning and until today when an end is omitted."
+    period: DateRange
+    "What to group by; one row for the whole cohort when omitted."
+    groupBy: OutcomeGrouping
+    "Sort order; by default by cohort, largest first."
+    orderBy: EmploymentOutcomeOrder
+    "Number of items to return, paging forwards (at most 100; default 20)."
+    first: Int
+    "Return items after this cursor."
+    after: String
+  ): EmploymentOutcomeConnection!
+  """
+  The alliance's members joining and leaving over time, per interval of the period, in all and by
+  kind of organization, in calendar order; one statement.
+  """
+  membershipGrowth(
+    "The alliance (global ID); the first alliance when omitted."
+    alliance: ID
+    "The period, both ends included; from the alliance's founding and until today when an end is omitted. At most 400 intervals."
+    period: DateRange
+    "How long each interval is."
+    interval: GrowthInterval = QUARTER
+  ): [MembershipGrowth!]!
+}
+
 # ---------------------------------------------------------------- Search
 
 "The kinds of object search looks through."
@@ -9717,6 +10248,60 @@ func (ec *executionContext) childFields_CompetitionResultPayload(ctx context.Con
 	return nil, fmt.Errorf("no field named %q was found under type CompetitionResultPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_EmploymentOutcome(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "key":
+		return ec.fieldContext_EmploymentOutcome_key(ctx, field)
+	case "cohort":
+		return ec.fieldContext_EmploymentOutcome_cohort(ctx, field)
+	case "graduates":
+		return ec.fieldContext_EmploymentOutcome_graduates(ctx, field)
+	case "trainees":
+		return ec.fieldContext_EmploymentOutcome_trainees(ctx, field)
+	case "employed":
+		return ec.fieldContext_EmploymentOutcome_employed(ctx, field)
+	case "employmentRate":
+		return ec.fieldContext_EmploymentOutcome_employmentRate(ctx, field)
+	case "employedInAlliance":
+		return ec.fieldContext_EmploymentOutcome_employedInAlliance(ctx, field)
+	case "hires":
+		return ec.fieldContext_EmploymentOutcome_hires(ctx, field)
+	case "hiredThroughPartnership":
+		return ec.fieldContext_EmploymentOutcome_hiredThroughPartnership(ctx, field)
+	case "hiredThroughOrderClass":
+		return ec.fieldContext_EmploymentOutcome_hiredThroughOrderClass(ctx, field)
+	case "hiredThroughApprenticeship":
+		return ec.fieldContext_EmploymentOutcome_hiredThroughApprenticeship(ctx, field)
+	case "medianStartingSalary":
+		return ec.fieldContext_EmploymentOutcome_medianStartingSalary(ctx, field)
+	case "medianDaysToHire":
+		return ec.fieldContext_EmploymentOutcome_medianDaysToHire(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EmploymentOutcome", field.Name)
+}
+
+func (ec *executionContext) childFields_EmploymentOutcomeConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_EmploymentOutcomeConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_EmploymentOutcomeConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_EmploymentOutcomeConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EmploymentOutcomeConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_EmploymentOutcomeEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_EmploymentOutcomeEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_EmploymentOutcomeEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EmploymentOutcomeEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_EnrollmentPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "trainingCourse":
@@ -10001,6 +10586,38 @@ func (ec *executionContext) childFields_MembershipEdge(ctx context.Context, fiel
 	return nil, fmt.Errorf("no field named %q was found under type MembershipEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_MembershipGrowth(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "from":
+		return ec.fieldContext_MembershipGrowth_from(ctx, field)
+	case "to":
+		return ec.fieldContext_MembershipGrowth_to(ctx, field)
+	case "joined":
+		return ec.fieldContext_MembershipGrowth_joined(ctx, field)
+	case "left":
+		return ec.fieldContext_MembershipGrowth_left(ctx, field)
+	case "active":
+		return ec.fieldContext_MembershipGrowth_active(ctx, field)
+	case "byKind":
+		return ec.fieldContext_MembershipGrowth_byKind(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MembershipGrowth", field.Name)
+}
+
+func (ec *executionContext) childFields_MembershipKindGrowth(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_MembershipKindGrowth_kind(ctx, field)
+	case "joined":
+		return ec.fieldContext_MembershipKindGrowth_joined(ctx, field)
+	case "left":
+		return ec.fieldContext_MembershipKindGrowth_left(ctx, field)
+	case "active":
+		return ec.fieldContext_MembershipKindGrowth_active(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MembershipKindGrowth", field.Name)
+}
+
 func (ec *executionContext) childFields_MembershipPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "membership":
@@ -10143,6 +10760,22 @@ func (ec *executionContext) childFields_OrganizationPayload(ctx context.Context,
 		return ec.fieldContext_OrganizationPayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type OrganizationPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_OutcomeGroupKey(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "school":
+		return ec.fieldContext_OutcomeGroupKey_school(ctx, field)
+	case "major":
+		return ec.fieldContext_OutcomeGroupKey_major(ctx, field)
+	case "partnership":
+		return ec.fieldContext_OutcomeGroupKey_partnership(ctx, field)
+	case "industry":
+		return ec.fieldContext_OutcomeGroupKey_industry(ctx, field)
+	case "year":
+		return ec.fieldContext_OutcomeGroupKey_year(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OutcomeGroupKey", field.Name)
 }
 
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -10337,6 +10970,10 @@ func (ec *executionContext) childFields_Placement(ctx context.Context, field gra
 		return ec.fieldContext_Placement_appliedOn(ctx, field)
 	case "hiredOn":
 		return ec.fieldContext_Placement_hiredOn(ctx, field)
+	case "startingSalary":
+		return ec.fieldContext_Placement_startingSalary(ctx, field)
+	case "hiredThrough":
+		return ec.fieldContext_Placement_hiredThrough(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Placement", field.Name)
 }
@@ -10691,6 +11328,8 @@ func (ec *executionContext) childFields_Talent(ctx context.Context, field graphq
 		return ec.fieldContext_Talent_pendingEmployer(ctx, field)
 	case "graduationYear":
 		return ec.fieldContext_Talent_graduationYear(ctx, field)
+	case "major":
+		return ec.fieldContext_Talent_major(ctx, field)
 	case "registeredOn":
 		return ec.fieldContext_Talent_registeredOn(ctx, field)
 	case "skills":
@@ -12879,6 +13518,60 @@ func (ec *executionContext) field_Query_analytics_args(ctx context.Context, rawA
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_employmentOutcomes_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "alliance",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["alliance"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "period",
+		func(ctx context.Context, v any) (*model.DateRange, error) {
+			return ec.unmarshalODateRange2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐDateRange(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["period"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "groupBy",
+		func(ctx context.Context, v any) (*store.OutcomeGrouping, error) {
+			return ec.unmarshalOOutcomeGrouping2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐOutcomeGrouping(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["groupBy"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.Order, error) {
+			return ec.unmarshalOEmploymentOutcomeOrder2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg5
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_events_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -12984,6 +13677,36 @@ func (ec *executionContext) field_Query_jobOpenings_args(ctx context.Context, ra
 		return nil, err
 	}
 	args["orderBy"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_membershipGrowth_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "alliance",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["alliance"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "period",
+		func(ctx context.Context, v any) (*model.DateRange, error) {
+			return ec.unmarshalODateRange2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐDateRange(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["period"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "interval",
+		func(ctx context.Context, v any) (*store.GrowthInterval, error) {
+			return ec.unmarshalOGrowthInterval2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐGrowthInterval(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["interval"] = arg2
 	return args, nil
 }
 
@@ -17028,6 +17751,456 @@ func (ec *executionContext) fieldContext_CompetitionResultPayload_userErrors(_ c
 	return fc, nil
 }
 
+func (ec *executionContext) _EmploymentOutcome_key(ctx context.Context, field graphql.CollectedField, obj *model.EmploymentOutcome) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EmploymentOutcome_key(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Key(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.OutcomeGroupKey) graphql.Marshaler {
+			return ec.marshalNOutcomeGroupKey2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐOutcomeGroupKey(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EmploymentOutcome_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EmploymentOutcome",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OutcomeGroupKey(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EmploymentOutcome_cohort(ctx context.Context, field graphql.CollectedField, obj *model.EmploymentOutcome) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EmploymentOutcome_cohort(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cohort, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EmploymentOutcome_cohort(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EmploymentOutcome", field, false, false, "Int")
+}
+
+func (ec *executionContext) _EmploymentOutcome_graduates(ctx context.Context, field graphql.CollectedField, obj *model.EmploymentOutcome) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EmploymentOutcome_graduates(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Graduates, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EmploymentOutcome_graduates(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EmploymentOutcome", field, false, false, "Int")
+}
+
+func (ec *executionContext) _EmploymentOutcome_trainees(ctx context.Context, field graphql.CollectedField, obj *model.EmploymentOutcome) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EmploymentOutcome_trainees(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Trainees, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EmploymentOutcome_trainees(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EmploymentOutcome", field, false, false, "Int")
+}
+
+func (ec *executionContext) _EmploymentOutcome_employed(ctx context.Context, field graphql.CollectedField, obj *model.EmploymentOutcome) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EmploymentOutcome_employed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Employed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EmploymentOutcome_employed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EmploymentOutcome", field, false, false, "Int")
+}
+
+func (ec *executionContext) _EmploymentOutcome_employmentRate(ctx context.Context, field graphql.CollectedField, obj *model.EmploymentOutcome) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EmploymentOutcome_employmentRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EmploymentRate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EmploymentOutcome_employmentRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EmploymentOutcome", field, false, false, "Float")
+}
+
+func (ec *executionContext) _EmploymentOutcome_employedInAlliance(ctx context.Context, field graphql.CollectedField, obj *model.EmploymentOutcome) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EmploymentOutcome_employedInAlliance(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EmployedInAlliance, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EmploymentOutcome_employedInAlliance(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EmploymentOutcome", field, false, false, "Int")
+}
+
+func (ec *executionContext) _EmploymentOutcome_hires(ctx context.Context, field graphql.CollectedField, obj *model.EmploymentOutcome) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EmploymentOutcome_hires(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Hires, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EmploymentOutcome_hires(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EmploymentOutcome", field, false, false, "Int")
+}
+
+func (ec *executionContext) _EmploymentOutcome_hiredThroughPartnership(ctx context.Context, field graphql.CollectedField, obj *model.EmploymentOutcome) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EmploymentOutcome_hiredThroughPartnership(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HiredThroughPartnership(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EmploymentOutcome_hiredThroughPartnership(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EmploymentOutcome", field, true, false, "Int")
+}
+
+func (ec *executionContext) _EmploymentOutcome_hiredThroughOrderClass(ctx context.Context, field graphql.CollectedField, obj *model.EmploymentOutcome) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EmploymentOutcome_hiredThroughOrderClass(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HiredThroughOrderClass, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EmploymentOutcome_hiredThroughOrderClass(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EmploymentOutcome", field, false, false, "Int")
+}
+
+func (ec *executionContext) _EmploymentOutcome_hiredThroughApprenticeship(ctx context.Context, field graphql.CollectedField, obj *model.EmploymentOutcome) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EmploymentOutcome_hiredThroughApprenticeship(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HiredThroughApprenticeship, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EmploymentOutcome_hiredThroughApprenticeship(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EmploymentOutcome", field, false, false, "Int")
+}
+
+func (ec *executionContext) _EmploymentOutcome_medianStartingSalary(ctx context.Context, field graphql.CollectedField, obj *model.EmploymentOutcome) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EmploymentOutcome_medianStartingSalary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MedianStartingSalary, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EmploymentOutcome_medianStartingSalary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EmploymentOutcome", field, false, false, "Int")
+}
+
+func (ec *executionContext) _EmploymentOutcome_medianDaysToHire(ctx context.Context, field graphql.CollectedField, obj *model.EmploymentOutcome) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EmploymentOutcome_medianDaysToHire(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MedianDaysToHire, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EmploymentOutcome_medianDaysToHire(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EmploymentOutcome", field, false, false, "Float")
+}
+
+func (ec *executionContext) _EmploymentOutcomeConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*model.EmploymentOutcome]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EmploymentOutcomeConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Edge[*model.EmploymentOutcome]) graphql.Marshaler {
+			return ec.marshalNEmploymentOutcomeEdge2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EmploymentOutcomeConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EmploymentOutcomeConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EmploymentOutcomeEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EmploymentOutcomeConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*model.EmploymentOutcome]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EmploymentOutcomeConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EmploymentOutcomeConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EmploymentOutcomeConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EmploymentOutcomeConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*model.EmploymentOutcome]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EmploymentOutcomeConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EmploymentOutcomeConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EmploymentOutcomeConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _EmploymentOutcomeEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.Edge[*model.EmploymentOutcome]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EmploymentOutcomeEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EmploymentOutcomeEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EmploymentOutcomeEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _EmploymentOutcomeEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.Edge[*model.EmploymentOutcome]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EmploymentOutcomeEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.EmploymentOutcome) graphql.Marshaler {
+			return ec.marshalNEmploymentOutcome2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐEmploymentOutcome(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EmploymentOutcomeEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EmploymentOutcomeEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EmploymentOutcome(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _EnrollmentPayload_trainingCourse(ctx context.Context, field graphql.CollectedField, obj *model.EnrollmentPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -19998,6 +21171,245 @@ func (ec *executionContext) fieldContext_MembershipEdge_node(_ context.Context, 
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _MembershipGrowth_from(ctx context.Context, field graphql.CollectedField, obj *model.MembershipGrowth) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MembershipGrowth_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MembershipGrowth_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MembershipGrowth", field, false, false, "Date")
+}
+
+func (ec *executionContext) _MembershipGrowth_to(ctx context.Context, field graphql.CollectedField, obj *model.MembershipGrowth) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MembershipGrowth_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MembershipGrowth_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MembershipGrowth", field, false, false, "Date")
+}
+
+func (ec *executionContext) _MembershipGrowth_joined(ctx context.Context, field graphql.CollectedField, obj *model.MembershipGrowth) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MembershipGrowth_joined(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Joined, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MembershipGrowth_joined(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MembershipGrowth", field, false, false, "Int")
+}
+
+func (ec *executionContext) _MembershipGrowth_left(ctx context.Context, field graphql.CollectedField, obj *model.MembershipGrowth) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MembershipGrowth_left(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Left, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MembershipGrowth_left(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MembershipGrowth", field, false, false, "Int")
+}
+
+func (ec *executionContext) _MembershipGrowth_active(ctx context.Context, field graphql.CollectedField, obj *model.MembershipGrowth) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MembershipGrowth_active(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Active, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MembershipGrowth_active(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MembershipGrowth", field, false, false, "Int")
+}
+
+func (ec *executionContext) _MembershipGrowth_byKind(ctx context.Context, field graphql.CollectedField, obj *model.MembershipGrowth) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MembershipGrowth_byKind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ByKind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.MembershipKindGrowth) graphql.Marshaler {
+			return ec.marshalNMembershipKindGrowth2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐMembershipKindGrowthᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MembershipGrowth_byKind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MembershipGrowth",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MembershipKindGrowth(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MembershipKindGrowth_kind(ctx context.Context, field graphql.CollectedField, obj *model.MembershipKindGrowth) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MembershipKindGrowth_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v store.OrganizationKind) graphql.Marshaler {
+			return ec.marshalNOrganizationKind2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐOrganizationKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MembershipKindGrowth_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MembershipKindGrowth", field, false, false, "OrganizationKind")
+}
+
+func (ec *executionContext) _MembershipKindGrowth_joined(ctx context.Context, field graphql.CollectedField, obj *model.MembershipKindGrowth) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MembershipKindGrowth_joined(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Joined, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MembershipKindGrowth_joined(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MembershipKindGrowth", field, false, false, "Int")
+}
+
+func (ec *executionContext) _MembershipKindGrowth_left(ctx context.Context, field graphql.CollectedField, obj *model.MembershipKindGrowth) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MembershipKindGrowth_left(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Left, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MembershipKindGrowth_left(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MembershipKindGrowth", field, false, false, "Int")
+}
+
+func (ec *executionContext) _MembershipKindGrowth_active(ctx context.Context, field graphql.CollectedField, obj *model.MembershipKindGrowth) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MembershipKindGrowth_active(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Active, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MembershipKindGrowth_active(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MembershipKindGrowth", field, false, false, "Int")
 }
 
 func (ec *executionContext) _MembershipPayload_membership(ctx context.Context, field graphql.CollectedField, obj *model.MembershipPayload) (ret graphql.Marshaler) {
@@ -23231,6 +24643,139 @@ func (ec *executionContext) fieldContext_OrganizationPayload_userErrors(_ contex
 	return fc, nil
 }
 
+func (ec *executionContext) _OutcomeGroupKey_school(ctx context.Context, field graphql.CollectedField, obj *model.OutcomeGroupKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OutcomeGroupKey_school(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.OutcomeGroupKey().School(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.School) graphql.Marshaler {
+			return ec.marshalOSchool2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐSchool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OutcomeGroupKey_school(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OutcomeGroupKey",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_School(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OutcomeGroupKey_major(ctx context.Context, field graphql.CollectedField, obj *model.OutcomeGroupKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OutcomeGroupKey_major(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Major, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OutcomeGroupKey_major(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OutcomeGroupKey", field, false, false, "String")
+}
+
+func (ec *executionContext) _OutcomeGroupKey_partnership(ctx context.Context, field graphql.CollectedField, obj *model.OutcomeGroupKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OutcomeGroupKey_partnership(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.OutcomeGroupKey().Partnership(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Partnership) graphql.Marshaler {
+			return ec.marshalOPartnership2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐPartnership(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OutcomeGroupKey_partnership(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OutcomeGroupKey",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Partnership(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OutcomeGroupKey_industry(ctx context.Context, field graphql.CollectedField, obj *model.OutcomeGroupKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OutcomeGroupKey_industry(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Industry, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Industry) graphql.Marshaler {
+			return ec.marshalOIndustry2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐIndustry(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OutcomeGroupKey_industry(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OutcomeGroupKey", field, false, false, "Industry")
+}
+
+func (ec *executionContext) _OutcomeGroupKey_year(ctx context.Context, field graphql.CollectedField, obj *model.OutcomeGroupKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OutcomeGroupKey_year(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Year, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OutcomeGroupKey_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OutcomeGroupKey", field, false, false, "Int")
+}
+
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -24729,6 +26274,74 @@ func (ec *executionContext) fieldContext_Placement_hiredOn(_ context.Context, fi
 	return graphql.NewScalarFieldContext("Placement", field, false, false, "Date")
 }
 
+func (ec *executionContext) _Placement_startingSalary(ctx context.Context, field graphql.CollectedField, obj *model.Placement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Placement_startingSalary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StartingSalary, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Personal == nil {
+					var zeroVal *int
+					return zeroVal, errors.New("directive personal is not implemented")
+				}
+				return ec.Directives.Personal(ctx, obj, directive0)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Placement_startingSalary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Placement", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Placement_hiredThrough(ctx context.Context, field graphql.CollectedField, obj *model.Placement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Placement_hiredThrough(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Placement().HiredThrough(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Partnership) graphql.Marshaler {
+			return ec.marshalOPartnership2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐPartnership(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Placement_hiredThrough(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Placement",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Partnership(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _PlacementConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*model.Placement]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -25765,6 +27378,94 @@ func (ec *executionContext) fieldContext_Query_skillGap(ctx context.Context, fie
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_skillGap_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_employmentOutcomes(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_employmentOutcomes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().EmploymentOutcomes(ctx, fc.Args["alliance"].(*string), fc.Args["period"].(*model.DateRange), fc.Args["groupBy"].(*store.OutcomeGrouping), fc.Args["orderBy"].(*model.Order), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[*model.EmploymentOutcome]) graphql.Marshaler {
+			return ec.marshalNEmploymentOutcomeConnection2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_employmentOutcomes(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EmploymentOutcomeConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_employmentOutcomes_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_membershipGrowth(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_membershipGrowth(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().MembershipGrowth(ctx, fc.Args["alliance"].(*string), fc.Args["period"].(*model.DateRange), fc.Args["interval"].(*store.GrowthInterval))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.MembershipGrowth) graphql.Marshaler {
+			return ec.marshalNMembershipGrowth2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐMembershipGrowthᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_membershipGrowth(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MembershipGrowth(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_membershipGrowth_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -28865,6 +30566,29 @@ func (ec *executionContext) _Talent_graduationYear(ctx context.Context, field gr
 }
 func (ec *executionContext) fieldContext_Talent_graduationYear(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Talent", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Talent_major(ctx context.Context, field graphql.CollectedField, obj *model.Talent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Talent_major(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Major, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Talent_major(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Talent", field, false, false, "String")
 }
 
 func (ec *executionContext) _Talent_registeredOn(ctx context.Context, field graphql.CollectedField, obj *model.Talent) (ret graphql.Marshaler) {
@@ -33990,6 +35714,59 @@ func UnmarshalDateTimeRange(ctx context.Context, raw any) (model.DateTimeRange, 
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputEmploymentOutcomeOrder(ctx context.Context, obj any) (model.Order, error) {
+	var it model.Order
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "DESC"
+	}
+
+	fieldsInOrder := [...]string{"field", "direction"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNEmploymentOutcomeOrderField2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalOOrderDirection2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalEmploymentOutcomeOrder unmarshals raw into the EmploymentOutcomeOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalEmploymentOutcomeOrder(ctx context.Context, raw any) (model.Order, error) {
+	var out model.Order
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "EmploymentOutcomeOrder", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputEnrollInCourseInput(ctx context.Context, obj any) (change.EnrollInCourseInput, error) {
 	var it change.EnrollInCourseInput
 	if obj == nil {
@@ -35331,7 +37108,7 @@ func (ec *executionContext) unmarshalInputRegisterTalentInput(ctx context.Contex
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"allianceId", "fullName", "nameZh", "email", "phone", "birthDate", "status", "schoolId", "employerId", "graduationYear", "skills"}
+	fieldsInOrder := [...]string{"allianceId", "fullName", "nameZh", "email", "phone", "birthDate", "status", "schoolId", "major", "employerId", "graduationYear", "skills"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -35394,6 +37171,13 @@ func (ec *executionContext) unmarshalInputRegisterTalentInput(ctx context.Contex
 				return it, err
 			}
 			it.SchoolID = data
+		case "major":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("major"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Major = data
 		case "employerId":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("employerId"))
 			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
@@ -37224,7 +39008,7 @@ func (ec *executionContext) unmarshalInputUpdatePlacementStatusInput(ctx context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "version", "status", "hiredOn"}
+	fieldsInOrder := [...]string{"id", "version", "status", "hiredOn", "startingSalary"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -37259,6 +39043,13 @@ func (ec *executionContext) unmarshalInputUpdatePlacementStatusInput(ctx context
 				return it, err
 			}
 			it.HiredOn = data
+		case "startingSalary":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startingSalary"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartingSalary = data
 		}
 	}
 	return it, nil
@@ -37357,7 +39148,7 @@ func (ec *executionContext) unmarshalInputUpdateTalentInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "version", "fullName", "nameZh", "email", "phone", "birthDate", "status", "schoolId", "employerId", "graduationYear"}
+	fieldsInOrder := [...]string{"id", "version", "fullName", "nameZh", "email", "phone", "birthDate", "status", "schoolId", "major", "employerId", "graduationYear"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -37427,6 +39218,13 @@ func (ec *executionContext) unmarshalInputUpdateTalentInput(ctx context.Context,
 				return it, err
 			}
 			it.SchoolID = data
+		case "major":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("major"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Major = data
 		case "employerId":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("employerId"))
 			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
@@ -38838,6 +40636,181 @@ func (ec *executionContext) _CompetitionResultPayload(ctx context.Context, sel a
 	return out
 }
 
+var employmentOutcomeImplementors = []string{"EmploymentOutcome"}
+
+func (ec *executionContext) _EmploymentOutcome(ctx context.Context, sel ast.SelectionSet, obj *model.EmploymentOutcome) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, employmentOutcomeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("EmploymentOutcome")
+		case "key":
+			out.Values[i] = ec._EmploymentOutcome_key(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cohort":
+			out.Values[i] = ec._EmploymentOutcome_cohort(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "graduates":
+			out.Values[i] = ec._EmploymentOutcome_graduates(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "trainees":
+			out.Values[i] = ec._EmploymentOutcome_trainees(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "employed":
+			out.Values[i] = ec._EmploymentOutcome_employed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "employmentRate":
+			out.Values[i] = ec._EmploymentOutcome_employmentRate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "employedInAlliance":
+			out.Values[i] = ec._EmploymentOutcome_employedInAlliance(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "hires":
+			out.Values[i] = ec._EmploymentOutcome_hires(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "hiredThroughPartnership":
+			out.Values[i] = ec._EmploymentOutcome_hiredThroughPartnership(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "hiredThroughOrderClass":
+			out.Values[i] = ec._EmploymentOutcome_hiredThroughOrderClass(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "hiredThroughApprenticeship":
+			out.Values[i] = ec._EmploymentOutcome_hiredThroughApprenticeship(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "medianStartingSalary":
+			out.Values[i] = ec._EmploymentOutcome_medianStartingSalary(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "medianDaysToHire":
+			out.Values[i] = ec._EmploymentOutcome_medianDaysToHire(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var employmentOutcomeConnectionImplementors = []string{"EmploymentOutcomeConnection"}
+
+func (ec *executionContext) _EmploymentOutcomeConnection(ctx context.Context, sel ast.SelectionSet, obj *model.Connection[*model.EmploymentOutcome]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, employmentOutcomeConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("EmploymentOutcomeConnection")
+		case "edges":
+			out.Values[i] = ec._EmploymentOutcomeConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageInfo":
+			out.Values[i] = ec._EmploymentOutcomeConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._EmploymentOutcomeConnection_totalCount(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var employmentOutcomeEdgeImplementors = []string{"EmploymentOutcomeEdge"}
+
+func (ec *executionContext) _EmploymentOutcomeEdge(ctx context.Context, sel ast.SelectionSet, obj *model.Edge[*model.EmploymentOutcome]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, employmentOutcomeEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("EmploymentOutcomeEdge")
+		case "cursor":
+			out.Values[i] = ec._EmploymentOutcomeEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._EmploymentOutcomeEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var enrollmentPayloadImplementors = []string{"EnrollmentPayload"}
 
 func (ec *executionContext) _EnrollmentPayload(ctx context.Context, sel ast.SelectionSet, obj *model.EnrollmentPayload) graphql.Marshaler {
@@ -39902,6 +41875,112 @@ func (ec *executionContext) _MembershipEdge(ctx context.Context, sel ast.Selecti
 	return out
 }
 
+var membershipGrowthImplementors = []string{"MembershipGrowth"}
+
+func (ec *executionContext) _MembershipGrowth(ctx context.Context, sel ast.SelectionSet, obj *model.MembershipGrowth) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, membershipGrowthImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MembershipGrowth")
+		case "from":
+			out.Values[i] = ec._MembershipGrowth_from(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "to":
+			out.Values[i] = ec._MembershipGrowth_to(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "joined":
+			out.Values[i] = ec._MembershipGrowth_joined(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "left":
+			out.Values[i] = ec._MembershipGrowth_left(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "active":
+			out.Values[i] = ec._MembershipGrowth_active(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "byKind":
+			out.Values[i] = ec._MembershipGrowth_byKind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var membershipKindGrowthImplementors = []string{"MembershipKindGrowth"}
+
+func (ec *executionContext) _MembershipKindGrowth(ctx context.Context, sel ast.SelectionSet, obj *model.MembershipKindGrowth) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, membershipKindGrowthImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MembershipKindGrowth")
+		case "kind":
+			out.Values[i] = ec._MembershipKindGrowth_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "joined":
+			out.Values[i] = ec._MembershipKindGrowth_joined(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "left":
+			out.Values[i] = ec._MembershipKindGrowth_left(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "active":
+			out.Values[i] = ec._MembershipKindGrowth_active(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var membershipPayloadImplementors = []string{"MembershipPayload"}
 
 func (ec *executionContext) _MembershipPayload(ctx context.Context, sel ast.SelectionSet, obj *model.MembershipPayload) graphql.Marshaler {
@@ -40713,6 +42792,61 @@ func (ec *executionContext) _OrganizationPayload(ctx context.Context, sel ast.Se
 	return out
 }
 
+var outcomeGroupKeyImplementors = []string{"OutcomeGroupKey"}
+
+func (ec *executionContext) _OutcomeGroupKey(ctx context.Context, sel ast.SelectionSet, obj *model.OutcomeGroupKey) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, outcomeGroupKeyImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OutcomeGroupKey")
+		case "school":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._OutcomeGroupKey_school(ctx, field, obj)
+				})
+		case "major":
+			out.Values[i] = ec._OutcomeGroupKey_major(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "partnership":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._OutcomeGroupKey_partnership(ctx, field, obj)
+				})
+		case "industry":
+			out.Values[i] = ec._OutcomeGroupKey_industry(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "year":
+			out.Values[i] = ec._OutcomeGroupKey_year(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var pageInfoImplementors = []string{"PageInfo"}
 
 func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet, obj *model.PageInfo) graphql.Marshaler {
@@ -41383,6 +43517,17 @@ func (ec *executionContext) _Placement(ctx context.Context, sel ast.SelectionSet
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "startingSalary":
+			out.Values[i] = ec._Placement_startingSalary(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "hiredThrough":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Placement_hiredThrough(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -41652,6 +43797,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_skillGap(ctx, field)
+				})
+		case "employmentOutcomes":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_employmentOutcomes(ctx, field)
+				})
+		case "membershipGrowth":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_membershipGrowth(ctx, field)
 				})
 		case "search":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -42791,6 +44948,11 @@ func (ec *executionContext) _Talent(ctx context.Context, sel ast.SelectionSet, o
 				})
 		case "graduationYear":
 			out.Values[i] = ec._Talent_graduationYear(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "major":
+			out.Values[i] = ec._Talent_major(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -44649,6 +46811,61 @@ func (ec *executionContext) marshalNDateTime2timeᚐTime(ctx context.Context, se
 	return res
 }
 
+func (ec *executionContext) marshalNEmploymentOutcome2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐEmploymentOutcome(ctx context.Context, sel ast.SelectionSet, v *model.EmploymentOutcome) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "EmploymentOutcome!")
+		return graphql.Null
+	}
+	return ec._EmploymentOutcome(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNEmploymentOutcomeConnection2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐConnection(ctx context.Context, sel ast.SelectionSet, v *model.Connection[*model.EmploymentOutcome]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "EmploymentOutcomeConnection!")
+		return graphql.Null
+	}
+	return ec._EmploymentOutcomeConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNEmploymentOutcomeEdge2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Edge[*model.EmploymentOutcome]) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNEmploymentOutcomeEdge2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNEmploymentOutcomeEdge2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐEdge(ctx context.Context, sel ast.SelectionSet, v *model.Edge[*model.EmploymentOutcome]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "EmploymentOutcomeEdge!")
+		return graphql.Null
+	}
+	return ec._EmploymentOutcomeEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNEmploymentOutcomeOrderField2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐOrderField(ctx context.Context, v any) (model.OrderField, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := model.OrderField(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNEmploymentOutcomeOrderField2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐOrderField(ctx context.Context, sel ast.SelectionSet, v model.OrderField) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "EmploymentOutcomeOrderField!")
+	}
+	return res
+}
+
 func (ec *executionContext) unmarshalNEmploymentType2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐEmploymentType(ctx context.Context, v any) (store.EmploymentType, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := store.EmploymentType(tmp)
@@ -45161,6 +47378,54 @@ func (ec *executionContext) marshalNMembershipEdge2ᚖgithubᚗcomᚋallianceᚑ
 	return ec._MembershipEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNMembershipGrowth2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐMembershipGrowthᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.MembershipGrowth) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMembershipGrowth2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐMembershipGrowth(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNMembershipGrowth2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐMembershipGrowth(ctx context.Context, sel ast.SelectionSet, v *model.MembershipGrowth) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MembershipGrowth!")
+		return graphql.Null
+	}
+	return ec._MembershipGrowth(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNMembershipKindGrowth2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐMembershipKindGrowthᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.MembershipKindGrowth) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMembershipKindGrowth2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐMembershipKindGrowth(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNMembershipKindGrowth2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐMembershipKindGrowth(ctx context.Context, sel ast.SelectionSet, v *model.MembershipKindGrowth) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MembershipKindGrowth!")
+		return graphql.Null
+	}
+	return ec._MembershipKindGrowth(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNMembershipOrderField2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐOrderField(ctx context.Context, v any) (model.OrderField, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := model.OrderField(tmp)
@@ -45445,6 +47710,14 @@ func (ec *executionContext) marshalNOrganizationPayload2ᚖgithubᚗcomᚋallian
 		return graphql.Null
 	}
 	return ec._OrganizationPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNOutcomeGroupKey2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐOutcomeGroupKey(ctx context.Context, sel ast.SelectionSet, v *model.OutcomeGroupKey) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "OutcomeGroupKey!")
+		return graphql.Null
+	}
+	return ec._OutcomeGroupKey(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNPageInfo2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐPageInfo(ctx context.Context, sel ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
@@ -47205,6 +49478,14 @@ func (ec *executionContext) unmarshalODateTimeRange2ᚖgithubᚗcomᚋalliance�
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalOEmploymentOutcomeOrder2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐOrder(ctx context.Context, v any) (*model.Order, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputEmploymentOutcomeOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalOEmploymentType2ᚕgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐEmploymentTypeᚄ(ctx context.Context, v any) ([]store.EmploymentType, error) {
 	if v == nil {
 		return nil, nil
@@ -47327,6 +49608,25 @@ func (ec *executionContext) marshalOFloat2ᚖfloat64(ctx context.Context, sel as
 	_ = sel
 	res := graphql.MarshalFloatContext(*v)
 	return graphql.WrapContextMarshaler(ctx, res)
+}
+
+func (ec *executionContext) unmarshalOGrowthInterval2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐGrowthInterval(ctx context.Context, v any) (*store.GrowthInterval, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := store.GrowthInterval(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOGrowthInterval2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐGrowthInterval(ctx context.Context, sel ast.SelectionSet, v *store.GrowthInterval) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
 }
 
 func (ec *executionContext) unmarshalOID2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
@@ -47694,6 +49994,25 @@ func (ec *executionContext) unmarshalOOrganizationOrder2ᚖgithubᚗcomᚋallian
 	}
 	res, err := ec.unmarshalInputOrganizationOrder(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOOutcomeGrouping2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐOutcomeGrouping(ctx context.Context, v any) (*store.OutcomeGrouping, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := store.OutcomeGrouping(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOOutcomeGrouping2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐOutcomeGrouping(ctx context.Context, sel ast.SelectionSet, v *store.OutcomeGrouping) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
 }
 
 func (ec *executionContext) unmarshalOParticipantRole2ᚕgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐParticipantRoleᚄ(ctx context.Context, v any) ([]store.ParticipantRole, error) {

@@ -47,8 +47,17 @@ func Directives() DirectiveRoot {
 		},
 		Personal: func(ctx context.Context, obj any, next graphql.Resolver) (any, error) {
 			v := auth.ViewerFrom(ctx)
-			t, ok := obj.(*model.Talent)
-			if !ok || !policy.SeePersonal(v, &t.Talent) {
+			var see bool
+			switch o := obj.(type) {
+			case *model.Talent:
+				see = policy.SeePersonal(v, &o.Talent)
+			case *model.Placement:
+				var err error
+				if see, err = seeStartingSalary(ctx, o); err != nil {
+					return nil, err
+				}
+			}
+			if !see {
 				return nil, policy.PersonalDenied(v)
 			}
 			return next(ctx)

@@ -512,6 +512,14 @@ func (r *openingMatchEdgeResolver) Node(ctx context.Context, obj *model.OpeningM
 	return one(ctx, loader.From(ctx).Resource, obj.OpeningID, "job opening", wrapJobOpening)
 }
 
+func (r *outcomeGroupKeyResolver) School(ctx context.Context, obj *model.OutcomeGroupKey) (*model.School, error) {
+	return outcomeSchool(ctx, obj)
+}
+
+func (r *outcomeGroupKeyResolver) Partnership(ctx context.Context, obj *model.OutcomeGroupKey) (*model.Partnership, error) {
+	return outcomePartnership(ctx, obj)
+}
+
 func (r *partnerEdgeResolver) SharedPartnerships(ctx context.Context, obj *model.PartnerEdge) ([]*model.Partnership, error) {
 	rows, err := loader.From(ctx).SharedPartnerships.Load(ctx, loader.Pair(obj.Of, obj.Partner, store.NetworkFilter{}))
 	if err != nil {
@@ -580,6 +588,10 @@ func (r *placementResolver) Opening(ctx context.Context, obj *model.Placement) (
 
 func (r *placementResolver) Talent(ctx context.Context, obj *model.Placement) (*model.Talent, error) {
 	return one(ctx, loader.From(ctx).Talent, obj.TalentID, "talent", wrapTalent)
+}
+
+func (r *placementResolver) HiredThrough(ctx context.Context, obj *model.Placement) (*model.Partnership, error) {
+	return hiredThrough(ctx, obj)
 }
 
 func (r *queryResolver) Node(ctx context.Context, id string) (model.Node, error) {
@@ -685,6 +697,14 @@ func (r *queryResolver) Analytics(ctx context.Context, alliance *string, period 
 
 func (r *queryResolver) SkillGap(ctx context.Context, alliance *string, filter *model.SkillGapFilter, orderBy *model.Order, first *int, after *string) (*model.Connection[*model.SkillGap], error) {
 	return r.skillGap(ctx, alliance, filter, orderBy, first, after)
+}
+
+func (r *queryResolver) EmploymentOutcomes(ctx context.Context, alliance *string, period *model.DateRange, groupBy *store.OutcomeGrouping, orderBy *model.Order, first *int, after *string) (*model.Connection[*model.EmploymentOutcome], error) {
+	return r.employmentOutcomes(ctx, alliance, period, groupBy, orderBy, first, after)
+}
+
+func (r *queryResolver) MembershipGrowth(ctx context.Context, alliance *string, period *model.DateRange, interval *store.GrowthInterval) ([]*model.MembershipGrowth, error) {
+	return r.membershipGrowth(ctx, alliance, period, interval)
 }
 
 func (r *queryResolver) Search(ctx context.Context, query string, kinds []model.SearchKind, first *int, after *string) (*model.SearchConnection, error) {
@@ -1027,6 +1047,8 @@ func (r *Resolver) NetworkPath() NetworkPathResolver { return &networkPathResolv
 
 func (r *Resolver) OpeningMatchEdge() OpeningMatchEdgeResolver { return &openingMatchEdgeResolver{r} }
 
+func (r *Resolver) OutcomeGroupKey() OutcomeGroupKeyResolver { return &outcomeGroupKeyResolver{r} }
+
 func (r *Resolver) PartnerEdge() PartnerEdgeResolver { return &partnerEdgeResolver{r} }
 
 func (r *Resolver) Partnership() PartnershipResolver { return &partnershipResolver{r} }
@@ -1091,6 +1113,7 @@ type (
 	networkNodeResolver            struct{ *Resolver }
 	networkPathResolver            struct{ *Resolver }
 	openingMatchEdgeResolver       struct{ *Resolver }
+	outcomeGroupKeyResolver        struct{ *Resolver }
 	partnerEdgeResolver            struct{ *Resolver }
 	partnershipResolver            struct{ *Resolver }
 	partnershipInvitationResolver  struct{ *Resolver }

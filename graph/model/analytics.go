@@ -2,6 +2,7 @@ package model
 
 import (
 	"context"
+	"time"
 
 	"github.com/alliance-graph/alliance-graph/internal/store"
 )
@@ -28,6 +29,9 @@ type Figures interface {
 	CompetitionResultsByLevel(ctx context.Context, alliance int64, r store.DateRange) ([]store.LevelCount, error)
 	SkillGaps(ctx context.Context, f store.SkillGapFilter, o store.Order, p store.Page) (store.Result[store.SkillGap], error)
 	CountSkillGaps(ctx context.Context, f store.SkillGapFilter) (int, error)
+	EmploymentOutcomes(ctx context.Context, f store.OutcomeFilter, o store.Order, p store.Page) (store.Result[store.Outcome], error)
+	CountEmploymentOutcomes(ctx context.Context, f store.OutcomeFilter) (int, error)
+	MembershipGrowth(ctx context.Context, alliance int64, from, to time.Time, i store.GrowthInterval) ([]store.GrowthStep, error)
 }
 
 // Period is the period counted.

@@ -49,6 +49,9 @@ type Loaders struct {
 	TalentCourses    *Batcher[int64, []store.Link]
 	TalentResults    *Batcher[int64, []store.Resource]
 	TalentPlacements *Batcher[int64, []store.Placement]
+	// HirePartnership is the order class or apprenticeship a hire came through, by
+	// placement; placements that came through none are absent (ErrNotFound).
+	HirePartnership *Batcher[int64, int64]
 
 	AllianceMembers      *Paged[store.MembershipFilter, store.Membership]
 	AlliancePartnerships *Paged[store.PartnershipFilter, store.Partnership]
@@ -111,6 +114,7 @@ func New(s *store.Store, t Timing, v store.Visibility) *Loaders {
 		TalentCourses:    newBatcher(sched, t, scoped(scope, s.CoursesOfTalents)),
 		TalentResults:    newBatcher(sched, t, scoped(scope, s.ResultsOfTalents)),
 		TalentPlacements: newBatcher(sched, t, scoped(scope, s.PlacementsOfTalents)),
+		HirePartnership:  newBatcher(sched, t, s.HirePartnerships),
 
 		AllianceMembers:      newPaged(s.AllianceMembers, s.CountAllianceMembers, sched, t),
 		AlliancePartnerships: newPaged(s.AlliancePartnerships, s.CountAlliancePartnerships, sched, t),

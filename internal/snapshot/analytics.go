@@ -121,3 +121,49 @@ func skillGapKey(what string, f store.SkillGapFilter, o store.Order, p store.Pag
 	}
 	return what + ":" + string(raw), nil
 }
+
+// EmploymentOutcomes is the store's EmploymentOutcomes, kept until the next change: the
+// dashboard asks for them after every event, and they follow every hire of a period's
+// cohort. The filter must name its day (Today), like SkillGaps'.
+func (a *Analytics) EmploymentOutcomes(ctx context.Context, f store.OutcomeFilter, o store.Order, p store.Page) (store.Result[store.Outcome], error) {
+	key, err := outcomeKey("EmploymentOutcomes", f, o, p)
+	if err != nil {
+		return store.Result[store.Outcome]{}, err
+	}
+	return Get(ctx, a.cache, key, func(ctx context.Context) (store.Result[store.Outcome], error) {
+		return a.store.EmploymentOutcomes(ctx, f, o, p)
+	})
+}
+
+// CountEmploymentOutcomes is the store's CountEmploymentOutcomes, kept like
+// EmploymentOutcomes.
+func (a *Analytics) CountEmploymentOutcomes(ctx context.Context, f store.OutcomeFilter) (int, error) {
+	key, err := outcomeKey("CountEmploymentOutcomes", f, store.Order{}, store.Page{})
+	if err != nil {
+		return 0, err
+	}
+	return Get(ctx, a.cache, key, func(ctx context.Context) (int, error) { return a.store.CountEmploymentOutcomes(ctx, f) })
+}
+
+func outcomeKey(what string, f store.OutcomeFilter, o store.Order, p store.Page) (string, error) {
+	if f.Today.IsZero() {
+		return "", fmt.Errorf("%s: the filter names no day, so its answer cannot be kept", what)
+	}
+	raw, err := json.Marshal(struct {
+		F store.OutcomeFilter
+		O store.Order
+		P store.Page
+	}{f, o, p})
+	if err != nil {
+		return "", fmt.Errorf("%s key: %w", what, err)
+	}
+	return what + ":" + string(raw), nil
+}
+
+// MembershipGrowth is the store's MembershipGrowth, kept until the next change.
+func (a *Analytics) MembershipGrowth(ctx context.Context, alliance int64, from, to time.Time, i store.GrowthInterval) ([]store.GrowthStep, error) {
+	key := fmt.Sprintf("MembershipGrowth:%d:%s:%s:%s", alliance, from.Format(time.DateOnly), to.Format(time.DateOnly), i)
+	return Get(ctx, a.cache, key, func(ctx context.Context) ([]store.GrowthStep, error) {
+		return a.store.MembershipGrowth(ctx, alliance, from, to, i)
+	})
+}

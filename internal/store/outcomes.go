@@ -65,8 +65,9 @@ type OutcomeFilter struct {
 }
 
 // Outcome is one group's employment outcomes. Only the key column of the grouping is
-// set; KeyID tells groups apart in keyset order (the school's, partnership's id, the
-// year, a hash of a major or an industry; 0 for the group without a key).
+// set; KeyID tells groups apart in keyset order and is positive, as cursors need: the
+// school's or partnership's id plus 1, the year, a hash of a major or an industry, and 1
+// for the group without a key (and the one row of the whole cohort).
 type Outcome struct {
 	Keyset
 	KeyID         int64     `db:"key_id"`
@@ -98,16 +99,22 @@ var outcomeKeys = map[OutcomeGrouping]struct {
 	id, join, groupBy                          string
 	sort                                       sortKey
 }{
-	OutcomesInAll: {id: "0::bigint", sort: sortKey{"0", "int"}},
-	OutcomesBySchool: {school: "m.school_id", id: "COALESCE(m.school_id, 0)", join: " LEFT JOIN organization ks ON ks.id = m.school_id",
+	OutcomesInAll: {id: "1::bigint", sort: sortKey{"0", "int"}},
+	OutcomesBySchool: {school: "m.school_id", id: "COALESCE(m.school_id + 1, 1)", join: " LEFT JOIN organization ks ON ks.id = m.school_id",
 		groupBy: "m.school_id, ks.name_en", sort: sortKey{"COALESCE(ks.name_en, '')", "text"}},
-	OutcomesByMajor: {major: "m.major", id: "COALESCE(hashtextextended(m.major, 0), 0)",
+	OutcomesByMajor: {major: "m.major", id: keyHash("m.major"),
 		groupBy: "m.major", sort: sortKey{"COALESCE(m.major, '')", "text"}},
-	OutcomesByPartnership: {partnership: "m.partnership_id", id: "COALESCE(m.partnership_id, 0)", join: " LEFT JOIN partnership kp ON kp.id = m.partnership_id",
+	OutcomesByPartnership: {partnership: "m.partnership_id", id: "COALESCE(m.partnership_id + 1, 1)", join: " LEFT JOIN partnership kp ON kp.id = m.partnership_id",
 		groupBy: "m.partnership_id, kp.title_en", sort: sortKey{"COALESCE(kp.title_en, '')", "text"}},
-	OutcomesByIndustry: {industry: "m.industry", id: "COALESCE(hashtextextended(m.industry, 0), 0)",
+	OutcomesByIndustry: {industry: "m.industry", id: keyHash("m.industry"),
 		groupBy: "m.industry", sort: sortKey{"COALESCE(m.industry, '')", "text"}},
 	OutcomesByYear: {year: "m.year", id: "m.year::bigint", groupBy: "m.year", sort: sortKey{"m.year", "int"}},
+}
+
+// keyHash is the KeyID of a text key: a hash, positive as cursors need, above the 1 of
+// the group without a key.
+func keyHash(expr string) string {
+	return "COALESCE((hashtextextended(" + expr + ", 0) & 4611686018427387903) + 2, 1)"
 }
 
 func orNull(expr, typ string) string {
