@@ -98,7 +98,7 @@ func (r *Resolver) membershipGrowth(ctx context.Context, alliance *string, perio
 		return nil, errcode.BadInput("period", "ends (%s) before it starts (%s)", to.Format(time.DateOnly), from.Format(time.DateOnly))
 	}
 	if n := i.Steps(from, to); n > maxGrowthSteps {
-		return nil, errcode.BadInput("period", "spans %d intervals of a %s; at most %d", n, i, maxGrowthSteps)
+		return nil, errcode.BadInput("period", "spans %d intervals (%s); at most %d", n, i, maxGrowthSteps)
 	}
 	steps, err := r.Figures.MembershipGrowth(ctx, key, from, to, i)
 	if err != nil {

@@ -224,7 +224,7 @@ func outcomeList(f OutcomeFilter, o Order) (*list, error) {
 			count(*) FILTER (WHERE m.partnership_kind = 'ORDER_CLASS')::int AS hired_through_order_class,
 			count(*) FILTER (WHERE m.partnership_kind = 'APPRENTICESHIP')::int AS hired_through_apprenticeship,
 			CASE WHEN count(m.starting_salary) >= ` + minHires + `
-				THEN round(percentile_cont(0.5) WITHIN GROUP (ORDER BY m.starting_salary))::int END AS median_starting_salary,
+				THEN round((percentile_cont(0.5) WITHIN GROUP (ORDER BY m.starting_salary))::numeric)::int END AS median_starting_salary,
 			CASE WHEN count(m.placement_id) >= ` + minHires + `
 				THEN percentile_cont(0.5) WITHIN GROUP (ORDER BY CASE WHEN m.hired_on IS NOT NULL THEN greatest(m.hired_on - m.entry_on, 0) END)
 				END AS median_days_to_hire

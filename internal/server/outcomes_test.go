@@ -1,0 +1,594 @@
+package server_test
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"slices"
+	"testing"
+	"time"
+
+	gocmp "github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/alliance-graph/alliance-graph/internal/pgtest"
+	"github.com/alliance-graph/alliance-graph/internal/policy"
+	"github.com/alliance-graph/alliance-graph/internal/relay"
+)
+
+// outcomeWorld is what the employment outcomes are computed from, read straight from the
+// tables, for the oracle below: it applies the definitions of the contract in Go, talent
+// by talent, where the store applies them in one statement.
+type outcomeWorld struct {
+	alliance     int64
+	talents      []oracleTalent
+	courses      map[int64][]oracleCourse   // completed courses of the alliance, by talent
+	hires        map[int64][]oracleHire     // by talent
+	members      map[int64][]oracleMember   // memberships of the alliance, by organization
+	industries   map[int64]string           // companies' industries
+	partnerships []oraclePartnership        // the alliance's order classes and apprenticeships
+	participants map[int64]map[int64]bool   // partnership -> organizations
+	joinedLeft   map[string][][2]*time.Time // memberships by kind
+}
+
+type oracleTalent struct {
+	ID             int64   `db:"id"`
+	Status         string  `db:"status"`
+	School         *int64  `db:"school_id"`
+	Employer       *int64  `db:"employer_id"`
+	GraduationYear *int    `db:"graduation_year"`
+	Major          *string `db:"major"`
+}
+
+type oracleCourse struct {
+	Talent int64     `db:"talent_id"`
+	EndsOn time.Time `db:"ends_on"`
+}
+
+type oracleHire struct {
+	ID       int64     `db:"id"`
+	Talent   int64     `db:"talent_id"`
+	HiredOn  time.Time `db:"hired_on"`
+	Salary   *int      `db:"starting_salary"`
+	Provider int64     `db:"provider_id"`
+	Type     string    `db:"employment_type"`
+}
+
+type oracleMember struct {
+	Org    int64      `db:"organization_id"`
+	Kind   string     `db:"kind"`
+	Joined time.Time  `db:"joined_on"`
+	Left   *time.Time `db:"left_on"`
+}
+
+type oraclePartnership struct {
+	ID     int64      `db:"id"`
+	Kind   string     `db:"kind"`
+	Signed *time.Time `db:"signed_on"`
+	Ends   *time.Time `db:"ends_on"`
+}
+
+func readOutcomeWorld(t *testing.T, db *pgtest.Database) *outcomeWorld {
+	t.Helper()
+	w := &outcomeWorld{courses: map[int64][]oracleCourse{}, hires: map[int64][]oracleHire{}, members: map[int64][]oracleMember{},
+		industries: map[int64]string{}, participants: map[int64]map[int64]bool{}, joinedLeft: map[string][][2]*time.Time{}}
+	get := func(dest any, q string, args ...any) {
+		if err := db.DB.Select(dest, q, args...); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	var alliances []int64
+	get(&alliances, `SELECT id FROM alliance ORDER BY founded_on, id LIMIT 1`)
+	w.alliance = alliances[0]
+	get(&w.talents, `SELECT id, status, school_id, employer_id, graduation_year, major FROM talent WHERE alliance_id = $1`, w.alliance)
+	var courses []oracleCourse
+	get(&courses, `SELECT e.talent_id, r.ends_on FROM enrollment e JOIN resource r ON r.id = e.course_id
+		WHERE e.completed AND r.category = 'TRAINING_COURSE' AND r.alliance_id = $1 AND r.ends_on IS NOT NULL`, w.alliance)
+	for _, c := range courses {
+		w.courses[c.Talent] = append(w.courses[c.Talent], c)
+	}
+	var hires []oracleHire
+	get(&hires, `SELECT p.id, p.talent_id, p.hired_on, p.starting_salary, r.provider_id, r.employment_type
+		FROM placement p JOIN resource r ON r.id = p.opening_id WHERE p.status = 'HIRED'`)
+	for _, h := range hires {
+		w.hires[h.Talent] = append(w.hires[h.Talent], h)
+	}
+	var members []oracleMember
+	get(&members, `SELECT m.organization_id, o.kind, m.joined_on, m.left_on FROM membership m JOIN organization o ON o.id = m.organization_id
+		WHERE m.alliance_id = $1`, w.alliance)
+	for _, m := range members {
+		w.members[m.Org] = append(w.members[m.Org], m)
+		w.joinedLeft[m.Kind] = append(w.joinedLeft[m.Kind], [2]*time.Time{&m.Joined, m.Left})
+	}
+	var companies []struct {
+		ID       int64  `db:"id"`
+		Industry string `db:"industry"`
+	}
+	get(&companies, `SELECT id, industry FROM organization WHERE industry IS NOT NULL`)
+	for _, c := range companies {
+		w.industries[c.ID] = c.Industry
+	}
+	get(&w.partnerships, `SELECT id, kind, signed_on, ends_on FROM partnership WHERE alliance_id = $1 AND kind IN ('ORDER_CLASS', 'APPRENTICESHIP')`, w.alliance)
+	var parts []struct {
+		P   int64 `db:"partnership_id"`
+		Org int64 `db:"organization_id"`
+	}
+	get(&parts, `SELECT partnership_id, organization_id FROM partnership_participant`)
+	for _, p := range parts {
+		if w.participants[p.P] == nil {
+			w.participants[p.P] = map[int64]bool{}
+		}
+		w.participants[p.P][p.Org] = true
+	}
+	return w
+}
+
+// oracleGroup is one group's figures, as the oracle computes them and as the API returns them.
+type oracleGroup struct {
+	Key                                                       string
+	Cohort, Graduates, Trainees, Employed, EmployedInAlliance int
+	Hires, OrderClass, Apprenticeship                         int
+	EmploymentRate                                            float64
+	MedianStartingSalary                                      *int
+	MedianDaysToHire                                          *float64
+	salaries                                                  []int
+	days                                                      []int
+}
+
+func within(d time.Time, from, to *time.Time) bool {
+	return (from == nil || !d.Before(*from)) && (to == nil || !d.After(*to))
+}
+
+func median(v []int) float64 {
+	slices.Sort(v)
+	n := len(v)
+	if n%2 == 1 {
+		return float64(v[n/2])
+	}
+	return float64(v[n/2-1]+v[n/2]) / 2
+}
+
+// outcomes computes every group of a grouping ("" for none) for the period, as of today.
+func (w *outcomeWorld) outcomes(grouping string, from, to *time.Time, today time.Time) map[string]*oracleGroup {
+	groups := map[string]*oracleGroup{}
+	if grouping == "" {
+		groups["none"] = &oracleGroup{Key: "none"}
+	}
+	for _, t := range w.talents {
+		var entry time.Time
+		graduate := false
+		if t.School != nil && t.GraduationYear != nil {
+			g := time.Date(*t.GraduationYear, 6, 30, 0, 0, 0, 0, time.UTC)
+			if within(g, from, to) && !g.After(today) {
+				entry, graduate = g, true
+			}
+		}
+		if !graduate {
+			for _, c := range w.courses[t.ID] {
+				if within(c.EndsOn, from, to) && !c.EndsOn.After(today) && c.EndsOn.After(entry) {
+					entry = c.EndsOn
+				}
+			}
+			if entry.IsZero() {
+				continue
+			}
+		}
+		var hire *oracleHire
+		for i, h := range w.hires[t.ID] {
+			if h.Type == "INTERNSHIP" || h.HiredOn.Before(entry.AddDate(0, 0, -180)) || h.HiredOn.After(today) {
+				continue
+			}
+			if hire == nil || h.HiredOn.Before(hire.HiredOn) || (h.HiredOn.Equal(hire.HiredOn) && h.ID < hire.ID) {
+				hire = &w.hires[t.ID][i]
+			}
+		}
+		employed := hire != nil || t.Status == "EMPLOYED"
+		var employer *int64
+		day := today
+		if hire != nil {
+			employer, day = &hire.Provider, hire.HiredOn
+		} else if t.Status == "EMPLOYED" {
+			employer = t.Employer
+		}
+		inAlliance := false
+		if employer != nil {
+			for _, m := range w.members[*employer] {
+				if !m.Joined.After(day) && (m.Left == nil || !m.Left.Before(day)) {
+					inAlliance = true
+				}
+			}
+		}
+		var through *oraclePartnership
+		if hire != nil && t.School != nil {
+			for i, p := range w.partnerships {
+				if p.Signed == nil || p.Signed.After(hire.HiredOn) || (p.Ends != nil && p.Ends.Before(hire.HiredOn)) ||
+					!w.participants[p.ID][hire.Provider] || !w.participants[p.ID][*t.School] {
+					continue
+				}
+				if through == nil || p.Signed.After(*through.Signed) || (p.Signed.Equal(*through.Signed) && p.ID < through.ID) {
+					through = &w.partnerships[i]
+				}
+			}
+		}
+		key := "none"
+		switch grouping {
+		case "SCHOOL":
+			if t.School != nil {
+				key = fmt.Sprint("school ", *t.School)
+			}
+		case "MAJOR":
+			if t.Major != nil {
+				key = "major " + *t.Major
+			}
+		case "PARTNERSHIP":
+			if through != nil {
+				key = fmt.Sprint("partnership ", through.ID)
+			}
+		case "INDUSTRY":
+			if employer != nil && w.industries[*employer] != "" {
+				key = "industry " + w.industries[*employer]
+			}
+		case "YEAR":
+			key = fmt.Sprint("year ", entry.Year())
+		}
+		g := groups[key]
+		if g == nil {
+			g = &oracleGroup{Key: key}
+			groups[key] = g
+		}
+		g.Cohort++
+		if graduate {
+			g.Graduates++
+		} else {
+			g.Trainees++
+		}
+		if employed {
+			g.Employed++
+			if inAlliance {
+				g.EmployedInAlliance++
+			}
+		}
+		if hire != nil {
+			g.Hires++
+			if hire.Salary != nil {
+				g.salaries = append(g.salaries, *hire.Salary)
+			}
+			g.days = append(g.days, max(0, int(hire.HiredOn.Sub(entry).Hours()/24)))
+		}
+		if through != nil && through.Kind == "ORDER_CLASS" {
+			g.OrderClass++
+		}
+		if through != nil && through.Kind == "APPRENTICESHIP" {
+			g.Apprenticeship++
+		}
+	}
+	for _, g := range groups {
+		if g.Cohort > 0 {
+			g.EmploymentRate = float64(g.Employed) / float64(g.Cohort)
+		}
+		if len(g.salaries) >= policy.MinHiresForMedian {
+			m := int(math.Round(median(g.salaries)))
+			g.MedianStartingSalary = &m
+		}
+		if len(g.days) >= policy.MinHiresForMedian {
+			m := median(g.days)
+			g.MedianDaysToHire = &m
+		}
+	}
+	return groups
+}
+
+const outcomesQuery = `query($period: DateRange, $groupBy: OutcomeGrouping, $order: EmploymentOutcomeOrder, $first: Int, $after: String) {
+	employmentOutcomes(period: $period, groupBy: $groupBy, orderBy: $order, first: $first, after: $after) {
+		totalCount
+		pageInfo { hasNextPage endCursor }
+		edges { cursor node {
+			key { school { id } partnership { id kind } major industry year }
+			cohort graduates trainees employed employmentRate employedInAlliance hires
+			hiredThroughPartnership hiredThroughOrderClass hiredThroughApprenticeship medianStartingSalary medianDaysToHire
+		} }
+	}
+}`
+
+type apiOutcomes struct {
+	EmploymentOutcomes struct {
+		TotalCount int
+		PageInfo   struct {
+			HasNextPage bool
+			EndCursor   *string
+		}
+		Edges []struct {
+			Node struct {
+				Key struct {
+					School      *struct{ ID string }
+					Partnership *struct{ ID, Kind string }
+					Major       *string
+					Industry    *string
+					Year        *int
+				}
+				Cohort, Graduates, Trainees, Employed, EmployedInAlliance, Hires            int
+				HiredThroughPartnership, HiredThroughOrderClass, HiredThroughApprenticeship int
+				EmploymentRate                                                              float64
+				MedianStartingSalary                                                        *int
+				MedianDaysToHire                                                            *float64
+			}
+		}
+	}
+}
+
+// allOutcomes pages through a grouping's outcomes, size a page, and returns the groups in
+// order, keyed as the oracle keys them, and the totalCount of each page.
+func allOutcomes(t *testing.T, ts *testServer, vars map[string]any, size int) ([]*oracleGroup, []int) {
+	t.Helper()
+	var out []*oracleGroup
+	var totals []int
+	vars["first"] = size
+	for range 200 {
+		var r apiOutcomes
+		ts.data(t, outcomesQuery, vars, &r)
+		totals = append(totals, r.EmploymentOutcomes.TotalCount)
+		for _, e := range r.EmploymentOutcomes.Edges {
+			n := e.Node
+			key := "none"
+			switch k := n.Key; {
+			case k.School != nil:
+				_, id, _ := relay.ParseID(k.School.ID)
+				key = fmt.Sprint("school ", id)
+			case k.Partnership != nil:
+				_, id, _ := relay.ParseID(k.Partnership.ID)
+				key = fmt.Sprint("partnership ", id)
+			case k.Major != nil:
+				key = "major " + *k.Major
+			case k.Industry != nil:
+				key = "industry " + *k.Industry
+			case k.Year != nil:
+				key = fmt.Sprint("year ", *k.Year)
+			}
+			if n.HiredThroughPartnership != n.HiredThroughOrderClass+n.HiredThroughApprenticeship {
+				t.Errorf("%s: %d hired through a partnership, %d + %d by kind", key, n.HiredThroughPartnership, n.HiredThroughOrderClass, n.HiredThroughApprenticeship)
+			}
+			if k := n.Key.Partnership; k != nil && (k.Kind == "ORDER_CLASS") != (n.HiredThroughOrderClass == n.Cohort) {
+				t.Errorf("%s, an %s, hired %d of %d through an order class", key, k.Kind, n.HiredThroughOrderClass, n.Cohort)
+			}
+			out = append(out, &oracleGroup{Key: key, Cohort: n.Cohort, Graduates: n.Graduates, Trainees: n.Trainees, Employed: n.Employed,
+				EmployedInAlliance: n.EmployedInAlliance, Hires: n.Hires, OrderClass: n.HiredThroughOrderClass, Apprenticeship: n.HiredThroughApprenticeship,
+				EmploymentRate: n.EmploymentRate, MedianStartingSalary: n.MedianStartingSalary, MedianDaysToHire: n.MedianDaysToHire})
+		}
+		if !r.EmploymentOutcomes.PageInfo.HasNextPage {
+			return out, totals
+		}
+		vars["after"] = *r.EmploymentOutcomes.PageInfo.EndCursor
+	}
+	t.Fatal("paging does not end")
+	return nil, nil
+}
+
+func TestEmploymentOutcomesAnswerAsTheirDefinitionsSay(t *testing.T) {
+	ts := newServer(t)
+	w := readOutcomeWorld(t, testDB)
+	now := time.Now().UTC()
+	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
+	d := func(s string) *time.Time { v, _ := time.Parse(time.DateOnly, s); return &v }
+	periods := []struct {
+		name     string
+		from, to *time.Time
+	}{
+		{"ever", nil, nil},
+		{"an academic year", d("2025-07-01"), d("2026-06-30")},
+		{"since a day", d("2025-06-30"), nil},
+		{"until a day", nil, d("2025-06-30")},
+	}
+	groupings := []string{"", "SCHOOL", "MAJOR", "PARTNERSHIP", "INDUSTRY", "YEAR"}
+	orders := map[string]func(a, b *oracleGroup) int{
+		"COHORT":          func(a, b *oracleGroup) int { return cmp.Compare(a.Cohort, b.Cohort) },
+		"EMPLOYED":        func(a, b *oracleGroup) int { return cmp.Compare(a.Employed, b.Employed) },
+		"EMPLOYMENT_RATE": func(a, b *oracleGroup) int { return cmp.Compare(a.EmploymentRate, b.EmploymentRate) },
+		"MEDIAN_STARTING_SALARY": func(a, b *oracleGroup) int {
+			s := func(g *oracleGroup) int {
+				if g.MedianStartingSalary == nil {
+					return -1
+				}
+				return *g.MedianStartingSalary
+			}
+			return cmp.Compare(s(a), s(b))
+		},
+	}
+	fields := []string{"COHORT", "EMPLOYED", "EMPLOYMENT_RATE", "MEDIAN_STARTING_SALARY"}
+	nonEmpty := 0
+	for i, p := range periods {
+		for j, g := range groupings {
+			field := fields[(i+j)%len(fields)]
+			dir := []string{"DESC", "ASC"}[(i+j)%2]
+			t.Run(fmt.Sprintf("%s by %q, %s %s", p.name, g, field, dir), func(t *testing.T) {
+				want := w.outcomes(g, p.from, p.to, today)
+				vars := map[string]any{"order": map[string]any{"field": field, "direction": dir}}
+				period := map[string]any{}
+				if p.from != nil {
+					period["from"] = p.from.Format(time.DateOnly)
+				}
+				if p.to != nil {
+					period["to"] = p.to.Format(time.DateOnly)
+				}
+				vars["period"] = period
+				if g != "" {
+					vars["groupBy"] = g
+				}
+				got, totals := allOutcomes(t, ts, vars, 7)
+				for _, n := range totals {
+					if n != len(want) {
+						t.Errorf("totalCount %d, want %d", n, len(want))
+					}
+				}
+				byKey := map[string]*oracleGroup{}
+				for _, o := range got {
+					if byKey[o.Key] != nil {
+						t.Errorf("group %s twice", o.Key)
+					}
+					byKey[o.Key] = o
+					if o.Hires < policy.MinHiresForMedian && (o.MedianStartingSalary != nil || o.MedianDaysToHire != nil) {
+						t.Errorf("group %s publishes medians of %d hires", o.Key, o.Hires)
+					}
+				}
+				if diff := gocmp.Diff(want, byKey, cmpopts.IgnoreUnexported(oracleGroup{}), cmpopts.EquateApprox(0, 1e-9)); diff != "" {
+					t.Errorf("groups (-oracle +API):\n%s", diff)
+				}
+				less := orders[field]
+				for k := 1; k < len(got); k++ {
+					c := less(got[k-1], got[k])
+					if (dir == "DESC" && c < 0) || (dir == "ASC" && c > 0) {
+						t.Errorf("%s before %s, sorted by %s %s", got[k-1].Key, got[k].Key, field, dir)
+					}
+				}
+				if want["none"] != nil && want["none"].Cohort > 0 || len(want) > 1 {
+					nonEmpty++
+				}
+			})
+		}
+	}
+	if nonEmpty < len(periods)*len(groupings)/2 {
+		t.Errorf("only %d of the cases had a cohort: the demo proves little", nonEmpty)
+	}
+}
+
+func TestEmploymentOutcomeArgumentsAreChecked(t *testing.T) {
+	ts := newServer(t)
+	var first apiOutcomes
+	ts.data(t, outcomesQuery, map[string]any{"groupBy": "SCHOOL", "first": 1}, &first)
+	cursor := first.EmploymentOutcomes.PageInfo.EndCursor
+	if cursor == nil {
+		t.Fatal("no school has a cohort")
+	}
+	for _, tt := range []struct {
+		name string
+		vars map[string]any
+		arg  string
+	}{
+		{"a period ending before it starts", map[string]any{"period": map[string]any{"from": "2026-01-02", "to": "2026-01-01"}}, "period"},
+		{"a cursor of another grouping", map[string]any{"groupBy": "MAJOR", "after": *cursor}, "after"},
+		{"a cursor of another order", map[string]any{"groupBy": "SCHOOL", "order": map[string]any{"field": "KEY"}, "after": *cursor}, "after"},
+		{"a page too large", map[string]any{"first": 101}, "first"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			r := ts.query(t, outcomesQuery, tt.vars)
+			if len(r.Errors) != 1 || r.Errors[0].Extensions["code"] != "BAD_USER_INPUT" || r.Errors[0].Extensions["argument"] != tt.arg {
+				t.Errorf("errors %+v, want BAD_USER_INPUT naming %s", r.Errors, tt.arg)
+			}
+		})
+	}
+	r := ts.query(t, `{ membershipGrowth(interval: MONTH, period: { from: "1990-01-01", to: "2026-01-01" }) { from } }`, nil)
+	if len(r.Errors) != 1 || r.Errors[0].Extensions["code"] != "BAD_USER_INPUT" || r.Errors[0].Extensions["argument"] != "period" {
+		t.Errorf("433 months: errors %+v, want BAD_USER_INPUT naming the period", r.Errors)
+	}
+}
+
+// The key objects of a page of groups come through the loaders, one statement for all of
+// them, whatever the page size.
+func TestEmploymentOutcomeKeysAreLoadedInBatches(t *testing.T) {
+	ts := newServerWith(t, settled)
+	for _, g := range []string{"SCHOOL", "PARTNERSHIP"} {
+		q := fmt.Sprintf(`query($n: Int!) { employmentOutcomes(groupBy: %s, first: $n) { edges { node { cohort
+			key { school { name { en } level } partnership { title { en } kind } } } } } }`, g)
+		counts := map[int]int64{}
+		for _, n := range []int{5, 50} {
+			counts[n] = statementsFor(t, ts, q, map[string]any{"n": n})
+		}
+		var groups int
+		var r apiOutcomes
+		ts.data(t, outcomesQuery, map[string]any{"groupBy": g, "first": 50}, &r)
+		groups = len(r.EmploymentOutcomes.Edges)
+		if groups <= 5 {
+			t.Errorf("by %s: %d groups, too few to tell a page of 5 from one of 50", g, groups)
+		}
+		if counts[5] != counts[50] {
+			t.Errorf("by %s: a page of 5 took %d statements, of 50 (%d groups) %d", g, counts[5], groups, counts[50])
+		}
+		// The first alliance, the event log's position, the page, the keys.
+		if counts[50] > 4 {
+			t.Errorf("by %s: %d statements, want at most 4", g, counts[50])
+		}
+	}
+}
+
+func TestMembershipGrowthAddsUpTheMemberships(t *testing.T) {
+	ts := newServer(t)
+	w := readOutcomeWorld(t, testDB)
+	type kindGrowth struct {
+		Kind                 string
+		Joined, Left, Active int
+	}
+	type step struct {
+		From, To             string
+		Joined, Left, Active int
+		ByKind               []kindGrowth
+	}
+	kinds := []string{"SCHOOL", "COMPANY", "GOVERNMENT_AGENCY", "INDUSTRIAL_PARK"}
+	months := map[string]int{"MONTH": 1, "QUARTER": 3, "YEAR": 12}
+	for _, tt := range []struct {
+		interval string
+		from, to string
+	}{{"MONTH", "2024-08-17", "2025-02-10"}, {"QUARTER", "2024-01-01", "2026-06-30"}, {"YEAR", "2025-03-15", "2026-11-30"}} {
+		t.Run(tt.interval, func(t *testing.T) {
+			from, _ := time.Parse(time.DateOnly, tt.from)
+			to, _ := time.Parse(time.DateOnly, tt.to)
+			var want []step
+			m := months[tt.interval]
+			for start := time.Date(from.Year(), time.Month((int(from.Month())-1)/m*m+1), 1, 0, 0, 0, 0, time.UTC); !start.After(to); start = start.AddDate(0, m, 0) {
+				s, e := start, start.AddDate(0, m, -1)
+				if s.Before(from) {
+					s = from
+				}
+				if e.After(to) {
+					e = to
+				}
+				st := step{From: s.Format(time.DateOnly), To: e.Format(time.DateOnly)}
+				for _, k := range kinds {
+					kg := kindGrowth{Kind: k}
+					for _, jl := range w.joinedLeft[k] {
+						if within(*jl[0], &s, &e) {
+							kg.Joined++
+						}
+						if jl[1] != nil && within(*jl[1], &s, &e) {
+							kg.Left++
+						}
+						if !jl[0].After(e) && (jl[1] == nil || jl[1].After(e)) {
+							kg.Active++
+						}
+					}
+					st.Joined, st.Left, st.Active = st.Joined+kg.Joined, st.Left+kg.Left, st.Active+kg.Active
+					st.ByKind = append(st.ByKind, kg)
+				}
+				want = append(want, st)
+			}
+			var got struct{ MembershipGrowth []step }
+			ts.data(t, fmt.Sprintf(`{ membershipGrowth(interval: %s, period: { from: %q, to: %q }) {
+				from to joined left active byKind { kind joined left active } } }`, tt.interval, tt.from, tt.to), nil, &got)
+			if diff := gocmp.Diff(want, got.MembershipGrowth); diff != "" {
+				t.Errorf("growth (-oracle +API):\n%s", diff)
+			}
+			joined := 0
+			for _, s := range got.MembershipGrowth {
+				joined += s.Joined
+			}
+			if joined == 0 {
+				t.Error("nobody joined: the demo proves little")
+			}
+		})
+	}
+	// Without a period: from the founding until today.
+	var got struct {
+		MembershipGrowth []struct{ From, To string }
+		Alliances        struct {
+			Edges []struct{ Node struct{ FoundedOn string } }
+		}
+	}
+	ts.data(t, `{ membershipGrowth { from to } alliances(first: 1) { edges { node { foundedOn } } } }`, nil, &got)
+	steps := got.MembershipGrowth
+	if len(steps) == 0 || steps[0].From != got.Alliances.Edges[0].Node.FoundedOn || steps[len(steps)-1].To != time.Now().UTC().Format(time.DateOnly) {
+		t.Errorf("by default %v, want quarters from the founding (%s) until today", steps, got.Alliances.Edges[0].Node.FoundedOn)
+	}
+	for i := 1; i < len(steps); i++ {
+		if steps[i].From <= steps[i-1].To {
+			t.Errorf("step %v does not follow %v", steps[i], steps[i-1])
+		}
+	}
+}
