@@ -171,47 +171,44 @@ func outcomeList(f OutcomeFilter, o Order) (*list, error) {
 	if key.groupBy != "" {
 		groupBy = " GROUP BY " + key.groupBy
 	}
-	l.from = `(WITH graduates AS (
-			SELECT t.id AS talent_id, ` + graduation + ` AS entry_on
+	// A graduate of the period is a test on the talent's row alone.
+	graduate := "(t.school_id IS NOT NULL AND t.graduation_year IS NOT NULL AND " + entered(graduation) + ")"
+	// One pass over the alliance's talents: a graduate of the period, else the latest
+	// completed course in it, aggregated per talent before the join (joining first walks
+	// the talents once per enrollment).
+	l.from = `(WITH cohort AS (
+			SELECT t.id AS talent_id, CASE WHEN ` + graduate + ` THEN ` + graduation + ` ELSE c.entry_on END AS entry_on,
+				COALESCE(` + graduate + `, false) AS graduate, t.status, t.school_id, t.major, t.employer_id
 			FROM talent t
-			WHERE t.alliance_id = ` + alliance + ` AND t.school_id IS NOT NULL AND t.graduation_year IS NOT NULL
-				AND ` + entered(graduation) + `
-		), trainees AS (
-			SELECT en.talent_id, max(r.ends_on) AS entry_on
-			FROM enrollment en
-			JOIN talent t ON t.id = en.talent_id
-			JOIN resource r ON r.id = en.course_id
-			WHERE en.completed AND t.alliance_id = ` + alliance + ` AND r.alliance_id = ` + alliance + `
-				AND r.category = 'TRAINING_COURSE' AND ` + entered("r.ends_on") + `
-				AND NOT EXISTS (SELECT 1 FROM graduates g WHERE g.talent_id = en.talent_id)
-			GROUP BY en.talent_id
-		), cohort AS (
-			SELECT talent_id, entry_on, true AS graduate FROM graduates
-			UNION ALL
-			SELECT talent_id, entry_on, false FROM trainees
-		), members AS (
-			SELECT c.talent_id, c.entry_on, c.graduate, t.school_id, t.major,
-				extract(year FROM c.entry_on)::int AS year,
-				h.placement_id, h.hired_on, h.starting_salary, e.employer_id,
-				h.placement_id IS NOT NULL OR t.status = 'EMPLOYED' AS employed,
-				eo.industry,
-				EXISTS (SELECT 1 FROM membership ms WHERE ms.alliance_id = ` + alliance + ` AND ms.organization_id = e.employer_id
-					AND ms.joined_on <= COALESCE(h.hired_on, ` + today + `)
-					AND (ms.left_on IS NULL OR ms.left_on >= COALESCE(h.hired_on, ` + today + `))) AS in_alliance,
+			LEFT JOIN (SELECT en.talent_id, max(r.ends_on) AS entry_on
+				FROM enrollment en JOIN resource r ON r.id = en.course_id
+				WHERE en.completed AND r.alliance_id = ` + alliance + ` AND r.category = 'TRAINING_COURSE' AND ` + entered("r.ends_on") + `
+				GROUP BY en.talent_id) c ON c.talent_id = t.id
+			WHERE t.alliance_id = ` + alliance + ` AND (c.entry_on IS NOT NULL OR ` + graduate + `)
+		), hires AS (
+			SELECT DISTINCT ON (c.talent_id) c.talent_id, pl.id AS placement_id, pl.hired_on, pl.starting_salary, r.provider_id,
 				hp.partnership_id, hp.partnership_kind
 			FROM cohort c
-			JOIN talent t ON t.id = c.talent_id
-			LEFT JOIN LATERAL (
-				SELECT pl.id AS placement_id, pl.hired_on, pl.starting_salary, r.provider_id
-				FROM placement pl JOIN resource r ON r.id = pl.opening_id
-				WHERE pl.talent_id = c.talent_id AND pl.status = 'HIRED' AND r.employment_type <> 'INTERNSHIP'
-					AND pl.hired_on >= c.entry_on - ` + fmt.Sprint(hireLeadDays) + ` AND pl.hired_on <= ` + today + `
-				ORDER BY pl.hired_on, pl.id
-				LIMIT 1
-			) h ON true
-			CROSS JOIN LATERAL (SELECT COALESCE(h.provider_id, CASE WHEN t.status = 'EMPLOYED' THEN t.employer_id END) AS employer_id) e
+			JOIN placement pl ON pl.talent_id = c.talent_id
+			JOIN resource r ON r.id = pl.opening_id
+			LEFT JOIN LATERAL hire_partnership(r.provider_id, c.school_id, ` + alliance + `, pl.hired_on) hp ON true
+			WHERE pl.status = 'HIRED' AND r.employment_type <> 'INTERNSHIP'
+				AND pl.hired_on >= c.entry_on - ` + fmt.Sprint(hireLeadDays) + ` AND pl.hired_on <= ` + today + `
+			ORDER BY c.talent_id, pl.hired_on, pl.id
+		), members AS (
+			SELECT c.talent_id, c.entry_on, c.graduate, c.school_id, c.major,
+				extract(year FROM c.entry_on)::int AS year,
+				h.placement_id, h.hired_on, h.starting_salary, h.partnership_id, h.partnership_kind,
+				h.placement_id IS NOT NULL OR c.status = 'EMPLOYED' AS employed,
+				eo.industry, ms.id IS NOT NULL AS in_alliance
+			FROM cohort c
+			LEFT JOIN hires h ON h.talent_id = c.talent_id
+			CROSS JOIN LATERAL (SELECT COALESCE(h.provider_id, CASE WHEN c.status = 'EMPLOYED' THEN c.employer_id END) AS employer_id) e
 			LEFT JOIN organization eo ON eo.id = e.employer_id
-			LEFT JOIN LATERAL hire_partnership(h.provider_id, t.school_id, ` + alliance + `, h.hired_on) hp ON true
+			-- At most one membership per organization and alliance (its UNIQUE key).
+			LEFT JOIN membership ms ON ms.alliance_id = ` + alliance + ` AND ms.organization_id = e.employer_id
+				AND ms.joined_on <= COALESCE(h.hired_on, ` + today + `)
+				AND (ms.left_on IS NULL OR ms.left_on >= COALESCE(h.hired_on, ` + today + `))
 		)
 		SELECT ` + key.id + ` AS key_id, ` + key.sort.expr + ` AS key_sort, ` + cols + `,
 			count(*)::int AS cohort,
