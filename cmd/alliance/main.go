@@ -179,7 +179,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	defer db.Close()
 	if !cfg.NoDemo {
 		// Under the setup lock: replicas starting together load the demo once.
-		sum, loaded, err := demo.LoadIfEmpty(ctx, db)
+		sum, loaded, err := demo.LoadIfEmpty(ctx, db, shenyangToday())
 		if err != nil {
 			return fmt.Errorf("load demo alliance: %w", err)
 		}
@@ -383,12 +383,17 @@ func seed(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	if seeded {
 		return errors.New("the database already holds an alliance; add --reset to empty it first")
 	}
-	sum, err := demo.Load(ctx, db, cfg.Scale)
+	asOf := cfg.AsOf
+	if asOf.IsZero() {
+		asOf = shenyangToday()
+	}
+	sum, err := demo.Load(ctx, db, demo.Options{Scale: cfg.Scale, AsOf: asOf})
 	if err != nil {
 		return fmt.Errorf("seed at scale %d: %w", cfg.Scale, err)
 	}
 	log.Info("seeded", "scale", cfg.Scale, "organizations", sum.Organizations, "partnerships", sum.Partnerships,
-		"resources", sum.Resources, "talents", sum.Talents, "placements", sum.Placements, "took", sum.Took.String())
+		"resources", sum.Resources, "talents", sum.Talents, "placements", sum.Placements, "events", sum.Events,
+		"as_of", asOf.Format(time.DateOnly), "took", sum.Took.String())
 	return nil
 }
 
@@ -421,3 +426,6 @@ func apqCacheSize(cfg config.Config) int {
 	}
 	return cfg.APQCacheSize
 }
+
+// shenyangToday is the alliance's today. TODO(clock): calendar.Today once merged.
+func shenyangToday() time.Time { return time.Now().In(time.FixedZone("CST", 8*3600)) }

@@ -29,16 +29,20 @@ import (
 // shape; writeDB holds another copy for the tests that change data.
 var testDB, writeDB *pgtest.Database
 
+// demoDay is the day the test demo describes: fixed, so that every run sees the same
+// alliance (demo.Options.AsOf).
+var demoDay = time.Date(2026, 12, 3, 0, 0, 0, 0, time.UTC)
+
 func TestMain(m *testing.M) {
 	os.Exit(pgtest.Main(m, "server", &testDB, func(ctx context.Context, db *pgtest.Database) error {
-		if _, err := demo.Load(ctx, db.DB, 1); err != nil {
+		if _, err := demo.Load(ctx, db.DB, demo.Options{Scale: 1, AsOf: demoDay}); err != nil {
 			return err
 		}
 		var err error
 		if writeDB, err = pgtest.Create(ctx, "serverw"); err != nil {
 			return err
 		}
-		_, err = demo.Load(ctx, writeDB.DB, 1)
+		_, err = demo.Load(ctx, writeDB.DB, demo.Options{Scale: 1, AsOf: demoDay})
 		return err
 	}, func(ctx context.Context) error {
 		if writeDB == nil {
