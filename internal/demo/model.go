@@ -215,13 +215,13 @@ type placement struct {
 
 // event is one entry of the demo's history, written to the event log in date order.
 type event struct {
-	id         int64
-	on         day
-	at         time.Time
-	kind       string
-	subject    string
-	resource   *resource
-	payload    string
+	id       int64
+	on       day
+	at       time.Time
+	kind     string
+	subject  string
+	resource *resource
+	payload  string
 }
 
 // picker draws orgs with probability proportional to a weight.

@@ -184,7 +184,6 @@ func (g *gen) talentPool(cs *copyState) error {
 
 func timeMonth(m int) time.Month { return time.Month(m) }
 
-
 // strongest is t's highest-level skill outside the general competencies.
 func (g *gen) strongest(t *talent) *tskill {
 	var best *tskill
