@@ -575,7 +575,8 @@ func (g *gen) kickoff(cs *copyState) error {
 				return err
 			}
 		}
-		p := &partnership{kind: k.kind, status: k.status, titleEn: k.en, titleZh: k.zh, desc: k.desc + " Signed at the alliance's kick-off meeting.",
+		sfxEn, sfxZh := copySuffix(cs.n, "Cohort", "期")
+		p := &partnership{kind: k.kind, status: k.status, titleEn: k.en + sfxEn, titleZh: k.zh + sfxZh, desc: k.desc + " Signed at the alliance's kick-off meeting.",
 			signed: dayFounded, starts: between(g.r, mkDay(2024, 9, 1), mkDay(2024, 10, 15))}
 		if k.status == "COMPLETED" {
 			if end := mkDay(2025, 12, 31); end < g.asOf {

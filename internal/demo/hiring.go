@@ -162,9 +162,10 @@ func (g *gen) openings(cs *copyState) error {
 			sharedWithAll: chance(g.r, 0.85), sharedOn: shared,
 			positions: positions, salaryMin: smin, salaryMax: smax, employmentType: et, closesOn: closes,
 			skills: []rskill{{s, level}}}
+		// Other skills of the trade, below the main one's level.
 		extra := weighted(g.r, 35, 45, 20)
 		for _, j := range g.r.Perm(len(provider.skills)) {
-			if extra == 0 {
+			if extra == 0 || level == 1 {
 				break
 			}
 			o := provider.skills[j]
@@ -174,7 +175,7 @@ func (g *gen) openings(cs *copyState) error {
 			res.skills = append(res.skills, rskill{o, max(1, level-1-g.r.IntN(2))})
 			extra--
 		}
-		if chance(g.r, 0.3) && !hasSkill(res.skills, safety) {
+		if level >= 3 && chance(g.r, 0.3) && !hasSkill(res.skills, safety) {
 			res.skills = append(res.skills, rskill{safety, 2})
 		}
 		g.newResource(res)

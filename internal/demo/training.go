@@ -138,7 +138,7 @@ func (g *gen) courses(cs *copyState) error {
 		if future {
 			// Announced for the coming year, more of them soon than late.
 			starts = g.asOf + 1 + day(365*math.Pow(g.r.Float64(), 1.5))
-			shared = between(g.r, maxDay(earliest, starts-120), minDay(starts-14, g.asOf))
+			shared = between(g.r, maxDay(earliest, minDay(starts-120, g.asOf-30)), minDay(starts-14, g.asOf))
 			if shared < earliest || shared > g.asOf {
 				i--
 				continue
@@ -168,9 +168,10 @@ func (g *gen) courses(cs *copyState) error {
 		}
 		res.desc = fmt.Sprintf("%d-hour course in %s at %s level (national vocational skill level %d) for up to %d trainees, run by %s.",
 			hours, sp.en, strings.ToLower(ln[0]), 6-level, seats, where)
+		// A course also touches on a few related skills, below the level of its own.
 		extra := weighted(g.r, 45, 40, 15)
 		for _, j := range g.r.Perm(len(provider.skills)) {
-			if extra == 0 {
+			if extra == 0 || level == 1 {
 				break
 			}
 			o := provider.skills[j]
@@ -180,7 +181,7 @@ func (g *gen) courses(cs *copyState) error {
 			res.skills = append(res.skills, rskill{o, max(1, level-1-g.r.IntN(2))})
 			extra--
 		}
-		if chance(g.r, 0.2) && !hasSkill(res.skills, safety) {
+		if level >= 3 && chance(g.r, 0.2) && !hasSkill(res.skills, safety) {
 			res.skills = append(res.skills, rskill{safety, 2})
 		}
 		g.newResource(res)

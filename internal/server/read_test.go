@@ -620,7 +620,8 @@ func TestMembersFilterAndSortWithinTheAlliance(t *testing.T) {
 
 func TestOpeningPlacementsFilterByStatusAndDate(t *testing.T) {
 	ts := newServer(t)
-	opening := firstKey(t, relay.TypeResource, "SELECT opening_id FROM placement GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1")
+	opening := firstKey(t, relay.TypeResource, `SELECT p.opening_id FROM placement p JOIN resource r ON r.id = p.opening_id
+		WHERE r.shared_with_all GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1`)
 	_, key, _ := relay.ParseID(opening)
 	tests := []struct {
 		filter map[string]any

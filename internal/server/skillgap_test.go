@@ -81,7 +81,7 @@ func gapOracle(t *testing.T, db *pgtest.Database, from, to *string, seeAll bool)
 
 func TestSkillGapComparesDemandWithSupplyPerSkill(t *testing.T) {
 	ts := newServer(t)
-	from, to := "2026-08-01", "2026-09-30"
+	from, to := "2026-10-01", "2026-11-30" // the two months before demoDay: openings posted then are still open
 	byField := map[string]func(g gapRow) float64{
 		"GAP": func(g gapRow) float64 { return g.Gap }, "DEMAND": func(g gapRow) float64 { return g.Demand },
 		"SUPPLY": func(g gapRow) float64 { return g.Supply }, "SHORTFALL": func(g gapRow) float64 { return g.Demand - g.Supply },
