@@ -27,6 +27,7 @@ import (
 
 	"github.com/alliance-graph/alliance-graph/internal/auth"
 	"github.com/alliance-graph/alliance-graph/internal/bus"
+	"github.com/alliance-graph/alliance-graph/internal/change"
 	"github.com/alliance-graph/alliance-graph/internal/config"
 	"github.com/alliance-graph/alliance-graph/internal/database"
 	"github.com/alliance-graph/alliance-graph/internal/demo"
@@ -223,6 +224,13 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	busDone := make(chan struct{})
 	go func() { events.Run(busCtx); close(busDone) }()
 	defer func() { stopBus(); <-busDone }()
+	// The calendar closes openings past their closing date and moves courses on as each
+	// day begins in Shenyang, starting now; every replica runs it, safely (see
+	// change.Service.FollowCalendar). It writes, so it uses the primary.
+	calendarCtx, stopCalendar := context.WithCancel(context.Background())
+	calendarDone := make(chan struct{})
+	go func() { change.New(primary, time.Now).KeepCalendar(calendarCtx, log, calendarCheck); close(calendarDone) }()
+	defer func() { stopCalendar(); <-calendarDone }()
 	streams, endStreams := context.WithCancel(context.Background())
 	defer endStreams()
 	var openStreams atomic.Int64
@@ -310,6 +318,10 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	}
 	return nil
 }
+
+// calendarCheck is how often the calendar looks again between midnights: a run that
+// failed, or a closing date moved into the past, is caught within it.
+const calendarCheck = 5 * time.Minute
 
 // orOff maps a setting's 0 ("no limit") to the server's negative "off" (its 0 is "the
 // default").

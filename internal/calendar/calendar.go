@@ -10,21 +10,22 @@ import "time"
 // Clock tells the time. Servers take one so that tests can move time on.
 type Clock func() time.Time
 
-// offset is Shenyang's offset from UTC: China Standard Time, UTC+8 all year (China keeps
-// no daylight saving time), so a fixed offset serves without the time zone database.
-const offset = 8 * 60 * 60
+// UTCOffset is Shenyang's offset from UTC: China Standard Time, UTC+8 all year (China
+// keeps no daylight saving time), so a fixed offset serves without the time zone
+// database.
+const UTCOffset = 8 * time.Hour
 
 // Today is the alliance's date at now: the date in Shenyang, as midnight UTC, the form
 // the store gives DATE columns.
 func Today(now time.Time) time.Time {
-	y, m, d := now.In(time.FixedZone("CST", offset)).Date()
+	y, m, d := now.In(time.FixedZone("CST", int(UTCOffset/time.Second))).Date()
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }
 
 // NextMidnight is the instant the alliance's next day begins after now: midnight in
 // Shenyang, 16:00 UTC the day before.
 func NextMidnight(now time.Time) time.Time {
-	return Today(now).AddDate(0, 0, 1).Add(-offset * time.Second)
+	return Today(now).AddDate(0, 0, 1).Add(-UTCOffset)
 }
 
 // Date names a day in the form Today gives it.

@@ -43,6 +43,13 @@ func openOn(alias, today string) string {
 	return "(" + alias + ".closes_on IS NULL OR " + alias + ".closes_on >= " + today + ")"
 }
 
+// allianceDate is the alliance's day (calendar.Today) of the timestamptz expression ts.
+// An interval names the offset: PostgreSQL reads a zone written as text such as '+08'
+// the POSIX way, west of Greenwich.
+func allianceDate(ts string) string {
+	return fmt.Sprintf("(%s AT TIME ZONE INTERVAL '%+03d:00')::date", ts, int(calendar.UTCOffset/time.Hour))
+}
+
 // sqlDay is a day as a bind value for a date: its text, so that the session's time zone
 // cannot move it.
 func sqlDay(t time.Time) string { return t.Format(time.DateOnly) }

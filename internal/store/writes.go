@@ -206,6 +206,18 @@ func (t *Tx) Resource(ctx context.Context, scope Scope, id int64) (*Resource, er
 	return &r, nil
 }
 
+// LockResource reads a resource like Resource and locks it until the transaction ends,
+// so that the changes made from what was read cannot cross the calendar's
+// (CloseLapsedOpenings, MoveCourseStates) or another writer's.
+func (t *Tx) LockResource(ctx context.Context, scope Scope, id int64) (*Resource, error) {
+	var r Resource
+	q, args := scoped("SELECT r.* FROM resource r WHERE r.id = $1 AND {scope} FOR UPDATE OF r", "r", scope, 1)
+	if err := t.get(ctx, &r, q, append([]any{id}, args...)...); err != nil {
+		return nil, fmt.Errorf("lock resource %d: %w", id, err)
+	}
+	return &r, nil
+}
+
 // ReplaceShares sets the members a resource is shared with.
 func (t *Tx) ReplaceShares(ctx context.Context, resource int64, orgs []int64) error {
 	if _, err := t.exec(ctx, "DELETE FROM resource_share WHERE resource_id = $1", resource); err != nil {
