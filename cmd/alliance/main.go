@@ -229,7 +229,10 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	// change.Service.FollowCalendar). It writes, so it uses the primary.
 	calendarCtx, stopCalendar := context.WithCancel(context.Background())
 	calendarDone := make(chan struct{})
-	go func() { change.New(primary, time.Now).KeepCalendar(calendarCtx, log, calendarCheck); close(calendarDone) }()
+	go func() {
+		change.New(primary, time.Now).KeepCalendar(calendarCtx, log, calendarCheck)
+		close(calendarDone)
+	}()
 	defer func() { stopCalendar(); <-calendarDone }()
 	streams, endStreams := context.WithCancel(context.Background())
 	defer endStreams()

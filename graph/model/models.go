@@ -248,9 +248,9 @@ func (t *Teacher) DualQualified() bool        { return deref(t.Resource.DualQual
 // TrainingCourse is a shared course.
 type TrainingCourse struct{ resource }
 
-func (c *TrainingCourse) Hours() int     { return deref(c.Resource.Hours) }
-func (c *TrainingCourse) Seats() int     { return deref(c.Resource.Seats) }
-func (c *TrainingCourse) Enrolled() int  { return deref(c.Resource.Enrolled) }
+func (c *TrainingCourse) Hours() int    { return deref(c.Resource.Hours) }
+func (c *TrainingCourse) Seats() int    { return deref(c.Resource.Seats) }
+func (c *TrainingCourse) Enrolled() int { return deref(c.Resource.Enrolled) }
 
 // StateOn is where the course is in its life on the day today, from its dates.
 func (c *TrainingCourse) StateOn(today time.Time) calendar.CourseState {
