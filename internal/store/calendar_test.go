@@ -141,7 +141,6 @@ func TestCloseLapsedOpeningsClosesEachOnceWhenRunsRace(t *testing.T) {
 	var mu sync.Mutex
 	var closed []int64
 	var wg sync.WaitGroup
-	errs := make(chan error, 4)
 	for r := 0; r < 4; r++ {
 		wg.Add(1)
 		go func() {
@@ -154,7 +153,7 @@ func TestCloseLapsedOpeningsClosesEachOnceWhenRunsRace(t *testing.T) {
 					return err
 				})
 				if err != nil {
-					errs <- err
+					t.Error(err)
 					return
 				}
 				if len(batch) == 0 {
@@ -163,7 +162,7 @@ func TestCloseLapsedOpeningsClosesEachOnceWhenRunsRace(t *testing.T) {
 				mu.Lock()
 				for _, r := range batch {
 					if *r.OpeningStatus != "CLOSED" || r.Version != 2 {
-						errs <- fmt.Errorf("returned opening %d is %s at version %d", r.ID, *r.OpeningStatus, r.Version)
+						t.Errorf("returned opening %d is %s at version %d", r.ID, *r.OpeningStatus, r.Version)
 					}
 					closed = append(closed, r.ID)
 				}
@@ -172,10 +171,6 @@ func TestCloseLapsedOpeningsClosesEachOnceWhenRunsRace(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	close(errs)
-	for err := range errs {
-		t.Fatal(err)
-	}
 	sort.Slice(closed, func(i, j int) bool { return closed[i] < closed[j] })
 	if fmt.Sprint(closed) != fmt.Sprint(due) {
 		t.Errorf("closed %v, want each of %v once", closed, due)
