@@ -43,6 +43,13 @@ func (c *testClock) Set(t time.Time) {
 // schedule (open openings, courses not yet started) run on it.
 func demoDay(c *server.Config) { c.Clock = fixedClock(2026, 10, 15) }
 
+// ruleDay is ten days after the demo's day: some of its open openings are past their
+// closing date by then, some courses have started since and a few have not, so the
+// rules of the day all select something. Tests whose oracles state those rules run on it.
+const ruleDay = "2026-10-25"
+
+func onRuleDay(c *server.Config) { c.Clock = fixedClock(2026, 10, 25) }
+
 // fixedClock always says noon in Shenyang on the given day.
 func fixedClock(y int, m time.Month, d int) calendar.Clock {
 	noon := time.Date(y, m, d, 12, 0, 0, 0, time.FixedZone("CST", 8*3600))
