@@ -3,6 +3,7 @@ package server_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http/httptest"
@@ -184,11 +185,30 @@ func TestTheClockClosesOpeningsAndMovesCoursesForSubscribers(t *testing.T) {
 	if status, c, free := read(); status != "OPEN" || c != (courseView{"ENROLLING", 7}) || len(free) != 1 || free[0] != courseID {
 		t.Fatalf("on the closing day: opening %s, course %+v, enrolling with free seats %v; want OPEN, ENROLLING with 7, the course", status, c, free)
 	}
+	var talents []int64
+	if err := db.DB.Select(&talents, `INSERT INTO talent (alliance_id, full_name, name_zh, status, registered_on, school_id)
+		VALUES ($1, 'Li Lei', '李雷', 'STUDENT', '2026-01-01', $2), ($1, 'Han Meimei', '韩梅梅', 'STUDENT', '2026-01-01', $2) RETURNING id`, alliance, school); err != nil {
+		t.Fatal(err)
+	}
+	enrol := func(talent int64) []userError {
+		ue, errs := mutate(t, ts, memberOf(school), `mutation($input: EnrollInCourseInput!) { enrollInCourse(input: $input) { userErrors { field code message } } }`,
+			map[string]any{"courseId": courseID, "talentId": relay.ID(relay.TypeTalent, talent)}, "enrollInCourse", nil)
+		if len(errs) > 0 {
+			t.Fatalf("enrol: %+v", errs)
+		}
+		return ue
+	}
+	if ue := enrol(talents[0]); len(ue) > 0 {
+		t.Fatalf("enrolling the day before the course starts: %+v", ue)
+	}
 
 	// Midnight in Shenyang: the course has started, whether or not the job has run yet.
 	clock.Set(time.Date(2026, 10, 20, 16, 0, 1, 0, time.UTC))
 	if _, c, free := read(); c != (courseView{"RUNNING", 0}) || len(free) != 0 {
 		t.Errorf("after midnight the course is %+v and listed with free seats %v; want RUNNING with none", c, free)
+	}
+	if ue := enrol(talents[1]); len(ue) != 1 || ue[0].Code != "ENROLMENT_CLOSED" || fmt.Sprint(ue[0].Field) != "[input courseId]" {
+		t.Errorf("enrolling on the course's first day: %+v, want ENROLMENT_CLOSED at input.courseId", ue)
 	}
 	want := []calendarEvent{
 		{Kind: "OPENING_CLOSED", SubjectID: relay.ID(relay.TypeResource, public), ActorRole: "SYSTEM", Payload: map[string]string{"category": "JOB_OPENING", "closesOn": "2026-10-20"}},
@@ -219,8 +239,8 @@ func TestTheClockClosesOpeningsAndMovesCoursesForSubscribers(t *testing.T) {
 		t.Errorf("after the day's changes the subscriber received %s: %s", m.Type, m.Payload)
 	}
 	var n int
-	if err := db.DB.Get(&n, `SELECT count(*) FROM event`); err != nil || n != 3 {
-		t.Errorf("the log holds %d events (%v), want 3", n, err)
+	if err := db.DB.Get(&n, `SELECT count(*) FROM event`); err != nil || n != 4 {
+		t.Errorf("the log holds %d events (%v), want the enrolment and the calendar's 3", n, err)
 	}
 }
 
@@ -234,4 +254,54 @@ func sameEvent(a, b calendarEvent) bool {
 		}
 	}
 	return true
+}
+
+func TestCoursesSortByTheFreeSeatsOfTheDay(t *testing.T) {
+	ts := startConfiguredServer(t, testDB, onRuleDay)
+	// Most free seats first, then by ID: courses already started have none, whatever
+	// their enrolment.
+	var want []int64
+	if err := testDB.DB.Select(&want, `SELECT id FROM resource WHERE category = 'TRAINING_COURSE' AND shared_with_all AND withdrawn_on IS NULL
+		ORDER BY CASE WHEN COALESCE(starts_on, 'infinity') > $1::date AND COALESCE(ends_on, 'infinity') >= $1::date THEN seats - enrolled ELSE 0 END DESC, id DESC`, ruleDay); err != nil {
+		t.Fatal(err)
+	}
+	var got []int64
+	var free []int
+	var after *string
+	for page := 0; ; page++ {
+		var out struct {
+			TrainingCourses struct {
+				Edges []struct {
+					Node struct {
+						ID        string
+						FreeSeats int
+						State     string
+					}
+				}
+				PageInfo struct {
+					HasNextPage bool
+					EndCursor   *string
+				}
+			}
+		}
+		ts.data(t, `query($after: String) { trainingCourses(first: 40, after: $after, orderBy: {field: FREE_SEATS, direction: DESC}) {
+			edges { node { id freeSeats state } } pageInfo { hasNextPage endCursor } } }`, map[string]any{"after": after}, &out)
+		for _, e := range out.TrainingCourses.Edges {
+			got = append(got, keyOf(t, relay.TypeResource, e.Node.ID))
+			free = append(free, e.Node.FreeSeats)
+			if (e.Node.State == "RUNNING" || e.Node.State == "ENDED") && e.Node.FreeSeats != 0 {
+				t.Errorf("course %s is %s with %d free seats", e.Node.ID, e.Node.State, e.Node.FreeSeats)
+			}
+		}
+		if !out.TrainingCourses.PageInfo.HasNextPage {
+			break
+		}
+		after = out.TrainingCourses.PageInfo.EndCursor
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("courses by free seats, descending:\n got %v\nwant %v", got, want)
+	}
+	if len(free) == 0 || free[0] == 0 || free[len(free)-1] != 0 {
+		t.Errorf("free seats run %v: want some courses with free seats first and started ones last", free)
+	}
 }
