@@ -169,7 +169,9 @@ func TestTheClockClosesOpeningsAndMovesCoursesForSubscribers(t *testing.T) {
 		var out struct {
 			Opening         struct{ Status string }
 			Course          courseView
-			TrainingCourses struct{ Edges []struct{ Node struct{ ID string } } }
+			TrainingCourses struct {
+				Edges []struct{ Node struct{ ID string } }
+			}
 		}
 		ts.data(t, `query($o: ID!, $c: ID!) {
 			opening: node(id: $o) { ... on JobOpening { status } }
