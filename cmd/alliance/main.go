@@ -27,6 +27,7 @@ import (
 
 	"github.com/alliance-graph/alliance-graph/internal/auth"
 	"github.com/alliance-graph/alliance-graph/internal/bus"
+	"github.com/alliance-graph/alliance-graph/internal/calendar"
 	"github.com/alliance-graph/alliance-graph/internal/change"
 	"github.com/alliance-graph/alliance-graph/internal/config"
 	"github.com/alliance-graph/alliance-graph/internal/database"
@@ -442,5 +443,5 @@ func apqCacheSize(cfg config.Config) int {
 	return cfg.APQCacheSize
 }
 
-// shenyangToday is the alliance's today. TODO(clock): calendar.Today once merged.
-func shenyangToday() time.Time { return time.Now().In(time.FixedZone("CST", 8*3600)) }
+// shenyangToday is the alliance's today.
+func shenyangToday() time.Time { return calendar.Today(time.Now()) }

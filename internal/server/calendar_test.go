@@ -40,19 +40,18 @@ func (c *testClock) Set(t time.Time) {
 	c.now = t
 }
 
-// demoDay is the day the demo data is frozen on: servers whose tests assume its
-// schedule (open openings, courses not yet started) run on it.
-func demoDay(c *server.Config) { c.Clock = fixedClock(2026, 10, 15) }
+// ruleDay is two weeks after the demo's day (demoDay, on which test servers run unless
+// told otherwise): by then some of its open openings are past their closing date, which
+// the calendar job has not closed (it does not run over the demo databases), some courses
+// have started since and others not, so the rules of the day all select something.
+// Tests whose oracles state those rules run on it.
+var ruleDay = demoDay.AddDate(0, 0, 14).Format(time.DateOnly)
 
-// ruleDay is ten days after the demo's day: some of its open openings are past their
-// closing date by then, some courses have started since and a few have not, so the
-// rules of the day all select something. Tests whose oracles state those rules run on it.
-const ruleDay = "2026-10-25"
+func onRuleDay(c *server.Config) { c.Clock = noonOn(demoDay.AddDate(0, 0, 14)) }
 
-func onRuleDay(c *server.Config) { c.Clock = fixedClock(2026, 10, 25) }
-
-// fixedClock always says noon in Shenyang on the given day.
-func fixedClock(y int, m time.Month, d int) calendar.Clock {
+// noonOn is a clock that always says noon in Shenyang on day.
+func noonOn(day time.Time) calendar.Clock {
+	y, m, d := day.Date()
 	noon := time.Date(y, m, d, 12, 0, 0, 0, time.FixedZone("CST", 8*3600))
 	return func() time.Time { return noon }
 }

@@ -111,8 +111,11 @@ func startConfiguredServer(t testing.TB, db *pgtest.Database, configure func(*se
 	// No per-client limit (requests or work in flight, cost rate) unless a test sets one:
 	// tests send concurrent requests as one client to test races, not limits (the rate
 	// limit is off likewise).
+	// The demo describes demoDay, and so does the server's clock: what depends on the day
+	// (courses' states and free seats, openings past their closing date) is the same
+	// whenever the tests run.
 	cfg := server.Config{Store: st, Auth: ts.auth, Logger: slog.New(slog.NewJSONHandler(lw, nil)), Batching: loader.DefaultTiming, OneStatement: true,
-		MaxInFlight: -1, MaxWorkInFlight: -1, CostRate: -1}
+		MaxInFlight: -1, MaxWorkInFlight: -1, CostRate: -1, Clock: noonOn(demoDay)}
 	if configure != nil {
 		configure(&cfg)
 	}

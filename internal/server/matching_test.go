@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/lib/pq"
 
@@ -384,7 +385,7 @@ func TestRecommendedOpeningsRankOpenOpeningsTheViewerMaySee(t *testing.T) {
 }
 
 func TestRestrictedOpeningIsRecommendedOnlyToViewersItIsSharedWith(t *testing.T) {
-	ts := startConfiguredServer(t, testDB, demoDay)
+	ts := newServer(t)
 	var c struct {
 		Opening int64 `db:"opening"`
 		Talent  int64 `db:"talent"`
@@ -425,11 +426,7 @@ func TestRestrictedOpeningIsRecommendedOnlyToViewersItIsSharedWith(t *testing.T)
 func TestMatchesTakeOneStatementPerLevelWhateverTheNumberOfOpenings(t *testing.T) {
 	// 50 openings' matches cost more than an anonymous caller may spend: the cost
 	// limit is off here, as the test counts statements.
-	// On the demo's day, so that some courses have not started and gap courses are found.
-	ts := startConfiguredServer(t, testDB, func(c *server.Config) {
-		c.Batching, c.OneStatement, c.Limits.MaxComplexity = settled, false, -1
-		demoDay(c)
-	})
+	ts := startConfiguredServer(t, testDB, func(c *server.Config) { c.Batching, c.OneStatement, c.Limits.MaxComplexity = settled, false, -1 })
 	q := `query($n: Int!) { jobOpenings(first: $n) { edges { node {
 		matches(first: 3) { edges { score node { id } matchedSkills { skill { code } } } }
 		gapCourses(first: 2) { coverage course { id } }
@@ -609,9 +606,9 @@ func (g gapCourseOut) teachesText() string {
 }
 
 func TestGapCoursesTeachTheMissingSkillsWithFreeSeats(t *testing.T) {
-	ts := startConfiguredServer(t, writeDB, demoDay)
+	ts := newWriteServer(t)
 	db := writeDB
-	const today = "2026-10-15" // the server's day
+	today := demoDay.Format(time.DateOnly) // the server's day
 	var o struct {
 		ID       int64 `db:"id"`
 		Alliance int64 `db:"alliance_id"`
