@@ -22,9 +22,6 @@ func (d day) year() int       { return d.time().Year() }
 // it describes (gen.asOf), and its schedule (courses, closing dates) a year beyond.
 var dayFounded = mkDay(2024, 8, 17)
 
-// Enrolment on a course opens this many days before it starts (calendar.EnrolmentWindow).
-const enrolmentWindow = 56
-
 func maxDay(a, b day) day {
 	if a > b {
 		return a

@@ -4,19 +4,21 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"time"
+
+	"github.com/alliance-graph/alliance-graph/internal/calendar"
 )
 
-// courseState is where a course is on day d, by the rule of internal/calendar.
-func courseState(starts, ends, d day) string {
-	switch {
-	case ends != 0 && ends < d:
-		return "ENDED"
-	case starts != 0 && starts <= d:
-		return "RUNNING"
-	case starts == 0 || starts-d <= enrolmentWindow:
-		return "ENROLLING"
+// courseState is where a course is on day d, by the alliance's calendar.
+func courseState(starts, ends, d day) calendar.CourseState {
+	opt := func(x day) *time.Time {
+		if x == 0 {
+			return nil
+		}
+		t := x.time()
+		return &t
 	}
-	return "UPCOMING"
+	return calendar.StateOf(opt(starts), opt(ends), d.time())
 }
 
 // courseWeight is how likely a course teaches a skill: the curriculum follows what
@@ -242,15 +244,15 @@ func (g *gen) enrol(cs *copyState, res *resource, s, level int) {
 	starts, ends := res.startsOn, res.endsOn
 	var frac float64
 	switch courseState(starts, ends, g.asOf) {
-	case "ENDED", "RUNNING":
+	case calendar.Ended, calendar.Running:
 		frac = 0.6 + 0.4*g.r.Float64()
-	case "ENROLLING":
-		open := float64(enrolmentWindow-(starts-g.asOf)) / enrolmentWindow
+	case calendar.Enrolling:
+		open := float64(calendar.EnrolmentWindow-(starts-g.asOf)) / calendar.EnrolmentWindow
 		frac = (0.4 + 0.5*g.r.Float64()) * math.Max(open, 0.1)
 	default:
 		return
 	}
-	opens := starts - enrolmentWindow
+	opens := starts - calendar.EnrolmentWindow
 	last := minDay(starts-1, g.asOf)
 	target := int(float64(res.seats) * frac)
 	taken := map[*talent]bool{}
