@@ -209,18 +209,21 @@ func jobOpeningFilter(ctx context.Context, f *model.JobOpeningFilter) (store.Job
 	return out, a.err
 }
 
-func courseFilter(ctx context.Context, f *model.TrainingCourseFilter) (store.CourseFilter, error) {
+// courseFilter judges the courses' states and free seats on the resolver's day.
+func (r *Resolver) courseFilter(ctx context.Context, f *model.TrainingCourseFilter) (store.CourseFilter, error) {
 	scope := policy.ResourceScope(auth.ViewerFrom(ctx))
 	if f == nil {
-		return store.CourseFilter{Scope: scope}, nil
+		return store.CourseFilter{Scope: scope, Today: r.today()}, nil
 	}
 	var a args
 	out := store.CourseFilter{
 		Scope:        scope,
+		Today:        r.today(),
 		Providers:    a.keys("filter.providers", relay.TypeOrganization, f.Providers),
 		Alliances:    a.keys("filter.alliances", relay.TypeAlliance, f.Alliances),
 		Skills:       a.keys("filter.skills", relay.TypeSkill, f.Skills),
 		Starts:       a.dates("filter.starts", f.Starts),
+		States:       f.States,
 		HasFreeSeats: f.HasFreeSeats,
 		Search:       a.search("filter.search", f.Search),
 	}

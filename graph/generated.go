@@ -16,6 +16,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/introspection"
 	"github.com/alliance-graph/alliance-graph/graph/model"
 	"github.com/alliance-graph/alliance-graph/internal/auth"
+	"github.com/alliance-graph/alliance-graph/internal/calendar"
 	"github.com/alliance-graph/alliance-graph/internal/change"
 	"github.com/alliance-graph/alliance-graph/internal/store"
 	gqlparser "github.com/vektah/gqlparser/v2"
@@ -954,6 +955,7 @@ type ComplexityRoot struct {
 		SharedWithAll  func(childComplexity int) int
 		Skills         func(childComplexity int) int
 		StartsOn       func(childComplexity int) int
+		State          func(childComplexity int) int
 		Teachers       func(childComplexity int) int
 		Title          func(childComplexity int) int
 		TrainingCenter func(childComplexity int) int
@@ -1302,6 +1304,9 @@ type TrainingCourseResolver interface {
 	SharedWith(ctx context.Context, obj *model.TrainingCourse) ([]model.Organization, error)
 	TrainingCenter(ctx context.Context, obj *model.TrainingCourse) (*model.TrainingCenter, error)
 
+	FreeSeats(ctx context.Context, obj *model.TrainingCourse) (int, error)
+
+	State(ctx context.Context, obj *model.TrainingCourse) (calendar.CourseState, error)
 	Facility(ctx context.Context, obj *model.TrainingCourse) (*model.TrainingFacility, error)
 	Teachers(ctx context.Context, obj *model.TrainingCourse) ([]*model.Teacher, error)
 	Skills(ctx context.Context, obj *model.TrainingCourse) ([]*model.SkillAtLevel, error)
@@ -5349,6 +5354,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.TrainingCourse.StartsOn(childComplexity), true
+	case "TrainingCourse.state":
+		if e.ComplexityRoot.TrainingCourse.State == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrainingCourse.State(childComplexity), true
 	case "TrainingCourse.teachers":
 		if e.ComplexityRoot.TrainingCourse.Teachers == nil {
 			break
@@ -7327,7 +7338,7 @@ type JobOpening implements Node & SharedResource {
   employmentType: EmploymentType!
   "Whether the opening accepts applications."
   status: JobOpeningStatus!
-  "The last day to apply, when set."
+  "The last day to apply, when set; as the next day begins in Shenyang the server closes the opening (` + "`" + `OPENING_CLOSED` + "`" + `)."
   closesOn: Date
   "Skills the job requires, with the level required."
   requiredSkills: [SkillAtLevel!]!
@@ -7517,12 +7528,14 @@ type TrainingCourse implements Node & SharedResource {
   seats: Int!
   "Trainees enrolled."
   enrolled: Int!
-  "Places still free: ` + "`" + `seats - enrolled` + "`" + `."
+  "Places still to be taken: ` + "`" + `seats - enrolled` + "`" + ` until the course starts, 0 once it has started (` + "`" + `RUNNING` + "`" + ` or ` + "`" + `ENDED` + "`" + `)."
   freeSeats: Int!
   "The first day of the course, when scheduled."
   startsOn: Date
   "The last day of the course, when scheduled."
   endsOn: Date
+  "Where the course is in its life today (the alliance's day, in Shenyang), from its dates; see ` + "`" + `CourseState` + "`" + `."
+  state: CourseState!
   "The facility where the course is held, if any."
   facility: TrainingFacility
   "The teachers who give the course."
@@ -7541,7 +7554,9 @@ input TrainingCourseFilter {
   skills: [ID!]
   "Only courses starting in this date range."
   starts: DateRange
-  "Only courses with free seats (true) or only full ones (false)."
+  "Only courses in these states today."
+  states: [CourseState!]
+  "Only courses not yet started with seats left (true: ` + "`" + `freeSeats > 0` + "`" + `), or only those full or started (false)."
   hasFreeSeats: Boolean
   "Only courses whose English or Chinese title contains this text, ignoring case (at most 100 characters)."
   search: String
@@ -7561,8 +7576,25 @@ enum TrainingCourseOrderField {
   STARTS_ON
   "The English title."
   TITLE
-  "Free seats."
+  "Free seats as ` + "`" + `freeSeats` + "`" + ` counts them: courses already started have none."
   FREE_SEATS
+}
+
+"""
+Where a training course is in its life on a day: the alliance's day, the date in Shenyang (UTC+8).
+The dates decide, in this order: ` + "`" + `ENDED` + "`" + ` after the last day, ` + "`" + `RUNNING` + "`" + ` from the first day, ` + "`" + `UPCOMING` + "`" + `
+more than 8 weeks (56 days) before it, ` + "`" + `ENROLLING` + "`" + ` otherwise. Each move from one state to another is
+announced with a ` + "`" + `COURSE_STATE_CHANGED` + "`" + ` event.
+"""
+enum CourseState {
+  "The course starts more than 56 days from today: enrolment has not opened yet."
+  UPCOMING
+  "Enrolment is open: from 56 days before the first day until the day before it, or until a course without a start date is given one."
+  ENROLLING
+  "The course has started (its first day is today or past) and has not ended: it takes no more trainees."
+  RUNNING
+  "The course's last day is past."
+  ENDED
 }
 
 "A page of training courses."
@@ -8078,6 +8110,8 @@ enum UserErrorCode {
   FULL
   "The partnership cannot be signed or started while organizations it names have not answered their invitations; the message names them."
   PENDING_INVITATIONS
+  "The course takes no enrolments today: enrolment opens 56 days before the course starts and closes the day before (see ` + "`" + `CourseState` + "`" + `); the message says when."
+  ENROLMENT_CLOSED
 }
 
 "A name or title in both languages, as input."
@@ -8157,7 +8191,7 @@ type Mutation {
   applyForJob("The application." input: ApplyForJobInput!): PlacementPayload! @requires(roles: [ADMIN, MEMBER])
   "Moves an application on: SHORTLISTED, HIRED (fills a position; never beyond the opening's positions), REJECTED or WITHDRAWN. Members may move applications to their own openings."
   updatePlacementStatus("The new status." input: UpdatePlacementStatusInput!): PlacementPayload! @requires(roles: [ADMIN, MEMBER])
-  "Enrols a talent on a course; never beyond the course's seats. Members may enrol their own talents."
+  "Enrols a talent on a course while its enrolment is open (` + "`" + `ENROLLING` + "`" + `); never beyond the course's seats. Members may enrol their own talents."
   enrollInCourse("The enrolment." input: EnrollInCourseInput!): EnrollmentPayload! @requires(roles: [ADMIN, MEMBER])
   "Adds a skill to the taxonomy."
   createSkill("The skill." input: CreateSkillInput!): SkillPayload! @requires(roles: [ADMIN])
@@ -8930,7 +8964,7 @@ enum EventKind {
   RESOURCE_UPDATED
   "A resource was withdrawn."
   RESOURCE_WITHDRAWN
-  "A job opening was closed."
+  "A job opening was closed: by its employer, or by the server (actor role ` + "`" + `SYSTEM` + "`" + `) once its closing date had passed."
   OPENING_CLOSED
   "A job opening's last position was filled."
   OPENING_FILLED
@@ -8954,6 +8988,8 @@ enum EventKind {
   EMPLOYMENT_ACCEPTED
   "A company declined being named a talent's employer. Hidden from anonymous callers."
   EMPLOYMENT_DECLINED
+  "A training course moved to another state (` + "`" + `CourseState` + "`" + `): by the calendar as the days pass (actor role ` + "`" + `SYSTEM` + "`" + `), or when its dates were changed. The payload names the states: ` + "`" + `{\"from\": \"ENROLLING\", \"to\": \"RUNNING\"}` + "`" + `."
+  COURSE_STATE_CHANGED
 }
 
 """
@@ -8966,7 +9002,7 @@ enum ActorRole {
   MEMBER
   "An analyst (analysts cannot write; kept for completeness of the log)."
   ANALYST
-  "The server itself, for example when loading the demo."
+  "The server itself: loading the demo, closing openings past their closing date, moving courses as the days pass."
   SYSTEM
 }
 
@@ -9562,8 +9598,8 @@ extend type JobOpening {
     statuses: [TalentStatus!]
   ): TalentMatchConnection!
   """
-  Courses of the opening's alliance with free seats, not yet ended, not withdrawn and visible to
-  the caller, that teach the skills missing for this opening above the level held, the courses
+  Courses of the opening's alliance not yet started with free seats (` + "`" + `hasFreeSeats` + "`" + `), not withdrawn
+  and visible to the caller, that teach the skills missing for this opening above the level held, the courses
   closing the most of the gap first (then by course ID). Missing means: lacking or below the
   required level in the given talent, or, without a talent, the required skills themselves.
   """
@@ -9577,7 +9613,7 @@ extend type JobOpening {
 
 extend type Talent {
   """
-  Open job openings of the talent's alliance, not withdrawn, that the caller may see (openings
+  Open job openings of the talent's alliance, not withdrawn and not past their closing date, that the caller may see (openings
   shared with named members only reach those members and administrators), ranked by how well the
   talent's skills cover their requirements, best first; only openings scoring above 0, and not those
   the talent was already hired for.
@@ -9596,7 +9632,8 @@ extend type Talent {
 
 """
 Demand for one skill against its supply, over a period. Demand is the open positions of open job
-openings posted in the period that require the skill, each weighted by the level required.
+openings posted in the period and not past their closing date that require the skill, each weighted
+by the level required.
 Supply is the seats of courses running in the period that teach the skill, each weighted by the
 level taught, plus the talents available for work (students, trainees and job seekers) who hold
 the skill, each weighted by the level held. The gap score is ` + "`" + `(demand - supply) / (demand + supply)` + "`" + `:
@@ -9621,7 +9658,7 @@ type SkillGap {
   supply: Float!
   "Seats of the courses teaching the skill in the period."
   courseSeats: Int!
-  "Seats still free on those courses."
+  "Seats still free on those courses, as ` + "`" + `TrainingCourse.freeSeats` + "`" + ` counts them (none on courses already started)."
   freeSeats: Int!
   "Courses teaching the skill in the period."
   courses: Int!
@@ -11568,6 +11605,8 @@ func (ec *executionContext) childFields_TrainingCourse(ctx context.Context, fiel
 		return ec.fieldContext_TrainingCourse_startsOn(ctx, field)
 	case "endsOn":
 		return ec.fieldContext_TrainingCourse_endsOn(ctx, field)
+	case "state":
+		return ec.fieldContext_TrainingCourse_state(ctx, field)
 	case "facility":
 		return ec.fieldContext_TrainingCourse_facility(ctx, field)
 	case "teachers":
@@ -32776,7 +32815,7 @@ func (ec *executionContext) _TrainingCourse_freeSeats(ctx context.Context, field
 			return ec.fieldContext_TrainingCourse_freeSeats(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.FreeSeats(), nil
+			return ec.Resolvers.TrainingCourse().FreeSeats(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
@@ -32787,7 +32826,7 @@ func (ec *executionContext) _TrainingCourse_freeSeats(ctx context.Context, field
 	)
 }
 func (ec *executionContext) fieldContext_TrainingCourse_freeSeats(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("TrainingCourse", field, true, false, "Int")
+	return graphql.NewScalarFieldContext("TrainingCourse", field, true, true, "Int")
 }
 
 func (ec *executionContext) _TrainingCourse_startsOn(ctx context.Context, field graphql.CollectedField, obj *model.TrainingCourse) (ret graphql.Marshaler) {
@@ -32834,6 +32873,29 @@ func (ec *executionContext) _TrainingCourse_endsOn(ctx context.Context, field gr
 }
 func (ec *executionContext) fieldContext_TrainingCourse_endsOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TrainingCourse", field, false, false, "Date")
+}
+
+func (ec *executionContext) _TrainingCourse_state(ctx context.Context, field graphql.CollectedField, obj *model.TrainingCourse) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrainingCourse_state(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.TrainingCourse().State(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v calendar.CourseState) graphql.Marshaler {
+			return ec.marshalNCourseState2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋcalendarᚐCourseState(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrainingCourse_state(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrainingCourse", field, true, true, "CourseState")
 }
 
 func (ec *executionContext) _TrainingCourse_facility(ctx context.Context, field graphql.CollectedField, obj *model.TrainingCourse) (ret graphql.Marshaler) {
@@ -38451,7 +38513,7 @@ func (ec *executionContext) unmarshalInputTrainingCourseFilter(ctx context.Conte
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"providers", "alliances", "skills", "starts", "hasFreeSeats", "search"}
+	fieldsInOrder := [...]string{"providers", "alliances", "skills", "starts", "states", "hasFreeSeats", "search"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -38486,6 +38548,13 @@ func (ec *executionContext) unmarshalInputTrainingCourseFilter(ctx context.Conte
 				return it, err
 			}
 			it.Starts = data
+		case "states":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("states"))
+			data, err := ec.unmarshalOCourseState2ᚕgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋcalendarᚐCourseStateᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.States = data
 		case "hasFreeSeats":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasFreeSeats"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -45731,10 +45800,11 @@ func (ec *executionContext) _TrainingCourse(ctx context.Context, sel ast.Selecti
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "freeSeats":
-			out.Values[i] = ec._TrainingCourse_freeSeats(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._TrainingCourse_freeSeats(ctx, field, obj)
+				})
 		case "startsOn":
 			out.Values[i] = ec._TrainingCourse_startsOn(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -45745,6 +45815,12 @@ func (ec *executionContext) _TrainingCourse(ctx context.Context, sel ast.Selecti
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "state":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._TrainingCourse_state(ctx, field, obj)
+				})
 		case "facility":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
@@ -46771,6 +46847,21 @@ func (ec *executionContext) marshalNCompetitionResultPayload2ᚖgithubᚗcomᚋa
 		return graphql.Null
 	}
 	return ec._CompetitionResultPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNCourseState2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋcalendarᚐCourseState(ctx context.Context, v any) (calendar.CourseState, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := calendar.CourseState(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCourseState2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋcalendarᚐCourseState(ctx context.Context, sel ast.SelectionSet, v calendar.CourseState) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "CourseState!")
+	}
+	return res
 }
 
 func (ec *executionContext) unmarshalNCreateOrganizationInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐCreateOrganizationInput(ctx context.Context, v any) (change.CreateOrganizationInput, error) {
@@ -49424,6 +49515,42 @@ func (ec *executionContext) marshalOCompetitionResult2ᚖgithubᚗcomᚋalliance
 		return graphql.Null
 	}
 	return ec._CompetitionResult(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOCourseState2ᚕgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋcalendarᚐCourseStateᚄ(ctx context.Context, v any) ([]calendar.CourseState, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]calendar.CourseState, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCourseState2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋcalendarᚐCourseState(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOCourseState2ᚕgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋcalendarᚐCourseStateᚄ(ctx context.Context, sel ast.SelectionSet, v []calendar.CourseState) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCourseState2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋcalendarᚐCourseState(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalODate2ᚖtimeᚐTime(ctx context.Context, v any) (*time.Time, error) {

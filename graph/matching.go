@@ -6,7 +6,6 @@ import (
 	"math"
 	"slices"
 	"strconv"
-	"time"
 
 	"github.com/alliance-graph/alliance-graph/graph/model"
 	"github.com/alliance-graph/alliance-graph/internal/auth"
@@ -122,12 +121,12 @@ func openingMatches(ctx context.Context, o *model.JobOpening, first *int, after 
 	return c, nil
 }
 
-func recommendedOpenings(ctx context.Context, t *model.Talent, first *int, after *string, minScore *float64) (*model.OpeningMatchConnection, error) {
+func (r *Resolver) recommendedOpenings(ctx context.Context, t *model.Talent, first *int, after *string, minScore *float64) (*model.OpeningMatchConnection, error) {
 	p, floor, err := matchPaging(first, after, minScore, openingMatchOrder)
 	if err != nil {
 		return nil, err
 	}
-	f := store.OpeningMatchFilter{Scope: policy.ResourceScope(auth.ViewerFrom(ctx)), MinScore: floor}
+	f := store.OpeningMatchFilter{Scope: policy.ResourceScope(auth.ViewerFrom(ctx)), Today: r.today(), MinScore: floor}
 	l := loader.From(ctx).RecommendedOpenings
 	id := t.Talent.ID
 	res, err := l.Load(ctx, id, f, store.Order{}, p)
@@ -147,7 +146,7 @@ func recommendedOpenings(ctx context.Context, t *model.Talent, first *int, after
 	return c, nil
 }
 
-func openingGapCourses(ctx context.Context, o *model.JobOpening, talent *string, first *int) ([]*model.GapCourse, error) {
+func (r *Resolver) openingGapCourses(ctx context.Context, o *model.JobOpening, talent *string, first *int) ([]*model.GapCourse, error) {
 	limit := 10
 	if first != nil {
 		if *first < 1 || *first > maxGapCourses {
@@ -155,7 +154,7 @@ func openingGapCourses(ctx context.Context, o *model.JobOpening, talent *string,
 		}
 		limit = *first
 	}
-	f := store.GapCourseFilter{Scope: policy.ResourceScope(auth.ViewerFrom(ctx)), Limit: limit}
+	f := store.GapCourseFilter{Scope: policy.ResourceScope(auth.ViewerFrom(ctx)), Today: r.today(), Limit: limit}
 	if talent != nil {
 		key, err := relay.ParseIDOf(relay.TypeTalent, *talent)
 		if err != nil {
@@ -194,7 +193,7 @@ func (r *Resolver) skillGap(ctx context.Context, alliance *string, filter *model
 	if err != nil {
 		return nil, err
 	}
-	f := store.SkillGapFilter{Alliance: key, Scope: policy.ResourceScope(auth.ViewerFrom(ctx)), Today: today()}
+	f := store.SkillGapFilter{Alliance: key, Scope: policy.ResourceScope(auth.ViewerFrom(ctx)), Today: r.today()}
 	if filter != nil {
 		var a args
 		f.Categories = filter.Categories
@@ -220,11 +219,4 @@ func (r *Resolver) skillGap(ctx context.Context, alliance *string, filter *model
 		return &model.SkillGap{SkillID: g.SkillID, Demand: g.Demand, OpenPositions: g.OpenPositions, Openings: g.Openings,
 			Supply: g.Supply, CourseSeats: g.CourseSeats, FreeSeats: g.FreeSeats, Courses: g.Courses, Talents: g.Talents, Gap: g.Gap}
 	}, func(ctx context.Context) (int, error) { return r.Figures.CountSkillGaps(ctx, f) }), nil
-}
-
-// today is the day of the skill gap's supply (courses not yet ended): the server's date,
-// at midnight UTC as the store's dates are.
-func today() time.Time {
-	y, m, d := time.Now().Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }

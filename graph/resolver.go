@@ -5,9 +5,11 @@ package graph
 import (
 	"context"
 	"sync/atomic"
+	"time"
 
 	"github.com/alliance-graph/alliance-graph/graph/model"
 	"github.com/alliance-graph/alliance-graph/internal/bus"
+	"github.com/alliance-graph/alliance-graph/internal/calendar"
 	"github.com/alliance-graph/alliance-graph/internal/change"
 	"github.com/alliance-graph/alliance-graph/internal/live"
 	"github.com/alliance-graph/alliance-graph/internal/network"
@@ -31,7 +33,13 @@ type Resolver struct {
 	Network *network.Cache
 	// Figures reads the dashboard figures, kept until the next change.
 	Figures model.Figures
+	// Clock tells the time, and with it the alliance's day, which decides the state of
+	// courses, their free seats, and whether an opening is past its closing date.
+	Clock calendar.Clock
 }
+
+// today is the alliance's day (calendar.Today) by the resolver's clock.
+func (r *Resolver) today() time.Time { return calendar.Today(r.Clock()) }
 
 // EventStream is all subscriptions need of the event bus: a stream of committed events
 // after a cursor. LISTEN/NOTIFY serves it today; a broker could replace it.

@@ -16,6 +16,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/alliance-graph/alliance-graph/graph/model"
 	"github.com/alliance-graph/alliance-graph/internal/auth"
+	"github.com/alliance-graph/alliance-graph/internal/calendar"
 	"github.com/alliance-graph/alliance-graph/internal/change"
 	"github.com/alliance-graph/alliance-graph/internal/errcode"
 	"github.com/alliance-graph/alliance-graph/internal/loader"
@@ -265,7 +266,7 @@ func (r *jobOpeningResolver) Matches(ctx context.Context, obj *model.JobOpening,
 }
 
 func (r *jobOpeningResolver) GapCourses(ctx context.Context, obj *model.JobOpening, talent *string, first *int) ([]*model.GapCourse, error) {
-	return openingGapCourses(ctx, obj, talent, first)
+	return r.openingGapCourses(ctx, obj, talent, first)
 }
 
 func (r *membershipResolver) Alliance(ctx context.Context, obj *model.Membership) (*model.Alliance, error) {
@@ -653,7 +654,7 @@ func (r *queryResolver) JobOpenings(ctx context.Context, first *int, after *stri
 }
 
 func (r *queryResolver) TrainingCourses(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.TrainingCourseFilter, orderBy *model.Order) (*model.Connection[*model.TrainingCourse], error) {
-	return topPage(ctx, pageArgs{first, after, last, before, orderBy, "STARTS_ON"}, filter, courseFilter, r.Store.Courses, r.Store.CountCourses, wrapCourse)
+	return topPage(ctx, pageArgs{first, after, last, before, orderBy, "STARTS_ON"}, filter, r.courseFilter, r.Store.Courses, r.Store.CountCourses, wrapCourse)
 }
 
 func (r *queryResolver) Skills(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.SkillFilter, orderBy *model.Order) (*model.Connection[*model.Skill], error) {
@@ -768,7 +769,7 @@ func (r *skillResolver) JobOpenings(ctx context.Context, obj *model.Skill, first
 }
 
 func (r *skillResolver) Courses(ctx context.Context, obj *model.Skill, first *int, after *string, last *int, before *string, filter *model.TrainingCourseFilter, orderBy *model.Order) (*model.Connection[*model.TrainingCourse], error) {
-	return nestedCourses(ctx, store.CoursesOfSkill, obj.Skill.ID, first, after, last, before, filter, orderBy)
+	return r.nestedCourses(ctx, store.CoursesOfSkill, obj.Skill.ID, first, after, last, before, filter, orderBy)
 }
 
 func (r *skillResolver) Teachers(ctx context.Context, obj *model.Skill, first *int, after *string, last *int, before *string) (*model.Connection[*model.Teacher], error) {
@@ -888,7 +889,7 @@ func (r *talentResolver) Placements(ctx context.Context, obj *model.Talent) ([]*
 }
 
 func (r *talentResolver) RecommendedOpenings(ctx context.Context, obj *model.Talent, first *int, after *string, minScore *float64) (*model.OpeningMatchConnection, error) {
-	return recommendedOpenings(ctx, obj, first, after, minScore)
+	return r.recommendedOpenings(ctx, obj, first, after, minScore)
 }
 
 func (r *talentMatchEdgeResolver) Node(ctx context.Context, obj *model.TalentMatchEdge) (*model.Talent, error) {
@@ -916,7 +917,7 @@ func (r *teacherResolver) Expertise(ctx context.Context, obj *model.Teacher) ([]
 }
 
 func (r *teacherResolver) Courses(ctx context.Context, obj *model.Teacher, first *int, after *string, last *int, before *string, filter *model.TrainingCourseFilter, orderBy *model.Order) (*model.Connection[*model.TrainingCourse], error) {
-	return nestedCourses(ctx, store.CoursesOfTeacher, obj.Resource.ID, first, after, last, before, filter, orderBy)
+	return r.nestedCourses(ctx, store.CoursesOfTeacher, obj.Resource.ID, first, after, last, before, filter, orderBy)
 }
 
 func (r *trainingCenterResolver) Alliance(ctx context.Context, obj *model.TrainingCenter) (*model.Alliance, error) {
@@ -948,7 +949,7 @@ func (r *trainingCenterResolver) Facilities(ctx context.Context, obj *model.Trai
 }
 
 func (r *trainingCenterResolver) Courses(ctx context.Context, obj *model.TrainingCenter, first *int, after *string, last *int, before *string, filter *model.TrainingCourseFilter, orderBy *model.Order) (*model.Connection[*model.TrainingCourse], error) {
-	return nestedCourses(ctx, store.CoursesOfCenter, obj.TrainingCenter.ID, first, after, last, before, filter, orderBy)
+	return r.nestedCourses(ctx, store.CoursesOfCenter, obj.TrainingCenter.ID, first, after, last, before, filter, orderBy)
 }
 
 func (r *trainingCourseResolver) Provider(ctx context.Context, obj *model.TrainingCourse) (model.Organization, error) {
@@ -965,6 +966,14 @@ func (r *trainingCourseResolver) SharedWith(ctx context.Context, obj *model.Trai
 
 func (r *trainingCourseResolver) TrainingCenter(ctx context.Context, obj *model.TrainingCourse) (*model.TrainingCenter, error) {
 	return resourceCenter(ctx, obj.Row())
+}
+
+func (r *trainingCourseResolver) FreeSeats(ctx context.Context, obj *model.TrainingCourse) (int, error) {
+	return obj.FreeSeatsOn(r.today()), nil
+}
+
+func (r *trainingCourseResolver) State(ctx context.Context, obj *model.TrainingCourse) (calendar.CourseState, error) {
+	return obj.StateOn(r.today()), nil
 }
 
 func (r *trainingCourseResolver) Facility(ctx context.Context, obj *model.TrainingCourse) (*model.TrainingFacility, error) {
@@ -1006,7 +1015,7 @@ func (r *trainingFacilityResolver) TrainingCenter(ctx context.Context, obj *mode
 }
 
 func (r *trainingFacilityResolver) Courses(ctx context.Context, obj *model.TrainingFacility, first *int, after *string, last *int, before *string, filter *model.TrainingCourseFilter, orderBy *model.Order) (*model.Connection[*model.TrainingCourse], error) {
-	return nestedCourses(ctx, store.CoursesOfFacility, obj.Resource.ID, first, after, last, before, filter, orderBy)
+	return r.nestedCourses(ctx, store.CoursesOfFacility, obj.Resource.ID, first, after, last, before, filter, orderBy)
 }
 
 func (r *Resolver) Alliance() AllianceResolver { return &allianceResolver{r} }

@@ -79,8 +79,8 @@ func resourceSkills(ctx context.Context, resource int64) ([]*model.SkillAtLevel,
 	return skillLevels(levels), nil
 }
 
-func nestedCourses(ctx context.Context, via store.CourseParent, parent int64, first *int, after *string, last *int, before *string, filter *model.TrainingCourseFilter, orderBy *model.Order) (*model.TrainingCourseConnection, error) {
-	return nestedPage(ctx, pageArgs{first, after, last, before, orderBy, "STARTS_ON"}, filter, courseFilter, loader.From(ctx).Courses[via], parent, wrapCourse)
+func (r *Resolver) nestedCourses(ctx context.Context, via store.CourseParent, parent int64, first *int, after *string, last *int, before *string, filter *model.TrainingCourseFilter, orderBy *model.Order) (*model.TrainingCourseConnection, error) {
+	return nestedPage(ctx, pageArgs{first, after, last, before, orderBy, "STARTS_ON"}, filter, r.courseFilter, loader.From(ctx).Courses[via], parent, wrapCourse)
 }
 
 func nestedTalents(ctx context.Context, via store.TalentParent, parent int64, first *int, after *string, last *int, before *string, filter *model.TalentFilter, orderBy *model.Order) (*model.TalentConnection, error) {

@@ -27,6 +27,8 @@ import (
 
 	"github.com/alliance-graph/alliance-graph/internal/auth"
 	"github.com/alliance-graph/alliance-graph/internal/bus"
+	"github.com/alliance-graph/alliance-graph/internal/calendar"
+	"github.com/alliance-graph/alliance-graph/internal/change"
 	"github.com/alliance-graph/alliance-graph/internal/config"
 	"github.com/alliance-graph/alliance-graph/internal/database"
 	"github.com/alliance-graph/alliance-graph/internal/demo"
@@ -179,7 +181,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	defer db.Close()
 	if !cfg.NoDemo {
 		// Under the setup lock: replicas starting together load the demo once.
-		sum, loaded, err := demo.LoadIfEmpty(ctx, db)
+		sum, loaded, err := demo.LoadIfEmpty(ctx, db, shenyangToday())
 		if err != nil {
 			return fmt.Errorf("load demo alliance: %w", err)
 		}
@@ -223,6 +225,16 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	busDone := make(chan struct{})
 	go func() { events.Run(busCtx); close(busDone) }()
 	defer func() { stopBus(); <-busDone }()
+	// The calendar closes openings past their closing date and moves courses on as each
+	// day begins in Shenyang, starting now; every replica runs it, safely (see
+	// change.Service.FollowCalendar). It writes, so it uses the primary.
+	calendarCtx, stopCalendar := context.WithCancel(context.Background())
+	calendarDone := make(chan struct{})
+	go func() {
+		change.New(primary, time.Now).KeepCalendar(calendarCtx, log, calendarCheck)
+		close(calendarDone)
+	}()
+	defer func() { stopCalendar(); <-calendarDone }()
 	streams, endStreams := context.WithCancel(context.Background())
 	defer endStreams()
 	var openStreams atomic.Int64
@@ -311,6 +323,10 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	return nil
 }
 
+// calendarCheck is how often the calendar looks again between midnights: a run that
+// failed, or a closing date moved into the past, is caught within it.
+const calendarCheck = 5 * time.Minute
+
 // orOff maps a setting's 0 ("no limit") to the server's negative "off" (its 0 is "the
 // default").
 func orOff(n int) int {
@@ -383,12 +399,17 @@ func seed(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	if seeded {
 		return errors.New("the database already holds an alliance; add --reset to empty it first")
 	}
-	sum, err := demo.Load(ctx, db, cfg.Scale)
+	asOf := cfg.AsOf
+	if asOf.IsZero() {
+		asOf = shenyangToday()
+	}
+	sum, err := demo.Load(ctx, db, demo.Options{Scale: cfg.Scale, AsOf: asOf})
 	if err != nil {
 		return fmt.Errorf("seed at scale %d: %w", cfg.Scale, err)
 	}
 	log.Info("seeded", "scale", cfg.Scale, "organizations", sum.Organizations, "partnerships", sum.Partnerships,
-		"resources", sum.Resources, "talents", sum.Talents, "placements", sum.Placements, "took", sum.Took.String())
+		"resources", sum.Resources, "talents", sum.Talents, "placements", sum.Placements, "events", sum.Events,
+		"as_of", asOf.Format(time.DateOnly), "took", sum.Took.String())
 	return nil
 }
 
@@ -421,3 +442,6 @@ func apqCacheSize(cfg config.Config) int {
 	}
 	return cfg.APQCacheSize
 }
+
+// shenyangToday is the alliance's today.
+func shenyangToday() time.Time { return calendar.Today(time.Now()) }

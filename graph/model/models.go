@@ -8,6 +8,7 @@ import (
 	"hash/fnv"
 	"time"
 
+	"github.com/alliance-graph/alliance-graph/internal/calendar"
 	"github.com/alliance-graph/alliance-graph/internal/relay"
 	"github.com/alliance-graph/alliance-graph/internal/store"
 )
@@ -247,10 +248,23 @@ func (t *Teacher) DualQualified() bool        { return deref(t.Resource.DualQual
 // TrainingCourse is a shared course.
 type TrainingCourse struct{ resource }
 
-func (c *TrainingCourse) Hours() int     { return deref(c.Resource.Hours) }
-func (c *TrainingCourse) Seats() int     { return deref(c.Resource.Seats) }
-func (c *TrainingCourse) Enrolled() int  { return deref(c.Resource.Enrolled) }
-func (c *TrainingCourse) FreeSeats() int { return c.Seats() - c.Enrolled() }
+func (c *TrainingCourse) Hours() int    { return deref(c.Resource.Hours) }
+func (c *TrainingCourse) Seats() int    { return deref(c.Resource.Seats) }
+func (c *TrainingCourse) Enrolled() int { return deref(c.Resource.Enrolled) }
+
+// StateOn is where the course is in its life on the day today, from its dates.
+func (c *TrainingCourse) StateOn(today time.Time) calendar.CourseState {
+	return calendar.StateOf(c.Resource.StartsOn, c.Resource.EndsOn, today)
+}
+
+// FreeSeatsOn is the seats still to be taken on the day today: none once the course has
+// started.
+func (c *TrainingCourse) FreeSeatsOn(today time.Time) int {
+	if c.StateOn(today).Started() {
+		return 0
+	}
+	return c.Seats() - c.Enrolled()
+}
 
 // CompetitionResult is a shared competition result.
 type CompetitionResult struct{ resource }

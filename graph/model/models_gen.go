@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/alliance-graph/alliance-graph/internal/calendar"
 	"github.com/alliance-graph/alliance-graph/internal/change"
 	"github.com/alliance-graph/alliance-graph/internal/store"
 )
@@ -413,7 +414,9 @@ type TrainingCourseFilter struct {
 	Skills []string `json:"skills,omitempty"`
 	// Only courses starting in this date range.
 	Starts *DateRange `json:"starts,omitempty"`
-	// Only courses with free seats (true) or only full ones (false).
+	// Only courses in these states today.
+	States []calendar.CourseState `json:"states,omitempty"`
+	// Only courses not yet started with seats left (true: `freeSeats > 0`), or only those full or started (false).
 	HasFreeSeats *bool `json:"hasFreeSeats,omitempty"`
 	// Only courses whose English or Chinese title contains this text, ignoring case (at most 100 characters).
 	Search *string `json:"search,omitempty"`

@@ -22,9 +22,13 @@ import (
 
 var testDB *pgtest.Database
 
+// demoDay is the day the test demo describes: fixed, so that every run sees the same
+// alliance (demo.Options.AsOf).
+var demoDay = time.Date(2026, 12, 3, 0, 0, 0, 0, time.UTC)
+
 func TestMain(m *testing.M) {
 	os.Exit(pgtest.Main(m, "benchmark", &testDB, func(ctx context.Context, db *pgtest.Database) error {
-		_, err := demo.Load(ctx, db.DB, 1)
+		_, err := demo.Load(ctx, db.DB, demo.Options{Scale: 1, AsOf: demoDay})
 		return err
 	}))
 }

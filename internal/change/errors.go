@@ -26,6 +26,9 @@ const (
 	// PendingInvitations: organizations named in the partnership have not answered, so it
 	// cannot be signed or started yet.
 	PendingInvitations Code = "PENDING_INVITATIONS"
+	// EnrolmentClosed: the course takes no enrolments on this day: its enrolment window
+	// has not opened yet, or the course has started or ended.
+	EnrolmentClosed Code = "ENROLMENT_CLOSED"
 )
 
 // UserError is one reason why input was refused.

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/alliance-graph/alliance-graph/internal/auth"
+	"github.com/alliance-graph/alliance-graph/internal/calendar"
 	"github.com/alliance-graph/alliance-graph/internal/policy"
 	"github.com/alliance-graph/alliance-graph/internal/relay"
 	"github.com/alliance-graph/alliance-graph/internal/store"
@@ -266,7 +267,13 @@ func (s *Service) EnrollInCourse(ctx context.Context, in EnrollInCourseInput) (*
 		case c.WithdrawnOn != nil:
 			return refuse(InvalidTransition, "courseId", "the course was withdrawn")
 		}
-		switch err := tx.Enroll(ctx, course, talent, s.today()); {
+		today := s.today()
+		if err := enrolmentOpen(c, today); err != nil {
+			return err
+		}
+		switch err := tx.Enroll(ctx, course, talent, today); {
+		case errors.Is(err, store.ErrNotEnrolling):
+			return refuse(EnrolmentClosed, "courseId", "the course's enrolment closed while you enrolled; read it again")
 		case errors.Is(err, store.ErrFull):
 			return refuse(Full, "courseId", "every seat is taken")
 		case errors.Is(err, store.ErrDuplicate):
@@ -284,6 +291,21 @@ func (s *Service) EnrollInCourse(ctx context.Context, in EnrollInCourseInput) (*
 		return nil, nil, err
 	}
 	return c, &t.Talent, nil
+}
+
+// enrolmentOpen refuses enrolment on the course c unless it is ENROLLING on today:
+// from calendar.EnrolmentWindow days before its start until the day before.
+func enrolmentOpen(c *store.Resource, today time.Time) error {
+	switch calendar.StateOf(c.StartsOn, c.EndsOn, today) {
+	case calendar.Upcoming:
+		return refuse(EnrolmentClosed, "courseId", "enrolment opens on %s, %d days before the course starts on %s",
+			c.StartsOn.AddDate(0, 0, -calendar.EnrolmentWindow).Format(time.DateOnly), calendar.EnrolmentWindow, c.StartsOn.Format(time.DateOnly))
+	case calendar.Running:
+		return refuse(EnrolmentClosed, "courseId", "the course started on %s; enrolment closed the day before", c.StartsOn.Format(time.DateOnly))
+	case calendar.Ended:
+		return refuse(EnrolmentClosed, "courseId", "the course ended on %s", c.EndsOn.Format(time.DateOnly))
+	}
+	return nil
 }
 
 var skillCode = regexp.MustCompile(`^[A-Z0-9][A-Z0-9.-]{1,31}$`)

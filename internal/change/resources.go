@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/alliance-graph/alliance-graph/internal/auth"
+	"github.com/alliance-graph/alliance-graph/internal/calendar"
 	"github.com/alliance-graph/alliance-graph/internal/policy"
 	"github.com/alliance-graph/alliance-graph/internal/relay"
 	"github.com/alliance-graph/alliance-graph/internal/store"
@@ -300,6 +301,7 @@ func (p *problems) category(ctx context.Context, tx *store.Tx, c store.ResourceC
 // share creates a resource of any category with its links and event.
 func (s *Service) share(ctx context.Context, p *problems, r *store.Resource, rel *related) (*store.Resource, error) {
 	r.SharedOn = s.today()
+	s.followDates(r)
 	p.checkResource(r)
 	if err := p.err(); err != nil {
 		return nil, err
@@ -363,7 +365,7 @@ func (s *Service) changeResource(ctx context.Context, gid string, version int, c
 	var r *store.Resource
 	err := s.tx(ctx, func(tx *store.Tx) error {
 		var err error
-		if r, err = tx.Resource(ctx, resourceScope(ctx), id); err != nil {
+		if r, err = tx.LockResource(ctx, resourceScope(ctx), id); err != nil {
 			return err
 		}
 		if c != "" && r.Category != c {
@@ -378,6 +380,8 @@ func (s *Service) changeResource(ctx context.Context, gid string, version int, c
 		r.Version = version
 		rel := &related{}
 		kind := apply(&p, r, rel)
+		announced := r.CourseState
+		s.followDates(r)
 		p.checkResource(r)
 		if err := p.err(); err != nil {
 			return err
@@ -394,10 +398,26 @@ func (s *Service) changeResource(ctx context.Context, gid string, version int, c
 		if err := s.eventAbout(ctx, tx, kind, gid, r, map[string]any{"category": r.Category}); err != nil {
 			return err
 		}
+		// New dates may move a course to another state: announced now, as the calendar
+		// would at its next run.
+		if announced != nil && r.CourseState != nil && *announced != *r.CourseState {
+			if err := s.eventAbout(ctx, tx, store.EventCourseStateChanged, gid, r, courseMove(*announced, *r.CourseState)); err != nil {
+				return err
+			}
+		}
 		r, err = tx.Resource(ctx, resourceScope(ctx), id)
 		return err
 	})
 	return r, err
+}
+
+// followDates keeps a course's announced state (course_state) that of its dates today,
+// as the calendar job does, so that it does not announce again what a change did. A
+// withdrawn course is left as it was: the calendar follows none.
+func (s *Service) followDates(r *store.Resource) {
+	if r.Category == store.CategoryCourse && r.WithdrawnOn == nil {
+		r.CourseState = ptr(calendar.StateOf(r.StartsOn, r.EndsOn, s.today()))
+	}
 }
 
 func (rel *related) setSkillLevels(p *problems, field string, in []SkillLevelInput) {

@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/alliance-graph/alliance-graph/internal/auth"
+	"github.com/alliance-graph/alliance-graph/internal/calendar"
 	"github.com/alliance-graph/alliance-graph/internal/policy"
 	"github.com/alliance-graph/alliance-graph/internal/relay"
 	"github.com/alliance-graph/alliance-graph/internal/store"
@@ -19,22 +20,20 @@ import (
 // Service applies changes.
 type Service struct {
 	store *store.Store
-	now   func() time.Time
+	now   calendar.Clock
 }
 
-// New returns a Service writing through s; now gives the time of changes (time.Now
-// when nil).
-func New(s *store.Store, now func() time.Time) *Service {
+// New returns a Service writing through s; now gives the time of changes, and with it
+// the alliance's day (time.Now when nil).
+func New(s *store.Store, now calendar.Clock) *Service {
 	if now == nil {
 		now = time.Now
 	}
 	return &Service{store: s, now: now}
 }
 
-func (s *Service) today() time.Time {
-	y, m, d := s.now().UTC().Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
-}
+// today is the alliance's day (calendar.Today): the date changes are made on.
+func (s *Service) today() time.Time { return calendar.Today(s.now()) }
 
 // Bilingual is a name or title in both languages.
 type Bilingual struct {
@@ -82,20 +81,31 @@ func (s *Service) event(ctx context.Context, tx *store.Tx, kind store.EventKind,
 // eventAbout appends an event that concerns r, as it is after the change, so that only
 // those who may see the resource read it.
 func (s *Service) eventAbout(ctx context.Context, tx *store.Tx, kind store.EventKind, subject string, r *store.Resource, payload map[string]any) error {
-	return s.append(ctx, tx, store.Event{AllianceID: &r.AllianceID, Kind: kind, SubjectID: subject, ResourceID: &r.ID, Restricted: !r.SharedWithAll}, payload)
+	return s.append(ctx, tx, about(kind, subject, r), payload)
+}
+
+// about is an event of kind about the resource r, restricted to those who may see r.
+func about(kind store.EventKind, subject string, r *store.Resource) store.Event {
+	return store.Event{AllianceID: &r.AllianceID, Kind: kind, SubjectID: subject, ResourceID: &r.ID, Restricted: !r.SharedWithAll}
 }
 
 func (s *Service) append(ctx context.Context, tx *store.Tx, e store.Event, payload map[string]any) error {
 	v := auth.ViewerFrom(ctx)
-	b, err := json.Marshal(payload)
-	if err != nil {
-		return fmt.Errorf("encode %s event: %w", e.Kind, err)
-	}
 	actor := v.Subject
 	if actor == "" {
 		actor = string(v.Role)
 	}
-	e.Actor, e.ActorRole, e.Payload = actor, store.ActorRole(v.Role), b
+	e.Actor, e.ActorRole = actor, store.ActorRole(v.Role)
+	return write(ctx, tx, e, payload)
+}
+
+// write appends e with its payload, whoever made the change.
+func write(ctx context.Context, tx *store.Tx, e store.Event, payload map[string]any) error {
+	b, err := json.Marshal(payload)
+	if err != nil {
+		return fmt.Errorf("encode %s event: %w", e.Kind, err)
+	}
+	e.Payload = b
 	if _, err := tx.AppendEvent(ctx, e); err != nil {
 		return fmt.Errorf("append %s event: %w", e.Kind, err)
 	}

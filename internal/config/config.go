@@ -37,9 +37,11 @@ type Config struct {
 	ShutdownGrace  time.Duration
 	LogLevel       slog.Level
 	Scale          int
-	Reset          bool
-	JWTSecret      string   // HS256 key for tokens; empty: generated once and kept in the database
-	Args           []string // what is left after the flags, e.g. migrate's direction
+	// AsOf is the day the seeded demo describes; zero: today in Shenyang.
+	AsOf      time.Time
+	Reset     bool
+	JWTSecret string   // HS256 key for tokens; empty: generated once and kept in the database
+	Args      []string // what is left after the flags, e.g. migrate's direction
 
 	// Playground serves the GraphiQL playground at /.
 	Playground bool
@@ -100,6 +102,7 @@ var Settings = []Setting{
 	{"shutdown-grace", "SHUTDOWN_GRACE", "15s", "how long SIGTERM waits for in-flight requests", []string{"serve"}},
 	{"log-level", "LOG_LEVEL", "info", "debug, info, warn or error", []string{"serve", "migrate", "seed"}},
 	{"scale", "SEED_SCALE", "1", "how many times larger than the demo the seeded alliance is", []string{"seed"}},
+	{"as-of", "SEED_AS_OF", "", "the day the seeded alliance describes, YYYY-MM-DD: its history runs from the founding to that day and its schedule a year beyond; empty: today in Shenyang", []string{"seed"}},
 	{"reset", "SEED_RESET", "false", "empty the database before seeding", []string{"seed"}},
 	{"jwt-secret", "JWT_SECRET", "", "key signing and checking tokens (HS256), at least 32 bytes; if empty, one is generated once and kept in the database", []string{"serve", "token"}},
 	{"playground", "PLAYGROUND", "true", "serve the GraphiQL playground at / (in trusted-documents mode its queries run only for --free-form-roles)", []string{"serve"}},
@@ -283,6 +286,13 @@ func Parse(command string, args []string, getenv func(string) string) (Config, e
 		errs = append(errs, fmt.Errorf("--scale: %q is not a whole number from 1 to 10000", get("scale")))
 	}
 	c.Scale = scale
+	if v := get("as-of"); v != "" {
+		d, err := time.Parse(time.DateOnly, v)
+		if err != nil || d.Before(time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)) {
+			errs = append(errs, fmt.Errorf("--as-of: %q is not a date (YYYY-MM-DD) from 2025-01-01 on", v))
+		}
+		c.AsOf = d
+	}
 	parseBool("playground", &c.Playground)
 	parseBool("dashboard", &c.Dashboard)
 	c.TrustedDocuments = get("trusted-documents")

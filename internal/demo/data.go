@@ -186,12 +186,12 @@ var focusMajors = map[string][]string{
 
 // Skill codes each industry needs.
 var industrySkills = map[string][]string{
-	"EQUIPMENT_MANUFACTURING": {"MFG.CNC", "MFG.WELD", "MFG.FIT", "MFG.QC", "MFG.CAD", "AUT.PLC", "AUT.MECH", "AUT.ELEC", "GEN.LEAN"},
+	"EQUIPMENT_MANUFACTURING": {"MFG.CNC", "MFG.WELD", "MFG.FIT", "MFG.QC", "MFG.CAD", "AUT.PLC", "AUT.MECH", "AUT.ELEC", "AUT.ROBOT", "GEN.LEAN"},
 	"AUTOMOTIVE":              {"AUTO.ASSY", "AUTO.PAINT", "AUTO.NEV", "AUTO.BODY", "AUT.ROBOT", "MFG.WELD", "MFG.QC", "GEN.LEAN"},
 	"AEROSPACE":               {"AERO.RIVET", "AERO.COMP", "AERO.MRO", "AERO.ENG", "MFG.CNC", "MFG.QC"},
 	"ROBOTICS":                {"AUT.ROBOT", "AUT.PLC", "AUT.VIS", "AUT.MECH", "AUT.ELEC", "DIG.AI"},
 	"SOFTWARE":                {"DIG.SWT", "DIG.DEV", "DIG.DATA", "DIG.NET", "DIG.AI"},
-	"ELECTRONICS":             {"AUT.ELEC", "AUT.IIOT", "AUT.VIS", "MFG.QC", "DIG.NET"},
+	"ELECTRONICS":             {"AUT.ELEC", "AUT.IIOT", "AUT.VIS", "AUT.ROBOT", "MFG.QC", "DIG.NET"},
 	"NEW_MATERIALS":           {"AERO.COMP", "MFG.CHEM", "MFG.QC", "GEN.SAFE"},
 	"BIOMEDICINE":             {"MFG.PHARM", "MFG.QC", "GEN.SAFE", "DIG.DATA"},
 	"ENERGY":                  {"ENE.GRID", "ENE.PV", "ENE.HVAC", "AUT.ELEC", "GEN.SAFE"},
@@ -318,8 +318,8 @@ var companySpecs = []companySpec{
 	{"kranich", "Kranich Surface Technology (Shenyang) Co., Ltd.", "克拉尼希表面技术(沈阳)有限公司", "NEW_MATERIALS", 75, "Tiexi", 2020, "sinogerman", "DE", ""},
 }
 
-// The remaining companies are generated from a brand and a line of business; the plan
-// fixes how many of each industry there are (63, so that 23 + 63 = 86).
+// The remaining companies are invented (companies.go); the plan fixes how many of each
+// industry there are (63, so that 23 + 63 = 86).
 var generatedCompanyPlan = []struct {
 	industry string
 	count    int
@@ -329,38 +329,7 @@ var generatedCompanyPlan = []struct {
 	{"ENERGY", 3}, {"LOGISTICS", 3}, {"CONSTRUCTION", 3}, {"SERVICES", 3},
 }
 
-var companyBrands = [][2]string{
-	{"Shengjing", "盛京"}, {"Hunhe", "浑河"}, {"Beiling", "北陵"}, {"Qipanshan", "棋盘山"}, {"Liaoshen", "辽沈"},
-	{"Jingke", "精科"}, {"Xinyu", "新宇"}, {"Tianhe", "天和"}, {"Ruida", "瑞达"}, {"Jinhai", "金海"},
-	{"Huaxing", "华兴"}, {"Kaiyuan", "开元"}, {"Yongxing", "永兴"}, {"Boyuan", "博远"}, {"Hongxin", "宏鑫"},
-	{"Lianchuang", "联创"}, {"Zhongli", "众力"}, {"Hengtai", "恒泰"}, {"Dingsheng", "鼎盛"}, {"Jiayuan", "嘉远"},
-	{"Tongda", "通达"}, {"Weiye", "伟业"}, {"Xinghe", "星河"}, {"Huaao", "华奥"}, {"Zhiyuan", "致远"},
-	{"Guangyu", "光宇"}, {"Dongrui", "东锐"}, {"Zhonghe", "中禾"}, {"Shengtai", "盛泰"}, {"Anke", "安科"},
-	{"Juncheng", "骏程"}, {"Mingde", "明德"}, {"Yuhang", "宇航"}, {"Hexin", "和信"}, {"Taiyu", "泰宇"},
-	{"Fengchi", "丰驰"}, {"Lanjing", "蓝鲸"}, {"Ruitong", "瑞通"}, {"Jiahe", "嘉禾"}, {"Beichen", "北辰"},
-	{"Huitong", "汇通"}, {"Jinqiao", "金桥"}, {"Dongsheng", "东升"}, {"Hongyuan", "宏远"}, {"Changxing", "昌兴"},
-	{"Zhongda", "中达"}, {"Xinrui", "新锐"}, {"Tianyi", "天一"}, {"Wanfeng", "万丰"}, {"Haoyu", "浩宇"},
-	{"Chuangyuan", "创源"}, {"Jinding", "金鼎"}, {"Shenghua", "盛华"}, {"Yifeng", "亿丰"}, {"Huarui", "华瑞"},
-	{"Dongfang Jingyi", "东方精益"}, {"Beifang Xingye", "北方兴业"}, {"Liaoning Hongda", "辽宁宏达"}, {"Zhongxin", "中鑫"},
-	{"Kaixuan", "凯旋"}, {"Yuanhang", "远航"}, {"Baoli", "宝力"}, {"Sanhe", "三和"}, {"Huayu", "华宇"},
-}
-
-var industryBusinesses = map[string][][2]string{
-	"EQUIPMENT_MANUFACTURING": {{"Precision Machinery", "精密机械"}, {"Heavy Equipment", "重型装备"}, {"Hydraulic Machinery", "液压机械"}, {"CNC Equipment", "数控装备"}},
-	"AUTOMOTIVE":              {{"Auto Parts", "汽车零部件"}, {"Automotive Electronics", "汽车电子"}, {"Vehicle Stamping", "汽车冲压件"}, {"Auto Seating", "汽车座椅"}},
-	"AEROSPACE":               {{"Aviation Components", "航空部件"}, {"Aero Precision Forging", "航空精密锻造"}, {"Aviation Tooling", "航空工装"}},
-	"ROBOTICS":                {{"Intelligent Equipment", "智能装备"}, {"Robot Technology", "机器人科技"}, {"Automation Systems", "自动化系统"}},
-	"SOFTWARE":                {{"Information Technology", "信息技术"}, {"Software", "软件"}, {"Data Technology", "数据科技"}},
-	"ELECTRONICS":             {{"Electronics", "电子"}, {"Sensor Technology", "传感技术"}, {"Semiconductor Equipment", "半导体设备"}},
-	"NEW_MATERIALS":           {{"New Materials", "新材料"}, {"Advanced Alloys", "先进合金"}, {"Composite Materials", "复合材料"}},
-	"BIOMEDICINE":             {{"Pharmaceutical", "制药"}, {"Biotechnology", "生物科技"}, {"Medical Devices", "医疗器械"}},
-	"ENERGY":                  {{"Electric", "电气"}, {"New Energy", "新能源"}, {"Power Equipment", "电力设备"}},
-	"LOGISTICS":               {{"Logistics", "物流"}, {"Supply Chain Management", "供应链管理"}, {"Cold-Chain Logistics", "冷链物流"}},
-	"CONSTRUCTION":            {{"Construction Engineering", "建设工程"}, {"Steel Structure", "钢结构"}, {"Installation Engineering", "安装工程"}},
-	"SERVICES":                {{"Property Services", "物业服务"}, {"Hospitality Management", "酒店管理"}, {"Elderly Care Services", "养老服务"}},
-}
-
-// Where generated companies of an industry are located: park keys with weights; "" is
+// Where invented companies of an industry are located: park keys with weights; "" is
 // outside any park, with the district then drawn from districts.
 var industryParks = map[string][]struct {
 	park   string
@@ -538,27 +507,6 @@ var levelNames = [5][2]string{
 	{"Foundation", "初级工"}, {"Intermediate", "中级工"}, {"Advanced", "高级工"}, {"Technician", "技师"}, {"Senior Technician", "高级技师"},
 }
 
-// Skills competitions with the date results were announced.
-type competitionSpec struct {
-	en, zh, level string
-	year          int
-	date          [3]int
-	count         int // results per scale unit
-}
-
-var competitionSpecs = []competitionSpec{
-	{"WorldSkills Competition", "世界技能大赛", "WORLD", 2024, [3]int{2024, 9, 15}, 2},
-	{"National Vocational College Skills Competition", "全国职业院校技能大赛", "NATIONAL", 2025, [3]int{2025, 7, 18}, 7},
-	{"National Vocational College Skills Competition", "全国职业院校技能大赛", "NATIONAL", 2026, [3]int{2026, 7, 17}, 7},
-	{"Liaoning Provincial Vocational Skills Competition", "辽宁省职业技能大赛", "PROVINCIAL", 2024, [3]int{2024, 11, 22}, 10},
-	{"Liaoning Vocational College Skills Competition", "辽宁省职业院校技能大赛", "PROVINCIAL", 2025, [3]int{2025, 4, 25}, 9},
-	{"Liaoning Provincial Vocational Skills Competition", "辽宁省职业技能大赛", "PROVINCIAL", 2025, [3]int{2025, 10, 31}, 9},
-	{"Liaoning Vocational College Skills Competition", "辽宁省职业院校技能大赛", "PROVINCIAL", 2026, [3]int{2026, 4, 24}, 8},
-	{"Shenyang City Skills Competition", "沈阳市职业技能大赛", "CITY", 2024, [3]int{2024, 10, 25}, 14},
-	{"Shenyang City Skills Competition", "沈阳市职业技能大赛", "CITY", 2025, [3]int{2025, 9, 26}, 17},
-	{"Shenyang City Skills Competition", "沈阳市职业技能大赛", "CITY", 2026, [3]int{2026, 9, 25}, 17},
-}
-
 var awardNames = map[string][2]string{
 	"GOLD": {"Gold Medal", "金奖"}, "SILVER": {"Silver Medal", "银奖"}, "BRONZE": {"Bronze Medal", "铜奖"},
 	"EXCELLENCE": {"Medallion for Excellence", "优胜奖"}, "PARTICIPATION": {"Participation", "参赛奖"},
@@ -601,4 +549,107 @@ var givenNames = [][2]string{
 	{"Hongmei", "红梅"}, {"Yichen", "一辰"}, {"Zhiyuan", "志远"}, {"Tianyu", "天宇"}, {"Jiaxin", "佳欣"}, {"Shuhan", "书涵"}, {"Yiming", "一鸣"}, {"Kaiwen", "凯文"},
 	{"Zhengyang", "正阳"}, {"Haotian", "浩天"}, {"Xinyu", "欣雨"}, {"Mengqi", "梦琪"}, {"Yifan", "一帆"}, {"Zhihao", "志豪"}, {"Jiaqi", "佳琪"}, {"Hongwei", "宏伟"},
 	{"Lijuan", "丽娟"}, {"Dawei", "大伟"}, {"Xiaolong", "小龙"}, {"Wenbo", "文博"}, {"Shuai", "帅"}, {"Yuhang", "宇航"}, {"Zixuan", "梓萱"}, {"Ziyi", "子怡"},
+}
+
+// The skills each major teaches: a talent's skills start from its major.
+var majorSkills = map[string][]string{
+	"CNC Technology":                                   {"MFG.CNC", "MFG.CAD"},
+	"Mechanical Design and Manufacturing":              {"MFG.CAD", "MFG.FIT", "MFG.CNC"},
+	"Mould Design and Manufacturing":                   {"MFG.CAD", "MFG.CNC"},
+	"Welding Technology":                               {"MFG.WELD", "MFG.QC"},
+	"Mechatronics Technology":                          {"AUT.MECH", "AUT.ELEC", "AUT.PLC"},
+	"Intelligent Manufacturing Equipment Technology":   {"AUT.ROBOT", "AUT.PLC", "MFG.CNC"},
+	"Industrial Product Quality Inspection":            {"MFG.QC"},
+	"Automotive Manufacturing and Testing Technology":  {"AUTO.ASSY", "MFG.QC"},
+	"New Energy Vehicle Technology":                    {"AUTO.NEV", "AUT.ELEC"},
+	"Automotive Inspection and Maintenance Technology": {"AUTO.ASSY", "AUTO.NEV"},
+	"Automotive Body Repair Technology":                {"AUTO.BODY", "AUTO.PAINT"},
+	"Automotive Electronics Technology":                {"AUT.ELEC", "AUTO.NEV"},
+	"Aircraft Manufacturing Technology":                {"AERO.RIVET", "AERO.COMP"},
+	"Aircraft Electromechanical Equipment Maintenance": {"AERO.MRO", "AUT.ELEC"},
+	"Aero-Engine Manufacturing Technology":             {"AERO.ENG", "MFG.CNC"},
+	"Composite Materials Technology":                   {"AERO.COMP"},
+	"Unmanned Aerial Vehicle Application Technology":   {"AERO.MRO", "AUT.ELEC"},
+	"Software Technology":                              {"DIG.DEV", "DIG.SWT"},
+	"Big Data Technology":                              {"DIG.DATA"},
+	"Cloud Computing Technology Application":           {"DIG.NET", "DIG.DEV"},
+	"Computer Network Technology":                      {"DIG.NET"},
+	"Artificial Intelligence Technology Application":   {"DIG.AI", "DIG.DATA"},
+	"Industrial Internet Technology":                   {"AUT.IIOT", "DIG.NET"},
+	"Industrial Robot Technology":                      {"AUT.ROBOT", "AUT.PLC"},
+	"Electrical Automation Technology":                 {"AUT.ELEC", "AUT.PLC"},
+	"Intelligent Control Technology":                   {"AUT.PLC", "AUT.MECH"},
+	"Machine Vision Technology":                        {"AUT.VIS"},
+	"Construction Engineering Technology":              {"CON.STEEL", "CON.SURV"},
+	"Building Information Modelling":                   {"CON.BIM"},
+	"Engineering Surveying Technology":                 {"CON.SURV"},
+	"Steel Structure Construction":                     {"CON.STEEL", "MFG.WELD"},
+	"Project Cost Management":                          {"CON.BIM"},
+	"Power System Automation Technology":               {"ENE.GRID", "AUT.PLC"},
+	"Photovoltaic Engineering Technology":              {"ENE.PV"},
+	"Power Plant Thermal Equipment":                    {"ENE.GRID", "ENE.HVAC"},
+	"Refrigeration and Air-Conditioning Technology":    {"ENE.HVAC"},
+	"Applied Chemical Technology":                      {"MFG.CHEM"},
+	"Petrochemical Technology":                         {"MFG.CHEM"},
+	"Polymer Materials Engineering":                    {"AERO.COMP", "MFG.CHEM"},
+	"Industrial Analysis Technology":                   {"MFG.QC", "MFG.CHEM"},
+	"Safety Technology and Management":                 {"GEN.SAFE"},
+	"Pharmaceutical Production Technology":             {"MFG.PHARM"},
+	"Medical Device Maintenance":                       {"AUT.ELEC", "MFG.QC"},
+	"Drug Quality and Safety":                          {"MFG.QC", "MFG.PHARM"},
+	"Nursing":                                          {"SRV.CARE"},
+	"Elderly Care Services and Management":             {"SRV.CARE"},
+	"Modern Logistics Management":                      {"SRV.LOG"},
+	"E-commerce":                                       {"SRV.ECOM"},
+	"Hotel Management":                                 {"SRV.COOK", "SRV.ECOM"},
+	"Chinese Cuisine":                                  {"SRV.COOK"},
+	"Tourism Management":                               {"SRV.ECOM"},
+	"Mechanical Engineering":                           {"MFG.CAD", "MFG.CNC"},
+	"Electrical Engineering and Automation":            {"AUT.ELEC", "AUT.PLC"},
+	"Computer Science and Technology":                  {"DIG.DEV", "DIG.DATA"},
+	"Materials Science and Engineering":                {"AERO.COMP", "MFG.QC"},
+	"Automation":                                       {"AUT.PLC", "AUT.ROBOT"},
+	"Civil Engineering":                                {"CON.SURV", "CON.STEEL"},
+	"Industrial Design":                                {"MFG.CAD"},
+}
+
+// The labour market the demo tells, per skill: the alliance exists because Shenyang's
+// key industries are short of high-skill workers while schools keep training for
+// crowded trades. Short skills are in demand at advanced levels, taught by few courses
+// and those only to basic levels; for some there is no course at all. Crowded skills
+// fill schools and courses but few openings. Skills not listed are balanced.
+type market int
+
+const (
+	balanced market = iota
+	short
+	crowded
+)
+
+var skillMarket = map[string]market{
+	"AUT.ROBOT": short, "MFG.CNC": short, "AUTO.NEV": short, "AERO.MRO": short, "AUT.PLC": short,
+	"AUT.IIOT": short, "AERO.ENG": short, "AUT.VIS": short, "MFG.WELD": short, "AUT.MECH": short,
+	"SRV.ECOM": crowded, "DIG.SWT": crowded, "SRV.LOG": crowded, "SRV.COOK": crowded, "CON.SURV": crowded,
+	"DIG.DEV": crowded, "MFG.FIT": crowded, "CON.BIM": crowded,
+}
+
+// untaught are the shortages no course of the alliance teaches yet: the curriculum gap
+// the alliance has to close.
+var untaught = map[string]bool{"AUT.IIOT": true, "AERO.ENG": true, "AUT.VIS": true}
+
+// Recurring skills competitions: each year's edition announces its results on the
+// day given (month, day); the first edition the alliance took part in is from.
+type competitionSeries struct {
+	en, zh, level string
+	month, day    int
+	from, every   int // first year, and every how many years
+	count         int // results per scale unit and edition
+}
+
+var competitionSeriesSpecs = []competitionSeries{
+	{"WorldSkills Competition", "世界技能大赛", "WORLD", 9, 15, 2024, 2, 2},
+	{"National Vocational College Skills Competition", "全国职业院校技能大赛", "NATIONAL", 7, 18, 2025, 1, 6},
+	{"Liaoning Provincial Vocational Skills Competition", "辽宁省职业技能大赛", "PROVINCIAL", 10, 30, 2024, 1, 8},
+	{"Liaoning Vocational College Skills Competition", "辽宁省职业院校技能大赛", "PROVINCIAL", 4, 25, 2025, 1, 8},
+	{"Shenyang City Skills Competition", "沈阳市职业技能大赛", "CITY", 9, 26, 2024, 1, 14},
 }

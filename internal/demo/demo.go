@@ -26,9 +26,56 @@ import (
 // Summary counts the rows Load wrote. Skills counts only taxonomy entries that were
 // new: skills whose code already existed are reused.
 type Summary struct {
-	Alliances, Organizations, Memberships, Partnerships, TrainingCenters, Resources, Skills, Talents, Placements int
+	Alliances, Organizations, Memberships, Partnerships, TrainingCenters, Resources, Skills, Talents, Placements, Events int
 	// Took is the wall time of the whole load, commit included.
 	Took time.Duration
+}
+
+// Options say what to load: the demo (Scale 1) or a K times larger synthetic alliance,
+// as it stands on the day AsOf (its date is taken; the clock time is ignored). Its
+// history runs from the founding, 17 August 2024, to that day, and its schedule a year
+// beyond; the same options always give the same rows.
+type Options struct {
+	Scale int
+	AsOf  time.Time
+}
+
+// earliestAsOf is the first day the demo can describe: the alliance needs a few months
+// of history for its story.
+var earliestAsOf = mkDay(2025, 1, 1)
+
+// quietEventLog turns off, for this transaction, the event log's triggers that draw ids
+// and notify listeners one row at a time: the loader assigns ids itself, in commit order
+// (it holds the log's lock), and notifies once. The log's lock is taken either way. A
+// role that does not own the table keeps the triggers, which then assign the same ids.
+func quietEventLog(ctx context.Context, tx *sqlx.Tx) (bool, error) {
+	if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(hashtext('alliance-graph.event'))"); err != nil {
+		return false, fmt.Errorf("demo: lock the event log: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, "SAVEPOINT demo_event_triggers"); err != nil {
+		return false, fmt.Errorf("demo: savepoint: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, "ALTER TABLE event DISABLE TRIGGER event_in_commit_order, DISABLE TRIGGER event_notify"); err != nil {
+		var pqErr *pq.Error
+		if errors.As(err, &pqErr) && pqErr.Code == "42501" {
+			if _, err := tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT demo_event_triggers"); err != nil {
+				return false, fmt.Errorf("demo: rollback to savepoint: %w", err)
+			}
+			return false, nil
+		}
+		return false, fmt.Errorf("demo: disable the event log's triggers: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, "RELEASE SAVEPOINT demo_event_triggers"); err != nil {
+		return false, fmt.Errorf("demo: release savepoint: %w", err)
+	}
+	return true, nil
+}
+
+func minTime(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
 }
 
 // Seeded reports whether the database already holds an alliance (so first start loads the demo once).
@@ -41,7 +88,7 @@ func Seeded(ctx context.Context, db *sqlx.DB) (bool, error) {
 }
 
 // Tables with a bigserial id, in the order their bases are read.
-var serialTables = []string{"alliance", "organization", "membership", "partnership", "training_center", "skill", "resource", "talent", "placement"}
+var serialTables = []string{"alliance", "organization", "membership", "partnership", "training_center", "skill", "resource", "talent", "placement", "event"}
 
 // Load writes the demo alliance scaled by scale (1 = the demo itself) in ONE transaction.
 // scale K >= 1 generates a K-times larger synthetic alliance for benchmarks.
@@ -58,11 +105,17 @@ var serialTables = []string{"alliance", "organization", "membership", "partnersh
 // one pass) before commit; other sessions never see the tables without them. This needs
 // ownership of the tables and locks them against readers until commit (about 0.3 s at
 // scale 1); a role that does not own them keeps the keys, checked per row.
-func Load(ctx context.Context, db *sqlx.DB, scale int) (Summary, error) {
+func Load(ctx context.Context, db *sqlx.DB, opts Options) (Summary, error) {
 	start := time.Now()
+	scale := opts.Scale
 	if scale < 1 {
 		return Summary{}, fmt.Errorf("demo: scale must be at least 1, got %d", scale)
 	}
+	if opts.AsOf.IsZero() {
+		return Summary{}, errors.New("demo: the day the demo describes (AsOf) is required")
+	}
+	y, m, d := opts.AsOf.Date()
+	asOf := mkDay(y, m, d)
 	tx, err := db.BeginTxx(ctx, nil)
 	if err != nil {
 		return Summary{}, fmt.Errorf("demo: begin: %w", err)
@@ -88,7 +141,7 @@ func Load(ctx context.Context, db *sqlx.DB, scale int) (Summary, error) {
 		return Summary{}, err
 	}
 
-	g, err := newGen(scale, base, existing)
+	g, err := newGen(scale, asOf, base, existing)
 	if err != nil {
 		return Summary{}, err
 	}
@@ -99,8 +152,21 @@ func Load(ctx context.Context, db *sqlx.DB, scale int) (Summary, error) {
 	if err != nil {
 		return Summary{}, err
 	}
-	if err := g.write(ctx, tx); err != nil {
+	quiet, err := quietEventLog(ctx, tx)
+	if err != nil {
 		return Summary{}, err
+	}
+	if err := g.write(ctx, tx, start); err != nil {
+		return Summary{}, err
+	}
+	if quiet {
+		if _, err := tx.ExecContext(ctx, "ALTER TABLE event ENABLE TRIGGER event_in_commit_order, ENABLE TRIGGER event_notify"); err != nil {
+			return Summary{}, fmt.Errorf("demo: re-enable the event log's triggers: %w", err)
+		}
+		// One wake-up for the whole history instead of one per event.
+		if _, err := tx.ExecContext(ctx, "SELECT pg_notify('alliance_event', $1)", fmt.Sprint(g.last.event)); err != nil {
+			return Summary{}, fmt.Errorf("demo: notify: %w", err)
+		}
 	}
 	if err := restoreForeignKeys(ctx, tx, fks); err != nil {
 		return Summary{}, err
@@ -127,6 +193,7 @@ func Load(ctx context.Context, db *sqlx.DB, scale int) (Summary, error) {
 		Skills:          int(g.last.skill - g.base.skill),
 		Talents:         len(g.talents),
 		Placements:      len(g.placements),
+		Events:          len(g.events),
 	}
 	s.Took = time.Since(start)
 	return s, nil
@@ -135,7 +202,7 @@ func Load(ctx context.Context, db *sqlx.DB, scale int) (Summary, error) {
 // The tables Load writes, in COPY order.
 var loadedTables = []string{"alliance", "organization", "membership", "partnership", "partnership_participant", "partnership_invitation", "training_center",
 	"training_center_link", "skill", "talent", "resource", "resource_share", "resource_skill", "course_teacher", "talent_skill",
-	"enrollment", "placement"}
+	"enrollment", "placement", "event"}
 
 type foreignKey struct{ table, name, def string }
 
@@ -213,6 +280,8 @@ func (p *ids) field(table string) *int64 {
 		return &p.talent
 	case "placement":
 		return &p.placement
+	case "event":
+		return &p.event
 	}
 	panic("demo: no id counter for table " + table)
 }
@@ -339,7 +408,7 @@ func arr(xs []string) any {
 	return pq.Array(xs)
 }
 
-func (g *gen) write(ctx context.Context, tx *sqlx.Tx) error {
+func (g *gen) write(ctx context.Context, tx *sqlx.Tx, loaded time.Time) error {
 	var (
 		rskills []struct {
 			res   int64
@@ -474,6 +543,21 @@ func (g *gen) write(ctx context.Context, tx *sqlx.Tx) error {
 			p := g.placements[i]
 			v[0], v[1], v[2], v[3], v[4], v[5] = p.id, p.opening, p.talent, p.status, p.applied.String(), dv(p.hired)
 		}},
+		// The demo's history, written by the loader: actor "demo", role SYSTEM. Events
+		// of a day are spread over its working hours (Shenyang, UTC+8) in log order.
+		{"event", []string{"id", "alliance_id", "kind", "subject_id", "actor", "actor_role", "occurred_at", "payload", "resource_id", "restricted"},
+			len(g.events), func(i int, v []any) {
+				e := g.events[i]
+				v[0], v[1], v[2], v[3], v[4], v[5], v[7] = e.id, g.allianceID, e.kind, e.subject, "demo", "SYSTEM", e.payload
+				// Today's events may lie ahead of the clock when the demo is loaded in the
+				// morning: they are moved back to now, keeping their order.
+				v[6] = minTime(e.at, loaded.Add(-time.Duration(len(g.events)-i)*time.Millisecond)).Format(time.RFC3339Nano)
+				if e.resource != nil {
+					v[8], v[9] = e.resource.id, !e.resource.sharedWithAll
+				} else {
+					v[9] = false
+				}
+			}},
 	}
 	for _, s := range steps {
 		if err := ctx.Err(); err != nil {

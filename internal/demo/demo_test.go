@@ -19,9 +19,13 @@ import (
 // testDB holds the demo at scale 1, loaded once in TestMain.
 var testDB *pgtest.Database
 
+// demoDay is the day the test demo describes: fixed, so that every run sees the same
+// alliance (demo.Options.AsOf).
+var demoDay = time.Date(2026, 12, 3, 0, 0, 0, 0, time.UTC)
+
 func TestMain(m *testing.M) {
 	os.Exit(pgtest.Main(m, "demo", &testDB, func(ctx context.Context, d *pgtest.Database) error {
-		_, err := demo.Load(ctx, d.DB, 1)
+		_, err := demo.Load(ctx, d.DB, demo.Options{Scale: 1, AsOf: demoDay})
 		return err
 	}))
 }
@@ -121,15 +125,18 @@ func TestContent(t *testing.T) {
 		{"enrollments", `SELECT count(*) FROM enrollment`, 1000, 10000},
 		{"activity dates within the alliance's life", `SELECT count(*) FROM (
 			SELECT joined_on AS d FROM membership UNION ALL SELECT left_on FROM membership
-			UNION ALL SELECT signed_on FROM partnership UNION ALL SELECT starts_on FROM partnership UNION ALL SELECT ends_on FROM partnership
+			UNION ALL SELECT signed_on FROM partnership UNION ALL SELECT ends_on FROM partnership
+			UNION ALL SELECT starts_on FROM partnership WHERE status NOT IN ('PROPOSED', 'SIGNED')
 			UNION ALL SELECT joined_on FROM partnership_participant UNION ALL SELECT established_on FROM training_center
-			UNION ALL SELECT shared_on FROM resource UNION ALL SELECT closes_on FROM resource UNION ALL SELECT starts_on FROM resource
-			UNION ALL SELECT awarded_on FROM resource
-			UNION ALL SELECT registered_on FROM talent UNION ALL SELECT certified_on FROM talent_skill
+			UNION ALL SELECT shared_on FROM resource UNION ALL SELECT awarded_on FROM resource
+			UNION ALL SELECT registered_on FROM talent
 			UNION ALL SELECT enrolled_on FROM enrollment UNION ALL SELECT applied_on FROM placement UNION ALL SELECT hired_on FROM placement
-			) x WHERE d NOT BETWEEN '2024-08-17' AND '2026-11-01'`, 0, 0},
-		{"courses scheduled to end within the schedule", `SELECT count(*) FROM resource WHERE ends_on NOT BETWEEN '2024-08-17' AND '2027-12-31'`, 0, 0},
-		{"courses still running after the demo's date", `SELECT count(*) FROM resource WHERE category = 'TRAINING_COURSE' AND ends_on > '2026-11-01'`, 5, 1000},
+			) x WHERE d NOT BETWEEN '2024-08-17' AND '2026-12-03'`, 0, 0},
+		{"certificates not in the future", `SELECT count(*) FROM talent_skill WHERE certified_on > '2026-12-03'`, 0, 0},
+		{"partnerships yet to start are the signed and proposed ones", `SELECT count(*) FROM partnership
+			WHERE starts_on > '2026-12-03' AND status NOT IN ('PROPOSED', 'SIGNED')`, 0, 0},
+		{"the schedule runs a year ahead at most", `SELECT count(*) FROM resource WHERE starts_on > '2027-12-03' OR closes_on > '2027-12-03'`, 0, 0},
+		{"courses starting in the coming year", `SELECT count(*) FROM resource WHERE category = 'TRAINING_COURSE' AND starts_on > '2026-12-03'`, 30, 100},
 		{"applications after registration and sharing", `SELECT count(*) FROM placement p JOIN talent t ON t.id = p.talent_id JOIN resource r ON r.id = p.opening_id
 			WHERE p.applied_on < t.registered_on OR p.applied_on < r.shared_on`, 0, 0},
 		{"resources shared after the provider joined", `SELECT count(*) FROM resource r JOIN membership m ON m.organization_id = r.provider_id
@@ -203,7 +210,7 @@ func TestSeededAndDeterministic(t *testing.T) {
 	if err := db.GetContext(ctx(t), &keysBefore, keys); err != nil {
 		t.Fatal(err)
 	}
-	sum, err := demo.Load(ctx(t), db, 1)
+	sum, err := demo.Load(ctx(t), db, demo.Options{Scale: 1, AsOf: demoDay})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -244,7 +251,7 @@ func TestSeededAndDeterministic(t *testing.T) {
 // Loading again into a seeded database fails and changes nothing.
 func TestLoadTwiceFails(t *testing.T) {
 	before := tableCounts(t, testDB.DB)
-	if _, err := demo.Load(ctx(t), testDB.DB, 1); err == nil {
+	if _, err := demo.Load(ctx(t), testDB.DB, demo.Options{Scale: 1, AsOf: demoDay}); err == nil {
 		t.Fatal("second Load into the same database succeeded")
 	}
 	after := tableCounts(t, testDB.DB)
@@ -253,7 +260,7 @@ func TestLoadTwiceFails(t *testing.T) {
 			t.Errorf("%s: %d rows before, %d after a failed Load", tb, before[tb], after[tb])
 		}
 	}
-	if _, err := demo.Load(ctx(t), testDB.DB, 0); err == nil {
+	if _, err := demo.Load(ctx(t), testDB.DB, demo.Options{Scale: 0, AsOf: demoDay}); err == nil {
 		t.Error("Load with scale 0 succeeded")
 	}
 }
@@ -263,7 +270,7 @@ func TestLoadTwiceFails(t *testing.T) {
 func TestScale2(t *testing.T) {
 	t.Parallel()
 	db := freshDB(t, "demo_scale2")
-	if _, err := demo.Load(ctx(t), db, 2); err != nil {
+	if _, err := demo.Load(ctx(t), db, demo.Options{Scale: 2, AsOf: demoDay}); err != nil {
 		t.Fatal(err)
 	}
 	base := testDB.DB
@@ -357,7 +364,7 @@ func TestLoadWithoutOwnership(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	if _, err := demo.Load(ctx(t), db, 1); err != nil {
+	if _, err := demo.Load(ctx(t), db, demo.Options{Scale: 1, AsOf: demoDay}); err != nil {
 		t.Fatalf("Load as a non-owner: %v", err)
 	}
 	if n := count(t, db, `SELECT count(*) FROM organization`); n != 142 {
@@ -382,7 +389,7 @@ func TestScaleBenchmark(t *testing.T) {
 	db := freshDB(t, "demo_bench")
 	c, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
-	sum, err := demo.Load(c, db, scale)
+	sum, err := demo.Load(c, db, demo.Options{Scale: scale, AsOf: demoDay})
 	if err != nil {
 		t.Fatal(err)
 	}

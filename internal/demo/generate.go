@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"sort"
 	"strings"
-	"time"
 )
 
 // Sizes of one scale unit besides the fixed tables.
@@ -23,7 +23,7 @@ const (
 
 // ids holds the last id used in each table with a bigserial key.
 type ids struct {
-	alliance, org, membership, partnership, center, skill, resource, talent, placement int64
+	alliance, org, membership, partnership, center, skill, resource, talent, placement, event int64
 }
 
 // gen builds the whole demo in memory; Load then streams it to the database.
@@ -32,6 +32,9 @@ type gen struct {
 	scale int
 	base  ids // last ids in the database before the load
 	last  ids
+	// asOf is the day the demo describes: its history runs from the founding to it, and
+	// its schedule (courses, closing dates) up to horizon.
+	asOf, horizon day
 
 	allianceID int64
 	skills     []skill
@@ -49,6 +52,8 @@ type gen struct {
 	talents      []*talent
 	enrollments  []enrollment
 	placements   []placement
+	events       []event
+	titles       map[string]bool // course and partnership titles in use
 
 	copies []*copyState
 }
@@ -70,13 +75,19 @@ type copyState struct {
 	matchingSchools                map[string][]*org // industry -> schools teaching its skills
 }
 
-func newGen(scale int, base ids, existingSkills map[string]int64) (*gen, error) {
+func newGen(scale int, asOf day, base ids, existingSkills map[string]int64) (*gen, error) {
+	if asOf < earliestAsOf {
+		return nil, fmt.Errorf("demo: the demo describes a day from %s on (the alliance was founded on %s), not %s", earliestAsOf, dayFounded, asOf)
+	}
 	g := &gen{
 		r:        rand.New(rand.NewPCG(0x5eed_2024_0817, 0xa11a_4ce5_4e47)),
 		scale:    scale,
+		asOf:     asOf,
+		horizon:  asOf + 365,
 		base:     base,
 		last:     base,
 		skillIdx: make(map[string]int, len(skillSpecs)),
+		titles:   map[string]bool{},
 	}
 	g.last.alliance++
 	g.allianceID = g.last.alliance
@@ -126,9 +137,12 @@ func (g *gen) run() error {
 		g.memberships(cs)
 	}
 	for _, cs := range g.copies {
+		// The order is causal: partnerships before the hires they lead to, talents'
+		// schooling before the competitions they win and the courses they take, and
+		// both before the openings that hire them for what they can do.
 		steps := []func(*copyState) error{
-			g.kickoff, g.trainingCenters, g.facilities, g.teachers, g.talentPool,
-			g.courses, g.openings, g.competitionResults, g.laterPartnerships,
+			g.kickoff, g.laterPartnerships, g.trainingCenters, g.facilities, g.teachers, g.talentPool,
+			g.competitionResults, g.courses, g.openings, g.settle,
 		}
 		for _, step := range steps {
 			if err := step(cs); err != nil {
@@ -137,6 +151,7 @@ func (g *gen) run() error {
 		}
 	}
 	g.resourceShares()
+	g.history()
 	return nil
 }
 
@@ -283,6 +298,17 @@ func (g *gen) organizations(c int) (*copyState, error) {
 		for j := 0; j < k; j++ {
 			majors = append(majors, all[(off+j)%len(all)])
 		}
+		for _, m := range majors {
+			ms, err := g.skillsOf(majorSkills[m])
+			if err != nil {
+				return nil, fmt.Errorf("demo: major %q: %w", m, err)
+			}
+			for _, x := range ms {
+				if !contains(skills, x) {
+					skills = append(skills, x)
+				}
+			}
+		}
 		students := g.vary(c, s.students, 100)
 		o := &org{kind: kindSchool, key: s.key, nameEn: s.en + sfxEn, nameZh: s.zh + sfxZh, district: s.district,
 			founded: s.founded, level: s.level, focus: s.focus, majors: majors, students: students, skills: skills}
@@ -344,42 +370,22 @@ func (g *gen) organizations(c int) (*copyState, error) {
 			return nil, err
 		}
 	}
-	gi := 0
-	for _, plan := range generatedCompanyPlan {
-		for j := 0; j < plan.count; j++ {
-			brand := companyBrands[gi%len(companyBrands)]
-			gi++
-			biz := pick(g.r, industryBusinesses[plan.industry])
-			o := &org{kind: kindCompany, industry: plan.industry,
-				nameEn: fmt.Sprintf("Shenyang %s %s Co., Ltd.", brand[0], biz[0]),
-				nameZh: fmt.Sprintf("沈阳%s%s有限公司", brand[1], biz[1])}
-			switch weighted(g.r, 5, 45, 30, 17, 3) {
-			case 0:
-				o.employees = 5 + g.r.IntN(15)
-			case 1:
-				o.employees = 20 + g.r.IntN(280)
-			case 2:
-				o.employees = 300 + g.r.IntN(700)
-			case 3:
-				o.employees = 1000 + g.r.IntN(4000)
-			default:
-				o.employees = 5000 + g.r.IntN(7000)
+	for i := range inventedCompanies {
+		ic := &inventedCompanies[i]
+		o := &org{kind: kindCompany, industry: ic.industry, nameEn: ic.en, nameZh: ic.zh, district: ic.district,
+			employees: g.vary(c, ic.employees, 5), founded: ic.founded}
+		if ic.park != "" {
+			o.park = parkByKey(ic.park)
+			if o.park == nil {
+				return nil, fmt.Errorf("demo: company %s: unknown park %q", ic.en, ic.park)
 			}
-			o.founded = 1985 + int(math.Sqrt(g.r.Float64())*38)
-			places := industryParks[plan.industry]
-			w := make([]int, len(places))
-			for k, p := range places {
-				w[k] = p.weight
-			}
-			if pk := places[weighted(g.r, w...)].park; pk != "" {
-				o.park = parkByKey(pk)
-				o.district = o.park.district
-			} else {
-				o.district = pick(g.r, districts[:9]).en
-			}
-			if err := addCompany(o); err != nil {
-				return nil, err
-			}
+		}
+		if err := addCompany(o); err != nil {
+			return nil, err
+		}
+		o.desc = fmt.Sprintf("%s of %s in %s, Shenyang, with about %d employees.", article(industryPhrase[ic.industry]), ic.business[0], districtLabel(o.district), o.employees)
+		if o.park != nil {
+			o.desc += " Located in the " + strings.TrimSuffix(o.park.nameEn, sfxEnPark(c)) + "."
 		}
 	}
 	if len(cs.schools) != 45 || len(cs.companies) != 86 {
@@ -387,11 +393,16 @@ func (g *gen) organizations(c int) (*copyState, error) {
 	}
 
 	// Matching schools per industry: those teaching at least one skill the industry needs.
-	for _, plan := range generatedCompanyPlan {
-		need, _ := g.skillsOf(industrySkills[plan.industry])
+	industries := make([]string, 0, len(industrySkills))
+	for ind := range industrySkills {
+		industries = append(industries, ind)
+	}
+	sort.Strings(industries)
+	for _, ind := range industries {
+		need, _ := g.skillsOf(industrySkills[ind])
 		for _, s := range cs.schools {
 			if overlap(g.specific(s.skills), need) > 0 {
-				cs.matchingSchools[plan.industry] = append(cs.matchingSchools[plan.industry], s)
+				cs.matchingSchools[ind] = append(cs.matchingSchools[ind], s)
 			}
 		}
 	}
@@ -488,14 +499,14 @@ func (g *gen) memberships(cs *copyState) {
 		case role == "COUNCIL_MEMBER":
 			o.joined = between(g.r, dayFounded+2, mkDay(2024, 11, 30))
 		case role == "OBSERVER":
-			o.joined = between(g.r, mkDay(2024, 9, 1), mkDay(2026, 6, 30))
+			o.joined = between(g.r, mkDay(2024, 9, 1), g.asOf-90)
 		case leaving[o]:
 			o.joined = between(g.r, dayFounded+1, mkDay(2025, 6, 30))
-			o.left = between(g.r, o.joined+120, dayAsOf)
+			o.left = between(g.r, o.joined+120, g.asOf-1)
 		case o.key != "" || chance(g.r, 0.75): // the well-known members all joined in 2024
 			o.joined = between(g.r, dayFounded+1, late)
 		default:
-			o.joined = growing(g.r, late+1, mkDay(2026, 9, 30))
+			o.joined = growing(g.r, late+1, g.asOf-14)
 		}
 		if o.left == 0 {
 			switch o.kind {
@@ -514,6 +525,7 @@ func (g *gen) memberships(cs *copyState) {
 func (g *gen) addPartnership(p *partnership, members []*org, roles []string) {
 	g.last.partnership++
 	p.id = g.last.partnership
+	p.members, p.roles = members, roles
 	var joined day
 	if p.status != "PROPOSED" {
 		joined = p.signed
@@ -563,11 +575,17 @@ func (g *gen) kickoff(cs *copyState) error {
 				return err
 			}
 		}
-		p := &partnership{kind: k.kind, status: k.status, titleEn: k.en, titleZh: k.zh, desc: k.desc + " Signed at the alliance's kick-off meeting.",
+		sfxEn, sfxZh := copySuffix(cs.n, "Cohort", "期")
+		p := &partnership{kind: k.kind, status: k.status, titleEn: k.en + sfxEn, titleZh: k.zh + sfxZh, desc: k.desc + " Signed at the alliance's kick-off meeting.",
 			signed: dayFounded, starts: between(g.r, mkDay(2024, 9, 1), mkDay(2024, 10, 15))}
 		if k.status == "COMPLETED" {
-			p.ends = mkDay(2025, 12, 31)
+			if end := mkDay(2025, 12, 31); end < g.asOf {
+				p.ends = end
+			} else {
+				p.status = "ACTIVE"
+			}
 		}
+		g.titles[p.titleEn] = true
 		g.addPartnership(p, members, roles)
 	}
 	return nil
@@ -638,9 +656,12 @@ func (g *gen) facility(provider *org, c *center, s int, earliest day) *resource 
 		titleZh:       fmt.Sprintf("%s%s%s", ownerZh, sp.zh, noun[1]),
 		desc:          fmt.Sprintf("%d-place %s for %s training, equipped with %s.", capacity, strings.ToLower(noun[0]), sp.en, strings.Join(eq, ", ")),
 		sharedWithAll: chance(g.r, 0.9),
-		sharedOn:      between(g.r, maxDay(earliest, provider.joined), minDay(maxDay(earliest, provider.joined)+75, dayAsOf)),
+		sharedOn:      between(g.r, maxDay(earliest, provider.joined), minDay(maxDay(earliest, provider.joined)+75, g.asOf)),
 		capacity:      capacity, address: g.address(provider.district), equipment: eq,
 		skills: []rskill{{s, 3}}}
+	if c != nil {
+		res.address = c.address // a centre's facilities are on its site
+	}
 	g.newResource(res)
 	if provider.facilitiesBySkill == nil {
 		provider.facilitiesBySkill = map[int][]*resource{}
@@ -677,7 +698,12 @@ func (g *gen) facilities(cs *copyState) error {
 	}
 	for i := 0; i < standaloneFacilities; i++ {
 		school := pick(g.r, cs.activeSchools)
-		g.facility(school, nil, pick(g.r, school.skills), dayFounded)
+		s := pick(g.r, g.specific(school.skills))
+		if len(school.facilitiesBySkill[s]) > 0 {
+			i--
+			continue
+		}
+		g.facility(school, nil, s, dayFounded)
 	}
 	return nil
 }
@@ -739,7 +765,7 @@ func (g *gen) teachers(cs *copyState) error {
 			titleEn: fmt.Sprintf("%s – %s, %s", en, title[0], main.en),
 			titleZh: fmt.Sprintf("%s（%s，%s）", zh, main.zh, title[1]),
 			desc:    desc, sharedWithAll: chance(g.r, 0.9),
-			sharedOn:    growing(g.r, maxDay(provider.joined, dayFounded), dayAsOf-10),
+			sharedOn:    growing(g.r, maxDay(provider.joined, dayFounded), g.asOf-10),
 			teacherName: en, teacherTitle: title[0], dualQualified: dual, years: years, skills: skills}
 		if provider.operatesCenter != nil && chance(g.r, 0.6) {
 			res.center = provider.operatesCenter
@@ -749,501 +775,6 @@ func (g *gen) teachers(cs *copyState) error {
 		cs.teachers = append(cs.teachers, res)
 		for _, s := range skills {
 			cs.teachersBySkill[s.skill] = append(cs.teachersBySkill[s.skill], res)
-		}
-	}
-	return nil
-}
-
-func (g *gen) talentPool(cs *copyState) error {
-	safety := g.skillIdx["GEN.SAFE"]
-	for i := 0; i < talentsPerUnit; i++ {
-		g.last.talent++
-		t := &talent{id: g.last.talent}
-		en, zh, sur, given := g.person()
-		t.fullName, t.nameZh = en, zh
-		t.email = fmt.Sprintf("%s.%s.%d@example.com", strings.ToLower(sur), strings.ToLower(given), t.id)
-		t.phone = fmt.Sprintf("+86 1%d%d %04d %04d", pick(g.r, []int{3, 5, 8, 9}), g.r.IntN(10), g.r.IntN(10000), g.r.IntN(10000))
-		if chance(g.r, 0.3) {
-			t.registered = between(g.r, dayFounded, mkDay(2024, 12, 31))
-		} else {
-			t.registered = growing(g.r, mkDay(2025, 1, 1), dayAsOf)
-		}
-		minLvl, maxLvl := 1, 3
-		switch weighted(g.r, 42, 15, 18, 25) {
-		case 0:
-			t.status = "STUDENT"
-			t.birth = between(g.r, mkDay(2004, 9, 1), mkDay(2009, 8, 31))
-			t.graduation = 2027 + g.r.IntN(3)
-			t.school = cs.schoolPick.pick(g.r)
-		case 1:
-			t.status = "TRAINEE"
-			t.birth = between(g.r, mkDay(1990, 1, 1), mkDay(2006, 8, 31))
-			minLvl, maxLvl = 1, 4
-		case 2:
-			t.status = "JOB_SEEKING"
-			t.birth = between(g.r, mkDay(1988, 1, 1), mkDay(2005, 8, 31))
-			minLvl, maxLvl = 2, 4
-		default:
-			t.status = "EMPLOYED"
-			t.birth = between(g.r, mkDay(1980, 1, 1), mkDay(2004, 8, 31))
-			t.employer = cs.employerPick.pick(g.r)
-			minLvl, maxLvl = 2, 5
-		}
-		if t.status != "STUDENT" {
-			t.graduation = min(2026, t.birth.year()+18+g.r.IntN(6))
-			if chance(g.r, 0.65) {
-				t.school = cs.schoolPick.pick(g.r)
-			}
-		}
-		var pool []int
-		if t.school != nil {
-			pool = append(pool, t.school.skills...)
-		}
-		if t.employer != nil {
-			pool = append(pool, t.employer.skills...)
-		}
-		if len(pool) == 0 {
-			pool = cs.schoolPick.pick(g.r).skills
-		}
-		n := 2 + g.r.IntN(4)
-		for _, j := range g.r.Perm(len(pool)) {
-			if len(t.skills) == n {
-				break
-			}
-			s := pool[j]
-			if t.skillLevel(s) > 0 {
-				continue
-			}
-			ts := tskill{skill: s, level: minLvl + g.r.IntN(maxLvl-minLvl+1)}
-			if chance(g.r, 0.4) {
-				ts.certified = between(g.r, t.registered, dayAsOf)
-			}
-			t.skills = append(t.skills, ts)
-		}
-		if len(t.skills) < 2 && t.skillLevel(safety) == 0 {
-			t.skills = append(t.skills, tskill{skill: safety, level: 1 + g.r.IntN(3)})
-		}
-		g.talents = append(g.talents, t)
-		cs.talents = append(cs.talents, t)
-	}
-	return nil
-}
-
-func (g *gen) courses(cs *copyState) error {
-	safety := g.skillIdx["GEN.SAFE"]
-	for i := 0; i < coursesPerUnit; i++ {
-		var provider *org
-		var c *center
-		var s int
-		var fac *resource
-		if chance(g.r, 0.7) {
-			c = pick(g.r, cs.centers)
-			s = pick(g.r, c.skills)
-			members := teachingMembers(c)
-			provider = c.operator
-			if chance(g.r, 0.5) && len(members) > 1 {
-				provider = members[1+g.r.IntN(len(members)-1)]
-			}
-			var same []*resource
-			for _, f := range c.facilities {
-				if f.skills[0].skill == s {
-					same = append(same, f)
-				}
-			}
-			if len(same) > 0 {
-				fac = pick(g.r, same)
-			} else {
-				fac = pick(g.r, c.facilities)
-			}
-		} else {
-			if chance(g.r, 0.85) {
-				provider = pick(g.r, cs.activeSchools)
-			} else {
-				provider = cs.employerPick.pick(g.r)
-			}
-			s = pick(g.r, provider.skills)
-			if fs := provider.facilitiesBySkill[s]; len(fs) > 0 {
-				fac = pick(g.r, fs)
-			} else if len(provider.facilitiesProvided) > 0 {
-				fac = pick(g.r, provider.facilitiesProvided)
-			}
-		}
-		sp := g.skills[s].spec
-		level := 1 + weighted(g.r, 15, 35, 30, 15, 5)
-		var hours, seats int
-		switch level {
-		case 1:
-			hours = 40 + 8*g.r.IntN(11)
-		case 2:
-			hours = 80 + 8*g.r.IntN(21)
-		case 3:
-			hours = 120 + 8*g.r.IntN(31)
-		default:
-			hours = 160 + 8*g.r.IntN(41)
-		}
-		if level >= 4 {
-			seats = 12 + g.r.IntN(19)
-		} else {
-			seats = 20 + g.r.IntN(41)
-		}
-		earliest := maxDay(provider.joined, dayFounded+7)
-		if c != nil {
-			earliest = maxDay(earliest, c.established)
-		}
-		if fac != nil {
-			earliest = maxDay(earliest, fac.sharedOn)
-		}
-		shared := growing(g.r, earliest, maxDay(earliest, mkDay(2026, 9, 15)))
-		starts := shared + day(14+g.r.IntN(47))
-		ends := starts + day(hours/6*7/5)
-		if ends > daySchedule {
-			ends = daySchedule
-			starts = minDay(starts, ends)
-		}
-		ln := levelNames[level-1]
-		res := &resource{provider: provider, category: "TRAINING_COURSE", center: c, facility: fac,
-			titleEn:       fmt.Sprintf("%s %s Training Course", sp.en, ln[0]),
-			titleZh:       fmt.Sprintf("%s%s培训班", sp.zh, ln[1]),
-			sharedWithAll: chance(g.r, 0.88), sharedOn: shared,
-			hours: hours, seats: seats, startsOn: starts, endsOn: ends,
-			skills: []rskill{{s, level}}}
-		res.desc = fmt.Sprintf("%d-hour course in %s at %s level (national vocational skill level %d) for up to %d trainees, run by %s.",
-			hours, sp.en, strings.ToLower(ln[0]), 6-level, seats, provider.shortEn)
-		extra := weighted(g.r, 45, 40, 15)
-		for _, j := range g.r.Perm(len(provider.skills)) {
-			if extra == 0 {
-				break
-			}
-			o := provider.skills[j]
-			if hasSkill(res.skills, o) {
-				continue
-			}
-			res.skills = append(res.skills, rskill{o, max(1, level-1-g.r.IntN(2))})
-			extra--
-		}
-		if chance(g.r, 0.2) && !hasSkill(res.skills, safety) {
-			res.skills = append(res.skills, rskill{safety, 2})
-		}
-		g.newResource(res)
-
-		// Teachers: experts in the skill, the provider's own first.
-		cands := cs.teachersBySkill[s]
-		var own, other []*resource
-		for _, t := range cands {
-			if t.sharedOn > starts {
-				continue
-			}
-			if t.provider == provider {
-				own = append(own, t)
-			} else {
-				other = append(other, t)
-			}
-		}
-		nt := 1 + weighted(g.r, 50, 35, 15)
-		chosen := map[*resource]bool{}
-		for _, list := range [][]*resource{own, other} {
-			for _, j := range g.r.Perm(len(list)) {
-				if len(chosen) == nt {
-					break
-				}
-				t := list[j]
-				chosen[t] = true
-				g.courseTeach = append(g.courseTeach, pair{res.id, t.id})
-			}
-		}
-		if len(chosen) == 0 { // no expert listed yet: any teacher listed before the start
-			var early []*resource
-			first := cs.teachers[0]
-			for _, t := range cs.teachers {
-				if t.sharedOn <= starts {
-					early = append(early, t)
-				}
-				if t.sharedOn < first.sharedOn {
-					first = t
-				}
-			}
-			if len(early) > 0 {
-				first = pick(g.r, early)
-			}
-			g.courseTeach = append(g.courseTeach, pair{res.id, first.id})
-		}
-
-		// Enrolments.
-		frac := 0.6 + 0.4*g.r.Float64()
-		if starts > dayAsOf {
-			frac = 0.2 + 0.5*g.r.Float64()
-		}
-		target := int(float64(seats) * frac)
-		taken := map[*talent]bool{}
-		for tries := 0; len(taken) < target && tries < target*8; tries++ {
-			t := pick(g.r, cs.talents)
-			if taken[t] || t.registered > starts {
-				continue
-			}
-			relevant := t.skillLevel(s) > 0 || t.school == provider || t.employer == provider
-			if !relevant && !chance(g.r, 0.25) {
-				continue
-			}
-			taken[t] = true
-			on := between(g.r, maxDay(shared, t.registered), minDay(starts, dayAsOf))
-			done := ends < dayAsOf && chance(g.r, 0.88)
-			g.enrollments = append(g.enrollments, enrollment{talent: t.id, course: res.id, on: on, completed: done})
-			if done && t.skillLevel(s) == 0 && chance(g.r, 0.5) {
-				t.skills = append(t.skills, tskill{skill: s, level: max(1, level-1), certified: minDay(ends+day(g.r.IntN(30)), dayAsOf)})
-			}
-		}
-		res.enrolled = len(taken)
-	}
-	return nil
-}
-
-func hasSkill(rs []rskill, s int) bool {
-	for _, x := range rs {
-		if x.skill == s {
-			return true
-		}
-	}
-	return false
-}
-
-func matchScore(t *talent, req []rskill) int {
-	score := 0
-	for _, rq := range req {
-		score += min(rq.level, t.skillLevel(rq.skill))
-	}
-	return score
-}
-
-func (g *gen) openings(cs *copyState) error {
-	safety := g.skillIdx["GEN.SAFE"]
-	types := []string{"FULL_TIME", "INTERNSHIP", "APPRENTICESHIP", "CONTRACT", "PART_TIME"}
-	typeLabel := map[string]string{"FULL_TIME": "full-time", "INTERNSHIP": "internship", "APPRENTICESHIP": "apprenticeship", "CONTRACT": "fixed-term contract", "PART_TIME": "part-time"}
-	for i := 0; i < openingsPerUnit; i++ {
-		var provider *org
-		if chance(g.r, 0.9) {
-			provider = cs.employerPick.pick(g.r)
-		} else {
-			provider = pick(g.r, cs.activeSchools)
-		}
-		s := pick(g.r, provider.skills)
-		sp := g.skills[s].spec
-		level := 1 + weighted(g.r, 10, 30, 35, 20, 5)
-		et := types[weighted(g.r, 58, 15, 12, 10, 5)]
-		titleEn, titleZh := sp.jobEn, sp.jobZh
-		if provider.kind == kindSchool {
-			// Schools hire practical instructors for what they teach.
-			et = types[weighted(g.r, 75, 0, 0, 25, 0)]
-			level = 3 + g.r.IntN(3)
-			titleEn, titleZh = "Practical Instructor, "+sp.en, sp.zh+"实习指导教师"
-		}
-		switch {
-		case provider.kind == kindSchool:
-		case et == "INTERNSHIP":
-			titleEn, titleZh = titleEn+" Intern", titleZh+"（实习）"
-			level = min(level, 2)
-		case et == "APPRENTICESHIP":
-			titleEn, titleZh = titleEn+" Apprentice", titleZh+"（学徒）"
-			level = min(level, 3)
-		case level >= 4:
-			titleEn, titleZh = "Senior "+titleEn, "高级"+titleZh
-		}
-		var positions int
-		switch weighted(g.r, 45, 35, 20) {
-		case 0:
-			positions = 1 + g.r.IntN(2)
-		case 1:
-			positions = 3 + g.r.IntN(3)
-		default:
-			positions = 6 + g.r.IntN(7)
-		}
-		base := float64(categorySalary[sp.category])
-		var smin, smax int
-		switch et {
-		case "INTERNSHIP":
-			smin = roundTo(2200+1300*g.r.Float64(), 100)
-			smax = smin + roundTo(500+1000*g.r.Float64(), 100)
-		case "APPRENTICESHIP":
-			smin = roundTo(3200+1300*g.r.Float64(), 100)
-			smax = smin + roundTo(800+1200*g.r.Float64(), 100)
-		default:
-			m := base * (0.75 + 0.12*float64(level-1)) * (0.9 + 0.2*g.r.Float64())
-			if et == "PART_TIME" {
-				m *= 0.5
-			}
-			smin = roundTo(m, 100)
-			smax = roundTo(float64(smin)*(1.2+0.4*g.r.Float64()), 100)
-		}
-		shared := growing(g.r, maxDay(provider.joined+1, dayFounded+3), dayAsOf-3)
-		closes := shared + day(30+g.r.IntN(91))
-		if closes > dayEnd {
-			closes = 0 // open until filled
-		}
-		open := closes == 0 || closes > dayAsOf
-		target := g.r.IntN(positions)
-		if !open && chance(g.r, 0.45) {
-			target = positions
-		}
-		appEnd := dayAsOf
-		if closes != 0 {
-			appEnd = minDay(closes, dayAsOf)
-		}
-		res := &resource{provider: provider, category: "JOB_OPENING", titleEn: titleEn, titleZh: titleZh,
-			sharedWithAll: chance(g.r, 0.85), sharedOn: shared,
-			positions: positions, salaryMin: smin, salaryMax: smax, employmentType: et, closesOn: closes,
-			skills: []rskill{{s, level}}}
-		extra := weighted(g.r, 40, 40, 20)
-		for _, j := range g.r.Perm(len(provider.skills)) {
-			if extra == 0 {
-				break
-			}
-			o := provider.skills[j]
-			if hasSkill(res.skills, o) {
-				continue
-			}
-			res.skills = append(res.skills, rskill{o, 1 + g.r.IntN(level)})
-			extra--
-		}
-		if chance(g.r, 0.25) && !hasSkill(res.skills, safety) {
-			res.skills = append(res.skills, rskill{safety, 2})
-		}
-		g.newResource(res)
-
-		eligible := func(t *talent) bool {
-			switch et {
-			case "INTERNSHIP":
-				return t.status == "STUDENT" || t.status == "TRAINEE"
-			case "APPRENTICESHIP":
-				return t.status == "TRAINEE" || t.status == "JOB_SEEKING"
-			}
-			return t.status != "STUDENT" && t.employer != provider
-		}
-		applied := map[*talent]bool{}
-		best := func(n int, ok func(*talent) bool) *talent {
-			var b *talent
-			bs := -1
-			for tries := 0; tries < n*8 && (b == nil || tries < n); tries++ {
-				t := pick(g.r, cs.talents)
-				if applied[t] || t.registered > appEnd || !ok(t) {
-					continue
-				}
-				if sc := matchScore(t, res.skills); sc > bs {
-					b, bs = t, sc
-				}
-			}
-			return b
-		}
-		for k := 0; k < target; k++ {
-			t := best(6, func(t *talent) bool { return !t.hired && eligible(t) })
-			if t == nil {
-				break
-			}
-			applied[t] = true
-			on := between(g.r, maxDay(shared, t.registered), appEnd)
-			hired := minDay(on+day(5+g.r.IntN(36)), dayAsOf)
-			g.last.placement++
-			g.placements = append(g.placements, placement{id: g.last.placement, opening: res.id, talent: t.id, status: "HIRED", applied: on, hired: hired})
-			t.hired = true
-			res.filled++
-			if et != "INTERNSHIP" {
-				t.status = "EMPLOYED"
-				t.employer = provider
-			}
-		}
-		others := g.r.IntN(positions + 4)
-		for k := 0; k < others; k++ {
-			t := best(3, func(*talent) bool { return true })
-			if t == nil {
-				break
-			}
-			applied[t] = true
-			var st string
-			if open {
-				st = []string{"APPLIED", "SHORTLISTED", "REJECTED", "WITHDRAWN"}[weighted(g.r, 45, 25, 20, 10)]
-			} else {
-				st = []string{"REJECTED", "WITHDRAWN"}[weighted(g.r, 75, 25)]
-			}
-			on := between(g.r, maxDay(shared, t.registered), appEnd)
-			g.last.placement++
-			g.placements = append(g.placements, placement{id: g.last.placement, opening: res.id, talent: t.id, status: st, applied: on})
-		}
-		switch {
-		case res.filled == positions:
-			res.openingStatus = "FILLED"
-		case open:
-			res.openingStatus = "OPEN"
-		default:
-			res.openingStatus = "CLOSED"
-		}
-		res.desc = fmt.Sprintf("%s is hiring %d × %s (%s) in %s. Monthly salary CNY %d–%d.",
-			provider.shortEn, positions, titleEn, typeLabel[et], districtLabel(provider.district), smin, smax)
-	}
-	return nil
-}
-
-func timeMonth(m int) time.Month { return time.Month(m) }
-
-func statusNoun(status string) string {
-	switch status {
-	case "STUDENT":
-		return "student"
-	case "TRAINEE":
-		return "trainee"
-	case "EMPLOYED":
-		return "employee"
-	}
-	return "job seeker"
-}
-
-func (g *gen) competitionResults(cs *copyState) error {
-	for i := range competitionSpecs {
-		cp := &competitionSpecs[i]
-		date := mkDay(cp.date[0], timeMonth(cp.date[1]), cp.date[2])
-		for k := 0; k < cp.count; k++ {
-			var t *talent
-			for tries := 0; tries < 400; tries++ {
-				c := pick(g.r, cs.talents)
-				if c.school == nil || c.registered > date || c.school.left != 0 {
-					continue
-				}
-				if c.status != "STUDENT" && c.status != "TRAINEE" && !chance(g.r, 0.3) {
-					continue
-				}
-				t = c
-				break
-			}
-			if t == nil {
-				return fmt.Errorf("demo: no talent registered before %s for %s", date, cp.en)
-			}
-			var award string
-			if cp.level == "WORLD" {
-				award = []string{"GOLD", "EXCELLENCE"}[k%2]
-			} else {
-				award = []string{"GOLD", "SILVER", "BRONZE", "EXCELLENCE", "PARTICIPATION"}[weighted(g.r, 12, 18, 25, 30, 15)]
-			}
-			ti := g.r.IntN(len(t.skills))
-			ts := &t.skills[ti]
-			switch award {
-			case "GOLD", "SILVER":
-				ts.level = max(ts.level, 4)
-				if cp.level == "WORLD" || cp.level == "NATIONAL" {
-					ts.level = 5
-				}
-			case "BRONZE", "EXCELLENCE":
-				ts.level = max(ts.level, 3)
-			}
-			if ts.certified == 0 || ts.certified > date {
-				ts.certified = date
-			}
-			sp := g.skills[ts.skill].spec
-			an := awardNames[award]
-			res := &resource{provider: t.school, category: "COMPETITION_RESULT",
-				titleEn: fmt.Sprintf("%s, %s – %s %d", an[0], sp.en, cp.en, cp.year),
-				titleZh: fmt.Sprintf("%d年%s %s %s", cp.year, cp.zh, sp.zh, an[1]),
-				desc: fmt.Sprintf("%s of %s won the %s in %s at the %d %s (%s level).",
-					article(statusNoun(t.status)), t.school.shortEn, strings.ToLower(an[0]), sp.en, cp.year, cp.en, strings.ToLower(cp.level)),
-				sharedWithAll: true, sharedOn: minDay(maxDay(date, t.school.joined)+day(g.r.IntN(11)), dayAsOf),
-				competition: cp.en, competitionLevel: cp.level, award: award, awardedOn: date, talent: t, skill: g.skills[ts.skill].id}
-			g.newResource(res)
 		}
 	}
 	return nil
@@ -1458,17 +989,29 @@ func (g *gen) laterPartnerships(cs *copyState) error {
 		for _, m := range members {
 			earliest = maxDay(earliest, m.joined+1)
 		}
-		when := growing(g.r, earliest, maxDay(earliest, dayAsOf-5))
+		when := growing(g.r, earliest, maxDay(earliest, g.asOf-5))
 		status := "ACTIVE"
-		if when > dayAsOf-60 {
+		if when > g.asOf-60 {
 			status = []string{"PROPOSED", "SIGNED"}[weighted(g.r, 35, 65)]
 		} else {
 			status = []string{"ACTIVE", "COMPLETED", "TERMINATED", "SIGNED", "PROPOSED"}[weighted(g.r, 50, 30, 7, 6, 7)]
-			if status == "COMPLETED" && when+150 > dayAsOf {
+			if status == "COMPLETED" && when+150 > g.asOf {
 				status = "ACTIVE"
 			}
 		}
-		p := &partnership{kind: kind, status: status, titleEn: fmt.Sprintf("%s (%d)", en, when.year()), titleZh: fmt.Sprintf("%s（%d）", zh, when.year()), desc: desc}
+		titleEn, titleZh := fmt.Sprintf("%s (%d)", en, when.year()), fmt.Sprintf("%s（%d）", zh, when.year())
+		if g.titles[titleEn] {
+			// The same members on the same subject in the same year: a second project
+			// is told apart by its partner.
+			other := members[len(members)-1]
+			titleEn, titleZh = fmt.Sprintf("%s with %s (%d)", en, other.shortEn, when.year()), fmt.Sprintf("%s（%s，%d）", zh, other.shortZh, when.year())
+			if g.titles[titleEn] {
+				i--
+				continue
+			}
+		}
+		g.titles[titleEn] = true
+		p := &partnership{kind: kind, status: status, titleEn: titleEn, titleZh: titleZh, desc: desc}
 		if status != "PROPOSED" {
 			p.signed = when
 		} else {
@@ -1476,21 +1019,21 @@ func (g *gen) laterPartnerships(cs *copyState) error {
 		}
 		switch status {
 		case "PROPOSED":
-			if st := when + day(30+g.r.IntN(60)); st > dayAsOf && st <= dayEnd {
+			if st := when + day(30+g.r.IntN(60)); st > g.asOf {
 				p.starts = st
 			}
 		case "SIGNED":
-			if st := when + day(15+g.r.IntN(46)); st > dayAsOf && st <= dayEnd {
+			if st := when + day(15+g.r.IntN(46)); st > g.asOf {
 				p.starts = st
 			}
 		case "ACTIVE":
-			p.starts = minDay(when+day(g.r.IntN(31)), dayAsOf)
+			p.starts = minDay(when+day(g.r.IntN(31)), g.asOf)
 		case "COMPLETED":
 			p.starts = when + day(g.r.IntN(31))
-			p.ends = minDay(p.starts+day(90+g.r.IntN(451)), dayAsOf-1)
+			p.ends = minDay(p.starts+day(90+g.r.IntN(451)), g.asOf-1)
 		case "TERMINATED":
-			p.starts = minDay(when+day(g.r.IntN(31)), dayAsOf)
-			p.ends = minDay(p.starts+day(30+g.r.IntN(271)), dayAsOf)
+			p.starts = minDay(when+day(g.r.IntN(31)), g.asOf)
+			p.ends = minDay(p.starts+day(30+g.r.IntN(271)), g.asOf)
 		}
 		g.addPartnership(p, members, roles)
 	}

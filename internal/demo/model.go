@@ -18,16 +18,9 @@ func (d day) time() time.Time { return time.Unix(int64(d)*86400, 0).UTC() }
 func (d day) String() string  { return d.time().Format(time.DateOnly) }
 func (d day) year() int       { return d.time().Year() }
 
-// Fixed points of the demo's calendar. All alliance activity lies in
-// [dayFounded, dayEnd]; the data describe the alliance as of dayAsOf. Courses are
-// scheduled up to daySchedule, so that the demo keeps courses to join for a year after it
-// was drawn up: matching suggests courses that have not ended.
-var (
-	dayFounded  = mkDay(2024, 8, 17)
-	dayAsOf     = mkDay(2026, 10, 15)
-	dayEnd      = mkDay(2026, 11, 1)
-	daySchedule = mkDay(2027, 12, 31)
-)
+// dayFounded is the alliance's founding day. The demo's history runs from it to the day
+// it describes (gen.asOf), and its schedule (courses, closing dates) a year beyond.
+var dayFounded = mkDay(2024, 8, 17)
 
 func maxDay(a, b day) day {
 	if a > b {
@@ -85,6 +78,8 @@ type partnership struct {
 	// proposed is when a partnership still PROPOSED was proposed: its partners and
 	// sponsors have been invited since and not yet answered.
 	proposed day
+	members  []*org
+	roles    []string
 }
 
 type participant struct {
@@ -127,7 +122,7 @@ type resource struct {
 	// JOB_OPENING
 	positions, filled, salaryMin, salaryMax int
 	employmentType, openingStatus           string
-	closesOn                                day
+	closesOn, filledOn                      day
 	// TEACHER
 	teacherName, teacherTitle string
 	dualQualified             bool
@@ -160,10 +155,27 @@ type talent struct {
 	status           string
 	school, employer *org
 	graduation       int
+	major            string
 	registered       day
 	skills           []tskill
 	hired            bool
+	// medal is the best competition award the talent won ("" for none).
+	medal string
+	// background is how the talent came to the pool; training that the talent is on a
+	// course not yet ended; hiredOn the day of the hire through an opening.
+	background background
+	training   bool
+	hiredOn    day
 }
+
+type background int
+
+const (
+	asStudent  background = iota // at school now
+	asGraduate                   // graduated since the alliance began, looking for a first job
+	asAdult                      // older job seeker or trainee, retraining
+	asEmployee                   // registered by the employer, already in work
+)
 
 type tskill struct {
 	skill     int
@@ -190,6 +202,23 @@ type placement struct {
 	id, opening, talent int64
 	status              string
 	applied, hired      day
+	// decided is when an application that was not a hire was shortlisted, rejected or
+	// withdrawn (zero while it is APPLIED).
+	decided day
+	salary  int
+	// through is the order class or apprenticeship that led to a hire, if any.
+	through *partnership
+}
+
+// event is one entry of the demo's history, written to the event log in date order.
+type event struct {
+	id       int64
+	on       day
+	at       time.Time
+	kind     string
+	subject  string
+	resource *resource
+	payload  string
 }
 
 // picker draws orgs with probability proportional to a weight.

@@ -2,6 +2,7 @@ package demo
 
 import (
 	"context"
+	"time"
 
 	"github.com/jmoiron/sqlx"
 
@@ -13,7 +14,7 @@ import (
 // check to the commit, so that of several replicas starting together on an empty database
 // exactly one loads the demo and the others find it there, instead of failing on
 // Load's "already exists".
-func LoadIfEmpty(ctx context.Context, db *sqlx.DB) (Summary, bool, error) {
+func LoadIfEmpty(ctx context.Context, db *sqlx.DB, asOf time.Time) (Summary, bool, error) {
 	var sum Summary
 	var loaded bool
 	err := database.Exclusively(ctx, db.DB, func(ctx context.Context) error {
@@ -21,7 +22,7 @@ func LoadIfEmpty(ctx context.Context, db *sqlx.DB) (Summary, bool, error) {
 		if err != nil || seeded {
 			return err
 		}
-		sum, err = Load(ctx, db, 1)
+		sum, err = Load(ctx, db, Options{Scale: 1, AsOf: asOf})
 		loaded = err == nil
 		return err
 	})

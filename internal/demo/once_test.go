@@ -31,7 +31,7 @@ func TestLoadIfEmptyLoadsOnceAcrossReplicas(t *testing.T) {
 			}
 			defer db.Close()
 			<-start
-			_, loaded[i], errs[i] = demo.LoadIfEmpty(ctx(t), db)
+			_, loaded[i], errs[i] = demo.LoadIfEmpty(ctx(t), db, demoDay)
 		}()
 	}
 	close(start)
@@ -55,7 +55,7 @@ func TestLoadIfEmptyLoadsOnceAcrossReplicas(t *testing.T) {
 		}
 	}
 	// A later start finds the demo and leaves it alone.
-	if _, again, err := demo.LoadIfEmpty(ctx(t), target); err != nil || again {
+	if _, again, err := demo.LoadIfEmpty(ctx(t), target, demoDay); err != nil || again {
 		t.Errorf("LoadIfEmpty on a seeded database = loaded %v, err %v; want false, nil", again, err)
 	}
 }

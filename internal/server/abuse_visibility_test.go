@@ -25,7 +25,7 @@ func abuseDatabase(t *testing.T) *pgtest.Database {
 	defer cancel()
 	db := pgtest.New(t, "abuse")
 	start := time.Now()
-	if _, err := demo.Load(ctx, db.DB, 10); err != nil {
+	if _, err := demo.Load(ctx, db.DB, demo.Options{Scale: 10, AsOf: demoDay}); err != nil {
 		t.Fatal(err)
 	}
 	t.Logf("loaded the demo alliance at 10 times its size in %s", time.Since(start).Round(time.Second))

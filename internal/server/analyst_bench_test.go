@@ -206,7 +206,7 @@ func benchDatabase(b *testing.B, scale int) *pgtest.Database {
 	defer cancel()
 	db := pgtest.New(b, "bench")
 	start := time.Now()
-	if _, err := demo.Load(ctx, db.DB, scale); err != nil {
+	if _, err := demo.Load(ctx, db.DB, demo.Options{Scale: scale, AsOf: demoDay}); err != nil {
 		b.Fatal(err)
 	}
 	b.Logf("loaded the demo alliance at scale %d in %s", scale, time.Since(start).Round(time.Second))

@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/alliance-graph/alliance-graph/internal/calendar"
 	"github.com/alliance-graph/alliance-graph/internal/pgtest"
 	"github.com/alliance-graph/alliance-graph/internal/relay"
 )
@@ -94,10 +95,10 @@ var analyticsOracles = map[string]string{
 		WHERE o.id = m.organization_id AND m.alliance_id = $1 AND o.industry IS NOT NULL
 		AND daterange(m.joined_on, m.left_on, '[]') && daterange($2::date, $3::date, '[]') GROUP BY 1`,
 	"partnershipsByKind": `SELECT kind, count(*) FROM partnership WHERE alliance_id = $1
-		AND daterange($2::date, $3::date, '[]') @> CASE WHEN signed_on IS NULL THEN (created_at AT TIME ZONE 'UTC')::date ELSE signed_on END
+		AND daterange($2::date, $3::date, '[]') @> CASE WHEN signed_on IS NULL THEN (created_at AT TIME ZONE INTERVAL '+08:00')::date ELSE signed_on END
 		GROUP BY 1`,
 	"partnershipsByStatus": `SELECT status, count(*) FROM partnership WHERE alliance_id = $1
-		AND daterange($2::date, $3::date, '[]') @> CASE WHEN signed_on IS NULL THEN (created_at AT TIME ZONE 'UTC')::date ELSE signed_on END
+		AND daterange($2::date, $3::date, '[]') @> CASE WHEN signed_on IS NULL THEN (created_at AT TIME ZONE INTERVAL '+08:00')::date ELSE signed_on END
 		GROUP BY 1`,
 	"partnershipsByMonth": `SELECT to_char(signed_on, 'YYYY-MM') || '-01', count(*) FROM partnership
 		WHERE alliance_id = $1 AND daterange($2::date, $3::date, '[]') @> signed_on GROUP BY 1`,
@@ -198,8 +199,9 @@ func ptr[T any](v T) *T { return &v }
 func TestAnalyticsGroupsMatchSQLForEveryKindOfPeriod(t *testing.T) {
 	ts := newServer(t)
 	alliance := int64(sqlInt(t, "SELECT id FROM alliance ORDER BY founded_on, id LIMIT 1"))
-	// Unsigned proposals are dated by their creation, which the demo leaves to now().
-	today := time.Now().UTC().Format(time.DateOnly)
+	// Unsigned proposals are dated by their creation, which the demo leaves to now(), on
+	// the alliance's day.
+	today := calendar.Today(time.Now()).Format(time.DateOnly)
 	tests := []struct {
 		name     string
 		period   map[string]any // nil: no period argument

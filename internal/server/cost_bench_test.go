@@ -38,7 +38,7 @@ func costDatabase(tb testing.TB) *pgtest.Database {
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Minute)
 		defer cancel()
 		start := time.Now()
-		if _, err := demo.Load(ctx, seeded.DB, 100); err != nil {
+		if _, err := demo.Load(ctx, seeded.DB, demo.Options{Scale: 100, AsOf: demoDay}); err != nil {
 			tb.Fatal(err)
 		}
 		tb.Logf("loaded the demo alliance at scale 100 in %s", time.Since(start).Round(time.Second))

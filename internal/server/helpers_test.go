@@ -29,16 +29,20 @@ import (
 // shape; writeDB holds another copy for the tests that change data.
 var testDB, writeDB *pgtest.Database
 
+// demoDay is the day the test demo describes: fixed, so that every run sees the same
+// alliance (demo.Options.AsOf).
+var demoDay = time.Date(2026, 12, 3, 0, 0, 0, 0, time.UTC)
+
 func TestMain(m *testing.M) {
 	os.Exit(pgtest.Main(m, "server", &testDB, func(ctx context.Context, db *pgtest.Database) error {
-		if _, err := demo.Load(ctx, db.DB, 1); err != nil {
+		if _, err := demo.Load(ctx, db.DB, demo.Options{Scale: 1, AsOf: demoDay}); err != nil {
 			return err
 		}
 		var err error
 		if writeDB, err = pgtest.Create(ctx, "serverw"); err != nil {
 			return err
 		}
-		_, err = demo.Load(ctx, writeDB.DB, 1)
+		_, err = demo.Load(ctx, writeDB.DB, demo.Options{Scale: 1, AsOf: demoDay})
 		return err
 	}, func(ctx context.Context) error {
 		if writeDB == nil {
@@ -107,8 +111,11 @@ func startConfiguredServer(t testing.TB, db *pgtest.Database, configure func(*se
 	// No per-client limit (requests or work in flight, cost rate) unless a test sets one:
 	// tests send concurrent requests as one client to test races, not limits (the rate
 	// limit is off likewise).
+	// The demo describes demoDay, and so does the server's clock: what depends on the day
+	// (courses' states and free seats, openings past their closing date) is the same
+	// whenever the tests run.
 	cfg := server.Config{Store: st, Auth: ts.auth, Logger: slog.New(slog.NewJSONHandler(lw, nil)), Batching: loader.DefaultTiming, OneStatement: true,
-		MaxInFlight: -1, MaxWorkInFlight: -1, CostRate: -1}
+		MaxInFlight: -1, MaxWorkInFlight: -1, CostRate: -1, Clock: noonOn(demoDay)}
 	if configure != nil {
 		configure(&cfg)
 	}

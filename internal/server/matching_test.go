@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/lib/pq"
 
@@ -301,10 +302,10 @@ func TestOpeningMatchesLeaveOutHiredTalents(t *testing.T) {
 	}
 }
 
-// recommendationOracle ranks the open, unwithdrawn openings of the talent's alliance that
-// the viewer acting for org may see (every one when org is nil), leaving out those the
-// talent was hired for.
-func recommendationOracle(t *testing.T, talent int64, org *int64, min float64) []ranked {
+// recommendationOracle ranks the open, unwithdrawn openings of the talent's alliance not
+// past their closing date on today that the viewer acting for org may see (every one
+// when org is nil), leaving out those the talent was hired for.
+func recommendationOracle(t *testing.T, talent int64, org *int64, min float64, today string) []ranked {
 	t.Helper()
 	var o any
 	if org != nil {
@@ -316,10 +317,11 @@ func recommendationOracle(t *testing.T, talent int64, org *int64, min float64) [
 		JOIN resource_skill rs ON rs.resource_id = o.id
 		LEFT JOIN talent_skill ts ON ts.talent_id = t.id AND ts.skill_id = rs.skill_id
 		WHERE t.id = $1 AND o.category = 'JOB_OPENING' AND o.opening_status = 'OPEN' AND o.withdrawn_on IS NULL
+			AND (o.closes_on IS NULL OR o.closes_on >= $3::date)
 			AND ($2::bigint IS NULL OR o.shared_with_all OR o.provider_id = $2
 				OR o.id IN (SELECT resource_id FROM resource_share WHERE organization_id = $2))
 			AND o.id NOT IN (SELECT opening_id FROM placement WHERE talent_id = t.id AND status = 'HIRED')
-		GROUP BY o.id`, talent, o)
+		GROUP BY o.id`, talent, o, today)
 }
 
 func recommendationsOf(t *testing.T, ts *testServer, v auth.Viewer, talent int64, pageSize int, min float64) []matchEdgeOut {
@@ -344,8 +346,15 @@ func recommendationsOf(t *testing.T, ts *testServer, v auth.Viewer, talent int64
 }
 
 func TestRecommendedOpeningsRankOpenOpeningsTheViewerMaySee(t *testing.T) {
-	ts := newServer(t)
+	ts := startConfiguredServer(t, testDB, onRuleDay)
 	skilled := int64(sqlInt(t, `SELECT talent_id FROM talent_skill GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1`))
+	// Openings still OPEN past their closing date (the calendar has not run here) must
+	// not be recommended: some of those the talent fits are.
+	if sqlInt(t, `SELECT count(DISTINCT o.id) FROM resource o JOIN resource_skill rs ON rs.resource_id = o.id
+		JOIN talent_skill ts ON ts.skill_id = rs.skill_id AND ts.talent_id = $1
+		WHERE o.opening_status = 'OPEN' AND o.closes_on < $2::date`, skilled, ruleDay) == 0 {
+		t.Fatalf("no open opening the talent fits is past its closing date on %s; the case tests nothing", ruleDay)
+	}
 	school := int64(sqlInt(t, `SELECT school_id FROM talent WHERE school_id IS NOT NULL ORDER BY id LIMIT 1`))
 	tests := []struct {
 		name     string
@@ -362,7 +371,7 @@ func TestRecommendedOpeningsRankOpenOpeningsTheViewerMaySee(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			want := recommendationOracle(t, tt.talent, tt.org, tt.minScore)
+			want := recommendationOracle(t, tt.talent, tt.org, tt.minScore, ruleDay)
 			if len(want) == 0 {
 				t.Fatal("the oracle recommends nothing; the case tests nothing")
 			}
@@ -429,7 +438,9 @@ func TestMatchesTakeOneStatementPerLevelWhateverTheNumberOfOpenings(t *testing.T
 	if small > 6 || large != 6 {
 		t.Errorf("2 openings took %d statements, 50 took %d; want at most 6 and 6", small, large)
 	}
-	tq := `query($n: Int!) { talents(first: $n) { edges { node {
+	// Job seekers: every one of them has openings recommended, so each level of the
+	// query is reached at both sizes.
+	tq := `query($n: Int!) { talents(first: $n, filter: {statuses: [JOB_SEEKING]}) { edges { node {
 		recommendedOpenings(first: 3) { totalCount edges { score node { id } missingSkills { skill { code } } } }
 	} } } }`
 	small = statementsFor(t, ts, tq, map[string]any{"n": 2})
@@ -508,10 +519,10 @@ func ptrTo[T any](v T) *T { return &v }
 // gapCourseOracle computes an opening's gap courses from the raw rows: the required
 // skills the talent (none when 0) holds below their level, each weighing its required
 // level r and closed, by a course teaching it at level L, by min(1, (min(L, r) - held) /
-// (r - held)); courses with free seats, not ended, not withdrawn, shared with all (any
-// when seeAll), in the
-// opening's alliance; best coverage first, then by id.
-func gapCourseOracle(t *testing.T, db *pgtest.Database, opening, talent int64, first int, seeAll bool) []gapCourseOut {
+// (r - held)); courses with free seats, not started on today (nor ended), not withdrawn,
+// shared with all (any when seeAll), in the opening's alliance; best coverage first,
+// then by id.
+func gapCourseOracle(t *testing.T, db *pgtest.Database, opening, talent int64, first int, seeAll bool, today string) []gapCourseOut {
 	t.Helper()
 	var req []struct {
 		Skill    int64  `db:"skill_id"`
@@ -532,9 +543,10 @@ func gapCourseOracle(t *testing.T, db *pgtest.Database, opening, talent int64, f
 	}
 	if err := db.DB.Select(&taught, `SELECT c.id, rs.skill_id, rs.level FROM resource c
 		JOIN resource_skill rs ON rs.resource_id = c.id
-		WHERE c.category = 'TRAINING_COURSE' AND c.seats > c.enrolled AND (c.ends_on IS NULL OR c.ends_on >= current_date)
+		WHERE c.category = 'TRAINING_COURSE' AND c.seats > c.enrolled
+			AND (c.starts_on IS NULL OR c.starts_on > $3::date) AND (c.ends_on IS NULL OR c.ends_on >= $3::date)
 			AND c.withdrawn_on IS NULL AND ($2 OR c.shared_with_all)
-			AND c.alliance_id = (SELECT alliance_id FROM resource WHERE id = $1)`, opening, seeAll); err != nil {
+			AND c.alliance_id = (SELECT alliance_id FROM resource WHERE id = $1)`, opening, seeAll, today); err != nil {
 		t.Fatal(err)
 	}
 	w := 0
@@ -596,6 +608,7 @@ func (g gapCourseOut) teachesText() string {
 func TestGapCoursesTeachTheMissingSkillsWithFreeSeats(t *testing.T) {
 	ts := newWriteServer(t)
 	db := writeDB
+	today := demoDay.Format(time.DateOnly) // the server's day
 	var o struct {
 		ID       int64 `db:"id"`
 		Alliance int64 `db:"alliance_id"`
@@ -636,13 +649,14 @@ func TestGapCoursesTeachTheMissingSkillsWithFreeSeats(t *testing.T) {
 	t.Cleanup(func() {
 		mustExec(t, db, `DELETE FROM resource WHERE id = ANY($1)`, pq.Int64Array(created))
 	})
-	course := func(title string, seats, enrolled int, endsIn string, sharedWithAll, withdrawn bool, skills map[int64]int) {
+	// Each course starts startsIn days from today, and ends endsIn days after it starts.
+	course := func(title string, seats, enrolled, startsIn, endsIn int, sharedWithAll, withdrawn bool, skills map[int64]int) {
 		var id int64
 		if err := db.DB.Get(&id, `INSERT INTO resource (alliance_id, provider_id, category, title_en, title_zh, shared_with_all, shared_on,
 				hours, seats, enrolled, starts_on, ends_on, withdrawn_on)
-			VALUES ($1, $2, 'TRAINING_COURSE', $3, $3, $4, current_date - 30, 40, $5, $6, current_date - 20, current_date + $7::interval,
-				CASE WHEN $8 THEN current_date END) RETURNING id`,
-			o.Alliance, o.Provider, title, sharedWithAll, seats, enrolled, endsIn, withdrawn); err != nil {
+			VALUES ($1, $2, 'TRAINING_COURSE', $3, $3, $4, $9::date - 30, 40, $5, $6, $9::date + $7::int, $9::date + $7::int + $8::int,
+				CASE WHEN $10 THEN $9::date END) RETURNING id`,
+			o.Alliance, o.Provider, title, sharedWithAll, seats, enrolled, startsIn, endsIn, today, withdrawn); err != nil {
 			t.Fatal(err)
 		}
 		created = append(created, id)
@@ -651,14 +665,15 @@ func TestGapCoursesTeachTheMissingSkillsWithFreeSeats(t *testing.T) {
 		}
 	}
 	top, second := req[0], req[1]
-	course("closes both", 20, 3, "30 days", true, false, map[int64]int{top.Skill: 5, second.Skill: second.Level})
-	course("closes the first", 20, 0, "60 days", true, false, map[int64]int{top.Skill: top.Level})
-	course("half of the second", 20, 19, "10 days", true, false, map[int64]int{second.Skill: 1})
-	course("no seat left", 20, 20, "30 days", true, false, map[int64]int{top.Skill: 5, second.Skill: 5})
-	course("already ended", 20, 0, "-1 day", true, false, map[int64]int{top.Skill: 5, second.Skill: 5})
-	course("restricted", 20, 0, "30 days", false, false, map[int64]int{top.Skill: 5, second.Skill: 5})
-	course("withdrawn", 20, 0, "30 days", true, true, map[int64]int{top.Skill: 5, second.Skill: 5})
-	course("teaches below the held level", 20, 0, "30 days", true, false, map[int64]int{top.Skill: top.Level - 1})
+	course("closes both", 20, 3, 10, 30, true, false, map[int64]int{top.Skill: 5, second.Skill: second.Level})
+	course("closes the first", 20, 0, 1, 60, true, false, map[int64]int{top.Skill: top.Level})
+	course("half of the second", 20, 19, 90, 10, true, false, map[int64]int{second.Skill: 1})
+	course("no seat left", 20, 20, 10, 30, true, false, map[int64]int{top.Skill: 5, second.Skill: 5})
+	course("already ended", 20, 0, -40, 39, true, false, map[int64]int{top.Skill: 5, second.Skill: 5})
+	course("started today", 20, 0, 0, 30, true, false, map[int64]int{top.Skill: 5, second.Skill: 5})
+	course("restricted", 20, 0, 10, 30, false, false, map[int64]int{top.Skill: 5, second.Skill: 5})
+	course("withdrawn", 20, 0, 10, 30, true, true, map[int64]int{top.Skill: 5, second.Skill: 5})
+	course("teaches below the held level", 20, 0, 10, 30, true, false, map[int64]int{top.Skill: top.Level - 1})
 
 	for _, tc := range []struct {
 		name   string
@@ -672,7 +687,7 @@ func TestGapCoursesTeachTheMissingSkillsWithFreeSeats(t *testing.T) {
 		{"restricted courses for an administrator", admin, talent, 10},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			want := gapCourseOracle(t, db, o.ID, tc.talent, tc.first, tc.viewer.Role == auth.RoleAdmin)
+			want := gapCourseOracle(t, db, o.ID, tc.talent, tc.first, tc.viewer.Role == auth.RoleAdmin, today)
 			if len(want) < min(tc.first, 2) {
 				t.Fatalf("the oracle finds %d courses; the fixtures test nothing", len(want))
 			}

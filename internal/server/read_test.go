@@ -196,7 +196,8 @@ func firstKeyIn(t *testing.T, db *pgtest.Database, typ relay.Type, q string) str
 }
 
 func TestFiltersSelectWhatSQLSelects(t *testing.T) {
-	ts := newServer(t)
+	// A course's free seats and state depend on the day: the server's is ruleDay.
+	ts := startConfiguredServer(t, testDB, onRuleDay)
 	park := firstKey(t, relay.TypeOrganization, "SELECT park_id FROM organization WHERE park_id IS NOT NULL GROUP BY park_id ORDER BY count(*) DESC, park_id LIMIT 1")
 	alliance := firstKey(t, relay.TypeAlliance, "SELECT id FROM alliance ORDER BY id LIMIT 1")
 	skill := firstKey(t, relay.TypeSkill, "SELECT skill_id FROM resource_skill GROUP BY skill_id ORDER BY count(*) DESC, skill_id LIMIT 1")
@@ -252,7 +253,10 @@ func TestFiltersSelectWhatSQLSelects(t *testing.T) {
 		{"job openings by industry", "jobOpenings", map[string]any{"industries": []string{"AUTOMOTIVE"}}, "SELECT count(*) FROM resource r JOIN organization c ON c.id = r.provider_id WHERE r.category = 'JOB_OPENING' AND c.industry = 'AUTOMOTIVE'", nil},
 		{"job openings by minimum salary", "jobOpenings", map[string]any{"minSalary": 8000}, "SELECT count(*) FROM resource WHERE category = 'JOB_OPENING' AND salary_max >= 8000", nil},
 		{"job openings by skill", "jobOpenings", map[string]any{"skills": []string{skill}}, "SELECT count(*) FROM resource r JOIN resource_skill s ON s.resource_id = r.id WHERE r.category = 'JOB_OPENING' AND s.skill_id = $1", []any{skillKey}},
-		{"courses with free seats", "trainingCourses", map[string]any{"hasFreeSeats": true}, "SELECT count(*) FROM resource WHERE category = 'TRAINING_COURSE' AND enrolled < seats", nil},
+		{"courses with free seats", "trainingCourses", map[string]any{"hasFreeSeats": true}, "SELECT count(*) FROM resource WHERE category = 'TRAINING_COURSE' AND enrolled < seats AND (starts_on IS NULL OR starts_on > $1::date) AND (ends_on IS NULL OR ends_on >= $1::date)", []any{ruleDay}},
+		{"courses running", "trainingCourses", map[string]any{"states": []string{"RUNNING"}}, "SELECT count(*) FROM resource WHERE category = 'TRAINING_COURSE' AND starts_on <= $1::date AND (ends_on IS NULL OR ends_on >= $1::date)", []any{ruleDay}},
+		{"courses not yet started", "trainingCourses", map[string]any{"states": []string{"UPCOMING", "ENROLLING"}}, "SELECT count(*) FROM resource WHERE category = 'TRAINING_COURSE' AND (starts_on IS NULL OR starts_on > $1::date) AND (ends_on IS NULL OR ends_on >= $1::date)", []any{ruleDay}},
+		{"courses ended", "trainingCourses", map[string]any{"states": []string{"ENDED"}}, "SELECT count(*) FROM resource WHERE category = 'TRAINING_COURSE' AND ends_on < $1::date", []any{ruleDay}},
 		{"courses starting in 2026", "trainingCourses", map[string]any{"starts": map[string]any{"from": "2026-01-01", "to": "2026-12-31"}}, "SELECT count(*) FROM resource WHERE category = 'TRAINING_COURSE' AND starts_on BETWEEN '2026-01-01' AND '2026-12-31'", nil},
 		{"skills by category", "skills", map[string]any{"categories": []string{"AUTOMATION"}}, "SELECT count(*) FROM skill WHERE category = 'AUTOMATION'", nil},
 		{"top-level skills", "skills", map[string]any{"topLevel": true}, "SELECT count(*) FROM skill WHERE parent_id IS NULL", nil},
@@ -269,7 +273,7 @@ func TestFiltersSelectWhatSQLSelects(t *testing.T) {
 		{"job openings posted in 2026 by text", "jobOpenings", map[string]any{"posted": map[string]any{"from": "2026-01-01"}, "search": "engineer", "alliances": []string{alliance}}, "SELECT count(*) FROM resource WHERE category = 'JOB_OPENING' AND shared_on >= '2026-01-01' AND (title_en ILIKE '%engineer%' OR title_zh ILIKE '%engineer%')", nil},
 		{"courses by provider", "trainingCourses", map[string]any{"providers": []string{provider}}, "SELECT count(*) FROM resource WHERE category = 'TRAINING_COURSE' AND provider_id = $1", []any{providerKey}},
 		{"courses by skill and text", "trainingCourses", map[string]any{"skills": []string{skill}, "search": "course", "alliances": []string{alliance}}, "SELECT count(*) FROM resource r WHERE category = 'TRAINING_COURSE' AND EXISTS (SELECT 1 FROM resource_skill s WHERE s.resource_id = r.id AND s.skill_id = $1) AND (title_en ILIKE '%course%' OR title_zh ILIKE '%course%')", []any{skillKey}},
-		{"full courses", "trainingCourses", map[string]any{"hasFreeSeats": false}, "SELECT count(*) FROM resource WHERE category = 'TRAINING_COURSE' AND enrolled >= seats", nil},
+		{"full or started courses", "trainingCourses", map[string]any{"hasFreeSeats": false}, "SELECT count(*) FROM resource WHERE category = 'TRAINING_COURSE' AND (enrolled >= seats OR starts_on <= $1::date OR ends_on < $1::date)", []any{ruleDay}},
 		{"children of a skill", "skills", map[string]any{"parent": parentSkill}, "SELECT count(*) FROM skill WHERE parent_id = $1", []any{parentSkillKey}},
 		{"refined skills", "skills", map[string]any{"topLevel": false}, "SELECT count(*) FROM skill WHERE parent_id IS NOT NULL", nil},
 		{"talents by employer and alliance", "talents", map[string]any{"employers": []string{employer}, "alliances": []string{alliance}}, "SELECT count(*) FROM talent WHERE employer_id = $1", []any{employerKey}},
@@ -620,7 +624,8 @@ func TestMembersFilterAndSortWithinTheAlliance(t *testing.T) {
 
 func TestOpeningPlacementsFilterByStatusAndDate(t *testing.T) {
 	ts := newServer(t)
-	opening := firstKey(t, relay.TypeResource, "SELECT opening_id FROM placement GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1")
+	opening := firstKey(t, relay.TypeResource, `SELECT p.opening_id FROM placement p JOIN resource r ON r.id = p.opening_id
+		WHERE r.shared_with_all GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1`)
 	_, key, _ := relay.ParseID(opening)
 	tests := []struct {
 		filter map[string]any

@@ -27,7 +27,7 @@ func replicaPair(t *testing.T) (primary, replica *pgtest.Database) {
 	ctx := context.Background()
 	primary, replica = pgtest.New(t, "primary"), pgtest.New(t, "replica")
 	for _, d := range []*pgtest.Database{primary, replica} {
-		if _, err := demo.Load(ctx, d.DB, 1); err != nil {
+		if _, err := demo.Load(ctx, d.DB, demo.Options{Scale: 1, AsOf: demoDay}); err != nil {
 			t.Fatal(err)
 		}
 	}

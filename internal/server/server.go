@@ -20,6 +20,7 @@ import (
 	"github.com/alliance-graph/alliance-graph/graph"
 	"github.com/alliance-graph/alliance-graph/internal/auth"
 	"github.com/alliance-graph/alliance-graph/internal/bus"
+	"github.com/alliance-graph/alliance-graph/internal/calendar"
 	"github.com/alliance-graph/alliance-graph/internal/change"
 	"github.com/alliance-graph/alliance-graph/internal/live"
 	"github.com/alliance-graph/alliance-graph/internal/loader"
@@ -94,6 +95,11 @@ type Config struct {
 	DisableIntrospection bool
 	// Live bounds WebSockets and event streams; zero fields take defaults.
 	Live LiveLimits
+	// Clock tells the time, and with it the alliance's day (calendar.Today): the state of
+	// courses, their free seats, whether an opening is past its closing date, and the date
+	// of changes. Nil: the real time. Tests move it on; the calendar job
+	// (change.Service.KeepCalendar) must run on the same clock.
+	Clock calendar.Clock
 }
 
 // New returns the server's HTTP handler: GraphQL at /query, the playground at / and the
@@ -108,8 +114,11 @@ func New(cfg Config) http.Handler {
 	if cfg.RequestTimeout <= 0 {
 		cfg.RequestTimeout = 30 * time.Second
 	}
+	if cfg.Clock == nil {
+		cfg.Clock = time.Now
+	}
 	exec := graph.NewExecutableSchema(graph.Config{
-		Resolvers:  &graph.Resolver{Store: cfg.Store, Changes: change.New(cfg.Store, nil), Bus: eventStream(cfg.Bus), Stats: stats(cfg.Bus, cfg.Store, cfg.Logger), Streams: cfg.OpenStreams, Network: network.NewCache(cfg.Store), Figures: snapshot.NewAnalytics(cfg.Store, eventVersion(cfg.Store))},
+		Resolvers:  &graph.Resolver{Store: cfg.Store, Changes: change.New(cfg.Store, cfg.Clock), Clock: cfg.Clock, Bus: eventStream(cfg.Bus), Stats: stats(cfg.Bus, cfg.Store, cfg.Logger), Streams: cfg.OpenStreams, Network: network.NewCache(cfg.Store), Figures: snapshot.NewAnalytics(cfg.Store, eventVersion(cfg.Store))},
 		Directives: graph.Directives(),
 	})
 	gql := handler.New(exec)

@@ -37,36 +37,41 @@ func (g gapRow) String() string {
 		g.Code, g.Demand, g.OpenPositions, g.Openings, g.Supply, g.CourseSeats, g.FreeSeats, g.Courses, g.Talents, g.Gap)
 }
 
-// gapOracle computes every skill's demand and supply straight from the tables: open
-// openings (posted in the period), courses overlapping the period (not ended without
-// one), talents available for work holding the skill, read from talent_skill itself.
-// Only resources shared with all count unless seeAll.
-func gapOracle(t *testing.T, db *pgtest.Database, from, to *string, seeAll bool) []gapRow {
+// gapOracle computes every skill's demand and supply on the day today straight from the
+// tables: open openings (posted in the period) not past their closing date, courses
+// overlapping the period (not ended without one), of which only those not yet started
+// have free seats, talents available for work holding the skill, read from talent_skill
+// itself. Only resources shared with all count unless seeAll.
+func gapOracle(t *testing.T, db *pgtest.Database, from, to *string, seeAll bool, today string) []gapRow {
 	t.Helper()
 	var rows []gapRow
 	if err := db.DB.Select(&rows, `
 		SELECT k.code, k.category, k.id,
 			COALESCE((SELECT sum((r.positions - r.filled) * rs.level) FROM resource r JOIN resource_skill rs ON rs.resource_id = r.id
 				WHERE rs.skill_id = k.id AND r.category = 'JOB_OPENING' AND r.opening_status = 'OPEN' AND r.withdrawn_on IS NULL
-				AND ($3 OR r.shared_with_all) AND r.shared_on >= COALESCE($1::date, '-infinity') AND r.shared_on <= COALESCE($2::date, 'infinity')), 0) AS demand,
+				AND ($3 OR r.shared_with_all) AND r.shared_on >= COALESCE($1::date, '-infinity') AND r.shared_on <= COALESCE($2::date, 'infinity')
+				AND COALESCE(r.closes_on, 'infinity') >= $4::date), 0) AS demand,
 			COALESCE((SELECT sum(r.positions - r.filled) FROM resource r JOIN resource_skill rs ON rs.resource_id = r.id
 				WHERE rs.skill_id = k.id AND r.category = 'JOB_OPENING' AND r.opening_status = 'OPEN' AND r.withdrawn_on IS NULL
-				AND ($3 OR r.shared_with_all) AND r.shared_on >= COALESCE($1::date, '-infinity') AND r.shared_on <= COALESCE($2::date, 'infinity')), 0) AS open_positions,
+				AND ($3 OR r.shared_with_all) AND r.shared_on >= COALESCE($1::date, '-infinity') AND r.shared_on <= COALESCE($2::date, 'infinity')
+				AND COALESCE(r.closes_on, 'infinity') >= $4::date), 0) AS open_positions,
 			(SELECT count(*) FROM resource r JOIN resource_skill rs ON rs.resource_id = r.id
 				WHERE rs.skill_id = k.id AND r.category = 'JOB_OPENING' AND r.opening_status = 'OPEN' AND r.withdrawn_on IS NULL
-				AND ($3 OR r.shared_with_all) AND r.shared_on >= COALESCE($1::date, '-infinity') AND r.shared_on <= COALESCE($2::date, 'infinity')) AS openings,
+				AND ($3 OR r.shared_with_all) AND r.shared_on >= COALESCE($1::date, '-infinity') AND r.shared_on <= COALESCE($2::date, 'infinity')
+				AND COALESCE(r.closes_on, 'infinity') >= $4::date) AS openings,
 			COALESCE(c.seats, 0) AS course_seats, COALESCE(c.free, 0) AS free_seats, COALESCE(c.n, 0) AS courses, COALESCE(c.supply, 0) AS course_supply,
 			(SELECT count(*) FROM talent_skill ts JOIN talent t ON t.id = ts.talent_id
 				WHERE ts.skill_id = k.id AND t.status IN ('STUDENT', 'TRAINEE', 'JOB_SEEKING')) AS talents,
 			COALESCE((SELECT sum(ts.level) FROM talent_skill ts JOIN talent t ON t.id = ts.talent_id
 				WHERE ts.skill_id = k.id AND t.status IN ('STUDENT', 'TRAINEE', 'JOB_SEEKING')), 0) AS talent_supply
 		FROM skill k LEFT JOIN LATERAL (
-			SELECT sum(r.seats) AS seats, sum(r.seats - r.enrolled) AS free, count(*) AS n, sum(r.seats * rs.level) AS supply
+			SELECT sum(r.seats) AS seats, count(*) AS n, sum(r.seats * rs.level) AS supply,
+				sum(CASE WHEN COALESCE(r.starts_on, 'infinity') > $4::date AND COALESCE(r.ends_on, 'infinity') >= $4::date THEN r.seats - r.enrolled ELSE 0 END) AS free
 			FROM resource r JOIN resource_skill rs ON rs.resource_id = r.id
 			WHERE rs.skill_id = k.id AND r.category = 'TRAINING_COURSE' AND r.withdrawn_on IS NULL AND ($3 OR r.shared_with_all)
-				AND CASE WHEN $1::date IS NULL AND $2::date IS NULL THEN COALESCE(r.ends_on, 'infinity') >= current_date
+				AND CASE WHEN $1::date IS NULL AND $2::date IS NULL THEN COALESCE(r.ends_on, 'infinity') >= $4::date
 					ELSE COALESCE(r.ends_on, 'infinity') >= COALESCE($1::date, '-infinity') AND COALESCE(r.starts_on, '-infinity') <= COALESCE($2::date, 'infinity') END
-		) c ON true`, from, to, seeAll); err != nil {
+		) c ON true`, from, to, seeAll, today); err != nil {
 		t.Fatalf("gap oracle: %v", err)
 	}
 	for i := range rows {
@@ -80,8 +85,8 @@ func gapOracle(t *testing.T, db *pgtest.Database, from, to *string, seeAll bool)
 }
 
 func TestSkillGapComparesDemandWithSupplyPerSkill(t *testing.T) {
-	ts := newServer(t)
-	from, to := "2026-08-01", "2026-09-30"
+	ts := startConfiguredServer(t, testDB, onRuleDay)
+	from, to := "2026-10-01", "2026-11-30" // the two months before demoDay: openings posted then are still open
 	byField := map[string]func(g gapRow) float64{
 		"GAP": func(g gapRow) float64 { return g.Gap }, "DEMAND": func(g gapRow) float64 { return g.Demand },
 		"SUPPLY": func(g gapRow) float64 { return g.Supply }, "SHORTFALL": func(g gapRow) float64 { return g.Demand - g.Supply },
@@ -109,7 +114,7 @@ func TestSkillGapComparesDemandWithSupplyPerSkill(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			all := gapOracle(t, testDB, tt.from, tt.to, tt.viewer.Role == auth.RoleAdmin)
+			all := gapOracle(t, testDB, tt.from, tt.to, tt.viewer.Role == auth.RoleAdmin, ruleDay)
 			var want []gapRow
 			for _, g := range all {
 				if (tt.categories == nil || slices.Contains(tt.categories, g.Category)) &&

@@ -55,7 +55,7 @@ func replicaWith(t testing.TB, name string, opts bus.Options, tweak func(*server
 	ts := &testServer{auth: auth.New(auth.Config{Key: testKey}, st), db: writeDB, bus: b}
 	var open atomic.Int64
 	cfg := server.Config{Store: st, Auth: ts.auth, Bus: b, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		InitTimeout: time.Second, KeepAlive: 200 * time.Millisecond, OpenStreams: &open, MaxWorkInFlight: -1, CostRate: -1}
+		InitTimeout: time.Second, KeepAlive: 200 * time.Millisecond, OpenStreams: &open, MaxWorkInFlight: -1, CostRate: -1, Clock: noonOn(demoDay)}
 	if tweak != nil {
 		tweak(&cfg)
 	}

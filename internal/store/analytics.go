@@ -146,15 +146,16 @@ func (s *Store) MembersByIndustry(ctx context.Context, alliance int64, r DateRan
 }
 
 // partnershipDay is the day a partnership counts on: its signing, or for a proposal never
-// signed (still PROPOSED, or abandoned as TERMINATED) the day it was proposed. Proposals
-// are written on the UTC date (change.Service.today), so the creation time is read in UTC.
-const partnershipDay = "COALESCE(p.signed_on, (p.created_at AT TIME ZONE 'UTC')::date)"
+// signed (still PROPOSED, or abandoned as TERMINATED) the day it was proposed. Changes
+// are dated by the alliance's day (change.Service.today), so the creation time is read
+// as that day too.
+func partnershipDay() string { return "COALESCE(p.signed_on, " + allianceDate("p.created_at") + ")" }
 
 func partnerships[K ~string](ctx context.Context, s *Store, what string, alliance int64, r DateRange, key string) ([]Count[K], error) {
 	a := newAggregate(alliance, r)
 	return groupCounts[K](ctx, s, what, alliance, `
 		SELECT `+key+` AS key, count(*) AS count FROM partnership p
-		WHERE `+and([]string{"p.alliance_id = " + a.alliance}, a.within(partnershipDay))+byCount, a.args)
+		WHERE `+and([]string{"p.alliance_id = " + a.alliance}, a.within(partnershipDay()))+byCount, a.args)
 }
 
 // PartnershipsByKind counts the partnerships of alliance signed (or proposed, when never

@@ -31,6 +31,7 @@ const (
 	EventTalentUpdated            EventKind = "TALENT_UPDATED"
 	EventEmploymentAccepted       EventKind = "EMPLOYMENT_ACCEPTED"
 	EventEmploymentDeclined       EventKind = "EMPLOYMENT_DECLINED"
+	EventCourseStateChanged       EventKind = "COURSE_STATE_CHANGED"
 )
 
 // EventKinds lists every kind of event, in the contract's order.
@@ -41,5 +42,9 @@ var EventKinds = []EventKind{
 	EventInvitationWithdrawn, EventResourceShared, EventResourceUpdated, EventResourceWithdrawn, EventOpeningClosed,
 	EventOpeningFilled, EventApplicationRecorded, EventPlacementStatusChanged, EventTalentEnrolled, EventResultRecorded,
 	EventSkillCreated, EventSkillUpdated, EventTalentRegistered, EventTalentUpdated, EventEmploymentAccepted,
-	EventEmploymentDeclined,
+	EventEmploymentDeclined, EventCourseStateChanged,
 }
+
+// ActorSystem is the role of changes the server makes by itself, such as closing an
+// opening past its closing date.
+const ActorSystem ActorRole = "SYSTEM"

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"time"
 
 	"github.com/lib/pq"
 
@@ -22,9 +23,11 @@ type MatchFilter struct {
 	MinScore float64
 }
 
-// OpeningMatchFilter selects the openings recommended to a talent.
+// OpeningMatchFilter selects the openings recommended to a talent. Today is the day
+// the openings must still take applications on, by their closing date.
 type OpeningMatchFilter struct {
 	Scope    Scope
+	Today    time.Time
 	MinScore float64
 }
 
@@ -232,7 +235,7 @@ func (s *Store) CountOpeningMatches(ctx context.Context, openings []int64, f Mat
 }
 
 // recommendedScores defines, for the talents $1, the CTE "held": every open, visible,
-// unwithdrawn opening of the talent's alliance requiring a skill the talent holds, with
+// unwithdrawn opening not past its closing date of the talent's alliance requiring a skill the talent holds, with
 // its score, minimum score and hired openings left out. Arguments follow in l.
 //
 // Open openings are few (5,400 of 30,000 at scale 100): their requirements are read once
@@ -242,6 +245,7 @@ func recommendedScores(l *list, f OpeningMatchFilter) string {
 	visible(l, f.Scope)
 	l.where("r.category = 'JOB_OPENING'")
 	l.where("r.opening_status = 'OPEN'")
+	l.where(openOn("r", l.day(f.Today)))
 	l.where("r.alliance_id IN (SELECT alliance_id FROM tt)")
 	min := l.arg(f.MinScore)
 	return `WITH tt AS MATERIALIZED (SELECT t.id, t.alliance_id FROM talent t WHERE t.id = ANY($1)),
@@ -268,6 +272,9 @@ func recommendedScores(l *list, f OpeningMatchFilter) string {
 // RecommendedOpenings ranks, for each talent, the openings by score (then id), both
 // descending, one page per talent, in one statement.
 func (s *Store) RecommendedOpenings(ctx context.Context, talents []int64, f OpeningMatchFilter, p Page) (map[int64]Result[Match], error) {
+	if f.Today.IsZero() {
+		return nil, errNoDay("recommend openings")
+	}
 	afterScore, afterID, err := afterKey(p)
 	if err != nil {
 		return nil, err
@@ -296,15 +303,20 @@ func (s *Store) RecommendedOpenings(ctx context.Context, talents []int64, f Open
 
 // CountRecommendedOpenings counts, per talent, the openings RecommendedOpenings ranks.
 func (s *Store) CountRecommendedOpenings(ctx context.Context, talents []int64, f OpeningMatchFilter) (map[int64]int, error) {
+	if f.Today.IsZero() {
+		return nil, errNoDay("count recommended openings")
+	}
 	l := &list{args: []any{int64Array(talents)}}
 	q := recommendedScores(l, f) + `
 	SELECT talent AS parent, count(*) AS n FROM held GROUP BY talent`
 	return countRows(ctx, s, "recommended openings", q, talents, l.args...)
 }
 
-// GapCourseFilter says whose gap to close and which courses the viewer may see.
+// GapCourseFilter says whose gap to close, which courses the viewer may see, and the day
+// (Today) the courses must not have started by.
 type GapCourseFilter struct {
 	Scope Scope
+	Today time.Time
 	// Talent is whose gap to close; nil for the opening's whole requirement.
 	Talent *int64
 	Limit  int
@@ -320,12 +332,15 @@ type GapCourse struct {
 	Levels    pq.Int64Array `db:"levels"`
 }
 
-// GapCourses lists, for each opening, the courses with free seats, not ended, visible
-// and in the opening's alliance, that teach missing skills; best coverage first, then by
+// GapCourses lists, for each opening, the courses not yet started with free seats,
+// visible and in the opening's alliance, that teach missing skills; best coverage first, then by
 // id. A required skill r is missing when held below r (held h, 0 without a talent); it
 // weighs r, and a course teaching it at level L closes min(1, (min(L, r) - h) / (r - h))
 // of it. Coverage is the weighted share closed of the whole missing requirement.
 func (s *Store) GapCourses(ctx context.Context, openings []int64, f GapCourseFilter) (map[int64][]GapCourse, error) {
+	if f.Today.IsZero() {
+		return nil, errNoDay("list gap courses")
+	}
 	l := &list{args: []any{int64Array(openings)}}
 	var talent any
 	if f.Talent != nil {
@@ -336,7 +351,11 @@ func (s *Store) GapCourses(ctx context.Context, openings []int64, f GapCourseFil
 	l.where("r.category = 'TRAINING_COURSE'")
 	l.where("r.alliance_id IN (SELECT alliance_id FROM op)")
 	l.where("r.seats > r.enrolled")
-	l.where("COALESCE(r.ends_on, 'infinity') >= current_date")
+	today := l.day(f.Today)
+	// A course not yet started has not ended either; the second condition says so to
+	// the planner, for its index.
+	l.where(notStarted("r", today))
+	l.where("COALESCE(r.ends_on, 'infinity') >= " + today)
 	// Courses not yet ended are a fraction of all (2,000 of 15,000 at scale 100) and an
 	// index finds them: their skills are read once for the whole batch of openings, then
 	// joined by hash to each opening's missing skills.

@@ -4,6 +4,9 @@ import (
 	"context"
 	"strconv"
 	"strings"
+	"time"
+
+	"github.com/alliance-graph/alliance-graph/internal/calendar"
 )
 
 // Scope is what a viewer may see of the resources: everything (All), or the resources
@@ -257,25 +260,40 @@ func (s *Store) CountSkillJobOpenings(ctx context.Context, skills []int64, f Job
 	return counts(ctx, s, "skill openings", skillJobOpeningList(f, Order{}), skills)
 }
 
-// CourseFilter selects training courses.
+// CourseFilter selects training courses. Today is the day the courses' states and free
+// seats are judged on; every list and count of courses needs it.
 type CourseFilter struct {
 	Scope        Scope
+	Today        time.Time
 	Providers    []int64
 	Alliances    []int64
 	Skills       []int64
 	Starts       *DateRange
+	States       []calendar.CourseState
 	HasFreeSeats *bool
 	Search       *string
 }
 
 var courseOrders = map[string]sortKey{
-	"STARTS_ON":  {"COALESCE(r.starts_on, 'infinity'::date)", "date"},
-	"TITLE":      {"r.title_en", "text"},
-	"FREE_SEATS": {"(r.seats - r.enrolled)", "int"},
+	"STARTS_ON": {"COALESCE(r.starts_on, 'infinity'::date)", "date"},
+	"TITLE":     {"r.title_en", "text"},
+	// FREE_SEATS depends on the day: courseList binds it.
 }
 
 func courseList(f CourseFilter, o Order) *list {
 	l := &list{cols: "r.*", from: "resource r", id: "r.id", orders: courseOrders, order: o}
+	// The day is bound once, and only where a condition or the order uses it: a
+	// parameter the statement never mentions has no type, which PostgreSQL refuses.
+	var today string
+	day := func() string {
+		if today == "" {
+			today = l.day(f.Today)
+		}
+		return today
+	}
+	if o.Field == "FREE_SEATS" {
+		l.orders = map[string]sortKey{"FREE_SEATS": {freeSeats("r", day()), "int"}}
+	}
 	l.where("r.category = 'TRAINING_COURSE'")
 	visible(l, f.Scope)
 	inIDs(l, "r.provider_id", f.Providers)
@@ -284,11 +302,15 @@ func courseList(f CourseFilter, o Order) *list {
 		l.where("EXISTS (SELECT 1 FROM resource_skill fs WHERE fs.resource_id = r.id AND fs.skill_id = ANY(" + l.arg(int64Array(f.Skills)) + "))")
 	}
 	dates(l, "r.starts_on", f.Starts)
+	if len(f.States) > 0 {
+		in(l, courseState("r", day()), f.States)
+	}
 	if f.HasFreeSeats != nil {
+		free := "(r.enrolled < r.seats AND " + notStarted("r", day()) + ")"
 		if *f.HasFreeSeats {
-			l.where("r.enrolled < r.seats")
+			l.where(free)
 		} else {
-			l.where("r.enrolled >= r.seats")
+			l.where("NOT " + free)
 		}
 	}
 	contains(l, f.Search, "r.title_en", "r.title_zh")
@@ -325,21 +347,33 @@ func nestedCourseList(via CourseParent, f CourseFilter, o Order) *list {
 
 // Courses lists training courses.
 func (s *Store) Courses(ctx context.Context, f CourseFilter, o Order, p Page) (Result[Resource], error) {
+	if f.Today.IsZero() {
+		return Result[Resource]{}, errNoDay("list courses")
+	}
 	return page(ctx, s, "courses", courseList(f, o), p, resourceID)
 }
 
 // CountCourses counts the courses f selects.
 func (s *Store) CountCourses(ctx context.Context, f CourseFilter) (int, error) {
+	if f.Today.IsZero() {
+		return 0, errNoDay("count courses")
+	}
 	return count(ctx, s, "courses", courseList(f, Order{}))
 }
 
 // NestedCourses lists the courses under each parent of the given relation.
 func (s *Store) NestedCourses(ctx context.Context, via CourseParent, parents []int64, f CourseFilter, o Order, p Page) (map[int64]Result[Resource], error) {
+	if f.Today.IsZero() {
+		return nil, errNoDay("list courses")
+	}
 	return pages(ctx, s, "courses", nestedCourseList(via, f, o), parents, p, resourceID)
 }
 
 // CountNestedCourses counts the courses under each parent of the given relation.
 func (s *Store) CountNestedCourses(ctx context.Context, via CourseParent, parents []int64, f CourseFilter) (map[int64]int, error) {
+	if f.Today.IsZero() {
+		return nil, errNoDay("count courses")
+	}
 	return counts(ctx, s, "courses", nestedCourseList(via, f, Order{}), parents)
 }
 

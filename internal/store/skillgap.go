@@ -11,8 +11,10 @@ import (
 // With a period, demand counts the open openings posted (shared) within it, and supply
 // the courses running at some time within it: starting on or before its end and ending
 // on or after its start (an open-ended course or period bound always overlaps). Without
-// one, demand counts every open opening and supply every course not yet ended. Talents
-// are counted as they are now in either case: a talent's status has no history.
+// one, demand counts every open opening and supply every course not yet ended. Either
+// way an opening past its closing date counts for nothing, and only courses not yet
+// started have free seats. Talents are counted as they are now in either case: a
+// talent's status has no history.
 type SkillGapFilter struct {
 	Alliance   int64
 	Scope      Scope
@@ -21,9 +23,10 @@ type SkillGapFilter struct {
 	Period     *DateRange
 	MinGap     *float64
 	MinDemand  *float64
-	// Today is the day courses must not have ended by, without a period; zero: the
-	// database's current_date. Given, it makes the answer a function of the filter and
-	// the data alone, which is what lets it be kept (snapshot.Analytics.SkillGaps).
+	// Today is the day the answer is for: openings must not be past their closing date,
+	// and, without a period, courses must not have ended by it. Required: it makes the
+	// answer a function of the filter and the data alone, which is what lets it be kept
+	// (snapshot.Analytics.SkillGaps).
 	Today time.Time
 }
 
@@ -55,9 +58,11 @@ var skillGapOrders = map[string]sortKey{
 func skillGapList(f SkillGapFilter, o Order) *list {
 	l := &list{orders: skillGapOrders, order: o}
 	alliance := l.arg(f.Alliance)
+	today := l.day(f.Today)
 	jobs := &list{args: l.args}
 	jobs.where("r.category = 'JOB_OPENING'")
 	jobs.where("r.opening_status = 'OPEN'")
+	jobs.where(openOn("r", today))
 	jobs.where("r.alliance_id = " + alliance)
 	visible(jobs, f.Scope)
 	dates(jobs, "r.shared_on", f.Period)
@@ -67,11 +72,7 @@ func skillGapList(f SkillGapFilter, o Order) *list {
 	courses.where("r.alliance_id = " + alliance)
 	visible(courses, f.Scope)
 	if f.Period == nil {
-		if f.Today.IsZero() {
-			courses.where("COALESCE(r.ends_on, 'infinity') >= current_date")
-		} else {
-			courses.where("COALESCE(r.ends_on, 'infinity') >= " + courses.arg(f.Today.Format(time.DateOnly)) + "::date")
-		}
+		courses.where("COALESCE(r.ends_on, 'infinity') >= " + today)
 	} else {
 		if f.Period.From != nil {
 			courses.where("COALESCE(r.ends_on, 'infinity') >= " + courses.arg(*f.Period.From))
@@ -102,7 +103,7 @@ func skillGapList(f SkillGapFilter, o Order) *list {
 		) d ON d.skill_id = k.id
 		LEFT JOIN (
 			SELECT rs.skill_id, sum(r.seats * rs.level)::float8 AS supply, sum(r.seats)::int AS seats,
-				sum(r.seats - r.enrolled)::int AS free_seats, count(*)::int AS courses
+				sum(` + freeSeats("r", today) + `)::int AS free_seats, count(*)::int AS courses
 			FROM resource r JOIN resource_skill rs ON rs.resource_id = r.id
 			WHERE ` + joinAnd(courses.conds) + ` GROUP BY rs.skill_id
 		) c ON c.skill_id = k.id
@@ -123,11 +124,17 @@ func skillGapID(g *SkillGap) int64 { return g.SkillID }
 
 // SkillGaps lists the skills' demand against supply.
 func (s *Store) SkillGaps(ctx context.Context, f SkillGapFilter, o Order, p Page) (Result[SkillGap], error) {
+	if f.Today.IsZero() {
+		return Result[SkillGap]{}, errNoDay("skill gaps")
+	}
 	return page(ctx, s, "skill gaps", skillGapList(f, o), p, skillGapID)
 }
 
 // CountSkillGaps counts the skills SkillGaps lists.
 func (s *Store) CountSkillGaps(ctx context.Context, f SkillGapFilter) (int, error) {
+	if f.Today.IsZero() {
+		return 0, errNoDay("count skill gaps")
+	}
 	n, err := count(ctx, s, "skill gaps", skillGapList(f, Order{}))
 	if err != nil {
 		return 0, fmt.Errorf("count skill gaps of alliance %d: %w", f.Alliance, err)

@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/lib/pq"
+
+	"github.com/alliance-graph/alliance-graph/internal/calendar"
 )
 
 // The enumerations below mirror the CHECK constraints of the schema and the enums of the
@@ -246,6 +248,10 @@ type Resource struct {
 	CreatedAt        time.Time         `db:"created_at"`
 	Version          int               `db:"version"`
 	WithdrawnOn      *time.Time        `db:"withdrawn_on"`
+	// CourseState is the state of a course last announced (COURSE_STATE_CHANGED), nil
+	// before the first; what the API shows is computed from the dates
+	// (calendar.StateOf), exact whenever it is asked.
+	CourseState *calendar.CourseState `db:"course_state"`
 }
 
 // Skill is a row of the skill taxonomy.

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/lib/pq"
+
+	"github.com/alliance-graph/alliance-graph/internal/calendar"
 )
 
 // The writes of the change package: each reads or writes whole rows, so that the caller
@@ -175,6 +177,7 @@ func resourceValues(r *Resource) values {
 		"hours": r.Hours, "seats": r.Seats, "enrolled": r.Enrolled, "starts_on": r.StartsOn, "ends_on": r.EndsOn,
 		"facility_id": r.FacilityID, "competition": r.Competition, "competition_level": r.CompetitionLevel,
 		"award": r.Award, "awarded_on": r.AwardedOn, "talent_id": r.TalentID, "skill_id": r.SkillID, "withdrawn_on": r.WithdrawnOn,
+		"course_state": r.CourseState,
 	}
 }
 
@@ -199,6 +202,18 @@ func (t *Tx) Resource(ctx context.Context, scope Scope, id int64) (*Resource, er
 	q, args := scoped("SELECT r.* FROM resource r WHERE r.id = $1 AND {scope}", "r", scope, 1)
 	if err := t.get(ctx, &r, q, append([]any{id}, args...)...); err != nil {
 		return nil, fmt.Errorf("read resource %d: %w", id, err)
+	}
+	return &r, nil
+}
+
+// LockResource reads a resource like Resource and locks it until the transaction ends,
+// so that the changes made from what was read cannot cross the calendar's
+// (CloseLapsedOpenings, MoveCourseStates) or another writer's.
+func (t *Tx) LockResource(ctx context.Context, scope Scope, id int64) (*Resource, error) {
+	var r Resource
+	q, args := scoped("SELECT r.* FROM resource r WHERE r.id = $1 AND {scope} FOR UPDATE OF r", "r", scope, 1)
+	if err := t.get(ctx, &r, q, append([]any{id}, args...)...); err != nil {
+		return nil, fmt.Errorf("lock resource %d: %w", id, err)
 	}
 	return &r, nil
 }
@@ -260,15 +275,26 @@ func (t *Tx) FillPosition(ctx context.Context, opening int64) (filledLast bool, 
 	return r.Filled == r.Positions, nil
 }
 
-// Enroll adds a talent to a course, atomically: ErrFull when every seat is taken,
-// ErrDuplicate when the talent is already enrolled.
+// Enroll adds a talent to a course on the day on, atomically: ErrNotEnrolling when the
+// course's enrolment is not open that day (the caller checked, but its dates may have
+// changed since), ErrFull when every seat is taken, ErrDuplicate when the talent is
+// already enrolled.
 func (t *Tx) Enroll(ctx context.Context, course, talent int64, on time.Time) error {
-	n, err := t.exec(ctx, `UPDATE resource SET enrolled = enrolled + 1, version = version + 1
-		WHERE id = $1 AND category = 'TRAINING_COURSE' AND enrolled < seats`, course)
+	n, err := t.exec(ctx, `UPDATE resource r SET enrolled = enrolled + 1, version = version + 1
+		WHERE id = $1 AND category = 'TRAINING_COURSE' AND enrolled < seats AND `+courseState("r", "$2::date")+` = $3`,
+		course, sqlDay(on), string(calendar.Enrolling))
 	if err != nil {
 		return fmt.Errorf("take a seat on course %d: %w", course, err)
 	}
 	if rows, _ := n.RowsAffected(); rows == 0 {
+		var enrolling bool
+		if err := t.get(ctx, &enrolling, `SELECT `+courseState("r", "$2::date")+` = $3 FROM resource r WHERE r.id = $1`,
+			course, sqlDay(on), string(calendar.Enrolling)); err != nil {
+			return fmt.Errorf("check enrolment on course %d: %w", course, err)
+		}
+		if !enrolling {
+			return ErrNotEnrolling
+		}
 		return ErrFull
 	}
 	if _, err := t.exec(ctx, "INSERT INTO enrollment (talent_id, course_id, enrolled_on) VALUES ($1, $2, $3)", talent, course, on); err != nil {
@@ -392,6 +418,10 @@ func (t *Tx) Bump(ctx context.Context, table string, id int64, version int) erro
 
 // ErrFull reports that no position or seat is left.
 var ErrFull = errors.New("no capacity left")
+
+// ErrNotEnrolling reports a course whose enrolment is not open: it has not opened yet,
+// or the course has started.
+var ErrNotEnrolling = errors.New("enrolment not open")
 
 // ErrDuplicate reports a row that already exists.
 var ErrDuplicate = errors.New("already exists")
