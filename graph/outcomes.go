@@ -51,7 +51,7 @@ func (r *Resolver) employmentOutcomes(ctx context.Context, alliance *string, per
 	if err != nil {
 		return nil, err
 	}
-	f := store.OutcomeFilter{Alliance: key, Today: today(), GroupBy: grouping, MinHires: policy.MinHiresForMedian}
+	f := store.OutcomeFilter{Alliance: key, Today: r.today(), GroupBy: grouping, MinHires: policy.MinHiresForMedian}
 	if rng != nil {
 		f.Period = *rng
 	}
@@ -92,7 +92,7 @@ func (r *Resolver) membershipGrowth(ctx context.Context, alliance *string, perio
 	if rng != nil && rng.To != nil {
 		to = *rng.To
 	} else {
-		to = today()
+		to = r.today()
 	}
 	if to.Before(from) {
 		return nil, errcode.BadInput("period", "ends (%s) before it starts (%s)", to.Format(time.DateOnly), from.Format(time.DateOnly))
