@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"cmp"
+	"encoding/json"
 	"fmt"
 	"math"
 	"slices"
@@ -10,7 +11,9 @@ import (
 
 	gocmp "github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/lib/pq"
 
+	"github.com/alliance-graph/alliance-graph/internal/auth"
 	"github.com/alliance-graph/alliance-graph/internal/pgtest"
 	"github.com/alliance-graph/alliance-graph/internal/policy"
 	"github.com/alliance-graph/alliance-graph/internal/relay"
@@ -590,6 +593,164 @@ func TestMembershipGrowthAddsUpTheMemberships(t *testing.T) {
 	for i := 1; i < len(steps); i++ {
 		if steps[i].From <= steps[i-1].To {
 			t.Errorf("step %v does not follow %v", steps[i], steps[i-1])
+		}
+	}
+}
+
+// A talent's major is one of its school's, kept when the school changes only if the new
+// school teaches it; a starting salary agreed at hire is read only by those who may see
+// the talent's personal data and by the hiring provider.
+func TestMajorsFollowTheSchoolAndSalariesStayPersonal(t *testing.T) {
+	ts := newWriteServer(t)
+	var schools []struct {
+		ID     int64          `db:"id"`
+		Majors pq.StringArray `db:"majors"`
+	}
+	if err := writeDB.DB.Select(&schools, `SELECT a.id, a.majors FROM organization a WHERE a.kind = 'SCHOOL' AND cardinality(a.majors) > 0
+		AND EXISTS (SELECT 1 FROM organization b WHERE b.kind = 'SCHOOL' AND b.id <> a.id AND NOT b.majors @> ARRAY[a.majors[1]])
+		ORDER BY a.id LIMIT 2`); err != nil || len(schools) < 2 {
+		t.Fatalf("two schools with majors: %v", err)
+	}
+	var other int64 // a school that does not teach the first school's first major
+	if err := writeDB.DB.Get(&other, `SELECT id FROM organization WHERE kind = 'SCHOOL' AND id <> $1 AND NOT majors @> ARRAY[$2] ORDER BY id LIMIT 1`,
+		schools[0].ID, schools[0].Majors[0]); err != nil {
+		t.Fatal(err)
+	}
+	alliance := ts.firstKey(t, relay.TypeAlliance, "SELECT id FROM alliance LIMIT 1")
+	school := relay.ID(relay.TypeOrganization, schools[0].ID)
+	major := schools[0].Majors[0]
+	var reg struct {
+		Talent struct {
+			ID      string
+			Version int
+			Major   *string
+		}
+	}
+	const talentFields = `talent { id version major } userErrors { field code message }`
+	if ue, errs := mutate(t, ts, memberOf(schools[0].ID), `mutation($input: RegisterTalentInput!) { registerTalent(input: $input) { `+talentFields+` } }`,
+		map[string]any{"allianceId": alliance, "fullName": "Zhao Lei", "status": "STUDENT", "schoolId": school, "major": major, "graduationYear": 2026},
+		"registerTalent", &reg); len(ue)+len(errs) > 0 {
+		t.Fatalf("register: %+v %+v", ue, errs)
+	}
+	if reg.Talent.Major == nil || *reg.Talent.Major != major {
+		t.Fatalf("registered with major %v, want %q", reg.Talent.Major, major)
+	}
+	update := `mutation($input: UpdateTalentInput!) { updateTalent(input: $input) { ` + talentFields + ` } }`
+	ue, errs := mutate(t, ts, admin, update, map[string]any{"id": reg.Talent.ID, "version": reg.Talent.Version,
+		"schoolId": relay.ID(relay.TypeOrganization, other)}, "updateTalent", nil)
+	if len(errs) > 0 || len(ue) != 1 || joinPath(ue[0].Field) != "input.major" || ue[0].Code != "INVALID" {
+		t.Errorf("moving to a school without the major: %+v %+v, want INVALID at input.major", ue, errs)
+	}
+	var upd struct {
+		Talent struct {
+			Version int
+			Major   *string
+		}
+	}
+	if ue, errs := mutate(t, ts, admin, update, map[string]any{"id": reg.Talent.ID, "version": reg.Talent.Version,
+		"schoolId": relay.ID(relay.TypeOrganization, other), "major": ""}, "updateTalent", &upd); len(ue)+len(errs) > 0 || upd.Talent.Major != nil {
+		t.Errorf("moving and removing the major: %+v %+v, major %v", ue, errs, upd.Talent.Major)
+	}
+
+	// A hire with its salary, decided by the opening's provider.
+	var pl struct {
+		ID, Talent, School, Provider int64
+		Version                      int
+	}
+	if err := writeDB.DB.QueryRow(`SELECT p.id, p.version, p.talent_id, t.school_id, r.provider_id FROM placement p
+		JOIN resource r ON r.id = p.opening_id JOIN talent t ON t.id = p.talent_id
+		WHERE p.status = 'APPLIED' AND r.shared_with_all AND r.positions > r.filled AND t.school_id IS NOT NULL AND t.employer_id IS NULL
+		ORDER BY p.id LIMIT 1`).Scan(&pl.ID, &pl.Version, &pl.Talent, &pl.School, &pl.Provider); err != nil {
+		t.Fatal(err)
+	}
+	id := relay.ID(relay.TypePlacement, pl.ID)
+	var hired struct {
+		Placement struct {
+			Status         string
+			StartingSalary *int
+		}
+	}
+	if ue, errs := mutate(t, ts, memberOf(pl.Provider), `mutation($input: UpdatePlacementStatusInput!) { updatePlacementStatus(input: $input) {
+		placement { status startingSalary } userErrors { field code message } } }`,
+		map[string]any{"id": id, "version": pl.Version, "status": "HIRED", "startingSalary": 6800}, "updatePlacementStatus", &hired); len(ue)+len(errs) > 0 {
+		t.Fatalf("hire: %+v %+v", ue, errs)
+	}
+	if hired.Placement.StartingSalary == nil || *hired.Placement.StartingSalary != 6800 {
+		t.Errorf("the provider reads the salary it agreed as %v", hired.Placement.StartingSalary)
+	}
+	var unrelated int64
+	if err := writeDB.DB.Get(&unrelated, `SELECT id FROM organization WHERE id NOT IN ($1, $2) ORDER BY id LIMIT 1`, pl.School, pl.Provider); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name string
+		v    auth.Viewer
+		sees bool
+	}{
+		{"the secretariat", admin, true}, {"the provider", memberOf(pl.Provider), true}, {"the talent's school", memberOf(pl.School), true},
+		{"an analyst", analyst, false}, {"another member", memberOf(unrelated), false}, {"anonymous", auth.Viewer{}, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			r := ts.queryAs(t, tt.v, `query($id: ID!) { node(id: $id) { ... on Placement { status startingSalary } } }`, map[string]any{"id": id})
+			var out struct {
+				Node struct {
+					Status         string
+					StartingSalary *int
+				}
+			}
+			if err := json.Unmarshal(r.Data, &out); err != nil {
+				t.Fatal(err)
+			}
+			if out.Node.Status != "HIRED" {
+				t.Fatalf("the hire reads %+v, errors %+v", out.Node, r.Errors)
+			}
+			switch {
+			case tt.sees && (out.Node.StartingSalary == nil || *out.Node.StartingSalary != 6800 || len(r.Errors) > 0):
+				t.Errorf("reads the salary as %v, errors %+v", out.Node.StartingSalary, r.Errors)
+			case !tt.sees && (out.Node.StartingSalary != nil || len(r.Errors) != 1 || (r.Errors[0].Extensions["code"] != "FORBIDDEN" && r.Errors[0].Extensions["code"] != "UNAUTHENTICATED")):
+				t.Errorf("reads the salary as %v, errors %+v; want null and FORBIDDEN or UNAUTHENTICATED", out.Node.StartingSalary, r.Errors)
+			}
+		})
+	}
+}
+
+// Placement.hiredThrough names the partnership hire_partnership finds, and null for hires
+// that came through none.
+func TestHiresNameTheOrderClassOrApprenticeshipTheyCameThrough(t *testing.T) {
+	ts := newServer(t)
+	var rows []struct {
+		Placement   int64  `db:"placement"`
+		Partnership *int64 `db:"partnership"`
+	}
+	if err := testDB.DB.Select(&rows, `SELECT pl.id AS placement, hp.partnership_id AS partnership
+		FROM placement pl JOIN resource r ON r.id = pl.opening_id JOIN talent t ON t.id = pl.talent_id
+		LEFT JOIN LATERAL hire_partnership(r.provider_id, t.school_id, r.alliance_id, pl.hired_on) hp ON true
+		WHERE pl.status = 'HIRED' AND r.shared_with_all ORDER BY hp.partnership_id IS NULL, pl.id LIMIT 40`); err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) == 0 || rows[0].Partnership == nil {
+		t.Fatal("no hire of the demo came through an order class or apprenticeship")
+	}
+	ids := make([]string, len(rows))
+	for i, r := range rows {
+		ids[i] = relay.ID(relay.TypePlacement, r.Placement)
+	}
+	var out struct {
+		Nodes []struct {
+			HiredThrough *struct {
+				ID   string
+				Kind string
+			}
+		}
+	}
+	ts.data(t, `query($ids: [ID!]!) { nodes(ids: $ids) { ... on Placement { hiredThrough { id kind } } } }`, map[string]any{"ids": ids}, &out)
+	for i, r := range rows {
+		got := out.Nodes[i].HiredThrough
+		switch {
+		case r.Partnership == nil && got != nil:
+			t.Errorf("placement %d came through %s, want none", r.Placement, got.ID)
+		case r.Partnership != nil && (got == nil || got.ID != relay.ID(relay.TypePartnership, *r.Partnership) || (got.Kind != "ORDER_CLASS" && got.Kind != "APPRENTICESHIP")):
+			t.Errorf("placement %d came through %+v, want partnership %d", r.Placement, got, *r.Partnership)
 		}
 	}
 }

@@ -20,6 +20,7 @@ func TestBusinessRulesRefuseBadChangesAndWriteNothing(t *testing.T) {
 	membership := ts.firstKey(t, relay.TypeMembership, "SELECT id FROM membership WHERE left_on IS NULL ORDER BY id LIMIT 1")
 	skill := ts.firstKey(t, relay.TypeSkill, "SELECT id FROM skill ORDER BY id LIMIT 1")
 	talent := ts.someTalents(t, 1)[0]
+	applied := ts.firstKey(t, relay.TypePlacement, "SELECT id FROM placement WHERE status = 'APPLIED' ORDER BY id LIMIT 1")
 	version := func(table string, id string) int {
 		_, k, _ := relay.ParseID(id)
 		return ts.sqlInt(t, fmt.Sprintf("SELECT version FROM %s WHERE id = $1", table), k)
@@ -55,6 +56,16 @@ func TestBusinessRulesRefuseBadChangesAndWriteNothing(t *testing.T) {
 			map[string]any{"allianceId": alliance, "organizationId": company, "role": "MEMBER"}, "input.organizationId", "DUPLICATE"},
 		{"a talent whose school is a company", "registerTalent", "RegisterTalentInput",
 			map[string]any{"allianceId": alliance, "fullName": "Li Ming", "status": "STUDENT", "schoolId": company}, "input.schoolId", "INVALID"},
+		{"a major without a school", "registerTalent", "RegisterTalentInput",
+			map[string]any{"allianceId": alliance, "fullName": "Li Ming", "status": "STUDENT", "major": "CNC Technology"}, "input.major", "INVALID"},
+		{"a major the school does not teach", "registerTalent", "RegisterTalentInput",
+			map[string]any{"allianceId": alliance, "fullName": "Li Ming", "status": "STUDENT", "schoolId": school, "major": "Basket Weaving"}, "input.major", "INVALID"},
+		{"a starting salary of nothing", "updatePlacementStatus", "UpdatePlacementStatusInput",
+			map[string]any{"id": applied, "version": version("placement", applied), "status": "HIRED", "startingSalary": 0}, "input.startingSalary", "OUT_OF_RANGE"},
+		{"a starting salary past the bound", "updatePlacementStatus", "UpdatePlacementStatusInput",
+			map[string]any{"id": applied, "version": version("placement", applied), "status": "HIRED", "startingSalary": 200_001}, "input.startingSalary", "OUT_OF_RANGE"},
+		{"a starting salary without a hire", "updatePlacementStatus", "UpdatePlacementStatusInput",
+			map[string]any{"id": applied, "version": version("placement", applied), "status": "REJECTED", "startingSalary": 6000}, "input.startingSalary", "INVALID"},
 		{"a malformed email", "registerTalent", "RegisterTalentInput",
 			map[string]any{"allianceId": alliance, "fullName": "Li Ming", "status": "STUDENT", "schoolId": school, "email": "li.ming"}, "input.email", "INVALID"},
 		{"a skill code in lower case", "createSkill", "CreateSkillInput",

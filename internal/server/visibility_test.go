@@ -27,7 +27,7 @@ import (
 // anonymous, ANALYST and a MEMBER that no restricted resource names. Whatever the answers
 // hold must be what policy lets that viewer see: no resource shared with named members
 // only, no event about one (nor, anonymously, a private kind of event), no application
-// to one, and no personal field of a talent. The paths and their selections come from
+// to one, and no personal field of a talent (nor the starting salary of a placement). The paths and their selections come from
 // the schema itself, so a field added later is walked too, and a required argument the
 // walk cannot fill fails the test until walkArguments says what to pass.
 
@@ -111,15 +111,17 @@ type walkArguments map[string]string
 type walker struct {
 	schema   *ast.Schema
 	args     walkArguments
-	personal []string // the fields of Talent marked @personal
+	personal map[string][]string // the fields marked @personal, by type (Talent, Placement)
 	missing  map[string]bool
 }
 
 func newWalker(s *ast.Schema, args walkArguments) *walker {
-	w := &walker{schema: s, args: args, missing: map[string]bool{}}
-	for _, f := range s.Types["Talent"].Fields {
-		if f.Directives.ForName("personal") != nil {
-			w.personal = append(w.personal, f.Name)
+	w := &walker{schema: s, args: args, missing: map[string]bool{}, personal: map[string][]string{}}
+	for _, typ := range []string{"Talent", "Placement"} {
+		for _, f := range s.Types[typ].Fields {
+			if f.Directives.ForName("personal") != nil {
+				w.personal[typ] = append(w.personal[typ], f.Name)
+			}
 		}
 	}
 	return w
@@ -164,7 +166,7 @@ func walkPage(depth int) int {
 }
 
 // identity selects what tells an object apart: its type, its global ID and, for a
-// talent, its personal fields.
+// talent or a placement, its personal fields.
 func (w *walker) identity(typ string) string {
 	def := w.schema.Types[typ]
 	sel := []string{"__typename"}
@@ -172,8 +174,8 @@ func (w *walker) identity(typ string) string {
 		cd := w.schema.Types[c]
 		if cd.Fields.ForName("id") != nil {
 			fields := "id"
-			if c == "Talent" {
-				fields += " " + strings.Join(w.personal, " ")
+			if p := w.personal[c]; len(p) > 0 {
+				fields += " " + strings.Join(p, " ")
 			}
 			if def.Kind == ast.Object {
 				sel = append(sel, fields)
@@ -226,12 +228,14 @@ func (w *walker) query(typ string, path walkPath) string {
 type walkRules struct {
 	hiddenResources, hiddenEvents, hiddenPlacements map[int64]bool
 	personal                                        map[int64]bool // talents whose personal data the viewer may see
+	salaries                                        map[int64]bool // placements whose starting salary the viewer may see
 }
 
 func newWalkRules(t *testing.T, db *pgtest.Database, st *store.Store, v auth.Viewer) walkRules {
 	t.Helper()
 	ctx := context.Background()
-	r := walkRules{hiddenResources: map[int64]bool{}, hiddenEvents: map[int64]bool{}, hiddenPlacements: map[int64]bool{}, personal: map[int64]bool{}}
+	r := walkRules{hiddenResources: map[int64]bool{}, hiddenEvents: map[int64]bool{}, hiddenPlacements: map[int64]bool{}, personal: map[int64]bool{},
+		salaries: map[int64]bool{}}
 	// The rules as the issue states them, in SQL of the test's own, not the store's.
 	member := int64(-1)
 	if v.Role == auth.RoleMember {
@@ -275,6 +279,17 @@ func newWalkRules(t *testing.T, db *pgtest.Database, st *store.Store, v auth.Vie
 	for id, p := range persons {
 		r.personal[id] = policy.SeePersonal(v, &p.Talent)
 	}
+	var hires []struct {
+		ID       int64 `db:"id"`
+		Talent   int64 `db:"talent_id"`
+		Provider int64 `db:"provider_id"`
+	}
+	if err := db.DB.Select(&hires, `SELECT p.id, p.talent_id, r.provider_id FROM placement p JOIN resource r ON r.id = p.opening_id`); err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range hires {
+		r.salaries[h.ID] = policy.SeeStartingSalary(v, &persons[h.Talent].Talent, h.Provider)
+	}
 	return r
 }
 
@@ -285,7 +300,7 @@ type walkSeen struct {
 }
 
 // check walks an answer and records every object in it, and every leak.
-func (r walkRules) check(t *testing.T, v any, personal []string, seen *walkSeen, where string) {
+func (r walkRules) check(t *testing.T, v any, personal map[string][]string, seen *walkSeen, where string) {
 	switch v := v.(type) {
 	case []any:
 		for _, e := range v {
@@ -313,8 +328,8 @@ func (r walkRules) check(t *testing.T, v any, personal []string, seen *walkSeen,
 				leak("an event the viewer may not read")
 			case typ == "Placement" && r.hiddenPlacements[key]:
 				leak("an application to a hidden opening")
-			case typ == "Talent" && !r.personal[key]:
-				for _, f := range personal {
+			case typ == "Talent" && !r.personal[key], typ == "Placement" && !r.salaries[key]:
+				for _, f := range personal[typ] {
 					if v[f] != nil {
 						leak("personal field " + f)
 					}
@@ -440,6 +455,8 @@ func TestNoPathLeadsToWhatTheViewerMayNotSee(t *testing.T) {
 		"Query.path.to":         org(provider),
 		"Query.neighborhood.of": org(provider),
 		"Query.__type.name":     `"JobOpening"`,
+		// Grouped, the outcomes lead to objects: the partnerships hired through.
+		"Query.employmentOutcomes.groupBy": "PARTNERSHIP",
 	}
 
 	w := newWalker(s, args)
