@@ -17,6 +17,13 @@ import (
 // maxGrowthSteps bounds membershipGrowth's answer: 33 years by month.
 const maxGrowthSteps = 400
 
+// KeptOutcomePage is the page the whole history's outcomes are read in when asked for
+// without a period, order or cursor, whatever first says (at most this): all such
+// requests for a grouping then share one answer the server keeps until the log moves, so
+// however many of them a client sends, the server computes each grouping at most once
+// per change, and the cost model prices them as kept (server.prices).
+const KeptOutcomePage = 20
+
 // employmentOutcomes checks the arguments before the alliance, so that bad ones cost no
 // statement. The grouping goes into the cursors' order name, so that a cursor of one
 // grouping is refused by another.
@@ -30,7 +37,8 @@ func (r *Resolver) employmentOutcomes(ctx context.Context, alliance *string, per
 	if groupBy != nil {
 		grouping = *groupBy
 	}
-	if orderBy == nil {
+	defaultOrder := orderBy == nil
+	if defaultOrder {
 		desc := model.OrderDirectionDesc
 		orderBy = &model.Order{Field: "COHORT", Direction: &desc}
 	}
@@ -55,9 +63,17 @@ func (r *Resolver) employmentOutcomes(ctx context.Context, alliance *string, per
 	if rng != nil {
 		f.Period = *rng
 	}
-	res, err := r.Figures.EmploymentOutcomes(ctx, f, req.order, req.page)
+	kept := period == nil && after == nil && defaultOrder && req.page.Limit <= KeptOutcomePage
+	page := req.page
+	if kept {
+		page.Limit = KeptOutcomePage
+	}
+	res, err := r.Figures.EmploymentOutcomes(ctx, f, req.order, page)
 	if err != nil {
 		return nil, err
+	}
+	if n := req.page.Limit; len(res.Rows) > n {
+		res.Rows, res.Keys, res.HasNext = res.Rows[:n], res.Keys[:n], true
 	}
 	return connection(req, res, func(o *store.Outcome) *model.EmploymentOutcome { return &model.EmploymentOutcome{Outcome: *o} },
 		func(ctx context.Context) (int, error) { return r.Figures.CountEmploymentOutcomes(ctx, f) }), nil

@@ -193,6 +193,14 @@ var analystQueries = []struct {
 	{name: "skill-gap", query: `{ skillGap(first: 20) { totalCount edges { node { skill { code name { en } } demand supply openPositions courseSeats talents gap } } } }`},
 	{name: "skill-gap-2025-manufacturing", query: `{ skillGap(filter: {categories: [MANUFACTURING, AUTOMATION], period: {from: "2025-01-01", to: "2025-12-31"}},
 		orderBy: {field: SHORTFALL}, first: 20) { edges { node { skill { code } demand supply gap } } } }`},
+	{name: "employment-outcomes-by-school", query: `{ employmentOutcomes(groupBy: SCHOOL, first: 20) { totalCount edges { node {
+		key { school { name { en } } } cohort employed employmentRate employedInAlliance hiredThroughPartnership medianStartingSalary medianDaysToHire } } } }`},
+	{name: "employment-outcomes-after-change", afterChange: true, admin: true, query: `{ employmentOutcomes(groupBy: SCHOOL, first: 20) { totalCount edges { node {
+		key { school { name { en } } } cohort employed employmentRate employedInAlliance hiredThroughPartnership medianStartingSalary medianDaysToHire } } } }`},
+	{name: "employment-outcomes-year-after-change", afterChange: true, admin: true, query: `{ employmentOutcomes(groupBy: YEAR,
+		period: {from: "2025-07-01", to: "2026-06-30"}, first: 20) { edges { node { key { year } cohort employmentRate employedInAlliance medianStartingSalary } } } }`},
+	{name: "membership-growth-after-change", afterChange: true, admin: true, query: `{ membershipGrowth(interval: MONTH) { from to joined left active
+		byKind { kind joined left active } } }`},
 	{name: "search-english", query: `{ search(query: "welding", first: 20) { totalCount edges { kind score node { id } highlights { field segments { text matched } } } } }`},
 	{name: "search-typo", query: `{ search(query: "weldng", first: 20) { edges { kind score node { id } } } }`},
 	{name: "search-chinese", query: `{ search(query: "机床", first: 20) { edges { kind score node { id } highlights { field segments { text matched } } } } }`},

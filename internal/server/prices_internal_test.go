@@ -61,6 +61,16 @@ func TestPricesFollowTheMeasuredCostOfEachField(t *testing.T) {
 		{"rankings with totalCount", `{ rankings(first: 1) { totalCount edges { rank } } }`, nil, 1 + 7_000 + 1 + 1*(1+1)},
 		{"analytics", `{ analytics { membersByKind { count } } }`, nil, 1 + 3_600 + 1 + 1},
 		{"skillGap", `{ skillGap(first: 1) { edges { node { gap } } } }`, nil, 1 + 2_800 + 1*(1+1+1)},
+		// employmentOutcomes: as kept without a period, order or cursor and for at most 20
+		// groups; computed otherwise, its totalCount likewise without a period.
+		{"employmentOutcomes, the whole history's first groups", `{ employmentOutcomes(groupBy: YEAR, first: 5) { edges { node { cohort } } } }`, nil, 1 + 1_000 + 5*(1+1+1)},
+		{"employmentOutcomes by default", `{ employmentOutcomes { totalCount edges { node { cohort } } } }`, nil, 1 + 1_000 + 500 + 1 + 20*(1+1+1)},
+		{"employmentOutcomes, a period", `query($p: DateRange) { employmentOutcomes(period: $p, first: 5) { totalCount edges { cursor } } }`,
+			map[string]any{"p": map[string]any{"from": "2025-07-01"}}, 1 + 65_000 + 65_000 + 1 + 5*(1+1)},
+		{"employmentOutcomes, an order", `{ employmentOutcomes(orderBy: {field: KEY}, first: 5) { totalCount edges { cursor } } }`, nil, 1 + 65_000 + 500 + 1 + 5*(1+1)},
+		{"employmentOutcomes, a later page", `{ employmentOutcomes(after: "x", first: 5) { edges { cursor } } }`, nil, 1 + 65_000 + 5*(1+1)},
+		{"employmentOutcomes, more groups", `{ employmentOutcomes(first: 21) { edges { cursor } } }`, nil, 1 + 65_000 + 21*(1+1)},
+		{"membershipGrowth", `{ membershipGrowth { joined } }`, nil, 1 + 4_000 + 1},
 		// totalCount: by connection, root or nested.
 		{"root totalCount of talents", `{ talents { totalCount } }`, nil, 1 + 1_400 + 1},
 		{"root totalCount of resources", `{ resources { totalCount } }`, nil, 1 + 2_900 + 1},
