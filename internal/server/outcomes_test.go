@@ -319,6 +319,19 @@ type apiOutcomes struct {
 	}
 }
 
+// dataAs runs a query as v that must succeed and decodes its data into out. Outcomes
+// past the kept first page are an analyst's question at the default limits.
+func (ts *testServer) dataAs(t *testing.T, v auth.Viewer, q string, vars map[string]any, out any) {
+	t.Helper()
+	r := ts.queryAs(t, v, q, vars)
+	if len(r.Errors) > 0 {
+		t.Fatalf("query failed: %+v\nquery: %s\nvariables: %v", r.Errors, q, vars)
+	}
+	if err := json.Unmarshal(r.Data, out); err != nil {
+		t.Fatalf("decode data %s: %v", r.Data, err)
+	}
+}
+
 // allOutcomes pages through a grouping's outcomes, size a page, and returns the groups in
 // order, keyed as the oracle keys them, and the totalCount of each page.
 func allOutcomes(t *testing.T, ts *testServer, vars map[string]any, size int) ([]*oracleGroup, []int) {
@@ -328,7 +341,7 @@ func allOutcomes(t *testing.T, ts *testServer, vars map[string]any, size int) ([
 	vars["first"] = size
 	for range 200 {
 		var r apiOutcomes
-		ts.data(t, outcomesQuery, vars, &r)
+		ts.dataAs(t, analyst, outcomesQuery, vars, &r)
 		totals = append(totals, r.EmploymentOutcomes.TotalCount)
 		for _, e := range r.EmploymentOutcomes.Edges {
 			n := e.Node
@@ -471,7 +484,7 @@ func TestEmploymentOutcomeArgumentsAreChecked(t *testing.T) {
 		{"a page too large", map[string]any{"first": 101}, "first"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			r := ts.query(t, outcomesQuery, tt.vars)
+			r := ts.queryAs(t, analyst, outcomesQuery, tt.vars)
 			if len(r.Errors) != 1 || r.Errors[0].Extensions["code"] != "BAD_USER_INPUT" || r.Errors[0].Extensions["argument"] != tt.arg {
 				t.Errorf("errors %+v, want BAD_USER_INPUT naming %s", r.Errors, tt.arg)
 			}
@@ -489,19 +502,23 @@ func TestEmploymentOutcomeArgumentsAreChecked(t *testing.T) {
 func TestEmploymentOutcomeKeysAreLoadedInBatches(t *testing.T) {
 	ts := newServerWith(t, settled)
 	for _, g := range []string{"SCHOOL", "PARTNERSHIP"} {
-		// Counted apart: the pages below must not come from the answers the server keeps.
+		// Counted apart, and every request with a period (an empty one: the whole
+		// history) so that none is served by the kept first page of another.
 		var r apiOutcomes
-		ts.data(t, fmt.Sprintf(`{ employmentOutcomes(groupBy: %s) { totalCount } }`, g), nil, &r)
+		ts.dataAs(t, analyst, fmt.Sprintf(`{ employmentOutcomes(groupBy: %s, period: {}, first: 1) { totalCount } }`, g), nil, &r)
 		groups := min(r.EmploymentOutcomes.TotalCount, 50)
 		if groups < 3 {
 			t.Fatalf("by %s: %d groups, too few to tell pages apart", g, groups)
 		}
 		small := min(5, groups-1)
-		q := fmt.Sprintf(`query($n: Int!) { employmentOutcomes(groupBy: %s, first: $n) { edges { node { cohort
+		q := fmt.Sprintf(`query($n: Int!) { employmentOutcomes(groupBy: %s, period: {}, first: $n) { edges { node { cohort
 			key { school { name { en } level } partnership { title { en } kind } } } } } }`, g)
 		counts := map[int]int64{}
 		for _, n := range []int{small, 50} {
-			counts[n] = statementsFor(t, ts, q, map[string]any{"n": n})
+			before := ts.statements.Load()
+			var out any
+			ts.dataAs(t, analyst, q, map[string]any{"n": n}, &out)
+			counts[n] = ts.statements.Load() - before
 		}
 		if counts[small] != counts[50] {
 			t.Errorf("by %s: a page of %d took %d statements, of 50 (%d groups) %d", g, small, counts[small], groups, counts[50])
@@ -752,5 +769,51 @@ func TestHiresNameTheOrderClassOrApprenticeshipTheyCameThrough(t *testing.T) {
 		case r.Partnership != nil && (got == nil || got.ID != relay.ID(relay.TypePartnership, *r.Partnership) || (got.Kind != "ORDER_CLASS" && got.Kind != "APPRENTICESHIP")):
 			t.Errorf("placement %d came through %+v, want partnership %d", r.Placement, got, *r.Partnership)
 		}
+	}
+}
+
+// Without a period, order or cursor, every request for at most 20 groups of a grouping
+// reads one kept page: the server computes each grouping at most once per change, which
+// is what lets the cost model price them as kept. The pages are cut to what was asked.
+func TestTheWholeHistorysFirstGroupsShareOneKeptAnswer(t *testing.T) {
+	ts := newServer(t)
+	q := `query($n: Int) { employmentOutcomes(groupBy: SCHOOL, first: $n) { pageInfo { hasNextPage endCursor } edges { node { cohort key { school { id } } } } } }`
+	first := statementsFor(t, ts, q, map[string]any{"n": 3})
+	var pages [3]apiOutcomes
+	for i, n := range []any{3, 20, nil} {
+		before := ts.statements.Load()
+		ts.data(t, q, map[string]any{"n": n}, &pages[i])
+		// The alliance, the event log's position and, for the larger pages, the keys not
+		// loaded before: no outcomes.
+		if got := ts.statements.Load() - before; got > 3 {
+			t.Errorf("first %v: %d statements after the first request's %d; the kept page was computed again", n, got, first)
+		}
+	}
+	if len(pages[0].EmploymentOutcomes.Edges) != 3 || !pages[0].EmploymentOutcomes.PageInfo.HasNextPage ||
+		len(pages[1].EmploymentOutcomes.Edges) != 20 || len(pages[2].EmploymentOutcomes.Edges) != 20 {
+		t.Fatalf("pages of %d (more: %v), %d and %d groups", len(pages[0].EmploymentOutcomes.Edges), pages[0].EmploymentOutcomes.PageInfo.HasNextPage,
+			len(pages[1].EmploymentOutcomes.Edges), len(pages[2].EmploymentOutcomes.Edges))
+	}
+	school := func(r apiOutcomes, i int) string {
+		if s := r.EmploymentOutcomes.Edges[i].Node.Key.School; s != nil {
+			return s.ID
+		}
+		return "none"
+	}
+	for i := range 3 {
+		if school(pages[0], i) != school(pages[1], i) {
+			t.Errorf("group %d differs between a page of 3 and one of 20", i)
+		}
+	}
+	// The cut page's cursor leads on to the fourth group: a page further on is computed,
+	// and priced so, past an anonymous caller's budget.
+	var next apiOutcomes
+	r := ts.queryAs(t, analyst, `query($after: String) { employmentOutcomes(groupBy: SCHOOL, first: 1, after: $after) { edges { node { key { school { id } } } } } }`,
+		map[string]any{"after": *pages[0].EmploymentOutcomes.PageInfo.EndCursor})
+	if err := json.Unmarshal(r.Data, &next); err != nil || len(r.Errors) > 0 {
+		t.Fatalf("the next page: %v %+v", err, r.Errors)
+	}
+	if len(next.EmploymentOutcomes.Edges) != 1 || school(next, 0) != school(pages[1], 3) {
+		t.Errorf("after the page of 3: %+v, want the fourth group", next.EmploymentOutcomes.Edges)
 	}
 }
