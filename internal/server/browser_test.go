@@ -313,6 +313,38 @@ func TestDashboardShowsTheAllianceLiveAndResumesAfterADrop(t *testing.T) {
 	if rows := evaluate[int](t, b, `document.querySelectorAll('#partnerships-table tbody tr').length`); rows == 0 {
 		t.Error("no partnership month is shown")
 	}
+	// Employment outcomes: every year of entry since the founding, as the API counts it.
+	var outcomes struct {
+		EmploymentOutcomes struct {
+			Edges []struct {
+				Node struct {
+					Key    struct{ Year int }
+					Cohort int
+				}
+			}
+		}
+		Alliances struct{ Edges []struct{ Node struct{ FoundedOn string } } }
+	}
+	ts.data(t, `{ employmentOutcomes(groupBy: YEAR) { edges { node { key { year } cohort } } } alliances(first: 1) { edges { node { foundedOn } } } }`, nil, &outcomes)
+	founded, _ := strconv.Atoi(outcomes.Alliances.Edges[0].Node.FoundedOn[:4])
+	want := map[string]string{}
+	for _, e := range outcomes.EmploymentOutcomes.Edges {
+		if e.Node.Key.Year >= founded {
+			want[strconv.Itoa(e.Node.Key.Year)] = strconv.Itoa(e.Node.Cohort)
+		}
+	}
+	years := evaluate[[][]string](t, b, `[...document.querySelectorAll('#outcomes-table tbody tr')].map(tr => [...tr.cells].map(c => c.textContent))`)
+	if len(years) != len(want) || len(years) == 0 {
+		t.Errorf("employment outcomes show %v, the API counts %v", years, want)
+	}
+	for _, y := range years {
+		if want[y[0]] != y[1] {
+			t.Errorf("employment outcomes of %s show a cohort of %s, the API counts %s", y[0], y[1], want[y[0]])
+		}
+	}
+	if rows := evaluate[int](t, b, `document.querySelectorAll('#growth-table tbody tr').length`); rows == 0 {
+		t.Error("no quarter of membership growth is shown")
+	}
 	if over := evaluate[int](t, b, `document.documentElement.scrollWidth - window.innerWidth`); over > 0 {
 		t.Errorf("the page is %dpx wider than a 1440px window", over)
 	}

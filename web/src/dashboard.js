@@ -25,7 +25,9 @@ const ALLIANCE = `query DashboardAlliance($id: ID!) {
 const FIRST_ALLIANCE = `query DashboardFirstAlliance {
   alliances(first: 1) { edges { node { id name { en zh } city foundedOn } } }
 }`;
-// Members and resources as of today; partnerships since the founding.
+// Members and resources as of today; partnerships since the founding. Employment outcomes
+// are the whole history's by year of entry: asked without a period, order or cursor, they
+// are the answer the server keeps for every dashboard until the next change.
 const FIGURES = `query DashboardFigures($alliance: ID, $today: Date!) {
   now: analytics(alliance: $alliance, period: { from: $today, to: $today }) {
     membersByKind { kind count }
@@ -36,6 +38,12 @@ const FIGURES = `query DashboardFigures($alliance: ID, $today: Date!) {
   }
   skillGap(alliance: $alliance, filter: { minDemand: 1 }, orderBy: { field: GAP, direction: DESC }, first: ${topGaps}) {
     edges { node { skill { code name { en } } demand supply openPositions courseSeats gap } }
+  }
+  employmentOutcomes(alliance: $alliance, groupBy: YEAR) {
+    edges { node { key { year } cohort employed employmentRate employedInAlliance medianStartingSalary } }
+  }
+  membershipGrowth(alliance: $alliance, interval: QUARTER) {
+    from to joined left active byKind { kind active }
   }
 }`;
 const EVENT_FIELDS = `cursor node {
@@ -67,6 +75,8 @@ const COUNTERS = `subscription DashboardCounters($alliance: ID) {
 
 const $ = (selector) => document.querySelector(selector);
 const number = new Intl.NumberFormat('en');
+const percent = new Intl.NumberFormat('en', { style: 'percent', maximumFractionDigits: 0 });
+let foundedYear = 0; // the alliance's: outcomes are shown from its first cohort on
 
 async function query(text, variables) {
   const res = await fetch(endpoint, {
@@ -170,7 +180,7 @@ function makeCharts() {
   chart('positions-chart', {
     type: 'doughnut',
     data: { labels: ['Open', 'Filled'], datasets: [{ data: [0, 0], backgroundColor: [palette[1], palette[2]] }] },
-    options: { plugins: { legend: { position: 'right' } } },
+    options: { plugins: { legend: { position: 'bottom' } } },
   });
   chart('gaps-chart', {
     type: 'bar',
@@ -183,6 +193,33 @@ function makeCharts() {
     },
     // Every skill keeps its label: Chart.js would drop every other one on a short panel.
     options: { indexAxis: 'y', scales: { x: { beginAtZero: true, title: { display: true, text: 'level-weighted positions / seats and talents' } }, y: { ticks: { autoSkip: false } } } },
+  });
+  chart('outcomes-chart', {
+    type: 'bar',
+    data: {
+      labels: [],
+      datasets: [
+        { type: 'bar', label: 'Employed', data: [], backgroundColor: palette[0], yAxisID: 'share' },
+        { type: 'bar', label: 'In the alliance', data: [], backgroundColor: palette[2], yAxisID: 'share' },
+        { type: 'line', label: 'Median salary', data: [], borderColor: palette[1], backgroundColor: palette[1], yAxisID: 'salary', spanGaps: false },
+      ],
+    },
+    options: {
+      plugins: { legend: { labels: { boxWidth: 12 } } },
+      scales: {
+        x: { ticks: { autoSkip: false } },
+        share: { position: 'left', beginAtZero: true, max: 1, ticks: { format: { style: 'percent' } }, title: { display: false } },
+        salary: { position: 'right', beginAtZero: true, grid: { drawOnChartArea: false }, title: { display: true, text: 'CNY a month' } },
+      },
+    },
+  });
+  chart('growth-chart', {
+    type: 'bar',
+    data: { labels: [], datasets: [] },
+    options: {
+      plugins: { legend: { labels: { boxWidth: 12 } } },
+      scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true } },
+    },
   });
   window.addEventListener('resize', () => {
     Chart.defaults.font.size = fontSize();
@@ -245,8 +282,38 @@ function showFigures(data) {
   setChart('gaps-chart', gaps.map((g) => `${g.skill.name.en} · gap ${g.gap.toFixed(2)}`), gaps.map((g) => g.demand), gaps.map((g) => g.supply));
   table('gaps-table', ['Skill', 'Demand', 'Supply', 'Open positions', 'Course seats', 'Gap'],
     gaps.map((g) => [`${g.skill.name.en} (${g.skill.code})`, g.demand.toFixed(0), g.supply.toFixed(0), g.openPositions, g.courseSeats, g.gap.toFixed(2)]));
+  showOutcomes(data.employmentOutcomes.edges.map((e) => e.node));
+  showGrowth(data.membershipGrowth);
   document.body.dataset.figures = 'ready';
 }
+
+// The cohorts since the alliance's founding, oldest first: the kept answer holds the
+// largest groups, every recent year among them. A median the API withholds (fewer than
+// five hires) stays a gap in the line.
+function showOutcomes(groups) {
+  const years = groups.filter((g) => g.key.year >= foundedYear).sort((a, b) => a.key.year - b.key.year);
+  const share = (g, n) => (g.cohort ? n / g.cohort : 0);
+  setChart('outcomes-chart', years.map((g) => `${g.key.year} (${number.format(g.cohort)})`),
+    years.map((g) => g.employmentRate), years.map((g) => share(g, g.employedInAlliance)), years.map((g) => g.medianStartingSalary));
+  table('outcomes-table', ['Year of entry', 'Graduates and trainees', 'Employed', 'Within the alliance', 'Median starting salary'],
+    years.map((g) => [g.key.year, g.cohort, percent.format(g.employmentRate), percent.format(share(g, g.employedInAlliance)),
+      g.medianStartingSalary === null ? 'fewer than 5 hires' : `${number.format(g.medianStartingSalary)} CNY`]));
+}
+
+// Members at the end of each quarter by kind, stacked; joinings and leavings in the table.
+function showGrowth(steps) {
+  const c = charts['growth-chart'];
+  const kinds = steps[0]?.byKind.map((k) => k.kind) ?? [];
+  c.data.labels = steps.map((s) => quarter(s.from));
+  kinds.forEach((kind, i) => {
+    c.data.datasets[i] ??= { label: words(kind), backgroundColor: palette[i % palette.length] };
+    c.data.datasets[i].data = steps.map((s) => s.byKind[i].active);
+  });
+  c.update();
+  table('growth-table', ['Quarter', 'Joined', 'Left', 'Members at its end'], steps.map((s) => [quarter(s.from), s.joined, s.left, s.active]));
+}
+
+const quarter = (day) => `${day.slice(0, 4)} Q${Math.floor((Number(day.slice(5, 7)) - 1) / 3) + 1}`;
 
 // Figures are refetched when events arrive, at most one request at a time, a few events
 // at once: the server keeps them until the event log moves, so this is cheap.
@@ -325,6 +392,7 @@ async function main() {
   }
   $('#title').textContent = alliance.name.en;
   $('#subtitle').textContent = `${alliance.name.zh} · ${alliance.city} · founded ${alliance.foundedOn}`;
+  foundedYear = Number(alliance.foundedOn.slice(0, 4));
   document.title = `${alliance.name.en} · dashboard`;
 
   const recent = await query(RECENT, { alliance: alliance.id });
