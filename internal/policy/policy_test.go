@@ -60,3 +60,31 @@ func TestAnonymousCallersReadNoPrivateEvents(t *testing.T) {
 		}
 	}
 }
+
+// A starting salary is personal data: medians of outcomes need enough hires that none is
+// a person's, and one hire's salary reaches only those who see the talent's personal
+// data and the company that agreed it.
+func TestStartingSalariesStayPersonal(t *testing.T) {
+	if policy.MinHiresForMedian < 5 {
+		t.Errorf("medians are published from %d hires: a group of fewer than 5 comes close to a person's salary", policy.MinHiresForMedian)
+	}
+	school, employer, provider := int64(7), int64(8), int64(9)
+	talent := &store.Talent{SchoolID: &school, EmployerID: &employer}
+	for _, tt := range []struct {
+		name string
+		v    auth.Viewer
+		want bool
+	}{
+		{"the secretariat", admin, true},
+		{"the talent's school", auth.Viewer{Role: auth.RoleMember, OrganizationID: school}, true},
+		{"its employer", auth.Viewer{Role: auth.RoleMember, OrganizationID: employer}, true},
+		{"the hiring company", auth.Viewer{Role: auth.RoleMember, OrganizationID: provider}, true},
+		{"another member", auth.Viewer{Role: auth.RoleMember, OrganizationID: 10}, false},
+		{"an analyst", analyst, false},
+		{"anonymous", anonymous, false},
+	} {
+		if got := policy.SeeStartingSalary(tt.v, talent, provider); got != tt.want {
+			t.Errorf("%s sees the salary: %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
