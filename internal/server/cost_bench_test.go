@@ -188,6 +188,14 @@ var costProbes = []costProbe{
 		resourcesByCategory { category count } jobsByMonth { month openings positions applications placements }
 		competitionResultsByLevel { level results gold silver bronze } } }`, false},
 	{"skillGap: first 100", `{ skillGap(first: 100) { totalCount edges { node { skill { code } demand supply gap } } } }`, false},
+	// Asked again and again, these are kept answers; computed again after a change, they
+	// are the analysts' benchmark's employment-outcomes-after-change and
+	// membership-growth-after-change.
+	{"employmentOutcomes: the whole history's first 20 by school, kept", `{ employmentOutcomes(groupBy: SCHOOL) { totalCount edges { node {
+		key { school { name { en } } } cohort employed employmentRate employedInAlliance hiredThroughPartnership medianStartingSalary medianDaysToHire } } } }`, false},
+	{"employmentOutcomes: an academic year by year, first 100", `{ employmentOutcomes(groupBy: YEAR, period: {from: "2025-07-01", to: "2026-06-30"}, first: 100) {
+		totalCount edges { node { key { year } cohort employmentRate medianStartingSalary } } } }`, true},
+	{"membershipGrowth: by month since the founding", `{ membershipGrowth(interval: MONTH) { from to joined left active byKind { kind joined left active } } }`, false},
 }
 
 // BenchmarkFieldCosts measures, for each probe, the CPU time the server and PostgreSQL
