@@ -323,7 +323,9 @@ func TestDashboardShowsTheAllianceLiveAndResumesAfterADrop(t *testing.T) {
 				}
 			}
 		}
-		Alliances struct{ Edges []struct{ Node struct{ FoundedOn string } } }
+		Alliances struct {
+			Edges []struct{ Node struct{ FoundedOn string } }
+		}
 	}
 	ts.data(t, `{ employmentOutcomes(groupBy: YEAR) { edges { node { key { year } cohort } } } alliances(first: 1) { edges { node { foundedOn } } } }`, nil, &outcomes)
 	founded, _ := strconv.Atoi(outcomes.Alliances.Edges[0].Node.FoundedOn[:4])
