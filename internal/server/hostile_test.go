@@ -232,18 +232,29 @@ func TestHostileInputGetsClearAnswersAndLeavesNothingBehind(t *testing.T) {
 			for i, h := range hostile {
 				vars[fmt.Sprintf("s%d", i)] = h
 			}
-			e := gql(t, ts, target.query(len(hostile)), vars, admin)
-			clear(t, target.name, e)
-			for _, err := range e.resp.Errors {
-				if c, _ := err.Extensions["code"].(string); !contains([]string{"BAD_USER_INPUT", "NOT_FOUND", "FORBIDDEN"}, c) {
-					t.Errorf("%s: error %+v", target.name, err)
+			answers := []exchange{gql(t, ts, target.query(len(hostile)), vars, admin)}
+			if answers[0].code() == "QUERY_TOO_COMPLEX" {
+				// A field priced as computed (employmentOutcomes past its kept page) costs
+				// more asked for eleven times at once than an administrator may: one value
+				// a request.
+				answers = answers[:0]
+				for _, h := range hostile {
+					answers = append(answers, gql(t, ts, target.query(1), map[string]any{"s0": h}, admin))
 				}
 			}
-			if target.connection && len(e.resp.Errors) == 0 {
-				checkWildcardsAreLiteral(t, target.name, e.resp.Data)
+			for _, e := range answers {
+				clear(t, target.name, e)
+				for _, err := range e.resp.Errors {
+					if c, _ := err.Extensions["code"].(string); !contains([]string{"BAD_USER_INPUT", "NOT_FOUND", "FORBIDDEN"}, c) {
+						t.Errorf("%s: error %+v", target.name, err)
+					}
+				}
+				if target.connection && len(e.resp.Errors) == 0 {
+					checkWildcardsAreLiteral(t, target.name, e.resp.Data)
+				}
 			}
 			// NUL cannot reach PostgreSQL: it is refused as bad input.
-			e = gql(t, ts, target.query(1), map[string]any{"s0": "a\x00b"}, admin)
+			e := gql(t, ts, target.query(1), map[string]any{"s0": "a\x00b"}, admin)
 			if e.code() != "BAD_USER_INPUT" || e.resp.Errors[0].Extensions["argument"] == nil {
 				t.Errorf("%s with NUL: %d %.300s; want BAD_USER_INPUT naming the argument", target.name, e.status, e.raw)
 			}

@@ -124,9 +124,6 @@ func orNull(expr, typ string) string {
 	return expr
 }
 
-// OutcomeGroupings lists the groupings, the one row of the whole cohort first.
-var OutcomeGroupings = []OutcomeGrouping{OutcomesInAll, OutcomesBySchool, OutcomesByMajor, OutcomesByPartnership, OutcomesByIndustry, OutcomesByYear}
-
 var outcomeOrders = map[string]sortKey{
 	"COHORT":                 {"g.cohort", "int"},
 	"EMPLOYED":               {"g.employed", "int"},
