@@ -9911,7 +9911,9 @@ extend type Query {
   What became of a period's trainees and graduates (see ` + "`" + `EmploymentOutcome` + "`" + ` for every definition):
   one row for the whole cohort, or one per group, ordered and paged. Open to every caller: the counts
   add up facts of the anonymised talent profiles, and the medians are published only for groups of
-  5 hires or more.
+  5 hires or more. Computing them follows every member of the cohort, and is priced so (above an
+  anonymous caller's budget at the default limits); asked without ` + "`" + `period` + "`" + `, ` + "`" + `orderBy` + "`" + ` or ` + "`" + `after` + "`" + `
+  for at most 20 groups, the answer is one the server keeps until the next change, priced as such.
   """
   employmentOutcomes(
     "The alliance (global ID); the first alliance when omitted."
