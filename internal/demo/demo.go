@@ -514,10 +514,10 @@ func (g *gen) write(ctx context.Context, tx *sqlx.Tx, loaded time.Time) error {
 			}
 		}},
 		{"talent", []string{"id", "alliance_id", "full_name", "name_zh", "email", "phone", "birth_date", "status", "school_id", "employer_id",
-			"graduation_year", "registered_on"}, len(g.talents), func(i int, v []any) {
+			"graduation_year", "registered_on", "major"}, len(g.talents), func(i int, v []any) {
 			t := g.talents[i]
 			v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7] = t.id, g.allianceID, t.fullName, t.nameZh, t.email, t.phone, dv(t.birth), t.status
-			v[8], v[9], v[10], v[11] = ov(t.school), ov(t.employer), iv(t.graduation), t.registered.String()
+			v[8], v[9], v[10], v[11], v[12] = ov(t.school), ov(t.employer), iv(t.graduation), t.registered.String(), sv(t.major)
 		}},
 		{"resource", resourceCols, len(g.resources), func(i int, v []any) { g.resourceRow(g.resources[i], v) }},
 		{"resource_share", []string{"resource_id", "organization_id"}, len(g.shares), func(i int, v []any) {
@@ -539,9 +539,9 @@ func (g *gen) write(ctx context.Context, tx *sqlx.Tx, loaded time.Time) error {
 			e := g.enrollments[i]
 			v[0], v[1], v[2], v[3] = e.talent, e.course, e.on.String(), e.completed
 		}},
-		{"placement", []string{"id", "opening_id", "talent_id", "status", "applied_on", "hired_on"}, len(g.placements), func(i int, v []any) {
+		{"placement", []string{"id", "opening_id", "talent_id", "status", "applied_on", "hired_on", "starting_salary"}, len(g.placements), func(i int, v []any) {
 			p := g.placements[i]
-			v[0], v[1], v[2], v[3], v[4], v[5] = p.id, p.opening, p.talent, p.status, p.applied.String(), dv(p.hired)
+			v[0], v[1], v[2], v[3], v[4], v[5], v[6] = p.id, p.opening, p.talent, p.status, p.applied.String(), dv(p.hired), iv(p.salary)
 		}},
 		// The demo's history, written by the loader: actor "demo", role SYSTEM. Events
 		// of a day are spread over its working hours (Shenyang, UTC+8) in log order.

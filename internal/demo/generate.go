@@ -141,7 +141,7 @@ func (g *gen) run() error {
 		// schooling before the competitions they win and the courses they take, and
 		// both before the openings that hire them for what they can do.
 		steps := []func(*copyState) error{
-			g.kickoff, g.laterPartnerships, g.trainingCenters, g.facilities, g.teachers, g.talentPool,
+			g.kickoff, g.laterPartnerships, g.trainingCenters, g.facilities, g.teachers, g.talentPool, g.orderClasses,
 			g.competitionResults, g.courses, g.openings, g.settle,
 		}
 		for _, step := range steps {
@@ -576,7 +576,7 @@ func (g *gen) kickoff(cs *copyState) error {
 			}
 		}
 		sfxEn, sfxZh := copySuffix(cs.n, "Cohort", "期")
-		p := &partnership{kind: k.kind, status: k.status, titleEn: k.en + sfxEn, titleZh: k.zh + sfxZh, desc: k.desc + " Signed at the alliance's kick-off meeting.",
+		p := &partnership{skill: -1, kind: k.kind, status: k.status, titleEn: k.en + sfxEn, titleZh: k.zh + sfxZh, desc: k.desc + " Signed at the alliance's kick-off meeting.",
 			signed: dayFounded, starts: between(g.r, mkDay(2024, 9, 1), mkDay(2024, 10, 15))}
 		if k.status == "COMPLETED" {
 			if end := mkDay(2025, 12, 31); end < g.asOf {
@@ -1011,7 +1011,7 @@ func (g *gen) laterPartnerships(cs *copyState) error {
 			}
 		}
 		g.titles[titleEn] = true
-		p := &partnership{kind: kind, status: status, titleEn: titleEn, titleZh: titleZh, desc: desc}
+		p := &partnership{kind: kind, status: status, titleEn: titleEn, titleZh: titleZh, desc: desc, skill: s}
 		if status != "PROPOSED" {
 			p.signed = when
 		} else {

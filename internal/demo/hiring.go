@@ -83,6 +83,60 @@ func (g *gen) pipelines(cs *copyState) map[*org][]pipeline {
 	return out
 }
 
+// orderClasses trains the cohorts of the order classes and apprenticeships signed so
+// far: students and graduates of the school learn the partnership's trade to the level
+// the company asked for, and the company then hires them first (openings).
+func (g *gen) orderClasses(cs *copyState) error {
+	last := lastGraduation(g.asOf)
+	for _, pipes := range g.pipelinesSorted(cs) {
+		for _, pp := range pipes {
+			p := pp.p
+			if p.skill < 0 {
+				continue
+			}
+			level := 3
+			if p.kind == "APPRENTICESHIP" {
+				level = 2 + g.r.IntN(2)
+			}
+			size := 6 + g.r.IntN(7)
+			for _, j := range g.r.Perm(len(cs.talents)) {
+				if size == 0 {
+					break
+				}
+				t := cs.talents[j]
+				if t.school != pp.school || t.cohort != nil {
+					continue
+				}
+				var on day
+				switch {
+				case t.background == asGraduate && graduationDay(t.graduation) >= p.signed:
+					on = graduationDay(t.graduation)
+				case t.background == asStudent && t.graduation == last+1:
+				default:
+					continue
+				}
+				t.cohort = p
+				t.learn(p.skill, level, on)
+				size--
+			}
+		}
+	}
+	return nil
+}
+
+// pipelinesSorted is pipelines in a fixed order of companies, so that the demo does not
+// depend on map iteration.
+func (g *gen) pipelinesSorted(cs *copyState) [][]pipeline {
+	byCo := g.pipelines(cs)
+	var out [][]pipeline
+	for _, co := range cs.companies {
+		if len(byCo[co]) > 0 {
+			out = append(out, byCo[co])
+		}
+	}
+	return out
+}
+
 // through is the partnership a hire on day d of t by co came through, if any.
 func through(pipes []pipeline, t *talent, d day) *partnership {
 	for _, pp := range pipes {
@@ -122,6 +176,12 @@ func (g *gen) openings(cs *copyState) error {
 			weights[k] = openingWeight(g.skills[s].spec.code)
 		}
 		s := options[weighted(g.r, weights...)]
+		if ps := pipes[provider]; len(ps) > 0 && chance(g.r, 0.5) {
+			// A company with an order class hires for the trade it trains.
+			if pp := pick(g.r, ps); pp.p.skill >= 0 {
+				s = pp.p.skill
+			}
+		}
 		sp := g.skills[s].spec
 		level := g.requiredLevel(sp.code)
 		et := employmentTypes[weighted(g.r, 60, 13, 12, 10, 5)]

@@ -80,6 +80,8 @@ type partnership struct {
 	proposed day
 	members  []*org
 	roles    []string
+	// skill is the subject of a partnership between a company and a school (-1 if none).
+	skill int
 }
 
 type participant struct {
@@ -166,6 +168,8 @@ type talent struct {
 	background background
 	training   bool
 	hiredOn    day
+	// cohort is the order class or apprenticeship that trained the talent, if any.
+	cohort *partnership
 }
 
 type background int

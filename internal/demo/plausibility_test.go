@@ -95,6 +95,16 @@ var plausibilities = []plausibility{
 	{"talents hired more than half a year ago hold their job's main skill at its level", ratio(hires+` AND p.hired_on < :today - 183`, mainHeldAtLevel), 0.95, 1},
 	{"students study a major of their school", ratio(`talent t JOIN organization s ON s.id = t.school_id WHERE t.status = 'STUDENT'`,
 		`t.major = ANY(s.majors)`), 1, 1},
+	{"a major is one the talent's school teaches", `SELECT count(*) FROM talent t LEFT JOIN organization s ON s.id = t.school_id
+		WHERE t.major IS NOT NULL AND (s.id IS NULL OR NOT t.major = ANY(s.majors))`, 0, 0},
+
+	// The outcomes the city judges the alliance on.
+	{"every hire has a starting salary within its opening's range", ratio(`placement p JOIN resource r ON r.id = p.opening_id WHERE p.status = 'HIRED'`,
+		`p.starting_salary BETWEEN r.salary_min AND r.salary_max`), 1, 1},
+	{"hires through order classes and apprenticeships, per 2,000 talents", `SELECT count(*)::float8 * 2000 / (SELECT count(*) FROM talent) FROM ` + hires + `
+		AND EXISTS (SELECT 1 FROM talent t, hire_partnership(r.provider_id, t.school_id, r.alliance_id, p.hired_on) h WHERE t.id = p.talent_id)`, 12, 1000},
+	{"graduates of the alliance's years found work", ratio(`talent t WHERE t.school_id IS NOT NULL AND t.graduation_year BETWEEN 2025 AND 2026`,
+		`t.status = 'EMPLOYED'`), 0.3, 0.9},
 	{"talents who completed a course hold its skill at the level taught", ratio(`enrollment e JOIN resource c ON c.id = e.course_id WHERE e.completed`,
 		`EXISTS (SELECT 1 FROM talent_skill ts JOIN resource_skill rs ON rs.skill_id = ts.skill_id AND rs.resource_id = c.id
 			WHERE ts.talent_id = e.talent_id AND rs.skill_id = `+courseSkill+` AND ts.level >= rs.level)`), 0.95, 1},
