@@ -627,7 +627,7 @@ const (
 )
 
 var skillMarket = map[string]market{
-	"AUT.ROBOT": short, "MFG.CNC": short, "AUTO.NEV": short, "AERO.MRO": short, "AUT.PLC": short,
+	"AUT.ROBOT": short, "MFG.CNC": short, "AUTO.NEV": short, "AERO.MRO": short,
 	"AUT.IIOT": short, "AERO.ENG": short, "AUT.VIS": short, "MFG.WELD": short, "AUT.MECH": short,
 	"SRV.ECOM": crowded, "DIG.SWT": crowded, "SRV.LOG": crowded, "SRV.COOK": crowded, "CON.SURV": crowded,
 	"DIG.DEV": crowded, "MFG.FIT": crowded, "CON.BIM": crowded,

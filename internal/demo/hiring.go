@@ -13,7 +13,7 @@ var employmentLabel = map[string]string{"FULL_TIME": "full-time", "INTERNSHIP": 
 func openingWeight(code string) int {
 	switch skillMarket[code] {
 	case short:
-		return 8
+		return 12
 	case crowded:
 		return 1
 	}
@@ -162,29 +162,56 @@ func (g *gen) openings(cs *copyState) error {
 		}
 	}
 	past := openingsPerUnit * 55 / 100
+	// Every shortage is asked for now, at an advanced level, by at least two employers
+	// of its trade: the shortage does not come and go with the draw.
+	var asked []int
+	for i := range g.skills {
+		if skillMarket[g.skills[i].spec.code] == short {
+			asked = append(asked, i, i)
+		}
+	}
 	for i := 0; i < openingsPerUnit; i++ {
 		current := i >= past
 		var provider *org
-		if chance(g.r, 0.9) {
-			provider = cs.employerPick.pick(g.r)
-		} else {
-			provider = pick(g.r, cs.activeSchools)
-		}
-		options := g.specific(provider.skills)
-		weights := make([]int, len(options))
-		for k, s := range options {
-			weights[k] = openingWeight(g.skills[s].spec.code)
-		}
-		s := options[weighted(g.r, weights...)]
-		if ps := pipes[provider]; len(ps) > 0 && chance(g.r, 0.5) {
-			// A company with an order class hires for the trade it trains.
-			if pp := pick(g.r, ps); pp.p.skill >= 0 {
-				s = pp.p.skill
+		var s, level int
+		if k := i - past; k >= 0 && k < len(asked) {
+			s = asked[k]
+			var employers []*org
+			for _, co := range cs.activeCompanies {
+				if contains(co.skills, s) {
+					employers = append(employers, co)
+				}
 			}
+			if len(employers) == 0 {
+				return fmt.Errorf("demo: no company needs %s", g.skills[s].spec.code)
+			}
+			provider = pick(g.r, employers)
+			level = 4 + weighted(g.r, 70, 30)
+		} else {
+			if chance(g.r, 0.9) {
+				provider = cs.employerPick.pick(g.r)
+			} else {
+				provider = pick(g.r, cs.activeSchools)
+			}
+			options := g.specific(provider.skills)
+			weights := make([]int, len(options))
+			for k, s := range options {
+				weights[k] = openingWeight(g.skills[s].spec.code)
+			}
+			s = options[weighted(g.r, weights...)]
+			if ps := pipes[provider]; len(ps) > 0 && chance(g.r, 0.5) {
+				// A company with an order class hires for the trade it trains.
+				if pp := pick(g.r, ps); pp.p.skill >= 0 {
+					s = pp.p.skill
+				}
+			}
+			level = g.requiredLevel(g.skills[s].spec.code)
 		}
 		sp := g.skills[s].spec
-		level := g.requiredLevel(sp.code)
 		et := employmentTypes[weighted(g.r, 60, 13, 12, 10, 5)]
+		if level >= 4 {
+			et = employmentTypes[weighted(g.r, 85, 0, 0, 15, 0)]
+		}
 		titleEn, titleZh := sp.jobEn, sp.jobZh
 		switch {
 		case provider.kind == kindSchool:
@@ -203,7 +230,7 @@ func (g *gen) openings(cs *copyState) error {
 		}
 		positions := 1 + weighted(g.r, 45, 30, 15, 10)
 		if skillMarket[sp.code] == short && et != "INTERNSHIP" && provider.kind == kindCompany {
-			positions = 4 + g.r.IntN(9)
+			positions = 5 + g.r.IntN(10)
 		}
 		smin, smax := g.salary(sp, et, level)
 		var shared, closes day

@@ -56,12 +56,43 @@ func seasonOf(d day) (string, string) {
 func (g *gen) courses(cs *copyState) error {
 	safety := g.skillIdx["GEN.SAFE"]
 	past := coursesPerUnit * 62 / 100
+	// Each shortage that is taught at all has at least one course ahead, if only a basic one.
+	var shortTaught []int
+	for i := range g.skills {
+		if code := g.skills[i].spec.code; skillMarket[code] == short && !untaught[code] {
+			shortTaught = append(shortTaught, i)
+		}
+	}
 	for i := 0; i < coursesPerUnit; i++ {
 		future := i >= past
 		var provider *org
 		var c *center
 		var options []int
-		if chance(g.r, 0.7) {
+		if k := i - past; k >= 0 && k < len(shortTaught) {
+			f := shortTaught[k]
+			var centres []*center
+			for _, x := range cs.centers {
+				if contains(x.skills, f) {
+					centres = append(centres, x)
+				}
+			}
+			var schools []*org
+			for _, o := range cs.activeSchools {
+				if contains(o.skills, f) {
+					schools = append(schools, o)
+				}
+			}
+			switch {
+			case len(centres) > 0:
+				c = pick(g.r, centres)
+				provider = c.operator
+			case len(schools) > 0:
+				provider = pick(g.r, schools)
+			default:
+				return fmt.Errorf("demo: no centre or school teaches %s", g.skills[f].spec.code)
+			}
+			options = []int{f}
+		} else if chance(g.r, 0.7) {
 			c = pick(g.r, cs.centers)
 			members := teachingMembers(c)
 			provider = c.operator
@@ -91,7 +122,7 @@ func (g *gen) courses(cs *copyState) error {
 		sp := g.skills[s].spec
 		level := 1 + weighted(g.r, 15, 35, 30, 15, 5)
 		if skillMarket[sp.code] == short {
-			level = 1 + weighted(g.r, 40, 40, 20) // what is taught stops below what is asked
+			level = 1 + weighted(g.r, 50, 40, 10) // what is taught stops below what is asked
 		}
 		var fac *resource
 		var rooms []*resource
@@ -124,7 +155,7 @@ func (g *gen) courses(cs *copyState) error {
 			seats = 20 + g.r.IntN(41)
 		}
 		if skillMarket[sp.code] == short {
-			seats = 12 + g.r.IntN(13) // few workstations of the scarce equipment
+			seats = 10 + g.r.IntN(11) // few workstations of the scarce equipment
 		}
 		if fac != nil {
 			seats = min(seats, fac.capacity)
