@@ -162,12 +162,12 @@ func (g *gen) openings(cs *copyState) error {
 		}
 	}
 	past := openingsPerUnit * 55 / 100
-	// Every shortage is asked for now, at an advanced level, by at least two employers
-	// of its trade: the shortage does not come and go with the draw.
+	// Every shortage is asked for now, at an advanced level and in public, by at least
+	// three employers of its trade: the shortage does not come and go with the draw.
 	var asked []int
 	for i := range g.skills {
 		if skillMarket[g.skills[i].spec.code] == short {
-			asked = append(asked, i, i)
+			asked = append(asked, i, i, i)
 		}
 	}
 	for i := 0; i < openingsPerUnit; i++ {
@@ -245,8 +245,9 @@ func (g *gen) openings(cs *copyState) error {
 			closes = shared + day(30+g.r.IntN(61))
 		}
 		open := closes == 0 || closes >= g.asOf
+		forced := i-past >= 0 && i-past < len(asked)
 		res := &resource{provider: provider, category: "JOB_OPENING", titleEn: titleEn, titleZh: titleZh,
-			sharedWithAll: chance(g.r, 0.85), sharedOn: shared,
+			sharedWithAll: forced || chance(g.r, 0.85), sharedOn: shared,
 			positions: positions, salaryMin: smin, salaryMax: smax, employmentType: et, closesOn: closes,
 			skills: []rskill{{s, level}}}
 		// Other skills of the trade, below the main one's level.

@@ -50,17 +50,17 @@ const (
 	crowdedTrades = `('SRV.ECOM', 'DIG.SWT', 'SRV.LOG', 'SRV.COOK', 'CON.SURV', 'DIG.DEV', 'MFG.FIT', 'CON.BIM')`
 )
 
-// gaps is the skill gap of every skill, as Query.skillGap counts it without a period:
-// demand is the open positions of open openings weighted by the level required; supply
-// the seats of courses not ended weighted by the level taught plus the available talents
-// weighted by the level held.
+// gaps is the skill gap of every skill, as Query.skillGap shows it to the public (the
+// dashboard) without a period: demand is the open positions of open openings shared with
+// everyone, weighted by the level required; supply the seats of such courses not ended,
+// weighted by the level taught, plus the available talents weighted by the level held.
 const gaps = `(SELECT k.code, d.demand, COALESCE(c.courses, 0) AS courses,
 		(d.demand - COALESCE(c.supply, 0) - COALESCE(t.supply, 0)) / NULLIF(d.demand + COALESCE(c.supply, 0) + COALESCE(t.supply, 0), 0) AS gap
 	FROM skill k
 	JOIN (SELECT rs.skill_id, sum((r.positions - r.filled) * rs.level)::float8 AS demand FROM resource r JOIN resource_skill rs ON rs.resource_id = r.id
-		WHERE r.category = 'JOB_OPENING' AND r.opening_status = 'OPEN' GROUP BY 1) d ON d.skill_id = k.id
+		WHERE r.category = 'JOB_OPENING' AND r.opening_status = 'OPEN' AND r.shared_with_all GROUP BY 1) d ON d.skill_id = k.id
 	LEFT JOIN (SELECT rs.skill_id, sum(r.seats * rs.level)::float8 AS supply, count(*) AS courses FROM resource r JOIN resource_skill rs ON rs.resource_id = r.id
-		WHERE r.category = 'TRAINING_COURSE' AND r.ends_on >= :today GROUP BY 1) c ON c.skill_id = k.id
+		WHERE r.category = 'TRAINING_COURSE' AND r.shared_with_all AND r.ends_on >= :today GROUP BY 1) c ON c.skill_id = k.id
 	LEFT JOIN (SELECT ts.skill_id, sum(ts.level)::float8 AS supply FROM talent_skill ts JOIN talent x ON x.id = ts.talent_id
 		WHERE x.status IN ('STUDENT', 'TRAINEE', 'JOB_SEEKING') GROUP BY 1) t ON t.skill_id = k.id) g`
 

@@ -25,7 +25,7 @@ func (g *gen) majorWeight(major string) float64 {
 	for _, c := range majorSkills[major] {
 		switch skillMarket[c] {
 		case short:
-			w += 0.5
+			w += 0.35
 		case crowded:
 			w += 2
 		default:

@@ -67,8 +67,11 @@ var examples = map[string]example{
 	}},
 	"Candidates": {as: as(analyst), vars: func(t *testing.T, ts *testServer) map[string]any {
 		var o int64
+		// An open robot technician's opening that job seekers or trainees can apply for.
 		if err := testDB.DB.Get(&o, `SELECT r.id FROM resource r WHERE r.opening_status = 'OPEN' AND r.shared_with_all
-			AND r.title_en LIKE '%Robot%' ORDER BY r.positions - r.filled DESC, r.id LIMIT 1`); err != nil {
+			AND r.title_en LIKE '%Robot%' AND EXISTS (SELECT 1 FROM resource_skill rs JOIN talent_skill ts ON ts.skill_id = rs.skill_id
+				JOIN talent t ON t.id = ts.talent_id WHERE rs.resource_id = r.id AND t.status IN ('JOB_SEEKING', 'TRAINEE'))
+			ORDER BY r.positions - r.filled DESC, r.id LIMIT 1`); err != nil {
 			t.Fatal(err)
 		}
 		return map[string]any{"opening": relay.ID(relay.TypeResource, o)}

@@ -37,7 +37,7 @@ const FIGURES = `query DashboardFigures($alliance: ID, $today: Date!) {
     partnershipsByMonth { month count }
   }
   skillGap(alliance: $alliance, filter: { minDemand: 1 }, orderBy: { field: GAP, direction: DESC }, first: ${topGaps}) {
-    edges { node { skill { code name { en } } demand supply openPositions courseSeats gap } }
+    edges { node { skill { code name { en } } demand supply openPositions courses courseSeats gap } }
   }
   employmentOutcomes(alliance: $alliance, groupBy: YEAR) {
     edges { node { key { year } cohort employed employmentRate employedInAlliance medianStartingSalary } }
@@ -279,9 +279,11 @@ function showFigures(data) {
   // Largest gap first, among skills some open position asks for: a skill nobody asks for
   // has no gap to close, whatever its score.
   const gaps = data.skillGap.edges.map((e) => e.node);
-  setChart('gaps-chart', gaps.map((g) => `${g.skill.name.en} · gap ${g.gap.toFixed(2)}`), gaps.map((g) => g.demand), gaps.map((g) => g.supply));
-  table('gaps-table', ['Skill', 'Demand', 'Supply', 'Open positions', 'Course seats', 'Gap'],
-    gaps.map((g) => [`${g.skill.name.en} (${g.skill.code})`, g.demand.toFixed(0), g.supply.toFixed(0), g.openPositions, g.courseSeats, g.gap.toFixed(2)]));
+  // A shortage no course teaches is the curriculum gap itself: said in the label.
+  const label = (g) => `${g.skill.name.en} · gap ${g.gap.toFixed(2)}${g.courses === 0 ? ' · no course' : ''}`;
+  setChart('gaps-chart', gaps.map(label), gaps.map((g) => g.demand), gaps.map((g) => g.supply));
+  table('gaps-table', ['Skill', 'Demand', 'Supply', 'Open positions', 'Courses', 'Course seats', 'Gap'],
+    gaps.map((g) => [`${g.skill.name.en} (${g.skill.code})`, g.demand.toFixed(0), g.supply.toFixed(0), g.openPositions, g.courses, g.courseSeats, g.gap.toFixed(2)]));
   showOutcomes(data.employmentOutcomes.edges.map((e) => e.node));
   showGrowth(data.membershipGrowth);
   document.body.dataset.figures = 'ready';
