@@ -9779,7 +9779,9 @@ The cohort of a period is its graduates and its trainees, each talent of the all
 - a graduate has a school and a graduation date, 30 June of its ` + "`" + `graduationYear` + "`" + `, that lies in the
   period and not after today;
 - a trainee is not a graduate of the period and completed a course of the alliance (an enrolment
-  marked completed) whose ` + "`" + `endsOn` + "`" + ` lies in the period and not after today.
+  marked completed) whose ` + "`" + `endsOn` + "`" + ` lies in the period and not after today, having left school by
+  then (no graduation date after the latest such course: a student's courses count when it
+  graduates).
 
 The entry date is the graduation date, else the latest end of such a course in the period.
 

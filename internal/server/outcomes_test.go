@@ -175,6 +175,9 @@ func (w *outcomeWorld) outcomes(grouping string, from, to *time.Time, today time
 			if entry.IsZero() {
 				continue
 			}
+			if t.School != nil && t.GraduationYear != nil && time.Date(*t.GraduationYear, 6, 30, 0, 0, 0, 0, time.UTC).After(entry) {
+				continue // still at school: counted when it graduates
+			}
 		}
 		var hire *oracleHire
 		for i, h := range w.hires[t.ID] {

@@ -14,8 +14,9 @@ import (
 //     alliance once. A graduate has a school and a graduation date (30 June of its
 //     graduation year) in the period and not after today. A trainee completed a course
 //     of the alliance (enrollment.completed) whose end lies in the period and not after
-//     today, and is not a graduate of the period. The entry date is the graduation date,
-//     else the latest such course end.
+//     today, had left school by then (no graduation date after the latest such end: a
+//     student's course counts when it graduates), and is not a graduate of the period.
+//     The entry date is the graduation date, else the latest such course end.
 //   - The hire of a cohort member is its earliest HIRED placement for an opening that is
 //     not an INTERNSHIP, hired on or after the entry date less hireLeadDays (order-class
 //     students are hired before they graduate) and not after today. A member is employed
@@ -181,7 +182,8 @@ func outcomeList(f OutcomeFilter, o Order) (*list, error) {
 				FROM enrollment en JOIN resource r ON r.id = en.course_id
 				WHERE en.completed AND r.alliance_id = ` + alliance + ` AND r.category = 'TRAINING_COURSE' AND ` + entered("r.ends_on") + `
 				GROUP BY en.talent_id) c ON c.talent_id = t.id
-			WHERE t.alliance_id = ` + alliance + ` AND (c.entry_on IS NOT NULL OR ` + graduate + `)
+			WHERE t.alliance_id = ` + alliance + ` AND (` + graduate + ` OR (c.entry_on IS NOT NULL
+				AND (t.school_id IS NULL OR t.graduation_year IS NULL OR ` + graduation + ` <= c.entry_on)))
 		), hires AS (
 			SELECT DISTINCT ON (c.talent_id) c.talent_id, pl.id AS placement_id, pl.hired_on, pl.starting_salary, r.provider_id,
 				hp.partnership_id, hp.partnership_kind

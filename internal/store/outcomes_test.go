@@ -36,7 +36,7 @@ import (
 //	g5 (105) S2 Software: hired O4 2025-07-15 at 9000; C3 is no member
 //	g6 (106) S1: EMPLOYED by C1 without a hire
 //	g7 (107) S1, graduated 2024: completed K1, a trainee of 2025 (2025-06-15)
-//	g8 (108) S1, graduating 2026
+//	g8 (108) S1, graduating 2026: completed K1 while at school, not a trainee of 2025
 //	g9 (109) S2 Software: hired O1 2026-02-01 at 7000, through P2 (signed since)
 //	g10 (110) S2 Software: hired O1 2025-01-01, exactly 180 days early, at 6500
 //	t1 (111) no school: completed K1 and K2 (entry 2025-11-30), hired O5 2025-12-10 at 5000
@@ -89,7 +89,7 @@ INSERT INTO talent (id, alliance_id, full_name, status, school_id, employer_id, 
 	(112, 1, 't2', 'TRAINEE', NULL, NULL, NULL, NULL, '2024-09-01'),
 	(113, 1, 't3', 'TRAINEE', NULL, NULL, NULL, NULL, '2024-09-01');
 INSERT INTO enrollment (talent_id, course_id, enrolled_on, completed) VALUES
-	(101, 22, '2025-08-01', true), (107, 21, '2025-02-01', true), (111, 21, '2025-02-01', true),
+	(101, 22, '2025-08-01', true), (107, 21, '2025-02-01', true), (108, 21, '2025-02-01', true), (111, 21, '2025-02-01', true),
 	(111, 22, '2025-08-01', true), (112, 22, '2025-08-01', false), (113, 23, '2026-08-01', true);
 INSERT INTO placement (opening_id, talent_id, status, applied_on, hired_on, starting_salary) VALUES
 	(11, 101, 'HIRED', '2025-02-01', '2025-03-01', 6000),
