@@ -9920,7 +9920,7 @@ extend type Query {
   employmentOutcomes(
     "The alliance (global ID); the first alliance when omitted."
     alliance: ID
-    "The period the entry dates lie in, both ends included; from the beginning and until today when an end is omitted."
+    "The period the entry dates lie in, both ends included; from the alliance's founding and until today when an end is omitted."
     period: DateRange
     "What to group by; one row for the whole cohort when omitted."
     groupBy: OutcomeGrouping

@@ -387,6 +387,10 @@ func TestEmploymentOutcomesAnswerAsTheirDefinitionsSay(t *testing.T) {
 	w := readOutcomeWorld(t, testDB)
 	today := demoDay // the test servers' day
 	d := func(s string) *time.Time { v, _ := time.Parse(time.DateOnly, s); return &v }
+	var founded time.Time
+	if err := testDB.DB.Get(&founded, "SELECT founded_on FROM alliance ORDER BY id LIMIT 1"); err != nil {
+		t.Fatal(err)
+	}
 	periods := []struct {
 		name     string
 		from, to *time.Time
@@ -418,7 +422,11 @@ func TestEmploymentOutcomesAnswerAsTheirDefinitionsSay(t *testing.T) {
 			field := fields[(i+j)%len(fields)]
 			dir := []string{"DESC", "ASC"}[(i+j)%2]
 			t.Run(fmt.Sprintf("%s by %q, %s %s", p.name, g, field, dir), func(t *testing.T) {
-				want := w.outcomes(g, p.from, p.to, today)
+				from := p.from
+				if from == nil {
+					from = &founded // an open start is the alliance's founding
+				}
+				want := w.outcomes(g, from, p.to, today)
 				vars := map[string]any{"order": map[string]any{"field": field, "direction": dir}}
 				period := map[string]any{}
 				if p.from != nil {

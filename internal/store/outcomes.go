@@ -10,6 +10,7 @@ import (
 // of the definition is in this file's statement, and in hire_partnership (migration
 // 00018), which says which order class or apprenticeship a hire came through:
 //
+//   - A period without a start starts at the alliance's founding.
 //   - The cohort of a period is its graduates and its trainees, each talent of the
 //     alliance once. A graduate has a school and a graduation date (30 June of its
 //     graduation year) in the period and not after today. A trainee completed a course
@@ -150,11 +151,15 @@ func outcomeList(f OutcomeFilter, o Order) (*list, error) {
 		today = l.arg(f.Today.Format(time.DateOnly)) + "::date"
 	}
 	// The entry date lies in the period and not after today; bounds only where given.
+	// Without a start, the period starts at the alliance's founding: the alliance is
+	// judged on the cohorts since it began, not on the graduation years of the workers
+	// its members registered.
+	from := "(SELECT founded_on FROM alliance WHERE id = " + alliance + ")"
+	if f.Period.From != nil {
+		from = l.arg(*f.Period.From)
+	}
 	entered := func(day string) string {
-		c := day + " <= " + today
-		if f.Period.From != nil {
-			c += " AND " + day + " >= " + l.arg(*f.Period.From)
-		}
+		c := day + " <= " + today + " AND " + day + " >= " + from
 		if f.Period.To != nil {
 			c += " AND " + day + " <= " + l.arg(*f.Period.To)
 		}

@@ -196,6 +196,9 @@ func TestEmploymentOutcomesFollowTheirDefinitions(t *testing.T) {
 			}(),
 			{Year: ptr(2026), Cohort: 1, Graduates: 1}, // g8; t3's course ends after today
 		}},
+		// g7 graduated on 30 June 2024, before the alliance was founded: without a start,
+		// the period starts at the founding, so it is the trainee of K1, as in 2025.
+		{"an open start is the founding", store.OutcomesInAll, store.DateRange{To: day("2025-12-31")}, []store.Outcome{total}},
 		{"an empty period still has its one row", store.OutcomesInAll, store.DateRange{From: day("2023-01-01"), To: day("2023-12-31")}, []store.Outcome{{}}},
 		{"an empty period has no groups", store.OutcomesBySchool, store.DateRange{From: day("2023-01-01"), To: day("2023-12-31")}, nil},
 		// The graduation day and a course's last day count on both ends of a period.
