@@ -280,7 +280,9 @@ function showFigures(data) {
   // has no gap to close, whatever its score.
   const gaps = data.skillGap.edges.map((e) => e.node);
   // A shortage no course teaches is the curriculum gap itself: said in the label.
-  const label = (g) => `${g.skill.name.en} · gap ${g.gap.toFixed(2)}${g.courses === 0 ? ' · no course' : ''}`;
+  // Long skill names are cut so that the label fits beside the bars; the table has them whole.
+  const cut = (s) => (s.length > 20 ? `${s.slice(0, 19)}…` : s);
+  const label = (g) => `${cut(g.skill.name.en)} · ${g.gap.toFixed(2)}${g.courses === 0 ? ' · no course' : ''}`;
   setChart('gaps-chart', gaps.map(label), gaps.map((g) => g.demand), gaps.map((g) => g.supply));
   table('gaps-table', ['Skill', 'Demand', 'Supply', 'Open positions', 'Courses', 'Course seats', 'Gap'],
     gaps.map((g) => [`${g.skill.name.en} (${g.skill.code})`, g.demand.toFixed(0), g.supply.toFixed(0), g.openPositions, g.courses, g.courseSeats, g.gap.toFixed(2)]));
