@@ -514,7 +514,7 @@ func TestJobDaysFollowEveryPlacementWrite(t *testing.T) {
 			AND id IN (SELECT id FROM placement WHERE opening_id IN ($1, $2) ORDER BY id DESC LIMIT 3)`, both},
 		{"a withdrawal, which moves no day", `UPDATE placement SET status = 'WITHDRAWN'
 			WHERE id = (SELECT min(id) FROM placement WHERE opening_id = $1 AND status = 'APPLIED')`, []any{opening}},
-		{"a hire taken back", `UPDATE placement SET status = 'REJECTED', hired_on = NULL
+		{"a hire taken back", `UPDATE placement SET status = 'REJECTED', hired_on = NULL, starting_salary = NULL
 			WHERE id = (SELECT min(id) FROM placement WHERE opening_id IN ($1, $2) AND status = 'HIRED')`, both},
 		{"an application moved to another day", `UPDATE placement SET applied_on = applied_on - 40
 			WHERE id = (SELECT max(id) FROM placement WHERE opening_id IN ($1, $2) AND status = 'APPLIED')`, both},
