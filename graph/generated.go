@@ -175,6 +175,24 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	Competition struct {
+		HeldOn   func(childComplexity int) int
+		Level    func(childComplexity int) int
+		Name     func(childComplexity int) int
+		Upcoming func(childComplexity int) int
+	}
+
+	CompetitionConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	CompetitionEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	CompetitionLevelCount struct {
 		Bronze  func(childComplexity int) int
 		Gold    func(childComplexity int) int
@@ -651,6 +669,7 @@ type ComplexityRoot struct {
 		Alliance           func(childComplexity int, id *string, slug *string) int
 		Alliances          func(childComplexity int, first *int, after *string, last *int, before *string, orderBy *model.Order) int
 		Analytics          func(childComplexity int, alliance *string, period *model.DateRange) int
+		Competitions       func(childComplexity int, alliance *string, filter *model.CompetitionFilter, orderBy *model.Order, first *int, after *string) int
 		EmploymentOutcomes func(childComplexity int, alliance *string, period *model.DateRange, groupBy *store.OutcomeGrouping, orderBy *model.Order, first *int, after *string) int
 		Events             func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.EventFilter, orderBy *model.Order) int
 		JobOpenings        func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.JobOpeningFilter, orderBy *model.Order) int
@@ -1218,6 +1237,7 @@ type QueryResolver interface {
 	SkillGap(ctx context.Context, alliance *string, filter *model.SkillGapFilter, orderBy *model.Order, first *int, after *string) (*model.Connection[*model.SkillGap], error)
 	EmploymentOutcomes(ctx context.Context, alliance *string, period *model.DateRange, groupBy *store.OutcomeGrouping, orderBy *model.Order, first *int, after *string) (*model.Connection[*model.EmploymentOutcome], error)
 	MembershipGrowth(ctx context.Context, alliance *string, period *model.DateRange, interval *store.GrowthInterval) ([]*model.MembershipGrowth, error)
+	Competitions(ctx context.Context, alliance *string, filter *model.CompetitionFilter, orderBy *model.Order, first *int, after *string) (*model.Connection[*model.Competition], error)
 	Search(ctx context.Context, query string, kinds []model.SearchKind, first *int, after *string) (*model.SearchConnection, error)
 }
 type RankingEdgeResolver interface {
@@ -1810,6 +1830,63 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CompanyEdge.Node(childComplexity), true
+
+	case "Competition.heldOn":
+		if e.ComplexityRoot.Competition.HeldOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Competition.HeldOn(childComplexity), true
+	case "Competition.level":
+		if e.ComplexityRoot.Competition.Level == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Competition.Level(childComplexity), true
+	case "Competition.name":
+		if e.ComplexityRoot.Competition.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Competition.Name(childComplexity), true
+	case "Competition.upcoming":
+		if e.ComplexityRoot.Competition.Upcoming == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Competition.Upcoming(childComplexity), true
+
+	case "CompetitionConnection.edges":
+		if e.ComplexityRoot.CompetitionConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CompetitionConnection.Edges(childComplexity), true
+	case "CompetitionConnection.pageInfo":
+		if e.ComplexityRoot.CompetitionConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CompetitionConnection.PageInfo(childComplexity), true
+	case "CompetitionConnection.totalCount":
+		if e.ComplexityRoot.CompetitionConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CompetitionConnection.TotalCount(childComplexity), true
+
+	case "CompetitionEdge.cursor":
+		if e.ComplexityRoot.CompetitionEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CompetitionEdge.Cursor(childComplexity), true
+	case "CompetitionEdge.node":
+		if e.ComplexityRoot.CompetitionEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CompetitionEdge.Node(childComplexity), true
 
 	case "CompetitionLevelCount.bronze":
 		if e.ComplexityRoot.CompetitionLevelCount.Bronze == nil {
@@ -3942,6 +4019,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Analytics(childComplexity, args["alliance"].(*string), args["period"].(*model.DateRange)), true
+	case "Query.competitions":
+		if e.ComplexityRoot.Query.Competitions == nil {
+			break
+		}
+
+		args, err := ec.field_Query_competitions_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Competitions(childComplexity, args["alliance"].(*string), args["filter"].(*model.CompetitionFilter), args["orderBy"].(*model.Order), args["first"].(*int), args["after"].(*string)), true
 	case "Query.employmentOutcomes":
 		if e.ComplexityRoot.Query.EmploymentOutcomes == nil {
 			break
@@ -5602,6 +5690,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ChangeMemberRoleInput", ec.unmarshalInputChangeMemberRoleInput),
 			graphql.NewInputUnmarshaler("ChangePartnershipStatusInput", ec.unmarshalInputChangePartnershipStatusInput),
 			graphql.NewInputUnmarshaler("CloseJobOpeningInput", ec.unmarshalInputCloseJobOpeningInput),
+			graphql.NewInputUnmarshaler("CompetitionFilter", ec.unmarshalInputCompetitionFilter),
+			graphql.NewInputUnmarshaler("CompetitionOrder", ec.unmarshalInputCompetitionOrder),
 			graphql.NewInputUnmarshaler("CreateOrganizationInput", ec.unmarshalInputCreateOrganizationInput),
 			graphql.NewInputUnmarshaler("CreateSkillInput", ec.unmarshalInputCreateSkillInput),
 			graphql.NewInputUnmarshaler("DateRange", ec.unmarshalInputDateRange),
@@ -9945,6 +10035,83 @@ extend type Query {
   ): [MembershipGrowth!]!
 }
 
+# ---------------------------------------------------------------- Competitions
+
+"""
+One edition of a skills competition on the alliance's calendar: held (its results are shared
+as ` + "`" + `CompetitionResult` + "`" + ` resources) or still to come, so that schools can plan whom to train.
+"""
+type Competition {
+  "The competition's name in English and Chinese."
+  name: BilingualText!
+  "The competition's level."
+  level: CompetitionLevel!
+  "The day the edition is held (its results announced)."
+  heldOn: Date!
+  "Whether the edition is still to come: held after today in Shenyang."
+  upcoming: Boolean!
+}
+
+"Which competition editions to include. Conditions combine with AND; values within a list with OR."
+input CompetitionFilter {
+  "Only editions held in this date range."
+  held: DateRange
+  "Only these levels."
+  levels: [CompetitionLevel!]
+  "Only editions still to come (true) or already held (false)."
+  upcoming: Boolean
+}
+
+"How to sort competition editions."
+input CompetitionOrder {
+  "The value to sort by."
+  field: CompetitionOrderField!
+  "Ascending or descending; ascending by default."
+  direction: OrderDirection = ASC
+}
+
+"Values competition editions can be sorted by."
+enum CompetitionOrderField {
+  "The day held."
+  HELD_ON
+  "The English name."
+  NAME
+}
+
+"A page of competition editions."
+type CompetitionConnection {
+  "The editions on this page, each with its cursor."
+  edges: [CompetitionEdge!]!
+  "Where this page sits in the whole list."
+  pageInfo: PageInfo!
+  "The number of editions in the whole list, ignoring paging. Counted only when asked for."
+  totalCount: Int!
+}
+
+"A competition edition and its cursor."
+type CompetitionEdge {
+  "Opaque position of this edge, for ` + "`" + `after` + "`" + `."
+  cursor: String!
+  "The edition."
+  node: Competition!
+}
+
+extend type Query {
+  "The alliance's calendar of skills competitions, held and upcoming; by default by the day held, earliest first."
+  competitions(
+    "The alliance (global ID); the first alliance when omitted."
+    alliance: ID
+    "Which editions to include."
+    filter: CompetitionFilter
+    "Sort order; by default by the day held, ascending."
+    orderBy: CompetitionOrder
+    "Number of items to return, paging forwards (at most 100; default 20)."
+    first: Int
+    "Return items after this cursor."
+    after: String
+  ): CompetitionConnection!
+}
+
 # ---------------------------------------------------------------- Search
 
 "The kinds of object search looks through."
@@ -10219,6 +10386,42 @@ func (ec *executionContext) childFields_CompanyEdge(ctx context.Context, field g
 		return ec.fieldContext_CompanyEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CompanyEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_Competition(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_Competition_name(ctx, field)
+	case "level":
+		return ec.fieldContext_Competition_level(ctx, field)
+	case "heldOn":
+		return ec.fieldContext_Competition_heldOn(ctx, field)
+	case "upcoming":
+		return ec.fieldContext_Competition_upcoming(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Competition", field.Name)
+}
+
+func (ec *executionContext) childFields_CompetitionConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_CompetitionConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_CompetitionConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_CompetitionConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CompetitionConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_CompetitionEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_CompetitionEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_CompetitionEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CompetitionEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_CompetitionLevelCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -13558,6 +13761,52 @@ func (ec *executionContext) field_Query_analytics_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["period"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_competitions_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "alliance",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["alliance"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.CompetitionFilter, error) {
+			return ec.unmarshalOCompetitionFilter2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐCompetitionFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.Order, error) {
+			return ec.unmarshalOCompetitionOrder2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg4
 	return args, nil
 }
 
@@ -17133,6 +17382,249 @@ func (ec *executionContext) fieldContext_CompanyEdge_node(_ context.Context, fie
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Company(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Competition_name(ctx context.Context, field graphql.CollectedField, obj *model.Competition) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Competition_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.BilingualText) graphql.Marshaler {
+			return ec.marshalNBilingualText2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐBilingualText(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Competition_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Competition",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BilingualText(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Competition_level(ctx context.Context, field graphql.CollectedField, obj *model.Competition) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Competition_level(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Level, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v store.CompetitionLevel) graphql.Marshaler {
+			return ec.marshalNCompetitionLevel2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐCompetitionLevel(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Competition_level(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Competition", field, false, false, "CompetitionLevel")
+}
+
+func (ec *executionContext) _Competition_heldOn(ctx context.Context, field graphql.CollectedField, obj *model.Competition) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Competition_heldOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HeldOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Competition_heldOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Competition", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Competition_upcoming(ctx context.Context, field graphql.CollectedField, obj *model.Competition) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Competition_upcoming(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Upcoming, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Competition_upcoming(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Competition", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _CompetitionConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*model.Competition]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CompetitionConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Edge[*model.Competition]) graphql.Marshaler {
+			return ec.marshalNCompetitionEdge2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CompetitionConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CompetitionConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CompetitionEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CompetitionConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*model.Competition]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CompetitionConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CompetitionConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CompetitionConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CompetitionConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*model.Competition]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CompetitionConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CompetitionConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CompetitionConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _CompetitionEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.Edge[*model.Competition]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CompetitionEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CompetitionEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CompetitionEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _CompetitionEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.Edge[*model.Competition]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CompetitionEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Competition) graphql.Marshaler {
+			return ec.marshalNCompetition2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐCompetition(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CompetitionEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CompetitionEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Competition(ctx, field)
 		},
 	}
 	return fc, nil
@@ -27515,6 +28007,50 @@ func (ec *executionContext) fieldContext_Query_membershipGrowth(ctx context.Cont
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_competitions(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_competitions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Competitions(ctx, fc.Args["alliance"].(*string), fc.Args["filter"].(*model.CompetitionFilter), fc.Args["orderBy"].(*model.Order), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[*model.Competition]) graphql.Marshaler {
+			return ec.marshalNCompetitionConnection2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_competitions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CompetitionConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_competitions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_search(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -35458,6 +35994,115 @@ func UnmarshalCloseJobOpeningInput(ctx context.Context, raw any) (change.CloseJo
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputCompetitionFilter(ctx context.Context, obj any) (model.CompetitionFilter, error) {
+	var it model.CompetitionFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"held", "levels", "upcoming"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "held":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("held"))
+			data, err := ec.unmarshalODateRange2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐDateRange(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Held = data
+		case "levels":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("levels"))
+			data, err := ec.unmarshalOCompetitionLevel2ᚕgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐCompetitionLevelᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Levels = data
+		case "upcoming":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("upcoming"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Upcoming = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCompetitionFilter unmarshals raw into the CompetitionFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCompetitionFilter(ctx context.Context, raw any) (model.CompetitionFilter, error) {
+	var out model.CompetitionFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CompetitionFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCompetitionOrder(ctx context.Context, obj any) (model.Order, error) {
+	var it model.Order
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"field", "direction"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNCompetitionOrderField2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalOOrderDirection2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCompetitionOrder unmarshals raw into the CompetitionOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCompetitionOrder(ctx context.Context, raw any) (model.Order, error) {
+	var out model.Order
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CompetitionOrder", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCreateOrganizationInput(ctx context.Context, obj any) (change.CreateOrganizationInput, error) {
 	var it change.CreateOrganizationInput
 	if obj == nil {
@@ -40494,6 +41139,136 @@ func (ec *executionContext) _CompanyEdge(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var competitionImplementors = []string{"Competition"}
+
+func (ec *executionContext) _Competition(ctx context.Context, sel ast.SelectionSet, obj *model.Competition) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, competitionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Competition")
+		case "name":
+			out.Values[i] = ec._Competition_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "level":
+			out.Values[i] = ec._Competition_level(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "heldOn":
+			out.Values[i] = ec._Competition_heldOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "upcoming":
+			out.Values[i] = ec._Competition_upcoming(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var competitionConnectionImplementors = []string{"CompetitionConnection"}
+
+func (ec *executionContext) _CompetitionConnection(ctx context.Context, sel ast.SelectionSet, obj *model.Connection[*model.Competition]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, competitionConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CompetitionConnection")
+		case "edges":
+			out.Values[i] = ec._CompetitionConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageInfo":
+			out.Values[i] = ec._CompetitionConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CompetitionConnection_totalCount(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var competitionEdgeImplementors = []string{"CompetitionEdge"}
+
+func (ec *executionContext) _CompetitionEdge(ctx context.Context, sel ast.SelectionSet, obj *model.Edge[*model.Competition]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, competitionEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CompetitionEdge")
+		case "cursor":
+			out.Values[i] = ec._CompetitionEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._CompetitionEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var competitionLevelCountImplementors = []string{"CompetitionLevelCount"}
 
 func (ec *executionContext) _CompetitionLevelCount(ctx context.Context, sel ast.SelectionSet, obj *model.CompetitionLevelCount) graphql.Marshaler {
@@ -43883,6 +44658,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_membershipGrowth(ctx, field)
 				})
+		case "competitions":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_competitions(ctx, field)
+				})
 		case "search":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -46782,6 +47563,46 @@ func (ec *executionContext) marshalNCompanyEdge2ᚖgithubᚗcomᚋallianceᚑgra
 	return ec._CompanyEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNCompetition2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐCompetition(ctx context.Context, sel ast.SelectionSet, v *model.Competition) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Competition!")
+		return graphql.Null
+	}
+	return ec._Competition(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCompetitionConnection2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐConnection(ctx context.Context, sel ast.SelectionSet, v *model.Connection[*model.Competition]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CompetitionConnection!")
+		return graphql.Null
+	}
+	return ec._CompetitionConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCompetitionEdge2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Edge[*model.Competition]) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCompetitionEdge2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCompetitionEdge2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐEdge(ctx context.Context, sel ast.SelectionSet, v *model.Edge[*model.Competition]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CompetitionEdge!")
+		return graphql.Null
+	}
+	return ec._CompetitionEdge(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNCompetitionLevel2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐCompetitionLevel(ctx context.Context, v any) (store.CompetitionLevel, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := store.CompetitionLevel(tmp)
@@ -46819,6 +47640,21 @@ func (ec *executionContext) marshalNCompetitionLevelCount2ᚖgithubᚗcomᚋalli
 		return graphql.Null
 	}
 	return ec._CompetitionLevelCount(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNCompetitionOrderField2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐOrderField(ctx context.Context, v any) (model.OrderField, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := model.OrderField(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCompetitionOrderField2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐOrderField(ctx context.Context, sel ast.SelectionSet, v model.OrderField) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "CompetitionOrderField!")
+	}
+	return res
 }
 
 func (ec *executionContext) marshalNCompetitionResult2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐCompetitionResultᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.CompetitionResult) graphql.Marshaler {
@@ -49512,6 +50348,58 @@ func (ec *executionContext) marshalOCompanySize2ᚖgithubᚗcomᚋallianceᚑgra
 	_ = ctx
 	res := graphql.MarshalString(string(*v))
 	return res
+}
+
+func (ec *executionContext) unmarshalOCompetitionFilter2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐCompetitionFilter(ctx context.Context, v any) (*model.CompetitionFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputCompetitionFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOCompetitionLevel2ᚕgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐCompetitionLevelᚄ(ctx context.Context, v any) ([]store.CompetitionLevel, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]store.CompetitionLevel, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCompetitionLevel2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐCompetitionLevel(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOCompetitionLevel2ᚕgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐCompetitionLevelᚄ(ctx context.Context, sel ast.SelectionSet, v []store.CompetitionLevel) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCompetitionLevel2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐCompetitionLevel(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOCompetitionOrder2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐOrder(ctx context.Context, v any) (*model.Order, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputCompetitionOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalOCompetitionResult2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐCompetitionResult(ctx context.Context, sel ast.SelectionSet, v *model.CompetitionResult) graphql.Marshaler {

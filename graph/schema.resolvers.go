@@ -708,6 +708,10 @@ func (r *queryResolver) MembershipGrowth(ctx context.Context, alliance *string, 
 	return r.membershipGrowth(ctx, alliance, period, interval)
 }
 
+func (r *queryResolver) Competitions(ctx context.Context, alliance *string, filter *model.CompetitionFilter, orderBy *model.Order, first *int, after *string) (*model.Connection[*model.Competition], error) {
+	return r.competitions(ctx, alliance, filter, orderBy, first, after)
+}
+
 func (r *queryResolver) Search(ctx context.Context, query string, kinds []model.SearchKind, first *int, after *string) (*model.SearchConnection, error) {
 	return r.search(ctx, query, kinds, first, after)
 }

@@ -62,6 +62,8 @@ func (c *Connection[T]) TotalCount(ctx context.Context) (int, error) { return c.
 // The connection and edge types of the schema.
 type (
 	AllianceConnection       = Connection[*Alliance]
+	CompetitionConnection    = Connection[*Competition]
+	CompetitionEdge          = Edge[*Competition]
 	AllianceEdge             = Edge[*Alliance]
 	OrganizationConnection   = Connection[Organization]
 	OrganizationEdge         = Edge[Organization]
@@ -192,6 +194,15 @@ type PartnershipInvitation struct{ store.Invitation }
 
 // TrainingCenter is a job training centre.
 type TrainingCenter struct{ store.TrainingCenter }
+
+// Competition is an edition of a skills competition; Upcoming is judged on the
+// resolver's day.
+type Competition struct {
+	store.Competition
+	Upcoming bool
+}
+
+func (c *Competition) Name() *BilingualText { return &BilingualText{c.NameEn, c.NameZh} }
 
 func (c *TrainingCenter) GlobalID() string {
 	return relay.ID(relay.TypeTrainingCenter, c.TrainingCenter.ID)

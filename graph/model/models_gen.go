@@ -14,6 +14,16 @@ import (
 	"github.com/alliance-graph/alliance-graph/internal/store"
 )
 
+// Which competition editions to include. Conditions combine with AND; values within a list with OR.
+type CompetitionFilter struct {
+	// Only editions held in this date range.
+	Held *DateRange `json:"held,omitempty"`
+	// Only these levels.
+	Levels []store.CompetitionLevel `json:"levels,omitempty"`
+	// Only editions still to come (true) or already held (false).
+	Upcoming *bool `json:"upcoming,omitempty"`
+}
+
 // Competition results at one level.
 type CompetitionLevelCount struct {
 	// The level of competition.

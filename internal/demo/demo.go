@@ -88,7 +88,7 @@ func Seeded(ctx context.Context, db *sqlx.DB) (bool, error) {
 }
 
 // Tables with a bigserial id, in the order their bases are read.
-var serialTables = []string{"alliance", "organization", "membership", "partnership", "training_center", "skill", "resource", "talent", "placement", "event"}
+var serialTables = []string{"alliance", "organization", "membership", "partnership", "training_center", "skill", "resource", "talent", "placement", "event", "competition"}
 
 // Load writes the demo alliance scaled by scale (1 = the demo itself) in ONE transaction.
 // scale K >= 1 generates a K-times larger synthetic alliance for benchmarks.
@@ -202,7 +202,7 @@ func Load(ctx context.Context, db *sqlx.DB, opts Options) (Summary, error) {
 // The tables Load writes, in COPY order.
 var loadedTables = []string{"alliance", "organization", "membership", "partnership", "partnership_participant", "partnership_invitation", "training_center",
 	"training_center_link", "skill", "talent", "resource", "resource_share", "resource_skill", "course_teacher", "talent_skill",
-	"enrollment", "placement", "event"}
+	"enrollment", "placement", "event", "competition"}
 
 type foreignKey struct{ table, name, def string }
 
@@ -282,6 +282,8 @@ func (p *ids) field(table string) *int64 {
 		return &p.placement
 	case "event":
 		return &p.event
+	case "competition":
+		return &p.competition
 	}
 	panic("demo: no id counter for table " + table)
 }
@@ -542,6 +544,10 @@ func (g *gen) write(ctx context.Context, tx *sqlx.Tx, loaded time.Time) error {
 		{"placement", []string{"id", "opening_id", "talent_id", "status", "applied_on", "hired_on", "starting_salary"}, len(g.placements), func(i int, v []any) {
 			p := g.placements[i]
 			v[0], v[1], v[2], v[3], v[4], v[5], v[6] = p.id, p.opening, p.talent, p.status, p.applied.String(), dv(p.hired), iv(p.salary)
+		}},
+		{"competition", []string{"id", "alliance_id", "name_en", "name_zh", "level", "held_on"}, len(g.competitions), func(i int, v []any) {
+			c := g.competitions[i]
+			v[0], v[1], v[2], v[3], v[4], v[5] = c.id, g.allianceID, c.nameEn, c.nameZh, c.level, c.heldOn.String()
 		}},
 		// The demo's history, written by the loader: actor "demo", role SYSTEM. Events
 		// of a day are spread over its working hours (Shenyang, UTC+8) in log order.

@@ -23,7 +23,7 @@ const (
 
 // ids holds the last id used in each table with a bigserial key.
 type ids struct {
-	alliance, org, membership, partnership, center, skill, resource, talent, placement, event int64
+	alliance, org, membership, partnership, center, skill, resource, talent, placement, event, competition int64
 }
 
 // gen builds the whole demo in memory; Load then streams it to the database.
@@ -53,6 +53,7 @@ type gen struct {
 	enrollments  []enrollment
 	placements   []placement
 	events       []event
+	competitions []competitionEdition
 	titles       map[string]bool // course and partnership titles in use
 
 	copies []*copyState

@@ -214,6 +214,14 @@ type placement struct {
 	through *partnership
 }
 
+// competitionEdition is a skills competition on the alliance's calendar.
+type competitionEdition struct {
+	id             int64
+	nameEn, nameZh string
+	level          string
+	heldOn         day
+}
+
 // event is one entry of the demo's history, written to the event log in date order.
 type event struct {
 	id       int64

@@ -88,6 +88,9 @@ var plausibilities = []plausibility{
 		AND starts_on > :today + 56 AND enrolled > 0`, 0, 0},
 	{"courses open for enrolment have free seats", ratio(`resource WHERE category = 'TRAINING_COURSE' AND starts_on > :today AND starts_on <= :today + 56`,
 		`seats > enrolled`), 0.9, 1},
+	{"competitions coming up in the next year", `SELECT count(*) FROM competition WHERE held_on > :today AND held_on <= :today + 365`, 3, 10},
+	{"every result comes from an edition on the calendar", `SELECT count(*) FROM resource r WHERE r.category = 'COMPETITION_RESULT'
+		AND NOT EXISTS (SELECT 1 FROM competition c WHERE c.held_on = r.awarded_on AND c.name_en LIKE '% ' || r.competition)`, 0, 0},
 	{"competition results this year", `SELECT count(*) FROM resource WHERE category = 'COMPETITION_RESULT' AND awarded_on > :today - 365`, 10, 100000},
 
 	// Cause and effect.

@@ -210,8 +210,16 @@ func (g *gen) competitionResults(cs *copyState) error {
 		college := strings.Contains(cp.en, "College")
 		for year := cp.from; ; year += cp.every {
 			date := mkDay(year, timeMonth(cp.month), cp.day)
-			if date > g.asOf {
+			if date > g.horizon {
 				break
+			}
+			if cs.n == 0 { // one calendar for the alliance, whatever its scale
+				g.last.competition++
+				g.competitions = append(g.competitions, competitionEdition{id: g.last.competition,
+					nameEn: fmt.Sprintf("%d %s", year, cp.en), nameZh: fmt.Sprintf("%d年%s", year, cp.zh), level: cp.level, heldOn: date})
+			}
+			if date > g.asOf {
+				continue // still to come: on the calendar, no results yet
 			}
 			// Who could have competed: talents of member schools, at college
 			// competitions while still at school, at the others after it.
