@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+	"github.com/jmoiron/sqlx"
 )
 
 func TestSIGTERMEndsSubscriptionsWithAReasonAndAProperClose(t *testing.T) {
@@ -70,7 +71,42 @@ func TestSIGTERMEndsSubscriptionsWithAReasonAndAProperClose(t *testing.T) {
 		t.Fatalf("init: %+v %v", m, err)
 	}
 	write(map[string]any{"id": "live", "type": "subscribe", "payload": map[string]any{"query": "subscription { events { cursor } }"}})
-	time.Sleep(200 * time.Millisecond)
+	// The subscription is live once it delivers an event: commit one and wait for it,
+	// rather than sleep and hope the server got there first on a busy machine.
+	db, err := sqlx.Open("postgres", dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	// Events are committed every 100 ms until one arrives: one committed before the
+	// subscription is in place is not delivered to it.
+	stop := make(chan struct{})
+	committing := make(chan struct{})
+	go func() {
+		defer close(committing)
+		tick := time.NewTicker(100 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			if _, err := db.Exec(`INSERT INTO event (kind, subject_id, actor, actor_role) VALUES ('SKILL_CREATED', 'U2tpbGw6MQ', 'test', 'SYSTEM')`); err != nil {
+				t.Error(err)
+				return
+			}
+			select {
+			case <-stop:
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	for live := false; !live; {
+		m, err := read()
+		if err != nil {
+			t.Fatalf("waiting for the subscription's first event: %v", err)
+		}
+		live = m.Type == "next" && m.ID == "live"
+	}
+	close(stop)
+	<-committing
 
 	cancel() // what SIGTERM does
 	var sawReason bool
