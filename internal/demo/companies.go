@@ -13,8 +13,8 @@ type inventedCompany struct {
 }
 
 // The invented companies, 63 of them so that with the 23 of companySpecs the alliance has
-// 86, split by industry as generatedCompanyPlan says. Each has its own brand word and its
-// own line of business within its industry; park firms sit in parks that industryParks
+// 86, split by industry as the plan in companies_test.go says. Each has its own brand word and its
+// own line of business within its industry; park firms sit in parks that the test's industryParks
 // allows for their industry. Brands avoid those of well-known firms; any resemblance to a
 // real company is unintended.
 var inventedCompanies = []inventedCompany{

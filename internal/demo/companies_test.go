@@ -119,3 +119,34 @@ func TestInventedCompanies(t *testing.T) {
 		t.Errorf("%d invented companies above 5000 employees, want at most 2", huge)
 	}
 }
+
+// The remaining companies are invented (companies.go); the plan fixes how many of each
+// industry there are (63, so that 23 + 63 = 86).
+var generatedCompanyPlan = []struct {
+	industry string
+	count    int
+}{
+	{"EQUIPMENT_MANUFACTURING", 10}, {"AUTOMOTIVE", 10}, {"AEROSPACE", 5}, {"ROBOTICS", 6},
+	{"SOFTWARE", 7}, {"ELECTRONICS", 6}, {"NEW_MATERIALS", 4}, {"BIOMEDICINE", 3},
+	{"ENERGY", 3}, {"LOGISTICS", 3}, {"CONSTRUCTION", 3}, {"SERVICES", 3},
+}
+
+// Where invented companies of an industry are located: park keys with weights; "" is
+// outside any park, with the district then drawn from districts.
+var industryParks = map[string][]struct {
+	park   string
+	weight int
+}{
+	"EQUIPMENT_MANUFACTURING": {{"tiexi", 6}, {"sinogerman", 2}, {"shenbei", 1}, {"", 1}},
+	"AUTOMOTIVE":              {{"shenbei", 5}, {"sinogerman", 3}, {"tiexi", 1}, {"", 1}},
+	"AEROSPACE":               {{"aviation", 7}, {"", 3}},
+	"ROBOTICS":                {{"hunnan", 7}, {"sinogerman", 2}, {"", 1}},
+	"SOFTWARE":                {{"software", 6}, {"hunnan", 3}, {"", 1}},
+	"ELECTRONICS":             {{"hunnan", 7}, {"", 3}},
+	"NEW_MATERIALS":           {{"tiexi", 6}, {"aviation", 2}, {"", 2}},
+	"BIOMEDICINE":             {{"hunnan", 8}, {"", 2}},
+	"ENERGY":                  {{"tiexi", 5}, {"", 5}},
+	"LOGISTICS":               {{"shenbei", 4}, {"aviation", 3}, {"", 3}},
+	"CONSTRUCTION":            {{"", 1}},
+	"SERVICES":                {{"", 1}},
+}

@@ -153,7 +153,6 @@ func through(pipes []pipeline, t *talent, d day) *partnership {
 // first, so positions in the short trades stay open: the shortage the alliance exists
 // to close.
 func (g *gen) openings(cs *copyState) error {
-	safety := g.skillIdx["GEN.SAFE"]
 	pipes := g.pipelines(cs)
 	holders := map[int][]*talent{}
 	for _, t := range cs.talents {
@@ -250,22 +249,7 @@ func (g *gen) openings(cs *copyState) error {
 			sharedWithAll: forced || chance(g.r, 0.85), sharedOn: shared,
 			positions: positions, salaryMin: smin, salaryMax: smax, employmentType: et, closesOn: closes,
 			skills: []rskill{{s, level}}}
-		// Other skills of the trade, below the main one's level.
-		extra := weighted(g.r, 35, 45, 20)
-		for _, j := range g.r.Perm(len(provider.skills)) {
-			if extra == 0 || level == 1 {
-				break
-			}
-			o := provider.skills[j]
-			if hasSkill(res.skills, o) || g.skills[o].spec.category == "GENERAL" {
-				continue
-			}
-			res.skills = append(res.skills, rskill{o, max(1, level-1-g.r.IntN(2))})
-			extra--
-		}
-		if level >= 3 && chance(g.r, 0.3) && !hasSkill(res.skills, safety) {
-			res.skills = append(res.skills, rskill{safety, 2})
-		}
+		g.addRelated(res, provider, level, weighted(g.r, 35, 45, 20), 0.3, func(o int) bool { return g.skills[o].spec.category == "GENERAL" })
 		g.newResource(res)
 		g.hire(cs, res, holders, pipes[provider], open)
 		switch {

@@ -54,7 +54,6 @@ func seasonOf(d day) (string, string) {
 // with enrolment opening eight weeks before the start. Completing a course raises the
 // trainee's skill to the level it teaches.
 func (g *gen) courses(cs *copyState) error {
-	safety := g.skillIdx["GEN.SAFE"]
 	past := coursesPerUnit * 62 / 100
 	// Each shortage that is taught at all has at least one course ahead, if only a basic one.
 	var shortTaught []int
@@ -201,27 +200,34 @@ func (g *gen) courses(cs *copyState) error {
 		}
 		res.desc = fmt.Sprintf("%d-hour course in %s at %s level (national vocational skill level %d) for up to %d trainees, run by %s.",
 			hours, sp.en, strings.ToLower(ln[0]), 6-level, seats, where)
-		// A course also touches on a few related skills, below the level of its own.
-		extra := weighted(g.r, 45, 40, 15)
-		for _, j := range g.r.Perm(len(provider.skills)) {
-			if extra == 0 || level == 1 {
-				break
-			}
-			o := provider.skills[j]
-			if hasSkill(res.skills, o) || skillMarket[g.skills[o].spec.code] == short {
-				continue
-			}
-			res.skills = append(res.skills, rskill{o, max(1, level-1-g.r.IntN(2))})
-			extra--
-		}
-		if level >= 3 && chance(g.r, 0.2) && !hasSkill(res.skills, safety) {
-			res.skills = append(res.skills, rskill{safety, 2})
-		}
+		// Never a shortage as a side subject: what is taught of them is in their own courses.
+		g.addRelated(res, provider, level, weighted(g.r, 45, 40, 15), 0.2, func(o int) bool { return skillMarket[g.skills[o].spec.code] == short })
 		g.newResource(res)
 		g.assignTeachers(cs, res, s, provider, starts)
 		g.enrol(cs, res, s, level)
 	}
 	return nil
+}
+
+// addRelated gives a course or an opening up to extra other skills of its provider's,
+// each below its own level, leaving out those skip refuses; from level 3 on, with the
+// chance given, occupational safety at level 2 too.
+func (g *gen) addRelated(res *resource, provider *org, level, extra int, safetyChance float64, skip func(int) bool) {
+	for _, j := range g.r.Perm(len(provider.skills)) {
+		if extra == 0 || level == 1 {
+			break
+		}
+		o := provider.skills[j]
+		if hasSkill(res.skills, o) || skip(o) {
+			continue
+		}
+		res.skills = append(res.skills, rskill{o, max(1, level-1-g.r.IntN(2))})
+		extra--
+	}
+	safety := g.skillIdx["GEN.SAFE"]
+	if level >= 3 && chance(g.r, safetyChance) && !hasSkill(res.skills, safety) {
+		res.skills = append(res.skills, rskill{safety, 2})
+	}
 }
 
 // assignTeachers gives a course experts in its skill, the provider's own first.

@@ -89,7 +89,7 @@ func (a *Analytics) CompetitionResultsByLevel(ctx context.Context, alliance int6
 // alliance (30 ms at 100 times the demo). The filter must name its day (Today), so that a
 // kept answer never outlives the day it was computed for.
 func (a *Analytics) SkillGaps(ctx context.Context, f store.SkillGapFilter, o store.Order, p store.Page) (store.Result[store.SkillGap], error) {
-	key, err := skillGapKey("SkillGaps", f, o, p)
+	key, err := dayKey("SkillGaps", f.Today, f, o, p)
 	if err != nil {
 		return store.Result[store.SkillGap]{}, err
 	}
@@ -100,19 +100,21 @@ func (a *Analytics) SkillGaps(ctx context.Context, f store.SkillGapFilter, o sto
 
 // CountSkillGaps is the store's CountSkillGaps, kept like SkillGaps.
 func (a *Analytics) CountSkillGaps(ctx context.Context, f store.SkillGapFilter) (int, error) {
-	key, err := skillGapKey("CountSkillGaps", f, store.Order{}, store.Page{})
+	key, err := dayKey("CountSkillGaps", f.Today, f, store.Order{}, store.Page{})
 	if err != nil {
 		return 0, err
 	}
 	return Get(ctx, a.cache, key, func(ctx context.Context) (int, error) { return a.store.CountSkillGaps(ctx, f) })
 }
 
-func skillGapKey(what string, f store.SkillGapFilter, o store.Order, p store.Page) (string, error) {
-	if f.Today.IsZero() {
+// dayKey is the key a figure computed for a day is kept under: the call and its
+// arguments. A filter that names no day cannot be kept: its answer would outlive the day.
+func dayKey(what string, today time.Time, f any, o store.Order, p store.Page) (string, error) {
+	if today.IsZero() {
 		return "", fmt.Errorf("%s: the filter names no day, so its answer cannot be kept", what)
 	}
 	raw, err := json.Marshal(struct {
-		F store.SkillGapFilter
+		F any
 		O store.Order
 		P store.Page
 	}{f, o, p})
@@ -126,7 +128,7 @@ func skillGapKey(what string, f store.SkillGapFilter, o store.Order, p store.Pag
 // dashboard asks for them after every event, and they follow every hire of a period's
 // cohort. The filter must name its day (Today), like SkillGaps'.
 func (a *Analytics) EmploymentOutcomes(ctx context.Context, f store.OutcomeFilter, o store.Order, p store.Page) (store.Result[store.Outcome], error) {
-	key, err := outcomeKey("EmploymentOutcomes", f, o, p)
+	key, err := dayKey("EmploymentOutcomes", f.Today, f, o, p)
 	if err != nil {
 		return store.Result[store.Outcome]{}, err
 	}
@@ -138,26 +140,11 @@ func (a *Analytics) EmploymentOutcomes(ctx context.Context, f store.OutcomeFilte
 // CountEmploymentOutcomes is the store's CountEmploymentOutcomes, kept like
 // EmploymentOutcomes.
 func (a *Analytics) CountEmploymentOutcomes(ctx context.Context, f store.OutcomeFilter) (int, error) {
-	key, err := outcomeKey("CountEmploymentOutcomes", f, store.Order{}, store.Page{})
+	key, err := dayKey("CountEmploymentOutcomes", f.Today, f, store.Order{}, store.Page{})
 	if err != nil {
 		return 0, err
 	}
 	return Get(ctx, a.cache, key, func(ctx context.Context) (int, error) { return a.store.CountEmploymentOutcomes(ctx, f) })
-}
-
-func outcomeKey(what string, f store.OutcomeFilter, o store.Order, p store.Page) (string, error) {
-	if f.Today.IsZero() {
-		return "", fmt.Errorf("%s: the filter names no day, so its answer cannot be kept", what)
-	}
-	raw, err := json.Marshal(struct {
-		F store.OutcomeFilter
-		O store.Order
-		P store.Page
-	}{f, o, p})
-	if err != nil {
-		return "", fmt.Errorf("%s key: %w", what, err)
-	}
-	return what + ":" + string(raw), nil
 }
 
 // MembershipGrowth is the store's MembershipGrowth, kept until the next change.
