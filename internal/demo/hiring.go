@@ -353,8 +353,6 @@ func (g *gen) hire(cs *copyState, res *resource, holders map[int][]*talent, pipe
 			salary: roundTo(float64(res.salaryMin)+float64(res.salaryMax-res.salaryMin)*g.r.Float64(), 100)}
 		t.hired = true
 		if res.employmentType != "INTERNSHIP" {
-			pl.through = through(pipes, t, hired)
-			t.hiredOn = hired
 			t.status, t.employer = "EMPLOYED", res.provider
 			if hired+180 < g.asOf {
 				// Half a year on the job brings the talent to the level it asked for.

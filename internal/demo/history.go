@@ -78,7 +78,8 @@ func (g *gen) history() {
 			case "FILLED":
 				add(r.filledOn, "OPENING_FILLED", rid, r, map[string]any{"positions": r.positions})
 			case "CLOSED":
-				add(r.closesOn+1, "OPENING_CLOSED", rid, r, map[string]any{"category": r.category})
+				// As the calendar job records a closing (change.FollowCalendar).
+				add(r.closesOn+1, "OPENING_CLOSED", rid, r, map[string]any{"category": r.category, "closesOn": r.closesOn.String()})
 			}
 		}
 	}

@@ -164,10 +164,9 @@ type talent struct {
 	// medal is the best competition award the talent won ("" for none).
 	medal string
 	// background is how the talent came to the pool; training that the talent is on a
-	// course not yet ended; hiredOn the day of the hire through an opening.
+	// course not yet ended.
 	background background
 	training   bool
-	hiredOn    day
 	// cohort is the order class or apprenticeship that trained the talent, if any.
 	cohort *partnership
 }
@@ -210,8 +209,6 @@ type placement struct {
 	// withdrawn (zero while it is APPLIED).
 	decided day
 	salary  int
-	// through is the order class or apprenticeship that led to a hire, if any.
-	through *partnership
 }
 
 // competitionEdition is a skills competition on the alliance's calendar.
