@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 	"runtime/debug"
-	"runtime/metrics"
+	"slices"
 	"sync"
 	"time"
 
@@ -35,7 +35,6 @@ type Batcher[K comparable, V any] struct {
 	idle    time.Duration
 	maxWait time.Duration
 	maxKeys int
-	settle  bool
 	sched   *scheduler
 
 	mu      sync.Mutex
@@ -47,9 +46,16 @@ type call[V any] struct {
 	done chan struct{}
 	v    V
 	err  error
+	// waiters and delivered are guarded by the operation's tracker, when there is one.
+	waiters   int
+	delivered bool
 }
 
 type batch[K comparable, V any] struct {
+	// depth is that of the shallowest field waiting on a tracked batch; askers, the fields
+	// (Type.field) that asked for its keys.
+	depth    int
+	askers   []string
 	level    *level
 	ctx      context.Context
 	keys     []K
@@ -58,16 +64,13 @@ type batch[K comparable, V any] struct {
 	deadline time.Time
 }
 
-// Timing says when a batch is fetched: after Idle without a new key, MaxWait after its
-// first key, or at once when it holds MaxKeys keys. With Settle, a batch whose Idle has
-// passed still waits (up to MaxWait) while other goroutines of the process are runnable
-// or running: on a starved CPU, the resolvers that would add keys may simply not have
-// been scheduled yet.
+// Timing says when a batch of an untracked operation (a subscription's event) is fetched:
+// after Idle without a new key, MaxWait after its first key, or at once when it holds
+// MaxKeys keys. Tracked operations use only MaxKeys.
 type Timing struct {
 	Idle    time.Duration
 	MaxWait time.Duration
 	MaxKeys int
-	Settle  bool
 }
 
 // DefaultTiming suits a server on loopback or a LAN to its database: a level of a query
@@ -81,11 +84,14 @@ func NewBatcher[K comparable, V any](t Timing, fetch func(context.Context, []K) 
 }
 
 func newBatcher[K comparable, V any](s *scheduler, t Timing, fetch func(context.Context, []K) (map[K]V, error)) *Batcher[K, V] {
-	return &Batcher[K, V]{fetch: fetch, idle: t.Idle, maxWait: t.MaxWait, maxKeys: t.MaxKeys, settle: t.Settle, sched: s, cache: map[K]*call[V]{}}
+	return &Batcher[K, V]{fetch: fetch, idle: t.Idle, maxWait: t.MaxWait, maxKeys: t.MaxKeys, sched: s, cache: map[K]*call[V]{}}
 }
 
-// scheduler orders the batches of one request by the depth of the query they serve.
+// scheduler orders the batches of one request by the depth of the query they serve,
+// unless the request's fields are counted (track): then the count alone decides.
 type scheduler struct {
+	track *tracker
+
 	mu     sync.Mutex
 	active map[*level]struct{}
 }
@@ -139,7 +145,7 @@ func depthOf(ctx context.Context) int {
 
 // Load returns the value of key, fetched with the other keys of its batch.
 func (b *Batcher[K, V]) Load(ctx context.Context, key K) (V, error) {
-	return b.enqueue(ctx, key).wait(ctx)
+	return b.wait(ctx, b.enqueue(ctx, key))
 }
 
 // LoadAll returns the values of keys, in order, fetched in as few batches as possible.
@@ -150,7 +156,7 @@ func (b *Batcher[K, V]) LoadAll(ctx context.Context, keys []K) ([]V, error) {
 	}
 	out := make([]V, len(keys))
 	for i, c := range calls {
-		v, err := c.wait(ctx)
+		v, err := b.wait(ctx, c)
 		if err != nil {
 			return nil, err
 		}
@@ -159,7 +165,34 @@ func (b *Batcher[K, V]) LoadAll(ctx context.Context, keys []K) ([]V, error) {
 	return out, nil
 }
 
-func (c *call[V]) wait(ctx context.Context) (V, error) {
+// wait waits for c's batch. A tracked operation counts the wait: when every running
+// field is waiting, its pending batches go out.
+func (b *Batcher[K, V]) wait(ctx context.Context, c *call[V]) (V, error) {
+	if t := b.sched.track; t != nil {
+		t.mu.Lock()
+		if c.delivered {
+			t.mu.Unlock()
+			return c.v, c.err
+		}
+		c.waiters++
+		t.waiting++
+		send := t.quiet()
+		t.mu.Unlock()
+		send()
+		select {
+		case <-c.done:
+			return c.v, c.err
+		case <-ctx.Done():
+			t.mu.Lock()
+			if !c.delivered {
+				c.waiters--
+				t.waiting--
+			}
+			t.mu.Unlock()
+			var zero V
+			return zero, ctx.Err()
+		}
+	}
 	select {
 	case <-c.done:
 		return c.v, c.err
@@ -170,6 +203,9 @@ func (c *call[V]) wait(ctx context.Context) (V, error) {
 }
 
 func (b *Batcher[K, V]) enqueue(ctx context.Context, key K) *call[V] {
+	if b.sched.track != nil {
+		return b.enqueueTracked(ctx, key)
+	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if c, ok := b.cache[key]; ok {
@@ -198,6 +234,115 @@ func (b *Batcher[K, V]) enqueue(ctx context.Context, key K) *call[V] {
 	return c
 }
 
+// enqueueTracked adds key to the pending batch, which the tracker sends when the
+// operation is quiet. A batch that is full, or asked for outside any field (where no count
+// can tell when more keys are coming), goes out at once.
+func (b *Batcher[K, V]) enqueueTracked(ctx context.Context, key K) *call[V] {
+	t := b.sched.track
+	b.mu.Lock()
+	if c, ok := b.cache[key]; ok {
+		b.mu.Unlock()
+		return c
+	}
+	c := &call[V]{done: make(chan struct{})}
+	b.cache[key] = c
+	p := b.pending
+	fresh := p == nil
+	if fresh {
+		p = &batch[K, V]{ctx: ctx}
+		p.timer = time.AfterFunc(t.stall, func() { b.stalled(p) })
+		b.pending = p
+	}
+	if d := depthOf(ctx); fresh || d < p.depth {
+		p.depth = d
+	}
+	if fc := graphql.GetFieldContext(ctx); fc != nil {
+		sig := fc.Object + "." + fc.Field.Name
+		if !slices.Contains(p.askers, sig) {
+			p.askers = append(p.askers, sig)
+		}
+	}
+	p.keys = append(p.keys, key)
+	p.calls = append(p.calls, c)
+	now := (b.maxKeys > 0 && len(p.keys) >= b.maxKeys) || graphql.GetFieldContext(ctx) == nil
+	if now {
+		p.timer.Stop()
+		b.pending = nil
+	}
+	b.mu.Unlock()
+	switch {
+	case now:
+		t.mu.Lock()
+		t.fetching++
+		t.mu.Unlock()
+		go b.runTracked(p)
+	case fresh:
+		t.pending(b)
+	}
+	return c
+}
+
+func (b *Batcher[K, V]) pendingBatch() (depth int, askers []string, ok bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.pending == nil {
+		return 0, nil, false
+	}
+	return b.pending.depth, b.pending.askers, true
+}
+
+// take hands the tracker the pending batch.
+func (b *Batcher[K, V]) take() (func(), bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	p := b.pending
+	if p == nil {
+		return nil, false
+	}
+	p.timer.Stop()
+	b.pending = nil
+	return func() { b.runTracked(p) }, true
+}
+
+// stalled sends a batch that waited the stall limit.
+func (b *Batcher[K, V]) stalled(p *batch[K, V]) {
+	t := b.sched.track
+	b.mu.Lock()
+	if b.pending != p {
+		b.mu.Unlock()
+		return
+	}
+	b.pending = nil
+	b.mu.Unlock()
+	if t.report != nil {
+		t.report(Stalled)
+	}
+	t.mu.Lock()
+	t.fetching++
+	t.mu.Unlock()
+	b.runTracked(p)
+}
+
+// runTracked fetches a batch and delivers it: its waiters stop waiting, in the count,
+// before they wake, so that the operation never looks quiet while they are about to run.
+func (b *Batcher[K, V]) runTracked(p *batch[K, V]) {
+	t := b.sched.track
+	b.resolve(p)
+	t.mu.Lock()
+	for _, c := range p.calls {
+		t.waiting -= c.waiters
+		c.waiters = 0
+		c.delivered = true
+	}
+	t.fetching--
+	send := t.quiet()
+	t.mu.Unlock()
+	for _, c := range p.calls {
+		close(c.done)
+	}
+	send()
+}
+
 func (b *Batcher[K, V]) fire(p *batch[K, V]) {
 	b.mu.Lock()
 	if b.pending != p {
@@ -205,7 +350,7 @@ func (b *Batcher[K, V]) fire(p *batch[K, V]) {
 		b.mu.Unlock()
 		return
 	}
-	if now := time.Now(); now.Before(p.deadline) && (b.sched.shallowerActive(p.level) || (b.settle && othersBusy())) {
+	if now := time.Now(); now.Before(p.deadline) && b.sched.shallowerActive(p.level) {
 		p.timer.Reset(min(b.idle, p.deadline.Sub(now)))
 		b.mu.Unlock()
 		return
@@ -215,21 +360,16 @@ func (b *Batcher[K, V]) fire(p *batch[K, V]) {
 	b.run(p)
 }
 
-// othersBusy reports whether any goroutine but the caller is running or waiting to run.
-func othersBusy() bool {
-	s := []metrics.Sample{{Name: "/sched/goroutines/runnable:goroutines"}, {Name: "/sched/goroutines/running:goroutines"}}
-	metrics.Read(s)
-	var n uint64
-	for _, v := range s {
-		if v.Value.Kind() == metrics.KindUint64 {
-			n += v.Value.Uint64()
-		}
-	}
-	return n > 1
-}
-
 func (b *Batcher[K, V]) run(p *batch[K, V]) {
 	defer b.sched.done(p.level)
+	b.resolve(p)
+	for _, c := range p.calls {
+		close(c.done)
+	}
+}
+
+// resolve fetches a batch and sets the result of each of its calls.
+func (b *Batcher[K, V]) resolve(p *batch[K, V]) {
 	if observe, ok := p.ctx.Value(observerKey{}).(func(int)); ok {
 		observe(len(p.keys))
 	}
@@ -244,7 +384,6 @@ func (b *Batcher[K, V]) run(p *batch[K, V]) {
 		default:
 			c.v = v
 		}
-		close(c.done)
 	}
 }
 

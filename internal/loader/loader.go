@@ -82,7 +82,12 @@ type Loaders struct {
 // one, or events reads through it, so a related row the viewer may not see is absent,
 // exactly as if it did not exist.
 func New(s *store.Store, t Timing, v store.Visibility) *Loaders {
+	return newLoaders(s, t, v, nil)
+}
+
+func newLoaders(s *store.Store, t Timing, v store.Visibility, track *tracker) *Loaders {
 	sched := newScheduler()
+	sched.track = track
 	scope := v.Resources
 	l := &Loaders{
 		Alliance:       newBatcher(sched, t, s.AlliancesByID),
@@ -303,9 +308,10 @@ func With(ctx context.Context, l *Loaders) context.Context {
 }
 
 // For creates the loaders of one operation of the viewer in ctx: they see what policy
-// lets that viewer see.
+// lets that viewer see. In an operation tracked by Shapes.Track, they batch by its count
+// of field resolutions, and t serves only as their limit of keys per batch.
 func For(ctx context.Context, s *store.Store, t Timing) *Loaders {
-	return New(s, t, policy.Visibility(auth.ViewerFrom(ctx)))
+	return newLoaders(s, t, policy.Visibility(auth.ViewerFrom(ctx)), trackerFrom(ctx))
 }
 
 // scoped fixes the scope of a store read, for a loader's batch function.

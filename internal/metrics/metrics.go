@@ -32,9 +32,10 @@ const (
 type Metrics struct {
 	registry *prometheus.Registry
 
-	latency *prometheus.HistogramVec
-	errors  *prometheus.CounterVec
-	batches prometheus.Histogram
+	latency   *prometheus.HistogramVec
+	errors    *prometheus.CounterVec
+	batches   prometheus.Histogram
+	incidents *prometheus.CounterVec
 
 	maxOperations int
 	mu            sync.Mutex
@@ -72,8 +73,12 @@ func New(opts Options) *Metrics {
 			Help:    "Keys fetched together by one dataloader batch (one SQL statement per distinct page or filter).",
 			Buckets: []float64{1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000},
 		}),
+		incidents: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: namespace, Subsystem: "loader", Name: "incidents_total",
+			Help: "Dataloader batches sent before their operation was quiet, by incident: stalled (an announced field never resolved, or the operation stood still too long), unknown_type (a value whose GraphQL type could not be named).",
+		}, []string{"incident"}),
 	}
-	reg.MustRegister(m.latency, m.errors, m.batches,
+	reg.MustRegister(m.latency, m.errors, m.batches, m.incidents,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
@@ -114,6 +119,10 @@ func (m *Metrics) Request(label string, d time.Duration) {
 
 // Error counts one error sent to a client.
 func (m *Metrics) Error(code string) { m.errors.WithLabelValues(code).Inc() }
+
+// LoaderIncident counts a batch sent other than by the count of its operation's field
+// resolutions, by kind (loader.Incident).
+func (m *Metrics) LoaderIncident(kind string) { m.incidents.WithLabelValues(kind).Inc() }
 
 // Batch records the size of one dataloader batch.
 func (m *Metrics) Batch(keys int) { m.batches.Observe(float64(keys)) }

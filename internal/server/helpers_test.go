@@ -121,6 +121,13 @@ func startConfiguredServer(t testing.TB, db *pgtest.Database, configure func(*se
 	}
 	ts.Server = httptest.NewServer(server.New(cfg))
 	t.Cleanup(ts.Close)
+	// Every test's queries check the loaders' count of field resolutions: a batch sent
+	// without it (a stall, a field gqlgen ran otherwise than the count expected) is a bug.
+	t.Cleanup(func() {
+		if strings.Contains(ts.logText(), "without the count of field resolutions") {
+			t.Errorf("a loader batch was sent without the count of field resolutions:\n%s", ts.logText())
+		}
+	})
 	return ts
 }
 

@@ -17,6 +17,7 @@ import (
 
 	"github.com/alliance-graph/alliance-graph/internal/auth"
 	"github.com/alliance-graph/alliance-graph/internal/loader"
+	"github.com/alliance-graph/alliance-graph/internal/metrics"
 	"github.com/alliance-graph/alliance-graph/internal/store"
 )
 
@@ -103,10 +104,23 @@ func withLogging(log *slog.Logger, next http.Handler) http.Handler {
 
 // loadersPerOperation gives every operation its own loaders, scoped to its viewer, so
 // batches and caches never span operations or viewers: a WebSocket carries many
-// operations, and its viewer is known only after connection_init.
-func loadersPerOperation(s *store.Store, t loader.Timing) graphql.OperationMiddleware {
+// operations, and its viewer is known only after connection_init. Queries and mutations
+// batch by the count of their field resolutions (loader.Shapes).
+func loadersPerOperation(s *store.Store, t loader.Timing, shapes *loader.Shapes) graphql.OperationMiddleware {
 	return func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+		ctx = shapes.Track(ctx)
 		return next(loader.With(ctx, loader.For(ctx, s, t)))
+	}
+}
+
+// loaderIncident logs and counts a batch sent other than by the count of field
+// resolutions: always a sign of a bad request or of a bug in the count.
+func loaderIncident(log *slog.Logger, m *metrics.Metrics) func(loader.Incident) {
+	return func(i loader.Incident) {
+		log.Warn("loader batch sent without the count of field resolutions", "incident", string(i))
+		if m != nil {
+			m.LoaderIncident(string(i))
+		}
 	}
 }
 

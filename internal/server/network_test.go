@@ -10,6 +10,7 @@ import (
 
 	"github.com/lib/pq"
 
+	"github.com/alliance-graph/alliance-graph/internal/loader"
 	"github.com/alliance-graph/alliance-graph/internal/pgtest"
 	"github.com/alliance-graph/alliance-graph/internal/relay"
 )
@@ -309,7 +310,7 @@ func TestNeighborhoodHoldsTheNearestOrganizationsAndAllTheirLinks(t *testing.T) 
 }
 
 func TestNeighborhoodStatementsDoNotGrowWithItsSize(t *testing.T) {
-	ts := newServerWith(t, settled)
+	ts := newServerWith(t, loader.DefaultTiming)
 	hub := firstKey(t, relay.TypeOrganization, "SELECT organization_id FROM partnership_participant GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1")
 	q := `query($of: ID!, $max: Int) { neighborhood(of: $of, depth: 3, maxNodes: $max) {
 		nodes { organization { name { en } } } edges { partnerships { title { en } } } } }`

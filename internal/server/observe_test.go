@@ -43,14 +43,12 @@ func scrape(t *testing.T, m *metrics.Metrics) map[string]float64 {
 	return out
 }
 
-// meteredServer is a test server over the read-only database with metrics, whose
-// loaders batch whole levels (Settle), so that batch sizes are exact.
+// meteredServer is a test server over the read-only database with metrics.
 func meteredServer(t *testing.T) (*testServer, *metrics.Metrics, *atomic.Int64) {
 	t.Helper()
 	m := metrics.New(metrics.Options{MaxOperations: 3})
 	var open atomic.Int64
 	ts := startConfiguredServer(t, testDB, func(c *server.Config) {
-		c.Batching.Settle = true
 		c.Metrics, c.OpenStreams = m, &open
 	})
 	return ts, m, &open

@@ -14,6 +14,7 @@ import (
 	"github.com/lib/pq"
 
 	"github.com/alliance-graph/alliance-graph/internal/auth"
+	"github.com/alliance-graph/alliance-graph/internal/loader"
 	"github.com/alliance-graph/alliance-graph/internal/pgtest"
 	"github.com/alliance-graph/alliance-graph/internal/policy"
 	"github.com/alliance-graph/alliance-graph/internal/relay"
@@ -511,7 +512,7 @@ func TestEmploymentOutcomeArgumentsAreChecked(t *testing.T) {
 // them, whatever the page size: a page of 5 groups (fewer when the demo has few) takes as
 // many statements as a page of 50.
 func TestEmploymentOutcomeKeysAreLoadedInBatches(t *testing.T) {
-	ts := newServerWith(t, settled)
+	ts := newServerWith(t, loader.DefaultTiming)
 	for _, g := range []string{"SCHOOL", "PARTNERSHIP"} {
 		// Counted apart, and every request with a period (an empty one: the whole
 		// history) so that none is served by the kept first page of another.

@@ -162,13 +162,14 @@ func New(cfg Config) http.Handler {
 	gql.SetParserTokenLimit(max(limits.MaxTokens, 0))
 	gql.Use(selectionLimit{max: limits.MaxRepeats, cache: queryCache})
 	gql.Use(&operationLimits{maxDepth: limits.MaxDepth, limits: limits, introspection: !cfg.DisableIntrospection})
-	gql.SetErrorPresenter(recordErrors(cfg.Metrics, presentError(cfg.Logger)))
+	shapes := loader.NewShapes(exec.Schema(), graph.Concurrent(), loader.DefaultStall, loaderIncident(cfg.Logger, cfg.Metrics))
+	gql.SetErrorPresenter(shapes.Presenter(recordErrors(cfg.Metrics, presentError(cfg.Logger))))
 	gql.AroundOperations(recordOperation)
 	// Each operation on a socket or stream is authorized with its credential as it is now
 	// and rate limited, before its cost is charged.
 	gql.AroundOperations(conns.operations)
 	gql.AroundOperations(limitWork(newPerClient(cfg.MaxWorkInFlight, DefaultMaxWorkInFlight), newCostRate(cfg.CostRate, cfg.CostBurst)))
-	gql.AroundOperations(loadersPerOperation(cfg.Store, cfg.Batching))
+	gql.AroundOperations(loadersPerOperation(cfg.Store, cfg.Batching, shapes))
 	gql.AroundOperations(readPrimaryUnlessQuery)
 	gql.AroundOperations(graph.WithStreamEnd)
 	if cfg.OneStatement {
@@ -177,6 +178,9 @@ func New(cfg Config) http.Handler {
 	gql.AroundResponses(graph.DeliverStreamEnd)
 	gql.SetRecoverFunc(recoverPanic(cfg.Logger))
 	gql.AroundRootFields(freshLoadersForMutations(cfg.Store, cfg.Batching))
+	// The count of field resolutions must see every field: it is the outermost (and only)
+	// field interceptor.
+	gql.AroundFields(shapes.InterceptField)
 	gql.AroundResponses(freshLoadersForEachEvent(cfg.Store, cfg.Batching))
 
 	mux := http.NewServeMux()
