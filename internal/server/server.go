@@ -118,7 +118,7 @@ func New(cfg Config) http.Handler {
 		cfg.Clock = time.Now
 	}
 	exec := graph.NewExecutableSchema(graph.Config{
-		Resolvers:  &graph.Resolver{Store: cfg.Store, Changes: change.New(cfg.Store, cfg.Clock), Clock: cfg.Clock, Bus: eventStream(cfg.Bus), Stats: stats(cfg.Bus, cfg.Store, cfg.Logger), Streams: cfg.OpenStreams, Network: network.NewCache(cfg.Store), Figures: snapshot.NewAnalytics(cfg.Store, eventVersion(cfg.Store))},
+		Resolvers:  &graph.Resolver{Store: cfg.Store, Changes: change.New(cfg.Store, cfg.Clock), Clock: cfg.Clock, Bus: eventStream(cfg.Bus), Stats: stats(cfg.Bus, cfg.Store, cfg.Logger), Network: network.NewCache(cfg.Store), Figures: snapshot.NewAnalytics(cfg.Store, eventVersion(cfg.Store))},
 		Directives: graph.Directives(),
 	})
 	gql := handler.New(exec)
@@ -162,22 +162,24 @@ func New(cfg Config) http.Handler {
 	gql.SetParserTokenLimit(max(limits.MaxTokens, 0))
 	gql.Use(selectionLimit{max: limits.MaxRepeats, cache: queryCache})
 	gql.Use(&operationLimits{maxDepth: limits.MaxDepth, limits: limits, introspection: !cfg.DisableIntrospection})
-	gql.SetErrorPresenter(recordErrors(cfg.Metrics, presentError(cfg.Logger)))
+	presenter := recordErrors(cfg.Metrics, presentError(cfg.Logger))
+	gql.SetErrorPresenter(presenter)
 	gql.AroundOperations(recordOperation)
 	// Each operation on a socket or stream is authorized with its credential as it is now
 	// and rate limited, before its cost is charged.
 	gql.AroundOperations(conns.operations)
 	gql.AroundOperations(limitWork(newPerClient(cfg.MaxWorkInFlight, DefaultMaxWorkInFlight), newCostRate(cfg.CostRate, cfg.CostBurst)))
+	// Subscriptions admitted for their subscriber run in shared hubs (multiplex.go).
+	shared := newMultiplexer(exec, multiplexConfig{Store: cfg.Store, Batching: cfg.Batching, Presenter: presenter,
+		Recover: recoverPanic(cfg.Logger), SlowAfter: slowAfter(cfg.Bus), Open: cfg.OpenStreams})
+	gql.AroundOperations(shared.operations)
 	gql.AroundOperations(loadersPerOperation(cfg.Store, cfg.Batching))
 	gql.AroundOperations(readPrimaryUnlessQuery)
-	gql.AroundOperations(graph.WithStreamEnd)
 	if cfg.OneStatement {
 		gql.AroundOperations(graph.OneStatement(cfg.Store, exec.Schema(), cfg.Logger, func(ctx context.Context) { infoFrom(ctx).answeredInOneStatement() }))
 	}
-	gql.AroundResponses(graph.DeliverStreamEnd)
 	gql.SetRecoverFunc(recoverPanic(cfg.Logger))
 	gql.AroundRootFields(freshLoadersForMutations(cfg.Store, cfg.Batching))
-	gql.AroundResponses(freshLoadersForEachEvent(cfg.Store, cfg.Batching))
 
 	mux := http.NewServeMux()
 	streams := cfg.Streams
@@ -218,6 +220,7 @@ func New(cfg Config) http.Handler {
 		if cfg.Bus != nil {
 			m.Bus(cfg.Bus)
 		}
+		m.Multiplex(shared)
 	}
 	return withRequestID(withLogging(cfg.Logger, withMetrics(cfg.Metrics, withRecovery(cfg.Logger, withCORS(cfg.CORSOrigins, mux)))))
 }
@@ -249,6 +252,15 @@ func eventStream(b *bus.Bus) graph.EventStream {
 		return nil
 	}
 	return b
+}
+
+// slowAfter is how long a subscriber may stay a whole buffer behind: what the bus
+// allows its own subscribers.
+func slowAfter(b *bus.Bus) time.Duration {
+	if b == nil {
+		return 0
+	}
+	return b.SlowAfter()
 }
 
 func stats(b *bus.Bus, s *store.Store, log *slog.Logger) *live.Stats {
