@@ -148,3 +148,12 @@ bench-profile:
 	  echo "Allocated bytes, separate run with -memprofile (go tool pprof -sample_index=alloc_space -top):"; \
 	  go tool pprof -sample_index=alloc_space -top -nodecount=15 bench/out/server.test bench/out/mem.pprof 2>/dev/null | sed -n '/flat%/,$$p'; \
 	} | sed -E 's/\[go\.shape.*$$/[...]/' > bench/out/profile.txt
+
+.PHONY: bench-subs
+## bench-subs: live subscriptions with the clients in a process of their own: 1,000 then
+## 10,000 WebSockets on one server (started afresh each time on the database
+## alliance_subbench, seeded with the demo), one event at a time through the API;
+## commit-to-delivery p50/p99 and server memory per subscriber into bench/out/subs.md
+bench-subs: build
+	go build -o bin/alliance-subbench ./cmd/alliance-subbench
+	ulimit -n $$(ulimit -Hn) && bin/alliance-subbench -subscribers 1000,10000
