@@ -1,8 +1,9 @@
 // Command alliance-subbench measures live subscriptions with the clients in a process of
 // their own: for each number of subscribers it starts `alliance serve` afresh on a seeded
 // database, opens that many WebSockets over loopback, each subscribing to the same
-// document, commits events through the API (updateSkill as ADMIN, one at a time), and
-// measures, at every subscriber, the time from the write to the event's delivery. It
+// document, commits events one at a time (a transaction of the store appending to the
+// event log, as every write does), and measures, at every subscriber, the time from the
+// start of that transaction to the event's delivery. It
 // reads the server's memory (RSS from /proc, Go heap from its metrics) before and after
 // the subscribers joined, its CPU time per event, and how many times each event was
 // resolved, and writes a Markdown table.
@@ -34,11 +35,15 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+	"github.com/jmoiron/sqlx"
+	_ "github.com/lib/pq"
+
+	"github.com/alliance-graph/alliance-graph/internal/store"
 )
 
 // document is what every subscriber sends: the event, and its subject read from the
 // database, which is what makes resolving an event cost a statement.
-const document = `subscription Feed { events(kinds: [SKILL_UPDATED]) { cursor node { kind subjectId occurredAt subject { ... on Skill { code version description name { en zh } } } } } }`
+const document = `subscription Feed { events(kinds: [SKILL_UPDATED]) { cursor node { kind subjectId occurredAt payload subject { ... on Skill { code version description name { en zh } } } } } }`
 
 type options struct {
 	binary, databaseURL, addr, metricsAddr, out string
@@ -105,18 +110,27 @@ func runLevel(ctx context.Context, o options, n int) (result, error) {
 		return result{}, err
 	}
 	defer srv.stop()
-	token, err := adminToken(ctx, o)
+	api := &client{url: "http://" + o.addr + "/query"}
+	skill, err := api.firstSkill(ctx)
 	if err != nil {
 		return result{}, err
 	}
-	api := &client{url: "http://" + o.addr + "/query", token: token}
-	skill, version, err := api.firstSkill(ctx)
+	db, err := sqlx.Open("postgres", o.databaseURL)
 	if err != nil {
 		return result{}, err
 	}
-	// One write before measuring: the server's first mutation pays for warming up.
-	if version, err = api.updateSkill(ctx, skill, version, "subbench-warmup"); err != nil {
-		return result{}, err
+	defer db.Close()
+	events := store.New(db, nil)
+	commit := func(i int) error {
+		return events.InTx(ctx, func(tx *store.Tx) error {
+			_, err := tx.AppendEvent(ctx, store.Event{Kind: "SKILL_UPDATED", SubjectID: skill, Actor: "subbench", ActorRole: "SYSTEM",
+				Payload: json.RawMessage(fmt.Sprintf(`{"subbench": %d}`, i))})
+			return err
+		})
+	}
+	// One event before measuring, which nobody receives: the pool's first connection.
+	if err := commit(-1); err != nil {
+		return result{}, fmt.Errorf("commit an event: %w", err)
 	}
 	time.Sleep(time.Second)
 	rssBefore, err := rss(srv.cmd.Process.Pid)
@@ -161,8 +175,8 @@ func runLevel(ctx context.Context, o options, n int) (result, error) {
 	var latencies, writes []time.Duration
 	for i := range o.events {
 		start := time.Now()
-		if version, err = api.updateSkill(ctx, skill, version, fmt.Sprintf("subbench-%d-", i)); err != nil {
-			return result{}, err
+		if err := commit(i); err != nil {
+			return result{}, fmt.Errorf("commit an event: %w", err)
 		}
 		writes = append(writes, time.Since(start))
 		deadline := time.Now().Add(time.Minute)
@@ -273,17 +287,9 @@ func (s *server) stop() {
 	}
 }
 
-func adminToken(ctx context.Context, o options) (string, error) {
-	out, err := exec.CommandContext(ctx, o.binary, "token", "create", "--role", "ADMIN", "--subject", "subbench", "--ttl", "2h", "--database-url", o.databaseURL).Output()
-	if err != nil {
-		return "", fmt.Errorf("create a token: %w", err)
-	}
-	return strings.TrimSpace(string(out)), nil
-}
-
-// client sends queries and mutations to the server.
+// client sends queries to the server.
 type client struct {
-	url, token string
+	url string
 }
 
 func (c *client) do(ctx context.Context, query string, vars map[string]any, out any) error {
@@ -293,7 +299,6 @@ func (c *client) do(ctx context.Context, query string, vars map[string]any, out 
 		return err
 	}
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer "+c.token)
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return err
@@ -313,7 +318,7 @@ func (c *client) do(ctx context.Context, query string, vars map[string]any, out 
 	return json.Unmarshal(r.Data, out)
 }
 
-func (c *client) firstSkill(ctx context.Context) (string, int, error) {
+func (c *client) firstSkill(ctx context.Context) (string, error) {
 	var out struct {
 		Skills struct {
 			Edges []struct {
@@ -325,30 +330,12 @@ func (c *client) firstSkill(ctx context.Context) (string, int, error) {
 		}
 	}
 	if err := c.do(ctx, `{ skills(first: 1) { edges { node { id code version } } } }`, nil, &out); err != nil {
-		return "", 0, err
+		return "", err
 	}
 	if len(out.Skills.Edges) == 0 {
-		return "", 0, errors.New("the database has no skill")
+		return "", errors.New("the database has no skill")
 	}
-	n := out.Skills.Edges[0].Node
-	return n.ID, n.Version, nil
-}
-
-func (c *client) updateSkill(ctx context.Context, id string, version int, description string) (int, error) {
-	var out struct {
-		UpdateSkill struct {
-			Skill      struct{ Version int }
-			UserErrors []struct{ Message string }
-		}
-	}
-	if err := c.do(ctx, `mutation($input: UpdateSkillInput!) { updateSkill(input: $input) { skill { version } userErrors { message } } }`,
-		map[string]any{"input": map[string]any{"id": id, "version": version, "description": description}}, &out); err != nil {
-		return 0, err
-	}
-	if ue := out.UpdateSkill.UserErrors; len(ue) > 0 {
-		return 0, fmt.Errorf("updateSkill: %s", ue[0].Message)
-	}
-	return out.UpdateSkill.Skill.Version, nil
+	return out.Skills.Edges[0].Node.ID, nil
 }
 
 // subscribers are the open sockets, one subscription each.
@@ -420,10 +407,10 @@ func open(ctx context.Context, hc *http.Client, url string, subscribeMsg []byte)
 	return conn, nil
 }
 
-var marker = []byte("subbench-")
+var marker = []byte("subbench")
 
-// read records when each event reaches subscriber i, finding the event's number in
-// the subject's description without decoding the whole message.
+// read records when each event reaches subscriber i, finding the event's number in its
+// payload without decoding the whole message.
 func (s *subscribers) read(ctx context.Context, conn *websocket.Conn, i int, received [][]atomic.Int64) {
 	defer s.wg.Done()
 	for {
@@ -443,9 +430,10 @@ func (s *subscribers) read(ctx context.Context, conn *websocket.Conn, i int, rec
 		if at < 0 {
 			continue
 		}
-		digits := data[at+len(marker):]
-		end := bytes.IndexByte(digits, '-')
-		if end < 0 {
+		// {"subbench": 12}, its quotes escaped or not
+		digits := bytes.TrimLeft(data[at+len(marker):], `\": `)
+		end := bytes.IndexFunc(digits, func(r rune) bool { return r < '0' || r > '9' })
+		if end <= 0 {
 			continue
 		}
 		if e, err := strconv.Atoi(string(digits[:end])); err == nil && e < len(received) {
@@ -531,7 +519,7 @@ func writeTable(path string, results []result) error {
 	fmt.Fprintf(&b, "Generated by `make bench-subs` on %s (%d cores, PostgreSQL on 127.0.0.1). Clients in a process of their own, one WebSocket (graphql-transport-ws) and one subscription each, all sending the same document:\n\n",
 		time.Now().UTC().Format("2006-01-02"), runtime.NumCPU())
 	fmt.Fprintf(&b, "```graphql\n%s\n```\n\n", document)
-	b.WriteString("Each event is an `updateSkill` mutation through the API; latency runs from sending it to the event's arrival at each subscriber (so it includes the write, whose median is given). Memory is the server's growth from before the subscribers joined to after, divided by their number: RSS from `/proc`, Go heap in use from its metrics. Resolutions count the responses the server resolved per event (`alliance_graphql_subscription_resolutions_total`); CPU is the server process's, per event, the write included.\n\n")
+	b.WriteString("Each event is committed by a transaction of the store appending to the event log, as every write does (the trigger NOTIFYs the server); latency runs from the start of that transaction to the event's arrival at each subscriber, so it includes the commit, whose median (write p50) is given. Memory is the server's growth from before the subscribers joined to after, divided by their number: RSS from `/proc`, Go heap in use from its metrics. Resolutions count the responses the server resolved per event (`alliance_graphql_subscription_resolutions_total`); CPU is the server process's, per event.\n\n")
 	b.WriteString("| subscribers | events | p50 | p99 | max | write p50 | server RSS / subscriber | server heap / subscriber | resolutions / event | server CPU / event | target |\n")
 	b.WriteString("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n")
 	for _, r := range results {
