@@ -47,7 +47,7 @@ const document = `subscription Feed { events(kinds: [SKILL_UPDATED]) { cursor no
 
 type options struct {
 	binary, databaseURL, addr, metricsAddr, out string
-	levels                                      []int
+	levels                                      []level
 	events                                      int
 	pause                                       time.Duration
 	dialers                                     int
@@ -60,19 +60,19 @@ func main() {
 	flag.StringVar(&o.databaseURL, "database-url", "postgres://postgres@127.0.0.1:5432/alliance_subbench?sslmode=disable", "database to serve (created and seeded with the demo on first start)")
 	flag.StringVar(&o.addr, "addr", "127.0.0.1:18090", "address the server listens on")
 	flag.StringVar(&o.metricsAddr, "metrics-addr", "127.0.0.1:18091", "address of the server's metrics")
-	flag.StringVar(&levels, "subscribers", "1000,10000", "comma-separated numbers of subscribers, one run each")
+	flag.StringVar(&levels, "subscribers", "1000,10000", "comma-separated numbers of subscribers, one run each; N/k puts k subscriptions on each of N/k sockets")
 	flag.IntVar(&o.events, "events", 30, "events committed per run")
 	flag.DurationVar(&o.pause, "pause", 200*time.Millisecond, "pause between one event's last delivery and the next write")
 	flag.IntVar(&o.dialers, "dialers", 64, "sockets opened at once")
 	flag.StringVar(&o.out, "out", "bench/out/subs.md", "Markdown table written here")
 	flag.Parse()
 	for _, f := range strings.Split(levels, ",") {
-		n, err := strconv.Atoi(strings.TrimSpace(f))
-		if err != nil || n <= 0 {
-			fmt.Fprintf(os.Stderr, "alliance-subbench: bad --subscribers %q\n", levels)
+		l, err := parseLevel(strings.TrimSpace(f))
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "alliance-subbench: bad --subscribers %q: %v\n", levels, err)
 			os.Exit(2)
 		}
-		o.levels = append(o.levels, n)
+		o.levels = append(o.levels, l)
 	}
 	if err := run(context.Background(), o); err != nil {
 		fmt.Fprintf(os.Stderr, "alliance-subbench: %v\n", err)
@@ -80,20 +80,39 @@ func main() {
 	}
 }
 
+// level is one run: subscribers on subscribers/perSocket sockets.
+type level struct{ subscribers, perSocket int }
+
+func parseLevel(f string) (level, error) {
+	total, per, found := strings.Cut(f, "/")
+	l := level{perSocket: 1}
+	var err error
+	if l.subscribers, err = strconv.Atoi(total); err != nil || l.subscribers <= 0 {
+		return l, errors.New("a positive number of subscribers")
+	}
+	if found {
+		if l.perSocket, err = strconv.Atoi(per); err != nil || l.perSocket <= 0 || l.subscribers%l.perSocket != 0 {
+			return l, errors.New("subscriptions per socket dividing the subscribers")
+		}
+	}
+	return l, nil
+}
+
 // result is one run's figures.
 type result struct {
-	subscribers, events             int
+	subscribers, perSocket, events  int
 	p50, p99, max                   time.Duration
 	writeP50                        time.Duration
-	rssPerSub, heapPerSub           float64 // bytes
+	rssPerSub, heapPerSub, stackPer float64 // bytes
 	rssBefore, rssAfter             int64
 	resolutionsPerEvent, cpuMsEvent float64
 }
 
 func run(ctx context.Context, o options) error {
 	var results []result
-	for _, n := range o.levels {
-		r, err := runLevel(ctx, o, n)
+	for _, l := range o.levels {
+		n := l.subscribers
+		r, err := runLevel(ctx, o, l)
 		if err != nil {
 			return fmt.Errorf("%d subscribers: %w", n, err)
 		}
@@ -104,7 +123,8 @@ func run(ctx context.Context, o options) error {
 	return writeTable(o.out, results)
 }
 
-func runLevel(ctx context.Context, o options, n int) (result, error) {
+func runLevel(ctx context.Context, o options, l level) (result, error) {
+	n := l.subscribers
 	srv, err := startServer(ctx, o, n)
 	if err != nil {
 		return result{}, err
@@ -141,12 +161,16 @@ func runLevel(ctx context.Context, o options, n int) (result, error) {
 	if err != nil {
 		return result{}, err
 	}
+	stackBefore, err := metric(ctx, o.metricsAddr, "go_memstats_stack_inuse_bytes")
+	if err != nil {
+		return result{}, err
+	}
 
 	received := make([][]atomic.Int64, o.events) // [event][subscriber] unix nanos
 	for i := range received {
 		received[i] = make([]atomic.Int64, n)
 	}
-	subs, err := subscribe(ctx, o, n, received)
+	subs, err := subscribe(ctx, o, l, received)
 	if err != nil {
 		return result{}, err
 	}
@@ -160,6 +184,10 @@ func runLevel(ctx context.Context, o options, n int) (result, error) {
 		return result{}, err
 	}
 	heapAfter, err := metric(ctx, o.metricsAddr, "go_memstats_heap_inuse_bytes")
+	if err != nil {
+		return result{}, err
+	}
+	stackAfter, err := metric(ctx, o.metricsAddr, "go_memstats_stack_inuse_bytes")
 	if err != nil {
 		return result{}, err
 	}
@@ -214,12 +242,13 @@ func runLevel(ctx context.Context, o options, n int) (result, error) {
 	slices.Sort(latencies)
 	slices.Sort(writes)
 	return result{
-		subscribers: n, events: o.events,
+		subscribers: n, perSocket: l.perSocket, events: o.events,
 		p50: percentile(latencies, 0.50), p99: percentile(latencies, 0.99), max: latencies[len(latencies)-1],
 		writeP50:  percentile(writes, 0.50),
 		rssBefore: rssBefore, rssAfter: rssAfter,
 		rssPerSub:           float64(rssAfter-rssBefore) / float64(n),
 		heapPerSub:          (heapAfter - heapBefore) / float64(n),
+		stackPer:            (stackAfter - stackBefore) / float64(n),
 		resolutionsPerEvent: (resolutionsAfter - resolutionsBefore) / float64(o.events),
 		cpuMsEvent:          float64(cpuAfter-cpuBefore) / float64(time.Millisecond) / float64(o.events),
 	}, nil
@@ -346,13 +375,18 @@ type subscribers struct {
 	wg     sync.WaitGroup
 }
 
-func subscribe(ctx context.Context, o options, n int, received [][]atomic.Int64) (*subscribers, error) {
+func subscribe(ctx context.Context, o options, l level, received [][]atomic.Int64) (*subscribers, error) {
 	ctx, cancel := context.WithCancel(ctx)
+	n := l.subscribers / l.perSocket
 	s := &subscribers{conns: make([]*websocket.Conn, n), cancel: cancel}
 	url := "ws://" + o.addr + "/query"
 	transport := &http.Transport{DialContext: (&net.Dialer{}).DialContext, MaxIdleConnsPerHost: -1}
 	httpClient := &http.Client{Transport: transport}
-	subscribeMsg, _ := json.Marshal(map[string]any{"id": "feed", "type": "subscribe", "payload": map[string]any{"query": document}})
+	var subscribeMsgs [][]byte
+	for j := range l.perSocket {
+		m, _ := json.Marshal(map[string]any{"id": fmt.Sprint("feed", j), "type": "subscribe", "payload": map[string]any{"query": document}})
+		subscribeMsgs = append(subscribeMsgs, m)
+	}
 	var next atomic.Int64
 	var firstErr error
 	var errOnce sync.Once
@@ -366,14 +400,14 @@ func subscribe(ctx context.Context, o options, n int, received [][]atomic.Int64)
 				if i >= n {
 					return
 				}
-				conn, err := open(ctx, httpClient, url, subscribeMsg)
+				conn, err := open(ctx, httpClient, url, subscribeMsgs)
 				if err != nil {
 					errOnce.Do(func() { firstErr = fmt.Errorf("socket %d: %w", i, err) })
 					return
 				}
 				s.conns[i] = conn
 				s.wg.Add(1)
-				go s.read(ctx, conn, i, received)
+				go s.read(ctx, conn, i*l.perSocket, received)
 			}
 		}()
 	}
@@ -385,7 +419,7 @@ func subscribe(ctx context.Context, o options, n int, received [][]atomic.Int64)
 	return s, nil
 }
 
-func open(ctx context.Context, hc *http.Client, url string, subscribeMsg []byte) (*websocket.Conn, error) {
+func open(ctx context.Context, hc *http.Client, url string, subscribeMsgs [][]byte) (*websocket.Conn, error) {
 	dctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	conn, _, err := websocket.Dial(dctx, url, &websocket.DialOptions{Subprotocols: []string{"graphql-transport-ws"}, HTTPClient: hc})
@@ -400,18 +434,21 @@ func open(ctx context.Context, hc *http.Client, url string, subscribeMsg []byte)
 		conn.CloseNow()
 		return nil, fmt.Errorf("connection_init: %s %v", ack, err)
 	}
-	if err := conn.Write(dctx, websocket.MessageText, subscribeMsg); err != nil {
-		conn.CloseNow()
-		return nil, err
+	for _, m := range subscribeMsgs {
+		if err := conn.Write(dctx, websocket.MessageText, m); err != nil {
+			conn.CloseNow()
+			return nil, err
+		}
 	}
 	return conn, nil
 }
 
-var marker = []byte("subbench")
+var marker, idMarker = []byte("subbench"), []byte(`"id":"feed`)
 
-// read records when each event reaches subscriber i, finding the event's number in its
-// payload without decoding the whole message.
-func (s *subscribers) read(ctx context.Context, conn *websocket.Conn, i int, received [][]atomic.Int64) {
+// read records when each event reaches each subscriber of a socket (first, first+1...,
+// by their ids feed0, feed1...), finding the event's number in its payload without
+// decoding the whole message.
+func (s *subscribers) read(ctx context.Context, conn *websocket.Conn, first int, received [][]atomic.Int64) {
 	defer s.wg.Done()
 	for {
 		_, data, err := conn.Read(ctx)
@@ -436,8 +473,15 @@ func (s *subscribers) read(ctx context.Context, conn *websocket.Conn, i int, rec
 		if end <= 0 {
 			continue
 		}
-		if e, err := strconv.Atoi(string(digits[:end])); err == nil && e < len(received) {
-			received[e][i].CompareAndSwap(0, now)
+		sub := 0
+		if at := bytes.LastIndex(data, idMarker); at >= 0 {
+			id := data[at+len(idMarker):]
+			if q := bytes.IndexByte(id, '"'); q > 0 {
+				sub, _ = strconv.Atoi(string(id[:q]))
+			}
+		}
+		if e, err := strconv.Atoi(string(digits[:end])); err == nil && e >= 0 && e < len(received) && first+sub < len(received[e]) {
+			received[e][first+sub].CompareAndSwap(0, now)
 		}
 	}
 }
@@ -516,12 +560,12 @@ func waitMetric(ctx context.Context, addr, name string, want float64, within tim
 
 func writeTable(path string, results []result) error {
 	var b strings.Builder
-	fmt.Fprintf(&b, "Generated by `make bench-subs` on %s (%d cores, PostgreSQL on 127.0.0.1). Clients in a process of their own, one WebSocket (graphql-transport-ws) and one subscription each, all sending the same document:\n\n",
+	fmt.Fprintf(&b, "Generated by `make bench-subs` on %s (%d cores, PostgreSQL on 127.0.0.1). Clients in a process of their own, over WebSockets (graphql-transport-ws) on loopback, all subscribing with the same document:\n\n",
 		time.Now().UTC().Format("2006-01-02"), runtime.NumCPU())
 	fmt.Fprintf(&b, "```graphql\n%s\n```\n\n", document)
 	b.WriteString("Each event is committed by a transaction of the store appending to the event log, as every write does (the trigger NOTIFYs the server); latency runs from the start of that transaction to the event's arrival at each subscriber, so it includes the commit, whose median (write p50) is given. Memory is the server's growth from before the subscribers joined to after, divided by their number: RSS from `/proc`, Go heap in use from its metrics. Resolutions count the responses the server resolved per event (`alliance_graphql_subscription_resolutions_total`); CPU is the server process's, per event.\n\n")
-	b.WriteString("| subscribers | events | p50 | p99 | max | write p50 | server RSS / subscriber | server heap / subscriber | resolutions / event | server CPU / event | target |\n")
-	b.WriteString("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n")
+	b.WriteString("| subscribers | sockets | events | p50 | p99 | max | write p50 | server RSS / subscriber | heap / subscriber | stacks / subscriber | resolutions / event | server CPU / event | target |\n")
+	b.WriteString("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n")
 	for _, r := range results {
 		target := ""
 		switch {
@@ -530,8 +574,8 @@ func writeTable(path string, results []result) error {
 		default:
 			target = verdict(r.p99 <= 250*time.Millisecond, "p99 ≤ 250 ms") + ", " + verdict(r.rssPerSub <= 30*1024, "≤ 30 KiB each")
 		}
-		fmt.Fprintf(&b, "| %d | %d | %.1f ms | %.1f ms | %.1f ms | %.1f ms | %.1f KiB | %.1f KiB | %.2f | %.1f ms | %s |\n",
-			r.subscribers, r.events, ms(r.p50), ms(r.p99), ms(r.max), ms(r.writeP50), r.rssPerSub/1024, r.heapPerSub/1024, r.resolutionsPerEvent, r.cpuMsEvent, target)
+		fmt.Fprintf(&b, "| %d | %d | %d | %.1f ms | %.1f ms | %.1f ms | %.1f ms | %.1f KiB | %.1f KiB | %.1f KiB | %.2f | %.1f ms | %s |\n",
+			r.subscribers, r.subscribers/r.perSocket, r.events, ms(r.p50), ms(r.p99), ms(r.max), ms(r.writeP50), r.rssPerSub/1024, r.heapPerSub/1024, r.stackPer/1024, r.resolutionsPerEvent, r.cpuMsEvent, target)
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
