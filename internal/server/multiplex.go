@@ -186,7 +186,7 @@ func (m *multiplexer) newHub(key hubKey, oc *graphql.OperationContext) *hub {
 func (m *multiplexer) closeIfEmpty(h *hub) {
 	m.mu.Lock()
 	h.mu.Lock()
-	empty := len(h.members) == 0 && !h.closing
+	empty := len(h.members) == 0
 	if empty {
 		h.closing = true
 		if m.hubs[h.key] == h {
@@ -225,7 +225,7 @@ type hub struct {
 	next     int64
 	advanced chan struct{} // closed, and replaced, when a response arrives or the stream ends
 	members  map[*subscriber]struct{}
-	closing  bool // its last member left: it takes no new one
+	closing  bool // its last member left, or its stream failed: it takes no new member
 	done     bool // the stream ended; end is its closing error
 	end      *gqlerror.Error
 }
@@ -284,6 +284,11 @@ func (h *hub) publish(r *graphql.Response) {
 	h.mu.Lock()
 	h.ring = append(h.ring, r)
 	h.next++
+	if len(r.Data) == 0 || string(r.Data) == "null" {
+		// The stream failed (a refused argument, an object not found...): whoever
+		// subscribes next gets a stream, and its error, of its own.
+		h.closing = true
+	}
 	keep := h.next - 1 // the latest stays, for members joining a stream of states
 	floor := h.next - hubRing
 	emptied := false

@@ -372,3 +372,31 @@ func TestSubscriptionsReplayingFromACursorRunAlone(t *testing.T) {
 		}
 	}
 }
+
+func TestEverySubscriberOfAStreamThatFailsGetsItsError(t *testing.T) {
+	ts, _ := countingReplica(t, "failing-shared", fastBus)
+	c, err := dial(t, ts, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Sent at once, so that later ones arrive while the first stream is failing.
+	const n = 20
+	for i := range n {
+		c.subscribe(fmt.Sprint("bad", i), `subscription { events(alliance: "not an alliance") { cursor } }`, nil)
+	}
+	got := map[string]bool{}
+	for len(got) < n {
+		m, err := c.read(10 * time.Second)
+		if err != nil {
+			t.Fatalf("after %d answers: %v", len(got), err)
+		}
+		if m.Type == "complete" {
+			continue
+		}
+		if !strings.Contains(string(m.Payload), "BAD_USER_INPUT") {
+			t.Fatalf("%s for %s: %s, want the argument's error", m.Type, m.ID, m.Payload)
+		}
+		got[m.ID] = true
+	}
+	waitFor(t, 5*time.Second, "the failed streams are still counted", func() bool { return ts.subscribers() == 0 })
+}
