@@ -156,4 +156,4 @@ bench-profile:
 ## commit-to-delivery p50/p99 and server memory per subscriber into bench/out/subs.md
 bench-subs: build
 	go build -o bin/alliance-subbench ./cmd/alliance-subbench
-	ulimit -n $$(ulimit -Hn) && bin/alliance-subbench -subscribers 1000,10000
+	ulimit -n $$(ulimit -Hn) && bin/alliance-subbench -subscribers '1000,1000!,10000,10000/10'
