@@ -150,10 +150,11 @@ bench-profile:
 	} | sed -E 's/\[go\.shape.*$$/[...]/' > bench/out/profile.txt
 
 .PHONY: bench-subs
-## bench-subs: live subscriptions with the clients in a process of their own: 1,000 then
-## 10,000 WebSockets on one server (started afresh each time on the database
-## alliance_subbench, seeded with the demo), one event at a time through the API;
-## commit-to-delivery p50/p99 and server memory per subscriber into bench/out/subs.md
+## bench-subs: live subscriptions with the clients in a process of their own: 1,000
+## subscribers (and, for comparison, 1,000 with a document each, shared by nobody), then
+## 10,000 on 10,000 and on 1,000 WebSockets, one server started afresh for each on the
+## database alliance_subbench (seeded with the demo), one committed event at a time;
+## commit-to-delivery p50/p99, server memory and CPU per subscriber into bench/out/subs.md
 bench-subs: build
 	go build -o bin/alliance-subbench ./cmd/alliance-subbench
 	ulimit -n $$(ulimit -Hn) && bin/alliance-subbench -subscribers '1000,1000!,10000,10000/10'
