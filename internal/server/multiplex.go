@@ -35,8 +35,9 @@ import (
 // subscribers whose roles or organizations differ never meet in a hub, since the key
 // holds the audience the hub runs as. Everything that is decided per subscriber stays
 // in front of the hub (the credential as it is now, rate and operation limits: the
-// operation middlewares before this one) or behind it (each subscriber's pace: a
-// subscriber a whole buffer behind for slowAfter is ended with SLOW_CONSUMER, alone).
+// operation middlewares before this one) or behind it (each subscriber's pace: one a
+// whole buffer behind that takes nothing for slowAfter is ended with SLOW_CONSUMER,
+// alone; its own end when its operation ends).
 
 // hubRing bounds the responses a hub keeps for its slowest subscriber, as the bus's
 // window bounds the events it keeps: a subscriber that falls this far behind is ended
