@@ -148,3 +148,13 @@ bench-profile:
 	  echo "Allocated bytes, separate run with -memprofile (go tool pprof -sample_index=alloc_space -top):"; \
 	  go tool pprof -sample_index=alloc_space -top -nodecount=15 bench/out/server.test bench/out/mem.pprof 2>/dev/null | sed -n '/flat%/,$$p'; \
 	} | sed -E 's/\[go\.shape.*$$/[...]/' > bench/out/profile.txt
+
+.PHONY: bench-subs
+## bench-subs: live subscriptions with the clients in a process of their own: 1,000
+## subscribers (and, for comparison, 1,000 with a document each, shared by nobody), then
+## 10,000 on 10,000 and on 1,000 WebSockets, one server started afresh for each on the
+## database alliance_subbench (seeded with the demo), one committed event at a time;
+## commit-to-delivery p50/p99, server memory and CPU per subscriber into bench/out/subs.md
+bench-subs: build
+	go build -o bin/alliance-subbench ./cmd/alliance-subbench
+	ulimit -n $$(ulimit -Hn) && bin/alliance-subbench -subscribers '1000,1000!,10000,10000/10'

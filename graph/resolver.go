@@ -4,7 +4,6 @@ package graph
 
 import (
 	"context"
-	"sync/atomic"
 	"time"
 
 	"github.com/alliance-graph/alliance-graph/graph/model"
@@ -26,9 +25,6 @@ type Resolver struct {
 	Bus EventStream
 	// Stats shares live alliance counters among subscribers; nil disables them.
 	Stats *live.Stats
-	// Streams counts the subscription streams still open, so that shutdown can wait
-	// for each to deliver its last message before closing the sockets.
-	Streams *atomic.Int64
 	// Network keeps measured partnership networks for rankings.
 	Network *network.Cache
 	// Figures reads the dashboard figures, kept until the next change.

@@ -8,7 +8,6 @@ import (
 	"sync"
 
 	"github.com/99designs/gqlgen/graphql"
-	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
@@ -63,12 +62,8 @@ func (r *subscriptionResolver) subscribeEvents(ctx context.Context, alliance *st
 	}
 	sub := r.Bus.Subscribe(ctx, from, f, subscriberBuffer)
 	out := make(chan *model.EventEdge)
-	done := r.openStream()
 	go func() {
-		defer func() {
-			close(out)
-			done()
-		}()
+		defer close(out)
 		for e := range sub.C {
 			edge := &model.EventEdge{
 				Cursor: relay.Cursor{Order: eventOrder, Sort: strconv.FormatInt(e.ID, 10), ID: e.ID}.String(),
@@ -131,12 +126,8 @@ func (r *subscriptionResolver) watchNode(ctx context.Context, id string) (<-chan
 	}}, subscriberBuffer)
 	out := make(chan model.Node, 1)
 	out <- first
-	done := r.openStream()
 	go func() {
-		defer func() {
-			close(out)
-			done()
-		}()
+		defer close(out)
 		for range sub.C {
 			n, err := node(fresh(), "id", id)
 			if err != nil {
@@ -156,10 +147,9 @@ func (r *subscriptionResolver) watchNode(ctx context.Context, id string) (<-chan
 	return out, nil
 }
 
-// endWithError gives a WebSocket subscription its closing error, which the transport
-// sends once the subscription's channel is closed (DeliverStreamEnd). Over SSE the
-// transport has no error slot: the stream just completes, and the client resumes from
-// its last cursor.
+// endWithError gives a subscription its closing error, which its subscribers receive
+// once the subscription's channel is closed (TakeStreamEnd). Over SSE the transport has
+// no error slot: the stream just completes, and the client resumes from its last cursor.
 func endWithError(ctx context.Context, e *gqlerror.Error) {
 	if s, ok := ctx.Value(streamEndKey{}).(*streamEnd); ok {
 		s.mu.Lock()
@@ -180,7 +170,8 @@ type streamEnd struct {
 type streamEndKey struct{}
 
 // WithStreamEnd gives each subscription a place for its closing error. The server
-// installs it with AroundOperations, and DeliverStreamEnd with AroundResponses.
+// installs it with AroundOperations on the executor that runs subscriptions, and reads
+// it with TakeStreamEnd.
 func WithStreamEnd(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 	if oc := graphql.GetOperationContext(ctx); oc != nil && oc.Operation != nil && oc.Operation.Operation == ast.Subscription {
 		ctx = context.WithValue(ctx, streamEndKey{}, &streamEnd{})
@@ -188,36 +179,54 @@ func WithStreamEnd(ctx context.Context, next graphql.OperationHandler) graphql.R
 	return next(ctx)
 }
 
-// DeliverStreamEnd hands a subscription's closing error to the transport when its
-// stream ends, in the transport's own goroutine, which reads it next.
-func DeliverStreamEnd(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
-	resp := next(ctx)
-	if resp != nil {
-		return resp
-	}
+// TakeStreamEnd returns the closing error endWithError left for the subscription whose
+// dispatch context is ctx, once its stream has ended, and clears it; nil if none. The
+// server's multiplexer hands it to each subscriber sharing the stream.
+func TakeStreamEnd(ctx context.Context) *gqlerror.Error {
 	s, ok := ctx.Value(streamEndKey{}).(*streamEnd)
 	if !ok {
 		return nil
 	}
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	e := s.err
 	s.err = nil
-	s.mu.Unlock()
-	if e != nil {
-		func() {
-			defer func() { _ = recover() }() // SSE: no error slot (gqlgen dereferences nil)
-			transport.AddSubscriptionError(ctx, e)
-		}()
-	}
-	return nil
+	return e
 }
 
-// openStream counts a subscription stream as open until the returned func is called,
-// which must happen after its channel is closed.
-func (r *subscriptionResolver) openStream() func() {
-	if r.Streams == nil {
-		return func() {}
+// Joining says how a subscriber may join the stream of a subscription that already runs
+// for others with the same document, variables and audience: the server resolves each
+// response once for all of them (server/multiplex.go).
+type Joining int
+
+const (
+	// JoinAlone: what the stream sends depends on when it starts (a replay from a
+	// cursor, or a field this table does not know), so it runs for one subscriber.
+	JoinAlone Joining = iota
+	// JoinNext: the subscriber receives what the stream resolves after it joins, as a
+	// stream of events started then would.
+	JoinNext
+	// JoinLatest: the stream pushes states (the first at once); the subscriber receives
+	// the latest one at once, then what follows.
+	JoinLatest
+)
+
+// SubscriptionJoining tells, from its root field and arguments, how a subscription may
+// be shared. A field added to Subscription runs alone until it is listed here.
+func SubscriptionJoining(oc *graphql.OperationContext) Joining {
+	fields := graphql.CollectFields(oc, oc.Operation.SelectionSet, []string{"Subscription"})
+	if len(fields) != 1 {
+		return JoinAlone
 	}
-	r.Streams.Add(1)
-	return func() { r.Streams.Add(-1) }
+	switch f := fields[0]; f.Name {
+	case "events":
+		// Without a cursor, a stream of what is still to come; with one, a replay
+		// that starts where this subscriber's cursor says.
+		if f.ArgumentMap(oc.Variables)["after"] == nil {
+			return JoinNext
+		}
+	case "allianceStats", "nodeChanged":
+		return JoinLatest
+	}
+	return JoinAlone
 }

@@ -134,6 +134,10 @@ func (b *Bus) Reconnects() int64 { return b.reconnects.Load() }
 // Subscribers counts the open subscriptions.
 func (b *Bus) Subscribers() int64 { return b.subscribers.Load() }
 
+// SlowAfter is how long a subscriber may stay a whole buffer behind before it is ended
+// with ErrSlowConsumer; whoever fans the bus's events out further applies the same.
+func (b *Bus) SlowAfter() time.Duration { return b.opts.SlowAfter }
+
 // Head is the id of the last event the bus has read.
 func (b *Bus) Head() int64 {
 	b.mu.Lock()

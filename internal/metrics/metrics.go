@@ -141,6 +141,27 @@ func (m *Metrics) Streams(open *atomic.Int64) {
 	}, func() float64 { return float64(open.Load()) }))
 }
 
+// Multiplexer is what the server tells about its shared subscriptions.
+type Multiplexer interface {
+	Hubs() int
+	Resolutions() int64
+}
+
+// Multiplex exports how many subscriptions run for their subscribers (hubs) and how many
+// responses they resolved: with N identical subscribers, one event is one resolution.
+func (m *Metrics) Multiplex(x Multiplexer) {
+	m.registry.MustRegister(
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Namespace: namespace, Subsystem: "graphql", Name: "subscription_hubs",
+			Help: "Subscriptions running now, each shared by the subscribers with the same document, variables and audience.",
+		}, func() float64 { return float64(x.Hubs()) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Namespace: namespace, Subsystem: "graphql", Name: "subscription_resolutions_total",
+			Help: "Subscription responses resolved, each once for all the subscribers of its hub.",
+		}, func() float64 { return float64(x.Resolutions()) }),
+	)
+}
+
 // Listener is what the event bus tells about its database connection.
 type Listener interface {
 	Connected() bool
@@ -166,7 +187,7 @@ func (m *Metrics) Bus(l Listener) {
 		}),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Namespace: namespace, Subsystem: "bus", Name: "subscribers",
-			Help: "Event-bus subscribers in this process (one per events, nodeChanged or allianceStats subscription).",
+			Help: "Event-bus subscribers in this process (one per shared events or nodeChanged subscription, one per alliance watched by allianceStats).",
 		}, func() float64 { return float64(l.Subscribers()) }),
 	)
 }

@@ -105,6 +105,16 @@ func ResourceScope(v auth.Viewer) store.Scope {
 	return store.Scope{}
 }
 
+// Audience is all of v that decides what v may see and do: every function of this
+// package, the @requires and @personal directives and the resolvers read no more of a
+// viewer than its role and organization. Viewers with the same audience are shown the
+// same rows and fields; the server resolves a subscription once for all subscribers of
+// one audience, running it as the audience itself, so that no part of one subscriber's
+// credential (its subject, its expiry) can reach another's answer.
+func Audience(v auth.Viewer) auth.Viewer {
+	return auth.Viewer{Role: v.Role, OrganizationID: v.OrganizationID}
+}
+
 // Visibility is everything v may see, for the loaders of one request.
 func Visibility(v auth.Viewer) store.Visibility {
 	return store.Visibility{Resources: ResourceScope(v), HiddenEvents: EventKindsHidden(v)}

@@ -2,6 +2,7 @@ package policy_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/alliance-graph/alliance-graph/internal/auth"
 	"github.com/alliance-graph/alliance-graph/internal/policy"
@@ -86,5 +87,35 @@ func TestStartingSalariesStayPersonal(t *testing.T) {
 		if got := policy.SeeStartingSalary(tt.v, talent, provider); got != tt.want {
 			t.Errorf("%s sees the salary: %v, want %v", tt.name, got, tt.want)
 		}
+	}
+}
+
+func TestAudiencesAreEqualExactlyWhenRoleAndOrganizationAre(t *testing.T) {
+	soon := time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)
+	sameOrgOtherPerson := auth.Viewer{Role: auth.RoleMember, OrganizationID: 7, Subject: "someone else", ExpiresAt: soon}
+	tests := []struct {
+		name string
+		a, b auth.Viewer
+		same bool
+	}{
+		{"two anonymous callers", anonymous, auth.Viewer{}, true},
+		{"two persons of one member", member, sameOrgOtherPerson, true},
+		{"two admins", admin, auth.Viewer{Role: auth.RoleAdmin, Subject: "other admin", ExpiresAt: soon}, true},
+		{"anonymous and an analyst", anonymous, analyst, false},
+		{"an analyst and an admin", analyst, admin, false},
+		{"members of two organizations", member, auth.Viewer{Role: auth.RoleMember, OrganizationID: 8, Subject: "apikey:ab12"}, false},
+		{"a member and an admin of the same organization", member, auth.Viewer{Role: auth.RoleAdmin, OrganizationID: 7}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a, b := policy.Audience(tt.a), policy.Audience(tt.b)
+			if (a == b) != tt.same {
+				t.Errorf("Audience(%+v) == Audience(%+v) is %v, want %v", tt.a, tt.b, a == b, tt.same)
+			}
+			// What the audience decides is what the viewer is shown.
+			if policy.ResourceScope(a) != policy.ResourceScope(tt.a) || policy.EventActor(a, &store.Event{Actor: "x", ActorRole: "ADMIN"}) != policy.EventActor(tt.a, &store.Event{Actor: "x", ActorRole: "ADMIN"}) {
+				t.Errorf("the audience of %+v is shown other rows than the viewer", tt.a)
+			}
+		})
 	}
 }

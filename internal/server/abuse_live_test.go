@@ -130,10 +130,10 @@ func TestAbuseRevokedKeyEndsItsWebSocketAndEventStreamWithin5s(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			before := ts.bus.Subscribers()
+			before := ts.subscribers()
 			c.subscribe("1", eventsSubscription, nil)
 			sse := openEventStream(t, ts, key, eventsSubscription)
-			waitFor(t, 5*time.Second, "the subscriptions never reached the bus", func() bool { return ts.bus.Subscribers() >= before+2 })
+			waitFor(t, 5*time.Second, "the subscriptions never reached the bus", func() bool { return ts.subscribers() >= before+2 })
 
 			start := time.Now()
 			if _, err := writeDB.DB.Exec(tt.change, prefix); err != nil {
@@ -259,11 +259,11 @@ func TestAbuseOperationsPerSocketAreCapped(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	before := ts.bus.Subscribers()
+	before := ts.subscribers()
 	for i := range max {
 		c.subscribe(fmt.Sprint("s", i), eventsSubscription, nil)
 	}
-	waitFor(t, 5*time.Second, "the subscriptions never reached the bus", func() bool { return ts.bus.Subscribers() == before+max })
+	waitFor(t, 5*time.Second, "the subscriptions never reached the bus", func() bool { return ts.subscribers() == before+max })
 	c.subscribe("one-more", eventsSubscription, nil)
 	m, err := c.read(5 * time.Second)
 	if err != nil || m.Type != "error" || m.ID != "one-more" || !strings.Contains(string(m.Payload), "TOO_MANY_OPERATIONS") {
@@ -286,7 +286,7 @@ func TestAbuseOperationsPerSocketAreCapped(t *testing.T) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	if n := ts.bus.Subscribers(); n != before+max-1 {
+	if n := ts.subscribers(); n != before+max-1 {
 		t.Errorf("%d subscriptions on the bus, want %d", n-before, max-1)
 	}
 }
@@ -544,13 +544,13 @@ func TestAbuseTwentyThousandSubscriptionAttemptsOnOneSocket(t *testing.T) {
 		}
 		cancel()
 		if i%500 == 0 {
-			maxSubscribers = max(maxSubscribers, ts.bus.Subscribers())
+			maxSubscribers = max(maxSubscribers, ts.subscribers())
 			maxGoroutines = max(maxGoroutines, runtime.NumGoroutine())
 		}
 	}
 	waitFor(t, 60*time.Second, "not every attempt was answered or subscribed", func() bool {
-		maxSubscribers = max(maxSubscribers, ts.bus.Subscribers())
-		return refused.Load()+ts.bus.Subscribers() == attempts
+		maxSubscribers = max(maxSubscribers, ts.subscribers())
+		return refused.Load()+ts.subscribers() == attempts
 	})
 	took := time.Since(start)
 	peakHeap := heapInUse()
@@ -562,7 +562,7 @@ func TestAbuseTwentyThousandSubscriptionAttemptsOnOneSocket(t *testing.T) {
 	}
 	c.conn.Close(websocket.StatusNormalClosure, "")
 	<-readerDone
-	waitFor(t, 10*time.Second, "subscriptions left on the bus after the socket closed", func() bool { return ts.bus.Subscribers() == 0 })
+	waitFor(t, 10*time.Second, "subscriptions left on the bus after the socket closed", func() bool { return ts.subscribers() == 0 })
 	after := goroutinesSettle(10*time.Second, baseGoroutines)
 	afterHeap := heapInUse()
 	var summary []string
@@ -603,18 +603,18 @@ func TestAbuseAClientLeavingMidEventLogsOneLine(t *testing.T) {
 		t.Fatal(err)
 	}
 	const subs = 50
-	before := ts.bus.Subscribers()
+	before := ts.subscribers()
 	for i := range subs {
 		c.subscribe(fmt.Sprint(i), `subscription { events(kinds: [SKILL_UPDATED]) { node { subject { ... on Skill { code parent { code } children { code } jobOpenings(first: 5) { edges { node { title { en } } } } } } } } }`, nil)
 	}
-	waitFor(t, 5*time.Second, "the subscriptions never reached the bus", func() bool { return ts.bus.Subscribers() == before+subs })
+	waitFor(t, 5*time.Second, "the subscriptions never reached the bus", func() bool { return ts.subscribers() == before+subs })
 	gone := func() { c.conn.CloseNow() }
 	leave.Store(&gone)
 	skill := createSkillAs(t, replica(t, "leaving-writer"), "LEAVE.MID")
 	if _, err := writeDB.DB.Exec(`INSERT INTO event (kind, subject_id, actor, actor_role, payload) VALUES ('SKILL_UPDATED', $1, 'test', 'SYSTEM', '{}')`, skill); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, 10*time.Second, "the subscriptions outlived their client", func() bool { return ts.bus.Subscribers() == before })
+	waitFor(t, 10*time.Second, "the subscriptions outlived their client", func() bool { return ts.subscribers() == before })
 	if leave.Load() != nil {
 		t.Fatal("no event was resolved")
 	}
@@ -679,7 +679,7 @@ func TestAbuseOneEventFannedOutToAFullSocket(t *testing.T) {
 	pool.SetMaxOpenConns(20)
 	ts := replicaWith(t, "fanout", fastBus, func(c *server.Config) { c.Store = store.New(pool, nil) })
 	const query = `subscription { events(kinds: [SKILL_UPDATED]) { node { subject { ... on Skill { code name { en zh } description parent { code } children { code } jobOpenings(first: 10) { edges { node { title { en } provider { name { en } } } } } } } } } }`
-	before := ts.bus.Subscribers()
+	before := ts.subscribers()
 	var clients []*wsClient
 	for range sockets {
 		c, err := dial(t, ts, map[string]any{"Authorization": "Bearer " + ts.token(t, admin)})
@@ -692,7 +692,7 @@ func TestAbuseOneEventFannedOutToAFullSocket(t *testing.T) {
 		clients = append(clients, c)
 	}
 	total := sockets * server.DefaultMaxOperations
-	waitFor(t, 30*time.Second, "the subscriptions never reached the bus", func() bool { return ts.bus.Subscribers() == before+int64(total) })
+	waitFor(t, 30*time.Second, "the subscriptions never reached the bus", func() bool { return ts.subscribers() == before+int64(total) })
 	skill := createSkillAs(t, ts, "FAN.OUT") // SKILL_CREATED: no subscription asked for it
 	cpu, start := cpuTime(), time.Now()
 	if ue, errs := mutate(t, ts, admin, `mutation($input: UpdateSkillInput!) { updateSkill(input: $input) { skill { id } userErrors { field code message } } }`,

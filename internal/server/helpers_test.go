@@ -63,6 +63,7 @@ type testServer struct {
 	auth       *auth.Authenticator
 	db         *pgtest.Database
 	bus        *bus.Bus
+	open       *atomic.Int64 // subscriptions open, as server.Config.OpenStreams counts them
 }
 
 // testKey signs the test servers' tokens.

@@ -104,7 +104,7 @@ func benchmarkSubscribers(b *testing.B, conns, perConn int) {
 	}
 	ready.Wait()
 	total := conns * perConn
-	for ts.bus.Subscribers() < int64(total) {
+	for ts.subscribers() < int64(total) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	perSub := float64(heap()-before) / float64(total)

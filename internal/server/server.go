@@ -118,7 +118,7 @@ func New(cfg Config) http.Handler {
 		cfg.Clock = time.Now
 	}
 	exec := graph.NewExecutableSchema(graph.Config{
-		Resolvers:  &graph.Resolver{Store: cfg.Store, Changes: change.New(cfg.Store, cfg.Clock), Clock: cfg.Clock, Bus: eventStream(cfg.Bus), Stats: stats(cfg.Bus, cfg.Store, cfg.Logger), Streams: cfg.OpenStreams, Network: network.NewCache(cfg.Store), Figures: snapshot.NewAnalytics(cfg.Store, eventVersion(cfg.Store))},
+		Resolvers:  &graph.Resolver{Store: cfg.Store, Changes: change.New(cfg.Store, cfg.Clock), Clock: cfg.Clock, Bus: eventStream(cfg.Bus), Stats: stats(cfg.Bus, cfg.Store, cfg.Logger), Network: network.NewCache(cfg.Store), Figures: snapshot.NewAnalytics(cfg.Store, eventVersion(cfg.Store))},
 		Directives: graph.Directives(),
 	})
 	gql := handler.New(exec)
@@ -163,25 +163,27 @@ func New(cfg Config) http.Handler {
 	gql.Use(selectionLimit{max: limits.MaxRepeats, cache: queryCache})
 	gql.Use(&operationLimits{maxDepth: limits.MaxDepth, limits: limits, introspection: !cfg.DisableIntrospection})
 	shapes := loader.NewShapes(exec.Schema(), graph.Concurrent(), loader.DefaultStall, loaderIncident(cfg.Logger, cfg.Metrics))
-	gql.SetErrorPresenter(shapes.Presenter(recordErrors(cfg.Metrics, presentError(cfg.Logger))))
+	presenter := shapes.Presenter(recordErrors(cfg.Metrics, presentError(cfg.Logger)))
+	gql.SetErrorPresenter(presenter)
 	gql.AroundOperations(recordOperation)
 	// Each operation on a socket or stream is authorized with its credential as it is now
 	// and rate limited, before its cost is charged.
 	gql.AroundOperations(conns.operations)
 	gql.AroundOperations(limitWork(newPerClient(cfg.MaxWorkInFlight, DefaultMaxWorkInFlight), newCostRate(cfg.CostRate, cfg.CostBurst)))
+	// Subscriptions admitted for their subscriber run in shared hubs (multiplex.go).
+	shared := newMultiplexer(exec, multiplexConfig{Store: cfg.Store, Batching: cfg.Batching, Presenter: presenter,
+		Recover: recoverPanic(cfg.Logger), SlowAfter: slowAfter(cfg.Bus), Open: cfg.OpenStreams})
+	gql.AroundOperations(shared.operations)
 	gql.AroundOperations(loadersPerOperation(cfg.Store, cfg.Batching, shapes))
 	gql.AroundOperations(readPrimaryUnlessQuery)
-	gql.AroundOperations(graph.WithStreamEnd)
 	if cfg.OneStatement {
 		gql.AroundOperations(graph.OneStatement(cfg.Store, exec.Schema(), cfg.Logger, func(ctx context.Context) { infoFrom(ctx).answeredInOneStatement() }))
 	}
-	gql.AroundResponses(graph.DeliverStreamEnd)
 	gql.SetRecoverFunc(recoverPanic(cfg.Logger))
 	gql.AroundRootFields(freshLoadersForMutations(cfg.Store, cfg.Batching))
 	// The count of field resolutions must see every field: it is the outermost (and only)
 	// field interceptor.
 	gql.AroundFields(shapes.InterceptField)
-	gql.AroundResponses(freshLoadersForEachEvent(cfg.Store, cfg.Batching))
 
 	mux := http.NewServeMux()
 	streams := cfg.Streams
@@ -222,6 +224,7 @@ func New(cfg Config) http.Handler {
 		if cfg.Bus != nil {
 			m.Bus(cfg.Bus)
 		}
+		m.Multiplex(shared)
 	}
 	return withRequestID(withLogging(cfg.Logger, withMetrics(cfg.Metrics, withRecovery(cfg.Logger, withCORS(cfg.CORSOrigins, mux)))))
 }
@@ -253,6 +256,15 @@ func eventStream(b *bus.Bus) graph.EventStream {
 		return nil
 	}
 	return b
+}
+
+// slowAfter is how long a subscriber may stay a whole buffer behind: what the bus
+// allows its own subscribers.
+func slowAfter(b *bus.Bus) time.Duration {
+	if b == nil {
+		return 0
+	}
+	return b.SlowAfter()
 }
 
 func stats(b *bus.Bus, s *store.Store, log *slog.Logger) *live.Stats {

@@ -52,8 +52,8 @@ func replicaWith(t testing.TB, name string, opts bus.Options, tweak func(*server
 	}
 	done := make(chan struct{})
 	go func() { b.Run(ctx); close(done) }()
-	ts := &testServer{auth: auth.New(auth.Config{Key: testKey}, st), db: writeDB, bus: b}
 	var open atomic.Int64
+	ts := &testServer{auth: auth.New(auth.Config{Key: testKey}, st), db: writeDB, bus: b, open: &open}
 	cfg := server.Config{Store: st, Auth: ts.auth, Bus: b, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		InitTimeout: time.Second, KeepAlive: 200 * time.Millisecond, OpenStreams: &open, MaxWorkInFlight: -1, CostRate: -1, Clock: noonOn(demoDay)}
 	if tweak != nil {
@@ -72,6 +72,10 @@ func replicaWith(t testing.TB, name string, opts bus.Options, tweak func(*server
 	})
 	return ts
 }
+
+// subscribers counts the subscriptions the server holds: identical ones share one
+// subscription to the bus, so the bus's count is not theirs.
+func (ts *testServer) subscribers() int64 { return ts.open.Load() }
 
 // wsClient speaks graphql-transport-ws, as graphql-ws, Apollo Client and urql do.
 type wsClient struct {
@@ -584,11 +588,11 @@ func TestDisconnectedClientsLeaveNoGoroutineBehind(t *testing.T) {
 		c.subscribe("s", `subscription { allianceStats { members } }`, nil)
 		clients[i] = c
 	}
-	for wait := time.Now().Add(5 * time.Second); ts.bus.Subscribers() < 40 && time.Now().Before(wait); {
+	for wait := time.Now().Add(5 * time.Second); ts.subscribers() < 80 && time.Now().Before(wait); {
 		time.Sleep(10 * time.Millisecond) // subscriptions register as their messages arrive
 	}
-	if ts.bus.Subscribers() < 40 {
-		t.Errorf("%d bus subscribers with 40 clients", ts.bus.Subscribers())
+	if n := ts.subscribers(); n < 80 {
+		t.Errorf("%d subscriptions with 40 clients of two each", n)
 	}
 	for _, c := range clients {
 		c.conn.CloseNow() // abrupt, as a dropped network would be
@@ -603,6 +607,9 @@ func TestDisconnectedClientsLeaveNoGoroutineBehind(t *testing.T) {
 	}
 	if n := ts.bus.Subscribers(); n != 0 {
 		t.Errorf("%d bus subscribers left", n)
+	}
+	if n := ts.subscribers(); n != 0 {
+		t.Errorf("%d subscriptions left", n)
 	}
 }
 

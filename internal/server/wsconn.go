@@ -69,9 +69,12 @@ func (d *deadlineConn) NextReader() (int, io.Reader, error) {
 }
 
 func (d *deadlineConn) WriteJSON(v any) error {
-	data, err := json.Marshal(v)
-	if err != nil {
-		return err
+	data, ok := v.(encoded)
+	if !ok {
+		var err error
+		if data, err = json.Marshal(v); err != nil {
+			return err
+		}
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), d.timeout)
 	defer cancel()

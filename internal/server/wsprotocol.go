@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"reflect"
 	"sync"
 	"time"
 
@@ -141,8 +142,7 @@ func (g *guardedConn) WriteJSON(v any) error {
 	if err != nil {
 		return err
 	}
-	var m wsEnvelope
-	if json.Unmarshal(data, &m) == nil && m.ID != "" {
+	if m, ok := envelopeOf(v, data); ok && m.ID != "" {
 		g.mu.Lock()
 		stopped := g.stopped[m.ID] && !g.active[m.ID]
 		if m.Type == "complete" || m.Type == "error" {
@@ -156,8 +156,25 @@ func (g *guardedConn) WriteJSON(v any) error {
 			return nil
 		}
 	}
-	return g.WebsocketConn.WriteJSON(json.RawMessage(data))
+	return g.WebsocketConn.WriteJSON(encoded(data))
 }
+
+// envelopeOf reads the id and type of a message gqlgen writes from its exported fields,
+// which spares scanning the payload again (one event fans out to every subscriber), and
+// from its JSON otherwise.
+func envelopeOf(v any, data []byte) (wsEnvelope, bool) {
+	if rv := reflect.Indirect(reflect.ValueOf(v)); rv.Kind() == reflect.Struct {
+		id, typ := rv.FieldByName("ID"), rv.FieldByName("Type")
+		if id.Kind() == reflect.String && typ.Kind() == reflect.String {
+			return wsEnvelope{ID: id.String(), Type: typ.String()}, true
+		}
+	}
+	var m wsEnvelope
+	return m, json.Unmarshal(data, &m) == nil
+}
+
+// encoded is a message already encoded as JSON, which deadlineConn writes as it is.
+type encoded []byte
 
 func (g *guardedConn) WriteClose(code int, reason string) error {
 	g.mu.Lock()
