@@ -354,7 +354,8 @@ func measureScale(ctx context.Context, o options, scale int, client *http.Client
 	defer floorDB.Close()
 	floorDB.SetMaxOpenConns(20)
 	floorDB.SetMaxIdleConns(20)
-	floor := benchmark.FloorDB{DB: floorDB}
+	floor := benchmark.NewFloorDB(floorDB)
+	defer floor.Close()
 	floorOps, err := benchmark.FloorOps(ctx, floor, fixtures)
 	if err != nil {
 		return err
@@ -366,7 +367,7 @@ func measureScale(ctx context.Context, o options, scale int, client *http.Client
 		// The figures compare like with like only if the targets answer alike: check
 		// before measuring, and say so in the report rather than stop, so that a
 		// difference is seen next to the figures it puts in doubt.
-		same, err := benchmark.CompareAnswers(ctx, reader, peerGraphQL, &floor, fixtures)
+		same, err := benchmark.CompareAnswers(ctx, reader, peerGraphQL, floor, fixtures)
 		if err != nil {
 			return fmt.Errorf("compare the targets' answers: %w", err)
 		}

@@ -83,7 +83,8 @@ func TestSharedOperationsAnswerTheSameRows(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	floor := &FloorDB{db}
+	floor := NewFloorDB(db)
+	defer floor.Close()
 	st := store.New(testDB.DB, server.CountStatements(nil))
 	authn := auth.New(auth.Config{Key: []byte("benchmark-equivalence-signing-key-32b")}, st)
 	peer, noPeer := startPostGraphile(t)

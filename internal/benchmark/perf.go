@@ -24,9 +24,9 @@ type OpProfile struct {
 	Error   string   `json:"error,omitempty"`
 }
 
-// perfFrequency is the sampling rate: high enough for a few seconds to give thousands of
+// perfFrequency is the sampling rate: high enough for a few seconds to give a few thousand
 // samples, low enough that perf's own cost (on the same 2 cores) stays small.
-const perfFrequency = "499"
+const perfFrequency = "999"
 
 // PerfProfile samples process pid's CPU with its call stacks (perf record -g: Go keeps frame
 // pointers, so the stacks need no DWARF) while run runs, and returns perf's summary: the
@@ -75,18 +75,19 @@ func PerfProfile(ctx context.Context, pid int, run func() error) (string, error)
 	}
 	var b strings.Builder
 	fmt.Fprintln(&b, "CPU by own time (perf report --no-children --sort symbol):")
-	for _, l := range limit(self, 22) {
+	for _, l := range limit(self, 25) {
 		fmt.Fprintln(&b, l)
 	}
 	fmt.Fprintln(&b)
-	fmt.Fprintln(&b, "CPU including callees, outside Go's runtime (perf report --children --sort symbol):")
-	var outside []string
+	fmt.Fprintln(&b, "CPU including callees (perf report --children --sort symbol), without the runtime's frames but its")
+	fmt.Fprintln(&b, "allocator and garbage collector, and without the HTTP middleware, which holds every request:")
+	var shown []string
 	for _, l := range cum {
-		if !strings.Contains(l, " runtime.") && !strings.Contains(l, "runtime·") {
-			outside = append(outside, l)
+		if keepCumulative(l) {
+			shown = append(shown, l)
 		}
 	}
-	for _, l := range limit(outside, 28) {
+	for _, l := range limit(shown, 30) {
 		fmt.Fprintln(&b, l)
 	}
 	return b.String(), nil
@@ -109,13 +110,48 @@ func perfReport(ctx context.Context, perf, data, mode, percent string) ([]string
 		if t := strings.TrimSpace(l); t == "" || strings.HasPrefix(t, "#") {
 			continue
 		}
-		// Go's generic shapes make names of a few hundred characters.
-		if i := strings.Index(l, "[go.shape"); i > 0 {
-			l = l[:i] + "[...]"
-		}
-		rows = append(rows, l)
+		rows = append(rows, tidy(l))
 	}
 	return rows, sc.Err()
+}
+
+// tidy rewrites a row of perf report without its padding (it pads every symbol to the
+// longest) and its empty trailing columns, and with Go's generic shapes, names of a few
+// hundred characters, cut short.
+func tidy(row string) string {
+	if i := strings.Index(row, "[go.shape"); i > 0 {
+		row = row[:i] + "[...]"
+	}
+	f := strings.Fields(row)
+	for len(f) > 0 && f[len(f)-1] == "-" {
+		f = f[:len(f)-1]
+	}
+	var b strings.Builder
+	for i, x := range f {
+		if strings.HasSuffix(x, "%") {
+			fmt.Fprintf(&b, "%7s ", x)
+			continue
+		}
+		b.WriteString(strings.Join(f[i:], " "))
+		break
+	}
+	return b.String()
+}
+
+// keepCumulative says whether a row of the cumulative report tells where a request's time
+// goes: not a frame of the runtime's scheduler or of the middleware every request passes.
+func keepCumulative(row string) bool {
+	for _, keep := range []string{"runtime.gcBgMarkWorker", "runtime.mallocgc "} {
+		if strings.Contains(row, keep) {
+			return true
+		}
+	}
+	for _, drop := range []string{" runtime.", "net/http.", "internal/server.New.", ".gowrap", "internal/server.httpTransport", "internal/server.(*httpTransport)"} {
+		if strings.Contains(row, drop) {
+			return false
+		}
+	}
+	return true
 }
 
 func limit(lines []string, n int) []string {

@@ -28,8 +28,9 @@ type Shape struct {
 // their answers (the floor's documents have alliance-graph's shape).
 type sharedOp struct {
 	name                 string
-	ours, peer, floor    string
-	oursField, peerField string // the paged connection's root field; "" when not paged
+	ours, peer, floor    string     // floor: the statement of an operation that is not paged
+	floorPage            pagedFloor // the floor of a paged one
+	oursField, peerField string     // the paged connection's root field; "" when not paged
 	backward             bool
 	// keys are the keys a sample draws from, when not paged; vars and args make a
 	// request for key k.
@@ -58,25 +59,25 @@ func withFields(s Shape, fields ...string) Shape { s.Fields = fields; return s }
 func sharedOps() []sharedOp {
 	one := func(k int64) []any { return []any{k} }
 	return []sharedOp{
-		{name: "jobs", ours: oursJobs, peer: postgraphileJobs, floor: floorJobs, oursField: "jobOpenings", peerField: "allResources",
+		{name: "jobs", ours: oursJobs, peer: postgraphileJobs, floorPage: floorJobs, oursField: "jobOpenings", peerField: "allResources",
 			oursShape: withFields(connShape("jobOpenings"), "key:id", "title.en", "title.zh", "sharedOn", "positions", "employmentType", "salary.min", "salary.max",
 				"provider.name.en", "requiredSkills[].level", "requiredSkills[].skill.code"),
 			peerShape: withFields(connShape("allResources"), "id", "titleEn", "titleZh", "sharedOn", "positions", "employmentType", "salaryMin", "salaryMax",
 				"organizationByProviderId.nameEn", "resourceSkillsByResourceId.edges[].node.level", "resourceSkillsByResourceId.edges[].node.skillBySkillId.code")},
-		{name: "companies", ours: oursCompanies, peer: postgraphileCompanies, floor: floorCompanies, oursField: "organizations", peerField: "allOrganizations",
+		{name: "companies", ours: oursCompanies, peer: postgraphileCompanies, floorPage: floorCompanies, oursField: "organizations", peerField: "allOrganizations",
 			oursShape: withFields(connShape("organizations"), companyFields...), peerShape: withFields(connShape("allOrganizations"), peerCompanyFields...)},
-		{name: "companies-industry", ours: oursCompaniesIndustry, peer: postgraphileCompaniesIndustry, floor: floorCompaniesIndustry, oursField: "organizations", peerField: "allOrganizations",
+		{name: "companies-industry", ours: oursCompaniesIndustry, peer: postgraphileCompaniesIndustry, floorPage: floorCompaniesIndustry, oursField: "organizations", peerField: "allOrganizations",
 			oursShape: withFields(connShape("organizations"), companyFields...), peerShape: withFields(connShape("allOrganizations"), peerCompanyFields...)},
-		{name: "directory", ours: oursDirectory, peer: postgraphileDirectory, floor: floorDirectory, oursField: "organizations", peerField: "allOrganizations",
+		{name: "directory", ours: oursDirectory, peer: postgraphileDirectory, floorPage: floorDirectory, oursField: "organizations", peerField: "allOrganizations",
 			oursShape: withFields(connShape("organizations"), "key:id", "name.en", "name.zh", "level", "studentCount", "majors", "partnerships.totalCount",
 				"partnerships.edges[].node.title.en", "partnerships.edges[].node.kind"),
 			peerShape: withFields(connShape("allOrganizations"), "id", "nameEn", "nameZh", "schoolLevel", "studentCount", "majors",
 				"partnershipParticipantsByOrganizationId.totalCount", "partnershipParticipantsByOrganizationId.edges[].node.partnershipByPartnershipId.titleEn",
 				"partnershipParticipantsByOrganizationId.edges[].node.partnershipByPartnershipId.kind")},
-		{name: "partnerships", ours: oursPartnerships, peer: postgraphilePartnerships, floor: floorPartnerships, oursField: "partnerships", peerField: "allPartnerships", backward: true,
+		{name: "partnerships", ours: oursPartnerships, peer: postgraphilePartnerships, floorPage: floorPartnerships, oursField: "partnerships", peerField: "allPartnerships", backward: true,
 			oursShape: withFields(connShape("partnerships"), "key:id", "title.en", "kind", "status", "signedOn"),
 			peerShape: withFields(connShape("allPartnerships"), "id", "titleEn", "kind", "status", "signedOn")},
-		{name: "resources", ours: oursResources, peer: postgraphileResources, floor: floorResources, oursField: "resources", peerField: "allResources",
+		{name: "resources", ours: oursResources, peer: postgraphileResources, floorPage: floorResources, oursField: "resources", peerField: "allResources",
 			oursShape: withFields(connShape("resources"), "key:id", "category", "title.en", "sharedOn", "positions", "employmentType", "status", "salary.min", "salary.max",
 				"hours", "seats", "startsOn", "endsOn"),
 			peerShape: withFields(connShape("allResources"), "id", "category", "titleEn", "sharedOn", "positions", "employmentType", "openingStatus", "salaryMin", "salaryMax",
@@ -256,24 +257,29 @@ func graphqlAnswers(ctx context.Context, g GraphQL, query, field string, backwar
 	return out, nil
 }
 
-func floorAnswers(ctx context.Context, f FloorDB, op sharedOp, keys []int64) ([]answer, error) {
-	var requests [][]any
+func floorAnswers(ctx context.Context, f *FloorDB, op sharedOp, keys []int64) ([]answer, error) {
+	type request struct {
+		query string
+		args  []any
+	}
+	var requests []request
 	if op.oursField != "" {
-		cursors, err := walkPages(ctx, op.backward, f.pager(op.floor, op.oursField))
+		cursors, err := walkPages(ctx, op.backward, f.pager(op.floorPage, op.oursField))
 		if err != nil {
 			return nil, err
 		}
 		for _, c := range cursors {
-			requests = append(requests, cursorArgs(c))
+			q, args := op.floorPage.page(c)
+			requests = append(requests, request{q, args})
 		}
 	} else {
 		for _, k := range keys {
-			requests = append(requests, op.floorArgs(k))
+			requests = append(requests, request{op.floor, op.floorArgs(k)})
 		}
 	}
 	var out []answer
-	for _, args := range requests {
-		doc, err := f.Document(ctx, op.floor, args...)
+	for _, req := range requests {
+		doc, err := f.Document(ctx, req.query, req.args...)
 		if err != nil {
 			return nil, err
 		}
@@ -344,7 +350,7 @@ func CompareAnswers(ctx context.Context, ours GraphQL, peer *GraphQL, floor *Flo
 			out = append(out, compare(op.name, PostGraphile, mine, theirs))
 		}
 		if floor != nil {
-			theirs, err := floorAnswers(ctx, *floor, op, keys)
+			theirs, err := floorAnswers(ctx, floor, op, keys)
 			if err != nil {
 				return nil, fmt.Errorf("compare %s: floor: %w", op.name, err)
 			}

@@ -79,7 +79,7 @@ func TestEveryMixRunsCleanlyAgainstARealServer(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer floorDB.Close()
-	floorOps, err := FloorOps(ctx, FloorDB{floorDB}, fixtures)
+	floorOps, err := FloorOps(ctx, NewFloorDB(floorDB), fixtures)
 	if err != nil {
 		t.Fatal(err)
 	}
