@@ -196,12 +196,14 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 		report.Notes, report.Profile = notes, profile
 		return writeFile(o.markdownOut, report.WriteMarkdown)
 	}
+	began := time.Now()
 	client := benchmark.NewHTTPClient(slices.Max(o.concurrency))
 	for _, scale := range o.scales {
 		if err := measureScale(ctx, o, scale, client, report, progress, stderr); err != nil {
 			return fmt.Errorf("scale %d: %w", scale, err)
 		}
 	}
+	report.Minutes = float64(int(time.Since(began).Minutes()*10+0.5)) / 10
 	if err := os.MkdirAll(filepath.Dir(o.jsonOut), 0o755); err != nil {
 		return err
 	}
@@ -213,7 +215,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 			return err
 		}
 	}
-	fmt.Fprintf(stderr, "wrote %s and %s\n", o.jsonOut, o.markdownOut)
+	fmt.Fprintf(stderr, "wrote %s and %s after %.1f minutes\n", o.jsonOut, o.markdownOut, report.Minutes)
 	for _, v := range report.Verdicts() {
 		mark := "MISSED"
 		if v.Met {

@@ -13,6 +13,8 @@ import (
 type Report struct {
 	Generated string     `json:"generated"`
 	Command   string     `json:"command"`
+	// Minutes is how long the measuring took (make bench must stay under about 25).
+	Minutes float64 `json:"minutes,omitempty"`
 	Machine   Machine    `json:"machine"`
 	Settings  Settings   `json:"settings"`
 	Mixes     []Mix      `json:"mixes"`
@@ -252,6 +254,9 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 	p("**shared with other work while it ran** (load average %s at the start): read the ratios, which compare", m.LoadAverage)
 	p("targets measured seconds apart on the same machine, rather than the absolute figures. The raw figures are in")
 	p("[bench/report.json](bench/report.json).")
+	if r.Minutes > 0 {
+		p("The measuring took %.0f minutes.", r.Minutes)
+	}
 	p("")
 	p("Machine: %s, %d cores, %.0f GiB; Linux %s; %s; PostgreSQL %s; Node %s; PostGraphile %s.",
 		m.CPU, m.Cores, m.MemoryGiB, m.Kernel, m.Go, m.PostgreSQL, orDash(m.Node), orDash(m.PostGraphile))
