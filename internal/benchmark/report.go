@@ -11,15 +11,15 @@ import (
 // Report is everything one benchmark run measured, written as JSON and rendered as the
 // Markdown of BENCHMARKS.md.
 type Report struct {
-	Generated string     `json:"generated"`
-	Command   string     `json:"command"`
+	Generated string `json:"generated"`
+	Command   string `json:"command"`
 	// Minutes is how long the measuring took (make bench must stay under about 25).
-	Minutes float64 `json:"minutes,omitempty"`
-	Machine   Machine    `json:"machine"`
-	Settings  Settings   `json:"settings"`
-	Mixes     []Mix      `json:"mixes"`
-	Runs      []Run      `json:"runs"`
-	Curve     []CurveRun `json:"scale_curve"`
+	Minutes  float64    `json:"minutes,omitempty"`
+	Machine  Machine    `json:"machine"`
+	Settings Settings   `json:"settings"`
+	Mixes    []Mix      `json:"mixes"`
+	Runs     []Run      `json:"runs"`
+	Curve    []CurveRun `json:"scale_curve"`
 	// Equivalence compares the targets' answers to sample requests of the shared mix,
 	// checked at the mix scale before measuring.
 	Equivalence []Equivalence `json:"equivalence,omitempty"`
