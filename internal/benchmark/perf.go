@@ -65,7 +65,7 @@ func PerfProfile(ctx context.Context, pid int, run func() error) (string, error)
 	if runErr != nil {
 		return "", fmt.Errorf("run the operation under perf: %w", runErr)
 	}
-	self, err := perfReport(ctx, perf, data, "--no-children", "1")
+	self, err := perfReport(ctx, perf, data, "--no-children", "0.5")
 	if err != nil {
 		return "", err
 	}
@@ -119,9 +119,7 @@ func perfReport(ctx context.Context, perf, data, mode, percent string) ([]string
 // longest) and its empty trailing columns, and with Go's generic shapes, names of a few
 // hundred characters, cut short.
 func tidy(row string) string {
-	if i := strings.Index(row, "[go.shape"); i > 0 {
-		row = row[:i] + "[...]"
-	}
+	row = cutShapes(row)
 	f := strings.Fields(row)
 	for len(f) > 0 && f[len(f)-1] == "-" {
 		f = f[:len(f)-1]
@@ -136,6 +134,31 @@ func tidy(row string) string {
 		break
 	}
 	return b.String()
+}
+
+// cutShapes replaces each list of generic shapes ("[go.shape.struct { ... }]", brackets
+// nested) by "[...]", keeping the method names that follow.
+func cutShapes(s string) string {
+	for {
+		i := strings.Index(s, "[go.shape")
+		if i < 0 {
+			return s
+		}
+		depth, j := 0, i
+		for ; j < len(s); j++ {
+			if s[j] == '[' {
+				depth++
+			} else if s[j] == ']' {
+				if depth--; depth == 0 {
+					break
+				}
+			}
+		}
+		if j == len(s) {
+			return s[:i] + "[...]"
+		}
+		s = s[:i] + "[...]" + s[j+1:]
+	}
 }
 
 // keepCumulative says whether a row of the cumulative report tells where a request's time
