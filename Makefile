@@ -108,10 +108,13 @@ soak:
 
 .PHONY: bench bench-quick bench-profile bench-report
 
-## bench: alliance-graph against PostGraphile v4 and hand-written SQL (issue #7): profiles
-## the nested query, then seeds scales 1, 10 and 100 into databases bench_x1..bench_x100,
-## runs every mix at 1, 4 and 16 clients and the scale curve, and rewrites BENCHMARKS.md
-## and bench/report.json (about 12 minutes). Needs node and npm for PostGraphile.
+## bench: alliance-graph against PostGraphile v4 and hand-written SQL (issues #7, #15):
+## profiles the nested query, then seeds scales 1, 10 and 100 into databases
+## bench_x1..bench_x100; at scale 10 checks that the targets answer alike, runs the shared
+## and full mixes at 1, 8 and 16 clients and each operation of the shared mix alone against
+## every target, and profiles (perf) the server under each operation that missed a
+## target; then the scale curve; rewrites BENCHMARKS.md and bench/report.json (about 20
+## minutes). Needs node and npm for PostGraphile, perf for the per-operation profiles.
 BENCH_FLAGS ?=
 bench: build bench-profile
 	bench/postgraphile/install.sh
@@ -122,12 +125,13 @@ bench: build bench-profile
 bench-report:
 	go run ./cmd/alliance-bench --from bench/report.json --profile bench/out/profile.txt
 
-## bench-quick: the same in brief (scales 1 and 10, short runs), written to bench/out/quick.*,
-## to check that the benchmark works
+## bench-quick: the same in brief (scales 1 and 10, short runs, about 5 minutes), written
+## to bench/out/quick.*, to check that the benchmark works and read rough figures
 bench-quick: build
 	bench/postgraphile/install.sh
-	go run ./cmd/alliance-bench --command "make bench-quick" --scales 1,10 --concurrency 1,4 \
-		--warmup 1s --duration 3s --curve-duration 1s --json bench/out/quick.json --markdown bench/out/quick.md $(BENCH_FLAGS)
+	go run ./cmd/alliance-bench --command "make bench-quick" --scales 1,10 \
+		--warmup 1s --duration 3s --op-warmup 0.5s --op-duration 1.5s --op-profile 2s --curve-duration 1s \
+		--json bench/out/quick.json --markdown bench/out/quick.md $(BENCH_FLAGS)
 
 ## bench-profile: CPU and allocation profiles of the nested query (50 members) through the
 ## HTTP server, summarised in bench/out/profile.txt, which make bench puts in BENCHMARKS.md; two

@@ -42,6 +42,10 @@ type options struct {
 	concurrency     []int
 	warmup          time.Duration
 	duration        time.Duration
+	opWarmup        time.Duration
+	opDuration      time.Duration
+	perOp           bool
+	opProfile       time.Duration
 	curveDuration   time.Duration
 	portBase        int
 	jsonOut         string
@@ -77,17 +81,21 @@ func parse(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.postgraphileDir, "postgraphile", "bench/postgraphile", "directory of the installed PostGraphile peer (bench/postgraphile/install.sh); empty: no peer")
 	fs.StringVar(&o.url, "url", "", "measure the alliance-graph already serving this /query URL over --database-url's database (not seeded; no CPU, memory or statement figures, no peer, one scale; writes use a token signed with the key kept in that database, so the server must not set JWT_SECRET)")
 	fs.StringVar(&scales, "scales", "1,10,100", "data scales (times the demo alliance) of the scale curve")
-	fs.IntVar(&o.mixScale, "mix-scale", 1, "the scale at which the mixes run at every concurrency")
-	fs.StringVar(&concurrency, "concurrency", "1,4,16", "concurrent clients of each mix run")
-	fs.DurationVar(&o.warmup, "warmup", 3*time.Second, "unrecorded load before each run")
-	fs.DurationVar(&o.duration, "duration", 20*time.Second, "measured length of each mix run")
+	fs.IntVar(&o.mixScale, "mix-scale", 10, "the scale at which the mixes, and each operation of the shared mix alone, run at every concurrency")
+	fs.StringVar(&concurrency, "concurrency", "1,8,16", "concurrent clients of each mix run and each operation run")
+	fs.DurationVar(&o.warmup, "warmup", 3*time.Second, "unrecorded load before each mix run")
+	fs.DurationVar(&o.duration, "duration", 15*time.Second, "measured length of each mix run")
+	fs.BoolVar(&o.perOp, "per-op", true, "run each operation of the shared mix alone against every target, for the per-operation targets")
+	fs.DurationVar(&o.opWarmup, "op-warmup", time.Second, "unrecorded load before each run of one operation alone")
+	fs.DurationVar(&o.opDuration, "op-duration", 5*time.Second, "measured length of each run of one operation alone")
+	fs.DurationVar(&o.opProfile, "op-profile", 3*time.Second, "after the runs of one operation alone, record alliance-graph's CPU with perf for this long under each operation that missed a target (at the highest concurrency); 0: none")
 	fs.DurationVar(&o.curveDuration, "curve-duration", 5*time.Second, "measured length of each scale-curve run")
 	fs.IntVar(&o.portBase, "port", 18200, "alliance-graph listens on this port, PostGraphile on the next")
 	fs.StringVar(&o.jsonOut, "json", "bench/report.json", "where to write the JSON report")
 	fs.StringVar(&o.markdownOut, "markdown", "BENCHMARKS.md", "where to write the Markdown report; empty: none")
 	fs.StringVar(&o.command, "command", "go run ./cmd/alliance-bench", "how this run was started, for the report")
 	fs.BoolVar(&o.quiet, "quiet", false, "draw no progress")
-	fs.StringVar(&mixes, "mixes", "", "comma-separated mixes to run (full, shared, nested); empty: all")
+	fs.StringVar(&mixes, "mixes", "", "comma-separated mixes to run (shared, full); empty: all")
 	fs.BoolVar(&o.curve, "curve", true, "measure the scale curve")
 	fs.StringVar(&o.profile, "profile", "", "summary of profiles (make bench-profile) to include in the Markdown report")
 	fs.StringVar(&o.from, "from", "", "measure nothing: render this JSON report (e.g. bench/report.json) to --markdown again, with the current --notes and --profile")
@@ -154,7 +162,8 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 		Command:   o.command,
 		Machine:   machine(ctx, o),
 		Settings: benchmark.Settings{Scales: o.scales, MixScale: o.mixScale, Concurrency: o.concurrency,
-			WarmupS: o.warmup.Seconds(), DurationS: o.duration.Seconds(), CurveDuration: o.curveDuration.Seconds()},
+			WarmupS: o.warmup.Seconds(), DurationS: o.duration.Seconds(), OpWarmupS: o.opWarmup.Seconds(), OpDurationS: o.opDuration.Seconds(),
+			CurveDuration: o.curveDuration.Seconds()},
 		Mixes: benchmark.Mixes,
 	}
 	for _, f := range []struct {
@@ -187,12 +196,14 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 		report.Notes, report.Profile = notes, profile
 		return writeFile(o.markdownOut, report.WriteMarkdown)
 	}
+	began := time.Now()
 	client := benchmark.NewHTTPClient(slices.Max(o.concurrency))
 	for _, scale := range o.scales {
 		if err := measureScale(ctx, o, scale, client, report, progress, stderr); err != nil {
 			return fmt.Errorf("scale %d: %w", scale, err)
 		}
 	}
+	report.Minutes = float64(int(time.Since(began).Minutes()*10+0.5)) / 10
 	if err := os.MkdirAll(filepath.Dir(o.jsonOut), 0o755); err != nil {
 		return err
 	}
@@ -204,7 +215,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 			return err
 		}
 	}
-	fmt.Fprintf(stderr, "wrote %s and %s\n", o.jsonOut, o.markdownOut)
+	fmt.Fprintf(stderr, "wrote %s and %s after %.1f minutes\n", o.jsonOut, o.markdownOut, report.Minutes)
 	for _, v := range report.Verdicts() {
 		mark := "MISSED"
 		if v.Met {
@@ -290,6 +301,7 @@ func measureScale(ctx context.Context, o options, scale int, client *http.Client
 	} else {
 		oursTarget = benchmark.Target{Name: benchmark.Ours}
 	}
+	var peerGraphQL *benchmark.GraphQL
 	reader := benchmark.GraphQL{Client: client, URL: oursURL}
 	if err := waitReady(ctx, reader, `{ __typename }`); err != nil {
 		return fmt.Errorf("alliance-graph at %s: %w", oursURL, err)
@@ -323,6 +335,7 @@ func measureScale(ctx context.Context, o options, scale int, client *http.Client
 		if err := waitReady(ctx, g, `{ __typename }`); err != nil {
 			return fmt.Errorf("PostGraphile: %w (log: %s)", err, pg.logTail())
 		}
+		peerGraphQL = &g
 		ops, err := benchmark.PostGraphileOps(ctx, g, fixtures)
 		if err != nil {
 			return err
@@ -343,10 +356,29 @@ func measureScale(ctx context.Context, o options, scale int, client *http.Client
 	defer floorDB.Close()
 	floorDB.SetMaxOpenConns(20)
 	floorDB.SetMaxIdleConns(20)
-	targets = append(targets, target{benchmark.Target{Name: benchmark.Floor, Counter: floorCounter}, benchmark.FloorOps(floorDB, fixtures)})
+	floor := benchmark.NewFloorDB(floorDB)
+	defer floor.Close()
+	floorOps, err := benchmark.FloorOps(ctx, floor, fixtures)
+	if err != nil {
+		return err
+	}
+	targets = append(targets, target{benchmark.Target{Name: benchmark.Floor, Counter: floorCounter}, floorOps})
 
 	seed := uint64(1)
 	if scale == o.mixScale {
+		// The figures compare like with like only if the targets answer alike: check
+		// before measuring, and say so in the report rather than stop, so that a
+		// difference is seen next to the figures it puts in doubt.
+		same, err := benchmark.CompareAnswers(ctx, reader, peerGraphQL, floor, fixtures)
+		if err != nil {
+			return fmt.Errorf("compare the targets' answers: %w", err)
+		}
+		report.Equivalence = same
+		for _, e := range same {
+			if !e.Same {
+				fmt.Fprintf(stderr, "WARNING: %s answers differently from alliance-graph on %s: %s\n", e.Against, e.Op, e.Detail)
+			}
+		}
 		for _, mix := range benchmark.Mixes {
 			if len(o.mixes) > 0 && !slices.Contains(o.mixes, mix.Name) {
 				continue
@@ -367,6 +399,33 @@ func measureScale(ctx context.Context, o options, scale int, client *http.Client
 				}
 			}
 		}
+		// Each operation alone, every target in turn at one concurrency before the next,
+		// so that the figures compared were taken close together.
+		for _, op := range benchmark.SharedOps() {
+			if !o.perOp {
+				break
+			}
+			for _, c := range o.concurrency {
+				for _, t := range targets {
+					x, ok := t.ops[op]
+					if !ok {
+						continue
+					}
+					r, err := benchmark.Drive(ctx, t.t, []benchmark.Weighted{{Op: x, Weight: 1}}, benchmark.RunConfig{Scenario: benchmark.OpScenario(op),
+						Concurrency: c, Warmup: o.opWarmup, Duration: o.opDuration, Seed: seed, Progress: progress})
+					if err != nil {
+						return err
+					}
+					r.Scale = scale
+					report.Runs = append(report.Runs, r)
+				}
+			}
+		}
+		if o.opProfile > 0 && oursTarget.PID != 0 {
+			if err := profileMissedOps(ctx, o, oursTarget.PID, oursOps, report, progress, stderr); err != nil {
+				return err
+			}
+		}
 	}
 	for _, name := range benchmark.PagedOps {
 		if !o.curve {
@@ -385,6 +444,38 @@ func measureScale(ctx context.Context, o options, scale int, client *http.Client
 			report.Curve = append(report.Curve, benchmark.CurveRun{Scale: scale, Target: t.t.Name, Op: name,
 				P50Ms: r.Latency.P50Ms, P99Ms: r.Latency.P99Ms, Count: r.Latency.Count, Errors: r.Latency.Errors})
 		}
+	}
+	return nil
+}
+
+// profileMissedOps records alliance-graph's CPU with perf while each operation that
+// missed a per-operation target runs alone at the highest concurrency, so that the report
+// can say where its time goes. Without perf (or the right to attach it), the report says
+// why instead.
+func profileMissedOps(ctx context.Context, o options, pid int, ops map[string]benchmark.Op, report *benchmark.Report, progress, stderr io.Writer) error {
+	missed := report.MissedOps()
+	c := slices.Max(o.concurrency)
+	for _, name := range benchmark.SharedOps() {
+		reasons, ok := missed[name]
+		if !ok {
+			continue
+		}
+		op := ops[name]
+		p := benchmark.OpProfile{Op: name, Clients: c, Seconds: o.opProfile.Seconds(), Missed: reasons}
+		text, err := benchmark.PerfProfile(ctx, pid, func() error {
+			_, err := benchmark.Drive(ctx, benchmark.Target{Name: benchmark.Ours}, []benchmark.Weighted{{Op: op, Weight: 1}}, benchmark.RunConfig{
+				Scenario: "profile " + name, Concurrency: c, Warmup: 0, Duration: o.opProfile, Seed: 2, Progress: progress})
+			return err
+		})
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			fmt.Fprintf(stderr, "no profile of %s: %v\n", name, err)
+			p.Error = err.Error()
+		}
+		p.Text = text
+		report.OpProfiles = append(report.OpProfiles, p)
 	}
 	return nil
 }

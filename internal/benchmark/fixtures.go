@@ -13,6 +13,8 @@ type Fixtures struct {
 	Alliance      int64
 	Organizations []int64
 	Companies     []int64
+	// Openings are the job openings every viewer sees (shared with the whole alliance).
+	Openings []int64
 	// Linked take part in at least one partnership: the ends of network paths.
 	Linked []int64
 }
@@ -29,6 +31,7 @@ func LoadFixtures(ctx context.Context, db *sql.DB) (Fixtures, error) {
 	}{
 		{&f.Organizations, `SELECT id FROM organization ORDER BY id`},
 		{&f.Companies, `SELECT id FROM organization WHERE kind = 'COMPANY' ORDER BY id`},
+		{&f.Openings, `SELECT id FROM resource WHERE category = 'JOB_OPENING' AND shared_with_all ORDER BY id`},
 		{&f.Linked, `SELECT DISTINCT organization_id FROM partnership_participant ORDER BY 1`},
 	}
 	for _, l := range lists {

@@ -37,7 +37,7 @@ const (
     totalCount
     pageInfo { hasNextPage endCursor }
     edges { node {
-      nodeId nameEn nameZh
+      id nodeId nameEn nameZh
       schoolLevel studentCount majors
       partnershipParticipantsByOrganizationId(first: 5, orderBy: [PARTNERSHIP_BY_PARTNERSHIP_ID__SIGNED_ON_ASC, PARTNERSHIP_ID_ASC]) {
         totalCount edges { node { partnershipByPartnershipId { titleEn kind status } } }
@@ -118,7 +118,7 @@ const (
   node(id: $id) { id ... on Organization { name { en zh } district foundedYear } }
 }`
 	postgraphileNode = `query Node($id: BigInt!) {
-  organizationById(id: $id) { nodeId nameEn nameZh district foundedYear }
+  organizationById(id: $id) { id nodeId nameEn nameZh district foundedYear }
 }`
 
 	oursSearch = `query Search($q: String!) {
@@ -158,16 +158,34 @@ type OpWeight struct {
 	Weight int
 }
 
+// SharedMix is the issue's shared mix: the page queries frontends send and the reads both
+// servers answer alike. Each of its operations also runs alone, against PostGraphile and
+// the hand-written SQL floor, for the per-operation targets.
+var SharedMix = Mix{Name: "shared",
+	Description: "the page queries both servers answer alike: job board, company directory (two filters), school directory, partnerships paged backwards, resources by category, the deep nested read, node lookups",
+	Weights: []OpWeight{{"jobs", 15}, {"companies", 10}, {"companies-industry", 5}, {"directory", 10}, {"partnerships", 10},
+		{"resources", 10}, {"nested", 10}, {"node", 15}, {"node-opening", 15}}}
+
 // Mixes are the scenarios every target that has all of a mix's operations runs, in this
 // order: the mix with writes last, so that the others read the data as seeded.
 var Mixes = []Mix{
-	{Name: "shared", Description: "the operations both servers answer alike: directory pages, the deep nested query, node lookups",
-		Weights: []OpWeight{{"directory", 40}, {"nested", 30}, {"node", 30}}},
-	{Name: "nested", Description: "the deep nested query alone: alliance-graph, PostGraphile and the hand-written SQL floor",
-		Weights: []OpWeight{{"nested", 1}}},
+	SharedMix,
 	{Name: "full", Description: "the whole documented mix, alliance-graph only (PostGraphile has no search ranking, network path or skill gap)",
-		Weights: []OpWeight{{"directory", 25}, {"nested", 15}, {"node", 25}, {"search", 15}, {"path", 5}, {"skill-gap", 5}, {"post-opening", 10}}},
+		Weights: []OpWeight{{"jobs", 10}, {"companies", 10}, {"directory", 10}, {"partnerships", 5}, {"resources", 5}, {"nested", 10}, {"node", 10}, {"node-opening", 5},
+			{"search", 15}, {"path", 5}, {"skill-gap", 5}, {"post-opening", 10}}},
 }
+
+// SharedOps are the shared mix's operations, in the order of the report.
+func SharedOps() []string {
+	out := make([]string, len(SharedMix.Weights))
+	for i, w := range SharedMix.Weights {
+		out[i] = w.Op
+	}
+	return out
+}
+
+// OpScenario names the run of op alone.
+func OpScenario(op string) string { return "op " + op }
 
 // PagedOps are the operations of the scale curve: the ones that page through a list, and
 // page, the plain directory page (not in the mixes).
@@ -185,87 +203,146 @@ func (m Mix) Resolve(ops map[string]Op) (mix []Weighted, ok bool) {
 	return mix, true
 }
 
-// maxCursorPages bounds the directory pages the benchmark walks: requests draw one of the
-// first pages, so that the same pages exist at every scale.
+// maxCursorPages bounds the pages the benchmark walks: requests draw one of the first
+// pages, so that the same pages exist at every scale.
 const maxCursorPages = 5
 
-// cursors walks up to maxCursorPages pages of the connection at data.<field>, returning
-// the after arguments of each page (nil for the first).
-func cursors(ctx context.Context, g GraphQL, query, field string) ([]any, error) {
-	after := []any{nil}
-	for len(after) < maxCursorPages {
-		var data map[string]struct {
-			PageInfo struct {
-				HasNextPage bool   `json:"hasNextPage"`
-				EndCursor   string `json:"endCursor"`
-			} `json:"pageInfo"`
+// pageInfo is the part of a connection the page walk reads.
+type pageInfo struct {
+	HasNextPage     bool   `json:"hasNextPage"`
+	HasPreviousPage bool   `json:"hasPreviousPage"`
+	EndCursor       string `json:"endCursor"`
+	StartCursor     string `json:"startCursor"`
+}
+
+// pager fetches the pageInfo of the page at cursor (nil: the first page).
+type pager func(ctx context.Context, cursor any) (pageInfo, error)
+
+// walkPages follows up to maxCursorPages pages, forwards by endCursor or backwards by
+// startCursor, and returns the cursor of each page (nil for the first).
+func walkPages(ctx context.Context, backward bool, fetch pager) ([]any, error) {
+	cursors := []any{nil}
+	for len(cursors) < maxCursorPages {
+		pi, err := fetch(ctx, cursors[len(cursors)-1])
+		if err != nil {
+			return nil, err
 		}
-		if err := g.Fetch(ctx, query, map[string]any{"after": after[len(after)-1]}, &data); err != nil {
-			return nil, fmt.Errorf("walk the pages of %s: %w", field, err)
+		more, next := pi.HasNextPage, pi.EndCursor
+		if backward {
+			more, next = pi.HasPreviousPage, pi.StartCursor
 		}
-		pi := data[field].PageInfo
-		if !pi.HasNextPage {
+		if !more {
 			break
 		}
-		after = append(after, pi.EndCursor)
+		cursors = append(cursors, next)
 	}
-	return after, nil
+	return cursors, nil
+}
+
+// pager fetches the pageInfo of the connection at data.<field>, with the cursor in
+// variable.
+func (g GraphQL) pager(query, field, variable string) pager {
+	return func(ctx context.Context, cursor any) (pageInfo, error) {
+		var data map[string]struct {
+			PageInfo pageInfo `json:"pageInfo"`
+		}
+		if err := g.Fetch(ctx, query, map[string]any{variable: cursor}, &data); err != nil {
+			return pageInfo{}, fmt.Errorf("walk the pages of %s: %w", field, err)
+		}
+		return data[field].PageInfo, nil
+	}
+}
+
+// pagedQuery is a query whose requests draw one of its first pages.
+type pagedQuery struct {
+	name, query, field string
+	backward           bool
+}
+
+// pagedOps walks the pages of each query and makes its operation.
+func pagedOps(ctx context.Context, g GraphQL, queries []pagedQuery) (map[string]Op, error) {
+	ops := map[string]Op{}
+	for _, q := range queries {
+		variable := "after"
+		if q.backward {
+			variable = "before"
+		}
+		pages, err := walkPages(ctx, q.backward, g.pager(q.query, q.field, variable))
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", q.name, err)
+		}
+		ops[q.name] = g.Op(q.name, q.query, func(r *rand.Rand) map[string]any { return map[string]any{variable: oneOf(r, pages)} }, nil)
+	}
+	return ops, nil
+}
+
+// OursQueries are alliance-graph's paged queries by operation.
+var oursPaged = []pagedQuery{
+	{"page", oursPage, "organizations", false},
+	{"directory", oursDirectory, "organizations", false},
+	{"skill-gap", oursSkillGap, "skillGap", false},
+	{"jobs", oursJobs, "jobOpenings", false},
+	{"companies", oursCompanies, "organizations", false},
+	{"companies-industry", oursCompaniesIndustry, "organizations", false},
+	{"partnerships", oursPartnerships, "partnerships", true},
+	{"resources", oursResources, "resources", false},
+}
+
+var postgraphilePaged = []pagedQuery{
+	{"page", postgraphilePage, "allOrganizations", false},
+	{"directory", postgraphileDirectory, "allOrganizations", false},
+	{"jobs", postgraphileJobs, "allResources", false},
+	{"companies", postgraphileCompanies, "allOrganizations", false},
+	{"companies-industry", postgraphileCompaniesIndustry, "allOrganizations", false},
+	{"partnerships", postgraphilePartnerships, "allPartnerships", true},
+	{"resources", postgraphileResources, "allResources", false},
 }
 
 // OursOps are alliance-graph's operations; writes are sent as the token's holder.
 func OursOps(ctx context.Context, g GraphQL, writer GraphQL, f Fixtures) (map[string]Op, error) {
-	dirPages, err := cursors(ctx, g, oursDirectory, "organizations")
-	if err != nil {
-		return nil, err
-	}
-	plainPages, err := cursors(ctx, g, oursPage, "organizations")
-	if err != nil {
-		return nil, err
-	}
-	gapPages, err := cursors(ctx, g, oursSkillGap, "skillGap")
+	ops, err := pagedOps(ctx, g, oursPaged)
 	if err != nil {
 		return nil, err
 	}
 	alliance := relay.ID(relay.TypeAlliance, f.Alliance)
 	org := func(id int64) string { return relay.ID(relay.TypeOrganization, id) }
-	return map[string]Op{
-		"page":      g.Op("page", oursPage, func(r *rand.Rand) map[string]any { return map[string]any{"after": oneOf(r, plainPages)} }, nil),
-		"directory": g.Op("directory", oursDirectory, func(r *rand.Rand) map[string]any { return map[string]any{"after": oneOf(r, dirPages)} }, nil),
+	for name, op := range map[string]Op{
 		"nested": g.Op("nested", oursNested, func(*rand.Rand) map[string]any {
 			return map[string]any{"alliance": alliance, "n": NestedPage}
 		}, nil),
-		"node":   g.Op("node", oursNode, func(r *rand.Rand) map[string]any { return map[string]any{"id": org(oneOf(r, f.Organizations))} }, nil),
+		"node": g.Op("node", oursNode, func(r *rand.Rand) map[string]any { return map[string]any{"id": org(oneOf(r, f.Organizations))} }, nil),
+		"node-opening": g.Op("node-opening", oursNodeOpening, func(r *rand.Rand) map[string]any {
+			return map[string]any{"id": relay.ID(relay.TypeResource, oneOf(r, f.Openings))}
+		}, nil),
 		"search": g.Op("search", oursSearch, func(r *rand.Rand) map[string]any { return map[string]any{"q": oneOf(r, SearchTerms)} }, nil),
 		"path": g.Op("path", oursPath, func(r *rand.Rand) map[string]any {
 			return map[string]any{"from": org(oneOf(r, f.Linked)), "to": org(oneOf(r, f.Linked))}
 		}, nil),
-		"skill-gap": g.Op("skill-gap", oursSkillGap, func(r *rand.Rand) map[string]any { return map[string]any{"after": oneOf(r, gapPages)} }, nil),
 		"post-opening": writer.Op("post-opening", oursPostOpening, func(r *rand.Rand) map[string]any {
 			return map[string]any{"alliance": alliance, "company": org(oneOf(r, f.Companies))}
 		}, noUserErrors),
-	}, nil
+	} {
+		ops[name] = op
+	}
+	return ops, nil
 }
 
 // PostGraphileOps are PostGraphile's equivalents of the operations it can answer alike.
 func PostGraphileOps(ctx context.Context, g GraphQL, f Fixtures) (map[string]Op, error) {
-	dirPages, err := cursors(ctx, g, postgraphileDirectory, "allOrganizations")
-	if err != nil {
-		return nil, err
-	}
-	plainPages, err := cursors(ctx, g, postgraphilePage, "allOrganizations")
+	ops, err := pagedOps(ctx, g, postgraphilePaged)
 	if err != nil {
 		return nil, err
 	}
 	// PostGraphile takes BigInt as a string.
 	alliance := fmt.Sprint(f.Alliance)
-	return map[string]Op{
-		"page":      g.Op("page", postgraphilePage, func(r *rand.Rand) map[string]any { return map[string]any{"after": oneOf(r, plainPages)} }, nil),
-		"directory": g.Op("directory", postgraphileDirectory, func(r *rand.Rand) map[string]any { return map[string]any{"after": oneOf(r, dirPages)} }, nil),
-		"nested": g.Op("nested", postgraphileNested, func(*rand.Rand) map[string]any {
-			return map[string]any{"alliance": alliance, "n": NestedPage}
-		}, nil),
-		"node": g.Op("node", postgraphileNode, func(r *rand.Rand) map[string]any { return map[string]any{"id": fmt.Sprint(oneOf(r, f.Organizations))} }, nil),
-	}, nil
+	ops["nested"] = g.Op("nested", postgraphileNested, func(*rand.Rand) map[string]any {
+		return map[string]any{"alliance": alliance, "n": NestedPage}
+	}, nil)
+	ops["node"] = g.Op("node", postgraphileNode, func(r *rand.Rand) map[string]any { return map[string]any{"id": fmt.Sprint(oneOf(r, f.Organizations))} }, nil)
+	ops["node-opening"] = g.Op("node-opening", postgraphileNodeOpening, func(r *rand.Rand) map[string]any {
+		return map[string]any{"id": fmt.Sprint(oneOf(r, f.Openings))}
+	}, nil)
+	return ops, nil
 }
 
 var errUserErrors = errors.New("user errors")
