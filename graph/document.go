@@ -1,7 +1,6 @@
 package graph
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -86,40 +85,6 @@ type docPlan struct {
 	schema *ast.Schema
 }
 
-// organizationTypes and resourceTypes name the GraphQL type of a row by its kind, as
-// model.NewOrganization and model.NewResource choose it.
-var (
-	organizationTypes = map[string]string{
-		string(store.KindSchool): "School", string(store.KindCompany): "Company",
-		string(store.KindAgency): "GovernmentAgency", string(store.KindPark): "IndustrialPark",
-	}
-	resourceTypes = map[string]string{
-		string(store.CategoryFacility): "TrainingFacility", string(store.CategoryJob): "JobOpening",
-		string(store.CategoryTeacher): "Teacher", string(store.CategoryCourse): "TrainingCourse",
-		string(store.CategoryResult): "CompetitionResult",
-	}
-)
-
-// polymorphic are the interfaces whose rows are of several GraphQL types, by a column.
-var polymorphic = map[string]struct {
-	column string
-	types  map[string]string
-}{
-	"Organization":   {"kind", organizationTypes},
-	"SharedResource": {"category", resourceTypes},
-}
-
-// baseOf is the interface each of their types implements.
-var baseOf = func() map[string]string {
-	out := map[string]string{}
-	for iface, k := range polymorphic {
-		for _, t := range k.types {
-			out[t] = iface
-		}
-	}
-	return out
-}()
-
 // plain reports whether a selection set on typeName is free of directives other than
 // @skip and @include and of type conditions it cannot follow, and whether it has type
 // conditions that depend on the row's type (... on School inside an Organization).
@@ -172,9 +137,9 @@ func (p *docPlan) condition(typeName, cond string) (string, bool) {
 	case cond == "" || cond == typeName || slices.Contains(def.Interfaces, cond):
 		return typeName, true
 	}
-	if k, ok := polymorphic[typeName]; ok {
-		for _, t := range k.types {
-			if t == cond {
+	if t, ok := store.Type(typeName); ok {
+		for _, concrete := range t.Kinds {
+			if concrete == cond {
 				return cond, true
 			}
 		}
@@ -294,31 +259,25 @@ func (p *docPlan) root(sel ast.SelectionSet) ([]store.DocField, error) {
 			if err != nil {
 				return nil, errNotPlain
 			}
-			// Resources are left to the resolvers, which hide those the viewer may not see.
-			n, ok := nodeTypes[t]
+			// Types node(id:) may not answer without the viewer's scope (resources) are
+			// left to the resolvers, which hide those the viewer may not see.
+			typeName, decl, ok := store.NodeType(string(t))
 			if !ok {
 				return nil, errNotPlain
 			}
-			obj, err := p.object(n.typeName, f.SelectionSet)
+			obj, err := p.object(typeName, f.SelectionSet)
 			if err != nil {
 				return nil, err
 			}
-			v = store.Lookup{Entity: n.entity, Column: "id", Value: key, Object: obj}
+			v = store.Lookup{Entity: decl.Entity, Column: "id", Value: key, Object: obj}
 		default:
-			return nil, errNotPlain
+			if v, err = p.member("Query", f); err != nil {
+				return nil, err
+			}
 		}
 		out = append(out, store.DocField{Key: f.Alias, Value: v})
 	}
 	return out, nil
-}
-
-// nodeTypes are the types node(id:) answers in one statement: their entity and GraphQL
-// type.
-var nodeTypes = map[relay.Type]struct{ entity, typeName string }{
-	relay.TypeAlliance:     {"alliance", "Alliance"},
-	relay.TypeOrganization: {"organization", "Organization"},
-	relay.TypeMembership:   {"membership", "Membership"},
-	relay.TypePartnership:  {"partnership", "Partnership"},
 }
 
 // object describes an object of typeName over its row: when the selection has type
@@ -328,19 +287,19 @@ func (p *docPlan) object(typeName string, sel ast.SelectionSet) (store.DocValue,
 	if !ok {
 		return nil, errNotPlain
 	}
-	k, poly := polymorphic[typeName]
-	if !conditional || !poly {
+	t, _ := store.Type(typeName)
+	if !conditional || t.Kind == "" {
 		return p.members(typeName, sel)
 	}
-	cases := make(map[string]store.DocValue, len(k.types))
-	for kind, concrete := range k.types {
+	cases := make(map[string]store.DocValue, len(t.Kinds))
+	for kind, concrete := range t.Kinds {
 		obj, err := p.members(concrete, sel)
 		if err != nil {
 			return nil, err
 		}
 		cases[kind] = obj
 	}
-	return store.KindSwitch{Column: k.column, Cases: cases}, nil
+	return store.KindSwitch{Column: t.Kind, Cases: cases}, nil
 }
 
 func (p *docPlan) members(typeName string, sel ast.SelectionSet) (store.Object, error) {
@@ -359,104 +318,51 @@ func (p *docPlan) members(typeName string, sel ast.SelectionSet) (store.Object, 
 	return out, nil
 }
 
-// columns are the fields that are a column of their row, by type.
-var columns = map[string]map[string]string{
-	"Alliance": {"version": "version", "slug": "slug", "city": "city", "foundedOn": "founded_on", "description": "description"},
-	"Organization": {"version": "version", "kind": "kind", "description": "description", "website": "website",
-		"district": "district", "foundedYear": "founded_year"},
-	"Membership":             {"version": "version", "role": "role", "joinedOn": "joined_on", "leftOn": "left_on"},
-	"Partnership":            {"version": "version", "kind": "kind", "status": "status", "description": "description", "signedOn": "signed_on", "startsOn": "starts_on", "endsOn": "ends_on"},
-	"PartnershipParticipant": {"role": "role", "joinedOn": "joined_on"},
-	"SharedResource": {"version": "version", "category": "category", "description": "description", "sharedOn": "shared_on",
-		"sharedWithAll": "shared_with_all", "withdrawnOn": "withdrawn_on"},
-	"School":           {"level": "school_level", "majors": "majors", "studentCount": "student_count"},
-	"Company":          {"industry": "industry", "size": "company_size", "employeeCount": "employee_count", "foreignInvested": "foreign_invested"},
-	"GovernmentAgency": {"jurisdiction": "jurisdiction"},
-	"IndustrialPark":   {"focusIndustries": "focus_industries"},
-}
-
-// globalIDs are the relay types of the types' ids.
-var globalIDs = map[string]relay.Type{
-	"Alliance": relay.TypeAlliance, "Organization": relay.TypeOrganization, "Membership": relay.TypeMembership,
-	"Partnership": relay.TypePartnership, "SharedResource": relay.TypeResource,
-}
-
+// member describes field f of an object of typeName as store.Declared says it is read.
 func (p *docPlan) member(typeName string, f graphql.CollectedField) (store.DocValue, error) {
 	if f.Name == "__typename" {
-		if k, ok := polymorphic[typeName]; ok {
-			return store.KindName{Column: k.column, Names: k.types}, nil
+		if t, _ := store.Type(typeName); t.Kind != "" {
+			return store.KindName{Column: t.Kind, Names: t.Kinds}, nil
 		}
 		return store.Const(typeName), nil
 	}
-	// The fields that take arguments read them below; every other field planned here
-	// must take none, or an argument added to the schema later would be ignored.
-	switch cmp.Or(baseOf[typeName], typeName) + "." + f.Name {
-	case "Partnership.participants":
-		var roles []store.ParticipantRole
-		if list, ok := f.ArgumentMap(p.oc.Variables)["roles"].([]any); ok {
-			for _, r := range list {
-				s, ok := r.(string)
-				if !ok {
-					return nil, errNotPlain
-				}
-				roles = append(roles, store.ParticipantRole(s))
-			}
-		}
-		obj, err := p.object("PartnershipParticipant", f.SelectionSet)
-		return store.Listed{Rel: "participants", Filter: roles, Elem: obj}, err
-	case "Alliance.members":
-		return p.connection(f, "members", "JOINED_ON", store.MembershipFilter{})
-	case "Alliance.partnerships", "Organization.partnerships":
-		return p.connection(f, "partnerships", "SIGNED_ON", store.PartnershipFilter{})
-	case "Alliance.resources", "Organization.resources":
-		rf, err := resourceFilter(p.ctx, nil)
-		if err != nil {
-			return nil, errNotPlain
-		}
-		return p.connection(f, "resources", "SHARED_ON", rf)
+	d, owner, ok := store.Declared(typeName, f.Name)
+	if !ok {
+		return nil, errNotPlain
 	}
+	rel := owner + "." + f.Name
+	switch {
+	case d.Paged != nil:
+		return p.connection(f, rel, d.Paged)
+	case d.Many != nil:
+		args := map[string]any{}
+		for name, v := range f.ArgumentMap(p.oc.Variables) {
+			if v == nil {
+				continue
+			}
+			if !slices.Contains(d.Many.Args, name) {
+				return nil, errNotPlain
+			}
+			args[name] = v
+		}
+		obj, err := p.object(f.Definition.Type.Name(), f.SelectionSet)
+		return store.Listed{Rel: rel, Args: args, Elem: obj}, err
+	}
+	// Every other field planned here must take no argument, or an argument added to the
+	// schema later would be ignored.
 	if len(f.Definition.Arguments) > 0 {
 		return nil, errNotPlain
 	}
-	if base, ok := baseOf[typeName]; ok {
-		// A type of a polymorphic interface: its own fields, then the interface's.
-		if col, ok := columns[typeName][f.Name]; ok {
-			return store.Column(col), nil
-		}
-		if typeName+"."+f.Name == "Company.park" {
-			obj, err := p.object("IndustrialPark", f.SelectionSet)
-			return store.Related{Rel: "park", Object: obj}, err
-		}
-		typeName = base
-	}
-	if col, ok := columns[typeName][f.Name]; ok {
-		return store.Column(col), nil
-	}
-	if t, ok := globalIDs[typeName]; ok && f.Name == "id" {
-		return store.GlobalID(t), nil
-	}
-	related := func(rel string) (store.DocValue, error) {
+	switch {
+	case d.Scalar != nil:
+		return d.Scalar, nil
+	case d.Text != "":
+		return p.bilingual(d.Text, f)
+	case d.Same != "":
+		return p.object(d.Same, f.SelectionSet)
+	case d.One != nil:
 		obj, err := p.object(f.Definition.Type.Name(), f.SelectionSet)
 		return store.Related{Rel: rel, Object: obj}, err
-	}
-	switch typeName + "." + f.Name {
-	case "Alliance.name", "Organization.name":
-		return p.bilingual("name", f)
-	case "Partnership.title", "SharedResource.title":
-		return p.bilingual("title", f)
-	case "Membership.active":
-		return store.IsNull("left_on"), nil
-	case "Membership.alliance", "Partnership.alliance", "SharedResource.alliance":
-		return related("alliance")
-	case "Membership.organization", "PartnershipParticipant.organization":
-		return related("organization")
-	case "PartnershipParticipant.partnership":
-		return related("partnership")
-	case "SharedResource.provider":
-		return related("provider")
-	case "Organization.memberships":
-		obj, err := p.object("Membership", f.SelectionSet)
-		return store.Listed{Rel: "memberships", Elem: obj}, err
 	}
 	return nil, errNotPlain
 }
@@ -490,12 +396,31 @@ func (p *docPlan) wrapper(sel ast.SelectionSet, typeName string, value func(grap
 	return out, nil
 }
 
-// connection describes a connection field read with the paging and order arguments the
-// resolvers accept; a filter, cursors, page info and counts are left to the executor.
-func (p *docPlan) connection(f graphql.CollectedField, rel string, def model.OrderField, filter any) (store.DocValue, error) {
+// pagingArgs are the arguments a connection field may take to be planned: the ones every
+// connection resolver reads the same way.
+var pagingArgs = []string{"first", "after", "last", "before", "orderBy", "filter"}
+
+// connection describes a connection field read with the paging, order and filter
+// arguments the resolvers accept, validated and translated by the resolvers' own
+// functions (paging, the filters' converters), so that a page, its cursors and its page
+// info are the ones the resolvers give. Anything they would refuse goes to them.
+func (p *docPlan) connection(f graphql.CollectedField, rel string, d *store.PagedDecl) (store.DocValue, error) {
+	for _, a := range f.Definition.Arguments {
+		if !slices.Contains(pagingArgs, a.Name) {
+			return nil, errNotPlain
+		}
+	}
 	args := f.ArgumentMap(p.oc.Variables)
-	if args["filter"] != nil {
-		return nil, errNotPlain
+	var filter any
+	if def := f.Definition.Arguments.ForName("filter"); def != nil {
+		convert, ok := inputFilters[def.Type.Name()]
+		if !ok {
+			return nil, errNotPlain
+		}
+		var err error
+		if filter, err = convert(p.ctx, args["filter"]); err != nil {
+			return nil, errNotPlain
+		}
 	}
 	first, err1 := optionalInt(args["first"])
 	last, err2 := optionalInt(args["last"])
@@ -505,25 +430,40 @@ func (p *docPlan) connection(f graphql.CollectedField, rel string, def model.Ord
 	if err1 != nil || err2 != nil || !ok1 || !ok2 || !ok3 {
 		return nil, errNotPlain
 	}
-	req, err := paging(first, after, last, before, order, def)
+	req, err := paging(first, after, last, before, order, model.OrderField(d.Default))
 	if err != nil {
 		return nil, errNotPlain
 	}
-	return p.wrapper(f.SelectionSet, f.Definition.Type.Name(), func(g graphql.CollectedField) (store.DocValue, error) {
-		if g.Name != "edges" {
-			return nil, errNotPlain
-		}
-		edge, err := p.wrapper(g.SelectionSet, g.Definition.Type.Name(), func(n graphql.CollectedField) (store.DocValue, error) {
-			if n.Name != "node" {
+	obj, err := p.wrapper(f.SelectionSet, f.Definition.Type.Name(), func(g graphql.CollectedField) (store.DocValue, error) {
+		switch g.Name {
+		case "totalCount":
+			return store.TotalCount{}, nil
+		case "pageInfo":
+			return p.wrapper(g.SelectionSet, g.Definition.Type.Name(), func(h graphql.CollectedField) (store.DocValue, error) {
+				switch h.Name {
+				case "hasNextPage", "hasPreviousPage", "startCursor", "endCursor":
+					return store.PageInfo(h.Name), nil
+				}
 				return nil, errNotPlain
-			}
-			return p.object(n.Definition.Type.Name(), n.SelectionSet)
-		})
-		if err != nil {
-			return nil, err
+			})
+		case "edges":
+			edge, err := p.wrapper(g.SelectionSet, g.Definition.Type.Name(), func(n graphql.CollectedField) (store.DocValue, error) {
+				switch n.Name {
+				case "cursor":
+					return store.Cursor{}, nil
+				case "node":
+					return p.object(n.Definition.Type.Name(), n.SelectionSet)
+				}
+				return nil, errNotPlain
+			})
+			return store.Edges{Elem: edge}, err
 		}
-		return store.Listed{Rel: rel, Filter: filter, Order: req.order, Page: req.page, Elem: edge}, nil
+		return nil, errNotPlain
 	})
+	if err != nil {
+		return nil, err
+	}
+	return store.Connection{Rel: rel, Filter: filter, Order: req.order, Cursor: req.name, Page: req.page, Object: obj}, nil
 }
 
 func optionalInt(v any) (*int, error) {

@@ -1,0 +1,323 @@
+package store
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/lib/pq"
+)
+
+// The GraphQL types as the store reads them, declared once: for each type, the entity its
+// objects are built over and, for each field the one-statement reads (Document) answer,
+// how its value comes from the row: a column or an expression over it, a bilingual text,
+// an object over the same row, a to-one relation, an unpaged list or a keyset-paginated
+// connection made of the very list builders the loaders page with (membershipList,
+// jobOpeningList...). The planner in graph/ walks a query against these declarations and
+// nothing else, so a field is answered in one statement exactly when it is declared here;
+// a field that is not declared goes to the resolvers.
+
+// TypeDecl is how the objects of one GraphQL type are read.
+type TypeDecl struct {
+	// Entity is the row the objects are built over (see docEntities).
+	Entity string
+	// Base is the interface whose declared fields the type also has (School ->
+	// Organization).
+	Base string
+	// Kind is the column that names each row's concrete type, by Kinds, for an interface
+	// whose rows are of several types.
+	Kind  string
+	Kinds map[string]string
+	// Node is the relay type of the global IDs node(id:) finds the type's rows by, when
+	// node(id:) may answer them without asking the viewer's scope.
+	Node   string
+	Fields map[string]FieldDecl
+}
+
+// FieldDecl is how one field's value comes from its object's row; exactly one member is
+// set.
+type FieldDecl struct {
+	// Scalar is a value of the row itself: Column, IsNull, GlobalID, Const or Expr.
+	Scalar DocValue
+	// Text is the prefix of the _en and _zh columns of a BilingualText.
+	Text string
+	// Same is the GraphQL type of an object over the same row (a salary range).
+	Same string
+	// One is a to-one relation.
+	One *OneDecl
+	// Many is an unpaged list of related rows.
+	Many *ManyDecl
+	// Paged is a keyset-paginated connection.
+	Paged *PagedDecl
+}
+
+// OneDecl leads from a row's foreign key to the row it names (or to null).
+type OneDecl struct {
+	Key string
+	To  string
+}
+
+// ManyDecl is an unpaged list: the entity of its elements and the statement's parts over
+// their alias a and the parent row's alias parent. args are the field's arguments, which
+// must all be ones the list names in Args; arg adds a bind argument.
+type ManyDecl struct {
+	To   string
+	Args []string
+	SQL  func(a, parent string, args map[string]any, arg func(any) string) (from, where, order string, err error)
+}
+
+// PagedDecl is a connection over one of the store's keyset lists.
+type PagedDecl struct {
+	// To is the entity of the nodes.
+	To string
+	// Default is the order the resolvers sort by when orderBy is not given.
+	Default string
+	// List builds the list for the store filter the field's filter argument translates
+	// to (nil for none), set to the parent's rows unless it is a root field.
+	List func(filter any, o Order) (*list, error)
+}
+
+func col(name string) FieldDecl                { return FieldDecl{Scalar: Column(name)} }
+func text(prefix string) FieldDecl             { return FieldDecl{Text: prefix} }
+func id(t string) FieldDecl                    { return FieldDecl{Scalar: GlobalID(t)} }
+func one(key, to string) FieldDecl             { return FieldDecl{One: &OneDecl{Key: key, To: to}} }
+func expr(f func(row string) string) FieldDecl { return FieldDecl{Scalar: Expr(f)} }
+
+// paged declares a connection over build, whose rows are related to the parent's by
+// parent (the list's own parent column when empty; none for root fields, root true).
+func paged[F any](to, def string, build func(F, Order) *list, parent string, root bool) FieldDecl {
+	return FieldDecl{Paged: &PagedDecl{To: to, Default: def, List: func(filter any, o Order) (*list, error) {
+		var f F
+		if filter != nil {
+			var ok bool
+			if f, ok = filter.(F); !ok {
+				return nil, fmt.Errorf("filter is a %T, not a %T", filter, f)
+			}
+		}
+		l := build(f, o)
+		switch {
+		case root:
+			l.parent = ""
+		case parent != "":
+			l.parent = parent
+		}
+		return l, nil
+	}}}
+}
+
+// with copies fields and adds more.
+func with(fields map[string]FieldDecl, more map[string]FieldDecl) map[string]FieldDecl {
+	out := make(map[string]FieldDecl, len(fields)+len(more))
+	for k, v := range fields {
+		out[k] = v
+	}
+	for k, v := range more {
+		out[k] = v
+	}
+	return out
+}
+
+var (
+	organizationTypes = map[string]string{
+		string(KindSchool): "School", string(KindCompany): "Company",
+		string(KindAgency): "GovernmentAgency", string(KindPark): "IndustrialPark",
+	}
+	resourceTypes = map[string]string{
+		string(CategoryFacility): "TrainingFacility", string(CategoryJob): "JobOpening",
+		string(CategoryTeacher): "Teacher", string(CategoryCourse): "TrainingCourse",
+		string(CategoryResult): "CompetitionResult",
+	}
+)
+
+// types are the declarations, by GraphQL type name.
+var types = map[string]TypeDecl{
+	"Query": {Fields: map[string]FieldDecl{
+		"organizations":   paged("organization", "NAME", organizationList, "", true),
+		"partnerships":    paged("partnership", "SIGNED_ON", partnershipList, "", true),
+		"resources":       paged("resource", "SHARED_ON", resourceList, "", true),
+		"jobOpenings":     paged("resource", "POSTED_ON", jobOpeningList, "", true),
+		"skills":          paged("skill", "CODE", skillList, "", true),
+		"trainingCenters": paged("center", "NAME", centerList, "", true),
+	}},
+	"Alliance": {Entity: "alliance", Node: "Alliance", Fields: map[string]FieldDecl{
+		"id": id("Alliance"), "version": col("version"), "slug": col("slug"), "city": col("city"),
+		"foundedOn": col("founded_on"), "description": col("description"), "name": text("name"),
+		"members":      paged("membership", "JOINED_ON", membershipList, "", false),
+		"partnerships": paged("partnership", "SIGNED_ON", partnershipList, "", false),
+		"resources":    paged("resource", "SHARED_ON", resourceList, "r.alliance_id", false),
+	}},
+	"Organization": {Entity: "organization", Node: "Organization", Kind: "kind", Kinds: organizationTypes, Fields: map[string]FieldDecl{
+		"id": id("Organization"), "version": col("version"), "kind": col("kind"), "name": text("name"),
+		"description": col("description"), "website": col("website"), "district": col("district"),
+		"foundedYear":  col("founded_year"),
+		"memberships":  {Many: &ManyDecl{To: "membership", SQL: organizationMemberships}},
+		"partnerships": paged("partnership", "SIGNED_ON", organizationPartnershipList, "", false),
+		"resources":    paged("resource", "SHARED_ON", resourceList, "r.provider_id", false),
+	}},
+	"School": {Entity: "organization", Base: "Organization", Fields: map[string]FieldDecl{
+		"level": col("school_level"), "majors": col("majors"), "studentCount": col("student_count"),
+	}},
+	"Company": {Entity: "organization", Base: "Organization", Fields: map[string]FieldDecl{
+		"industry": col("industry"), "size": col("company_size"), "employeeCount": col("employee_count"),
+		"foreignInvested": col("foreign_invested"), "park": one("park_id", "organization"),
+	}},
+	"GovernmentAgency": {Entity: "organization", Base: "Organization", Fields: map[string]FieldDecl{
+		"jurisdiction": col("jurisdiction"),
+	}},
+	"IndustrialPark": {Entity: "organization", Base: "Organization", Fields: map[string]FieldDecl{
+		"focusIndustries": col("focus_industries"),
+	}},
+	"Membership": {Entity: "membership", Node: "Membership", Fields: map[string]FieldDecl{
+		"id": id("Membership"), "version": col("version"), "role": col("role"), "joinedOn": col("joined_on"),
+		"leftOn": col("left_on"), "active": {Scalar: IsNull("left_on")},
+		"alliance": one("alliance_id", "alliance"), "organization": one("organization_id", "organization"),
+	}},
+	"Partnership": {Entity: "partnership", Node: "Partnership", Fields: map[string]FieldDecl{
+		"id": id("Partnership"), "version": col("version"), "kind": col("kind"), "status": col("status"),
+		"description": col("description"), "signedOn": col("signed_on"), "startsOn": col("starts_on"),
+		"endsOn": col("ends_on"), "title": text("title"), "alliance": one("alliance_id", "alliance"),
+		"participants": {Many: &ManyDecl{To: "participant", Args: []string{"roles"}, SQL: partnershipParticipants}},
+	}},
+	"PartnershipParticipant": {Entity: "participant", Fields: map[string]FieldDecl{
+		"role": col("role"), "joinedOn": col("joined_on"),
+		"organization": one("organization_id", "organization"), "partnership": one("partnership_id", "partnership"),
+	}},
+	"SharedResource": {Entity: "resource", Kind: "category", Kinds: resourceTypes, Fields: map[string]FieldDecl{
+		"id": id("Resource"), "version": col("version"), "category": col("category"), "description": col("description"),
+		"sharedOn": col("shared_on"), "sharedWithAll": col("shared_with_all"), "withdrawnOn": col("withdrawn_on"),
+		"title": text("title"), "provider": one("provider_id", "organization"), "alliance": one("alliance_id", "alliance"),
+		"trainingCenter": one("training_center_id", "center"),
+	}},
+	"JobOpening": {Entity: "resource", Base: "SharedResource", Fields: map[string]FieldDecl{
+		// The model reads a missing count as 0 and a missing type or status as "".
+		"positions":      expr(func(r string) string { return "COALESCE(" + r + ".positions, 0)" }),
+		"filled":         expr(func(r string) string { return "COALESCE(" + r + ".filled, 0)" }),
+		"openPositions":  expr(func(r string) string { return "(COALESCE(" + r + ".positions, 0) - COALESCE(" + r + ".filled, 0))" }),
+		"employmentType": expr(func(r string) string { return "COALESCE(" + r + ".employment_type, '')" }),
+		"status":         expr(func(r string) string { return "COALESCE(" + r + ".opening_status, '')" }),
+		"closesOn":       col("closes_on"),
+		"salary":         {Same: "SalaryRange"},
+		"requiredSkills": {Many: &ManyDecl{To: "skillLevel", SQL: resourceSkills}},
+	}},
+	"TrainingFacility": {Entity: "resource", Base: "SharedResource", Fields: map[string]FieldDecl{
+		"capacity":  expr(func(r string) string { return "COALESCE(" + r + ".capacity, 0)" }),
+		"address":   col("address"),
+		"equipment": expr(func(r string) string { return "COALESCE(" + r + ".equipment, '{}')" }),
+	}},
+	"Teacher": {Entity: "resource", Base: "SharedResource", Fields: map[string]FieldDecl{
+		"name":              expr(func(r string) string { return "COALESCE(" + r + ".teacher_name, '')" }),
+		"professionalTitle": col("teacher_title"),
+		"dualQualified":     expr(func(r string) string { return "COALESCE(" + r + ".dual_qualified, false)" }),
+		"yearsExperience":   col("years_experience"),
+		"expertise":         {Many: &ManyDecl{To: "skillLevel", SQL: resourceSkills}},
+	}},
+	"TrainingCourse": {Entity: "resource", Base: "SharedResource", Fields: map[string]FieldDecl{
+		"hours":    expr(func(r string) string { return "COALESCE(" + r + ".hours, 0)" }),
+		"seats":    expr(func(r string) string { return "COALESCE(" + r + ".seats, 0)" }),
+		"enrolled": expr(func(r string) string { return "COALESCE(" + r + ".enrolled, 0)" }),
+		"startsOn": col("starts_on"), "endsOn": col("ends_on"),
+		"skills": {Many: &ManyDecl{To: "skillLevel", SQL: resourceSkills}},
+	}},
+	"CompetitionResult": {Entity: "resource", Base: "SharedResource", Fields: map[string]FieldDecl{
+		"competition": expr(func(r string) string { return "COALESCE(" + r + ".competition, '')" }),
+		"level":       expr(func(r string) string { return "COALESCE(" + r + ".competition_level, '')" }),
+		"award":       expr(func(r string) string { return "COALESCE(" + r + ".award, '')" }),
+		"awardedOn":   col("awarded_on"),
+		"skill":       one("skill_id", "skill"),
+	}},
+	"SalaryRange": {Entity: "resource", Fields: map[string]FieldDecl{
+		"min": col("salary_min"), "max": col("salary_max"), "currency": {Scalar: Const("CNY")},
+	}},
+	"SkillAtLevel": {Entity: "skillLevel", Fields: map[string]FieldDecl{
+		"level": col("level"), "skill": one("skill_id", "skill"),
+	}},
+	"Skill": {Entity: "skill", Node: "Skill", Fields: map[string]FieldDecl{
+		"id": id("Skill"), "version": col("version"), "code": col("code"), "name": text("name"),
+		"category": col("category"), "description": col("description"), "parent": one("parent_id", "skill"),
+	}},
+	"TrainingCenter": {Entity: "center", Node: "TrainingCenter", Fields: map[string]FieldDecl{
+		"id": id("TrainingCenter"), "version": col("version"), "name": text("name"), "address": col("address"),
+		"description": col("description"), "establishedOn": col("established_on"),
+		"alliance": one("alliance_id", "alliance"), "operator": one("operator_id", "organization"),
+	}},
+}
+
+// organizationMemberships are an organization's memberships, oldest first, as
+// MembershipsOfOrganizations lists them.
+func organizationMemberships(a, parent string, _ map[string]any, _ func(any) string) (string, string, string, error) {
+	return "membership " + a, a + ".organization_id = " + parent + ".id", membershipOrder(a), nil
+}
+
+// partnershipParticipants are a partnership's participants with the roles asked for, as
+// the participants loader orders them.
+func partnershipParticipants(a, parent string, args map[string]any, arg func(any) string) (string, string, string, error) {
+	org := a + "o"
+	cond := a + ".partnership_id = " + parent + ".id"
+	if raw, ok := args["roles"].([]any); ok && len(raw) > 0 {
+		roles := make([]string, len(raw))
+		for i, r := range raw {
+			s, ok := r.(string)
+			if !ok {
+				return "", "", "", fmt.Errorf("a role is a %T, not a string", r)
+			}
+			roles[i] = s
+		}
+		cond += " AND " + a + ".role = ANY(" + arg(pq.StringArray(roles)) + ")"
+	} else if args["roles"] != nil && !ok {
+		return "", "", "", fmt.Errorf("roles are a %T, not a list", args["roles"])
+	}
+	return "partnership_participant " + a + " JOIN organization " + org + " ON " + org + ".id = " + a + ".organization_id",
+		cond, participantOrder(a, org), nil
+}
+
+// resourceSkills are the skills a resource requires, teaches or holds, highest level
+// first, as SkillsOfResources lists them.
+func resourceSkills(a, parent string, _ map[string]any, _ func(any) string) (string, string, string, error) {
+	k := a + "k"
+	return "resource_skill " + a + " JOIN skill " + k + " ON " + k + ".id = " + a + ".skill_id",
+		a + ".resource_id = " + parent + ".id", a + ".level DESC, " + k + ".code", nil
+}
+
+// Declared finds how typeName's field is read, on the type itself or on its base, and
+// the name of the type that declares it (which names its relations in documents).
+func Declared(typeName, field string) (FieldDecl, string, bool) {
+	t, ok := types[typeName]
+	if !ok {
+		return FieldDecl{}, "", false
+	}
+	if d, ok := t.Fields[field]; ok {
+		return d, typeName, true
+	}
+	if t.Base != "" {
+		return Declared(t.Base, field)
+	}
+	return FieldDecl{}, "", false
+}
+
+// Type is the declaration of typeName.
+func Type(typeName string) (TypeDecl, bool) {
+	t, ok := types[typeName]
+	return t, ok
+}
+
+// NodeType is the type whose rows node(id:) finds by global IDs of the relay type t.
+func NodeType(t string) (string, TypeDecl, bool) {
+	for name, d := range types {
+		if d.Node == t {
+			return name, d, true
+		}
+	}
+	return "", TypeDecl{}, false
+}
+
+// declaredRelation is the declaration a document's relation names: "Type.field".
+func declaredRelation(rel string) (FieldDecl, error) {
+	typeName, field, ok := strings.Cut(rel, ".")
+	if !ok {
+		return FieldDecl{}, fmt.Errorf("relation %q is not Type.field", rel)
+	}
+	d, owner, ok := Declared(typeName, field)
+	if !ok || owner != typeName {
+		return FieldDecl{}, fmt.Errorf("%s declares no field %q", typeName, field)
+	}
+	return d, nil
+}
