@@ -132,6 +132,22 @@ func TestOneStatementAnswersAsTheResolversDo(t *testing.T) {
 			map[string]any{"alliance": alliance}, false},
 		{"fields of one resource category", `query($alliance: ID!) { alliance(id: $alliance) { resources(first: 30) { edges { node { title { en } ... on JobOpening { positions salary { min max currency } requiredSkills { level skill { code } } } ... on Teacher { name expertise { level } } } } } } }`,
 			map[string]any{"alliance": alliance}, true},
+		{"a job board page", `query($first: Int!, $after: String) { jobOpenings(first: $first, after: $after, filter: {statuses: [OPEN]}, orderBy: {field: POSTED_ON, direction: DESC}) {
+			totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+			edges { cursor node { __typename id title { en zh } sharedOn status employmentType openPositions closesOn salary { min max currency }
+				provider { __typename id name { en zh } ... on Company { industry size park { name { en } } } }
+				requiredSkills { level skill { id code name { en } category } } } }
+		} }`, map[string]any{"first": 20}, true},
+		{"a company directory page", `query($after: String) { organizations(first: 20, after: $after, filter: {kinds: [COMPANY]}) {
+			totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+			edges { cursor node { id name { en zh } district ... on Company { industry size employeeCount foreignInvested }
+				memberships { role joinedOn active alliance { id } }
+				partnerships(first: 3) { totalCount pageInfo { hasNextPage } edges { node { title { en } kind status signedOn } } } } }
+		} }`, nil, true},
+		{"the benchmark's directory page", `query Directory($after: String) { organizations(first: 20, after: $after, filter: {kinds: [SCHOOL], schoolLevels: [TECHNICIAN_COLLEGE, HIGHER_VOCATIONAL_COLLEGE]}, orderBy: {field: NAME}) {
+			totalCount pageInfo { hasNextPage endCursor }
+			edges { node { id name { en zh } ... on School { level studentCount majors } partnerships(first: 5) { totalCount edges { node { title { en } kind status } } } } }
+		} }`, nil, true},
 		{"a missing alliance goes to the resolvers", `{ alliance(id: "` + relay.ID(relay.TypeAlliance, 987654321) + `") { id } }`, nil, false},
 		{"a malformed ID goes to the resolvers", `{ alliance(id: "nonsense") { id } }`, nil, false},
 		{"a page too large goes to the resolvers", `query($alliance: ID!) { alliance(id: $alliance) { members(first: 1000) { edges { node { id } } } } }`,
