@@ -1,7 +1,9 @@
 package graph
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -9,6 +11,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/alliance-graph/alliance-graph/graph/model"
 	"github.com/alliance-graph/alliance-graph/internal/relay"
@@ -36,9 +39,12 @@ func OneStatement(s *store.Store, schema *ast.Schema, log *slog.Logger, answered
 		if oc == nil || oc.Operation == nil || oc.Operation.Operation != ast.Query {
 			return next(ctx)
 		}
-		doc, ok := answer(ctx, s, schema, log, oc)
+		doc, rest, ok := answer(ctx, s, schema, log, oc)
 		if !ok {
 			return next(ctx)
+		}
+		if len(rest) > 0 {
+			return mixed(ctx, oc, doc, rest, next)
 		}
 		if answered != nil {
 			answered(ctx)
@@ -55,25 +61,103 @@ func OneStatement(s *store.Store, schema *ast.Schema, log *slog.Logger, answered
 }
 
 // answer plans and runs oc's one statement; false leaves the operation to the executor.
-// A bug here must cost the shortcut, not the answer: a panic is logged and the executor
-// answers.
-func answer(ctx context.Context, s *store.Store, schema *ast.Schema, log *slog.Logger, oc *graphql.OperationContext) (doc []byte, ok bool) {
+// rest are the response keys of the root fields the statement does not answer, which
+// the executor must. A bug here must cost the shortcut, not the answer: a panic is
+// logged and the executor answers.
+func answer(ctx context.Context, s *store.Store, schema *ast.Schema, log *slog.Logger, oc *graphql.OperationContext) (doc []byte, rest []string, ok bool) {
 	defer func() {
 		if r := recover(); r != nil {
 			log.ErrorContext(ctx, "one-statement plan panicked; the executor answers", "operation", oc.OperationName, "panic", fmt.Sprint(r))
-			doc, ok = nil, false
+			doc, rest, ok = nil, nil, false
 		}
 	}()
 	p := docPlan{ctx: ctx, oc: oc, schema: schema}
-	fields, err := p.root(oc.Operation.SelectionSet)
-	if err != nil {
-		return nil, false
+	fields, rest, err := p.root(oc.Operation.SelectionSet)
+	if err != nil || !worthIt(fields) {
+		return nil, nil, false
 	}
 	doc, found, err := s.Document(ctx, fields)
 	if err != nil && ctx.Err() == nil {
 		log.WarnContext(ctx, "one-statement plan failed; the executor answers", "operation", oc.OperationName, "err", err)
 	}
-	return doc, err == nil && found
+	return doc, rest, err == nil && found
+}
+
+// worthIt reports whether a statement answers anything a constant would not.
+func worthIt(fields []store.DocField) bool {
+	for _, f := range fields {
+		if _, ok := f.Value.(store.Const); !ok {
+			return true
+		}
+	}
+	return false
+}
+
+// mixed answers a query whose root fields one statement answers only in part (doc): the
+// executor runs the operation with the other root fields alone (rest, plain fields by
+// construction, see docPlan.root), and the two objects are joined in the order of the
+// selection. The executor's errors and extensions pass on unchanged; a null data (an
+// error on a non-null root field) nulls the whole answer, as it would have.
+func mixed(ctx context.Context, oc *graphql.OperationContext, doc []byte, rest []string, next graphql.OperationHandler) graphql.ResponseHandler {
+	order := graphql.CollectFields(oc, oc.Operation.SelectionSet, []string{"Query"})
+	op := *oc.Operation
+	op.SelectionSet = nil
+	for _, s := range oc.Operation.SelectionSet {
+		f := s.(*ast.Field) // docPlan.root splits only lists of fields
+		key := f.Alias
+		if key == "" {
+			key = f.Name
+		}
+		if slices.Contains(rest, key) {
+			op.SelectionSet = append(op.SelectionSet, f)
+		}
+	}
+	oc.Operation = &op
+	h := next(ctx)
+	return func(ctx context.Context) *graphql.Response {
+		r := h(ctx)
+		if r == nil || r.Data == nil || string(r.Data) == "null" {
+			return r
+		}
+		joined, err := join(order, doc, r.Data)
+		if err != nil {
+			r.Errors = append(r.Errors, &gqlerror.Error{Message: "internal error: " + err.Error()})
+			r.Data = nil
+			return r
+		}
+		r.Data = joined
+		return r
+	}
+}
+
+// join writes the members of two JSON objects as one, in the order of fields.
+func join(fields []graphql.CollectedField, a, b []byte) ([]byte, error) {
+	var ma, mb map[string]json.RawMessage
+	if err := json.Unmarshal(a, &ma); err != nil {
+		return nil, fmt.Errorf("read one statement's answer: %w", err)
+	}
+	if err := json.Unmarshal(b, &mb); err != nil {
+		return nil, fmt.Errorf("read the executor's answer: %w", err)
+	}
+	var buf bytes.Buffer
+	buf.WriteByte('{')
+	for i, f := range fields {
+		v, ok := ma[f.Alias]
+		if !ok {
+			if v, ok = mb[f.Alias]; !ok {
+				return nil, fmt.Errorf("no answer for %q", f.Alias)
+			}
+		}
+		if i > 0 {
+			buf.WriteByte(',')
+		}
+		k, _ := json.Marshal(f.Alias)
+		buf.Write(k)
+		buf.WriteByte(':')
+		buf.Write(v)
+	}
+	buf.WriteByte('}')
+	return buf.Bytes(), nil
 }
 
 // errNotPlain marks a selection one statement does not answer.
@@ -220,64 +304,92 @@ func (p *docPlan) fieldsOf(sel ast.SelectionSet, typeName string) ([]graphql.Col
 	return fields, nil
 }
 
-func (p *docPlan) root(sel ast.SelectionSet) ([]store.DocField, error) {
-	fields, err := p.collect(sel, "Query")
+// root plans the root fields of a query: those one statement answers, and the response
+// keys of those it leaves to the executor, in the order of the selection. The selection
+// can be split only when it is a list of plain fields (no fragments or directives but
+// @skip and @include at the root), so that the executor can be given the rest alone.
+func (p *docPlan) root(sel ast.SelectionSet) (planned []store.DocField, rest []string, err error) {
+	fields, err := p.fieldsOf(sel, "Query")
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	out := make([]store.DocField, 0, len(fields))
-	for _, f := range fields {
-		var v store.DocValue
-		switch f.Name {
-		case "__typename":
-			v = store.Const("Query")
-		case "alliance":
-			args := f.ArgumentMap(p.oc.Variables)
-			id, _ := args["id"].(string)
-			slug, hasSlug := args["slug"].(string)
-			obj, err := p.object("Alliance", f.SelectionSet)
-			if err != nil {
-				return nil, err
-			}
-			switch {
-			case id != "" && !hasSlug:
-				key, err := relay.ParseIDOf(relay.TypeAlliance, id)
-				if err != nil {
-					return nil, errNotPlain
-				}
-				v = store.Lookup{Entity: "alliance", Column: "id", Value: key, Object: obj}
-			case hasSlug && args["id"] == nil:
-				v = store.Lookup{Entity: "alliance", Column: "slug", Value: slug, Object: obj}
-			case args["id"] == nil && args["slug"] == nil:
-				v = store.Lookup{Entity: "alliance", Object: obj}
-			default:
-				return nil, errNotPlain
-			}
-		case "node":
-			id, _ := f.ArgumentMap(p.oc.Variables)["id"].(string)
-			t, key, err := relay.ParseID(id)
-			if err != nil {
-				return nil, errNotPlain
-			}
-			// Types node(id:) may not answer without the viewer's scope (resources) are
-			// left to the resolvers, which hide those the viewer may not see.
-			typeName, decl, ok := store.NodeType(string(t))
-			if !ok {
-				return nil, errNotPlain
-			}
-			obj, err := p.object(typeName, f.SelectionSet)
-			if err != nil {
-				return nil, err
-			}
-			v = store.Lookup{Entity: decl.Entity, Column: "id", Value: key, Object: obj}
-		default:
-			if v, err = p.member("Query", f); err != nil {
-				return nil, err
-			}
+	whole := true
+	for _, s := range sel {
+		if f, ok := s.(*ast.Field); !ok || !onlySkipInclude(f.Directives) {
+			whole = false
 		}
-		out = append(out, store.DocField{Key: f.Alias, Value: v})
 	}
-	return out, nil
+	if ok, _ := p.plain(sel, "Query"); !ok && !whole {
+		return nil, nil, errNotPlain
+	}
+	for _, f := range fields {
+		v, err := p.rootField(f)
+		switch {
+		case errors.Is(err, errNotPlain) && whole:
+			rest = append(rest, f.Alias)
+		case err != nil:
+			return nil, nil, err
+		default:
+			planned = append(planned, store.DocField{Key: f.Alias, Value: v})
+		}
+	}
+	return planned, rest, nil
+}
+
+func (p *docPlan) rootField(f graphql.CollectedField) (store.DocValue, error) {
+	if !p.undirected("Query", f.Name) {
+		return nil, errNotPlain
+	}
+	var v store.DocValue
+	var err error
+	switch f.Name {
+	case "__typename":
+		v = store.Const("Query")
+	case "alliance":
+		args := f.ArgumentMap(p.oc.Variables)
+		id, _ := args["id"].(string)
+		slug, hasSlug := args["slug"].(string)
+		obj, err := p.object("Alliance", f.SelectionSet)
+		if err != nil {
+			return nil, err
+		}
+		switch {
+		case id != "" && !hasSlug:
+			key, err := relay.ParseIDOf(relay.TypeAlliance, id)
+			if err != nil {
+				return nil, errNotPlain
+			}
+			v = store.Lookup{Entity: "alliance", Column: "id", Value: key, Object: obj}
+		case hasSlug && args["id"] == nil:
+			v = store.Lookup{Entity: "alliance", Column: "slug", Value: slug, Object: obj}
+		case args["id"] == nil && args["slug"] == nil:
+			v = store.Lookup{Entity: "alliance", Object: obj}
+		default:
+			return nil, errNotPlain
+		}
+	case "node":
+		id, _ := f.ArgumentMap(p.oc.Variables)["id"].(string)
+		t, key, err := relay.ParseID(id)
+		if err != nil {
+			return nil, errNotPlain
+		}
+		// Types node(id:) may not answer without the viewer's scope (resources) are
+		// left to the resolvers, which hide those the viewer may not see.
+		typeName, decl, ok := store.NodeType(string(t))
+		if !ok {
+			return nil, errNotPlain
+		}
+		obj, err := p.object(typeName, f.SelectionSet)
+		if err != nil {
+			return nil, err
+		}
+		v = store.Lookup{Entity: decl.Entity, Column: "id", Value: key, Object: obj}
+	default:
+		if v, err = p.member("Query", f); err != nil {
+			return nil, err
+		}
+	}
+	return v, nil
 }
 
 // object describes an object of typeName over its row: when the selection has type

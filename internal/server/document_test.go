@@ -364,3 +364,47 @@ func TestOneStatementAnswersRandomQueriesAsTheResolversDo(t *testing.T) {
 		t.Errorf("only %d of %d random queries took one statement", planned, queries)
 	}
 }
+
+// A query that mixes fields one statement answers with fields only resolvers answer
+// (computed ones, root fields the engine does not declare) gets the plain root fields
+// from one statement and the rest from the executor, joined in the order asked: the same
+// JSON and errors as the executor alone, in fewer statements.
+func TestOneStatementAnswersThePlainPartOfAMixedQuery(t *testing.T) {
+	one := startConfiguredServer(t, testDB, func(c *server.Config) { c.OneStatement = true })
+	resolvers := startConfiguredServer(t, testDB, func(c *server.Config) { c.OneStatement = false })
+	board := `jobOpenings(first: 10, filter: {statuses: [OPEN]}, orderBy: {field: POSTED_ON, direction: DESC}) {
+		totalCount pageInfo { hasNextPage endCursor } edges { cursor node { id title { en } provider { name { en } } requiredSkills { level skill { code } } } } }`
+	directory := `organizations(first: 10, filter: {kinds: [COMPANY]}) { totalCount edges { node { id name { en } partnerships(first: 2) { totalCount edges { node { id } } } } } }`
+	tests := []struct {
+		name  string
+		query string
+	}{
+		{"a computed root field between two plain ones", `{ ` + board + ` gaps: skillGap(first: 3) { edges { node { skill { code } gap } } } ` + directory + ` }`},
+		{"a root field the engine does not declare", `{ __typename ` + board + ` talents(first: 3) { totalCount edges { node { id status } } } }`},
+		{"a failing root field", `{ ` + directory + ` path(from: "nonsense", to: "nonsense") { length } }`},
+		{"skipped and included root fields", `{ ` + board + ` skillGap(first: 2) @skip(if: true) { totalCount } events(first: 2) @include(if: true) { edges { node { id } } } }`},
+	}
+	viewers := genViewers(t)
+	for _, tc := range tests {
+		for _, who := range slices.Sorted(maps.Keys(viewers)) {
+			t.Run(tc.name+"/"+who, func(t *testing.T) {
+				v := viewers[who]
+				before := one.statements.Load()
+				got := one.queryAs(t, v, tc.query, nil)
+				sent := one.statements.Load() - before
+				before = resolvers.statements.Load()
+				want := resolvers.queryAs(t, v, tc.query, nil)
+				wanted := resolvers.statements.Load() - before
+				if !sameJSON(t, got.Data, want.Data) {
+					t.Errorf("mixed answer\n%s\nthe resolvers'\n%s", got.Data, want.Data)
+				}
+				if !slices.EqualFunc(got.Errors, want.Errors, func(a, b gqlError) bool { return a.Message == b.Message && fmt.Sprint(a.Path) == fmt.Sprint(b.Path) }) {
+					t.Errorf("errors differ: %+v, the resolvers' %+v", got.Errors, want.Errors)
+				}
+				if sent >= wanted {
+					t.Errorf("sent %d statements, the resolvers %d: the plain part was not answered in one", sent, wanted)
+				}
+			})
+		}
+	}
+}
