@@ -25,6 +25,8 @@ var inputFilters = map[string]func(context.Context, any) (any, error){
 	"JobOpeningFilter":     inputFilter(jobOpeningFilter),
 	"SkillFilter":          inputFilter(skillFilter),
 	"TrainingCenterFilter": inputFilter(trainingCenterFilter),
+	"TalentFilter":         inputFilter(talentFilter),
+	"PlacementFilter":      inputFilter(placementFilter),
 }
 
 // inputFilter binds a raw filter to the model's input type M (nil when absent, as gqlgen

@@ -14,6 +14,8 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/alliance-graph/alliance-graph/graph/model"
+	"github.com/alliance-graph/alliance-graph/internal/auth"
+	"github.com/alliance-graph/alliance-graph/internal/policy"
 	"github.com/alliance-graph/alliance-graph/internal/relay"
 	"github.com/alliance-graph/alliance-graph/internal/store"
 )
@@ -369,27 +371,54 @@ func (p *docPlan) rootField(f graphql.CollectedField) (store.DocValue, error) {
 		}
 	case "node":
 		id, _ := f.ArgumentMap(p.oc.Variables)["id"].(string)
-		t, key, err := relay.ParseID(id)
-		if err != nil {
-			return nil, errNotPlain
-		}
-		// Types node(id:) may not answer without the viewer's scope (resources) are
-		// left to the resolvers, which hide those the viewer may not see.
-		typeName, decl, ok := store.NodeType(string(t))
-		if !ok {
-			return nil, errNotPlain
-		}
-		obj, err := p.object(typeName, f.SelectionSet)
+		l, err := p.node(id, f.SelectionSet)
 		if err != nil {
 			return nil, err
 		}
-		v = store.Lookup{Entity: decl.Entity, Column: "id", Value: key, Object: obj}
+		v = l
+	case "nodes":
+		ids, ok := f.ArgumentMap(p.oc.Variables)["ids"].([]any)
+		if !ok || len(ids) == 0 || len(ids) > maxNodes {
+			return nil, errNotPlain
+		}
+		ls := make(store.Lookups, len(ids))
+		for i, raw := range ids {
+			id, _ := raw.(string)
+			if ls[i], err = p.node(id, f.SelectionSet); err != nil {
+				return nil, err
+			}
+		}
+		v = ls
 	default:
 		if v, err = p.member("Query", f); err != nil {
 			return nil, err
 		}
 	}
 	return v, nil
+}
+
+// node describes the object with global ID id. Resources are found within the viewer's
+// scope, as the resolvers' loader finds them; a row not found leaves the query to the
+// resolvers, which report it.
+func (p *docPlan) node(id string, sel ast.SelectionSet) (store.Lookup, error) {
+	t, key, err := relay.ParseID(id)
+	if err != nil {
+		return store.Lookup{}, errNotPlain
+	}
+	typeName, decl, ok := store.NodeType(string(t))
+	if !ok {
+		return store.Lookup{}, errNotPlain
+	}
+	obj, err := p.object(typeName, sel)
+	if err != nil {
+		return store.Lookup{}, err
+	}
+	l := store.Lookup{Entity: decl.Entity, Column: "id", Value: key, Object: obj}
+	if decl.Scoped {
+		scope := policy.ResourceScope(auth.ViewerFrom(p.ctx))
+		l.Scope = &scope
+	}
+	return l, nil
 }
 
 // object describes an object of typeName over its row: when the selection has type

@@ -100,8 +100,8 @@ func TestOneStatementAnswersAsTheResolversDo(t *testing.T) {
 			m: node(id: $m) { ... on Membership { role organization { name { en } } } }
 			a: node(id: $a) { ... on Alliance { slug } }
 		}`, map[string]any{"p": relay.ID(relay.TypePartnership, 1), "m": relay.ID(relay.TypeMembership, 1), "a": alliance}, true},
-		{"a resource by node goes to the resolvers", `query($id: ID!) { node(id: $id) { id ... on SharedResource { title { en } } } }`,
-			map[string]any{"id": relay.ID(relay.TypeResource, 1)}, false},
+		{"a resource by node", `query($id: ID!) { node(id: $id) { id ... on SharedResource { title { en } } ... on JobOpening { positions } } }`,
+			map[string]any{"id": relay.ID(relay.TypeResource, 1)}, true},
 		{"a missing node goes to the resolvers", `query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": relay.ID(relay.TypeOrganization, 987654321)}, false},
 		{"the default alliance", `{ alliance { id members(first: 2) { edges { node { id } } } } }`, nil, true},
 		{"by slug", `query($slug: String) { alliance(slug: $slug) { id name { en } } }`, map[string]any{"slug": slug}, true},
@@ -128,8 +128,9 @@ func TestOneStatementAnswersAsTheResolversDo(t *testing.T) {
 		} } } } } }
 		fragment N on Node { id }
 		fragment Agency on GovernmentAgency { jurisdiction name { en } }`, map[string]any{"alliance": alliance}, true},
-		{"a type's own connection goes to the resolvers", `query($alliance: ID!) { alliance(id: $alliance) { members(first: 5) { edges { node { organization { ... on School { students(first: 2) { edges { node { id } } } } } } } } } }`,
-			map[string]any{"alliance": alliance}, false},
+		{"a type's own connection", `query($alliance: ID!) { alliance(id: $alliance) { members(first: 5) { edges { node { organization { ... on School { students(first: 2) { totalCount edges { node { id status } } } } ... on Company { employees(last: 2) { edges { cursor } } } } } } } } }`,
+			map[string]any{"alliance": alliance}, true},
+		{"a talent's personal data goes to the resolvers", `{ talents(first: 3) { edges { node { id fullName } } } }`, nil, false},
 		{"fields of one resource category", `query($alliance: ID!) { alliance(id: $alliance) { resources(first: 30) { edges { node { title { en } ... on JobOpening { positions salary { min max currency } requiredSkills { level skill { code } } } ... on Teacher { name expertise { level } } } } } } }`,
 			map[string]any{"alliance": alliance}, true},
 		{"a job board page", `query($first: Int!, $after: String) { jobOpenings(first: $first, after: $after, filter: {statuses: [OPEN]}, orderBy: {field: POSTED_ON, direction: DESC}) {

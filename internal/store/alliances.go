@@ -15,12 +15,17 @@ func allianceID(a *Alliance) int64 { return a.ID }
 
 // Alliances lists the alliances on this server.
 func (s *Store) Alliances(ctx context.Context, o Order, p Page) (Result[Alliance], error) {
-	return page(ctx, s, "alliances", &list{cols: "a.*", from: "alliance a", id: "a.id", orders: allianceOrders, order: o}, p, allianceID)
+	return page(ctx, s, "alliances", allianceList(struct{}{}, o), p, allianceID)
+}
+
+// allianceList lists the alliances; they take no filter.
+func allianceList(_ struct{}, o Order) *list {
+	return &list{cols: "a.*", from: "alliance a", id: "a.id", orders: allianceOrders, order: o}
 }
 
 // CountAlliances counts the alliances on this server.
 func (s *Store) CountAlliances(ctx context.Context) (int, error) {
-	return count(ctx, s, "alliances", &list{from: "alliance a"})
+	return count(ctx, s, "alliances", allianceList(struct{}{}, Order{}))
 }
 
 // AlliancesByID loads alliances by id.

@@ -113,7 +113,13 @@ type Lookup struct {
 	Column string
 	Value  any
 	Object DocValue
+	// Scope, when not nil, is the viewer's scope over resource rows: a row outside it is
+	// not found, as if it did not exist.
+	Scope *Scope
 }
+
+// Lookups are a list of Lookups (nodes(ids:)), each found or null.
+type Lookups []Lookup
 
 // KindSwitch is a value that depends on the row's kind: the row's object as its own
 // GraphQL type sees it, for selections with type conditions (... on School). A kind it
@@ -138,6 +144,7 @@ func (PageInfo) docValue()   {}
 func (Edges) docValue()      {}
 func (Cursor) docValue()     {}
 func (Lookup) docValue()     {}
+func (Lookups) docValue()    {}
 func (KindSwitch) docValue() {}
 
 // docEntity is a table whose rows documents are built over, with the columns a document
@@ -169,6 +176,8 @@ var docEntities = map[string]docEntity{
 	"skill":        {"skill", "skill", columnsOf(Skill{})},
 	"skillLevel":   {"skillLevel", "resource_skill", columnsOf(SkillLevel{})},
 	"center":       {"center", "training_center", columnsOf(TrainingCenter{})},
+	"talent":       {"talent", "talent", columnsOf(Talent{})},
+	"placement":    {"placement", "placement", columnsOf(Placement{})},
 }
 
 // Document builds the JSON object of fields in one statement and reports whether every
@@ -188,8 +197,13 @@ func (s *Store) Document(ctx context.Context, fields []DocField) ([]byte, bool, 
 		col := "v" + strconv.Itoa(i)
 		cols = append(cols, v+" AS "+col)
 		keys = append(keys, pq.QuoteLiteral(f.Key), "x."+col)
-		if _, ok := f.Value.(Lookup); ok {
+		switch l := f.Value.(type) {
+		case Lookup:
 			found = append(found, "x."+col+" IS NOT NULL")
+		case Lookups:
+			for j := range l {
+				found = append(found, "json_typeof(x."+col+"->"+strconv.Itoa(j)+") <> 'null'")
+			}
 		}
 	}
 	// OFFSET 0 keeps PostgreSQL from pulling the members up into the outer query, where
@@ -370,7 +384,24 @@ func (b *docBuilder) value(e docEntity, row string, v DocValue) (string, error) 
 		if err != nil {
 			return "", err
 		}
-		return "(SELECT " + obj + " FROM " + to.table + " " + a + " WHERE " + col + " = " + b.arg(v.Value) + ")", nil
+		cond := col + " = " + b.arg(v.Value)
+		if v.Scope != nil {
+			cond += " AND " + v.Scope.condition(a, b.arg)
+		}
+		return "(SELECT " + obj + " FROM " + to.table + " " + a + " WHERE " + cond + ")", nil
+	case Lookups:
+		if len(v) > MaxDocMembers*2 {
+			return "", fmt.Errorf("%d lookups; at most %d fit", len(v), MaxDocMembers*2)
+		}
+		parts := make([]string, len(v))
+		for i, l := range v {
+			sql, err := b.value(e, row, l)
+			if err != nil {
+				return "", fmt.Errorf("lookup %d: %w", i, err)
+			}
+			parts[i] = sql
+		}
+		return "json_build_array(" + strings.Join(parts, ", ") + ")", nil
 	}
 	return "", fmt.Errorf("unknown document value %T", v)
 }

@@ -27,9 +27,10 @@ type TypeDecl struct {
 	// whose rows are of several types.
 	Kind  string
 	Kinds map[string]string
-	// Node is the relay type of the global IDs node(id:) finds the type's rows by, when
-	// node(id:) may answer them without asking the viewer's scope.
-	Node   string
+	// Node is the relay type of the global IDs node(id:) finds the type's rows by.
+	Node string
+	// Scoped rows are resources: node(id:) finds them only within the viewer's Scope.
+	Scoped bool
 	Fields map[string]FieldDecl
 }
 
@@ -131,6 +132,7 @@ var (
 // types are the declarations, by GraphQL type name.
 var types = map[string]TypeDecl{
 	"Query": {Fields: map[string]FieldDecl{
+		"alliances":       paged("alliance", "NAME", allianceList, "", true),
 		"organizations":   paged("organization", "NAME", organizationList, "", true),
 		"partnerships":    paged("partnership", "SIGNED_ON", partnershipList, "", true),
 		"resources":       paged("resource", "SHARED_ON", resourceList, "", true),
@@ -144,6 +146,7 @@ var types = map[string]TypeDecl{
 		"members":      paged("membership", "JOINED_ON", membershipList, "", false),
 		"partnerships": paged("partnership", "SIGNED_ON", partnershipList, "", false),
 		"resources":    paged("resource", "SHARED_ON", resourceList, "r.alliance_id", false),
+		"talents":      paged("talent", "REGISTERED_ON", talentsOf(TalentsOfAlliance), "", false),
 	}},
 	"Organization": {Entity: "organization", Node: "Organization", Kind: "kind", Kinds: organizationTypes, Fields: map[string]FieldDecl{
 		"id": id("Organization"), "version": col("version"), "kind": col("kind"), "name": text("name"),
@@ -155,10 +158,13 @@ var types = map[string]TypeDecl{
 	}},
 	"School": {Entity: "organization", Base: "Organization", Fields: map[string]FieldDecl{
 		"level": col("school_level"), "majors": col("majors"), "studentCount": col("student_count"),
+		"students": paged("talent", "REGISTERED_ON", talentsOf(TalentsOfSchool), "", false),
 	}},
 	"Company": {Entity: "organization", Base: "Organization", Fields: map[string]FieldDecl{
 		"industry": col("industry"), "size": col("company_size"), "employeeCount": col("employee_count"),
 		"foreignInvested": col("foreign_invested"), "park": one("park_id", "organization"),
+		"employees":   paged("talent", "REGISTERED_ON", talentsOf(TalentsOfEmployer), "", false),
+		"jobOpenings": paged("resource", "POSTED_ON", jobOpeningList, "r.provider_id", false),
 	}},
 	"GovernmentAgency": {Entity: "organization", Base: "Organization", Fields: map[string]FieldDecl{
 		"jurisdiction": col("jurisdiction"),
@@ -181,7 +187,7 @@ var types = map[string]TypeDecl{
 		"role": col("role"), "joinedOn": col("joined_on"),
 		"organization": one("organization_id", "organization"), "partnership": one("partnership_id", "partnership"),
 	}},
-	"SharedResource": {Entity: "resource", Kind: "category", Kinds: resourceTypes, Fields: map[string]FieldDecl{
+	"SharedResource": {Entity: "resource", Node: "Resource", Scoped: true, Kind: "category", Kinds: resourceTypes, Fields: map[string]FieldDecl{
 		"id": id("Resource"), "version": col("version"), "category": col("category"), "description": col("description"),
 		"sharedOn": col("shared_on"), "sharedWithAll": col("shared_with_all"), "withdrawnOn": col("withdrawn_on"),
 		"title": text("title"), "provider": one("provider_id", "organization"), "alliance": one("alliance_id", "alliance"),
@@ -197,6 +203,7 @@ var types = map[string]TypeDecl{
 		"closesOn":       col("closes_on"),
 		"salary":         {Same: "SalaryRange"},
 		"requiredSkills": {Many: &ManyDecl{To: "skillLevel", SQL: resourceSkills}},
+		"placements":     paged("placement", "APPLIED_ON", openingPlacementList, "", false),
 	}},
 	"TrainingFacility": {Entity: "resource", Base: "SharedResource", Fields: map[string]FieldDecl{
 		"capacity":  expr(func(r string) string { return "COALESCE(" + r + ".capacity, 0)" }),
@@ -233,6 +240,21 @@ var types = map[string]TypeDecl{
 	"Skill": {Entity: "skill", Node: "Skill", Fields: map[string]FieldDecl{
 		"id": id("Skill"), "version": col("version"), "code": col("code"), "name": text("name"),
 		"category": col("category"), "description": col("description"), "parent": one("parent_id", "skill"),
+		"jobOpenings": paged("resource", "POSTED_ON", skillJobOpeningList, "", false),
+		"talents":     paged("talent", "REGISTERED_ON", talentsOf(TalentsOfSkill), "", false),
+	}},
+	"Talent": {Entity: "talent", Node: "Talent", Fields: map[string]FieldDecl{
+		// Only the anonymised profile: the personal fields carry @personal, which only the
+		// executor checks, and the entity has no personal column to read.
+		"id": id("Talent"), "version": col("version"), "status": col("status"),
+		"graduationYear": col("graduation_year"), "major": col("major"), "registeredOn": col("registered_on"),
+		"alliance": one("alliance_id", "alliance"), "school": one("school_id", "organization"),
+		"employer": one("employer_id", "organization"),
+		"skills":   {Many: &ManyDecl{To: "skillLevel", SQL: talentSkills}},
+	}},
+	"Placement": {Entity: "placement", Node: "Placement", Fields: map[string]FieldDecl{
+		"id": id("Placement"), "version": col("version"), "status": col("status"), "appliedOn": col("applied_on"),
+		"hiredOn": col("hired_on"), "talent": one("talent_id", "talent"),
 	}},
 	"TrainingCenter": {Entity: "center", Node: "TrainingCenter", Fields: map[string]FieldDecl{
 		"id": id("TrainingCenter"), "version": col("version"), "name": text("name"), "address": col("address"),
@@ -275,6 +297,18 @@ func resourceSkills(a, parent string, _ map[string]any, _ func(any) string) (str
 	k := a + "k"
 	return "resource_skill " + a + " JOIN skill " + k + " ON " + k + ".id = " + a + ".skill_id",
 		a + ".resource_id = " + parent + ".id", a + ".level DESC, " + k + ".code", nil
+}
+
+// talentSkills are a talent's skills, highest level first, as SkillsOfTalents lists them.
+func talentSkills(a, parent string, _ map[string]any, _ func(any) string) (string, string, string, error) {
+	k := a + "k"
+	return "talent_skill " + a + " JOIN skill " + k + " ON " + k + ".id = " + a + ".skill_id",
+		a + ".talent_id = " + parent + ".id", a + ".level DESC, " + k + ".code", nil
+}
+
+// talentsOf is the list of talents under a parent of the relation via.
+func talentsOf(via TalentParent) func(TalentFilter, Order) *list {
+	return func(f TalentFilter, o Order) *list { return nestedTalentList(via, f, o) }
 }
 
 // Declared finds how typeName's field is read, on the type itself or on its base, and
