@@ -17,21 +17,27 @@ import (
 // reads it from the document (gqlgen's argument map: validated against the schema, but
 // not bound to Go types), to the store filter with the resolvers' own converters, by the
 // argument's input type. A filter of a type not listed here goes to the resolvers.
-var inputFilters = map[string]func(context.Context, any) (any, error){
-	"OrganizationFilter":   inputFilter(organizationFilter),
-	"MembershipFilter":     inputFilter(membershipFilter),
-	"PartnershipFilter":    inputFilter(partnershipFilter),
-	"ResourceFilter":       inputFilter(resourceFilter),
-	"JobOpeningFilter":     inputFilter(jobOpeningFilter),
-	"SkillFilter":          inputFilter(skillFilter),
-	"TrainingCenterFilter": inputFilter(trainingCenterFilter),
-	"TalentFilter":         inputFilter(talentFilter),
-	"PlacementFilter":      inputFilter(placementFilter),
+func inputFilters(r *Resolver) map[string]inputFilter {
+	return map[string]inputFilter{
+		"OrganizationFilter":   bindFilter(organizationFilter),
+		"MembershipFilter":     bindFilter(membershipFilter),
+		"PartnershipFilter":    bindFilter(partnershipFilter),
+		"ResourceFilter":       bindFilter(resourceFilter),
+		"JobOpeningFilter":     bindFilter(jobOpeningFilter),
+		"SkillFilter":          bindFilter(skillFilter),
+		"TrainingCenterFilter": bindFilter(trainingCenterFilter),
+		"TalentFilter":         bindFilter(talentFilter),
+		"PlacementFilter":      bindFilter(placementFilter),
+		"TrainingCourseFilter": bindFilter(r.courseFilter),
+	}
 }
 
-// inputFilter binds a raw filter to the model's input type M (nil when absent, as gqlgen
+// inputFilter translates a raw filter argument to a store filter.
+type inputFilter func(context.Context, any) (any, error)
+
+// bindFilter binds a raw filter to the model's input type M (nil when absent, as gqlgen
 // passes it) and converts it as the resolvers do.
-func inputFilter[M any, F any](convert func(context.Context, *M) (F, error)) func(context.Context, any) (any, error) {
+func bindFilter[M any, F any](convert func(context.Context, *M) (F, error)) inputFilter {
 	return func(ctx context.Context, raw any) (any, error) {
 		var m *M
 		if raw != nil {

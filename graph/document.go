@@ -15,6 +15,7 @@ import (
 
 	"github.com/alliance-graph/alliance-graph/graph/model"
 	"github.com/alliance-graph/alliance-graph/internal/auth"
+	"github.com/alliance-graph/alliance-graph/internal/calendar"
 	"github.com/alliance-graph/alliance-graph/internal/policy"
 	"github.com/alliance-graph/alliance-graph/internal/relay"
 	"github.com/alliance-graph/alliance-graph/internal/store"
@@ -35,13 +36,16 @@ import (
 //
 // Install it with AroundOperations after the limits, which have already checked the
 // operation by then. answered, if not nil, is told of each operation it answers.
-func OneStatement(s *store.Store, schema *ast.Schema, log *slog.Logger, answered func(context.Context)) func(context.Context, graphql.OperationHandler) graphql.ResponseHandler {
+func OneStatement(s *store.Store, schema *ast.Schema, log *slog.Logger, clock calendar.Clock, answered func(context.Context)) func(context.Context, graphql.OperationHandler) graphql.ResponseHandler {
+	// The filters are translated by the resolvers' own converters; the courses' converter
+	// judges them on the resolvers' day, from the same clock.
+	filters := inputFilters(&Resolver{Clock: clock})
 	return func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 		oc := graphql.GetOperationContext(ctx)
 		if oc == nil || oc.Operation == nil || oc.Operation.Operation != ast.Query {
 			return next(ctx)
 		}
-		doc, rest, ok := answer(ctx, s, schema, log, oc)
+		doc, rest, ok := answer(ctx, s, schema, log, filters, oc)
 		if !ok {
 			return next(ctx)
 		}
@@ -66,14 +70,14 @@ func OneStatement(s *store.Store, schema *ast.Schema, log *slog.Logger, answered
 // rest are the response keys of the root fields the statement does not answer, which
 // the executor must. A bug here must cost the shortcut, not the answer: a panic is
 // logged and the executor answers.
-func answer(ctx context.Context, s *store.Store, schema *ast.Schema, log *slog.Logger, oc *graphql.OperationContext) (doc []byte, rest []string, ok bool) {
+func answer(ctx context.Context, s *store.Store, schema *ast.Schema, log *slog.Logger, filters map[string]inputFilter, oc *graphql.OperationContext) (doc []byte, rest []string, ok bool) {
 	defer func() {
 		if r := recover(); r != nil {
 			log.ErrorContext(ctx, "one-statement plan panicked; the executor answers", "operation", oc.OperationName, "panic", fmt.Sprint(r))
 			doc, rest, ok = nil, nil, false
 		}
 	}()
-	p := docPlan{ctx: ctx, oc: oc, schema: schema}
+	p := docPlan{ctx: ctx, oc: oc, schema: schema, filters: filters}
 	fields, rest, err := p.root(oc.Operation.SelectionSet)
 	if err != nil || !worthIt(fields) {
 		return nil, nil, false
@@ -166,9 +170,10 @@ func join(fields []graphql.CollectedField, a, b []byte) ([]byte, error) {
 var errNotPlain = errors.New("not answered by one statement")
 
 type docPlan struct {
-	ctx    context.Context
-	oc     *graphql.OperationContext
-	schema *ast.Schema
+	ctx     context.Context
+	oc      *graphql.OperationContext
+	schema  *ast.Schema
+	filters map[string]inputFilter
 }
 
 // plain reports whether a selection set on typeName is free of directives other than
@@ -554,7 +559,7 @@ func (p *docPlan) connection(f graphql.CollectedField, rel string, d *store.Page
 	args := f.ArgumentMap(p.oc.Variables)
 	var filter any
 	if def := f.Definition.Arguments.ForName("filter"); def != nil {
-		convert, ok := inputFilters[def.Type.Name()]
+		convert, ok := p.filters[def.Type.Name()]
 		if !ok {
 			return nil, errNotPlain
 		}

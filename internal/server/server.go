@@ -172,7 +172,7 @@ func New(cfg Config) http.Handler {
 	gql.AroundOperations(readPrimaryUnlessQuery)
 	gql.AroundOperations(graph.WithStreamEnd)
 	if cfg.OneStatement {
-		gql.AroundOperations(graph.OneStatement(cfg.Store, exec.Schema(), cfg.Logger, func(ctx context.Context) { infoFrom(ctx).answeredInOneStatement() }))
+		gql.AroundOperations(graph.OneStatement(cfg.Store, exec.Schema(), cfg.Logger, cfg.Clock, func(ctx context.Context) { infoFrom(ctx).answeredInOneStatement() }))
 	}
 	gql.AroundResponses(graph.DeliverStreamEnd)
 	gql.SetRecoverFunc(recoverPanic(cfg.Logger))

@@ -209,6 +209,7 @@ var types = map[string]TypeDecl{
 		"capacity":  expr(func(r string) string { return "COALESCE(" + r + ".capacity, 0)" }),
 		"address":   col("address"),
 		"equipment": expr(func(r string) string { return "COALESCE(" + r + ".equipment, '{}')" }),
+		"courses":   courses(coursesOf(CoursesOfFacility), false),
 	}},
 	"Teacher": {Entity: "resource", Base: "SharedResource", Fields: map[string]FieldDecl{
 		"name":              expr(func(r string) string { return "COALESCE(" + r + ".teacher_name, '')" }),
@@ -216,6 +217,7 @@ var types = map[string]TypeDecl{
 		"dualQualified":     expr(func(r string) string { return "COALESCE(" + r + ".dual_qualified, false)" }),
 		"yearsExperience":   col("years_experience"),
 		"expertise":         {Many: &ManyDecl{To: "skillLevel", SQL: resourceSkills}},
+		"courses":           courses(coursesOf(CoursesOfTeacher), false),
 	}},
 	"TrainingCourse": {Entity: "resource", Base: "SharedResource", Fields: map[string]FieldDecl{
 		"hours":    expr(func(r string) string { return "COALESCE(" + r + ".hours, 0)" }),
@@ -242,6 +244,7 @@ var types = map[string]TypeDecl{
 		"category": col("category"), "description": col("description"), "parent": one("parent_id", "skill"),
 		"jobOpenings": paged("resource", "POSTED_ON", skillJobOpeningList, "", false),
 		"talents":     paged("talent", "REGISTERED_ON", talentsOf(TalentsOfSkill), "", false),
+		"courses":     courses(coursesOf(CoursesOfSkill), false),
 	}},
 	"Talent": {Entity: "talent", Node: "Talent", Fields: map[string]FieldDecl{
 		// Only the anonymised profile: the personal fields carry @personal, which only the
@@ -309,6 +312,25 @@ func talentSkills(a, parent string, _ map[string]any, _ func(any) string) (strin
 // talentsOf is the list of talents under a parent of the relation via.
 func talentsOf(via TalentParent) func(TalentFilter, Order) *list {
 	return func(f TalentFilter, o Order) *list { return nestedTalentList(via, f, o) }
+}
+
+// coursesOf is the list of courses under a parent of the relation via.
+func coursesOf(via CourseParent) func(CourseFilter, Order) *list {
+	return func(f CourseFilter, o Order) *list { return nestedCourseList(via, f, o) }
+}
+
+// courses declares a connection of courses, which are listed only for a day (the
+// filter's Today), as Courses and NestedCourses require.
+func courses(build func(CourseFilter, Order) *list, root bool) FieldDecl {
+	d := paged("resource", "STARTS_ON", build, "", root)
+	forDay := d.Paged.List
+	d.Paged.List = func(filter any, o Order) (*list, error) {
+		if f, ok := filter.(CourseFilter); !ok || f.Today.IsZero() {
+			return nil, errNoDay("list courses")
+		}
+		return forDay(filter, o)
+	}
+	return d
 }
 
 // Declared finds how typeName's field is read, on the type itself or on its base, and
