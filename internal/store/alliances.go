@@ -101,7 +101,7 @@ func (s *Store) MembershipsByID(ctx context.Context, ids []int64) (map[int64]*Me
 
 // MembershipsOfOrganizations lists each organization's memberships, oldest first.
 func (s *Store) MembershipsOfOrganizations(ctx context.Context, orgs []int64) (map[int64][]Membership, error) {
-	return groupBy(ctx, s, "memberships", "SELECT * FROM membership m WHERE organization_id = ANY($1) ORDER BY "+membershipOrder("m"),
+	return groupBy(ctx, s, "memberships", organizationMembershipList.batch("m", "m.*"),
 		orgs, func(m *Membership) int64 { return m.OrganizationID })
 }
 
@@ -109,8 +109,11 @@ func (s *Store) MembershipsOfOrganizations(ctx context.Context, orgs []int64) (m
 // comes first.
 func firstAllianceOrder(a string) string { return a + ".founded_on, " + a + ".id" }
 
-// membershipOrder orders an organization's membership rows m, oldest first.
-func membershipOrder(m string) string { return m + ".joined_on, " + m + ".id" }
+// organizationMembershipList is an organization's memberships, oldest first.
+var organizationMembershipList = &ManyDecl{To: "membership", Key: "organization_id",
+	From:  func(a string) string { return "membership " + a },
+	Order: func(a string) string { return a + ".joined_on, " + a + ".id" },
+}
 
 // AllianceStats are an alliance's dashboard counters.
 type AllianceStats struct {

@@ -483,10 +483,17 @@ func (b *docBuilder) listed(e docEntity, row string, l Listed) (string, error) {
 		return "", err
 	}
 	a := b.alias()
-	from, where, order, err := d.Many.SQL(a, row, l.Args, b.arg)
-	if err != nil {
-		return "", fmt.Errorf("list %s: %w", l.Rel, err)
+	where := a + "." + d.Many.Key + " = " + row + ".id"
+	if d.Many.Filter != nil {
+		cond, err := d.Many.Filter(a, l.Args, b.arg)
+		if err != nil {
+			return "", fmt.Errorf("list %s: %w", l.Rel, err)
+		}
+		if cond != "" {
+			where += " AND " + cond
+		}
 	}
+	from, order := d.Many.From(a), d.Many.Order(a)
 	el, err := b.value(to, a, l.Elem)
 	if err != nil {
 		return "", err

@@ -3,8 +3,6 @@ package store
 import (
 	"fmt"
 	"strings"
-
-	"github.com/lib/pq"
 )
 
 // The GraphQL types as the store reads them, declared once: for each type, the entity its
@@ -57,13 +55,24 @@ type OneDecl struct {
 	To  string
 }
 
-// ManyDecl is an unpaged list: the entity of its elements and the statement's parts over
-// their alias a and the parent row's alias parent. args are the field's arguments, which
-// must all be ones the list names in Args; arg adds a bind argument.
+// ManyDecl is an unpaged list of the rows of entity To whose column Key names the parent
+// row, from From in Order (both over the elements' alias a). The loaders read the same
+// list for many parents at once (ManyDecl.batch), the documents for one.
 type ManyDecl struct {
-	To   string
-	Args []string
-	SQL  func(a, parent string, args map[string]any, arg func(any) string) (from, where, order string, err error)
+	To    string
+	Key   string
+	From  func(a string) string
+	Order func(a string) string
+	// Args are the arguments the field may take; Filter turns them into a condition
+	// (arg adds a bind argument).
+	Args   []string
+	Filter func(a string, args map[string]any, arg func(any) string) (string, error)
+}
+
+// batch is the loaders' statement of the list: cols of the elements (alias a) of every
+// parent in $1, in the list's order.
+func (m *ManyDecl) batch(a, cols string) string {
+	return "SELECT " + cols + " FROM " + m.From(a) + " WHERE " + a + "." + m.Key + " = ANY($1) ORDER BY " + m.Order(a)
 }
 
 // PagedDecl is a connection over one of the store's keyset lists.
@@ -152,7 +161,7 @@ var types = map[string]TypeDecl{
 		"id": id("Organization"), "version": col("version"), "kind": col("kind"), "name": text("name"),
 		"description": col("description"), "website": col("website"), "district": col("district"),
 		"foundedYear":  col("founded_year"),
-		"memberships":  {Many: &ManyDecl{To: "membership", SQL: organizationMemberships}},
+		"memberships":  {Many: organizationMembershipList},
 		"partnerships": paged("partnership", "SIGNED_ON", organizationPartnershipList, "", false),
 		"resources":    paged("resource", "SHARED_ON", resourceList, "r.provider_id", false),
 	}},
@@ -181,7 +190,7 @@ var types = map[string]TypeDecl{
 		"id": id("Partnership"), "version": col("version"), "kind": col("kind"), "status": col("status"),
 		"description": col("description"), "signedOn": col("signed_on"), "startsOn": col("starts_on"),
 		"endsOn": col("ends_on"), "title": text("title"), "alliance": one("alliance_id", "alliance"),
-		"participants": {Many: &ManyDecl{To: "participant", Args: []string{"roles"}, SQL: partnershipParticipants}},
+		"participants": {Many: participantList},
 	}},
 	"PartnershipParticipant": {Entity: "participant", Fields: map[string]FieldDecl{
 		"role": col("role"), "joinedOn": col("joined_on"),
@@ -202,7 +211,7 @@ var types = map[string]TypeDecl{
 		"status":         expr(func(r string) string { return "COALESCE(" + r + ".opening_status, '')" }),
 		"closesOn":       col("closes_on"),
 		"salary":         {Same: "SalaryRange"},
-		"requiredSkills": {Many: &ManyDecl{To: "skillLevel", SQL: resourceSkills}},
+		"requiredSkills": {Many: resourceSkillList},
 		"placements":     paged("placement", "APPLIED_ON", openingPlacementList, "", false),
 	}},
 	"TrainingFacility": {Entity: "resource", Base: "SharedResource", Fields: map[string]FieldDecl{
@@ -216,7 +225,7 @@ var types = map[string]TypeDecl{
 		"professionalTitle": col("teacher_title"),
 		"dualQualified":     expr(func(r string) string { return "COALESCE(" + r + ".dual_qualified, false)" }),
 		"yearsExperience":   col("years_experience"),
-		"expertise":         {Many: &ManyDecl{To: "skillLevel", SQL: resourceSkills}},
+		"expertise":         {Many: resourceSkillList},
 		"courses":           courses(coursesOf(CoursesOfTeacher), false),
 	}},
 	"TrainingCourse": {Entity: "resource", Base: "SharedResource", Fields: map[string]FieldDecl{
@@ -224,7 +233,7 @@ var types = map[string]TypeDecl{
 		"seats":    expr(func(r string) string { return "COALESCE(" + r + ".seats, 0)" }),
 		"enrolled": expr(func(r string) string { return "COALESCE(" + r + ".enrolled, 0)" }),
 		"startsOn": col("starts_on"), "endsOn": col("ends_on"),
-		"skills": {Many: &ManyDecl{To: "skillLevel", SQL: resourceSkills}},
+		"skills": {Many: resourceSkillList},
 	}},
 	"CompetitionResult": {Entity: "resource", Base: "SharedResource", Fields: map[string]FieldDecl{
 		"competition": expr(func(r string) string { return "COALESCE(" + r + ".competition, '')" }),
@@ -253,7 +262,7 @@ var types = map[string]TypeDecl{
 		"graduationYear": col("graduation_year"), "major": col("major"), "registeredOn": col("registered_on"),
 		"alliance": one("alliance_id", "alliance"), "school": one("school_id", "organization"),
 		"employer": one("employer_id", "organization"),
-		"skills":   {Many: &ManyDecl{To: "skillLevel", SQL: talentSkills}},
+		"skills":   {Many: talentSkillList},
 	}},
 	"Placement": {Entity: "placement", Node: "Placement", Fields: map[string]FieldDecl{
 		"id": id("Placement"), "version": col("version"), "status": col("status"), "appliedOn": col("applied_on"),
@@ -264,49 +273,6 @@ var types = map[string]TypeDecl{
 		"description": col("description"), "establishedOn": col("established_on"),
 		"alliance": one("alliance_id", "alliance"), "operator": one("operator_id", "organization"),
 	}},
-}
-
-// organizationMemberships are an organization's memberships, oldest first, as
-// MembershipsOfOrganizations lists them.
-func organizationMemberships(a, parent string, _ map[string]any, _ func(any) string) (string, string, string, error) {
-	return "membership " + a, a + ".organization_id = " + parent + ".id", membershipOrder(a), nil
-}
-
-// partnershipParticipants are a partnership's participants with the roles asked for, as
-// the participants loader orders them.
-func partnershipParticipants(a, parent string, args map[string]any, arg func(any) string) (string, string, string, error) {
-	org := a + "o"
-	cond := a + ".partnership_id = " + parent + ".id"
-	if raw, ok := args["roles"].([]any); ok && len(raw) > 0 {
-		roles := make([]string, len(raw))
-		for i, r := range raw {
-			s, ok := r.(string)
-			if !ok {
-				return "", "", "", fmt.Errorf("a role is a %T, not a string", r)
-			}
-			roles[i] = s
-		}
-		cond += " AND " + a + ".role = ANY(" + arg(pq.StringArray(roles)) + ")"
-	} else if args["roles"] != nil && !ok {
-		return "", "", "", fmt.Errorf("roles are a %T, not a list", args["roles"])
-	}
-	return "partnership_participant " + a + " JOIN organization " + org + " ON " + org + ".id = " + a + ".organization_id",
-		cond, participantOrder(a, org), nil
-}
-
-// resourceSkills are the skills a resource requires, teaches or holds, highest level
-// first, as SkillsOfResources lists them.
-func resourceSkills(a, parent string, _ map[string]any, _ func(any) string) (string, string, string, error) {
-	k := a + "k"
-	return "resource_skill " + a + " JOIN skill " + k + " ON " + k + ".id = " + a + ".skill_id",
-		a + ".resource_id = " + parent + ".id", a + ".level DESC, " + k + ".code", nil
-}
-
-// talentSkills are a talent's skills, highest level first, as SkillsOfTalents lists them.
-func talentSkills(a, parent string, _ map[string]any, _ func(any) string) (string, string, string, error) {
-	k := a + "k"
-	return "talent_skill " + a + " JOIN skill " + k + " ON " + k + ".id = " + a + ".skill_id",
-		a + ".talent_id = " + parent + ".id", a + ".level DESC, " + k + ".code", nil
 }
 
 // talentsOf is the list of talents under a parent of the relation via.
