@@ -36,7 +36,11 @@ import (
 //
 // Install it with AroundOperations after the limits, which have already checked the
 // operation by then. answered, if not nil, is told of each operation it answers.
-func OneStatement(s *store.Store, schema *ast.Schema, log *slog.Logger, clock calendar.Clock, answered func(context.Context)) func(context.Context, graphql.OperationHandler) graphql.ResponseHandler {
+//
+// present is the server's error presenter: a statement that fails because the request
+// ended (its deadline, the client gone) is reported through it, as the resolvers' own
+// statements would have been, rather than handed to an executor with no time left.
+func OneStatement(s *store.Store, schema *ast.Schema, log *slog.Logger, clock calendar.Clock, present graphql.ErrorPresenterFunc, answered func(context.Context)) func(context.Context, graphql.OperationHandler) graphql.ResponseHandler {
 	// The filters are translated by the resolvers' own converters; the courses' converter
 	// judges them on the resolvers' day, from the same clock.
 	filters := inputFilters(&Resolver{Clock: clock})
@@ -45,8 +49,11 @@ func OneStatement(s *store.Store, schema *ast.Schema, log *slog.Logger, clock ca
 		if oc == nil || oc.Operation == nil || oc.Operation.Operation != ast.Query {
 			return next(ctx)
 		}
-		doc, rest, ok := answer(ctx, s, schema, log, filters, oc)
-		if !ok {
+		doc, rest, err := answer(ctx, s, schema, log, filters, oc)
+		switch {
+		case err != nil && ctx.Err() != nil:
+			return graphql.OneShot(&graphql.Response{Errors: gqlerror.List{present(ctx, err)}})
+		case err != nil:
 			return next(ctx)
 		}
 		if len(rest) > 0 {
@@ -66,28 +73,40 @@ func OneStatement(s *store.Store, schema *ast.Schema, log *slog.Logger, clock ca
 	}
 }
 
-// answer plans and runs oc's one statement; false leaves the operation to the executor.
-// rest are the response keys of the root fields the statement does not answer, which
-// the executor must. A bug here must cost the shortcut, not the answer: a panic is
-// logged and the executor answers.
-func answer(ctx context.Context, s *store.Store, schema *ast.Schema, log *slog.Logger, filters map[string]inputFilter, oc *graphql.OperationContext) (doc []byte, rest []string, ok bool) {
+// answer plans and runs oc's one statement; an error leaves the operation to the
+// executor. rest are the response keys of the root fields the statement does not
+// answer, which the executor must. A bug here must cost the shortcut, not the answer: a
+// panic is logged and the executor answers.
+func answer(ctx context.Context, s *store.Store, schema *ast.Schema, log *slog.Logger, filters map[string]inputFilter, oc *graphql.OperationContext) (doc []byte, rest []string, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			log.ErrorContext(ctx, "one-statement plan panicked; the executor answers", "operation", oc.OperationName, "panic", fmt.Sprint(r))
-			doc, rest, ok = nil, nil, false
+			doc, rest, err = nil, nil, errNotPlain
 		}
 	}()
 	p := docPlan{ctx: ctx, oc: oc, schema: schema, filters: filters}
 	fields, rest, err := p.root(oc.Operation.SelectionSet)
-	if err != nil || !worthIt(fields) {
-		return nil, nil, false
+	if err != nil {
+		return nil, nil, err
+	}
+	if !worthIt(fields) {
+		return nil, nil, errNotPlain
 	}
 	doc, found, err := s.Document(ctx, fields)
-	if err != nil && ctx.Err() == nil {
+	switch {
+	case err != nil && ctx.Err() == nil:
 		log.WarnContext(ctx, "one-statement plan failed; the executor answers", "operation", oc.OperationName, "err", err)
+		return nil, nil, err
+	case err != nil:
+		return nil, nil, fmt.Errorf("one statement of %s: %w", oc.OperationName, err)
+	case !found:
+		return nil, nil, errNotFound
 	}
-	return doc, rest, err == nil && found
+	return doc, rest, nil
 }
+
+// errNotFound marks a lookup that found nothing: the resolvers report it.
+var errNotFound = errors.New("a looked-up row does not exist")
 
 // worthIt reports whether a statement answers anything a constant would not.
 func worthIt(fields []store.DocField) bool {

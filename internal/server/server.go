@@ -162,7 +162,8 @@ func New(cfg Config) http.Handler {
 	gql.SetParserTokenLimit(max(limits.MaxTokens, 0))
 	gql.Use(selectionLimit{max: limits.MaxRepeats, cache: queryCache})
 	gql.Use(&operationLimits{maxDepth: limits.MaxDepth, limits: limits, introspection: !cfg.DisableIntrospection})
-	gql.SetErrorPresenter(recordErrors(cfg.Metrics, presentError(cfg.Logger)))
+	present := recordErrors(cfg.Metrics, presentError(cfg.Logger))
+	gql.SetErrorPresenter(present)
 	gql.AroundOperations(recordOperation)
 	// Each operation on a socket or stream is authorized with its credential as it is now
 	// and rate limited, before its cost is charged.
@@ -172,7 +173,7 @@ func New(cfg Config) http.Handler {
 	gql.AroundOperations(readPrimaryUnlessQuery)
 	gql.AroundOperations(graph.WithStreamEnd)
 	if cfg.OneStatement {
-		gql.AroundOperations(graph.OneStatement(cfg.Store, exec.Schema(), cfg.Logger, cfg.Clock, func(ctx context.Context) { infoFrom(ctx).answeredInOneStatement() }))
+		gql.AroundOperations(graph.OneStatement(cfg.Store, exec.Schema(), cfg.Logger, cfg.Clock, present, func(ctx context.Context) { infoFrom(ctx).answeredInOneStatement() }))
 	}
 	gql.AroundResponses(graph.DeliverStreamEnd)
 	gql.SetRecoverFunc(recoverPanic(cfg.Logger))
