@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -49,7 +50,7 @@ func OneStatement(s *store.Store, schema *ast.Schema, log *slog.Logger, clock ca
 		if oc == nil || oc.Operation == nil || oc.Operation.Operation != ast.Query {
 			return next(ctx)
 		}
-		doc, rest, err := answer(ctx, s, schema, log, filters, oc)
+		doc, rest, err := answer(ctx, s, schema, log, filters, calendar.Today(clock()), oc)
 		switch {
 		case err != nil && ctx.Err() != nil:
 			return graphql.OneShot(&graphql.Response{Errors: gqlerror.List{present(ctx, err)}})
@@ -77,7 +78,7 @@ func OneStatement(s *store.Store, schema *ast.Schema, log *slog.Logger, clock ca
 // executor. rest are the response keys of the root fields the statement does not
 // answer, which the executor must. A bug here must cost the shortcut, not the answer: a
 // panic is logged and the executor answers.
-func answer(ctx context.Context, s *store.Store, schema *ast.Schema, log *slog.Logger, filters map[string]inputFilter, oc *graphql.OperationContext) (doc []byte, rest []string, err error) {
+func answer(ctx context.Context, s *store.Store, schema *ast.Schema, log *slog.Logger, filters map[string]inputFilter, today time.Time, oc *graphql.OperationContext) (doc []byte, rest []string, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			log.ErrorContext(ctx, "one-statement plan panicked; the executor answers", "operation", oc.OperationName, "panic", fmt.Sprint(r))
@@ -92,7 +93,7 @@ func answer(ctx context.Context, s *store.Store, schema *ast.Schema, log *slog.L
 	if !worthIt(fields) {
 		return nil, nil, errNotPlain
 	}
-	doc, found, err := s.Document(ctx, fields)
+	doc, found, err := s.Document(ctx, today, fields)
 	switch {
 	case err != nil && ctx.Err() == nil:
 		log.WarnContext(ctx, "one-statement plan failed; the executor answers", "operation", oc.OperationName, "err", err)

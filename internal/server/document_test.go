@@ -149,6 +149,8 @@ func TestOneStatementAnswersAsTheResolversDo(t *testing.T) {
 			totalCount pageInfo { hasNextPage endCursor }
 			edges { node { id name { en zh } ... on School { level studentCount majors } partnerships(first: 5) { totalCount edges { node { title { en } kind status } } } } }
 		} }`, nil, true},
+		{"courses judged on the server's day", `{ trainingCourses(first: 40, orderBy: {field: FREE_SEATS, direction: DESC}, filter: {states: [ENROLLING, UPCOMING, RUNNING]}) {
+			totalCount edges { cursor node { title { en } state freeSeats seats enrolled startsOn endsOn skills { level } } } } }`, nil, true},
 		{"a missing alliance goes to the resolvers", `{ alliance(id: "` + relay.ID(relay.TypeAlliance, 987654321) + `") { id } }`, nil, false},
 		{"a malformed ID goes to the resolvers", `{ alliance(id: "nonsense") { id } }`, nil, false},
 		{"a page too large goes to the resolvers", `query($alliance: ID!) { alliance(id: $alliance) { members(first: 1000) { edges { node { id } } } } }`,

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/lib/pq"
 )
@@ -49,6 +50,10 @@ type Const string
 
 // Expr is an expression over the row's alias (a count read as 0 when missing).
 type Expr func(row string) string
+
+// OnDay is an expression over the row's alias that depends on the alliance's day (a
+// course's state), given as a date expression.
+type OnDay func(row, day string) string
 
 // KindName maps the value of one of the row's columns to a string: the GraphQL type of
 // a row whose type depends on its kind. A value it does not map is an error.
@@ -138,6 +143,7 @@ func (Object) docValue()     {}
 func (Related) docValue()    {}
 func (Listed) docValue()     {}
 func (Expr) docValue()       {}
+func (OnDay) docValue()      {}
 func (Connection) docValue() {}
 func (TotalCount) docValue() {}
 func (PageInfo) docValue()   {}
@@ -182,12 +188,13 @@ var docEntities = map[string]docEntity{
 
 // Document builds the JSON object of fields in one statement and reports whether every
 // Lookup among them found its row (when one did not, the caller may want the error its
-// own path gives instead of a null).
-func (s *Store) Document(ctx context.Context, fields []DocField) ([]byte, bool, error) {
+// own path gives instead of a null). today is the alliance's day, which the values that
+// depend on it (OnDay) are judged on.
+func (s *Store) Document(ctx context.Context, today time.Time, fields []DocField) ([]byte, bool, error) {
 	if len(fields) > MaxDocMembers {
 		return nil, false, fmt.Errorf("document has %d members; at most %d fit", len(fields), MaxDocMembers)
 	}
-	b := &docBuilder{}
+	b := &docBuilder{today: today}
 	var cols, keys, found []string
 	for i, f := range fields {
 		v, err := b.value(docEntity{}, "", f.Value)
@@ -228,6 +235,9 @@ type docBuilder struct {
 	aliases int
 	// cursor is the SQL of the cursor of the connection row whose edge is being built.
 	cursor string
+	// today is the day OnDay values are judged on, bound once as day when first used.
+	today time.Time
+	day   string
 }
 
 func (b *docBuilder) alias() string {
@@ -322,6 +332,14 @@ func (b *docBuilder) value(e docEntity, row string, v DocValue) (string, error) 
 			return "", fmt.Errorf("an expression needs a row")
 		}
 		return "(" + v(row) + ")", nil
+	case OnDay:
+		if row == "" || b.today.IsZero() {
+			return "", fmt.Errorf("a value of the day needs a row and a day")
+		}
+		if b.day == "" {
+			b.day = b.arg(sqlDay(b.today)) + "::date"
+		}
+		return "(" + v(row, b.day) + ")", nil
 	case Related:
 		d, err := declaredRelation(v.Rel)
 		if err != nil {

@@ -148,6 +148,8 @@ var types = map[string]TypeDecl{
 		"jobOpenings":     paged("resource", "POSTED_ON", jobOpeningList, "", true),
 		"skills":          paged("skill", "CODE", skillList, "", true),
 		"trainingCenters": paged("center", "NAME", centerList, "", true),
+		"talents":         paged("talent", "REGISTERED_ON", talentList, "", true),
+		"trainingCourses": courses(courseList, true),
 	}},
 	"Alliance": {Entity: "alliance", Node: "Alliance", Fields: map[string]FieldDecl{
 		"id": id("Alliance"), "version": col("version"), "slug": col("slug"), "city": col("city"),
@@ -233,6 +235,10 @@ var types = map[string]TypeDecl{
 		"seats":    expr(func(r string) string { return "COALESCE(" + r + ".seats, 0)" }),
 		"enrolled": expr(func(r string) string { return "COALESCE(" + r + ".enrolled, 0)" }),
 		"startsOn": col("starts_on"), "endsOn": col("ends_on"),
+		"state": {Scalar: OnDay(courseState)},
+		"freeSeats": {Scalar: OnDay(func(r, day string) string {
+			return "CASE WHEN " + notStarted(r, day) + " THEN COALESCE(" + r + ".seats, 0) - COALESCE(" + r + ".enrolled, 0) ELSE 0 END"
+		})},
 		"skills": {Many: resourceSkillList},
 	}},
 	"CompetitionResult": {Entity: "resource", Base: "SharedResource", Fields: map[string]FieldDecl{
@@ -271,6 +277,7 @@ var types = map[string]TypeDecl{
 	"TrainingCenter": {Entity: "center", Node: "TrainingCenter", Fields: map[string]FieldDecl{
 		"id": id("TrainingCenter"), "version": col("version"), "name": text("name"), "address": col("address"),
 		"description": col("description"), "establishedOn": col("established_on"),
+		"courses":  courses(coursesOf(CoursesOfCenter), false),
 		"alliance": one("alliance_id", "alliance"), "operator": one("operator_id", "organization"),
 	}},
 }
