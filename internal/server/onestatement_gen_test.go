@@ -342,12 +342,19 @@ func TestOneStatementAnswersGeneratedQueriesAsTheExecutorDoes(t *testing.T) {
 		}
 		return firstCursors(data)
 	}
+	// The root connections the engine answers, so that losing one fails here rather than
+	// quietly sending its pages back to the executor.
+	wantRoots := []string{"alliances", "jobOpenings", "organizations", "partnerships", "resources", "skills", "talents", "trainingCenters", "trainingCourses"}
+	var roots []string
 	query := g.s.Types["Query"]
 	for _, f := range query.Fields {
 		if !g.isConnection(f) {
 			continue
 		}
 		claimed := g.declared("Query", f.Name)
+		if claimed {
+			roots = append(roots, f.Name)
+		}
 		get := func(args string) (string, string) {
 			return cursors("{ " + f.Name + args + " { " + genPageInfo + " } }")
 		}
@@ -372,6 +379,9 @@ func TestOneStatementAnswersGeneratedQueriesAsTheExecutorDoes(t *testing.T) {
 				queries = append(queries, genQuery{f.Name + "." + nf.Name + ": " + c.name, outer(c.query(c.args, "")), nested && !c.mixed()})
 			}
 		}
+	}
+	if slices.Sort(roots); !slices.Equal(roots, wantRoots) {
+		t.Errorf("the engine answers the root connections %v, want %v", roots, wantRoots)
 	}
 	// Every node type by node(id:) and nodes(ids:): the first rows of its table, a
 	// resource shared with named members only (hidden from all but some) and a missing row.

@@ -257,6 +257,7 @@ var types = map[string]TypeDecl{
 	"Skill": {Entity: "skill", Node: "Skill", Fields: map[string]FieldDecl{
 		"id": id("Skill"), "version": col("version"), "code": col("code"), "name": text("name"),
 		"category": col("category"), "description": col("description"), "parent": one("parent_id", "skill"),
+		"children":    {Many: skillChildList},
 		"jobOpenings": paged("resource", "POSTED_ON", skillJobOpeningList, "", false),
 		"talents":     paged("talent", "REGISTERED_ON", talentsOf(TalentsOfSkill), "", false),
 		"courses":     courses(coursesOf(CoursesOfSkill), false),
