@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"fmt"
+	"hash/fnv"
 	"strings"
 	"testing"
 
@@ -33,6 +35,23 @@ func TestDocumentCursorsAreTheRelayCursors(t *testing.T) {
 			if want := (relay.Cursor{Order: order, Sort: sort, ID: id}).String(); got != want {
 				t.Errorf("cursor of %q ordered by %s: %s, want %s", sort, order, got, want)
 			}
+		}
+	}
+}
+
+// A talent's alias written in SQL is the one the model computes in Go: FNV-1a of
+// "talent:<id>", whatever the id's length.
+func TestDocumentTalentAliasIsTheModels(t *testing.T) {
+	db := pgtest.New(t, "storealias").DB
+	for _, id := range []int64{1, 9, 10, 4242, 1 << 40} {
+		var got string
+		if err := db.Get(&got, "SELECT "+talentAlias("t")+" FROM (SELECT $1::bigint AS id) t", id); err != nil {
+			t.Fatal(err)
+		}
+		h := fnv.New32a()
+		fmt.Fprintf(h, "talent:%d", id)
+		if want := fmt.Sprintf("T-%08X", h.Sum32()); got != want {
+			t.Errorf("alias of talent %d: %s, want %s", id, got, want)
 		}
 	}
 }

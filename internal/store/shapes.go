@@ -2,6 +2,8 @@ package store
 
 import (
 	"fmt"
+	"hash/fnv"
+	"strconv"
 	"strings"
 )
 
@@ -265,7 +267,7 @@ var types = map[string]TypeDecl{
 	"Talent": {Entity: "talent", Node: "Talent", Fields: map[string]FieldDecl{
 		// Only the anonymised profile: the personal fields carry @personal, which only the
 		// executor checks, and the entity has no personal column to read.
-		"id": id("Talent"), "version": col("version"), "status": col("status"),
+		"id": id("Talent"), "version": col("version"), "status": col("status"), "alias": expr(talentAlias),
 		"graduationYear": col("graduation_year"), "major": col("major"), "registeredOn": col("registered_on"),
 		"alliance": one("alliance_id", "alliance"), "school": one("school_id", "organization"),
 		"employer": one("employer_id", "organization"),
@@ -281,6 +283,18 @@ var types = map[string]TypeDecl{
 		"courses":  courses(coursesOf(CoursesOfCenter), false),
 		"alliance": one("alliance_id", "alliance"), "operator": one("operator_id", "organization"),
 	}},
+}
+
+// talentAlias is model.Talent.Alias in SQL: "T-" and the FNV-1a 32-bit hash of
+// "talent:<id>" in eight upper-case hex digits. The hash of the constant prefix is
+// taken here; the statement folds in the id's digits, byte by byte.
+func talentAlias(t string) string {
+	h := fnv.New32a()
+	h.Write([]byte("talent:"))
+	return "(WITH RECURSIVE s(b) AS (SELECT convert_to(" + t + ".id::text, 'UTF8')), " +
+		"h(i, v) AS (SELECT 0, " + strconv.FormatUint(uint64(h.Sum32()), 10) + "::bigint UNION ALL " +
+		"SELECT h.i + 1, ((h.v # get_byte(s.b, h.i)) * 16777619) % 4294967296 FROM h, s WHERE h.i < length(s.b)) " +
+		"SELECT 'T-' || upper(lpad(to_hex(v), 8, '0')) FROM h ORDER BY i DESC LIMIT 1)"
 }
 
 // talentsOf is the list of talents under a parent of the relation via.
