@@ -401,6 +401,16 @@ func (p *docPlan) rootField(f graphql.CollectedField) (store.DocValue, error) {
 			return nil, err
 		}
 		v = l
+	case "skill":
+		code, ok := f.ArgumentMap(p.oc.Variables)["code"].(string)
+		if !ok {
+			return nil, errNotPlain
+		}
+		obj, err := p.object("Skill", f.SelectionSet)
+		if err != nil {
+			return nil, err
+		}
+		v = store.Lookup{Entity: "skill", Column: "code", Value: code, Object: obj}
 	case "nodes":
 		ids, ok := f.ArgumentMap(p.oc.Variables)["ids"].([]any)
 		if !ok || len(ids) == 0 || len(ids) > maxNodes {

@@ -70,6 +70,10 @@ func TestOneStatementAnswersAsTheResolversDo(t *testing.T) {
 		(SELECT organization_id FROM membership ORDER BY id LIMIT 1))`); err != nil {
 		t.Fatal(err)
 	}
+	var skillCode string
+	if err := testDB.DB.Get(&skillCode, "SELECT code FROM skill WHERE parent_id IS NOT NULL ORDER BY id LIMIT 1"); err != nil {
+		t.Fatal(err)
+	}
 	viewers := map[string]auth.Viewer{
 		"anonymous": {},
 		"member":    {Role: auth.RoleMember, OrganizationID: org},
@@ -151,6 +155,8 @@ func TestOneStatementAnswersAsTheResolversDo(t *testing.T) {
 		} }`, nil, true},
 		{"courses judged on the server's day", `{ trainingCourses(first: 40, orderBy: {field: FREE_SEATS, direction: DESC}, filter: {states: [ENROLLING, UPCOMING, RUNNING]}) {
 			totalCount edges { cursor node { title { en } state freeSeats seats enrolled startsOn endsOn skills { level } } } } }`, nil, true},
+		{"a skill by code", `{ skill(code: "` + skillCode + `") { id code name { en zh } category parent { code } children { code } jobOpenings(first: 3) { totalCount edges { node { id } } } } }`, nil, true},
+		{"a missing skill goes to the resolvers", `{ skill(code: "no such code") { id } }`, nil, false},
 		{"a missing alliance goes to the resolvers", `{ alliance(id: "` + relay.ID(relay.TypeAlliance, 987654321) + `") { id } }`, nil, false},
 		{"a malformed ID goes to the resolvers", `{ alliance(id: "nonsense") { id } }`, nil, false},
 		{"a page too large goes to the resolvers", `query($alliance: ID!) { alliance(id: $alliance) { members(first: 1000) { edges { node { id } } } } }`,

@@ -391,7 +391,7 @@ func (b *docBuilder) value(e docEntity, row string, v DocValue) (string, error) 
 			}
 			return "(SELECT " + obj + " FROM alliance " + a + " ORDER BY " + firstAllianceOrder(a) + " LIMIT 1)", nil
 		}
-		if v.Column != "id" && v.Column != "slug" {
+		if v.Column != "id" && v.Column != "slug" && (v.Column != "code" || to.name != "skill") {
 			return "", fmt.Errorf("%s is not looked up by %q", to.table, v.Column)
 		}
 		col, err := b.column(to, a, v.Column)
