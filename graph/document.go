@@ -1,17 +1,23 @@
 package graph
 
 import (
-	"cmp"
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/alliance-graph/alliance-graph/graph/model"
+	"github.com/alliance-graph/alliance-graph/internal/auth"
+	"github.com/alliance-graph/alliance-graph/internal/calendar"
+	"github.com/alliance-graph/alliance-graph/internal/policy"
 	"github.com/alliance-graph/alliance-graph/internal/relay"
 	"github.com/alliance-graph/alliance-graph/internal/store"
 )
@@ -31,15 +37,28 @@ import (
 //
 // Install it with AroundOperations after the limits, which have already checked the
 // operation by then. answered, if not nil, is told of each operation it answers.
-func OneStatement(s *store.Store, schema *ast.Schema, log *slog.Logger, answered func(context.Context)) func(context.Context, graphql.OperationHandler) graphql.ResponseHandler {
+//
+// present is the server's error presenter: a statement that fails because the request
+// ended (its deadline, the client gone) is reported through it, as the resolvers' own
+// statements would have been, rather than handed to an executor with no time left.
+func OneStatement(s *store.Store, schema *ast.Schema, log *slog.Logger, clock calendar.Clock, present graphql.ErrorPresenterFunc, answered func(context.Context)) func(context.Context, graphql.OperationHandler) graphql.ResponseHandler {
+	// The filters are translated by the resolvers' own converters; the courses' converter
+	// judges them on the resolvers' day, from the same clock.
+	filters := inputFilters(&Resolver{Clock: clock})
 	return func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 		oc := graphql.GetOperationContext(ctx)
 		if oc == nil || oc.Operation == nil || oc.Operation.Operation != ast.Query {
 			return next(ctx)
 		}
-		doc, ok := answer(ctx, s, schema, log, oc)
-		if !ok {
+		doc, rest, err := answer(ctx, s, schema, log, filters, calendar.Today(clock()), oc)
+		switch {
+		case err != nil && ctx.Err() != nil:
+			return graphql.OneShot(&graphql.Response{Errors: gqlerror.List{present(ctx, err)}})
+		case err != nil:
 			return next(ctx)
+		}
+		if len(rest) > 0 {
+			return mixed(ctx, oc, doc, rest, next)
 		}
 		if answered != nil {
 			answered(ctx)
@@ -55,70 +74,127 @@ func OneStatement(s *store.Store, schema *ast.Schema, log *slog.Logger, answered
 	}
 }
 
-// answer plans and runs oc's one statement; false leaves the operation to the executor.
-// A bug here must cost the shortcut, not the answer: a panic is logged and the executor
-// answers.
-func answer(ctx context.Context, s *store.Store, schema *ast.Schema, log *slog.Logger, oc *graphql.OperationContext) (doc []byte, ok bool) {
+// answer plans and runs oc's one statement; an error leaves the operation to the
+// executor. rest are the response keys of the root fields the statement does not
+// answer, which the executor must. A bug here must cost the shortcut, not the answer: a
+// panic is logged and the executor answers.
+func answer(ctx context.Context, s *store.Store, schema *ast.Schema, log *slog.Logger, filters map[string]inputFilter, today time.Time, oc *graphql.OperationContext) (doc []byte, rest []string, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			log.ErrorContext(ctx, "one-statement plan panicked; the executor answers", "operation", oc.OperationName, "panic", fmt.Sprint(r))
-			doc, ok = nil, false
+			doc, rest, err = nil, nil, errNotPlain
 		}
 	}()
-	p := docPlan{ctx: ctx, oc: oc, schema: schema}
-	fields, err := p.root(oc.Operation.SelectionSet)
+	p := docPlan{ctx: ctx, oc: oc, schema: schema, filters: filters}
+	fields, rest, err := p.root(oc.Operation.SelectionSet)
 	if err != nil {
-		return nil, false
+		return nil, nil, err
 	}
-	doc, found, err := s.Document(ctx, fields)
-	if err != nil && ctx.Err() == nil {
+	if !worthIt(fields) {
+		return nil, nil, errNotPlain
+	}
+	doc, found, err := s.Document(ctx, today, fields)
+	switch {
+	case err != nil && ctx.Err() == nil:
 		log.WarnContext(ctx, "one-statement plan failed; the executor answers", "operation", oc.OperationName, "err", err)
+		return nil, nil, err
+	case err != nil:
+		return nil, nil, fmt.Errorf("one statement of %s: %w", oc.OperationName, err)
+	case !found:
+		return nil, nil, errNotFound
 	}
-	return doc, err == nil && found
+	return doc, rest, nil
+}
+
+// errNotFound marks a lookup that found nothing: the resolvers report it.
+var errNotFound = errors.New("a looked-up row does not exist")
+
+// worthIt reports whether a statement answers anything a constant would not.
+func worthIt(fields []store.DocField) bool {
+	for _, f := range fields {
+		if _, ok := f.Value.(store.Const); !ok {
+			return true
+		}
+	}
+	return false
+}
+
+// mixed answers a query whose root fields one statement answers only in part (doc): the
+// executor runs the operation with the other root fields alone (rest, plain fields by
+// construction, see docPlan.root), and the two objects are joined in the order of the
+// selection. The executor's errors and extensions pass on unchanged; a null data (an
+// error on a non-null root field) nulls the whole answer, as it would have.
+func mixed(ctx context.Context, oc *graphql.OperationContext, doc []byte, rest []string, next graphql.OperationHandler) graphql.ResponseHandler {
+	order := graphql.CollectFields(oc, oc.Operation.SelectionSet, []string{"Query"})
+	op := *oc.Operation
+	op.SelectionSet = nil
+	for _, s := range oc.Operation.SelectionSet {
+		f := s.(*ast.Field) // docPlan.root splits only lists of fields
+		key := f.Alias
+		if key == "" {
+			key = f.Name
+		}
+		if slices.Contains(rest, key) {
+			op.SelectionSet = append(op.SelectionSet, f)
+		}
+	}
+	oc.Operation = &op
+	h := next(ctx)
+	return func(ctx context.Context) *graphql.Response {
+		r := h(ctx)
+		if r == nil || r.Data == nil || string(r.Data) == "null" {
+			return r
+		}
+		joined, err := join(order, doc, r.Data)
+		if err != nil {
+			r.Errors = append(r.Errors, &gqlerror.Error{Message: "internal error: " + err.Error()})
+			r.Data = nil
+			return r
+		}
+		r.Data = joined
+		return r
+	}
+}
+
+// join writes the members of two JSON objects as one, in the order of fields.
+func join(fields []graphql.CollectedField, a, b []byte) ([]byte, error) {
+	var ma, mb map[string]json.RawMessage
+	if err := json.Unmarshal(a, &ma); err != nil {
+		return nil, fmt.Errorf("read one statement's answer: %w", err)
+	}
+	if err := json.Unmarshal(b, &mb); err != nil {
+		return nil, fmt.Errorf("read the executor's answer: %w", err)
+	}
+	var buf bytes.Buffer
+	buf.WriteByte('{')
+	for i, f := range fields {
+		v, ok := ma[f.Alias]
+		if !ok {
+			if v, ok = mb[f.Alias]; !ok {
+				return nil, fmt.Errorf("no answer for %q", f.Alias)
+			}
+		}
+		if i > 0 {
+			buf.WriteByte(',')
+		}
+		k, _ := json.Marshal(f.Alias)
+		buf.Write(k)
+		buf.WriteByte(':')
+		buf.Write(v)
+	}
+	buf.WriteByte('}')
+	return buf.Bytes(), nil
 }
 
 // errNotPlain marks a selection one statement does not answer.
 var errNotPlain = errors.New("not answered by one statement")
 
 type docPlan struct {
-	ctx    context.Context
-	oc     *graphql.OperationContext
-	schema *ast.Schema
+	ctx     context.Context
+	oc      *graphql.OperationContext
+	schema  *ast.Schema
+	filters map[string]inputFilter
 }
-
-// organizationTypes and resourceTypes name the GraphQL type of a row by its kind, as
-// model.NewOrganization and model.NewResource choose it.
-var (
-	organizationTypes = map[string]string{
-		string(store.KindSchool): "School", string(store.KindCompany): "Company",
-		string(store.KindAgency): "GovernmentAgency", string(store.KindPark): "IndustrialPark",
-	}
-	resourceTypes = map[string]string{
-		string(store.CategoryFacility): "TrainingFacility", string(store.CategoryJob): "JobOpening",
-		string(store.CategoryTeacher): "Teacher", string(store.CategoryCourse): "TrainingCourse",
-		string(store.CategoryResult): "CompetitionResult",
-	}
-)
-
-// polymorphic are the interfaces whose rows are of several GraphQL types, by a column.
-var polymorphic = map[string]struct {
-	column string
-	types  map[string]string
-}{
-	"Organization":   {"kind", organizationTypes},
-	"SharedResource": {"category", resourceTypes},
-}
-
-// baseOf is the interface each of their types implements.
-var baseOf = func() map[string]string {
-	out := map[string]string{}
-	for iface, k := range polymorphic {
-		for _, t := range k.types {
-			out[t] = iface
-		}
-	}
-	return out
-}()
 
 // plain reports whether a selection set on typeName is free of directives other than
 // @skip and @include and of type conditions it cannot follow, and whether it has type
@@ -172,9 +248,9 @@ func (p *docPlan) condition(typeName, cond string) (string, bool) {
 	case cond == "" || cond == typeName || slices.Contains(def.Interfaces, cond):
 		return typeName, true
 	}
-	if k, ok := polymorphic[typeName]; ok {
-		for _, t := range k.types {
-			if t == cond {
+	if t, ok := store.Type(typeName); ok {
+		for _, concrete := range t.Kinds {
+			if concrete == cond {
 				return cond, true
 			}
 		}
@@ -255,70 +331,129 @@ func (p *docPlan) fieldsOf(sel ast.SelectionSet, typeName string) ([]graphql.Col
 	return fields, nil
 }
 
-func (p *docPlan) root(sel ast.SelectionSet) ([]store.DocField, error) {
-	fields, err := p.collect(sel, "Query")
+// root plans the root fields of a query: those one statement answers, and the response
+// keys of those it leaves to the executor, in the order of the selection. The selection
+// can be split only when it is a list of plain fields (no fragments or directives but
+// @skip and @include at the root), so that the executor can be given the rest alone.
+func (p *docPlan) root(sel ast.SelectionSet) (planned []store.DocField, rest []string, err error) {
+	fields, err := p.fieldsOf(sel, "Query")
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	out := make([]store.DocField, 0, len(fields))
+	whole := true
+	for _, s := range sel {
+		if f, ok := s.(*ast.Field); !ok || !onlySkipInclude(f.Directives) {
+			whole = false
+		}
+	}
+	if ok, _ := p.plain(sel, "Query"); !ok && !whole {
+		return nil, nil, errNotPlain
+	}
 	for _, f := range fields {
-		var v store.DocValue
-		switch f.Name {
-		case "__typename":
-			v = store.Const("Query")
-		case "alliance":
-			args := f.ArgumentMap(p.oc.Variables)
-			id, _ := args["id"].(string)
-			slug, hasSlug := args["slug"].(string)
-			obj, err := p.object("Alliance", f.SelectionSet)
+		v, err := p.rootField(f)
+		switch {
+		case errors.Is(err, errNotPlain) && whole:
+			rest = append(rest, f.Alias)
+		case err != nil:
+			return nil, nil, err
+		default:
+			planned = append(planned, store.DocField{Key: f.Alias, Value: v})
+		}
+	}
+	return planned, rest, nil
+}
+
+func (p *docPlan) rootField(f graphql.CollectedField) (store.DocValue, error) {
+	if !p.undirected("Query", f.Name) {
+		return nil, errNotPlain
+	}
+	var v store.DocValue
+	var err error
+	switch f.Name {
+	case "__typename":
+		v = store.Const("Query")
+	case "alliance":
+		args := f.ArgumentMap(p.oc.Variables)
+		id, _ := args["id"].(string)
+		slug, hasSlug := args["slug"].(string)
+		obj, err := p.object("Alliance", f.SelectionSet)
+		if err != nil {
+			return nil, err
+		}
+		switch {
+		case id != "" && !hasSlug:
+			key, err := relay.ParseIDOf(relay.TypeAlliance, id)
 			if err != nil {
-				return nil, err
-			}
-			switch {
-			case id != "" && !hasSlug:
-				key, err := relay.ParseIDOf(relay.TypeAlliance, id)
-				if err != nil {
-					return nil, errNotPlain
-				}
-				v = store.Lookup{Entity: "alliance", Column: "id", Value: key, Object: obj}
-			case hasSlug && args["id"] == nil:
-				v = store.Lookup{Entity: "alliance", Column: "slug", Value: slug, Object: obj}
-			case args["id"] == nil && args["slug"] == nil:
-				v = store.Lookup{Entity: "alliance", Object: obj}
-			default:
 				return nil, errNotPlain
 			}
-		case "node":
-			id, _ := f.ArgumentMap(p.oc.Variables)["id"].(string)
-			t, key, err := relay.ParseID(id)
-			if err != nil {
-				return nil, errNotPlain
-			}
-			// Resources are left to the resolvers, which hide those the viewer may not see.
-			n, ok := nodeTypes[t]
-			if !ok {
-				return nil, errNotPlain
-			}
-			obj, err := p.object(n.typeName, f.SelectionSet)
-			if err != nil {
-				return nil, err
-			}
-			v = store.Lookup{Entity: n.entity, Column: "id", Value: key, Object: obj}
+			v = store.Lookup{Entity: "alliance", Column: "id", Value: key, Object: obj}
+		case hasSlug && args["id"] == nil:
+			v = store.Lookup{Entity: "alliance", Column: "slug", Value: slug, Object: obj}
+		case args["id"] == nil && args["slug"] == nil:
+			v = store.Lookup{Entity: "alliance", Object: obj}
 		default:
 			return nil, errNotPlain
 		}
-		out = append(out, store.DocField{Key: f.Alias, Value: v})
+	case "node":
+		id, _ := f.ArgumentMap(p.oc.Variables)["id"].(string)
+		l, err := p.node(id, f.SelectionSet)
+		if err != nil {
+			return nil, err
+		}
+		v = l
+	case "skill":
+		code, ok := f.ArgumentMap(p.oc.Variables)["code"].(string)
+		if !ok {
+			return nil, errNotPlain
+		}
+		obj, err := p.object("Skill", f.SelectionSet)
+		if err != nil {
+			return nil, err
+		}
+		v = store.Lookup{Entity: "skill", Column: "code", Value: code, Object: obj}
+	case "nodes":
+		ids, ok := f.ArgumentMap(p.oc.Variables)["ids"].([]any)
+		if !ok || len(ids) == 0 || len(ids) > maxNodes {
+			return nil, errNotPlain
+		}
+		ls := make(store.Lookups, len(ids))
+		for i, raw := range ids {
+			id, _ := raw.(string)
+			if ls[i], err = p.node(id, f.SelectionSet); err != nil {
+				return nil, err
+			}
+		}
+		v = ls
+	default:
+		if v, err = p.member("Query", f); err != nil {
+			return nil, err
+		}
 	}
-	return out, nil
+	return v, nil
 }
 
-// nodeTypes are the types node(id:) answers in one statement: their entity and GraphQL
-// type.
-var nodeTypes = map[relay.Type]struct{ entity, typeName string }{
-	relay.TypeAlliance:     {"alliance", "Alliance"},
-	relay.TypeOrganization: {"organization", "Organization"},
-	relay.TypeMembership:   {"membership", "Membership"},
-	relay.TypePartnership:  {"partnership", "Partnership"},
+// node describes the object with global ID id. Resources are found within the viewer's
+// scope, as the resolvers' loader finds them; a row not found leaves the query to the
+// resolvers, which report it.
+func (p *docPlan) node(id string, sel ast.SelectionSet) (store.Lookup, error) {
+	t, key, err := relay.ParseID(id)
+	if err != nil {
+		return store.Lookup{}, errNotPlain
+	}
+	typeName, decl, ok := store.NodeType(string(t))
+	if !ok {
+		return store.Lookup{}, errNotPlain
+	}
+	obj, err := p.object(typeName, sel)
+	if err != nil {
+		return store.Lookup{}, err
+	}
+	l := store.Lookup{Entity: decl.Entity, Column: "id", Value: key, Object: obj}
+	if decl.Scoped {
+		scope := policy.ResourceScope(auth.ViewerFrom(p.ctx))
+		l.Scope = &scope
+	}
+	return l, nil
 }
 
 // object describes an object of typeName over its row: when the selection has type
@@ -328,19 +463,19 @@ func (p *docPlan) object(typeName string, sel ast.SelectionSet) (store.DocValue,
 	if !ok {
 		return nil, errNotPlain
 	}
-	k, poly := polymorphic[typeName]
-	if !conditional || !poly {
+	t, _ := store.Type(typeName)
+	if !conditional || t.Kind == "" {
 		return p.members(typeName, sel)
 	}
-	cases := make(map[string]store.DocValue, len(k.types))
-	for kind, concrete := range k.types {
+	cases := make(map[string]store.DocValue, len(t.Kinds))
+	for kind, concrete := range t.Kinds {
 		obj, err := p.members(concrete, sel)
 		if err != nil {
 			return nil, err
 		}
 		cases[kind] = obj
 	}
-	return store.KindSwitch{Column: k.column, Cases: cases}, nil
+	return store.KindSwitch{Column: t.Kind, Cases: cases}, nil
 }
 
 func (p *docPlan) members(typeName string, sel ast.SelectionSet) (store.Object, error) {
@@ -359,104 +494,51 @@ func (p *docPlan) members(typeName string, sel ast.SelectionSet) (store.Object, 
 	return out, nil
 }
 
-// columns are the fields that are a column of their row, by type.
-var columns = map[string]map[string]string{
-	"Alliance": {"version": "version", "slug": "slug", "city": "city", "foundedOn": "founded_on", "description": "description"},
-	"Organization": {"version": "version", "kind": "kind", "description": "description", "website": "website",
-		"district": "district", "foundedYear": "founded_year"},
-	"Membership":             {"version": "version", "role": "role", "joinedOn": "joined_on", "leftOn": "left_on"},
-	"Partnership":            {"version": "version", "kind": "kind", "status": "status", "description": "description", "signedOn": "signed_on", "startsOn": "starts_on", "endsOn": "ends_on"},
-	"PartnershipParticipant": {"role": "role", "joinedOn": "joined_on"},
-	"SharedResource": {"version": "version", "category": "category", "description": "description", "sharedOn": "shared_on",
-		"sharedWithAll": "shared_with_all", "withdrawnOn": "withdrawn_on"},
-	"School":           {"level": "school_level", "majors": "majors", "studentCount": "student_count"},
-	"Company":          {"industry": "industry", "size": "company_size", "employeeCount": "employee_count", "foreignInvested": "foreign_invested"},
-	"GovernmentAgency": {"jurisdiction": "jurisdiction"},
-	"IndustrialPark":   {"focusIndustries": "focus_industries"},
-}
-
-// globalIDs are the relay types of the types' ids.
-var globalIDs = map[string]relay.Type{
-	"Alliance": relay.TypeAlliance, "Organization": relay.TypeOrganization, "Membership": relay.TypeMembership,
-	"Partnership": relay.TypePartnership, "SharedResource": relay.TypeResource,
-}
-
+// member describes field f of an object of typeName as store.Declared says it is read.
 func (p *docPlan) member(typeName string, f graphql.CollectedField) (store.DocValue, error) {
 	if f.Name == "__typename" {
-		if k, ok := polymorphic[typeName]; ok {
-			return store.KindName{Column: k.column, Names: k.types}, nil
+		if t, _ := store.Type(typeName); t.Kind != "" {
+			return store.KindName{Column: t.Kind, Names: t.Kinds}, nil
 		}
 		return store.Const(typeName), nil
 	}
-	// The fields that take arguments read them below; every other field planned here
-	// must take none, or an argument added to the schema later would be ignored.
-	switch cmp.Or(baseOf[typeName], typeName) + "." + f.Name {
-	case "Partnership.participants":
-		var roles []store.ParticipantRole
-		if list, ok := f.ArgumentMap(p.oc.Variables)["roles"].([]any); ok {
-			for _, r := range list {
-				s, ok := r.(string)
-				if !ok {
-					return nil, errNotPlain
-				}
-				roles = append(roles, store.ParticipantRole(s))
-			}
-		}
-		obj, err := p.object("PartnershipParticipant", f.SelectionSet)
-		return store.Listed{Rel: "participants", Filter: roles, Elem: obj}, err
-	case "Alliance.members":
-		return p.connection(f, "members", "JOINED_ON", store.MembershipFilter{})
-	case "Alliance.partnerships", "Organization.partnerships":
-		return p.connection(f, "partnerships", "SIGNED_ON", store.PartnershipFilter{})
-	case "Alliance.resources", "Organization.resources":
-		rf, err := resourceFilter(p.ctx, nil)
-		if err != nil {
-			return nil, errNotPlain
-		}
-		return p.connection(f, "resources", "SHARED_ON", rf)
+	d, owner, ok := store.Declared(typeName, f.Name)
+	if !ok {
+		return nil, errNotPlain
 	}
+	rel := owner + "." + f.Name
+	switch {
+	case d.Paged != nil:
+		return p.connection(f, rel, d.Paged)
+	case d.Many != nil:
+		args := map[string]any{}
+		for name, v := range f.ArgumentMap(p.oc.Variables) {
+			if v == nil {
+				continue
+			}
+			if !slices.Contains(d.Many.Args, name) {
+				return nil, errNotPlain
+			}
+			args[name] = v
+		}
+		obj, err := p.object(f.Definition.Type.Name(), f.SelectionSet)
+		return store.Listed{Rel: rel, Args: args, Elem: obj}, err
+	}
+	// Every other field planned here must take no argument, or an argument added to the
+	// schema later would be ignored.
 	if len(f.Definition.Arguments) > 0 {
 		return nil, errNotPlain
 	}
-	if base, ok := baseOf[typeName]; ok {
-		// A type of a polymorphic interface: its own fields, then the interface's.
-		if col, ok := columns[typeName][f.Name]; ok {
-			return store.Column(col), nil
-		}
-		if typeName+"."+f.Name == "Company.park" {
-			obj, err := p.object("IndustrialPark", f.SelectionSet)
-			return store.Related{Rel: "park", Object: obj}, err
-		}
-		typeName = base
-	}
-	if col, ok := columns[typeName][f.Name]; ok {
-		return store.Column(col), nil
-	}
-	if t, ok := globalIDs[typeName]; ok && f.Name == "id" {
-		return store.GlobalID(t), nil
-	}
-	related := func(rel string) (store.DocValue, error) {
+	switch {
+	case d.Scalar != nil:
+		return d.Scalar, nil
+	case d.Text != "":
+		return p.bilingual(d.Text, f)
+	case d.Same != "":
+		return p.object(d.Same, f.SelectionSet)
+	case d.One != nil:
 		obj, err := p.object(f.Definition.Type.Name(), f.SelectionSet)
 		return store.Related{Rel: rel, Object: obj}, err
-	}
-	switch typeName + "." + f.Name {
-	case "Alliance.name", "Organization.name":
-		return p.bilingual("name", f)
-	case "Partnership.title", "SharedResource.title":
-		return p.bilingual("title", f)
-	case "Membership.active":
-		return store.IsNull("left_on"), nil
-	case "Membership.alliance", "Partnership.alliance", "SharedResource.alliance":
-		return related("alliance")
-	case "Membership.organization", "PartnershipParticipant.organization":
-		return related("organization")
-	case "PartnershipParticipant.partnership":
-		return related("partnership")
-	case "SharedResource.provider":
-		return related("provider")
-	case "Organization.memberships":
-		obj, err := p.object("Membership", f.SelectionSet)
-		return store.Listed{Rel: "memberships", Elem: obj}, err
 	}
 	return nil, errNotPlain
 }
@@ -490,12 +572,31 @@ func (p *docPlan) wrapper(sel ast.SelectionSet, typeName string, value func(grap
 	return out, nil
 }
 
-// connection describes a connection field read with the paging and order arguments the
-// resolvers accept; a filter, cursors, page info and counts are left to the executor.
-func (p *docPlan) connection(f graphql.CollectedField, rel string, def model.OrderField, filter any) (store.DocValue, error) {
+// pagingArgs are the arguments a connection field may take to be planned: the ones every
+// connection resolver reads the same way.
+var pagingArgs = []string{"first", "after", "last", "before", "orderBy", "filter"}
+
+// connection describes a connection field read with the paging, order and filter
+// arguments the resolvers accept, validated and translated by the resolvers' own
+// functions (paging, the filters' converters), so that a page, its cursors and its page
+// info are the ones the resolvers give. Anything they would refuse goes to them.
+func (p *docPlan) connection(f graphql.CollectedField, rel string, d *store.PagedDecl) (store.DocValue, error) {
+	for _, a := range f.Definition.Arguments {
+		if !slices.Contains(pagingArgs, a.Name) {
+			return nil, errNotPlain
+		}
+	}
 	args := f.ArgumentMap(p.oc.Variables)
-	if args["filter"] != nil {
-		return nil, errNotPlain
+	var filter any
+	if def := f.Definition.Arguments.ForName("filter"); def != nil {
+		convert, ok := p.filters[def.Type.Name()]
+		if !ok {
+			return nil, errNotPlain
+		}
+		var err error
+		if filter, err = convert(p.ctx, args["filter"]); err != nil {
+			return nil, errNotPlain
+		}
 	}
 	first, err1 := optionalInt(args["first"])
 	last, err2 := optionalInt(args["last"])
@@ -505,25 +606,40 @@ func (p *docPlan) connection(f graphql.CollectedField, rel string, def model.Ord
 	if err1 != nil || err2 != nil || !ok1 || !ok2 || !ok3 {
 		return nil, errNotPlain
 	}
-	req, err := paging(first, after, last, before, order, def)
+	req, err := paging(first, after, last, before, order, model.OrderField(d.Default))
 	if err != nil {
 		return nil, errNotPlain
 	}
-	return p.wrapper(f.SelectionSet, f.Definition.Type.Name(), func(g graphql.CollectedField) (store.DocValue, error) {
-		if g.Name != "edges" {
-			return nil, errNotPlain
-		}
-		edge, err := p.wrapper(g.SelectionSet, g.Definition.Type.Name(), func(n graphql.CollectedField) (store.DocValue, error) {
-			if n.Name != "node" {
+	obj, err := p.wrapper(f.SelectionSet, f.Definition.Type.Name(), func(g graphql.CollectedField) (store.DocValue, error) {
+		switch g.Name {
+		case "totalCount":
+			return store.TotalCount{}, nil
+		case "pageInfo":
+			return p.wrapper(g.SelectionSet, g.Definition.Type.Name(), func(h graphql.CollectedField) (store.DocValue, error) {
+				switch h.Name {
+				case "hasNextPage", "hasPreviousPage", "startCursor", "endCursor":
+					return store.PageInfo(h.Name), nil
+				}
 				return nil, errNotPlain
-			}
-			return p.object(n.Definition.Type.Name(), n.SelectionSet)
-		})
-		if err != nil {
-			return nil, err
+			})
+		case "edges":
+			edge, err := p.wrapper(g.SelectionSet, g.Definition.Type.Name(), func(n graphql.CollectedField) (store.DocValue, error) {
+				switch n.Name {
+				case "cursor":
+					return store.Cursor{}, nil
+				case "node":
+					return p.object(n.Definition.Type.Name(), n.SelectionSet)
+				}
+				return nil, errNotPlain
+			})
+			return store.Edges{Elem: edge}, err
 		}
-		return store.Listed{Rel: rel, Filter: filter, Order: req.order, Page: req.page, Elem: edge}, nil
+		return nil, errNotPlain
 	})
+	if err != nil {
+		return nil, err
+	}
+	return store.Connection{Rel: rel, Filter: filter, Order: req.order, Cursor: req.name, Page: req.page, Object: obj}, nil
 }
 
 func optionalInt(v any) (*int, error) {

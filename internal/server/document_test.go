@@ -70,6 +70,10 @@ func TestOneStatementAnswersAsTheResolversDo(t *testing.T) {
 		(SELECT organization_id FROM membership ORDER BY id LIMIT 1))`); err != nil {
 		t.Fatal(err)
 	}
+	var skillCode string
+	if err := testDB.DB.Get(&skillCode, "SELECT code FROM skill WHERE parent_id IS NOT NULL ORDER BY id LIMIT 1"); err != nil {
+		t.Fatal(err)
+	}
 	viewers := map[string]auth.Viewer{
 		"anonymous": {},
 		"member":    {Role: auth.RoleMember, OrganizationID: org},
@@ -100,8 +104,8 @@ func TestOneStatementAnswersAsTheResolversDo(t *testing.T) {
 			m: node(id: $m) { ... on Membership { role organization { name { en } } } }
 			a: node(id: $a) { ... on Alliance { slug } }
 		}`, map[string]any{"p": relay.ID(relay.TypePartnership, 1), "m": relay.ID(relay.TypeMembership, 1), "a": alliance}, true},
-		{"a resource by node goes to the resolvers", `query($id: ID!) { node(id: $id) { id ... on SharedResource { title { en } } } }`,
-			map[string]any{"id": relay.ID(relay.TypeResource, 1)}, false},
+		{"a resource by node", `query($id: ID!) { node(id: $id) { id ... on SharedResource { title { en } } ... on JobOpening { positions } } }`,
+			map[string]any{"id": relay.ID(relay.TypeResource, 1)}, true},
 		{"a missing node goes to the resolvers", `query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": relay.ID(relay.TypeOrganization, 987654321)}, false},
 		{"the default alliance", `{ alliance { id members(first: 2) { edges { node { id } } } } }`, nil, true},
 		{"by slug", `query($slug: String) { alliance(slug: $slug) { id name { en } } }`, map[string]any{"slug": slug}, true},
@@ -114,10 +118,10 @@ func TestOneStatementAnswersAsTheResolversDo(t *testing.T) {
 		} }`, map[string]any{"alliance": alliance}, true},
 		{"participants by role", `query($alliance: ID!) { alliance(id: $alliance) { partnerships(first: 20) { edges { node { lead: participants(roles: [LEAD]) { organization { id } } others: participants(roles: [PARTNER, SPONSOR]) { role } } } } } }`,
 			map[string]any{"alliance": alliance}, true},
-		{"cursors go to the resolvers", `query($alliance: ID!) { alliance(id: $alliance) { members(first: 3) { edges { cursor node { id } } pageInfo { hasNextPage endCursor } totalCount } } }`,
-			map[string]any{"alliance": alliance}, false},
-		{"filters go to the resolvers", `query($alliance: ID!) { alliance(id: $alliance) { members(first: 5, filter: {active: true}) { edges { node { id } } } } }`,
-			map[string]any{"alliance": alliance}, false},
+		{"cursors, page info and counts", `query($alliance: ID!) { alliance(id: $alliance) { members(first: 3) { edges { cursor node { id } } pageInfo { hasNextPage endCursor } totalCount } } }`,
+			map[string]any{"alliance": alliance}, true},
+		{"filters", `query($alliance: ID!) { alliance(id: $alliance) { members(first: 5, filter: {active: true}) { edges { node { id } } } } }`,
+			map[string]any{"alliance": alliance}, true},
 		{"type conditions on organizations", `query($alliance: ID!) { alliance(id: $alliance) { members(first: 60) { edges { node { organization {
 			__typename ...N
 			... on School { level majors studentCount name { zh } }
@@ -128,10 +132,31 @@ func TestOneStatementAnswersAsTheResolversDo(t *testing.T) {
 		} } } } } }
 		fragment N on Node { id }
 		fragment Agency on GovernmentAgency { jurisdiction name { en } }`, map[string]any{"alliance": alliance}, true},
-		{"a type's own connection goes to the resolvers", `query($alliance: ID!) { alliance(id: $alliance) { members(first: 5) { edges { node { organization { ... on School { students(first: 2) { edges { node { id } } } } } } } } } }`,
-			map[string]any{"alliance": alliance}, false},
-		{"fields of one resource type go to the resolvers", `query($alliance: ID!) { alliance(id: $alliance) { resources(first: 5) { edges { node { title { en } ... on JobOpening { positions } } } } } }`,
-			map[string]any{"alliance": alliance}, false},
+		{"a type's own connection", `query($alliance: ID!) { alliance(id: $alliance) { members(first: 5) { edges { node { organization { ... on School { students(first: 2) { totalCount edges { node { id status } } } } ... on Company { employees(last: 2) { edges { cursor } } } } } } } } }`,
+			map[string]any{"alliance": alliance}, true},
+		{"a talent's personal data goes to the resolvers", `{ talents(first: 3) { edges { node { id fullName } } } }`, nil, false},
+		{"fields of one resource category", `query($alliance: ID!) { alliance(id: $alliance) { resources(first: 30) { edges { node { title { en } ... on JobOpening { positions salary { min max currency } requiredSkills { level skill { code } } } ... on Teacher { name expertise { level } } } } } } }`,
+			map[string]any{"alliance": alliance}, true},
+		{"a job board page", `query($first: Int!, $after: String) { jobOpenings(first: $first, after: $after, filter: {statuses: [OPEN]}, orderBy: {field: POSTED_ON, direction: DESC}) {
+			totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+			edges { cursor node { __typename id title { en zh } sharedOn status employmentType openPositions closesOn salary { min max currency }
+				provider { __typename id name { en zh } ... on Company { industry size park { name { en } } } }
+				requiredSkills { level skill { id code name { en } category } } } }
+		} }`, map[string]any{"first": 20}, true},
+		{"a company directory page", `query($after: String) { organizations(first: 20, after: $after, filter: {kinds: [COMPANY]}) {
+			totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+			edges { cursor node { id name { en zh } district ... on Company { industry size employeeCount foreignInvested }
+				memberships { role joinedOn active alliance { id } }
+				partnerships(first: 3) { totalCount pageInfo { hasNextPage } edges { node { title { en } kind status signedOn } } } } }
+		} }`, nil, true},
+		{"the benchmark's directory page", `query Directory($after: String) { organizations(first: 20, after: $after, filter: {kinds: [SCHOOL], schoolLevels: [TECHNICIAN_COLLEGE, HIGHER_VOCATIONAL_COLLEGE]}, orderBy: {field: NAME}) {
+			totalCount pageInfo { hasNextPage endCursor }
+			edges { node { id name { en zh } ... on School { level studentCount majors } partnerships(first: 5) { totalCount edges { node { title { en } kind status } } } } }
+		} }`, nil, true},
+		{"courses judged on the server's day", `{ trainingCourses(first: 40, orderBy: {field: FREE_SEATS, direction: DESC}, filter: {states: [ENROLLING, UPCOMING, RUNNING]}) {
+			totalCount edges { cursor node { title { en } state freeSeats seats enrolled startsOn endsOn skills { level } } } } }`, nil, true},
+		{"a skill by code", `{ skill(code: "` + skillCode + `") { id code name { en zh } category parent { code } children { code } jobOpenings(first: 3) { totalCount edges { node { id } } } } }`, nil, true},
+		{"a missing skill goes to the resolvers", `{ skill(code: "no such code") { id } }`, nil, false},
 		{"a missing alliance goes to the resolvers", `{ alliance(id: "` + relay.ID(relay.TypeAlliance, 987654321) + `") { id } }`, nil, false},
 		{"a malformed ID goes to the resolvers", `{ alliance(id: "nonsense") { id } }`, nil, false},
 		{"a page too large goes to the resolvers", `query($alliance: ID!) { alliance(id: $alliance) { members(first: 1000) { edges { node { id } } } } }`,
@@ -346,5 +371,49 @@ func TestOneStatementAnswersRandomQueriesAsTheResolversDo(t *testing.T) {
 	// Most of them must have been planned, or this compares the resolvers with themselves.
 	if planned < queries*3/4 {
 		t.Errorf("only %d of %d random queries took one statement", planned, queries)
+	}
+}
+
+// A query that mixes fields one statement answers with fields only resolvers answer
+// (computed ones, root fields the engine does not declare) gets the plain root fields
+// from one statement and the rest from the executor, joined in the order asked: the same
+// JSON and errors as the executor alone, in fewer statements.
+func TestOneStatementAnswersThePlainPartOfAMixedQuery(t *testing.T) {
+	one := startConfiguredServer(t, testDB, func(c *server.Config) { c.OneStatement = true })
+	resolvers := startConfiguredServer(t, testDB, func(c *server.Config) { c.OneStatement = false })
+	board := `jobOpenings(first: 10, filter: {statuses: [OPEN]}, orderBy: {field: POSTED_ON, direction: DESC}) {
+		totalCount pageInfo { hasNextPage endCursor } edges { cursor node { id title { en } provider { name { en } } requiredSkills { level skill { code } } } } }`
+	directory := `organizations(first: 10, filter: {kinds: [COMPANY]}) { totalCount edges { node { id name { en } partnerships(first: 2) { totalCount edges { node { id } } } } } }`
+	tests := []struct {
+		name  string
+		query string
+	}{
+		{"a computed root field between two plain ones", `{ ` + board + ` gaps: skillGap(first: 3) { edges { node { skill { code } gap } } } ` + directory + ` }`},
+		{"a root field the engine does not declare", `{ __typename ` + board + ` talents(first: 3) { totalCount edges { node { id status } } } }`},
+		{"a failing root field", `{ ` + directory + ` path(from: "nonsense", to: "nonsense") { length } }`},
+		{"skipped and included root fields", `{ ` + board + ` skillGap(first: 2) @skip(if: true) { totalCount } events(first: 2) @include(if: true) { edges { node { id } } } }`},
+	}
+	viewers := genViewers(t)
+	for _, tc := range tests {
+		for _, who := range slices.Sorted(maps.Keys(viewers)) {
+			t.Run(tc.name+"/"+who, func(t *testing.T) {
+				v := viewers[who]
+				before := one.statements.Load()
+				got := one.queryAs(t, v, tc.query, nil)
+				sent := one.statements.Load() - before
+				before = resolvers.statements.Load()
+				want := resolvers.queryAs(t, v, tc.query, nil)
+				wanted := resolvers.statements.Load() - before
+				if !sameJSON(t, got.Data, want.Data) {
+					t.Errorf("mixed answer\n%s\nthe resolvers'\n%s", got.Data, want.Data)
+				}
+				if !slices.EqualFunc(got.Errors, want.Errors, func(a, b gqlError) bool { return a.Message == b.Message && fmt.Sprint(a.Path) == fmt.Sprint(b.Path) }) {
+					t.Errorf("errors differ: %+v, the resolvers' %+v", got.Errors, want.Errors)
+				}
+				if sent >= wanted {
+					t.Errorf("sent %d statements, the resolvers %d: the plain part was not answered in one", sent, wanted)
+				}
+			})
+		}
 	}
 }

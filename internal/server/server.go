@@ -174,11 +174,13 @@ func New(cfg Config) http.Handler {
 	shared := newMultiplexer(exec, multiplexConfig{Store: cfg.Store, Batching: cfg.Batching, Presenter: presenter,
 		Recover: recoverPanic(cfg.Logger), SlowAfter: slowAfter(cfg.Bus), Open: cfg.OpenStreams})
 	gql.AroundOperations(shared.operations)
-	gql.AroundOperations(loadersPerOperation(cfg.Store, cfg.Batching, shapes))
 	gql.AroundOperations(readPrimaryUnlessQuery)
 	if cfg.OneStatement {
-		gql.AroundOperations(graph.OneStatement(cfg.Store, exec.Schema(), cfg.Logger, func(ctx context.Context) { infoFrom(ctx).answeredInOneStatement() }))
+		gql.AroundOperations(graph.OneStatement(cfg.Store, exec.Schema(), cfg.Logger, cfg.Clock, presenter, func(ctx context.Context) { infoFrom(ctx).answeredInOneStatement() }))
 	}
+	// After the one statement, which may leave the executor only some of a query's root
+	// fields: the count of field resolutions starts from those.
+	gql.AroundOperations(loadersPerOperation(cfg.Store, cfg.Batching, shapes))
 	gql.SetRecoverFunc(recoverPanic(cfg.Logger))
 	gql.AroundRootFields(freshLoadersForMutations(cfg.Store, cfg.Batching))
 	// The count of field resolutions must see every field: it is the outermost (and only)

@@ -15,12 +15,17 @@ func allianceID(a *Alliance) int64 { return a.ID }
 
 // Alliances lists the alliances on this server.
 func (s *Store) Alliances(ctx context.Context, o Order, p Page) (Result[Alliance], error) {
-	return page(ctx, s, "alliances", &list{cols: "a.*", from: "alliance a", id: "a.id", orders: allianceOrders, order: o}, p, allianceID)
+	return page(ctx, s, "alliances", allianceList(struct{}{}, o), p, allianceID)
+}
+
+// allianceList lists the alliances; they take no filter.
+func allianceList(_ struct{}, o Order) *list {
+	return &list{cols: "a.*", from: "alliance a", id: "a.id", orders: allianceOrders, order: o}
 }
 
 // CountAlliances counts the alliances on this server.
 func (s *Store) CountAlliances(ctx context.Context) (int, error) {
-	return count(ctx, s, "alliances", &list{from: "alliance a"})
+	return count(ctx, s, "alliances", allianceList(struct{}{}, Order{}))
 }
 
 // AlliancesByID loads alliances by id.
@@ -96,7 +101,7 @@ func (s *Store) MembershipsByID(ctx context.Context, ids []int64) (map[int64]*Me
 
 // MembershipsOfOrganizations lists each organization's memberships, oldest first.
 func (s *Store) MembershipsOfOrganizations(ctx context.Context, orgs []int64) (map[int64][]Membership, error) {
-	return groupBy(ctx, s, "memberships", "SELECT * FROM membership m WHERE organization_id = ANY($1) ORDER BY "+membershipOrder("m"),
+	return groupBy(ctx, s, "memberships", organizationMembershipList.batch("m", "m.*"),
 		orgs, func(m *Membership) int64 { return m.OrganizationID })
 }
 
@@ -104,8 +109,11 @@ func (s *Store) MembershipsOfOrganizations(ctx context.Context, orgs []int64) (m
 // comes first.
 func firstAllianceOrder(a string) string { return a + ".founded_on, " + a + ".id" }
 
-// membershipOrder orders an organization's membership rows m, oldest first.
-func membershipOrder(m string) string { return m + ".joined_on, " + m + ".id" }
+// organizationMembershipList is an organization's memberships, oldest first.
+var organizationMembershipList = &ManyDecl{To: "membership", Key: "organization_id",
+	From:  func(a string) string { return "membership " + a },
+	Order: func(a string) string { return a + ".joined_on, " + a + ".id" },
+}
 
 // AllianceStats are an alliance's dashboard counters.
 type AllianceStats struct {

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"maps"
 	"reflect"
@@ -9,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/lib/pq"
 )
@@ -31,8 +33,9 @@ type DocField struct {
 	Value DocValue
 }
 
-// DocValue is a member's value: one of Column, IsNull, Const, KindName, GlobalID,
-// Object, KindSwitch, Related, Listed and Lookup.
+// DocValue is a member's value: one of Column, IsNull, Const, Expr, KindName, GlobalID,
+// Object, KindSwitch, Related, Listed, Connection and Lookup; inside a Connection also
+// TotalCount, PageInfo, Edges and (in an edge) Cursor.
 type DocValue interface{ docValue() }
 
 // Column is the value of one of the row's columns, as PostgreSQL writes it in JSON
@@ -44,6 +47,13 @@ type IsNull string
 
 // Const is a constant string, such as the name of a type.
 type Const string
+
+// Expr is an expression over the row's alias (a count read as 0 when missing).
+type Expr func(row string) string
+
+// OnDay is an expression over the row's alias that depends on the alliance's day (a
+// course's state), given as a date expression.
+type OnDay func(row, day string) string
 
 // KindName maps the value of one of the row's columns to a string: the GraphQL type of
 // a row whose type depends on its kind. A value it does not map is an error.
@@ -58,24 +68,48 @@ type GlobalID string
 // Object is an object over the same row (a bilingual name, an edge, a connection).
 type Object []DocField
 
-// Related is the row a relation leads to (membership -> organization, say), or null;
-// Object is built over it (an Object, or a KindSwitch).
+// Related is the row a to-one relation leads to (membership -> organization, say), or
+// null; Object is built over it (an Object, or a KindSwitch). Rel names the declared
+// field, "Type.field" (see Declared).
 type Related struct {
 	Rel    string
 	Object DocValue
 }
 
-// Listed is the list of rows a relation leads to, each as Elem. Paged relations take a
-// Page, an Order and their filter; participants take []ParticipantRole.
+// Listed is the unpaged list of rows a declared relation (Rel, "Type.field") leads to,
+// each as Elem; Args are the field's arguments.
 type Listed struct {
+	Rel  string
+	Args map[string]any
+	Elem DocValue
+}
+
+// Connection is a page of a declared connection (Rel, "Type.field"), read with the
+// store filter its filter argument translates to, in Order, as Page asks; Cursor names
+// the order in the cursors it writes ("NAME:ASC"). Object is the connection object: its
+// members are Const, TotalCount, PageInfo, Edges and Objects of those (pageInfo).
+type Connection struct {
 	Rel    string
 	Filter any
 	Order  Order
+	Cursor string
 	Page   Page
-	// Elem is built over each row (an Object, or a KindSwitch): an edge is an object whose
-	// node is another Object.
-	Elem DocValue
+	Object Object
 }
+
+// TotalCount is a connection's totalCount.
+type TotalCount struct{}
+
+// PageInfo is one member of a connection's page info: hasNextPage, hasPreviousPage,
+// startCursor or endCursor.
+type PageInfo string
+
+// Edges are the rows of a connection's page, each as Elem: an edge object whose node is
+// another Object over the same row.
+type Edges struct{ Elem DocValue }
+
+// Cursor is an edge's cursor, as relay.Cursor writes it.
+type Cursor struct{}
 
 // Lookup is a top-level row found by one of its unique columns (id, slug), or null. An
 // alliance looked up by no column is the default one, as FirstAlliance finds it.
@@ -84,7 +118,13 @@ type Lookup struct {
 	Column string
 	Value  any
 	Object DocValue
+	// Scope, when not nil, is the viewer's scope over resource rows: a row outside it is
+	// not found, as if it did not exist.
+	Scope *Scope
 }
+
+// Lookups are a list of Lookups (nodes(ids:)), each found or null.
+type Lookups []Lookup
 
 // KindSwitch is a value that depends on the row's kind: the row's object as its own
 // GraphQL type sees it, for selections with type conditions (... on School). A kind it
@@ -102,7 +142,15 @@ func (GlobalID) docValue()   {}
 func (Object) docValue()     {}
 func (Related) docValue()    {}
 func (Listed) docValue()     {}
+func (Expr) docValue()       {}
+func (OnDay) docValue()      {}
+func (Connection) docValue() {}
+func (TotalCount) docValue() {}
+func (PageInfo) docValue()   {}
+func (Edges) docValue()      {}
+func (Cursor) docValue()     {}
 func (Lookup) docValue()     {}
+func (Lookups) docValue()    {}
 func (KindSwitch) docValue() {}
 
 // docEntity is a table whose rows documents are built over, with the columns a document
@@ -131,65 +179,22 @@ var docEntities = map[string]docEntity{
 	"partnership":  {"partnership", "partnership", columnsOf(Partnership{})},
 	"participant":  {"participant", "partnership_participant", columnsOf(Participant{})},
 	"resource":     {"resource", "resource", columnsOf(Resource{})},
-}
-
-// docOne is a to-one relation, named "entity.field": the foreign key column of the row
-// and the entity it leads to.
-type docOne struct {
-	key, to string
-}
-
-var docOnes = map[string]docOne{
-	"membership.alliance":      {"alliance_id", "alliance"},
-	"membership.organization":  {"organization_id", "organization"},
-	"organization.park":        {"park_id", "organization"},
-	"partnership.alliance":     {"alliance_id", "alliance"},
-	"participant.organization": {"organization_id", "organization"},
-	"participant.partnership":  {"partnership_id", "partnership"},
-	"resource.provider":        {"provider_id", "organization"},
-	"resource.alliance":        {"alliance_id", "alliance"},
-}
-
-// docPaged is a keyset-paginated relation, named "entity.field": the entity it leads to
-// and the list the loaders page through, set to the parent's rows.
-type docPaged struct {
-	to   string
-	list func(filter any) (*list, error)
-}
-
-func pagedList[F any](build func(F, Order) *list, parent string) func(any) (*list, error) {
-	return func(filter any) (*list, error) {
-		var f F
-		if filter != nil {
-			var ok bool
-			if f, ok = filter.(F); !ok {
-				return nil, fmt.Errorf("filter is a %T, not a %T", filter, f)
-			}
-		}
-		l := build(f, Order{})
-		if parent != "" {
-			l.parent = parent
-		}
-		return l, nil
-	}
-}
-
-var docPages = map[string]docPaged{
-	"alliance.members":          {"membership", pagedList(membershipList, "")},
-	"alliance.partnerships":     {"partnership", pagedList(partnershipList, "")},
-	"alliance.resources":        {"resource", pagedList(resourceList, "r.alliance_id")},
-	"organization.partnerships": {"partnership", pagedList(organizationPartnershipList, "")},
-	"organization.resources":    {"resource", pagedList(resourceList, "r.provider_id")},
+	"skill":        {"skill", "skill", columnsOf(Skill{})},
+	"skillLevel":   {"skillLevel", "resource_skill", columnsOf(SkillLevel{})},
+	"center":       {"center", "training_center", columnsOf(TrainingCenter{})},
+	"talent":       {"talent", "talent", columnsOf(Talent{})},
+	"placement":    {"placement", "placement", columnsOf(Placement{})},
 }
 
 // Document builds the JSON object of fields in one statement and reports whether every
 // Lookup among them found its row (when one did not, the caller may want the error its
-// own path gives instead of a null).
-func (s *Store) Document(ctx context.Context, fields []DocField) ([]byte, bool, error) {
+// own path gives instead of a null). today is the alliance's day, which the values that
+// depend on it (OnDay) are judged on.
+func (s *Store) Document(ctx context.Context, today time.Time, fields []DocField) ([]byte, bool, error) {
 	if len(fields) > MaxDocMembers {
 		return nil, false, fmt.Errorf("document has %d members; at most %d fit", len(fields), MaxDocMembers)
 	}
-	b := &docBuilder{}
+	b := &docBuilder{today: today}
 	var cols, keys, found []string
 	for i, f := range fields {
 		v, err := b.value(docEntity{}, "", f.Value)
@@ -199,8 +204,13 @@ func (s *Store) Document(ctx context.Context, fields []DocField) ([]byte, bool, 
 		col := "v" + strconv.Itoa(i)
 		cols = append(cols, v+" AS "+col)
 		keys = append(keys, pq.QuoteLiteral(f.Key), "x."+col)
-		if _, ok := f.Value.(Lookup); ok {
+		switch l := f.Value.(type) {
+		case Lookup:
 			found = append(found, "x."+col+" IS NOT NULL")
+		case Lookups:
+			for j := range l {
+				found = append(found, "json_typeof(x."+col+"->"+strconv.Itoa(j)+") <> 'null'")
+			}
 		}
 	}
 	// OFFSET 0 keeps PostgreSQL from pulling the members up into the outer query, where
@@ -223,6 +233,11 @@ func (s *Store) Document(ctx context.Context, fields []DocField) ([]byte, bool, 
 type docBuilder struct {
 	args    []any
 	aliases int
+	// cursor is the SQL of the cursor of the connection row whose edge is being built.
+	cursor string
+	// today is the day OnDay values are judged on, bound once as day when first used.
+	today time.Time
+	day   string
 }
 
 func (b *docBuilder) alias() string {
@@ -279,14 +294,6 @@ func entityOf(name string) (docEntity, error) {
 	return e, nil
 }
 
-func relation[T any](rels map[string]T, e docEntity, name string) (T, error) {
-	r, ok := rels[e.name+"."+name]
-	if !ok {
-		return r, fmt.Errorf("%s has no relation %q", e.table, name)
-	}
-	return r, nil
-}
-
 func (b *docBuilder) value(e docEntity, row string, v DocValue) (string, error) {
 	switch v := v.(type) {
 	case Column:
@@ -320,27 +327,55 @@ func (b *docBuilder) value(e docEntity, row string, v DocValue) (string, error) 
 		return globalID(v, c), nil
 	case Object:
 		return b.object(e, row, v)
+	case Expr:
+		if row == "" {
+			return "", fmt.Errorf("an expression needs a row")
+		}
+		return "(" + v(row) + ")", nil
+	case OnDay:
+		if row == "" || b.today.IsZero() {
+			return "", fmt.Errorf("a value of the day needs a row and a day")
+		}
+		if b.day == "" {
+			b.day = b.arg(sqlDay(b.today)) + "::date"
+		}
+		return "(" + v(row, b.day) + ")", nil
 	case Related:
-		rel, err := relation(docOnes, e, v.Rel)
+		d, err := declaredRelation(v.Rel)
 		if err != nil {
 			return "", err
 		}
-		key, err := b.column(e, row, rel.key)
+		if d.One == nil {
+			return "", fmt.Errorf("%s is not a to-one relation", v.Rel)
+		}
+		key, err := b.column(e, row, d.One.Key)
 		if err != nil {
 			return "", err
 		}
 		if idOnly(v.Object) {
 			// Only the row's id is read ({ provider { id } }): the foreign key is that id,
 			// so the row need not be read at all.
-			return b.idObject(key, v.Object.(Object)), nil
+			return "CASE WHEN " + key + " IS NOT NULL THEN " + b.idObject(key, v.Object.(Object)) + " END", nil
 		}
-		to := docEntities[rel.to]
+		to, err := entityOf(d.One.To)
+		if err != nil {
+			return "", err
+		}
 		a := b.alias()
 		obj, err := b.value(to, a, v.Object)
 		if err != nil {
 			return "", err
 		}
 		return "(SELECT " + obj + " FROM " + to.table + " " + a + " WHERE " + a + ".id = " + key + ")", nil
+	case Connection:
+		return b.connection(e, row, v)
+	case Cursor:
+		if b.cursor == "" {
+			return "", fmt.Errorf("a cursor outside an edge")
+		}
+		return b.cursor, nil
+	case TotalCount, PageInfo, Edges:
+		return "", fmt.Errorf("%T outside a connection", v)
 	case Listed:
 		return b.listed(e, row, v)
 	case Lookup:
@@ -356,7 +391,7 @@ func (b *docBuilder) value(e docEntity, row string, v DocValue) (string, error) 
 			}
 			return "(SELECT " + obj + " FROM alliance " + a + " ORDER BY " + firstAllianceOrder(a) + " LIMIT 1)", nil
 		}
-		if v.Column != "id" && v.Column != "slug" {
+		if v.Column != "id" && v.Column != "slug" && (v.Column != "code" || to.name != "skill") {
 			return "", fmt.Errorf("%s is not looked up by %q", to.table, v.Column)
 		}
 		col, err := b.column(to, a, v.Column)
@@ -367,7 +402,24 @@ func (b *docBuilder) value(e docEntity, row string, v DocValue) (string, error) 
 		if err != nil {
 			return "", err
 		}
-		return "(SELECT " + obj + " FROM " + to.table + " " + a + " WHERE " + col + " = " + b.arg(v.Value) + ")", nil
+		cond := col + " = " + b.arg(v.Value)
+		if v.Scope != nil {
+			cond += " AND " + v.Scope.condition(a, b.arg)
+		}
+		return "(SELECT " + obj + " FROM " + to.table + " " + a + " WHERE " + cond + ")", nil
+	case Lookups:
+		if len(v) > MaxDocMembers*2 {
+			return "", fmt.Errorf("%d lookups; at most %d fit", len(v), MaxDocMembers*2)
+		}
+		parts := make([]string, len(v))
+		for i, l := range v {
+			sql, err := b.value(e, row, l)
+			if err != nil {
+				return "", fmt.Errorf("lookup %d: %w", i, err)
+			}
+			parts[i] = sql
+		}
+		return "json_build_array(" + strings.Join(parts, ", ") + ")", nil
 	}
 	return "", fmt.Errorf("unknown document value %T", v)
 }
@@ -432,76 +484,203 @@ func (b *docBuilder) listed(e docEntity, row string, l Listed) (string, error) {
 	if row == "" {
 		return "", fmt.Errorf("list %q needs a parent row", l.Rel)
 	}
-	switch e.name + "." + l.Rel {
-	case "partnership.participants":
-		return b.participants(row, l)
-	case "organization.memberships":
-		a := b.alias()
-		to := docEntities["membership"]
-		el, err := b.value(to, a, l.Elem)
+	d, err := declaredRelation(l.Rel)
+	if err != nil {
+		return "", err
+	}
+	if d.Many == nil {
+		return "", fmt.Errorf("%s is not an unpaged list", l.Rel)
+	}
+	for name := range l.Args {
+		if !slices.Contains(d.Many.Args, name) {
+			return "", fmt.Errorf("%s takes no argument %q", l.Rel, name)
+		}
+	}
+	to, err := entityOf(d.Many.To)
+	if err != nil {
+		return "", err
+	}
+	a := b.alias()
+	where := a + "." + d.Many.Key + " = " + row + ".id"
+	if d.Many.Filter != nil {
+		cond, err := d.Many.Filter(a, l.Args, b.arg)
+		if err != nil {
+			return "", fmt.Errorf("list %s: %w", l.Rel, err)
+		}
+		if cond != "" {
+			where += " AND " + cond
+		}
+	}
+	from, order := d.Many.From(a), d.Many.Order(a)
+	el, err := b.value(to, a, l.Elem)
+	if err != nil {
+		return "", err
+	}
+	return "(SELECT COALESCE(json_agg(" + el + " ORDER BY " + order + "), '[]') FROM " + from + " WHERE " + where + ")", nil
+}
+
+// connection writes a page of a keyset list as the loaders read it (a backward page from
+// its end, one row more than asked to learn whether another page follows), numbered in
+// the order read; the connection object is then built over the numbered rows: the edges
+// are the first Limit of them in the list's own order, page info and cursors are what
+// graph.connection makes of store.finish's result, totalCount is the list's count.
+func (b *docBuilder) connection(e docEntity, row string, c Connection) (string, error) {
+	d, err := declaredRelation(c.Rel)
+	if err != nil {
+		return "", err
+	}
+	if d.Paged == nil {
+		return "", fmt.Errorf("%s is not a connection", c.Rel)
+	}
+	if c.Page.Limit < 0 {
+		return "", fmt.Errorf("connection %s: negative limit", c.Rel)
+	}
+	list := func(o Order) (*list, error) {
+		lst, err := d.Paged.List(c.Filter, o)
+		if err != nil {
+			return nil, fmt.Errorf("connection %s: %w", c.Rel, err)
+		}
+		switch {
+		case lst.parent != "" && row == "":
+			return nil, fmt.Errorf("connection %s needs a parent row", c.Rel)
+		case lst.parent == "" && row != "":
+			return nil, fmt.Errorf("connection %s is a root field", c.Rel)
+		case lst.parent != "":
+			lst.where(lst.parent + " = " + row + ".id")
+		}
+		return lst, nil
+	}
+	lst, err := list(c.Order)
+	if err != nil {
+		return "", err
+	}
+	k, err := lst.sort()
+	if err != nil {
+		return "", fmt.Errorf("connection %s: %w", c.Rel, err)
+	}
+	dir := "ASC"
+	if lst.order.Desc != c.Page.Backward {
+		dir = "DESC"
+	}
+	order := fmt.Sprintf("(%s) %s, %s %s", k.expr, dir, lst.id, dir)
+	inner := "SELECT " + lst.cols + ", (" + k.expr + ")::text AS doc_key, " + lst.id + " AS doc_id, row_number() OVER (ORDER BY " + order +
+		") AS doc_n FROM " + lst.from + lst.whereClause(k, c.Page) + " ORDER BY " + order + fmt.Sprintf(" LIMIT %d", c.Page.Limit+1)
+	inner = b.adopt(inner, lst.args)
+	to, err := entityOf(d.Paged.To)
+	if err != nil {
+		return "", err
+	}
+	cb := &connBuilder{b: b, c: c, list: list, to: to, a: b.alias(), g: b.alias()}
+	obj, err := cb.value(c.Object)
+	if err != nil {
+		return "", fmt.Errorf("connection %s: %w", c.Rel, err)
+	}
+	return "(SELECT " + obj + " FROM (SELECT count(*) AS n" + strings.Join(cb.aggs, "") + " FROM (" + inner + ") " + cb.a + ") " + cb.g + ")", nil
+}
+
+// connBuilder writes the members of one connection object over the aggregate row g of
+// the page's numbered rows a.
+type connBuilder struct {
+	b       *docBuilder
+	c       Connection
+	list    func(Order) (*list, error)
+	to      docEntity
+	a, g    string
+	aggs    []string
+	cursors string
+}
+
+// agg adds an aggregate of v over the page's rows, in the order they are shown, and
+// returns the column that holds it.
+func (cb *connBuilder) agg(fn, v string) string {
+	shown := "ASC"
+	if cb.c.Page.Backward {
+		shown = "DESC"
+	}
+	name := "c" + strconv.Itoa(len(cb.aggs))
+	cb.aggs = append(cb.aggs, fmt.Sprintf(", %s(%s ORDER BY %s.doc_n %s) FILTER (WHERE %s.doc_n <= %d) AS %s",
+		fn, v, cb.a, shown, cb.a, cb.c.Page.Limit, name))
+	return cb.g + "." + name
+}
+
+// cursorArray is the array of the page's cursors in the order shown, written once.
+func (cb *connBuilder) cursorArray() string {
+	if cb.cursors == "" {
+		cb.cursors = cb.agg("array_agg", cursorSQL(cb.a, cb.c.Cursor))
+	}
+	return cb.cursors
+}
+
+func (cb *connBuilder) value(v DocValue) (string, error) {
+	more := "(" + cb.g + ".n > " + strconv.Itoa(cb.c.Page.Limit) + ")"
+	switch v := v.(type) {
+	case Const:
+		return pq.QuoteLiteral(string(v)), nil
+	case Object:
+		if len(v) > MaxDocMembers {
+			return "", fmt.Errorf("object has %d members; at most %d fit", len(v), MaxDocMembers)
+		}
+		parts := make([]string, 0, 2*len(v))
+		for _, f := range v {
+			sql, err := cb.value(f.Value)
+			if err != nil {
+				return "", fmt.Errorf("member %q: %w", f.Key, err)
+			}
+			parts = append(parts, pq.QuoteLiteral(f.Key), sql)
+		}
+		return "json_build_object(" + strings.Join(parts, ", ") + ")", nil
+	case TotalCount:
+		lst, err := cb.list(Order{})
 		if err != nil {
 			return "", err
 		}
-		return "(SELECT COALESCE(json_agg(" + el + " ORDER BY " + membershipOrder(a) + "), '[]') FROM membership " + a +
-			" WHERE " + a + ".organization_id = " + row + ".id)", nil
+		q := "SELECT count(*) FROM " + lst.from + lst.whereClause(sortKey{}, Page{})
+		return "(" + cb.b.adopt(q, lst.args) + ")", nil
+	case PageInfo:
+		switch v {
+		case "hasNextPage":
+			if cb.c.Page.Backward {
+				return strconv.FormatBool(cb.c.Page.Before != nil), nil
+			}
+			return more, nil
+		case "hasPreviousPage":
+			if cb.c.Page.Backward {
+				return more, nil
+			}
+			return strconv.FormatBool(cb.c.Page.After != nil), nil
+		case "startCursor":
+			return cb.cursorArray() + "[1]", nil
+		case "endCursor":
+			c := cb.cursorArray()
+			return c + "[array_length(" + c + ", 1)]", nil
+		}
+		return "", fmt.Errorf("no page info %q", string(v))
+	case Edges:
+		saved := cb.b.cursor
+		cb.b.cursor = cursorSQL(cb.a, cb.c.Cursor)
+		el, err := cb.b.value(cb.to, cb.a, v.Elem)
+		cb.b.cursor = saved
+		if err != nil {
+			return "", err
+		}
+		return "COALESCE(" + cb.agg("json_agg", el) + ", '[]'::json)", nil
 	}
-	rel, err := relation(docPages, e, l.Rel)
-	if err != nil {
-		return "", err
-	}
-	lst, err := rel.list(l.Filter)
-	if err != nil {
-		return "", fmt.Errorf("list %q: %w", l.Rel, err)
-	}
-	lst.order = l.Order
-	k, err := lst.sort()
-	if err != nil {
-		return "", fmt.Errorf("list %q: %w", l.Rel, err)
-	}
-	lst.where(lst.parent + " = " + row + ".id")
-	dir := "ASC"
-	if lst.order.Desc != l.Page.Backward {
-		dir = "DESC"
-	}
-	// The page is read as the loaders read it (a backward page from its end), without
-	// their extra row, which only tells whether another page follows; the elements are
-	// then put in the list's own order.
-	inner := "SELECT " + lst.cols + ", (" + k.expr + ") AS doc_sort, " + lst.id + " AS doc_id FROM " + lst.from +
-		lst.whereClause(k, l.Page) + fmt.Sprintf(" ORDER BY (%s) %s, %s %s LIMIT %d", k.expr, dir, lst.id, dir, l.Page.Limit)
-	inner = b.adopt(inner, lst.args)
-	a := b.alias()
-	el, err := b.value(docEntities[rel.to], a, l.Elem)
-	if err != nil {
-		return "", err
-	}
-	shown := "ASC"
-	if lst.order.Desc {
-		shown = "DESC"
-	}
-	return "(SELECT COALESCE(json_agg(" + el + " ORDER BY " + a + ".doc_sort " + shown + ", " + a + ".doc_id " + shown +
-		"), '[]') FROM (" + inner + ") " + a + ")", nil
+	return "", fmt.Errorf("%T is not a member of a connection", v)
 }
 
-func (b *docBuilder) participants(row string, l Listed) (string, error) {
-	a, org := b.alias(), b.alias()
-	cond := a + ".partnership_id = " + row + ".id"
-	if l.Filter != nil {
-		roles, ok := l.Filter.([]ParticipantRole)
-		if !ok {
-			return "", fmt.Errorf("participants are filtered by []ParticipantRole, not %T", l.Filter)
-		}
-		if len(roles) > 0 {
-			s := make([]string, len(roles))
-			for i, r := range roles {
-				s[i] = string(r)
-			}
-			cond += " AND " + a + ".role = ANY(" + b.arg(pq.StringArray(s)) + ")"
-		}
+// cursorSQL writes relay.Cursor{Order: order, Sort: doc_key, ID: doc_id}.String() over
+// the numbered row a: unpadded URL-safe base64 of the JSON encoding/json writes, which
+// escapes <, > and & and the line and paragraph separators where PostgreSQL's to_json
+// does not (both escape control characters alike).
+func cursorSQL(a, order string) string {
+	o, _ := json.Marshal(order)
+	sort := "to_json(" + a + ".doc_key)::text"
+	for _, r := range []struct{ from, to string }{
+		{"'<'", `'\u003c'`}, {"'>'", `'\u003e'`}, {"'&'", `'\u0026'`},
+		{"chr(8232)", `'\u2028'`}, {"chr(8233)", `'\u2029'`},
+	} {
+		sort = "replace(" + sort + ", " + r.from + ", " + r.to + ")"
 	}
-	el, err := b.value(docEntities["participant"], a, l.Elem)
-	if err != nil {
-		return "", err
-	}
-	return "(SELECT COALESCE(json_agg(" + el + " ORDER BY " + participantOrder(a, org) + "), '[]') FROM partnership_participant " + a +
-		" JOIN organization " + org + " ON " + org + ".id = " + a + ".organization_id WHERE " + cond + ")", nil
+	j := pq.QuoteLiteral(`{"o":`+string(o)+`,"s":`) + " || " + sort + ` || ',"i":' || ` + a + ".doc_id || '}'"
+	return "translate(rtrim(encode(convert_to(" + j + ", 'UTF8'), 'base64'), '='), E'+/\\n', '-_')"
 }

@@ -1,6 +1,11 @@
 package store
 
-import "context"
+import (
+	"context"
+	"fmt"
+
+	"github.com/lib/pq"
+)
 
 // PartnershipFilter selects partnerships.
 type PartnershipFilter struct {
@@ -78,11 +83,34 @@ func (s *Store) PartnershipsByID(ctx context.Context, ids []int64) (map[int64]*P
 // ParticipantsOf lists each partnership's participants, lead first, then partners, then
 // sponsors, each group by organization name.
 func (s *Store) ParticipantsOf(ctx context.Context, partnerships []int64) (map[int64][]Participant, error) {
-	return groupBy(ctx, s, "participants", `
-		SELECT pp.* FROM partnership_participant pp JOIN organization o ON o.id = pp.organization_id
-		WHERE pp.partnership_id = ANY($1)
-		ORDER BY `+participantOrder("pp", "o"),
-		partnerships, func(p *Participant) int64 { return p.PartnershipID })
+	return groupBy(ctx, s, "participants", participantList.batch("pp", "pp.*"), partnerships, func(p *Participant) int64 { return p.PartnershipID })
+}
+
+// participantList is a partnership's participants, lead first, then partners, then
+// sponsors, each by name; the roles argument keeps those of the roles given (the
+// loaders read every role and keep them in Go, in the same order).
+var participantList = &ManyDecl{To: "participant", Key: "partnership_id",
+	From: func(a string) string {
+		return "partnership_participant " + a + " JOIN organization " + a + "o ON " + a + "o.id = " + a + ".organization_id"
+	},
+	Order: func(a string) string { return participantOrder(a, a+"o") },
+	Args:  []string{"roles"},
+	Filter: func(a string, args map[string]any, arg func(any) string) (string, error) {
+		raw, ok := args["roles"].([]any)
+		if args["roles"] != nil && !ok {
+			return "", fmt.Errorf("roles are a %T, not a list", args["roles"])
+		}
+		if len(raw) == 0 {
+			return "", nil
+		}
+		roles := make([]string, len(raw))
+		for i, r := range raw {
+			if roles[i], ok = r.(string); !ok {
+				return "", fmt.Errorf("a role is a %T, not a string", r)
+			}
+		}
+		return a + ".role = ANY(" + arg(pq.StringArray(roles)) + ")", nil
+	},
 }
 
 // participantOrder orders the participant rows pp, of organizations o: lead first, then

@@ -29,7 +29,35 @@ type prepared struct {
 	pools map[*sqlx.DB]*lru.Cache[string, *sqlx.Stmt]
 }
 
+// statement returns query's statement on db, preparing it if need be. The lock is not
+// held while PostgreSQL prepares: a prepare waits for the locks of the tables the
+// statement reads, and one document waiting there (or a slow prepare of a new shape)
+// must not hold up every other document. Two requests preparing the same text at once
+// both prepare it; the second to finish closes its own and keeps the first.
 func (p *prepared) statement(ctx context.Context, db *sqlx.DB, query string) (*sqlx.Stmt, error) {
+	cache, err := p.cache(db)
+	if err != nil {
+		return nil, err
+	}
+	if st, ok := cache.Get(query); ok {
+		return st, nil
+	}
+	st, err := db.PreparexContext(ctx, query)
+	if err != nil {
+		return nil, fmt.Errorf("prepare: %w", err)
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if kept, ok := cache.Get(query); ok {
+		_ = st.Close()
+		return kept, nil
+	}
+	cache.Add(query, st)
+	return st, nil
+}
+
+// cache is db's cache of statements (the LRU cache locks itself).
+func (p *prepared) cache(db *sqlx.DB) (*lru.Cache[string, *sqlx.Stmt], error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	cache, ok := p.pools[db]
@@ -44,15 +72,7 @@ func (p *prepared) statement(ctx context.Context, db *sqlx.DB, query string) (*s
 		}
 		p.pools[db] = cache
 	}
-	if st, ok := cache.Get(query); ok {
-		return st, nil
-	}
-	st, err := db.PreparexContext(ctx, query)
-	if err != nil {
-		return nil, fmt.Errorf("prepare: %w", err)
-	}
-	cache.Add(query, st)
-	return st, nil
+	return cache, nil
 }
 
 // getPrepared is getRow through a prepared statement.

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/alliance-graph/alliance-graph/internal/pgtest"
 )
@@ -22,7 +23,7 @@ func TestDocumentsRunPreparedAndSurviveEviction(t *testing.T) {
 	}
 	for round := range 3 {
 		for _, d := range docs {
-			got, found, err := s.Document(ctx, d.fields)
+			got, found, err := s.Document(ctx, time.Time{}, d.fields)
 			if err != nil || !found || string(got) != d.want {
 				t.Fatalf("round %d: Document = %s, %v, %v; want %s", round, got, found, err, d.want)
 			}
@@ -32,7 +33,7 @@ func TestDocumentsRunPreparedAndSurviveEviction(t *testing.T) {
 		}
 	}
 	s.prepared.size = maxPrepared
-	missing, found, err := s.Document(ctx, []DocField{{Key: "alliance", Value: Lookup{Entity: "alliance", Column: "id", Value: int64(1 << 40), Object: Object{{Key: "id", Value: GlobalID("Alliance")}}}}})
+	missing, found, err := s.Document(ctx, time.Time{}, []DocField{{Key: "alliance", Value: Lookup{Entity: "alliance", Column: "id", Value: int64(1 << 40), Object: Object{{Key: "id", Value: GlobalID("Alliance")}}}}})
 	if err != nil || found || string(missing) != `{"alliance" : null}` {
 		t.Fatalf("a missing alliance: %s, found %v, %v", missing, found, err)
 	}

@@ -148,13 +148,19 @@ func (s *Store) SharedWith(ctx context.Context, resources []int64) (map[int64][]
 		WHERE rs.resource_id = ANY($1) ORDER BY o.name_en, o.id`, resources, func(l *Link) int64 { return l.OwnerID })
 }
 
+// resourceSkillList is the skills a resource requires, teaches or holds as expertise,
+// highest level first.
+var resourceSkillList = &ManyDecl{To: "skillLevel", Key: "resource_id",
+	From: func(a string) string {
+		return "resource_skill " + a + " JOIN skill " + a + "k ON " + a + "k.id = " + a + ".skill_id"
+	},
+	Order: func(a string) string { return a + ".level DESC, " + a + "k.code" },
+}
+
 // SkillsOfResources lists, per resource, the skills it requires, teaches or holds as
 // expertise, highest level first.
 func (s *Store) SkillsOfResources(ctx context.Context, resources []int64) (map[int64][]SkillLevel, error) {
-	return groupBy(ctx, s, "resource skills", `
-		SELECT rs.resource_id AS owner_id, rs.skill_id, rs.level
-		FROM resource_skill rs JOIN skill k ON k.id = rs.skill_id
-		WHERE rs.resource_id = ANY($1) ORDER BY rs.level DESC, k.code`, resources, func(l *SkillLevel) int64 { return l.OwnerID })
+	return groupBy(ctx, s, "resource skills", resourceSkillList.batch("rs", "rs.resource_id AS owner_id, rs.skill_id, rs.level"), resources, func(l *SkillLevel) int64 { return l.OwnerID })
 }
 
 // TeachersOfCourses lists, per course, the teachers scope sees by name.

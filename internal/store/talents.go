@@ -117,10 +117,15 @@ func (s *Store) TalentsByID(ctx context.Context, ids []int64) (map[int64]*Talent
 
 // SkillsOfTalents lists each talent's skills, highest level first.
 func (s *Store) SkillsOfTalents(ctx context.Context, talents []int64) (map[int64][]SkillLevel, error) {
-	return groupBy(ctx, s, "talent skills", `
-		SELECT ts.talent_id AS owner_id, ts.skill_id, ts.level
-		FROM talent_skill ts JOIN skill k ON k.id = ts.skill_id
-		WHERE ts.talent_id = ANY($1) ORDER BY ts.level DESC, k.code`, talents, func(l *SkillLevel) int64 { return l.OwnerID })
+	return groupBy(ctx, s, "talent skills", talentSkillList.batch("ts", "ts.talent_id AS owner_id, ts.skill_id, ts.level"), talents, func(l *SkillLevel) int64 { return l.OwnerID })
+}
+
+// talentSkillList is a talent's skills, highest level first.
+var talentSkillList = &ManyDecl{To: "skillLevel", Key: "talent_id",
+	From: func(a string) string {
+		return "talent_skill " + a + " JOIN skill " + a + "k ON " + a + "k.id = " + a + ".skill_id"
+	},
+	Order: func(a string) string { return a + ".level DESC, " + a + "k.code" },
 }
 
 // CoursesOfTalents lists, per talent, the courses taken that scope sees, latest
