@@ -55,7 +55,7 @@ type batch[K comparable, V any] struct {
 	// depth is that of the shallowest field waiting on a tracked batch; askers, the fields
 	// (Type.field) that asked for its keys.
 	depth    int
-	askers   []string
+	askers   []fieldOf
 	level    *level
 	ctx      context.Context
 	keys     []K
@@ -257,7 +257,7 @@ func (b *Batcher[K, V]) enqueueTracked(ctx context.Context, key K) *call[V] {
 		p.depth = d
 	}
 	if fc := graphql.GetFieldContext(ctx); fc != nil {
-		sig := fc.Object + "." + fc.Field.Name
+		sig := fieldOf{fc.Object, fc.Field.Name}
 		if !slices.Contains(p.askers, sig) {
 			p.askers = append(p.askers, sig)
 		}
@@ -282,7 +282,7 @@ func (b *Batcher[K, V]) enqueueTracked(ctx context.Context, key K) *call[V] {
 	return c
 }
 
-func (b *Batcher[K, V]) pendingBatch() (depth int, askers []string, ok bool) {
+func (b *Batcher[K, V]) pendingBatch() (depth int, askers []fieldOf, ok bool) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.pending == nil {

@@ -54,7 +54,7 @@ type tracker struct {
 	fields  map[*graphql.FieldContext]*fieldRun
 	// future counts, by Type.field, the fields gqlgen has still to start on the objects
 	// being resolved: a batch all of whose askers have more to come is worth holding.
-	future map[string]int
+	future map[fieldOf]int
 
 	// counts keeps how a selection's fields split on each type: an operation's variables,
 	// and with them @skip and @include, do not change while it runs.
@@ -92,6 +92,9 @@ type fieldRun struct {
 	returned bool
 }
 
+// fieldOf names a field of a type: Type.field.
+type fieldOf struct{ typeName, field string }
+
 type shapeKey struct {
 	sel      *ast.Selection
 	typeName string
@@ -103,7 +106,7 @@ type flusher interface {
 	// pendingBatch tells the depth in the query of the shallowest field waiting on the
 	// pending batch, and the fields (Type.field) that asked for its keys; false if there is
 	// no pending batch.
-	pendingBatch() (depth int, askers []string, ok bool)
+	pendingBatch() (depth int, askers []fieldOf, ok bool)
 	// take removes the pending batch, if any, and returns how to fetch it.
 	take() (func(), bool)
 }
@@ -187,7 +190,7 @@ func (s *Shapes) Track(ctx context.Context) context.Context {
 	}
 	t := &tracker{shapes: s, oc: oc, stall: s.stall, report: s.report,
 		objects: map[objKey]*objectRun{}, fields: map[*graphql.FieldContext]*fieldRun{}, counts: map[shapeKey]split{},
-		future: map[string]int{}}
+		future: map[fieldOf]int{}}
 	root := &objectRun{}
 	fields := graphql.CollectFields(oc, oc.Operation.SelectionSet, []string{rootType(oc.Operation.Operation)})
 	switch oc.Operation.Operation {
@@ -246,7 +249,7 @@ func fieldNames(fields []graphql.CollectedField) []string {
 // register announces a new object's first fields and records all of them as to come.
 func (t *tracker) register(o *objectRun) {
 	for _, name := range o.names {
-		t.future[o.typeName+"."+name]++
+		t.future[fieldOf{o.typeName, name}]++
 	}
 	t.announce(o)
 }
@@ -309,7 +312,7 @@ func (t *tracker) start(fc *graphql.FieldContext) *fieldRun {
 		t.report(Misjudged)
 	}
 	t.expected--
-	t.future[o.typeName+"."+fc.Field.Name]--
+	t.future[fieldOf{o.typeName, fc.Field.Name}]--
 	return f
 }
 

@@ -298,21 +298,7 @@ func TestASlowSubscriberIsEndedAloneWhileTheOthersOfItsStreamGoOn(t *testing.T) 
 	// since long before the flood was through: a whole buffer behind and taking nothing,
 	// it is ended slowAfter later, and still counted until its transport takes the error.
 	time.Sleep(time.Second)
-	n := 0
-	for {
-		m, err := slow.read(20 * time.Second)
-		if err != nil {
-			t.Fatalf("the slow subscriber's stream ended without a reason after %d events: %v", n, err)
-		}
-		if m.Type == "next" {
-			n++
-			continue
-		}
-		if m.Type != "error" || m.ID != "s" || !strings.Contains(string(m.Payload), "SLOW_CONSUMER") {
-			t.Fatalf("got %s %s, want an error with SLOW_CONSUMER", m.Type, m.Payload)
-		}
-		break
-	}
+	n := slow.untilSlowConsumer(t, "s")
 	if n >= flood {
 		t.Errorf("the slow subscriber received all %d events", n)
 	}

@@ -146,6 +146,27 @@ func (c *wsClient) send(m wsMessage) {
 }
 
 // read returns the next message that is not a keep-alive ping.
+// untilSlowConsumer reads the events of subscription id until the error that ends it as a
+// slow consumer, and returns how many it received before; any other end fails the test.
+func (c *wsClient) untilSlowConsumer(t *testing.T, id string) int {
+	t.Helper()
+	received := 0
+	for {
+		m, err := c.read(20 * time.Second)
+		if err != nil {
+			t.Fatalf("stream ended without a reason after %d events: %v", received, err)
+		}
+		if m.Type == "next" {
+			received++
+			continue
+		}
+		if m.Type != "error" || m.ID != id || !strings.Contains(string(m.Payload), "SLOW_CONSUMER") {
+			t.Fatalf("got %s %s, want an error with SLOW_CONSUMER", m.Type, m.Payload)
+		}
+		return received
+	}
+}
+
 func (c *wsClient) read(timeout time.Duration) (wsMessage, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
@@ -746,21 +767,7 @@ func TestASubscriberThatCannotKeepUpIsEndedWithSlowConsumer(t *testing.T) {
 			t.Fatal("the bus still feeds a subscriber that has read nothing for 90s")
 		}
 	}
-	received := 0
-	for {
-		m, err := c.read(20 * time.Second)
-		if err != nil {
-			t.Fatalf("stream ended without a reason after %d events: %v", received, err)
-		}
-		if m.Type == "next" {
-			received++
-			continue
-		}
-		if m.Type != "error" || m.ID != "s" || !strings.Contains(string(m.Payload), "SLOW_CONSUMER") {
-			t.Fatalf("got %s %s, want an error with SLOW_CONSUMER", m.Type, m.Payload)
-		}
-		break
-	}
+	received := c.untilSlowConsumer(t, "s")
 	if received >= flood {
 		t.Errorf("received all %d events: the subscriber was never ended", received)
 	}
