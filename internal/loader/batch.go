@@ -15,19 +15,18 @@ import (
 
 // Batcher collects the keys that resolvers ask for and fetches them in one call.
 //
-// Fixed-window loaders (dataloadgen and its kin start one timer at the first key) split
-// a batch whenever a query fans out so widely that gqlgen needs longer than the window
-// to reach every field: measured on the deep member -> partnership -> participant ->
-// resources query at 50 members, a 2 ms window issued 18 to 43 statements instead of 8.
-// A Batcher instead waits until keys stop arriving for Idle (up to MaxWait after the
-// first), so the whole level of a query lands in one batch while small queries still
-// wait only Idle.
+// Windowed loaders (dataloadgen and its kin start one timer at the first key) split a
+// batch whenever a query fans out so widely that gqlgen needs longer than the window to
+// reach every field: measured on the deep member -> partnership -> participant ->
+// resources query at 50 members, a 2 ms window issued 18 to 43 statements instead of 7.
+// In a query or mutation the Batchers of the operation therefore send by its tracker's
+// count of field resolutions (track.go), with no timer but a stall limit.
 //
-// The Batchers of one request share a scheduler that sends batches level by level: a
-// batch asked for at depth d of the query waits while a batch from a shallower depth is
-// pending or being fetched, because that batch's results will wake resolvers that add
-// keys at depth d. Without it, objects found in a cache run ahead of the objects being
-// fetched, and the next level splits in two.
+// Subscription events are not tracked: there a Batcher waits until keys stop arriving for
+// Idle (up to MaxWait after the first), and the Batchers of one event share a scheduler
+// that sends batches level by level: a batch asked for at depth d waits while a batch from
+// a shallower depth is pending or being fetched, because that batch's results will wake
+// resolvers that add keys at depth d.
 //
 // Results, errors included, are cached for the Batcher's lifetime: one request.
 type Batcher[K comparable, V any] struct {
@@ -73,8 +72,9 @@ type Timing struct {
 	MaxKeys int
 }
 
-// DefaultTiming suits a server on loopback or a LAN to its database: a level of a query
-// costs about a millisecond of waiting, and one batch never waits more than 25 ms.
+// DefaultTiming suits a server on loopback or a LAN to its database: a level of a
+// subscription event costs about a millisecond of waiting, and one of its batches never
+// waits more than 25 ms.
 var DefaultTiming = Timing{Idle: time.Millisecond, MaxWait: 25 * time.Millisecond, MaxKeys: 5000}
 
 // NewBatcher returns a Batcher over fetch, which returns the values it found by key;

@@ -1,7 +1,7 @@
 // Package loader batches the store lookups of one GraphQL request: every related object
-// or nested page that resolvers ask for within a short window is fetched in one
-// statement, so the number of SQL statements depends on the shape of a query, never on
-// the number of objects it returns.
+// or nested page that resolvers ask for while the rest of the request's fields catch up
+// is fetched in one statement, so the number of SQL statements depends on the shape of a
+// query, never on the number of objects it returns or on how fast the machine runs it.
 package loader
 
 import (
