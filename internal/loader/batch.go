@@ -168,35 +168,27 @@ func (b *Batcher[K, V]) LoadAll(ctx context.Context, keys []K) ([]V, error) {
 // wait waits for c's batch. A tracked operation counts the wait: when every running
 // field is waiting, its pending batches go out.
 func (b *Batcher[K, V]) wait(ctx context.Context, c *call[V]) (V, error) {
-	if t := b.sched.track; t != nil {
-		t.mu.Lock()
-		if c.delivered {
-			t.mu.Unlock()
-			return c.v, c.err
+	t := b.sched.track
+	if t != nil && !t.waitFor(func() (delivered bool) {
+		if !c.delivered {
+			c.waiters++
 		}
-		c.waiters++
-		t.waiting++
-		send := t.quiet()
-		t.mu.Unlock()
-		send()
-		select {
-		case <-c.done:
-			return c.v, c.err
-		case <-ctx.Done():
-			t.mu.Lock()
-			if !c.delivered {
-				c.waiters--
-				t.waiting--
-			}
-			t.mu.Unlock()
-			var zero V
-			return zero, ctx.Err()
-		}
+		return c.delivered
+	}) {
+		return c.v, c.err
 	}
 	select {
 	case <-c.done:
 		return c.v, c.err
 	case <-ctx.Done():
+		if t != nil {
+			t.locked(func() {
+				if !c.delivered {
+					c.waiters--
+					t.waiting--
+				}
+			})
+		}
 		var zero V
 		return zero, ctx.Err()
 	}
@@ -250,21 +242,21 @@ func (b *Batcher[K, V]) enqueueTracked(ctx context.Context, key K) *call[V] {
 	fresh := p == nil
 	if fresh {
 		p = &batch[K, V]{ctx: ctx}
-		p.timer = time.AfterFunc(t.stall, func() { b.stalled(p) })
+		p.timer = time.AfterFunc(t.shapes.stall, func() { b.stalled(p) })
 		b.pending = p
 	}
 	if d := depthOf(ctx); fresh || d < p.depth {
 		p.depth = d
 	}
-	if fc := graphql.GetFieldContext(ctx); fc != nil {
-		sig := fieldOf{fc.Object, fc.Field.Name}
-		if !slices.Contains(p.askers, sig) {
-			p.askers = append(p.askers, sig)
+	fc := graphql.GetFieldContext(ctx)
+	if fc != nil {
+		if asker := (fieldOf{fc.Object, fc.Field.Name}); !slices.Contains(p.askers, asker) {
+			p.askers = append(p.askers, asker)
 		}
 	}
 	p.keys = append(p.keys, key)
 	p.calls = append(p.calls, c)
-	now := (b.maxKeys > 0 && len(p.keys) >= b.maxKeys) || graphql.GetFieldContext(ctx) == nil
+	now := fc == nil || (b.maxKeys > 0 && len(p.keys) >= b.maxKeys)
 	if now {
 		p.timer.Stop()
 		b.pending = nil
@@ -272,10 +264,7 @@ func (b *Batcher[K, V]) enqueueTracked(ctx context.Context, key K) *call[V] {
 	b.mu.Unlock()
 	switch {
 	case now:
-		t.mu.Lock()
-		t.fetching++
-		t.mu.Unlock()
-		go b.runTracked(p)
+		go b.sendTracked(p)
 	case fresh:
 		t.pending(b)
 	}
@@ -314,12 +303,14 @@ func (b *Batcher[K, V]) stalled(p *batch[K, V]) {
 	}
 	b.pending = nil
 	b.mu.Unlock()
-	if t.report != nil {
-		t.report(Stalled)
-	}
-	t.mu.Lock()
-	t.fetching++
-	t.mu.Unlock()
+	t.shapes.incident(Stalled)
+	b.sendTracked(p)
+}
+
+// sendTracked fetches a batch the tracker did not send itself.
+func (b *Batcher[K, V]) sendTracked(p *batch[K, V]) {
+	t := b.sched.track
+	t.locked(func() { t.fetching++ })
 	b.runTracked(p)
 }
 
@@ -328,19 +319,17 @@ func (b *Batcher[K, V]) stalled(p *batch[K, V]) {
 func (b *Batcher[K, V]) runTracked(p *batch[K, V]) {
 	t := b.sched.track
 	b.resolve(p)
-	t.mu.Lock()
-	for _, c := range p.calls {
-		t.waiting -= c.waiters
-		c.waiters = 0
-		c.delivered = true
-	}
-	t.fetching--
-	send := t.quiet()
-	t.mu.Unlock()
+	t.locked(func() {
+		for _, c := range p.calls {
+			t.waiting -= c.waiters
+			c.waiters = 0
+			c.delivered = true
+		}
+		t.fetching--
+	})
 	for _, c := range p.calls {
 		close(c.done)
 	}
-	send()
 }
 
 func (b *Batcher[K, V]) fire(p *batch[K, V]) {

@@ -38,8 +38,6 @@ import (
 type tracker struct {
 	shapes *Shapes
 	oc     *graphql.OperationContext
-	stall  time.Duration
-	report func(Incident)
 
 	mu       sync.Mutex
 	expected int
@@ -174,6 +172,13 @@ func NewShapes(schema *ast.Schema, concurrent Concurrency, stall time.Duration, 
 	return s
 }
 
+// incident reports i, if anyone listens.
+func (s *Shapes) incident(i Incident) {
+	if s.report != nil {
+		s.report(i)
+	}
+}
+
 type trackerKey struct{}
 
 // Track returns a context whose loaders (created with For from it afterwards) send their
@@ -188,7 +193,7 @@ func (s *Shapes) Track(ctx context.Context) context.Context {
 	if oc == nil || oc.Operation == nil {
 		return ctx
 	}
-	t := &tracker{shapes: s, oc: oc, stall: s.stall, report: s.report,
+	t := &tracker{shapes: s, oc: oc,
 		objects: map[objKey]*objectRun{}, fields: map[*graphql.FieldContext]*fieldRun{}, counts: map[shapeKey]split{},
 		future: map[fieldOf]int{}}
 	root := &objectRun{}
@@ -210,8 +215,8 @@ func (s *Shapes) Track(ctx context.Context) context.Context {
 	case ast.Mutation:
 		// A mutation's root fields run one after another.
 		root.typeName = "Mutation"
-		root.inline = countFields(fields)
 		root.names = fieldNames(fields)
+		root.inline = len(root.names)
 	default:
 		return ctx
 	}
@@ -254,16 +259,6 @@ func (t *tracker) register(o *objectRun) {
 	t.announce(o)
 }
 
-func countFields(fields []graphql.CollectedField) int {
-	n := 0
-	for _, f := range fields {
-		if f.Name != "__typename" { // answered inline, never resolved
-			n++
-		}
-	}
-	return n
-}
-
 // announce expects the fields of o that gqlgen starts next.
 func (t *tracker) announce(o *objectRun) {
 	switch {
@@ -300,16 +295,14 @@ func (t *tracker) start(fc *graphql.FieldContext) *fieldRun {
 	f := &fieldRun{object: o}
 	t.fields[fc] = f
 	if o == nil {
-		if t.report != nil {
-			t.report(Unannounced)
-		}
+		t.shapes.incident(Unannounced)
 		return f
 	}
 	root := isRoot(fc)
 	f.inline = fc.Object == "Mutation" || (root && strings.HasPrefix(fc.Field.Name, "__")) ||
 		(!root && !t.shapes.concurrent(o.typeName, fc.Field.Name, o.model))
-	if !root && t.report != nil && (f.inline && fc.IsResolver || !f.inline && !fc.IsResolver && !fc.IsMethod) {
-		t.report(Misjudged)
+	if !root && (f.inline && fc.IsResolver || !f.inline && !fc.IsResolver && !fc.IsMethod) {
+		t.shapes.incident(Misjudged)
 	}
 	t.expected--
 	t.future[fieldOf{o.typeName, fc.Field.Name}]--
@@ -349,13 +342,14 @@ func (s *Shapes) InterceptField(ctx context.Context, next graphql.Resolver) (res
 		return next(ctx)
 	}
 	fc := graphql.GetFieldContext(ctx)
-	f := t.locked(func() *fieldRun {
+	var f *fieldRun
+	t.locked(func() {
 		t.running++
-		return t.start(fc)
+		f = t.start(fc)
 	})
 	var objects []objectRun
 	var keys []objKey
-	defer t.locked(func() *fieldRun {
+	defer t.locked(func() {
 		t.running--
 		f.returned = true
 		for i := range objects {
@@ -368,7 +362,6 @@ func (s *Shapes) InterceptField(ctx context.Context, next graphql.Resolver) (res
 		if f.objects == 0 {
 			t.complete(f)
 		}
-		return nil
 	})
 	res, err = next(ctx)
 	if err == nil && res != nil && len(fc.Field.Selections) > 0 {
@@ -384,13 +377,12 @@ func (s *Shapes) Presenter(next graphql.ErrorPresenterFunc) graphql.ErrorPresent
 	return func(ctx context.Context, err error) *gqlerror.Error {
 		if t := trackerFrom(ctx); t != nil {
 			if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Index == nil && fc.Field.Field != nil {
-				t.locked(func() *fieldRun {
+				t.locked(func() {
 					if _, started := t.fields[fc]; !started {
 						f := t.start(fc)
 						f.returned = true
 						t.complete(f)
 					}
-					return nil
 				})
 			}
 		}
@@ -401,17 +393,28 @@ func (s *Shapes) Presenter(next graphql.ErrorPresenterFunc) graphql.ErrorPresent
 // locked runs change under t.mu, then sends the batches the operation's being quiet
 // releases. The lock is released even if change panics (gqlgen recovers resolvers'
 // panics, and the operation must go on).
-func (t *tracker) locked(change func() *fieldRun) *fieldRun {
+func (t *tracker) locked(change func()) {
 	var send func()
-	f := func() *fieldRun {
+	func() {
 		t.mu.Lock()
 		defer t.mu.Unlock()
-		f := change()
+		change()
 		send = t.quiet()
-		return f
 	}()
 	send()
-	return f
+}
+
+// waitFor counts a load's wait, unless register (run under the lock) reports its batch
+// delivered already; it reports whether the load must wait.
+func (t *tracker) waitFor(register func() (delivered bool)) bool {
+	wait := false
+	t.locked(func() {
+		if !register() {
+			t.waiting++
+			wait = true
+		}
+	})
+	return wait
 }
 
 // objectsOf lists the objects gqlgen will resolve fields of in v, the result of fc, with
@@ -462,9 +465,7 @@ func (t *tracker) objectAt(v reflect.Value, sel ast.SelectionSet, typeName strin
 		// Models are named after their GraphQL types (model.School for School).
 		concrete = v.Type().Name()
 		if !possible[concrete] {
-			if t.report != nil {
-				t.report(UnknownType)
-			}
+			t.shapes.incident(UnknownType)
 			return objectRun{}, false
 		}
 	}

@@ -26,7 +26,8 @@ func trackedBatcher(t *tracker, r *recorder) *Batcher[int, string] {
 // newTracker is a tracker that fails the test if a batch goes out by its stall limit
 // rather than by the count.
 func newTracker(t *testing.T) *tracker {
-	return &tracker{stall: 2 * time.Second, report: func(i Incident) { t.Errorf("incident: %s", i) }, objects: map[objKey]*objectRun{}, fields: map[*graphql.FieldContext]*fieldRun{}, future: map[fieldOf]int{}}
+	s := &Shapes{stall: 2 * time.Second, report: func(i Incident) { t.Errorf("incident: %s", i) }}
+	return &tracker{shapes: s, objects: map[objKey]*objectRun{}, fields: map[*graphql.FieldContext]*fieldRun{}, future: map[fieldOf]int{}}
 }
 
 func TestATrackedBatchWaitsForEveryRunningFieldHoweverLongItTakes(t *testing.T) {
@@ -70,7 +71,7 @@ func TestATrackedBatchWaitsForFieldsAnnouncedButNotStarted(t *testing.T) {
 	if n := r.count(); n != 0 {
 		t.Fatalf("%d batches went out before an announced field started", n)
 	}
-	tr.locked(func() *fieldRun { tr.expected--; tr.running++; return nil })
+	tr.locked(func() { tr.expected--; tr.running++ })
 	b.Load(inField(tr, "b"), 2)
 	<-done
 	if r.count() != 1 {
@@ -93,7 +94,7 @@ func TestATrackedBatchIsHeldWhileItsAskersHaveMoreToCome(t *testing.T) {
 		defer wg.Done()
 		pageB.Load(inField(tr, "page"), 7)
 		// The page is in and its field is done; the second count starts and asks for its key.
-		tr.locked(func() *fieldRun { tr.future[fieldOf{"Query", "count"}]--; return nil })
+		tr.locked(func() { tr.future[fieldOf{"Query", "count"}]-- })
 		countB.Load(inField(tr, "count"), 2)
 	}()
 	wg.Wait()

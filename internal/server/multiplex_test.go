@@ -147,15 +147,7 @@ func TestSubscribersOfDifferentAudiencesNeverShare(t *testing.T) {
 		t.Errorf("%d subscriptions on the bus for four audiences, want 4", got)
 	}
 	post := func(title string, sharedWith []string) string {
-		var out struct{ JobOpening struct{ ID string } }
-		input := map[string]any{"allianceId": alliance, "providerId": relay.ID(relay.TypeOrganization, provider), "title": map[string]any{"en": title, "zh": title}, "positions": 1, "employmentType": "CONTRACT"}
-		if sharedWith != nil {
-			input["sharedWith"] = sharedWith
-		}
-		if ue, errs := mutate(t, ts, admin, `mutation($input: PostJobOpeningInput!) { postJobOpening(input: $input) { jobOpening { id } userErrors { field code message } } }`, input, "postJobOpening", &out); len(ue)+len(errs) > 0 {
-			t.Fatalf("post: %+v %+v", ue, errs)
-		}
-		return out.JobOpening.ID
+		return postSharedOpening(t, ts, alliance, provider, title, sharedWith)
 	}
 	private := post("Shared with one member", []string{relay.ID(relay.TypeOrganization, named)})
 	public := post("Shared with all", nil)

@@ -661,15 +661,7 @@ func TestEventsAboutRestrictedResourcesReachOnlyThoseWhoMaySeeThem(t *testing.T)
 	}
 	time.Sleep(150 * time.Millisecond)
 	post := func(title string, sharedWith []string) string {
-		var out struct{ JobOpening struct{ ID string } }
-		input := map[string]any{"allianceId": alliance, "providerId": relay.ID(relay.TypeOrganization, provider), "title": map[string]any{"en": title, "zh": title}, "positions": 1, "employmentType": "CONTRACT"}
-		if sharedWith != nil {
-			input["sharedWith"] = sharedWith
-		}
-		if ue, errs := mutate(t, ts, admin, `mutation($input: PostJobOpeningInput!) { postJobOpening(input: $input) { jobOpening { id } userErrors { field code message } } }`, input, "postJobOpening", &out); len(ue)+len(errs) > 0 {
-			t.Fatalf("post: %+v %+v", ue, errs)
-		}
-		return out.JobOpening.ID
+		return postSharedOpening(t, ts, alliance, provider, title, sharedWith)
 	}
 	private := post("Private", []string{relay.ID(relay.TypeOrganization, named)})
 	public := post("Public", nil)
@@ -803,4 +795,19 @@ func (c *wsClient) nextEventAny() taggedEvent {
 		json.Unmarshal(m.Payload, &p)
 		return taggedEvent{m.ID, p.Data.Events}
 	}
+}
+
+// postSharedOpening posts a job opening of provider as an administrator, shared with the
+// organizations given (nil: with every member), and returns its global ID.
+func postSharedOpening(t *testing.T, ts *testServer, alliance string, provider int64, title string, sharedWith []string) string {
+	t.Helper()
+	var out struct{ JobOpening struct{ ID string } }
+	input := map[string]any{"allianceId": alliance, "providerId": relay.ID(relay.TypeOrganization, provider), "title": map[string]any{"en": title, "zh": title}, "positions": 1, "employmentType": "CONTRACT"}
+	if sharedWith != nil {
+		input["sharedWith"] = sharedWith
+	}
+	if ue, errs := mutate(t, ts, admin, `mutation($input: PostJobOpeningInput!) { postJobOpening(input: $input) { jobOpening { id } userErrors { field code message } } }`, input, "postJobOpening", &out); len(ue)+len(errs) > 0 {
+		t.Fatalf("post: %+v %+v", ue, errs)
+	}
+	return out.JobOpening.ID
 }
