@@ -586,7 +586,8 @@ func TestAbuseAClientLeavingMidEventLogsOneLine(t *testing.T) {
 	ts := replicaWith(t, "leaving", fastBus, func(c *server.Config) {
 		c.Logger = slog.New(slog.NewJSONHandler(&logs, nil))
 		// The first statement of an event's nested lists pulls the client's plug, and
-		// waits for the server to notice: every field still resolving then fails alike.
+		// waits until the server has noticed (its context ends): every field still
+		// resolving then fails alike.
 		// (An event's subject that cannot be read is null, not an error.)
 		c.Store = store.New(writeDB.DB, func(ctx context.Context, q string, args []any) {
 			if !strings.Contains(q, "resource") {
@@ -594,7 +595,12 @@ func TestAbuseAClientLeavingMidEventLogsOneLine(t *testing.T) {
 			}
 			if f := leave.Swap(nil); f != nil {
 				(*f)()
-				time.Sleep(300 * time.Millisecond)
+				// However busy the machine, the statement runs only once the server
+				// has noticed: a fixed pause let it finish first under -race.
+				select {
+				case <-ctx.Done():
+				case <-time.After(10 * time.Second):
+				}
 			}
 		})
 	})
