@@ -110,24 +110,7 @@ func connect(ctx context.Context, databaseURL string) (*sqlx.DB, error) {
 // milliseconds more than the statement. lib/pq sends parameters it does not know to the
 // server as session settings.
 func sessionDefaults(databaseURL string) string {
-	if u, err := url.Parse(databaseURL); err == nil && (u.Scheme == "postgres" || u.Scheme == "postgresql") {
-		q := u.Query()
-		if !q.Has("jit") {
-			q.Set("jit", "off")
-		}
-		if !q.Has("connect_timeout") {
-			q.Set("connect_timeout", DefaultConnectTimeout)
-		}
-		u.RawQuery = q.Encode()
-		return u.String()
-	}
-	if !strings.Contains(" "+databaseURL, " jit=") {
-		databaseURL += " jit=off"
-	}
-	if !strings.Contains(" "+databaseURL, " connect_timeout=") {
-		databaseURL += " connect_timeout=" + DefaultConnectTimeout
-	}
-	return databaseURL
+	return withSessionDefault(withSessionDefault(databaseURL, "jit", "off"), "connect_timeout", DefaultConnectTimeout)
 }
 
 // DefaultConnectTimeout bounds, in seconds, how long opening one connection may take

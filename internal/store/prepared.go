@@ -17,8 +17,9 @@ const maxPrepared = 256
 // prepared keeps the documents' statements prepared, by their text, on each pool. A
 // document's statement is large (a subquery per list of the query) and PostgreSQL spends
 // as long planning it as running it: 3 to 5 ms for the deep member -> partnership ->
-// participant -> resources read. Prepared, PostgreSQL switches to a generic plan after
-// five runs and plans no more. Dashboards and frontends send the same few query shapes
+// participant -> resources read. Prepared, it is planned once per session on a pool with
+// generic plans (WithDocumentPool); elsewhere PostgreSQL switches to a generic plan after
+// five runs when that plan looks no costlier, which for many documents it never does. Dashboards and frontends send the same few query shapes
 // over and over, so the same few statements serve them.
 //
 // With PgBouncer in transaction mode this needs PgBouncer 1.21 or later with
@@ -78,7 +79,7 @@ func (p *prepared) cache(db *sqlx.DB) (*lru.Cache[string, *sqlx.Stmt], error) {
 // getPrepared is getRow through a prepared statement.
 func (s *Store) getPrepared(ctx context.Context, dest any, query string, args ...any) error {
 	s.observe(ctx, query, args)
-	db := s.reader(ctx)
+	db := s.documentReader(ctx)
 	st, err := s.prepared.statement(ctx, db, query)
 	if err != nil {
 		return err

@@ -25,7 +25,10 @@ type Store struct {
 	// replica serves the reads that may lag behind the primary (db unless WithReplica
 	// set one).
 	replica *sqlx.DB
-	observe Observer
+	// documents runs the documents' statements when set (WithDocumentPool); the reads'
+	// pool otherwise.
+	documents *sqlx.DB
+	observe   Observer
 	// prepared keeps the documents' statements prepared; shared by WithReplica's copies.
 	prepared *prepared
 }
@@ -47,6 +50,19 @@ func (s *Store) WithReplica(replica *sqlx.DB) *Store {
 	return &c
 }
 
+// WithDocumentPool returns a copy of the store that runs the documents' statements
+// (Document) on documents: a pool of the same database as the reads (the replica when
+// there is one) whose sessions plan each prepared statement once
+// (database.WithGenericPlans). A document's plan does not depend on its arguments: they
+// are keys, cursor values and lists of enum values filtering keyset pages, whose plans
+// keep the same shape whatever their values. Under ReadPrimary documents run on the
+// primary's pool as every other read.
+func (s *Store) WithDocumentPool(documents *sqlx.DB) *Store {
+	c := *s
+	c.documents = documents
+	return &c
+}
+
 // DB returns the primary's pool, for health checks and migrations.
 func (s *Store) DB() *sqlx.DB { return s.db }
 
@@ -65,6 +81,14 @@ type primaryKey struct{}
 // the replica has replayed it.
 func ReadPrimary(ctx context.Context) context.Context {
 	return context.WithValue(ctx, primaryKey{}, true)
+}
+
+// documentReader is the pool the documents of ctx run on.
+func (s *Store) documentReader(ctx context.Context) *sqlx.DB {
+	if s.documents != nil && ctx.Value(primaryKey{}) == nil {
+		return s.documents
+	}
+	return s.reader(ctx)
 }
 
 // reader is the pool the reads of ctx go to.
