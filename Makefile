@@ -87,7 +87,8 @@ FUZZ_TARGETS := \
 	internal/relay:FuzzParseID:100000x internal/relay:FuzzParseCursor:100000x \
 	internal/relay:FuzzIDRoundTrip:100000x internal/relay:FuzzCursorRoundTrip:100000x \
 	internal/relay:FuzzPageArgs:100000x \
-	internal/server:FuzzRequestDecoding:20000x internal/server:FuzzFilterInputs:1000x
+	internal/server:FuzzRequestDecoding:20000x internal/server:FuzzFilterInputs:1000x \
+	internal/server:FuzzResponseEncoding:50000x
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \
 		pkg=$${t%%:*}; rest=$${t#*:}; name=$${rest%%:*}; budget=$${rest#*:}; \

@@ -353,7 +353,13 @@ func writeRequestError(w http.ResponseWriter, r *http.Request, media string, sta
 }
 
 func writeResponse(w http.ResponseWriter, media string, status int, body any) {
-	b, err := json.Marshal(body)
+	var b []byte
+	var err error
+	if resp, ok := body.(*graphql.Response); ok {
+		b, err = encodeResponse(resp)
+	} else {
+		b, err = json.Marshal(body)
+	}
 	if err != nil {
 		status = http.StatusInternalServerError
 		b = []byte(`{"errors":[{"message":"the response could not be encoded","extensions":{"code":"INTERNAL_SERVER_ERROR"}}]}`)
