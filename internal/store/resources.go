@@ -25,6 +25,12 @@ func (s Scope) condition(alias string, arg func(any) string) string {
 	if s.All {
 		return "true"
 	}
+	if s.Organization == 0 {
+		// No organization (an anonymous viewer, or one outside every member): the plain
+		// test lets PostgreSQL count and page with the indexes on shared_with_all, where
+		// the disjunction had it test every row.
+		return alias + ".shared_with_all"
+	}
 	org := arg(s.Organization)
 	return "(" + alias + ".shared_with_all OR " + alias + ".provider_id = " + org +
 		" OR EXISTS (SELECT 1 FROM resource_share vs WHERE vs.resource_id = " + alias + ".id AND vs.organization_id = " + org + "))"
