@@ -28,7 +28,7 @@ func TestDocumentCursorsAreTheRelayCursors(t *testing.T) {
 		for i, sort := range sorts {
 			id := int64(1 + i*7919)
 			var got string
-			q := "SELECT " + cursorSQL("a", order) + " FROM (SELECT $1::text AS doc_key, $2::bigint AS doc_id) a"
+			q := "SELECT " + cursorSQL("a.doc_key", "a.doc_id", order) + " FROM (SELECT $1::text AS doc_key, $2::bigint AS doc_id) a"
 			if err := db.GetContext(ctx, &got, q, sort, id); err != nil {
 				t.Fatalf("%q: %v", sort, err)
 			}
