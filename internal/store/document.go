@@ -581,12 +581,12 @@ func (b *docBuilder) connection(e docEntity, row string, c Connection) (string, 
 // connBuilder writes the members of one connection object over the aggregate row g of
 // the page's numbered rows a.
 type connBuilder struct {
-	b       *docBuilder
-	c       Connection
-	list    func(Order) (*list, error)
-	to      docEntity
-	a, g    string
-	aggs    []string
+	b    *docBuilder
+	c    Connection
+	list func(Order) (*list, error)
+	to   docEntity
+	a, g string
+	aggs []string
 	// keys and ids hold the arrays of the page's sort keys and ids (pageKeys).
 	keys, ids string
 }
