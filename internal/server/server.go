@@ -220,6 +220,9 @@ func New(cfg Config) http.Handler {
 		if r := cfg.Store.Replica(); r != nil {
 			m.Database(r.DB, "replica")
 		}
+		if d := cfg.Store.DocumentPool(); d != nil {
+			m.Database(d.DB, "documents")
+		}
 		if cfg.OpenStreams != nil {
 			m.Streams(cfg.OpenStreams)
 		}

@@ -83,6 +83,9 @@ func ReadPrimary(ctx context.Context) context.Context {
 	return context.WithValue(ctx, primaryKey{}, true)
 }
 
+// DocumentPool returns the documents' own pool, nil when they run on the reads' pool.
+func (s *Store) DocumentPool() *sqlx.DB { return s.documents }
+
 // documentReader is the pool the documents of ctx run on.
 func (s *Store) documentReader(ctx context.Context) *sqlx.DB {
 	if s.documents != nil && ctx.Value(primaryKey{}) == nil {
