@@ -638,7 +638,7 @@ func (cb *connBuilder) value(v DocValue) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		q := "SELECT count(*) FROM " + lst.from + lst.whereClause(sortKey{}, Page{})
+		q := "SELECT count(*) FROM " + lst.countFrom() + lst.whereClause(sortKey{}, Page{})
 		return "(" + cb.b.adopt(q, lst.args) + ")", nil
 	case PageInfo:
 		switch v {

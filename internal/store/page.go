@@ -53,20 +53,32 @@ type sortKey struct {
 // list describes a keyset-paginated query: what to select from where, how rows relate
 // to a parent in nested lists, and the filter conditions, whose arguments live in args.
 type list struct {
-	cols   string
-	from   string
-	id     string
-	parent string
-	conds  []string
-	args   []any
-	orders map[string]sortKey
-	order  Order
+	cols string
+	from string
+	// counted, when set, is what counting the list reads instead of from: the join rows
+	// alone, for a list over a join whose own conditions (none but its parent's) need
+	// nothing of the joined table.
+	counted string
+	id      string
+	parent  string
+	conds   []string
+	args    []any
+	orders  map[string]sortKey
+	order   Order
 }
 
 // arg adds a bind argument and returns its placeholder.
 func (l *list) arg(v any) string {
 	l.args = append(l.args, v)
 	return "$" + strconv.Itoa(len(l.args))
+}
+
+// countFrom is the FROM clause counting the list reads.
+func (l *list) countFrom() string {
+	if l.counted != "" {
+		return l.counted
+	}
+	return l.from
 }
 
 // where adds a condition.
@@ -233,7 +245,7 @@ func pages[T any, PT keyed[T]](ctx context.Context, s *Store, what string, l *li
 
 // count counts the rows of a top-level list.
 func count(ctx context.Context, s *Store, what string, l *list) (int, error) {
-	q := "SELECT count(*) FROM " + l.from + l.whereClause(sortKey{}, Page{})
+	q := "SELECT count(*) FROM " + l.countFrom() + l.whereClause(sortKey{}, Page{})
 	var n int
 	if err := s.getRow(ctx, &n, q, l.args...); err != nil {
 		return 0, fmt.Errorf("count %s: %w", what, err)
@@ -244,7 +256,7 @@ func count(ctx context.Context, s *Store, what string, l *list) (int, error) {
 // counts counts a nested list's rows for every parent in one statement.
 func counts(ctx context.Context, s *Store, what string, l *list, parents []int64) (map[int64]int, error) {
 	l.where(l.parent + " = ANY(" + l.arg(int64Array(parents)) + ")")
-	q := "SELECT " + l.parent + " AS parent, count(*) AS n FROM " + l.from + l.whereClause(sortKey{}, Page{}) + " GROUP BY 1"
+	q := "SELECT " + l.parent + " AS parent, count(*) AS n FROM " + l.countFrom() + l.whereClause(sortKey{}, Page{}) + " GROUP BY 1"
 	return countRows(ctx, s, what, q, parents, l.args...)
 }
 
