@@ -455,7 +455,11 @@ func TestOneEventIsEncodedOnceForAllItsSubscribersOnBothProtocols(t *testing.T) 
 		}
 	}
 	var data struct {
-		Data struct{ Events struct{ Node struct{ Kind, SubjectID string } } }
+		Data struct {
+			Events struct {
+				Node struct{ Kind, SubjectID string }
+			}
+		}
 	}
 	if err := json.Unmarshal(payload, &data); err != nil || data.Data.Events.Node.SubjectID != "encoded-once" || data.Data.Events.Node.Kind != "SKILL_UPDATED" {
 		t.Fatalf("payload %s: %v", payload, err)
