@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"reflect"
+	"slices"
 	"sync"
 	"time"
 
@@ -261,10 +262,17 @@ type socketFrames interface {
 // started it. gqlgen reads a socket's messages one at a time and prepares each
 // operation (CreateOperationContext, whose mutators include socketOperations) before
 // it reads the next, so the operation prepared is the one whose message was read last.
+// An operation is taken as soon as it starts, so a socket rarely holds more than one:
+// a slice, not a map, which every socket would keep.
 type operationIDs struct {
 	idMu sync.Mutex
 	last string
-	ids  map[*graphql.OperationContext]string
+	ids  []operationID
+}
+
+type operationID struct {
+	oc *graphql.OperationContext
+	id string
 }
 
 func (o *operationIDs) started(id string) {
@@ -276,34 +284,30 @@ func (o *operationIDs) started(id string) {
 func (o *operationIDs) claim(oc *graphql.OperationContext) {
 	o.idMu.Lock()
 	defer o.idMu.Unlock()
-	if o.last == "" {
-		return
+	if o.last != "" {
+		o.ids = append(o.ids, operationID{oc: oc, id: o.last})
+		o.last = ""
 	}
-	if o.ids == nil {
-		o.ids = map[*graphql.OperationContext]string{}
-	}
-	o.ids[oc] = o.last
-	o.last = ""
 }
 
 func (o *operationIDs) take(oc *graphql.OperationContext) (string, bool) {
 	o.idMu.Lock()
 	defer o.idMu.Unlock()
-	id, ok := o.ids[oc]
-	delete(o.ids, oc)
-	return id, ok
+	for i, op := range o.ids {
+		if op.oc == oc {
+			o.ids = slices.Delete(o.ids, i, i+1)
+			return op.id, true
+		}
+	}
+	return "", false
 }
 
 // ended forgets the operation of id, which the multiplexer never took (refused before
-// it, or not a subscription of its own).
+// it reached it, say).
 func (o *operationIDs) ended(id string) {
 	o.idMu.Lock()
 	defer o.idMu.Unlock()
-	for oc, v := range o.ids {
-		if v == id {
-			delete(o.ids, oc)
-		}
-	}
+	o.ids = slices.DeleteFunc(o.ids, func(op operationID) bool { return op.id == id })
 }
 
 // socketOperations notes which message started each subscription of a WebSocket.
