@@ -428,13 +428,16 @@ func TestOneEventIsEncodedOnceForAllItsSubscribersOnBothProtocols(t *testing.T) 
 		c.Metrics = m
 	})
 	const query = `subscription { events(kinds: [SKILL_UPDATED]) { cursor node { kind subjectId payload } } }`
+	// Ids are the client's to choose: the envelope written around the shared bytes
+	// escapes them as JSON must.
+	ids := []string{"s0", `s1 "<&>" \ é`, "s2", "s3", "s4", "s5"}
 	var clients []*wsClient
-	for i := range 6 {
+	for _, id := range ids {
 		c, err := dial(t, ts, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		c.subscribe(fmt.Sprint("s", i), query, nil)
+		c.subscribe(id, query, nil)
 		clients = append(clients, c)
 	}
 	legacy := dialLegacy(t, ts, "legacy", query)
@@ -445,13 +448,13 @@ func TestOneEventIsEncodedOnceForAllItsSubscribersOnBothProtocols(t *testing.T) 
 	var payload json.RawMessage
 	for i, c := range clients {
 		got := readNext(t, c)
-		if got.ID != fmt.Sprint("s", i) {
-			t.Errorf("subscriber s%d received a message for %q", i, got.ID)
+		if got.ID != ids[i] {
+			t.Errorf("subscriber %q received a message for %q", ids[i], got.ID)
 		}
 		if i == 0 {
 			payload = got.Payload
 		} else if !bytes.Equal(got.Payload, payload) {
-			t.Errorf("subscriber s%d received %s, s0 %s", i, got.Payload, payload)
+			t.Errorf("subscriber %q received %s, s0 %s", ids[i], got.Payload, payload)
 		}
 	}
 	var data struct {
