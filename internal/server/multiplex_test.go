@@ -474,4 +474,14 @@ func TestOneEventIsEncodedOnceForAllItsSubscribersOnBothProtocols(t *testing.T) 
 	if got := scrape(t, m)[encodings] - before; got != 1 {
 		t.Errorf("one event was encoded %v times for 7 subscribers, want once", got)
 	}
+	// The transport still ends what it no longer writes: a stopped legacy subscription
+	// is completed after its last data message.
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := legacy.Write(ctx, websocket.MessageText, []byte(`{"id":"legacy","type":"stop"}`)); err != nil {
+		t.Fatal(err)
+	}
+	if b := readLegacy(t, legacy, "complete"); !bytes.Contains(b, []byte(`"id":"legacy"`)) {
+		t.Errorf("got %s, want the legacy subscription completed", b)
+	}
 }
