@@ -242,7 +242,10 @@ type hub struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 
-	mu       sync.Mutex
+	// Members read under the read lock while they are up to date and not behind (the
+	// case of every event for every member), so that thousands of them waking for one
+	// response do not queue on the lock; anything else takes the lock.
+	mu       sync.RWMutex
 	ring     []*hubResponse // responses first, first+1, ... next-1
 	first    int64
 	next     int64
@@ -409,12 +412,38 @@ func (s *subscriber) next(ctx context.Context) (r *hubResponse, end *gqlerror.Er
 		if ctx.Err() != nil {
 			return nil, nil, true
 		}
+		// A member's cursor is its own: it moves it under the read lock, and others
+		// read it under the lock. Its slow timer and error are set under the lock.
+		h.mu.RLock()
+		if s.err == nil && s.slowTimer == nil && s.cursor >= h.first {
+			if s.cursor < h.next {
+				r = h.ring[s.cursor-h.first]
+				s.cursor++
+				h.mu.RUnlock()
+				return r, nil, false
+			}
+			if !h.done {
+				advanced := h.advanced
+				h.mu.RUnlock()
+				select {
+				case <-advanced:
+				case <-ctx.Done():
+				}
+				continue
+			}
+		}
+		h.mu.RUnlock()
 		h.mu.Lock()
 		switch {
 		case s.err != nil:
 			end = s.err
 			h.mu.Unlock()
 			return nil, end, true
+		case s.cursor < h.first:
+			// It left (its operation ended) since it last looked, and the responses it
+			// had not read were dropped.
+			h.mu.Unlock()
+			return nil, nil, true
 		case s.cursor < h.next:
 			r = h.ring[s.cursor-h.first]
 			s.cursor++
