@@ -145,6 +145,7 @@ func (m *Metrics) Streams(open *atomic.Int64) {
 type Multiplexer interface {
 	Hubs() int
 	Resolutions() int64
+	Encodings() int64
 }
 
 // Multiplex exports how many subscriptions run for their subscribers (hubs) and how many
@@ -159,6 +160,10 @@ func (m *Metrics) Multiplex(x Multiplexer) {
 			Namespace: namespace, Subsystem: "graphql", Name: "subscription_resolutions_total",
 			Help: "Subscription responses resolved, each once for all the subscribers of its hub.",
 		}, func() float64 { return float64(x.Resolutions()) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Namespace: namespace, Subsystem: "graphql", Name: "subscription_encodings_total",
+			Help: "Subscription responses encoded for WebSockets, each once for all the subscribers of its hub.",
+		}, func() float64 { return float64(x.Encodings()) }),
 	)
 }
 

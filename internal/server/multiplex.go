@@ -60,6 +60,7 @@ type multiplexer struct {
 
 	alone       atomic.Uint64 // numbers the keys of subscriptions that run alone
 	resolutions atomic.Int64  // responses resolved by all hubs
+	encodings   atomic.Int64  // responses encoded for sockets by all hubs
 }
 
 // hubKey says which subscribers may share a hub.
@@ -118,6 +119,14 @@ func (m *multiplexer) operations(ctx context.Context, next graphql.OperationHand
 	if joining == graph.JoinAlone {
 		key.alone = m.alone.Add(1)
 	}
+	// On a WebSocket of ours, each response is written as it was encoded once for the
+	// hub, by this operation's goroutine, which hands the transport nothing until the
+	// stream ends (then its complete or error follows the last response written).
+	sock, id, direct := socketOf(ctx, oc)
+	var tail []byte
+	if direct {
+		tail = frameTail(id, sock.nextType())
+	}
 	s := &subscriber{m: m}
 	m.join(s, key, joining, oc)
 	if m.open != nil {
@@ -128,9 +137,22 @@ func (m *multiplexer) operations(ctx context.Context, next graphql.OperationHand
 		s.finish()
 	})
 	return func(ctx context.Context) *graphql.Response {
-		r, end, done := s.next(ctx)
-		if !done {
-			return r
+		var end *gqlerror.Error
+		for {
+			r, e, done := s.next(ctx)
+			if done {
+				end = e
+				break
+			}
+			if !direct {
+				return share(r.r)
+			}
+			payload, err := r.encoded(&m.encodings)
+			if err != nil {
+				return share(r.r)
+			}
+			// A write that fails closes the socket, which ends this operation.
+			_ = sock.writeNext(id, tail, payload)
 		}
 		stop()
 		s.leave()
@@ -220,8 +242,11 @@ type hub struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 
-	mu       sync.Mutex
-	ring     []*graphql.Response // responses first, first+1, ... next-1
+	// Members read under the read lock while they are up to date and not behind (the
+	// case of every event for every member), so that thousands of them waking for one
+	// response do not queue on the lock; anything else takes the lock.
+	mu       sync.RWMutex
+	ring     []*hubResponse // responses first, first+1, ... next-1
 	first    int64
 	next     int64
 	advanced chan struct{} // closed, and replaced, when a response arrives or the stream ends
@@ -283,7 +308,7 @@ func (h *hub) run() {
 // ended now.
 func (h *hub) publish(r *graphql.Response) {
 	h.mu.Lock()
-	h.ring = append(h.ring, r)
+	h.ring = append(h.ring, &hubResponse{r: r})
 	h.next++
 	if len(r.Data) == 0 || string(r.Data) == "null" {
 		// The stream failed (a refused argument, an object not found...): whoever
@@ -381,18 +406,44 @@ type subscriber struct {
 
 // next waits for s's next response. done: the stream ended for s, with end as its
 // closing error if any.
-func (s *subscriber) next(ctx context.Context) (r *graphql.Response, end *gqlerror.Error, done bool) {
+func (s *subscriber) next(ctx context.Context) (r *hubResponse, end *gqlerror.Error, done bool) {
 	h := s.hub
 	for {
 		if ctx.Err() != nil {
 			return nil, nil, true
 		}
+		// A member's cursor is its own: it moves it under the read lock, and others
+		// read it under the lock. Its slow timer and error are set under the lock.
+		h.mu.RLock()
+		if s.err == nil && s.slowTimer == nil && s.cursor >= h.first {
+			if s.cursor < h.next {
+				r = h.ring[s.cursor-h.first]
+				s.cursor++
+				h.mu.RUnlock()
+				return r, nil, false
+			}
+			if !h.done {
+				advanced := h.advanced
+				h.mu.RUnlock()
+				select {
+				case <-advanced:
+				case <-ctx.Done():
+				}
+				continue
+			}
+		}
+		h.mu.RUnlock()
 		h.mu.Lock()
 		switch {
 		case s.err != nil:
 			end = s.err
 			h.mu.Unlock()
 			return nil, end, true
+		case s.cursor < h.first:
+			// It left (its operation ended) since it last looked, and the responses it
+			// had not read were dropped.
+			h.mu.Unlock()
+			return nil, nil, true
 		case s.cursor < h.next:
 			r = h.ring[s.cursor-h.first]
 			s.cursor++
@@ -405,7 +456,7 @@ func (s *subscriber) next(ctx context.Context) (r *graphql.Response, end *gqlerr
 				}
 			}
 			h.mu.Unlock()
-			return share(r), nil, false
+			return r, nil, false
 		case h.done:
 			end = h.end
 			h.mu.Unlock()
@@ -418,6 +469,23 @@ func (s *subscriber) next(ctx context.Context) (r *graphql.Response, end *gqlerr
 		case <-ctx.Done():
 		}
 	}
+}
+
+// hubResponse is one response of a hub, with its bytes, encoded once for all the
+// subscribers that write it to their sockets, when the first of them asks.
+type hubResponse struct {
+	r       *graphql.Response
+	once    sync.Once
+	payload []byte
+	err     error
+}
+
+func (e *hubResponse) encoded(count *atomic.Int64) ([]byte, error) {
+	e.once.Do(func() {
+		e.payload, e.err = json.Marshal(e.r)
+		count.Add(1)
+	})
+	return e.payload, e.err
 }
 
 // share gives a subscriber its own copy of a response's envelope: the data, its bytes
@@ -462,6 +530,10 @@ func (s *subscriber) finish() {
 // Resolutions counts the responses hubs resolved: with N identical subscribers one event
 // adds one, not N.
 func (m *multiplexer) Resolutions() int64 { return m.resolutions.Load() }
+
+// Encodings counts the responses hubs encoded for the sockets of their subscribers:
+// with N identical subscribers on WebSockets, one event adds one, not N.
+func (m *multiplexer) Encodings() int64 { return m.encodings.Load() }
 
 // Hubs counts the subscriptions running for their subscribers.
 func (m *multiplexer) Hubs() int {

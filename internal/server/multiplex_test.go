@@ -10,8 +10,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/coder/websocket"
+
 	"github.com/alliance-graph/alliance-graph/internal/auth"
 	"github.com/alliance-graph/alliance-graph/internal/bus"
+	"github.com/alliance-graph/alliance-graph/internal/metrics"
 	"github.com/alliance-graph/alliance-graph/internal/relay"
 	"github.com/alliance-graph/alliance-graph/internal/server"
 	"github.com/alliance-graph/alliance-graph/internal/store"
@@ -377,4 +380,108 @@ func TestEverySubscriberOfAStreamThatFailsGetsItsError(t *testing.T) {
 		got[m.ID] = true
 	}
 	waitFor(t, 5*time.Second, "the failed streams are still counted", func() bool { return ts.subscribers() == 0 })
+}
+
+// dialLegacy opens a socket speaking the legacy graphql-ws protocol (no subprotocol
+// named: gqlgen's default) and starts subscription id on it.
+func dialLegacy(t *testing.T, ts *testServer, id, query string) *websocket.Conn {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	conn, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(ts.URL, "http")+"/query", &websocket.DialOptions{Subprotocols: []string{"graphql-ws"}})
+	if err != nil {
+		t.Fatalf("dial: %v", err)
+	}
+	t.Cleanup(func() { conn.CloseNow() })
+	for _, m := range []string{`{"type":"connection_init"}`, fmt.Sprintf(`{"id":%q,"type":"start","payload":{"query":%q}}`, id, query)} {
+		if err := conn.Write(ctx, websocket.MessageText, []byte(m)); err != nil {
+			t.Fatalf("write: %v", err)
+		}
+	}
+	return conn
+}
+
+// readLegacy reads a legacy socket's messages until one of type typ.
+func readLegacy(t *testing.T, conn *websocket.Conn, typ string) []byte {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for {
+		_, b, err := conn.Read(ctx)
+		if err != nil {
+			t.Fatalf("read: %v", err)
+		}
+		var m wsMessage
+		if err := json.Unmarshal(b, &m); err != nil {
+			t.Fatalf("decode %s: %v", b, err)
+		}
+		if m.Type == typ {
+			return b
+		}
+	}
+}
+
+func TestOneEventIsEncodedOnceForAllItsSubscribersOnBothProtocols(t *testing.T) {
+	m := metrics.New(metrics.Options{})
+	ts := replicaWith(t, "encoded-once", fastBus, func(c *server.Config) {
+		c.Live.MaxConnections = -1
+		c.Metrics = m
+	})
+	const query = `subscription { events(kinds: [SKILL_UPDATED]) { cursor node { kind subjectId payload } } }`
+	// Ids are the client's to choose: the envelope written around the shared bytes
+	// escapes them as JSON must.
+	ids := []string{"s0", `s1 "<&>" \ é`, "s2", "s3", "s4", "s5"}
+	var clients []*wsClient
+	for _, id := range ids {
+		c, err := dial(t, ts, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.subscribe(id, query, nil)
+		clients = append(clients, c)
+	}
+	legacy := dialLegacy(t, ts, "legacy", query)
+	waitFor(t, 10*time.Second, "the subscriptions never registered", func() bool { return ts.subscribers() == 7 })
+	const encodings = "alliance_graphql_subscription_encodings_total"
+	before := scrape(t, m)[encodings]
+	insertEvent(t, "SKILL_UPDATED", "encoded-once")
+	var payload json.RawMessage
+	for i, c := range clients {
+		got := readNext(t, c)
+		if got.ID != ids[i] {
+			t.Errorf("subscriber %q received a message for %q", ids[i], got.ID)
+		}
+		if i == 0 {
+			payload = got.Payload
+		} else if !bytes.Equal(got.Payload, payload) {
+			t.Errorf("subscriber %q received %s, s0 %s", ids[i], got.Payload, payload)
+		}
+	}
+	var data struct {
+		Data struct {
+			Events struct {
+				Node struct{ Kind, SubjectID string }
+			}
+		}
+	}
+	if err := json.Unmarshal(payload, &data); err != nil || data.Data.Events.Node.SubjectID != "encoded-once" || data.Data.Events.Node.Kind != "SKILL_UPDATED" {
+		t.Fatalf("payload %s: %v", payload, err)
+	}
+	var old wsMessage
+	if b := readLegacy(t, legacy, "data"); json.Unmarshal(b, &old) != nil || old.ID != "legacy" || !bytes.Equal(old.Payload, payload) {
+		t.Errorf("the legacy subscriber received %s, want the payload %s for id legacy", b, payload)
+	}
+	if got := scrape(t, m)[encodings] - before; got != 1 {
+		t.Errorf("one event was encoded %v times for 7 subscribers, want once", got)
+	}
+	// The transport still ends what it no longer writes: a stopped legacy subscription
+	// is completed after its last data message.
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := legacy.Write(ctx, websocket.MessageText, []byte(`{"id":"legacy","type":"stop"}`)); err != nil {
+		t.Fatal(err)
+	}
+	if b := readLegacy(t, legacy, "complete"); !bytes.Contains(b, []byte(`"id":"legacy"`)) {
+		t.Errorf("got %s, want the legacy subscription completed", b)
+	}
 }

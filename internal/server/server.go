@@ -139,6 +139,7 @@ func New(cfg Config) http.Handler {
 		Implementation: strictProtocol{WebsocketImplementation: deadlineWebsocket{
 			accept:       websocket.AcceptOptions{OriginPatterns: websocketOrigins(cfg.CORSOrigins)},
 			writeTimeout: conns.limits.WriteTimeout,
+			frames:       newFramePool(),
 		}, initTimeout: cfg.InitTimeout},
 		InitFunc:              websocketAuth(cfg.Auth, conns),
 		KeepAlivePingInterval: cfg.KeepAlive,
@@ -157,6 +158,7 @@ func New(cfg Config) http.Handler {
 		gql.Use(extension.Introspection{})
 	}
 	// Persisted documents first: the limits check the document a hash stands for.
+	gql.Use(socketOperations{})
 	gql.Use(newPersistedDocuments(cfg.APQCacheSize, cfg.APQCacheBytes, cfg.TrustedDocuments, cfg.FreeFormRoles))
 	limits := cfg.Limits.withDefaults()
 	gql.SetParserTokenLimit(max(limits.MaxTokens, 0))

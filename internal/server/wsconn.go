@@ -24,6 +24,13 @@ import (
 type deadlineWebsocket struct {
 	accept       websocket.AcceptOptions
 	writeTimeout time.Duration
+	frames       *sync.Pool // buffers of the server's sockets for writeFrame
+}
+
+// newFramePool holds the buffers sockets assemble messages in, one per write in flight
+// rather than one per socket.
+func newFramePool() *sync.Pool {
+	return &sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
 }
 
 var _ transport.WebsocketImplementation = deadlineWebsocket{}
@@ -45,12 +52,19 @@ func (d deadlineWebsocket) Accept(w http.ResponseWriter, r *http.Request, o tran
 	if err != nil {
 		return nil, err
 	}
-	return &deadlineConn{c: c, timeout: d.writeTimeout}, nil
+	return &deadlineConn{c: c, timeout: d.writeTimeout, frames: d.frames}, nil
 }
 
 type deadlineConn struct {
 	c       *websocket.Conn
 	timeout time.Duration
+	frames  *sync.Pool // of *[]byte, where writeFrame assembles a message
+
+	// One write at a time, under one timer: coder/websocket writes one message at a
+	// time anyway, and a timer reset for each write costs less than the context, timer
+	// and AfterFunc that a context with a timeout makes it set up.
+	writeMu sync.Mutex
+	stall   *time.Timer // closes the connection when a write outlives timeout
 
 	mu      sync.Mutex
 	closing bool // a close handshake has started; it owns closing the connection
@@ -76,9 +90,33 @@ func (d *deadlineConn) WriteJSON(v any) error {
 			return err
 		}
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), d.timeout)
-	defer cancel()
-	return d.c.Write(ctx, websocket.MessageText, data)
+	return d.write(data)
+}
+
+// writeFrame writes the message head+payload+tail (an envelope around a payload
+// encoded once for every subscriber) without encoding anything.
+func (d *deadlineConn) writeFrame(head string, payload, tail []byte) error {
+	buf := d.frames.Get().(*[]byte)
+	b := append(append(append((*buf)[:0], head...), payload...), tail...)
+	err := d.write(b)
+	*buf = b
+	d.frames.Put(buf)
+	return err
+}
+
+// write gives data timeout to reach the client; past it the connection is closed,
+// which ends its read loop and so every operation of the socket.
+func (d *deadlineConn) write(data []byte) error {
+	d.writeMu.Lock()
+	defer d.writeMu.Unlock()
+	if d.stall == nil {
+		d.stall = time.AfterFunc(d.timeout, func() { d.c.CloseNow() })
+	} else {
+		d.stall.Reset(d.timeout)
+	}
+	err := d.c.Write(context.Background(), websocket.MessageText, data)
+	d.stall.Stop()
+	return err
 }
 
 // WriteClose starts the close handshake in the background: coder/websocket waits up to

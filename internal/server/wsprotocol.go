@@ -9,10 +9,14 @@ import (
 	"io"
 	"net/http"
 	"reflect"
+	"slices"
 	"sync"
 	"time"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
 )
 
 // gqlgen's WebSocket transport speaks graphql-transport-ws but closes protocol
@@ -39,12 +43,27 @@ var errViolation = errors.New("graphql-transport-ws protocol violation")
 
 func (s strictProtocol) Accept(w http.ResponseWriter, r *http.Request, o transport.WebsocketAcceptOptions) (transport.WebsocketConn, error) {
 	conn, err := s.WebsocketImplementation.Accept(w, r, o)
-	if err != nil || conn.Subprotocol() != graphqlTransportWS {
+	if err != nil {
 		return conn, err
 	}
-	g := &guardedConn{WebsocketConn: conn, active: map[string]bool{}, stopped: map[string]bool{}}
-	if h, ok := r.Context().Value(connSlot{}).(*connHolder); ok {
+	h, _ := r.Context().Value(connSlot{}).(*connHolder)
+	dc, _ := conn.(*deadlineConn)
+	if conn.Subprotocol() != graphqlTransportWS {
+		if dc == nil {
+			return conn, nil
+		}
+		l := &legacyConn{deadlineConn: dc}
+		if h != nil {
+			h.setFrames(l)
+		}
+		return l, nil
+	}
+	g := &guardedConn{WebsocketConn: conn, frames: dc, active: map[string]bool{}, stopped: map[string]bool{}}
+	if h != nil {
 		h.set(g)
+		if dc != nil {
+			h.setFrames(g)
+		}
 	}
 	g.initTimer = time.AfterFunc(s.initTimeout, func() {
 		g.mu.Lock()
@@ -58,7 +77,9 @@ func (s strictProtocol) Accept(w http.ResponseWriter, r *http.Request, o transpo
 
 type guardedConn struct {
 	transport.WebsocketConn
+	frames    *deadlineConn // the connection under it, for writeNext; nil: none
 	initTimer *time.Timer
+	operationIDs
 
 	mu          sync.Mutex
 	initialised bool
@@ -121,6 +142,7 @@ func (g *guardedConn) NextReader() (int, io.Reader, error) {
 			return fail(4409, fmt.Sprintf("Subscriber for %s already exists", m.ID))
 		}
 		g.active[m.ID] = true
+		g.started(m.ID)
 	case "complete":
 		if m.ID == "" {
 			return fail(4400, "Invalid message received")
@@ -150,6 +172,9 @@ func (g *guardedConn) WriteJSON(v any) error {
 			delete(g.stopped, m.ID)
 		}
 		g.mu.Unlock()
+		if m.Type == "complete" || m.Type == "error" {
+			g.ended(m.ID)
+		}
 		if stopped {
 			// The client completed this operation: PROTOCOL.md wants nothing more
 			// about it, not even the server's own complete.
@@ -157,6 +182,170 @@ func (g *guardedConn) WriteJSON(v any) error {
 		}
 	}
 	return g.WebsocketConn.WriteJSON(encoded(data))
+}
+
+// writeNext writes one of subscription id's responses, encoded once for all its
+// subscribers, as a "next" message, unless the client completed the subscription.
+func (g *guardedConn) writeNext(id string, tail, payload []byte) error {
+	g.mu.Lock()
+	stopped := g.stopped[id] && !g.active[id]
+	g.mu.Unlock()
+	if stopped {
+		return nil
+	}
+	return g.frames.writeFrame(payloadHead, payload, tail)
+}
+
+func (g *guardedConn) nextType() string { return "next" }
+
+// legacyConn is a socket speaking the legacy graphql-ws protocol, which passes through
+// unchecked; only the id of each operation it starts is noted, for writeNext.
+type legacyConn struct {
+	*deadlineConn
+	operationIDs
+}
+
+func (l *legacyConn) NextReader() (int, io.Reader, error) {
+	kind, r, err := l.deadlineConn.NextReader()
+	if err != nil {
+		return kind, r, err
+	}
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return kind, nil, err
+	}
+	var m wsEnvelope
+	if json.Unmarshal(data, &m) == nil && m.Type == "start" {
+		l.started(m.ID)
+	}
+	return kind, bytes.NewReader(data), nil
+}
+
+func (l *legacyConn) WriteJSON(v any) error {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	if m, ok := envelopeOf(v, data); ok && m.ID != "" && (m.Type == "complete" || m.Type == "error") {
+		l.ended(m.ID)
+	}
+	return l.deadlineConn.WriteJSON(encoded(data))
+}
+
+func (l *legacyConn) writeNext(id string, tail, payload []byte) error {
+	return l.writeFrame(payloadHead, payload, tail)
+}
+
+func (l *legacyConn) nextType() string { return "data" }
+
+// payloadHead opens a data message as gqlgen's transport encodes one: payload first,
+// then id and type (see frameTail).
+const payloadHead = `{"payload":`
+
+// frameTail closes subscription id's data messages of type typ.
+func frameTail(id, typ string) []byte {
+	quoted, _ := json.Marshal(id)
+	return fmt.Appendf(nil, `,"id":%s,"type":%q}`, quoted, typ)
+}
+
+// socketFrames is a WebSocket whose subscriptions' responses may be written as they
+// were encoded for their hub, without passing through gqlgen's transport (which
+// encodes every response for every subscriber).
+type socketFrames interface {
+	claim(oc *graphql.OperationContext)
+	take(oc *graphql.OperationContext) (id string, ok bool)
+	writeNext(id string, tail, payload []byte) error
+	nextType() string
+}
+
+// operationIDs ties each subscription a socket starts to the id of the message that
+// started it. gqlgen reads a socket's messages one at a time and prepares each
+// operation (CreateOperationContext, whose mutators include socketOperations) before
+// it reads the next, so the operation prepared is the one whose message was read last.
+// An operation is taken as soon as it starts, so a socket rarely holds more than one:
+// a slice, not a map, which every socket would keep.
+type operationIDs struct {
+	idMu sync.Mutex
+	last string
+	ids  []operationID
+}
+
+type operationID struct {
+	oc *graphql.OperationContext
+	id string
+}
+
+func (o *operationIDs) started(id string) {
+	o.idMu.Lock()
+	o.last = id
+	o.idMu.Unlock()
+}
+
+func (o *operationIDs) claim(oc *graphql.OperationContext) {
+	o.idMu.Lock()
+	defer o.idMu.Unlock()
+	if o.last != "" {
+		o.ids = append(o.ids, operationID{oc: oc, id: o.last})
+		o.last = ""
+	}
+}
+
+func (o *operationIDs) take(oc *graphql.OperationContext) (string, bool) {
+	o.idMu.Lock()
+	defer o.idMu.Unlock()
+	for i, op := range o.ids {
+		if op.oc == oc {
+			o.ids = slices.Delete(o.ids, i, i+1)
+			return op.id, true
+		}
+	}
+	return "", false
+}
+
+// ended forgets the operation of id, which the multiplexer never took (refused before
+// it reached it, say).
+func (o *operationIDs) ended(id string) {
+	o.idMu.Lock()
+	defer o.idMu.Unlock()
+	o.ids = slices.DeleteFunc(o.ids, func(op operationID) bool { return op.id == id })
+}
+
+// socketOperations notes which message started each subscription of a WebSocket.
+type socketOperations struct{}
+
+var _ interface {
+	graphql.HandlerExtension
+	graphql.OperationContextMutator
+} = socketOperations{}
+
+func (socketOperations) ExtensionName() string                          { return "SocketOperations" }
+func (socketOperations) Validate(schema graphql.ExecutableSchema) error { return nil }
+
+func (socketOperations) MutateOperationContext(ctx context.Context, oc *graphql.OperationContext) *gqlerror.Error {
+	if oc.Operation == nil || oc.Operation.Operation != ast.Subscription {
+		return nil
+	}
+	if h, ok := ctx.Value(connSlot{}).(*connHolder); ok {
+		if f := h.socket(); f != nil {
+			f.claim(oc)
+		}
+	}
+	return nil
+}
+
+// socketOf returns the socket a subscription runs on and its id there, if its
+// responses may be written to it directly.
+func socketOf(ctx context.Context, oc *graphql.OperationContext) (socketFrames, string, bool) {
+	h, ok := ctx.Value(connSlot{}).(*connHolder)
+	if !ok {
+		return nil, "", false
+	}
+	f := h.socket()
+	if f == nil {
+		return nil, "", false
+	}
+	id, ok := f.take(oc)
+	return f, id, ok
 }
 
 // envelopeOf reads the id and type of a message gqlgen writes from its exported fields,
@@ -196,8 +385,21 @@ func (g *guardedConn) Close() error {
 type connSlot struct{}
 
 type connHolder struct {
-	mu sync.Mutex
-	g  *guardedConn
+	mu     sync.Mutex
+	g      *guardedConn
+	frames socketFrames
+}
+
+func (h *connHolder) setFrames(f socketFrames) {
+	h.mu.Lock()
+	h.frames = f
+	h.mu.Unlock()
+}
+
+func (h *connHolder) socket() socketFrames {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.frames
 }
 
 func (h *connHolder) set(g *guardedConn) {
