@@ -482,7 +482,7 @@ type hubResponse struct {
 
 func (e *hubResponse) encoded(count *atomic.Int64) ([]byte, error) {
 	e.once.Do(func() {
-		e.payload, e.err = json.Marshal(e.r)
+		e.payload, e.err = encodeResponse(e.r)
 		count.Add(1)
 	})
 	return e.payload, e.err
