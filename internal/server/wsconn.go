@@ -71,6 +71,15 @@ type deadlineConn struct {
 }
 
 func (d *deadlineConn) NextReader() (int, io.Reader, error) {
+	typ, data, err := d.readMessage()
+	if err != nil {
+		return typ, nil, err
+	}
+	return typ, bytes.NewReader(data), nil
+}
+
+// readMessage reads the next message whole, as coder/websocket reads it.
+func (d *deadlineConn) readMessage() (int, []byte, error) {
 	typ, data, err := d.c.Read(context.Background())
 	if err != nil {
 		switch websocket.CloseStatus(err) {
@@ -79,7 +88,7 @@ func (d *deadlineConn) NextReader() (int, io.Reader, error) {
 		}
 		return int(typ), nil, err
 	}
-	return int(typ), bytes.NewReader(data), nil
+	return int(typ), data, nil
 }
 
 func (d *deadlineConn) WriteJSON(v any) error {

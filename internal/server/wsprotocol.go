@@ -103,11 +103,7 @@ type wsEnvelope struct {
 }
 
 func (g *guardedConn) NextReader() (int, io.Reader, error) {
-	kind, r, err := g.WebsocketConn.NextReader()
-	if err != nil {
-		return kind, r, err
-	}
-	data, err := io.ReadAll(r)
+	kind, data, err := nextMessage(g.WebsocketConn)
 	if err != nil {
 		return kind, nil, err
 	}
@@ -206,11 +202,7 @@ type legacyConn struct {
 }
 
 func (l *legacyConn) NextReader() (int, io.Reader, error) {
-	kind, r, err := l.deadlineConn.NextReader()
-	if err != nil {
-		return kind, r, err
-	}
-	data, err := io.ReadAll(r)
+	kind, data, err := nextMessage(l.deadlineConn)
 	if err != nil {
 		return kind, nil, err
 	}
@@ -237,6 +229,20 @@ func (l *legacyConn) writeNext(id string, tail, payload []byte) error {
 }
 
 func (l *legacyConn) nextType() string { return "data" }
+
+// nextMessage reads c's next message whole: both sockets read its envelope before
+// handing it on. A deadlineConn already holds it whole, so it is not copied again.
+func nextMessage(c transport.WebsocketConn) (int, []byte, error) {
+	if d, ok := c.(*deadlineConn); ok {
+		return d.readMessage()
+	}
+	kind, r, err := c.NextReader()
+	if err != nil {
+		return kind, nil, err
+	}
+	data, err := io.ReadAll(r)
+	return kind, data, err
+}
 
 // payloadHead opens a data message as gqlgen's transport encodes one: payload first,
 // then id and type (see frameTail).
