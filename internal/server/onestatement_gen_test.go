@@ -384,7 +384,8 @@ func TestOneStatementAnswersGeneratedQueriesAsTheExecutorDoes(t *testing.T) {
 		t.Errorf("the engine answers the root connections %v, want %v", roots, wantRoots)
 	}
 	// Every node type by node(id:) and nodes(ids:): the first rows of its table, a
-	// resource shared with named members only (hidden from all but some) and a missing row.
+	// resource shared with named members only (hidden from all but some), a placement
+	// to such a resource and a missing row.
 	nodeIDs := map[relay.Type]string{
 		relay.TypeAlliance: "SELECT id FROM alliance ORDER BY id LIMIT 2", relay.TypeOrganization: "SELECT id FROM organization ORDER BY id LIMIT 2",
 		relay.TypeMembership: "SELECT id FROM membership ORDER BY id LIMIT 2", relay.TypePartnership: "SELECT id FROM partnership ORDER BY id LIMIT 2",
@@ -392,7 +393,10 @@ func TestOneStatementAnswersGeneratedQueriesAsTheExecutorDoes(t *testing.T) {
 		relay.TypeResource: `SELECT id FROM (SELECT min(id) AS id FROM resource WHERE NOT shared_with_all UNION SELECT min(id) FROM resource GROUP BY category) x
 			WHERE id IS NOT NULL UNION ALL SELECT 987654321`,
 		relay.TypeSkill: "SELECT id FROM skill ORDER BY id LIMIT 2", relay.TypeTalent: "SELECT id FROM talent ORDER BY id LIMIT 2",
-		relay.TypePlacement: "SELECT id FROM placement ORDER BY id LIMIT 2", relay.TypeEvent: "SELECT id FROM event ORDER BY id LIMIT 2",
+		// A placement is seen only by who sees its opening: the first of an opening
+		// shared with named members only, and the first of all.
+		relay.TypePlacement: `SELECT min(pl.id) FROM placement pl JOIN resource r ON r.id = pl.opening_id WHERE NOT r.shared_with_all
+			UNION SELECT min(id) FROM placement`, relay.TypeEvent: "SELECT id FROM event ORDER BY id LIMIT 2",
 	}
 	declaredSel := g.selection("Node", 1, true)
 	for _, typ := range slices.Sorted(maps.Keys(nodeIDs)) {

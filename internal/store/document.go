@@ -159,6 +159,9 @@ type docEntity struct {
 	name    string
 	table   string
 	columns map[string]bool
+	// scopedBy is the column that names the resource whose Scope decides whether a row
+	// is visible ("id" for a resource itself); empty for rows visible to everyone.
+	scopedBy string
 }
 
 func columnsOf(row any) map[string]bool {
@@ -173,17 +176,17 @@ func columnsOf(row any) map[string]bool {
 }
 
 var docEntities = map[string]docEntity{
-	"alliance":     {"alliance", "alliance", columnsOf(Alliance{})},
-	"organization": {"organization", "organization", columnsOf(Organization{})},
-	"membership":   {"membership", "membership", columnsOf(Membership{})},
-	"partnership":  {"partnership", "partnership", columnsOf(Partnership{})},
-	"participant":  {"participant", "partnership_participant", columnsOf(Participant{})},
-	"resource":     {"resource", "resource", columnsOf(Resource{})},
-	"skill":        {"skill", "skill", columnsOf(Skill{})},
-	"skillLevel":   {"skillLevel", "resource_skill", columnsOf(SkillLevel{})},
-	"center":       {"center", "training_center", columnsOf(TrainingCenter{})},
-	"talent":       {"talent", "talent", columnsOf(Talent{})},
-	"placement":    {"placement", "placement", columnsOf(Placement{})},
+	"alliance":     {"alliance", "alliance", columnsOf(Alliance{}), ""},
+	"organization": {"organization", "organization", columnsOf(Organization{}), ""},
+	"membership":   {"membership", "membership", columnsOf(Membership{}), ""},
+	"partnership":  {"partnership", "partnership", columnsOf(Partnership{}), ""},
+	"participant":  {"participant", "partnership_participant", columnsOf(Participant{}), ""},
+	"resource":     {"resource", "resource", columnsOf(Resource{}), "id"},
+	"skill":        {"skill", "skill", columnsOf(Skill{}), ""},
+	"skillLevel":   {"skillLevel", "resource_skill", columnsOf(SkillLevel{}), ""},
+	"center":       {"center", "training_center", columnsOf(TrainingCenter{}), ""},
+	"talent":       {"talent", "talent", columnsOf(Talent{}), ""},
+	"placement":    {"placement", "placement", columnsOf(Placement{}), "opening_id"},
 }
 
 // Document builds the JSON object of fields in one statement and reports whether every
@@ -404,7 +407,11 @@ func (b *docBuilder) value(e docEntity, row string, v DocValue) (string, error) 
 		}
 		cond := col + " = " + b.arg(v.Value)
 		if v.Scope != nil {
-			cond += " AND " + v.Scope.condition(a, b.arg)
+			sc, err := b.scope(to, a, *v.Scope)
+			if err != nil {
+				return "", err
+			}
+			cond += " AND " + sc
 		}
 		return "(SELECT " + obj + " FROM " + to.table + " " + a + " WHERE " + cond + ")", nil
 	case Lookups:
@@ -422,6 +429,24 @@ func (b *docBuilder) value(e docEntity, row string, v DocValue) (string, error) 
 		return "json_build_array(" + strings.Join(parts, ", ") + ")", nil
 	}
 	return "", fmt.Errorf("unknown document value %T", v)
+}
+
+// scope is the condition under which row (of entity e) is within the viewer's scope s:
+// the resource's own condition, or that of the resource the row belongs to, as the
+// loaders' statements join it (PlacementsByID).
+func (b *docBuilder) scope(e docEntity, row string, s Scope) (string, error) {
+	switch e.scopedBy {
+	case "":
+		return "", fmt.Errorf("%s rows have no scope", e.table)
+	case "id":
+		return s.condition(row, b.arg), nil
+	}
+	key, err := b.column(e, row, e.scopedBy)
+	if err != nil {
+		return "", err
+	}
+	r := b.alias()
+	return "EXISTS (SELECT FROM resource " + r + " WHERE " + r + ".id = " + key + " AND " + s.condition(r, b.arg) + ")", nil
 }
 
 // kindCase writes CASE over the row's column: the SQL of cases, of type typ, by the

@@ -29,7 +29,8 @@ type TypeDecl struct {
 	Kinds map[string]string
 	// Node is the relay type of the global IDs node(id:) finds the type's rows by.
 	Node string
-	// Scoped rows are resources: node(id:) finds them only within the viewer's Scope.
+	// Scoped rows are resources, or rows of one (a placement, of its opening):
+	// node(id:) finds them only within the viewer's Scope (see docEntity.scopedBy).
 	Scoped bool
 	Fields map[string]FieldDecl
 }
@@ -273,7 +274,7 @@ var types = map[string]TypeDecl{
 		"employer": one("employer_id", "organization"),
 		"skills":   {Many: talentSkillList},
 	}},
-	"Placement": {Entity: "placement", Node: "Placement", Fields: map[string]FieldDecl{
+	"Placement": {Entity: "placement", Node: "Placement", Scoped: true, Fields: map[string]FieldDecl{
 		"id": id("Placement"), "version": col("version"), "status": col("status"), "appliedOn": col("applied_on"),
 		"hiredOn": col("hired_on"), "talent": one("talent_id", "talent"),
 	}},
