@@ -93,7 +93,7 @@ func answer(ctx context.Context, s *store.Store, schema *ast.Schema, log *slog.L
 	if !worthIt(fields) {
 		return nil, nil, errNotPlain
 	}
-	doc, found, err := s.Document(ctx, today, fields)
+	doc, found, err := s.Document(ctx, today, policy.ResourceScope(auth.ViewerFrom(ctx)), fields)
 	switch {
 	case err != nil && ctx.Err() == nil:
 		log.WarnContext(ctx, "one-statement plan failed; the executor answers", "operation", oc.OperationName, "err", err)
@@ -432,9 +432,9 @@ func (p *docPlan) rootField(f graphql.CollectedField) (store.DocValue, error) {
 	return v, nil
 }
 
-// node describes the object with global ID id. Resources are found within the viewer's
-// scope, as the resolvers' loader finds them; a row not found leaves the query to the
-// resolvers, which report it.
+// node describes the object with global ID id. Resources and their placements are found
+// within the viewer's scope (store.Document applies it), as the resolvers' loader finds
+// them; a row not found leaves the query to the resolvers, which report it.
 func (p *docPlan) node(id string, sel ast.SelectionSet) (store.Lookup, error) {
 	t, key, err := relay.ParseID(id)
 	if err != nil {
@@ -448,12 +448,7 @@ func (p *docPlan) node(id string, sel ast.SelectionSet) (store.Lookup, error) {
 	if err != nil {
 		return store.Lookup{}, err
 	}
-	l := store.Lookup{Entity: decl.Entity, Column: "id", Value: key, Object: obj}
-	if decl.Scoped {
-		scope := policy.ResourceScope(auth.ViewerFrom(p.ctx))
-		l.Scope = &scope
-	}
-	return l, nil
+	return store.Lookup{Entity: decl.Entity, Column: "id", Value: key, Object: obj}, nil
 }
 
 // object describes an object of typeName over its row: when the selection has type

@@ -101,7 +101,7 @@ func (s *Store) MembershipsByID(ctx context.Context, ids []int64) (map[int64]*Me
 
 // MembershipsOfOrganizations lists each organization's memberships, oldest first.
 func (s *Store) MembershipsOfOrganizations(ctx context.Context, orgs []int64) (map[int64][]Membership, error) {
-	return groupBy(ctx, s, "memberships", organizationMembershipList.batch("m", "m.*"),
+	return groupList(ctx, s, "memberships", organizationMembershipList, "m", "m.*", Scope{},
 		orgs, func(m *Membership) int64 { return m.OrganizationID })
 }
 
@@ -110,7 +110,7 @@ func (s *Store) MembershipsOfOrganizations(ctx context.Context, orgs []int64) (m
 func firstAllianceOrder(a string) string { return a + ".founded_on, " + a + ".id" }
 
 // organizationMembershipList is an organization's memberships, oldest first.
-var organizationMembershipList = &ManyDecl{To: "membership", Key: "organization_id",
+var organizationMembershipList = &ManyDecl{To: "membership", Key: keyColumn("organization_id"),
 	From:  func(a string) string { return "membership " + a },
 	Order: func(a string) string { return a + ".joined_on, " + a + ".id" },
 }

@@ -51,8 +51,15 @@ func (s *Store) TrainingCentersByID(ctx context.Context, ids []int64) (map[int64
 
 // LinksOfCenters lists, per centre, the organizations it links besides its operator.
 func (s *Store) LinksOfCenters(ctx context.Context, centers []int64) (map[int64][]Link, error) {
-	return groupBy(ctx, s, "centre links", `
-		SELECT l.training_center_id AS owner_id, l.organization_id AS other_id
-		FROM training_center_link l JOIN organization o ON o.id = l.organization_id
-		WHERE l.training_center_id = ANY($1) ORDER BY o.kind, o.name_en, o.id`, centers, func(l *Link) int64 { return l.OwnerID })
+	return groupList(ctx, s, "centre links", centerLinkList, "o", "ol.training_center_id AS owner_id, o.id AS other_id", Scope{},
+		centers, func(l *Link) int64 { return l.OwnerID })
+}
+
+// centerLinkList is the organizations linked to a training centre, by kind and name.
+var centerLinkList = &ManyDecl{To: "organization",
+	Key: func(a string) string { return a + "l.training_center_id" },
+	From: func(a string) string {
+		return "training_center_link " + a + "l JOIN organization " + a + " ON " + a + ".id = " + a + "l.organization_id"
+	},
+	Order: func(a string) string { return a + ".kind, " + a + ".name_en, " + a + ".id" },
 }

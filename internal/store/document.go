@@ -118,9 +118,6 @@ type Lookup struct {
 	Column string
 	Value  any
 	Object DocValue
-	// Scope, when not nil, is the viewer's scope over resource rows: a row outside it is
-	// not found, as if it did not exist.
-	Scope *Scope
 }
 
 // Lookups are a list of Lookups (nodes(ids:)), each found or null.
@@ -192,12 +189,14 @@ var docEntities = map[string]docEntity{
 // Document builds the JSON object of fields in one statement and reports whether every
 // Lookup among them found its row (when one did not, the caller may want the error its
 // own path gives instead of a null). today is the alliance's day, which the values that
-// depend on it (OnDay) are judged on.
-func (s *Store) Document(ctx context.Context, today time.Time, fields []DocField) ([]byte, bool, error) {
+// depend on it (OnDay) are judged on. viewer is what the viewer may see of resources:
+// every row of a scoped entity the document reaches, by lookup, relation or list, is
+// read within it, so that no shape of query reaches a row the loaders would not.
+func (s *Store) Document(ctx context.Context, today time.Time, viewer Scope, fields []DocField) ([]byte, bool, error) {
 	if len(fields) > MaxDocMembers {
 		return nil, false, fmt.Errorf("document has %d members; at most %d fit", len(fields), MaxDocMembers)
 	}
-	b := &docBuilder{today: today}
+	b := &docBuilder{today: today, viewer: viewer}
 	var cols, keys, found []string
 	for i, f := range fields {
 		v, err := b.value(docEntity{}, "", f.Value)
@@ -241,6 +240,8 @@ type docBuilder struct {
 	// today is the day OnDay values are judged on, bound once as day when first used.
 	today time.Time
 	day   string
+	// viewer is the viewer's scope over resources.
+	viewer Scope
 }
 
 func (b *docBuilder) alias() string {
@@ -355,21 +356,25 @@ func (b *docBuilder) value(e docEntity, row string, v DocValue) (string, error) 
 		if err != nil {
 			return "", err
 		}
-		if idOnly(v.Object) {
-			// Only the row's id is read ({ provider { id } }): the foreign key is that id,
-			// so the row need not be read at all.
-			return "CASE WHEN " + key + " IS NOT NULL THEN " + b.idObject(key, v.Object.(Object)) + " END", nil
-		}
 		to, err := entityOf(d.One.To)
 		if err != nil {
 			return "", err
+		}
+		if idOnly(v.Object) && to.scopedBy == "" {
+			// Only the row's id is read ({ provider { id } }): the foreign key is that id,
+			// so the row need not be read at all (unless the viewer may not see it).
+			return "CASE WHEN " + key + " IS NOT NULL THEN " + b.idObject(key, v.Object.(Object)) + " END", nil
 		}
 		a := b.alias()
 		obj, err := b.value(to, a, v.Object)
 		if err != nil {
 			return "", err
 		}
-		return "(SELECT " + obj + " FROM " + to.table + " " + a + " WHERE " + a + ".id = " + key + ")", nil
+		cond, err := b.visible(to, a, a+".id = "+key)
+		if err != nil {
+			return "", err
+		}
+		return "(SELECT " + obj + " FROM " + to.table + " " + a + " WHERE " + cond + ")", nil
 	case Connection:
 		return b.connection(e, row, v)
 	case Cursor:
@@ -405,13 +410,9 @@ func (b *docBuilder) value(e docEntity, row string, v DocValue) (string, error) 
 		if err != nil {
 			return "", err
 		}
-		cond := col + " = " + b.arg(v.Value)
-		if v.Scope != nil {
-			sc, err := b.scope(to, a, *v.Scope)
-			if err != nil {
-				return "", err
-			}
-			cond += " AND " + sc
+		cond, err := b.visible(to, a, col+" = "+b.arg(v.Value))
+		if err != nil {
+			return "", err
 		}
 		return "(SELECT " + obj + " FROM " + to.table + " " + a + " WHERE " + cond + ")", nil
 	case Lookups:
@@ -431,22 +432,22 @@ func (b *docBuilder) value(e docEntity, row string, v DocValue) (string, error) 
 	return "", fmt.Errorf("unknown document value %T", v)
 }
 
-// scope is the condition under which row (of entity e) is within the viewer's scope s:
-// the resource's own condition, or that of the resource the row belongs to, as the
-// loaders' statements join it (PlacementsByID).
-func (b *docBuilder) scope(e docEntity, row string, s Scope) (string, error) {
+// visible adds to cond, which finds row (of entity e), the condition that the viewer
+// sees it: for a resource its own scope, for a row of one (a placement) the scope of
+// the resource it belongs to, as the loaders' statements join it (PlacementsByID).
+func (b *docBuilder) visible(e docEntity, row, cond string) (string, error) {
 	switch e.scopedBy {
 	case "":
-		return "", fmt.Errorf("%s rows have no scope", e.table)
+		return cond, nil
 	case "id":
-		return s.condition(row, b.arg), nil
+		return cond + " AND " + b.viewer.condition(row, b.arg), nil
 	}
 	key, err := b.column(e, row, e.scopedBy)
 	if err != nil {
 		return "", err
 	}
 	r := b.alias()
-	return "EXISTS (SELECT FROM resource " + r + " WHERE " + r + ".id = " + key + " AND " + s.condition(r, b.arg) + ")", nil
+	return cond + " AND EXISTS (SELECT FROM resource " + r + " WHERE " + r + ".id = " + key + " AND " + b.viewer.condition(r, b.arg) + ")", nil
 }
 
 // kindCase writes CASE over the row's column: the SQL of cases, of type typ, by the
@@ -526,7 +527,13 @@ func (b *docBuilder) listed(e docEntity, row string, l Listed) (string, error) {
 		return "", err
 	}
 	a := b.alias()
-	where := a + "." + d.Many.Key + " = " + row + ".id"
+	where := d.Many.Key(a) + " = " + row + ".id"
+	if d.Many.Where != nil {
+		where += " AND " + d.Many.Where(a)
+	}
+	if d.Many.Scope != nil {
+		where += " AND " + b.viewer.condition(d.Many.Scope(a), b.arg)
+	}
 	if d.Many.Filter != nil {
 		cond, err := d.Many.Filter(a, l.Args, b.arg)
 		if err != nil {
@@ -560,8 +567,24 @@ func (b *docBuilder) connection(e docEntity, row string, c Connection) (string, 
 	if c.Page.Limit < 0 {
 		return "", fmt.Errorf("connection %s: negative limit", c.Rel)
 	}
+	filter := c.Filter
+	if d.Paged.ByScope {
+		filter = b.viewer
+	}
+	to, err := entityOf(d.Paged.To)
+	if err != nil {
+		return "", err
+	}
+	if to.scopedBy == "id" {
+		// A list of resources is read within the scope its filter carries, which the
+		// resolvers' converters set to the viewer's: one that does not is a bug that
+		// must not show rows.
+		if f, ok := filter.(interface{ viewerScope() Scope }); !ok || f.viewerScope() != b.viewer {
+			return "", fmt.Errorf("connection %s: its list of resources is not within the viewer's scope", c.Rel)
+		}
+	}
 	list := func(o Order) (*list, error) {
-		lst, err := d.Paged.List(c.Filter, o)
+		lst, err := d.Paged.List(filter, o)
 		if err != nil {
 			return nil, fmt.Errorf("connection %s: %w", c.Rel, err)
 		}
@@ -591,10 +614,6 @@ func (b *docBuilder) connection(e docEntity, row string, c Connection) (string, 
 	inner := "SELECT " + lst.cols + ", (" + k.expr + ")::text AS doc_key, " + lst.id + " AS doc_id, row_number() OVER (ORDER BY " + order +
 		") AS doc_n FROM " + lst.from + lst.whereClause(k, c.Page) + " ORDER BY " + order + fmt.Sprintf(" LIMIT %d", c.Page.Limit+1)
 	inner = b.adopt(inner, lst.args)
-	to, err := entityOf(d.Paged.To)
-	if err != nil {
-		return "", err
-	}
 	cb := &connBuilder{b: b, c: c, list: list, to: to, a: b.alias(), g: b.alias()}
 	obj, err := cb.value(c.Object)
 	if err != nil {

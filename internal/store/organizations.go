@@ -85,11 +85,18 @@ func (s *Store) OrganizationsByID(ctx context.Context, ids []int64) (map[int64]*
 // TrainingCenterIDsOfOrganizations lists, per organization, the training centres it runs
 // or is linked to, by name.
 func (s *Store) TrainingCenterIDsOfOrganizations(ctx context.Context, orgs []int64) (map[int64][]Link, error) {
-	return groupBy(ctx, s, "training centres of organizations", `
-		SELECT x.owner_id, x.other_id FROM (
-			SELECT operator_id AS owner_id, id AS other_id FROM training_center WHERE operator_id = ANY($1)
-			UNION
-			SELECT organization_id, training_center_id FROM training_center_link WHERE organization_id = ANY($1)
-		) x JOIN training_center tc ON tc.id = x.other_id
-		ORDER BY tc.name_en, tc.id`, orgs, func(l *Link) int64 { return l.OwnerID })
+	return groupList(ctx, s, "training centres of organizations", organizationCenterList, "tc", "tcl.organization_id AS owner_id, tc.id AS other_id", Scope{},
+		orgs, func(l *Link) int64 { return l.OwnerID })
+}
+
+// organizationCenterList is the training centres an organization operates or is linked
+// to, by name.
+var organizationCenterList = &ManyDecl{To: "center",
+	Key: func(a string) string { return a + "l.organization_id" },
+	From: func(a string) string {
+		return "(SELECT operator_id AS organization_id, id AS training_center_id FROM training_center" +
+			" UNION SELECT organization_id, training_center_id FROM training_center_link) " + a + "l" +
+			" JOIN training_center " + a + " ON " + a + ".id = " + a + "l.training_center_id"
+	},
+	Order: func(a string) string { return a + ".name_en, " + a + ".id" },
 }

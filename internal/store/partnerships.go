@@ -88,13 +88,13 @@ func (s *Store) PartnershipsByID(ctx context.Context, ids []int64) (map[int64]*P
 // ParticipantsOf lists each partnership's participants, lead first, then partners, then
 // sponsors, each group by organization name.
 func (s *Store) ParticipantsOf(ctx context.Context, partnerships []int64) (map[int64][]Participant, error) {
-	return groupBy(ctx, s, "participants", participantList.batch("pp", "pp.*"), partnerships, func(p *Participant) int64 { return p.PartnershipID })
+	return groupList(ctx, s, "participants", participantList, "pp", "pp.*", Scope{}, partnerships, func(p *Participant) int64 { return p.PartnershipID })
 }
 
 // participantList is a partnership's participants, lead first, then partners, then
 // sponsors, each by name; the roles argument keeps those of the roles given (the
 // loaders read every role and keep them in Go, in the same order).
-var participantList = &ManyDecl{To: "participant", Key: "partnership_id",
+var participantList = &ManyDecl{To: "participant", Key: keyColumn("partnership_id"),
 	From: func(a string) string {
 		return "partnership_participant " + a + " JOIN organization " + a + "o ON " + a + "o.id = " + a + ".organization_id"
 	},

@@ -19,6 +19,13 @@ type Scope struct {
 	Organization int64
 }
 
+// viewerScope is the scope a list of resources is read within: the Scope itself, or a
+// filter's (see docBuilder.connection).
+func (s Scope) viewerScope() Scope            { return s }
+func (f ResourceFilter) viewerScope() Scope   { return f.Scope }
+func (f JobOpeningFilter) viewerScope() Scope { return f.Scope }
+func (f CourseFilter) viewerScope() Scope     { return f.Scope }
+
 // condition is the scope's test on the resource row alias, the only place that says
 // which rows a scope covers. arg adds a bind argument and returns its placeholder.
 func (s Scope) condition(alias string, arg func(any) string) string {
@@ -146,17 +153,26 @@ func (s *Store) ResourcesByID(ctx context.Context, scope Scope, ids []int64) (ma
 	return byID(ctx, s, "resources", q, ids, resourceID, args...)
 }
 
+// sharedWithList is the members a resource is shared with by name (none when it is
+// shared with all), by name.
+var sharedWithList = &ManyDecl{To: "organization",
+	Key: func(a string) string { return a + "l.resource_id" },
+	From: func(a string) string {
+		return "resource_share " + a + "l JOIN resource " + a + "p ON " + a + "p.id = " + a + "l.resource_id AND NOT " + a + "p.shared_with_all" +
+			" JOIN organization " + a + " ON " + a + ".id = " + a + "l.organization_id"
+	},
+	Order: func(a string) string { return a + ".name_en, " + a + ".id" },
+}
+
 // SharedWith lists, per resource, the organizations it is shared with by name.
 func (s *Store) SharedWith(ctx context.Context, resources []int64) (map[int64][]Link, error) {
-	return groupBy(ctx, s, "resource shares", `
-		SELECT rs.resource_id AS owner_id, rs.organization_id AS other_id
-		FROM resource_share rs JOIN organization o ON o.id = rs.organization_id
-		WHERE rs.resource_id = ANY($1) ORDER BY o.name_en, o.id`, resources, func(l *Link) int64 { return l.OwnerID })
+	return groupList(ctx, s, "resource shares", sharedWithList, "o", "ol.resource_id AS owner_id, o.id AS other_id", Scope{},
+		resources, func(l *Link) int64 { return l.OwnerID })
 }
 
 // resourceSkillList is the skills a resource requires, teaches or holds as expertise,
 // highest level first.
-var resourceSkillList = &ManyDecl{To: "skillLevel", Key: "resource_id",
+var resourceSkillList = &ManyDecl{To: "skillLevel", Key: keyColumn("resource_id"),
 	From: func(a string) string {
 		return "resource_skill " + a + " JOIN skill " + a + "k ON " + a + "k.id = " + a + ".skill_id"
 	},
@@ -166,24 +182,37 @@ var resourceSkillList = &ManyDecl{To: "skillLevel", Key: "resource_id",
 // SkillsOfResources lists, per resource, the skills it requires, teaches or holds as
 // expertise, highest level first.
 func (s *Store) SkillsOfResources(ctx context.Context, resources []int64) (map[int64][]SkillLevel, error) {
-	return groupBy(ctx, s, "resource skills", resourceSkillList.batch("rs", "rs.resource_id AS owner_id, rs.skill_id, rs.level"), resources, func(l *SkillLevel) int64 { return l.OwnerID })
+	return groupList(ctx, s, "resource skills", resourceSkillList, "rs", "rs.resource_id AS owner_id, rs.skill_id, rs.level", Scope{}, resources, func(l *SkillLevel) int64 { return l.OwnerID })
+}
+
+// courseTeacherList is the teachers of a course that the viewer sees, by name.
+var courseTeacherList = &ManyDecl{To: "resource",
+	Key: func(a string) string { return a + "l.course_id" },
+	From: func(a string) string {
+		return "course_teacher " + a + "l JOIN resource " + a + " ON " + a + ".id = " + a + "l.teacher_id"
+	},
+	Order: func(a string) string { return a + ".teacher_name, " + a + ".id" },
+	Scope: func(a string) string { return a },
 }
 
 // TeachersOfCourses lists, per course, the teachers scope sees by name.
 func (s *Store) TeachersOfCourses(ctx context.Context, scope Scope, courses []int64) (map[int64][]Link, error) {
-	q, args := scoped(`
-		SELECT ct.course_id AS owner_id, ct.teacher_id AS other_id
-		FROM course_teacher ct JOIN resource t ON t.id = ct.teacher_id
-		WHERE ct.course_id = ANY($1) AND {scope} ORDER BY t.teacher_name, t.id`, "t", scope, 1)
-	return groupBy(ctx, s, "course teachers", q, courses, func(l *Link) int64 { return l.OwnerID }, args...)
+	return groupList(ctx, s, "course teachers", courseTeacherList, "t", "tl.course_id AS owner_id, t.id AS other_id", scope,
+		courses, func(l *Link) int64 { return l.OwnerID })
+}
+
+// centerFacilityList is the facilities of a training centre that the viewer sees, by
+// title.
+var centerFacilityList = &ManyDecl{To: "resource", Key: keyColumn("training_center_id"),
+	From:  func(a string) string { return "resource " + a },
+	Where: func(a string) string { return a + ".category = 'TRAINING_FACILITY'" },
+	Order: func(a string) string { return a + ".title_en, " + a + ".id" },
+	Scope: func(a string) string { return a },
 }
 
 // FacilitiesOfCenters lists, per training centre, the facilities scope sees by title.
 func (s *Store) FacilitiesOfCenters(ctx context.Context, scope Scope, centers []int64) (map[int64][]Resource, error) {
-	q, args := scoped(`
-		SELECT r.* FROM resource r WHERE r.training_center_id = ANY($1) AND r.category = 'TRAINING_FACILITY' AND {scope}
-		ORDER BY r.title_en, r.id`, "r", scope, 1)
-	return groupBy(ctx, s, "centre facilities", q, centers, func(r *Resource) int64 { return *r.TrainingCenterID }, args...)
+	return groupList(ctx, s, "centre facilities", centerFacilityList, "r", "r.*", scope, centers, func(r *Resource) int64 { return *r.TrainingCenterID })
 }
 
 // JobOpeningFilter selects job openings.
@@ -409,11 +438,17 @@ func (s *Store) CountSkillTeachers(ctx context.Context, skills []int64, scope Sc
 	return counts(ctx, s, "skill teachers", skillTeacherList(scope, Order{}), skills)
 }
 
+// talentResultList is a talent's competition results that the viewer sees, latest
+// first.
+var talentResultList = &ManyDecl{To: "resource", Key: keyColumn("talent_id"),
+	From:  func(a string) string { return "resource " + a },
+	Where: func(a string) string { return a + ".category = 'COMPETITION_RESULT'" },
+	Order: func(a string) string { return a + ".awarded_on DESC, " + a + ".id" },
+	Scope: func(a string) string { return a },
+}
+
 // ResultsOfTalents lists each talent's competition results that scope sees, latest
 // first.
 func (s *Store) ResultsOfTalents(ctx context.Context, scope Scope, talents []int64) (map[int64][]Resource, error) {
-	q, args := scoped(`
-		SELECT r.* FROM resource r WHERE r.talent_id = ANY($1) AND r.category = 'COMPETITION_RESULT' AND {scope}
-		ORDER BY r.awarded_on DESC, r.id`, "r", scope, 1)
-	return groupBy(ctx, s, "competition results", q, talents, func(r *Resource) int64 { return *r.TalentID }, args...)
+	return groupList(ctx, s, "competition results", talentResultList, "r", "r.*", scope, talents, func(r *Resource) int64 { return *r.TalentID })
 }

@@ -28,10 +28,7 @@ type TypeDecl struct {
 	Kind  string
 	Kinds map[string]string
 	// Node is the relay type of the global IDs node(id:) finds the type's rows by.
-	Node string
-	// Scoped rows are resources, or rows of one (a placement, of its opening):
-	// node(id:) finds them only within the viewer's Scope (see docEntity.scopedBy).
-	Scoped bool
+	Node   string
 	Fields map[string]FieldDecl
 }
 
@@ -58,24 +55,47 @@ type OneDecl struct {
 	To  string
 }
 
-// ManyDecl is an unpaged list of the rows of entity To whose column Key names the parent
-// row, from From in Order (both over the elements' alias a). The loaders read the same
-// list for many parents at once (ManyDecl.batch), the documents for one.
+// ManyDecl is an unpaged list of the rows of entity To (alias a) whose parent row's id is
+// Key, from From in Order. The loaders read the same list for many parents at once
+// (ManyDecl.batch), the documents for one.
 type ManyDecl struct {
-	To    string
-	Key   string
-	From  func(a string) string
+	To string
+	// Key is the parent's id as the list reads it: a column of the elements, or of a
+	// link table From joins them through.
+	Key  func(a string) string
+	From func(a string) string
+	// Where, when set, is a condition every element meets (the facilities among a
+	// centre's resources).
+	Where func(a string) string
 	Order func(a string) string
+	// Scope, when set, is the alias of the resource row (a itself, or one From joins)
+	// whose visibility decides an element's: the list holds only what the viewer's
+	// Scope sees.
+	Scope func(a string) string
 	// Args are the arguments the field may take; Filter turns them into a condition
 	// (arg adds a bind argument).
 	Args   []string
 	Filter func(a string, args map[string]any, arg func(any) string) (string, error)
 }
 
+// keyColumn is a Key that is a column of the elements themselves.
+func keyColumn(name string) func(a string) string {
+	return func(a string) string { return a + "." + name }
+}
+
 // batch is the loaders' statement of the list: cols of the elements (alias a) of every
-// parent in $1, in the list's order.
-func (m *ManyDecl) batch(a, cols string) string {
-	return "SELECT " + cols + " FROM " + m.From(a) + " WHERE " + a + "." + m.Key + " = ANY($1) ORDER BY " + m.Order(a)
+// parent in $1, in the list's order, within scope when the list is scoped; it returns
+// the arguments the statement takes after $1.
+func (m *ManyDecl) batch(a, cols string, scope Scope) (string, []any) {
+	where := m.Key(a) + " = ANY($1)"
+	if m.Where != nil {
+		where += " AND " + m.Where(a)
+	}
+	q := "SELECT " + cols + " FROM " + m.From(a) + " WHERE " + where
+	if m.Scope == nil {
+		return q + " ORDER BY " + m.Order(a), nil
+	}
+	return scoped(q+" AND {scope} ORDER BY "+m.Order(a), m.Scope(a), scope, 1)
 }
 
 // PagedDecl is a connection over one of the store's keyset lists.
@@ -87,6 +107,9 @@ type PagedDecl struct {
 	// List builds the list for the store filter the field's filter argument translates
 	// to (nil for none), set to the parent's rows unless it is a root field.
 	List func(filter any, o Order) (*list, error)
+	// ByScope lists take the viewer's Scope as their filter (a connection of resources
+	// with no filter argument).
+	ByScope bool
 }
 
 func col(name string) FieldDecl                { return FieldDecl{Scalar: Column(name)} }
@@ -115,6 +138,12 @@ func paged[F any](to, def string, build func(F, Order) *list, parent string, roo
 		}
 		return l, nil
 	}}}
+}
+
+// byScope marks a connection whose list takes the viewer's Scope as its filter.
+func byScope(d FieldDecl) FieldDecl {
+	d.Paged.ByScope = true
+	return d
 }
 
 // with copies fields and adds more.
@@ -157,18 +186,20 @@ var types = map[string]TypeDecl{
 	"Alliance": {Entity: "alliance", Node: "Alliance", Fields: map[string]FieldDecl{
 		"id": id("Alliance"), "version": col("version"), "slug": col("slug"), "city": col("city"),
 		"foundedOn": col("founded_on"), "description": col("description"), "name": text("name"),
-		"members":      paged("membership", "JOINED_ON", membershipList, "", false),
-		"partnerships": paged("partnership", "SIGNED_ON", partnershipList, "", false),
-		"resources":    paged("resource", "SHARED_ON", resourceList, "r.alliance_id", false),
-		"talents":      paged("talent", "REGISTERED_ON", talentsOf(TalentsOfAlliance), "", false),
+		"members":         paged("membership", "JOINED_ON", membershipList, "", false),
+		"partnerships":    paged("partnership", "SIGNED_ON", partnershipList, "", false),
+		"resources":       paged("resource", "SHARED_ON", resourceList, "r.alliance_id", false),
+		"talents":         paged("talent", "REGISTERED_ON", talentsOf(TalentsOfAlliance), "", false),
+		"trainingCenters": paged("center", "NAME", centerList, "", false),
 	}},
 	"Organization": {Entity: "organization", Node: "Organization", Kind: "kind", Kinds: organizationTypes, Fields: map[string]FieldDecl{
 		"id": id("Organization"), "version": col("version"), "kind": col("kind"), "name": text("name"),
 		"description": col("description"), "website": col("website"), "district": col("district"),
-		"foundedYear":  col("founded_year"),
-		"memberships":  {Many: organizationMembershipList},
-		"partnerships": paged("partnership", "SIGNED_ON", organizationPartnershipList, "", false),
-		"resources":    paged("resource", "SHARED_ON", resourceList, "r.provider_id", false),
+		"foundedYear":     col("founded_year"),
+		"memberships":     {Many: organizationMembershipList},
+		"partnerships":    paged("partnership", "SIGNED_ON", organizationPartnershipList, "", false),
+		"resources":       paged("resource", "SHARED_ON", resourceList, "r.provider_id", false),
+		"trainingCenters": {Many: organizationCenterList},
 	}},
 	"School": {Entity: "organization", Base: "Organization", Fields: map[string]FieldDecl{
 		"level": col("school_level"), "majors": col("majors"), "studentCount": col("student_count"),
@@ -185,6 +216,9 @@ var types = map[string]TypeDecl{
 	}},
 	"IndustrialPark": {Entity: "organization", Base: "Organization", Fields: map[string]FieldDecl{
 		"focusIndustries": col("focus_industries"),
+		"companies":       paged("organization", "NAME", parkCompanyList, "", false),
+		// numeric(8,2) as a double, which JSON writes as Go's %g does (48, not 48.00).
+		"areaKm2": expr(func(r string) string { return r + ".area_km2::float8" }),
 	}},
 	"Membership": {Entity: "membership", Node: "Membership", Fields: map[string]FieldDecl{
 		"id": id("Membership"), "version": col("version"), "role": col("role"), "joinedOn": col("joined_on"),
@@ -201,11 +235,12 @@ var types = map[string]TypeDecl{
 		"role": col("role"), "joinedOn": col("joined_on"),
 		"organization": one("organization_id", "organization"), "partnership": one("partnership_id", "partnership"),
 	}},
-	"SharedResource": {Entity: "resource", Node: "Resource", Scoped: true, Kind: "category", Kinds: resourceTypes, Fields: map[string]FieldDecl{
+	"SharedResource": {Entity: "resource", Node: "Resource", Kind: "category", Kinds: resourceTypes, Fields: map[string]FieldDecl{
 		"id": id("Resource"), "version": col("version"), "category": col("category"), "description": col("description"),
 		"sharedOn": col("shared_on"), "sharedWithAll": col("shared_with_all"), "withdrawnOn": col("withdrawn_on"),
 		"title": text("title"), "provider": one("provider_id", "organization"), "alliance": one("alliance_id", "alliance"),
 		"trainingCenter": one("training_center_id", "center"),
+		"sharedWith":     {Many: sharedWithList},
 	}},
 	"JobOpening": {Entity: "resource", Base: "SharedResource", Fields: map[string]FieldDecl{
 		// The model reads a missing count as 0 and a missing type or status as "".
@@ -242,7 +277,10 @@ var types = map[string]TypeDecl{
 		"freeSeats": {Scalar: OnDay(func(r, day string) string {
 			return "CASE WHEN " + notStarted(r, day) + " THEN COALESCE(" + r + ".seats, 0) - COALESCE(" + r + ".enrolled, 0) ELSE 0 END"
 		})},
-		"skills": {Many: resourceSkillList},
+		"skills":   {Many: resourceSkillList},
+		"teachers": {Many: courseTeacherList},
+		// A facility the viewer may not see is null, as if the course named none.
+		"facility": one("facility_id", "resource"),
 	}},
 	"CompetitionResult": {Entity: "resource", Base: "SharedResource", Fields: map[string]FieldDecl{
 		"competition": expr(func(r string) string { return "COALESCE(" + r + ".competition, '')" }),
@@ -250,6 +288,7 @@ var types = map[string]TypeDecl{
 		"award":       expr(func(r string) string { return "COALESCE(" + r + ".award, '')" }),
 		"awardedOn":   col("awarded_on"),
 		"skill":       one("skill_id", "skill"),
+		"talent":      one("talent_id", "talent"),
 	}},
 	"SalaryRange": {Entity: "resource", Fields: map[string]FieldDecl{
 		"min": col("salary_min"), "max": col("salary_max"), "currency": {Scalar: Const("CNY")},
@@ -264,6 +303,7 @@ var types = map[string]TypeDecl{
 		"jobOpenings": paged("resource", "POSTED_ON", skillJobOpeningList, "", false),
 		"talents":     paged("talent", "REGISTERED_ON", talentsOf(TalentsOfSkill), "", false),
 		"courses":     courses(coursesOf(CoursesOfSkill), false),
+		"teachers":    byScope(paged("resource", "NAME", skillTeacherList, "", false)),
 	}},
 	"Talent": {Entity: "talent", Node: "Talent", Fields: map[string]FieldDecl{
 		// Only the anonymised profile: the personal fields carry @personal, which only the
@@ -271,18 +311,24 @@ var types = map[string]TypeDecl{
 		"id": id("Talent"), "version": col("version"), "status": col("status"), "alias": expr(talentAlias),
 		"graduationYear": col("graduation_year"), "major": col("major"), "registeredOn": col("registered_on"),
 		"alliance": one("alliance_id", "alliance"), "school": one("school_id", "organization"),
-		"employer": one("employer_id", "organization"),
-		"skills":   {Many: talentSkillList},
+		"employer":           one("employer_id", "organization"),
+		"skills":             {Many: talentSkillList},
+		"courses":            {Many: talentCourseList},
+		"competitionResults": {Many: talentResultList},
+		"placements":         {Many: talentPlacementList},
 	}},
-	"Placement": {Entity: "placement", Node: "Placement", Scoped: true, Fields: map[string]FieldDecl{
+	"Placement": {Entity: "placement", Node: "Placement", Fields: map[string]FieldDecl{
 		"id": id("Placement"), "version": col("version"), "status": col("status"), "appliedOn": col("applied_on"),
 		"hiredOn": col("hired_on"), "talent": one("talent_id", "talent"),
+		"opening": one("opening_id", "resource"),
 	}},
 	"TrainingCenter": {Entity: "center", Node: "TrainingCenter", Fields: map[string]FieldDecl{
 		"id": id("TrainingCenter"), "version": col("version"), "name": text("name"), "address": col("address"),
 		"description": col("description"), "establishedOn": col("established_on"),
 		"courses":  courses(coursesOf(CoursesOfCenter), false),
 		"alliance": one("alliance_id", "alliance"), "operator": one("operator_id", "organization"),
+		"linkedOrganizations": {Many: centerLinkList},
+		"facilities":          {Many: centerFacilityList},
 	}},
 }
 

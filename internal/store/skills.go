@@ -63,11 +63,11 @@ func (s *Store) SkillByCode(ctx context.Context, code string) (*Skill, error) {
 
 // ChildrenOfSkills lists each skill's direct refinements by code.
 func (s *Store) ChildrenOfSkills(ctx context.Context, skills []int64) (map[int64][]Skill, error) {
-	return groupBy(ctx, s, "child skills", skillChildList.batch("k", "k.*"), skills, func(k *Skill) int64 { return *k.ParentID })
+	return groupList(ctx, s, "child skills", skillChildList, "k", "k.*", Scope{}, skills, func(k *Skill) int64 { return *k.ParentID })
 }
 
 // skillChildList is a skill's direct refinements, by code.
-var skillChildList = &ManyDecl{To: "skill", Key: "parent_id",
+var skillChildList = &ManyDecl{To: "skill", Key: keyColumn("parent_id"),
 	From:  func(a string) string { return "skill " + a },
 	Order: func(a string) string { return a + ".code" },
 }

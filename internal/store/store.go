@@ -131,6 +131,13 @@ func byID[T any](ctx context.Context, s *Store, what, query string, ids []int64,
 
 // groupBy loads rows of a child table for many owners at once and groups them by owner,
 // keeping the query's order within each group.
+// groupList loads the declared list m (elements aliased a, cols of them) of every owner
+// at once, within scope when the list is scoped.
+func groupList[T any](ctx context.Context, s *Store, what string, m *ManyDecl, a, cols string, scope Scope, owners []int64, owner func(*T) int64) (map[int64][]T, error) {
+	q, args := m.batch(a, cols, scope)
+	return groupBy(ctx, s, what, q, owners, owner, args...)
+}
+
 func groupBy[T any](ctx context.Context, s *Store, what, query string, owners []int64, owner func(*T) int64, more ...any) (map[int64][]T, error) {
 	var rows []T
 	if err := s.selectRows(ctx, &rows, query, append([]any{int64Array(owners)}, more...)...); err != nil {

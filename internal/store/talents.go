@@ -117,24 +117,33 @@ func (s *Store) TalentsByID(ctx context.Context, ids []int64) (map[int64]*Talent
 
 // SkillsOfTalents lists each talent's skills, highest level first.
 func (s *Store) SkillsOfTalents(ctx context.Context, talents []int64) (map[int64][]SkillLevel, error) {
-	return groupBy(ctx, s, "talent skills", talentSkillList.batch("ts", "ts.talent_id AS owner_id, ts.skill_id, ts.level"), talents, func(l *SkillLevel) int64 { return l.OwnerID })
+	return groupList(ctx, s, "talent skills", talentSkillList, "ts", "ts.talent_id AS owner_id, ts.skill_id, ts.level", Scope{}, talents, func(l *SkillLevel) int64 { return l.OwnerID })
 }
 
 // talentSkillList is a talent's skills, highest level first.
-var talentSkillList = &ManyDecl{To: "skillLevel", Key: "talent_id",
+var talentSkillList = &ManyDecl{To: "skillLevel", Key: keyColumn("talent_id"),
 	From: func(a string) string {
 		return "talent_skill " + a + " JOIN skill " + a + "k ON " + a + "k.id = " + a + ".skill_id"
 	},
 	Order: func(a string) string { return a + ".level DESC, " + a + "k.code" },
 }
 
+// talentCourseList is the courses a talent took that the viewer sees, latest enrolment
+// first.
+var talentCourseList = &ManyDecl{To: "resource",
+	Key: func(a string) string { return a + "l.talent_id" },
+	From: func(a string) string {
+		return "enrollment " + a + "l JOIN resource " + a + " ON " + a + ".id = " + a + "l.course_id"
+	},
+	Order: func(a string) string { return a + "l.enrolled_on DESC, " + a + "l.course_id" },
+	Scope: func(a string) string { return a },
+}
+
 // CoursesOfTalents lists, per talent, the courses taken that scope sees, latest
 // enrolment first.
 func (s *Store) CoursesOfTalents(ctx context.Context, scope Scope, talents []int64) (map[int64][]Link, error) {
-	q, args := scoped(`
-		SELECT en.talent_id AS owner_id, en.course_id AS other_id FROM enrollment en JOIN resource r ON r.id = en.course_id
-		WHERE en.talent_id = ANY($1) AND {scope} ORDER BY en.enrolled_on DESC, en.course_id`, "r", scope, 1)
-	return groupBy(ctx, s, "talent courses", q, talents, func(l *Link) int64 { return l.OwnerID }, args...)
+	return groupList(ctx, s, "talent courses", talentCourseList, "r", "rl.talent_id AS owner_id, r.id AS other_id", scope,
+		talents, func(l *Link) int64 { return l.OwnerID })
 }
 
 // PlacementFilter selects placements.
@@ -171,10 +180,18 @@ func (s *Store) PlacementsByID(ctx context.Context, scope Scope, ids []int64) (m
 	return byID(ctx, s, "placements", q, ids, placementID, args...)
 }
 
+// talentPlacementList is a talent's placements to openings the viewer sees, latest
+// first.
+var talentPlacementList = &ManyDecl{To: "placement", Key: keyColumn("talent_id"),
+	From: func(a string) string {
+		return "placement " + a + " JOIN resource " + a + "r ON " + a + "r.id = " + a + ".opening_id"
+	},
+	Order: func(a string) string { return a + ".applied_on DESC, " + a + ".id" },
+	Scope: func(a string) string { return a + "r" },
+}
+
 // PlacementsOfTalents lists each talent's placements to openings scope sees, latest
 // first.
 func (s *Store) PlacementsOfTalents(ctx context.Context, scope Scope, talents []int64) (map[int64][]Placement, error) {
-	q, args := scoped(`SELECT pl.* FROM placement pl JOIN resource r ON r.id = pl.opening_id
-		WHERE pl.talent_id = ANY($1) AND {scope} ORDER BY pl.applied_on DESC, pl.id`, "r", scope, 1)
-	return groupBy(ctx, s, "talent placements", q, talents, func(p *Placement) int64 { return p.TalentID }, args...)
+	return groupList(ctx, s, "talent placements", talentPlacementList, "pl", "pl.*", scope, talents, func(p *Placement) int64 { return p.TalentID })
 }
