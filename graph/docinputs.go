@@ -28,6 +28,7 @@ func inputFilters(r *Resolver) map[string]inputFilter {
 		"TrainingCenterFilter": bindFilter(trainingCenterFilter),
 		"TalentFilter":         bindFilter(talentFilter),
 		"PlacementFilter":      bindFilter(placementFilter),
+		"EventFilter":          bindFilter(eventFilter),
 		"TrainingCourseFilter": bindFilter(r.courseFilter),
 	}
 }
@@ -52,8 +53,8 @@ func bindFilter[M any, F any](convert func(context.Context, *M) (F, error)) inpu
 
 var (
 	timeType = reflect.TypeFor[time.Time]()
-	// DateTime and Date are both time.Time in Go, told apart only by the range type;
-	// binding reads dates and refuses ranges of instants.
+	// DateTime and Date are both time.Time in Go, told apart only by the range type:
+	// binding reads the ends of a DateTimeRange as instants, every other time as a date.
 	dateTimeRangeType = reflect.TypeFor[model.DateTimeRange]()
 )
 
@@ -75,7 +76,33 @@ func bindInput(raw any, dst reflect.Value) error {
 		dst.Set(v)
 		return nil
 	case dst.Type() == dateTimeRangeType:
-		return fmt.Errorf("cannot bind %s", dst.Type())
+		// Its ends are instants, where every other time.Time of the inputs is a date.
+		m, ok := raw.(map[string]any)
+		if !ok {
+			return fmt.Errorf("%T is not an input object", raw)
+		}
+		var r model.DateTimeRange
+		for k, v := range m {
+			var end **time.Time
+			switch k {
+			case "from":
+				end = &r.From
+			case "to":
+				end = &r.To
+			default:
+				return fmt.Errorf("no input field %q in %s", k, dst.Type())
+			}
+			if v == nil {
+				continue
+			}
+			t, err := model.UnmarshalDateTime(v)
+			if err != nil {
+				return err
+			}
+			*end = &t
+		}
+		dst.Set(reflect.ValueOf(r))
+		return nil
 	case dst.Type() == timeType:
 		t, err := model.UnmarshalDate(raw)
 		if err != nil {

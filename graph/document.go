@@ -93,7 +93,7 @@ func answer(ctx context.Context, s *store.Store, schema *ast.Schema, log *slog.L
 	if !worthIt(fields) {
 		return nil, nil, errNotPlain
 	}
-	doc, found, err := s.Document(ctx, today, policy.ResourceScope(auth.ViewerFrom(ctx)), fields)
+	doc, found, err := s.Document(ctx, today, policy.Visibility(auth.ViewerFrom(ctx)), fields)
 	switch {
 	case err != nil && ctx.Err() == nil:
 		log.WarnContext(ctx, "one-statement plan failed; the executor answers", "operation", oc.OperationName, "err", err)

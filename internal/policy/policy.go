@@ -117,7 +117,7 @@ func Audience(v auth.Viewer) auth.Viewer {
 
 // Visibility is everything v may see, for the loaders of one request.
 func Visibility(v auth.Viewer) store.Visibility {
-	return store.Visibility{Resources: ResourceScope(v), HiddenEvents: EventKindsHidden(v)}
+	return store.Visibility{Resources: ResourceScope(v), HiddenEvents: EventKindsHidden(v), Actors: seesActors(v)}
 }
 
 // privateEvents are the event kinds about talents and applications, and about
@@ -133,11 +133,14 @@ func EventKindsHidden(v auth.Viewer) []store.EventKind {
 	return nil
 }
 
+// seesActors says whether v may read the credential a change was made with.
+func seesActors(v auth.Viewer) bool { return v.Role == auth.RoleAdmin }
+
 // EventActor is who made a change, as v may read it: the token subject or API key for
 // ADMIN, and for everyone else only the role it was made with, since a subject or a
 // key's prefix identifies a credential.
 func EventActor(v auth.Viewer, e *store.Event) string {
-	if v.Role == auth.RoleAdmin || e.ActorRole == "" {
+	if seesActors(v) || e.ActorRole == "" {
 		return e.Actor
 	}
 	return string(e.ActorRole)

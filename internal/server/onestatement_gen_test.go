@@ -344,7 +344,7 @@ func TestOneStatementAnswersGeneratedQueriesAsTheExecutorDoes(t *testing.T) {
 	}
 	// The root connections the engine answers, so that losing one fails here rather than
 	// quietly sending its pages back to the executor.
-	wantRoots := []string{"alliances", "jobOpenings", "organizations", "partnerships", "resources", "skills", "talents", "trainingCenters", "trainingCourses"}
+	wantRoots := []string{"alliances", "events", "jobOpenings", "organizations", "partnerships", "resources", "skills", "talents", "trainingCenters", "trainingCourses"}
 	var roots []string
 	query := g.s.Types["Query"]
 	for _, f := range query.Fields {

@@ -51,6 +51,10 @@ type Const string
 // Expr is an expression over the row's alias (a count read as 0 when missing).
 type Expr func(row string) string
 
+// Seen is an expression over the row's alias that depends on what the viewer may see
+// (who made a change).
+type Seen func(row string, v Visibility) string
+
 // OnDay is an expression over the row's alias that depends on the alliance's day (a
 // course's state), given as a date expression.
 type OnDay func(row, day string) string
@@ -141,6 +145,7 @@ func (Related) docValue()    {}
 func (Listed) docValue()     {}
 func (Expr) docValue()       {}
 func (OnDay) docValue()      {}
+func (Seen) docValue()       {}
 func (Connection) docValue() {}
 func (TotalCount) docValue() {}
 func (PageInfo) docValue()   {}
@@ -159,6 +164,9 @@ type docEntity struct {
 	// scopedBy is the column that names the resource whose Scope decides whether a row
 	// is visible ("id" for a resource itself); empty for rows visible to everyone.
 	scopedBy string
+	// filtered lists are read within the visibility their filter carries (resources,
+	// events), which must be the viewer's.
+	filtered bool
 }
 
 func columnsOf(row any) map[string]bool {
@@ -173,26 +181,28 @@ func columnsOf(row any) map[string]bool {
 }
 
 var docEntities = map[string]docEntity{
-	"alliance":     {"alliance", "alliance", columnsOf(Alliance{}), ""},
-	"organization": {"organization", "organization", columnsOf(Organization{}), ""},
-	"membership":   {"membership", "membership", columnsOf(Membership{}), ""},
-	"partnership":  {"partnership", "partnership", columnsOf(Partnership{}), ""},
-	"participant":  {"participant", "partnership_participant", columnsOf(Participant{}), ""},
-	"resource":     {"resource", "resource", columnsOf(Resource{}), "id"},
-	"skill":        {"skill", "skill", columnsOf(Skill{}), ""},
-	"skillLevel":   {"skillLevel", "resource_skill", columnsOf(SkillLevel{}), ""},
-	"center":       {"center", "training_center", columnsOf(TrainingCenter{}), ""},
-	"talent":       {"talent", "talent", columnsOf(Talent{}), ""},
-	"placement":    {"placement", "placement", columnsOf(Placement{}), "opening_id"},
+	"alliance":     {"alliance", "alliance", columnsOf(Alliance{}), "", false},
+	"organization": {"organization", "organization", columnsOf(Organization{}), "", false},
+	"membership":   {"membership", "membership", columnsOf(Membership{}), "", false},
+	"partnership":  {"partnership", "partnership", columnsOf(Partnership{}), "", false},
+	"participant":  {"participant", "partnership_participant", columnsOf(Participant{}), "", false},
+	"resource":     {"resource", "resource", columnsOf(Resource{}), "id", true},
+	"skill":        {"skill", "skill", columnsOf(Skill{}), "", false},
+	"skillLevel":   {"skillLevel", "resource_skill", columnsOf(SkillLevel{}), "", false},
+	"center":       {"center", "training_center", columnsOf(TrainingCenter{}), "", false},
+	"talent":       {"talent", "talent", columnsOf(Talent{}), "", false},
+	"placement":    {"placement", "placement", columnsOf(Placement{}), "opening_id", false},
+	"event":        {"event", "event", columnsOf(Event{}), "", true},
 }
 
 // Document builds the JSON object of fields in one statement and reports whether every
 // Lookup among them found its row (when one did not, the caller may want the error its
 // own path gives instead of a null). today is the alliance's day, which the values that
-// depend on it (OnDay) are judged on. viewer is what the viewer may see of resources:
-// every row of a scoped entity the document reaches, by lookup, relation or list, is
-// read within it, so that no shape of query reaches a row the loaders would not.
-func (s *Store) Document(ctx context.Context, today time.Time, viewer Scope, fields []DocField) ([]byte, bool, error) {
+// depend on it (OnDay) are judged on. viewer is what the viewer may see (the loaders'
+// Visibility): every row of a scoped entity the document reaches, by lookup, relation
+// or list, is read within it, so that no shape of query reaches a row the loaders
+// would not.
+func (s *Store) Document(ctx context.Context, today time.Time, viewer Visibility, fields []DocField) ([]byte, bool, error) {
 	if len(fields) > MaxDocMembers {
 		return nil, false, fmt.Errorf("document has %d members; at most %d fit", len(fields), MaxDocMembers)
 	}
@@ -240,8 +250,8 @@ type docBuilder struct {
 	// today is the day OnDay values are judged on, bound once as day when first used.
 	today time.Time
 	day   string
-	// viewer is the viewer's scope over resources.
-	viewer Scope
+	// viewer is what the viewer may see.
+	viewer Visibility
 }
 
 func (b *docBuilder) alias() string {
@@ -336,6 +346,11 @@ func (b *docBuilder) value(e docEntity, row string, v DocValue) (string, error) 
 			return "", fmt.Errorf("an expression needs a row")
 		}
 		return "(" + v(row) + ")", nil
+	case Seen:
+		if row == "" {
+			return "", fmt.Errorf("a value the viewer sees needs a row")
+		}
+		return "(" + v(row, b.viewer) + ")", nil
 	case OnDay:
 		if row == "" || b.today.IsZero() {
 			return "", fmt.Errorf("a value of the day needs a row and a day")
@@ -440,14 +455,14 @@ func (b *docBuilder) visible(e docEntity, row, cond string) (string, error) {
 	case "":
 		return cond, nil
 	case "id":
-		return cond + " AND " + b.viewer.condition(row, b.arg), nil
+		return cond + " AND " + b.viewer.Resources.condition(row, b.arg), nil
 	}
 	key, err := b.column(e, row, e.scopedBy)
 	if err != nil {
 		return "", err
 	}
 	r := b.alias()
-	return cond + " AND EXISTS (SELECT FROM resource " + r + " WHERE " + r + ".id = " + key + " AND " + b.viewer.condition(r, b.arg) + ")", nil
+	return cond + " AND EXISTS (SELECT FROM resource " + r + " WHERE " + r + ".id = " + key + " AND " + b.viewer.Resources.condition(r, b.arg) + ")", nil
 }
 
 // kindCase writes CASE over the row's column: the SQL of cases, of type typ, by the
@@ -532,7 +547,7 @@ func (b *docBuilder) listed(e docEntity, row string, l Listed) (string, error) {
 		where += " AND " + d.Many.Where(a)
 	}
 	if d.Many.Scope != nil {
-		where += " AND " + b.viewer.condition(d.Many.Scope(a), b.arg)
+		where += " AND " + b.viewer.Resources.condition(d.Many.Scope(a), b.arg)
 	}
 	if d.Many.Filter != nil {
 		cond, err := d.Many.Filter(a, l.Args, b.arg)
@@ -569,18 +584,19 @@ func (b *docBuilder) connection(e docEntity, row string, c Connection) (string, 
 	}
 	filter := c.Filter
 	if d.Paged.ByScope {
-		filter = b.viewer
+		filter = b.viewer.Resources
 	}
 	to, err := entityOf(d.Paged.To)
 	if err != nil {
 		return "", err
 	}
-	if to.scopedBy == "id" {
-		// A list of resources is read within the scope its filter carries, which the
-		// resolvers' converters set to the viewer's: one that does not is a bug that
-		// must not show rows.
-		if f, ok := filter.(interface{ viewerScope() Scope }); !ok || f.viewerScope() != b.viewer {
-			return "", fmt.Errorf("connection %s: its list of resources is not within the viewer's scope", c.Rel)
+	if to.filtered {
+		// A list of resources or events is read within the visibility its filter
+		// carries, which the resolvers' converters set to the viewer's: one that does
+		// not is a bug that must not show rows.
+		f, ok := filter.(interface{ within() Visibility })
+		if !ok || !b.viewer.is(f.within(), to.name == "event") {
+			return "", fmt.Errorf("connection %s: its list is not within what the viewer may see", c.Rel)
 		}
 	}
 	list := func(o Order) (*list, error) {

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -56,11 +57,23 @@ func (s *Store) CountEvents(ctx context.Context, f EventFilter) (int, error) {
 	return count(ctx, s, "events", eventList(f, Order{}))
 }
 
-// Visibility is what a viewer may see: the resources within Resources, and the events
-// of any kind but HiddenEvents that are about no resource outside it.
+// Visibility is what a viewer may see: the resources within Resources, the events of
+// any kind but HiddenEvents that are about no resource outside it, and who made each
+// change when Actors (otherwise only the role it was made with).
 type Visibility struct {
 	Resources    Scope
 	HiddenEvents []EventKind
+	Actors       bool
+}
+
+// is reports whether a list's visibility w is v's: its resource scope, and its hidden
+// event kinds when the list is of events.
+func (v Visibility) is(w Visibility, events bool) bool {
+	return v.Resources == w.Resources && (!events || slices.Equal(v.HiddenEvents, w.HiddenEvents))
+}
+
+func (f EventFilter) within() Visibility {
+	return Visibility{Resources: f.Scope, HiddenEvents: f.Hidden}
 }
 
 // EventsByID loads the events among ids that v sees; the others are absent.

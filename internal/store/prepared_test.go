@@ -24,7 +24,7 @@ func TestDocumentsRunPreparedAndSurviveEviction(t *testing.T) {
 	}
 	for round := range 3 {
 		for _, d := range docs {
-			got, found, err := s.Document(ctx, time.Time{}, Scope{}, d.fields)
+			got, found, err := s.Document(ctx, time.Time{}, Visibility{}, d.fields)
 			if err != nil || !found || string(got) != d.want {
 				t.Fatalf("round %d: Document = %s, %v, %v; want %s", round, got, found, err, d.want)
 			}
@@ -34,7 +34,7 @@ func TestDocumentsRunPreparedAndSurviveEviction(t *testing.T) {
 		}
 	}
 	s.prepared.size = maxPrepared
-	missing, found, err := s.Document(ctx, time.Time{}, Scope{}, []DocField{{Key: "alliance", Value: Lookup{Entity: "alliance", Column: "id", Value: int64(1 << 40), Object: Object{{Key: "id", Value: GlobalID("Alliance")}}}}})
+	missing, found, err := s.Document(ctx, time.Time{}, Visibility{}, []DocField{{Key: "alliance", Value: Lookup{Entity: "alliance", Column: "id", Value: int64(1 << 40), Object: Object{{Key: "id", Value: GlobalID("Alliance")}}}}})
 	if err != nil || found || string(missing) != `{"alliance" : null}` {
 		t.Fatalf("a missing alliance: %s, found %v, %v", missing, found, err)
 	}
@@ -56,7 +56,7 @@ func TestDocumentsOnTheirPoolArePlannedOnce(t *testing.T) {
 	lookup := []DocField{{Key: "alliance", Value: Lookup{Entity: "alliance", Column: "id", Value: int64(1 << 40), Object: Object{{Key: "id", Value: GlobalID("Alliance")}}}}}
 	const runs = 8
 	for range runs {
-		if _, _, err := s.Document(ctx, time.Time{}, Scope{}, lookup); err != nil {
+		if _, _, err := s.Document(ctx, time.Time{}, Visibility{}, lookup); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -70,7 +70,7 @@ func TestDocumentsOnTheirPoolArePlannedOnce(t *testing.T) {
 	if plans.Generic != runs || plans.Custom != 0 {
 		t.Errorf("%d generic and %d custom plans over %d runs, want %d and 0", plans.Generic, plans.Custom, runs, runs)
 	}
-	if _, _, err := s.Document(ReadPrimary(ctx), time.Time{}, Scope{}, lookup); err != nil {
+	if _, _, err := s.Document(ReadPrimary(ctx), time.Time{}, Visibility{}, lookup); err != nil {
 		t.Fatal(err)
 	}
 	if n := s.prepared.pools[d.DB].Len(); n != 1 {

@@ -19,12 +19,12 @@ type Scope struct {
 	Organization int64
 }
 
-// viewerScope is the scope a list of resources is read within: the Scope itself, or a
-// filter's (see docBuilder.connection).
-func (s Scope) viewerScope() Scope            { return s }
-func (f ResourceFilter) viewerScope() Scope   { return f.Scope }
-func (f JobOpeningFilter) viewerScope() Scope { return f.Scope }
-func (f CourseFilter) viewerScope() Scope     { return f.Scope }
+// within is what a list of resources is read within: the Scope itself, or a filter's
+// (see docBuilder.connection).
+func (s Scope) within() Visibility            { return Visibility{Resources: s} }
+func (f ResourceFilter) within() Visibility   { return Visibility{Resources: f.Scope} }
+func (f JobOpeningFilter) within() Visibility { return Visibility{Resources: f.Scope} }
+func (f CourseFilter) within() Visibility     { return Visibility{Resources: f.Scope} }
 
 // condition is the scope's test on the resource row alias, the only place that says
 // which rows a scope covers. arg adds a bind argument and returns its placeholder.

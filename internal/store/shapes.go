@@ -182,6 +182,7 @@ var types = map[string]TypeDecl{
 		"trainingCenters": paged("center", "NAME", centerList, "", true),
 		"talents":         paged("talent", "REGISTERED_ON", talentList, "", true),
 		"trainingCourses": courses(courseList, true),
+		"events":          paged("event", "SEQUENCE", eventList, "", true),
 	}},
 	"Alliance": {Entity: "alliance", Node: "Alliance", Fields: map[string]FieldDecl{
 		"id": id("Alliance"), "version": col("version"), "slug": col("slug"), "city": col("city"),
@@ -322,6 +323,21 @@ var types = map[string]TypeDecl{
 		"hiredOn": col("hired_on"), "talent": one("talent_id", "talent"),
 		"opening": one("opening_id", "resource"),
 	}},
+	// Events are listed only: node(id:) of one, and its subject, which may be of any
+	// type and hidden, stay with the resolvers.
+	"Event": {Entity: "event", Fields: map[string]FieldDecl{
+		"id": id("Event"), "kind": col("kind"), "subjectId": col("subject_id"), "actorRole": col("actor_role"),
+		"payload": col("payload"), "alliance": one("alliance_id", "alliance"),
+		"occurredAt": expr(dateTime("occurred_at")),
+		// policy.EventActor: the credential for those who see actors, the role for the
+		// others (the credential when there is no role).
+		"actor": {Scalar: Seen(func(r string, v Visibility) string {
+			if v.Actors {
+				return r + ".actor"
+			}
+			return "CASE WHEN " + r + ".actor_role = '' THEN " + r + ".actor ELSE " + r + ".actor_role END"
+		})},
+	}},
 	"TrainingCenter": {Entity: "center", Node: "TrainingCenter", Fields: map[string]FieldDecl{
 		"id": id("TrainingCenter"), "version": col("version"), "name": text("name"), "address": col("address"),
 		"description": col("description"), "establishedOn": col("established_on"),
@@ -330,6 +346,19 @@ var types = map[string]TypeDecl{
 		"linkedOrganizations": {Many: centerLinkList},
 		"facilities":          {Many: centerFacilityList},
 	}},
+}
+
+// dateTime is a timestamptz column as the DateTime scalar writes it (Go's RFC 3339 with
+// nanoseconds, trailing zeros of the fraction dropped, Z for UTC) in the session's time
+// zone, the one lib/pq reads it in.
+func dateTime(column string) func(r string) string {
+	return func(r string) string {
+		t := r + "." + column
+		micro := "(extract(microseconds FROM " + t + ")::bigint % 1000000)"
+		return "to_char(" + t + ", 'YYYY-MM-DD\"T\"HH24:MI:SS')" +
+			" || CASE WHEN " + micro + " = 0 THEN '' ELSE '.' || rtrim(to_char(" + micro + ", 'FM000000'), '0') END" +
+			" || CASE WHEN to_char(" + t + ", 'OF') = '+00' THEN 'Z' ELSE to_char(" + t + ", 'TZH:TZM') END"
+	}
 }
 
 // talentAlias is model.Talent.Alias in SQL: "T-" and the FNV-1a 32-bit hash of

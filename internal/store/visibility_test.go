@@ -89,7 +89,7 @@ func TestDocumentsReadScopedRowsOnlyWithinTheViewersScope(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got, found, err := s.Document(context.Background(), time.Date(2026, 12, 3, 0, 0, 0, 0, time.UTC), tc.scope, doc)
+			got, found, err := s.Document(context.Background(), time.Date(2026, 12, 3, 0, 0, 0, 0, time.UTC), store.Visibility{Resources: tc.scope}, doc)
 			if err != nil {
 				t.Fatal(err)
 			}
