@@ -6,6 +6,9 @@ import (
 	"hash/fnv"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/lib/pq"
 
 	"github.com/alliance-graph/alliance-graph/internal/pgtest"
 	"github.com/alliance-graph/alliance-graph/internal/relay"
@@ -52,6 +55,39 @@ func TestDocumentTalentAliasIsTheModels(t *testing.T) {
 		fmt.Fprintf(h, "talent:%d", id)
 		if want := fmt.Sprintf("T-%08X", h.Sum32()); got != want {
 			t.Errorf("alias of talent %d: %s, want %s", id, got, want)
+		}
+	}
+}
+
+// An instant written in SQL is the text the DateTime scalar writes of the time lib/pq
+// reads (RFC 3339 with the fraction's trailing zeros dropped, Z for UTC), in whatever
+// time zone the session has.
+func TestDocumentDateTimesAreTheScalars(t *testing.T) {
+	ctx := context.Background()
+	db := pgtest.New(t, "storedatetime").DB
+	conn, err := db.Connx(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	instants := []string{"2026-12-03 08:00:00+00", "2026-12-03 08:00:00.5+08", "2025-01-01 23:59:59.123456+00",
+		"2024-08-17 00:00:00.000010+00", "2026-06-30 12:34:56.7+05:30"}
+	for _, zone := range []string{"UTC", "Asia/Shanghai", "Asia/Kolkata", "America/St_Johns"} {
+		if _, err := conn.ExecContext(ctx, "SET TIME ZONE "+pq.QuoteLiteral(zone)); err != nil {
+			t.Fatal(err)
+		}
+		for _, in := range instants {
+			var row struct {
+				At   time.Time `db:"at"`
+				Text string    `db:"text"`
+			}
+			q := "SELECT x.at, " + dateTime("at")("x") + " AS text FROM (SELECT $1::timestamptz AS at) x"
+			if err := conn.GetContext(ctx, &row, q, in); err != nil {
+				t.Fatalf("%s in %s: %v", in, zone, err)
+			}
+			if want := row.At.Format(time.RFC3339Nano); row.Text != want {
+				t.Errorf("%s in %s: %s, want %s", in, zone, row.Text, want)
+			}
 		}
 	}
 }
