@@ -454,6 +454,14 @@ func (p *docPlan) node(id string, sel ast.SelectionSet) (store.Lookup, error) {
 // object describes an object of typeName over its row: when the selection has type
 // conditions on a polymorphic interface, the object of each of its types.
 func (p *docPlan) object(typeName string, sel ast.SelectionSet) (store.DocValue, error) {
+	return p.objectOf(typeName, sel, nil)
+}
+
+// objectOf is object for rows whose kind is among only (any kind when empty): a list
+// filtered by kind (organizations of kind COMPANY) builds the objects of those types
+// alone, and of one type without a CASE, which keeps PostgreSQL from setting up the
+// subqueries of the other types' lists at every run.
+func (p *docPlan) objectOf(typeName string, sel ast.SelectionSet, only []string) (store.DocValue, error) {
 	ok, conditional := p.plain(sel, typeName)
 	if !ok {
 		return nil, errNotPlain
@@ -464,11 +472,19 @@ func (p *docPlan) object(typeName string, sel ast.SelectionSet) (store.DocValue,
 	}
 	cases := make(map[string]store.DocValue, len(t.Kinds))
 	for kind, concrete := range t.Kinds {
+		if len(only) > 0 && !slices.Contains(only, kind) {
+			continue
+		}
 		obj, err := p.members(concrete, sel)
 		if err != nil {
 			return nil, err
 		}
 		cases[kind] = obj
+	}
+	if len(cases) == 1 {
+		for _, obj := range cases {
+			return obj, nil
+		}
 	}
 	return store.KindSwitch{Column: t.Kind, Cases: cases}, nil
 }
@@ -623,7 +639,7 @@ func (p *docPlan) connection(f graphql.CollectedField, rel string, d *store.Page
 				case "cursor":
 					return store.Cursor{}, nil
 				case "node":
-					return p.object(n.Definition.Type.Name(), n.SelectionSet)
+					return p.objectOf(n.Definition.Type.Name(), n.SelectionSet, store.KindsOf(filter))
 				}
 				return nil, errNotPlain
 			})

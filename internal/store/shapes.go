@@ -397,6 +397,23 @@ func courses(build func(CourseFilter, Order) *list, root bool) FieldDecl {
 	return d
 }
 
+// KindsOf are the kinds (the values of a type's Kind column) a list's filter keeps rows
+// of; nil when it keeps every kind.
+func KindsOf(filter any) []string {
+	var out []string
+	switch f := filter.(type) {
+	case OrganizationFilter:
+		for _, k := range f.Kinds {
+			out = append(out, string(k))
+		}
+	case ResourceFilter:
+		for _, c := range f.Categories {
+			out = append(out, string(c))
+		}
+	}
+	return out
+}
+
 // Declared finds how typeName's field is read, on the type itself or on its base, and
 // the name of the type that declares it (which names its relations in documents).
 func Declared(typeName, field string) (FieldDecl, string, bool) {
