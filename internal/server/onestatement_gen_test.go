@@ -385,7 +385,8 @@ func TestOneStatementAnswersGeneratedQueriesAsTheExecutorDoes(t *testing.T) {
 	}
 	// Every node type by node(id:) and nodes(ids:): the first rows of its table, a
 	// resource shared with named members only (hidden from all but some), a placement
-	// to such a resource and a missing row.
+	// to such a resource, an event of a kind anonymous callers may not read and one
+	// about a resource shared with named members only, and a missing row.
 	nodeIDs := map[relay.Type]string{
 		relay.TypeAlliance: "SELECT id FROM alliance ORDER BY id LIMIT 2", relay.TypeOrganization: "SELECT id FROM organization ORDER BY id LIMIT 2",
 		relay.TypeMembership: "SELECT id FROM membership ORDER BY id LIMIT 2", relay.TypePartnership: "SELECT id FROM partnership ORDER BY id LIMIT 2",
@@ -396,7 +397,8 @@ func TestOneStatementAnswersGeneratedQueriesAsTheExecutorDoes(t *testing.T) {
 		// A placement is seen only by who sees its opening: the first of an opening
 		// shared with named members only, and the first of all.
 		relay.TypePlacement: `SELECT min(pl.id) FROM placement pl JOIN resource r ON r.id = pl.opening_id WHERE NOT r.shared_with_all
-			UNION SELECT min(id) FROM placement`, relay.TypeEvent: "SELECT id FROM event ORDER BY id LIMIT 2",
+			UNION SELECT min(id) FROM placement`, relay.TypeEvent: `SELECT id FROM (SELECT id FROM event ORDER BY id LIMIT 2) f
+			UNION SELECT min(id) FROM event WHERE kind = 'TALENT_REGISTERED' UNION SELECT min(id) FROM event WHERE restricted`,
 	}
 	declaredSel := g.selection("Node", 1, true)
 	for _, typ := range slices.Sorted(maps.Keys(nodeIDs)) {

@@ -167,6 +167,10 @@ type docEntity struct {
 	// filtered lists are read within the visibility their filter carries (resources,
 	// events), which must be the viewer's.
 	filtered bool
+	// seen, when set, is the entity's list as the viewer sees it: a row looked up or
+	// related to is visible when that list holds it (an event of a hidden kind or about
+	// a hidden resource is not).
+	seen func(Visibility) *list
 }
 
 func columnsOf(row any) map[string]bool {
@@ -181,18 +185,20 @@ func columnsOf(row any) map[string]bool {
 }
 
 var docEntities = map[string]docEntity{
-	"alliance":     {"alliance", "alliance", columnsOf(Alliance{}), "", false},
-	"organization": {"organization", "organization", columnsOf(Organization{}), "", false},
-	"membership":   {"membership", "membership", columnsOf(Membership{}), "", false},
-	"partnership":  {"partnership", "partnership", columnsOf(Partnership{}), "", false},
-	"participant":  {"participant", "partnership_participant", columnsOf(Participant{}), "", false},
-	"resource":     {"resource", "resource", columnsOf(Resource{}), "id", true},
-	"skill":        {"skill", "skill", columnsOf(Skill{}), "", false},
-	"skillLevel":   {"skillLevel", "resource_skill", columnsOf(SkillLevel{}), "", false},
-	"center":       {"center", "training_center", columnsOf(TrainingCenter{}), "", false},
-	"talent":       {"talent", "talent", columnsOf(Talent{}), "", false},
-	"placement":    {"placement", "placement", columnsOf(Placement{}), "opening_id", false},
-	"event":        {"event", "event", columnsOf(Event{}), "", true},
+	"alliance":     {name: "alliance", table: "alliance", columns: columnsOf(Alliance{})},
+	"organization": {name: "organization", table: "organization", columns: columnsOf(Organization{})},
+	"membership":   {name: "membership", table: "membership", columns: columnsOf(Membership{})},
+	"partnership":  {name: "partnership", table: "partnership", columns: columnsOf(Partnership{})},
+	"participant":  {name: "participant", table: "partnership_participant", columns: columnsOf(Participant{})},
+	"resource":     {name: "resource", table: "resource", columns: columnsOf(Resource{}), scopedBy: "id", filtered: true},
+	"skill":        {name: "skill", table: "skill", columns: columnsOf(Skill{})},
+	"skillLevel":   {name: "skillLevel", table: "resource_skill", columns: columnsOf(SkillLevel{})},
+	"center":       {name: "center", table: "training_center", columns: columnsOf(TrainingCenter{})},
+	"talent":       {name: "talent", table: "talent", columns: columnsOf(Talent{})},
+	"placement":    {name: "placement", table: "placement", columns: columnsOf(Placement{}), scopedBy: "opening_id"},
+	"event": {name: "event", table: "event", columns: columnsOf(Event{}), filtered: true, seen: func(v Visibility) *list {
+		return eventList(EventFilter{Hidden: v.HiddenEvents, Scope: v.Resources}, Order{})
+	}},
 }
 
 // Document builds the JSON object of fields in one statement and reports whether every
@@ -375,7 +381,7 @@ func (b *docBuilder) value(e docEntity, row string, v DocValue) (string, error) 
 		if err != nil {
 			return "", err
 		}
-		if idOnly(v.Object) && to.scopedBy == "" {
+		if idOnly(v.Object) && to.scopedBy == "" && to.seen == nil {
 			// Only the row's id is read ({ provider { id } }): the foreign key is that id,
 			// so the row need not be read at all (unless the viewer may not see it).
 			return "CASE WHEN " + key + " IS NOT NULL THEN " + b.idObject(key, v.Object.(Object)) + " END", nil
@@ -451,6 +457,11 @@ func (b *docBuilder) value(e docEntity, row string, v DocValue) (string, error) 
 // sees it: for a resource its own scope, for a row of one (a placement) the scope of
 // the resource it belongs to, as the loaders' statements join it (PlacementsByID).
 func (b *docBuilder) visible(e docEntity, row, cond string) (string, error) {
+	if e.seen != nil {
+		l := e.seen(b.viewer)
+		l.where(l.id + " = " + row + ".id")
+		return cond + " AND EXISTS (SELECT FROM " + l.from + b.adopt(l.whereClause(sortKey{}, Page{}), l.args) + ")", nil
+	}
 	switch e.scopedBy {
 	case "":
 		return cond, nil

@@ -323,9 +323,8 @@ var types = map[string]TypeDecl{
 		"hiredOn": col("hired_on"), "talent": one("talent_id", "talent"),
 		"opening": one("opening_id", "resource"),
 	}},
-	// Events are listed only: node(id:) of one, and its subject, which may be of any
-	// type and hidden, stay with the resolvers.
-	"Event": {Entity: "event", Fields: map[string]FieldDecl{
+	// An event's subject, which may be of any type and hidden, stays with the resolvers.
+	"Event": {Entity: "event", Node: "Event", Fields: map[string]FieldDecl{
 		"id": id("Event"), "kind": col("kind"), "subjectId": col("subject_id"), "actorRole": col("actor_role"),
 		"payload": col("payload"), "alliance": one("alliance_id", "alliance"),
 		"occurredAt": expr(dateTime("occurred_at")),
