@@ -63,7 +63,7 @@ func (r *Resolver) employmentOutcomes(ctx context.Context, alliance *string, per
 	if rng != nil {
 		f.Period = *rng
 	}
-	kept := period == nil && after == nil && defaultOrder && req.page.Limit <= KeptOutcomePage
+	kept := period == nil && relay.Given(after) == nil && defaultOrder && req.page.Limit <= KeptOutcomePage
 	page := req.page
 	if kept {
 		page.Limit = KeptOutcomePage

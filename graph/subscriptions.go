@@ -53,7 +53,7 @@ func (r *subscriptionResolver) subscribeEvents(ctx context.Context, alliance *st
 		f.Alliances = []int64{key}
 	}
 	from := int64(-1)
-	if after != nil {
+	if after := relay.Given(after); after != nil {
 		c, err := relay.ParseCursor(*after, eventOrder)
 		if err != nil {
 			return nil, errcode.BadInput("after", "%v", err)

@@ -135,8 +135,18 @@ type Window struct {
 	Before   *Cursor
 }
 
+// Given is the cursor argument c, or nil when it asks for none: absent, or empty, which is
+// how clients without optional values (genqlient, for one) send "no cursor".
+func Given(c *string) *string {
+	if c == nil || *c == "" {
+		return nil
+	}
+	return c
+}
+
 // Validate checks the paging arguments for a list sorted by order.
 func (a PageArgs) Validate(order string) (Window, error) {
+	a.After, a.Before = Given(a.After), Given(a.Before)
 	if a.First != nil && a.Last != nil {
 		return Window{}, &ArgError{"last", "cannot be combined with \"first\"; page forwards with first/after or backwards with last/before"}
 	}

@@ -313,6 +313,9 @@ func TestPageArgsValidate(t *testing.T) {
 		{"after and before together read forwards between them", PageArgs{After: ptr(a.String()), Before: ptr(b.String())}, Window{Limit: DefaultPageSize, After: &a, Before: &b}},
 		{"first, after and before", PageArgs{First: ptr(2), After: ptr(a.String()), Before: ptr(b.String())}, Window{Limit: 2, After: &a, Before: &b}},
 		{"last, after and before", PageArgs{Last: ptr(2), After: ptr(a.String()), Before: ptr(b.String())}, Window{Limit: 2, Backward: true, After: &a, Before: &b}},
+		{"an empty after is no cursor", PageArgs{First: ptr(3), After: ptr("")}, Window{Limit: 3}},
+		{"an empty before is no cursor and does not page backwards", PageArgs{Before: ptr("")}, Window{Limit: DefaultPageSize}},
+		{"an empty after beside a before reads backwards from it", PageArgs{After: ptr(""), Before: ptr(b.String())}, Window{Limit: DefaultPageSize, Backward: true, Before: &b}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -366,7 +369,6 @@ func TestPageArgsValidateRejects(t *testing.T) {
 		{"after of another order", PageArgs{After: &other}, "after", []string{"NAME:DESC", order}},
 		{"before of another order", PageArgs{Before: &other}, "before", []string{"NAME:DESC", order}},
 		{"ID used as after", PageArgs{After: ptr(ID(TypeAlliance, 1))}, "after", []string{"not a cursor"}},
-		{"empty before", PageArgs{Before: ptr("")}, "before", []string{"not a cursor"}},
 		{"invalid first reported before a bad cursor", PageArgs{First: ptr(101), After: ptr("garbage")}, "first", []string{"101"}},
 	}
 	for _, tt := range tests {

@@ -761,3 +761,29 @@ func TestPartnersAreOrganizationsSharingPartnershipsWithTheirCount(t *testing.T)
 		}
 	}
 }
+
+// An empty cursor is no cursor, on every paged field and through both the one statement
+// and the resolvers: what clients that cannot leave a variable out (genqlient) send.
+func TestAnEmptyCursorMeansNoCursor(t *testing.T) {
+	ts := newServer(t)
+	tests := []struct{ name, query string }{
+		{"a root connection (one statement)", `query($c: String) { organizations(first: 3, after: $c) { edges { cursor node { id } } } }`},
+		{"a root connection paged backwards", `query($c: String) { partnerships(last: 3, before: $c) { pageInfo { hasPreviousPage } edges { node { id } } } }`},
+		{"a nested connection (resolvers)", `query($c: String) { organizations(first: 2) { edges { node { partners(first: 2, after: $c) { edges { node { id } } } } } } }`},
+		{"search", `query($c: String) { search(query: "CNC", first: 3, after: $c) { edges { kind node { id } } } }`},
+		{"rankings", `query($c: String) { rankings(first: 3, after: $c) { edges { node { id } } } }`},
+		{"skill gap", `query($c: String) { skillGap(first: 3, after: $c) { edges { node { skill { code } } } } }`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			none := ts.query(t, tc.query, nil)
+			empty := ts.query(t, tc.query, map[string]any{"c": ""})
+			if len(none.Errors) > 0 || len(empty.Errors) > 0 {
+				t.Fatalf("errors: without a cursor %+v, with an empty one %+v", none.Errors, empty.Errors)
+			}
+			if string(none.Data) != string(empty.Data) {
+				t.Errorf("with an empty cursor\n%s\nwithout one\n%s", empty.Data, none.Data)
+			}
+		})
+	}
+}
