@@ -5845,12 +5845,12 @@ var sources = []*ast.Source{
 	{Name: "../schema.graphqls", Input: `"""
 A calendar date in ISO 8601 form, ` + "`" + `YYYY-MM-DD` + "`" + `, with no time zone.
 """
-scalar Date
+scalar Date @specifiedBy(url: "https://www.rfc-editor.org/rfc/rfc3339#section-5.6")
 
 """
 An instant in RFC 3339 form, for example ` + "`" + `2024-08-17T09:30:00Z` + "`" + `.
 """
-scalar DateTime
+scalar DateTime @specifiedBy(url: "https://scalars.graphql.org/andimarek/date-time")
 
 """
 Anything that can be fetched again by its globally unique, opaque ` + "`" + `id` + "`" + ` through ` + "`" + `node` + "`" + ` or ` + "`" + `nodes` + "`" + `.
@@ -9014,7 +9014,7 @@ type TalentPayload {
 """
 Arbitrary JSON: a small object of facts about an event.
 """
-scalar JSON
+scalar JSON @specifiedBy(url: "https://www.rfc-editor.org/rfc/rfc8259")
 
 """
 What happened.

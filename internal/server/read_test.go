@@ -715,6 +715,34 @@ func TestEveryTypeFieldArgumentAndEnumValueIsDescribed(t *testing.T) {
 	}
 }
 
+// Every custom scalar says where its format is specified, so that code generators and
+// client libraries can map it (DateTime to a date type, JSON to an object).
+func TestEveryCustomScalarHasASpecifiedByURL(t *testing.T) {
+	ts := newServer(t)
+	var got struct {
+		Schema struct {
+			Types []struct {
+				Name, Kind     string
+				SpecifiedByURL *string
+			}
+		} `json:"__schema"`
+	}
+	ts.data(t, `{ __schema { types { name kind specifiedByURL } } }`, nil, &got)
+	custom := 0
+	for _, typ := range got.Schema.Types {
+		if typ.Kind != "SCALAR" || slices.Contains([]string{"String", "Int", "Float", "Boolean", "ID"}, typ.Name) {
+			continue
+		}
+		custom++
+		if typ.SpecifiedByURL == nil || !strings.HasPrefix(*typ.SpecifiedByURL, "https://") {
+			t.Errorf("scalar %s: specifiedByURL %v, want an https URL", typ.Name, typ.SpecifiedByURL)
+		}
+	}
+	if custom < 3 {
+		t.Errorf("%d custom scalars; Date, DateTime and JSON at least", custom)
+	}
+}
+
 func TestPartnersAreOrganizationsSharingPartnershipsWithTheirCount(t *testing.T) {
 	ts := newServer(t)
 	org := firstKey(t, relay.TypeOrganization, "SELECT organization_id FROM partnership_participant GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1")
