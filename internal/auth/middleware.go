@@ -1,11 +1,11 @@
 package auth
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"log/slog"
 	"net/http"
+
+	"github.com/alliance-graph/alliance-graph/internal/errcode"
 )
 
 // Middleware authenticates the Authorization header of every request and puts the
@@ -27,12 +27,12 @@ func Middleware(a *Authenticator, log *slog.Logger, next http.Handler) http.Hand
 		if reason := Reason(err); reason != "" {
 			log.DebugContext(r.Context(), "credential refused", "reason", reason, "path", r.URL.Path)
 			w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
-			writeError(w, r, http.StatusUnauthorized, reason, "UNAUTHENTICATED")
+			writeError(w, r, http.StatusUnauthorized, reason, errcode.Unauthenticated)
 			return
 		}
 		if err != nil {
 			log.ErrorContext(r.Context(), "cannot check credential", "error", err, "path", r.URL.Path)
-			writeError(w, r, http.StatusInternalServerError, "internal server error while checking the credential", "INTERNAL_SERVER_ERROR")
+			writeError(w, r, http.StatusInternalServerError, "internal server error while checking the credential", errcode.Internal)
 			return
 		}
 		next.ServeHTTP(w, r.WithContext(WithViewer(r.Context(), v)))
@@ -48,25 +48,9 @@ func WithRefusalObserver(ctx context.Context, observe func(code string)) context
 }
 
 // writeError answers with one GraphQL error.
-func writeError(w http.ResponseWriter, r *http.Request, status int, message, code string) {
+func writeError(w http.ResponseWriter, r *http.Request, status int, message string, code errcode.Code) {
 	if observe, ok := r.Context().Value(refusalObserverKey{}).(func(string)); ok {
-		observe(code)
+		observe(string(code))
 	}
-	type extensions struct {
-		Code string `json:"code"`
-	}
-	type gqlError struct {
-		Message    string     `json:"message"`
-		Extensions extensions `json:"extensions"`
-	}
-	var body bytes.Buffer
-	enc := json.NewEncoder(&body)
-	enc.SetEscapeHTML(false)
-	enc.Encode(struct {
-		Errors []gqlError `json:"errors"`
-	}{[]gqlError{{message, extensions{code}}}})
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	w.Write(body.Bytes())
+	errcode.WriteHTTP(w, status, code, message, nil)
 }

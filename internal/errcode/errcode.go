@@ -3,7 +3,12 @@
 // internal and never shown to clients.
 package errcode
 
-import "fmt"
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+)
 
 // Code is the value of a GraphQL error's `extensions.code`.
 type Code string
@@ -90,4 +95,28 @@ func BadInput(field, format string, args ...any) *Error {
 // Missing reports that what an ID or key refers to does not exist.
 func Missing(format string, args ...any) *Error {
 	return &Error{Code: NotFound, Message: fmt.Sprintf(format, args...)}
+}
+
+// WriteHTTP answers an HTTP request refused before GraphQL runs (a bad credential, a body
+// too large, a rate limit) with a GraphQL-shaped body holding one error, so that clients
+// read every refusal the same way. A refusal depends on who asks and from where, so it
+// must not be cached nor served to another credential or origin.
+func WriteHTTP(w http.ResponseWriter, status int, code Code, message string, ext map[string]any) {
+	e := map[string]any{"code": string(code)}
+	for k, v := range ext {
+		if k != "code" {
+			e[k] = v
+		}
+	}
+	var body bytes.Buffer
+	enc := json.NewEncoder(&body)
+	enc.SetEscapeHTML(false)
+	enc.Encode(map[string]any{"errors": []map[string]any{{"message": message, "extensions": e}}})
+	h := w.Header()
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	h.Add("Vary", "Authorization")
+	h.Add("Vary", "Origin")
+	w.WriteHeader(status)
+	w.Write(body.Bytes())
 }

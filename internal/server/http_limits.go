@@ -3,7 +3,6 @@ package server
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -28,15 +27,7 @@ import (
 // made before gqlgen sees the request, and records it for the log and the metrics.
 func writeGraphQLError(w http.ResponseWriter, r *http.Request, status int, code errcode.Code, message string, ext map[string]any) {
 	infoFrom(r.Context()).refuse(string(code))
-	if ext == nil {
-		ext = map[string]any{}
-	}
-	ext["code"] = string(code)
-	body, _ := json.Marshal(map[string]any{"errors": []map[string]any{{"message": message, "extensions": ext}}})
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	w.Write(body)
+	errcode.WriteHTTP(w, status, code, message, ext)
 }
 
 // withRecovery turns a panic in any handler (middleware, transport, the playground)

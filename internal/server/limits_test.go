@@ -588,3 +588,51 @@ func TestRepeatedFieldsAreRefusedBeforeValidation(t *testing.T) {
 		})
 	}
 }
+
+// Every refusal made before GraphQL runs reads like a GraphQL error: JSON with its
+// charset and an extensions.code, never cached, and varying with the credential and the
+// origin it was decided for.
+func TestRefusalsBeforeGraphQLAreJSONThatVariesWithCredentialAndOrigin(t *testing.T) {
+	ts := newLimitedServer(t, func(c *server.Config) {
+		c.Limits.MaxBodyBytes = 2048
+		c.RateLimit = server.RateLimit{Rate: 0.01, Burst: 1, ClientIPHeader: "X-Forwarded-For"}
+	})
+	q := `{ __typename }`
+	tests := []struct {
+		name   string
+		send   func() exchange
+		status int
+		code   string
+	}{
+		{"a malformed token", func() exchange {
+			return gql(t, ts, q, nil, map[string]string{"Authorization": "Bearer not-a-token", "X-Forwarded-For": "10.0.0.1"})
+		}, http.StatusUnauthorized, "UNAUTHENTICATED"},
+		{"a body over the limit", func() exchange {
+			return gql(t, ts, `{ __typename }`+strings.Repeat(" ", 4096), nil, map[string]string{"X-Forwarded-For": "10.0.0.2"})
+		}, http.StatusRequestEntityTooLarge, "REQUEST_TOO_LARGE"},
+		{"a client over its rate", func() exchange {
+			gql(t, ts, q, nil, map[string]string{"X-Forwarded-For": "10.0.0.3"})
+			return gql(t, ts, q, nil, map[string]string{"X-Forwarded-For": "10.0.0.3"})
+		}, http.StatusTooManyRequests, "RATE_LIMITED"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			e := tc.send()
+			if e.status != tc.status || e.code() != tc.code {
+				t.Fatalf("status %d code %q, want %d %s: %s", e.status, e.code(), tc.status, tc.code, e.raw)
+			}
+			if ct := e.header.Get("Content-Type"); ct != "application/json; charset=utf-8" {
+				t.Errorf("Content-Type %q", ct)
+			}
+			if cc := e.header.Get("Cache-Control"); cc != "no-store" {
+				t.Errorf("Cache-Control %q", cc)
+			}
+			vary := strings.Join(e.header.Values("Vary"), ",")
+			for _, h := range []string{"Authorization", "Origin"} {
+				if !strings.Contains(vary, h) {
+					t.Errorf("Vary %q lacks %s", vary, h)
+				}
+			}
+		})
+	}
+}
