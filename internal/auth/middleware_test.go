@@ -60,7 +60,7 @@ func TestMiddlewareRefusesWith401(t *testing.T) {
 			if got := res.Header.Get("WWW-Authenticate"); got != `Bearer error="invalid_token"` {
 				t.Errorf("WWW-Authenticate = %q", got)
 			}
-			if got := res.Header.Get("Content-Type"); got != "application/json" {
+			if got := res.Header.Get("Content-Type"); got != "application/json; charset=utf-8" {
 				t.Errorf("Content-Type = %q", got)
 			}
 			if body != tt.body {

@@ -108,10 +108,16 @@ func WriteHTTP(w http.ResponseWriter, status int, code Code, message string, ext
 			e[k] = v
 		}
 	}
+	type gqlError struct {
+		Message    string         `json:"message"`
+		Extensions map[string]any `json:"extensions"`
+	}
 	var body bytes.Buffer
 	enc := json.NewEncoder(&body)
 	enc.SetEscapeHTML(false)
-	enc.Encode(map[string]any{"errors": []map[string]any{{"message": message, "extensions": e}}})
+	enc.Encode(struct {
+		Errors []gqlError `json:"errors"`
+	}{[]gqlError{{message, e}}})
 	h := w.Header()
 	h.Set("Content-Type", "application/json; charset=utf-8")
 	h.Set("Cache-Control", "no-store")
