@@ -6193,7 +6193,7 @@ input AllianceOrder {
 
 "Values alliances can be sorted by."
 enum AllianceOrderField {
-  "The English name."
+  "The English name, in dictionary order (case and accents second, numbers by value)."
   NAME
   "The founding date."
   FOUNDED_ON
@@ -6788,9 +6788,9 @@ input OrganizationOrder {
 
 "Values organizations can be sorted by."
 enum OrganizationOrderField {
-  "The English name."
+  "The English name, in dictionary order (case and accents second, numbers by value)."
   NAME
-  "The Chinese name, in code-point order."
+  "The Chinese name, in pinyin order (奥 ao, 北 bei, 东 dong)."
   NAME_ZH
   "The founding year; unknown years sort first."
   FOUNDED_YEAR
@@ -7074,7 +7074,7 @@ input PartnershipOrder {
 enum PartnershipOrderField {
   "The signing date; unsigned proposals sort as if signed last."
   SIGNED_ON
-  "The English title."
+  "The English title, in dictionary order (case and accents second, numbers by value)."
   TITLE
   "When the partnership was recorded."
   CREATED_AT
@@ -7162,7 +7162,7 @@ input TrainingCenterOrder {
 
 "Values training centres can be sorted by."
 enum TrainingCenterOrderField {
-  "The English name."
+  "The English name, in dictionary order (case and accents second, numbers by value)."
   NAME
   "The opening date."
   ESTABLISHED_ON
@@ -7265,7 +7265,7 @@ input ResourceOrder {
 enum ResourceOrderField {
   "The sharing date."
   SHARED_ON
-  "The English title."
+  "The English title, in dictionary order (case and accents second, numbers by value)."
   TITLE
 }
 
@@ -7489,7 +7489,7 @@ enum JobOpeningOrderField {
   CLOSES_ON
   "The highest monthly salary; openings without one sort first."
   SALARY_MAX
-  "The English title."
+  "The English title, in dictionary order (case and accents second, numbers by value)."
   TITLE
 }
 
@@ -7664,7 +7664,7 @@ input TrainingCourseOrder {
 enum TrainingCourseOrderField {
   "The start date; unscheduled courses sort last."
   STARTS_ON
-  "The English title."
+  "The English title, in dictionary order (case and accents second, numbers by value)."
   TITLE
   "Free seats as ` + "`" + `freeSeats` + "`" + ` counts them: courses already started have none."
   FREE_SEATS
@@ -7906,7 +7906,7 @@ input SkillOrder {
 enum SkillOrderField {
   "The taxonomy code."
   CODE
-  "The English name."
+  "The English name, in dictionary order (case and accents second, numbers by value)."
   NAME
 }
 
@@ -9274,7 +9274,7 @@ input PartnerOrder {
 enum PartnerOrderField {
   "The number of shared partnerships."
   SHARED_PARTNERSHIPS
-  "The partner's English name."
+  "The partner's English name, in dictionary order (case and accents second, numbers by value)."
   NAME
 }
 
@@ -10074,7 +10074,7 @@ input CompetitionOrder {
 enum CompetitionOrderField {
   "The day held."
   HELD_ON
-  "The English name."
+  "The English name, in dictionary order (case and accents second, numbers by value)."
   NAME
 }
 

@@ -123,9 +123,9 @@ func TestPaginationVisitsEveryRowOnceInOrderBothWays(t *testing.T) {
 		filter  map[string]any
 		sql     string
 	}{
-		{"name ascending", nil, nil, "SELECT id FROM organization ORDER BY name_en, id"},
-		{"name descending", map[string]any{"field": "NAME", "direction": "DESC"}, nil, "SELECT id FROM organization ORDER BY name_en DESC, id DESC"},
-		{"Chinese name", map[string]any{"field": "NAME_ZH"}, nil, `SELECT id FROM organization ORDER BY name_zh COLLATE "C", id`},
+		{"name ascending", nil, nil, "SELECT id FROM organization ORDER BY name_en COLLATE name_order, id"},
+		{"name descending", map[string]any{"field": "NAME", "direction": "DESC"}, nil, "SELECT id FROM organization ORDER BY name_en COLLATE name_order DESC, id DESC"},
+		{"Chinese name", map[string]any{"field": "NAME_ZH"}, nil, "SELECT id FROM organization ORDER BY name_zh COLLATE pinyin, id"},
 		{"founded year with unknowns", map[string]any{"field": "FOUNDED_YEAR", "direction": "DESC"}, nil, "SELECT id FROM organization ORDER BY COALESCE(founded_year, 0) DESC, id DESC"},
 		{"schools only", map[string]any{"field": "CREATED_AT"}, map[string]any{"kinds": []string{"SCHOOL"}}, "SELECT id FROM organization WHERE kind = 'SCHOOL' ORDER BY created_at, id"},
 	}

@@ -7,7 +7,7 @@ import (
 )
 
 var allianceOrders = map[string]sortKey{
-	"NAME":       {"a.name_en", "text"},
+	"NAME":       {byName("a.name_en"), "text"},
 	"FOUNDED_ON": {"a.founded_on", "date"},
 }
 

@@ -10,7 +10,7 @@ type TrainingCenterFilter struct {
 }
 
 var centerOrders = map[string]sortKey{
-	"NAME":           {"tc.name_en", "text"},
+	"NAME":           {byName("tc.name_en"), "text"},
 	"ESTABLISHED_ON": {"tc.established_on", "date"},
 }
 
@@ -61,5 +61,5 @@ var centerLinkList = &ManyDecl{To: "organization",
 	From: func(a string) string {
 		return "training_center_link " + a + "l JOIN organization " + a + " ON " + a + ".id = " + a + "l.organization_id"
 	},
-	Order: func(a string) string { return a + ".kind, " + a + ".name_en, " + a + ".id" },
+	Order: func(a string) string { return a + ".kind, " + byName(a+".name_en") + ", " + a + ".id" },
 }

@@ -28,7 +28,7 @@ type CompetitionFilter struct {
 
 var competitionOrders = map[string]sortKey{
 	"HELD_ON": {"c.held_on", "date"},
-	"NAME":    {"c.name_en", "text"},
+	"NAME":    {byName("c.name_en"), "text"},
 }
 
 func competitionList(f CompetitionFilter, o Order) *list {

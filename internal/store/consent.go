@@ -19,7 +19,7 @@ func (s *Store) InvitationsOf(ctx context.Context, partnerships []int64) (map[in
 	return groupBy(ctx, s, "invitations", `
 		SELECT i.* FROM partnership_invitation i JOIN organization o ON o.id = i.organization_id
 		WHERE i.partnership_id = ANY($1)
-		ORDER BY i.status <> 'PENDING', array_position(ARRAY['LEAD','PARTNER','SPONSOR'], i.role), o.name_en, o.id`,
+		ORDER BY i.status <> 'PENDING', array_position(ARRAY['LEAD','PARTNER','SPONSOR'], i.role), o.name_en COLLATE name_order, o.id`,
 		partnerships, func(i *Invitation) int64 { return i.PartnershipID })
 }
 

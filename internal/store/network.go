@@ -16,7 +16,7 @@ type Partner struct {
 
 var partnerOrders = map[string]sortKey{
 	"SHARED_PARTNERSHIPS": {"pr.shared", "bigint"},
-	"NAME":                {"o.name_en", "text"},
+	"NAME":                {byName("o.name_en"), "text"},
 }
 
 // partnerList lists, per organization, the organizations it shares partnerships with.

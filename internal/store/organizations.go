@@ -25,8 +25,8 @@ type OrganizationFilter struct {
 }
 
 var organizationOrders = map[string]sortKey{
-	"NAME":         {"o.name_en", "text"},
-	"NAME_ZH":      {"o.name_zh COLLATE \"C\"", "text"},
+	"NAME":         {byName("o.name_en"), "text"},
+	"NAME_ZH":      {byPinyin("o.name_zh"), "text"},
 	"FOUNDED_YEAR": {"COALESCE(o.founded_year, 0)", "int"},
 	"CREATED_AT":   {"o.created_at", "timestamptz"},
 }
@@ -98,5 +98,5 @@ var organizationCenterList = &ManyDecl{To: "center",
 			" UNION SELECT organization_id, training_center_id FROM training_center_link) " + a + "l" +
 			" JOIN training_center " + a + " ON " + a + ".id = " + a + "l.training_center_id"
 	},
-	Order: func(a string) string { return a + ".name_en, " + a + ".id" },
+	Order: func(a string) string { return byName(a+".name_en") + ", " + a + ".id" },
 }

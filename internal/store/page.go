@@ -50,6 +50,13 @@ type sortKey struct {
 	typ  string
 }
 
+// byName is how a human-readable text column sorts: ICU's root collation with digits
+// compared as numbers (migration 00022), not the bytes a C-locale database compares.
+func byName(column string) string { return column + " COLLATE name_order" }
+
+// byPinyin is how a Chinese text column sorts: by its pinyin reading.
+func byPinyin(column string) string { return column + " COLLATE pinyin" }
+
 // list describes a keyset-paginated query: what to select from where, how rows relate
 // to a parent in nested lists, and the filter conditions, whose arguments live in args.
 type list struct {

@@ -19,7 +19,7 @@ type PartnershipFilter struct {
 
 var partnershipOrders = map[string]sortKey{
 	"SIGNED_ON":  {"COALESCE(p.signed_on, 'infinity'::date)", "date"},
-	"TITLE":      {"p.title_en", "text"},
+	"TITLE":      {byName("p.title_en"), "text"},
 	"CREATED_AT": {"p.created_at", "timestamptz"},
 }
 
@@ -121,5 +121,5 @@ var participantList = &ManyDecl{To: "participant", Key: keyColumn("partnership_i
 // participantOrder orders the participant rows pp, of organizations o: lead first, then
 // partners, then sponsors, each group by organization name.
 func participantOrder(pp, o string) string {
-	return "array_position(ARRAY['LEAD','PARTNER','SPONSOR'], " + pp + ".role), " + o + ".name_en, " + o + ".id"
+	return "array_position(ARRAY['LEAD','PARTNER','SPONSOR'], " + pp + ".role), " + byName(o+".name_en") + ", " + o + ".id"
 }

@@ -82,7 +82,7 @@ type ResourceFilter struct {
 
 var resourceOrders = map[string]sortKey{
 	"SHARED_ON": {"r.shared_on", "date"},
-	"TITLE":     {"r.title_en", "text"},
+	"TITLE":     {byName("r.title_en"), "text"},
 }
 
 // skillsOf matches resources linked to any of skills, whichever way they link.
@@ -161,7 +161,7 @@ var sharedWithList = &ManyDecl{To: "organization",
 		return "resource_share " + a + "l JOIN resource " + a + "p ON " + a + "p.id = " + a + "l.resource_id AND NOT " + a + "p.shared_with_all" +
 			" JOIN organization " + a + " ON " + a + ".id = " + a + "l.organization_id"
 	},
-	Order: func(a string) string { return a + ".name_en, " + a + ".id" },
+	Order: func(a string) string { return byName(a+".name_en") + ", " + a + ".id" },
 }
 
 // SharedWith lists, per resource, the organizations it is shared with by name.
@@ -191,7 +191,7 @@ var courseTeacherList = &ManyDecl{To: "resource",
 	From: func(a string) string {
 		return "course_teacher " + a + "l JOIN resource " + a + " ON " + a + ".id = " + a + "l.teacher_id"
 	},
-	Order: func(a string) string { return a + ".teacher_name, " + a + ".id" },
+	Order: func(a string) string { return byName(a+".teacher_name") + ", " + a + ".id" },
 	Scope: func(a string) string { return a },
 }
 
@@ -206,7 +206,7 @@ func (s *Store) TeachersOfCourses(ctx context.Context, scope Scope, courses []in
 var centerFacilityList = &ManyDecl{To: "resource", Key: keyColumn("training_center_id"),
 	From:  func(a string) string { return "resource " + a },
 	Where: func(a string) string { return a + ".category = 'TRAINING_FACILITY'" },
-	Order: func(a string) string { return a + ".title_en, " + a + ".id" },
+	Order: func(a string) string { return byName(a+".title_en") + ", " + a + ".id" },
 	Scope: func(a string) string { return a },
 }
 
@@ -234,7 +234,7 @@ var jobOpeningOrders = map[string]sortKey{
 	"POSTED_ON":  {"r.shared_on", "date"},
 	"CLOSES_ON":  {"COALESCE(r.closes_on, 'infinity'::date)", "date"},
 	"SALARY_MAX": {"COALESCE(r.salary_max, 0)", "int"},
-	"TITLE":      {"r.title_en", "text"},
+	"TITLE":      {byName("r.title_en"), "text"},
 }
 
 func jobOpeningList(f JobOpeningFilter, o Order) *list {
@@ -317,7 +317,7 @@ type CourseFilter struct {
 
 var courseOrders = map[string]sortKey{
 	"STARTS_ON": {"COALESCE(r.starts_on, 'infinity'::date)", "date"},
-	"TITLE":     {"r.title_en", "text"},
+	"TITLE":     {byName("r.title_en"), "text"},
 	// FREE_SEATS depends on the day: courseList binds it.
 }
 
@@ -418,7 +418,7 @@ func (s *Store) CountNestedCourses(ctx context.Context, via CourseParent, parent
 	return counts(ctx, s, "courses", nestedCourseList(via, f, Order{}), parents)
 }
 
-var teacherOrders = map[string]sortKey{"NAME": {"r.teacher_name", "text"}}
+var teacherOrders = map[string]sortKey{"NAME": {byName("r.teacher_name"), "text"}}
 
 func skillTeacherList(scope Scope, o Order) *list {
 	l := &list{cols: "r.*", from: "resource r JOIN resource_skill sk ON sk.resource_id = r.id", id: "r.id",

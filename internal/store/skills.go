@@ -15,7 +15,7 @@ type SkillFilter struct {
 
 var skillOrders = map[string]sortKey{
 	"CODE": {"k.code", "text"},
-	"NAME": {"k.name_en", "text"},
+	"NAME": {byName("k.name_en"), "text"},
 }
 
 func skillList(f SkillFilter, o Order) *list {
