@@ -33,7 +33,7 @@ CROSS JOIN LATERAL (
     CROSS JOIN LATERAL (
       SELECT COALESCE(json_agg(json_build_object('role', pp.role, 'organization', json_build_object(
                  'name', json_build_object('zh', po.name_zh), 'resources', json_build_object('edges', res.edges)))
-               ORDER BY array_position(ARRAY['LEAD', 'PARTNER', 'SPONSOR'], pp.role), po.name_en, po.id), '[]') AS list
+               ORDER BY array_position(ARRAY['LEAD', 'PARTNER', 'SPONSOR'], pp.role), po.name_en COLLATE name_order, po.id), '[]') AS list
       FROM partnership_participant pp JOIN organization po ON po.id = pp.organization_id
       CROSS JOIN LATERAL (
         SELECT COALESCE(json_agg(json_build_object('node', json_build_object('category', r.category,
@@ -59,16 +59,16 @@ CROSS JOIN LATERAL (
 // orgPage is an organization page by English name: where selects the organizations, node
 // adds the fields of each (alias s), field names the root field.
 func orgPage(field, where, node string) pagedFloor {
-	return pagedFloor{after: "(o.name_en, o.id) > ($1::text, $2::bigint)", sql: `
+	return pagedFloor{after: "(o.name_en COLLATE name_order, o.id) > ($1::text, $2::bigint)", sql: `
 WITH page AS (
   SELECT o.* FROM organization o
   WHERE ` + where + ` {after}
-  ORDER BY o.name_en, o.id LIMIT 21),
-shown AS (SELECT * FROM page ORDER BY name_en, id LIMIT 20)
+  ORDER BY o.name_en COLLATE name_order, o.id LIMIT 21),
+shown AS (SELECT * FROM page ORDER BY name_en COLLATE name_order, id LIMIT 20)
 SELECT json_build_object('` + field + `', json_build_object(
   'totalCount', (SELECT count(*) FROM organization o WHERE ` + where + `),
   'pageInfo', json_build_object('hasNextPage', (SELECT count(*) FROM page) > 20,
-    'endCursor', (SELECT s.name_en || ',' || s.id FROM shown s ORDER BY s.name_en DESC, s.id DESC LIMIT 1)),
+    'endCursor', (SELECT s.name_en || ',' || s.id FROM shown s ORDER BY s.name_en COLLATE name_order DESC, s.id DESC LIMIT 1)),
   'edges', COALESCE((SELECT json_agg(json_build_object('node', json_build_object('id', s.id,
       'name', json_build_object('en', s.name_en, 'zh', s.name_zh), ` + node + `,
       'partnerships', json_build_object(
@@ -77,7 +77,7 @@ SELECT json_build_object('` + field + `', json_build_object(
           FROM (SELECT p.id, p.title_en, p.kind, p.status, COALESCE(p.signed_on, 'infinity'::date) AS sort
                 FROM partnership p JOIN partnership_participant pp ON pp.partnership_id = p.id
                 WHERE pp.organization_id = s.id ORDER BY sort, p.id LIMIT 5) p), '[]'))))
-    ORDER BY s.name_en, s.id) FROM shown s), '[]')))`}
+    ORDER BY s.name_en COLLATE name_order, s.id) FROM shown s), '[]')))`}
 }
 
 // sqlList is a list of SQL string literals.
