@@ -1,7 +1,10 @@
 package server_test
 
 import (
+	"bytes"
+	"crypto/sha256"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -315,5 +318,68 @@ func TestPagesCanBeSwitchedOff(t *testing.T) {
 		if r := ts.send(t, "POST", "", http.Header{"Content-Type": {"application/json"}}, `{"query":"{ __typename }"}`); r.status != http.StatusOK {
 			t.Errorf("%+v: the endpoint answered %d", tc, r.status)
 		}
+	}
+}
+
+// Queries and mutations answer JSON whatever else Accept lists (urql lists an event
+// stream with every operation); only subscriptions stream, and a client that accepts
+// nothing but an event stream (graphql-sse) gets one for any operation.
+func TestOnlySubscriptionsStreamWhateverAcceptAlsoLists(t *testing.T) {
+	ts := newWriteServer(t)
+	const urql = "application/graphql-response+json, application/json, text/event-stream"
+	post := func(body map[string]any, accept string) exchange {
+		b, _ := json.Marshal(body)
+		return send(t, ts, http.MethodPost, "/query", "application/json", bytes.NewReader(b), map[string]string{"Accept": accept})
+	}
+	// A persisted query registered once (APQ), then sent by its hash alone.
+	q := `{ skills(first: 1) { totalCount } }`
+	hash := fmt.Sprintf("%x", sha256.Sum256([]byte(q)))
+	apq := map[string]any{"persistedQuery": map[string]any{"version": 1, "sha256Hash": hash}}
+	if e := post(map[string]any{"query": q, "extensions": apq}, "application/json"); e.status != http.StatusOK {
+		t.Fatalf("registering the persisted query: %d %s", e.status, e.raw)
+	}
+	tests := []struct {
+		name   string
+		body   map[string]any
+		accept string
+		status int
+		media  string
+	}{
+		{"a query", map[string]any{"query": q}, urql, http.StatusOK, graphqlResponse},
+		{"a query named among several", map[string]any{"query": "query A " + q + " subscription B { events { cursor } }", "operationName": "A"}, urql, http.StatusOK, graphqlResponse},
+		{"an invalid query is a request error, not a stream", map[string]any{"query": `{ noSuchField }`}, urql, http.StatusBadRequest, graphqlResponse},
+		{"a malformed query", map[string]any{"query": `{ skills(`}, urql, http.StatusBadRequest, graphqlResponse},
+		{"a mutation", map[string]any{"query": `mutation { createSkill(input: {code: "NEG.X", name: {en: "x", zh: "x"}, category: GENERAL}) { skill { id } } }`}, urql, http.StatusOK, graphqlResponse},
+		{"a persisted query by its hash", map[string]any{"extensions": apq}, urql, http.StatusOK, graphqlResponse},
+		{"JSON preferred by order", map[string]any{"query": q}, "application/json, text/event-stream", http.StatusOK, "application/json"},
+		{"an event stream alone streams even a query", map[string]any{"query": q}, "text/event-stream", http.StatusOK, "text/event-stream"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			e := post(tc.body, tc.accept)
+			if e.status != tc.status || !strings.HasPrefix(e.header.Get("Content-Type"), tc.media) {
+				t.Fatalf("status %d %s, want %d %s: %s", e.status, e.header.Get("Content-Type"), tc.status, tc.media, e.raw)
+			}
+		})
+	}
+	// A subscription streams under the same Accept; its headers are enough to tell.
+	for name, body := range map[string]map[string]any{
+		"a subscription":                    {"query": `subscription { events { cursor } }`},
+		"a subscription named among others": {"query": `query A { __typename } subscription B { events { cursor } }`, "operationName": "B"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			b, _ := json.Marshal(body)
+			req, _ := http.NewRequest(http.MethodPost, ts.URL+"/query", bytes.NewReader(b))
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Accept", urql)
+			res, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res.Body.Close()
+			if ct := res.Header.Get("Content-Type"); res.StatusCode != http.StatusOK || !strings.HasPrefix(ct, "text/event-stream") {
+				t.Fatalf("status %d Content-Type %q, want a stream", res.StatusCode, ct)
+			}
+		})
 	}
 }

@@ -216,6 +216,30 @@ func (p persistedDocuments) MutateOperationParameters(ctx context.Context, raw *
 	return nil
 }
 
+// document is the text of the operation raw asks for: its query, or the trusted or
+// persisted document its id names; "" when there is none to be found. It refuses
+// nothing: MutateOperationParameters does that.
+func (p persistedDocuments) document(ctx context.Context, raw *graphql.RawParams) string {
+	if raw.Query != "" {
+		return raw.Query
+	}
+	id, err := persistedID(raw.Extensions)
+	if err != nil || id == "" {
+		return ""
+	}
+	if p.trusted != nil {
+		if doc, ok := p.trusted.byID[id]; ok {
+			return doc
+		}
+	}
+	if p.apq != nil {
+		if q, ok := p.apq.Get(ctx, id); ok {
+			return q
+		}
+	}
+	return ""
+}
+
 func (p persistedDocuments) mayWriteFreeForm(v auth.Viewer) bool {
 	return !v.Anonymous() && slices.Contains(p.freeFormRoles, v.Role)
 }
