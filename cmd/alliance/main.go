@@ -311,6 +311,9 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		log.Info("serving metrics", "addr", mln.Addr().String(), "endpoint", "/metrics")
 	}
 	go func() { errc <- srv.Serve(ln) }()
+	if cfg.Dev {
+		log.Warn("development mode (--dev): browsers on any localhost origin may call the API and open WebSockets; do not use it in production", "origins", config.DevOrigins)
+	}
 	log.Info("serving GraphQL", "addr", ln.Addr().String(), "playground", "http://"+displayAddr(ln.Addr())+"/", "dashboard", "http://"+displayAddr(ln.Addr())+"/dashboard", "endpoint", "/query", "health", "/healthz", "readiness", "/readyz")
 	select {
 	case err := <-errc:

@@ -77,7 +77,9 @@ type Config struct {
 	RateBurst                         int
 	ClientIPHeader                    string
 	Introspection                     bool
-	CORSOrigins                       []string
+	// Dev adds DevOrigins to CORSOrigins.
+	Dev         bool
+	CORSOrigins []string
 	// Live connections (WebSockets, Server-Sent Event streams); 0 switches a count off.
 	WSMaxOperations, MaxConnections     int
 	StreamWriteTimeout, CredentialCheck time.Duration
@@ -137,7 +139,12 @@ var Settings = []Setting{
 	{"credential-check", "CREDENTIAL_CHECK", "2s", "how often the API keys behind open WebSockets and event streams are read again (one statement for all), so that a revoked, expired or changed key ends its connections within this time (4403); token expiry needs no check", []string{"serve"}},
 	{"introspection", "INTROSPECTION", "true", "answer introspection (__schema, __type), which the playground and code generators need; false refuses it with INTROSPECTION_DISABLED", []string{"serve"}},
 	{"cors-origins", "CORS_ORIGINS", "", "comma-separated origins browsers may call the API from, e.g. https://app.example.org (wildcards such as https://*.example.org, or * for any); also the origins WebSocket connections are accepted from; empty: same-origin only", []string{"serve"}},
+	{"dev", "DEV", "false", "local development: browsers may also call the API and open WebSockets from any localhost origin (" + strings.Join(DevOrigins, ", ") + "), as a frontend's dev server needs; the server says so when it starts. Not for production", []string{"serve"}},
 }
+
+// DevOrigins are the origins --dev adds to --cors-origins: a frontend dev server on this
+// machine, whatever its port.
+var DevOrigins = []string{"http://localhost:*", "http://127.0.0.1:*", "http://[::1]:*"}
 
 // value holds a flag's text until Parse checks it; boolean settings may be given as a
 // bare --flag.
@@ -268,6 +275,7 @@ func Parse(command string, args []string, getenv func(string) string) (Config, e
 	parseDuration("stream-write-timeout", &c.StreamWriteTimeout)
 	parseDuration("credential-check", &c.CredentialCheck)
 	parseBool("introspection", &c.Introspection)
+	parseBool("dev", &c.Dev)
 	for _, o := range strings.Split(get("cors-origins"), ",") {
 		if o = strings.TrimSpace(o); o == "" {
 			continue
@@ -277,6 +285,9 @@ func Parse(command string, args []string, getenv func(string) string) (Config, e
 			continue
 		}
 		c.CORSOrigins = append(c.CORSOrigins, strings.TrimSuffix(o, "/"))
+	}
+	if c.Dev {
+		c.CORSOrigins = append(c.CORSOrigins, DevOrigins...)
 	}
 	if err := c.LogLevel.UnmarshalText([]byte(get("log-level"))); err != nil {
 		errs = append(errs, fmt.Errorf("--log-level: %q is not debug, info, warn or error", get("log-level")))

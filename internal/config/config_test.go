@@ -535,3 +535,29 @@ func TestParseLimits(t *testing.T) {
 		}
 	}
 }
+
+// --dev (or DEV) adds the localhost origins to whatever --cors-origins lists.
+func TestDevAddsLocalhostOrigins(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		env  env
+		want []string
+	}{
+		{"flag alone", []string{"--dev"}, env{}, DevOrigins},
+		{"environment", nil, env{"DEV": "true"}, DevOrigins},
+		{"beside an allow-list", []string{"--dev", "--cors-origins=https://app.example.org"}, env{}, append([]string{"https://app.example.org"}, DevOrigins...)},
+		{"off", []string{"--cors-origins=https://app.example.org"}, env{}, []string{"https://app.example.org"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := Parse("serve", tc.args, tc.env.get)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tc.want, got.CORSOrigins); diff != "" {
+				t.Errorf("origins (-want +got):\n%s", diff)
+			}
+		})
+	}
+}

@@ -72,6 +72,9 @@ const (
 	PersistedQueryNotSupported Code = "PERSISTED_QUERY_NOT_SUPPORTED"
 	// PersistedQueryHashMismatch: the query sent is not the one the hash names.
 	PersistedQueryHashMismatch Code = "PERSISTED_QUERY_HASH_MISMATCH"
+	// OriginNotAllowed: a browser's cross-origin call or WebSocket from an origin the
+	// server was not started to accept (--cors-origins, --dev); HTTP 403.
+	OriginNotAllowed Code = "ORIGIN_NOT_ALLOWED"
 	// PersistedQueryRequired: trusted-documents mode refuses a free-form query.
 	PersistedQueryRequired Code = "PERSISTED_QUERY_REQUIRED"
 	// PersistedQueryNotInList: trusted-documents mode knows no document with this id.

@@ -358,21 +358,43 @@ func clientIP(r *http.Request, header string) string {
 	return host
 }
 
-// withCORS lets browsers on the allowed origins call the API: preflights are answered
-// here, and responses to other origins carry no CORS headers, so browsers withhold them.
-// No origins: no CORS at all (same-origin only).
+// withCORS answers browsers' cross-origin calls from the origins allowed. A preflight
+// from any other origin gets a 403 that says which flag admits it, where a bare refusal
+// left a frontend developer with the browser's generic CORS error.
 func withCORS(origins []string, next http.Handler) http.Handler {
-	if len(origins) == 0 {
-		return next
+	var c *cors.Cors
+	handler := next
+	if len(origins) > 0 {
+		c = cors.New(cors.Options{
+			AllowedOrigins: origins,
+			AllowedMethods: []string{http.MethodGet, http.MethodPost, http.MethodOptions},
+			AllowedHeaders: []string{"Accept", "Content-Type", "Authorization", "X-Request-Id",
+				"Apollo-Require-Preflight", "X-Apollo-Operation-Name", "Apollographql-Client-Name", "Apollographql-Client-Version"},
+			ExposedHeaders: []string{"X-Request-Id", "Retry-After"},
+			MaxAge:         600,
+		})
+		handler = c.Handler(next)
 	}
-	return cors.New(cors.Options{
-		AllowedOrigins: origins,
-		AllowedMethods: []string{http.MethodGet, http.MethodPost, http.MethodOptions},
-		AllowedHeaders: []string{"Accept", "Content-Type", "Authorization", "X-Request-Id",
-			"Apollo-Require-Preflight", "X-Apollo-Operation-Name", "Apollographql-Client-Name", "Apollographql-Client-Version"},
-		ExposedHeaders: []string{"X-Request-Id", "Retry-After"},
-		MaxAge:         600,
-	}).Handler(next)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		origin := r.Header.Get("Origin")
+		preflight := r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != ""
+		if preflight && origin != "" && !sameOrigin(r, origin) && (c == nil || !c.OriginAllowed(r)) {
+			writeGraphQLError(w, r, http.StatusForbidden, errcode.OriginNotAllowed, originHint(origin), map[string]any{"origin": origin})
+			return
+		}
+		handler.ServeHTTP(w, r)
+	})
+}
+
+// originHint tells how to admit a refused browser origin.
+func originHint(origin string) string {
+	return fmt.Sprintf("browsers on %s may not call this API: start the server with --cors-origins %s (or --dev, for any localhost origin while developing)", origin, origin)
+}
+
+// sameOrigin reports whether origin is the request's own (scheme and host).
+func sameOrigin(r *http.Request, origin string) bool {
+	u, err := url.Parse(origin)
+	return err == nil && strings.EqualFold(u.Host, r.Host)
 }
 
 // websocketOrigins turns the CORS allow-list into the host patterns the WebSocket

@@ -18,6 +18,7 @@ import (
 	"github.com/alliance-graph/alliance-graph/internal/auth"
 	"github.com/alliance-graph/alliance-graph/internal/database"
 	"github.com/alliance-graph/alliance-graph/internal/relay"
+	"github.com/alliance-graph/alliance-graph/internal/config"
 	"github.com/alliance-graph/alliance-graph/internal/server"
 	"github.com/alliance-graph/alliance-graph/internal/store"
 )
@@ -463,6 +464,26 @@ func TestCORSAllowsListedOriginsOnly(t *testing.T) {
 	if p := preflight("https://evil.example.com"); p.header.Get("Access-Control-Allow-Origin") != "" || p.header.Get("Access-Control-Allow-Methods") != "" {
 		t.Errorf("preflight from another origin got CORS headers: %v", p.header)
 	}
+	// A refused preflight says which flags admit the origin, with or without an
+	// allow-list.
+	noList := newLimitedServer(t, nil)
+	for name, srv := range map[string]*testServer{"with an allow-list": ts, "without one": noList} {
+		p := send(t, srv, http.MethodOptions, "/query", "", nil, map[string]string{"Origin": "http://localhost:5173", "Access-Control-Request-Method": "POST"})
+		if p.status != http.StatusForbidden || p.code() != "ORIGIN_NOT_ALLOWED" || !strings.Contains(string(p.raw), "--cors-origins http://localhost:5173") || !strings.Contains(string(p.raw), "--dev") {
+			t.Errorf("%s: a refused preflight got %d %s, want 403 ORIGIN_NOT_ALLOWED naming --cors-origins and --dev", name, p.status, p.raw)
+		}
+	}
+	// Localhost on any port, as --dev adds it.
+	dev := newLimitedServer(t, func(c *server.Config) { c.CORSOrigins = config.DevOrigins })
+	for _, origin := range []string{"http://localhost:5173", "http://127.0.0.1:3000", "http://[::1]:8081"} {
+		p := send(t, dev, http.MethodOptions, "/query", "", nil, map[string]string{"Origin": origin, "Access-Control-Request-Method": "POST"})
+		if p.status >= 300 || p.header.Get("Access-Control-Allow-Origin") != origin {
+			t.Errorf("--dev: preflight from %s got %d %v", origin, p.status, p.header)
+		}
+	}
+	if p := send(t, dev, http.MethodOptions, "/query", "", nil, map[string]string{"Origin": "https://localhost.evil.example", "Access-Control-Request-Method": "POST"}); p.status != http.StatusForbidden {
+		t.Errorf("--dev admitted https://localhost.evil.example: %d", p.status)
+	}
 	q := `{ skills(first: 1) { totalCount } }`
 	if e := gql(t, ts, q, nil, map[string]string{"Origin": allowed}); e.header.Get("Access-Control-Allow-Origin") != allowed || !strings.Contains(e.header.Get("Access-Control-Expose-Headers"), "X-Request-Id") {
 		t.Errorf("a request from the allowed origin: %v", e.header)
@@ -470,7 +491,7 @@ func TestCORSAllowsListedOriginsOnly(t *testing.T) {
 	if e := gql(t, ts, q, nil, map[string]string{"Origin": "https://evil.example.com"}); e.header.Get("Access-Control-Allow-Origin") != "" {
 		t.Errorf("a request from another origin got %q", e.header.Get("Access-Control-Allow-Origin"))
 	}
-	none := newLimitedServer(t, nil)
+	none := noList
 	if e := gql(t, none, q, nil, map[string]string{"Origin": allowed}); e.header.Get("Access-Control-Allow-Origin") != "" {
 		t.Errorf("without an allow-list a cross-origin request got %q", e.header.Get("Access-Control-Allow-Origin"))
 	}
