@@ -16,9 +16,9 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/alliance-graph/alliance-graph/internal/auth"
+	"github.com/alliance-graph/alliance-graph/internal/config"
 	"github.com/alliance-graph/alliance-graph/internal/database"
 	"github.com/alliance-graph/alliance-graph/internal/relay"
-	"github.com/alliance-graph/alliance-graph/internal/config"
 	"github.com/alliance-graph/alliance-graph/internal/server"
 	"github.com/alliance-graph/alliance-graph/internal/store"
 )
