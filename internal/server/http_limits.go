@@ -405,8 +405,10 @@ func websocketOrigins(origins []string) []string {
 		if o == "*" {
 			return []string{"*"}
 		}
-		if u, err := url.Parse(o); err == nil && u.Host != "" {
-			hosts = append(hosts, u.Host)
+		// By hand, not url.Parse, which refuses the wildcard port of --dev's origins.
+		if _, host, ok := strings.Cut(o, "://"); ok && host != "" {
+			// The patterns are path.Match's, where brackets (an IPv6 host) form a class.
+			hosts = append(hosts, strings.NewReplacer("[", `\[`, "]", `\]`).Replace(host))
 		}
 	}
 	return hosts

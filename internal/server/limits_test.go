@@ -484,6 +484,18 @@ func TestCORSAllowsListedOriginsOnly(t *testing.T) {
 	if p := send(t, dev, http.MethodOptions, "/query", "", nil, map[string]string{"Origin": "https://localhost.evil.example", "Access-Control-Request-Method": "POST"}); p.status != http.StatusForbidden {
 		t.Errorf("--dev admitted https://localhost.evil.example: %d", p.status)
 	}
+	for origin, ok := range map[string]bool{"http://localhost:5173": true, "http://[::1]:8081": true, "http://localhost.evil.example": false} {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		conn, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(dev.URL, "http")+"/query",
+			&websocket.DialOptions{Subprotocols: []string{"graphql-transport-ws"}, HTTPHeader: http.Header{"Origin": {origin}}})
+		cancel()
+		if (err == nil) != ok {
+			t.Errorf("--dev: a WebSocket from %s: %v, want accepted %v", origin, err, ok)
+		}
+		if conn != nil {
+			conn.CloseNow()
+		}
+	}
 	q := `{ skills(first: 1) { totalCount } }`
 	if e := gql(t, ts, q, nil, map[string]string{"Origin": allowed}); e.header.Get("Access-Control-Allow-Origin") != allowed || !strings.Contains(e.header.Get("Access-Control-Expose-Headers"), "X-Request-Id") {
 		t.Errorf("a request from the allowed origin: %v", e.header)
