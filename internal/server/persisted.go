@@ -14,6 +14,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	gqlerrcode "github.com/99designs/gqlgen/graphql/errcode"
 	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/formatter"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 	"github.com/vektah/gqlparser/v2/parser"
 	"github.com/vektah/gqlparser/v2/validator"
@@ -184,7 +185,7 @@ func (p persistedDocuments) MutateOperationParameters(ctx context.Context, raw *
 	}
 	if p.trusted != nil {
 		if doc, ok := p.trusted.byID[id]; ok {
-			if raw.Query != "" && raw.Query != doc {
+			if raw.Query != "" && !sameDocument(raw.Query, doc) {
 				return requestError(errcode.PersistedQueryHashMismatch, "the query sent is not the trusted document %s", id)
 			}
 			raw.Query = doc
@@ -238,6 +239,29 @@ func (p persistedDocuments) document(ctx context.Context, raw *graphql.RawParams
 		}
 	}
 	return ""
+}
+
+// sameDocument reports whether two query texts are one document: equal once parsed and
+// printed alike, whatever their whitespace, commas and comments. Clients print a
+// trusted document again before sending it (Apollo's GraphQLWsLink, its persisted-query
+// link), so a character comparison would refuse the very document the id names.
+func sameDocument(a, b string) bool {
+	if a == b {
+		return true
+	}
+	na, okA := normalDocument(a)
+	nb, okB := normalDocument(b)
+	return okA && okB && na == nb
+}
+
+func normalDocument(q string) (string, bool) {
+	doc, err := parser.ParseQuery(&ast.Source{Input: q})
+	if err != nil {
+		return "", false
+	}
+	var buf strings.Builder
+	formatter.NewFormatter(&buf, formatter.WithCompacted()).FormatQueryDocument(doc)
+	return buf.String(), true
 }
 
 func (p persistedDocuments) mayWriteFreeForm(v auth.Viewer) bool {

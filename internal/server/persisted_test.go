@@ -277,6 +277,15 @@ func TestTrustedDocumentsRunOnlyRegisteredOperations(t *testing.T) {
 		// A registered id with another text is not a way around the list.
 		mustRefuse(t, ts.apq(t, http.MethodPost, graphqlResponse, sha(skills), q, nil, nil), http.StatusBadRequest, "PERSISTED_QUERY_HASH_MISMATCH")
 	})
+	t.Run("the document an id names runs however it was printed again", func(t *testing.T) {
+		// What Apollo's print() makes of the manifest's text: other spacing, commas,
+		// a comment.
+		reprinted := "# reprinted\nquery TrustedSkills($n: Int) {\n  skills(first: $n) {\n    totalCount,\n  }\n}\n"
+		mustData(t, ts.apq(t, http.MethodPost, graphqlResponse, sha(skills), reprinted, map[string]any{"n": 1}, nil))
+		// Another selection under the same id is still refused.
+		other := "query TrustedSkills($n: Int) { skills(first: $n) { totalCount edges { cursor } } }"
+		mustRefuse(t, ts.apq(t, http.MethodPost, graphqlResponse, sha(skills), other, nil, nil), http.StatusBadRequest, "PERSISTED_QUERY_HASH_MISMATCH")
+	})
 	t.Run("analysts may send free-form queries and use APQ", func(t *testing.T) {
 		mustData(t, post(analyst, graphqlResponse, free))
 		q := "{ analystOnly: __typename }"
