@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"mime"
 	"net/http"
@@ -22,11 +23,13 @@ const mediaEventStream = "text/event-stream"
 // validation errors as errors and its trusted documents honoured. The decision is made
 // once, before the connection limits, the request timeout and the transports look at the
 // request, by taking the event stream out of its Accept header; a request that accepts
-// only an event stream (graphql-sse) keeps it, whatever its operation. document finds the
-// text of a persisted or trusted document by its id ("" when unknown).
+// only an event stream (graphql-sse) keeps it, whatever its operation. A stream's
+// documentId is honoured as over plain HTTP. document finds the text of a persisted or
+// trusted document by its id ("" when unknown).
 func streamsOnlyForSubscriptions(document func(context.Context, *graphql.RawParams) string, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodPost || !streamAmongOthers(r.Header.Values("Accept")) {
+		stream, others := acceptsStream(r.Header.Values("Accept"))
+		if r.Method != http.MethodPost || !stream {
 			next.ServeHTTP(w, r)
 			return
 		}
@@ -38,7 +41,14 @@ func streamsOnlyForSubscriptions(document func(context.Context, *graphql.RawPara
 			rest = io.MultiReader(rest, errReader{err})
 		}
 		r.Body = io.NopCloser(rest)
-		if err == nil && subscription(r, body, document) {
+		if err == nil && (!others || subscription(r, body, document)) {
+			// gqlgen's event-stream transport reads only query, operationName,
+			// variables and extensions: a GraphQL over HTTP documentId goes where it
+			// looks for a persisted document's id.
+			if b, ok := documentIDAsExtension(body); ok {
+				r.Body = io.NopCloser(bytes.NewReader(b))
+				r.ContentLength = int64(len(b))
+			}
 			next.ServeHTTP(w, r)
 			return
 		}
@@ -80,9 +90,9 @@ func subscription(r *http.Request, body []byte, document func(context.Context, *
 	return op != nil && op.Operation == ast.Subscription
 }
 
-// streamAmongOthers reports whether Accept lists an event stream and some other type.
-func streamAmongOthers(accept []string) bool {
-	stream, other := false, false
+// acceptsStream reports whether Accept lists an event stream, and whether it lists some
+// other type too.
+func acceptsStream(accept []string) (stream, other bool) {
 	for _, v := range accept {
 		for _, r := range strings.Split(v, ",") {
 			mt, _, err := mime.ParseMediaType(strings.TrimSpace(r))
@@ -95,7 +105,34 @@ func streamAmongOthers(accept []string) bool {
 			}
 		}
 	}
-	return stream && other
+	return stream, other
+}
+
+// documentIDAsExtension rewrites a body that names its document by documentId to name
+// it by extensions.persistedQuery, which the persisted documents read on every
+// transport.
+func documentIDAsExtension(body []byte) ([]byte, bool) {
+	var fields map[string]json.RawMessage
+	if json.Unmarshal(body, &fields) != nil || fields["documentId"] == nil {
+		return nil, false
+	}
+	var id string
+	if json.Unmarshal(fields["documentId"], &id) != nil || id == "" {
+		return nil, false
+	}
+	ext := map[string]any{}
+	if raw, ok := fields["extensions"]; ok && json.Unmarshal(raw, &ext) != nil {
+		return nil, false
+	}
+	ext["persistedQuery"] = map[string]any{"version": 1, "sha256Hash": id}
+	delete(fields, "documentId")
+	b, err := json.Marshal(ext)
+	if err != nil {
+		return nil, false
+	}
+	fields["extensions"] = b
+	out, err := json.Marshal(fields)
+	return out, err == nil
 }
 
 // withoutEventStream drops text/event-stream from one Accept header line.

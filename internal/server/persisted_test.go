@@ -277,6 +277,24 @@ func TestTrustedDocumentsRunOnlyRegisteredOperations(t *testing.T) {
 		// A registered id with another text is not a way around the list.
 		mustRefuse(t, ts.apq(t, http.MethodPost, graphqlResponse, sha(skills), q, nil, nil), http.StatusBadRequest, "PERSISTED_QUERY_HASH_MISMATCH")
 	})
+	t.Run("documentId over an event stream", func(t *testing.T) {
+		body, _ := json.Marshal(map[string]any{"documentId": "sha256:" + sha(skills), "variables": map[string]any{"n": 1}})
+		// A stream when the client accepts nothing else; JSON for a query otherwise.
+		for accept, media := range map[string]string{"text/event-stream": "text/event-stream", "text/event-stream, application/json": "application/json"} {
+			req, _ := http.NewRequest(http.MethodPost, ts.URL+"/query", bytes.NewReader(body))
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Accept", accept)
+			res, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			stream, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			if !strings.HasPrefix(res.Header.Get("Content-Type"), media) || !strings.Contains(string(stream), `"totalCount"`) || strings.Contains(string(stream), "errors") {
+				t.Errorf("Accept %s: %s %q, want the document's answer as %s", accept, res.Header.Get("Content-Type"), stream, media)
+			}
+		}
+	})
 	t.Run("the document an id names runs however it was printed again", func(t *testing.T) {
 		// What Apollo's print() makes of the manifest's text: other spacing, commas,
 		// a comment.
