@@ -178,8 +178,7 @@ func (p persistedDocuments) MutateOperationParameters(ctx context.Context, raw *
 	freeForm := p.trusted == nil || p.mayWriteFreeForm(auth.ViewerFrom(ctx))
 	if id == "" {
 		if !freeForm {
-			return requestError(errcode.PersistedQueryRequired,
-				"this server runs only trusted documents: send the id of a registered operation (extensions.persistedQuery.sha256Hash or documentId), not a query")
+			return requestError(errcode.PersistedQueryRequired, "%s", p.freeFormRefusal())
 		}
 		return nil
 	}
@@ -262,6 +261,20 @@ func normalDocument(q string) (string, bool) {
 	var buf strings.Builder
 	formatter.NewFormatter(&buf, formatter.WithCompacted()).FormatQueryDocument(doc)
 	return buf.String(), true
+}
+
+// freeFormRefusal says why a free-form query is refused and who may still send one: in
+// the playground, a token of such a role in the Authorization header lifts it.
+func (p persistedDocuments) freeFormRefusal() string {
+	msg := "this server runs only trusted documents: send the id of a registered operation (extensions.persistedQuery.sha256Hash or documentId), not a query"
+	if len(p.freeFormRoles) == 0 {
+		return msg + "; no role may send free-form queries here"
+	}
+	roles := make([]string, len(p.freeFormRoles))
+	for i, r := range p.freeFormRoles {
+		roles[i] = string(r)
+	}
+	return msg + "; callers with the role " + strings.Join(roles, " or ") + " may (in the playground, put such a token in the headers: {\"Authorization\": \"Bearer <token>\"})"
 }
 
 func (p persistedDocuments) mayWriteFreeForm(v auth.Viewer) bool {

@@ -265,8 +265,8 @@ func TestTrustedDocumentsRunOnlyRegisteredOperations(t *testing.T) {
 		}
 		r := ts.send(t, http.MethodGet, getQuery(map[string]string{"query": "{ __typename }"}), http.Header{"Accept": {graphqlResponse}}, "")
 		mustRefuse(t, r, http.StatusBadRequest, "PERSISTED_QUERY_REQUIRED")
-		if !strings.Contains(r.firstErrorMessage(), "trusted documents") {
-			t.Errorf("message %q does not say why", r.firstErrorMessage())
+		if m := r.firstErrorMessage(); !strings.Contains(m, "trusted documents") || !strings.Contains(m, "ANALYST") || !strings.Contains(m, "Authorization") {
+			t.Errorf("message %q does not say why, nor who may still send queries and how", m)
 		}
 	})
 	t.Run("unknown ids and registrations are refused", func(t *testing.T) {
