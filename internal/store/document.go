@@ -552,6 +552,10 @@ func (b *docBuilder) listed(e docEntity, row string, l Listed) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	if (to.scopedBy != "" || to.seen != nil) && d.Many.Scope == nil {
+		// A list of rows some viewers may not see must say whose visibility decides.
+		return "", fmt.Errorf("list %s of %s rows declares no scope", l.Rel, to.name)
+	}
 	a := b.alias()
 	where := d.Many.Key(a) + " = " + row + ".id"
 	if d.Many.Where != nil {
@@ -628,6 +632,11 @@ func (b *docBuilder) connection(e docEntity, row string, c Connection) (string, 
 	lst, err := list(c.Order)
 	if err != nil {
 		return "", err
+	}
+	if lst.parent == "" && !to.filtered && (to.scopedBy != "" || to.seen != nil) {
+		// Nested, such rows are seen through a parent the viewer sees (an opening's
+		// placements); at the root nothing would hide them.
+		return "", fmt.Errorf("connection %s: a root list of %s rows needs the viewer's visibility", c.Rel, to.name)
 	}
 	k, err := lst.sort()
 	if err != nil {
