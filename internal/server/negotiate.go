@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"io"
 	"mime"
 	"net/http"
@@ -12,6 +14,8 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/parser"
+
+	"github.com/alliance-graph/alliance-graph/internal/errcode"
 )
 
 const mediaEventStream = "text/event-stream"
@@ -45,7 +49,12 @@ func streamsOnlyForSubscriptions(document func(context.Context, *graphql.RawPara
 			// gqlgen's event-stream transport reads only query, operationName,
 			// variables and extensions: a GraphQL over HTTP documentId goes where it
 			// looks for a persisted document's id.
-			if b, ok := documentIDAsExtension(body); ok {
+			b, changed, err := documentIDAsExtension(body)
+			if err != nil {
+				errcode.WriteHTTP(w, http.StatusBadRequest, errcode.BadRequest, err.Error(), nil)
+				return
+			}
+			if changed {
 				r.Body = io.NopCloser(bytes.NewReader(b))
 				r.ContentLength = int64(len(b))
 			}
@@ -108,31 +117,46 @@ func acceptsStream(accept []string) (stream, other bool) {
 	return stream, other
 }
 
-// documentIDAsExtension rewrites a body that names its document by documentId to name
-// it by extensions.persistedQuery, which the persisted documents read on every
-// transport.
-func documentIDAsExtension(body []byte) ([]byte, bool) {
+// documentIDAsExtension rewrites a body (or a WebSocket subscribe message's payload) that
+// names its document by documentId to name it by extensions.persistedQuery, which the
+// persisted documents read on every transport. changed is false when there is no
+// documentId; an error says why the two ids cannot be reconciled.
+func documentIDAsExtension(body []byte) (out []byte, changed bool, err error) {
 	var fields map[string]json.RawMessage
 	if json.Unmarshal(body, &fields) != nil || fields["documentId"] == nil {
-		return nil, false
+		return nil, false, nil
 	}
 	var id string
-	if json.Unmarshal(fields["documentId"], &id) != nil || id == "" {
-		return nil, false
+	if json.Unmarshal(fields["documentId"], &id) != nil {
+		return nil, false, errors.New("documentId must be a string")
 	}
-	ext := map[string]any{}
+	if id == "" {
+		return nil, false, nil
+	}
+	var ext map[string]any
 	if raw, ok := fields["extensions"]; ok && json.Unmarshal(raw, &ext) != nil {
-		return nil, false
+		return nil, false, errors.New("extensions must be an object")
+	}
+	if ext == nil {
+		ext = map[string]any{}
+	}
+	if pq, ok := ext["persistedQuery"].(map[string]any); ok {
+		if h, _ := pq["sha256Hash"].(string); normalizeDocumentID(h) != normalizeDocumentID(id) {
+			return nil, false, errors.New("documentId and extensions.persistedQuery.sha256Hash name different documents")
+		}
 	}
 	ext["persistedQuery"] = map[string]any{"version": 1, "sha256Hash": id}
 	delete(fields, "documentId")
 	b, err := json.Marshal(ext)
 	if err != nil {
-		return nil, false
+		return nil, false, fmt.Errorf("encode extensions: %w", err)
 	}
 	fields["extensions"] = b
-	out, err := json.Marshal(fields)
-	return out, err == nil
+	out, err = json.Marshal(fields)
+	if err != nil {
+		return nil, false, fmt.Errorf("encode request: %w", err)
+	}
+	return out, true, nil
 }
 
 // withoutEventStream drops text/event-stream from one Accept header line.

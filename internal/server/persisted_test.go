@@ -7,12 +7,16 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"io"
+	"maps"
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/coder/websocket"
 
 	"github.com/alliance-graph/alliance-graph/internal/auth"
 	"github.com/alliance-graph/alliance-graph/internal/bus"
@@ -408,31 +412,69 @@ func TestTrustedDocumentsGuardSubscriptions(t *testing.T) {
 	if err != nil || m.Type != "error" || m.ID != "free" || !strings.Contains(string(m.Payload), "PERSISTED_QUERY_REQUIRED") {
 		t.Fatalf("free-form subscription over WebSocket: %s %s %v, want an error PERSISTED_QUERY_REQUIRED", m.Type, m.Payload, err)
 	}
-	c.send(wsMessage{ID: "byid", Type: "subscribe", Payload: mustJSON(map[string]any{
-		"variables":  map[string]any{"kinds": []string{"SKILL_CREATED"}},
-		"extensions": map[string]any{"persistedQuery": map[string]any{"version": 1, "sha256Hash": sha(eventsSubscription)}},
+	c.send(wsMessage{ID: "conflict", Type: "subscribe", Payload: mustJSON(map[string]any{
+		"documentId": "sha256:" + sha(eventsSubscription),
+		"extensions": map[string]any{"persistedQuery": map[string]any{"version": 1, "sha256Hash": sha("query Other { __typename }")}},
 	})})
-	time.Sleep(200 * time.Millisecond) // let the subscription start listening
+	m, err = c.read(5 * time.Second)
+	if err == nil && m.Type == "complete" && m.ID == "free" {
+		m, err = c.read(5 * time.Second) // gqlgen completes the refused operation after its error
+	}
+	if err != nil || m.Type != "error" || m.ID != "conflict" || !strings.Contains(string(m.Payload), "BAD_REQUEST") {
+		t.Fatalf("subscription naming two documents: %s %s %v, want an error BAD_REQUEST", m.Type, m.Payload, err)
+	}
+	kinds := map[string]any{"kinds": []string{"SKILL_CREATED"}}
+	// Apollo's persisted query link over GraphQLWsLink sends the id and the document as
+	// graphql-js prints it again, not as the manifest holds it.
+	reprinted := strings.Join(strings.Fields(eventsSubscription), "\n")
+	started := map[string]map[string]any{
+		"extension":  {"variables": kinds, "extensions": map[string]any{"persistedQuery": map[string]any{"version": 1, "sha256Hash": sha(eventsSubscription)}}},
+		"documentId": {"variables": kinds, "documentId": "sha256:" + sha(eventsSubscription)},
+		"reprinted":  {"variables": kinds, "query": reprinted, "extensions": map[string]any{"persistedQuery": map[string]any{"version": 1, "sha256Hash": sha(eventsSubscription)}}},
+	}
+	for id, payload := range started {
+		c.send(wsMessage{ID: id, Type: "subscribe", Payload: mustJSON(payload)})
+	}
+	// The legacy protocol (subscriptions-transport-ws) names the document the same ways.
+	legacy := dialLegacy(t, ts, "legacy-free", eventsSubscription)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	legacyStart := func(id string, payload map[string]any) {
+		b, _ := json.Marshal(map[string]any{"id": id, "type": "start", "payload": payload})
+		if err := legacy.Write(ctx, websocket.MessageText, b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := readLegacy(t, legacy, "error"); !strings.Contains(string(got), "PERSISTED_QUERY_REQUIRED") {
+		t.Errorf("free-form legacy subscription: %s, want PERSISTED_QUERY_REQUIRED", got)
+	}
+	legacyStart("legacy-conflict", map[string]any{"documentId": sha(eventsSubscription), "extensions": map[string]any{"persistedQuery": map[string]any{"version": 1, "sha256Hash": sha("query Other { __typename }")}}})
+	if got := readLegacy(t, legacy, "error"); !strings.Contains(string(got), `"id":"legacy-conflict"`) || !strings.Contains(string(got), "BAD_REQUEST") {
+		t.Errorf("legacy subscription naming two documents: %s, want an error BAD_REQUEST", got)
+	}
+	legacyStart("legacy", map[string]any{"variables": kinds, "documentId": sha(eventsSubscription)})
+	time.Sleep(200 * time.Millisecond) // let the subscriptions start listening
 	skill := createSkillAs(t, ts, "TRUSTED.WS")
-	for {
+	if got := readLegacy(t, legacy, "data"); !strings.Contains(string(got), skill) {
+		t.Errorf("legacy subscription by documentId got %s, want the creation of %s", got, skill)
+	}
+	for len(started) > 0 {
 		m, err := c.read(10 * time.Second)
 		if err != nil {
-			t.Fatalf("registered subscription: %v", err)
+			t.Fatalf("registered subscriptions %v: %v", slices.Collect(maps.Keys(started)), err)
 		}
-		if m.Type == "complete" && m.ID == "free" {
+		if m.Type == "complete" && (m.ID == "free" || m.ID == "conflict") {
 			continue // gqlgen completes the refused operation after its error
 		}
 		var p struct{ Data struct{ Events eventEdge } }
 		json.Unmarshal(m.Payload, &p)
-		if m.Type != "next" || m.ID != "byid" || p.Data.Events.Node.SubjectID != skill {
+		if _, ok := started[m.ID]; m.Type != "next" || !ok || p.Data.Events.Node.SubjectID != skill {
 			t.Fatalf("registered subscription got %s %s %s, want the creation of %s", m.Type, m.ID, m.Payload, skill)
 		}
-		break
+		delete(started, m.ID)
 	}
 
 	body, _ := json.Marshal(map[string]any{"query": eventsSubscription})
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
 	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, ts.URL+"/query", bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "text/event-stream")

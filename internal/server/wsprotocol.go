@@ -17,6 +17,8 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/alliance-graph/alliance-graph/internal/errcode"
 )
 
 // gqlgen's WebSocket transport speaks graphql-transport-ws but closes protocol
@@ -103,19 +105,31 @@ type wsEnvelope struct {
 }
 
 func (g *guardedConn) NextReader() (int, io.Reader, error) {
-	kind, data, err := nextMessage(g.WebsocketConn)
-	if err != nil {
-		return kind, nil, err
+	for {
+		kind, data, err := nextMessage(g.WebsocketConn)
+		if err != nil {
+			return kind, nil, err
+		}
+		r, retry, err := g.check(kind, data)
+		if !retry {
+			return kind, r, err
+		}
 	}
+}
+
+// check passes one message on, or closes the socket for a protocol violation, or answers
+// a subscribe whose documentId cannot be honoured with an error message of its own and
+// asks for the next message (retry).
+func (g *guardedConn) check(kind int, data []byte) (r io.Reader, retry bool, err error) {
 	var m wsEnvelope
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if g.closed {
-		return kind, nil, transport.ErrWebsocketClosed
+		return nil, false, transport.ErrWebsocketClosed
 	}
-	fail := func(code int, reason string) (int, io.Reader, error) {
+	fail := func(code int, reason string) (io.Reader, bool, error) {
 		g.violate(code, reason)
-		return kind, nil, errViolation
+		return nil, false, errViolation
 	}
 	if json.Unmarshal(data, &m) != nil {
 		return fail(4400, "Invalid message received")
@@ -137,6 +151,12 @@ func (g *guardedConn) NextReader() (int, io.Reader, error) {
 		case g.active[m.ID]:
 			return fail(4409, fmt.Sprintf("Subscriber for %s already exists", m.ID))
 		}
+		rewritten, derr := subscribeByDocumentID(data)
+		if derr != nil {
+			// Like a validation error: the operation fails, the socket stays.
+			return nil, true, g.WebsocketConn.WriteJSON(operationError(m.ID, derr, false))
+		}
+		data = rewritten
 		g.active[m.ID] = true
 		g.started(m.ID)
 	case "complete":
@@ -150,7 +170,7 @@ func (g *guardedConn) NextReader() (int, io.Reader, error) {
 	default:
 		return fail(4400, "Invalid message received")
 	}
-	return kind, bytes.NewReader(data), nil
+	return bytes.NewReader(data), false, nil
 }
 
 // WriteJSON forgets a subscription id once the server completes or fails it, so that
@@ -208,9 +228,51 @@ func (l *legacyConn) NextReader() (int, io.Reader, error) {
 	}
 	var m wsEnvelope
 	if json.Unmarshal(data, &m) == nil && m.Type == "start" {
+		rewritten, derr := subscribeByDocumentID(data)
+		if derr != nil {
+			if err := l.deadlineConn.WriteJSON(operationError(m.ID, derr, true)); err != nil {
+				return kind, nil, err
+			}
+			return l.NextReader()
+		}
+		data = rewritten
 		l.started(m.ID)
 	}
 	return kind, bytes.NewReader(data), nil
+}
+
+// subscribeByDocumentID names the document of a subscribe (or legacy start) message by
+// extensions.persistedQuery when its payload names it by documentId, as GraphQL over
+// HTTP does, so that trusted documents resolve it on sockets as on every other transport.
+func subscribeByDocumentID(data []byte) ([]byte, error) {
+	if !bytes.Contains(data, []byte(`"documentId"`)) {
+		return data, nil
+	}
+	var msg map[string]json.RawMessage
+	if err := json.Unmarshal(data, &msg); err != nil {
+		return data, nil // the protocol check has read it already
+	}
+	payload, changed, err := documentIDAsExtension(msg["payload"])
+	if err != nil || !changed {
+		return data, err
+	}
+	msg["payload"] = payload
+	out, err := json.Marshal(msg)
+	if err != nil {
+		return nil, fmt.Errorf("encode subscribe message: %w", err)
+	}
+	return out, nil
+}
+
+// operationError is the message failing one operation of a socket before it runs; both
+// protocols call it "error", graphql-transport-ws with a list of errors as its payload,
+// the legacy protocol with one error.
+func operationError(id string, err error, legacy bool) any {
+	e := map[string]any{"message": err.Error(), "extensions": map[string]any{"code": string(errcode.BadRequest)}}
+	if legacy {
+		return map[string]any{"id": id, "type": "error", "payload": e}
+	}
+	return map[string]any{"id": id, "type": "error", "payload": []any{e}}
 }
 
 func (l *legacyConn) WriteJSON(v any) error {
