@@ -378,7 +378,10 @@ func withCORS(origins []string, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		origin := r.Header.Get("Origin")
 		preflight := r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != ""
-		if preflight && origin != "" && !sameOrigin(r, origin) && (c == nil || !c.OriginAllowed(r)) {
+		// A WebSocket is not subject to CORS, so the browser sends it whatever its
+		// origin: the same allow-list decides, with the same hint, before the upgrade.
+		socket := r.Header.Get("Upgrade") != ""
+		if (preflight || socket) && origin != "" && !sameOrigin(r, origin) && (c == nil || !c.OriginAllowed(r)) {
 			writeGraphQLError(w, r, http.StatusForbidden, errcode.OriginNotAllowed, originHint(origin), map[string]any{"origin": origin})
 			return
 		}

@@ -62,12 +62,26 @@ func CountStatements(next store.Observer) store.Observer {
 
 type statusRecorder struct {
 	http.ResponseWriter
-	status int
+	status  int
+	decided bool // a final status has been written
 }
 
+// WriteHeader records the status the client gets: the first final one. A later call
+// cannot change what was sent, so it is dropped rather than logged by net/http as a
+// superfluous call.
 func (s *statusRecorder) WriteHeader(code int) {
-	s.status = code
+	if s.decided {
+		return
+	}
+	if code >= 200 || code == http.StatusSwitchingProtocols {
+		s.status, s.decided = code, true
+	}
 	s.ResponseWriter.WriteHeader(code)
+}
+
+func (s *statusRecorder) Write(b []byte) (int, error) {
+	s.decided = true
+	return s.ResponseWriter.Write(b)
 }
 
 func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }

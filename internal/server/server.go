@@ -200,9 +200,9 @@ func New(cfg Config) http.Handler {
 	}
 	// The address's rate limit comes before authentication, so that refused credentials
 	// are limited too; the subject's after it (see withRateLimit).
-	mux.Handle("/query", withBodyLimit(limits.MaxBodyBytes, streamsOnlyForSubscriptions(persisted.document, withStreams(streams, withRateLimit(limiter,
+	mux.Handle("/query", withWebSocketHandshake(withBodyLimit(limits.MaxBodyBytes, streamsOnlyForSubscriptions(persisted.document, withStreams(streams, withRateLimit(limiter,
 		auth.Middleware(cfg.Auth, cfg.Logger, withSubjectRateLimit(limiter, withInFlightLimit(newPerClient(cfg.MaxInFlight, DefaultMaxInFlight), cfg.RateLimit.ClientIPHeader,
-			conns.connections(withClientKey(cfg.RateLimit.ClientIPHeader, withTimeout(cfg.RequestTimeout, gql)))))))))))
+			conns.connections(withClientKey(cfg.RateLimit.ClientIPHeader, withTimeout(cfg.RequestTimeout, gql))))))))))))
 	if !cfg.NoPlayground || !cfg.NoDashboard {
 		pages := web.New()
 		mux.Handle("GET "+web.AssetsPath, pages.Assets())

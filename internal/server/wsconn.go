@@ -3,15 +3,19 @@ package server
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"io"
 	"net/http"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/coder/websocket"
+
+	"github.com/alliance-graph/alliance-graph/internal/errcode"
 )
 
 // deadlineWebsocket accepts WebSockets with coder/websocket as gqlgen's
@@ -154,3 +158,66 @@ func (d *deadlineConn) Close() error {
 func (d *deadlineConn) Subprotocol() string { return d.c.Subprotocol() }
 
 func (d *deadlineConn) SetReadLimit(limit int64) { d.c.SetReadLimit(limit) }
+
+// withWebSocketHandshake refuses a malformed WebSocket handshake before gqlgen's
+// transport sees it. gqlgen hands any request with an Upgrade header to the WebSocket
+// library, which answers a bad handshake in plain text; gqlgen then logs a line of its
+// own outside the JSON log and writes a second status and a second body. Checked here
+// with the library's rules, such a request gets one JSON refusal with its status. The
+// Origin is checked before, with the browser origins' policy (withCORS).
+func withWebSocketHandshake(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Upgrade") == "" {
+			next.ServeHTTP(w, r)
+			return
+		}
+		if status, reason := badHandshake(r); status != 0 {
+			if status == http.StatusUpgradeRequired {
+				w.Header().Set("Connection", "Upgrade")
+				w.Header().Set("Upgrade", "websocket")
+			}
+			if status == http.StatusBadRequest {
+				w.Header().Set("Sec-WebSocket-Version", "13")
+			}
+			writeGraphQLError(w, r, status, errcode.BadRequest, "WebSocket handshake refused: "+reason, nil)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// badHandshake applies RFC 6455 §4.2.1 as coder/websocket does, naming what is wrong.
+func badHandshake(r *http.Request) (status int, reason string) {
+	switch {
+	case !r.ProtoAtLeast(1, 1):
+		return http.StatusUpgradeRequired, "the handshake must be HTTP/1.1 or later"
+	case !headerHasToken(r.Header, "Connection", "upgrade"):
+		return http.StatusUpgradeRequired, `the Connection header must list "Upgrade"`
+	case !headerHasToken(r.Header, "Upgrade", "websocket"):
+		return http.StatusUpgradeRequired, `the Upgrade header must list "websocket"`
+	case r.Method != http.MethodGet:
+		return http.StatusMethodNotAllowed, "the handshake must be a GET"
+	case r.Header.Get("Sec-WebSocket-Version") != "13":
+		return http.StatusBadRequest, "Sec-WebSocket-Version must be 13"
+	}
+	keys := r.Header.Values("Sec-WebSocket-Key")
+	if len(keys) != 1 {
+		return http.StatusBadRequest, "the handshake must carry one Sec-WebSocket-Key"
+	}
+	if key, err := base64.StdEncoding.DecodeString(strings.TrimSpace(keys[0])); err != nil || len(key) != 16 {
+		return http.StatusBadRequest, "Sec-WebSocket-Key must be 16 bytes in base64"
+	}
+	return 0, ""
+}
+
+// headerHasToken reports whether a comma-separated header lists token, case aside.
+func headerHasToken(h http.Header, name, token string) bool {
+	for _, v := range h.Values(name) {
+		for _, t := range strings.Split(v, ",") {
+			if strings.EqualFold(strings.TrimSpace(t), token) {
+				return true
+			}
+		}
+	}
+	return false
+}
