@@ -669,3 +669,78 @@ func TestRefusalsBeforeGraphQLAreJSONThatVariesWithCredentialAndOrigin(t *testin
 		})
 	}
 }
+
+func TestRefusedWebSocketHandshakesAreOneJSONAnswerLoggedWithTheirStatus(t *testing.T) {
+	const allowed = "https://alliance.example.com"
+	ts := newLimitedServer(t, func(c *server.Config) { c.CORSOrigins = []string{allowed} })
+	handshake := func(change map[string]string) map[string]string {
+		h := map[string]string{"Origin": allowed, "Connection": "Upgrade", "Upgrade": "websocket",
+			"Sec-WebSocket-Version": "13", "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==", "Sec-WebSocket-Protocol": "graphql-transport-ws"}
+		for k, v := range change {
+			h[k] = v
+		}
+		return h
+	}
+	tests := []struct {
+		name    string
+		method  string
+		header  map[string]string
+		status  int
+		code    string
+		mention string // the message names what to change
+		extra   [2]string
+	}{
+		{"from an origin not on the allow-list", http.MethodGet, handshake(map[string]string{"Origin": "http://localhost:5173"}),
+			http.StatusForbidden, "ORIGIN_NOT_ALLOWED", "--cors-origins", [2]string{}},
+		{"of another WebSocket version", http.MethodGet, handshake(map[string]string{"Sec-WebSocket-Version": "12"}),
+			http.StatusBadRequest, "BAD_REQUEST", "Sec-WebSocket-Version", [2]string{"Sec-WebSocket-Version", "13"}},
+		{"without a key", http.MethodGet, handshake(map[string]string{"Sec-WebSocket-Key": "short"}),
+			http.StatusBadRequest, "BAD_REQUEST", "Sec-WebSocket-Key", [2]string{}},
+		{"asking for another protocol", http.MethodGet, handshake(map[string]string{"Upgrade": "h2c"}),
+			http.StatusUpgradeRequired, "BAD_REQUEST", "websocket", [2]string{"Upgrade", "websocket"}},
+		{"by POST", http.MethodPost, handshake(nil),
+			http.StatusMethodNotAllowed, "BAD_REQUEST", "GET", [2]string{}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			e := send(t, ts, tc.method, "/query", "", nil, tc.header)
+			if e.status != tc.status || e.code() != tc.code {
+				t.Fatalf("status %d code %q, want %d %s: %s", e.status, e.code(), tc.status, tc.code, e.raw)
+			}
+			if len(e.resp.Errors) != 1 || !strings.Contains(e.resp.Errors[0].Message, tc.mention) {
+				t.Errorf("the refusal should be one error naming %q: %s", tc.mention, e.raw)
+			}
+			if ct := e.header.Get("Content-Type"); ct != "application/json; charset=utf-8" {
+				t.Errorf("Content-Type %q", ct)
+			}
+			if tc.extra[0] != "" && e.header.Get(tc.extra[0]) != tc.extra[1] {
+				t.Errorf("%s: %q, want %q", tc.extra[0], e.header.Get(tc.extra[0]), tc.extra[1])
+			}
+			id := e.header.Get("X-Request-Id")
+			var logged []map[string]any
+			for _, line := range strings.Split(strings.TrimSpace(ts.logText()), "\n") {
+				var entry map[string]any
+				if err := json.Unmarshal([]byte(line), &entry); err != nil {
+					t.Errorf("a log line is not JSON: %q", line)
+					continue
+				}
+				if entry["request_id"] == id && entry["msg"] == "request" {
+					logged = append(logged, entry)
+				}
+			}
+			if len(logged) != 1 || logged[0]["status"] != float64(tc.status) {
+				t.Errorf("the request log for %s: %v, want one line with status %d", id, logged, tc.status)
+			}
+		})
+	}
+	t.Run("a well-formed handshake still opens the socket", func(t *testing.T) {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		conn, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(ts.URL, "http")+"/query",
+			&websocket.DialOptions{Subprotocols: []string{"graphql-transport-ws"}, HTTPHeader: http.Header{"Origin": {allowed}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		conn.CloseNow()
+	})
+}
