@@ -163,3 +163,9 @@ bench-profile:
 bench-subs: build
 	go build -o bin/alliance-subbench ./cmd/alliance-subbench
 	ulimit -n $$(ulimit -Hn) && bin/alliance-subbench -subscribers '1000,1000!,10000,10000/10'
+
+.PHONY: clients
+## clients: the client recipes of docs/clients.md (clients/) with their pinned libraries
+## against a test server, and the guide's quotes of them (make test runs them too)
+clients:
+	go test -count=1 -run 'TestClientRecipes|TestClientsDoc' ./internal/server

@@ -13,8 +13,10 @@ import { browserFetch, collect, openingInput, report, token, url, WebSocketImpl,
 // The id is the one in the manifest: codegen's hash of its own printing of the document.
 const generateHash = (document: DocumentNode) => (document as { __meta__?: { hash: string } }).__meta__!.hash;
 
-// GraphQLWsLink sends the query's text beside its id; the id alone is what trusted
-// documents need, and all the server reads when both come.
+// GraphQLWsLink sends the document's text beside its id, with the selections in the order
+// they were written; the server compares that text with the manifest's, which codegen
+// printed with every selection set sorted, and refuses the difference
+// (PERSISTED_QUERY_HASH_MISMATCH). The id alone is all the server needs.
 const idOnly = (ws: Client): Client => ({
   ...ws,
   subscribe: (payload, sink) => ws.subscribe(payload.extensions?.persistedQuery ? { ...payload, query: '' } : payload, sink),
