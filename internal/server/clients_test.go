@@ -28,9 +28,9 @@ import (
 // ALLIANCE_CLIENT_TESTS=optional may a machine without Node.js and npm skip them.
 const clientTestsEnv = "ALLIANCE_CLIENT_TESTS"
 
-// devOrigin is where a frontend's dev server (Vite's default) serves the page that calls
+// recipeOrigin is where a frontend's dev server (Vite's default) serves the page that calls
 // the API: the Node recipes call as a browser there would.
-const devOrigin = "http://localhost:5173"
+const recipeOrigin = "http://localhost:5173"
 
 // recipeSummary is the line each recipe prints once it has done its work.
 type recipeSummary struct {
@@ -53,7 +53,7 @@ type recipeSummary struct {
 	} `json:"event"`
 }
 
-// TestClientRecipesWorkWithTheirLibraries builds the recipes as their READMEs say (types
+// TestClientRecipesWorkWithTheirLibraries builds the recipes as docs/clients.md says (types
 // and manifests generated from schema.graphqls, no introspection), starts a server that
 // runs only the documents of those manifests and accepts browsers from a dev origin, and
 // runs each recipe as the MEMBER of a company: two pages of companies, a mutation refused
@@ -68,7 +68,7 @@ func TestClientRecipesWorkWithTheirLibraries(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	installNodeModules(ctx, t, npm, clients)
-	run(ctx, t, clients, nil, npm, "run", "build")
+	runCommand(ctx, t, clients, nil, npm, "run", "build")
 	checkGenqlientOutput(ctx, t, filepath.Join(clients, "go"))
 
 	manifest := filepath.Join(t.TempDir(), "trusted-documents.json")
@@ -97,7 +97,7 @@ func TestClientRecipesWorkWithTheirLibraries(t *testing.T) {
 	want := expectedPages(t, ts)
 	env := []string{"ALLIANCE_URL=" + ts.URL + "/query", "ALLIANCE_TOKEN=" + ts.token(t, member),
 		"ALLIANCE_COMPANY=" + relay.ID(relay.TypeOrganization, company)}
-	browser := append(slices.Clone(env), "ALLIANCE_ORIGIN="+devOrigin)
+	browser := append(slices.Clone(env), "ALLIANCE_ORIGIN="+recipeOrigin)
 
 	recipes := []struct {
 		name    string
@@ -120,7 +120,7 @@ func TestClientRecipesWorkWithTheirLibraries(t *testing.T) {
 		for _, rc := range recipes {
 			t.Run(rc.name, func(t *testing.T) {
 				t.Parallel()
-				out := run(ctx, t, rc.dir, rc.env, rc.command[0], rc.command[1:]...)
+				out := runCommand(ctx, t, rc.dir, rc.env, rc.command[0], rc.command[1:]...)
 				var got recipeSummary
 				lines := strings.Split(strings.TrimSpace(out), "\n")
 				if err := json.Unmarshal([]byte(lines[len(lines)-1]), &got); err != nil {
@@ -228,7 +228,7 @@ func installNodeModules(ctx context.Context, t *testing.T, npm, clients string) 
 	if installed, err := os.Stat(filepath.Join(clients, "node_modules", ".package-lock.json")); err == nil && !installed.ModTime().Before(lock.ModTime()) {
 		return
 	}
-	run(ctx, t, clients, nil, npm, "ci", "--no-audit", "--no-fund", "--loglevel=error")
+	runCommand(ctx, t, clients, nil, npm, "ci", "--no-audit", "--no-fund", "--loglevel=error")
 }
 
 // checkGenqlientOutput generates the Go recipe's code again and requires what is
@@ -244,7 +244,7 @@ func checkGenqlientOutput(ctx context.Context, t *testing.T, dir string) {
 		}
 		before[i] = b
 	}
-	run(ctx, t, dir, nil, "go", "tool", "genqlient")
+	runCommand(ctx, t, dir, nil, "go", "tool", "genqlient")
 	for i, f := range files {
 		after, err := os.ReadFile(filepath.Join(dir, f))
 		if err != nil {
@@ -295,9 +295,9 @@ func writeRecipesManifest(t *testing.T, clients, path string) {
 	}
 }
 
-// run runs a command in dir with env added, failing the test with its output if it fails;
+// runCommand runs a command in dir with env added, failing the test with its output if it fails;
 // it returns its standard output.
-func run(ctx context.Context, t *testing.T, dir string, env []string, name string, args ...string) string {
+func runCommand(ctx context.Context, t *testing.T, dir string, env []string, name string, args ...string) string {
 	t.Helper()
 	cmd := exec.CommandContext(ctx, name, args...)
 	cmd.Dir = dir
@@ -340,7 +340,7 @@ func TestClientsDocQuotesTheTestedRecipes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	blocks := codeBlocks(string(doc))
+	blocks := docCodeBlocks(string(doc))
 	if len(blocks) < 6 {
 		t.Fatalf("docs/clients.md has %d code blocks to check, want one per client at least", len(blocks))
 	}
@@ -351,25 +351,25 @@ func TestClientsDocQuotesTheTestedRecipes(t *testing.T) {
 	}
 }
 
-type codeBlock struct {
+type docCodeBlock struct {
 	lang, code string
 	line       int
 }
 
-var fence = regexp.MustCompile("^```([a-z]*)$")
+var docFence = regexp.MustCompile("^```([a-z]*)$")
 
-// codeBlocks are the fenced blocks of a Markdown text, shell sessions aside.
-func codeBlocks(md string) []codeBlock {
-	var blocks []codeBlock
-	var cur *codeBlock
+// docCodeBlocks are the fenced blocks of a Markdown text, shell sessions aside.
+func docCodeBlocks(md string) []docCodeBlock {
+	var blocks []docCodeBlock
+	var cur *docCodeBlock
 	var lines []string
 	sc := bufio.NewScanner(strings.NewReader(md))
 	for n := 1; sc.Scan(); n++ {
 		line := sc.Text()
-		m := fence.FindStringSubmatch(line)
+		m := docFence.FindStringSubmatch(line)
 		switch {
 		case cur == nil && m != nil:
-			cur, lines = &codeBlock{lang: m[1], line: n}, nil
+			cur, lines = &docCodeBlock{lang: m[1], line: n}, nil
 		case cur != nil && line == "```":
 			if cur.lang != "sh" {
 				cur.code = strings.Join(lines, "\n") + "\n"
