@@ -1,14 +1,26 @@
 // Bundles and minifies the playground and the dashboard into internal/web/assets, with
-// the license of every package that ends up in them. Run through build.sh.
+// the license of every package that ends up in them, and writes the manifest of the
+// dashboard's operations, which the server always trusts. Run through build.sh.
 import { build } from 'esbuild';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { graphqlIds, persistedOperations } from './operations.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const out = join(here, '..', 'internal', 'web', 'assets');
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
+
+// Apollo's manifest format, which --trusted-documents reads too, so that the same file
+// can be handed to a gateway or merged into a deployment's own manifest.
+const manifest = join(here, '..', 'internal', 'web', 'operations', 'dashboard.json');
+mkdirSync(dirname(manifest), { recursive: true });
+writeFileSync(manifest, `${JSON.stringify({
+  format: 'apollo-persisted-query-manifest',
+  version: 1,
+  operations: persistedOperations(join(here, 'src', 'dashboard.graphql')),
+}, null, 2)}\n`);
 
 const result = await build({
   absWorkingDir: here,
@@ -24,6 +36,7 @@ const result = await build({
   legalComments: 'none',
   // Fonts and images the stylesheets name are inlined: the pages fetch nothing else.
   loader: { '.woff2': 'dataurl', '.woff': 'dataurl', '.ttf': 'dataurl', '.svg': 'dataurl', '.png': 'dataurl' },
+  plugins: [graphqlIds],
   metafile: true,
   logLevel: 'warning',
 });

@@ -20,9 +20,11 @@ import (
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
+	"github.com/alliance-graph/alliance-graph/internal/auth"
 	"github.com/alliance-graph/alliance-graph/internal/bus"
 	"github.com/alliance-graph/alliance-graph/internal/pgtest"
 	"github.com/alliance-graph/alliance-graph/internal/relay"
+	"github.com/alliance-graph/alliance-graph/internal/server"
 )
 
 // The browser tests drive headless Chromium (Debian's chromium package, which make test
@@ -378,6 +380,31 @@ func TestDashboardShowsTheAllianceLiveAndResumesAfterADrop(t *testing.T) {
 	}
 	b.waitFor(t, "the first change shown once", feedHas(first, 1), time.Second)
 	b.forgetProblems() // the failed reconnection attempts
+	b.clean(t)
+}
+
+// TestDashboardWorksUnderTrustedDocuments: on a server that runs only the documents of a
+// manifest which does not list the dashboard's, the dashboard still draws its figures and
+// follows the feed live: it sends its built-in operations by id, never as text.
+func TestDashboardWorksUnderTrustedDocuments(t *testing.T) {
+	path, _, _ := trustedManifest(t)
+	trusted, err := server.LoadTrustedDocuments(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := replicaWith(t, "browser-trusted", bus.Options{}, func(c *server.Config) {
+		c.TrustedDocuments = trusted
+		c.FreeFormRoles = []auth.Role{auth.RoleAdmin} // postOpeningIn writes with a free-form mutation
+	})
+	b := newBrowser(t, ts.URL)
+	b.do(t, chromedp.Navigate(ts.URL+"/dashboard"))
+	b.waitFor(t, "dashboard ready", dashboardReady, 10*time.Second)
+	if rows := evaluate[int](t, b, `document.querySelectorAll('#members-table tbody tr').length`); rows == 0 {
+		t.Error("no member kind is shown")
+	}
+	title := fmt.Sprintf("Trusted-documents welder %d", time.Now().UnixNano())
+	postOpeningIn(t, ts, title, 1)
+	b.waitFor(t, "the new opening in the feed", feedHas(title, 1), liveDeadline)
 	b.clean(t)
 }
 
