@@ -5,6 +5,7 @@ import { build } from 'esbuild';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { copyFont, fontPackage } from './fonts.mjs';
 import { graphqlIds, persistedOperations } from './operations.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -42,7 +43,7 @@ const result = await build({
 });
 
 // The packages whose code is in the bundles: the first node_modules folder of each input.
-const packages = new Set();
+const packages = new Set([fontPackage]);
 for (const input of Object.keys(result.metafile.inputs)) {
   const m = input.match(/node_modules\/((?:@[^/]+\/)?[^/]+)\//);
   if (m) packages.add(m[1]);
@@ -63,8 +64,12 @@ const sections = [...packages].sort().map((name) => {
       `${author ? `, author ${author}` : ''}${repository ? `, repository ${repository}` : ''}.`;
   return `${'='.repeat(78)}\n${name}@${meta.version} (${meta.license})\n${'='.repeat(78)}\n\n${text}\n`;
 });
+const font = copyFont(join(here, 'node_modules', fontPackage), join(here, '..', 'internal', 'demo'), out);
+writeFileSync(join(out, 'fonts.css'), font.css);
 writeFileSync(join(out, 'licenses.txt'),
   'Third-party software bundled into playground.js, playground.css, dashboard.js and dashboard.css,\n' +
+  `and the font ${fontPackage} (fonts.css and the .woff2 files beside it),\n` +
   'built by web/build.sh from the versions pinned in web/package-lock.json.\n\n' + sections.join('\n'));
-for (const f of readdirSync(out)) console.log(f.padEnd(20), readFileSync(join(out, f)).length);
+for (const f of readdirSync(out).filter((f) => !f.endsWith('.woff2'))) console.log(f.padEnd(20), readFileSync(join(out, f)).length);
+console.log(`${font.slices} font slices`.padEnd(20), font.bytes);
 if (!existsSync(join(out, 'playground.css'))) throw new Error('no playground.css produced');

@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/css"
+	"github.com/chromedp/cdproto/dom"
 	cdplog "github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/runtime"
@@ -406,6 +408,54 @@ func TestDashboardWorksUnderTrustedDocuments(t *testing.T) {
 	postOpeningIn(t, ts, title, 1)
 	b.waitFor(t, "the new opening in the feed", feedHas(title, 1), liveDeadline)
 	b.clean(t)
+}
+
+// TestChineseNamesRenderWithTheEmbeddedFont: on a machine without a CJK font (the test
+// machine has none), the alliance's Chinese name in the dashboard's header is drawn with
+// the embedded Noto Sans SC, not as empty boxes of a fallback font.
+func TestChineseNamesRenderWithTheEmbeddedFont(t *testing.T) {
+	ts := replicaWith(t, "browser-font", bus.Options{}, nil)
+	b := newBrowser(t, ts.URL)
+	b.do(t, chromedp.Navigate(ts.URL+"/dashboard"))
+	b.waitFor(t, "the Chinese name in the header", `/\p{Script=Han}/u.test(document.querySelector('#subtitle').textContent)`, 10*time.Second)
+	b.waitFor(t, "the embedded font loaded", `[...document.fonts].some(f => f.family.replace(/["']/g, '') === 'Noto Sans SC' && f.status === 'loaded')`, 10*time.Second)
+	hanzi := evaluate[int](t, b, `(document.querySelector('#subtitle').textContent.match(/\p{Script=Han}/gu) ?? []).length`)
+	var drawn float64
+	var used []string
+	for _, f := range renderingFonts(t, b, "#subtitle") {
+		used = append(used, fmt.Sprintf("%s (custom %v, %v glyphs)", f.FamilyName, f.IsCustomFont, f.GlyphCount))
+		if f.IsCustomFont && strings.Contains(f.FamilyName, "Noto Sans SC") {
+			drawn += f.GlyphCount
+		}
+	}
+	if drawn < float64(hanzi) {
+		t.Errorf("the header's %d hanzi are drawn with %v, want them all in the embedded Noto Sans SC", hanzi, used)
+	}
+	b.clean(t)
+}
+
+// renderingFonts are the fonts the browser drew the text of the element selector with.
+func renderingFonts(t *testing.T, b *browser, selector string) []*css.PlatformFontUsage {
+	t.Helper()
+	if _, err := chromedp.Call(b.ctx, dom.Enable, dom.EnableParams{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Call(b.ctx, css.Enable, cdp.Empty{}); err != nil {
+		t.Fatal(err)
+	}
+	doc, err := chromedp.Call(b.ctx, dom.GetDocument, dom.GetDocumentParams{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	node, err := chromedp.Call(b.ctx, dom.QuerySelector, dom.QuerySelectorParams{NodeID: doc.Root.NodeID, Selector: selector})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fonts, err := chromedp.Call(b.ctx, css.GetPlatformFontsForNode, css.GetPlatformFontsForNodeParams{NodeID: node.NodeID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fonts.Fonts
 }
 
 // TestPlaygroundWorksOffline: GraphiQL loads from the server alone, documents the schema,
