@@ -411,27 +411,50 @@ func TestDashboardWorksUnderTrustedDocuments(t *testing.T) {
 }
 
 // TestChineseNamesRenderWithTheEmbeddedFont: on a machine without a CJK font (the test
-// machine has none), the alliance's Chinese name in the dashboard's header is drawn with
-// the embedded Noto Sans SC, not as empty boxes of a fallback font.
+// machine has none), the alliance's Chinese name in the dashboard's header, and in the
+// playground's answer, is drawn with the embedded Noto Sans SC, not as empty boxes of a
+// fallback font.
 func TestChineseNamesRenderWithTheEmbeddedFont(t *testing.T) {
 	ts := replicaWith(t, "browser-font", bus.Options{}, nil)
 	b := newBrowser(t, ts.URL)
 	b.do(t, chromedp.Navigate(ts.URL+"/dashboard"))
 	b.waitFor(t, "the Chinese name in the header", `/\p{Script=Han}/u.test(document.querySelector('#subtitle').textContent)`, 10*time.Second)
-	b.waitFor(t, "the embedded font loaded", `[...document.fonts].some(f => f.family.replace(/["']/g, '') === 'Noto Sans SC' && f.status === 'loaded')`, 10*time.Second)
-	hanzi := evaluate[int](t, b, `(document.querySelector('#subtitle').textContent.match(/\p{Script=Han}/gu) ?? []).length`)
+	b.waitFor(t, "the embedded font loaded", embeddedFontLoaded, 10*time.Second)
+	drawnWithEmbeddedFont(t, b, "the dashboard's header", "#subtitle")
+	b.clean(t)
+
+	b.do(t, chromedp.Navigate(ts.URL+"/"))
+	b.waitFor(t, "GraphiQL", `!!document.querySelector('.graphiql-execute-button')`, 10*time.Second)
+	b.do(t, chromedp.Click(chromedp.CSS(`.graphiql-execute-button`)))
+	// The innermost element of the answer holding a Chinese name, marked for the query.
+	b.waitFor(t, "a Chinese name in the answer", `(() => {
+		const s = [...document.querySelectorAll('.result-window .CodeMirror-line span')].find(s => !s.children.length && /\p{Script=Han}/u.test(s.textContent));
+		if (s) s.dataset.han = '';
+		return !!s;
+	})()`, 10*time.Second)
+	b.waitFor(t, "the embedded font loaded", embeddedFontLoaded, 10*time.Second)
+	drawnWithEmbeddedFont(t, b, "the playground's answer", ".result-window [data-han]")
+	b.clean(t)
+}
+
+const embeddedFontLoaded = `[...document.fonts].some(f => f.family.replace(/["']/g, '') === 'Noto Sans SC' && f.status === 'loaded')`
+
+// drawnWithEmbeddedFont fails unless every hanzi of the element selector is drawn with
+// the embedded Noto Sans SC.
+func drawnWithEmbeddedFont(t *testing.T, b *browser, what, selector string) {
+	t.Helper()
+	hanzi := evaluate[int](t, b, fmt.Sprintf(`(document.querySelector(%q).textContent.match(/\p{Script=Han}/gu) ?? []).length`, selector))
 	var drawn float64
 	var used []string
-	for _, f := range renderingFonts(t, b, "#subtitle") {
+	for _, f := range renderingFonts(t, b, selector) {
 		used = append(used, fmt.Sprintf("%s (custom %v, %v glyphs)", f.FamilyName, f.IsCustomFont, f.GlyphCount))
 		if f.IsCustomFont && strings.Contains(f.FamilyName, "Noto Sans SC") {
 			drawn += f.GlyphCount
 		}
 	}
-	if drawn < float64(hanzi) {
-		t.Errorf("the header's %d hanzi are drawn with %v, want them all in the embedded Noto Sans SC", hanzi, used)
+	if hanzi == 0 || drawn < float64(hanzi) {
+		t.Errorf("%s: its %d hanzi are drawn with %v, want them all in the embedded Noto Sans SC", what, hanzi, used)
 	}
-	b.clean(t)
 }
 
 // renderingFonts are the fonts the browser drew the text of the element selector with.
