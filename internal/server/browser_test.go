@@ -15,14 +15,18 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/css"
+	"github.com/chromedp/cdproto/dom"
 	cdplog "github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
+	"github.com/alliance-graph/alliance-graph/internal/auth"
 	"github.com/alliance-graph/alliance-graph/internal/bus"
 	"github.com/alliance-graph/alliance-graph/internal/pgtest"
 	"github.com/alliance-graph/alliance-graph/internal/relay"
+	"github.com/alliance-graph/alliance-graph/internal/server"
 )
 
 // The browser tests drive headless Chromium (Debian's chromium package, which make test
@@ -379,6 +383,102 @@ func TestDashboardShowsTheAllianceLiveAndResumesAfterADrop(t *testing.T) {
 	b.waitFor(t, "the first change shown once", feedHas(first, 1), time.Second)
 	b.forgetProblems() // the failed reconnection attempts
 	b.clean(t)
+}
+
+// TestDashboardWorksUnderTrustedDocuments: on a server that runs only the documents of a
+// manifest which does not list the dashboard's, the dashboard still draws its figures and
+// follows the feed live: it sends its built-in operations by id, never as text.
+func TestDashboardWorksUnderTrustedDocuments(t *testing.T) {
+	path, _, _ := trustedManifest(t)
+	trusted, err := server.LoadTrustedDocuments(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := replicaWith(t, "browser-trusted", bus.Options{}, func(c *server.Config) {
+		c.TrustedDocuments = trusted
+		c.FreeFormRoles = []auth.Role{auth.RoleAdmin} // postOpeningIn writes with a free-form mutation
+	})
+	b := newBrowser(t, ts.URL)
+	b.do(t, chromedp.Navigate(ts.URL+"/dashboard"))
+	b.waitFor(t, "dashboard ready", dashboardReady, 10*time.Second)
+	if rows := evaluate[int](t, b, `document.querySelectorAll('#members-table tbody tr').length`); rows == 0 {
+		t.Error("no member kind is shown")
+	}
+	title := fmt.Sprintf("Trusted-documents welder %d", time.Now().UnixNano())
+	postOpeningIn(t, ts, title, 1)
+	b.waitFor(t, "the new opening in the feed", feedHas(title, 1), liveDeadline)
+	b.clean(t)
+}
+
+// TestChineseNamesRenderWithTheEmbeddedFont: on a machine without a CJK font (the test
+// machine has none), the alliance's Chinese name in the dashboard's header, and in the
+// playground's answer, is drawn with the embedded Noto Sans SC, not as empty boxes of a
+// fallback font.
+func TestChineseNamesRenderWithTheEmbeddedFont(t *testing.T) {
+	ts := replicaWith(t, "browser-font", bus.Options{}, nil)
+	b := newBrowser(t, ts.URL)
+	b.do(t, chromedp.Navigate(ts.URL+"/dashboard"))
+	b.waitFor(t, "the Chinese name in the header", `/\p{Script=Han}/u.test(document.querySelector('#subtitle').textContent)`, 10*time.Second)
+	b.waitFor(t, "the embedded font loaded", embeddedFontLoaded, 10*time.Second)
+	drawnWithEmbeddedFont(t, b, "the dashboard's header", "#subtitle")
+	b.clean(t)
+
+	b.do(t, chromedp.Navigate(ts.URL+"/"))
+	b.waitFor(t, "GraphiQL", `!!document.querySelector('.graphiql-execute-button')`, 10*time.Second)
+	b.do(t, chromedp.Click(chromedp.CSS(`.graphiql-execute-button`)))
+	// The innermost element of the answer holding a Chinese name, marked for the query.
+	b.waitFor(t, "a Chinese name in the answer", `(() => {
+		const s = [...document.querySelectorAll('.result-window .CodeMirror-line span')].find(s => !s.children.length && /\p{Script=Han}/u.test(s.textContent));
+		if (s) s.dataset.han = '';
+		return !!s;
+	})()`, 10*time.Second)
+	b.waitFor(t, "the embedded font loaded", embeddedFontLoaded, 10*time.Second)
+	drawnWithEmbeddedFont(t, b, "the playground's answer", ".result-window [data-han]")
+	b.clean(t)
+}
+
+const embeddedFontLoaded = `[...document.fonts].some(f => f.family.replace(/["']/g, '') === 'Noto Sans SC' && f.status === 'loaded')`
+
+// drawnWithEmbeddedFont fails unless every hanzi of the element selector is drawn with
+// the embedded Noto Sans SC.
+func drawnWithEmbeddedFont(t *testing.T, b *browser, what, selector string) {
+	t.Helper()
+	hanzi := evaluate[int](t, b, fmt.Sprintf(`(document.querySelector(%q).textContent.match(/\p{Script=Han}/gu) ?? []).length`, selector))
+	var drawn float64
+	var used []string
+	for _, f := range renderingFonts(t, b, selector) {
+		used = append(used, fmt.Sprintf("%s (custom %v, %v glyphs)", f.FamilyName, f.IsCustomFont, f.GlyphCount))
+		if f.IsCustomFont && strings.Contains(f.FamilyName, "Noto Sans SC") {
+			drawn += f.GlyphCount
+		}
+	}
+	if hanzi == 0 || drawn < float64(hanzi) {
+		t.Errorf("%s: its %d hanzi are drawn with %v, want them all in the embedded Noto Sans SC", what, hanzi, used)
+	}
+}
+
+// renderingFonts are the fonts the browser drew the text of the element selector with.
+func renderingFonts(t *testing.T, b *browser, selector string) []*css.PlatformFontUsage {
+	t.Helper()
+	if _, err := chromedp.Call(b.ctx, dom.Enable, dom.EnableParams{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Call(b.ctx, css.Enable, cdp.Empty{}); err != nil {
+		t.Fatal(err)
+	}
+	doc, err := chromedp.Call(b.ctx, dom.GetDocument, dom.GetDocumentParams{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	node, err := chromedp.Call(b.ctx, dom.QuerySelector, dom.QuerySelectorParams{NodeID: doc.Root.NodeID, Selector: selector})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fonts, err := chromedp.Call(b.ctx, css.GetPlatformFontsForNode, css.GetPlatformFontsForNodeParams{NodeID: node.NodeID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fonts.Fonts
 }
 
 // TestPlaygroundWorksOffline: GraphiQL loads from the server alone, documents the schema,

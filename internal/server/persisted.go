@@ -70,25 +70,34 @@ func LoadTrustedDocuments(path string) (*TrustedDocuments, error) {
 	if len(docs) == 0 {
 		return nil, fmt.Errorf("trusted documents %s: the manifest lists no document", path)
 	}
+	t, err := newTrustedDocuments(docs)
+	if err != nil {
+		return nil, fmt.Errorf("trusted documents %s: %w", path, err)
+	}
+	return t, nil
+}
+
+// newTrustedDocuments checks documents by id as LoadTrustedDocuments says.
+func newTrustedDocuments(docs map[string]string) (*TrustedDocuments, error) {
 	schema := graph.NewExecutableSchema(graph.Config{}).Schema()
 	t := &TrustedDocuments{byID: make(map[string]string, len(docs))}
 	for id, doc := range docs {
 		key := normalizeDocumentID(id)
 		if key == "" {
-			return nil, fmt.Errorf("trusted documents %s: a document has an empty id", path)
+			return nil, errors.New("a document has an empty id")
 		}
 		if isSHA256(key) && key != sha256Hex(doc) {
-			return nil, fmt.Errorf("trusted documents %s: id %s is not the sha256 hash of its document", path, id)
+			return nil, fmt.Errorf("id %s is not the sha256 hash of its document", id)
 		}
 		if _, dup := t.byID[key]; dup {
-			return nil, fmt.Errorf("trusted documents %s: id %s appears twice", path, id)
+			return nil, fmt.Errorf("id %s appears twice", id)
 		}
 		q, perr := parser.ParseQuery(&ast.Source{Name: id, Input: doc})
 		if perr != nil {
-			return nil, fmt.Errorf("trusted documents %s: document %s does not parse: %v", path, id, perr)
+			return nil, fmt.Errorf("document %s does not parse: %v", id, perr)
 		}
 		if errs := validator.Validate(schema, q); len(errs) > 0 {
-			return nil, fmt.Errorf("trusted documents %s: document %s does not fit the schema: %v", path, id, errs)
+			return nil, fmt.Errorf("document %s does not fit the schema: %v", id, errs)
 		}
 		t.byID[key] = doc
 	}
@@ -141,9 +150,11 @@ func parseManifest(raw []byte) (map[string]string, error) {
 //   - trusted documents (when set): ids of the manifest run their document; anything else
 //     (free-form queries, unknown ids, APQ registrations) is refused, unless the viewer's
 //     role may send free-form queries.
+//   - built-in documents (the dashboard's, see builtin.go): trusted in every mode.
 type persistedDocuments struct {
 	apq           graphql.Cache[string] // nil: automatic persisted queries are off
 	trusted       *TrustedDocuments     // nil: any query may run
+	builtIn       *TrustedDocuments     // nil: none
 	freeFormRoles []auth.Role
 }
 
@@ -152,8 +163,8 @@ var _ interface {
 	graphql.HandlerExtension
 } = persistedDocuments{}
 
-func newPersistedDocuments(apqSize int, apqBytes int64, trusted *TrustedDocuments, freeForm []auth.Role) persistedDocuments {
-	p := persistedDocuments{trusted: trusted, freeFormRoles: freeForm}
+func newPersistedDocuments(apqSize int, apqBytes int64, trusted, builtIn *TrustedDocuments, freeForm []auth.Role) persistedDocuments {
+	p := persistedDocuments{trusted: trusted, builtIn: builtIn, freeFormRoles: freeForm}
 	if apqSize == 0 {
 		apqSize = DefaultAPQCacheSize
 	}
@@ -182,17 +193,15 @@ func (p persistedDocuments) MutateOperationParameters(ctx context.Context, raw *
 		}
 		return nil
 	}
-	if p.trusted != nil {
-		if doc, ok := p.trusted.byID[id]; ok {
-			if raw.Query != "" && !sameDocument(raw.Query, doc) {
-				return requestError(errcode.PersistedQueryHashMismatch, "the query sent is not the trusted document %s", id)
-			}
-			raw.Query = doc
-			return nil
+	if doc, ok := p.trustedDocument(id); ok {
+		if raw.Query != "" && !sameDocument(raw.Query, doc) {
+			return requestError(errcode.PersistedQueryHashMismatch, "the query sent is not the trusted document %s", id)
 		}
-		if !freeForm {
-			return requestError(errcode.PersistedQueryNotInList, "no trusted document has the id %s", id)
-		}
+		raw.Query = doc
+		return nil
+	}
+	if !freeForm {
+		return requestError(errcode.PersistedQueryNotInList, "no trusted document has the id %s", id)
 	}
 	if p.apq == nil {
 		return requestError(errcode.PersistedQueryNotSupported, "PersistedQueryNotSupported")
@@ -227,10 +236,8 @@ func (p persistedDocuments) document(ctx context.Context, raw *graphql.RawParams
 	if err != nil || id == "" {
 		return ""
 	}
-	if p.trusted != nil {
-		if doc, ok := p.trusted.byID[id]; ok {
-			return doc
-		}
+	if doc, ok := p.trustedDocument(id); ok {
+		return doc
 	}
 	if p.apq != nil {
 		if q, ok := p.apq.Get(ctx, id); ok {
@@ -238,6 +245,19 @@ func (p persistedDocuments) document(ctx context.Context, raw *graphql.RawParams
 		}
 	}
 	return ""
+}
+
+// trustedDocument is the document of a trusted or built-in id.
+func (p persistedDocuments) trustedDocument(id string) (string, bool) {
+	for _, t := range []*TrustedDocuments{p.trusted, p.builtIn} {
+		if t == nil {
+			continue
+		}
+		if doc, ok := t.byID[id]; ok {
+			return doc, true
+		}
+	}
+	return "", false
 }
 
 // sameDocument reports whether two query texts are one document: equal once parsed and

@@ -159,7 +159,14 @@ func New(cfg Config) http.Handler {
 	}
 	// Persisted documents first: the limits check the document a hash stands for.
 	gql.Use(socketOperations{})
-	persisted := newPersistedDocuments(cfg.APQCacheSize, cfg.APQCacheBytes, cfg.TrustedDocuments, cfg.FreeFormRoles)
+	var builtIn *TrustedDocuments
+	if !cfg.NoDashboard {
+		builtIn = dashboardDocuments()
+		if cfg.TrustedDocuments != nil {
+			logBuiltInTrusted(cfg.Logger, builtIn, !cfg.NoPlayground, cfg.FreeFormRoles)
+		}
+	}
+	persisted := newPersistedDocuments(cfg.APQCacheSize, cfg.APQCacheBytes, cfg.TrustedDocuments, builtIn, cfg.FreeFormRoles)
 	gql.Use(persisted)
 	limits := cfg.Limits.withDefaults()
 	gql.SetParserTokenLimit(max(limits.MaxTokens, 0))

@@ -84,16 +84,26 @@ func New() *Pages {
 			panic(err)
 		}
 		sum := sha256.Sum256(body)
-		a := &asset{body: body, version: hex.EncodeToString(sum[:8]), contentType: mime.TypeByExtension(path.Ext(e.Name()))}
-		if a.contentType == "" {
-			a.contentType = "application/octet-stream"
-		}
+		a := &asset{body: body, version: hex.EncodeToString(sum[:8]), contentType: contentType(e.Name())}
 		p.assets[e.Name()] = a
 	}
 	pages := template.Must(template.New("").Funcs(template.FuncMap{"asset": p.url}).ParseFS(pageFS, "pages/*.html"))
 	p.playground = render(pages, "playground.html")
 	p.dashboard = render(pages, "dashboard.html")
 	return p
+}
+
+// contentType is the media type of an asset by its name. Fonts are named here: the
+// system's mime.types, which package mime reads over its own table, may call woff2
+// application/font-woff2 or not know it, and browsers check a font's type under nosniff.
+func contentType(name string) string {
+	if path.Ext(name) == ".woff2" {
+		return "font/woff2"
+	}
+	if t := mime.TypeByExtension(path.Ext(name)); t != "" {
+		return t
+	}
+	return "application/octet-stream"
 }
 
 // url is the versioned address of an asset; a page naming an asset that was not built

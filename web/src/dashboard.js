@@ -7,6 +7,9 @@ import {
   Legend, LinearScale, LineController, LineElement, PointElement, Tooltip,
 } from 'chart.js';
 import './dashboard.css';
+// The ids of the operations in dashboard.graphql, not their text: the server trusts them
+// even when it runs only the documents of a manifest (--trusted-documents).
+import operations from './dashboard.graphql';
 
 Chart.register(ArcElement, BarController, BarElement, CategoryScale, DoughnutController, Filler,
   Legend, LinearScale, LineController, LineElement, PointElement, Tooltip);
@@ -19,70 +22,22 @@ const feedLength = 40;
 const topGaps = 8;
 const palette = ['#1f6feb', '#e3703b', '#2da44e', '#8250df', '#d4a72c', '#cf222e', '#0a9396', '#6e7781'];
 
-const ALLIANCE = `query DashboardAlliance($id: ID!) {
-  node(id: $id) { ... on Alliance { id name { en zh } city foundedOn } }
-}`;
-const FIRST_ALLIANCE = `query DashboardFirstAlliance {
-  alliances(first: 1) { edges { node { id name { en zh } city foundedOn } } }
-}`;
-// Members and resources as of today; partnerships since the founding. Employment outcomes
-// are the whole history's by year of entry: asked without a period, order or cursor, they
-// are the answer the server keeps for every dashboard until the next change.
-const FIGURES = `query DashboardFigures($alliance: ID, $today: Date!) {
-  now: analytics(alliance: $alliance, period: { from: $today, to: $today }) {
-    membersByKind { kind count }
-    resourcesByCategory { category count }
-  }
-  ever: analytics(alliance: $alliance) {
-    partnershipsByMonth { month count }
-  }
-  skillGap(alliance: $alliance, filter: { minDemand: 1 }, orderBy: { field: GAP, direction: DESC }, first: ${topGaps}) {
-    edges { node { skill { code name { en } } demand supply openPositions courses courseSeats gap } }
-  }
-  employmentOutcomes(alliance: $alliance, groupBy: YEAR) {
-    edges { node { key { year } cohort employed employmentRate employedInAlliance medianStartingSalary } }
-  }
-  membershipGrowth(alliance: $alliance, interval: QUARTER) {
-    from to joined left active byKind { kind active }
-  }
-}`;
-const EVENT_FIELDS = `cursor node {
-  kind actor occurredAt subjectId
-  subject {
-    __typename
-    ... on Organization { name { en } }
-    ... on Membership { organization { name { en } } }
-    ... on Partnership { title { en } }
-    ... on SharedResource { title { en } provider { name { en } } }
-    ... on Skill { name { en } }
-    ... on Placement { opening { title { en } } }
-  }
-}`;
-// The alliance's latest events for the feed, and the log's latest cursor to follow it
-// from (an alliance with no events yet still resumes without a gap).
-const RECENT = `query DashboardRecentEvents($alliance: ID!) {
-  events(last: ${feedLength}, filter: { alliances: [$alliance] }) { edges { ${EVENT_FIELDS} } }
-  latest: events(last: 1) { edges { cursor } }
-}`;
-const FEED = `subscription DashboardFeed($alliance: ID!, $after: String) {
-  events(alliance: $alliance, after: $after) { ${EVENT_FIELDS} }
-}`;
-const COUNTERS = `subscription DashboardCounters($alliance: ID) {
-  allianceStats(alliance: $alliance) {
-    members activePartnerships resources openOpenings openPositions filledPositions talents asOf
-  }
-}`;
-
 const $ = (selector) => document.querySelector(selector);
 const number = new Intl.NumberFormat('en');
 const percent = new Intl.NumberFormat('en', { style: 'percent', maximumFractionDigits: 0 });
 let foundedYear = 0; // the alliance's: outcomes are shown from its first cohort on
 
-async function query(text, variables) {
+function documentId(operation) {
+  const id = operations[operation];
+  if (!id) throw new Error(`no operation ${operation} in dashboard.graphql`);
+  return `sha256:${id}`;
+}
+
+async function query(operation, variables) {
   const res = await fetch(endpoint, {
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json;q=0.9' },
-    body: JSON.stringify({ query: text, variables }),
+    body: JSON.stringify({ documentId: documentId(operation), variables }),
   });
   const body = await res.json();
   if (body.errors?.length) throw new Error(body.errors.map((e) => e.message).join('; '));
@@ -114,9 +69,10 @@ const client = createClient({
 
 // keep runs a subscription for the page's lifetime: whenever it ends (connection lost,
 // server shutting down, SLOW_CONSUMER), it subscribes again after a growing pause.
-function keep(text, variables, onData) {
+// graphql-ws insists on a query string; the server runs the document the id names.
+function keep(operation, variables, onData) {
   const run = () => {
-    client.subscribe({ query: text, variables: variables() }, {
+    client.subscribe({ query: '', documentId: documentId(operation), variables: variables() }, {
       next: (msg) => { if (msg.data) onData(msg.data); },
       error: () => again(),
       complete: () => again(),
@@ -325,7 +281,7 @@ let refreshing = null;
 let refreshAgain = false;
 function refreshFigures(alliance) {
   if (refreshing) { refreshAgain = true; return; }
-  refreshing = query(FIGURES, { alliance, today: new Date().toISOString().slice(0, 10) })
+  refreshing = query('DashboardFigures', { alliance, today: new Date().toISOString().slice(0, 10), gaps: topGaps })
     .then(showFigures)
     .catch((err) => console.error('dashboard figures:', err))
     .finally(() => {
@@ -388,8 +344,8 @@ async function main() {
   makeCharts();
   const id = params.get('alliance');
   const alliance = id
-    ? (await query(ALLIANCE, { id })).node
-    : (await query(FIRST_ALLIANCE)).alliances.edges[0]?.node;
+    ? (await query('DashboardAlliance', { id })).node
+    : (await query('DashboardFirstAlliance')).alliances.edges[0]?.node;
   if (!alliance) {
     $('#title').textContent = 'No alliance on this server yet';
     return;
@@ -399,13 +355,13 @@ async function main() {
   foundedYear = Number(alliance.foundedOn.slice(0, 4));
   document.title = `${alliance.name.en} · dashboard`;
 
-  const recent = await query(RECENT, { alliance: alliance.id });
+  const recent = await query('DashboardRecentEvents', { alliance: alliance.id, last: feedLength });
   recent.events.edges.forEach((edge) => addEvent(edge, false));
   let lastCursor = recent.latest.edges.at(-1)?.cursor ?? null;
   refreshFigures(alliance.id);
 
-  keep(COUNTERS, () => ({ alliance: alliance.id }), (data) => showCounters(data.allianceStats));
-  keep(FEED, () => ({ alliance: alliance.id, after: lastCursor }), (data) => {
+  keep('DashboardCounters', () => ({ alliance: alliance.id }), (data) => showCounters(data.allianceStats));
+  keep('DashboardFeed', () => ({ alliance: alliance.id, after: lastCursor }), (data) => {
     lastCursor = data.events.cursor;
     addEvent(data.events, true);
     refreshFigures(alliance.id);
