@@ -7,7 +7,9 @@ import (
 
 var base = time.Date(2026, 12, 7, 0, 0, 0, 0, time.UTC)
 
-func at(h, m int) time.Time { return base.Add(time.Duration(h)*time.Hour + time.Duration(m)*time.Minute) }
+func at(h, m int) time.Time {
+	return base.Add(time.Duration(h)*time.Hour + time.Duration(m)*time.Minute)
+}
 
 func TestFreeListsTheGapsOfAtLeastTheMinimum(t *testing.T) {
 	day := Period{at(8, 0), at(18, 0)}
