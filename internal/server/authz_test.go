@@ -353,7 +353,7 @@ var authzCases = []authzCase{
 		school, park := f.org(t, "SCHOOL"), f.org(t, "INDUSTRIAL_PARK")
 		f.membership(t, school)
 		facility := f.resource(t, "TRAINING_FACILITY", park)
-		start := time.Now().UTC().Truncate(time.Hour).Add(48 * time.Hour)
+		start := noonOn(demoDay)().UTC().Truncate(time.Hour).Add(48 * time.Hour) // the server's clock
 		return authzTarget{
 			members: map[string]int64{authzOwner: school, authzProvider: park},
 			input: map[string]any{"facilityId": authzResID(facility), "organizationId": authzOrgID(school), "purpose": "Authz welding class",

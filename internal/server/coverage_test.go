@@ -227,7 +227,7 @@ func TestEveryFieldOfEveryTypeResolves(t *testing.T) {
 	}
 	// A facility's calendar is read in a window: the demo's class meetings lie in the
 	// coming weeks.
-	from, to := gqlString(time.Now().UTC().Format(time.RFC3339)), gqlString(time.Now().UTC().Add(60*24*time.Hour).Format(time.RFC3339))
+	from, to := gqlString(demoDay.Format(time.RFC3339)), gqlString(demoDay.Add(60*24*time.Hour).Format(time.RFC3339))
 	for _, f := range []string{"bookings", "availability"} {
 		required["TrainingFacility."+f+".from"], required["TrainingFacility."+f+".to"] = from, to
 	}
