@@ -373,8 +373,8 @@ var authzCases = []authzCase{
 			members: map[string]int64{authzOwner: school, authzProvider: park},
 			input:   map[string]any{"id": id, "version": 1},
 			kind:    "FACILITY_BOOKING_CANCELLED", subject: id,
-			state:   []authzQuery{authzQ(`SELECT id, version, cancelled_at FROM facility_booking WHERE id = $1`, b)},
-			done:    authzQ(`SELECT count(*) FROM facility_booking WHERE id = $1 AND cancelled_at IS NOT NULL AND version = 2`, b),
+			state: []authzQuery{authzQ(`SELECT id, version, cancelled_at FROM facility_booking WHERE id = $1`, b)},
+			done:  authzQ(`SELECT count(*) FROM facility_booking WHERE id = $1 AND cancelled_at IS NOT NULL AND version = 2`, b),
 		}
 	}},
 	{"applyForJob", []string{authzOwner, authzProvider}, []string{authzAdmin, authzOwner}, func(t *testing.T, f *authzFixtures) authzTarget {
