@@ -39,6 +39,7 @@ type ResolverRoot interface {
 	Company() CompanyResolver
 	CompetitionResult() CompetitionResultResolver
 	Event() EventResolver
+	FacilityBooking() FacilityBookingResolver
 	GapCourse() GapCourseResolver
 	GovernmentAgency() GovernmentAgencyResolver
 	IndustrialPark() IndustrialParkResolver
@@ -283,6 +284,35 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	FacilityBooking struct {
+		BookedAt     func(childComplexity int) int
+		CancelledAt  func(childComplexity int) int
+		End          func(childComplexity int) int
+		Facility     func(childComplexity int) int
+		GlobalID     func(childComplexity int) int
+		Organization func(childComplexity int) int
+		Purpose      func(childComplexity int) int
+		Start        func(childComplexity int) int
+		Trainees     func(childComplexity int) int
+		Version      func(childComplexity int) int
+	}
+
+	FacilityBookingConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	FacilityBookingEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	FacilityBookingPayload struct {
+		FacilityBooking func(childComplexity int) int
+		UserErrors      func(childComplexity int) int
+	}
+
 	GapCourse struct {
 		Course   func(childComplexity int) int
 		Coverage func(childComplexity int) int
@@ -446,6 +476,8 @@ type ComplexityRoot struct {
 		AddPartnershipParticipant    func(childComplexity int, input change.AddPartnershipParticipantInput) int
 		AdmitMember                  func(childComplexity int, input change.AdmitMemberInput) int
 		ApplyForJob                  func(childComplexity int, input change.ApplyForJobInput) int
+		BookFacility                 func(childComplexity int, input change.BookFacilityInput) int
+		CancelFacilityBooking        func(childComplexity int, input change.CancelFacilityBookingInput) int
 		ChangeMemberRole             func(childComplexity int, input change.ChangeMemberRoleInput) int
 		ChangePartnershipStatus      func(childComplexity int, input change.ChangePartnershipStatusInput) int
 		CloseJobOpening              func(childComplexity int, input change.CloseJobOpeningInput) int
@@ -932,6 +964,12 @@ type ComplexityRoot struct {
 		UserErrors func(childComplexity int) int
 	}
 
+	TimeSlot struct {
+		End     func(childComplexity int) int
+		Minutes func(childComplexity int) int
+		Start   func(childComplexity int) int
+	}
+
 	TrainingCenter struct {
 		Address             func(childComplexity int) int
 		Alliance            func(childComplexity int) int
@@ -1001,6 +1039,8 @@ type ComplexityRoot struct {
 	TrainingFacility struct {
 		Address        func(childComplexity int) int
 		Alliance       func(childComplexity int) int
+		Availability   func(childComplexity int, from time.Time, to time.Time, minimumMinutes *int) int
+		Bookings       func(childComplexity int, from time.Time, to time.Time, includeCancelled *bool, first *int, after *string, last *int, before *string) int
 		Capacity       func(childComplexity int) int
 		Category       func(childComplexity int) int
 		Courses        func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.TrainingCourseFilter, orderBy *model.Order) int
@@ -1092,6 +1132,10 @@ type EventResolver interface {
 	Subject(ctx context.Context, obj *model.Event) (model.Node, error)
 	Actor(ctx context.Context, obj *model.Event) (string, error)
 }
+type FacilityBookingResolver interface {
+	Facility(ctx context.Context, obj *model.FacilityBooking) (*model.TrainingFacility, error)
+	Organization(ctx context.Context, obj *model.FacilityBooking) (model.Organization, error)
+}
 type GapCourseResolver interface {
 	Course(ctx context.Context, obj *model.GapCourse) (*model.TrainingCourse, error)
 }
@@ -1154,6 +1198,8 @@ type MutationResolver interface {
 	UpdateTrainingCourse(ctx context.Context, input change.UpdateTrainingCourseInput) (*model.TrainingCoursePayload, error)
 	RecordCompetitionResult(ctx context.Context, input change.RecordCompetitionResultInput) (*model.CompetitionResultPayload, error)
 	UpdateCompetitionResult(ctx context.Context, input change.UpdateCompetitionResultInput) (*model.CompetitionResultPayload, error)
+	BookFacility(ctx context.Context, input change.BookFacilityInput) (*model.FacilityBookingPayload, error)
+	CancelFacilityBooking(ctx context.Context, input change.CancelFacilityBookingInput) (*model.FacilityBookingPayload, error)
 	WithdrawResource(ctx context.Context, input change.WithdrawResourceInput) (*model.WithdrawResourcePayload, error)
 	ApplyForJob(ctx context.Context, input change.ApplyForJobInput) (*model.PlacementPayload, error)
 	UpdatePlacementStatus(ctx context.Context, input change.UpdatePlacementStatusInput) (*model.PlacementPayload, error)
@@ -1338,6 +1384,8 @@ type TrainingFacilityResolver interface {
 	SharedWith(ctx context.Context, obj *model.TrainingFacility) ([]model.Organization, error)
 	TrainingCenter(ctx context.Context, obj *model.TrainingFacility) (*model.TrainingCenter, error)
 
+	Bookings(ctx context.Context, obj *model.TrainingFacility, from time.Time, to time.Time, includeCancelled *bool, first *int, after *string, last *int, before *string) (*model.Connection[*model.FacilityBooking], error)
+	Availability(ctx context.Context, obj *model.TrainingFacility, from time.Time, to time.Time, minimumMinutes *int) ([]*model.TimeSlot, error)
 	Courses(ctx context.Context, obj *model.TrainingFacility, first *int, after *string, last *int, before *string, filter *model.TrainingCourseFilter, orderBy *model.Order) (*model.Connection[*model.TrainingCourse], error)
 }
 
@@ -2258,6 +2306,112 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.EventEdge.Node(childComplexity), true
 
+	case "FacilityBooking.bookedAt":
+		if e.ComplexityRoot.FacilityBooking.BookedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FacilityBooking.BookedAt(childComplexity), true
+	case "FacilityBooking.cancelledAt":
+		if e.ComplexityRoot.FacilityBooking.CancelledAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FacilityBooking.CancelledAt(childComplexity), true
+	case "FacilityBooking.end":
+		if e.ComplexityRoot.FacilityBooking.End == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FacilityBooking.End(childComplexity), true
+	case "FacilityBooking.facility":
+		if e.ComplexityRoot.FacilityBooking.Facility == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FacilityBooking.Facility(childComplexity), true
+	case "FacilityBooking.id":
+		if e.ComplexityRoot.FacilityBooking.GlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FacilityBooking.GlobalID(childComplexity), true
+	case "FacilityBooking.organization":
+		if e.ComplexityRoot.FacilityBooking.Organization == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FacilityBooking.Organization(childComplexity), true
+	case "FacilityBooking.purpose":
+		if e.ComplexityRoot.FacilityBooking.Purpose == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FacilityBooking.Purpose(childComplexity), true
+	case "FacilityBooking.start":
+		if e.ComplexityRoot.FacilityBooking.Start == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FacilityBooking.Start(childComplexity), true
+	case "FacilityBooking.trainees":
+		if e.ComplexityRoot.FacilityBooking.Trainees == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FacilityBooking.Trainees(childComplexity), true
+	case "FacilityBooking.version":
+		if e.ComplexityRoot.FacilityBooking.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FacilityBooking.Version(childComplexity), true
+
+	case "FacilityBookingConnection.edges":
+		if e.ComplexityRoot.FacilityBookingConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FacilityBookingConnection.Edges(childComplexity), true
+	case "FacilityBookingConnection.pageInfo":
+		if e.ComplexityRoot.FacilityBookingConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FacilityBookingConnection.PageInfo(childComplexity), true
+	case "FacilityBookingConnection.totalCount":
+		if e.ComplexityRoot.FacilityBookingConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FacilityBookingConnection.TotalCount(childComplexity), true
+
+	case "FacilityBookingEdge.cursor":
+		if e.ComplexityRoot.FacilityBookingEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FacilityBookingEdge.Cursor(childComplexity), true
+	case "FacilityBookingEdge.node":
+		if e.ComplexityRoot.FacilityBookingEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FacilityBookingEdge.Node(childComplexity), true
+
+	case "FacilityBookingPayload.facilityBooking":
+		if e.ComplexityRoot.FacilityBookingPayload.FacilityBooking == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FacilityBookingPayload.FacilityBooking(childComplexity), true
+	case "FacilityBookingPayload.userErrors":
+		if e.ComplexityRoot.FacilityBookingPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FacilityBookingPayload.UserErrors(childComplexity), true
+
 	case "GapCourse.course":
 		if e.ComplexityRoot.GapCourse.Course == nil {
 			break
@@ -2999,6 +3153,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ApplyForJob(childComplexity, args["input"].(change.ApplyForJobInput)), true
+	case "Mutation.bookFacility":
+		if e.ComplexityRoot.Mutation.BookFacility == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_bookFacility_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.BookFacility(childComplexity, args["input"].(change.BookFacilityInput)), true
+	case "Mutation.cancelFacilityBooking":
+		if e.ComplexityRoot.Mutation.CancelFacilityBooking == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_cancelFacilityBooking_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CancelFacilityBooking(childComplexity, args["input"].(change.CancelFacilityBookingInput)), true
 	case "Mutation.changeMemberRole":
 		if e.ComplexityRoot.Mutation.ChangeMemberRole == nil {
 			break
@@ -5242,6 +5418,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.TeacherPayload.UserErrors(childComplexity), true
 
+	case "TimeSlot.end":
+		if e.ComplexityRoot.TimeSlot.End == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimeSlot.End(childComplexity), true
+	case "TimeSlot.minutes":
+		if e.ComplexityRoot.TimeSlot.Minutes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimeSlot.Minutes(childComplexity), true
+	case "TimeSlot.start":
+		if e.ComplexityRoot.TimeSlot.Start == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimeSlot.Start(childComplexity), true
+
 	case "TrainingCenter.address":
 		if e.ComplexityRoot.TrainingCenter.Address == nil {
 			break
@@ -5536,6 +5731,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.TrainingFacility.Alliance(childComplexity), true
+	case "TrainingFacility.availability":
+		if e.ComplexityRoot.TrainingFacility.Availability == nil {
+			break
+		}
+
+		args, err := ec.field_TrainingFacility_availability_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.TrainingFacility.Availability(childComplexity, args["from"].(time.Time), args["to"].(time.Time), args["minimumMinutes"].(*int)), true
+	case "TrainingFacility.bookings":
+		if e.ComplexityRoot.TrainingFacility.Bookings == nil {
+			break
+		}
+
+		args, err := ec.field_TrainingFacility_bookings_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.TrainingFacility.Bookings(childComplexity, args["from"].(time.Time), args["to"].(time.Time), args["includeCancelled"].(*bool), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "TrainingFacility.capacity":
 		if e.ComplexityRoot.TrainingFacility.Capacity == nil {
 			break
@@ -5687,6 +5904,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("AnswerPartnershipInvitationInput", ec.unmarshalInputAnswerPartnershipInvitationInput),
 			graphql.NewInputUnmarshaler("ApplyForJobInput", ec.unmarshalInputApplyForJobInput),
 			graphql.NewInputUnmarshaler("BilingualTextInput", ec.unmarshalInputBilingualTextInput),
+			graphql.NewInputUnmarshaler("BookFacilityInput", ec.unmarshalInputBookFacilityInput),
+			graphql.NewInputUnmarshaler("CancelFacilityBookingInput", ec.unmarshalInputCancelFacilityBookingInput),
 			graphql.NewInputUnmarshaler("ChangeMemberRoleInput", ec.unmarshalInputChangeMemberRoleInput),
 			graphql.NewInputUnmarshaler("ChangePartnershipStatusInput", ec.unmarshalInputChangePartnershipStatusInput),
 			graphql.NewInputUnmarshaler("CloseJobOpeningInput", ec.unmarshalInputCloseJobOpeningInput),
@@ -7331,6 +7550,39 @@ type TrainingFacility implements Node & SharedResource {
   address: String
   "Notable equipment, for example ` + "`" + `5-axis CNC machining centre` + "`" + `."
   equipment: [String!]!
+  """
+  The facility's bookings that overlap ` + "`" + `[from, to)` + "`" + `, earliest first. Bookings say which
+  member uses the facility when and what for, so only signed-in callers see them; for
+  anyone else the list is empty and ` + "`" + `availability` + "`" + ` tells the free time.
+  """
+  bookings(
+    "The start of the window, inclusive."
+    from: DateTime!
+    "The end of the window, exclusive: after ` + "`" + `from` + "`" + `, and at most 92 days after it."
+    to: DateTime!
+    "Whether cancelled bookings are listed too."
+    includeCancelled: Boolean = false
+    "Number of items to return, paging forwards (at most 100; default 20 when neither ` + "`" + `first` + "`" + ` nor ` + "`" + `last` + "`" + ` is given)."
+    first: Int
+    "Return items after this cursor."
+    after: String
+    "Number of items to return, paging backwards (at most 100)."
+    last: Int
+    "Return items before this cursor."
+    before: String
+  ): FacilityBookingConnection!
+  """
+  The facility's free time in ` + "`" + `[from, to)` + "`" + `: the stretches between its standing bookings
+  that last at least ` + "`" + `minimumMinutes` + "`" + `, in order. Anyone who sees the facility sees it.
+  """
+  availability(
+    "The start of the window, inclusive."
+    from: DateTime!
+    "The end of the window, exclusive: after ` + "`" + `from` + "`" + `, and at most 92 days after it."
+    to: DateTime!
+    "The shortest free stretch worth listing, in minutes, from 1 to 1,440."
+    minimumMinutes: Int = 30
+  ): [TimeSlot!]!
   "Courses held at the facility."
   courses(
     "Number of items to return, paging forwards (at most 100; default 20 when neither ` + "`" + `first` + "`" + ` nor ` + "`" + `last` + "`" + ` is given)."
@@ -8123,6 +8375,61 @@ type PlacementConnection {
   totalCount: Int!
 }
 
+"""
+A member's booking of a training facility for ` + "`" + `[start, end)` + "`" + `. Two standing bookings of
+one facility never overlap: the database refuses the second.
+"""
+type FacilityBooking implements Node {
+  "Globally unique, opaque identifier."
+  id: ID!
+  "Increases with every change; give it back when cancelling so that concurrent changes are detected."
+  version: Int!
+  "The facility booked."
+  facility: TrainingFacility!
+  "The member the facility is booked for."
+  organization: Organization!
+  "When the booking starts."
+  start: DateTime!
+  "When the booking ends: the first moment the facility is free again."
+  end: DateTime!
+  "What the facility is booked for, for example a class or an assessment."
+  purpose: String!
+  "How many trainees will use the facility, when said."
+  trainees: Int
+  "When the booking was made."
+  bookedAt: DateTime!
+  "When the booking was cancelled; null while it stands."
+  cancelledAt: DateTime
+}
+
+"A page of facility bookings."
+type FacilityBookingConnection {
+  "The bookings on this page, each with its cursor."
+  edges: [FacilityBookingEdge!]!
+  "Where this page sits in the whole list."
+  pageInfo: PageInfo!
+  "The number of bookings in the whole window, ignoring paging. Counted only when asked for."
+  totalCount: Int!
+}
+
+"A facility booking and its cursor."
+type FacilityBookingEdge {
+  "Opaque position of this edge, for ` + "`" + `after` + "`" + ` and ` + "`" + `before` + "`" + `."
+  cursor: String!
+  "The booking."
+  node: FacilityBooking!
+}
+
+"A stretch of time, ` + "`" + `[start, end)` + "`" + `."
+type TimeSlot {
+  "When the stretch starts."
+  start: DateTime!
+  "When it ends, exclusive."
+  end: DateTime!
+  "Its length in minutes."
+  minutes: Int!
+}
+
 "A placement and its cursor."
 type PlacementEdge {
   "Opaque position of this edge, for ` + "`" + `after` + "`" + ` and ` + "`" + `before` + "`" + `."
@@ -8202,6 +8509,8 @@ enum UserErrorCode {
   PENDING_INVITATIONS
   "The course takes no enrolments today: enrolment opens 56 days before the course starts and closes the day before (see ` + "`" + `CourseState` + "`" + `); the message says when."
   ENROLMENT_CLOSED
+  "The facility is booked for part of the time asked for; the message names the booking in the way and its time."
+  OVERLAP
 }
 
 "A name or title in both languages, as input."
@@ -8275,6 +8584,15 @@ type Mutation {
   recordCompetitionResult("The result." input: RecordCompetitionResultInput!): CompetitionResultPayload! @requires(roles: [ADMIN, MEMBER])
   "Changes a competition result. Members may change their own."
   updateCompetitionResult("The changes." input: UpdateCompetitionResultInput!): CompetitionResultPayload! @requires(roles: [ADMIN, MEMBER])
+  """
+  Books a training facility for a member it is shared with, for a time and a purpose.
+  Members book for themselves. A booking that overlaps a standing one is refused with
+  ` + "`" + `OVERLAP` + "`" + `, naming it; of concurrent overlapping requests exactly one succeeds. Give
+  ` + "`" + `idempotencyKey` + "`" + ` to retry safely: the same request again returns the same booking.
+  """
+  bookFacility("The booking." input: BookFacilityInput!): FacilityBookingPayload! @requires(roles: [ADMIN, MEMBER])
+  "Cancels a facility booking that has not ended, freeing its time. The member that booked it or the facility's provider may."
+  cancelFacilityBooking("The booking to cancel." input: CancelFacilityBookingInput!): FacilityBookingPayload! @requires(roles: [ADMIN, MEMBER])
   "Withdraws a shared resource of any kind from the alliance; it stays readable by ID. Members may withdraw their own."
   withdrawResource("The resource to withdraw." input: WithdrawResourceInput!): WithdrawResourcePayload! @requires(roles: [ADMIN, MEMBER])
   "Records a talent's application to an open job opening. Members may apply for their own talents."
@@ -8793,6 +9111,40 @@ input RecordCompetitionResultInput {
   skillId: ID
 }
 
+"A facility booking to make."
+input BookFacilityInput {
+  "The training facility (global ID)."
+  facilityId: ID!
+  "The member the booking is for (global ID); a MEMBER's own organization when omitted. It must be the facility's provider or a member the facility is shared with."
+  organizationId: ID
+  "When the booking starts: not in the past, at most 366 days ahead."
+  start: DateTime!
+  "When it ends, exclusive: 15 minutes to 31 days after the start."
+  end: DateTime!
+  "What the facility is booked for, 1 to 300 characters."
+  purpose: String!
+  "How many trainees will use it, at most the facility's capacity."
+  trainees: Int
+  "Any text up to 100 characters, unique per request: sending the same request again with it returns the booking the first made instead of booking twice."
+  idempotencyKey: String
+}
+
+"A facility booking to cancel."
+input CancelFacilityBookingInput {
+  "The booking's global ID."
+  id: ID!
+  "The version last read."
+  version: Int!
+}
+
+"The result of a facility booking mutation."
+type FacilityBookingPayload {
+  "The booking as it is now; null when the mutation was refused."
+  facilityBooking: FacilityBooking
+  "Why the input was refused; empty on success."
+  userErrors: [UserError!]!
+}
+
 "Changes to a competition result; omitted fields stay as they are."
 input UpdateCompetitionResultInput {
   "The result's global ID."
@@ -9080,6 +9432,10 @@ enum EventKind {
   EMPLOYMENT_DECLINED
   "A training course moved to another state (` + "`" + `CourseState` + "`" + `): by the calendar as the days pass (actor role ` + "`" + `SYSTEM` + "`" + `), or when its dates were changed. The payload names the states: ` + "`" + `{\"from\": \"ENROLLING\", \"to\": \"RUNNING\"}` + "`" + `."
   COURSE_STATE_CHANGED
+  "A member booked a training facility (the subject is the booking). The payload names the facility, the member and the time: ` + "`" + `{\"facility\": ..., \"organization\": ..., \"start\": ..., \"end\": ...}` + "`" + `. Signed-in callers only."
+  FACILITY_BOOKED
+  "A facility booking was cancelled (the subject is the booking). Signed-in callers only."
+  FACILITY_BOOKING_CANCELLED
 }
 
 """
@@ -10604,6 +10960,64 @@ func (ec *executionContext) childFields_EventEdge(ctx context.Context, field gra
 	return nil, fmt.Errorf("no field named %q was found under type EventEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_FacilityBooking(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_FacilityBooking_id(ctx, field)
+	case "version":
+		return ec.fieldContext_FacilityBooking_version(ctx, field)
+	case "facility":
+		return ec.fieldContext_FacilityBooking_facility(ctx, field)
+	case "organization":
+		return ec.fieldContext_FacilityBooking_organization(ctx, field)
+	case "start":
+		return ec.fieldContext_FacilityBooking_start(ctx, field)
+	case "end":
+		return ec.fieldContext_FacilityBooking_end(ctx, field)
+	case "purpose":
+		return ec.fieldContext_FacilityBooking_purpose(ctx, field)
+	case "trainees":
+		return ec.fieldContext_FacilityBooking_trainees(ctx, field)
+	case "bookedAt":
+		return ec.fieldContext_FacilityBooking_bookedAt(ctx, field)
+	case "cancelledAt":
+		return ec.fieldContext_FacilityBooking_cancelledAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FacilityBooking", field.Name)
+}
+
+func (ec *executionContext) childFields_FacilityBookingConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_FacilityBookingConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_FacilityBookingConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_FacilityBookingConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FacilityBookingConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_FacilityBookingEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_FacilityBookingEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_FacilityBookingEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FacilityBookingEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_FacilityBookingPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "facilityBooking":
+		return ec.fieldContext_FacilityBookingPayload_facilityBooking(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_FacilityBookingPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FacilityBookingPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_GapCourse(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "course":
@@ -11724,6 +12138,18 @@ func (ec *executionContext) childFields_TeacherPayload(ctx context.Context, fiel
 	return nil, fmt.Errorf("no field named %q was found under type TeacherPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_TimeSlot(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "start":
+		return ec.fieldContext_TimeSlot_start(ctx, field)
+	case "end":
+		return ec.fieldContext_TimeSlot_end(ctx, field)
+	case "minutes":
+		return ec.fieldContext_TimeSlot_minutes(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TimeSlot", field.Name)
+}
+
 func (ec *executionContext) childFields_TrainingCenter(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -11888,6 +12314,10 @@ func (ec *executionContext) childFields_TrainingFacility(ctx context.Context, fi
 		return ec.fieldContext_TrainingFacility_address(ctx, field)
 	case "equipment":
 		return ec.fieldContext_TrainingFacility_equipment(ctx, field)
+	case "bookings":
+		return ec.fieldContext_TrainingFacility_bookings(ctx, field)
+	case "availability":
+		return ec.fieldContext_TrainingFacility_availability(ctx, field)
 	case "courses":
 		return ec.fieldContext_TrainingFacility_courses(ctx, field)
 	}
@@ -13204,6 +13634,34 @@ func (ec *executionContext) field_Mutation_applyForJob_args(ctx context.Context,
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (change.ApplyForJobInput, error) {
 			return ec.unmarshalNApplyForJobInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐApplyForJobInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_bookFacility_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (change.BookFacilityInput, error) {
+			return ec.unmarshalNBookFacilityInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐBookFacilityInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_cancelFacilityBooking_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (change.CancelFacilityBookingInput, error) {
+			return ec.unmarshalNCancelFacilityBookingInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐCancelFacilityBookingInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -15245,6 +15703,98 @@ func (ec *executionContext) field_TrainingCenter_courses_args(ctx context.Contex
 		return nil, err
 	}
 	args["orderBy"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_TrainingFacility_availability_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNDateTime2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNDateTime2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "minimumMinutes",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["minimumMinutes"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_TrainingFacility_bookings_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNDateTime2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNDateTime2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "includeCancelled",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["includeCancelled"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg6
 	return args, nil
 }
 
@@ -19194,6 +19744,460 @@ func (ec *executionContext) fieldContext_EventEdge_node(_ context.Context, field
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Event(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FacilityBooking_id(ctx context.Context, field graphql.CollectedField, obj *model.FacilityBooking) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FacilityBooking_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GlobalID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FacilityBooking_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FacilityBooking", field, true, false, "ID")
+}
+
+func (ec *executionContext) _FacilityBooking_version(ctx context.Context, field graphql.CollectedField, obj *model.FacilityBooking) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FacilityBooking_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FacilityBooking_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FacilityBooking", field, false, false, "Int")
+}
+
+func (ec *executionContext) _FacilityBooking_facility(ctx context.Context, field graphql.CollectedField, obj *model.FacilityBooking) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FacilityBooking_facility(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.FacilityBooking().Facility(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.TrainingFacility) graphql.Marshaler {
+			return ec.marshalNTrainingFacility2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐTrainingFacility(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FacilityBooking_facility(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FacilityBooking",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TrainingFacility(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FacilityBooking_organization(ctx context.Context, field graphql.CollectedField, obj *model.FacilityBooking) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FacilityBooking_organization(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.FacilityBooking().Organization(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Organization) graphql.Marshaler {
+			return ec.marshalNOrganization2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐOrganization(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FacilityBooking_organization(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FacilityBooking",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FacilityBooking_start(ctx context.Context, field graphql.CollectedField, obj *model.FacilityBooking) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FacilityBooking_start(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Start, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FacilityBooking_start(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FacilityBooking", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _FacilityBooking_end(ctx context.Context, field graphql.CollectedField, obj *model.FacilityBooking) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FacilityBooking_end(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.End, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FacilityBooking_end(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FacilityBooking", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _FacilityBooking_purpose(ctx context.Context, field graphql.CollectedField, obj *model.FacilityBooking) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FacilityBooking_purpose(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Purpose, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FacilityBooking_purpose(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FacilityBooking", field, false, false, "String")
+}
+
+func (ec *executionContext) _FacilityBooking_trainees(ctx context.Context, field graphql.CollectedField, obj *model.FacilityBooking) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FacilityBooking_trainees(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Trainees, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_FacilityBooking_trainees(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FacilityBooking", field, false, false, "Int")
+}
+
+func (ec *executionContext) _FacilityBooking_bookedAt(ctx context.Context, field graphql.CollectedField, obj *model.FacilityBooking) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FacilityBooking_bookedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BookedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FacilityBooking_bookedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FacilityBooking", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _FacilityBooking_cancelledAt(ctx context.Context, field graphql.CollectedField, obj *model.FacilityBooking) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FacilityBooking_cancelledAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CancelledAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_FacilityBooking_cancelledAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FacilityBooking", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _FacilityBookingConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*model.FacilityBooking]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FacilityBookingConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Edge[*model.FacilityBooking]) graphql.Marshaler {
+			return ec.marshalNFacilityBookingEdge2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FacilityBookingConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FacilityBookingConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FacilityBookingEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FacilityBookingConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*model.FacilityBooking]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FacilityBookingConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FacilityBookingConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FacilityBookingConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FacilityBookingConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*model.FacilityBooking]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FacilityBookingConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FacilityBookingConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FacilityBookingConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _FacilityBookingEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.Edge[*model.FacilityBooking]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FacilityBookingEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FacilityBookingEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FacilityBookingEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _FacilityBookingEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.Edge[*model.FacilityBooking]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FacilityBookingEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.FacilityBooking) graphql.Marshaler {
+			return ec.marshalNFacilityBooking2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐFacilityBooking(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FacilityBookingEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FacilityBookingEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FacilityBooking(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FacilityBookingPayload_facilityBooking(ctx context.Context, field graphql.CollectedField, obj *model.FacilityBookingPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FacilityBookingPayload_facilityBooking(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FacilityBooking, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.FacilityBooking) graphql.Marshaler {
+			return ec.marshalOFacilityBooking2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐFacilityBooking(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_FacilityBookingPayload_facilityBooking(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FacilityBookingPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FacilityBooking(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FacilityBookingPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.FacilityBookingPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FacilityBookingPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*change.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FacilityBookingPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FacilityBookingPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
 		},
 	}
 	return fc, nil
@@ -23539,6 +24543,130 @@ func (ec *executionContext) fieldContext_Mutation_updateCompetitionResult(ctx co
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_updateCompetitionResult_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_bookFacility(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_bookFacility(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().BookFacility(ctx, fc.Args["input"].(change.BookFacilityInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋauthᚐRoleᚄ(ctx, []any{"ADMIN", "MEMBER"})
+				if err != nil {
+					var zeroVal *model.FacilityBookingPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Requires == nil {
+					var zeroVal *model.FacilityBookingPayload
+					return zeroVal, errors.New("directive requires is not implemented")
+				}
+				return ec.Directives.Requires(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.FacilityBookingPayload) graphql.Marshaler {
+			return ec.marshalNFacilityBookingPayload2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐFacilityBookingPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_bookFacility(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FacilityBookingPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_bookFacility_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_cancelFacilityBooking(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_cancelFacilityBooking(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CancelFacilityBooking(ctx, fc.Args["input"].(change.CancelFacilityBookingInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋauthᚐRoleᚄ(ctx, []any{"ADMIN", "MEMBER"})
+				if err != nil {
+					var zeroVal *model.FacilityBookingPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Requires == nil {
+					var zeroVal *model.FacilityBookingPayload
+					return zeroVal, errors.New("directive requires is not implemented")
+				}
+				return ec.Directives.Requires(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.FacilityBookingPayload) graphql.Marshaler {
+			return ec.marshalNFacilityBookingPayload2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐFacilityBookingPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_cancelFacilityBooking(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FacilityBookingPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_cancelFacilityBooking_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -32495,6 +33623,75 @@ func (ec *executionContext) fieldContext_TeacherPayload_userErrors(_ context.Con
 	return fc, nil
 }
 
+func (ec *executionContext) _TimeSlot_start(ctx context.Context, field graphql.CollectedField, obj *model.TimeSlot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimeSlot_start(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Start, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TimeSlot_start(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TimeSlot", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _TimeSlot_end(ctx context.Context, field graphql.CollectedField, obj *model.TimeSlot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimeSlot_end(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.End, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TimeSlot_end(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TimeSlot", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _TimeSlot_minutes(ctx context.Context, field graphql.CollectedField, obj *model.TimeSlot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimeSlot_minutes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Minutes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TimeSlot_minutes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TimeSlot", field, true, false, "Int")
+}
+
 func (ec *executionContext) _TrainingCenter_id(ctx context.Context, field graphql.CollectedField, obj *model.TrainingCenter) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -34128,6 +35325,94 @@ func (ec *executionContext) _TrainingFacility_equipment(ctx context.Context, fie
 }
 func (ec *executionContext) fieldContext_TrainingFacility_equipment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TrainingFacility", field, true, false, "String")
+}
+
+func (ec *executionContext) _TrainingFacility_bookings(ctx context.Context, field graphql.CollectedField, obj *model.TrainingFacility) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrainingFacility_bookings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.TrainingFacility().Bookings(ctx, obj, fc.Args["from"].(time.Time), fc.Args["to"].(time.Time), fc.Args["includeCancelled"].(*bool), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[*model.FacilityBooking]) graphql.Marshaler {
+			return ec.marshalNFacilityBookingConnection2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrainingFacility_bookings(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TrainingFacility",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FacilityBookingConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_TrainingFacility_bookings_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TrainingFacility_availability(ctx context.Context, field graphql.CollectedField, obj *model.TrainingFacility) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrainingFacility_availability(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.TrainingFacility().Availability(ctx, obj, fc.Args["from"].(time.Time), fc.Args["to"].(time.Time), fc.Args["minimumMinutes"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.TimeSlot) graphql.Marshaler {
+			return ec.marshalNTimeSlot2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐTimeSlotᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrainingFacility_availability(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TrainingFacility",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TimeSlot(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_TrainingFacility_availability_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _TrainingFacility_courses(ctx context.Context, field graphql.CollectedField, obj *model.TrainingFacility) (ret graphql.Marshaler) {
@@ -35823,6 +37108,139 @@ func (ec *executionContext) unmarshalInputBilingualTextInput(ctx context.Context
 func UnmarshalBilingualTextInput(ctx context.Context, raw any) (change.Bilingual, error) {
 	var out change.Bilingual
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "BilingualTextInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputBookFacilityInput(ctx context.Context, obj any) (change.BookFacilityInput, error) {
+	var it change.BookFacilityInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"facilityId", "organizationId", "start", "end", "purpose", "trainees", "idempotencyKey"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "facilityId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("facilityId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FacilityID = data
+		case "organizationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organizationId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrganizationID = data
+		case "start":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("start"))
+			data, err := ec.unmarshalNDateTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Start = data
+		case "end":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("end"))
+			data, err := ec.unmarshalNDateTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.End = data
+		case "purpose":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("purpose"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Purpose = data
+		case "trainees":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("trainees"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Trainees = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalBookFacilityInput unmarshals raw into the BookFacilityInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalBookFacilityInput(ctx context.Context, raw any) (change.BookFacilityInput, error) {
+	var out change.BookFacilityInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "BookFacilityInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCancelFacilityBookingInput(ctx context.Context, obj any) (change.CancelFacilityBookingInput, error) {
+	var it change.CancelFacilityBookingInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "version"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCancelFacilityBookingInput unmarshals raw into the CancelFacilityBookingInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCancelFacilityBookingInput(ctx context.Context, raw any) (change.CancelFacilityBookingInput, error) {
+	var out change.CancelFacilityBookingInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CancelFacilityBookingInput", raw, &out)
 	return out, err
 }
 
@@ -40424,6 +41842,11 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Membership(ctx, sel, obj)
+	case *model.FacilityBooking:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._FacilityBooking(ctx, sel, obj)
 	case *model.Event:
 		if obj == nil {
 			return graphql.Null
@@ -41860,6 +43283,206 @@ func (ec *executionContext) _EventEdge(ctx context.Context, sel ast.SelectionSet
 	return out
 }
 
+var facilityBookingImplementors = []string{"FacilityBooking", "Node"}
+
+func (ec *executionContext) _FacilityBooking(ctx context.Context, sel ast.SelectionSet, obj *model.FacilityBooking) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, facilityBookingImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FacilityBooking")
+		case "id":
+			out.Values[i] = ec._FacilityBooking_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._FacilityBooking_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "facility":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._FacilityBooking_facility(ctx, field, obj)
+				})
+		case "organization":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._FacilityBooking_organization(ctx, field, obj)
+				})
+		case "start":
+			out.Values[i] = ec._FacilityBooking_start(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "end":
+			out.Values[i] = ec._FacilityBooking_end(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "purpose":
+			out.Values[i] = ec._FacilityBooking_purpose(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "trainees":
+			out.Values[i] = ec._FacilityBooking_trainees(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "bookedAt":
+			out.Values[i] = ec._FacilityBooking_bookedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "cancelledAt":
+			out.Values[i] = ec._FacilityBooking_cancelledAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var facilityBookingConnectionImplementors = []string{"FacilityBookingConnection"}
+
+func (ec *executionContext) _FacilityBookingConnection(ctx context.Context, sel ast.SelectionSet, obj *model.Connection[*model.FacilityBooking]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, facilityBookingConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FacilityBookingConnection")
+		case "edges":
+			out.Values[i] = ec._FacilityBookingConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageInfo":
+			out.Values[i] = ec._FacilityBookingConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._FacilityBookingConnection_totalCount(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var facilityBookingEdgeImplementors = []string{"FacilityBookingEdge"}
+
+func (ec *executionContext) _FacilityBookingEdge(ctx context.Context, sel ast.SelectionSet, obj *model.Edge[*model.FacilityBooking]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, facilityBookingEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FacilityBookingEdge")
+		case "cursor":
+			out.Values[i] = ec._FacilityBookingEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._FacilityBookingEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var facilityBookingPayloadImplementors = []string{"FacilityBookingPayload"}
+
+func (ec *executionContext) _FacilityBookingPayload(ctx context.Context, sel ast.SelectionSet, obj *model.FacilityBookingPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, facilityBookingPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FacilityBookingPayload")
+		case "facilityBooking":
+			out.Values[i] = ec._FacilityBookingPayload_facilityBooking(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._FacilityBookingPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var gapCourseImplementors = []string{"GapCourse"}
 
 func (ec *executionContext) _GapCourse(ctx context.Context, sel ast.SelectionSet, obj *model.GapCourse) graphql.Marshaler {
@@ -43088,6 +44711,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "updateCompetitionResult":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_updateCompetitionResult(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "bookFacility":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_bookFacility(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cancelFacilityBooking":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_cancelFacilityBooking(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -46324,6 +47961,49 @@ func (ec *executionContext) _TeacherPayload(ctx context.Context, sel ast.Selecti
 	return out
 }
 
+var timeSlotImplementors = []string{"TimeSlot"}
+
+func (ec *executionContext) _TimeSlot(ctx context.Context, sel ast.SelectionSet, obj *model.TimeSlot) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, timeSlotImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TimeSlot")
+		case "start":
+			out.Values[i] = ec._TimeSlot_start(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "end":
+			out.Values[i] = ec._TimeSlot_end(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "minutes":
+			out.Values[i] = ec._TimeSlot_minutes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var trainingCenterImplementors = []string{"TrainingCenter", "Node"}
 
 func (ec *executionContext) _TrainingCenter(ctx context.Context, sel ast.SelectionSet, obj *model.TrainingCenter) graphql.Marshaler {
@@ -46851,6 +48531,18 @@ func (ec *executionContext) _TrainingFacility(ctx context.Context, sel ast.Selec
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "bookings":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._TrainingFacility_bookings(ctx, field, obj)
+				})
+		case "availability":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._TrainingFacility_availability(ctx, field, obj)
+				})
 		case "courses":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -47494,6 +49186,11 @@ func (ec *executionContext) unmarshalNBilingualTextInput2githubᚗcomᚋalliance
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNBookFacilityInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐBookFacilityInput(ctx context.Context, v any) (change.BookFacilityInput, error) {
+	res, err := ec.unmarshalInputBookFacilityInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNBoolean2bool(ctx context.Context, v any) (bool, error) {
 	res, err := graphql.UnmarshalBoolean(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -47506,6 +49203,11 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 		graphql.AddInvalidNullFromMarshaler(ctx, "Boolean!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNCancelFacilityBookingInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐCancelFacilityBookingInput(ctx context.Context, v any) (change.CancelFacilityBookingInput, error) {
+	res, err := ec.unmarshalInputCancelFacilityBookingInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNChangeMemberRoleInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐChangeMemberRoleInput(ctx context.Context, v any) (change.ChangeMemberRoleInput, error) {
@@ -47893,6 +49595,54 @@ func (ec *executionContext) marshalNEventOrderField2githubᚗcomᚋallianceᚑgr
 		graphql.AddInvalidNullFromMarshaler(ctx, "EventOrderField!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNFacilityBooking2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐFacilityBooking(ctx context.Context, sel ast.SelectionSet, v *model.FacilityBooking) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "FacilityBooking!")
+		return graphql.Null
+	}
+	return ec._FacilityBooking(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNFacilityBookingConnection2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐConnection(ctx context.Context, sel ast.SelectionSet, v *model.Connection[*model.FacilityBooking]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "FacilityBookingConnection!")
+		return graphql.Null
+	}
+	return ec._FacilityBookingConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNFacilityBookingEdge2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Edge[*model.FacilityBooking]) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNFacilityBookingEdge2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNFacilityBookingEdge2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐEdge(ctx context.Context, sel ast.SelectionSet, v *model.Edge[*model.FacilityBooking]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "FacilityBookingEdge!")
+		return graphql.Null
+	}
+	return ec._FacilityBookingEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNFacilityBookingPayload2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐFacilityBookingPayload(ctx context.Context, sel ast.SelectionSet, v *model.FacilityBookingPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "FacilityBookingPayload!")
+		return graphql.Null
+	}
+	return ec._FacilityBookingPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNFloat2float64(ctx context.Context, v any) (float64, error) {
@@ -49810,6 +51560,30 @@ func (ec *executionContext) marshalNTeacherPayload2ᚖgithubᚗcomᚋallianceᚑ
 	return ec._TeacherPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNTimeSlot2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐTimeSlotᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.TimeSlot) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTimeSlot2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐTimeSlot(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNTimeSlot2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐTimeSlot(ctx context.Context, sel ast.SelectionSet, v *model.TimeSlot) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TimeSlot!")
+		return graphql.Null
+	}
+	return ec._TimeSlot(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNTrainingCenter2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐTrainingCenterᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.TrainingCenter) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -50610,6 +52384,13 @@ func (ec *executionContext) unmarshalOEventOrder2ᚖgithubᚗcomᚋallianceᚑgr
 	}
 	res, err := ec.unmarshalInputEventOrder(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOFacilityBooking2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐFacilityBooking(ctx context.Context, sel ast.SelectionSet, v *model.FacilityBooking) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._FacilityBooking(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOFloat2ᚖfloat64(ctx context.Context, v any) (*float64, error) {

@@ -47,6 +47,9 @@ func node(ctx context.Context, field, id string) (model.Node, error) {
 		n, err = one(ctx, l.Placement, key, "placement", wrapPlacement)
 	case relay.TypeEvent:
 		n, err = one(ctx, l.Event, key, "event", wrapEvent)
+	case relay.TypeBooking:
+		// Only signed-in viewers see bookings, of the facilities they see.
+		n, err = one(ctx, l.Booking, key, "facility booking", wrapBooking)
 	default:
 		return nil, fmt.Errorf("no loader for node type %s", t)
 	}

@@ -181,6 +181,14 @@ func (r *eventResolver) Actor(ctx context.Context, obj *model.Event) (string, er
 	return policy.EventActor(auth.ViewerFrom(ctx), &obj.Event), nil
 }
 
+func (r *facilityBookingResolver) Facility(ctx context.Context, obj *model.FacilityBooking) (*model.TrainingFacility, error) {
+	return one(ctx, loader.From(ctx).Resource, obj.FacilityID, "facility", wrapFacility)
+}
+
+func (r *facilityBookingResolver) Organization(ctx context.Context, obj *model.FacilityBooking) (model.Organization, error) {
+	return organization(ctx, obj.OrganizationID)
+}
+
 func (r *gapCourseResolver) Course(ctx context.Context, obj *model.GapCourse) (*model.TrainingCourse, error) {
 	return one(ctx, loader.From(ctx).Resource, obj.CourseID, "course", wrapCourse)
 }
@@ -419,6 +427,18 @@ func (r *mutationResolver) UpdateCompetitionResult(ctx context.Context, input ch
 	row, err := r.Changes.UpdateCompetitionResult(ctx, input)
 	userErrors, err := outcome(err)
 	return &model.CompetitionResultPayload{CompetitionResult: applied(row, userErrors, wrapResult), UserErrors: userErrors}, err
+}
+
+func (r *mutationResolver) BookFacility(ctx context.Context, input change.BookFacilityInput) (*model.FacilityBookingPayload, error) {
+	b, err := r.Changes.BookFacility(ctx, input)
+	userErrors, err := outcome(err)
+	return &model.FacilityBookingPayload{FacilityBooking: applied(b, userErrors, wrapBooking), UserErrors: userErrors}, err
+}
+
+func (r *mutationResolver) CancelFacilityBooking(ctx context.Context, input change.CancelFacilityBookingInput) (*model.FacilityBookingPayload, error) {
+	b, err := r.Changes.CancelFacilityBooking(ctx, input)
+	userErrors, err := outcome(err)
+	return &model.FacilityBookingPayload{FacilityBooking: applied(b, userErrors, wrapBooking), UserErrors: userErrors}, err
 }
 
 func (r *mutationResolver) WithdrawResource(ctx context.Context, input change.WithdrawResourceInput) (*model.WithdrawResourcePayload, error) {
@@ -1018,6 +1038,14 @@ func (r *trainingFacilityResolver) TrainingCenter(ctx context.Context, obj *mode
 	return resourceCenter(ctx, obj.Row())
 }
 
+func (r *trainingFacilityResolver) Bookings(ctx context.Context, obj *model.TrainingFacility, from time.Time, to time.Time, includeCancelled *bool, first *int, after *string, last *int, before *string) (*model.Connection[*model.FacilityBooking], error) {
+	return facilityBookings(ctx, obj, from, to, includeCancelled, first, after, last, before)
+}
+
+func (r *trainingFacilityResolver) Availability(ctx context.Context, obj *model.TrainingFacility, from time.Time, to time.Time, minimumMinutes *int) ([]*model.TimeSlot, error) {
+	return facilityAvailability(ctx, obj, from, to, minimumMinutes)
+}
+
 func (r *trainingFacilityResolver) Courses(ctx context.Context, obj *model.TrainingFacility, first *int, after *string, last *int, before *string, filter *model.TrainingCourseFilter, orderBy *model.Order) (*model.Connection[*model.TrainingCourse], error) {
 	return r.nestedCourses(ctx, store.CoursesOfFacility, obj.Resource.ID, first, after, last, before, filter, orderBy)
 }
@@ -1037,6 +1065,8 @@ func (r *Resolver) CompetitionResult() CompetitionResultResolver {
 }
 
 func (r *Resolver) Event() EventResolver { return &eventResolver{r} }
+
+func (r *Resolver) FacilityBooking() FacilityBookingResolver { return &facilityBookingResolver{r} }
 
 func (r *Resolver) GapCourse() GapCourseResolver { return &gapCourseResolver{r} }
 
@@ -1115,6 +1145,7 @@ type (
 	companyResolver                struct{ *Resolver }
 	competitionResultResolver      struct{ *Resolver }
 	eventResolver                  struct{ *Resolver }
+	facilityBookingResolver        struct{ *Resolver }
 	gapCourseResolver              struct{ *Resolver }
 	governmentAgencyResolver       struct{ *Resolver }
 	industrialParkResolver         struct{ *Resolver }

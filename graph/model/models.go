@@ -61,37 +61,50 @@ func (c *Connection[T]) TotalCount(ctx context.Context) (int, error) { return c.
 
 // The connection and edge types of the schema.
 type (
-	AllianceConnection       = Connection[*Alliance]
-	CompetitionConnection    = Connection[*Competition]
-	CompetitionEdge          = Edge[*Competition]
-	AllianceEdge             = Edge[*Alliance]
-	OrganizationConnection   = Connection[Organization]
-	OrganizationEdge         = Edge[Organization]
-	CompanyConnection        = Connection[*Company]
-	CompanyEdge              = Edge[*Company]
-	MembershipConnection     = Connection[*Membership]
-	MembershipEdge           = Edge[*Membership]
-	PartnershipConnection    = Connection[*Partnership]
-	PartnershipEdge          = Edge[*Partnership]
-	TrainingCenterConnection = Connection[*TrainingCenter]
-	TrainingCenterEdge       = Edge[*TrainingCenter]
-	SharedResourceConnection = Connection[SharedResource]
-	SharedResourceEdge       = Edge[SharedResource]
-	JobOpeningConnection     = Connection[*JobOpening]
-	JobOpeningEdge           = Edge[*JobOpening]
-	TeacherConnection        = Connection[*Teacher]
-	TeacherEdge              = Edge[*Teacher]
-	TrainingCourseConnection = Connection[*TrainingCourse]
-	TrainingCourseEdge       = Edge[*TrainingCourse]
-	SkillConnection          = Connection[*Skill]
-	SkillEdge                = Edge[*Skill]
-	TalentConnection         = Connection[*Talent]
-	TalentEdge               = Edge[*Talent]
-	PlacementConnection      = Connection[*Placement]
-	PlacementEdge            = Edge[*Placement]
-	EventConnection          = Connection[*Event]
-	EventEdge                = Edge[*Event]
+	AllianceConnection        = Connection[*Alliance]
+	CompetitionConnection     = Connection[*Competition]
+	CompetitionEdge           = Edge[*Competition]
+	AllianceEdge              = Edge[*Alliance]
+	OrganizationConnection    = Connection[Organization]
+	OrganizationEdge          = Edge[Organization]
+	CompanyConnection         = Connection[*Company]
+	CompanyEdge               = Edge[*Company]
+	MembershipConnection      = Connection[*Membership]
+	MembershipEdge            = Edge[*Membership]
+	PartnershipConnection     = Connection[*Partnership]
+	PartnershipEdge           = Edge[*Partnership]
+	TrainingCenterConnection  = Connection[*TrainingCenter]
+	TrainingCenterEdge        = Edge[*TrainingCenter]
+	SharedResourceConnection  = Connection[SharedResource]
+	SharedResourceEdge        = Edge[SharedResource]
+	JobOpeningConnection      = Connection[*JobOpening]
+	JobOpeningEdge            = Edge[*JobOpening]
+	TeacherConnection         = Connection[*Teacher]
+	TeacherEdge               = Edge[*Teacher]
+	TrainingCourseConnection  = Connection[*TrainingCourse]
+	TrainingCourseEdge        = Edge[*TrainingCourse]
+	SkillConnection           = Connection[*Skill]
+	SkillEdge                 = Edge[*Skill]
+	TalentConnection          = Connection[*Talent]
+	TalentEdge                = Edge[*Talent]
+	PlacementConnection       = Connection[*Placement]
+	PlacementEdge             = Edge[*Placement]
+	EventConnection           = Connection[*Event]
+	EventEdge                 = Edge[*Event]
+	FacilityBookingConnection = Connection[*FacilityBooking]
+	FacilityBookingEdge       = Edge[*FacilityBooking]
 )
+
+// FacilityBooking is a booking of a training facility.
+type FacilityBooking struct{ store.Booking }
+
+func (b *FacilityBooking) GlobalID() string { return relay.ID(relay.TypeBooking, b.Booking.ID) }
+
+// TimeSlot is a stretch of free time.
+type TimeSlot struct{ Start, End time.Time }
+
+// Minutes is the slot's length in whole minutes.
+func (t *TimeSlot) Minutes() int { return int(t.End.Sub(t.Start) / time.Minute) }
 
 // Alliance is an alliance.
 type Alliance struct{ store.Alliance }

@@ -84,6 +84,14 @@ type EventFilter struct {
 	Occurred *DateTimeRange `json:"occurred,omitempty"`
 }
 
+// The result of a facility booking mutation.
+type FacilityBookingPayload struct {
+	// The booking as it is now; null when the mutation was refused.
+	FacilityBooking *FacilityBooking `json:"facilityBooking,omitempty"`
+	// Why the input was refused; empty on success.
+	UserErrors []*change.UserError `json:"userErrors"`
+}
+
 // A field of a search result with the parts that match the query marked.
 type Highlight struct {
 	// The field, for example `name.en`, `name.zh`, `title.en`, `code` or `fullName`.

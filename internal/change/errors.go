@@ -29,6 +29,9 @@ const (
 	// EnrolmentClosed: the course takes no enrolments on this day: its enrolment window
 	// has not opened yet, or the course has started or ended.
 	EnrolmentClosed Code = "ENROLMENT_CLOSED"
+	// Overlap: the facility is booked for part of the time asked for; the message names
+	// the booking in the way.
+	Overlap Code = "OVERLAP"
 )
 
 // UserError is one reason why input was refused.

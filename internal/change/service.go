@@ -91,11 +91,7 @@ func about(kind store.EventKind, subject string, r *store.Resource) store.Event 
 
 func (s *Service) append(ctx context.Context, tx *store.Tx, e store.Event, payload map[string]any) error {
 	v := auth.ViewerFrom(ctx)
-	actor := v.Subject
-	if actor == "" {
-		actor = string(v.Role)
-	}
-	e.Actor, e.ActorRole = actor, store.ActorRole(v.Role)
+	e.Actor, e.ActorRole = actor(v), store.ActorRole(v.Role)
 	return write(ctx, tx, e, payload)
 }
 

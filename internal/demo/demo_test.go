@@ -91,6 +91,9 @@ func TestContent(t *testing.T) {
 		{"two-level skill tree", `SELECT count(*) FROM skill c JOIN skill p ON p.id = c.parent_id WHERE p.parent_id IS NOT NULL`, 0, 0},
 		{"all resource categories", `SELECT count(DISTINCT category) FROM resource`, 5, 5},
 		{"training facilities", `SELECT count(*) FROM resource WHERE category = 'TRAINING_FACILITY'`, 30, 50},
+		{"facilities booked for class meetings from tomorrow", `SELECT count(*) FROM facility_booking WHERE lower(period) > now() AND purpose LIKE 'Class: %'`, 20, 2000},
+		{"class bookings by courses held in the facility", `SELECT count(*) FROM facility_booking b WHERE NOT EXISTS (SELECT 1 FROM resource c
+			WHERE c.facility_id = b.facility_id AND c.provider_id = b.organization_id AND b.purpose = 'Class: ' || c.title_en)`, 0, 0},
 		{"job openings", `SELECT count(*) FROM resource WHERE category = 'JOB_OPENING'`, 250, 350},
 		{"teachers", `SELECT count(*) FROM resource WHERE category = 'TEACHER'`, 100, 140},
 		{"training courses", `SELECT count(*) FROM resource WHERE category = 'TRAINING_COURSE'`, 120, 180},

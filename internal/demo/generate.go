@@ -47,6 +47,7 @@ type gen struct {
 	centers      []*center
 	centerLinks  []pair
 	resources    []*resource
+	bookings     []classBooking
 	shares       []pair
 	courseTeach  []pair
 	talents      []*talent
@@ -152,6 +153,7 @@ func (g *gen) run() error {
 		}
 	}
 	g.resourceShares()
+	g.classBookings()
 	g.history()
 	return nil
 }

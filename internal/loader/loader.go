@@ -31,6 +31,8 @@ type Loaders struct {
 	Talent         *Batcher[int64, *store.Talent]
 	Placement      *Batcher[int64, *store.Placement]
 	Event          *Batcher[int64, *store.Event]
+	// Booking reads facility bookings; none unless the viewer may see bookings.
+	Booking *Batcher[int64, *store.Booking]
 	// Person reads talents' personal data; resolvers use it only where policy allows.
 	Person *Batcher[int64, *store.Person]
 
@@ -72,6 +74,11 @@ type Loaders struct {
 	OpeningMatches      *Paged[store.MatchFilter, store.Match]
 	RecommendedOpenings *Paged[store.OpeningMatchFilter, store.Match]
 	GapCourses          *Grouped[store.GapCourseFilter, []store.GapCourse]
+	// FacilityBookings pages a facility's bookings: empty unless the viewer may see
+	// bookings. Busy is the time its standing bookings take, which everyone who sees
+	// the facility may know (its free time).
+	FacilityBookings *Paged[store.BookingFilter, store.Booking]
+	Busy             *Grouped[store.BookingFilter, []store.Booking]
 	// EventVersion reads the event log's position once per request, for the answers kept
 	// until it moves.
 	EventVersion *Batcher[struct{}, int64]
@@ -103,6 +110,9 @@ func newLoaders(s *store.Store, t Timing, v store.Visibility, track *tracker) *L
 			return s.EventsByID(ctx, v, ids)
 		}),
 		Person: newBatcher(sched, t, s.PersonsByID),
+		Booking: newBatcher(sched, t, func(ctx context.Context, ids []int64) (map[int64]*store.Booking, error) {
+			return s.BookingsByID(ctx, v, ids)
+		}),
 
 		Participants:     newBatcher(sched, t, s.ParticipantsOf),
 		Invitations:      newBatcher(sched, t, s.InvitationsOf),
@@ -153,6 +163,11 @@ func newLoaders(s *store.Store, t Timing, v store.Visibility, track *tracker) *L
 				return s.RecommendedOpenings(ctx, talents, f, p)
 			}, s.CountRecommendedOpenings, sched, t),
 		GapCourses: newGrouped(s.GapCourses, sched, t),
+		Busy:       newGrouped(s.BusyPeriods, sched, t),
+	}
+	l.FacilityBookings = newPaged(s.FacilityBookings, s.CountFacilityBookings, sched, t)
+	if !v.Bookings {
+		l.FacilityBookings = newPaged(noPages[store.BookingFilter, store.Booking], noCounts[store.BookingFilter], sched, t)
 	}
 	for _, via := range []store.CourseParent{store.CoursesOfCenter, store.CoursesOfFacility, store.CoursesOfTeacher, store.CoursesOfSkill} {
 		l.Courses[via] = newPaged(
@@ -315,6 +330,24 @@ func For(ctx context.Context, s *store.Store, t Timing) *Loaders {
 }
 
 // scoped fixes the scope of a store read, for a loader's batch function.
+// noPages and noCounts are the lists of rows the viewer may not see at all: empty,
+// without asking the database.
+func noPages[F any, T any](_ context.Context, parents []int64, _ F, _ store.Order, _ store.Page) (map[int64]store.Result[T], error) {
+	out := make(map[int64]store.Result[T], len(parents))
+	for _, p := range parents {
+		out[p] = store.Result[T]{}
+	}
+	return out, nil
+}
+
+func noCounts[F any](_ context.Context, parents []int64, _ F) (map[int64]int, error) {
+	out := make(map[int64]int, len(parents))
+	for _, p := range parents {
+		out[p] = 0
+	}
+	return out, nil
+}
+
 func scoped[K comparable, V any](scope store.Scope, read func(context.Context, store.Scope, []K) (map[K]V, error)) func(context.Context, []K) (map[K]V, error) {
 	return func(ctx context.Context, keys []K) (map[K]V, error) { return read(ctx, scope, keys) }
 }

@@ -117,13 +117,19 @@ func Audience(v auth.Viewer) auth.Viewer {
 
 // Visibility is everything v may see, for the loaders of one request.
 func Visibility(v auth.Viewer) store.Visibility {
-	return store.Visibility{Resources: ResourceScope(v), HiddenEvents: EventKindsHidden(v), Actors: seesActors(v)}
+	return store.Visibility{Resources: ResourceScope(v), HiddenEvents: EventKindsHidden(v), Actors: seesActors(v), Bookings: seesBookings(v)}
 }
 
-// privateEvents are the event kinds about talents and applications, and about
-// invitations not (yet) accepted, which anonymous callers do not see.
+// seesBookings says whether v may read who booked a facility, when and what for: any
+// signed-in caller, of the facilities it sees. Anonymous callers see a facility's free
+// time only, since a booking tells one member's plans.
+func seesBookings(v auth.Viewer) bool { return !v.Anonymous() }
+
+// privateEvents are the event kinds about talents and applications, about invitations
+// not (yet) accepted and about facility bookings, which anonymous callers do not see.
 var privateEvents = []store.EventKind{"APPLICATION_RECORDED", "PLACEMENT_STATUS_CHANGED", "TALENT_ENROLLED", "TALENT_REGISTERED", "TALENT_UPDATED",
-	store.EventEmploymentAccepted, store.EventEmploymentDeclined, store.EventParticipantInvited, store.EventInvitationDeclined, store.EventInvitationWithdrawn}
+	store.EventEmploymentAccepted, store.EventEmploymentDeclined, store.EventParticipantInvited, store.EventInvitationDeclined, store.EventInvitationWithdrawn,
+	store.EventFacilityBooked, store.EventBookingCancelled}
 
 // EventKindsHidden lists the event kinds v may not read.
 func EventKindsHidden(v auth.Viewer) []store.EventKind {

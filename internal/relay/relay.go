@@ -32,11 +32,13 @@ const (
 	TypeTalent         Type = "Talent"
 	TypePlacement      Type = "Placement"
 	TypeEvent          Type = "Event"
+	TypeBooking        Type = "FacilityBooking"
 )
 
 var knownTypes = map[Type]bool{
 	TypeAlliance: true, TypeOrganization: true, TypeMembership: true, TypePartnership: true,
 	TypeTrainingCenter: true, TypeResource: true, TypeSkill: true, TypeTalent: true, TypePlacement: true, TypeEvent: true,
+	TypeBooking: true,
 }
 
 // ErrMalformedID reports an ID that this server did not issue.

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -348,6 +349,34 @@ var authzCases = []authzCase{
 		map[string]any{"award": "GOLD"})},
 	{"withdrawResource", []string{authzOwner}, []string{authzAdmin, authzOwner}, changeCase("TEACHER", "COMPANY", "RESOURCE_WITHDRAWN", "withdrawn_on IS NOT NULL AND version = 2",
 		map[string]any{})},
+	{"bookFacility", []string{authzOwner, authzProvider}, []string{authzAdmin, authzOwner}, func(t *testing.T, f *authzFixtures) authzTarget {
+		school, park := f.org(t, "SCHOOL"), f.org(t, "INDUSTRIAL_PARK")
+		f.membership(t, school)
+		facility := f.resource(t, "TRAINING_FACILITY", park)
+		start := noonOn(demoDay)().UTC().Truncate(time.Hour).Add(48 * time.Hour) // the server's clock
+		return authzTarget{
+			members: map[string]int64{authzOwner: school, authzProvider: park},
+			input: map[string]any{"facilityId": authzResID(facility), "organizationId": authzOrgID(school), "purpose": "Authz welding class",
+				"start": start.Format(time.RFC3339), "end": start.Add(2 * time.Hour).Format(time.RFC3339), "trainees": 8},
+			kind:  "FACILITY_BOOKED",
+			state: []authzQuery{authzQ(`SELECT id, purpose, cancelled_at FROM facility_booking WHERE facility_id = $1`, facility), authzQ(`SELECT * FROM resource WHERE id = $1`, facility)},
+			done:  authzQ(`SELECT count(*) FROM facility_booking WHERE facility_id = $1 AND organization_id = $2 AND trainees = 8 AND cancelled_at IS NULL`, facility, school),
+		}
+	}},
+	{"cancelFacilityBooking", []string{authzOwner, authzProvider}, []string{authzAdmin, authzOwner, authzProvider}, func(t *testing.T, f *authzFixtures) authzTarget {
+		school, park := f.org(t, "SCHOOL"), f.org(t, "INDUSTRIAL_PARK")
+		facility := f.resource(t, "TRAINING_FACILITY", park)
+		b := authzInsert(t, `INSERT INTO facility_booking (facility_id, organization_id, period, purpose, booked_by)
+			VALUES ($1, $2, tstzrange(now() + interval '1 day', now() + interval '1 day 2 hours'), 'Authz class', 'authz') RETURNING id`, facility, school)
+		id := relay.ID(relay.TypeBooking, b)
+		return authzTarget{
+			members: map[string]int64{authzOwner: school, authzProvider: park},
+			input:   map[string]any{"id": id, "version": 1},
+			kind:    "FACILITY_BOOKING_CANCELLED", subject: id,
+			state: []authzQuery{authzQ(`SELECT id, version, cancelled_at FROM facility_booking WHERE id = $1`, b)},
+			done:  authzQ(`SELECT count(*) FROM facility_booking WHERE id = $1 AND cancelled_at IS NOT NULL AND version = 2`, b),
+		}
+	}},
 	{"applyForJob", []string{authzOwner, authzProvider}, []string{authzAdmin, authzOwner}, func(t *testing.T, f *authzFixtures) authzTarget {
 		school, employer := f.org(t, "SCHOOL"), f.org(t, "COMPANY")
 		tal := f.talent(t, school, 0)

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -131,6 +132,9 @@ var coverageCases = []coverageCase{
 	{typename: "Event", idType: relay.TypeEvent, picks: []string{
 		`SELECT id FROM event WHERE alliance_id IS NOT NULL ORDER BY id LIMIT 1`,
 	}},
+	{typename: "FacilityBooking", idType: relay.TypeBooking, picks: []string{
+		`SELECT id FROM facility_booking WHERE trainees IS NOT NULL ORDER BY id LIMIT 1`,
+	}},
 	{typename: "Placement", idType: relay.TypePlacement, picks: []string{
 		`SELECT id FROM placement WHERE status = 'HIRED' ORDER BY id LIMIT 1`,
 		`SELECT id FROM placement WHERE status <> 'HIRED' ORDER BY id LIMIT 1`,
@@ -221,6 +225,12 @@ func TestEveryFieldOfEveryTypeResolves(t *testing.T) {
 		"Query.skill.code":      gqlString(code),
 		"Query.search.query":    gqlString(code),
 	}
+	// A facility's calendar is read in a window: the demo's class meetings lie in the
+	// coming weeks.
+	from, to := gqlString(demoDay.Format(time.RFC3339)), gqlString(demoDay.Add(60*24*time.Hour).Format(time.RFC3339))
+	for _, f := range []string{"bookings", "availability"} {
+		required["TrainingFacility."+f+".from"], required["TrainingFacility."+f+".to"] = from, to
+	}
 
 	// Every field at once makes wide queries: their cost is the limits' tests' business.
 	ts := startConfiguredServer(t, testDB, func(c *server.Config) {
@@ -241,7 +251,7 @@ func TestEveryFieldOfEveryTypeResolves(t *testing.T) {
 			t.Parallel()
 			w := newCoverageWalker(t, schema)
 			for _, id := range ids[c.typename] {
-				b := &selectionBuilder{schema: schema}
+				b := &selectionBuilder{schema: schema, required: required}
 				var root *selection
 				q := fitQuery(t, func(depth int) *selection {
 					fields, _ := b.ofType(schema.Types[c.typename], depth)

@@ -2,10 +2,12 @@ package server
 
 import (
 	"encoding/json"
+	"time"
 
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/alliance-graph/alliance-graph/graph"
+	"github.com/alliance-graph/alliance-graph/internal/booking"
 	"github.com/alliance-graph/alliance-graph/internal/store"
 )
 
@@ -153,8 +155,24 @@ func listSize(key string, a fieldArgs) int {
 	switch key {
 	case "Neighborhood.nodes", "Neighborhood.edges":
 		return a.parentInt("maxNodes", 200)
+	case "TrainingFacility.availability":
+		return freeSlots(a)
 	}
 	return 1
+}
+
+// freeSlots bounds how many free slots a facility's window lists: a working day holds
+// a few (the demo's class meetings leave two or three), so two a day of the window,
+// which the resolver caps at 92 days. A window that does not parse is refused before
+// it costs anything; it counts as the longest.
+func freeSlots(a fieldArgs) int {
+	from, errFrom := time.Parse(time.RFC3339, a.str("from"))
+	to, errTo := time.Parse(time.RFC3339, a.str("to"))
+	days := int(booking.MaxWindow / (24 * time.Hour))
+	if errFrom == nil && errTo == nil && to.After(from) {
+		days = min(days, int(to.Sub(from).Hours()/24)+1)
+	}
+	return 2 * days
 }
 
 // fieldArgs reads the arguments of one field, with variables resolved.

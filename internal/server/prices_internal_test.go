@@ -84,6 +84,13 @@ func TestPricesFollowTheMeasuredCostOfEachField(t *testing.T) {
 			map[string]any{"f": map[string]any{"search": "tech"}}, 1 + 1_000 + 2},
 		{"an empty filter.search is free", `{ organizations(first: 1, filter: {search: ""}) { edges { cursor } } }`, nil, 1 + 2},
 		{"plain fields cost 1", `{ alliance { id name { en zh } } }`, nil, 1 + 1 + 1 + 2},
+		// availability: its slots' selections count twice a day of the window.
+		{"a week of a facility's free time", `{ node(id: "x") { ... on TrainingFacility { availability(from: "2026-12-07T00:00:00Z", to: "2026-12-14T00:00:00Z") { start end } } } }`,
+			nil, 1 + 1 + 2*8*2},
+		{"a facility's free time, a window that does not parse counts as the longest", `{ node(id: "x") { ... on TrainingFacility { availability(from: "soon", to: "later") { start } } } }`,
+			nil, 1 + 1 + 2*92*1},
+		{"a facility's bookings count as a connection", `{ node(id: "x") { ... on TrainingFacility { bookings(from: "2026-12-07T00:00:00Z", to: "2026-12-14T00:00:00Z", first: 10) { totalCount edges { cursor } } } } }`,
+			nil, 1 + 1 + 30 + 1 + 10*(1+1)},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

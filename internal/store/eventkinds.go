@@ -32,6 +32,8 @@ const (
 	EventEmploymentAccepted       EventKind = "EMPLOYMENT_ACCEPTED"
 	EventEmploymentDeclined       EventKind = "EMPLOYMENT_DECLINED"
 	EventCourseStateChanged       EventKind = "COURSE_STATE_CHANGED"
+	EventFacilityBooked           EventKind = "FACILITY_BOOKED"
+	EventBookingCancelled         EventKind = "FACILITY_BOOKING_CANCELLED"
 )
 
 // EventKinds lists every kind of event, in the contract's order.
@@ -42,7 +44,7 @@ var EventKinds = []EventKind{
 	EventInvitationWithdrawn, EventResourceShared, EventResourceUpdated, EventResourceWithdrawn, EventOpeningClosed,
 	EventOpeningFilled, EventApplicationRecorded, EventPlacementStatusChanged, EventTalentEnrolled, EventResultRecorded,
 	EventSkillCreated, EventSkillUpdated, EventTalentRegistered, EventTalentUpdated, EventEmploymentAccepted,
-	EventEmploymentDeclined, EventCourseStateChanged,
+	EventEmploymentDeclined, EventCourseStateChanged, EventFacilityBooked, EventBookingCancelled,
 }
 
 // ActorSystem is the role of changes the server makes by itself, such as closing an

@@ -64,6 +64,10 @@ type Visibility struct {
 	Resources    Scope
 	HiddenEvents []EventKind
 	Actors       bool
+	// Bookings: whether the viewer may read facility bookings (who booked, when, what
+	// for), of the facilities its resource scope sees; everyone who sees a facility
+	// sees its free time.
+	Bookings bool
 }
 
 // is reports whether a list's visibility w is v's: its resource scope, and its hidden

@@ -1,0 +1,195 @@
+package change
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/alliance-graph/alliance-graph/internal/auth"
+	"github.com/alliance-graph/alliance-graph/internal/booking"
+	"github.com/alliance-graph/alliance-graph/internal/policy"
+	"github.com/alliance-graph/alliance-graph/internal/relay"
+	"github.com/alliance-graph/alliance-graph/internal/store"
+)
+
+// BookFacilityInput books a facility for a member.
+type BookFacilityInput struct {
+	FacilityID string
+	// OrganizationID is the member the booking is for; a MEMBER's own when omitted.
+	OrganizationID *string
+	Start          time.Time
+	End            time.Time
+	Purpose        string
+	Trainees       *int
+	// IdempotencyKey makes a retry of the same request return the booking it made.
+	IdempotencyKey *string
+}
+
+// CancelFacilityBookingInput cancels a booking.
+type CancelFacilityBookingInput struct {
+	ID      string
+	Version int
+}
+
+const (
+	maxTrainees       = 10_000
+	maxIdempotencyKey = 100
+)
+
+// BookFacility books a facility for a time and a purpose. The facility must be one the
+// caller sees, and shared with the member booking it; the time must be free: of two
+// overlapping requests, however close, the database lets one stand and the other is
+// refused with OVERLAP naming it. A request repeated with the same idempotency key
+// returns the booking the first made, and writes nothing more.
+func (s *Service) BookFacility(ctx context.Context, in BookFacilityInput) (*store.Booking, error) {
+	v := auth.ViewerFrom(ctx)
+	var p problems
+	facility := p.key("facilityId", relay.TypeResource, in.FacilityID)
+	var org int64
+	switch {
+	case in.OrganizationID != nil:
+		org = p.key("organizationId", relay.TypeOrganization, *in.OrganizationID)
+	case v.Role == auth.RoleMember:
+		org = v.OrganizationID
+	case !v.Anonymous():
+		p.add(Required, "organizationId", "names the member the booking is for; only a MEMBER's token implies it")
+	}
+	b := &store.Booking{FacilityID: facility, OrganizationID: org, Start: in.Start, End: in.End,
+		Purpose: p.text("purpose", in.Purpose, true, maxName), Trainees: p.between("trainees", in.Trainees, 1, maxTrainees),
+		IdempotencyKey: p.optText("idempotencyKey", in.IdempotencyKey, maxIdempotencyKey), BookedBy: actor(v)}
+	for _, problem := range booking.CheckBooking(booking.Period{Start: in.Start, End: in.End}, s.now()) {
+		p.add(OutOfRange, problem.Field, "%s", problem.Message)
+	}
+	if err := p.err(); err != nil {
+		return nil, err
+	}
+	if err := policy.ActFor(v, "book facilities", org); err != nil {
+		return nil, err
+	}
+	err := s.store.InTx(ctx, func(tx *store.Tx) error {
+		r, err := tx.Resource(ctx, resourceScope(ctx), facility)
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			return refuse(NotFound, "facilityId", "no facility you can see has this ID")
+		case err != nil:
+			return err
+		case r.Category != store.CategoryFacility:
+			return refuse(Invalid, "facilityId", "is the ID of a %s, not of a training facility", r.Category)
+		case r.WithdrawnOn != nil:
+			return refuse(InvalidTransition, "facilityId", "was withdrawn on %s", r.WithdrawnOn.Format(time.DateOnly))
+		case b.Trainees != nil && r.Capacity != nil && *b.Trainees > *r.Capacity:
+			return refuse(Full, "trainees", "the facility holds at most %d trainees", *r.Capacity)
+		}
+		if done, err := s.replay(ctx, tx, b); done != nil || err != nil {
+			b = done
+			return err
+		}
+		may, err := tx.MayUseFacility(ctx, facility, org)
+		if err != nil {
+			return err
+		}
+		if !may {
+			return refuse(Invalid, "organizationId", "the facility is not shared with this member")
+		}
+		id, err := tx.BookFacility(ctx, b)
+		var overlap *store.ErrOverlap
+		switch {
+		case errors.As(err, &overlap) || errors.Is(err, store.ErrDuplicate):
+			// A twin of this request, with the same key, may have won the race.
+			if done, rerr := s.replay(ctx, tx, b); done != nil || rerr != nil {
+				b = done
+				return rerr
+			}
+			if overlap == nil {
+				return fmt.Errorf("book facility %d: %w", facility, err)
+			}
+			o := overlap.Other
+			return refuse(Overlap, "start", "the facility is booked from %s to %s (booking %s)",
+				o.Start.Format(time.RFC3339), o.End.Format(time.RFC3339), relay.ID(relay.TypeBooking, o.ID))
+		case err != nil:
+			return err
+		}
+		gid := relay.ID(relay.TypeBooking, id)
+		if err := s.eventAbout(ctx, tx, store.EventFacilityBooked, gid, r, map[string]any{
+			"facility": relay.ID(relay.TypeResource, facility), "organization": relay.ID(relay.TypeOrganization, org),
+			"start": b.Start.UTC().Format(time.RFC3339), "end": b.End.UTC().Format(time.RFC3339),
+		}); err != nil {
+			return err
+		}
+		b, err = tx.Booking(ctx, id)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// replay returns the booking an earlier request with b's idempotency key made, if
+// that request asked for the same thing; one that asked for something else refuses
+// the key.
+func (s *Service) replay(ctx context.Context, tx *store.Tx, b *store.Booking) (*store.Booking, error) {
+	if b.IdempotencyKey == nil {
+		return nil, nil
+	}
+	prior, err := tx.BookingByKey(ctx, b.OrganizationID, *b.IdempotencyKey)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return nil, nil
+	case err != nil:
+		return nil, err
+	case prior.FacilityID != b.FacilityID || !prior.Start.Equal(b.Start) || !prior.End.Equal(b.End) || prior.Purpose != b.Purpose:
+		return nil, refuse(Duplicate, "idempotencyKey", "was used for another booking, %s; use a new key for a new request", relay.ID(relay.TypeBooking, prior.ID))
+	}
+	return prior, nil
+}
+
+// CancelFacilityBooking cancels a booking that has not ended: the member that booked
+// it or the facility's provider may.
+func (s *Service) CancelFacilityBooking(ctx context.Context, in CancelFacilityBookingInput) (*store.Booking, error) {
+	var p problems
+	id := p.key("id", relay.TypeBooking, in.ID)
+	if err := p.err(); err != nil {
+		return nil, err
+	}
+	var b *store.Booking
+	err := s.tx(ctx, func(tx *store.Tx) error {
+		var err error
+		if b, err = tx.LockBooking(ctx, resourceScope(ctx), id); err != nil {
+			return err
+		}
+		r, err := tx.Resource(ctx, resourceScope(ctx), b.FacilityID)
+		if err != nil {
+			return err
+		}
+		if err := policy.ActFor(auth.ViewerFrom(ctx), "cancel bookings", b.OrganizationID, r.ProviderID); err != nil {
+			return err
+		}
+		switch {
+		case b.CancelledAt != nil:
+			return refuse(InvalidTransition, "id", "was cancelled at %s", b.CancelledAt.UTC().Format(time.RFC3339))
+		case !b.End.After(s.now()):
+			return refuse(InvalidTransition, "id", "ended at %s", b.End.UTC().Format(time.RFC3339))
+		}
+		if err := tx.CancelBooking(ctx, id, in.Version); err != nil {
+			return err
+		}
+		if err := s.eventAbout(ctx, tx, store.EventBookingCancelled, in.ID, r, map[string]any{
+			"facility": relay.ID(relay.TypeResource, b.FacilityID), "organization": relay.ID(relay.TypeOrganization, b.OrganizationID),
+		}); err != nil {
+			return err
+		}
+		b, err = tx.Booking(ctx, id)
+		return err
+	})
+	return b, err
+}
+
+// actor is how the credential v made a change with is recorded.
+func actor(v auth.Viewer) string {
+	if v.Subject != "" {
+		return v.Subject
+	}
+	return string(v.Role)
+}
