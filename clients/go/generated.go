@@ -582,6 +582,10 @@ const (
 	EventKindEmploymentDeclined EventKind = "EMPLOYMENT_DECLINED"
 	// A training course moved to another state (`CourseState`): by the calendar as the days pass (actor role `SYSTEM`), or when its dates were changed. The payload names the states: `{"from": "ENROLLING", "to": "RUNNING"}`.
 	EventKindCourseStateChanged EventKind = "COURSE_STATE_CHANGED"
+	// A member booked a training facility (the subject is the booking). The payload names the facility, the member and the time: `{"facility": ..., "organization": ..., "start": ..., "end": ...}`. Signed-in callers only.
+	EventKindFacilityBooked EventKind = "FACILITY_BOOKED"
+	// A facility booking was cancelled (the subject is the booking). Signed-in callers only.
+	EventKindFacilityBookingCancelled EventKind = "FACILITY_BOOKING_CANCELLED"
 )
 
 var AllEventKind = []EventKind{
@@ -615,6 +619,8 @@ var AllEventKind = []EventKind{
 	EventKindEmploymentAccepted,
 	EventKindEmploymentDeclined,
 	EventKindCourseStateChanged,
+	EventKindFacilityBooked,
+	EventKindFacilityBookingCancelled,
 }
 
 // FeedEventsEventEdge includes the requested fields of the GraphQL type EventEdge.
@@ -878,6 +884,8 @@ const (
 	UserErrorCodePendingInvitations UserErrorCode = "PENDING_INVITATIONS"
 	// The course takes no enrolments today: enrolment opens 56 days before the course starts and closes the day before (see `CourseState`); the message says when.
 	UserErrorCodeEnrolmentClosed UserErrorCode = "ENROLMENT_CLOSED"
+	// The facility is booked for part of the time asked for; the message names the booking in the way and its time.
+	UserErrorCodeOverlap UserErrorCode = "OVERLAP"
 )
 
 var AllUserErrorCode = []UserErrorCode{
@@ -893,6 +901,7 @@ var AllUserErrorCode = []UserErrorCode{
 	UserErrorCodeFull,
 	UserErrorCodePendingInvitations,
 	UserErrorCodeEnrolmentClosed,
+	UserErrorCodeOverlap,
 }
 
 // __CompaniesInput is used internally by genqlient

@@ -5,22 +5,13 @@ import { PersistedQueryLink } from '@apollo/client/link/persisted-queries';
 import { GraphQLWsLink } from '@apollo/client/link/subscriptions';
 import { getMainDefinition } from '@apollo/client/utilities';
 import type { DocumentNode } from 'graphql';
-import { createClient, type Client } from 'graphql-ws';
+import { createClient } from 'graphql-ws';
 import { CompaniesQuery, FeedSubscription, PostOpeningMutation } from './operations.js';
 import type { FeedSubscription as FeedSubscriptionType } from './gql/graphql.js';
 import { browserFetch, collect, openingInput, report, token, url, WebSocketImpl, wsUrl } from './harness.js';
 
 // The id is the one in the manifest: codegen's hash of its own printing of the document.
 const generateHash = (document: DocumentNode) => (document as { __meta__?: { hash: string } }).__meta__!.hash;
-
-// GraphQLWsLink sends the document's text beside its id, with the selections in the order
-// they were written; the server compares that text with the manifest's, which codegen
-// printed with every selection set sorted, and refuses the difference
-// (PERSISTED_QUERY_HASH_MISMATCH). The id alone is all the server needs.
-const idOnly = (ws: Client): Client => ({
-  ...ws,
-  subscribe: (payload, sink) => ws.subscribe(payload.extensions?.persistedQuery ? { ...payload, query: '' } : payload, sink),
-});
 
 // Node 20 has no WebSocket of its own, and GraphQLWsLink reads the global one when the
 // server answers with an error: without it, the error throws a ReferenceError.
@@ -37,7 +28,7 @@ const client = new ApolloClient({
         const main = getMainDefinition(query);
         return main.kind === 'OperationDefinition' && main.operation === 'subscription';
       },
-      new GraphQLWsLink(idOnly(ws)),
+      new GraphQLWsLink(ws),
       new HttpLink({ uri: url, headers: { Authorization: `Bearer ${token}` }, fetch: browserFetch }),
     ),
   ]),

@@ -261,9 +261,13 @@ func (p persistedDocuments) trustedDocument(id string) (string, bool) {
 }
 
 // sameDocument reports whether two query texts are one document: equal once parsed and
-// printed alike, whatever their whitespace, commas and comments. Clients print a
-// trusted document again before sending it (Apollo's GraphQLWsLink, its persisted-query
-// link), so a character comparison would refuse the very document the id names.
+// printed alike, whatever their whitespace, commas, comments and the order of the
+// selections in each selection set and of the fragments. Clients print a trusted document
+// again before sending it (Apollo's GraphQLWsLink sends it as written, while GraphQL
+// Codegen's manifest holds it with every selection set sorted), so a character
+// comparison would refuse the very document the id names. The order of selections
+// changes the order of a response's keys, never which data it holds, so the two ask
+// for the same thing.
 func sameDocument(a, b string) bool {
 	if a == b {
 		return true
@@ -278,9 +282,63 @@ func normalDocument(q string) (string, bool) {
 	if err != nil {
 		return "", false
 	}
+	for _, op := range doc.Operations {
+		sortSelections(op.SelectionSet)
+	}
+	for _, f := range doc.Fragments {
+		sortSelections(f.SelectionSet)
+	}
+	slices.SortStableFunc(doc.Fragments, func(a, b *ast.FragmentDefinition) int { return strings.Compare(a.Name, b.Name) })
 	var buf strings.Builder
 	formatter.NewFormatter(&buf, formatter.WithCompacted()).FormatQueryDocument(doc)
 	return buf.String(), true
+}
+
+// sortSelections puts every selection set under set, and set itself, in one order:
+// fields by response key, name, arguments and directives, then fragment spreads by
+// name, then inline fragments by type condition and content. Selections with equal keys
+// (a field repeated, which GraphQL merges) keep their order.
+func sortSelections(set ast.SelectionSet) {
+	for _, sel := range set {
+		switch sel := sel.(type) {
+		case *ast.Field:
+			sortSelections(sel.SelectionSet)
+		case *ast.InlineFragment:
+			sortSelections(sel.SelectionSet)
+		}
+	}
+	slices.SortStableFunc(set, func(a, b ast.Selection) int { return strings.Compare(selectionKey(a), selectionKey(b)) })
+}
+
+func selectionKey(sel ast.Selection) string {
+	var b strings.Builder
+	switch sel := sel.(type) {
+	case *ast.Field:
+		b.WriteString("0" + sel.Alias + ":" + sel.Name)
+		for _, a := range sel.Arguments {
+			b.WriteString("," + a.Name + "=" + a.Value.String())
+		}
+		writeDirectives(&b, sel.Directives)
+	case *ast.FragmentSpread:
+		b.WriteString("1" + sel.Name)
+		writeDirectives(&b, sel.Directives)
+	case *ast.InlineFragment:
+		b.WriteString("2" + sel.TypeCondition)
+		writeDirectives(&b, sel.Directives)
+		for _, child := range sel.SelectionSet {
+			b.WriteString("{" + selectionKey(child) + "}")
+		}
+	}
+	return b.String()
+}
+
+func writeDirectives(b *strings.Builder, ds ast.DirectiveList) {
+	for _, d := range ds {
+		b.WriteString("@" + d.Name)
+		for _, a := range d.Arguments {
+			b.WriteString("," + a.Name + "=" + a.Value.String())
+		}
+	}
 }
 
 // freeFormRefusal says why a free-form query is refused and who may still send one: in
