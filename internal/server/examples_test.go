@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -108,6 +109,13 @@ var examples = map[string]example{
 		t.Fatal("no job seeker is recommended an opening with skills to learn")
 		return nil
 	}},
+	"Timetable": {as: func(t *testing.T) auth.Viewer { return memberOf(int64(sqlInt(t, `SELECT organization_id FROM facility_booking ORDER BY id LIMIT 1`))) },
+		vars: func(t *testing.T, ts *testServer) map[string]any {
+			// The week from the demo's day, in the facility its courses booked most.
+			from, to := demoDay.Add(24*time.Hour), demoDay.Add(8*24*time.Hour)
+			f := sqlInt(t, `SELECT facility_id FROM facility_booking WHERE period && tstzrange($1, $2) GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1`, from, to)
+			return map[string]any{"facility": relay.ID(relay.TypeResource, int64(f)), "from": from.Format(time.RFC3339), "to": to.Format(time.RFC3339)}
+		}},
 	"CloseTheGap": {as: as(admin), vars: func(t *testing.T, ts *testServer) map[string]any {
 		var p struct{ Opening, Talent int64 }
 		if err := testDB.DB.Get(&p, openGap, demoDay); err != nil {
