@@ -15,7 +15,7 @@ import (
 // knownTypes, or the round-trip test below misses it.
 var allTypes = []Type{
 	TypeAlliance, TypeOrganization, TypeMembership, TypePartnership, TypeTrainingCenter,
-	TypeResource, TypeSkill, TypeTalent, TypePlacement, TypeEvent,
+	TypeResource, TypeSkill, TypeTalent, TypePlacement, TypeEvent, TypeBooking,
 }
 
 // b64 encodes raw text the way IDs and cursors are encoded, to forge inputs.
