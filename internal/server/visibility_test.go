@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/lib/pq"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -457,6 +458,11 @@ func TestNoPathLeadsToWhatTheViewerMayNotSee(t *testing.T) {
 		"Query.__type.name":     `"JobOpening"`,
 		// Grouped, the outcomes lead to objects: the partnerships hired through.
 		"Query.employmentOutcomes.groupBy": "PARTNERSHIP",
+	}
+	// A facility's calendar: the demo's class meetings lie in the weeks after its day.
+	for _, f := range []string{"bookings", "availability"} {
+		args["TrainingFacility."+f+".from"] = strconv.Quote(demoDay.Format(time.RFC3339))
+		args["TrainingFacility."+f+".to"] = strconv.Quote(demoDay.Add(60 * 24 * time.Hour).Format(time.RFC3339))
 	}
 
 	w := newWalker(s, args)
