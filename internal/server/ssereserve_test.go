@@ -341,7 +341,9 @@ func TestReservedStreamRefusals(t *testing.T) {
 	mustRefuseSSE(t, "GET with an unknown token", r, http.StatusNotFound, "NOT_FOUND")
 	mustRefuseSSE(t, "POST with an unknown token", c.run(unknown, "x", map[string]any{"query": "{ __typename }"}), http.StatusNotFound, "NOT_FOUND")
 	mustRefuseSSE(t, "DELETE with an unknown token", c.do(http.MethodDelete, unknown, "?operationId=x", nil), http.StatusNotFound, "NOT_FOUND")
-	mustRefuseSSE(t, "DELETE without a token", c.do(http.MethodDelete, "", "?operationId=x", nil), http.StatusBadRequest, "BAD_REQUEST")
+	// Without a token, PUT with a body and DELETE are GraphQL requests with the wrong method.
+	mustRefuseSSE(t, "DELETE without a token", c.do(http.MethodDelete, "", "?operationId=x", nil), http.StatusMethodNotAllowed, "METHOD_NOT_ALLOWED")
+	mustRefuseSSE(t, "PUT with a body", c.do(http.MethodPut, "", "", map[string]any{"query": "{ __typename }"}), http.StatusMethodNotAllowed, "METHOD_NOT_ALLOWED")
 
 	token := c.reserve()
 	mustRefuseSSE(t, "POST before the stream is open", c.run(token, "x", map[string]any{"query": "{ __typename }"}), http.StatusNotFound, "NOT_FOUND")
