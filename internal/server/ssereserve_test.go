@@ -56,6 +56,11 @@ func (r sseReply) code() string {
 
 func (c *sseClient) do(method, token, query string, body any) sseReply {
 	c.t.Helper()
+	return c.doAccepting(method, token, query, "", body)
+}
+
+func (c *sseClient) doAccepting(method, token, query, accept string, body any) sseReply {
+	c.t.Helper()
 	var rd io.Reader
 	if body != nil {
 		b, _ := json.Marshal(body)
@@ -67,6 +72,9 @@ func (c *sseClient) do(method, token, query string, body any) sseReply {
 	}
 	if token != "" {
 		req.Header.Set(tokenHeader, token)
+	}
+	if accept != "" {
+		req.Header.Set("Accept", accept)
 	}
 	if c.authz != "" {
 		req.Header.Set("Authorization", c.authz)
@@ -387,6 +395,13 @@ func TestAReservationHoldsAConnectionUntilItExpiresOrItsStreamCloses(t *testing.
 		t.Fatalf("POST well after the reservation's timeout: %d %s, want 202", r.status, r.body)
 	}
 	s.next("next", "q")
+	s.next("complete", "q")
+	// An operation is no stream of its own, whatever it accepts: it takes no connection.
+	sub := map[string]any{"query": "{ __typename }", "extensions": map[string]any{"operationId": "accepting"}}
+	if r := c.doAccepting(http.MethodPost, second, "", "text/event-stream", sub); r.status != http.StatusAccepted {
+		t.Fatalf("POST accepting only an event stream: %d %s, want 202", r.status, r.body)
+	}
+	s.next("next", "accepting")
 	mustRefuseSSE(t, "a reservation while the stream is open", c.do(http.MethodPut, "", "", nil), http.StatusTooManyRequests, "TOO_MANY_CONNECTIONS")
 	s.close()
 	waitFor(t, 5*time.Second, "the closed stream gives its connection back", func() bool {
