@@ -79,6 +79,9 @@ const (
 	PersistedQueryRequired Code = "PERSISTED_QUERY_REQUIRED"
 	// PersistedQueryNotInList: trusted-documents mode knows no document with this id.
 	PersistedQueryNotInList Code = "PERSISTED_QUERY_NOT_IN_LIST"
+	// Conflict: the request contradicts the state it addresses (HTTP 409): a reserved
+	// event stream opened a second time, an operationId already running on it.
+	Conflict Code = "CONFLICT"
 )
 
 // Error is an error meant for the client.

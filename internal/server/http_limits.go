@@ -367,8 +367,9 @@ func withCORS(origins []string, next http.Handler) http.Handler {
 	if len(origins) > 0 {
 		c = cors.New(cors.Options{
 			AllowedOrigins: origins,
-			AllowedMethods: []string{http.MethodGet, http.MethodPost, http.MethodOptions},
-			AllowedHeaders: []string{"Accept", "Content-Type", "Authorization", "X-Request-Id",
+			// PUT and DELETE reserve event streams and stop their operations (ssereserve.go).
+			AllowedMethods: []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodDelete, http.MethodOptions},
+			AllowedHeaders: []string{"Accept", "Content-Type", "Authorization", "X-Request-Id", reservationHeader,
 				"Apollo-Require-Preflight", "X-Apollo-Operation-Name", "Apollographql-Client-Name", "Apollographql-Client-Version"},
 			ExposedHeaders: []string{"X-Request-Id", "Retry-After"},
 			MaxAge:         600,

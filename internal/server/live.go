@@ -40,6 +40,10 @@ type LiveLimits struct {
 	// CredentialCheck is how often the API keys behind live connections are re-read to
 	// find revoked and changed ones (default auth.DefaultWatchInterval).
 	CredentialCheck time.Duration
+	// ReservationTimeout is how long a reservation of an event stream (single connection
+	// mode, ssereserve.go) waits for its stream to be opened before it is dropped
+	// (default DefaultReservationTimeout).
+	ReservationTimeout time.Duration
 }
 
 // Defaults of LiveLimits, safe for a server on the public internet.
@@ -134,7 +138,10 @@ func (lc *liveConn) endReason() string {
 // the request timeout as a whole, its operations are not.
 func isWebsocket(r *http.Request) bool { return r.Header.Get("Upgrade") != "" }
 
-func isEventStream(r *http.Request) bool { return transport.SSE{}.Supports(r) }
+func isEventStream(r *http.Request) bool {
+	// An operation sent to a reserved stream is answered at once, whatever its Accept.
+	return transport.SSE{}.Supports(r) && reservationToken(r) == ""
+}
 
 // connections counts each client's live connections and refuses one past the limit
 // before it is upgraded; it puts the connection's liveConn in the context, and watches
@@ -151,9 +158,7 @@ func (l *streams) connections(next http.Handler) http.Handler {
 		if l.conns != nil {
 			var ok bool
 			if release, ok = l.conns.reserve(client, 1); !ok {
-				writeGraphQLError(w, r, http.StatusTooManyRequests, errcode.TooManyConnections,
-					fmt.Sprintf("too many open connections: a client may hold %d WebSockets and event streams at once; close one first", l.limits.MaxConnections),
-					map[string]any{"limit": l.limits.MaxConnections})
+				tooManyConnections(w, r, l.limits.MaxConnections)
 				return
 			}
 		}
@@ -170,6 +175,12 @@ func (l *streams) connections(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
+}
+
+func tooManyConnections(w http.ResponseWriter, r *http.Request, limit int) {
+	writeGraphQLError(w, r, http.StatusTooManyRequests, errcode.TooManyConnections,
+		fmt.Sprintf("too many open connections: a client may hold %d WebSockets and event streams (reserved ones included) at once; close one first", limit),
+		map[string]any{"limit": limit})
 }
 
 // watchWebsocket closes a WebSocket with 4403 and the reason (graphql-transport-ws's

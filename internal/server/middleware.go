@@ -189,9 +189,10 @@ func websocketAuth(a *auth.Authenticator, l *streams) transport.WebsocketInitFun
 	}
 }
 
-// streaming tells the requests that stay open: WebSockets and Server-Sent Event streams.
+// streaming tells the requests that stay open: WebSockets and Server-Sent Event streams,
+// reserved ones included.
 func streaming(r *http.Request) bool {
-	return isWebsocket(r) || isEventStream(r)
+	return isWebsocket(r) || isEventStream(r) || isReservedStream(r)
 }
 
 // freshLoadersForEachEvent gives every response of a subscription its own loaders, so

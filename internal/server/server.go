@@ -133,7 +133,10 @@ func New(cfg Config) http.Handler {
 		limiter = newRateLimiter(cfg.RateLimit)
 	}
 	conns := newLive(cfg.Live, cfg.Auth, limiter, cfg.RateLimit, cfg.RequestTimeout, cfg.Logger)
+	reserved := newReservations(conns, cfg.KeepAlive)
 	// SSE and WebSocket first: the first transport that supports a request serves it.
+	// Operations on a reserved stream are marked as such before they get here.
+	gql.AddTransport(reservedTransport{})
 	gql.AddTransport(transport.SSE{})
 	gql.AddTransport(transport.Websocket{
 		Implementation: strictProtocol{WebsocketImplementation: deadlineWebsocket{
@@ -209,7 +212,7 @@ func New(cfg Config) http.Handler {
 	// are limited too; the subject's after it (see withRateLimit).
 	mux.Handle("/query", withWebSocketHandshake(withBodyLimit(limits.MaxBodyBytes, streamsOnlyForSubscriptions(persisted.document, withStreams(streams, withRateLimit(limiter,
 		auth.Middleware(cfg.Auth, cfg.Logger, withSubjectRateLimit(limiter, withInFlightLimit(newPerClient(cfg.MaxInFlight, DefaultMaxInFlight), cfg.RateLimit.ClientIPHeader,
-			conns.connections(withClientKey(cfg.RateLimit.ClientIPHeader, withTimeout(cfg.RequestTimeout, gql))))))))))))
+			conns.connections(withClientKey(cfg.RateLimit.ClientIPHeader, withTimeout(cfg.RequestTimeout, reserved.serve(gql)))))))))))))
 	if !cfg.NoPlayground || !cfg.NoDashboard {
 		pages := web.New()
 		mux.Handle("GET "+web.AssetsPath, pages.Assets())
