@@ -114,6 +114,10 @@ func TestClientRecipesWorkWithTheirLibraries(t *testing.T) {
 		{"relay", clients, browser, []string{node, "build/relay.js"}, []string{"POST application/graphql-response+json; charset=utf-8"}},
 		{"graphql-sse", clients, browser, []string{node, "build/sse.js"},
 			[]string{"POST application/graphql-response+json; charset=utf-8", "POST text/event-stream"}},
+		// Single connection mode: a reservation (PUT, its token), its one stream (GET), and
+		// operations accepted with an empty 202 whose results arrive on the stream.
+		{"graphql-sse-single", clients, browser, []string{node, "build/sse-single.js"},
+			[]string{"GET text/event-stream", "POST null", "PUT text/plain; charset=utf-8"}},
 		{"genqlient", filepath.Join(clients, "go"), env, []string{"go", "run", "."}, nil},
 	}
 	t.Run("recipes", func(t *testing.T) {
