@@ -109,7 +109,9 @@ var examples = map[string]example{
 		t.Fatal("no job seeker is recommended an opening with skills to learn")
 		return nil
 	}},
-	"Timetable": {as: func(t *testing.T) auth.Viewer { return memberOf(int64(sqlInt(t, `SELECT organization_id FROM facility_booking ORDER BY id LIMIT 1`))) },
+	"Timetable": {as: func(t *testing.T) auth.Viewer {
+		return memberOf(int64(sqlInt(t, `SELECT organization_id FROM facility_booking ORDER BY id LIMIT 1`)))
+	},
 		vars: func(t *testing.T, ts *testServer) map[string]any {
 			// The week from the demo's day, in the facility its courses booked most.
 			from, to := demoDay.Add(24*time.Hour), demoDay.Add(8*24*time.Hour)
