@@ -60,7 +60,8 @@ func facilityAvailability(ctx context.Context, obj *model.TrainingFacility, from
 	for i, b := range busy {
 		periods[i] = booking.Period{Start: b.Start, End: b.End}
 	}
-	free := booking.Free(booking.Period{Start: from, End: to}, periods, minimum)
+	// The slots read in UTC, as every stored time does, whatever zone the window was given in.
+	free := booking.Free(booking.Period{Start: from.UTC(), End: to.UTC()}, periods, minimum)
 	out := make([]*model.TimeSlot, len(free))
 	for i, p := range free {
 		out[i] = &model.TimeSlot{Start: p.Start, End: p.End}
