@@ -16,6 +16,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/introspection"
 	"github.com/alliance-graph/alliance-graph/graph/model"
 	"github.com/alliance-graph/alliance-graph/internal/auth"
+	"github.com/alliance-graph/alliance-graph/internal/booking"
 	"github.com/alliance-graph/alliance-graph/internal/calendar"
 	"github.com/alliance-graph/alliance-graph/internal/change"
 	"github.com/alliance-graph/alliance-graph/internal/store"
@@ -73,6 +74,7 @@ type ResolverRoot interface {
 	TrainingCenter() TrainingCenterResolver
 	TrainingCourse() TrainingCourseResolver
 	TrainingFacility() TrainingFacilityResolver
+	ShareTrainingCourseInput() ShareTrainingCourseInputResolver
 }
 
 type DirectiveRoot struct {
@@ -287,6 +289,7 @@ type ComplexityRoot struct {
 	FacilityBooking struct {
 		BookedAt     func(childComplexity int) int
 		CancelledAt  func(childComplexity int) int
+		Course       func(childComplexity int) int
 		End          func(childComplexity int) int
 		Facility     func(childComplexity int) int
 		GlobalID     func(childComplexity int) int
@@ -1135,6 +1138,8 @@ type EventResolver interface {
 type FacilityBookingResolver interface {
 	Facility(ctx context.Context, obj *model.FacilityBooking) (*model.TrainingFacility, error)
 	Organization(ctx context.Context, obj *model.FacilityBooking) (model.Organization, error)
+
+	Course(ctx context.Context, obj *model.FacilityBooking) (*model.TrainingCourse, error)
 }
 type GapCourseResolver interface {
 	Course(ctx context.Context, obj *model.GapCourse) (*model.TrainingCourse, error)
@@ -1387,6 +1392,10 @@ type TrainingFacilityResolver interface {
 	Bookings(ctx context.Context, obj *model.TrainingFacility, from time.Time, to time.Time, includeCancelled *bool, first *int, after *string, last *int, before *string) (*model.Connection[*model.FacilityBooking], error)
 	Availability(ctx context.Context, obj *model.TrainingFacility, from time.Time, to time.Time, minimumMinutes *int) ([]*model.TimeSlot, error)
 	Courses(ctx context.Context, obj *model.TrainingFacility, first *int, after *string, last *int, before *string, filter *model.TrainingCourseFilter, orderBy *model.Order) (*model.Connection[*model.TrainingCourse], error)
+}
+
+type ShareTrainingCourseInputResolver interface {
+	Meetings(ctx context.Context, obj *change.ShareTrainingCourseInput, data []*booking.Period) error
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -2318,6 +2327,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.FacilityBooking.CancelledAt(childComplexity), true
+	case "FacilityBooking.course":
+		if e.ComplexityRoot.FacilityBooking.Course == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FacilityBooking.Course(childComplexity), true
 	case "FacilityBooking.end":
 		if e.ComplexityRoot.FacilityBooking.End == nil {
 			break
@@ -5953,6 +5968,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("SkillOrder", ec.unmarshalInputSkillOrder),
 			graphql.NewInputUnmarshaler("TalentFilter", ec.unmarshalInputTalentFilter),
 			graphql.NewInputUnmarshaler("TalentOrder", ec.unmarshalInputTalentOrder),
+			graphql.NewInputUnmarshaler("TimeSlotInput", ec.unmarshalInputTimeSlotInput),
 			graphql.NewInputUnmarshaler("TrainingCenterFilter", ec.unmarshalInputTrainingCenterFilter),
 			graphql.NewInputUnmarshaler("TrainingCenterOrder", ec.unmarshalInputTrainingCenterOrder),
 			graphql.NewInputUnmarshaler("TrainingCourseFilter", ec.unmarshalInputTrainingCourseFilter),
@@ -8400,6 +8416,8 @@ type FacilityBooking implements Node {
   bookedAt: DateTime!
   "When the booking was cancelled; null while it stands."
   cancelledAt: DateTime
+  "The course this booking is a class meeting of; null for other bookings, or when the caller may not see the course."
+  course: TrainingCourse
 }
 
 "A page of facility bookings."
@@ -9051,6 +9069,21 @@ input ShareTrainingCourseInput {
   teacherIds: [ID!]
   "Skills taught."
   skills: [SkillLevelInput!]
+  """
+  Its class meetings, at most 200, each within the course's days: the facility is booked
+  for each, for the provider, in the same change. A meeting that overlaps a booking of the
+  facility refuses the whole course with ` + "`" + `OVERLAP` + "`" + ` at its index, naming the booking.
+  Requires ` + "`" + `facilityId` + "`" + `.
+  """
+  meetings: [TimeSlotInput!]
+}
+
+"A stretch of time to book, ` + "`" + `[start, end)` + "`" + `."
+input TimeSlotInput {
+  "When it starts."
+  start: DateTime!
+  "When it ends, exclusive."
+  end: DateTime!
 }
 
 "Changes to a training course; omitted fields stay as they are."
@@ -10982,6 +11015,8 @@ func (ec *executionContext) childFields_FacilityBooking(ctx context.Context, fie
 		return ec.fieldContext_FacilityBooking_bookedAt(ctx, field)
 	case "cancelledAt":
 		return ec.fieldContext_FacilityBooking_cancelledAt(ctx, field)
+	case "course":
+		return ec.fieldContext_FacilityBooking_course(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type FacilityBooking", field.Name)
 }
@@ -19995,6 +20030,38 @@ func (ec *executionContext) _FacilityBooking_cancelledAt(ctx context.Context, fi
 }
 func (ec *executionContext) fieldContext_FacilityBooking_cancelledAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("FacilityBooking", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _FacilityBooking_course(ctx context.Context, field graphql.CollectedField, obj *model.FacilityBooking) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FacilityBooking_course(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.FacilityBooking().Course(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.TrainingCourse) graphql.Marshaler {
+			return ec.marshalOTrainingCourse2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐTrainingCourse(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_FacilityBooking_course(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FacilityBooking",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TrainingCourse(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _FacilityBookingConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*model.FacilityBooking]) (ret graphql.Marshaler) {
@@ -39766,7 +39833,7 @@ func (ec *executionContext) unmarshalInputShareTrainingCourseInput(ctx context.C
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"allianceId", "providerId", "title", "description", "sharedWith", "trainingCenterId", "hours", "seats", "startsOn", "endsOn", "facilityId", "teacherIds", "skills"}
+	fieldsInOrder := [...]string{"allianceId", "providerId", "title", "description", "sharedWith", "trainingCenterId", "hours", "seats", "startsOn", "endsOn", "facilityId", "teacherIds", "skills", "meetings"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -39864,6 +39931,15 @@ func (ec *executionContext) unmarshalInputShareTrainingCourseInput(ctx context.C
 				return it, err
 			}
 			it.Skills = data
+		case "meetings":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("meetings"))
+			data, err := ec.unmarshalOTimeSlotInput2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋbookingᚐPeriodᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			if err = ec.Resolvers.ShareTrainingCourseInput().Meetings(ctx, &it, data); err != nil {
+				return it, err
+			}
 		}
 	}
 	return it, nil
@@ -40457,6 +40533,55 @@ func (ec *executionContext) unmarshalInputTalentOrder(ctx context.Context, obj a
 func UnmarshalTalentOrder(ctx context.Context, raw any) (model.Order, error) {
 	var out model.Order
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "TalentOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputTimeSlotInput(ctx context.Context, obj any) (booking.Period, error) {
+	var it booking.Period
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"start", "end"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "start":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("start"))
+			data, err := ec.unmarshalNDateTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Start = data
+		case "end":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("end"))
+			data, err := ec.unmarshalNDateTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.End = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalTimeSlotInput unmarshals raw into the TimeSlotInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalTimeSlotInput(ctx context.Context, raw any) (booking.Period, error) {
+	var out booking.Period
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "TimeSlotInput", raw, &out)
 	return out, err
 }
 
@@ -43346,6 +43471,12 @@ func (ec *executionContext) _FacilityBooking(ctx context.Context, sel ast.Select
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "course":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._FacilityBooking_course(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -51584,6 +51715,11 @@ func (ec *executionContext) marshalNTimeSlot2ᚖgithubᚗcomᚋallianceᚑgraph�
 	return ec._TimeSlot(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNTimeSlotInput2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋbookingᚐPeriod(ctx context.Context, v any) (*booking.Period, error) {
+	res, err := ec.unmarshalInputTimeSlotInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNTrainingCenter2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐTrainingCenterᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.TrainingCenter) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -53417,6 +53553,23 @@ func (ec *executionContext) marshalOTeacher2ᚖgithubᚗcomᚋallianceᚑgraph�
 		return graphql.Null
 	}
 	return ec._Teacher(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOTimeSlotInput2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋbookingᚐPeriodᚄ(ctx context.Context, v any) ([]*booking.Period, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*booking.Period, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNTimeSlotInput2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋbookingᚐPeriod(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) marshalOTrainingCenter2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐTrainingCenter(ctx context.Context, sel ast.SelectionSet, v *model.TrainingCenter) graphql.Marshaler {

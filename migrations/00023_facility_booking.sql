@@ -15,6 +15,8 @@ CREATE TABLE facility_booking (
                                               AND NOT lower_inf(period) AND NOT upper_inf(period)),
     purpose         text NOT NULL CHECK (length(purpose) BETWEEN 1 AND 300),
     trainees        int CHECK (trainees > 0),
+    -- The course whose class meeting this is, when a course booked it.
+    course_id       bigint REFERENCES resource (id),
     -- What the client sent to make a retry of the same request return this booking
     -- rather than a second one (or an overlap with itself).
     idempotency_key text CHECK (length(idempotency_key) BETWEEN 1 AND 100),

@@ -8,6 +8,7 @@ import (
 
 	"github.com/alliance-graph/alliance-graph/internal/auth"
 	"github.com/alliance-graph/alliance-graph/internal/booking"
+	"github.com/alliance-graph/alliance-graph/internal/calendar"
 	"github.com/alliance-graph/alliance-graph/internal/policy"
 	"github.com/alliance-graph/alliance-graph/internal/relay"
 	"github.com/alliance-graph/alliance-graph/internal/store"
@@ -192,4 +193,78 @@ func actor(v auth.Viewer) string {
 		return v.Subject
 	}
 	return string(v.Role)
+}
+
+// maxMeetings bounds the class meetings one change books.
+const maxMeetings = 200
+
+// meetings checks a course's class meetings: each a booking that could be made now,
+// held on one of the course's days, in a facility the course names.
+func (p *problems) meetings(in []booking.Period, facility bool, startsOn, endsOn *time.Time, now time.Time) []booking.Period {
+	if len(in) == 0 {
+		return nil
+	}
+	if len(in) > maxMeetings {
+		p.add(OutOfRange, "meetings", "must hold at most %d meetings (got %d)", maxMeetings, len(in))
+	}
+	if !facility {
+		p.add(Required, "facilityId", "names the facility the meetings book")
+	}
+	for i, m := range in {
+		f := fmt.Sprintf("meetings.%d", i)
+		for _, problem := range booking.CheckBooking(m, now) {
+			p.add(OutOfRange, f+"."+problem.Field, "%s", problem.Message)
+		}
+		day := calendar.Today(m.Start)
+		switch {
+		case startsOn != nil && day.Before(*startsOn):
+			p.add(OutOfRange, f+".start", "is before the course's first day, %s", startsOn.Format(time.DateOnly))
+		case endsOn != nil && day.After(*endsOn):
+			p.add(OutOfRange, f+".start", "is after the course's last day, %s", endsOn.Format(time.DateOnly))
+		}
+	}
+	return in
+}
+
+// bookMeetings books the facility of course r, for its provider, for each of its class
+// meetings; a meeting that overlaps a booking refuses the whole change.
+func (s *Service) bookMeetings(ctx context.Context, tx *store.Tx, r *store.Resource, meetings []booking.Period) error {
+	if len(meetings) == 0 || r.FacilityID == nil {
+		return nil
+	}
+	facility, err := tx.Resource(ctx, resourceScope(ctx), *r.FacilityID)
+	if err != nil {
+		return err
+	}
+	may, err := tx.MayUseFacility(ctx, facility.ID, r.ProviderID)
+	if err != nil {
+		return err
+	}
+	if !may {
+		return refuse(Invalid, "facilityId", "the facility is not shared with the course's provider")
+	}
+	purpose := []rune("Class: " + r.TitleEn)
+	purpose = purpose[:min(len(purpose), maxName)]
+	course := relay.ID(relay.TypeResource, r.ID)
+	for i, m := range meetings {
+		b := &store.Booking{FacilityID: facility.ID, OrganizationID: r.ProviderID, Start: m.Start, End: m.End,
+			Purpose: string(purpose), CourseID: &r.ID, BookedBy: actor(auth.ViewerFrom(ctx))}
+		id, err := tx.BookFacility(ctx, b)
+		var overlap *store.ErrOverlap
+		switch {
+		case errors.As(err, &overlap):
+			o := overlap.Other
+			return refuse(Overlap, fmt.Sprintf("meetings.%d.start", i), "the facility is booked from %s to %s (booking %s)",
+				o.Start.Format(time.RFC3339), o.End.Format(time.RFC3339), relay.ID(relay.TypeBooking, o.ID))
+		case err != nil:
+			return err
+		}
+		if err := s.eventAbout(ctx, tx, store.EventFacilityBooked, relay.ID(relay.TypeBooking, id), facility, map[string]any{
+			"facility": relay.ID(relay.TypeResource, facility.ID), "organization": relay.ID(relay.TypeOrganization, r.ProviderID),
+			"start": m.Start.UTC().Format(time.RFC3339), "end": m.End.UTC().Format(time.RFC3339), "course": course,
+		}); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/alliance-graph/alliance-graph/internal/auth"
+	"github.com/alliance-graph/alliance-graph/internal/booking"
 	"github.com/alliance-graph/alliance-graph/internal/calendar"
 	"github.com/alliance-graph/alliance-graph/internal/policy"
 	"github.com/alliance-graph/alliance-graph/internal/relay"
@@ -116,6 +117,8 @@ type ShareTrainingCourseInput struct {
 	FacilityID       *string
 	TeacherIds       []string
 	Skills           []SkillLevelInput
+	// Meetings are the class meetings the facility is booked for.
+	Meetings []booking.Period
 }
 
 // UpdateTrainingCourseInput changes a course.
@@ -171,6 +174,8 @@ type related struct {
 	setSkills  bool
 	teachers   []int64
 	setTeacher bool
+	// meetings are a new course's class meetings, booked in its facility.
+	meetings []booking.Period
 }
 
 // base reads the fields every shared resource has.
@@ -318,6 +323,10 @@ func (s *Service) share(ctx context.Context, p *problems, r *store.Resource, rel
 			return err
 		}
 		if err := s.link(ctx, tx, id, rel); err != nil {
+			return err
+		}
+		r.ID = id
+		if err := s.bookMeetings(ctx, tx, r, rel.meetings); err != nil {
 			return err
 		}
 		kind := store.EventKind("RESOURCE_SHARED")
@@ -553,6 +562,7 @@ func (s *Service) ShareTrainingCourse(ctx context.Context, in ShareTrainingCours
 		rel.teachers, rel.setTeacher = p.keys("teacherIds", relay.TypeResource, in.TeacherIds), true
 	}
 	rel.setSkillLevels(&p, "skills", in.Skills)
+	rel.meetings = p.meetings(in.Meetings, in.FacilityID != nil, in.StartsOn, in.EndsOn, s.now())
 	return s.share(ctx, &p, r, rel)
 }
 

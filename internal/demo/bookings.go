@@ -73,12 +73,12 @@ func overlapsAny(bs []classBooking, b classBooking) bool {
 
 // writeBookings copies the class bookings in; their ids come from the table's sequence.
 func (g *gen) writeBookings(ctx context.Context, tx *sqlx.Tx) error {
-	return copyIn(ctx, tx, "facility_booking", []string{"facility_id", "organization_id", "period", "purpose", "trainees", "booked_by"}, len(g.bookings), func(i int, v []any) {
+	return copyIn(ctx, tx, "facility_booking", []string{"facility_id", "organization_id", "period", "purpose", "trainees", "booked_by", "course_id"}, len(g.bookings), func(i int, v []any) {
 		b := g.bookings[i]
 		v[0], v[1] = b.facility.id, b.course.provider.id
 		v[2] = fmt.Sprintf("[%s,%s)", b.start.Format(time.RFC3339), b.end.Format(time.RFC3339))
 		v[3] = "Class: " + b.course.titleEn
 		v[4] = iv(min(b.course.enrolled, b.facility.capacity))
-		v[5] = "demo"
+		v[5], v[6] = "demo", b.course.id
 	})
 }

@@ -346,3 +346,69 @@ func statementsAs(t *testing.T, ts *testServer, v auth.Viewer, q string, vars ma
 	}
 	return ts.statements.Load() - before
 }
+
+const shareCourse = `mutation($input: ShareTrainingCourseInput!) {
+	shareTrainingCourse(input: $input) { trainingCourse { id } userErrors { field message code } }
+}`
+
+func TestACourseHeldInAFacilityBooksItsClassMeetings(t *testing.T) {
+	ts := newWriteServer(t)
+	b := newBookingFixture(t)
+	school := memberOf(b.school)
+	day := b.at.In(time.FixedZone("CST", 8*3600)).Format(time.DateOnly)
+	course := func(title string, meetings ...time.Time) map[string]any {
+		in := map[string]any{"allianceId": relay.ID(relay.TypeAlliance, int64(sqlIntIn(t, writeDB, "SELECT id FROM alliance ORDER BY id LIMIT 1"))),
+			"providerId": relay.ID(relay.TypeOrganization, b.school), "title": map[string]any{"en": title, "zh": "机器人课程"},
+			"hours": 24, "seats": 10, "startsOn": day, "endsOn": b.at.Add(14 * 24 * time.Hour).Format(time.DateOnly),
+			"facilityId": relay.ID(relay.TypeResource, b.facility)}
+		var ms []map[string]any
+		for _, m := range meetings {
+			ms = append(ms, map[string]any{"start": m.Format(time.RFC3339), "end": m.Add(3 * time.Hour).Format(time.RFC3339)})
+		}
+		in["meetings"] = ms
+		return in
+	}
+	var out struct{ TrainingCourse *struct{ ID string } }
+	if errs, gqlErrs := mutate(t, ts, school, shareCourse, course("Robot welding, weekly", b.at, b.at.Add(7*24*time.Hour)), "shareTrainingCourse", &out); len(errs)+len(gqlErrs) > 0 || out.TrainingCourse == nil {
+		t.Fatalf("the course was refused: %v %v", errs, gqlErrs)
+	}
+	_, courseKey, _ := relay.ParseID(out.TrainingCourse.ID)
+	if n := sqlIntIn(t, writeDB, `SELECT count(*) FROM facility_booking WHERE facility_id = $1 AND course_id = $2 AND organization_id = $3 AND cancelled_at IS NULL`, b.facility, courseKey, b.school); n != 2 {
+		t.Fatalf("%d class meetings booked, want 2", n)
+	}
+	// The booking leads back to its course.
+	r := ts.queryAs(t, school, `query($id: ID!, $from: DateTime!, $to: DateTime!) { node(id: $id) { ... on TrainingFacility {
+		bookings(from: $from, to: $to) { edges { node { purpose course { id } } } } } } }`,
+		map[string]any{"id": relay.ID(relay.TypeResource, b.facility), "from": b.at.Format(time.RFC3339), "to": b.at.Add(8 * 24 * time.Hour).Format(time.RFC3339)})
+	if len(r.Errors) > 0 || strings.Count(string(r.Data), out.TrainingCourse.ID) != 2 || !strings.Contains(string(r.Data), "Class: Robot welding, weekly") {
+		t.Errorf("the facility's bookings: %s %+v", r.Data, r.Errors)
+	}
+
+	courses := sqlIntIn(t, writeDB, `SELECT count(*) FROM resource WHERE provider_id = $1`, b.school)
+	cases := []struct {
+		name, field, code string
+		input             map[string]any
+	}{
+		{"a meeting overlapping another course's", "input.meetings.1.start", "OVERLAP", course("Robot welding, second group", b.at.Add(-5*time.Hour), b.at.Add(time.Hour))},
+		{"a meeting before the course's first day", "input.meetings.0.start", "OUT_OF_RANGE", course("Robot welding, early", b.at.Add(-24*time.Hour))},
+		{"meetings without a facility", "input.facilityId", "REQUIRED", func() map[string]any {
+			in := course("Robot welding, nowhere", b.at.Add(48*time.Hour))
+			delete(in, "facilityId")
+			return in
+		}()},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			errs, gqlErrs := mutate(t, ts, school, shareCourse, c.input, "shareTrainingCourse", nil)
+			if len(errs) != 1 || errs[0].Code != c.code || joinPath(errs[0].Field) != c.field {
+				t.Errorf("user errors %+v (errors %+v), want %s at %s", errs, gqlErrs, c.code, c.field)
+			}
+		})
+	}
+	if n := sqlIntIn(t, writeDB, `SELECT count(*) FROM resource WHERE provider_id = $1`, b.school); n != courses {
+		t.Errorf("refused courses left %d resources behind", n-courses)
+	}
+	if n := sqlIntIn(t, writeDB, `SELECT count(*) FROM facility_booking WHERE facility_id = $1`, b.facility); n != 2 {
+		t.Errorf("%d bookings after the refusals, want the first course's 2", n)
+	}
+}

@@ -19,6 +19,7 @@ type Booking struct {
 	End            time.Time  `db:"ends_at"`
 	Purpose        string     `db:"purpose"`
 	Trainees       *int       `db:"trainees"`
+	CourseID       *int64     `db:"course_id"`
 	IdempotencyKey *string    `db:"idempotency_key"`
 	BookedBy       string     `db:"booked_by"`
 	BookedAt       time.Time  `db:"booked_at"`
@@ -30,7 +31,7 @@ func bookingID(b *Booking) int64 { return b.ID }
 
 // bookingCols reads a booking aliased b, its period split in two.
 const bookingCols = "b.id, b.facility_id, b.organization_id, lower(b.period) AS starts_at, upper(b.period) AS ends_at, b.purpose, " +
-	"b.trainees, b.idempotency_key, b.booked_by, b.booked_at, b.cancelled_at, b.version"
+	"b.trainees, b.course_id, b.idempotency_key, b.booked_by, b.booked_at, b.cancelled_at, b.version"
 
 // BookingFilter selects a facility's bookings that overlap [From, To).
 type BookingFilter struct {
@@ -108,9 +109,9 @@ func (t *Tx) BookFacility(ctx context.Context, b *Booking) (int64, error) {
 		return 0, fmt.Errorf("book facility %d: %w", b.FacilityID, err)
 	}
 	var id int64
-	err := t.get(ctx, &id, `INSERT INTO facility_booking (facility_id, organization_id, period, purpose, trainees, idempotency_key, booked_by)
-		VALUES ($1, $2, tstzrange($3, $4), $5, $6, $7, $8) RETURNING id`,
-		b.FacilityID, b.OrganizationID, b.Start, b.End, b.Purpose, b.Trainees, b.IdempotencyKey, b.BookedBy)
+	err := t.get(ctx, &id, `INSERT INTO facility_booking (facility_id, organization_id, period, purpose, trainees, course_id, idempotency_key, booked_by)
+		VALUES ($1, $2, tstzrange($3, $4), $5, $6, $7, $8, $9) RETURNING id`,
+		b.FacilityID, b.OrganizationID, b.Start, b.End, b.Purpose, b.Trainees, b.CourseID, b.IdempotencyKey, b.BookedBy)
 	if err == nil {
 		_, err = t.exec(ctx, "RELEASE SAVEPOINT book")
 		return id, err
