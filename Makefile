@@ -9,9 +9,10 @@ DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/alliance?sslmode=disable
 run:
 	go run ./cmd/alliance serve
 
-## test: every test, against the local PostgreSQL, with the race detector
+## test: every test, against the local PostgreSQL, with the race detector (the server's
+## package runs over ten minutes under -race on two cores, past go test's default limit)
 test: chromium
-	go test -race -count=1 ./...
+	go test -race -count=1 -timeout 30m ./...
 
 ## chromium: Debian's Chromium for the browser tests, installed when missing (as root; else
 ## say how), unless ALLIANCE_BROWSER_TESTS=optional lets the tests skip without it
