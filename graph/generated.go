@@ -74,7 +74,6 @@ type ResolverRoot interface {
 	TrainingCenter() TrainingCenterResolver
 	TrainingCourse() TrainingCourseResolver
 	TrainingFacility() TrainingFacilityResolver
-	ShareTrainingCourseInput() ShareTrainingCourseInputResolver
 }
 
 type DirectiveRoot struct {
@@ -1392,10 +1391,6 @@ type TrainingFacilityResolver interface {
 	Bookings(ctx context.Context, obj *model.TrainingFacility, from time.Time, to time.Time, includeCancelled *bool, first *int, after *string, last *int, before *string) (*model.Connection[*model.FacilityBooking], error)
 	Availability(ctx context.Context, obj *model.TrainingFacility, from time.Time, to time.Time, minimumMinutes *int) ([]*model.TimeSlot, error)
 	Courses(ctx context.Context, obj *model.TrainingFacility, first *int, after *string, last *int, before *string, filter *model.TrainingCourseFilter, orderBy *model.Order) (*model.Connection[*model.TrainingCourse], error)
-}
-
-type ShareTrainingCourseInputResolver interface {
-	Meetings(ctx context.Context, obj *change.ShareTrainingCourseInput, data []*booking.Period) error
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -39933,13 +39928,11 @@ func (ec *executionContext) unmarshalInputShareTrainingCourseInput(ctx context.C
 			it.Skills = data
 		case "meetings":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("meetings"))
-			data, err := ec.unmarshalOTimeSlotInput2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋbookingᚐPeriodᚄ(ctx, v)
+			data, err := ec.unmarshalOTimeSlotInput2ᚕgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋbookingᚐPeriodᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			if err = ec.Resolvers.ShareTrainingCourseInput().Meetings(ctx, &it, data); err != nil {
-				return it, err
-			}
+			it.Meetings = data
 		}
 	}
 	return it, nil
@@ -51715,9 +51708,9 @@ func (ec *executionContext) marshalNTimeSlot2ᚖgithubᚗcomᚋallianceᚑgraph�
 	return ec._TimeSlot(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNTimeSlotInput2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋbookingᚐPeriod(ctx context.Context, v any) (*booking.Period, error) {
+func (ec *executionContext) unmarshalNTimeSlotInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋbookingᚐPeriod(ctx context.Context, v any) (booking.Period, error) {
 	res, err := ec.unmarshalInputTimeSlotInput(ctx, v)
-	return &res, graphql.ErrorOnPath(ctx, err)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNTrainingCenter2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐTrainingCenterᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.TrainingCenter) graphql.Marshaler {
@@ -53555,16 +53548,16 @@ func (ec *executionContext) marshalOTeacher2ᚖgithubᚗcomᚋallianceᚑgraph�
 	return ec._Teacher(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalOTimeSlotInput2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋbookingᚐPeriodᚄ(ctx context.Context, v any) ([]*booking.Period, error) {
+func (ec *executionContext) unmarshalOTimeSlotInput2ᚕgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋbookingᚐPeriodᚄ(ctx context.Context, v any) ([]booking.Period, error) {
 	if v == nil {
 		return nil, nil
 	}
 	vSlice := graphql.CoerceList(v)
 	var err error
-	res := make([]*booking.Period, len(vSlice))
+	res := make([]booking.Period, len(vSlice))
 	for i := range vSlice {
 		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNTimeSlotInput2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋbookingᚐPeriod(ctx, vSlice[i])
+		res[i], err = ec.unmarshalNTimeSlotInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋbookingᚐPeriod(ctx, vSlice[i])
 		if err != nil {
 			return nil, err
 		}

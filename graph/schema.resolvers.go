@@ -16,7 +16,6 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/alliance-graph/alliance-graph/graph/model"
 	"github.com/alliance-graph/alliance-graph/internal/auth"
-	"github.com/alliance-graph/alliance-graph/internal/booking"
 	"github.com/alliance-graph/alliance-graph/internal/calendar"
 	"github.com/alliance-graph/alliance-graph/internal/change"
 	"github.com/alliance-graph/alliance-graph/internal/errcode"
@@ -1055,14 +1054,6 @@ func (r *trainingFacilityResolver) Courses(ctx context.Context, obj *model.Train
 	return r.nestedCourses(ctx, store.CoursesOfFacility, obj.Resource.ID, first, after, last, before, filter, orderBy)
 }
 
-func (r *shareTrainingCourseInputResolver) Meetings(ctx context.Context, obj *change.ShareTrainingCourseInput, data []*booking.Period) error {
-	obj.Meetings = make([]booking.Period, len(data))
-	for i, m := range data {
-		obj.Meetings[i] = *m
-	}
-	return nil
-}
-
 func (r *Resolver) Alliance() AllianceResolver { return &allianceResolver{r} }
 
 func (r *Resolver) AllianceAnalytics() AllianceAnalyticsResolver {
@@ -1151,50 +1142,64 @@ func (r *Resolver) TrainingCourse() TrainingCourseResolver { return &trainingCou
 
 func (r *Resolver) TrainingFacility() TrainingFacilityResolver { return &trainingFacilityResolver{r} }
 
+type (
+	allianceResolver               struct{ *Resolver }
+	allianceAnalyticsResolver      struct{ *Resolver }
+	allianceStatsResolver          struct{ *Resolver }
+	companyResolver                struct{ *Resolver }
+	competitionResultResolver      struct{ *Resolver }
+	eventResolver                  struct{ *Resolver }
+	facilityBookingResolver        struct{ *Resolver }
+	gapCourseResolver              struct{ *Resolver }
+	governmentAgencyResolver       struct{ *Resolver }
+	industrialParkResolver         struct{ *Resolver }
+	jobOpeningResolver             struct{ *Resolver }
+	membershipResolver             struct{ *Resolver }
+	mutationResolver               struct{ *Resolver }
+	neighborhoodResolver           struct{ *Resolver }
+	networkEdgeResolver            struct{ *Resolver }
+	networkNodeResolver            struct{ *Resolver }
+	networkPathResolver            struct{ *Resolver }
+	openingMatchEdgeResolver       struct{ *Resolver }
+	outcomeGroupKeyResolver        struct{ *Resolver }
+	partnerEdgeResolver            struct{ *Resolver }
+	partnershipResolver            struct{ *Resolver }
+	partnershipInvitationResolver  struct{ *Resolver }
+	partnershipParticipantResolver struct{ *Resolver }
+	pathStepResolver               struct{ *Resolver }
+	placementResolver              struct{ *Resolver }
+	queryResolver                  struct{ *Resolver }
+	rankingEdgeResolver            struct{ *Resolver }
+	schoolResolver                 struct{ *Resolver }
+	searchEdgeResolver             struct{ *Resolver }
+	skillResolver                  struct{ *Resolver }
+	skillAtLevelResolver           struct{ *Resolver }
+	skillGapResolver               struct{ *Resolver }
+	skillMatchResolver             struct{ *Resolver }
+	subscriptionResolver           struct{ *Resolver }
+	talentResolver                 struct{ *Resolver }
+	talentMatchEdgeResolver        struct{ *Resolver }
+	teacherResolver                struct{ *Resolver }
+	trainingCenterResolver         struct{ *Resolver }
+	trainingCourseResolver         struct{ *Resolver }
+	trainingFacilityResolver       struct{ *Resolver }
+)
+
+// !!! WARNING !!!
+// The code below was going to be deleted when updating resolvers. It has been copied here so you have
+// one last chance to move it out of harms way if you want. There are two reasons this happens:
+//  - When renaming or deleting a resolver the old code will be put in here. You can safely delete
+//    it when you're done.
+//  - You have helper methods in this file. Move them out to keep these resolver files clean.
+/*
+	func (r *shareTrainingCourseInputResolver) Meetings(ctx context.Context, obj *change.ShareTrainingCourseInput, data []*booking.Period) error {
+	obj.Meetings = make([]booking.Period, len(data))
+	for i, m := range data {
+		obj.Meetings[i] = *m
+	}
+	return nil
+}
 func (r *Resolver) ShareTrainingCourseInput() ShareTrainingCourseInputResolver {
 	return &shareTrainingCourseInputResolver{r}
 }
-
-type (
-	allianceResolver                 struct{ *Resolver }
-	allianceAnalyticsResolver        struct{ *Resolver }
-	allianceStatsResolver            struct{ *Resolver }
-	companyResolver                  struct{ *Resolver }
-	competitionResultResolver        struct{ *Resolver }
-	eventResolver                    struct{ *Resolver }
-	facilityBookingResolver          struct{ *Resolver }
-	gapCourseResolver                struct{ *Resolver }
-	governmentAgencyResolver         struct{ *Resolver }
-	industrialParkResolver           struct{ *Resolver }
-	jobOpeningResolver               struct{ *Resolver }
-	membershipResolver               struct{ *Resolver }
-	mutationResolver                 struct{ *Resolver }
-	neighborhoodResolver             struct{ *Resolver }
-	networkEdgeResolver              struct{ *Resolver }
-	networkNodeResolver              struct{ *Resolver }
-	networkPathResolver              struct{ *Resolver }
-	openingMatchEdgeResolver         struct{ *Resolver }
-	outcomeGroupKeyResolver          struct{ *Resolver }
-	partnerEdgeResolver              struct{ *Resolver }
-	partnershipResolver              struct{ *Resolver }
-	partnershipInvitationResolver    struct{ *Resolver }
-	partnershipParticipantResolver   struct{ *Resolver }
-	pathStepResolver                 struct{ *Resolver }
-	placementResolver                struct{ *Resolver }
-	queryResolver                    struct{ *Resolver }
-	rankingEdgeResolver              struct{ *Resolver }
-	schoolResolver                   struct{ *Resolver }
-	searchEdgeResolver               struct{ *Resolver }
-	skillResolver                    struct{ *Resolver }
-	skillAtLevelResolver             struct{ *Resolver }
-	skillGapResolver                 struct{ *Resolver }
-	skillMatchResolver               struct{ *Resolver }
-	subscriptionResolver             struct{ *Resolver }
-	talentResolver                   struct{ *Resolver }
-	talentMatchEdgeResolver          struct{ *Resolver }
-	teacherResolver                  struct{ *Resolver }
-	trainingCenterResolver           struct{ *Resolver }
-	trainingCourseResolver           struct{ *Resolver }
-	trainingFacilityResolver         struct{ *Resolver }
-	shareTrainingCourseInputResolver struct{ *Resolver }
-)
+*/
