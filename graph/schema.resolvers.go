@@ -1184,22 +1184,3 @@ type (
 	trainingCourseResolver         struct{ *Resolver }
 	trainingFacilityResolver       struct{ *Resolver }
 )
-
-// !!! WARNING !!!
-// The code below was going to be deleted when updating resolvers. It has been copied here so you have
-// one last chance to move it out of harms way if you want. There are two reasons this happens:
-//  - When renaming or deleting a resolver the old code will be put in here. You can safely delete
-//    it when you're done.
-//  - You have helper methods in this file. Move them out to keep these resolver files clean.
-/*
-	func (r *shareTrainingCourseInputResolver) Meetings(ctx context.Context, obj *change.ShareTrainingCourseInput, data []*booking.Period) error {
-	obj.Meetings = make([]booking.Period, len(data))
-	for i, m := range data {
-		obj.Meetings[i] = *m
-	}
-	return nil
-}
-func (r *Resolver) ShareTrainingCourseInput() ShareTrainingCourseInputResolver {
-	return &shareTrainingCourseInputResolver{r}
-}
-*/
