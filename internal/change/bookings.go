@@ -105,17 +105,11 @@ func (s *Service) BookFacility(ctx context.Context, in BookFacilityInput) (*stor
 			if overlap == nil {
 				return fmt.Errorf("book facility %d: %w", facility, err)
 			}
-			o := overlap.Other
-			return refuse(Overlap, "start", "the facility is booked from %s to %s (booking %s)",
-				o.Start.Format(time.RFC3339), o.End.Format(time.RFC3339), relay.ID(relay.TypeBooking, o.ID))
+			return overlapRefusal("start", overlap.Other)
 		case err != nil:
 			return err
 		}
-		gid := relay.ID(relay.TypeBooking, id)
-		if err := s.eventAbout(ctx, tx, store.EventFacilityBooked, gid, r, map[string]any{
-			"facility": relay.ID(relay.TypeResource, facility), "organization": relay.ID(relay.TypeOrganization, org),
-			"start": b.Start.UTC().Format(time.RFC3339), "end": b.End.UTC().Format(time.RFC3339),
-		}); err != nil {
+		if err := s.booked(ctx, tx, id, b, r); err != nil {
 			return err
 		}
 		b, err = tx.Booking(ctx, id)
@@ -245,7 +239,6 @@ func (s *Service) bookMeetings(ctx context.Context, tx *store.Tx, r *store.Resou
 	}
 	purpose := []rune("Class: " + r.TitleEn)
 	purpose = purpose[:min(len(purpose), maxName)]
-	course := relay.ID(relay.TypeResource, r.ID)
 	for i, m := range meetings {
 		b := &store.Booking{FacilityID: facility.ID, OrganizationID: r.ProviderID, Start: m.Start, End: m.End,
 			Purpose: string(purpose), CourseID: &r.ID, BookedBy: actor(auth.ViewerFrom(ctx))}
@@ -253,18 +246,31 @@ func (s *Service) bookMeetings(ctx context.Context, tx *store.Tx, r *store.Resou
 		var overlap *store.ErrOverlap
 		switch {
 		case errors.As(err, &overlap):
-			o := overlap.Other
-			return refuse(Overlap, fmt.Sprintf("meetings.%d.start", i), "the facility is booked from %s to %s (booking %s)",
-				o.Start.Format(time.RFC3339), o.End.Format(time.RFC3339), relay.ID(relay.TypeBooking, o.ID))
+			return overlapRefusal(fmt.Sprintf("meetings.%d.start", i), overlap.Other)
 		case err != nil:
 			return err
 		}
-		if err := s.eventAbout(ctx, tx, store.EventFacilityBooked, relay.ID(relay.TypeBooking, id), facility, map[string]any{
-			"facility": relay.ID(relay.TypeResource, facility.ID), "organization": relay.ID(relay.TypeOrganization, r.ProviderID),
-			"start": m.Start.UTC().Format(time.RFC3339), "end": m.End.UTC().Format(time.RFC3339), "course": course,
-		}); err != nil {
+		if err := s.booked(ctx, tx, id, b, facility); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// overlapRefusal refuses a booking, at field, whose time booking o already holds.
+func overlapRefusal(field string, o store.Booking) error {
+	return refuse(Overlap, field, "the facility is booked from %s to %s (booking %s)",
+		o.Start.Format(time.RFC3339), o.End.Format(time.RFC3339), relay.ID(relay.TypeBooking, o.ID))
+}
+
+// booked records the event of booking id, made as b of facility.
+func (s *Service) booked(ctx context.Context, tx *store.Tx, id int64, b *store.Booking, facility *store.Resource) error {
+	payload := map[string]any{
+		"facility": relay.ID(relay.TypeResource, b.FacilityID), "organization": relay.ID(relay.TypeOrganization, b.OrganizationID),
+		"start": b.Start.UTC().Format(time.RFC3339), "end": b.End.UTC().Format(time.RFC3339),
+	}
+	if b.CourseID != nil {
+		payload["course"] = relay.ID(relay.TypeResource, *b.CourseID)
+	}
+	return s.eventAbout(ctx, tx, store.EventFacilityBooked, relay.ID(relay.TypeBooking, id), facility, payload)
 }
