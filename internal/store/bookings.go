@@ -48,12 +48,19 @@ func (e *ErrOverlap) Error() string {
 	return fmt.Sprintf("overlaps booking %d, %s to %s", e.Other.ID, e.Other.Start.Format(time.RFC3339), e.Other.End.Format(time.RFC3339))
 }
 
+// overlapping is the condition that booking b meets [from, to), two placeholders; a
+// cancelled booking takes no time unless cancelled ones are asked for.
+func overlapping(from, to string, cancelled bool) string {
+	c := "b.period && tstzrange(" + from + ", " + to + ")"
+	if !cancelled {
+		c += " AND b.cancelled_at IS NULL"
+	}
+	return c
+}
+
 func facilityBookingList(f BookingFilter, o Order) *list {
 	l := &list{cols: bookingCols, from: "facility_booking b", id: "b.id", parent: "b.facility_id", orders: bookingOrders, order: o}
-	l.where("b.period && tstzrange(" + l.arg(f.From) + ", " + l.arg(f.To) + ")")
-	if !f.IncludeCancelled {
-		l.where("b.cancelled_at IS NULL")
-	}
+	l.where(overlapping(l.arg(f.From), l.arg(f.To), f.IncludeCancelled))
 	return l
 }
 
@@ -73,7 +80,7 @@ func (s *Store) CountFacilityBookings(ctx context.Context, facilities []int64, f
 // [from, to), in order; a facility with none has an empty list.
 func (s *Store) BusyPeriods(ctx context.Context, facilities []int64, w BookingFilter) (map[int64][]Booking, error) {
 	q := "SELECT b.facility_id, lower(b.period) AS starts_at, upper(b.period) AS ends_at FROM facility_booking b " +
-		"WHERE b.facility_id = ANY($1) AND b.cancelled_at IS NULL AND b.period && tstzrange($2, $3) ORDER BY b.facility_id, lower(b.period)"
+		"WHERE b.facility_id = ANY($1) AND " + overlapping("$2", "$3", false) + " ORDER BY b.facility_id, lower(b.period)"
 	return groupBy(ctx, s, "busy periods", q, facilities, func(b *Booking) int64 { return b.FacilityID }, w.From, w.To)
 }
 
@@ -128,8 +135,8 @@ func (t *Tx) BookFacility(ctx context.Context, b *Booking) (int64, error) {
 	}
 	// The constraint waited for the booking it met to commit, so a new statement sees it.
 	var other Booking
-	if err := t.get(ctx, &other, "SELECT "+bookingCols+` FROM facility_booking b WHERE b.facility_id = $1 AND b.cancelled_at IS NULL
-		AND b.period && tstzrange($2, $3) ORDER BY lower(b.period) LIMIT 1`, b.FacilityID, b.Start, b.End); err != nil {
+	if err := t.get(ctx, &other, "SELECT "+bookingCols+" FROM facility_booking b WHERE b.facility_id = $1 AND "+overlapping("$2", "$3", false)+
+		" ORDER BY lower(b.period) LIMIT 1", b.FacilityID, b.Start, b.End); err != nil {
 		return 0, fmt.Errorf("read the booking %d's overlaps: %w", b.FacilityID, err)
 	}
 	return 0, &ErrOverlap{Other: other}
