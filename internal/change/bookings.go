@@ -237,11 +237,9 @@ func (s *Service) bookMeetings(ctx context.Context, tx *store.Tx, r *store.Resou
 	if !may {
 		return refuse(Invalid, "facilityId", "the facility is not shared with the course's provider")
 	}
-	purpose := []rune("Class: " + r.TitleEn)
-	purpose = purpose[:min(len(purpose), maxName)]
 	for i, m := range meetings {
 		b := &store.Booking{FacilityID: facility.ID, OrganizationID: r.ProviderID, Start: m.Start, End: m.End,
-			Purpose: string(purpose), CourseID: &r.ID, BookedBy: actor(auth.ViewerFrom(ctx))}
+			Purpose: booking.ClassMeetingPurpose[0], CourseID: &r.ID, BookedBy: actor(auth.ViewerFrom(ctx))}
 		id, err := tx.BookFacility(ctx, b)
 		var overlap *store.ErrOverlap
 		switch {
