@@ -37,6 +37,7 @@ type ResolverRoot interface {
 	Alliance() AllianceResolver
 	AllianceAnalytics() AllianceAnalyticsResolver
 	AllianceStats() AllianceStatsResolver
+	CalendarEntry() CalendarEntryResolver
 	Company() CompanyResolver
 	CompetitionResult() CompetitionResultResolver
 	Event() EventResolver
@@ -139,6 +140,33 @@ type ComplexityRoot struct {
 	BilingualText struct {
 		En func(childComplexity int) int
 		Zh func(childComplexity int) int
+	}
+
+	CalendarConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	CalendarEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	CalendarEntry struct {
+		AllDay       func(childComplexity int) int
+		Booking      func(childComplexity int) int
+		Cancelled    func(childComplexity int) int
+		Competition  func(childComplexity int) int
+		Course       func(childComplexity int) int
+		End          func(childComplexity int) int
+		Facility     func(childComplexity int) int
+		Kind         func(childComplexity int) int
+		Organization func(childComplexity int) int
+		Sequence     func(childComplexity int) int
+		Start        func(childComplexity int) int
+		Title        func(childComplexity int) int
+		UID          func(childComplexity int) int
 	}
 
 	Company struct {
@@ -703,6 +731,7 @@ type ComplexityRoot struct {
 		Alliance           func(childComplexity int, id *string, slug *string) int
 		Alliances          func(childComplexity int, first *int, after *string, last *int, before *string, orderBy *model.Order) int
 		Analytics          func(childComplexity int, alliance *string, period *model.DateRange) int
+		Calendar           func(childComplexity int, from time.Time, to time.Time, kinds []store.CalendarKind, organization *string, includeCancelled *bool, first *int, after *string) int
 		Competitions       func(childComplexity int, alliance *string, filter *model.CompetitionFilter, orderBy *model.Order, first *int, after *string) int
 		EmploymentOutcomes func(childComplexity int, alliance *string, period *model.DateRange, groupBy *store.OutcomeGrouping, orderBy *model.Order, first *int, after *string) int
 		Events             func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.EventFilter, orderBy *model.Order) int
@@ -1105,6 +1134,13 @@ type AllianceStatsResolver interface {
 
 	AsOfCursor(ctx context.Context, obj *store.AllianceStats) (*string, error)
 }
+type CalendarEntryResolver interface {
+	Organization(ctx context.Context, obj *model.CalendarEntry) (model.Organization, error)
+	Facility(ctx context.Context, obj *model.CalendarEntry) (*model.TrainingFacility, error)
+	Course(ctx context.Context, obj *model.CalendarEntry) (*model.TrainingCourse, error)
+	Booking(ctx context.Context, obj *model.CalendarEntry) (*model.FacilityBooking, error)
+	Competition(ctx context.Context, obj *model.CalendarEntry) (*model.Competition, error)
+}
 type CompanyResolver interface {
 	Memberships(ctx context.Context, obj *model.Company) ([]*model.Membership, error)
 	Partnerships(ctx context.Context, obj *model.Company, first *int, after *string, last *int, before *string, filter *model.PartnershipFilter, orderBy *model.Order) (*model.Connection[*model.Partnership], error)
@@ -1289,6 +1325,7 @@ type QueryResolver interface {
 	MembershipGrowth(ctx context.Context, alliance *string, period *model.DateRange, interval *store.GrowthInterval) ([]*model.MembershipGrowth, error)
 	Competitions(ctx context.Context, alliance *string, filter *model.CompetitionFilter, orderBy *model.Order, first *int, after *string) (*model.Connection[*model.Competition], error)
 	Search(ctx context.Context, query string, kinds []model.SearchKind, first *int, after *string) (*model.SearchConnection, error)
+	Calendar(ctx context.Context, from time.Time, to time.Time, kinds []store.CalendarKind, organization *string, includeCancelled *bool, first *int, after *string) (*model.Connection[*model.CalendarEntry], error)
 }
 type RankingEdgeResolver interface {
 	Node(ctx context.Context, obj *model.RankingEdge) (model.Organization, error)
@@ -1687,6 +1724,117 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.BilingualText.Zh(childComplexity), true
+
+	case "CalendarConnection.edges":
+		if e.ComplexityRoot.CalendarConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CalendarConnection.Edges(childComplexity), true
+	case "CalendarConnection.pageInfo":
+		if e.ComplexityRoot.CalendarConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CalendarConnection.PageInfo(childComplexity), true
+	case "CalendarConnection.totalCount":
+		if e.ComplexityRoot.CalendarConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CalendarConnection.TotalCount(childComplexity), true
+
+	case "CalendarEdge.cursor":
+		if e.ComplexityRoot.CalendarEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CalendarEdge.Cursor(childComplexity), true
+	case "CalendarEdge.node":
+		if e.ComplexityRoot.CalendarEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CalendarEdge.Node(childComplexity), true
+
+	case "CalendarEntry.allDay":
+		if e.ComplexityRoot.CalendarEntry.AllDay == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CalendarEntry.AllDay(childComplexity), true
+	case "CalendarEntry.booking":
+		if e.ComplexityRoot.CalendarEntry.Booking == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CalendarEntry.Booking(childComplexity), true
+	case "CalendarEntry.cancelled":
+		if e.ComplexityRoot.CalendarEntry.Cancelled == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CalendarEntry.Cancelled(childComplexity), true
+	case "CalendarEntry.competition":
+		if e.ComplexityRoot.CalendarEntry.Competition == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CalendarEntry.Competition(childComplexity), true
+	case "CalendarEntry.course":
+		if e.ComplexityRoot.CalendarEntry.Course == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CalendarEntry.Course(childComplexity), true
+	case "CalendarEntry.end":
+		if e.ComplexityRoot.CalendarEntry.End == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CalendarEntry.End(childComplexity), true
+	case "CalendarEntry.facility":
+		if e.ComplexityRoot.CalendarEntry.Facility == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CalendarEntry.Facility(childComplexity), true
+	case "CalendarEntry.kind":
+		if e.ComplexityRoot.CalendarEntry.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CalendarEntry.Kind(childComplexity), true
+	case "CalendarEntry.organization":
+		if e.ComplexityRoot.CalendarEntry.Organization == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CalendarEntry.Organization(childComplexity), true
+	case "CalendarEntry.sequence":
+		if e.ComplexityRoot.CalendarEntry.Sequence == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CalendarEntry.Sequence(childComplexity), true
+	case "CalendarEntry.start":
+		if e.ComplexityRoot.CalendarEntry.Start == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CalendarEntry.Start(childComplexity), true
+	case "CalendarEntry.title":
+		if e.ComplexityRoot.CalendarEntry.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CalendarEntry.Title(childComplexity), true
+	case "CalendarEntry.uid":
+		if e.ComplexityRoot.CalendarEntry.UID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CalendarEntry.UID(childComplexity), true
 
 	case "Company.description":
 		if e.ComplexityRoot.Company.Description == nil {
@@ -4205,6 +4353,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Analytics(childComplexity, args["alliance"].(*string), args["period"].(*model.DateRange)), true
+	case "Query.calendar":
+		if e.ComplexityRoot.Query.Calendar == nil {
+			break
+		}
+
+		args, err := ec.field_Query_calendar_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Calendar(childComplexity, args["from"].(time.Time), args["to"].(time.Time), args["kinds"].([]store.CalendarKind), args["organization"].(*string), args["includeCancelled"].(*bool), args["first"].(*int), args["after"].(*string)), true
 	case "Query.competitions":
 		if e.ComplexityRoot.Query.Competitions == nil {
 			break
@@ -8403,7 +8562,7 @@ type FacilityBooking implements Node {
   start: DateTime!
   "When the booking ends: the first moment the facility is free again."
   end: DateTime!
-  "What the facility is booked for, for example a class or an assessment."
+  "What the facility is booked for, for example an assessment. A course's class meetings read ` + "`" + `Class meeting` + "`" + `: their ` + "`" + `course` + "`" + ` says which, to callers who may see it."
   purpose: String!
   "How many trainees will use the facility, when said."
   trainees: Int
@@ -10574,6 +10733,97 @@ extend type Query {
     after: String
   ): SearchConnection!
 }
+
+# ---------------------------------------------------------------- Calendar
+
+"What a calendar entry is."
+enum CalendarEntryKind {
+  "A training course, from its first day to its last (whole days in Shenyang)."
+  COURSE
+  "A class meeting of a course: the booking of its facility for one session."
+  CLASS_MEETING
+  "A member's booking of a training facility, other than a course's class meeting."
+  FACILITY_BOOKING
+  "A skills competition, on the day it is held (a whole day in Shenyang)."
+  COMPETITION
+}
+
+"""
+One dated thing on the alliance's calendar: a course's days, a class meeting, a facility booking
+or a competition. The same entries, with the same ` + "`" + `uid` + "`" + `s, are served as iCalendar at
+` + "`" + `GET /calendar.ics` + "`" + `.
+"""
+type CalendarEntry {
+  "Stable identity of the entry, its ` + "`" + `UID` + "`" + ` in iCalendar: the same at every read and after every change."
+  uid: String!
+  "What the entry is."
+  kind: CalendarEntryKind!
+  "The entry's title in English and Chinese: the course's or competition's name (for a class meeting whose course the caller may not see, ` + "`" + `Class meeting` + "`" + `), or the booking's purpose."
+  title: BilingualText!
+  "When the entry starts; for whole-day entries, midnight in Shenyang of the first day."
+  start: DateTime!
+  "When the entry ends (exclusive); for whole-day entries, midnight in Shenyang after the last day."
+  end: DateTime!
+  "Whether the entry lasts whole days (courses and competitions) rather than a time of day."
+  allDay: Boolean!
+  "Whether the entry was cancelled (a cancelled booking, a withdrawn course); listed only when asked for."
+  cancelled: Boolean!
+  "How many times the entry changed since it was made, its ` + "`" + `SEQUENCE` + "`" + ` in iCalendar."
+  sequence: Int!
+  "The member that holds the entry: the course's provider or the member a facility is booked for; null for competitions."
+  organization: Organization
+  "Where the entry takes place, when it is a shared facility the caller may see."
+  facility: TrainingFacility
+  "The course the entry is, or is a class meeting of; null for other kinds, or when the caller may not see the course."
+  course: TrainingCourse
+  "The booking the entry is (class meetings and facility bookings); null for other kinds."
+  booking: FacilityBooking
+  "The competition the entry is; null for other kinds."
+  competition: Competition
+}
+
+"A page of calendar entries."
+type CalendarConnection {
+  "The entries on this page, each with its cursor."
+  edges: [CalendarEdge!]!
+  "Where this page sits in the whole list."
+  pageInfo: PageInfo!
+  "The number of entries in the whole window, ignoring paging. Counted only when asked for."
+  totalCount: Int!
+}
+
+"A calendar entry and its cursor."
+type CalendarEdge {
+  "Opaque position of this edge, for ` + "`" + `after` + "`" + `."
+  cursor: String!
+  "The entry."
+  node: CalendarEntry!
+}
+
+extend type Query {
+  """
+  The alliance's calendar between two instants, by start: courses, class meetings, facility bookings
+  and competitions that meet ` + "`" + `[from, to)` + "`" + `. Bookings and class meetings are listed to signed-in
+  callers only, of facilities they may see; courses as the sharing scope allows. Also served as
+  iCalendar at ` + "`" + `GET /calendar.ics` + "`" + `.
+  """
+  calendar(
+    "The window's start."
+    from: DateTime!
+    "The window's end (exclusive): at most 366 days after ` + "`" + `from` + "`" + `."
+    to: DateTime!
+    "The kinds of entry to list; every kind when omitted."
+    kinds: [CalendarEntryKind!]
+    "Only the entries of this member (global ID): its courses, its bookings and those of its facilities."
+    organization: ID
+    "Whether to list cancelled bookings and withdrawn courses too, marked ` + "`" + `cancelled` + "`" + `."
+    includeCancelled: Boolean = false
+    "Number of items to return (at most 100; default 20)."
+    first: Int
+    "Return items after this cursor."
+    after: String
+  ): CalendarConnection!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -10698,6 +10948,60 @@ func (ec *executionContext) childFields_BilingualText(ctx context.Context, field
 		return ec.fieldContext_BilingualText_zh(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type BilingualText", field.Name)
+}
+
+func (ec *executionContext) childFields_CalendarConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_CalendarConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_CalendarConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_CalendarConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CalendarConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_CalendarEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_CalendarEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_CalendarEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CalendarEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_CalendarEntry(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "uid":
+		return ec.fieldContext_CalendarEntry_uid(ctx, field)
+	case "kind":
+		return ec.fieldContext_CalendarEntry_kind(ctx, field)
+	case "title":
+		return ec.fieldContext_CalendarEntry_title(ctx, field)
+	case "start":
+		return ec.fieldContext_CalendarEntry_start(ctx, field)
+	case "end":
+		return ec.fieldContext_CalendarEntry_end(ctx, field)
+	case "allDay":
+		return ec.fieldContext_CalendarEntry_allDay(ctx, field)
+	case "cancelled":
+		return ec.fieldContext_CalendarEntry_cancelled(ctx, field)
+	case "sequence":
+		return ec.fieldContext_CalendarEntry_sequence(ctx, field)
+	case "organization":
+		return ec.fieldContext_CalendarEntry_organization(ctx, field)
+	case "facility":
+		return ec.fieldContext_CalendarEntry_facility(ctx, field)
+	case "course":
+		return ec.fieldContext_CalendarEntry_course(ctx, field)
+	case "booking":
+		return ec.fieldContext_CalendarEntry_booking(ctx, field)
+	case "competition":
+		return ec.fieldContext_CalendarEntry_competition(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CalendarEntry", field.Name)
 }
 
 func (ec *executionContext) childFields_Company(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -14252,6 +14556,68 @@ func (ec *executionContext) field_Query_analytics_args(ctx context.Context, rawA
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_calendar_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNDateTime2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNDateTime2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "kinds",
+		func(ctx context.Context, v any) ([]store.CalendarKind, error) {
+			return ec.unmarshalOCalendarEntryKind2ᚕgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐCalendarKindᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["kinds"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "organization",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["organization"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "includeCancelled",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["includeCancelled"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg6
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_competitions_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -17146,6 +17512,501 @@ func (ec *executionContext) _BilingualText_zh(ctx context.Context, field graphql
 }
 func (ec *executionContext) fieldContext_BilingualText_zh(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("BilingualText", field, false, false, "String")
+}
+
+func (ec *executionContext) _CalendarConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*model.CalendarEntry]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CalendarConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Edge[*model.CalendarEntry]) graphql.Marshaler {
+			return ec.marshalNCalendarEdge2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CalendarConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CalendarConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CalendarEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CalendarConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*model.CalendarEntry]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CalendarConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CalendarConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CalendarConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CalendarConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*model.CalendarEntry]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CalendarConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CalendarConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CalendarConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _CalendarEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.Edge[*model.CalendarEntry]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CalendarEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CalendarEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CalendarEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _CalendarEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.Edge[*model.CalendarEntry]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CalendarEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CalendarEntry) graphql.Marshaler {
+			return ec.marshalNCalendarEntry2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐCalendarEntry(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CalendarEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CalendarEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CalendarEntry(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CalendarEntry_uid(ctx context.Context, field graphql.CollectedField, obj *model.CalendarEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CalendarEntry_uid(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CalendarEntry_uid(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CalendarEntry", field, true, false, "String")
+}
+
+func (ec *executionContext) _CalendarEntry_kind(ctx context.Context, field graphql.CollectedField, obj *model.CalendarEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CalendarEntry_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v store.CalendarKind) graphql.Marshaler {
+			return ec.marshalNCalendarEntryKind2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐCalendarKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CalendarEntry_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CalendarEntry", field, false, false, "CalendarEntryKind")
+}
+
+func (ec *executionContext) _CalendarEntry_title(ctx context.Context, field graphql.CollectedField, obj *model.CalendarEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CalendarEntry_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.BilingualText) graphql.Marshaler {
+			return ec.marshalNBilingualText2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐBilingualText(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CalendarEntry_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CalendarEntry",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BilingualText(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CalendarEntry_start(ctx context.Context, field graphql.CollectedField, obj *model.CalendarEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CalendarEntry_start(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Start, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CalendarEntry_start(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CalendarEntry", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _CalendarEntry_end(ctx context.Context, field graphql.CollectedField, obj *model.CalendarEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CalendarEntry_end(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.End, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CalendarEntry_end(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CalendarEntry", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _CalendarEntry_allDay(ctx context.Context, field graphql.CollectedField, obj *model.CalendarEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CalendarEntry_allDay(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AllDay, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CalendarEntry_allDay(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CalendarEntry", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _CalendarEntry_cancelled(ctx context.Context, field graphql.CollectedField, obj *model.CalendarEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CalendarEntry_cancelled(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cancelled, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CalendarEntry_cancelled(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CalendarEntry", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _CalendarEntry_sequence(ctx context.Context, field graphql.CollectedField, obj *model.CalendarEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CalendarEntry_sequence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sequence, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CalendarEntry_sequence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CalendarEntry", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CalendarEntry_organization(ctx context.Context, field graphql.CollectedField, obj *model.CalendarEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CalendarEntry_organization(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CalendarEntry().Organization(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Organization) graphql.Marshaler {
+			return ec.marshalOOrganization2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐOrganization(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CalendarEntry_organization(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CalendarEntry",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CalendarEntry_facility(ctx context.Context, field graphql.CollectedField, obj *model.CalendarEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CalendarEntry_facility(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CalendarEntry().Facility(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.TrainingFacility) graphql.Marshaler {
+			return ec.marshalOTrainingFacility2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐTrainingFacility(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CalendarEntry_facility(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CalendarEntry",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TrainingFacility(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CalendarEntry_course(ctx context.Context, field graphql.CollectedField, obj *model.CalendarEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CalendarEntry_course(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CalendarEntry().Course(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.TrainingCourse) graphql.Marshaler {
+			return ec.marshalOTrainingCourse2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐTrainingCourse(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CalendarEntry_course(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CalendarEntry",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TrainingCourse(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CalendarEntry_booking(ctx context.Context, field graphql.CollectedField, obj *model.CalendarEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CalendarEntry_booking(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CalendarEntry().Booking(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.FacilityBooking) graphql.Marshaler {
+			return ec.marshalOFacilityBooking2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐFacilityBooking(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CalendarEntry_booking(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CalendarEntry",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FacilityBooking(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CalendarEntry_competition(ctx context.Context, field graphql.CollectedField, obj *model.CalendarEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CalendarEntry_competition(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CalendarEntry().Competition(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Competition) graphql.Marshaler {
+			return ec.marshalOCompetition2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐCompetition(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CalendarEntry_competition(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CalendarEntry",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Competition(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Company_id(ctx context.Context, field graphql.CollectedField, obj *model.Company) (ret graphql.Marshaler) {
@@ -29279,6 +30140,50 @@ func (ec *executionContext) fieldContext_Query_search(ctx context.Context, field
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_search_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_calendar(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_calendar(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Calendar(ctx, fc.Args["from"].(time.Time), fc.Args["to"].(time.Time), fc.Args["kinds"].([]store.CalendarKind), fc.Args["organization"].(*string), fc.Args["includeCancelled"].(*bool), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[*model.CalendarEntry]) graphql.Marshaler {
+			return ec.marshalNCalendarConnection2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_calendar(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CalendarConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_calendar_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -42450,6 +43355,186 @@ func (ec *executionContext) _BilingualText(ctx context.Context, sel ast.Selectio
 	return out
 }
 
+var calendarConnectionImplementors = []string{"CalendarConnection"}
+
+func (ec *executionContext) _CalendarConnection(ctx context.Context, sel ast.SelectionSet, obj *model.Connection[*model.CalendarEntry]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, calendarConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CalendarConnection")
+		case "edges":
+			out.Values[i] = ec._CalendarConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageInfo":
+			out.Values[i] = ec._CalendarConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CalendarConnection_totalCount(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var calendarEdgeImplementors = []string{"CalendarEdge"}
+
+func (ec *executionContext) _CalendarEdge(ctx context.Context, sel ast.SelectionSet, obj *model.Edge[*model.CalendarEntry]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, calendarEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CalendarEdge")
+		case "cursor":
+			out.Values[i] = ec._CalendarEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._CalendarEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var calendarEntryImplementors = []string{"CalendarEntry"}
+
+func (ec *executionContext) _CalendarEntry(ctx context.Context, sel ast.SelectionSet, obj *model.CalendarEntry) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, calendarEntryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CalendarEntry")
+		case "uid":
+			out.Values[i] = ec._CalendarEntry_uid(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kind":
+			out.Values[i] = ec._CalendarEntry_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "title":
+			out.Values[i] = ec._CalendarEntry_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "start":
+			out.Values[i] = ec._CalendarEntry_start(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "end":
+			out.Values[i] = ec._CalendarEntry_end(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "allDay":
+			out.Values[i] = ec._CalendarEntry_allDay(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "cancelled":
+			out.Values[i] = ec._CalendarEntry_cancelled(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "sequence":
+			out.Values[i] = ec._CalendarEntry_sequence(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "organization":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CalendarEntry_organization(ctx, field, obj)
+				})
+		case "facility":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CalendarEntry_facility(ctx, field, obj)
+				})
+		case "course":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CalendarEntry_course(ctx, field, obj)
+				})
+		case "booking":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CalendarEntry_booking(ctx, field, obj)
+				})
+		case "competition":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CalendarEntry_competition(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var companyImplementors = []string{"Company", "Node", "Organization"}
 
 func (ec *executionContext) _Company(ctx context.Context, sel ast.SelectionSet, obj *model.Company) graphql.Marshaler {
@@ -46431,6 +47516,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_search(ctx, field)
 				})
+		case "calendar":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_calendar(ctx, field)
+				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -49329,6 +50420,61 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) marshalNCalendarConnection2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐConnection(ctx context.Context, sel ast.SelectionSet, v *model.Connection[*model.CalendarEntry]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CalendarConnection!")
+		return graphql.Null
+	}
+	return ec._CalendarConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCalendarEdge2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Edge[*model.CalendarEntry]) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCalendarEdge2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCalendarEdge2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐEdge(ctx context.Context, sel ast.SelectionSet, v *model.Edge[*model.CalendarEntry]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CalendarEdge!")
+		return graphql.Null
+	}
+	return ec._CalendarEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCalendarEntry2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐCalendarEntry(ctx context.Context, sel ast.SelectionSet, v *model.CalendarEntry) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CalendarEntry!")
+		return graphql.Null
+	}
+	return ec._CalendarEntry(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNCalendarEntryKind2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐCalendarKind(ctx context.Context, v any) (store.CalendarKind, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := store.CalendarKind(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCalendarEntryKind2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐCalendarKind(ctx context.Context, sel ast.SelectionSet, v store.CalendarKind) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "CalendarEntryKind!")
+	}
+	return res
+}
+
 func (ec *executionContext) unmarshalNCancelFacilityBookingInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐCancelFacilityBookingInput(ctx context.Context, v any) (change.CancelFacilityBookingInput, error) {
 	res, err := ec.unmarshalInputCancelFacilityBookingInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -52211,6 +53357,42 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	return res
 }
 
+func (ec *executionContext) unmarshalOCalendarEntryKind2ᚕgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐCalendarKindᚄ(ctx context.Context, v any) ([]store.CalendarKind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]store.CalendarKind, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCalendarEntryKind2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐCalendarKind(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOCalendarEntryKind2ᚕgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐCalendarKindᚄ(ctx context.Context, sel ast.SelectionSet, v []store.CalendarKind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCalendarEntryKind2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐCalendarKind(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalOCentralityMeasure2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐCentralityMeasure(ctx context.Context, v any) (*model.CentralityMeasure, error) {
 	if v == nil {
 		return nil, nil
@@ -52251,6 +53433,13 @@ func (ec *executionContext) marshalOCompanySize2ᚖgithubᚗcomᚋallianceᚑgra
 	_ = ctx
 	res := graphql.MarshalString(string(*v))
 	return res
+}
+
+func (ec *executionContext) marshalOCompetition2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐCompetition(ctx context.Context, sel ast.SelectionSet, v *model.Competition) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Competition(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOCompetitionFilter2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐCompetitionFilter(ctx context.Context, v any) (*model.CompetitionFilter, error) {

@@ -97,6 +97,26 @@ func (r *allianceStatsResolver) AsOfCursor(ctx context.Context, obj *store.Allia
 	return &c, nil
 }
 
+func (r *calendarEntryResolver) Organization(ctx context.Context, obj *model.CalendarEntry) (model.Organization, error) {
+	return hidden(optional(ctx, loader.From(ctx).Organization, obj.OrganizationID, "organization", wrapOrganization))
+}
+
+func (r *calendarEntryResolver) Facility(ctx context.Context, obj *model.CalendarEntry) (*model.TrainingFacility, error) {
+	return hidden(optional(ctx, loader.From(ctx).Resource, obj.FacilityID, "facility", wrapFacility))
+}
+
+func (r *calendarEntryResolver) Course(ctx context.Context, obj *model.CalendarEntry) (*model.TrainingCourse, error) {
+	return entryCourse(ctx, obj)
+}
+
+func (r *calendarEntryResolver) Booking(ctx context.Context, obj *model.CalendarEntry) (*model.FacilityBooking, error) {
+	return entryBooking(ctx, obj)
+}
+
+func (r *calendarEntryResolver) Competition(ctx context.Context, obj *model.CalendarEntry) (*model.Competition, error) {
+	return r.entryCompetition(ctx, obj)
+}
+
 func (r *companyResolver) Memberships(ctx context.Context, obj *model.Company) ([]*model.Membership, error) {
 	return orgMemberships(ctx, obj.Row().ID)
 }
@@ -740,6 +760,10 @@ func (r *queryResolver) Search(ctx context.Context, query string, kinds []model.
 	return r.search(ctx, query, kinds, first, after)
 }
 
+func (r *queryResolver) Calendar(ctx context.Context, from time.Time, to time.Time, kinds []store.CalendarKind, organization *string, includeCancelled *bool, first *int, after *string) (*model.Connection[*model.CalendarEntry], error) {
+	return r.calendarEntries(ctx, from, to, kinds, organization, includeCancelled, first, after)
+}
+
 func (r *rankingEdgeResolver) Node(ctx context.Context, obj *model.RankingEdge) (model.Organization, error) {
 	return organization(ctx, obj.OrgID)
 }
@@ -1062,6 +1086,8 @@ func (r *Resolver) AllianceAnalytics() AllianceAnalyticsResolver {
 
 func (r *Resolver) AllianceStats() AllianceStatsResolver { return &allianceStatsResolver{r} }
 
+func (r *Resolver) CalendarEntry() CalendarEntryResolver { return &calendarEntryResolver{r} }
+
 func (r *Resolver) Company() CompanyResolver { return &companyResolver{r} }
 
 func (r *Resolver) CompetitionResult() CompetitionResultResolver {
@@ -1146,6 +1172,7 @@ type (
 	allianceResolver               struct{ *Resolver }
 	allianceAnalyticsResolver      struct{ *Resolver }
 	allianceStatsResolver          struct{ *Resolver }
+	calendarEntryResolver          struct{ *Resolver }
 	companyResolver                struct{ *Resolver }
 	competitionResultResolver      struct{ *Resolver }
 	eventResolver                  struct{ *Resolver }

@@ -92,6 +92,8 @@ type (
 	EventConnection           = Connection[*Event]
 	EventEdge                 = Edge[*Event]
 	FacilityBookingConnection = Connection[*FacilityBooking]
+	CalendarConnection        = Connection[*CalendarEntry]
+	CalendarEdge              = Edge[*CalendarEntry]
 	FacilityBookingEdge       = Edge[*FacilityBooking]
 )
 
@@ -99,6 +101,13 @@ type (
 type FacilityBooking struct{ store.Booking }
 
 func (b *FacilityBooking) GlobalID() string { return relay.ID(relay.TypeBooking, b.Booking.ID) }
+
+// CalendarEntry is one dated thing on the alliance's calendar.
+type CalendarEntry struct{ store.CalendarEntry }
+
+func (e *CalendarEntry) UID() string { return store.CalendarUID(&e.CalendarEntry) }
+
+func (e *CalendarEntry) Title() *BilingualText { return &BilingualText{e.TitleEn, e.TitleZh} }
 
 // TimeSlot is a stretch of free time.
 type TimeSlot struct{ Start, End time.Time }

@@ -33,6 +33,8 @@ type Loaders struct {
 	Event          *Batcher[int64, *store.Event]
 	// Booking reads facility bookings; none unless the viewer may see bookings.
 	Booking *Batcher[int64, *store.Booking]
+	// Competition reads competition editions, which everyone may see.
+	Competition *Batcher[int64, *store.Competition]
 	// Person reads talents' personal data; resolvers use it only where policy allows.
 	Person *Batcher[int64, *store.Person]
 
@@ -113,6 +115,7 @@ func newLoaders(s *store.Store, t Timing, v store.Visibility, track *tracker) *L
 		Booking: newBatcher(sched, t, func(ctx context.Context, ids []int64) (map[int64]*store.Booking, error) {
 			return s.BookingsByID(ctx, v, ids)
 		}),
+		Competition: newBatcher(sched, t, s.CompetitionsByID),
 
 		Participants:     newBatcher(sched, t, s.ParticipantsOf),
 		Invitations:      newBatcher(sched, t, s.InvitationsOf),

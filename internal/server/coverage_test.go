@@ -231,6 +231,8 @@ func TestEveryFieldOfEveryTypeResolves(t *testing.T) {
 	for _, f := range []string{"bookings", "availability"} {
 		required["TrainingFacility."+f+".from"], required["TrainingFacility."+f+".to"] = from, to
 	}
+	// The alliance's calendar, over the year's competitions and the coming weeks' meetings.
+	required["Query.calendar.from"], required["Query.calendar.to"] = gqlString(demoDay.Add(-300*24*time.Hour).Format(time.RFC3339)), to
 
 	// Every field at once makes wide queries: their cost is the limits' tests' business.
 	ts := startConfiguredServer(t, testDB, func(c *server.Config) {
