@@ -118,6 +118,9 @@ var examples = map[string]example{
 			f := sqlInt(t, `SELECT facility_id FROM facility_booking WHERE period && tstzrange($1, $2) GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1`, from, to)
 			return map[string]any{"facility": relay.ID(relay.TypeResource, int64(f)), "from": from.Format(time.RFC3339), "to": to.Format(time.RFC3339)}
 		}},
+	"WeekAhead": {vars: func(t *testing.T, ts *testServer) map[string]any {
+		return map[string]any{"from": demoDay.Format(time.RFC3339), "to": demoDay.Add(7 * 24 * time.Hour).Format(time.RFC3339)}
+	}},
 	"CloseTheGap": {as: as(admin), vars: func(t *testing.T, ts *testServer) map[string]any {
 		var p struct{ Opening, Talent int64 }
 		if err := testDB.DB.Get(&p, openGap, demoDay); err != nil {
