@@ -9264,6 +9264,13 @@ input UpdateTrainingCourseInput {
   teacherIds: [ID!]
   "The new skills taught, replacing the old."
   skills: [SkillLevelInput!]
+  """
+  The class meetings from now on, at most 200, each within the course's days, replacing
+  those that have not started: these are cancelled and the facility booked for the new
+  ones, in the same change (` + "`" + `OVERLAP` + "`" + ` at a meeting's index refuses it all). Without it, new
+  days cancel the meetings that have not started and fall outside them.
+  """
+  meetings: [TimeSlotInput!]
 }
 
 "The result of a training course mutation."
@@ -42531,7 +42538,7 @@ func (ec *executionContext) unmarshalInputUpdateTrainingCourseInput(ctx context.
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "version", "title", "description", "sharedWith", "hours", "seats", "startsOn", "endsOn", "teacherIds", "skills"}
+	fieldsInOrder := [...]string{"id", "version", "title", "description", "sharedWith", "hours", "seats", "startsOn", "endsOn", "teacherIds", "skills", "meetings"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -42615,6 +42622,13 @@ func (ec *executionContext) unmarshalInputUpdateTrainingCourseInput(ctx context.
 				return it, err
 			}
 			it.Skills = data
+		case "meetings":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("meetings"))
+			data, err := ec.unmarshalOTimeSlotInput2ᚕgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋbookingᚐPeriodᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Meetings = data
 		}
 	}
 	return it, nil

@@ -272,3 +272,55 @@ func (s *Service) booked(ctx context.Context, tx *store.Tx, id int64, b *store.B
 	}
 	return s.eventAbout(ctx, tx, store.EventFacilityBooked, relay.ID(relay.TypeBooking, id), facility, payload)
 }
+
+// followBookings keeps the bookings of a changed resource in step with it, from now on:
+// a withdrawn facility takes no more bookings, so those yet to start are cancelled; a
+// withdrawn course holds no more meetings; a course's new meetings replace those yet to
+// start; and its new days cancel those yet to start that fall outside them. Meetings
+// that have started stay, as what happened. Each cancellation is announced.
+func (s *Service) followBookings(ctx context.Context, tx *store.Tx, r *store.Resource, rel *related) error {
+	now := s.now()
+	var cancelled []store.Booking
+	var err error
+	switch {
+	case r.Category == store.CategoryFacility && r.WithdrawnOn != nil:
+		cancelled, err = tx.CancelBookingsFrom(ctx, store.BookingsOf{Facility: r.ID}, now)
+	case r.Category != store.CategoryCourse:
+		return nil
+	case r.WithdrawnOn != nil || rel.replaceMeetings:
+		cancelled, err = tx.CancelBookingsFrom(ctx, store.BookingsOf{Course: r.ID}, now)
+	default:
+		keep := booking.Period{Start: time.Time{}, End: calendar.Date(9999, 1, 1)}
+		if r.StartsOn != nil {
+			keep.Start = r.StartsOn.Add(-calendar.UTCOffset)
+		}
+		if r.EndsOn != nil {
+			keep.End = r.EndsOn.AddDate(0, 0, 1).Add(-calendar.UTCOffset)
+		}
+		cancelled, err = tx.CancelBookingsFrom(ctx, store.BookingsOf{Course: r.ID, Outside: &keep}, now)
+	}
+	if err != nil {
+		return err
+	}
+	if len(cancelled) > 0 {
+		// Every booking cancelled here is of one facility: the withdrawn one, or the
+		// course's. It is read whatever the caller sees, to restrict the events as it is.
+		facility, err := tx.Resource(ctx, store.Scope{All: true}, cancelled[0].FacilityID)
+		if err != nil {
+			return err
+		}
+		for _, b := range cancelled {
+			payload := map[string]any{"facility": relay.ID(relay.TypeResource, b.FacilityID), "organization": relay.ID(relay.TypeOrganization, b.OrganizationID)}
+			if b.CourseID != nil {
+				payload["course"] = relay.ID(relay.TypeResource, *b.CourseID)
+			}
+			if err := s.eventAbout(ctx, tx, store.EventBookingCancelled, relay.ID(relay.TypeBooking, b.ID), facility, payload); err != nil {
+				return err
+			}
+		}
+	}
+	if rel.replaceMeetings && r.WithdrawnOn == nil {
+		return s.bookMeetings(ctx, tx, r, rel.meetings)
+	}
+	return nil
+}

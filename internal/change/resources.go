@@ -134,6 +134,8 @@ type UpdateTrainingCourseInput struct {
 	EndsOn      *time.Time
 	TeacherIds  []string
 	Skills      []SkillLevelInput
+	// Meetings, when given, replace the course's meetings that have not started.
+	Meetings []booking.Period
 }
 
 // RecordCompetitionResultInput records a result.
@@ -174,8 +176,10 @@ type related struct {
 	setSkills  bool
 	teachers   []int64
 	setTeacher bool
-	// meetings are a new course's class meetings, booked in its facility.
-	meetings []booking.Period
+	// meetings are a course's class meetings, booked in its facility: a new course's,
+	// or, with replaceMeetings, those replacing a course's meetings yet to start.
+	meetings        []booking.Period
+	replaceMeetings bool
 }
 
 // base reads the fields every shared resource has.
@@ -407,6 +411,9 @@ func (s *Service) changeResource(ctx context.Context, gid string, version int, c
 		if err := s.eventAbout(ctx, tx, kind, gid, r, map[string]any{"category": r.Category}); err != nil {
 			return err
 		}
+		if err := s.followBookings(ctx, tx, r, rel); err != nil {
+			return err
+		}
 		// New dates may move a course to another state: announced now, as the calendar
 		// would at its next run.
 		if announced != nil && r.CourseState != nil && *announced != *r.CourseState {
@@ -578,6 +585,10 @@ func (s *Service) UpdateTrainingCourse(ctx context.Context, in UpdateTrainingCou
 			rel.teachers, rel.setTeacher = p.keys("teacherIds", relay.TypeResource, in.TeacherIds), true
 		}
 		rel.setSkillLevels(p, "skills", in.Skills)
+		if in.Meetings != nil {
+			rel.meetings = p.meetings(in.Meetings, r.FacilityID != nil, r.StartsOn, r.EndsOn, s.now())
+			rel.replaceMeetings = true
+		}
 		return "RESOURCE_UPDATED"
 	})
 }
