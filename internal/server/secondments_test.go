@@ -508,3 +508,68 @@ func TestSecondmentListsTakeStatementsIndependentOfPageSize(t *testing.T) {
 		t.Errorf("the page holds %d seconded teachers and %d organizations with secondments: the query proves little", teachers, orgs)
 	}
 }
+
+func TestAnOrganizationsSecondmentsPageInOrderBothWays(t *testing.T) {
+	ts := newWriteServer(t)
+	s := newSecondmentFixture(t)
+	// Some start on the same day: the id breaks the tie.
+	var want []string
+	for _, d := range [][2]int{{0, 1}, {3, 4}, {3, 9}, {6, 6}, {8, 20}} {
+		want = append(want, s.request(t, ts, d[0], d[1]).Secondment.ID)
+	}
+	q := `query($org: ID!, $first: Int, $after: String, $last: Int, $before: String) { node(id: $org) { ... on Organization {
+		secondments(first: $first, after: $after, last: $last, before: $before) {
+			pageInfo { hasNextPage hasPreviousPage startCursor endCursor } edges { node { id } } } } } }`
+	type page struct {
+		Node struct {
+			Secondments struct {
+				PageInfo struct {
+					HasNextPage, HasPreviousPage bool
+					StartCursor, EndCursor       *string
+				}
+				Edges []struct{ Node struct{ ID string } }
+			}
+		}
+	}
+	for _, org := range []int64{s.school, s.company} {
+		for _, backward := range []bool{false, true} {
+			var got []string
+			var cursor *string
+			for range 10 {
+				vars := map[string]any{"org": relay.ID(relay.TypeOrganization, org)}
+				if backward {
+					vars["last"], vars["before"] = 2, cursor
+				} else {
+					vars["first"], vars["after"] = 2, cursor
+				}
+				r := ts.queryAs(t, memberOf(org), q, vars)
+				if len(r.Errors) > 0 {
+					t.Fatal(r.Errors)
+				}
+				var p page
+				if err := json.Unmarshal(r.Data, &p); err != nil {
+					t.Fatal(err)
+				}
+				var ids []string
+				for _, e := range p.Node.Secondments.Edges {
+					ids = append(ids, e.Node.ID)
+				}
+				info := p.Node.Secondments.PageInfo
+				if backward {
+					got = append(ids, got...)
+					if cursor = info.StartCursor; !info.HasPreviousPage {
+						break
+					}
+				} else {
+					got = append(got, ids...)
+					if cursor = info.EndCursor; !info.HasNextPage {
+						break
+					}
+				}
+			}
+			if fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Errorf("organization %d, backward %v: %v, want %v", org, backward, got, want)
+			}
+		}
+	}
+}
