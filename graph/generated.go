@@ -19,6 +19,7 @@ import (
 	"github.com/alliance-graph/alliance-graph/internal/booking"
 	"github.com/alliance-graph/alliance-graph/internal/calendar"
 	"github.com/alliance-graph/alliance-graph/internal/change"
+	"github.com/alliance-graph/alliance-graph/internal/secondment"
 	"github.com/alliance-graph/alliance-graph/internal/store"
 	gqlparser "github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -64,6 +65,7 @@ type ResolverRoot interface {
 	RankingEdge() RankingEdgeResolver
 	School() SchoolResolver
 	SearchEdge() SearchEdgeResolver
+	Secondment() SecondmentResolver
 	Skill() SkillResolver
 	SkillAtLevel() SkillAtLevelResolver
 	SkillGap() SkillGapResolver
@@ -188,6 +190,7 @@ type ComplexityRoot struct {
 		Partnerships           func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.PartnershipFilter, orderBy *model.Order) int
 		PendingEmployees       func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.TalentFilter, orderBy *model.Order) int
 		Resources              func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.ResourceFilter, orderBy *model.Order) int
+		Secondments            func(childComplexity int, states []secondment.State, from *time.Time, to *time.Time, first *int, after *string, last *int, before *string) int
 		Size                   func(childComplexity int) int
 		TrainingCenters        func(childComplexity int) int
 		Version                func(childComplexity int) int
@@ -362,6 +365,7 @@ type ComplexityRoot struct {
 		PartnershipInvitations func(childComplexity int) int
 		Partnerships           func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.PartnershipFilter, orderBy *model.Order) int
 		Resources              func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.ResourceFilter, orderBy *model.Order) int
+		Secondments            func(childComplexity int, states []secondment.State, from *time.Time, to *time.Time, first *int, after *string, last *int, before *string) int
 		TrainingCenters        func(childComplexity int) int
 		Version                func(childComplexity int) int
 		Website                func(childComplexity int) int
@@ -392,6 +396,7 @@ type ComplexityRoot struct {
 		PartnershipInvitations func(childComplexity int) int
 		Partnerships           func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.PartnershipFilter, orderBy *model.Order) int
 		Resources              func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.ResourceFilter, orderBy *model.Order) int
+		Secondments            func(childComplexity int, states []secondment.State, from *time.Time, to *time.Time, first *int, after *string, last *int, before *string) int
 		TrainingCenters        func(childComplexity int) int
 		Version                func(childComplexity int) int
 		Website                func(childComplexity int) int
@@ -508,11 +513,13 @@ type ComplexityRoot struct {
 		ApplyForJob                  func(childComplexity int, input change.ApplyForJobInput) int
 		BookFacility                 func(childComplexity int, input change.BookFacilityInput) int
 		CancelFacilityBooking        func(childComplexity int, input change.CancelFacilityBookingInput) int
+		CancelSecondment             func(childComplexity int, input change.CancelSecondmentInput) int
 		ChangeMemberRole             func(childComplexity int, input change.ChangeMemberRoleInput) int
 		ChangePartnershipStatus      func(childComplexity int, input change.ChangePartnershipStatusInput) int
 		CloseJobOpening              func(childComplexity int, input change.CloseJobOpeningInput) int
 		CreateOrganization           func(childComplexity int, input change.CreateOrganizationInput) int
 		CreateSkill                  func(childComplexity int, input change.CreateSkillInput) int
+		DecideSecondment             func(childComplexity int, input change.DecideSecondmentInput) int
 		DeclineEmployment            func(childComplexity int, input change.AnswerEmploymentInput) int
 		DeclinePartnershipInvitation func(childComplexity int, input change.AnswerPartnershipInvitationInput) int
 		EnrollInCourse               func(childComplexity int, input change.EnrollInCourseInput) int
@@ -523,6 +530,7 @@ type ComplexityRoot struct {
 		RegisterTalent               func(childComplexity int, input change.RegisterTalentInput) int
 		RemovePartnershipParticipant func(childComplexity int, input change.RemovePartnershipParticipantInput) int
 		RemoveTalentSkill            func(childComplexity int, input change.RemoveTalentSkillInput) int
+		RequestSecondment            func(childComplexity int, input change.RequestSecondmentInput) int
 		SetTalentSkill               func(childComplexity int, input change.SetTalentSkillInput) int
 		ShareTeacher                 func(childComplexity int, input change.ShareTeacherInput) int
 		ShareTrainingCourse          func(childComplexity int, input change.ShareTrainingCourseInput) int
@@ -794,6 +802,7 @@ type ComplexityRoot struct {
 		PartnershipInvitations func(childComplexity int) int
 		Partnerships           func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.PartnershipFilter, orderBy *model.Order) int
 		Resources              func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.ResourceFilter, orderBy *model.Order) int
+		Secondments            func(childComplexity int, states []secondment.State, from *time.Time, to *time.Time, first *int, after *string, last *int, before *string) int
 		StudentCount           func(childComplexity int) int
 		Students               func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.TalentFilter, orderBy *model.Order) int
 		TrainingCenters        func(childComplexity int) int
@@ -818,6 +827,39 @@ type ComplexityRoot struct {
 		Kind       func(childComplexity int) int
 		Node       func(childComplexity int) int
 		Score      func(childComplexity int) int
+	}
+
+	Secondment struct {
+		CancelledAt  func(childComplexity int) int
+		DecidedAt    func(childComplexity int) int
+		DecisionNote func(childComplexity int) int
+		From         func(childComplexity int) int
+		GlobalID     func(childComplexity int) int
+		Hours        func(childComplexity int) int
+		Provider     func(childComplexity int) int
+		Purpose      func(childComplexity int) int
+		RequestedAt  func(childComplexity int) int
+		Requester    func(childComplexity int) int
+		State        func(childComplexity int) int
+		Teacher      func(childComplexity int) int
+		To           func(childComplexity int) int
+		Version      func(childComplexity int) int
+	}
+
+	SecondmentConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	SecondmentEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	SecondmentPayload struct {
+		Secondment func(childComplexity int) int
+		UserErrors func(childComplexity int) int
 	}
 
 	SharedResourceConnection struct {
@@ -969,6 +1011,7 @@ type ComplexityRoot struct {
 		Name              func(childComplexity int) int
 		ProfessionalTitle func(childComplexity int) int
 		Provider          func(childComplexity int) int
+		Secondments       func(childComplexity int, states []secondment.State, from *time.Time, to *time.Time, first *int, after *string, last *int, before *string) int
 		SharedOn          func(childComplexity int) int
 		SharedWith        func(childComplexity int) int
 		SharedWithAll     func(childComplexity int) int
@@ -1153,6 +1196,7 @@ type CompanyResolver interface {
 	JobOpenings(ctx context.Context, obj *model.Company, first *int, after *string, last *int, before *string, filter *model.JobOpeningFilter, orderBy *model.Order) (*model.Connection[*model.JobOpening], error)
 	Employees(ctx context.Context, obj *model.Company, first *int, after *string, last *int, before *string, filter *model.TalentFilter, orderBy *model.Order) (*model.Connection[*model.Talent], error)
 	PendingEmployees(ctx context.Context, obj *model.Company, first *int, after *string, last *int, before *string, filter *model.TalentFilter, orderBy *model.Order) (*model.Connection[*model.Talent], error)
+	Secondments(ctx context.Context, obj *model.Company, states []secondment.State, from *time.Time, to *time.Time, first *int, after *string, last *int, before *string) (*model.Connection[*model.Secondment], error)
 }
 type CompetitionResultResolver interface {
 	Provider(ctx context.Context, obj *model.CompetitionResult) (model.Organization, error)
@@ -1186,6 +1230,8 @@ type GovernmentAgencyResolver interface {
 	TrainingCenters(ctx context.Context, obj *model.GovernmentAgency) ([]*model.TrainingCenter, error)
 	PartnershipInvitations(ctx context.Context, obj *model.GovernmentAgency) ([]*model.PartnershipInvitation, error)
 	Partners(ctx context.Context, obj *model.GovernmentAgency, first *int, after *string, last *int, before *string, filter *model.OrganizationFilter, orderBy *model.Order) (*model.PartnerConnection, error)
+
+	Secondments(ctx context.Context, obj *model.GovernmentAgency, states []secondment.State, from *time.Time, to *time.Time, first *int, after *string, last *int, before *string) (*model.Connection[*model.Secondment], error)
 }
 type IndustrialParkResolver interface {
 	Memberships(ctx context.Context, obj *model.IndustrialPark) ([]*model.Membership, error)
@@ -1196,6 +1242,7 @@ type IndustrialParkResolver interface {
 	Partners(ctx context.Context, obj *model.IndustrialPark, first *int, after *string, last *int, before *string, filter *model.OrganizationFilter, orderBy *model.Order) (*model.PartnerConnection, error)
 
 	Companies(ctx context.Context, obj *model.IndustrialPark, first *int, after *string, last *int, before *string, filter *model.OrganizationFilter, orderBy *model.Order) (*model.Connection[*model.Company], error)
+	Secondments(ctx context.Context, obj *model.IndustrialPark, states []secondment.State, from *time.Time, to *time.Time, first *int, after *string, last *int, before *string) (*model.Connection[*model.Secondment], error)
 }
 type JobOpeningResolver interface {
 	Provider(ctx context.Context, obj *model.JobOpening) (model.Organization, error)
@@ -1252,6 +1299,9 @@ type MutationResolver interface {
 	RemoveTalentSkill(ctx context.Context, input change.RemoveTalentSkillInput) (*model.TalentPayload, error)
 	AcceptEmployment(ctx context.Context, input change.AnswerEmploymentInput) (*model.TalentPayload, error)
 	DeclineEmployment(ctx context.Context, input change.AnswerEmploymentInput) (*model.TalentPayload, error)
+	RequestSecondment(ctx context.Context, input change.RequestSecondmentInput) (*model.SecondmentPayload, error)
+	DecideSecondment(ctx context.Context, input change.DecideSecondmentInput) (*model.SecondmentPayload, error)
+	CancelSecondment(ctx context.Context, input change.CancelSecondmentInput) (*model.SecondmentPayload, error)
 }
 type NeighborhoodResolver interface {
 	Center(ctx context.Context, obj *model.Neighborhood) (model.Organization, error)
@@ -1339,9 +1389,15 @@ type SchoolResolver interface {
 	Partners(ctx context.Context, obj *model.School, first *int, after *string, last *int, before *string, filter *model.OrganizationFilter, orderBy *model.Order) (*model.PartnerConnection, error)
 
 	Students(ctx context.Context, obj *model.School, first *int, after *string, last *int, before *string, filter *model.TalentFilter, orderBy *model.Order) (*model.Connection[*model.Talent], error)
+	Secondments(ctx context.Context, obj *model.School, states []secondment.State, from *time.Time, to *time.Time, first *int, after *string, last *int, before *string) (*model.Connection[*model.Secondment], error)
 }
 type SearchEdgeResolver interface {
 	Node(ctx context.Context, obj *model.SearchEdge) (model.Node, error)
+}
+type SecondmentResolver interface {
+	Teacher(ctx context.Context, obj *model.Secondment) (*model.Teacher, error)
+	Requester(ctx context.Context, obj *model.Secondment) (model.Organization, error)
+	Provider(ctx context.Context, obj *model.Secondment) (model.Organization, error)
 }
 type SkillResolver interface {
 	Parent(ctx context.Context, obj *model.Skill) (*model.Skill, error)
@@ -1395,6 +1451,7 @@ type TeacherResolver interface {
 
 	Expertise(ctx context.Context, obj *model.Teacher) ([]*model.SkillAtLevel, error)
 	Courses(ctx context.Context, obj *model.Teacher, first *int, after *string, last *int, before *string, filter *model.TrainingCourseFilter, orderBy *model.Order) (*model.Connection[*model.TrainingCourse], error)
+	Secondments(ctx context.Context, obj *model.Teacher, states []secondment.State, from *time.Time, to *time.Time, first *int, after *string, last *int, before *string) (*model.Connection[*model.Secondment], error)
 }
 type TrainingCenterResolver interface {
 	Alliance(ctx context.Context, obj *model.TrainingCenter) (*model.Alliance, error)
@@ -1974,6 +2031,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Company.Resources(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.ResourceFilter), args["orderBy"].(*model.Order)), true
+	case "Company.secondments":
+		if e.ComplexityRoot.Company.Secondments == nil {
+			break
+		}
+
+		args, err := ec.field_Company_secondments_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Company.Secondments(childComplexity, args["states"].([]secondment.State), args["from"].(*time.Time), args["to"].(*time.Time), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Company.size":
 		if e.ComplexityRoot.Company.Size == nil {
 			break
@@ -2676,6 +2744,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.GovernmentAgency.Resources(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.ResourceFilter), args["orderBy"].(*model.Order)), true
+	case "GovernmentAgency.secondments":
+		if e.ComplexityRoot.GovernmentAgency.Secondments == nil {
+			break
+		}
+
+		args, err := ec.field_GovernmentAgency_secondments_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.GovernmentAgency.Secondments(childComplexity, args["states"].([]secondment.State), args["from"].(*time.Time), args["to"].(*time.Time), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "GovernmentAgency.trainingCenters":
 		if e.ComplexityRoot.GovernmentAgency.TrainingCenters == nil {
 			break
@@ -2825,6 +2904,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.IndustrialPark.Resources(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.ResourceFilter), args["orderBy"].(*model.Order)), true
+	case "IndustrialPark.secondments":
+		if e.ComplexityRoot.IndustrialPark.Secondments == nil {
+			break
+		}
+
+		args, err := ec.field_IndustrialPark_secondments_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.IndustrialPark.Secondments(childComplexity, args["states"].([]secondment.State), args["from"].(*time.Time), args["to"].(*time.Time), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "IndustrialPark.trainingCenters":
 		if e.ComplexityRoot.IndustrialPark.TrainingCenters == nil {
 			break
@@ -3333,6 +3423,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CancelFacilityBooking(childComplexity, args["input"].(change.CancelFacilityBookingInput)), true
+	case "Mutation.cancelSecondment":
+		if e.ComplexityRoot.Mutation.CancelSecondment == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_cancelSecondment_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CancelSecondment(childComplexity, args["input"].(change.CancelSecondmentInput)), true
 	case "Mutation.changeMemberRole":
 		if e.ComplexityRoot.Mutation.ChangeMemberRole == nil {
 			break
@@ -3388,6 +3489,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateSkill(childComplexity, args["input"].(change.CreateSkillInput)), true
+	case "Mutation.decideSecondment":
+		if e.ComplexityRoot.Mutation.DecideSecondment == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_decideSecondment_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DecideSecondment(childComplexity, args["input"].(change.DecideSecondmentInput)), true
 	case "Mutation.declineEmployment":
 		if e.ComplexityRoot.Mutation.DeclineEmployment == nil {
 			break
@@ -3498,6 +3610,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RemoveTalentSkill(childComplexity, args["input"].(change.RemoveTalentSkillInput)), true
+	case "Mutation.requestSecondment":
+		if e.ComplexityRoot.Mutation.RequestSecondment == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_requestSecondment_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RequestSecondment(childComplexity, args["input"].(change.RequestSecondmentInput)), true
 	case "Mutation.setTalentSkill":
 		if e.ComplexityRoot.Mutation.SetTalentSkill == nil {
 			break
@@ -4767,6 +4890,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.School.Resources(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.ResourceFilter), args["orderBy"].(*model.Order)), true
+	case "School.secondments":
+		if e.ComplexityRoot.School.Secondments == nil {
+			break
+		}
+
+		args, err := ec.field_School_secondments_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.School.Secondments(childComplexity, args["states"].([]secondment.State), args["from"].(*time.Time), args["to"].(*time.Time), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "School.studentCount":
 		if e.ComplexityRoot.School.StudentCount == nil {
 			break
@@ -4865,6 +4999,136 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SearchEdge.Score(childComplexity), true
+
+	case "Secondment.cancelledAt":
+		if e.ComplexityRoot.Secondment.CancelledAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Secondment.CancelledAt(childComplexity), true
+	case "Secondment.decidedAt":
+		if e.ComplexityRoot.Secondment.DecidedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Secondment.DecidedAt(childComplexity), true
+	case "Secondment.decisionNote":
+		if e.ComplexityRoot.Secondment.DecisionNote == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Secondment.DecisionNote(childComplexity), true
+	case "Secondment.from":
+		if e.ComplexityRoot.Secondment.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Secondment.From(childComplexity), true
+	case "Secondment.id":
+		if e.ComplexityRoot.Secondment.GlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Secondment.GlobalID(childComplexity), true
+	case "Secondment.hours":
+		if e.ComplexityRoot.Secondment.Hours == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Secondment.Hours(childComplexity), true
+	case "Secondment.provider":
+		if e.ComplexityRoot.Secondment.Provider == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Secondment.Provider(childComplexity), true
+	case "Secondment.purpose":
+		if e.ComplexityRoot.Secondment.Purpose == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Secondment.Purpose(childComplexity), true
+	case "Secondment.requestedAt":
+		if e.ComplexityRoot.Secondment.RequestedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Secondment.RequestedAt(childComplexity), true
+	case "Secondment.requester":
+		if e.ComplexityRoot.Secondment.Requester == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Secondment.Requester(childComplexity), true
+	case "Secondment.state":
+		if e.ComplexityRoot.Secondment.State == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Secondment.State(childComplexity), true
+	case "Secondment.teacher":
+		if e.ComplexityRoot.Secondment.Teacher == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Secondment.Teacher(childComplexity), true
+	case "Secondment.to":
+		if e.ComplexityRoot.Secondment.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Secondment.To(childComplexity), true
+	case "Secondment.version":
+		if e.ComplexityRoot.Secondment.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Secondment.Version(childComplexity), true
+
+	case "SecondmentConnection.edges":
+		if e.ComplexityRoot.SecondmentConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SecondmentConnection.Edges(childComplexity), true
+	case "SecondmentConnection.pageInfo":
+		if e.ComplexityRoot.SecondmentConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SecondmentConnection.PageInfo(childComplexity), true
+	case "SecondmentConnection.totalCount":
+		if e.ComplexityRoot.SecondmentConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SecondmentConnection.TotalCount(childComplexity), true
+
+	case "SecondmentEdge.cursor":
+		if e.ComplexityRoot.SecondmentEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SecondmentEdge.Cursor(childComplexity), true
+	case "SecondmentEdge.node":
+		if e.ComplexityRoot.SecondmentEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SecondmentEdge.Node(childComplexity), true
+
+	case "SecondmentPayload.secondment":
+		if e.ComplexityRoot.SecondmentPayload.Secondment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SecondmentPayload.Secondment(childComplexity), true
+	case "SecondmentPayload.userErrors":
+		if e.ComplexityRoot.SecondmentPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SecondmentPayload.UserErrors(childComplexity), true
 
 	case "SharedResourceConnection.edges":
 		if e.ComplexityRoot.SharedResourceConnection.Edges == nil {
@@ -5493,6 +5757,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Teacher.Provider(childComplexity), true
+	case "Teacher.secondments":
+		if e.ComplexityRoot.Teacher.Secondments == nil {
+			break
+		}
+
+		args, err := ec.field_Teacher_secondments_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Teacher.Secondments(childComplexity, args["states"].([]secondment.State), args["from"].(*time.Time), args["to"].(*time.Time), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Teacher.sharedOn":
 		if e.ComplexityRoot.Teacher.SharedOn == nil {
 			break
@@ -6075,6 +6350,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("BilingualTextInput", ec.unmarshalInputBilingualTextInput),
 			graphql.NewInputUnmarshaler("BookFacilityInput", ec.unmarshalInputBookFacilityInput),
 			graphql.NewInputUnmarshaler("CancelFacilityBookingInput", ec.unmarshalInputCancelFacilityBookingInput),
+			graphql.NewInputUnmarshaler("CancelSecondmentInput", ec.unmarshalInputCancelSecondmentInput),
 			graphql.NewInputUnmarshaler("ChangeMemberRoleInput", ec.unmarshalInputChangeMemberRoleInput),
 			graphql.NewInputUnmarshaler("ChangePartnershipStatusInput", ec.unmarshalInputChangePartnershipStatusInput),
 			graphql.NewInputUnmarshaler("CloseJobOpeningInput", ec.unmarshalInputCloseJobOpeningInput),
@@ -6084,6 +6360,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CreateSkillInput", ec.unmarshalInputCreateSkillInput),
 			graphql.NewInputUnmarshaler("DateRange", ec.unmarshalInputDateRange),
 			graphql.NewInputUnmarshaler("DateTimeRange", ec.unmarshalInputDateTimeRange),
+			graphql.NewInputUnmarshaler("DecideSecondmentInput", ec.unmarshalInputDecideSecondmentInput),
 			graphql.NewInputUnmarshaler("EmploymentOutcomeOrder", ec.unmarshalInputEmploymentOutcomeOrder),
 			graphql.NewInputUnmarshaler("EnrollInCourseInput", ec.unmarshalInputEnrollInCourseInput),
 			graphql.NewInputUnmarshaler("EventFilter", ec.unmarshalInputEventFilter),
@@ -6108,6 +6385,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("RegisterTalentInput", ec.unmarshalInputRegisterTalentInput),
 			graphql.NewInputUnmarshaler("RemovePartnershipParticipantInput", ec.unmarshalInputRemovePartnershipParticipantInput),
 			graphql.NewInputUnmarshaler("RemoveTalentSkillInput", ec.unmarshalInputRemoveTalentSkillInput),
+			graphql.NewInputUnmarshaler("RequestSecondmentInput", ec.unmarshalInputRequestSecondmentInput),
 			graphql.NewInputUnmarshaler("ResourceFilter", ec.unmarshalInputResourceFilter),
 			graphql.NewInputUnmarshaler("ResourceOrder", ec.unmarshalInputResourceOrder),
 			graphql.NewInputUnmarshaler("SetTalentSkillInput", ec.unmarshalInputSetTalentSkillInput),
@@ -8610,6 +8888,275 @@ type PlacementEdge {
   node: Placement!
 }
 
+# ---------------------------------------------------------------- Secondments
+
+"""
+Where a teacher secondment stands. A request waits ` + "`" + `REQUESTED` + "`" + ` until the teacher's
+organization accepts or declines it; either party may cancel a secondment requested or
+accepted until its last day has passed.
+"""
+enum SecondmentState {
+  "Asked for, waiting for the teacher's organization to answer. Requests for the same days may compete."
+  REQUESTED
+  "Accepted by the teacher's organization: the teacher teaches for the requester over the period. A teacher's accepted secondments never overlap."
+  ACCEPTED
+  "Declined by the teacher's organization."
+  DECLINED
+  "Cancelled by either party before its last day had passed."
+  CANCELLED
+}
+
+"""
+A member's request for a teacher another member shares with it, for a period of days and
+a number of teaching hours: a company lending a senior technician to a school whose
+curriculum lags its industry, for example. A teacher is seconded to one member at a
+time: the database refuses to accept a secondment whose days overlap an accepted one.
+Visible to signed-in callers, of the teachers they see.
+"""
+type Secondment implements Node {
+  "Globally unique, opaque identifier."
+  id: ID!
+  "Increases with every change; give it back when deciding or cancelling so that concurrent changes are detected."
+  version: Int!
+  "The teacher asked for."
+  teacher: Teacher!
+  "The member that asked for the teacher."
+  requester: Organization!
+  "The teacher's organization, which decides."
+  provider: Organization!
+  "The first day of the secondment, in Shenyang's calendar."
+  from: Date!
+  "The last day of the secondment, included."
+  to: Date!
+  "The teaching hours asked for over the whole period."
+  hours: Int!
+  "What the teacher is asked for, for example a course or a workshop to run."
+  purpose: String!
+  "Where the secondment stands."
+  state: SecondmentState!
+  "When the request was made."
+  requestedAt: DateTime!
+  "When the teacher's organization accepted or declined; null while it has not."
+  decidedAt: DateTime
+  "What the teacher's organization said with its answer, when it said something."
+  decisionNote: String
+  "When the secondment was cancelled; null unless it was."
+  cancelledAt: DateTime
+}
+
+"A page of secondments."
+type SecondmentConnection {
+  "The secondments on this page, each with its cursor."
+  edges: [SecondmentEdge!]!
+  "Where this page sits in the whole list."
+  pageInfo: PageInfo!
+  "The number of secondments in the whole list, ignoring paging. Counted only when asked for."
+  totalCount: Int!
+}
+
+"A secondment and its cursor."
+type SecondmentEdge {
+  "Opaque position of this edge, for ` + "`" + `after` + "`" + ` and ` + "`" + `before` + "`" + `."
+  cursor: String!
+  "The secondment."
+  node: Secondment!
+}
+
+extend type Teacher {
+  "The teacher's secondments, earliest first. Signed-in callers only; for anyone else the list is empty."
+  secondments(
+    "Only secondments in these states; all when omitted."
+    states: [SecondmentState!]
+    "Only secondments whose last day is on or after this day."
+    from: Date
+    "Only secondments whose first day is on or before this day; at most 1,098 days after ` + "`" + `from` + "`" + `."
+    to: Date
+    "Number of items to return, paging forwards (at most 100; default 20 when neither ` + "`" + `first` + "`" + ` nor ` + "`" + `last` + "`" + ` is given)."
+    first: Int
+    "Return items after this cursor."
+    after: String
+    "Number of items to return, paging backwards (at most 100)."
+    last: Int
+    "Return items before this cursor."
+    before: String
+  ): SecondmentConnection!
+}
+
+extend interface Organization {
+  "The secondments this organization asked for or lends its teachers to, earliest first, of the teachers the caller sees. Signed-in callers only; for anyone else the list is empty."
+  secondments(
+    "Only secondments in these states; all when omitted."
+    states: [SecondmentState!]
+    "Only secondments whose last day is on or after this day."
+    from: Date
+    "Only secondments whose first day is on or before this day; at most 1,098 days after ` + "`" + `from` + "`" + `."
+    to: Date
+    "Number of items to return, paging forwards (at most 100; default 20 when neither ` + "`" + `first` + "`" + ` nor ` + "`" + `last` + "`" + ` is given)."
+    first: Int
+    "Return items after this cursor."
+    after: String
+    "Number of items to return, paging backwards (at most 100)."
+    last: Int
+    "Return items before this cursor."
+    before: String
+  ): SecondmentConnection!
+}
+
+extend type School {
+  "The secondments this organization asked for or lends its teachers to, earliest first, of the teachers the caller sees. Signed-in callers only; for anyone else the list is empty."
+  secondments(
+    "Only secondments in these states; all when omitted."
+    states: [SecondmentState!]
+    "Only secondments whose last day is on or after this day."
+    from: Date
+    "Only secondments whose first day is on or before this day; at most 1,098 days after ` + "`" + `from` + "`" + `."
+    to: Date
+    "Number of items to return, paging forwards (at most 100; default 20 when neither ` + "`" + `first` + "`" + ` nor ` + "`" + `last` + "`" + ` is given)."
+    first: Int
+    "Return items after this cursor."
+    after: String
+    "Number of items to return, paging backwards (at most 100)."
+    last: Int
+    "Return items before this cursor."
+    before: String
+  ): SecondmentConnection!
+}
+
+extend type Company {
+  "The secondments this organization asked for or lends its teachers to, earliest first, of the teachers the caller sees. Signed-in callers only; for anyone else the list is empty."
+  secondments(
+    "Only secondments in these states; all when omitted."
+    states: [SecondmentState!]
+    "Only secondments whose last day is on or after this day."
+    from: Date
+    "Only secondments whose first day is on or before this day; at most 1,098 days after ` + "`" + `from` + "`" + `."
+    to: Date
+    "Number of items to return, paging forwards (at most 100; default 20 when neither ` + "`" + `first` + "`" + ` nor ` + "`" + `last` + "`" + ` is given)."
+    first: Int
+    "Return items after this cursor."
+    after: String
+    "Number of items to return, paging backwards (at most 100)."
+    last: Int
+    "Return items before this cursor."
+    before: String
+  ): SecondmentConnection!
+}
+
+extend type GovernmentAgency {
+  "The secondments this organization asked for or lends its teachers to, earliest first, of the teachers the caller sees. Signed-in callers only; for anyone else the list is empty."
+  secondments(
+    "Only secondments in these states; all when omitted."
+    states: [SecondmentState!]
+    "Only secondments whose last day is on or after this day."
+    from: Date
+    "Only secondments whose first day is on or before this day; at most 1,098 days after ` + "`" + `from` + "`" + `."
+    to: Date
+    "Number of items to return, paging forwards (at most 100; default 20 when neither ` + "`" + `first` + "`" + ` nor ` + "`" + `last` + "`" + ` is given)."
+    first: Int
+    "Return items after this cursor."
+    after: String
+    "Number of items to return, paging backwards (at most 100)."
+    last: Int
+    "Return items before this cursor."
+    before: String
+  ): SecondmentConnection!
+}
+
+extend type IndustrialPark {
+  "The secondments this organization asked for or lends its teachers to, earliest first, of the teachers the caller sees. Signed-in callers only; for anyone else the list is empty."
+  secondments(
+    "Only secondments in these states; all when omitted."
+    states: [SecondmentState!]
+    "Only secondments whose last day is on or after this day."
+    from: Date
+    "Only secondments whose first day is on or before this day; at most 1,098 days after ` + "`" + `from` + "`" + `."
+    to: Date
+    "Number of items to return, paging forwards (at most 100; default 20 when neither ` + "`" + `first` + "`" + ` nor ` + "`" + `last` + "`" + ` is given)."
+    first: Int
+    "Return items after this cursor."
+    after: String
+    "Number of items to return, paging backwards (at most 100)."
+    last: Int
+    "Return items before this cursor."
+    before: String
+  ): SecondmentConnection!
+}
+
+extend type Mutation {
+  """
+  Asks for a teacher another member shares with the requester, for a period of days and
+  a number of teaching hours. Members ask for themselves. Requests for the same days may
+  compete until the teacher's organization accepts one. Give ` + "`" + `idempotencyKey` + "`" + ` to retry
+  safely: the same request again returns the same secondment.
+  """
+  requestSecondment("The request." input: RequestSecondmentInput!): SecondmentPayload! @requires(roles: [ADMIN, MEMBER])
+  """
+  Accepts or declines a requested secondment. The teacher's organization may. Accepting
+  one whose days overlap an accepted secondment of the teacher is refused with
+  ` + "`" + `OVERLAP` + "`" + `, naming it; of concurrent overlapping acceptances exactly one succeeds.
+  """
+  decideSecondment("The answer." input: DecideSecondmentInput!): SecondmentPayload! @requires(roles: [ADMIN, MEMBER])
+  "Cancels a secondment requested or accepted whose last day has not passed. The requester or the teacher's organization may."
+  cancelSecondment("The secondment to cancel." input: CancelSecondmentInput!): SecondmentPayload! @requires(roles: [ADMIN, MEMBER])
+}
+
+"A request for a teacher."
+input RequestSecondmentInput {
+  "The teacher (global ID)."
+  teacherId: ID!
+  "The member asking (global ID); a MEMBER's own organization when omitted. The teacher must be shared with it, and not be its own."
+  requesterId: ID
+  "The first day, in Shenyang's calendar: today or later, at most 366 days ahead."
+  from: Date!
+  "The last day, included: on or after ` + "`" + `from` + "`" + `, at most 366 days in all."
+  to: Date!
+  "The teaching hours asked for over the period: at least 1, at most 8 a day of the period."
+  hours: Int!
+  "What the teacher is asked for, 1 to 300 characters."
+  purpose: String!
+  "Any text up to 100 characters, unique per request: sending the same request again with it returns the secondment the first made instead of asking twice."
+  idempotencyKey: String
+}
+
+"An answer to a request for a teacher."
+input DecideSecondmentInput {
+  "The secondment's global ID."
+  id: ID!
+  "The version last read."
+  version: Int!
+  "True to accept, false to decline."
+  accept: Boolean!
+  "What to tell the requester with the answer, up to 1,000 characters."
+  note: String
+}
+
+"A secondment to cancel."
+input CancelSecondmentInput {
+  "The secondment's global ID."
+  id: ID!
+  "The version last read."
+  version: Int!
+}
+
+"The result of a secondment mutation."
+type SecondmentPayload {
+  "The secondment as it is now; null when the mutation was refused."
+  secondment: Secondment
+  "Why the input was refused; empty on success."
+  userErrors: [UserError!]!
+}
+
+extend enum EventKind {
+  "A member asked for a teacher (the subject is the secondment). The payload names the teacher, both parties and the days: ` + "`" + `{\"teacher\": ..., \"requester\": ..., \"provider\": ..., \"from\": ..., \"to\": ..., \"hours\": ...}` + "`" + `. Signed-in callers only."
+  SECONDMENT_REQUESTED
+  "The teacher's organization accepted a secondment (the subject is the secondment); the payload carries its note when it gave one. Signed-in callers only."
+  SECONDMENT_ACCEPTED
+  "The teacher's organization declined a secondment (the subject is the secondment); the payload carries its note when it gave one. Signed-in callers only."
+  SECONDMENT_DECLINED
+  "A secondment was cancelled (the subject is the secondment); the payload's ` + "`" + `was` + "`" + ` is the state it left. Signed-in callers only."
+  SECONDMENT_CANCELLED
+}
+
 # ---------------------------------------------------------------- Writes
 
 """
@@ -8681,7 +9228,7 @@ enum UserErrorCode {
   PENDING_INVITATIONS
   "The course takes no enrolments today: enrolment opens 56 days before the course starts and closes the day before (see ` + "`" + `CourseState` + "`" + `); the message says when."
   ENROLMENT_CLOSED
-  "The facility is booked for part of the time asked for; the message names the booking in the way and its time."
+  "The facility is booked for part of the time asked for, or the teacher is seconded for part of the days; the message names the booking or the secondment in the way and its time."
   OVERLAP
 }
 
@@ -11057,6 +11604,8 @@ func (ec *executionContext) childFields_Company(ctx context.Context, field graph
 		return ec.fieldContext_Company_employees(ctx, field)
 	case "pendingEmployees":
 		return ec.fieldContext_Company_pendingEmployees(ctx, field)
+	case "secondments":
+		return ec.fieldContext_Company_secondments(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Company", field.Name)
 }
@@ -11427,6 +11976,8 @@ func (ec *executionContext) childFields_IndustrialPark(ctx context.Context, fiel
 		return ec.fieldContext_IndustrialPark_focusIndustries(ctx, field)
 	case "companies":
 		return ec.fieldContext_IndustrialPark_companies(ctx, field)
+	case "secondments":
+		return ec.fieldContext_IndustrialPark_secondments(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type IndustrialPark", field.Name)
 }
@@ -12099,6 +12650,8 @@ func (ec *executionContext) childFields_School(ctx context.Context, field graphq
 		return ec.fieldContext_School_studentCount(ctx, field)
 	case "students":
 		return ec.fieldContext_School_students(ctx, field)
+	case "secondments":
+		return ec.fieldContext_School_secondments(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type School", field.Name)
 }
@@ -12139,6 +12692,72 @@ func (ec *executionContext) childFields_SearchEdge(ctx context.Context, field gr
 		return ec.fieldContext_SearchEdge_highlights(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SearchEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_Secondment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Secondment_id(ctx, field)
+	case "version":
+		return ec.fieldContext_Secondment_version(ctx, field)
+	case "teacher":
+		return ec.fieldContext_Secondment_teacher(ctx, field)
+	case "requester":
+		return ec.fieldContext_Secondment_requester(ctx, field)
+	case "provider":
+		return ec.fieldContext_Secondment_provider(ctx, field)
+	case "from":
+		return ec.fieldContext_Secondment_from(ctx, field)
+	case "to":
+		return ec.fieldContext_Secondment_to(ctx, field)
+	case "hours":
+		return ec.fieldContext_Secondment_hours(ctx, field)
+	case "purpose":
+		return ec.fieldContext_Secondment_purpose(ctx, field)
+	case "state":
+		return ec.fieldContext_Secondment_state(ctx, field)
+	case "requestedAt":
+		return ec.fieldContext_Secondment_requestedAt(ctx, field)
+	case "decidedAt":
+		return ec.fieldContext_Secondment_decidedAt(ctx, field)
+	case "decisionNote":
+		return ec.fieldContext_Secondment_decisionNote(ctx, field)
+	case "cancelledAt":
+		return ec.fieldContext_Secondment_cancelledAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Secondment", field.Name)
+}
+
+func (ec *executionContext) childFields_SecondmentConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_SecondmentConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_SecondmentConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_SecondmentConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SecondmentConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_SecondmentEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_SecondmentEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_SecondmentEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SecondmentEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_SecondmentPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "secondment":
+		return ec.fieldContext_SecondmentPayload_secondment(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_SecondmentPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SecondmentPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_SharedResourceConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -12443,6 +13062,8 @@ func (ec *executionContext) childFields_Teacher(ctx context.Context, field graph
 		return ec.fieldContext_Teacher_expertise(ctx, field)
 	case "courses":
 		return ec.fieldContext_Teacher_courses(ctx, field)
+	case "secondments":
+		return ec.fieldContext_Teacher_secondments(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Teacher", field.Name)
 }
@@ -13421,6 +14042,68 @@ func (ec *executionContext) field_Company_resources_args(ctx context.Context, ra
 	return args, nil
 }
 
+func (ec *executionContext) field_Company_secondments_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "states",
+		func(ctx context.Context, v any) ([]secondment.State, error) {
+			return ec.unmarshalOSecondmentState2ᚕgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋsecondmentᚐStateᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["states"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg6
+	return args, nil
+}
+
 func (ec *executionContext) field_GovernmentAgency_partners_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -13580,6 +14263,68 @@ func (ec *executionContext) field_GovernmentAgency_resources_args(ctx context.Co
 		return nil, err
 	}
 	args["orderBy"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_GovernmentAgency_secondments_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "states",
+		func(ctx context.Context, v any) ([]secondment.State, error) {
+			return ec.unmarshalOSecondmentState2ᚕgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋsecondmentᚐStateᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["states"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg6
 	return args, nil
 }
 
@@ -13799,6 +14544,68 @@ func (ec *executionContext) field_IndustrialPark_resources_args(ctx context.Cont
 	return args, nil
 }
 
+func (ec *executionContext) field_IndustrialPark_secondments_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "states",
+		func(ctx context.Context, v any) ([]secondment.State, error) {
+			return ec.unmarshalOSecondmentState2ᚕgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋsecondmentᚐStateᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["states"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg6
+	return args, nil
+}
+
 func (ec *executionContext) field_JobOpening_gapCourses_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -14011,6 +14818,20 @@ func (ec *executionContext) field_Mutation_cancelFacilityBooking_args(ctx contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_cancelSecondment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (change.CancelSecondmentInput, error) {
+			return ec.unmarshalNCancelSecondmentInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐCancelSecondmentInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_changeMemberRole_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -14073,6 +14894,20 @@ func (ec *executionContext) field_Mutation_createSkill_args(ctx context.Context,
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (change.CreateSkillInput, error) {
 			return ec.unmarshalNCreateSkillInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐCreateSkillInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_decideSecondment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (change.DecideSecondmentInput, error) {
+			return ec.unmarshalNDecideSecondmentInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐDecideSecondmentInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -14213,6 +15048,20 @@ func (ec *executionContext) field_Mutation_removeTalentSkill_args(ctx context.Co
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (change.RemoveTalentSkillInput, error) {
 			return ec.unmarshalNRemoveTalentSkillInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐRemoveTalentSkillInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_requestSecondment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (change.RequestSecondmentInput, error) {
+			return ec.unmarshalNRequestSecondmentInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐRequestSecondmentInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -15659,6 +16508,68 @@ func (ec *executionContext) field_School_resources_args(ctx context.Context, raw
 	return args, nil
 }
 
+func (ec *executionContext) field_School_secondments_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "states",
+		func(ctx context.Context, v any) ([]secondment.State, error) {
+			return ec.unmarshalOSecondmentState2ᚕgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋsecondmentᚐStateᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["states"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg6
+	return args, nil
+}
+
 func (ec *executionContext) field_School_students_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -16052,6 +16963,68 @@ func (ec *executionContext) field_Teacher_courses_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["orderBy"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Teacher_secondments_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "states",
+		func(ctx context.Context, v any) ([]secondment.State, error) {
+			return ec.unmarshalOSecondmentState2ᚕgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋsecondmentᚐStateᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["states"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg6
 	return args, nil
 }
 
@@ -18687,6 +19660,50 @@ func (ec *executionContext) fieldContext_Company_pendingEmployees(ctx context.Co
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Company_pendingEmployees_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Company_secondments(ctx context.Context, field graphql.CollectedField, obj *model.Company) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Company_secondments(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Company().Secondments(ctx, obj, fc.Args["states"].([]secondment.State), fc.Args["from"].(*time.Time), fc.Args["to"].(*time.Time), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[*model.Secondment]) graphql.Marshaler {
+			return ec.marshalNSecondmentConnection2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Company_secondments(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Company",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SecondmentConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Company_secondments_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -21664,6 +22681,50 @@ func (ec *executionContext) fieldContext_GovernmentAgency_jurisdiction(_ context
 	return graphql.NewScalarFieldContext("GovernmentAgency", field, true, false, "Jurisdiction")
 }
 
+func (ec *executionContext) _GovernmentAgency_secondments(ctx context.Context, field graphql.CollectedField, obj *model.GovernmentAgency) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GovernmentAgency_secondments(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.GovernmentAgency().Secondments(ctx, obj, fc.Args["states"].([]secondment.State), fc.Args["from"].(*time.Time), fc.Args["to"].(*time.Time), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[*model.Secondment]) graphql.Marshaler {
+			return ec.marshalNSecondmentConnection2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GovernmentAgency_secondments(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GovernmentAgency",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SecondmentConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_GovernmentAgency_secondments_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Highlight_field(ctx context.Context, field graphql.CollectedField, obj *model.Highlight) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -22270,6 +23331,50 @@ func (ec *executionContext) fieldContext_IndustrialPark_companies(ctx context.Co
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_IndustrialPark_companies_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _IndustrialPark_secondments(ctx context.Context, field graphql.CollectedField, obj *model.IndustrialPark) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndustrialPark_secondments(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.IndustrialPark().Secondments(ctx, obj, fc.Args["states"].([]secondment.State), fc.Args["from"].(*time.Time), fc.Args["to"].(*time.Time), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[*model.Secondment]) graphql.Marshaler {
+			return ec.marshalNSecondmentConnection2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndustrialPark_secondments(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IndustrialPark",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SecondmentConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_IndustrialPark_secondments_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -26341,6 +27446,192 @@ func (ec *executionContext) fieldContext_Mutation_declineEmployment(ctx context.
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_declineEmployment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_requestSecondment(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_requestSecondment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RequestSecondment(ctx, fc.Args["input"].(change.RequestSecondmentInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋauthᚐRoleᚄ(ctx, []any{"ADMIN", "MEMBER"})
+				if err != nil {
+					var zeroVal *model.SecondmentPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Requires == nil {
+					var zeroVal *model.SecondmentPayload
+					return zeroVal, errors.New("directive requires is not implemented")
+				}
+				return ec.Directives.Requires(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SecondmentPayload) graphql.Marshaler {
+			return ec.marshalNSecondmentPayload2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐSecondmentPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_requestSecondment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SecondmentPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_requestSecondment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_decideSecondment(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_decideSecondment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DecideSecondment(ctx, fc.Args["input"].(change.DecideSecondmentInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋauthᚐRoleᚄ(ctx, []any{"ADMIN", "MEMBER"})
+				if err != nil {
+					var zeroVal *model.SecondmentPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Requires == nil {
+					var zeroVal *model.SecondmentPayload
+					return zeroVal, errors.New("directive requires is not implemented")
+				}
+				return ec.Directives.Requires(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SecondmentPayload) graphql.Marshaler {
+			return ec.marshalNSecondmentPayload2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐSecondmentPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_decideSecondment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SecondmentPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_decideSecondment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_cancelSecondment(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_cancelSecondment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CancelSecondment(ctx, fc.Args["input"].(change.CancelSecondmentInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋauthᚐRoleᚄ(ctx, []any{"ADMIN", "MEMBER"})
+				if err != nil {
+					var zeroVal *model.SecondmentPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Requires == nil {
+					var zeroVal *model.SecondmentPayload
+					return zeroVal, errors.New("directive requires is not implemented")
+				}
+				return ec.Directives.Requires(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SecondmentPayload) graphql.Marshaler {
+			return ec.marshalNSecondmentPayload2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐSecondmentPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_cancelSecondment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SecondmentPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_cancelSecondment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -31156,6 +32447,50 @@ func (ec *executionContext) fieldContext_School_students(ctx context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _School_secondments(ctx context.Context, field graphql.CollectedField, obj *model.School) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_School_secondments(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.School().Secondments(ctx, obj, fc.Args["states"].([]secondment.State), fc.Args["from"].(*time.Time), fc.Args["to"].(*time.Time), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[*model.Secondment]) graphql.Marshaler {
+			return ec.marshalNSecondmentConnection2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_School_secondments(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "School",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SecondmentConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_School_secondments_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _SchoolLevelCount_level(ctx context.Context, field graphql.CollectedField, obj *model.SchoolLevelCount) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -31417,6 +32752,561 @@ func (ec *executionContext) fieldContext_SearchEdge_highlights(_ context.Context
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Highlight(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Secondment_id(ctx context.Context, field graphql.CollectedField, obj *model.Secondment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Secondment_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GlobalID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Secondment_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Secondment", field, true, false, "ID")
+}
+
+func (ec *executionContext) _Secondment_version(ctx context.Context, field graphql.CollectedField, obj *model.Secondment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Secondment_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Secondment_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Secondment", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Secondment_teacher(ctx context.Context, field graphql.CollectedField, obj *model.Secondment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Secondment_teacher(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Secondment().Teacher(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Teacher) graphql.Marshaler {
+			return ec.marshalNTeacher2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐTeacher(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Secondment_teacher(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Secondment",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Teacher(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Secondment_requester(ctx context.Context, field graphql.CollectedField, obj *model.Secondment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Secondment_requester(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Secondment().Requester(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Organization) graphql.Marshaler {
+			return ec.marshalNOrganization2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐOrganization(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Secondment_requester(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Secondment",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Secondment_provider(ctx context.Context, field graphql.CollectedField, obj *model.Secondment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Secondment_provider(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Secondment().Provider(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Organization) graphql.Marshaler {
+			return ec.marshalNOrganization2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐOrganization(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Secondment_provider(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Secondment",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Secondment_from(ctx context.Context, field graphql.CollectedField, obj *model.Secondment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Secondment_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Secondment_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Secondment", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Secondment_to(ctx context.Context, field graphql.CollectedField, obj *model.Secondment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Secondment_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Secondment_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Secondment", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Secondment_hours(ctx context.Context, field graphql.CollectedField, obj *model.Secondment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Secondment_hours(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Hours, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Secondment_hours(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Secondment", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Secondment_purpose(ctx context.Context, field graphql.CollectedField, obj *model.Secondment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Secondment_purpose(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Purpose, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Secondment_purpose(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Secondment", field, false, false, "String")
+}
+
+func (ec *executionContext) _Secondment_state(ctx context.Context, field graphql.CollectedField, obj *model.Secondment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Secondment_state(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.State, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v secondment.State) graphql.Marshaler {
+			return ec.marshalNSecondmentState2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋsecondmentᚐState(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Secondment_state(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Secondment", field, false, false, "SecondmentState")
+}
+
+func (ec *executionContext) _Secondment_requestedAt(ctx context.Context, field graphql.CollectedField, obj *model.Secondment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Secondment_requestedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RequestedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Secondment_requestedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Secondment", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Secondment_decidedAt(ctx context.Context, field graphql.CollectedField, obj *model.Secondment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Secondment_decidedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DecidedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Secondment_decidedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Secondment", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Secondment_decisionNote(ctx context.Context, field graphql.CollectedField, obj *model.Secondment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Secondment_decisionNote(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DecisionNote, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Secondment_decisionNote(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Secondment", field, false, false, "String")
+}
+
+func (ec *executionContext) _Secondment_cancelledAt(ctx context.Context, field graphql.CollectedField, obj *model.Secondment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Secondment_cancelledAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CancelledAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Secondment_cancelledAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Secondment", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _SecondmentConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*model.Secondment]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SecondmentConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Edge[*model.Secondment]) graphql.Marshaler {
+			return ec.marshalNSecondmentEdge2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SecondmentConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SecondmentConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SecondmentEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SecondmentConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*model.Secondment]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SecondmentConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SecondmentConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SecondmentConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SecondmentConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*model.Secondment]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SecondmentConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SecondmentConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SecondmentConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _SecondmentEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.Edge[*model.Secondment]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SecondmentEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SecondmentEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SecondmentEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _SecondmentEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.Edge[*model.Secondment]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SecondmentEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Secondment) graphql.Marshaler {
+			return ec.marshalNSecondment2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐSecondment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SecondmentEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SecondmentEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Secondment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SecondmentPayload_secondment(ctx context.Context, field graphql.CollectedField, obj *model.SecondmentPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SecondmentPayload_secondment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Secondment, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Secondment) graphql.Marshaler {
+			return ec.marshalOSecondment2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐSecondment(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SecondmentPayload_secondment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SecondmentPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Secondment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SecondmentPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.SecondmentPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SecondmentPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*change.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SecondmentPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SecondmentPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
 		},
 	}
 	return fc, nil
@@ -34385,6 +36275,50 @@ func (ec *executionContext) fieldContext_Teacher_courses(ctx context.Context, fi
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Teacher_courses_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Teacher_secondments(ctx context.Context, field graphql.CollectedField, obj *model.Teacher) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Teacher_secondments(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Teacher().Secondments(ctx, obj, fc.Args["states"].([]secondment.State), fc.Args["from"].(*time.Time), fc.Args["to"].(*time.Time), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[*model.Secondment]) graphql.Marshaler {
+			return ec.marshalNSecondmentConnection2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Teacher_secondments(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Teacher",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SecondmentConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Teacher_secondments_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -38218,6 +40152,55 @@ func UnmarshalCancelFacilityBookingInput(ctx context.Context, raw any) (change.C
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputCancelSecondmentInput(ctx context.Context, obj any) (change.CancelSecondmentInput, error) {
+	var it change.CancelSecondmentInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "version"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCancelSecondmentInput unmarshals raw into the CancelSecondmentInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCancelSecondmentInput(ctx context.Context, raw any) (change.CancelSecondmentInput, error) {
+	var out change.CancelSecondmentInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CancelSecondmentInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputChangeMemberRoleInput(ctx context.Context, obj any) (change.ChangeMemberRoleInput, error) {
 	var it change.ChangeMemberRoleInput
 	if obj == nil {
@@ -38814,6 +40797,69 @@ func (ec *executionContext) unmarshalInputDateTimeRange(ctx context.Context, obj
 func UnmarshalDateTimeRange(ctx context.Context, raw any) (model.DateTimeRange, error) {
 	var out model.DateTimeRange
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "DateTimeRange", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputDecideSecondmentInput(ctx context.Context, obj any) (change.DecideSecondmentInput, error) {
+	var it change.DecideSecondmentInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "version", "accept", "note"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		case "accept":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accept"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Accept = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDecideSecondmentInput unmarshals raw into the DecideSecondmentInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDecideSecondmentInput(ctx context.Context, raw any) (change.DecideSecondmentInput, error) {
+	var out change.DecideSecondmentInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DecideSecondmentInput", raw, &out)
 	return out, err
 }
 
@@ -40428,6 +42474,90 @@ func (ec *executionContext) unmarshalInputRemoveTalentSkillInput(ctx context.Con
 func UnmarshalRemoveTalentSkillInput(ctx context.Context, raw any) (change.RemoveTalentSkillInput, error) {
 	var out change.RemoveTalentSkillInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "RemoveTalentSkillInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRequestSecondmentInput(ctx context.Context, obj any) (change.RequestSecondmentInput, error) {
+	var it change.RequestSecondmentInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"teacherId", "requesterId", "from", "to", "hours", "purpose", "idempotencyKey"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "teacherId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("teacherId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TeacherID = data
+		case "requesterId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("requesterId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RequesterID = data
+		case "from":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("from"))
+			data, err := ec.unmarshalNDate2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.From = data
+		case "to":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("to"))
+			data, err := ec.unmarshalNDate2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.To = data
+		case "hours":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hours"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Hours = data
+		case "purpose":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("purpose"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Purpose = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRequestSecondmentInput unmarshals raw into the RequestSecondmentInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRequestSecondmentInput(ctx context.Context, raw any) (change.RequestSecondmentInput, error) {
+	var out change.RequestSecondmentInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RequestSecondmentInput", raw, &out)
 	return out, err
 }
 
@@ -42859,6 +44989,11 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._SharedResource(ctx, sel, obj)
+	case *model.Secondment:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Secondment(ctx, sel, obj)
 	case *model.Placement:
 		if obj == nil {
 			return graphql.Null
@@ -43679,6 +45814,12 @@ func (ec *executionContext) _Company(ctx context.Context, sel ast.SelectionSet, 
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Company_pendingEmployees(ctx, field, obj)
+				})
+		case "secondments":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Company_secondments(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -44842,6 +46983,12 @@ func (ec *executionContext) _GovernmentAgency(ctx context.Context, sel ast.Selec
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "secondments":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._GovernmentAgency_secondments(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -45037,6 +47184,12 @@ func (ec *executionContext) _IndustrialPark(ctx context.Context, sel ast.Selecti
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._IndustrialPark_companies(ctx, field, obj)
+				})
+		case "secondments":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._IndustrialPark_secondments(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -46032,6 +48185,27 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "declineEmployment":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_declineEmployment(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "requestSecondment":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_requestSecondment(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "decideSecondment":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_decideSecondment(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cancelSecondment":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_cancelSecondment(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -47859,6 +50033,12 @@ func (ec *executionContext) _School(ctx context.Context, sel ast.SelectionSet, o
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._School_students(ctx, field, obj)
 				})
+		case "secondments":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._School_secondments(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -47994,6 +50174,227 @@ func (ec *executionContext) _SearchEdge(ctx context.Context, sel ast.SelectionSe
 			out.Values[i] = ec._SearchEdge_highlights(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var secondmentImplementors = []string{"Secondment", "Node"}
+
+func (ec *executionContext) _Secondment(ctx context.Context, sel ast.SelectionSet, obj *model.Secondment) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, secondmentImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Secondment")
+		case "id":
+			out.Values[i] = ec._Secondment_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._Secondment_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "teacher":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Secondment_teacher(ctx, field, obj)
+				})
+		case "requester":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Secondment_requester(ctx, field, obj)
+				})
+		case "provider":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Secondment_provider(ctx, field, obj)
+				})
+		case "from":
+			out.Values[i] = ec._Secondment_from(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "to":
+			out.Values[i] = ec._Secondment_to(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "hours":
+			out.Values[i] = ec._Secondment_hours(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "purpose":
+			out.Values[i] = ec._Secondment_purpose(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "state":
+			out.Values[i] = ec._Secondment_state(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "requestedAt":
+			out.Values[i] = ec._Secondment_requestedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "decidedAt":
+			out.Values[i] = ec._Secondment_decidedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "decisionNote":
+			out.Values[i] = ec._Secondment_decisionNote(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "cancelledAt":
+			out.Values[i] = ec._Secondment_cancelledAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var secondmentConnectionImplementors = []string{"SecondmentConnection"}
+
+func (ec *executionContext) _SecondmentConnection(ctx context.Context, sel ast.SelectionSet, obj *model.Connection[*model.Secondment]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, secondmentConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SecondmentConnection")
+		case "edges":
+			out.Values[i] = ec._SecondmentConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageInfo":
+			out.Values[i] = ec._SecondmentConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SecondmentConnection_totalCount(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var secondmentEdgeImplementors = []string{"SecondmentEdge"}
+
+func (ec *executionContext) _SecondmentEdge(ctx context.Context, sel ast.SelectionSet, obj *model.Edge[*model.Secondment]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, secondmentEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SecondmentEdge")
+		case "cursor":
+			out.Values[i] = ec._SecondmentEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._SecondmentEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var secondmentPayloadImplementors = []string{"SecondmentPayload"}
+
+func (ec *executionContext) _SecondmentPayload(ctx context.Context, sel ast.SelectionSet, obj *model.SecondmentPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, secondmentPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SecondmentPayload")
+		case "secondment":
+			out.Values[i] = ec._SecondmentPayload_secondment(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._SecondmentPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -49052,6 +51453,12 @@ func (ec *executionContext) _Teacher(ctx context.Context, sel ast.SelectionSet, 
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Teacher_courses(ctx, field, obj)
+				})
+		case "secondments":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Teacher_secondments(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -50494,6 +52901,11 @@ func (ec *executionContext) unmarshalNCancelFacilityBookingInput2githubᚗcomᚋ
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNCancelSecondmentInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐCancelSecondmentInput(ctx context.Context, v any) (change.CancelSecondmentInput, error) {
+	res, err := ec.unmarshalInputCancelSecondmentInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNChangeMemberRoleInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐChangeMemberRoleInput(ctx context.Context, v any) (change.ChangeMemberRoleInput, error) {
 	res, err := ec.unmarshalInputChangeMemberRoleInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -50726,6 +53138,11 @@ func (ec *executionContext) marshalNDateTime2timeᚐTime(ctx context.Context, se
 		graphql.AddInvalidNullFromMarshaler(ctx, "DateTime!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNDecideSecondmentInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐDecideSecondmentInput(ctx context.Context, v any) (change.DecideSecondmentInput, error) {
+	res, err := ec.unmarshalInputDecideSecondmentInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNEmploymentOutcome2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐEmploymentOutcome(ctx context.Context, sel ast.SelectionSet, v *model.EmploymentOutcome) graphql.Marshaler {
@@ -52172,6 +54589,11 @@ func (ec *executionContext) unmarshalNRemoveTalentSkillInput2githubᚗcomᚋalli
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNRequestSecondmentInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐRequestSecondmentInput(ctx context.Context, v any) (change.RequestSecondmentInput, error) {
+	res, err := ec.unmarshalInputRequestSecondmentInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNResourceCategory2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐResourceCategory(ctx context.Context, v any) (store.ResourceCategory, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := store.ResourceCategory(tmp)
@@ -52358,6 +54780,69 @@ func (ec *executionContext) unmarshalNSearchKind2githubᚗcomᚋallianceᚑgraph
 
 func (ec *executionContext) marshalNSearchKind2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐSearchKind(ctx context.Context, sel ast.SelectionSet, v model.SearchKind) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNSecondment2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐSecondment(ctx context.Context, sel ast.SelectionSet, v *model.Secondment) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Secondment!")
+		return graphql.Null
+	}
+	return ec._Secondment(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSecondmentConnection2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐConnection(ctx context.Context, sel ast.SelectionSet, v *model.Connection[*model.Secondment]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SecondmentConnection!")
+		return graphql.Null
+	}
+	return ec._SecondmentConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSecondmentEdge2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Edge[*model.Secondment]) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSecondmentEdge2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSecondmentEdge2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐEdge(ctx context.Context, sel ast.SelectionSet, v *model.Edge[*model.Secondment]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SecondmentEdge!")
+		return graphql.Null
+	}
+	return ec._SecondmentEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSecondmentPayload2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐSecondmentPayload(ctx context.Context, sel ast.SelectionSet, v *model.SecondmentPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SecondmentPayload!")
+		return graphql.Null
+	}
+	return ec._SecondmentPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNSecondmentState2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋsecondmentᚐState(ctx context.Context, v any) (secondment.State, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := secondment.State(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSecondmentState2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋsecondmentᚐState(ctx context.Context, sel ast.SelectionSet, v secondment.State) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "SecondmentState!")
+	}
+	return res
 }
 
 func (ec *executionContext) unmarshalNSetTalentSkillInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐSetTalentSkillInput(ctx context.Context, v any) (change.SetTalentSkillInput, error) {
@@ -54484,6 +56969,49 @@ func (ec *executionContext) marshalOSearchKind2ᚕgithubᚗcomᚋallianceᚑgrap
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNSearchKind2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐSearchKind(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalOSecondment2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐSecondment(ctx context.Context, sel ast.SelectionSet, v *model.Secondment) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Secondment(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOSecondmentState2ᚕgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋsecondmentᚐStateᚄ(ctx context.Context, v any) ([]secondment.State, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]secondment.State, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNSecondmentState2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋsecondmentᚐState(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOSecondmentState2ᚕgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋsecondmentᚐStateᚄ(ctx context.Context, sel ast.SelectionSet, v []secondment.State) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSecondmentState2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋsecondmentᚐState(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {

@@ -22,6 +22,7 @@ import (
 	"github.com/alliance-graph/alliance-graph/internal/loader"
 	"github.com/alliance-graph/alliance-graph/internal/policy"
 	"github.com/alliance-graph/alliance-graph/internal/relay"
+	"github.com/alliance-graph/alliance-graph/internal/secondment"
 	"github.com/alliance-graph/alliance-graph/internal/store"
 )
 
@@ -160,6 +161,10 @@ func (r *companyResolver) PendingEmployees(ctx context.Context, obj *model.Compa
 	return pendingEmployees(ctx, obj.Organization.ID, first, after, last, before, filter, orderBy)
 }
 
+func (r *companyResolver) Secondments(ctx context.Context, obj *model.Company, states []secondment.State, from *time.Time, to *time.Time, first *int, after *string, last *int, before *string) (*model.Connection[*model.Secondment], error) {
+	return orgSecondments(ctx, obj.Row().ID, states, from, to, first, after, last, before)
+}
+
 func (r *competitionResultResolver) Provider(ctx context.Context, obj *model.CompetitionResult) (model.Organization, error) {
 	return organization(ctx, obj.Row().ProviderID)
 }
@@ -241,6 +246,10 @@ func (r *governmentAgencyResolver) Partners(ctx context.Context, obj *model.Gove
 	return orgPartners(ctx, obj.Row().ID, first, after, last, before, filter, orderBy)
 }
 
+func (r *governmentAgencyResolver) Secondments(ctx context.Context, obj *model.GovernmentAgency, states []secondment.State, from *time.Time, to *time.Time, first *int, after *string, last *int, before *string) (*model.Connection[*model.Secondment], error) {
+	return orgSecondments(ctx, obj.Row().ID, states, from, to, first, after, last, before)
+}
+
 func (r *industrialParkResolver) Memberships(ctx context.Context, obj *model.IndustrialPark) ([]*model.Membership, error) {
 	return orgMemberships(ctx, obj.Row().ID)
 }
@@ -267,6 +276,10 @@ func (r *industrialParkResolver) Partners(ctx context.Context, obj *model.Indust
 
 func (r *industrialParkResolver) Companies(ctx context.Context, obj *model.IndustrialPark, first *int, after *string, last *int, before *string, filter *model.OrganizationFilter, orderBy *model.Order) (*model.Connection[*model.Company], error) {
 	return nestedPage(ctx, pageArgs{first, after, last, before, orderBy, "NAME"}, filter, organizationFilter, loader.From(ctx).ParkCompanies, obj.Organization.ID, wrapCompany)
+}
+
+func (r *industrialParkResolver) Secondments(ctx context.Context, obj *model.IndustrialPark, states []secondment.State, from *time.Time, to *time.Time, first *int, after *string, last *int, before *string) (*model.Connection[*model.Secondment], error) {
+	return orgSecondments(ctx, obj.Row().ID, states, from, to, first, after, last, before)
 }
 
 func (r *jobOpeningResolver) Provider(ctx context.Context, obj *model.JobOpening) (model.Organization, error) {
@@ -537,6 +550,24 @@ func (r *mutationResolver) DeclineEmployment(ctx context.Context, input change.A
 	return &model.TalentPayload{Talent: applied(row, userErrors, wrapTalent), UserErrors: userErrors}, err
 }
 
+func (r *mutationResolver) RequestSecondment(ctx context.Context, input change.RequestSecondmentInput) (*model.SecondmentPayload, error) {
+	row, err := r.Changes.RequestSecondment(ctx, input)
+	userErrors, err := outcome(err)
+	return &model.SecondmentPayload{Secondment: applied(row, userErrors, wrapSecondment), UserErrors: userErrors}, err
+}
+
+func (r *mutationResolver) DecideSecondment(ctx context.Context, input change.DecideSecondmentInput) (*model.SecondmentPayload, error) {
+	row, err := r.Changes.DecideSecondment(ctx, input)
+	userErrors, err := outcome(err)
+	return &model.SecondmentPayload{Secondment: applied(row, userErrors, wrapSecondment), UserErrors: userErrors}, err
+}
+
+func (r *mutationResolver) CancelSecondment(ctx context.Context, input change.CancelSecondmentInput) (*model.SecondmentPayload, error) {
+	row, err := r.Changes.CancelSecondment(ctx, input)
+	userErrors, err := outcome(err)
+	return &model.SecondmentPayload{Secondment: applied(row, userErrors, wrapSecondment), UserErrors: userErrors}, err
+}
+
 func (r *neighborhoodResolver) Center(ctx context.Context, obj *model.Neighborhood) (model.Organization, error) {
 	return organization(ctx, obj.CenterID)
 }
@@ -796,8 +827,24 @@ func (r *schoolResolver) Students(ctx context.Context, obj *model.School, first 
 	return nestedTalents(ctx, store.TalentsOfSchool, obj.Organization.ID, first, after, last, before, filter, orderBy)
 }
 
+func (r *schoolResolver) Secondments(ctx context.Context, obj *model.School, states []secondment.State, from *time.Time, to *time.Time, first *int, after *string, last *int, before *string) (*model.Connection[*model.Secondment], error) {
+	return orgSecondments(ctx, obj.Row().ID, states, from, to, first, after, last, before)
+}
+
 func (r *searchEdgeResolver) Node(ctx context.Context, obj *model.SearchEdge) (model.Node, error) {
 	return searchNode(ctx, obj)
+}
+
+func (r *secondmentResolver) Teacher(ctx context.Context, obj *model.Secondment) (*model.Teacher, error) {
+	return one(ctx, loader.From(ctx).Resource, obj.TeacherID, "teacher", wrapTeacher)
+}
+
+func (r *secondmentResolver) Requester(ctx context.Context, obj *model.Secondment) (model.Organization, error) {
+	return organization(ctx, obj.RequesterID)
+}
+
+func (r *secondmentResolver) Provider(ctx context.Context, obj *model.Secondment) (model.Organization, error) {
+	return organization(ctx, obj.ProviderID)
 }
 
 func (r *skillResolver) Parent(ctx context.Context, obj *model.Skill) (*model.Skill, error) {
@@ -970,6 +1017,10 @@ func (r *teacherResolver) Expertise(ctx context.Context, obj *model.Teacher) ([]
 
 func (r *teacherResolver) Courses(ctx context.Context, obj *model.Teacher, first *int, after *string, last *int, before *string, filter *model.TrainingCourseFilter, orderBy *model.Order) (*model.Connection[*model.TrainingCourse], error) {
 	return r.nestedCourses(ctx, store.CoursesOfTeacher, obj.Resource.ID, first, after, last, before, filter, orderBy)
+}
+
+func (r *teacherResolver) Secondments(ctx context.Context, obj *model.Teacher, states []secondment.State, from *time.Time, to *time.Time, first *int, after *string, last *int, before *string) (*model.Connection[*model.Secondment], error) {
+	return teacherSecondments(ctx, obj, states, from, to, first, after, last, before)
 }
 
 func (r *trainingCenterResolver) Alliance(ctx context.Context, obj *model.TrainingCenter) (*model.Alliance, error) {
@@ -1146,6 +1197,8 @@ func (r *Resolver) School() SchoolResolver { return &schoolResolver{r} }
 
 func (r *Resolver) SearchEdge() SearchEdgeResolver { return &searchEdgeResolver{r} }
 
+func (r *Resolver) Secondment() SecondmentResolver { return &secondmentResolver{r} }
+
 func (r *Resolver) Skill() SkillResolver { return &skillResolver{r} }
 
 func (r *Resolver) SkillAtLevel() SkillAtLevelResolver { return &skillAtLevelResolver{r} }
@@ -1199,6 +1252,7 @@ type (
 	rankingEdgeResolver            struct{ *Resolver }
 	schoolResolver                 struct{ *Resolver }
 	searchEdgeResolver             struct{ *Resolver }
+	secondmentResolver             struct{ *Resolver }
 	skillResolver                  struct{ *Resolver }
 	skillAtLevelResolver           struct{ *Resolver }
 	skillGapResolver               struct{ *Resolver }

@@ -586,6 +586,14 @@ const (
 	EventKindFacilityBooked EventKind = "FACILITY_BOOKED"
 	// A facility booking was cancelled (the subject is the booking). Signed-in callers only.
 	EventKindFacilityBookingCancelled EventKind = "FACILITY_BOOKING_CANCELLED"
+	// A member asked for a teacher (the subject is the secondment). The payload names the teacher, both parties and the days: `{"teacher": ..., "requester": ..., "provider": ..., "from": ..., "to": ..., "hours": ...}`. Signed-in callers only.
+	EventKindSecondmentRequested EventKind = "SECONDMENT_REQUESTED"
+	// The teacher's organization accepted a secondment (the subject is the secondment); the payload carries its note when it gave one. Signed-in callers only.
+	EventKindSecondmentAccepted EventKind = "SECONDMENT_ACCEPTED"
+	// The teacher's organization declined a secondment (the subject is the secondment); the payload carries its note when it gave one. Signed-in callers only.
+	EventKindSecondmentDeclined EventKind = "SECONDMENT_DECLINED"
+	// A secondment was cancelled (the subject is the secondment); the payload's `was` is the state it left. Signed-in callers only.
+	EventKindSecondmentCancelled EventKind = "SECONDMENT_CANCELLED"
 )
 
 var AllEventKind = []EventKind{
@@ -621,6 +629,10 @@ var AllEventKind = []EventKind{
 	EventKindCourseStateChanged,
 	EventKindFacilityBooked,
 	EventKindFacilityBookingCancelled,
+	EventKindSecondmentRequested,
+	EventKindSecondmentAccepted,
+	EventKindSecondmentDeclined,
+	EventKindSecondmentCancelled,
 }
 
 // FeedEventsEventEdge includes the requested fields of the GraphQL type EventEdge.
@@ -884,7 +896,7 @@ const (
 	UserErrorCodePendingInvitations UserErrorCode = "PENDING_INVITATIONS"
 	// The course takes no enrolments today: enrolment opens 56 days before the course starts and closes the day before (see `CourseState`); the message says when.
 	UserErrorCodeEnrolmentClosed UserErrorCode = "ENROLMENT_CLOSED"
-	// The facility is booked for part of the time asked for; the message names the booking in the way and its time.
+	// The facility is booked for part of the time asked for, or the teacher is seconded for part of the days; the message names the booking or the secondment in the way and its time.
 	UserErrorCodeOverlap UserErrorCode = "OVERLAP"
 )
 

@@ -338,6 +338,14 @@ type SchoolLevelCount struct {
 	Count int `json:"count"`
 }
 
+// The result of a secondment mutation.
+type SecondmentPayload struct {
+	// The secondment as it is now; null when the mutation was refused.
+	Secondment *Secondment `json:"secondment,omitempty"`
+	// Why the input was refused; empty on success.
+	UserErrors []*change.UserError `json:"userErrors"`
+}
+
 // Which skills to include. Conditions combine with AND; values within a list with OR.
 type SkillFilter struct {
 	// Only these categories.

@@ -573,7 +573,10 @@ func (g *gen) write(ctx context.Context, tx *sqlx.Tx, loaded time.Time) error {
 			return err
 		}
 	}
-	return g.writeBookings(ctx, tx)
+	if err := g.writeBookings(ctx, tx); err != nil {
+		return err
+	}
+	return g.writeSecondments(ctx, tx)
 }
 
 var resourceCols = []string{"id", "alliance_id", "provider_id", "category", "title_en", "title_zh", "description", "shared_with_all", "shared_on", "training_center_id",

@@ -94,6 +94,14 @@ func TestContent(t *testing.T) {
 		{"facilities booked for class meetings from tomorrow", `SELECT count(*) FROM facility_booking WHERE lower(period) > now() AND purpose LIKE 'Class: %'`, 20, 2000},
 		{"class bookings by courses held in the facility", `SELECT count(*) FROM facility_booking b WHERE NOT EXISTS (SELECT 1 FROM resource c
 			WHERE c.facility_id = b.facility_id AND c.provider_id = b.organization_id AND b.purpose = 'Class: ' || c.title_en)`, 0, 0},
+		{"companies' teachers seconded to schools", `SELECT count(*) FROM secondment`, 5, 40},
+		{"only companies lend and only schools ask", `SELECT count(*) FROM secondment s JOIN organization r ON r.id = s.requester_id
+			JOIN organization p ON p.id = s.provider_id JOIN resource t ON t.id = s.teacher_id
+			WHERE r.kind <> 'SCHOOL' OR p.kind <> 'COMPANY' OR t.provider_id <> p.id OR t.category <> 'TEACHER'`, 0, 0},
+		{"secondments in every state", `SELECT count(DISTINCT state) FROM secondment`, 4, 4},
+		{"a secondment running today", `SELECT count(*) FROM secondment WHERE state = 'ACCEPTED' AND period @> current_date`, 1, 20},
+		{"requests awaiting an answer, one competing with an accepted secondment", `SELECT count(*) FROM secondment s WHERE s.state = 'REQUESTED'
+			AND EXISTS (SELECT 1 FROM secondment a WHERE a.teacher_id = s.teacher_id AND a.state = 'ACCEPTED' AND a.period && s.period)`, 1, 20},
 		{"job openings", `SELECT count(*) FROM resource WHERE category = 'JOB_OPENING'`, 250, 350},
 		{"teachers", `SELECT count(*) FROM resource WHERE category = 'TEACHER'`, 100, 140},
 		{"training courses", `SELECT count(*) FROM resource WHERE category = 'TRAINING_COURSE'`, 120, 180},

@@ -48,6 +48,7 @@ type gen struct {
 	centerLinks  []pair
 	resources    []*resource
 	bookings     []classBooking
+	seconded     []secondment
 	shares       []pair
 	courseTeach  []pair
 	talents      []*talent
@@ -154,6 +155,7 @@ func (g *gen) run() error {
 	}
 	g.resourceShares()
 	g.classBookings()
+	g.secondments()
 	g.history()
 	return nil
 }

@@ -117,7 +117,8 @@ func Audience(v auth.Viewer) auth.Viewer {
 
 // Visibility is everything v may see, for the loaders of one request.
 func Visibility(v auth.Viewer) store.Visibility {
-	return store.Visibility{Resources: ResourceScope(v), HiddenEvents: EventKindsHidden(v), Actors: seesActors(v), Bookings: seesBookings(v)}
+	return store.Visibility{Resources: ResourceScope(v), HiddenEvents: EventKindsHidden(v), Actors: seesActors(v), Bookings: seesBookings(v),
+		Secondments: seesSecondments(v)}
 }
 
 // seesBookings says whether v may read who booked a facility, when and what for: any
@@ -125,11 +126,20 @@ func Visibility(v auth.Viewer) store.Visibility {
 // time only, since a booking tells one member's plans.
 func seesBookings(v auth.Viewer) bool { return !v.Anonymous() }
 
+// seesSecondments says whether v may read teacher secondments (which member asks for
+// which teacher, when, what for, and the answer): any signed-in caller, of the teachers
+// it sees, as with facility bookings. A secondment is an arrangement between members,
+// not personal data, and the alliance's members and analysts plan with it; anonymous
+// callers see none, since it tells one member's plans.
+func seesSecondments(v auth.Viewer) bool { return !v.Anonymous() }
+
 // privateEvents are the event kinds about talents and applications, about invitations
-// not (yet) accepted and about facility bookings, which anonymous callers do not see.
+// not (yet) accepted, about facility bookings and about teacher secondments, which
+// anonymous callers do not see.
 var privateEvents = []store.EventKind{"APPLICATION_RECORDED", "PLACEMENT_STATUS_CHANGED", "TALENT_ENROLLED", "TALENT_REGISTERED", "TALENT_UPDATED",
 	store.EventEmploymentAccepted, store.EventEmploymentDeclined, store.EventParticipantInvited, store.EventInvitationDeclined, store.EventInvitationWithdrawn,
-	store.EventFacilityBooked, store.EventBookingCancelled}
+	store.EventFacilityBooked, store.EventBookingCancelled,
+	store.EventSecondmentRequested, store.EventSecondmentAccepted, store.EventSecondmentDeclined, store.EventSecondmentCancelled}
 
 // EventKindsHidden lists the event kinds v may not read.
 func EventKindsHidden(v auth.Viewer) []store.EventKind {

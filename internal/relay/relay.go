@@ -33,12 +33,14 @@ const (
 	TypePlacement      Type = "Placement"
 	TypeEvent          Type = "Event"
 	TypeBooking        Type = "FacilityBooking"
+	TypeSecondment     Type = "Secondment"
 )
 
 var knownTypes = map[Type]bool{
 	TypeAlliance: true, TypeOrganization: true, TypeMembership: true, TypePartnership: true,
 	TypeTrainingCenter: true, TypeResource: true, TypeSkill: true, TypeTalent: true, TypePlacement: true, TypeEvent: true,
-	TypeBooking: true,
+	TypeBooking:    true,
+	TypeSecondment: true,
 }
 
 // ErrMalformedID reports an ID that this server did not issue.

@@ -121,6 +121,9 @@ var examples = map[string]example{
 	"WeekAhead": {vars: func(t *testing.T, ts *testServer) map[string]any {
 		return map[string]any{"from": demoDay.Format(time.RFC3339), "to": demoDay.Add(7 * 24 * time.Hour).Format(time.RFC3339)}
 	}},
+	"Lent": {as: func(t *testing.T) auth.Viewer { return memberOf(lendsMost(t)) }, vars: func(t *testing.T, ts *testServer) map[string]any {
+		return map[string]any{"org": relay.ID(relay.TypeOrganization, lendsMost(t))}
+	}},
 	"CloseTheGap": {as: as(admin), vars: func(t *testing.T, ts *testServer) map[string]any {
 		var p struct{ Opening, Talent int64 }
 		if err := testDB.DB.Get(&p, openGap, demoDay); err != nil {
@@ -128,6 +131,13 @@ var examples = map[string]example{
 		}
 		return map[string]any{"opening": relay.ID(relay.TypeResource, p.Opening), "talent": relay.ID(relay.TypeTalent, p.Talent)}
 	}},
+}
+
+// lendsMost is the company whose teachers are seconded or asked for most.
+func lendsMost(t *testing.T) int64 {
+	t.Helper()
+	return int64(sqlInt(t, `SELECT provider_id FROM secondment WHERE state IN ('ACCEPTED', 'REQUESTED')
+		GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1`))
 }
 
 // invitedMost is the organization with the most invitations pending.

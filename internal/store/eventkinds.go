@@ -36,6 +36,14 @@ const (
 	EventBookingCancelled         EventKind = "FACILITY_BOOKING_CANCELLED"
 )
 
+// The events of teacher secondments; the subject is the secondment.
+const (
+	EventSecondmentRequested EventKind = "SECONDMENT_REQUESTED"
+	EventSecondmentAccepted  EventKind = "SECONDMENT_ACCEPTED"
+	EventSecondmentDeclined  EventKind = "SECONDMENT_DECLINED"
+	EventSecondmentCancelled EventKind = "SECONDMENT_CANCELLED"
+)
+
 // EventKinds lists every kind of event, in the contract's order.
 var EventKinds = []EventKind{
 	EventOrganizationCreated, EventOrganizationUpdated, EventMemberAdmitted, EventMemberRoleChanged, EventMemberLeft,
@@ -45,6 +53,7 @@ var EventKinds = []EventKind{
 	EventOpeningFilled, EventApplicationRecorded, EventPlacementStatusChanged, EventTalentEnrolled, EventResultRecorded,
 	EventSkillCreated, EventSkillUpdated, EventTalentRegistered, EventTalentUpdated, EventEmploymentAccepted,
 	EventEmploymentDeclined, EventCourseStateChanged, EventFacilityBooked, EventBookingCancelled,
+	EventSecondmentRequested, EventSecondmentAccepted, EventSecondmentDeclined, EventSecondmentCancelled,
 }
 
 // ActorSystem is the role of changes the server makes by itself, such as closing an
