@@ -64,3 +64,11 @@ func (r *Resolver) entryCompetition(ctx context.Context, e *model.CalendarEntry)
 		return &model.Competition{Competition: *c, Upcoming: c.HeldOn.After(today)}
 	}))
 }
+
+// entrySecondment is the secondment an entry is.
+func entrySecondment(ctx context.Context, e *model.CalendarEntry) (*model.Secondment, error) {
+	if e.Kind != store.CalendarSecondment {
+		return nil, nil
+	}
+	return hidden(one(ctx, loader.From(ctx).Secondment, e.SourceID, "secondment", wrapSecondment))
+}

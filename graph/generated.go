@@ -165,8 +165,10 @@ type ComplexityRoot struct {
 		Facility     func(childComplexity int) int
 		Kind         func(childComplexity int) int
 		Organization func(childComplexity int) int
+		Secondment   func(childComplexity int) int
 		Sequence     func(childComplexity int) int
 		Start        func(childComplexity int) int
+		Tentative    func(childComplexity int) int
 		Title        func(childComplexity int) int
 		UID          func(childComplexity int) int
 	}
@@ -1183,6 +1185,7 @@ type CalendarEntryResolver interface {
 	Course(ctx context.Context, obj *model.CalendarEntry) (*model.TrainingCourse, error)
 	Booking(ctx context.Context, obj *model.CalendarEntry) (*model.FacilityBooking, error)
 	Competition(ctx context.Context, obj *model.CalendarEntry) (*model.Competition, error)
+	Secondment(ctx context.Context, obj *model.CalendarEntry) (*model.Secondment, error)
 }
 type CompanyResolver interface {
 	Memberships(ctx context.Context, obj *model.Company) ([]*model.Membership, error)
@@ -1868,6 +1871,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CalendarEntry.Organization(childComplexity), true
+	case "CalendarEntry.secondment":
+		if e.ComplexityRoot.CalendarEntry.Secondment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CalendarEntry.Secondment(childComplexity), true
 	case "CalendarEntry.sequence":
 		if e.ComplexityRoot.CalendarEntry.Sequence == nil {
 			break
@@ -1880,6 +1889,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CalendarEntry.Start(childComplexity), true
+	case "CalendarEntry.tentative":
+		if e.ComplexityRoot.CalendarEntry.Tentative == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CalendarEntry.Tentative(childComplexity), true
 	case "CalendarEntry.title":
 		if e.ComplexityRoot.CalendarEntry.Title == nil {
 			break
@@ -11300,11 +11315,13 @@ enum CalendarEntryKind {
   FACILITY_BOOKING
   "A skills competition, on the day it is held (a whole day in Shenyang)."
   COMPETITION
+  "A teacher's secondment to another member, over its days (whole days in Shenyang); a request awaiting its answer is ` + "`" + `tentative` + "`" + `."
+  SECONDMENT
 }
 
 """
-One dated thing on the alliance's calendar: a course's days, a class meeting, a facility booking
-or a competition. The same entries, with the same ` + "`" + `uid` + "`" + `s, are served as iCalendar at
+One dated thing on the alliance's calendar: a course's days, a class meeting, a facility booking,
+a competition or a teacher's secondment. The same entries, with the same ` + "`" + `uid` + "`" + `s, are served as iCalendar at
 ` + "`" + `GET /calendar.ics` + "`" + `.
 """
 type CalendarEntry {
@@ -11320,11 +11337,13 @@ type CalendarEntry {
   end: DateTime!
   "Whether the entry lasts whole days (courses and competitions) rather than a time of day."
   allDay: Boolean!
-  "Whether the entry was cancelled (a cancelled booking, a withdrawn course); listed only when asked for."
+  "Whether the entry was cancelled (a cancelled booking, a withdrawn course, a declined or cancelled secondment); listed only when asked for."
   cancelled: Boolean!
+  "Whether the entry awaits a decision: a requested secondment not yet accepted or declined."
+  tentative: Boolean!
   "How many times the entry changed since it was made, its ` + "`" + `SEQUENCE` + "`" + ` in iCalendar."
   sequence: Int!
-  "The member that holds the entry: the course's provider or the member a facility is booked for; null for competitions."
+  "The member that holds the entry: the course's provider, the member a facility is booked for or the member a teacher is seconded to; null for competitions."
   organization: Organization
   "Where the entry takes place, when it is a shared facility the caller may see."
   facility: TrainingFacility
@@ -11334,6 +11353,8 @@ type CalendarEntry {
   booking: FacilityBooking
   "The competition the entry is; null for other kinds."
   competition: Competition
+  "The secondment the entry is; null for other kinds."
+  secondment: Secondment
 }
 
 "A page of calendar entries."
@@ -11356,9 +11377,10 @@ type CalendarEdge {
 
 extend type Query {
   """
-  The alliance's calendar between two instants, by start: courses, class meetings, facility bookings
-  and competitions that meet ` + "`" + `[from, to)` + "`" + `. Bookings and class meetings are listed to signed-in
-  callers only, of facilities they may see; courses as the sharing scope allows. Also served as
+  The alliance's calendar between two instants, by start: courses, class meetings, facility bookings,
+  competitions and teacher secondments that meet ` + "`" + `[from, to)` + "`" + `. Bookings, class meetings and
+  secondments are listed to signed-in callers only, of facilities and teachers they may see;
+  courses as the sharing scope allows. Also served as
   iCalendar at ` + "`" + `GET /calendar.ics` + "`" + `.
   """
   calendar(
@@ -11368,9 +11390,9 @@ extend type Query {
     to: DateTime!
     "The kinds of entry to list; every kind when omitted."
     kinds: [CalendarEntryKind!]
-    "Only the entries of this member (global ID): its courses, its bookings and those of its facilities."
+    "Only the entries of this member (global ID): its courses, its bookings and those of its facilities, and the secondments it asked for or lends."
     organization: ID
-    "Whether to list cancelled bookings and withdrawn courses too, marked ` + "`" + `cancelled` + "`" + `."
+    "Whether to list cancelled bookings, withdrawn courses and declined or cancelled secondments too, marked ` + "`" + `cancelled` + "`" + `."
     includeCancelled: Boolean = false
     "Number of items to return (at most 100; default 20)."
     first: Int
@@ -11542,6 +11564,8 @@ func (ec *executionContext) childFields_CalendarEntry(ctx context.Context, field
 		return ec.fieldContext_CalendarEntry_allDay(ctx, field)
 	case "cancelled":
 		return ec.fieldContext_CalendarEntry_cancelled(ctx, field)
+	case "tentative":
+		return ec.fieldContext_CalendarEntry_tentative(ctx, field)
 	case "sequence":
 		return ec.fieldContext_CalendarEntry_sequence(ctx, field)
 	case "organization":
@@ -11554,6 +11578,8 @@ func (ec *executionContext) childFields_CalendarEntry(ctx context.Context, field
 		return ec.fieldContext_CalendarEntry_booking(ctx, field)
 	case "competition":
 		return ec.fieldContext_CalendarEntry_competition(ctx, field)
+	case "secondment":
+		return ec.fieldContext_CalendarEntry_secondment(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CalendarEntry", field.Name)
 }
@@ -18806,6 +18832,29 @@ func (ec *executionContext) fieldContext_CalendarEntry_cancelled(_ context.Conte
 	return graphql.NewScalarFieldContext("CalendarEntry", field, false, false, "Boolean")
 }
 
+func (ec *executionContext) _CalendarEntry_tentative(ctx context.Context, field graphql.CollectedField, obj *model.CalendarEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CalendarEntry_tentative(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Tentative, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CalendarEntry_tentative(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CalendarEntry", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _CalendarEntry_sequence(ctx context.Context, field graphql.CollectedField, obj *model.CalendarEntry) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -18984,6 +19033,38 @@ func (ec *executionContext) fieldContext_CalendarEntry_competition(_ context.Con
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Competition(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CalendarEntry_secondment(ctx context.Context, field graphql.CollectedField, obj *model.CalendarEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CalendarEntry_secondment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CalendarEntry().Secondment(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Secondment) graphql.Marshaler {
+			return ec.marshalOSecondment2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐSecondment(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CalendarEntry_secondment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CalendarEntry",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Secondment(ctx, field)
 		},
 	}
 	return fc, nil
@@ -45632,6 +45713,11 @@ func (ec *executionContext) _CalendarEntry(ctx context.Context, sel ast.Selectio
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "tentative":
+			out.Values[i] = ec._CalendarEntry_tentative(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "sequence":
 			out.Values[i] = ec._CalendarEntry_sequence(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -45666,6 +45752,12 @@ func (ec *executionContext) _CalendarEntry(ctx context.Context, sel ast.Selectio
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._CalendarEntry_competition(ctx, field, obj)
+				})
+		case "secondment":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CalendarEntry_secondment(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))

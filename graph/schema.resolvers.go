@@ -118,6 +118,10 @@ func (r *calendarEntryResolver) Competition(ctx context.Context, obj *model.Cale
 	return r.entryCompetition(ctx, obj)
 }
 
+func (r *calendarEntryResolver) Secondment(ctx context.Context, obj *model.CalendarEntry) (*model.Secondment, error) {
+	return entrySecondment(ctx, obj)
+}
+
 func (r *companyResolver) Memberships(ctx context.Context, obj *model.Company) ([]*model.Membership, error) {
 	return orgMemberships(ctx, obj.Row().ID)
 }

@@ -47,6 +47,7 @@ var kindNames = map[store.CalendarKind][2]string{
 	store.CalendarClassMeeting: {"Class meeting", "课堂"},
 	store.CalendarBooking:      {"Facility booking", "场地预约"},
 	store.CalendarCompetition:  {"Skills competition", "技能竞赛"},
+	store.CalendarSecondment:   {"Teacher secondment", "教师借调"},
 }
 
 // Write renders entries as one VCALENDAR to w.
@@ -100,8 +101,11 @@ func Write(w io.Writer, entries []store.CalendarEntry, names Names, o Options) e
 			}
 		}
 		status := ics.ObjectStatusConfirmed
-		if e.Cancelled {
+		switch {
+		case e.Cancelled:
 			status = ics.ObjectStatusCancelled
+		case e.Tentative:
+			status = ics.ObjectStatusTentative
 		}
 		ev.SetStatus(status)
 		// Bookings hold their facility; courses and competitions span days without

@@ -28,6 +28,9 @@ func sample() []store.CalendarEntry {
 		{Kind: store.CalendarBooking, SourceID: 42, TitleEn: "Assessment\nday", TitleZh: "Assessment\nday",
 			Start: time.Date(2026, 12, 8, 1, 0, 0, 0, time.UTC), End: time.Date(2026, 12, 8, 2, 0, 0, 0, time.UTC),
 			OrganizationID: ptr(int64(4)), FacilityID: ptr(int64(10)), Cancelled: true, Sequence: 1},
+		{Kind: store.CalendarSecondment, SourceID: 5, TitleEn: "Secondment: Wang Lei", TitleZh: "借调：Wang Lei",
+			Start: time.Date(2026, 12, 14, 0, 0, 0, 0, cst), End: time.Date(2026, 12, 19, 0, 0, 0, 0, cst), AllDay: true,
+			OrganizationID: ptr(int64(3)), Tentative: true},
 		{Kind: store.CalendarCompetition, SourceID: 2, TitleEn: "2027 Liaoning Vocational College Skills Competition", TitleZh: "2027年辽宁省职业院校技能大赛",
 			Start: time.Date(2027, 4, 24, 16, 0, 0, 0, time.UTC), End: time.Date(2027, 4, 25, 16, 0, 0, 0, time.UTC), AllDay: true},
 	}
@@ -98,6 +101,8 @@ func TestEachEntryReadsBackAsWritten(t *testing.T) {
 			time.Date(2026, 12, 7, 0, 30, 0, 0, time.UTC), time.Date(2026, 12, 7, 3, 30, 0, 0, time.UTC)},
 		{"facility-booking-42@alliance-graph", "Assessment\nday", "CANCELLED", "", 1, false,
 			time.Date(2026, 12, 8, 1, 0, 0, 0, time.UTC), time.Date(2026, 12, 8, 2, 0, 0, 0, time.UTC)},
+		{"secondment-5@alliance-graph", "Secondment: Wang Lei", "TENTATIVE", "", 0, true,
+			time.Date(2026, 12, 14, 0, 0, 0, 0, cst), time.Date(2026, 12, 19, 0, 0, 0, 0, cst)},
 		{"competition-2@alliance-graph", "2027 Liaoning Vocational College Skills Competition", "CONFIRMED", "", 0, true,
 			time.Date(2027, 4, 25, 0, 0, 0, 0, cst), time.Date(2027, 4, 26, 0, 0, 0, 0, cst)},
 	}

@@ -19,8 +19,8 @@ import (
 const calendarQuery = `query($from: DateTime!, $to: DateTime!, $kinds: [CalendarEntryKind!], $org: ID, $cancelled: Boolean, $first: Int, $after: String) {
 	calendar(from: $from, to: $to, kinds: $kinds, organization: $org, includeCancelled: $cancelled, first: $first, after: $after) {
 		totalCount pageInfo { hasNextPage endCursor }
-		edges { node { uid kind title { en zh } start end allDay cancelled sequence
-			organization { id } facility { id provider { id } } course { id } booking { id } competition { heldOn } } }
+		edges { node { uid kind title { en zh } start end allDay cancelled tentative sequence
+			organization { id } facility { id provider { id } } course { id } booking { id } competition { heldOn } secondment { state provider { id } } } }
 	}
 }`
 
@@ -28,6 +28,7 @@ type calendarEntry struct {
 	UID, Kind, Start, End string
 	Title                 struct{ En, Zh string }
 	AllDay, Cancelled     bool
+	Tentative             bool
 	Sequence              int
 	Organization          *struct{ ID string }
 	Facility              *struct {
@@ -36,6 +37,10 @@ type calendarEntry struct {
 	}
 	Course, Booking *struct{ ID string }
 	Competition     *struct{ HeldOn string }
+	Secondment      *struct {
+		State    string
+		Provider struct{ ID string }
+	}
 }
 
 type calendarPage struct {
@@ -99,8 +104,8 @@ func TestTheCalendarListsCoursesMeetingsAndCompetitionsInOrder(t *testing.T) {
 		t.Fatalf("walked %d entries of %d", len(entries), total)
 	}
 	kinds := kindsOf(entries)
-	if kinds["COURSE"] == 0 || kinds["CLASS_MEETING"] == 0 {
-		t.Errorf("the demo's weeks hold %v: want courses and class meetings", kinds)
+	if kinds["COURSE"] == 0 || kinds["CLASS_MEETING"] == 0 || kinds["SECONDMENT"] == 0 {
+		t.Errorf("the demo's weeks hold %v: want courses, class meetings and secondments", kinds)
 	}
 	seen := map[string]bool{}
 	for i, e := range entries {
@@ -123,6 +128,10 @@ func TestTheCalendarListsCoursesMeetingsAndCompetitionsInOrder(t *testing.T) {
 			// is its title.
 			if e.Course == nil && e.Title.En != "Class meeting" {
 				t.Errorf("a meeting of a course the caller may not see bears a title: %+v", e)
+			}
+		case "SECONDMENT":
+			if e.Secondment == nil || e.Organization == nil || !e.AllDay || e.Tentative != (e.Secondment.State == "REQUESTED") {
+				t.Errorf("a secondment names its secondment and requester, for whole days, tentative while requested: %+v", e)
 			}
 		case "COURSE":
 			if e.Course == nil || e.Organization == nil || !e.AllDay || e.Booking != nil {
@@ -168,11 +177,11 @@ func TestBookingsOnTheCalendarAreForSignedInCallers(t *testing.T) {
 	ts := newServer(t)
 	anonymous, _ := allEntries(t, ts, auth.Viewer{}, demoWeeks(), 100)
 	signedIn, _ := allEntries(t, ts, analyst, demoWeeks(), 100)
-	if k := kindsOf(anonymous); k["CLASS_MEETING"]+k["FACILITY_BOOKING"] != 0 || k["COURSE"] == 0 {
-		t.Errorf("anonymous callers see %v: courses, no bookings", k)
+	if k := kindsOf(anonymous); k["CLASS_MEETING"]+k["FACILITY_BOOKING"]+k["SECONDMENT"] != 0 || k["COURSE"] == 0 {
+		t.Errorf("anonymous callers see %v: courses, no bookings nor secondments", k)
 	}
-	if k := kindsOf(signedIn); k["CLASS_MEETING"] == 0 {
-		t.Errorf("an analyst sees %v: want class meetings", k)
+	if k := kindsOf(signedIn); k["CLASS_MEETING"] == 0 || k["SECONDMENT"] == 0 {
+		t.Errorf("an analyst sees %v: want class meetings and secondments", k)
 	}
 }
 
@@ -196,7 +205,7 @@ func TestAnOrganizationsCalendarHoldsOnlyWhatItHoldsOrHosts(t *testing.T) {
 		t.Fatalf("the member's calendar holds %d of %d entries", total, len(all))
 	}
 	for _, e := range mine {
-		hosts := e.Facility != nil && e.Facility.Provider.ID == org
+		hosts := e.Facility != nil && e.Facility.Provider.ID == org || e.Secondment != nil && e.Secondment.Provider.ID == org
 		if (e.Organization == nil || e.Organization.ID != org) && !hosts {
 			t.Errorf("%s is neither held nor hosted by %s: %+v", e.UID, org, e)
 		}
@@ -227,11 +236,12 @@ func TestACalendarsWindowAndArgumentsAreChecked(t *testing.T) {
 func TestTheCalendarTakesStatementsIndependentOfPageSize(t *testing.T) {
 	ts := newServer(t)
 	q := `query($first: Int!, $from: DateTime!, $to: DateTime!) { calendar(from: $from, to: $to, first: $first) { totalCount pageInfo { hasNextPage }
-		edges { cursor node { uid title { en } organization { id } facility { id } course { id } booking { id purpose } competition { level } } } } }`
+		edges { cursor node { uid title { en } organization { id } facility { id } course { id } booking { id purpose } competition { level }
+			secondment { id state } } } } }`
 	year := map[string]any{"from": demoDay.Add(-300 * 24 * time.Hour).Format(time.RFC3339), "to": demoDay.Add(28 * 24 * time.Hour).Format(time.RFC3339)}
 	// The page, its count, then one batch each of organizations, resources (facilities
-	// and courses), bookings and competitions.
-	const bound = 6
+	// and courses), bookings, competitions and secondments.
+	const bound = 7
 	for _, n := range []int{3, 100} {
 		year["first"] = n
 		if got := statementsAs(t, ts, analyst, q, year); got > bound {
@@ -241,7 +251,7 @@ func TestTheCalendarTakesStatementsIndependentOfPageSize(t *testing.T) {
 	if k := kindsOf(func() []calendarEntry {
 		e, _ := allEntries(t, ts, analyst, map[string]any{"from": year["from"], "to": year["to"]}, 100)
 		return e
-	}()); k["COMPETITION"] == 0 || k["CLASS_MEETING"] == 0 || k["COURSE"] == 0 {
+	}()); k["COMPETITION"] == 0 || k["CLASS_MEETING"] == 0 || k["COURSE"] == 0 || k["SECONDMENT"] == 0 {
 		t.Errorf("the window holds %v: the count proves little without every kind", k)
 	}
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/alliance-graph/alliance-graph/internal/booking"
 	"github.com/alliance-graph/alliance-graph/internal/calendar"
+	"github.com/alliance-graph/alliance-graph/internal/secondment"
 )
 
 // CalendarKind is what a calendar entry is, value for value the CalendarEntryKind enum of
@@ -22,25 +23,26 @@ const (
 	CalendarClassMeeting CalendarKind = "CLASS_MEETING"
 	CalendarBooking      CalendarKind = "FACILITY_BOOKING"
 	CalendarCompetition  CalendarKind = "COMPETITION"
+	CalendarSecondment   CalendarKind = "SECONDMENT"
 )
 
 // CalendarKinds lists every kind of entry, in the contract's order. An entry's id is its
 // kind's place in this list above its row's id, so the list may only grow at its end.
-var CalendarKinds = []CalendarKind{CalendarCourse, CalendarClassMeeting, CalendarBooking, CalendarCompetition}
+var CalendarKinds = []CalendarKind{CalendarCourse, CalendarClassMeeting, CalendarBooking, CalendarCompetition, CalendarSecondment}
 
 // entryIDShift leaves rows' ids 48 bits: an entry id is unique across kinds, which the
 // keyset of a list of entries needs.
 const entryIDShift = 48
 
 // CalendarEntry is one dated thing on the alliance's calendar: a course's days, a class
-// meeting, a booking or a competition. All-day entries run from midnight to midnight in
+// meeting, a booking, a competition or a teacher's secondment. All-day entries run from midnight to midnight in
 // Shenyang.
 type CalendarEntry struct {
 	Keyset
 	EntryID int64        `db:"entry_id"`
 	Kind    CalendarKind `db:"kind"`
-	// SourceID is the id of the row the entry shows: the course, the booking or the
-	// competition.
+	// SourceID is the id of the row the entry shows: the course, the booking, the
+	// competition or the secondment.
 	SourceID       int64     `db:"source_id"`
 	TitleEn        string    `db:"title_en"`
 	TitleZh        string    `db:"title_zh"`
@@ -52,6 +54,8 @@ type CalendarEntry struct {
 	// CourseID is the course a class meeting belongs to.
 	CourseID  *int64 `db:"course_id"`
 	Cancelled bool   `db:"cancelled"`
+	// Tentative entries await a decision: a requested secondment.
+	Tentative bool `db:"tentative"`
 	// Sequence counts the entry's changes since it was made, as iCalendar's SEQUENCE.
 	Sequence int `db:"sequence"`
 	// Modified is when the entry last changed, when that is known.
@@ -118,7 +122,7 @@ func calendarList(f CalendarFilter) *list {
 		}
 		branches = append(branches, "SELECT "+entryID(CalendarCourse, "r.id")+" AS entry_id, '"+string(CalendarCourse)+"'::text AS kind, r.id AS source_id, "+
 			"r.title_en, r.title_zh, "+shenyangMidnight("r.starts_on")+" AS starts_at, "+shenyangMidnight("coalesce(r.ends_on, r.starts_on) + 1")+" AS ends_at, "+
-			"true AS all_day, r.provider_id AS organization_id, r.facility_id, NULL::bigint AS course_id, r.withdrawn_on IS NOT NULL AS cancelled, "+
+			"true AS all_day, r.provider_id AS organization_id, r.facility_id, NULL::bigint AS course_id, r.withdrawn_on IS NOT NULL AS cancelled, false AS tentative, "+
 			"r.version - 1 AS sequence, r.created_at AS modified_at FROM resource r WHERE "+strings.Join(conds, " AND "))
 	}
 	// Bookings are read only by viewers who may see who booked what, and only of
@@ -142,20 +146,39 @@ func calendarList(f CalendarFilter) *list {
 		}
 		branches = append(branches, "SELECT "+entryID(k, "b.id")+" AS entry_id, '"+string(k)+"'::text AS kind, b.id AS source_id, "+title+", "+
 			"lower(b.period) AS starts_at, upper(b.period) AS ends_at, false AS all_day, b.organization_id, b.facility_id, b.course_id, "+
-			"b.cancelled_at IS NOT NULL AS cancelled, b.version - 1 AS sequence, coalesce(b.cancelled_at, b.booked_at) AS modified_at "+
+			"b.cancelled_at IS NOT NULL AS cancelled, false AS tentative, b.version - 1 AS sequence, coalesce(b.cancelled_at, b.booked_at) AS modified_at "+
 			"FROM facility_booking b JOIN resource r ON r.id = b.facility_id "+course+" WHERE "+strings.Join(conds, " AND "))
 	}
 	// Competitions are the whole alliance's: they belong to no organization's calendar.
 	if wanted(CalendarCompetition) && f.Organization == nil {
 		branches = append(branches, "SELECT "+entryID(CalendarCompetition, "m.id")+" AS entry_id, '"+string(CalendarCompetition)+"'::text AS kind, m.id AS source_id, "+
 			"m.name_en AS title_en, m.name_zh AS title_zh, "+shenyangMidnight("m.held_on")+" AS starts_at, "+shenyangMidnight("m.held_on + 1")+" AS ends_at, "+
-			"true AS all_day, NULL::bigint AS organization_id, NULL::bigint AS facility_id, NULL::bigint AS course_id, false AS cancelled, "+
+			"true AS all_day, NULL::bigint AS organization_id, NULL::bigint AS facility_id, NULL::bigint AS course_id, false AS cancelled, false AS tentative, "+
 			"0 AS sequence, NULL::timestamptz AS modified_at FROM competition m WHERE m.held_on BETWEEN "+firstDay()+"::date AND "+lastDay()+"::date")
+	}
+	// Secondments, like bookings, are read only by viewers who may see them, of teachers
+	// their scope sees. A request awaiting its answer is tentative; a declined or
+	// cancelled one is cancelled.
+	if wanted(CalendarSecondment) && f.Visibility.Secondments {
+		conds := []string{"s.period && daterange(" + firstDay() + "::date, " + lastDay() + "::date, '[]')", f.Visibility.Resources.condition("t", l.arg)}
+		if !f.Cancelled {
+			conds = append(conds, fmt.Sprintf("s.state IN ('%s', '%s')", secondment.Requested, secondment.Accepted))
+		}
+		if f.Organization != nil {
+			conds = append(conds, "(s.requester_id = "+org()+" OR s.provider_id = "+org()+")")
+		}
+		branches = append(branches, "SELECT "+entryID(CalendarSecondment, "s.id")+" AS entry_id, '"+string(CalendarSecondment)+"'::text AS kind, s.id AS source_id, "+
+			"'Secondment: ' || t.teacher_name AS title_en, '借调：' || t.teacher_name AS title_zh, "+
+			shenyangMidnight("lower(s.period)")+" AS starts_at, "+shenyangMidnight("upper(s.period)")+" AS ends_at, true AS all_day, "+
+			"s.requester_id AS organization_id, NULL::bigint AS facility_id, NULL::bigint AS course_id, "+
+			fmt.Sprintf("s.state IN ('%s', '%s') AS cancelled, s.state = '%s' AS tentative, ", secondment.Declined, secondment.Cancelled, secondment.Requested)+
+			"s.version - 1 AS sequence, coalesce(s.cancelled_at, s.decided_at, s.requested_at) AS modified_at "+
+			"FROM secondment s JOIN resource t ON t.id = s.teacher_id WHERE "+strings.Join(conds, " AND "))
 	}
 	if len(branches) == 0 {
 		branches = []string{"SELECT NULL::bigint AS entry_id, NULL::text AS kind, NULL::bigint AS source_id, NULL::text AS title_en, NULL::text AS title_zh, " +
 			"NULL::timestamptz AS starts_at, NULL::timestamptz AS ends_at, NULL::boolean AS all_day, NULL::bigint AS organization_id, NULL::bigint AS facility_id, " +
-			"NULL::bigint AS course_id, NULL::boolean AS cancelled, NULL::int AS sequence, NULL::timestamptz AS modified_at WHERE false"}
+			"NULL::bigint AS course_id, NULL::boolean AS cancelled, NULL::boolean AS tentative, NULL::int AS sequence, NULL::timestamptz AS modified_at WHERE false"}
 	}
 	l.from = "(" + strings.Join(branches, " UNION ALL ") + ") e"
 	// An all-day entry's days meet the window, but its instants may lie just outside it.
