@@ -578,6 +578,12 @@ type ComplexityRoot struct {
 		Steps         func(childComplexity int) int
 	}
 
+	OpeningHours struct {
+		Closes func(childComplexity int) int
+		Day    func(childComplexity int) int
+		Opens  func(childComplexity int) int
+	}
+
 	OpeningMatchConnection struct {
 		Edges      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
@@ -1123,6 +1129,7 @@ type ComplexityRoot struct {
 		Description    func(childComplexity int) int
 		Equipment      func(childComplexity int) int
 		GlobalID       func(childComplexity int) int
+		OpeningHours   func(childComplexity int) int
 		Provider       func(childComplexity int) int
 		SharedOn       func(childComplexity int) int
 		SharedWith     func(childComplexity int) int
@@ -1485,6 +1492,7 @@ type TrainingFacilityResolver interface {
 	SharedWith(ctx context.Context, obj *model.TrainingFacility) ([]model.Organization, error)
 	TrainingCenter(ctx context.Context, obj *model.TrainingFacility) (*model.TrainingCenter, error)
 
+	OpeningHours(ctx context.Context, obj *model.TrainingFacility) ([]*model.OpeningHours, error)
 	Bookings(ctx context.Context, obj *model.TrainingFacility, from time.Time, to time.Time, includeCancelled *bool, first *int, after *string, last *int, before *string) (*model.Connection[*model.FacilityBooking], error)
 	Availability(ctx context.Context, obj *model.TrainingFacility, from time.Time, to time.Time, minimumMinutes *int) ([]*model.TimeSlot, error)
 	Courses(ctx context.Context, obj *model.TrainingFacility, first *int, after *string, last *int, before *string, filter *model.TrainingCourseFilter, orderBy *model.Order) (*model.Connection[*model.TrainingCourse], error)
@@ -3907,6 +3915,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.NetworkPath.Steps(childComplexity), true
 
+	case "OpeningHours.closes":
+		if e.ComplexityRoot.OpeningHours.Closes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OpeningHours.Closes(childComplexity), true
+	case "OpeningHours.day":
+		if e.ComplexityRoot.OpeningHours.Day == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OpeningHours.Day(childComplexity), true
+	case "OpeningHours.opens":
+		if e.ComplexityRoot.OpeningHours.Opens == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OpeningHours.Opens(childComplexity), true
+
 	case "OpeningMatchConnection.edges":
 		if e.ComplexityRoot.OpeningMatchConnection.Edges == nil {
 			break
@@ -6253,6 +6280,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.TrainingFacility.GlobalID(childComplexity), true
+	case "TrainingFacility.openingHours":
+		if e.ComplexityRoot.TrainingFacility.OpeningHours == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrainingFacility.OpeningHours(childComplexity), true
 	case "TrainingFacility.provider":
 		if e.ComplexityRoot.TrainingFacility.Provider == nil {
 			break
@@ -6385,6 +6418,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("MembershipFilter", ec.unmarshalInputMembershipFilter),
 			graphql.NewInputUnmarshaler("MembershipOrder", ec.unmarshalInputMembershipOrder),
 			graphql.NewInputUnmarshaler("NetworkFilter", ec.unmarshalInputNetworkFilter),
+			graphql.NewInputUnmarshaler("OpeningHoursInput", ec.unmarshalInputOpeningHoursInput),
 			graphql.NewInputUnmarshaler("OrganizationFilter", ec.unmarshalInputOrganizationFilter),
 			graphql.NewInputUnmarshaler("OrganizationOrder", ec.unmarshalInputOrganizationOrder),
 			graphql.NewInputUnmarshaler("ParticipantInput", ec.unmarshalInputParticipantInput),
@@ -8013,6 +8047,8 @@ type TrainingFacility implements Node & SharedResource {
   address: String
   "Notable equipment, for example ` + "`" + `5-axis CNC machining centre` + "`" + `."
   equipment: [String!]!
+  "The facility's weekly opening hours, Monday first; bookings lie within them. Empty: always open."
+  openingHours: [OpeningHours!]!
   """
   The facility's bookings that overlap ` + "`" + `[from, to)` + "`" + `, earliest first. Bookings say which
   member uses the facility when and what for, so only signed-in callers see them; for
@@ -8035,8 +8071,9 @@ type TrainingFacility implements Node & SharedResource {
     before: String
   ): FacilityBookingConnection!
   """
-  The facility's free time in ` + "`" + `[from, to)` + "`" + `: the stretches between its standing bookings
-  that last at least ` + "`" + `minimumMinutes` + "`" + `, in order. Anyone who sees the facility sees it.
+  The facility's free time in ` + "`" + `[from, to)` + "`" + `: the stretches of its opening hours between its
+  standing bookings that last at least ` + "`" + `minimumMinutes` + "`" + `, in order. Anyone who sees the facility
+  sees it.
   """
   availability(
     "The start of the window, inclusive."
@@ -9603,6 +9640,11 @@ input ShareTrainingFacilityInput {
   address: String
   "Notable equipment, at most 100 items."
   equipment: [String!]
+  """
+  Its weekly opening hours, at most 21 stretches that do not overlap; bookings must lie within
+  one, and its free time is counted within them. Omitted or empty: always open.
+  """
+  openingHours: [OpeningHoursInput!]
 }
 
 "Changes to a training facility; omitted fields stay as they are."
@@ -9623,6 +9665,8 @@ input UpdateTrainingFacilityInput {
   address: String
   "The new equipment list."
   equipment: [String!]
+  "The new opening hours, replacing the old; an empty list: always open. Bookings already made stay."
+  openingHours: [OpeningHoursInput!]
 }
 
 "The result of a training facility mutation."
@@ -9792,6 +9836,44 @@ input ShareTrainingCourseInput {
   Requires ` + "`" + `facilityId` + "`" + `.
   """
   meetings: [TimeSlotInput!]
+}
+
+"A day of the week."
+enum Weekday {
+  "Monday (星期一)."
+  MONDAY
+  "Tuesday (星期二)."
+  TUESDAY
+  "Wednesday (星期三)."
+  WEDNESDAY
+  "Thursday (星期四)."
+  THURSDAY
+  "Friday (星期五)."
+  FRIDAY
+  "Saturday (星期六)."
+  SATURDAY
+  "Sunday (星期日)."
+  SUNDAY
+}
+
+"One stretch of a weekday during which a facility is open, in Shenyang's time (UTC+8)."
+type OpeningHours {
+  "The day."
+  day: Weekday!
+  "When it opens, as ` + "`" + `HH:MM` + "`" + `."
+  opens: String!
+  "When it closes, as ` + "`" + `HH:MM` + "`" + ` (` + "`" + `24:00` + "`" + ` for midnight); after ` + "`" + `opens` + "`" + `."
+  closes: String!
+}
+
+"One stretch of a weekday during which a facility is open, in Shenyang's time (UTC+8)."
+input OpeningHoursInput {
+  "The day."
+  day: Weekday!
+  "When it opens, as ` + "`" + `HH:MM` + "`" + `, ` + "`" + `00:00` + "`" + ` to ` + "`" + `23:59` + "`" + `."
+  opens: String!
+  "When it closes, as ` + "`" + `HH:MM` + "`" + `, after ` + "`" + `opens` + "`" + `; ` + "`" + `24:00` + "`" + ` for midnight. A facility open past midnight has a stretch on each day."
+  closes: String!
 }
 
 "A stretch of time to book, ` + "`" + `[start, end)` + "`" + `."
@@ -12268,6 +12350,18 @@ func (ec *executionContext) childFields_NetworkPath(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type NetworkPath", field.Name)
 }
 
+func (ec *executionContext) childFields_OpeningHours(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "day":
+		return ec.fieldContext_OpeningHours_day(ctx, field)
+	case "opens":
+		return ec.fieldContext_OpeningHours_opens(ctx, field)
+	case "closes":
+		return ec.fieldContext_OpeningHours_closes(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OpeningHours", field.Name)
+}
+
 func (ec *executionContext) childFields_OpeningMatchConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "edges":
@@ -13302,6 +13396,8 @@ func (ec *executionContext) childFields_TrainingFacility(ctx context.Context, fi
 		return ec.fieldContext_TrainingFacility_address(ctx, field)
 	case "equipment":
 		return ec.fieldContext_TrainingFacility_equipment(ctx, field)
+	case "openingHours":
+		return ec.fieldContext_TrainingFacility_openingHours(ctx, field)
 	case "bookings":
 		return ec.fieldContext_TrainingFacility_bookings(ctx, field)
 	case "availability":
@@ -28127,6 +28223,75 @@ func (ec *executionContext) fieldContext_NetworkPath_steps(_ context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _OpeningHours_day(ctx context.Context, field graphql.CollectedField, obj *model.OpeningHours) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OpeningHours_day(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Day, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v booking.Day) graphql.Marshaler {
+			return ec.marshalNWeekday2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋbookingᚐDay(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OpeningHours_day(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OpeningHours", field, false, false, "Weekday")
+}
+
+func (ec *executionContext) _OpeningHours_opens(ctx context.Context, field graphql.CollectedField, obj *model.OpeningHours) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OpeningHours_opens(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Opens, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OpeningHours_opens(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OpeningHours", field, false, false, "String")
+}
+
+func (ec *executionContext) _OpeningHours_closes(ctx context.Context, field graphql.CollectedField, obj *model.OpeningHours) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OpeningHours_closes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Closes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OpeningHours_closes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OpeningHours", field, false, false, "String")
+}
+
 func (ec *executionContext) _OpeningMatchConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.OpeningMatchConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -38316,6 +38481,38 @@ func (ec *executionContext) fieldContext_TrainingFacility_equipment(_ context.Co
 	return graphql.NewScalarFieldContext("TrainingFacility", field, true, false, "String")
 }
 
+func (ec *executionContext) _TrainingFacility_openingHours(ctx context.Context, field graphql.CollectedField, obj *model.TrainingFacility) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrainingFacility_openingHours(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.TrainingFacility().OpeningHours(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.OpeningHours) graphql.Marshaler {
+			return ec.marshalNOpeningHours2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐOpeningHoursᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrainingFacility_openingHours(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TrainingFacility",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OpeningHours(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _TrainingFacility_bookings(ctx context.Context, field graphql.CollectedField, obj *model.TrainingFacility) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -41492,6 +41689,62 @@ func UnmarshalNetworkFilter(ctx context.Context, raw any) (store.NetworkFilter, 
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputOpeningHoursInput(ctx context.Context, obj any) (change.OpeningHoursInput, error) {
+	var it change.OpeningHoursInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"day", "opens", "closes"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "day":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("day"))
+			data, err := ec.unmarshalNWeekday2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋbookingᚐDay(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Day = data
+		case "opens":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("opens"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Opens = data
+		case "closes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("closes"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Closes = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalOpeningHoursInput unmarshals raw into the OpeningHoursInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalOpeningHoursInput(ctx context.Context, raw any) (change.OpeningHoursInput, error) {
+	var out change.OpeningHoursInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "OpeningHoursInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputOrganizationFilter(ctx context.Context, obj any) (model.OrganizationFilter, error) {
 	var it model.OrganizationFilter
 	if obj == nil {
@@ -43084,7 +43337,7 @@ func (ec *executionContext) unmarshalInputShareTrainingFacilityInput(ctx context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"allianceId", "providerId", "title", "description", "sharedWith", "trainingCenterId", "capacity", "address", "equipment"}
+	fieldsInOrder := [...]string{"allianceId", "providerId", "title", "description", "sharedWith", "trainingCenterId", "capacity", "address", "equipment", "openingHours"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -43154,6 +43407,13 @@ func (ec *executionContext) unmarshalInputShareTrainingFacilityInput(ctx context
 				return it, err
 			}
 			it.Equipment = data
+		case "openingHours":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("openingHours"))
+			data, err := ec.unmarshalOOpeningHoursInput2ᚕgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐOpeningHoursInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OpeningHours = data
 		}
 	}
 	return it, nil
@@ -44868,7 +45128,7 @@ func (ec *executionContext) unmarshalInputUpdateTrainingFacilityInput(ctx contex
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "version", "title", "description", "sharedWith", "capacity", "address", "equipment"}
+	fieldsInOrder := [...]string{"id", "version", "title", "description", "sharedWith", "capacity", "address", "equipment", "openingHours"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -44931,6 +45191,13 @@ func (ec *executionContext) unmarshalInputUpdateTrainingFacilityInput(ctx contex
 				return it, err
 			}
 			it.Equipment = data
+		case "openingHours":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("openingHours"))
+			data, err := ec.unmarshalOOpeningHoursInput2ᚕgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐOpeningHoursInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OpeningHours = data
 		}
 	}
 	return it, nil
@@ -48492,6 +48759,49 @@ func (ec *executionContext) _NetworkPath(ctx context.Context, sel ast.SelectionS
 			out.Values[i] = ec._NetworkPath_steps(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var openingHoursImplementors = []string{"OpeningHours"}
+
+func (ec *executionContext) _OpeningHours(ctx context.Context, sel ast.SelectionSet, obj *model.OpeningHours) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, openingHoursImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OpeningHours")
+		case "day":
+			out.Values[i] = ec._OpeningHours_day(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "opens":
+			out.Values[i] = ec._OpeningHours_opens(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "closes":
+			out.Values[i] = ec._OpeningHours_closes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -52259,6 +52569,12 @@ func (ec *executionContext) _TrainingFacility(ctx context.Context, sel ast.Selec
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "openingHours":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._TrainingFacility_openingHours(ctx, field, obj)
+				})
 		case "bookings":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -54036,6 +54352,35 @@ func (ec *executionContext) marshalNNode2ᚕgithubᚗcomᚋallianceᚑgraphᚋal
 	return ret
 }
 
+func (ec *executionContext) marshalNOpeningHours2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐOpeningHoursᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.OpeningHours) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNOpeningHours2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐOpeningHours(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNOpeningHours2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐOpeningHours(ctx context.Context, sel ast.SelectionSet, v *model.OpeningHours) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "OpeningHours!")
+		return graphql.Null
+	}
+	return ec._OpeningHours(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNOpeningHoursInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐOpeningHoursInput(ctx context.Context, v any) (change.OpeningHoursInput, error) {
+	res, err := ec.unmarshalInputOpeningHoursInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNOpeningMatchConnection2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐOpeningMatchConnection(ctx context.Context, sel ast.SelectionSet, v *model.OpeningMatchConnection) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "OpeningMatchConnection!")
@@ -55721,6 +56066,21 @@ func (ec *executionContext) marshalNUserErrorCode2githubᚗcomᚋallianceᚑgrap
 	return res
 }
 
+func (ec *executionContext) unmarshalNWeekday2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋbookingᚐDay(ctx context.Context, v any) (booking.Day, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := booking.Day(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNWeekday2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋbookingᚐDay(ctx context.Context, sel ast.SelectionSet, v booking.Day) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Weekday!")
+	}
+	return res
+}
+
 func (ec *executionContext) unmarshalNWithdrawResourceInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐWithdrawResourceInput(ctx context.Context, v any) (change.WithdrawResourceInput, error) {
 	res, err := ec.unmarshalInputWithdrawResourceInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -56628,6 +56988,23 @@ func (ec *executionContext) marshalONode2githubᚗcomᚋallianceᚑgraphᚋallia
 		return graphql.Null
 	}
 	return ec._Node(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOOpeningHoursInput2ᚕgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐOpeningHoursInputᚄ(ctx context.Context, v any) ([]change.OpeningHoursInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]change.OpeningHoursInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNOpeningHoursInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐOpeningHoursInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) unmarshalOOrderDirection2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐOrderDirection(ctx context.Context, v any) (*model.OrderDirection, error) {

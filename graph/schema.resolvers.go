@@ -1121,6 +1121,10 @@ func (r *trainingFacilityResolver) TrainingCenter(ctx context.Context, obj *mode
 	return resourceCenter(ctx, obj.Row())
 }
 
+func (r *trainingFacilityResolver) OpeningHours(ctx context.Context, obj *model.TrainingFacility) ([]*model.OpeningHours, error) {
+	return openingHours(obj.Resource.OpeningHours), nil
+}
+
 func (r *trainingFacilityResolver) Bookings(ctx context.Context, obj *model.TrainingFacility, from time.Time, to time.Time, includeCancelled *bool, first *int, after *string, last *int, before *string) (*model.Connection[*model.FacilityBooking], error) {
 	return facilityBookings(ctx, obj, from, to, includeCancelled, first, after, last, before)
 }

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/alliance-graph/alliance-graph/internal/booking"
 	"github.com/alliance-graph/alliance-graph/internal/calendar"
 	"github.com/alliance-graph/alliance-graph/internal/change"
 	"github.com/alliance-graph/alliance-graph/internal/store"
@@ -197,6 +198,16 @@ type MonthCount struct {
 // mutation either happens completely, with its event, or not at all. Updates name the `version` they
 // read; a stale version gives a `CONFLICT` user error and changes nothing.
 type Mutation struct {
+}
+
+// One stretch of a weekday during which a facility is open, in Shenyang's time (UTC+8).
+type OpeningHours struct {
+	// The day.
+	Day booking.Day `json:"day"`
+	// When it opens, as `HH:MM`.
+	Opens string `json:"opens"`
+	// When it closes, as `HH:MM` (`24:00` for midnight); after `opens`.
+	Closes string `json:"closes"`
 }
 
 // Which organizations to include. Conditions combine with AND; values within a list with OR.

@@ -56,8 +56,9 @@ func (h Hours) Within(p Period) bool {
 	return len(open) == 1 && open[0].Start.Equal(p.Start) && open[0].End.Equal(p.End)
 }
 
-// String reads the hours as a week's timetable, for messages: "Mon 08:00–12:00, 13:00–18:00; Tue ...".
-func (h Hours) String() string {
+// Sorted is the week in a timetable's order: Monday first, each day's stretches by
+// their opening.
+func (h Hours) Sorted() Hours {
 	sorted := slices.Clone(h)
 	slices.SortFunc(sorted, func(a, b Opening) int {
 		if d := weekdayIndex(a.Day) - weekdayIndex(b.Day); d != 0 {
@@ -65,6 +66,12 @@ func (h Hours) String() string {
 		}
 		return a.Opens - b.Opens
 	})
+	return sorted
+}
+
+// String reads the hours as a week's timetable, for messages: "Mon 08:00–12:00, 13:00–18:00; Tue ...".
+func (h Hours) String() string {
+	sorted := h.Sorted()
 	var days []string
 	for i, o := range sorted {
 		stretch := Clock(o.Opens) + "–" + Clock(o.Closes)
@@ -154,3 +161,33 @@ func earlier(a, b time.Time) time.Time {
 	}
 	return b
 }
+
+// Day is a day of the week as the contract names it.
+type Day string
+
+// The days of the week.
+const (
+	Monday    Day = "MONDAY"
+	Tuesday   Day = "TUESDAY"
+	Wednesday Day = "WEDNESDAY"
+	Thursday  Day = "THURSDAY"
+	Friday    Day = "FRIDAY"
+	Saturday  Day = "SATURDAY"
+	Sunday    Day = "SUNDAY"
+)
+
+// Days lists the days from Monday, in the contract's order.
+var Days = []Day{Monday, Tuesday, Wednesday, Thursday, Friday, Saturday, Sunday}
+
+// Weekday is d as Go counts it; false for a name that is no day.
+func (d Day) Weekday() (time.Weekday, bool) {
+	for i, x := range Days {
+		if x == d {
+			return time.Weekday((i + 1) % 7), true
+		}
+	}
+	return 0, false
+}
+
+// DayOf names w.
+func DayOf(w time.Weekday) Day { return Days[weekdayIndex(w)] }

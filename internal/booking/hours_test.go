@@ -127,3 +127,14 @@ func TestUtilizationIsTheBookedShareOfOpenTime(t *testing.T) {
 		t.Errorf("String = %q", s)
 	}
 }
+
+func TestDaysNameGosWeekdays(t *testing.T) {
+	for w := time.Sunday; w <= time.Saturday; w++ {
+		if got, ok := DayOf(w).Weekday(); !ok || got != w {
+			t.Errorf("%s: %s reads back as %s", w, DayOf(w), got)
+		}
+	}
+	if _, ok := Day("FUNDAY").Weekday(); ok {
+		t.Error("FUNDAY is a day")
+	}
+}

@@ -82,6 +82,9 @@ func (s *Service) BookFacility(ctx context.Context, in BookFacilityInput) (*stor
 		case b.Trainees != nil && r.Capacity != nil && *b.Trainees > *r.Capacity:
 			return refuse(Full, "trainees", "the facility holds at most %d trainees", *r.Capacity)
 		}
+		if err := outsideHours("start", r, booking.Period{Start: b.Start, End: b.End}); err != nil {
+			return err
+		}
 		if done, err := s.replay(ctx, tx, b); done != nil || err != nil {
 			b = done
 			return err
@@ -238,6 +241,9 @@ func (s *Service) bookMeetings(ctx context.Context, tx *store.Tx, r *store.Resou
 		return refuse(Invalid, "facilityId", "the facility is not shared with the course's provider")
 	}
 	for i, m := range meetings {
+		if err := outsideHours(fmt.Sprintf("meetings.%d.start", i), facility, m); err != nil {
+			return err
+		}
 		b := &store.Booking{FacilityID: facility.ID, OrganizationID: r.ProviderID, Start: m.Start, End: m.End,
 			Purpose: booking.ClassMeetingPurpose[0], CourseID: &r.ID, BookedBy: actor(auth.ViewerFrom(ctx))}
 		id, err := tx.BookFacility(ctx, b)
@@ -323,4 +329,49 @@ func (s *Service) followBookings(ctx context.Context, tx *store.Tx, r *store.Res
 		return s.bookMeetings(ctx, tx, r, rel.meetings)
 	}
 	return nil
+}
+
+// openingHours reads a facility's week, stretch by stretch.
+func (p *problems) openingHours(field string, in []OpeningHoursInput) store.OpeningHours {
+	if len(in) == 0 {
+		return nil
+	}
+	hours := make(booking.Hours, len(in))
+	parsed := true
+	for i, o := range in {
+		at := fmt.Sprintf("%s.%d", field, i)
+		day, ok := o.Day.Weekday()
+		if !ok {
+			p.add(Invalid, at+".day", "is not a day of the week")
+		}
+		opens, err := booking.ParseClock(o.Opens)
+		if err != nil {
+			p.add(Invalid, at+".opens", "%s", err)
+		}
+		closes, cerr := booking.ParseClock(o.Closes)
+		if cerr != nil {
+			p.add(Invalid, at+".closes", "%s", cerr)
+		}
+		parsed = parsed && ok && err == nil && cerr == nil
+		hours[i] = booking.Opening{Day: day, Opens: opens, Closes: closes}
+	}
+	if parsed {
+		for _, problem := range booking.CheckHours(hours) {
+			f := field
+			if problem.Field != "" {
+				f += "." + problem.Field
+			}
+			p.add(OutOfRange, f, "%s", problem.Message)
+		}
+	}
+	return store.OpeningHours(hours)
+}
+
+// outsideHours refuses, at field, a booking of facility r outside its opening hours.
+func outsideHours(field string, r *store.Resource, p booking.Period) error {
+	hours := booking.Hours(r.OpeningHours)
+	if hours.Within(p) {
+		return nil
+	}
+	return refuse(OutOfRange, field, "is outside the facility's opening hours (Shenyang time): %s", hours)
 }

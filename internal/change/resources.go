@@ -24,18 +24,26 @@ type ShareTrainingFacilityInput struct {
 	Capacity         int
 	Address          *string
 	Equipment        []string
+	OpeningHours     []OpeningHoursInput
+}
+
+// OpeningHoursInput is one stretch of a facility's week.
+type OpeningHoursInput struct {
+	Day           booking.Day
+	Opens, Closes string
 }
 
 // UpdateTrainingFacilityInput changes a facility.
 type UpdateTrainingFacilityInput struct {
-	ID          string
-	Version     int
-	Title       *Bilingual
-	Description *string
-	SharedWith  []string
-	Capacity    *int
-	Address     *string
-	Equipment   []string
+	ID           string
+	Version      int
+	Title        *Bilingual
+	Description  *string
+	SharedWith   []string
+	Capacity     *int
+	Address      *string
+	Equipment    []string
+	OpeningHours []OpeningHoursInput
 }
 
 // PostJobOpeningInput posts an opening.
@@ -464,6 +472,7 @@ func (s *Service) ShareTrainingFacility(ctx context.Context, in ShareTrainingFac
 	r.TrainingCenterID = p.optKey("trainingCenterId", relay.TypeTrainingCenter, in.TrainingCenterID)
 	r.Address = p.optText("address", in.Address, maxName)
 	r.Equipment = p.texts("equipment", in.Equipment, maxShort)
+	r.OpeningHours = p.openingHours("openingHours", in.OpeningHours)
 	return s.share(ctx, &p, r, rel)
 }
 
@@ -477,6 +486,9 @@ func (s *Service) UpdateTrainingFacility(ctx context.Context, in UpdateTrainingF
 		}
 		if in.Equipment != nil {
 			r.Equipment = p.texts("equipment", in.Equipment, maxShort)
+		}
+		if in.OpeningHours != nil {
+			r.OpeningHours = p.openingHours("openingHours", in.OpeningHours)
 		}
 		return "RESOURCE_UPDATED"
 	})

@@ -91,9 +91,10 @@ func TestContent(t *testing.T) {
 		{"two-level skill tree", `SELECT count(*) FROM skill c JOIN skill p ON p.id = c.parent_id WHERE p.parent_id IS NOT NULL`, 0, 0},
 		{"all resource categories", `SELECT count(DISTINCT category) FROM resource`, 5, 5},
 		{"training facilities", `SELECT count(*) FROM resource WHERE category = 'TRAINING_FACILITY'`, 30, 50},
-		{"facilities booked for class meetings from tomorrow", `SELECT count(*) FROM facility_booking WHERE lower(period) > now() AND purpose LIKE 'Class: %'`, 20, 2000},
-		{"class bookings by courses held in the facility", `SELECT count(*) FROM facility_booking b WHERE NOT EXISTS (SELECT 1 FROM resource c
-			WHERE c.facility_id = b.facility_id AND c.provider_id = b.organization_id AND b.purpose = 'Class: ' || c.title_en)`, 0, 0},
+		{"facilities booked for class meetings from tomorrow", `SELECT count(*) FROM facility_booking WHERE lower(period) > now() AND course_id IS NOT NULL`, 20, 2000},
+		{"class bookings by courses held in the facility", `SELECT count(*) FROM facility_booking b WHERE b.purpose <> 'Class meeting' OR NOT EXISTS (SELECT 1 FROM resource c
+			WHERE c.id = b.course_id AND c.facility_id = b.facility_id AND c.provider_id = b.organization_id)`, 0, 0},
+		{"facilities keep opening hours", `SELECT count(*) FROM resource WHERE category = 'TRAINING_FACILITY' AND opening_hours IS NULL`, 0, 0},
 		{"companies' teachers seconded to schools", `SELECT count(*) FROM secondment`, 5, 40},
 		{"only companies lend and only schools ask", `SELECT count(*) FROM secondment s JOIN organization r ON r.id = s.requester_id
 			JOIN organization p ON p.id = s.provider_id JOIN resource t ON t.id = s.teacher_id

@@ -517,3 +517,106 @@ func TestACoursesMeetingsFollowItsChanges(t *testing.T) {
 		t.Errorf("a withdrawn facility keeps %d bookings", n)
 	}
 }
+
+const updateFacility = `mutation($input: UpdateTrainingFacilityInput!) {
+	updateTrainingFacility(input: $input) {
+		trainingFacility { version openingHours { day opens closes } }
+		userErrors { field message code }
+	}
+}`
+
+func TestOpeningHoursBoundBookingsAndFreeTime(t *testing.T) {
+	ts := newWriteServer(t)
+	b := newBookingFixture(t)
+	park := memberOf(b.park)
+	shenyang := time.FixedZone("CST", 8*3600)
+	local := b.at.In(shenyang)
+	midnight := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, shenyang)
+	at := func(h, m int) time.Time {
+		return midnight.Add(time.Duration(h)*time.Hour + time.Duration(m)*time.Minute)
+	}
+	day := strings.ToUpper(local.Weekday().String())
+	version := func() int {
+		return sqlIntIn(t, writeDB, `SELECT version FROM resource WHERE id = $1`, b.facility)
+	}
+	update := func(hours []map[string]any) ([]userError, json.RawMessage) {
+		t.Helper()
+		r := ts.queryAs(t, park, updateFacility, map[string]any{"input": map[string]any{"id": relay.ID(relay.TypeResource, b.facility), "version": version(), "openingHours": hours}})
+		if len(r.Errors) > 0 {
+			t.Fatalf("update: %+v", r.Errors)
+		}
+		var out struct {
+			UpdateTrainingFacility struct {
+				TrainingFacility json.RawMessage
+				UserErrors       []userError
+			}
+		}
+		if err := json.Unmarshal(r.Data, &out); err != nil {
+			t.Fatal(err)
+		}
+		return out.UpdateTrainingFacility.UserErrors, out.UpdateTrainingFacility.TrainingFacility
+	}
+	stretch := func(d, opens, closes string) map[string]any {
+		return map[string]any{"day": d, "opens": opens, "closes": closes}
+	}
+
+	// Refused hours name the stretch and its field, and change nothing.
+	before := version()
+	for _, c := range []struct {
+		name  string
+		hours []map[string]any
+		field string
+		code  string
+	}{
+		{"not a time", []map[string]any{stretch(day, "9am", "12:00")}, "input.openingHours.0.opens", "INVALID"},
+		{"closing first", []map[string]any{stretch(day, "12:00", "09:00")}, "input.openingHours.0.closes", "OUT_OF_RANGE"},
+		{"overlapping", []map[string]any{stretch(day, "09:00", "12:00"), stretch(day, "11:00", "13:00")}, "input.openingHours.1.opens", "OUT_OF_RANGE"},
+	} {
+		errs, _ := update(c.hours)
+		if len(errs) != 1 || errs[0].Code != c.code || joinPath(errs[0].Field) != c.field {
+			t.Errorf("%s: %+v, want %s at %s", c.name, errs, c.code, c.field)
+		}
+	}
+	if version() != before {
+		t.Fatal("refused hours were written")
+	}
+
+	// Open 09:00–12:00 and 13:00–17:00 on the fixture's day.
+	errs, facility := update([]map[string]any{stretch(day, "13:00", "17:00"), stretch(day, "09:00", "12:00")})
+	if len(errs) > 0 {
+		t.Fatalf("hours refused: %+v", errs)
+	}
+	if want := `"openingHours":[{"day":"` + day + `","opens":"09:00","closes":"12:00"},{"day":"` + day + `","opens":"13:00","closes":"17:00"}]`; !strings.Contains(string(facility), want) {
+		t.Errorf("the facility reads %s, want %s", facility, want)
+	}
+	// Free time lies within the hours.
+	r := ts.queryAs(t, park, facilityCalendar, map[string]any{"id": relay.ID(relay.TypeResource, b.facility),
+		"from": at(0, 0).Format(time.RFC3339), "to": at(24, 0).Format(time.RFC3339)})
+	var cal calendarAnswer
+	if err := json.Unmarshal(r.Data, &cal); err != nil || len(r.Errors) > 0 {
+		t.Fatalf("%v %+v", err, r.Errors)
+	}
+	var free []string
+	for _, s := range cal.Node.Availability {
+		free = append(free, s.Start+"/"+s.End)
+	}
+	utc := func(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+	if want := []string{utc(at(9, 0)) + "/" + utc(at(12, 0)), utc(at(13, 0)) + "/" + utc(at(17, 0))}; fmt.Sprint(free) != fmt.Sprint(want) {
+		t.Errorf("free time %v, want %v", free, want)
+	}
+	// A booking over lunch is outside the hours; one in the morning fits.
+	errs, _ = mutate(t, ts, memberOf(b.school), bookFacility, b.input(at(11, 30), at(13, 30), nil), "bookFacility", nil)
+	if len(errs) != 1 || errs[0].Code != "OUT_OF_RANGE" || joinPath(errs[0].Field) != "input.start" || !strings.Contains(errs[0].Message, "opening hours") {
+		t.Errorf("a booking over lunch: %+v, want OUT_OF_RANGE at input.start naming the opening hours", errs)
+	}
+	if errs, gqlErrs := mutate(t, ts, memberOf(b.school), bookFacility, b.input(at(9, 0), at(11, 0), nil), "bookFacility", nil); len(errs)+len(gqlErrs) > 0 {
+		t.Errorf("a morning booking: %+v %+v", errs, gqlErrs)
+	}
+	// An empty week: always open again.
+	if errs, facility := update([]map[string]any{}); len(errs) > 0 || !strings.Contains(string(facility), `"openingHours":[]`) {
+		t.Errorf("clearing the hours: %+v %s", errs, facility)
+	}
+	if errs, gqlErrs := mutate(t, ts, memberOf(b.school), bookFacility, b.input(at(12, 0), at(13, 0), nil), "bookFacility", nil); len(errs)+len(gqlErrs) > 0 {
+		t.Errorf("a lunchtime booking once always open: %+v %+v", errs, gqlErrs)
+	}
+}

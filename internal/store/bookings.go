@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"database/sql/driver"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -216,4 +218,40 @@ func (t *Tx) CancelBookingsFrom(ctx context.Context, sel BookingsOf, from time.T
 		return nil, fmt.Errorf("cancel bookings of %+v from %s: %w", sel, from.Format(time.RFC3339), err)
 	}
 	return out, nil
+}
+
+// OpeningHours are a facility's week as the resource row keeps it: JSON, NULL when the
+// facility is always open.
+type OpeningHours booking.Hours
+
+// Value writes the week as JSON, or NULL for none.
+func (h OpeningHours) Value() (driver.Value, error) {
+	if len(h) == 0 {
+		return nil, nil
+	}
+	b, err := json.Marshal(h)
+	if err != nil {
+		return nil, fmt.Errorf("write opening hours: %w", err)
+	}
+	return string(b), nil
+}
+
+// Scan reads the week from JSON; NULL is none.
+func (h *OpeningHours) Scan(src any) error {
+	var b []byte
+	switch v := src.(type) {
+	case nil:
+		*h = nil
+		return nil
+	case []byte:
+		b = v
+	case string:
+		b = []byte(v)
+	default:
+		return fmt.Errorf("read opening hours from %T", src)
+	}
+	if err := json.Unmarshal(b, (*booking.Hours)(h)); err != nil {
+		return fmt.Errorf("read opening hours: %w", err)
+	}
+	return nil
 }
