@@ -34,15 +34,7 @@ import (
 // the EXPLAIN (ANALYZE, BUFFERS) plan of every statement it sends, as run once more
 // after the timing, into dir/<query>.txt.
 func BenchmarkAnalystQueries(b *testing.B) {
-	scale := 100
-	if s := os.Getenv("ALLIANCE_BENCH_SCALE"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 {
-			b.Fatalf("ALLIANCE_BENCH_SCALE=%q is not a positive number", s)
-		}
-		scale = n
-	}
-	db := benchDatabase(b, scale)
+	db := benchDatabase(b, benchScale(b))
 	ts := startServer(b, db, loader.DefaultTiming)
 	pick := func(q string) int64 {
 		var k int64
@@ -209,6 +201,20 @@ var analystQueries = []struct {
 
 // benchDatabase creates a throwaway database holding the demo alliance at scale, dropped
 // when the benchmark ends.
+// benchScale is the scale benchmarks load the demo at: 100 unless ALLIANCE_BENCH_SCALE
+// says otherwise.
+func benchScale(b *testing.B) int {
+	s := os.Getenv("ALLIANCE_BENCH_SCALE")
+	if s == "" {
+		return 100
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 {
+		b.Fatalf("ALLIANCE_BENCH_SCALE=%q is not a positive number", s)
+	}
+	return n
+}
+
 func benchDatabase(b *testing.B, scale int) *pgtest.Database {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Minute)
 	defer cancel()

@@ -72,6 +72,9 @@ type list struct {
 	args    []any
 	orders  map[string]sortKey
 	order   Order
+	// prepared runs the list's statements prepared, planned once per session with a
+	// generic plan: for lists whose planning costs more than their run.
+	prepared bool
 }
 
 // arg adds a bind argument and returns its placeholder.
@@ -217,7 +220,11 @@ func page[T any, PT keyed[T]](ctx context.Context, s *Store, what string, l *lis
 	}
 	q := "SELECT " + l.cols + ", (" + k.expr + ")::text AS keyset_sort FROM " + l.from + l.whereClause(k, p) + l.orderLimit(k, p)
 	var rows []T
-	if err := s.selectRows(ctx, &rows, q, l.args...); err != nil {
+	run := s.selectRows
+	if l.prepared {
+		run = s.selectPrepared
+	}
+	if err := run(ctx, &rows, q, l.args...); err != nil {
 		return Result[T]{}, fmt.Errorf("list %s: %w", what, badKey(err, p))
 	}
 	return finish[T, PT](rows, p, id), nil
@@ -254,7 +261,11 @@ func pages[T any, PT keyed[T]](ctx context.Context, s *Store, what string, l *li
 func count(ctx context.Context, s *Store, what string, l *list) (int, error) {
 	q := "SELECT count(*) FROM " + l.countFrom() + l.whereClause(sortKey{}, Page{})
 	var n int
-	if err := s.getRow(ctx, &n, q, l.args...); err != nil {
+	run := s.getRow
+	if l.prepared {
+		run = s.getPrepared
+	}
+	if err := run(ctx, &n, q, l.args...); err != nil {
 		return 0, fmt.Errorf("count %s: %w", what, err)
 	}
 	return n, nil

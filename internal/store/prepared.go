@@ -92,3 +92,21 @@ func (s *Store) getPrepared(ctx context.Context, dest any, query string, args ..
 	}
 	return err
 }
+
+// selectPrepared is selectRows through a prepared statement, for lists whose statements
+// cost more to plan than to run.
+func (s *Store) selectPrepared(ctx context.Context, dest any, query string, args ...any) error {
+	s.observe(ctx, query, args)
+	db := s.documentReader(ctx)
+	st, err := s.prepared.statement(ctx, db, query)
+	if err != nil {
+		return err
+	}
+	err = st.SelectContext(ctx, dest, args...)
+	// A statement evicted (and closed) between being taken from the cache and run: run
+	// the text instead.
+	if err != nil && strings.Contains(err.Error(), "statement is closed") {
+		err = db.SelectContext(ctx, dest, query, args...)
+	}
+	return err
+}
