@@ -19,11 +19,11 @@ import (
 // (ALLIANCE_BENCH_SCALE changes it), as a training office would, and reports p50, p95
 // and p99 latency and SQL statements per request:
 //
-//	go test -run '^$' -bench FacilityMonth -benchtime 200x -timeout 30m ./internal/server
+//		go test -run '^$' -bench FacilityMonth -benchtime 200x -timeout 30m ./internal/server
 //
-//   - facility-month: the facility's opening hours, free time and bookings (with who booked);
-//   - calendar-month: the calendar page of its provider's month, with each entry's holder;
-//   - calendar-ics: the provider's month as iCalendar.
+//	  - facility-month: the facility's opening hours, free time and bookings (with who booked);
+//	  - calendar-month: the calendar page of its provider's month, with each entry's holder;
+//	  - calendar-ics: the provider's month as iCalendar.
 func BenchmarkFacilityMonth(b *testing.B) {
 	db := benchDatabase(b, benchScale(b))
 	ts := startServer(b, db, loader.DefaultTiming)
