@@ -17,13 +17,12 @@ import (
 // BenchmarkFacilityMonth reads a month of the busiest facility and of the alliance's
 // calendar through a real HTTP server over the demo alliance at 100 times its size
 // (ALLIANCE_BENCH_SCALE changes it), as a training office would, and reports p50, p95
-// and p99 latency and SQL statements per request:
+// and p99 latency and SQL statements per request. facility-month is the facility's
+// opening hours, free time and bookings with who booked; calendar-month the calendar
+// page of its provider's month with each entry's holder and place; calendar-ics the same
+// month as iCalendar.
 //
-//		go test -run '^$' -bench FacilityMonth -benchtime 200x -timeout 30m ./internal/server
-//
-//	  - facility-month: the facility's opening hours, free time and bookings (with who booked);
-//	  - calendar-month: the calendar page of its provider's month, with each entry's holder;
-//	  - calendar-ics: the provider's month as iCalendar.
+//	go test -run '^$' -bench FacilityMonth -benchtime 200x -timeout 30m ./internal/server
 func BenchmarkFacilityMonth(b *testing.B) {
 	db := benchDatabase(b, benchScale(b))
 	ts := startServer(b, db, loader.DefaultTiming)
