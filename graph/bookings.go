@@ -52,17 +52,11 @@ func facilityAvailability(ctx context.Context, obj *model.TrainingFacility, from
 	if obj.Resource.WithdrawnOn != nil {
 		return []*model.TimeSlot{}, nil
 	}
-	busy, err := loader.From(ctx).Busy.Load(ctx, obj.Resource.ID, w)
+	open, busy, err := facilityTime(ctx, obj, w)
 	if err != nil {
 		return nil, err
 	}
-	periods := make([]booking.Period, len(busy))
-	for i, b := range busy {
-		periods[i] = booking.Period{Start: b.Start, End: b.End}
-	}
-	// The slots read in UTC, as every stored time does, whatever zone the window was given in.
-	open := booking.Hours(obj.Resource.OpeningHours).Open(booking.Period{Start: from.UTC(), End: to.UTC()})
-	free := booking.FreeWithin(open, periods, minimum)
+	free := booking.FreeWithin(open, busy, minimum)
 	out := make([]*model.TimeSlot, len(free))
 	for i, p := range free {
 		out[i] = &model.TimeSlot{Start: p.Start, End: p.End}
@@ -78,4 +72,36 @@ func openingHours(h store.OpeningHours) []*model.OpeningHours {
 		out[i] = &model.OpeningHours{Day: booking.DayOf(o.Day), Opens: booking.Clock(o.Opens), Closes: booking.Clock(o.Closes)}
 	}
 	return out
+}
+
+// facilityTime is a facility's open stretches in a window and the time its standing
+// bookings take, read in UTC as every stored time is, whatever zone the window was
+// given in.
+func facilityTime(ctx context.Context, obj *model.TrainingFacility, w store.BookingFilter) (open, busy []booking.Period, err error) {
+	rows, err := loader.From(ctx).Busy.Load(ctx, obj.Resource.ID, w)
+	if err != nil {
+		return nil, nil, err
+	}
+	busy = make([]booking.Period, len(rows))
+	for i, b := range rows {
+		busy[i] = booking.Period{Start: b.Start, End: b.End}
+	}
+	return booking.Hours(obj.Resource.OpeningHours).Open(booking.Period{Start: w.From.UTC(), End: w.To.UTC()}), busy, nil
+}
+
+// facilityUtilization is the share of a facility's open time in a window its bookings
+// take. A withdrawn facility takes none.
+func facilityUtilization(ctx context.Context, obj *model.TrainingFacility, from, to time.Time) (float64, error) {
+	w, err := bookingWindow(from, to)
+	if err != nil {
+		return 0, err
+	}
+	if obj.Resource.WithdrawnOn != nil {
+		return 0, nil
+	}
+	open, busy, err := facilityTime(ctx, obj, w)
+	if err != nil {
+		return 0, err
+	}
+	return booking.Utilization(open, busy), nil
 }

@@ -1136,6 +1136,7 @@ type ComplexityRoot struct {
 		SharedWithAll  func(childComplexity int) int
 		Title          func(childComplexity int) int
 		TrainingCenter func(childComplexity int) int
+		Utilization    func(childComplexity int, from time.Time, to time.Time) int
 		Version        func(childComplexity int) int
 		WithdrawnOn    func(childComplexity int) int
 	}
@@ -1495,6 +1496,7 @@ type TrainingFacilityResolver interface {
 	OpeningHours(ctx context.Context, obj *model.TrainingFacility) ([]*model.OpeningHours, error)
 	Bookings(ctx context.Context, obj *model.TrainingFacility, from time.Time, to time.Time, includeCancelled *bool, first *int, after *string, last *int, before *string) (*model.Connection[*model.FacilityBooking], error)
 	Availability(ctx context.Context, obj *model.TrainingFacility, from time.Time, to time.Time, minimumMinutes *int) ([]*model.TimeSlot, error)
+	Utilization(ctx context.Context, obj *model.TrainingFacility, from time.Time, to time.Time) (float64, error)
 	Courses(ctx context.Context, obj *model.TrainingFacility, first *int, after *string, last *int, before *string, filter *model.TrainingCourseFilter, orderBy *model.Order) (*model.Connection[*model.TrainingCourse], error)
 }
 
@@ -6322,6 +6324,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.TrainingFacility.TrainingCenter(childComplexity), true
+	case "TrainingFacility.utilization":
+		if e.ComplexityRoot.TrainingFacility.Utilization == nil {
+			break
+		}
+
+		args, err := ec.field_TrainingFacility_utilization_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.TrainingFacility.Utilization(childComplexity, args["from"].(time.Time), args["to"].(time.Time)), true
 	case "TrainingFacility.version":
 		if e.ComplexityRoot.TrainingFacility.Version == nil {
 			break
@@ -8083,6 +8096,17 @@ type TrainingFacility implements Node & SharedResource {
     "The shortest free stretch worth listing, in minutes, from 1 to 1,440."
     minimumMinutes: Int = 30
   ): [TimeSlot!]!
+  """
+  The share of the facility's opening hours in ` + "`" + `[from, to)` + "`" + ` that its standing bookings take,
+  from 0 to 1 (of the whole window when it keeps no hours; 0 when it is closed throughout).
+  Anyone who sees the facility sees it.
+  """
+  utilization(
+    "The start of the window, inclusive."
+    from: DateTime!
+    "The end of the window, exclusive: after ` + "`" + `from` + "`" + `, and at most 92 days after it."
+    to: DateTime!
+  ): Float!
   "Courses held at the facility."
   courses(
     "Number of items to return, paging forwards (at most 100; default 20 when neither ` + "`" + `first` + "`" + ` nor ` + "`" + `last` + "`" + ` is given)."
@@ -13402,6 +13426,8 @@ func (ec *executionContext) childFields_TrainingFacility(ctx context.Context, fi
 		return ec.fieldContext_TrainingFacility_bookings(ctx, field)
 	case "availability":
 		return ec.fieldContext_TrainingFacility_availability(ctx, field)
+	case "utilization":
+		return ec.fieldContext_TrainingFacility_utilization(ctx, field)
 	case "courses":
 		return ec.fieldContext_TrainingFacility_courses(ctx, field)
 	}
@@ -17347,6 +17373,28 @@ func (ec *executionContext) field_TrainingFacility_courses_args(ctx context.Cont
 		return nil, err
 	}
 	args["orderBy"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_TrainingFacility_utilization_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNDateTime2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNDateTime2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg1
 	return args, nil
 }
 
@@ -38601,6 +38649,50 @@ func (ec *executionContext) fieldContext_TrainingFacility_availability(ctx conte
 	return fc, nil
 }
 
+func (ec *executionContext) _TrainingFacility_utilization(ctx context.Context, field graphql.CollectedField, obj *model.TrainingFacility) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrainingFacility_utilization(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.TrainingFacility().Utilization(ctx, obj, fc.Args["from"].(time.Time), fc.Args["to"].(time.Time))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrainingFacility_utilization(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TrainingFacility",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Float does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_TrainingFacility_utilization_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _TrainingFacility_courses(ctx context.Context, field graphql.CollectedField, obj *model.TrainingFacility) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -52586,6 +52678,12 @@ func (ec *executionContext) _TrainingFacility(ctx context.Context, sel ast.Selec
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._TrainingFacility_availability(ctx, field, obj)
+				})
+		case "utilization":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._TrainingFacility_utilization(ctx, field, obj)
 				})
 		case "courses":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,

@@ -1133,6 +1133,10 @@ func (r *trainingFacilityResolver) Availability(ctx context.Context, obj *model.
 	return facilityAvailability(ctx, obj, from, to, minimumMinutes)
 }
 
+func (r *trainingFacilityResolver) Utilization(ctx context.Context, obj *model.TrainingFacility, from time.Time, to time.Time) (float64, error) {
+	return facilityUtilization(ctx, obj, from, to)
+}
+
 func (r *trainingFacilityResolver) Courses(ctx context.Context, obj *model.TrainingFacility, first *int, after *string, last *int, before *string, filter *model.TrainingCourseFilter, orderBy *model.Order) (*model.Connection[*model.TrainingCourse], error) {
 	return r.nestedCourses(ctx, store.CoursesOfFacility, obj.Resource.ID, first, after, last, before, filter, orderBy)
 }

@@ -612,6 +612,13 @@ func TestOpeningHoursBoundBookingsAndFreeTime(t *testing.T) {
 	if errs, gqlErrs := mutate(t, ts, memberOf(b.school), bookFacility, b.input(at(9, 0), at(11, 0), nil), "bookFacility", nil); len(errs)+len(gqlErrs) > 0 {
 		t.Errorf("a morning booking: %+v %+v", errs, gqlErrs)
 	}
+	// Two of the day's seven open hours are booked; the window's other days are closed.
+	u := ts.queryAs(t, park, `query($id: ID!, $from: DateTime!, $to: DateTime!) { node(id: $id) { ... on TrainingFacility { utilization(from: $from, to: $to) } } }`,
+		map[string]any{"id": relay.ID(relay.TypeResource, b.facility), "from": at(0, 0).Format(time.RFC3339), "to": at(72, 0).Format(time.RFC3339)})
+	var used struct{ Node struct{ Utilization float64 } }
+	if err := json.Unmarshal(u.Data, &used); err != nil || len(u.Errors) > 0 || used.Node.Utilization < 2.0/7-1e-9 || used.Node.Utilization > 2.0/7+1e-9 {
+		t.Errorf("utilization %v (%v %+v), want 2/7", used.Node.Utilization, err, u.Errors)
+	}
 	// An empty week: always open again.
 	if errs, facility := update([]map[string]any{}); len(errs) > 0 || !strings.Contains(string(facility), `"openingHours":[]`) {
 		t.Errorf("clearing the hours: %+v %s", errs, facility)

@@ -237,7 +237,7 @@ func TestEveryFieldOfEveryTypeResolves(t *testing.T) {
 	// A facility's calendar is read in a window: the demo's class meetings lie in the
 	// coming weeks.
 	from, to := gqlString(demoDay.Format(time.RFC3339)), gqlString(demoDay.Add(60*24*time.Hour).Format(time.RFC3339))
-	for _, f := range []string{"bookings", "availability"} {
+	for _, f := range []string{"bookings", "availability", "utilization"} {
 		required["TrainingFacility."+f+".from"], required["TrainingFacility."+f+".to"] = from, to
 	}
 	// The alliance's calendar, over the year's competitions and the coming weeks' meetings.

@@ -460,7 +460,7 @@ func TestNoPathLeadsToWhatTheViewerMayNotSee(t *testing.T) {
 		"Query.employmentOutcomes.groupBy": "PARTNERSHIP",
 	}
 	// A facility's calendar: the demo's class meetings lie in the weeks after its day.
-	for _, f := range []string{"bookings", "availability"} {
+	for _, f := range []string{"bookings", "availability", "utilization"} {
 		args["TrainingFacility."+f+".from"] = strconv.Quote(demoDay.Format(time.RFC3339))
 		args["TrainingFacility."+f+".to"] = strconv.Quote(demoDay.Add(60 * 24 * time.Hour).Format(time.RFC3339))
 	}
