@@ -9158,24 +9158,6 @@ extend type IndustrialPark {
   ): SecondmentConnection!
 }
 
-extend type Mutation {
-  """
-  Asks for a teacher another member shares with the requester, for a period of days and
-  a number of teaching hours. Members ask for themselves. Requests for the same days may
-  compete until the teacher's organization accepts one. Give ` + "`" + `idempotencyKey` + "`" + ` to retry
-  safely: the same request again returns the same secondment.
-  """
-  requestSecondment("The request." input: RequestSecondmentInput!): SecondmentPayload! @requires(roles: [ADMIN, MEMBER])
-  """
-  Accepts or declines a requested secondment. The teacher's organization may. Accepting
-  one whose days overlap an accepted secondment of the teacher is refused with
-  ` + "`" + `OVERLAP` + "`" + `, naming it; of concurrent overlapping acceptances exactly one succeeds.
-  """
-  decideSecondment("The answer." input: DecideSecondmentInput!): SecondmentPayload! @requires(roles: [ADMIN, MEMBER])
-  "Cancels a secondment requested or accepted whose last day has not passed. The requester or the teacher's organization may."
-  cancelSecondment("The secondment to cancel." input: CancelSecondmentInput!): SecondmentPayload! @requires(roles: [ADMIN, MEMBER])
-}
-
 "A request for a teacher."
 input RequestSecondmentInput {
   "The teacher (global ID)."
@@ -9412,6 +9394,24 @@ type Mutation {
   acceptEmployment("The answer." input: AnswerEmploymentInput!): TalentPayload! @requires(roles: [ADMIN, MEMBER])
   "Declines being named a talent's employer: the proposal is dropped and the talent's employer stays as it was. Members may answer for their own company; ADMIN for any."
   declineEmployment("The answer." input: AnswerEmploymentInput!): TalentPayload! @requires(roles: [ADMIN, MEMBER])
+}
+
+extend type Mutation {
+  """
+  Asks for a teacher another member shares with the requester, for a period of days and
+  a number of teaching hours. Members ask for themselves. Requests for the same days may
+  compete until the teacher's organization accepts one. Give ` + "`" + `idempotencyKey` + "`" + ` to retry
+  safely: the same request again returns the same secondment.
+  """
+  requestSecondment("The request." input: RequestSecondmentInput!): SecondmentPayload! @requires(roles: [ADMIN, MEMBER])
+  """
+  Accepts or declines a requested secondment. The teacher's organization may. Accepting
+  one whose days overlap an accepted secondment of the teacher is refused with
+  ` + "`" + `OVERLAP` + "`" + `, naming it; of concurrent overlapping acceptances exactly one succeeds.
+  """
+  decideSecondment("The answer." input: DecideSecondmentInput!): SecondmentPayload! @requires(roles: [ADMIN, MEMBER])
+  "Cancels a secondment requested or accepted whose last day has not passed. The requester or the teacher's organization may."
+  cancelSecondment("The secondment to cancel." input: CancelSecondmentInput!): SecondmentPayload! @requires(roles: [ADMIN, MEMBER])
 }
 
 "A new organization. Give the fields of its kind: ` + "`" + `schoolLevel` + "`" + ` for a school, ` + "`" + `industry` + "`" + ` for a company, ` + "`" + `jurisdiction` + "`" + ` for an agency."
