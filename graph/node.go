@@ -50,6 +50,11 @@ func node(ctx context.Context, field, id string) (model.Node, error) {
 	case relay.TypeBooking:
 		// Only signed-in viewers see bookings, of the facilities they see.
 		n, err = one(ctx, l.Booking, key, "facility booking", wrapBooking)
+	case relay.TypeEnrollment:
+		// Enrolments and certificates name people: only within the viewer's enrolment scope.
+		n, err = one(ctx, l.Enrollment, key, "enrollment", wrapEnrollment)
+	case relay.TypeCertificate:
+		n, err = one(ctx, l.Certificate, key, "certificate", wrapCertificate)
 	default:
 		return nil, fmt.Errorf("no loader for node type %s", t)
 	}

@@ -33,12 +33,15 @@ const (
 	TypePlacement      Type = "Placement"
 	TypeEvent          Type = "Event"
 	TypeBooking        Type = "FacilityBooking"
+	TypeEnrollment     Type = "Enrollment"
+	TypeCertificate    Type = "Certificate"
 )
 
 var knownTypes = map[Type]bool{
 	TypeAlliance: true, TypeOrganization: true, TypeMembership: true, TypePartnership: true,
 	TypeTrainingCenter: true, TypeResource: true, TypeSkill: true, TypeTalent: true, TypePlacement: true, TypeEvent: true,
-	TypeBooking: true,
+	TypeBooking:    true,
+	TypeEnrollment: true, TypeCertificate: true,
 }
 
 // ErrMalformedID reports an ID that this server did not issue.

@@ -16,6 +16,7 @@ import (
 var allTypes = []Type{
 	TypeAlliance, TypeOrganization, TypeMembership, TypePartnership, TypeTrainingCenter,
 	TypeResource, TypeSkill, TypeTalent, TypePlacement, TypeEvent, TypeBooking,
+	TypeEnrollment, TypeCertificate,
 }
 
 // b64 encodes raw text the way IDs and cursors are encoded, to forge inputs.

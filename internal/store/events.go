@@ -68,6 +68,9 @@ type Visibility struct {
 	// for), of the facilities its resource scope sees; everyone who sees a facility
 	// sees its free time.
 	Bookings bool
+	// Enrollments: whose enrolments and certificates the viewer may read, of the
+	// courses its resource scope sees.
+	Enrollments EnrollmentScope
 }
 
 // is reports whether a list's visibility w is v's: its resource scope, and its hidden
