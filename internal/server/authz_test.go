@@ -444,8 +444,8 @@ var authzCases = []authzCase{
 			members: map[string]int64{authzOwner: school, authzProvider: provider},
 			input:   map[string]any{"id": id},
 			kind:    "ENROLLMENT_DROPPED", subject: id,
-			state:   []authzQuery{authzQ(`SELECT * FROM enrollment WHERE id = $1`, en), authzQ(`SELECT enrolled, version FROM resource WHERE id = $1`, course)},
-			done:    authzQ(`SELECT count(*) FROM enrollment WHERE id = $1 AND state = 'DROPPED' AND (SELECT enrolled FROM resource WHERE id = $2) = 0`, en, course),
+			state: []authzQuery{authzQ(`SELECT * FROM enrollment WHERE id = $1`, en), authzQ(`SELECT enrolled, version FROM resource WHERE id = $1`, course)},
+			done:  authzQ(`SELECT count(*) FROM enrollment WHERE id = $1 AND state = 'DROPPED' AND (SELECT enrolled FROM resource WHERE id = $2) = 0`, en, course),
 		}
 	}},
 	{"completeEnrollment", []string{authzOwner, authzTalentOrg}, []string{authzAdmin, authzOwner}, func(t *testing.T, f *authzFixtures) authzTarget {
@@ -457,8 +457,8 @@ var authzCases = []authzCase{
 			members: map[string]int64{authzOwner: provider, authzTalentOrg: school},
 			input:   map[string]any{"id": id, "result": "PASSED", "score": 88},
 			kind:    "ENROLLMENT_COMPLETED", subject: id,
-			state:   []authzQuery{authzQ(`SELECT * FROM enrollment WHERE id = $1`, en)},
-			done:    authzQ(`SELECT count(*) FROM enrollment WHERE id = $1 AND state = 'COMPLETED' AND result = 'PASSED' AND score = 88`, en),
+			state: []authzQuery{authzQ(`SELECT * FROM enrollment WHERE id = $1`, en)},
+			done:  authzQ(`SELECT count(*) FROM enrollment WHERE id = $1 AND state = 'COMPLETED' AND result = 'PASSED' AND score = 88`, en),
 		}
 	}},
 	{"issueCertificate", []string{authzOwner, authzTalentOrg}, []string{authzAdmin, authzOwner}, func(t *testing.T, f *authzFixtures) authzTarget {
