@@ -24,7 +24,7 @@ const coveragePage = 3
 
 // coverageMaxQuery bounds the text of one generated query; deeper selections are cut
 // back a level at a time until the query fits.
-const coverageMaxQuery = 45000
+const coverageMaxQuery = 60000
 
 // coverageMaxDepth is how many levels of object fields a generated selection descends.
 const coverageMaxDepth = 3
@@ -134,6 +134,14 @@ var coverageCases = []coverageCase{
 	}},
 	{typename: "FacilityBooking", idType: relay.TypeBooking, picks: []string{
 		`SELECT id FROM facility_booking WHERE trainees IS NOT NULL ORDER BY id LIMIT 1`,
+	}},
+	{typename: "Enrollment", idType: relay.TypeEnrollment, picks: []string{
+		`SELECT e.id FROM enrollment e JOIN certificate c ON c.enrollment_id = e.id WHERE e.score IS NOT NULL ORDER BY e.id LIMIT 1`,
+		`SELECT id FROM enrollment WHERE state = 'DROPPED' ORDER BY id LIMIT 1`,
+		`SELECT id FROM enrollment WHERE state = 'WAITLISTED' ORDER BY id LIMIT 1`,
+	}},
+	{typename: "Certificate", idType: relay.TypeCertificate, picks: []string{
+		`SELECT id FROM certificate ORDER BY id LIMIT 1`,
 	}},
 	{typename: "Placement", idType: relay.TypePlacement, picks: []string{
 		`SELECT id FROM placement WHERE status = 'HIRED' ORDER BY id LIMIT 1`,
