@@ -229,6 +229,30 @@ func TestIssuingACertificateAgainIsIdempotent(t *testing.T) {
 	}
 }
 
+func TestADroppedTalentMayEnrolAgainAtTheEndOfTheQueue(t *testing.T) {
+	ts := newWriteServer(t)
+	e := newEnrolFixture(t, 1, 3)
+	seated, _ := e.enrol(t, ts, 0), e.enrol(t, ts, 1)
+	if ue, errs := mutate(t, ts, memberOf(e.school), dropQ, map[string]any{"id": seated.Enrollment.ID}, "dropEnrollment", nil); len(ue)+len(errs) > 0 {
+		t.Fatalf("drop: %+v %+v", ue, errs)
+	}
+	third := e.enrol(t, ts, 2)
+	again := e.enrol(t, ts, 0)
+	// The seat went to the second talent; the third and then the first wait, in that order.
+	if third.Enrollment.State != "WAITLISTED" || again.Enrollment.State != "WAITLISTED" || again.Enrollment.ID != seated.Enrollment.ID {
+		t.Errorf("after the drop: third %+v, the first again %+v", third.Enrollment, again.Enrollment)
+	}
+	if eventsAbout(t, "TALENT_WAITLISTED", seated.Enrollment.ID) != 1 {
+		t.Error("enrolling again recorded no TALENT_WAITLISTED")
+	}
+	_, thirdKey, _ := relay.ParseID(third.Enrollment.ID)
+	_, firstKey, _ := relay.ParseID(seated.Enrollment.ID)
+	if n := sqlIntIn(t, writeDB, `SELECT count(*) FROM enrollment a, enrollment b WHERE a.id = $1 AND b.id = $2 AND a.applied_at < b.applied_at`, thirdKey, firstKey); n != 1 {
+		t.Error("the talent that enrolled again did not join the end of the waitlist")
+	}
+	seatsInStep(t, e.course, 1)
+}
+
 func TestThirtyConcurrentEnrolmentsSeatExactlyTheSeatsAndWaitlistTheRest(t *testing.T) {
 	ts := newWriteServer(t)
 	const seats, n = 4, 30
