@@ -592,9 +592,9 @@ const (
 	EventKindWaitlistPromoted EventKind = "WAITLIST_PROMOTED"
 	// A talent left a course or its waitlist (the subject is the enrolment; the payload names the state it left). Hidden from anonymous callers.
 	EventKindEnrollmentDropped EventKind = "ENROLLMENT_DROPPED"
-	// A trainee completed a course (the subject is the enrolment; the payload names the result and score). Hidden from anonymous callers.
+	// A trainee completed a course (the subject is the enrolment; the payload names the result, not the score, which the enrolment shows to those who may read it). Hidden from anonymous callers.
 	EventKindEnrollmentCompleted EventKind = "ENROLLMENT_COMPLETED"
-	// A vocational certificate was issued (the subject is the certificate; the payload names the enrolment, talent, skill, level and number). Hidden from anonymous callers.
+	// A vocational certificate was issued (the subject is the certificate; the payload names the enrolment, talent, skill and level, not the number, which identifies the person in the national register). Hidden from anonymous callers.
 	EventKindCertificateIssued EventKind = "CERTIFICATE_ISSUED"
 )
 

@@ -140,10 +140,9 @@ func (s *Service) CompleteEnrollment(ctx context.Context, in CompleteEnrollmentI
 		if err := tx.CompleteEnrollment(ctx, id, today, in.Result, score); err != nil {
 			return err
 		}
+		// The score stays with the enrolment, which only its scope reads; every signed-in
+		// caller reads events.
 		payload := map[string]any{"course": relay.ID(relay.TypeResource, c.ID), "talent": relay.ID(relay.TypeTalent, e.TalentID), "result": in.Result}
-		if score != nil {
-			payload["score"] = *score
-		}
 		if err := s.eventAbout(ctx, tx, store.EventEnrollmentCompleted, in.ID, c, payload); err != nil {
 			return err
 		}
@@ -244,10 +243,11 @@ func (s *Service) IssueCertificate(ctx context.Context, in IssueCertificateInput
 		} else if err != nil {
 			return err
 		}
+		// Not the number: a certificate number looked up in the national register names
+		// the person, and every signed-in caller reads events.
 		gid := relay.ID(relay.TypeCertificate, certID)
 		if err := s.eventAbout(ctx, tx, store.EventCertificateIssued, gid, c, map[string]any{
-			"enrollment": in.EnrollmentID, "talent": relay.ID(relay.TypeTalent, e.TalentID), "skill": relay.ID(relay.TypeSkill, *skill),
-			"level": level, "number": cert.Number,
+			"enrollment": in.EnrollmentID, "talent": relay.ID(relay.TypeTalent, e.TalentID), "skill": relay.ID(relay.TypeSkill, *skill), "level": level,
 		}); err != nil {
 			return err
 		}

@@ -170,7 +170,7 @@ func (g *gen) enrolmentEvents(add func(on day, kind, subject string, res *resour
 		case e.waitlisted && e.seated != 0:
 			add(e.seated, "WAITLIST_PROMOTED", eid, c, map[string]any{"course": cid, "talent": tid})
 		case e.result != "":
-			add(e.completedOn, "ENROLLMENT_COMPLETED", eid, c, map[string]any{"course": cid, "talent": tid, "result": e.result, "score": e.score})
+			add(e.completedOn, "ENROLLMENT_COMPLETED", eid, c, map[string]any{"course": cid, "talent": tid, "result": e.result})
 		}
 	}
 	for _, cert := range g.certificates {
@@ -178,6 +178,6 @@ func (g *gen) enrolmentEvents(add func(on day, kind, subject string, res *resour
 		level, _ := enrolment.LevelOfRank(e.level)
 		add(cert.issued, "CERTIFICATE_ISSUED", relay.ID(relay.TypeCertificate, cert.id), byID[e.course], map[string]any{
 			"enrollment": relay.ID(relay.TypeEnrollment, e.id), "talent": relay.ID(relay.TypeTalent, e.talent),
-			"skill": relay.ID(relay.TypeSkill, g.skills[e.skill].id), "level": level, "number": cert.number})
+			"skill": relay.ID(relay.TypeSkill, g.skills[e.skill].id), "level": level})
 	}
 }

@@ -166,6 +166,12 @@ func TestEnrolmentGoesFromWaitlistToCertificateEachStepAnEvent(t *testing.T) {
 	if eventsAbout(t, "CERTIFICATE_ISSUED", cert.Certificate.ID) != 1 {
 		t.Error("no CERTIFICATE_ISSUED event")
 	}
+	// Every signed-in caller reads events: they carry neither scores nor certificate
+	// numbers, which name the person in the national register.
+	if n := sqlIntIn(t, writeDB, `SELECT count(*) FROM event WHERE subject_id = ANY($1) AND (payload ? 'score' OR payload ? 'number')`,
+		fmt.Sprintf("{%s,%s}", second.Enrollment.ID, cert.Certificate.ID)); n != 0 {
+		t.Errorf("%d events carry a score or a certificate number", n)
+	}
 	// The talent's school reads the certified level on its profile.
 	var profile struct {
 		Node struct {
