@@ -61,10 +61,21 @@ func facilityAvailability(ctx context.Context, obj *model.TrainingFacility, from
 		periods[i] = booking.Period{Start: b.Start, End: b.End}
 	}
 	// The slots read in UTC, as every stored time does, whatever zone the window was given in.
-	free := booking.Free(booking.Period{Start: from.UTC(), End: to.UTC()}, periods, minimum)
+	open := booking.Hours(obj.Resource.OpeningHours).Open(booking.Period{Start: from.UTC(), End: to.UTC()})
+	free := booking.FreeWithin(open, periods, minimum)
 	out := make([]*model.TimeSlot, len(free))
 	for i, p := range free {
 		out[i] = &model.TimeSlot{Start: p.Start, End: p.End}
 	}
 	return out, nil
+}
+
+// openingHours reads a facility's week as the contract does, Monday first.
+func openingHours(h store.OpeningHours) []*model.OpeningHours {
+	week := booking.Hours(h).Sorted()
+	out := make([]*model.OpeningHours, len(week))
+	for i, o := range week {
+		out[i] = &model.OpeningHours{Day: booking.DayOf(o.Day), Opens: booking.Clock(o.Opens), Closes: booking.Clock(o.Closes)}
+	}
+	return out
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/alliance-graph/alliance-graph/internal/calendar"
 	"github.com/alliance-graph/alliance-graph/internal/change"
 	"github.com/alliance-graph/alliance-graph/internal/enrolment"
+	"github.com/alliance-graph/alliance-graph/internal/secondment"
 	"github.com/alliance-graph/alliance-graph/internal/store"
 	gqlparser "github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -38,6 +39,7 @@ type ResolverRoot interface {
 	Alliance() AllianceResolver
 	AllianceAnalytics() AllianceAnalyticsResolver
 	AllianceStats() AllianceStatsResolver
+	CalendarEntry() CalendarEntryResolver
 	Certificate() CertificateResolver
 	Company() CompanyResolver
 	CompetitionResult() CompetitionResultResolver
@@ -66,6 +68,7 @@ type ResolverRoot interface {
 	RankingEdge() RankingEdgeResolver
 	School() SchoolResolver
 	SearchEdge() SearchEdgeResolver
+	Secondment() SecondmentResolver
 	Skill() SkillResolver
 	SkillAtLevel() SkillAtLevelResolver
 	SkillGap() SkillGapResolver
@@ -144,6 +147,35 @@ type ComplexityRoot struct {
 		Zh func(childComplexity int) int
 	}
 
+	CalendarConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	CalendarEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	CalendarEntry struct {
+		AllDay       func(childComplexity int) int
+		Booking      func(childComplexity int) int
+		Cancelled    func(childComplexity int) int
+		Competition  func(childComplexity int) int
+		Course       func(childComplexity int) int
+		End          func(childComplexity int) int
+		Facility     func(childComplexity int) int
+		Kind         func(childComplexity int) int
+		Organization func(childComplexity int) int
+		Secondment   func(childComplexity int) int
+		Sequence     func(childComplexity int) int
+		Start        func(childComplexity int) int
+		Tentative    func(childComplexity int) int
+		Title        func(childComplexity int) int
+		UID          func(childComplexity int) int
+	}
+
 	Certificate struct {
 		Enrollment    func(childComplexity int) int
 		GlobalID      func(childComplexity int) int
@@ -180,6 +212,7 @@ type ComplexityRoot struct {
 		Partnerships           func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.PartnershipFilter, orderBy *model.Order) int
 		PendingEmployees       func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.TalentFilter, orderBy *model.Order) int
 		Resources              func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.ResourceFilter, orderBy *model.Order) int
+		Secondments            func(childComplexity int, states []secondment.State, from *time.Time, to *time.Time, first *int, after *string, last *int, before *string) int
 		Size                   func(childComplexity int) int
 		TrainingCenters        func(childComplexity int) int
 		Version                func(childComplexity int) int
@@ -387,6 +420,7 @@ type ComplexityRoot struct {
 		PartnershipInvitations func(childComplexity int) int
 		Partnerships           func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.PartnershipFilter, orderBy *model.Order) int
 		Resources              func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.ResourceFilter, orderBy *model.Order) int
+		Secondments            func(childComplexity int, states []secondment.State, from *time.Time, to *time.Time, first *int, after *string, last *int, before *string) int
 		TrainingCenters        func(childComplexity int) int
 		Version                func(childComplexity int) int
 		Website                func(childComplexity int) int
@@ -417,6 +451,7 @@ type ComplexityRoot struct {
 		PartnershipInvitations func(childComplexity int) int
 		Partnerships           func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.PartnershipFilter, orderBy *model.Order) int
 		Resources              func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.ResourceFilter, orderBy *model.Order) int
+		Secondments            func(childComplexity int, states []secondment.State, from *time.Time, to *time.Time, first *int, after *string, last *int, before *string) int
 		TrainingCenters        func(childComplexity int) int
 		Version                func(childComplexity int) int
 		Website                func(childComplexity int) int
@@ -533,12 +568,14 @@ type ComplexityRoot struct {
 		ApplyForJob                  func(childComplexity int, input change.ApplyForJobInput) int
 		BookFacility                 func(childComplexity int, input change.BookFacilityInput) int
 		CancelFacilityBooking        func(childComplexity int, input change.CancelFacilityBookingInput) int
+		CancelSecondment             func(childComplexity int, input change.CancelSecondmentInput) int
 		ChangeMemberRole             func(childComplexity int, input change.ChangeMemberRoleInput) int
 		ChangePartnershipStatus      func(childComplexity int, input change.ChangePartnershipStatusInput) int
 		CloseJobOpening              func(childComplexity int, input change.CloseJobOpeningInput) int
 		CompleteEnrollment           func(childComplexity int, input change.CompleteEnrollmentInput) int
 		CreateOrganization           func(childComplexity int, input change.CreateOrganizationInput) int
 		CreateSkill                  func(childComplexity int, input change.CreateSkillInput) int
+		DecideSecondment             func(childComplexity int, input change.DecideSecondmentInput) int
 		DeclineEmployment            func(childComplexity int, input change.AnswerEmploymentInput) int
 		DeclinePartnershipInvitation func(childComplexity int, input change.AnswerPartnershipInvitationInput) int
 		DropEnrollment               func(childComplexity int, input change.DropEnrollmentInput) int
@@ -551,6 +588,7 @@ type ComplexityRoot struct {
 		RegisterTalent               func(childComplexity int, input change.RegisterTalentInput) int
 		RemovePartnershipParticipant func(childComplexity int, input change.RemovePartnershipParticipantInput) int
 		RemoveTalentSkill            func(childComplexity int, input change.RemoveTalentSkillInput) int
+		RequestSecondment            func(childComplexity int, input change.RequestSecondmentInput) int
 		SetTalentSkill               func(childComplexity int, input change.SetTalentSkillInput) int
 		ShareTeacher                 func(childComplexity int, input change.ShareTeacherInput) int
 		ShareTrainingCourse          func(childComplexity int, input change.ShareTrainingCourseInput) int
@@ -594,6 +632,12 @@ type ComplexityRoot struct {
 		Length        func(childComplexity int) int
 		Organizations func(childComplexity int) int
 		Steps         func(childComplexity int) int
+	}
+
+	OpeningHours struct {
+		Closes func(childComplexity int) int
+		Day    func(childComplexity int) int
+		Opens  func(childComplexity int) int
 	}
 
 	OpeningMatchConnection struct {
@@ -759,6 +803,7 @@ type ComplexityRoot struct {
 		Alliance           func(childComplexity int, id *string, slug *string) int
 		Alliances          func(childComplexity int, first *int, after *string, last *int, before *string, orderBy *model.Order) int
 		Analytics          func(childComplexity int, alliance *string, period *model.DateRange) int
+		Calendar           func(childComplexity int, from time.Time, to time.Time, kinds []store.CalendarKind, organization *string, includeCancelled *bool, first *int, after *string) int
 		Competitions       func(childComplexity int, alliance *string, filter *model.CompetitionFilter, orderBy *model.Order, first *int, after *string) int
 		EmploymentOutcomes func(childComplexity int, alliance *string, period *model.DateRange, groupBy *store.OutcomeGrouping, orderBy *model.Order, first *int, after *string) int
 		Events             func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.EventFilter, orderBy *model.Order) int
@@ -821,6 +866,7 @@ type ComplexityRoot struct {
 		PartnershipInvitations func(childComplexity int) int
 		Partnerships           func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.PartnershipFilter, orderBy *model.Order) int
 		Resources              func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.ResourceFilter, orderBy *model.Order) int
+		Secondments            func(childComplexity int, states []secondment.State, from *time.Time, to *time.Time, first *int, after *string, last *int, before *string) int
 		StudentCount           func(childComplexity int) int
 		Students               func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.TalentFilter, orderBy *model.Order) int
 		TrainingCenters        func(childComplexity int) int
@@ -845,6 +891,39 @@ type ComplexityRoot struct {
 		Kind       func(childComplexity int) int
 		Node       func(childComplexity int) int
 		Score      func(childComplexity int) int
+	}
+
+	Secondment struct {
+		CancelledAt  func(childComplexity int) int
+		DecidedAt    func(childComplexity int) int
+		DecisionNote func(childComplexity int) int
+		From         func(childComplexity int) int
+		GlobalID     func(childComplexity int) int
+		Hours        func(childComplexity int) int
+		Provider     func(childComplexity int) int
+		Purpose      func(childComplexity int) int
+		RequestedAt  func(childComplexity int) int
+		Requester    func(childComplexity int) int
+		State        func(childComplexity int) int
+		Teacher      func(childComplexity int) int
+		To           func(childComplexity int) int
+		Version      func(childComplexity int) int
+	}
+
+	SecondmentConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	SecondmentEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	SecondmentPayload struct {
+		Secondment func(childComplexity int) int
+		UserErrors func(childComplexity int) int
 	}
 
 	SharedResourceConnection struct {
@@ -999,6 +1078,7 @@ type ComplexityRoot struct {
 		Name              func(childComplexity int) int
 		ProfessionalTitle func(childComplexity int) int
 		Provider          func(childComplexity int) int
+		Secondments       func(childComplexity int, states []secondment.State, from *time.Time, to *time.Time, first *int, after *string, last *int, before *string) int
 		SharedOn          func(childComplexity int) int
 		SharedWith        func(childComplexity int) int
 		SharedWithAll     func(childComplexity int) int
@@ -1109,6 +1189,7 @@ type ComplexityRoot struct {
 		Description    func(childComplexity int) int
 		Equipment      func(childComplexity int) int
 		GlobalID       func(childComplexity int) int
+		OpeningHours   func(childComplexity int) int
 		Provider       func(childComplexity int) int
 		SharedOn       func(childComplexity int) int
 		SharedWith     func(childComplexity int) int
@@ -1165,6 +1246,14 @@ type AllianceStatsResolver interface {
 
 	AsOfCursor(ctx context.Context, obj *store.AllianceStats) (*string, error)
 }
+type CalendarEntryResolver interface {
+	Organization(ctx context.Context, obj *model.CalendarEntry) (model.Organization, error)
+	Facility(ctx context.Context, obj *model.CalendarEntry) (*model.TrainingFacility, error)
+	Course(ctx context.Context, obj *model.CalendarEntry) (*model.TrainingCourse, error)
+	Booking(ctx context.Context, obj *model.CalendarEntry) (*model.FacilityBooking, error)
+	Competition(ctx context.Context, obj *model.CalendarEntry) (*model.Competition, error)
+	Secondment(ctx context.Context, obj *model.CalendarEntry) (*model.Secondment, error)
+}
 type CertificateResolver interface {
 	Skill(ctx context.Context, obj *model.Certificate) (*model.Skill, error)
 	Talent(ctx context.Context, obj *model.Certificate) (*model.Talent, error)
@@ -1183,6 +1272,7 @@ type CompanyResolver interface {
 	JobOpenings(ctx context.Context, obj *model.Company, first *int, after *string, last *int, before *string, filter *model.JobOpeningFilter, orderBy *model.Order) (*model.Connection[*model.JobOpening], error)
 	Employees(ctx context.Context, obj *model.Company, first *int, after *string, last *int, before *string, filter *model.TalentFilter, orderBy *model.Order) (*model.Connection[*model.Talent], error)
 	PendingEmployees(ctx context.Context, obj *model.Company, first *int, after *string, last *int, before *string, filter *model.TalentFilter, orderBy *model.Order) (*model.Connection[*model.Talent], error)
+	Secondments(ctx context.Context, obj *model.Company, states []secondment.State, from *time.Time, to *time.Time, first *int, after *string, last *int, before *string) (*model.Connection[*model.Secondment], error)
 }
 type CompetitionResultResolver interface {
 	Provider(ctx context.Context, obj *model.CompetitionResult) (model.Organization, error)
@@ -1222,6 +1312,8 @@ type GovernmentAgencyResolver interface {
 	TrainingCenters(ctx context.Context, obj *model.GovernmentAgency) ([]*model.TrainingCenter, error)
 	PartnershipInvitations(ctx context.Context, obj *model.GovernmentAgency) ([]*model.PartnershipInvitation, error)
 	Partners(ctx context.Context, obj *model.GovernmentAgency, first *int, after *string, last *int, before *string, filter *model.OrganizationFilter, orderBy *model.Order) (*model.PartnerConnection, error)
+
+	Secondments(ctx context.Context, obj *model.GovernmentAgency, states []secondment.State, from *time.Time, to *time.Time, first *int, after *string, last *int, before *string) (*model.Connection[*model.Secondment], error)
 }
 type IndustrialParkResolver interface {
 	Memberships(ctx context.Context, obj *model.IndustrialPark) ([]*model.Membership, error)
@@ -1232,6 +1324,7 @@ type IndustrialParkResolver interface {
 	Partners(ctx context.Context, obj *model.IndustrialPark, first *int, after *string, last *int, before *string, filter *model.OrganizationFilter, orderBy *model.Order) (*model.PartnerConnection, error)
 
 	Companies(ctx context.Context, obj *model.IndustrialPark, first *int, after *string, last *int, before *string, filter *model.OrganizationFilter, orderBy *model.Order) (*model.Connection[*model.Company], error)
+	Secondments(ctx context.Context, obj *model.IndustrialPark, states []secondment.State, from *time.Time, to *time.Time, first *int, after *string, last *int, before *string) (*model.Connection[*model.Secondment], error)
 }
 type JobOpeningResolver interface {
 	Provider(ctx context.Context, obj *model.JobOpening) (model.Organization, error)
@@ -1291,6 +1384,9 @@ type MutationResolver interface {
 	RemoveTalentSkill(ctx context.Context, input change.RemoveTalentSkillInput) (*model.TalentPayload, error)
 	AcceptEmployment(ctx context.Context, input change.AnswerEmploymentInput) (*model.TalentPayload, error)
 	DeclineEmployment(ctx context.Context, input change.AnswerEmploymentInput) (*model.TalentPayload, error)
+	RequestSecondment(ctx context.Context, input change.RequestSecondmentInput) (*model.SecondmentPayload, error)
+	DecideSecondment(ctx context.Context, input change.DecideSecondmentInput) (*model.SecondmentPayload, error)
+	CancelSecondment(ctx context.Context, input change.CancelSecondmentInput) (*model.SecondmentPayload, error)
 }
 type NeighborhoodResolver interface {
 	Center(ctx context.Context, obj *model.Neighborhood) (model.Organization, error)
@@ -1364,6 +1460,7 @@ type QueryResolver interface {
 	MembershipGrowth(ctx context.Context, alliance *string, period *model.DateRange, interval *store.GrowthInterval) ([]*model.MembershipGrowth, error)
 	Competitions(ctx context.Context, alliance *string, filter *model.CompetitionFilter, orderBy *model.Order, first *int, after *string) (*model.Connection[*model.Competition], error)
 	Search(ctx context.Context, query string, kinds []model.SearchKind, first *int, after *string) (*model.SearchConnection, error)
+	Calendar(ctx context.Context, from time.Time, to time.Time, kinds []store.CalendarKind, organization *string, includeCancelled *bool, first *int, after *string) (*model.Connection[*model.CalendarEntry], error)
 }
 type RankingEdgeResolver interface {
 	Node(ctx context.Context, obj *model.RankingEdge) (model.Organization, error)
@@ -1377,9 +1474,15 @@ type SchoolResolver interface {
 	Partners(ctx context.Context, obj *model.School, first *int, after *string, last *int, before *string, filter *model.OrganizationFilter, orderBy *model.Order) (*model.PartnerConnection, error)
 
 	Students(ctx context.Context, obj *model.School, first *int, after *string, last *int, before *string, filter *model.TalentFilter, orderBy *model.Order) (*model.Connection[*model.Talent], error)
+	Secondments(ctx context.Context, obj *model.School, states []secondment.State, from *time.Time, to *time.Time, first *int, after *string, last *int, before *string) (*model.Connection[*model.Secondment], error)
 }
 type SearchEdgeResolver interface {
 	Node(ctx context.Context, obj *model.SearchEdge) (model.Node, error)
+}
+type SecondmentResolver interface {
+	Teacher(ctx context.Context, obj *model.Secondment) (*model.Teacher, error)
+	Requester(ctx context.Context, obj *model.Secondment) (model.Organization, error)
+	Provider(ctx context.Context, obj *model.Secondment) (model.Organization, error)
 }
 type SkillResolver interface {
 	Parent(ctx context.Context, obj *model.Skill) (*model.Skill, error)
@@ -1435,6 +1538,7 @@ type TeacherResolver interface {
 
 	Expertise(ctx context.Context, obj *model.Teacher) ([]*model.SkillAtLevel, error)
 	Courses(ctx context.Context, obj *model.Teacher, first *int, after *string, last *int, before *string, filter *model.TrainingCourseFilter, orderBy *model.Order) (*model.Connection[*model.TrainingCourse], error)
+	Secondments(ctx context.Context, obj *model.Teacher, states []secondment.State, from *time.Time, to *time.Time, first *int, after *string, last *int, before *string) (*model.Connection[*model.Secondment], error)
 }
 type TrainingCenterResolver interface {
 	Alliance(ctx context.Context, obj *model.TrainingCenter) (*model.Alliance, error)
@@ -1466,6 +1570,7 @@ type TrainingFacilityResolver interface {
 	SharedWith(ctx context.Context, obj *model.TrainingFacility) ([]model.Organization, error)
 	TrainingCenter(ctx context.Context, obj *model.TrainingFacility) (*model.TrainingCenter, error)
 
+	OpeningHours(ctx context.Context, obj *model.TrainingFacility) ([]*model.OpeningHours, error)
 	Bookings(ctx context.Context, obj *model.TrainingFacility, from time.Time, to time.Time, includeCancelled *bool, first *int, after *string, last *int, before *string) (*model.Connection[*model.FacilityBooking], error)
 	Availability(ctx context.Context, obj *model.TrainingFacility, from time.Time, to time.Time, minimumMinutes *int) ([]*model.TimeSlot, error)
 	Courses(ctx context.Context, obj *model.TrainingFacility, first *int, after *string, last *int, before *string, filter *model.TrainingCourseFilter, orderBy *model.Order) (*model.Connection[*model.TrainingCourse], error)
@@ -1766,6 +1871,129 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.BilingualText.Zh(childComplexity), true
 
+	case "CalendarConnection.edges":
+		if e.ComplexityRoot.CalendarConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CalendarConnection.Edges(childComplexity), true
+	case "CalendarConnection.pageInfo":
+		if e.ComplexityRoot.CalendarConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CalendarConnection.PageInfo(childComplexity), true
+	case "CalendarConnection.totalCount":
+		if e.ComplexityRoot.CalendarConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CalendarConnection.TotalCount(childComplexity), true
+
+	case "CalendarEdge.cursor":
+		if e.ComplexityRoot.CalendarEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CalendarEdge.Cursor(childComplexity), true
+	case "CalendarEdge.node":
+		if e.ComplexityRoot.CalendarEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CalendarEdge.Node(childComplexity), true
+
+	case "CalendarEntry.allDay":
+		if e.ComplexityRoot.CalendarEntry.AllDay == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CalendarEntry.AllDay(childComplexity), true
+	case "CalendarEntry.booking":
+		if e.ComplexityRoot.CalendarEntry.Booking == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CalendarEntry.Booking(childComplexity), true
+	case "CalendarEntry.cancelled":
+		if e.ComplexityRoot.CalendarEntry.Cancelled == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CalendarEntry.Cancelled(childComplexity), true
+	case "CalendarEntry.competition":
+		if e.ComplexityRoot.CalendarEntry.Competition == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CalendarEntry.Competition(childComplexity), true
+	case "CalendarEntry.course":
+		if e.ComplexityRoot.CalendarEntry.Course == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CalendarEntry.Course(childComplexity), true
+	case "CalendarEntry.end":
+		if e.ComplexityRoot.CalendarEntry.End == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CalendarEntry.End(childComplexity), true
+	case "CalendarEntry.facility":
+		if e.ComplexityRoot.CalendarEntry.Facility == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CalendarEntry.Facility(childComplexity), true
+	case "CalendarEntry.kind":
+		if e.ComplexityRoot.CalendarEntry.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CalendarEntry.Kind(childComplexity), true
+	case "CalendarEntry.organization":
+		if e.ComplexityRoot.CalendarEntry.Organization == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CalendarEntry.Organization(childComplexity), true
+	case "CalendarEntry.secondment":
+		if e.ComplexityRoot.CalendarEntry.Secondment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CalendarEntry.Secondment(childComplexity), true
+	case "CalendarEntry.sequence":
+		if e.ComplexityRoot.CalendarEntry.Sequence == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CalendarEntry.Sequence(childComplexity), true
+	case "CalendarEntry.start":
+		if e.ComplexityRoot.CalendarEntry.Start == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CalendarEntry.Start(childComplexity), true
+	case "CalendarEntry.tentative":
+		if e.ComplexityRoot.CalendarEntry.Tentative == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CalendarEntry.Tentative(childComplexity), true
+	case "CalendarEntry.title":
+		if e.ComplexityRoot.CalendarEntry.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CalendarEntry.Title(childComplexity), true
+	case "CalendarEntry.uid":
+		if e.ComplexityRoot.CalendarEntry.UID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CalendarEntry.UID(childComplexity), true
+
 	case "Certificate.enrollment":
 		if e.ComplexityRoot.Certificate.Enrollment == nil {
 			break
@@ -1972,6 +2200,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Company.Resources(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.ResourceFilter), args["orderBy"].(*model.Order)), true
+	case "Company.secondments":
+		if e.ComplexityRoot.Company.Secondments == nil {
+			break
+		}
+
+		args, err := ec.field_Company_secondments_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Company.Secondments(childComplexity, args["states"].([]secondment.State), args["from"].(*time.Time), args["to"].(*time.Time), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Company.size":
 		if e.ComplexityRoot.Company.Size == nil {
 			break
@@ -2804,6 +3043,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.GovernmentAgency.Resources(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.ResourceFilter), args["orderBy"].(*model.Order)), true
+	case "GovernmentAgency.secondments":
+		if e.ComplexityRoot.GovernmentAgency.Secondments == nil {
+			break
+		}
+
+		args, err := ec.field_GovernmentAgency_secondments_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.GovernmentAgency.Secondments(childComplexity, args["states"].([]secondment.State), args["from"].(*time.Time), args["to"].(*time.Time), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "GovernmentAgency.trainingCenters":
 		if e.ComplexityRoot.GovernmentAgency.TrainingCenters == nil {
 			break
@@ -2953,6 +3203,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.IndustrialPark.Resources(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.ResourceFilter), args["orderBy"].(*model.Order)), true
+	case "IndustrialPark.secondments":
+		if e.ComplexityRoot.IndustrialPark.Secondments == nil {
+			break
+		}
+
+		args, err := ec.field_IndustrialPark_secondments_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.IndustrialPark.Secondments(childComplexity, args["states"].([]secondment.State), args["from"].(*time.Time), args["to"].(*time.Time), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "IndustrialPark.trainingCenters":
 		if e.ComplexityRoot.IndustrialPark.TrainingCenters == nil {
 			break
@@ -3461,6 +3722,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CancelFacilityBooking(childComplexity, args["input"].(change.CancelFacilityBookingInput)), true
+	case "Mutation.cancelSecondment":
+		if e.ComplexityRoot.Mutation.CancelSecondment == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_cancelSecondment_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CancelSecondment(childComplexity, args["input"].(change.CancelSecondmentInput)), true
 	case "Mutation.changeMemberRole":
 		if e.ComplexityRoot.Mutation.ChangeMemberRole == nil {
 			break
@@ -3527,6 +3799,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateSkill(childComplexity, args["input"].(change.CreateSkillInput)), true
+	case "Mutation.decideSecondment":
+		if e.ComplexityRoot.Mutation.DecideSecondment == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_decideSecondment_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DecideSecondment(childComplexity, args["input"].(change.DecideSecondmentInput)), true
 	case "Mutation.declineEmployment":
 		if e.ComplexityRoot.Mutation.DeclineEmployment == nil {
 			break
@@ -3659,6 +3942,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RemoveTalentSkill(childComplexity, args["input"].(change.RemoveTalentSkillInput)), true
+	case "Mutation.requestSecondment":
+		if e.ComplexityRoot.Mutation.RequestSecondment == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_requestSecondment_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RequestSecondment(childComplexity, args["input"].(change.RequestSecondmentInput)), true
 	case "Mutation.setTalentSkill":
 		if e.ComplexityRoot.Mutation.SetTalentSkill == nil {
 			break
@@ -3929,6 +4223,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.NetworkPath.Steps(childComplexity), true
+
+	case "OpeningHours.closes":
+		if e.ComplexityRoot.OpeningHours.Closes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OpeningHours.Closes(childComplexity), true
+	case "OpeningHours.day":
+		if e.ComplexityRoot.OpeningHours.Day == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OpeningHours.Day(childComplexity), true
+	case "OpeningHours.opens":
+		if e.ComplexityRoot.OpeningHours.Opens == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OpeningHours.Opens(childComplexity), true
 
 	case "OpeningMatchConnection.edges":
 		if e.ComplexityRoot.OpeningMatchConnection.Edges == nil {
@@ -4514,6 +4827,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Analytics(childComplexity, args["alliance"].(*string), args["period"].(*model.DateRange)), true
+	case "Query.calendar":
+		if e.ComplexityRoot.Query.Calendar == nil {
+			break
+		}
+
+		args, err := ec.field_Query_calendar_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Calendar(childComplexity, args["from"].(time.Time), args["to"].(time.Time), args["kinds"].([]store.CalendarKind), args["organization"].(*string), args["includeCancelled"].(*bool), args["first"].(*int), args["after"].(*string)), true
 	case "Query.competitions":
 		if e.ComplexityRoot.Query.Competitions == nil {
 			break
@@ -4917,6 +5241,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.School.Resources(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.ResourceFilter), args["orderBy"].(*model.Order)), true
+	case "School.secondments":
+		if e.ComplexityRoot.School.Secondments == nil {
+			break
+		}
+
+		args, err := ec.field_School_secondments_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.School.Secondments(childComplexity, args["states"].([]secondment.State), args["from"].(*time.Time), args["to"].(*time.Time), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "School.studentCount":
 		if e.ComplexityRoot.School.StudentCount == nil {
 			break
@@ -5015,6 +5350,136 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SearchEdge.Score(childComplexity), true
+
+	case "Secondment.cancelledAt":
+		if e.ComplexityRoot.Secondment.CancelledAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Secondment.CancelledAt(childComplexity), true
+	case "Secondment.decidedAt":
+		if e.ComplexityRoot.Secondment.DecidedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Secondment.DecidedAt(childComplexity), true
+	case "Secondment.decisionNote":
+		if e.ComplexityRoot.Secondment.DecisionNote == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Secondment.DecisionNote(childComplexity), true
+	case "Secondment.from":
+		if e.ComplexityRoot.Secondment.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Secondment.From(childComplexity), true
+	case "Secondment.id":
+		if e.ComplexityRoot.Secondment.GlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Secondment.GlobalID(childComplexity), true
+	case "Secondment.hours":
+		if e.ComplexityRoot.Secondment.Hours == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Secondment.Hours(childComplexity), true
+	case "Secondment.provider":
+		if e.ComplexityRoot.Secondment.Provider == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Secondment.Provider(childComplexity), true
+	case "Secondment.purpose":
+		if e.ComplexityRoot.Secondment.Purpose == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Secondment.Purpose(childComplexity), true
+	case "Secondment.requestedAt":
+		if e.ComplexityRoot.Secondment.RequestedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Secondment.RequestedAt(childComplexity), true
+	case "Secondment.requester":
+		if e.ComplexityRoot.Secondment.Requester == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Secondment.Requester(childComplexity), true
+	case "Secondment.state":
+		if e.ComplexityRoot.Secondment.State == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Secondment.State(childComplexity), true
+	case "Secondment.teacher":
+		if e.ComplexityRoot.Secondment.Teacher == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Secondment.Teacher(childComplexity), true
+	case "Secondment.to":
+		if e.ComplexityRoot.Secondment.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Secondment.To(childComplexity), true
+	case "Secondment.version":
+		if e.ComplexityRoot.Secondment.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Secondment.Version(childComplexity), true
+
+	case "SecondmentConnection.edges":
+		if e.ComplexityRoot.SecondmentConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SecondmentConnection.Edges(childComplexity), true
+	case "SecondmentConnection.pageInfo":
+		if e.ComplexityRoot.SecondmentConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SecondmentConnection.PageInfo(childComplexity), true
+	case "SecondmentConnection.totalCount":
+		if e.ComplexityRoot.SecondmentConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SecondmentConnection.TotalCount(childComplexity), true
+
+	case "SecondmentEdge.cursor":
+		if e.ComplexityRoot.SecondmentEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SecondmentEdge.Cursor(childComplexity), true
+	case "SecondmentEdge.node":
+		if e.ComplexityRoot.SecondmentEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SecondmentEdge.Node(childComplexity), true
+
+	case "SecondmentPayload.secondment":
+		if e.ComplexityRoot.SecondmentPayload.Secondment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SecondmentPayload.Secondment(childComplexity), true
+	case "SecondmentPayload.userErrors":
+		if e.ComplexityRoot.SecondmentPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SecondmentPayload.UserErrors(childComplexity), true
 
 	case "SharedResourceConnection.edges":
 		if e.ComplexityRoot.SharedResourceConnection.Edges == nil {
@@ -5661,6 +6126,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Teacher.Provider(childComplexity), true
+	case "Teacher.secondments":
+		if e.ComplexityRoot.Teacher.Secondments == nil {
+			break
+		}
+
+		args, err := ec.field_Teacher_secondments_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Teacher.Secondments(childComplexity, args["states"].([]secondment.State), args["from"].(*time.Time), args["to"].(*time.Time), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Teacher.sharedOn":
 		if e.ComplexityRoot.Teacher.SharedOn == nil {
 			break
@@ -6142,6 +6618,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.TrainingFacility.GlobalID(childComplexity), true
+	case "TrainingFacility.openingHours":
+		if e.ComplexityRoot.TrainingFacility.OpeningHours == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrainingFacility.OpeningHours(childComplexity), true
 	case "TrainingFacility.provider":
 		if e.ComplexityRoot.TrainingFacility.Provider == nil {
 			break
@@ -6254,6 +6736,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("BilingualTextInput", ec.unmarshalInputBilingualTextInput),
 			graphql.NewInputUnmarshaler("BookFacilityInput", ec.unmarshalInputBookFacilityInput),
 			graphql.NewInputUnmarshaler("CancelFacilityBookingInput", ec.unmarshalInputCancelFacilityBookingInput),
+			graphql.NewInputUnmarshaler("CancelSecondmentInput", ec.unmarshalInputCancelSecondmentInput),
 			graphql.NewInputUnmarshaler("ChangeMemberRoleInput", ec.unmarshalInputChangeMemberRoleInput),
 			graphql.NewInputUnmarshaler("ChangePartnershipStatusInput", ec.unmarshalInputChangePartnershipStatusInput),
 			graphql.NewInputUnmarshaler("CloseJobOpeningInput", ec.unmarshalInputCloseJobOpeningInput),
@@ -6264,6 +6747,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CreateSkillInput", ec.unmarshalInputCreateSkillInput),
 			graphql.NewInputUnmarshaler("DateRange", ec.unmarshalInputDateRange),
 			graphql.NewInputUnmarshaler("DateTimeRange", ec.unmarshalInputDateTimeRange),
+			graphql.NewInputUnmarshaler("DecideSecondmentInput", ec.unmarshalInputDecideSecondmentInput),
 			graphql.NewInputUnmarshaler("DropEnrollmentInput", ec.unmarshalInputDropEnrollmentInput),
 			graphql.NewInputUnmarshaler("EmploymentOutcomeOrder", ec.unmarshalInputEmploymentOutcomeOrder),
 			graphql.NewInputUnmarshaler("EnrollInCourseInput", ec.unmarshalInputEnrollInCourseInput),
@@ -6275,6 +6759,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("MembershipFilter", ec.unmarshalInputMembershipFilter),
 			graphql.NewInputUnmarshaler("MembershipOrder", ec.unmarshalInputMembershipOrder),
 			graphql.NewInputUnmarshaler("NetworkFilter", ec.unmarshalInputNetworkFilter),
+			graphql.NewInputUnmarshaler("OpeningHoursInput", ec.unmarshalInputOpeningHoursInput),
 			graphql.NewInputUnmarshaler("OrganizationFilter", ec.unmarshalInputOrganizationFilter),
 			graphql.NewInputUnmarshaler("OrganizationOrder", ec.unmarshalInputOrganizationOrder),
 			graphql.NewInputUnmarshaler("ParticipantInput", ec.unmarshalInputParticipantInput),
@@ -6290,6 +6775,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("RegisterTalentInput", ec.unmarshalInputRegisterTalentInput),
 			graphql.NewInputUnmarshaler("RemovePartnershipParticipantInput", ec.unmarshalInputRemovePartnershipParticipantInput),
 			graphql.NewInputUnmarshaler("RemoveTalentSkillInput", ec.unmarshalInputRemoveTalentSkillInput),
+			graphql.NewInputUnmarshaler("RequestSecondmentInput", ec.unmarshalInputRequestSecondmentInput),
 			graphql.NewInputUnmarshaler("ResourceFilter", ec.unmarshalInputResourceFilter),
 			graphql.NewInputUnmarshaler("ResourceOrder", ec.unmarshalInputResourceOrder),
 			graphql.NewInputUnmarshaler("SetTalentSkillInput", ec.unmarshalInputSetTalentSkillInput),
@@ -7904,6 +8390,8 @@ type TrainingFacility implements Node & SharedResource {
   address: String
   "Notable equipment, for example ` + "`" + `5-axis CNC machining centre` + "`" + `."
   equipment: [String!]!
+  "The facility's weekly opening hours, Monday first; bookings lie within them. Empty: always open."
+  openingHours: [OpeningHours!]!
   """
   The facility's bookings that overlap ` + "`" + `[from, to)` + "`" + `, earliest first. Bookings say which
   member uses the facility when and what for, so only signed-in callers see them; for
@@ -7926,8 +8414,9 @@ type TrainingFacility implements Node & SharedResource {
     before: String
   ): FacilityBookingConnection!
   """
-  The facility's free time in ` + "`" + `[from, to)` + "`" + `: the stretches between its standing bookings
-  that last at least ` + "`" + `minimumMinutes` + "`" + `, in order. Anyone who sees the facility sees it.
+  The facility's free time in ` + "`" + `[from, to)` + "`" + `: the stretches of its opening hours between its
+  standing bookings that last at least ` + "`" + `minimumMinutes` + "`" + `, in order. Anyone who sees the facility
+  sees it.
   """
   availability(
     "The start of the window, inclusive."
@@ -8886,7 +9375,7 @@ type FacilityBooking implements Node {
   start: DateTime!
   "When the booking ends: the first moment the facility is free again."
   end: DateTime!
-  "What the facility is booked for, for example a class or an assessment."
+  "What the facility is booked for, for example an assessment. A course's class meetings read ` + "`" + `Class meeting` + "`" + `: their ` + "`" + `course` + "`" + ` says which, to callers who may see it."
   purpose: String!
   "How many trainees will use the facility, when said."
   trainees: Int
@@ -8932,6 +9421,275 @@ type PlacementEdge {
   cursor: String!
   "The placement."
   node: Placement!
+}
+
+# ---------------------------------------------------------------- Secondments
+
+"""
+Where a teacher secondment stands. A request waits ` + "`" + `REQUESTED` + "`" + ` until the teacher's
+organization accepts or declines it; either party may cancel a secondment requested or
+accepted until its last day has passed.
+"""
+enum SecondmentState {
+  "Asked for, waiting for the teacher's organization to answer. Requests for the same days may compete."
+  REQUESTED
+  "Accepted by the teacher's organization: the teacher teaches for the requester over the period. A teacher's accepted secondments never overlap."
+  ACCEPTED
+  "Declined by the teacher's organization."
+  DECLINED
+  "Cancelled by either party before its last day had passed."
+  CANCELLED
+}
+
+"""
+A member's request for a teacher another member shares with it, for a period of days and
+a number of teaching hours: a company lending a senior technician to a school whose
+curriculum lags its industry, for example. A teacher is seconded to one member at a
+time: the database refuses to accept a secondment whose days overlap an accepted one.
+Visible to signed-in callers, of the teachers they see.
+"""
+type Secondment implements Node {
+  "Globally unique, opaque identifier."
+  id: ID!
+  "Increases with every change; give it back when deciding or cancelling so that concurrent changes are detected."
+  version: Int!
+  "The teacher asked for."
+  teacher: Teacher!
+  "The member that asked for the teacher."
+  requester: Organization!
+  "The teacher's organization, which decides."
+  provider: Organization!
+  "The first day of the secondment, in Shenyang's calendar."
+  from: Date!
+  "The last day of the secondment, included."
+  to: Date!
+  "The teaching hours asked for over the whole period."
+  hours: Int!
+  "What the teacher is asked for, for example a course or a workshop to run."
+  purpose: String!
+  "Where the secondment stands."
+  state: SecondmentState!
+  "When the request was made."
+  requestedAt: DateTime!
+  "When the teacher's organization accepted or declined; null while it has not."
+  decidedAt: DateTime
+  "What the teacher's organization said with its answer, when it said something."
+  decisionNote: String
+  "When the secondment was cancelled; null unless it was."
+  cancelledAt: DateTime
+}
+
+"A page of secondments."
+type SecondmentConnection {
+  "The secondments on this page, each with its cursor."
+  edges: [SecondmentEdge!]!
+  "Where this page sits in the whole list."
+  pageInfo: PageInfo!
+  "The number of secondments in the whole list, ignoring paging. Counted only when asked for."
+  totalCount: Int!
+}
+
+"A secondment and its cursor."
+type SecondmentEdge {
+  "Opaque position of this edge, for ` + "`" + `after` + "`" + ` and ` + "`" + `before` + "`" + `."
+  cursor: String!
+  "The secondment."
+  node: Secondment!
+}
+
+extend type Teacher {
+  "The teacher's secondments, earliest first. Signed-in callers only; for anyone else the list is empty."
+  secondments(
+    "Only secondments in these states; all when omitted."
+    states: [SecondmentState!]
+    "Only secondments whose last day is on or after this day."
+    from: Date
+    "Only secondments whose first day is on or before this day; at most 1,098 days after ` + "`" + `from` + "`" + `."
+    to: Date
+    "Number of items to return, paging forwards (at most 100; default 20 when neither ` + "`" + `first` + "`" + ` nor ` + "`" + `last` + "`" + ` is given)."
+    first: Int
+    "Return items after this cursor."
+    after: String
+    "Number of items to return, paging backwards (at most 100)."
+    last: Int
+    "Return items before this cursor."
+    before: String
+  ): SecondmentConnection!
+}
+
+extend interface Organization {
+  "The secondments this organization asked for or lends its teachers to, earliest first, of the teachers the caller sees. Signed-in callers only; for anyone else the list is empty."
+  secondments(
+    "Only secondments in these states; all when omitted."
+    states: [SecondmentState!]
+    "Only secondments whose last day is on or after this day."
+    from: Date
+    "Only secondments whose first day is on or before this day; at most 1,098 days after ` + "`" + `from` + "`" + `."
+    to: Date
+    "Number of items to return, paging forwards (at most 100; default 20 when neither ` + "`" + `first` + "`" + ` nor ` + "`" + `last` + "`" + ` is given)."
+    first: Int
+    "Return items after this cursor."
+    after: String
+    "Number of items to return, paging backwards (at most 100)."
+    last: Int
+    "Return items before this cursor."
+    before: String
+  ): SecondmentConnection!
+}
+
+extend type School {
+  "The secondments this organization asked for or lends its teachers to, earliest first, of the teachers the caller sees. Signed-in callers only; for anyone else the list is empty."
+  secondments(
+    "Only secondments in these states; all when omitted."
+    states: [SecondmentState!]
+    "Only secondments whose last day is on or after this day."
+    from: Date
+    "Only secondments whose first day is on or before this day; at most 1,098 days after ` + "`" + `from` + "`" + `."
+    to: Date
+    "Number of items to return, paging forwards (at most 100; default 20 when neither ` + "`" + `first` + "`" + ` nor ` + "`" + `last` + "`" + ` is given)."
+    first: Int
+    "Return items after this cursor."
+    after: String
+    "Number of items to return, paging backwards (at most 100)."
+    last: Int
+    "Return items before this cursor."
+    before: String
+  ): SecondmentConnection!
+}
+
+extend type Company {
+  "The secondments this organization asked for or lends its teachers to, earliest first, of the teachers the caller sees. Signed-in callers only; for anyone else the list is empty."
+  secondments(
+    "Only secondments in these states; all when omitted."
+    states: [SecondmentState!]
+    "Only secondments whose last day is on or after this day."
+    from: Date
+    "Only secondments whose first day is on or before this day; at most 1,098 days after ` + "`" + `from` + "`" + `."
+    to: Date
+    "Number of items to return, paging forwards (at most 100; default 20 when neither ` + "`" + `first` + "`" + ` nor ` + "`" + `last` + "`" + ` is given)."
+    first: Int
+    "Return items after this cursor."
+    after: String
+    "Number of items to return, paging backwards (at most 100)."
+    last: Int
+    "Return items before this cursor."
+    before: String
+  ): SecondmentConnection!
+}
+
+extend type GovernmentAgency {
+  "The secondments this organization asked for or lends its teachers to, earliest first, of the teachers the caller sees. Signed-in callers only; for anyone else the list is empty."
+  secondments(
+    "Only secondments in these states; all when omitted."
+    states: [SecondmentState!]
+    "Only secondments whose last day is on or after this day."
+    from: Date
+    "Only secondments whose first day is on or before this day; at most 1,098 days after ` + "`" + `from` + "`" + `."
+    to: Date
+    "Number of items to return, paging forwards (at most 100; default 20 when neither ` + "`" + `first` + "`" + ` nor ` + "`" + `last` + "`" + ` is given)."
+    first: Int
+    "Return items after this cursor."
+    after: String
+    "Number of items to return, paging backwards (at most 100)."
+    last: Int
+    "Return items before this cursor."
+    before: String
+  ): SecondmentConnection!
+}
+
+extend type IndustrialPark {
+  "The secondments this organization asked for or lends its teachers to, earliest first, of the teachers the caller sees. Signed-in callers only; for anyone else the list is empty."
+  secondments(
+    "Only secondments in these states; all when omitted."
+    states: [SecondmentState!]
+    "Only secondments whose last day is on or after this day."
+    from: Date
+    "Only secondments whose first day is on or before this day; at most 1,098 days after ` + "`" + `from` + "`" + `."
+    to: Date
+    "Number of items to return, paging forwards (at most 100; default 20 when neither ` + "`" + `first` + "`" + ` nor ` + "`" + `last` + "`" + ` is given)."
+    first: Int
+    "Return items after this cursor."
+    after: String
+    "Number of items to return, paging backwards (at most 100)."
+    last: Int
+    "Return items before this cursor."
+    before: String
+  ): SecondmentConnection!
+}
+
+extend type Mutation {
+  """
+  Asks for a teacher another member shares with the requester, for a period of days and
+  a number of teaching hours. Members ask for themselves. Requests for the same days may
+  compete until the teacher's organization accepts one. Give ` + "`" + `idempotencyKey` + "`" + ` to retry
+  safely: the same request again returns the same secondment.
+  """
+  requestSecondment("The request." input: RequestSecondmentInput!): SecondmentPayload! @requires(roles: [ADMIN, MEMBER])
+  """
+  Accepts or declines a requested secondment. The teacher's organization may. Accepting
+  one whose days overlap an accepted secondment of the teacher is refused with
+  ` + "`" + `OVERLAP` + "`" + `, naming it; of concurrent overlapping acceptances exactly one succeeds.
+  """
+  decideSecondment("The answer." input: DecideSecondmentInput!): SecondmentPayload! @requires(roles: [ADMIN, MEMBER])
+  "Cancels a secondment requested or accepted whose last day has not passed. The requester or the teacher's organization may."
+  cancelSecondment("The secondment to cancel." input: CancelSecondmentInput!): SecondmentPayload! @requires(roles: [ADMIN, MEMBER])
+}
+
+"A request for a teacher."
+input RequestSecondmentInput {
+  "The teacher (global ID)."
+  teacherId: ID!
+  "The member asking (global ID); a MEMBER's own organization when omitted. The teacher must be shared with it, and not be its own."
+  requesterId: ID
+  "The first day, in Shenyang's calendar: today or later, at most 366 days ahead."
+  from: Date!
+  "The last day, included: on or after ` + "`" + `from` + "`" + `, at most 366 days in all."
+  to: Date!
+  "The teaching hours asked for over the period: at least 1, at most 8 a day of the period."
+  hours: Int!
+  "What the teacher is asked for, 1 to 300 characters."
+  purpose: String!
+  "Any text up to 100 characters, unique per request: sending the same request again with it returns the secondment the first made instead of asking twice."
+  idempotencyKey: String
+}
+
+"An answer to a request for a teacher."
+input DecideSecondmentInput {
+  "The secondment's global ID."
+  id: ID!
+  "The version last read."
+  version: Int!
+  "True to accept, false to decline."
+  accept: Boolean!
+  "What to tell the requester with the answer, up to 1,000 characters."
+  note: String
+}
+
+"A secondment to cancel."
+input CancelSecondmentInput {
+  "The secondment's global ID."
+  id: ID!
+  "The version last read."
+  version: Int!
+}
+
+"The result of a secondment mutation."
+type SecondmentPayload {
+  "The secondment as it is now; null when the mutation was refused."
+  secondment: Secondment
+  "Why the input was refused; empty on success."
+  userErrors: [UserError!]!
+}
+
+extend enum EventKind {
+  "A member asked for a teacher (the subject is the secondment). The payload names the teacher, both parties and the days: ` + "`" + `{\"teacher\": ..., \"requester\": ..., \"provider\": ..., \"from\": ..., \"to\": ..., \"hours\": ...}` + "`" + `. Signed-in callers only."
+  SECONDMENT_REQUESTED
+  "The teacher's organization accepted a secondment (the subject is the secondment); the payload carries its note when it gave one. Signed-in callers only."
+  SECONDMENT_ACCEPTED
+  "The teacher's organization declined a secondment (the subject is the secondment); the payload carries its note when it gave one. Signed-in callers only."
+  SECONDMENT_DECLINED
+  "A secondment was cancelled (the subject is the secondment); the payload's ` + "`" + `was` + "`" + ` is the state it left. Signed-in callers only."
+  SECONDMENT_CANCELLED
 }
 
 # ---------------------------------------------------------------- Writes
@@ -9005,7 +9763,7 @@ enum UserErrorCode {
   PENDING_INVITATIONS
   "The course takes no enrolments today: enrolment opens 56 days before the course starts and closes the day before (see ` + "`" + `CourseState` + "`" + `); the message says when."
   ENROLMENT_CLOSED
-  "The facility is booked for part of the time asked for; the message names the booking in the way and its time."
+  "The facility is booked for part of the time asked for, or the teacher is seconded for part of the days; the message names the booking or the secondment in the way and its time."
   OVERLAP
 }
 
@@ -9392,6 +10150,11 @@ input ShareTrainingFacilityInput {
   address: String
   "Notable equipment, at most 100 items."
   equipment: [String!]
+  """
+  Its weekly opening hours, at most 21 stretches that do not overlap; bookings must lie within
+  one, and its free time is counted within them. Omitted or empty: always open.
+  """
+  openingHours: [OpeningHoursInput!]
 }
 
 "Changes to a training facility; omitted fields stay as they are."
@@ -9412,6 +10175,8 @@ input UpdateTrainingFacilityInput {
   address: String
   "The new equipment list."
   equipment: [String!]
+  "The new opening hours, replacing the old; an empty list: always open. Bookings already made stay."
+  openingHours: [OpeningHoursInput!]
 }
 
 "The result of a training facility mutation."
@@ -9583,6 +10348,44 @@ input ShareTrainingCourseInput {
   meetings: [TimeSlotInput!]
 }
 
+"A day of the week."
+enum Weekday {
+  "Monday (星期一)."
+  MONDAY
+  "Tuesday (星期二)."
+  TUESDAY
+  "Wednesday (星期三)."
+  WEDNESDAY
+  "Thursday (星期四)."
+  THURSDAY
+  "Friday (星期五)."
+  FRIDAY
+  "Saturday (星期六)."
+  SATURDAY
+  "Sunday (星期日)."
+  SUNDAY
+}
+
+"One stretch of a weekday during which a facility is open, in Shenyang's time (UTC+8)."
+type OpeningHours {
+  "The day."
+  day: Weekday!
+  "When it opens, as ` + "`" + `HH:MM` + "`" + `."
+  opens: String!
+  "When it closes, as ` + "`" + `HH:MM` + "`" + ` (` + "`" + `24:00` + "`" + ` for midnight); after ` + "`" + `opens` + "`" + `."
+  closes: String!
+}
+
+"One stretch of a weekday during which a facility is open, in Shenyang's time (UTC+8)."
+input OpeningHoursInput {
+  "The day."
+  day: Weekday!
+  "When it opens, as ` + "`" + `HH:MM` + "`" + `, ` + "`" + `00:00` + "`" + ` to ` + "`" + `23:59` + "`" + `."
+  opens: String!
+  "When it closes, as ` + "`" + `HH:MM` + "`" + `, after ` + "`" + `opens` + "`" + `; ` + "`" + `24:00` + "`" + ` for midnight. A facility open past midnight has a stretch on each day."
+  closes: String!
+}
+
 "A stretch of time to book, ` + "`" + `[start, end)` + "`" + `."
 input TimeSlotInput {
   "When it starts."
@@ -9615,6 +10418,13 @@ input UpdateTrainingCourseInput {
   teacherIds: [ID!]
   "The new skills taught, replacing the old."
   skills: [SkillLevelInput!]
+  """
+  The class meetings from now on, at most 200, each within the course's days, replacing
+  those that have not started: these are cancelled and the facility booked for the new
+  ones, in the same change (` + "`" + `OVERLAP` + "`" + ` at a meeting's index refuses it all). Without it, new
+  days cancel the meetings that have not started and fall outside them.
+  """
+  meetings: [TimeSlotInput!]
 }
 
 "The result of a training course mutation."
@@ -11142,6 +11952,104 @@ extend type Query {
     after: String
   ): SearchConnection!
 }
+
+# ---------------------------------------------------------------- Calendar
+
+"What a calendar entry is."
+enum CalendarEntryKind {
+  "A training course, from its first day to its last (whole days in Shenyang)."
+  COURSE
+  "A class meeting of a course: the booking of its facility for one session."
+  CLASS_MEETING
+  "A member's booking of a training facility, other than a course's class meeting."
+  FACILITY_BOOKING
+  "A skills competition, on the day it is held (a whole day in Shenyang)."
+  COMPETITION
+  "A teacher's secondment to another member, over its days (whole days in Shenyang); a request awaiting its answer is ` + "`" + `tentative` + "`" + `."
+  SECONDMENT
+}
+
+"""
+One dated thing on the alliance's calendar: a course's days, a class meeting, a facility booking,
+a competition or a teacher's secondment. The same entries, with the same ` + "`" + `uid` + "`" + `s, are served as iCalendar at
+` + "`" + `GET /calendar.ics` + "`" + `.
+"""
+type CalendarEntry {
+  "Stable identity of the entry, its ` + "`" + `UID` + "`" + ` in iCalendar: the same at every read and after every change."
+  uid: String!
+  "What the entry is."
+  kind: CalendarEntryKind!
+  "The entry's title in English and Chinese: the course's or competition's name (for a class meeting whose course the caller may not see, ` + "`" + `Class meeting` + "`" + `), or the booking's purpose."
+  title: BilingualText!
+  "When the entry starts; for whole-day entries, midnight in Shenyang of the first day."
+  start: DateTime!
+  "When the entry ends (exclusive); for whole-day entries, midnight in Shenyang after the last day."
+  end: DateTime!
+  "Whether the entry lasts whole days (courses and competitions) rather than a time of day."
+  allDay: Boolean!
+  "Whether the entry was cancelled (a cancelled booking, a withdrawn course, a declined or cancelled secondment); listed only when asked for."
+  cancelled: Boolean!
+  "Whether the entry awaits a decision: a requested secondment not yet accepted or declined."
+  tentative: Boolean!
+  "How many times the entry changed since it was made, its ` + "`" + `SEQUENCE` + "`" + ` in iCalendar."
+  sequence: Int!
+  "The member that holds the entry: the course's provider, the member a facility is booked for or the member a teacher is seconded to; null for competitions."
+  organization: Organization
+  "Where the entry takes place, when it is a shared facility the caller may see."
+  facility: TrainingFacility
+  "The course the entry is, or is a class meeting of; null for other kinds, or when the caller may not see the course."
+  course: TrainingCourse
+  "The booking the entry is (class meetings and facility bookings); null for other kinds."
+  booking: FacilityBooking
+  "The competition the entry is; null for other kinds."
+  competition: Competition
+  "The secondment the entry is; null for other kinds."
+  secondment: Secondment
+}
+
+"A page of calendar entries."
+type CalendarConnection {
+  "The entries on this page, each with its cursor."
+  edges: [CalendarEdge!]!
+  "Where this page sits in the whole list."
+  pageInfo: PageInfo!
+  "The number of entries in the whole window, ignoring paging. Counted only when asked for."
+  totalCount: Int!
+}
+
+"A calendar entry and its cursor."
+type CalendarEdge {
+  "Opaque position of this edge, for ` + "`" + `after` + "`" + `."
+  cursor: String!
+  "The entry."
+  node: CalendarEntry!
+}
+
+extend type Query {
+  """
+  The alliance's calendar between two instants, by start: courses, class meetings, facility bookings,
+  competitions and teacher secondments that meet ` + "`" + `[from, to)` + "`" + `. Bookings, class meetings and
+  secondments are listed to signed-in callers only, of facilities and teachers they may see;
+  courses as the sharing scope allows. Also served as
+  iCalendar at ` + "`" + `GET /calendar.ics` + "`" + `.
+  """
+  calendar(
+    "The window's start."
+    from: DateTime!
+    "The window's end (exclusive): at most 366 days after ` + "`" + `from` + "`" + `."
+    to: DateTime!
+    "The kinds of entry to list; every kind when omitted."
+    kinds: [CalendarEntryKind!]
+    "Only the entries of this member (global ID): its courses, its bookings and those of its facilities, and the secondments it asked for or lends."
+    organization: ID
+    "Whether to list cancelled bookings, withdrawn courses and declined or cancelled secondments too, marked ` + "`" + `cancelled` + "`" + `."
+    includeCancelled: Boolean = false
+    "Number of items to return (at most 100; default 20)."
+    first: Int
+    "Return items after this cursor."
+    after: String
+  ): CalendarConnection!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -11268,6 +12176,64 @@ func (ec *executionContext) childFields_BilingualText(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type BilingualText", field.Name)
 }
 
+func (ec *executionContext) childFields_CalendarConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_CalendarConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_CalendarConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_CalendarConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CalendarConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_CalendarEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_CalendarEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_CalendarEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CalendarEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_CalendarEntry(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "uid":
+		return ec.fieldContext_CalendarEntry_uid(ctx, field)
+	case "kind":
+		return ec.fieldContext_CalendarEntry_kind(ctx, field)
+	case "title":
+		return ec.fieldContext_CalendarEntry_title(ctx, field)
+	case "start":
+		return ec.fieldContext_CalendarEntry_start(ctx, field)
+	case "end":
+		return ec.fieldContext_CalendarEntry_end(ctx, field)
+	case "allDay":
+		return ec.fieldContext_CalendarEntry_allDay(ctx, field)
+	case "cancelled":
+		return ec.fieldContext_CalendarEntry_cancelled(ctx, field)
+	case "tentative":
+		return ec.fieldContext_CalendarEntry_tentative(ctx, field)
+	case "sequence":
+		return ec.fieldContext_CalendarEntry_sequence(ctx, field)
+	case "organization":
+		return ec.fieldContext_CalendarEntry_organization(ctx, field)
+	case "facility":
+		return ec.fieldContext_CalendarEntry_facility(ctx, field)
+	case "course":
+		return ec.fieldContext_CalendarEntry_course(ctx, field)
+	case "booking":
+		return ec.fieldContext_CalendarEntry_booking(ctx, field)
+	case "competition":
+		return ec.fieldContext_CalendarEntry_competition(ctx, field)
+	case "secondment":
+		return ec.fieldContext_CalendarEntry_secondment(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CalendarEntry", field.Name)
+}
+
 func (ec *executionContext) childFields_Certificate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -11348,6 +12314,8 @@ func (ec *executionContext) childFields_Company(ctx context.Context, field graph
 		return ec.fieldContext_Company_employees(ctx, field)
 	case "pendingEmployees":
 		return ec.fieldContext_Company_pendingEmployees(ctx, field)
+	case "secondments":
+		return ec.fieldContext_Company_secondments(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Company", field.Name)
 }
@@ -11784,6 +12752,8 @@ func (ec *executionContext) childFields_IndustrialPark(ctx context.Context, fiel
 		return ec.fieldContext_IndustrialPark_focusIndustries(ctx, field)
 	case "companies":
 		return ec.fieldContext_IndustrialPark_companies(ctx, field)
+	case "secondments":
+		return ec.fieldContext_IndustrialPark_secondments(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type IndustrialPark", field.Name)
 }
@@ -12046,6 +13016,18 @@ func (ec *executionContext) childFields_NetworkPath(ctx context.Context, field g
 		return ec.fieldContext_NetworkPath_steps(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type NetworkPath", field.Name)
+}
+
+func (ec *executionContext) childFields_OpeningHours(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "day":
+		return ec.fieldContext_OpeningHours_day(ctx, field)
+	case "opens":
+		return ec.fieldContext_OpeningHours_opens(ctx, field)
+	case "closes":
+		return ec.fieldContext_OpeningHours_closes(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OpeningHours", field.Name)
 }
 
 func (ec *executionContext) childFields_OpeningMatchConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -12456,6 +13438,8 @@ func (ec *executionContext) childFields_School(ctx context.Context, field graphq
 		return ec.fieldContext_School_studentCount(ctx, field)
 	case "students":
 		return ec.fieldContext_School_students(ctx, field)
+	case "secondments":
+		return ec.fieldContext_School_secondments(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type School", field.Name)
 }
@@ -12496,6 +13480,72 @@ func (ec *executionContext) childFields_SearchEdge(ctx context.Context, field gr
 		return ec.fieldContext_SearchEdge_highlights(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SearchEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_Secondment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Secondment_id(ctx, field)
+	case "version":
+		return ec.fieldContext_Secondment_version(ctx, field)
+	case "teacher":
+		return ec.fieldContext_Secondment_teacher(ctx, field)
+	case "requester":
+		return ec.fieldContext_Secondment_requester(ctx, field)
+	case "provider":
+		return ec.fieldContext_Secondment_provider(ctx, field)
+	case "from":
+		return ec.fieldContext_Secondment_from(ctx, field)
+	case "to":
+		return ec.fieldContext_Secondment_to(ctx, field)
+	case "hours":
+		return ec.fieldContext_Secondment_hours(ctx, field)
+	case "purpose":
+		return ec.fieldContext_Secondment_purpose(ctx, field)
+	case "state":
+		return ec.fieldContext_Secondment_state(ctx, field)
+	case "requestedAt":
+		return ec.fieldContext_Secondment_requestedAt(ctx, field)
+	case "decidedAt":
+		return ec.fieldContext_Secondment_decidedAt(ctx, field)
+	case "decisionNote":
+		return ec.fieldContext_Secondment_decisionNote(ctx, field)
+	case "cancelledAt":
+		return ec.fieldContext_Secondment_cancelledAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Secondment", field.Name)
+}
+
+func (ec *executionContext) childFields_SecondmentConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_SecondmentConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_SecondmentConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_SecondmentConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SecondmentConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_SecondmentEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_SecondmentEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_SecondmentEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SecondmentEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_SecondmentPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "secondment":
+		return ec.fieldContext_SecondmentPayload_secondment(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_SecondmentPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SecondmentPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_SharedResourceConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -12806,6 +13856,8 @@ func (ec *executionContext) childFields_Teacher(ctx context.Context, field graph
 		return ec.fieldContext_Teacher_expertise(ctx, field)
 	case "courses":
 		return ec.fieldContext_Teacher_courses(ctx, field)
+	case "secondments":
+		return ec.fieldContext_Teacher_secondments(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Teacher", field.Name)
 }
@@ -13020,6 +14072,8 @@ func (ec *executionContext) childFields_TrainingFacility(ctx context.Context, fi
 		return ec.fieldContext_TrainingFacility_address(ctx, field)
 	case "equipment":
 		return ec.fieldContext_TrainingFacility_equipment(ctx, field)
+	case "openingHours":
+		return ec.fieldContext_TrainingFacility_openingHours(ctx, field)
 	case "bookings":
 		return ec.fieldContext_TrainingFacility_bookings(ctx, field)
 	case "availability":
@@ -13786,6 +14840,68 @@ func (ec *executionContext) field_Company_resources_args(ctx context.Context, ra
 	return args, nil
 }
 
+func (ec *executionContext) field_Company_secondments_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "states",
+		func(ctx context.Context, v any) ([]secondment.State, error) {
+			return ec.unmarshalOSecondmentState2ᚕgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋsecondmentᚐStateᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["states"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg6
+	return args, nil
+}
+
 func (ec *executionContext) field_GovernmentAgency_partners_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -13945,6 +15061,68 @@ func (ec *executionContext) field_GovernmentAgency_resources_args(ctx context.Co
 		return nil, err
 	}
 	args["orderBy"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_GovernmentAgency_secondments_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "states",
+		func(ctx context.Context, v any) ([]secondment.State, error) {
+			return ec.unmarshalOSecondmentState2ᚕgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋsecondmentᚐStateᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["states"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg6
 	return args, nil
 }
 
@@ -14164,6 +15342,68 @@ func (ec *executionContext) field_IndustrialPark_resources_args(ctx context.Cont
 	return args, nil
 }
 
+func (ec *executionContext) field_IndustrialPark_secondments_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "states",
+		func(ctx context.Context, v any) ([]secondment.State, error) {
+			return ec.unmarshalOSecondmentState2ᚕgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋsecondmentᚐStateᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["states"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg6
+	return args, nil
+}
+
 func (ec *executionContext) field_JobOpening_gapCourses_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -14376,6 +15616,20 @@ func (ec *executionContext) field_Mutation_cancelFacilityBooking_args(ctx contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_cancelSecondment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (change.CancelSecondmentInput, error) {
+			return ec.unmarshalNCancelSecondmentInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐCancelSecondmentInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_changeMemberRole_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -14452,6 +15706,20 @@ func (ec *executionContext) field_Mutation_createSkill_args(ctx context.Context,
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (change.CreateSkillInput, error) {
 			return ec.unmarshalNCreateSkillInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐCreateSkillInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_decideSecondment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (change.DecideSecondmentInput, error) {
+			return ec.unmarshalNDecideSecondmentInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐDecideSecondmentInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -14620,6 +15888,20 @@ func (ec *executionContext) field_Mutation_removeTalentSkill_args(ctx context.Co
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (change.RemoveTalentSkillInput, error) {
 			return ec.unmarshalNRemoveTalentSkillInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐRemoveTalentSkillInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_requestSecondment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (change.RequestSecondmentInput, error) {
+			return ec.unmarshalNRequestSecondmentInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐRequestSecondmentInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -14967,6 +16249,68 @@ func (ec *executionContext) field_Query_analytics_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["period"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_calendar_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNDateTime2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNDateTime2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "kinds",
+		func(ctx context.Context, v any) ([]store.CalendarKind, error) {
+			return ec.unmarshalOCalendarEntryKind2ᚕgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐCalendarKindᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["kinds"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "organization",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["organization"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "includeCancelled",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["includeCancelled"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg6
 	return args, nil
 }
 
@@ -16004,6 +17348,68 @@ func (ec *executionContext) field_School_resources_args(ctx context.Context, raw
 	return args, nil
 }
 
+func (ec *executionContext) field_School_secondments_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "states",
+		func(ctx context.Context, v any) ([]secondment.State, error) {
+			return ec.unmarshalOSecondmentState2ᚕgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋsecondmentᚐStateᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["states"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg6
+	return args, nil
+}
+
 func (ec *executionContext) field_School_students_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -16397,6 +17803,68 @@ func (ec *executionContext) field_Teacher_courses_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["orderBy"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Teacher_secondments_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "states",
+		func(ctx context.Context, v any) ([]secondment.State, error) {
+			return ec.unmarshalOSecondmentState2ᚕgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋsecondmentᚐStateᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["states"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg6
 	return args, nil
 }
 
@@ -17912,6 +19380,556 @@ func (ec *executionContext) fieldContext_BilingualText_zh(_ context.Context, fie
 	return graphql.NewScalarFieldContext("BilingualText", field, false, false, "String")
 }
 
+func (ec *executionContext) _CalendarConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*model.CalendarEntry]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CalendarConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Edge[*model.CalendarEntry]) graphql.Marshaler {
+			return ec.marshalNCalendarEdge2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CalendarConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CalendarConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CalendarEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CalendarConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*model.CalendarEntry]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CalendarConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CalendarConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CalendarConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CalendarConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*model.CalendarEntry]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CalendarConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CalendarConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CalendarConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _CalendarEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.Edge[*model.CalendarEntry]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CalendarEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CalendarEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CalendarEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _CalendarEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.Edge[*model.CalendarEntry]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CalendarEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CalendarEntry) graphql.Marshaler {
+			return ec.marshalNCalendarEntry2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐCalendarEntry(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CalendarEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CalendarEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CalendarEntry(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CalendarEntry_uid(ctx context.Context, field graphql.CollectedField, obj *model.CalendarEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CalendarEntry_uid(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CalendarEntry_uid(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CalendarEntry", field, true, false, "String")
+}
+
+func (ec *executionContext) _CalendarEntry_kind(ctx context.Context, field graphql.CollectedField, obj *model.CalendarEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CalendarEntry_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v store.CalendarKind) graphql.Marshaler {
+			return ec.marshalNCalendarEntryKind2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐCalendarKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CalendarEntry_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CalendarEntry", field, false, false, "CalendarEntryKind")
+}
+
+func (ec *executionContext) _CalendarEntry_title(ctx context.Context, field graphql.CollectedField, obj *model.CalendarEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CalendarEntry_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.BilingualText) graphql.Marshaler {
+			return ec.marshalNBilingualText2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐBilingualText(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CalendarEntry_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CalendarEntry",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BilingualText(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CalendarEntry_start(ctx context.Context, field graphql.CollectedField, obj *model.CalendarEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CalendarEntry_start(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Start, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CalendarEntry_start(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CalendarEntry", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _CalendarEntry_end(ctx context.Context, field graphql.CollectedField, obj *model.CalendarEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CalendarEntry_end(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.End, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CalendarEntry_end(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CalendarEntry", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _CalendarEntry_allDay(ctx context.Context, field graphql.CollectedField, obj *model.CalendarEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CalendarEntry_allDay(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AllDay, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CalendarEntry_allDay(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CalendarEntry", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _CalendarEntry_cancelled(ctx context.Context, field graphql.CollectedField, obj *model.CalendarEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CalendarEntry_cancelled(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cancelled, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CalendarEntry_cancelled(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CalendarEntry", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _CalendarEntry_tentative(ctx context.Context, field graphql.CollectedField, obj *model.CalendarEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CalendarEntry_tentative(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Tentative, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CalendarEntry_tentative(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CalendarEntry", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _CalendarEntry_sequence(ctx context.Context, field graphql.CollectedField, obj *model.CalendarEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CalendarEntry_sequence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sequence, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CalendarEntry_sequence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CalendarEntry", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CalendarEntry_organization(ctx context.Context, field graphql.CollectedField, obj *model.CalendarEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CalendarEntry_organization(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CalendarEntry().Organization(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Organization) graphql.Marshaler {
+			return ec.marshalOOrganization2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐOrganization(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CalendarEntry_organization(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CalendarEntry",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CalendarEntry_facility(ctx context.Context, field graphql.CollectedField, obj *model.CalendarEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CalendarEntry_facility(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CalendarEntry().Facility(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.TrainingFacility) graphql.Marshaler {
+			return ec.marshalOTrainingFacility2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐTrainingFacility(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CalendarEntry_facility(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CalendarEntry",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TrainingFacility(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CalendarEntry_course(ctx context.Context, field graphql.CollectedField, obj *model.CalendarEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CalendarEntry_course(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CalendarEntry().Course(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.TrainingCourse) graphql.Marshaler {
+			return ec.marshalOTrainingCourse2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐTrainingCourse(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CalendarEntry_course(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CalendarEntry",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TrainingCourse(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CalendarEntry_booking(ctx context.Context, field graphql.CollectedField, obj *model.CalendarEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CalendarEntry_booking(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CalendarEntry().Booking(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.FacilityBooking) graphql.Marshaler {
+			return ec.marshalOFacilityBooking2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐFacilityBooking(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CalendarEntry_booking(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CalendarEntry",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FacilityBooking(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CalendarEntry_competition(ctx context.Context, field graphql.CollectedField, obj *model.CalendarEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CalendarEntry_competition(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CalendarEntry().Competition(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Competition) graphql.Marshaler {
+			return ec.marshalOCompetition2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐCompetition(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CalendarEntry_competition(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CalendarEntry",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Competition(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CalendarEntry_secondment(ctx context.Context, field graphql.CollectedField, obj *model.CalendarEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CalendarEntry_secondment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CalendarEntry().Secondment(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Secondment) graphql.Marshaler {
+			return ec.marshalOSecondment2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐSecondment(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CalendarEntry_secondment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CalendarEntry",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Secondment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Certificate_id(ctx context.Context, field graphql.CollectedField, obj *model.Certificate) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -18890,6 +20908,50 @@ func (ec *executionContext) fieldContext_Company_pendingEmployees(ctx context.Co
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Company_pendingEmployees_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Company_secondments(ctx context.Context, field graphql.CollectedField, obj *model.Company) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Company_secondments(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Company().Secondments(ctx, obj, fc.Args["states"].([]secondment.State), fc.Args["from"].(*time.Time), fc.Args["to"].(*time.Time), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[*model.Secondment]) graphql.Marshaler {
+			return ec.marshalNSecondmentConnection2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Company_secondments(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Company",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SecondmentConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Company_secondments_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -22431,6 +24493,50 @@ func (ec *executionContext) fieldContext_GovernmentAgency_jurisdiction(_ context
 	return graphql.NewScalarFieldContext("GovernmentAgency", field, true, false, "Jurisdiction")
 }
 
+func (ec *executionContext) _GovernmentAgency_secondments(ctx context.Context, field graphql.CollectedField, obj *model.GovernmentAgency) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GovernmentAgency_secondments(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.GovernmentAgency().Secondments(ctx, obj, fc.Args["states"].([]secondment.State), fc.Args["from"].(*time.Time), fc.Args["to"].(*time.Time), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[*model.Secondment]) graphql.Marshaler {
+			return ec.marshalNSecondmentConnection2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GovernmentAgency_secondments(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GovernmentAgency",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SecondmentConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_GovernmentAgency_secondments_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Highlight_field(ctx context.Context, field graphql.CollectedField, obj *model.Highlight) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -23037,6 +25143,50 @@ func (ec *executionContext) fieldContext_IndustrialPark_companies(ctx context.Co
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_IndustrialPark_companies_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _IndustrialPark_secondments(ctx context.Context, field graphql.CollectedField, obj *model.IndustrialPark) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndustrialPark_secondments(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.IndustrialPark().Secondments(ctx, obj, fc.Args["states"].([]secondment.State), fc.Args["from"].(*time.Time), fc.Args["to"].(*time.Time), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[*model.Secondment]) graphql.Marshaler {
+			return ec.marshalNSecondmentConnection2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndustrialPark_secondments(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IndustrialPark",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SecondmentConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_IndustrialPark_secondments_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -27300,6 +29450,192 @@ func (ec *executionContext) fieldContext_Mutation_declineEmployment(ctx context.
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_requestSecondment(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_requestSecondment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RequestSecondment(ctx, fc.Args["input"].(change.RequestSecondmentInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋauthᚐRoleᚄ(ctx, []any{"ADMIN", "MEMBER"})
+				if err != nil {
+					var zeroVal *model.SecondmentPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Requires == nil {
+					var zeroVal *model.SecondmentPayload
+					return zeroVal, errors.New("directive requires is not implemented")
+				}
+				return ec.Directives.Requires(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SecondmentPayload) graphql.Marshaler {
+			return ec.marshalNSecondmentPayload2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐSecondmentPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_requestSecondment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SecondmentPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_requestSecondment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_decideSecondment(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_decideSecondment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DecideSecondment(ctx, fc.Args["input"].(change.DecideSecondmentInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋauthᚐRoleᚄ(ctx, []any{"ADMIN", "MEMBER"})
+				if err != nil {
+					var zeroVal *model.SecondmentPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Requires == nil {
+					var zeroVal *model.SecondmentPayload
+					return zeroVal, errors.New("directive requires is not implemented")
+				}
+				return ec.Directives.Requires(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SecondmentPayload) graphql.Marshaler {
+			return ec.marshalNSecondmentPayload2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐSecondmentPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_decideSecondment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SecondmentPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_decideSecondment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_cancelSecondment(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_cancelSecondment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CancelSecondment(ctx, fc.Args["input"].(change.CancelSecondmentInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋauthᚐRoleᚄ(ctx, []any{"ADMIN", "MEMBER"})
+				if err != nil {
+					var zeroVal *model.SecondmentPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Requires == nil {
+					var zeroVal *model.SecondmentPayload
+					return zeroVal, errors.New("directive requires is not implemented")
+				}
+				return ec.Directives.Requires(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SecondmentPayload) graphql.Marshaler {
+			return ec.marshalNSecondmentPayload2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐSecondmentPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_cancelSecondment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SecondmentPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_cancelSecondment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Neighborhood_center(ctx context.Context, field graphql.CollectedField, obj *model.Neighborhood) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -27706,6 +30042,75 @@ func (ec *executionContext) fieldContext_NetworkPath_steps(_ context.Context, fi
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _OpeningHours_day(ctx context.Context, field graphql.CollectedField, obj *model.OpeningHours) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OpeningHours_day(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Day, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v booking.Day) graphql.Marshaler {
+			return ec.marshalNWeekday2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋbookingᚐDay(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OpeningHours_day(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OpeningHours", field, false, false, "Weekday")
+}
+
+func (ec *executionContext) _OpeningHours_opens(ctx context.Context, field graphql.CollectedField, obj *model.OpeningHours) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OpeningHours_opens(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Opens, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OpeningHours_opens(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OpeningHours", field, false, false, "String")
+}
+
+func (ec *executionContext) _OpeningHours_closes(ctx context.Context, field graphql.CollectedField, obj *model.OpeningHours) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OpeningHours_closes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Closes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OpeningHours_closes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OpeningHours", field, false, false, "String")
 }
 
 func (ec *executionContext) _OpeningMatchConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.OpeningMatchConnection) (ret graphql.Marshaler) {
@@ -31106,6 +33511,50 @@ func (ec *executionContext) fieldContext_Query_search(ctx context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_calendar(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_calendar(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Calendar(ctx, fc.Args["from"].(time.Time), fc.Args["to"].(time.Time), fc.Args["kinds"].([]store.CalendarKind), fc.Args["organization"].(*string), fc.Args["includeCancelled"].(*bool), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[*model.CalendarEntry]) graphql.Marshaler {
+			return ec.marshalNCalendarConnection2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_calendar(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CalendarConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_calendar_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -32065,6 +34514,50 @@ func (ec *executionContext) fieldContext_School_students(ctx context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _School_secondments(ctx context.Context, field graphql.CollectedField, obj *model.School) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_School_secondments(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.School().Secondments(ctx, obj, fc.Args["states"].([]secondment.State), fc.Args["from"].(*time.Time), fc.Args["to"].(*time.Time), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[*model.Secondment]) graphql.Marshaler {
+			return ec.marshalNSecondmentConnection2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_School_secondments(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "School",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SecondmentConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_School_secondments_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _SchoolLevelCount_level(ctx context.Context, field graphql.CollectedField, obj *model.SchoolLevelCount) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -32326,6 +34819,561 @@ func (ec *executionContext) fieldContext_SearchEdge_highlights(_ context.Context
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Highlight(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Secondment_id(ctx context.Context, field graphql.CollectedField, obj *model.Secondment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Secondment_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GlobalID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Secondment_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Secondment", field, true, false, "ID")
+}
+
+func (ec *executionContext) _Secondment_version(ctx context.Context, field graphql.CollectedField, obj *model.Secondment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Secondment_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Secondment_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Secondment", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Secondment_teacher(ctx context.Context, field graphql.CollectedField, obj *model.Secondment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Secondment_teacher(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Secondment().Teacher(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Teacher) graphql.Marshaler {
+			return ec.marshalNTeacher2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐTeacher(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Secondment_teacher(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Secondment",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Teacher(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Secondment_requester(ctx context.Context, field graphql.CollectedField, obj *model.Secondment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Secondment_requester(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Secondment().Requester(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Organization) graphql.Marshaler {
+			return ec.marshalNOrganization2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐOrganization(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Secondment_requester(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Secondment",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Secondment_provider(ctx context.Context, field graphql.CollectedField, obj *model.Secondment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Secondment_provider(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Secondment().Provider(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Organization) graphql.Marshaler {
+			return ec.marshalNOrganization2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐOrganization(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Secondment_provider(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Secondment",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Secondment_from(ctx context.Context, field graphql.CollectedField, obj *model.Secondment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Secondment_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Secondment_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Secondment", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Secondment_to(ctx context.Context, field graphql.CollectedField, obj *model.Secondment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Secondment_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Secondment_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Secondment", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Secondment_hours(ctx context.Context, field graphql.CollectedField, obj *model.Secondment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Secondment_hours(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Hours, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Secondment_hours(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Secondment", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Secondment_purpose(ctx context.Context, field graphql.CollectedField, obj *model.Secondment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Secondment_purpose(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Purpose, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Secondment_purpose(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Secondment", field, false, false, "String")
+}
+
+func (ec *executionContext) _Secondment_state(ctx context.Context, field graphql.CollectedField, obj *model.Secondment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Secondment_state(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.State, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v secondment.State) graphql.Marshaler {
+			return ec.marshalNSecondmentState2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋsecondmentᚐState(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Secondment_state(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Secondment", field, false, false, "SecondmentState")
+}
+
+func (ec *executionContext) _Secondment_requestedAt(ctx context.Context, field graphql.CollectedField, obj *model.Secondment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Secondment_requestedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RequestedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Secondment_requestedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Secondment", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Secondment_decidedAt(ctx context.Context, field graphql.CollectedField, obj *model.Secondment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Secondment_decidedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DecidedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Secondment_decidedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Secondment", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Secondment_decisionNote(ctx context.Context, field graphql.CollectedField, obj *model.Secondment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Secondment_decisionNote(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DecisionNote, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Secondment_decisionNote(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Secondment", field, false, false, "String")
+}
+
+func (ec *executionContext) _Secondment_cancelledAt(ctx context.Context, field graphql.CollectedField, obj *model.Secondment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Secondment_cancelledAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CancelledAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Secondment_cancelledAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Secondment", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _SecondmentConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*model.Secondment]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SecondmentConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Edge[*model.Secondment]) graphql.Marshaler {
+			return ec.marshalNSecondmentEdge2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SecondmentConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SecondmentConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SecondmentEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SecondmentConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*model.Secondment]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SecondmentConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SecondmentConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SecondmentConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SecondmentConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*model.Secondment]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SecondmentConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SecondmentConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SecondmentConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _SecondmentEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.Edge[*model.Secondment]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SecondmentEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SecondmentEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SecondmentEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _SecondmentEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.Edge[*model.Secondment]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SecondmentEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Secondment) graphql.Marshaler {
+			return ec.marshalNSecondment2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐSecondment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SecondmentEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SecondmentEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Secondment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SecondmentPayload_secondment(ctx context.Context, field graphql.CollectedField, obj *model.SecondmentPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SecondmentPayload_secondment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Secondment, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Secondment) graphql.Marshaler {
+			return ec.marshalOSecondment2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐSecondment(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SecondmentPayload_secondment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SecondmentPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Secondment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SecondmentPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.SecondmentPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SecondmentPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*change.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SecondmentPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SecondmentPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
 		},
 	}
 	return fc, nil
@@ -35387,6 +38435,50 @@ func (ec *executionContext) fieldContext_Teacher_courses(ctx context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _Teacher_secondments(ctx context.Context, field graphql.CollectedField, obj *model.Teacher) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Teacher_secondments(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Teacher().Secondments(ctx, obj, fc.Args["states"].([]secondment.State), fc.Args["from"].(*time.Time), fc.Args["to"].(*time.Time), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[*model.Secondment]) graphql.Marshaler {
+			return ec.marshalNSecondmentConnection2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Teacher_secondments(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Teacher",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SecondmentConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Teacher_secondments_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _TeacherConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*model.Teacher]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -37341,6 +40433,38 @@ func (ec *executionContext) fieldContext_TrainingFacility_equipment(_ context.Co
 	return graphql.NewScalarFieldContext("TrainingFacility", field, true, false, "String")
 }
 
+func (ec *executionContext) _TrainingFacility_openingHours(ctx context.Context, field graphql.CollectedField, obj *model.TrainingFacility) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrainingFacility_openingHours(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.TrainingFacility().OpeningHours(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.OpeningHours) graphql.Marshaler {
+			return ec.marshalNOpeningHours2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐOpeningHoursᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrainingFacility_openingHours(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TrainingFacility",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OpeningHours(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _TrainingFacility_bookings(ctx context.Context, field graphql.CollectedField, obj *model.TrainingFacility) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -39258,6 +42382,55 @@ func UnmarshalCancelFacilityBookingInput(ctx context.Context, raw any) (change.C
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputCancelSecondmentInput(ctx context.Context, obj any) (change.CancelSecondmentInput, error) {
+	var it change.CancelSecondmentInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "version"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCancelSecondmentInput unmarshals raw into the CancelSecondmentInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCancelSecondmentInput(ctx context.Context, raw any) (change.CancelSecondmentInput, error) {
+	var out change.CancelSecondmentInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CancelSecondmentInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputChangeMemberRoleInput(ctx context.Context, obj any) (change.ChangeMemberRoleInput, error) {
 	var it change.ChangeMemberRoleInput
 	if obj == nil {
@@ -39910,6 +43083,69 @@ func (ec *executionContext) unmarshalInputDateTimeRange(ctx context.Context, obj
 func UnmarshalDateTimeRange(ctx context.Context, raw any) (model.DateTimeRange, error) {
 	var out model.DateTimeRange
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "DateTimeRange", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputDecideSecondmentInput(ctx context.Context, obj any) (change.DecideSecondmentInput, error) {
+	var it change.DecideSecondmentInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "version", "accept", "note"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		case "accept":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accept"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Accept = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDecideSecondmentInput unmarshals raw into the DecideSecondmentInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDecideSecondmentInput(ctx context.Context, raw any) (change.DecideSecondmentInput, error) {
+	var out change.DecideSecondmentInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DecideSecondmentInput", raw, &out)
 	return out, err
 }
 
@@ -40570,6 +43806,62 @@ func (ec *executionContext) unmarshalInputNetworkFilter(ctx context.Context, obj
 func UnmarshalNetworkFilter(ctx context.Context, raw any) (store.NetworkFilter, error) {
 	var out store.NetworkFilter
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "NetworkFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputOpeningHoursInput(ctx context.Context, obj any) (change.OpeningHoursInput, error) {
+	var it change.OpeningHoursInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"day", "opens", "closes"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "day":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("day"))
+			data, err := ec.unmarshalNWeekday2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋbookingᚐDay(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Day = data
+		case "opens":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("opens"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Opens = data
+		case "closes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("closes"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Closes = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalOpeningHoursInput unmarshals raw into the OpeningHoursInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalOpeningHoursInput(ctx context.Context, raw any) (change.OpeningHoursInput, error) {
+	var out change.OpeningHoursInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "OpeningHoursInput", raw, &out)
 	return out, err
 }
 
@@ -41639,6 +44931,90 @@ func UnmarshalRemoveTalentSkillInput(ctx context.Context, raw any) (change.Remov
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputRequestSecondmentInput(ctx context.Context, obj any) (change.RequestSecondmentInput, error) {
+	var it change.RequestSecondmentInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"teacherId", "requesterId", "from", "to", "hours", "purpose", "idempotencyKey"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "teacherId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("teacherId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TeacherID = data
+		case "requesterId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("requesterId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RequesterID = data
+		case "from":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("from"))
+			data, err := ec.unmarshalNDate2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.From = data
+		case "to":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("to"))
+			data, err := ec.unmarshalNDate2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.To = data
+		case "hours":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hours"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Hours = data
+		case "purpose":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("purpose"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Purpose = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRequestSecondmentInput unmarshals raw into the RequestSecondmentInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRequestSecondmentInput(ctx context.Context, raw any) (change.RequestSecondmentInput, error) {
+	var out change.RequestSecondmentInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RequestSecondmentInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputResourceFilter(ctx context.Context, obj any) (model.ResourceFilter, error) {
 	var it model.ResourceFilter
 	if obj == nil {
@@ -42081,7 +45457,7 @@ func (ec *executionContext) unmarshalInputShareTrainingFacilityInput(ctx context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"allianceId", "providerId", "title", "description", "sharedWith", "trainingCenterId", "capacity", "address", "equipment"}
+	fieldsInOrder := [...]string{"allianceId", "providerId", "title", "description", "sharedWith", "trainingCenterId", "capacity", "address", "equipment", "openingHours"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -42151,6 +45527,13 @@ func (ec *executionContext) unmarshalInputShareTrainingFacilityInput(ctx context
 				return it, err
 			}
 			it.Equipment = data
+		case "openingHours":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("openingHours"))
+			data, err := ec.unmarshalOOpeningHoursInput2ᚕgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐOpeningHoursInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OpeningHours = data
 		}
 	}
 	return it, nil
@@ -43746,7 +47129,7 @@ func (ec *executionContext) unmarshalInputUpdateTrainingCourseInput(ctx context.
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "version", "title", "description", "sharedWith", "hours", "seats", "startsOn", "endsOn", "teacherIds", "skills"}
+	fieldsInOrder := [...]string{"id", "version", "title", "description", "sharedWith", "hours", "seats", "startsOn", "endsOn", "teacherIds", "skills", "meetings"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -43830,6 +47213,13 @@ func (ec *executionContext) unmarshalInputUpdateTrainingCourseInput(ctx context.
 				return it, err
 			}
 			it.Skills = data
+		case "meetings":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("meetings"))
+			data, err := ec.unmarshalOTimeSlotInput2ᚕgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋbookingᚐPeriodᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Meetings = data
 		}
 	}
 	return it, nil
@@ -43858,7 +47248,7 @@ func (ec *executionContext) unmarshalInputUpdateTrainingFacilityInput(ctx contex
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "version", "title", "description", "sharedWith", "capacity", "address", "equipment"}
+	fieldsInOrder := [...]string{"id", "version", "title", "description", "sharedWith", "capacity", "address", "equipment", "openingHours"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -43921,6 +47311,13 @@ func (ec *executionContext) unmarshalInputUpdateTrainingFacilityInput(ctx contex
 				return it, err
 			}
 			it.Equipment = data
+		case "openingHours":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("openingHours"))
+			data, err := ec.unmarshalOOpeningHoursInput2ᚕgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐOpeningHoursInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OpeningHours = data
 		}
 	}
 	return it, nil
@@ -44060,6 +47457,11 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._SharedResource(ctx, sel, obj)
+	case *model.Secondment:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Secondment(ctx, sel, obj)
 	case *model.Placement:
 		if obj == nil {
 			return graphql.Null
@@ -44580,6 +47982,197 @@ func (ec *executionContext) _BilingualText(ctx context.Context, sel ast.Selectio
 	return out
 }
 
+var calendarConnectionImplementors = []string{"CalendarConnection"}
+
+func (ec *executionContext) _CalendarConnection(ctx context.Context, sel ast.SelectionSet, obj *model.Connection[*model.CalendarEntry]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, calendarConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CalendarConnection")
+		case "edges":
+			out.Values[i] = ec._CalendarConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageInfo":
+			out.Values[i] = ec._CalendarConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CalendarConnection_totalCount(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var calendarEdgeImplementors = []string{"CalendarEdge"}
+
+func (ec *executionContext) _CalendarEdge(ctx context.Context, sel ast.SelectionSet, obj *model.Edge[*model.CalendarEntry]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, calendarEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CalendarEdge")
+		case "cursor":
+			out.Values[i] = ec._CalendarEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._CalendarEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var calendarEntryImplementors = []string{"CalendarEntry"}
+
+func (ec *executionContext) _CalendarEntry(ctx context.Context, sel ast.SelectionSet, obj *model.CalendarEntry) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, calendarEntryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CalendarEntry")
+		case "uid":
+			out.Values[i] = ec._CalendarEntry_uid(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kind":
+			out.Values[i] = ec._CalendarEntry_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "title":
+			out.Values[i] = ec._CalendarEntry_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "start":
+			out.Values[i] = ec._CalendarEntry_start(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "end":
+			out.Values[i] = ec._CalendarEntry_end(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "allDay":
+			out.Values[i] = ec._CalendarEntry_allDay(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "cancelled":
+			out.Values[i] = ec._CalendarEntry_cancelled(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "tentative":
+			out.Values[i] = ec._CalendarEntry_tentative(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "sequence":
+			out.Values[i] = ec._CalendarEntry_sequence(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "organization":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CalendarEntry_organization(ctx, field, obj)
+				})
+		case "facility":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CalendarEntry_facility(ctx, field, obj)
+				})
+		case "course":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CalendarEntry_course(ctx, field, obj)
+				})
+		case "booking":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CalendarEntry_booking(ctx, field, obj)
+				})
+		case "competition":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CalendarEntry_competition(ctx, field, obj)
+				})
+		case "secondment":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CalendarEntry_secondment(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var certificateImplementors = []string{"Certificate", "Node"}
 
 func (ec *executionContext) _Certificate(ctx context.Context, sel ast.SelectionSet, obj *model.Certificate) graphql.Marshaler {
@@ -44825,6 +48418,12 @@ func (ec *executionContext) _Company(ctx context.Context, sel ast.SelectionSet, 
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Company_pendingEmployees(ctx, field, obj)
+				})
+		case "secondments":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Company_secondments(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -46209,6 +49808,12 @@ func (ec *executionContext) _GovernmentAgency(ctx context.Context, sel ast.Selec
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "secondments":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._GovernmentAgency_secondments(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -46404,6 +50009,12 @@ func (ec *executionContext) _IndustrialPark(ctx context.Context, sel ast.Selecti
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._IndustrialPark_companies(ctx, field, obj)
+				})
+		case "secondments":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._IndustrialPark_secondments(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -47424,6 +51035,27 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "requestSecondment":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_requestSecondment(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "decideSecondment":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_decideSecondment(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cancelSecondment":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_cancelSecondment(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -47614,6 +51246,49 @@ func (ec *executionContext) _NetworkPath(ctx context.Context, sel ast.SelectionS
 			out.Values[i] = ec._NetworkPath_steps(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var openingHoursImplementors = []string{"OpeningHours"}
+
+func (ec *executionContext) _OpeningHours(ctx context.Context, sel ast.SelectionSet, obj *model.OpeningHours) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, openingHoursImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OpeningHours")
+		case "day":
+			out.Values[i] = ec._OpeningHours_day(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "opens":
+			out.Values[i] = ec._OpeningHours_opens(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "closes":
+			out.Values[i] = ec._OpeningHours_closes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -48918,6 +52593,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_search(ctx, field)
 				})
+		case "calendar":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_calendar(ctx, field)
+				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -49241,6 +52922,12 @@ func (ec *executionContext) _School(ctx context.Context, sel ast.SelectionSet, o
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._School_students(ctx, field, obj)
 				})
+		case "secondments":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._School_secondments(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -49376,6 +53063,227 @@ func (ec *executionContext) _SearchEdge(ctx context.Context, sel ast.SelectionSe
 			out.Values[i] = ec._SearchEdge_highlights(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var secondmentImplementors = []string{"Secondment", "Node"}
+
+func (ec *executionContext) _Secondment(ctx context.Context, sel ast.SelectionSet, obj *model.Secondment) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, secondmentImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Secondment")
+		case "id":
+			out.Values[i] = ec._Secondment_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._Secondment_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "teacher":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Secondment_teacher(ctx, field, obj)
+				})
+		case "requester":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Secondment_requester(ctx, field, obj)
+				})
+		case "provider":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Secondment_provider(ctx, field, obj)
+				})
+		case "from":
+			out.Values[i] = ec._Secondment_from(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "to":
+			out.Values[i] = ec._Secondment_to(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "hours":
+			out.Values[i] = ec._Secondment_hours(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "purpose":
+			out.Values[i] = ec._Secondment_purpose(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "state":
+			out.Values[i] = ec._Secondment_state(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "requestedAt":
+			out.Values[i] = ec._Secondment_requestedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "decidedAt":
+			out.Values[i] = ec._Secondment_decidedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "decisionNote":
+			out.Values[i] = ec._Secondment_decisionNote(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "cancelledAt":
+			out.Values[i] = ec._Secondment_cancelledAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var secondmentConnectionImplementors = []string{"SecondmentConnection"}
+
+func (ec *executionContext) _SecondmentConnection(ctx context.Context, sel ast.SelectionSet, obj *model.Connection[*model.Secondment]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, secondmentConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SecondmentConnection")
+		case "edges":
+			out.Values[i] = ec._SecondmentConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageInfo":
+			out.Values[i] = ec._SecondmentConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SecondmentConnection_totalCount(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var secondmentEdgeImplementors = []string{"SecondmentEdge"}
+
+func (ec *executionContext) _SecondmentEdge(ctx context.Context, sel ast.SelectionSet, obj *model.Edge[*model.Secondment]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, secondmentEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SecondmentEdge")
+		case "cursor":
+			out.Values[i] = ec._SecondmentEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._SecondmentEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var secondmentPayloadImplementors = []string{"SecondmentPayload"}
+
+func (ec *executionContext) _SecondmentPayload(ctx context.Context, sel ast.SelectionSet, obj *model.SecondmentPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, secondmentPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SecondmentPayload")
+		case "secondment":
+			out.Values[i] = ec._SecondmentPayload_secondment(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._SecondmentPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -50452,6 +54360,12 @@ func (ec *executionContext) _Teacher(ctx context.Context, sel ast.SelectionSet, 
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Teacher_courses(ctx, field, obj)
 				})
+		case "secondments":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Teacher_secondments(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -51165,6 +55079,12 @@ func (ec *executionContext) _TrainingFacility(ctx context.Context, sel ast.Selec
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "openingHours":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._TrainingFacility_openingHours(ctx, field, obj)
+				})
 		case "bookings":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -51854,8 +55774,68 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) marshalNCalendarConnection2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐConnection(ctx context.Context, sel ast.SelectionSet, v *model.Connection[*model.CalendarEntry]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CalendarConnection!")
+		return graphql.Null
+	}
+	return ec._CalendarConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCalendarEdge2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Edge[*model.CalendarEntry]) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCalendarEdge2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCalendarEdge2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐEdge(ctx context.Context, sel ast.SelectionSet, v *model.Edge[*model.CalendarEntry]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CalendarEdge!")
+		return graphql.Null
+	}
+	return ec._CalendarEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCalendarEntry2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐCalendarEntry(ctx context.Context, sel ast.SelectionSet, v *model.CalendarEntry) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CalendarEntry!")
+		return graphql.Null
+	}
+	return ec._CalendarEntry(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNCalendarEntryKind2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐCalendarKind(ctx context.Context, v any) (store.CalendarKind, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := store.CalendarKind(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCalendarEntryKind2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐCalendarKind(ctx context.Context, sel ast.SelectionSet, v store.CalendarKind) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "CalendarEntryKind!")
+	}
+	return res
+}
+
 func (ec *executionContext) unmarshalNCancelFacilityBookingInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐCancelFacilityBookingInput(ctx context.Context, v any) (change.CancelFacilityBookingInput, error) {
 	res, err := ec.unmarshalInputCancelFacilityBookingInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCancelSecondmentInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐCancelSecondmentInput(ctx context.Context, v any) (change.CancelSecondmentInput, error) {
+	res, err := ec.unmarshalInputCancelSecondmentInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -52128,6 +56108,11 @@ func (ec *executionContext) marshalNDateTime2timeᚐTime(ctx context.Context, se
 		graphql.AddInvalidNullFromMarshaler(ctx, "DateTime!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNDecideSecondmentInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐDecideSecondmentInput(ctx context.Context, v any) (change.DecideSecondmentInput, error) {
+	res, err := ec.unmarshalInputDecideSecondmentInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNDropEnrollmentInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐDropEnrollmentInput(ctx context.Context, v any) (change.DropEnrollmentInput, error) {
@@ -53018,6 +57003,35 @@ func (ec *executionContext) marshalNNode2ᚕgithubᚗcomᚋallianceᚑgraphᚋal
 	return ret
 }
 
+func (ec *executionContext) marshalNOpeningHours2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐOpeningHoursᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.OpeningHours) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNOpeningHours2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐOpeningHours(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNOpeningHours2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐOpeningHours(ctx context.Context, sel ast.SelectionSet, v *model.OpeningHours) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "OpeningHours!")
+		return graphql.Null
+	}
+	return ec._OpeningHours(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNOpeningHoursInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐOpeningHoursInput(ctx context.Context, v any) (change.OpeningHoursInput, error) {
+	res, err := ec.unmarshalInputOpeningHoursInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNOpeningMatchConnection2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐOpeningMatchConnection(ctx context.Context, sel ast.SelectionSet, v *model.OpeningMatchConnection) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "OpeningMatchConnection!")
@@ -53663,6 +57677,11 @@ func (ec *executionContext) unmarshalNRemoveTalentSkillInput2githubᚗcomᚋalli
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNRequestSecondmentInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐRequestSecondmentInput(ctx context.Context, v any) (change.RequestSecondmentInput, error) {
+	res, err := ec.unmarshalInputRequestSecondmentInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNResourceCategory2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐResourceCategory(ctx context.Context, v any) (store.ResourceCategory, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := store.ResourceCategory(tmp)
@@ -53849,6 +57868,69 @@ func (ec *executionContext) unmarshalNSearchKind2githubᚗcomᚋallianceᚑgraph
 
 func (ec *executionContext) marshalNSearchKind2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐSearchKind(ctx context.Context, sel ast.SelectionSet, v model.SearchKind) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNSecondment2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐSecondment(ctx context.Context, sel ast.SelectionSet, v *model.Secondment) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Secondment!")
+		return graphql.Null
+	}
+	return ec._Secondment(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSecondmentConnection2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐConnection(ctx context.Context, sel ast.SelectionSet, v *model.Connection[*model.Secondment]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SecondmentConnection!")
+		return graphql.Null
+	}
+	return ec._SecondmentConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSecondmentEdge2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Edge[*model.Secondment]) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSecondmentEdge2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSecondmentEdge2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐEdge(ctx context.Context, sel ast.SelectionSet, v *model.Edge[*model.Secondment]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SecondmentEdge!")
+		return graphql.Null
+	}
+	return ec._SecondmentEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSecondmentPayload2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐSecondmentPayload(ctx context.Context, sel ast.SelectionSet, v *model.SecondmentPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SecondmentPayload!")
+		return graphql.Null
+	}
+	return ec._SecondmentPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNSecondmentState2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋsecondmentᚐState(ctx context.Context, v any) (secondment.State, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := secondment.State(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSecondmentState2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋsecondmentᚐState(ctx context.Context, sel ast.SelectionSet, v secondment.State) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "SecondmentState!")
+	}
+	return res
 }
 
 func (ec *executionContext) unmarshalNSetTalentSkillInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐSetTalentSkillInput(ctx context.Context, v any) (change.SetTalentSkillInput, error) {
@@ -54650,6 +58732,21 @@ func (ec *executionContext) marshalNVocationalLevel2githubᚗcomᚋallianceᚑgr
 	return res
 }
 
+func (ec *executionContext) unmarshalNWeekday2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋbookingᚐDay(ctx context.Context, v any) (booking.Day, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := booking.Day(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNWeekday2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋbookingᚐDay(ctx context.Context, sel ast.SelectionSet, v booking.Day) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Weekday!")
+	}
+	return res
+}
+
 func (ec *executionContext) unmarshalNWithdrawResourceInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐWithdrawResourceInput(ctx context.Context, v any) (change.WithdrawResourceInput, error) {
 	res, err := ec.unmarshalInputWithdrawResourceInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -54896,6 +58993,42 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	return res
 }
 
+func (ec *executionContext) unmarshalOCalendarEntryKind2ᚕgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐCalendarKindᚄ(ctx context.Context, v any) ([]store.CalendarKind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]store.CalendarKind, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCalendarEntryKind2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐCalendarKind(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOCalendarEntryKind2ᚕgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐCalendarKindᚄ(ctx context.Context, sel ast.SelectionSet, v []store.CalendarKind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCalendarEntryKind2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐCalendarKind(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalOCentralityMeasure2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐCentralityMeasure(ctx context.Context, v any) (*model.CentralityMeasure, error) {
 	if v == nil {
 		return nil, nil
@@ -54943,6 +59076,13 @@ func (ec *executionContext) marshalOCompanySize2ᚖgithubᚗcomᚋallianceᚑgra
 	_ = ctx
 	res := graphql.MarshalString(string(*v))
 	return res
+}
+
+func (ec *executionContext) marshalOCompetition2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐCompetition(ctx context.Context, sel ast.SelectionSet, v *model.Competition) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Competition(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOCompetitionFilter2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐCompetitionFilter(ctx context.Context, v any) (*model.CompetitionFilter, error) {
@@ -55585,6 +59725,23 @@ func (ec *executionContext) marshalONode2githubᚗcomᚋallianceᚑgraphᚋallia
 	return ec._Node(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalOOpeningHoursInput2ᚕgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐOpeningHoursInputᚄ(ctx context.Context, v any) ([]change.OpeningHoursInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]change.OpeningHoursInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNOpeningHoursInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐOpeningHoursInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
 func (ec *executionContext) unmarshalOOrderDirection2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐOrderDirection(ctx context.Context, v any) (*model.OrderDirection, error) {
 	if v == nil {
 		return nil, nil
@@ -56016,6 +60173,49 @@ func (ec *executionContext) marshalOSearchKind2ᚕgithubᚗcomᚋallianceᚑgrap
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNSearchKind2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐSearchKind(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalOSecondment2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐSecondment(ctx context.Context, sel ast.SelectionSet, v *model.Secondment) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Secondment(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOSecondmentState2ᚕgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋsecondmentᚐStateᚄ(ctx context.Context, v any) ([]secondment.State, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]secondment.State, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNSecondmentState2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋsecondmentᚐState(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOSecondmentState2ᚕgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋsecondmentᚐStateᚄ(ctx context.Context, sel ast.SelectionSet, v []secondment.State) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSecondmentState2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋsecondmentᚐState(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {

@@ -50,6 +50,9 @@ func node(ctx context.Context, field, id string) (model.Node, error) {
 	case relay.TypeBooking:
 		// Only signed-in viewers see bookings, of the facilities they see.
 		n, err = one(ctx, l.Booking, key, "facility booking", wrapBooking)
+	case relay.TypeSecondment:
+		// Only signed-in viewers see secondments, of the teachers they see.
+		n, err = one(ctx, l.Secondment, key, "secondment", wrapSecondment)
 	case relay.TypeEnrollment:
 		// Enrolments and certificates name people: only within the viewer's enrolment scope.
 		n, err = one(ctx, l.Enrollment, key, "enrollment", wrapEnrollment)

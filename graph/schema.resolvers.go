@@ -23,6 +23,7 @@ import (
 	"github.com/alliance-graph/alliance-graph/internal/loader"
 	"github.com/alliance-graph/alliance-graph/internal/policy"
 	"github.com/alliance-graph/alliance-graph/internal/relay"
+	"github.com/alliance-graph/alliance-graph/internal/secondment"
 	"github.com/alliance-graph/alliance-graph/internal/store"
 )
 
@@ -98,6 +99,30 @@ func (r *allianceStatsResolver) AsOfCursor(ctx context.Context, obj *store.Allia
 	return &c, nil
 }
 
+func (r *calendarEntryResolver) Organization(ctx context.Context, obj *model.CalendarEntry) (model.Organization, error) {
+	return hidden(optional(ctx, loader.From(ctx).Organization, obj.OrganizationID, "organization", wrapOrganization))
+}
+
+func (r *calendarEntryResolver) Facility(ctx context.Context, obj *model.CalendarEntry) (*model.TrainingFacility, error) {
+	return hidden(optional(ctx, loader.From(ctx).Resource, obj.FacilityID, "facility", wrapFacility))
+}
+
+func (r *calendarEntryResolver) Course(ctx context.Context, obj *model.CalendarEntry) (*model.TrainingCourse, error) {
+	return entryCourse(ctx, obj)
+}
+
+func (r *calendarEntryResolver) Booking(ctx context.Context, obj *model.CalendarEntry) (*model.FacilityBooking, error) {
+	return entryBooking(ctx, obj)
+}
+
+func (r *calendarEntryResolver) Competition(ctx context.Context, obj *model.CalendarEntry) (*model.Competition, error) {
+	return r.entryCompetition(ctx, obj)
+}
+
+func (r *calendarEntryResolver) Secondment(ctx context.Context, obj *model.CalendarEntry) (*model.Secondment, error) {
+	return entrySecondment(ctx, obj)
+}
+
 func (r *certificateResolver) Skill(ctx context.Context, obj *model.Certificate) (*model.Skill, error) {
 	return one(ctx, loader.From(ctx).Skill, obj.SkillID, "skill", wrapSkill)
 }
@@ -155,6 +180,10 @@ func (r *companyResolver) Employees(ctx context.Context, obj *model.Company, fir
 
 func (r *companyResolver) PendingEmployees(ctx context.Context, obj *model.Company, first *int, after *string, last *int, before *string, filter *model.TalentFilter, orderBy *model.Order) (*model.Connection[*model.Talent], error) {
 	return pendingEmployees(ctx, obj.Organization.ID, first, after, last, before, filter, orderBy)
+}
+
+func (r *companyResolver) Secondments(ctx context.Context, obj *model.Company, states []secondment.State, from *time.Time, to *time.Time, first *int, after *string, last *int, before *string) (*model.Connection[*model.Secondment], error) {
+	return orgSecondments(ctx, obj.Row().ID, states, from, to, first, after, last, before)
 }
 
 func (r *competitionResultResolver) Provider(ctx context.Context, obj *model.CompetitionResult) (model.Organization, error) {
@@ -250,6 +279,10 @@ func (r *governmentAgencyResolver) Partners(ctx context.Context, obj *model.Gove
 	return orgPartners(ctx, obj.Row().ID, first, after, last, before, filter, orderBy)
 }
 
+func (r *governmentAgencyResolver) Secondments(ctx context.Context, obj *model.GovernmentAgency, states []secondment.State, from *time.Time, to *time.Time, first *int, after *string, last *int, before *string) (*model.Connection[*model.Secondment], error) {
+	return orgSecondments(ctx, obj.Row().ID, states, from, to, first, after, last, before)
+}
+
 func (r *industrialParkResolver) Memberships(ctx context.Context, obj *model.IndustrialPark) ([]*model.Membership, error) {
 	return orgMemberships(ctx, obj.Row().ID)
 }
@@ -276,6 +309,10 @@ func (r *industrialParkResolver) Partners(ctx context.Context, obj *model.Indust
 
 func (r *industrialParkResolver) Companies(ctx context.Context, obj *model.IndustrialPark, first *int, after *string, last *int, before *string, filter *model.OrganizationFilter, orderBy *model.Order) (*model.Connection[*model.Company], error) {
 	return nestedPage(ctx, pageArgs{first, after, last, before, orderBy, "NAME"}, filter, organizationFilter, loader.From(ctx).ParkCompanies, obj.Organization.ID, wrapCompany)
+}
+
+func (r *industrialParkResolver) Secondments(ctx context.Context, obj *model.IndustrialPark, states []secondment.State, from *time.Time, to *time.Time, first *int, after *string, last *int, before *string) (*model.Connection[*model.Secondment], error) {
+	return orgSecondments(ctx, obj.Row().ID, states, from, to, first, after, last, before)
 }
 
 func (r *jobOpeningResolver) Provider(ctx context.Context, obj *model.JobOpening) (model.Organization, error) {
@@ -565,6 +602,24 @@ func (r *mutationResolver) DeclineEmployment(ctx context.Context, input change.A
 	return &model.TalentPayload{Talent: applied(row, userErrors, wrapTalent), UserErrors: userErrors}, err
 }
 
+func (r *mutationResolver) RequestSecondment(ctx context.Context, input change.RequestSecondmentInput) (*model.SecondmentPayload, error) {
+	row, err := r.Changes.RequestSecondment(ctx, input)
+	userErrors, err := outcome(err)
+	return &model.SecondmentPayload{Secondment: applied(row, userErrors, wrapSecondment), UserErrors: userErrors}, err
+}
+
+func (r *mutationResolver) DecideSecondment(ctx context.Context, input change.DecideSecondmentInput) (*model.SecondmentPayload, error) {
+	row, err := r.Changes.DecideSecondment(ctx, input)
+	userErrors, err := outcome(err)
+	return &model.SecondmentPayload{Secondment: applied(row, userErrors, wrapSecondment), UserErrors: userErrors}, err
+}
+
+func (r *mutationResolver) CancelSecondment(ctx context.Context, input change.CancelSecondmentInput) (*model.SecondmentPayload, error) {
+	row, err := r.Changes.CancelSecondment(ctx, input)
+	userErrors, err := outcome(err)
+	return &model.SecondmentPayload{Secondment: applied(row, userErrors, wrapSecondment), UserErrors: userErrors}, err
+}
+
 func (r *neighborhoodResolver) Center(ctx context.Context, obj *model.Neighborhood) (model.Organization, error) {
 	return organization(ctx, obj.CenterID)
 }
@@ -788,6 +843,10 @@ func (r *queryResolver) Search(ctx context.Context, query string, kinds []model.
 	return r.search(ctx, query, kinds, first, after)
 }
 
+func (r *queryResolver) Calendar(ctx context.Context, from time.Time, to time.Time, kinds []store.CalendarKind, organization *string, includeCancelled *bool, first *int, after *string) (*model.Connection[*model.CalendarEntry], error) {
+	return r.calendarEntries(ctx, from, to, kinds, organization, includeCancelled, first, after)
+}
+
 func (r *rankingEdgeResolver) Node(ctx context.Context, obj *model.RankingEdge) (model.Organization, error) {
 	return organization(ctx, obj.OrgID)
 }
@@ -820,8 +879,24 @@ func (r *schoolResolver) Students(ctx context.Context, obj *model.School, first 
 	return nestedTalents(ctx, store.TalentsOfSchool, obj.Organization.ID, first, after, last, before, filter, orderBy)
 }
 
+func (r *schoolResolver) Secondments(ctx context.Context, obj *model.School, states []secondment.State, from *time.Time, to *time.Time, first *int, after *string, last *int, before *string) (*model.Connection[*model.Secondment], error) {
+	return orgSecondments(ctx, obj.Row().ID, states, from, to, first, after, last, before)
+}
+
 func (r *searchEdgeResolver) Node(ctx context.Context, obj *model.SearchEdge) (model.Node, error) {
 	return searchNode(ctx, obj)
+}
+
+func (r *secondmentResolver) Teacher(ctx context.Context, obj *model.Secondment) (*model.Teacher, error) {
+	return one(ctx, loader.From(ctx).Resource, obj.TeacherID, "teacher", wrapTeacher)
+}
+
+func (r *secondmentResolver) Requester(ctx context.Context, obj *model.Secondment) (model.Organization, error) {
+	return organization(ctx, obj.RequesterID)
+}
+
+func (r *secondmentResolver) Provider(ctx context.Context, obj *model.Secondment) (model.Organization, error) {
+	return organization(ctx, obj.ProviderID)
 }
 
 func (r *skillResolver) Parent(ctx context.Context, obj *model.Skill) (*model.Skill, error) {
@@ -1004,6 +1079,10 @@ func (r *teacherResolver) Courses(ctx context.Context, obj *model.Teacher, first
 	return r.nestedCourses(ctx, store.CoursesOfTeacher, obj.Resource.ID, first, after, last, before, filter, orderBy)
 }
 
+func (r *teacherResolver) Secondments(ctx context.Context, obj *model.Teacher, states []secondment.State, from *time.Time, to *time.Time, first *int, after *string, last *int, before *string) (*model.Connection[*model.Secondment], error) {
+	return teacherSecondments(ctx, obj, states, from, to, first, after, last, before)
+}
+
 func (r *trainingCenterResolver) Alliance(ctx context.Context, obj *model.TrainingCenter) (*model.Alliance, error) {
 	return allianceOf(ctx, obj.AllianceID)
 }
@@ -1102,6 +1181,10 @@ func (r *trainingFacilityResolver) TrainingCenter(ctx context.Context, obj *mode
 	return resourceCenter(ctx, obj.Row())
 }
 
+func (r *trainingFacilityResolver) OpeningHours(ctx context.Context, obj *model.TrainingFacility) ([]*model.OpeningHours, error) {
+	return openingHours(obj.Resource.OpeningHours), nil
+}
+
 func (r *trainingFacilityResolver) Bookings(ctx context.Context, obj *model.TrainingFacility, from time.Time, to time.Time, includeCancelled *bool, first *int, after *string, last *int, before *string) (*model.Connection[*model.FacilityBooking], error) {
 	return facilityBookings(ctx, obj, from, to, includeCancelled, first, after, last, before)
 }
@@ -1121,6 +1204,8 @@ func (r *Resolver) AllianceAnalytics() AllianceAnalyticsResolver {
 }
 
 func (r *Resolver) AllianceStats() AllianceStatsResolver { return &allianceStatsResolver{r} }
+
+func (r *Resolver) CalendarEntry() CalendarEntryResolver { return &calendarEntryResolver{r} }
 
 func (r *Resolver) Certificate() CertificateResolver { return &certificateResolver{r} }
 
@@ -1184,6 +1269,8 @@ func (r *Resolver) School() SchoolResolver { return &schoolResolver{r} }
 
 func (r *Resolver) SearchEdge() SearchEdgeResolver { return &searchEdgeResolver{r} }
 
+func (r *Resolver) Secondment() SecondmentResolver { return &secondmentResolver{r} }
+
 func (r *Resolver) Skill() SkillResolver { return &skillResolver{r} }
 
 func (r *Resolver) SkillAtLevel() SkillAtLevelResolver { return &skillAtLevelResolver{r} }
@@ -1210,6 +1297,7 @@ type (
 	allianceResolver               struct{ *Resolver }
 	allianceAnalyticsResolver      struct{ *Resolver }
 	allianceStatsResolver          struct{ *Resolver }
+	calendarEntryResolver          struct{ *Resolver }
 	certificateResolver            struct{ *Resolver }
 	companyResolver                struct{ *Resolver }
 	competitionResultResolver      struct{ *Resolver }
@@ -1238,6 +1326,7 @@ type (
 	rankingEdgeResolver            struct{ *Resolver }
 	schoolResolver                 struct{ *Resolver }
 	searchEdgeResolver             struct{ *Resolver }
+	secondmentResolver             struct{ *Resolver }
 	skillResolver                  struct{ *Resolver }
 	skillAtLevelResolver           struct{ *Resolver }
 	skillGapResolver               struct{ *Resolver }

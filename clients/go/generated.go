@@ -596,6 +596,14 @@ const (
 	EventKindEnrollmentCompleted EventKind = "ENROLLMENT_COMPLETED"
 	// A vocational certificate was issued (the subject is the certificate; the payload names the enrolment, talent, skill and level, not the number, which identifies the person in the national register). Hidden from anonymous callers.
 	EventKindCertificateIssued EventKind = "CERTIFICATE_ISSUED"
+	// A member asked for a teacher (the subject is the secondment). The payload names the teacher, both parties and the days: `{"teacher": ..., "requester": ..., "provider": ..., "from": ..., "to": ..., "hours": ...}`. Signed-in callers only.
+	EventKindSecondmentRequested EventKind = "SECONDMENT_REQUESTED"
+	// The teacher's organization accepted a secondment (the subject is the secondment); the payload carries its note when it gave one. Signed-in callers only.
+	EventKindSecondmentAccepted EventKind = "SECONDMENT_ACCEPTED"
+	// The teacher's organization declined a secondment (the subject is the secondment); the payload carries its note when it gave one. Signed-in callers only.
+	EventKindSecondmentDeclined EventKind = "SECONDMENT_DECLINED"
+	// A secondment was cancelled (the subject is the secondment); the payload's `was` is the state it left. Signed-in callers only.
+	EventKindSecondmentCancelled EventKind = "SECONDMENT_CANCELLED"
 )
 
 var AllEventKind = []EventKind{
@@ -636,6 +644,10 @@ var AllEventKind = []EventKind{
 	EventKindEnrollmentDropped,
 	EventKindEnrollmentCompleted,
 	EventKindCertificateIssued,
+	EventKindSecondmentRequested,
+	EventKindSecondmentAccepted,
+	EventKindSecondmentDeclined,
+	EventKindSecondmentCancelled,
 }
 
 // FeedEventsEventEdge includes the requested fields of the GraphQL type EventEdge.
@@ -899,7 +911,7 @@ const (
 	UserErrorCodePendingInvitations UserErrorCode = "PENDING_INVITATIONS"
 	// The course takes no enrolments today: enrolment opens 56 days before the course starts and closes the day before (see `CourseState`); the message says when.
 	UserErrorCodeEnrolmentClosed UserErrorCode = "ENROLMENT_CLOSED"
-	// The facility is booked for part of the time asked for; the message names the booking in the way and its time.
+	// The facility is booked for part of the time asked for, or the teacher is seconded for part of the days; the message names the booking or the secondment in the way and its time.
 	UserErrorCodeOverlap UserErrorCode = "OVERLAP"
 )
 

@@ -93,6 +93,8 @@ type (
 	EventConnection           = Connection[*Event]
 	EventEdge                 = Edge[*Event]
 	FacilityBookingConnection = Connection[*FacilityBooking]
+	CalendarConnection        = Connection[*CalendarEntry]
+	CalendarEdge              = Edge[*CalendarEntry]
 	FacilityBookingEdge       = Edge[*FacilityBooking]
 	EnrollmentConnection      = Connection[*Enrollment]
 	EnrollmentEdge            = Edge[*Enrollment]
@@ -121,6 +123,13 @@ func (c *Certificate) NationalLevel() int { return c.Level().National() }
 type FacilityBooking struct{ store.Booking }
 
 func (b *FacilityBooking) GlobalID() string { return relay.ID(relay.TypeBooking, b.Booking.ID) }
+
+// CalendarEntry is one dated thing on the alliance's calendar.
+type CalendarEntry struct{ store.CalendarEntry }
+
+func (e *CalendarEntry) UID() string { return store.CalendarUID(&e.CalendarEntry) }
+
+func (e *CalendarEntry) Title() *BilingualText { return &BilingualText{e.TitleEn, e.TitleZh} }
 
 // TimeSlot is a stretch of free time.
 type TimeSlot struct{ Start, End time.Time }

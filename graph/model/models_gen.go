@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/alliance-graph/alliance-graph/internal/booking"
 	"github.com/alliance-graph/alliance-graph/internal/calendar"
 	"github.com/alliance-graph/alliance-graph/internal/change"
 	"github.com/alliance-graph/alliance-graph/internal/store"
@@ -217,6 +218,16 @@ type MonthCount struct {
 type Mutation struct {
 }
 
+// One stretch of a weekday during which a facility is open, in Shenyang's time (UTC+8).
+type OpeningHours struct {
+	// The day.
+	Day booking.Day `json:"day"`
+	// When it opens, as `HH:MM`.
+	Opens string `json:"opens"`
+	// When it closes, as `HH:MM` (`24:00` for midnight); after `opens`.
+	Closes string `json:"closes"`
+}
+
 // Which organizations to include. Conditions combine with AND; values within a list with OR.
 type OrganizationFilter struct {
 	// Only these kinds.
@@ -354,6 +365,14 @@ type SchoolLevelCount struct {
 	Level store.SchoolLevel `json:"level"`
 	// How many.
 	Count int `json:"count"`
+}
+
+// The result of a secondment mutation.
+type SecondmentPayload struct {
+	// The secondment as it is now; null when the mutation was refused.
+	Secondment *Secondment `json:"secondment,omitempty"`
+	// Why the input was refused; empty on success.
+	UserErrors []*change.UserError `json:"userErrors"`
 }
 
 // Which skills to include. Conditions combine with AND; values within a list with OR.

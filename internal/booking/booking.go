@@ -29,6 +29,12 @@ const (
 	grace = 5 * time.Minute
 )
 
+// ClassMeetingPurpose is the purpose of the bookings a course makes for its class
+// meetings, in English and Chinese. It does not name the course: anyone who sees a
+// facility's bookings reads purposes, while a course may be shared with named members
+// only; the booking's course, shown to those who may see it, says which.
+var ClassMeetingPurpose = [2]string{"Class meeting", "课堂"}
+
 // Period is a stretch of time, [Start, End).
 type Period struct {
 	Start time.Time

@@ -5,7 +5,10 @@
 // asks this package.
 package calendar
 
-import "time"
+import (
+	"fmt"
+	"time"
+)
 
 // Clock tells the time. Servers take one so that tests can move time on.
 type Clock func() time.Time
@@ -86,4 +89,20 @@ func (s CourseState) Started() bool { return s == Running || s == Ended }
 func day(t time.Time) time.Time {
 	y, m, d := t.Date()
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+// MaxEntriesWindow is the longest stretch of the calendar one read of its entries
+// covers: a school year and its holidays, which bounds what a read costs.
+const MaxEntriesWindow = 366 * 24 * time.Hour
+
+// CheckEntriesWindow says what is wrong with [from, to) as a window of the calendar's
+// entries, at the argument it concerns; ok when nothing is.
+func CheckEntriesWindow(from, to time.Time) (field, message string, ok bool) {
+	switch {
+	case !to.After(from):
+		return "to", fmt.Sprintf("%s is not after from, %s", to.UTC().Format(time.RFC3339), from.UTC().Format(time.RFC3339)), false
+	case to.Sub(from) > MaxEntriesWindow:
+		return "to", fmt.Sprintf("a window spans at most 366 days (this one %d days); read longer stretches window by window", int(to.Sub(from).Hours()/24)), false
+	}
+	return "", "", true
 }

@@ -82,6 +82,9 @@ func (s *Service) BookFacility(ctx context.Context, in BookFacilityInput) (*stor
 		case b.Trainees != nil && r.Capacity != nil && *b.Trainees > *r.Capacity:
 			return refuse(Full, "trainees", "the facility holds at most %d trainees", *r.Capacity)
 		}
+		if err := outsideHours("start", r, booking.Period{Start: b.Start, End: b.End}); err != nil {
+			return err
+		}
 		if done, err := s.replay(ctx, tx, b); done != nil || err != nil {
 			b = done
 			return err
@@ -237,11 +240,12 @@ func (s *Service) bookMeetings(ctx context.Context, tx *store.Tx, r *store.Resou
 	if !may {
 		return refuse(Invalid, "facilityId", "the facility is not shared with the course's provider")
 	}
-	purpose := []rune("Class: " + r.TitleEn)
-	purpose = purpose[:min(len(purpose), maxName)]
 	for i, m := range meetings {
+		if err := outsideHours(fmt.Sprintf("meetings.%d.start", i), facility, m); err != nil {
+			return err
+		}
 		b := &store.Booking{FacilityID: facility.ID, OrganizationID: r.ProviderID, Start: m.Start, End: m.End,
-			Purpose: string(purpose), CourseID: &r.ID, BookedBy: actor(auth.ViewerFrom(ctx))}
+			Purpose: booking.ClassMeetingPurpose[0], CourseID: &r.ID, BookedBy: actor(auth.ViewerFrom(ctx))}
 		id, err := tx.BookFacility(ctx, b)
 		var overlap *store.ErrOverlap
 		switch {
@@ -273,4 +277,101 @@ func (s *Service) booked(ctx context.Context, tx *store.Tx, id int64, b *store.B
 		payload["course"] = relay.ID(relay.TypeResource, *b.CourseID)
 	}
 	return s.eventAbout(ctx, tx, store.EventFacilityBooked, relay.ID(relay.TypeBooking, id), facility, payload)
+}
+
+// followBookings keeps the bookings of a changed resource in step with it, from now on:
+// a withdrawn facility takes no more bookings, so those yet to start are cancelled; a
+// withdrawn course holds no more meetings; a course's new meetings replace those yet to
+// start; and its new days cancel those yet to start that fall outside them. Meetings
+// that have started stay, as what happened. Each cancellation is announced.
+func (s *Service) followBookings(ctx context.Context, tx *store.Tx, r *store.Resource, rel *related) error {
+	now := s.now()
+	var cancelled []store.Booking
+	var err error
+	switch {
+	case r.Category == store.CategoryFacility && r.WithdrawnOn != nil:
+		cancelled, err = tx.CancelBookingsFrom(ctx, store.BookingsOf{Facility: r.ID}, now)
+	case r.Category != store.CategoryCourse:
+		return nil
+	case r.WithdrawnOn != nil || rel.replaceMeetings:
+		cancelled, err = tx.CancelBookingsFrom(ctx, store.BookingsOf{Course: r.ID}, now)
+	default:
+		keep := booking.Period{Start: time.Time{}, End: calendar.Date(9999, 1, 1)}
+		if r.StartsOn != nil {
+			keep.Start = r.StartsOn.Add(-calendar.UTCOffset)
+		}
+		if r.EndsOn != nil {
+			keep.End = r.EndsOn.AddDate(0, 0, 1).Add(-calendar.UTCOffset)
+		}
+		cancelled, err = tx.CancelBookingsFrom(ctx, store.BookingsOf{Course: r.ID, Outside: &keep}, now)
+	}
+	if err != nil {
+		return err
+	}
+	if len(cancelled) > 0 {
+		// Every booking cancelled here is of one facility: the withdrawn one, or the
+		// course's. It is read whatever the caller sees, to restrict the events as it is.
+		facility, err := tx.Resource(ctx, store.Scope{All: true}, cancelled[0].FacilityID)
+		if err != nil {
+			return err
+		}
+		for _, b := range cancelled {
+			payload := map[string]any{"facility": relay.ID(relay.TypeResource, b.FacilityID), "organization": relay.ID(relay.TypeOrganization, b.OrganizationID)}
+			if b.CourseID != nil {
+				payload["course"] = relay.ID(relay.TypeResource, *b.CourseID)
+			}
+			if err := s.eventAbout(ctx, tx, store.EventBookingCancelled, relay.ID(relay.TypeBooking, b.ID), facility, payload); err != nil {
+				return err
+			}
+		}
+	}
+	if rel.replaceMeetings && r.WithdrawnOn == nil {
+		return s.bookMeetings(ctx, tx, r, rel.meetings)
+	}
+	return nil
+}
+
+// openingHours reads a facility's week, stretch by stretch.
+func (p *problems) openingHours(field string, in []OpeningHoursInput) store.OpeningHours {
+	if len(in) == 0 {
+		return nil
+	}
+	hours := make(booking.Hours, len(in))
+	parsed := true
+	for i, o := range in {
+		at := fmt.Sprintf("%s.%d", field, i)
+		day, ok := o.Day.Weekday()
+		if !ok {
+			p.add(Invalid, at+".day", "is not a day of the week")
+		}
+		opens, err := booking.ParseClock(o.Opens)
+		if err != nil {
+			p.add(Invalid, at+".opens", "%s", err)
+		}
+		closes, cerr := booking.ParseClock(o.Closes)
+		if cerr != nil {
+			p.add(Invalid, at+".closes", "%s", cerr)
+		}
+		parsed = parsed && ok && err == nil && cerr == nil
+		hours[i] = booking.Opening{Day: day, Opens: opens, Closes: closes}
+	}
+	if parsed {
+		for _, problem := range booking.CheckHours(hours) {
+			f := field
+			if problem.Field != "" {
+				f += "." + problem.Field
+			}
+			p.add(OutOfRange, f, "%s", problem.Message)
+		}
+	}
+	return store.OpeningHours(hours)
+}
+
+// outsideHours refuses, at field, a booking of facility r outside its opening hours.
+func outsideHours(field string, r *store.Resource, p booking.Period) error {
+	hours := booking.Hours(r.OpeningHours)
+	if hours.Within(p) {
+		return nil
+	}
+	return refuse(OutOfRange, field, "is outside the facility's opening hours (Shenyang time): %s", hours)
 }

@@ -24,18 +24,26 @@ type ShareTrainingFacilityInput struct {
 	Capacity         int
 	Address          *string
 	Equipment        []string
+	OpeningHours     []OpeningHoursInput
+}
+
+// OpeningHoursInput is one stretch of a facility's week.
+type OpeningHoursInput struct {
+	Day           booking.Day
+	Opens, Closes string
 }
 
 // UpdateTrainingFacilityInput changes a facility.
 type UpdateTrainingFacilityInput struct {
-	ID          string
-	Version     int
-	Title       *Bilingual
-	Description *string
-	SharedWith  []string
-	Capacity    *int
-	Address     *string
-	Equipment   []string
+	ID           string
+	Version      int
+	Title        *Bilingual
+	Description  *string
+	SharedWith   []string
+	Capacity     *int
+	Address      *string
+	Equipment    []string
+	OpeningHours []OpeningHoursInput
 }
 
 // PostJobOpeningInput posts an opening.
@@ -134,6 +142,8 @@ type UpdateTrainingCourseInput struct {
 	EndsOn      *time.Time
 	TeacherIds  []string
 	Skills      []SkillLevelInput
+	// Meetings, when given, replace the course's meetings that have not started.
+	Meetings []booking.Period
 }
 
 // RecordCompetitionResultInput records a result.
@@ -174,8 +184,10 @@ type related struct {
 	setSkills  bool
 	teachers   []int64
 	setTeacher bool
-	// meetings are a new course's class meetings, booked in its facility.
-	meetings []booking.Period
+	// meetings are a course's class meetings, booked in its facility: a new course's,
+	// or, with replaceMeetings, those replacing a course's meetings yet to start.
+	meetings        []booking.Period
+	replaceMeetings bool
 }
 
 // base reads the fields every shared resource has.
@@ -407,6 +419,9 @@ func (s *Service) changeResource(ctx context.Context, gid string, version int, c
 		if err := s.eventAbout(ctx, tx, kind, gid, r, map[string]any{"category": r.Category}); err != nil {
 			return err
 		}
+		if err := s.followBookings(ctx, tx, r, rel); err != nil {
+			return err
+		}
 		// New dates may move a course to another state: announced now, as the calendar
 		// would at its next run.
 		if announced != nil && r.CourseState != nil && *announced != *r.CourseState {
@@ -457,6 +472,7 @@ func (s *Service) ShareTrainingFacility(ctx context.Context, in ShareTrainingFac
 	r.TrainingCenterID = p.optKey("trainingCenterId", relay.TypeTrainingCenter, in.TrainingCenterID)
 	r.Address = p.optText("address", in.Address, maxName)
 	r.Equipment = p.texts("equipment", in.Equipment, maxShort)
+	r.OpeningHours = p.openingHours("openingHours", in.OpeningHours)
 	return s.share(ctx, &p, r, rel)
 }
 
@@ -470,6 +486,9 @@ func (s *Service) UpdateTrainingFacility(ctx context.Context, in UpdateTrainingF
 		}
 		if in.Equipment != nil {
 			r.Equipment = p.texts("equipment", in.Equipment, maxShort)
+		}
+		if in.OpeningHours != nil {
+			r.OpeningHours = p.openingHours("openingHours", in.OpeningHours)
 		}
 		return "RESOURCE_UPDATED"
 	})
@@ -578,6 +597,10 @@ func (s *Service) UpdateTrainingCourse(ctx context.Context, in UpdateTrainingCou
 			rel.teachers, rel.setTeacher = p.keys("teacherIds", relay.TypeResource, in.TeacherIds), true
 		}
 		rel.setSkillLevels(p, "skills", in.Skills)
+		if in.Meetings != nil {
+			rel.meetings = p.meetings(in.Meetings, r.FacilityID != nil, r.StartsOn, r.EndsOn, s.now())
+			rel.replaceMeetings = true
+		}
 		return "RESOURCE_UPDATED"
 	})
 }

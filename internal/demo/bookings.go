@@ -3,6 +3,7 @@ package demo
 import (
 	"context"
 	"fmt"
+	"github.com/alliance-graph/alliance-graph/internal/booking"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -77,7 +78,7 @@ func (g *gen) writeBookings(ctx context.Context, tx *sqlx.Tx) error {
 		b := g.bookings[i]
 		v[0], v[1] = b.facility.id, b.course.provider.id
 		v[2] = fmt.Sprintf("[%s,%s)", b.start.Format(time.RFC3339), b.end.Format(time.RFC3339))
-		v[3] = "Class: " + b.course.titleEn
+		v[3] = booking.ClassMeetingPurpose[0]
 		v[4] = iv(min(b.course.enrolled, b.facility.capacity))
 		v[5], v[6] = "demo", b.course.id
 	})

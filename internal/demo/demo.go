@@ -14,6 +14,7 @@ package demo
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -21,6 +22,8 @@ import (
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
+
+	"github.com/alliance-graph/alliance-graph/internal/booking"
 )
 
 // Summary counts the rows Load wrote. Skills counts only taxonomy entries that were
@@ -586,7 +589,10 @@ func (g *gen) write(ctx context.Context, tx *sqlx.Tx, loaded time.Time) error {
 			return err
 		}
 	}
-	return g.writeBookings(ctx, tx)
+	if err := g.writeBookings(ctx, tx); err != nil {
+		return err
+	}
+	return g.writeSecondments(ctx, tx)
 }
 
 var resourceCols = []string{"id", "alliance_id", "provider_id", "category", "title_en", "title_zh", "description", "shared_with_all", "shared_on", "training_center_id",
@@ -594,7 +600,19 @@ var resourceCols = []string{"id", "alliance_id", "provider_id", "category", "tit
 	"positions", "filled", "salary_min", "salary_max", "employment_type", "opening_status", "closes_on",
 	"teacher_name", "teacher_title", "dual_qualified", "years_experience",
 	"hours", "seats", "enrolled", "starts_on", "ends_on", "facility_id",
-	"competition", "competition_level", "award", "awarded_on", "talent_id", "skill_id"}
+	"competition", "competition_level", "award", "awarded_on", "talent_id", "skill_id", "opening_hours"}
+
+// facilityWeek is when the demo's facilities are open: weekdays from 07:30 to 21:30, for
+// day classes and evening courses for workers, and Saturday mornings and afternoons.
+var facilityWeek = func() string {
+	var week booking.Hours
+	for d := time.Monday; d <= time.Friday; d++ {
+		week = append(week, booking.Opening{Day: d, Opens: 7*60 + 30, Closes: 21*60 + 30})
+	}
+	week = append(week, booking.Opening{Day: time.Saturday, Opens: 8 * 60, Closes: 17 * 60})
+	b, _ := json.Marshal(week) // a week of numbers always encodes
+	return string(b)
+}()
 
 func (g *gen) resourceRow(r *resource, v []any) {
 	v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8] = r.id, g.allianceID, r.provider.id, r.category, r.titleEn, r.titleZh, r.desc, r.sharedWithAll, r.sharedOn.String()
@@ -604,7 +622,7 @@ func (g *gen) resourceRow(r *resource, v []any) {
 	v[12] = arr(nil)
 	switch r.category {
 	case "TRAINING_FACILITY":
-		v[10], v[11], v[12] = r.capacity, r.address, arr(r.equipment)
+		v[10], v[11], v[12], v[36] = r.capacity, r.address, arr(r.equipment), facilityWeek
 	case "JOB_OPENING":
 		v[13], v[14], v[15], v[16], v[17], v[18], v[19] = r.positions, r.filled, r.salaryMin, r.salaryMax, r.employmentType, r.openingStatus, dv(r.closesOn)
 	case "TEACHER":

@@ -91,9 +91,18 @@ func TestContent(t *testing.T) {
 		{"two-level skill tree", `SELECT count(*) FROM skill c JOIN skill p ON p.id = c.parent_id WHERE p.parent_id IS NOT NULL`, 0, 0},
 		{"all resource categories", `SELECT count(DISTINCT category) FROM resource`, 5, 5},
 		{"training facilities", `SELECT count(*) FROM resource WHERE category = 'TRAINING_FACILITY'`, 30, 50},
-		{"facilities booked for class meetings from tomorrow", `SELECT count(*) FROM facility_booking WHERE lower(period) > now() AND purpose LIKE 'Class: %'`, 20, 2000},
-		{"class bookings by courses held in the facility", `SELECT count(*) FROM facility_booking b WHERE NOT EXISTS (SELECT 1 FROM resource c
-			WHERE c.facility_id = b.facility_id AND c.provider_id = b.organization_id AND b.purpose = 'Class: ' || c.title_en)`, 0, 0},
+		{"facilities booked for class meetings from tomorrow", `SELECT count(*) FROM facility_booking WHERE lower(period) > now() AND course_id IS NOT NULL`, 20, 2000},
+		{"class bookings by courses held in the facility", `SELECT count(*) FROM facility_booking b WHERE b.purpose <> 'Class meeting' OR NOT EXISTS (SELECT 1 FROM resource c
+			WHERE c.id = b.course_id AND c.facility_id = b.facility_id AND c.provider_id = b.organization_id)`, 0, 0},
+		{"facilities keep opening hours", `SELECT count(*) FROM resource WHERE category = 'TRAINING_FACILITY' AND opening_hours IS NULL`, 0, 0},
+		{"companies' teachers seconded to schools", `SELECT count(*) FROM secondment`, 5, 40},
+		{"only companies lend and only schools ask", `SELECT count(*) FROM secondment s JOIN organization r ON r.id = s.requester_id
+			JOIN organization p ON p.id = s.provider_id JOIN resource t ON t.id = s.teacher_id
+			WHERE r.kind <> 'SCHOOL' OR p.kind <> 'COMPANY' OR t.provider_id <> p.id OR t.category <> 'TEACHER'`, 0, 0},
+		{"secondments in every state", `SELECT count(DISTINCT state) FROM secondment`, 4, 4},
+		{"a secondment running today", `SELECT count(*) FROM secondment WHERE state = 'ACCEPTED' AND period @> current_date`, 1, 20},
+		{"requests awaiting an answer, one competing with an accepted secondment", `SELECT count(*) FROM secondment s WHERE s.state = 'REQUESTED'
+			AND EXISTS (SELECT 1 FROM secondment a WHERE a.teacher_id = s.teacher_id AND a.state = 'ACCEPTED' AND a.period && s.period)`, 1, 20},
 		{"job openings", `SELECT count(*) FROM resource WHERE category = 'JOB_OPENING'`, 250, 350},
 		{"teachers", `SELECT count(*) FROM resource WHERE category = 'TEACHER'`, 100, 140},
 		{"training courses", `SELECT count(*) FROM resource WHERE category = 'TRAINING_COURSE'`, 120, 180},

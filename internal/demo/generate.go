@@ -49,6 +49,7 @@ type gen struct {
 	centerLinks  []pair
 	resources    []*resource
 	bookings     []classBooking
+	seconded     []secondment
 	shares       []pair
 	courseTeach  []pair
 	talents      []*talent
@@ -157,6 +158,7 @@ func (g *gen) run() error {
 	g.resourceShares()
 	g.enrolmentLifecycle()
 	g.classBookings()
+	g.secondments()
 	g.history()
 	return nil
 }

@@ -33,6 +33,8 @@ type Loaders struct {
 	Event          *Batcher[int64, *store.Event]
 	// Booking reads facility bookings; none unless the viewer may see bookings.
 	Booking *Batcher[int64, *store.Booking]
+	// Competition reads competition editions, which everyone may see.
+	Competition *Batcher[int64, *store.Competition]
 	// Enrollment and Certificate read those the viewer's enrolment scope sees.
 	Enrollment  *Batcher[int64, *store.Enrollment]
 	Certificate *Batcher[int64, *store.Certificate]
@@ -82,6 +84,12 @@ type Loaders struct {
 	// the facility may know (its free time).
 	FacilityBookings *Paged[store.BookingFilter, store.Booking]
 	Busy             *Grouped[store.BookingFilter, []store.Booking]
+	// Secondment reads teacher secondments; TeacherSecondments and OrgSecondments page
+	// a teacher's and an organization's (of the teachers the viewer sees). All three
+	// are empty unless the viewer may see secondments.
+	Secondment         *Batcher[int64, *store.Secondment]
+	TeacherSecondments *Paged[store.SecondmentFilter, store.Secondment]
+	OrgSecondments     *Paged[store.SecondmentFilter, store.Secondment]
 	// CourseTrainees pages a course's enrolments, TalentEnrollments and the certificate
 	// lists group them: all within the viewer's enrolment scope, which the loaders set.
 	CourseTrainees         *Paged[store.EnrollmentFilter, store.Enrollment]
@@ -137,6 +145,7 @@ func newLoaders(s *store.Store, t Timing, v store.Visibility, track *tracker) *L
 		Booking: newBatcher(sched, t, func(ctx context.Context, ids []int64) (map[int64]*store.Booking, error) {
 			return s.BookingsByID(ctx, v, ids)
 		}),
+		Competition: newBatcher(sched, t, s.CompetitionsByID),
 
 		Participants:     newBatcher(sched, t, s.ParticipantsOf),
 		Invitations:      newBatcher(sched, t, s.InvitationsOf),
@@ -202,6 +211,7 @@ func newLoaders(s *store.Store, t Timing, v store.Visibility, track *tracker) *L
 	if !v.Bookings {
 		l.FacilityBookings = newPaged(noPages[store.BookingFilter, store.Booking], noCounts[store.BookingFilter], sched, t)
 	}
+	l.secondments(s, sched, t, v)
 	for _, via := range []store.CourseParent{store.CoursesOfCenter, store.CoursesOfFacility, store.CoursesOfTeacher, store.CoursesOfSkill} {
 		l.Courses[via] = newPaged(
 			func(ctx context.Context, parents []int64, f store.CourseFilter, ord store.Order, p store.Page) (map[int64]store.Result[store.Resource], error) {
@@ -360,6 +370,27 @@ func With(ctx context.Context, l *Loaders) context.Context {
 // of field resolutions, and t serves only as their limit of keys per batch.
 func For(ctx context.Context, s *store.Store, t Timing) *Loaders {
 	return newLoaders(s, t, policy.Visibility(auth.ViewerFrom(ctx)), trackerFrom(ctx))
+}
+
+// secondments sets the loaders of teacher secondments, which list none unless v may see
+// secondments.
+func (l *Loaders) secondments(s *store.Store, sched *scheduler, t Timing, v store.Visibility) {
+	l.Secondment = newBatcher(sched, t, func(ctx context.Context, ids []int64) (map[int64]*store.Secondment, error) {
+		return s.SecondmentsByID(ctx, v, ids)
+	})
+	if !v.Secondments {
+		l.TeacherSecondments = newPaged(noPages[store.SecondmentFilter, store.Secondment], noCounts[store.SecondmentFilter], sched, t)
+		l.OrgSecondments = newPaged(noPages[store.SecondmentFilter, store.Secondment], noCounts[store.SecondmentFilter], sched, t)
+		return
+	}
+	l.TeacherSecondments = newPaged(s.TeacherSecondments, s.CountTeacherSecondments, sched, t)
+	l.OrgSecondments = newPaged(
+		func(ctx context.Context, orgs []int64, f store.SecondmentFilter, o store.Order, p store.Page) (map[int64]store.Result[store.Secondment], error) {
+			return s.OrganizationSecondments(ctx, v.Resources, orgs, f, o, p)
+		},
+		func(ctx context.Context, orgs []int64, f store.SecondmentFilter) (map[int64]int, error) {
+			return s.CountOrganizationSecondments(ctx, v.Resources, orgs, f)
+		}, sched, t)
 }
 
 // scoped fixes the scope of a store read, for a loader's batch function.

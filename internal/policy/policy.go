@@ -118,7 +118,7 @@ func Audience(v auth.Viewer) auth.Viewer {
 // Visibility is everything v may see, for the loaders of one request.
 func Visibility(v auth.Viewer) store.Visibility {
 	return store.Visibility{Resources: ResourceScope(v), HiddenEvents: EventKindsHidden(v), Actors: seesActors(v), Bookings: seesBookings(v),
-		Enrollments: EnrollmentScope(v)}
+		Secondments: seesSecondments(v), Enrollments: EnrollmentScope(v)}
 }
 
 // EnrollmentScope is whose enrolments and certificates v may read: a trainee list names
@@ -141,12 +141,20 @@ func EnrollmentScope(v auth.Viewer) store.EnrollmentScope {
 // time only, since a booking tells one member's plans.
 func seesBookings(v auth.Viewer) bool { return !v.Anonymous() }
 
+// seesSecondments says whether v may read teacher secondments (which member asks for
+// which teacher, when, what for, and the answer): any signed-in caller, of the teachers
+// it sees, as with facility bookings. A secondment is an arrangement between members,
+// not personal data, and the alliance's members and analysts plan with it; anonymous
+// callers see none, since it tells one member's plans.
+func seesSecondments(v auth.Viewer) bool { return !v.Anonymous() }
+
 // privateEvents are the event kinds about talents and applications, about invitations
-// not (yet) accepted, about facility bookings and about a talent's way from enrolment
-// to certificate, which anonymous callers do not see.
+// not (yet) accepted, about facility bookings, about teacher secondments and about a
+// talent's way from enrolment to certificate, which anonymous callers do not see.
 var privateEvents = []store.EventKind{"APPLICATION_RECORDED", "PLACEMENT_STATUS_CHANGED", "TALENT_ENROLLED", "TALENT_REGISTERED", "TALENT_UPDATED",
 	store.EventEmploymentAccepted, store.EventEmploymentDeclined, store.EventParticipantInvited, store.EventInvitationDeclined, store.EventInvitationWithdrawn,
 	store.EventFacilityBooked, store.EventBookingCancelled,
+	store.EventSecondmentRequested, store.EventSecondmentAccepted, store.EventSecondmentDeclined, store.EventSecondmentCancelled,
 	store.EventTalentWaitlisted, store.EventWaitlistPromoted, store.EventEnrollmentDropped, store.EventEnrollmentCompleted, store.EventCertificateIssued}
 
 // EventKindsHidden lists the event kinds v may not read.

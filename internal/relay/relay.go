@@ -33,6 +33,7 @@ const (
 	TypePlacement      Type = "Placement"
 	TypeEvent          Type = "Event"
 	TypeBooking        Type = "FacilityBooking"
+	TypeSecondment     Type = "Secondment"
 	TypeEnrollment     Type = "Enrollment"
 	TypeCertificate    Type = "Certificate"
 )
@@ -41,6 +42,7 @@ var knownTypes = map[Type]bool{
 	TypeAlliance: true, TypeOrganization: true, TypeMembership: true, TypePartnership: true,
 	TypeTrainingCenter: true, TypeResource: true, TypeSkill: true, TypeTalent: true, TypePlacement: true, TypeEvent: true,
 	TypeBooking:    true,
+	TypeSecondment: true,
 	TypeEnrollment: true, TypeCertificate: true,
 }
 

@@ -16,6 +16,7 @@ import (
 var allTypes = []Type{
 	TypeAlliance, TypeOrganization, TypeMembership, TypePartnership, TypeTrainingCenter,
 	TypeResource, TypeSkill, TypeTalent, TypePlacement, TypeEvent, TypeBooking,
+	TypeSecondment,
 	TypeEnrollment, TypeCertificate,
 }
 

@@ -394,6 +394,49 @@ var authzCases = []authzCase{
 			done:  authzQ(`SELECT count(*) FROM facility_booking WHERE id = $1 AND cancelled_at IS NOT NULL AND version = 2`, b),
 		}
 	}},
+	// Teacher secondments: the owner asks for the provider's teacher; the provider decides.
+	{"requestSecondment", []string{authzOwner, authzProvider}, []string{authzAdmin, authzOwner}, func(t *testing.T, f *authzFixtures) authzTarget {
+		school, company := f.org(t, "SCHOOL"), f.org(t, "COMPANY")
+		f.membership(t, school)
+		teacher := f.resource(t, "TEACHER", company)
+		from := time.Now().UTC().AddDate(0, 0, 3)
+		return authzTarget{
+			members: map[string]int64{authzOwner: school, authzProvider: company},
+			input: map[string]any{"teacherId": authzResID(teacher), "requesterId": authzOrgID(school), "purpose": "Authz robot programming",
+				"from": from.Format(time.DateOnly), "to": from.AddDate(0, 0, 4).Format(time.DateOnly), "hours": 20},
+			kind:  "SECONDMENT_REQUESTED",
+			state: []authzQuery{authzQ(`SELECT id, state FROM secondment WHERE teacher_id = $1`, teacher), authzQ(`SELECT * FROM resource WHERE id = $1`, teacher)},
+			done:  authzQ(`SELECT count(*) FROM secondment WHERE teacher_id = $1 AND requester_id = $2 AND hours = 20 AND state = 'REQUESTED'`, teacher, school),
+		}
+	}},
+	{"decideSecondment", []string{authzOwner, authzProvider}, []string{authzAdmin, authzProvider}, func(t *testing.T, f *authzFixtures) authzTarget {
+		school, company := f.org(t, "SCHOOL"), f.org(t, "COMPANY")
+		teacher := f.resource(t, "TEACHER", company)
+		sec := authzInsert(t, `INSERT INTO secondment (teacher_id, requester_id, provider_id, period, hours, purpose, requested_by)
+			VALUES ($1, $2, $3, daterange(current_date + 2, current_date + 5, '[]'), 16, 'Authz secondment', 'authz') RETURNING id`, teacher, school, company)
+		id := relay.ID(relay.TypeSecondment, sec)
+		return authzTarget{
+			members: map[string]int64{authzOwner: school, authzProvider: company},
+			input:   map[string]any{"id": id, "version": 1, "accept": true, "note": "Authz note"},
+			kind:    "SECONDMENT_ACCEPTED", subject: id,
+			state: []authzQuery{authzQ(`SELECT id, version, state, decided_at, decision_note FROM secondment WHERE id = $1`, sec)},
+			done:  authzQ(`SELECT count(*) FROM secondment WHERE id = $1 AND state = 'ACCEPTED' AND decision_note = 'Authz note' AND version = 2`, sec),
+		}
+	}},
+	{"cancelSecondment", []string{authzOwner, authzProvider}, []string{authzAdmin, authzOwner, authzProvider}, func(t *testing.T, f *authzFixtures) authzTarget {
+		school, company := f.org(t, "SCHOOL"), f.org(t, "COMPANY")
+		teacher := f.resource(t, "TEACHER", company)
+		sec := authzInsert(t, `INSERT INTO secondment (teacher_id, requester_id, provider_id, period, hours, purpose, requested_by)
+			VALUES ($1, $2, $3, daterange(current_date + 2, current_date + 5, '[]'), 16, 'Authz secondment', 'authz') RETURNING id`, teacher, school, company)
+		id := relay.ID(relay.TypeSecondment, sec)
+		return authzTarget{
+			members: map[string]int64{authzOwner: school, authzProvider: company},
+			input:   map[string]any{"id": id, "version": 1},
+			kind:    "SECONDMENT_CANCELLED", subject: id,
+			state: []authzQuery{authzQ(`SELECT id, version, state, cancelled_at FROM secondment WHERE id = $1`, sec)},
+			done:  authzQ(`SELECT count(*) FROM secondment WHERE id = $1 AND state = 'CANCELLED' AND cancelled_at IS NOT NULL AND version = 2`, sec),
+		}
+	}},
 	{"applyForJob", []string{authzOwner, authzProvider}, []string{authzAdmin, authzOwner}, func(t *testing.T, f *authzFixtures) authzTarget {
 		school, employer := f.org(t, "SCHOOL"), f.org(t, "COMPANY")
 		tal := f.talent(t, school, 0)

@@ -380,7 +380,7 @@ func TestACourseHeldInAFacilityBooksItsClassMeetings(t *testing.T) {
 	r := ts.queryAs(t, school, `query($id: ID!, $from: DateTime!, $to: DateTime!) { node(id: $id) { ... on TrainingFacility {
 		bookings(from: $from, to: $to) { edges { node { purpose course { id } } } } } } }`,
 		map[string]any{"id": relay.ID(relay.TypeResource, b.facility), "from": b.at.Format(time.RFC3339), "to": b.at.Add(8 * 24 * time.Hour).Format(time.RFC3339)})
-	if len(r.Errors) > 0 || strings.Count(string(r.Data), out.TrainingCourse.ID) != 2 || !strings.Contains(string(r.Data), "Class: Robot welding, weekly") {
+	if len(r.Errors) > 0 || strings.Count(string(r.Data), out.TrainingCourse.ID) != 2 || !strings.Contains(string(r.Data), `"purpose":"Class meeting"`) || strings.Contains(string(r.Data), "Robot welding") {
 		t.Errorf("the facility's bookings: %s %+v", r.Data, r.Errors)
 	}
 
@@ -410,5 +410,213 @@ func TestACourseHeldInAFacilityBooksItsClassMeetings(t *testing.T) {
 	}
 	if n := sqlIntIn(t, writeDB, `SELECT count(*) FROM facility_booking WHERE facility_id = $1`, b.facility); n != 2 {
 		t.Errorf("%d bookings after the refusals, want the first course's 2", n)
+	}
+}
+
+const updateCourse = `mutation($input: UpdateTrainingCourseInput!) {
+	updateTrainingCourse(input: $input) { trainingCourse { id version } userErrors { field message code } }
+}`
+
+const withdraw = `mutation($input: WithdrawResourceInput!) {
+	withdrawResource(input: $input) { resource { ... on TrainingCourse { withdrawnOn } ... on TrainingFacility { withdrawnOn } } userErrors { field message code } }
+}`
+
+// meetingsOf lists the starts of a course's standing class meetings, in order.
+func meetingsOf(t *testing.T, course int64) []time.Time {
+	t.Helper()
+	var out []time.Time
+	if err := writeDB.DB.Select(&out, `SELECT lower(period) FROM facility_booking WHERE course_id = $1 AND cancelled_at IS NULL ORDER BY 1`, course); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func TestACoursesMeetingsFollowItsChanges(t *testing.T) {
+	ts := newWriteServer(t)
+	b := newBookingFixture(t)
+	school := memberOf(b.school)
+	alliance := relay.ID(relay.TypeAlliance, int64(sqlIntIn(t, writeDB, "SELECT id FROM alliance ORDER BY id LIMIT 1")))
+	shenyang := time.FixedZone("CST", 8*3600)
+	day := func(t time.Time) string { return t.In(shenyang).Format(time.DateOnly) }
+	// Three meetings, a day apart, over a week's course.
+	m := []time.Time{b.at, b.at.Add(24 * time.Hour), b.at.Add(48 * time.Hour)}
+	slots := func(starts ...time.Time) []map[string]any {
+		out := []map[string]any{}
+		for _, s := range starts {
+			out = append(out, map[string]any{"start": s.Format(time.RFC3339), "end": s.Add(2 * time.Hour).Format(time.RFC3339)})
+		}
+		return out
+	}
+	var made struct{ TrainingCourse *struct{ ID string } }
+	if errs, gqlErrs := mutate(t, ts, school, shareCourse, map[string]any{"allianceId": alliance, "providerId": relay.ID(relay.TypeOrganization, b.school),
+		"title": map[string]any{"en": "Robot welding", "zh": "机器人焊接"}, "hours": 40, "seats": 12, "startsOn": day(b.at), "endsOn": day(b.at.Add(6 * 24 * time.Hour)),
+		"facilityId": relay.ID(relay.TypeResource, b.facility), "meetings": slots(m...)}, "shareTrainingCourse", &made); len(errs)+len(gqlErrs) > 0 {
+		t.Fatalf("share: %v %v", errs, gqlErrs)
+	}
+	_, course, _ := relay.ParseID(made.TrainingCourse.ID)
+	cancelled := func() int {
+		return sqlIntIn(t, writeDB, `SELECT count(*) FROM event WHERE kind = 'FACILITY_BOOKING_CANCELLED' AND payload->>'course' = $1`, made.TrainingCourse.ID)
+	}
+	version := 1
+	update := func(in map[string]any) []userError {
+		t.Helper()
+		in["id"], in["version"] = made.TrainingCourse.ID, version
+		errs, gqlErrs := mutate(t, ts, school, updateCourse, in, "updateTrainingCourse", nil)
+		if len(gqlErrs) > 0 {
+			t.Fatalf("update: %v", gqlErrs)
+		}
+		if len(errs) == 0 {
+			version++
+		}
+		return errs
+	}
+
+	// New days that leave out the last meeting's cancel it, and only it.
+	if errs := update(map[string]any{"endsOn": day(m[1])}); len(errs) > 0 {
+		t.Fatalf("shortening: %+v", errs)
+	}
+	if got := meetingsOf(t, course); len(got) != 2 || !got[1].Equal(m[1]) || cancelled() != 1 {
+		t.Errorf("after shortening to %s: meetings %v, %d cancellations announced", day(m[1]), got, cancelled())
+	}
+	// New meetings replace those yet to start.
+	moved := []time.Time{b.at.Add(4 * time.Hour), b.at.Add(28 * time.Hour)}
+	if errs := update(map[string]any{"meetings": slots(moved...)}); len(errs) > 0 {
+		t.Fatalf("moving: %+v", errs)
+	}
+	if got := meetingsOf(t, course); len(got) != 2 || !got[0].Equal(moved[0]) || !got[1].Equal(moved[1]) || cancelled() != 3 {
+		t.Errorf("after moving: meetings %v, want %v; %d cancellations announced, want 3", got, moved, cancelled())
+	}
+	// A replacement that clashes with another member's booking changes nothing.
+	var other bookingPayload
+	mutate(t, ts, memberOf(b.park), bookFacility, b.input(b.at.Add(30*time.Hour), b.at.Add(32*time.Hour), nil), "bookFacility", &other)
+	if other.FacilityBooking == nil {
+		t.Fatal("the park could not book")
+	}
+	if errs := update(map[string]any{"meetings": slots(b.at.Add(8*time.Hour), b.at.Add(29*time.Hour))}); len(errs) != 1 || errs[0].Code != "OVERLAP" || joinPath(errs[0].Field) != "input.meetings.1.start" {
+		t.Errorf("a clashing replacement: %+v, want OVERLAP at input.meetings.1.start", errs)
+	}
+	if got := meetingsOf(t, course); len(got) != 2 || !got[0].Equal(moved[0]) || cancelled() != 3 {
+		t.Errorf("a refused replacement changed the meetings: %v, %d cancellations", got, cancelled())
+	}
+	// Withdrawn, the course holds no more meetings; the park's booking stands.
+	if errs, gqlErrs := mutate(t, ts, school, withdraw, map[string]any{"id": made.TrainingCourse.ID, "version": version}, "withdrawResource", nil); len(errs)+len(gqlErrs) > 0 {
+		t.Fatalf("withdraw: %v %v", errs, gqlErrs)
+	}
+	if got := meetingsOf(t, course); len(got) != 0 || cancelled() != 5 {
+		t.Errorf("a withdrawn course keeps meetings %v (%d cancellations announced, want 5)", got, cancelled())
+	}
+	if n := sqlIntIn(t, writeDB, `SELECT count(*) FROM facility_booking WHERE facility_id = $1 AND course_id IS NULL AND cancelled_at IS NULL`, b.facility); n != 1 {
+		t.Errorf("%d other bookings stand, want the park's 1", n)
+	}
+	// A withdrawn facility takes no more bookings: the park's is cancelled.
+	facilityVersion := sqlIntIn(t, writeDB, `SELECT version FROM resource WHERE id = $1`, b.facility)
+	if errs, gqlErrs := mutate(t, ts, memberOf(b.park), withdraw, map[string]any{"id": relay.ID(relay.TypeResource, b.facility), "version": facilityVersion}, "withdrawResource", nil); len(errs)+len(gqlErrs) > 0 {
+		t.Fatalf("withdraw the facility: %v %v", errs, gqlErrs)
+	}
+	if n := sqlIntIn(t, writeDB, `SELECT count(*) FROM facility_booking WHERE facility_id = $1 AND cancelled_at IS NULL`, b.facility); n != 0 {
+		t.Errorf("a withdrawn facility keeps %d bookings", n)
+	}
+}
+
+const updateFacility = `mutation($input: UpdateTrainingFacilityInput!) {
+	updateTrainingFacility(input: $input) {
+		trainingFacility { version openingHours { day opens closes } }
+		userErrors { field message code }
+	}
+}`
+
+func TestOpeningHoursBoundBookingsAndFreeTime(t *testing.T) {
+	ts := newWriteServer(t)
+	b := newBookingFixture(t)
+	park := memberOf(b.park)
+	shenyang := time.FixedZone("CST", 8*3600)
+	local := b.at.In(shenyang)
+	midnight := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, shenyang)
+	at := func(h, m int) time.Time {
+		return midnight.Add(time.Duration(h)*time.Hour + time.Duration(m)*time.Minute)
+	}
+	day := strings.ToUpper(local.Weekday().String())
+	version := func() int {
+		return sqlIntIn(t, writeDB, `SELECT version FROM resource WHERE id = $1`, b.facility)
+	}
+	update := func(hours []map[string]any) ([]userError, json.RawMessage) {
+		t.Helper()
+		r := ts.queryAs(t, park, updateFacility, map[string]any{"input": map[string]any{"id": relay.ID(relay.TypeResource, b.facility), "version": version(), "openingHours": hours}})
+		if len(r.Errors) > 0 {
+			t.Fatalf("update: %+v", r.Errors)
+		}
+		var out struct {
+			UpdateTrainingFacility struct {
+				TrainingFacility json.RawMessage
+				UserErrors       []userError
+			}
+		}
+		if err := json.Unmarshal(r.Data, &out); err != nil {
+			t.Fatal(err)
+		}
+		return out.UpdateTrainingFacility.UserErrors, out.UpdateTrainingFacility.TrainingFacility
+	}
+	stretch := func(d, opens, closes string) map[string]any {
+		return map[string]any{"day": d, "opens": opens, "closes": closes}
+	}
+
+	// Refused hours name the stretch and its field, and change nothing.
+	before := version()
+	for _, c := range []struct {
+		name  string
+		hours []map[string]any
+		field string
+		code  string
+	}{
+		{"not a time", []map[string]any{stretch(day, "9am", "12:00")}, "input.openingHours.0.opens", "INVALID"},
+		{"closing first", []map[string]any{stretch(day, "12:00", "09:00")}, "input.openingHours.0.closes", "OUT_OF_RANGE"},
+		{"overlapping", []map[string]any{stretch(day, "09:00", "12:00"), stretch(day, "11:00", "13:00")}, "input.openingHours.1.opens", "OUT_OF_RANGE"},
+	} {
+		errs, _ := update(c.hours)
+		if len(errs) != 1 || errs[0].Code != c.code || joinPath(errs[0].Field) != c.field {
+			t.Errorf("%s: %+v, want %s at %s", c.name, errs, c.code, c.field)
+		}
+	}
+	if version() != before {
+		t.Fatal("refused hours were written")
+	}
+
+	// Open 09:00–12:00 and 13:00–17:00 on the fixture's day.
+	errs, facility := update([]map[string]any{stretch(day, "13:00", "17:00"), stretch(day, "09:00", "12:00")})
+	if len(errs) > 0 {
+		t.Fatalf("hours refused: %+v", errs)
+	}
+	if want := `"openingHours":[{"day":"` + day + `","opens":"09:00","closes":"12:00"},{"day":"` + day + `","opens":"13:00","closes":"17:00"}]`; !strings.Contains(string(facility), want) {
+		t.Errorf("the facility reads %s, want %s", facility, want)
+	}
+	// Free time lies within the hours.
+	r := ts.queryAs(t, park, facilityCalendar, map[string]any{"id": relay.ID(relay.TypeResource, b.facility),
+		"from": at(0, 0).Format(time.RFC3339), "to": at(24, 0).Format(time.RFC3339)})
+	var cal calendarAnswer
+	if err := json.Unmarshal(r.Data, &cal); err != nil || len(r.Errors) > 0 {
+		t.Fatalf("%v %+v", err, r.Errors)
+	}
+	var free []string
+	for _, s := range cal.Node.Availability {
+		free = append(free, s.Start+"/"+s.End)
+	}
+	utc := func(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+	if want := []string{utc(at(9, 0)) + "/" + utc(at(12, 0)), utc(at(13, 0)) + "/" + utc(at(17, 0))}; fmt.Sprint(free) != fmt.Sprint(want) {
+		t.Errorf("free time %v, want %v", free, want)
+	}
+	// A booking over lunch is outside the hours; one in the morning fits.
+	errs, _ = mutate(t, ts, memberOf(b.school), bookFacility, b.input(at(11, 30), at(13, 30), nil), "bookFacility", nil)
+	if len(errs) != 1 || errs[0].Code != "OUT_OF_RANGE" || joinPath(errs[0].Field) != "input.start" || !strings.Contains(errs[0].Message, "opening hours") {
+		t.Errorf("a booking over lunch: %+v, want OUT_OF_RANGE at input.start naming the opening hours", errs)
+	}
+	if errs, gqlErrs := mutate(t, ts, memberOf(b.school), bookFacility, b.input(at(9, 0), at(11, 0), nil), "bookFacility", nil); len(errs)+len(gqlErrs) > 0 {
+		t.Errorf("a morning booking: %+v %+v", errs, gqlErrs)
+	}
+	// An empty week: always open again.
+	if errs, facility := update([]map[string]any{}); len(errs) > 0 || !strings.Contains(string(facility), `"openingHours":[]`) {
+		t.Errorf("clearing the hours: %+v %s", errs, facility)
+	}
+	if errs, gqlErrs := mutate(t, ts, memberOf(b.school), bookFacility, b.input(at(12, 0), at(13, 0), nil), "bookFacility", nil); len(errs)+len(gqlErrs) > 0 {
+		t.Errorf("a lunchtime booking once always open: %+v %+v", errs, gqlErrs)
 	}
 }

@@ -23,8 +23,13 @@ import (
 const coveragePage = 3
 
 // coverageMaxQuery bounds the text of one generated query; deeper selections are cut
-// back a level at a time until the query fits.
+// back a level at a time until the query fits. node's query at depth 1 spreads every
+// Node type with all its fields, so the bound grows with the schema; the test server
+// reads that many tokens (coverageMaxTokens).
 const coverageMaxQuery = 60000
+
+// coverageMaxTokens is the test server's token limit, above what coverageMaxQuery holds.
+const coverageMaxTokens = 30_000
 
 // coverageMaxDepth is how many levels of object fields a generated selection descends.
 const coverageMaxDepth = 3
@@ -135,6 +140,10 @@ var coverageCases = []coverageCase{
 	{typename: "FacilityBooking", idType: relay.TypeBooking, picks: []string{
 		`SELECT id FROM facility_booking WHERE trainees IS NOT NULL ORDER BY id LIMIT 1`,
 	}},
+	{typename: "Secondment", idType: relay.TypeSecondment, picks: []string{
+		`SELECT id FROM secondment WHERE decision_note IS NOT NULL ORDER BY id LIMIT 1`,
+		`SELECT id FROM secondment WHERE cancelled_at IS NOT NULL ORDER BY id LIMIT 1`,
+	}},
 	{typename: "Enrollment", idType: relay.TypeEnrollment, picks: []string{
 		`SELECT e.id FROM enrollment e JOIN certificate c ON c.enrollment_id = e.id WHERE e.score IS NOT NULL ORDER BY e.id LIMIT 1`,
 		`SELECT id FROM enrollment WHERE state = 'DROPPED' ORDER BY id LIMIT 1`,
@@ -239,10 +248,13 @@ func TestEveryFieldOfEveryTypeResolves(t *testing.T) {
 	for _, f := range []string{"bookings", "availability"} {
 		required["TrainingFacility."+f+".from"], required["TrainingFacility."+f+".to"] = from, to
 	}
+	// The alliance's calendar, over the year's competitions and the coming weeks' meetings.
+	required["Query.calendar.from"], required["Query.calendar.to"] = gqlString(demoDay.Add(-300*24*time.Hour).Format(time.RFC3339)), to
 
 	// Every field at once makes wide queries: their cost is the limits' tests' business.
 	ts := startConfiguredServer(t, testDB, func(c *server.Config) {
 		c.Limits.MaxComplexity, c.Limits.MaxComplexityMember, c.Limits.MaxComplexityAnalyst, c.Limits.MaxComplexityAdmin = -1, -1, -1, -1
+		c.Limits.MaxTokens = coverageMaxTokens
 	})
 	cov := &coverageTotals{covered: map[string]bool{}, populated: map[string]bool{}}
 	var rootFields []*ast.FieldDefinition

@@ -121,6 +121,12 @@ var examples = map[string]example{
 			f := sqlInt(t, `SELECT facility_id FROM facility_booking WHERE period && tstzrange($1, $2) GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1`, from, to)
 			return map[string]any{"facility": relay.ID(relay.TypeResource, int64(f)), "from": from.Format(time.RFC3339), "to": to.Format(time.RFC3339)}
 		}},
+	"WeekAhead": {vars: func(t *testing.T, ts *testServer) map[string]any {
+		return map[string]any{"from": demoDay.Format(time.RFC3339), "to": demoDay.Add(7 * 24 * time.Hour).Format(time.RFC3339)}
+	}},
+	"Lent": {as: func(t *testing.T) auth.Viewer { return memberOf(lendsMost(t)) }, vars: func(t *testing.T, ts *testServer) map[string]any {
+		return map[string]any{"org": relay.ID(relay.TypeOrganization, lendsMost(t))}
+	}},
 	// Enrolment to certificate: the demo's course with a waitlist, and the ended course
 	// that issued most certificates, each read by its provider.
 	"TraineeList": {as: func(t *testing.T) auth.Viewer {
@@ -140,6 +146,13 @@ var examples = map[string]example{
 		}
 		return map[string]any{"opening": relay.ID(relay.TypeResource, p.Opening), "talent": relay.ID(relay.TypeTalent, p.Talent)}
 	}},
+}
+
+// lendsMost is the company whose teachers are seconded or asked for most.
+func lendsMost(t *testing.T) int64 {
+	t.Helper()
+	return int64(sqlInt(t, `SELECT provider_id FROM secondment WHERE state IN ('ACCEPTED', 'REQUESTED')
+		GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1`))
 }
 
 // invitedMost is the organization with the most invitations pending.

@@ -210,9 +210,15 @@ func New(cfg Config) http.Handler {
 	}
 	// The address's rate limit comes before authentication, so that refused credentials
 	// are limited too; the subject's after it (see withRateLimit).
+	inFlight := newPerClient(cfg.MaxInFlight, DefaultMaxInFlight)
 	mux.Handle("/query", withWebSocketHandshake(withBodyLimit(limits.MaxBodyBytes, streamsOnlyForSubscriptions(persisted.document, withStreams(streams, withRateLimit(limiter,
-		auth.Middleware(cfg.Auth, cfg.Logger, withSubjectRateLimit(limiter, withInFlightLimit(newPerClient(cfg.MaxInFlight, DefaultMaxInFlight), cfg.RateLimit.ClientIPHeader,
+		auth.Middleware(cfg.Auth, cfg.Logger, withSubjectRateLimit(limiter, withInFlightLimit(inFlight, cfg.RateLimit.ClientIPHeader,
 			conns.connections(withClientKey(cfg.RateLimit.ClientIPHeader, withTimeout(cfg.RequestTimeout, reserved.serve(gql)))))))))))))
+	// The calendar feed passes the same address and client limits (in flight counted
+	// with /query's) and authentication as /query; its credential may come as ?token=, as calendar applications send no headers.
+	mux.Handle("GET /calendar.ics", withRateLimit(limiter, withTokenParameter(auth.Middleware(cfg.Auth, cfg.Logger,
+		withSubjectRateLimit(limiter, withInFlightLimit(inFlight, cfg.RateLimit.ClientIPHeader,
+			withTimeout(cfg.RequestTimeout, calendarFeed(cfg.Store, cfg.Clock, cfg.Logger))))))))
 	if !cfg.NoPlayground || !cfg.NoDashboard {
 		pages := web.New()
 		mux.Handle("GET "+web.AssetsPath, pages.Assets())

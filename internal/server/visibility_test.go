@@ -484,6 +484,10 @@ func TestNoPathLeadsToWhatTheViewerMayNotSee(t *testing.T) {
 		args["TrainingFacility."+f+".from"] = strconv.Quote(demoDay.Format(time.RFC3339))
 		args["TrainingFacility."+f+".to"] = strconv.Quote(demoDay.Add(60 * 24 * time.Hour).Format(time.RFC3339))
 	}
+	// The alliance's calendar: the year's competitions, and the courses and class meetings
+	// of the coming weeks.
+	args["Query.calendar.from"] = strconv.Quote(demoDay.Add(-300 * 24 * time.Hour).Format(time.RFC3339))
+	args["Query.calendar.to"] = strconv.Quote(demoDay.Add(60 * 24 * time.Hour).Format(time.RFC3339))
 
 	w := newWalker(s, args)
 	paths := walkSchema(s)

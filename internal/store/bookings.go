@@ -2,11 +2,15 @@ package store
 
 import (
 	"context"
+	"database/sql/driver"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
 
 	"github.com/lib/pq"
+
+	"github.com/alliance-graph/alliance-graph/internal/booking"
 )
 
 // Booking is a row of facility_booking: a member's use of a facility for [Start, End).
@@ -179,6 +183,75 @@ func (t *Tx) CancelBooking(ctx context.Context, id int64, version int) error {
 	}
 	if n, err := res.RowsAffected(); err != nil || n == 0 {
 		return ErrConflict
+	}
+	return nil
+}
+
+// BookingsOf selects the standing bookings of a facility or of a course's meetings;
+// with Outside, only those starting outside it.
+type BookingsOf struct {
+	Facility, Course int64
+	Outside          *booking.Period
+}
+
+// CancelBookingsFrom cancels the standing bookings of sel that start at from or later,
+// and returns them as they are now.
+func (t *Tx) CancelBookingsFrom(ctx context.Context, sel BookingsOf, from time.Time) ([]Booking, error) {
+	q := "UPDATE facility_booking b SET cancelled_at = now(), version = b.version + 1 WHERE b.cancelled_at IS NULL AND lower(b.period) >= $1"
+	args := []any{from}
+	switch {
+	case sel.Facility != 0:
+		q += " AND b.facility_id = $2"
+		args = append(args, sel.Facility)
+	case sel.Course != 0:
+		q += " AND b.course_id = $2"
+		args = append(args, sel.Course)
+	default:
+		return nil, errors.New("cancel bookings: neither a facility nor a course")
+	}
+	if sel.Outside != nil {
+		q += " AND NOT (lower(b.period) >= $3 AND lower(b.period) < $4)"
+		args = append(args, sel.Outside.Start, sel.Outside.End)
+	}
+	var out []Booking
+	if err := t.selectRows(ctx, &out, q+" RETURNING "+bookingCols, args...); err != nil {
+		return nil, fmt.Errorf("cancel bookings of %+v from %s: %w", sel, from.Format(time.RFC3339), err)
+	}
+	return out, nil
+}
+
+// OpeningHours are a facility's week as the resource row keeps it: JSON, NULL when the
+// facility is always open.
+type OpeningHours booking.Hours
+
+// Value writes the week as JSON, or NULL for none.
+func (h OpeningHours) Value() (driver.Value, error) {
+	if len(h) == 0 {
+		return nil, nil
+	}
+	b, err := json.Marshal(h)
+	if err != nil {
+		return nil, fmt.Errorf("write opening hours: %w", err)
+	}
+	return string(b), nil
+}
+
+// Scan reads the week from JSON; NULL is none.
+func (h *OpeningHours) Scan(src any) error {
+	var b []byte
+	switch v := src.(type) {
+	case nil:
+		*h = nil
+		return nil
+	case []byte:
+		b = v
+	case string:
+		b = []byte(v)
+	default:
+		return fmt.Errorf("read opening hours from %T", src)
+	}
+	if err := json.Unmarshal(b, (*booking.Hours)(h)); err != nil {
+		return fmt.Errorf("read opening hours: %w", err)
 	}
 	return nil
 }

@@ -63,3 +63,8 @@ func (s *Store) CountCompetitions(ctx context.Context, f CompetitionFilter) (int
 	}
 	return count(ctx, s, "competitions", competitionList(f, Order{}))
 }
+
+// CompetitionsByID loads competition editions by id; the missing are absent.
+func (s *Store) CompetitionsByID(ctx context.Context, ids []int64) (map[int64]*Competition, error) {
+	return byID(ctx, s, "competitions", "SELECT c.* FROM competition c WHERE c.id = ANY($1)", ids, competitionID)
+}

@@ -42,6 +42,14 @@ const (
 	EventCertificateIssued   EventKind = "CERTIFICATE_ISSUED"
 )
 
+// The events of teacher secondments; the subject is the secondment.
+const (
+	EventSecondmentRequested EventKind = "SECONDMENT_REQUESTED"
+	EventSecondmentAccepted  EventKind = "SECONDMENT_ACCEPTED"
+	EventSecondmentDeclined  EventKind = "SECONDMENT_DECLINED"
+	EventSecondmentCancelled EventKind = "SECONDMENT_CANCELLED"
+)
+
 // EventKinds lists every kind of event, in the contract's order.
 var EventKinds = []EventKind{
 	EventOrganizationCreated, EventOrganizationUpdated, EventMemberAdmitted, EventMemberRoleChanged, EventMemberLeft,
@@ -52,6 +60,7 @@ var EventKinds = []EventKind{
 	EventSkillCreated, EventSkillUpdated, EventTalentRegistered, EventTalentUpdated, EventEmploymentAccepted,
 	EventEmploymentDeclined, EventCourseStateChanged, EventFacilityBooked, EventBookingCancelled,
 	EventTalentWaitlisted, EventWaitlistPromoted, EventEnrollmentDropped, EventEnrollmentCompleted, EventCertificateIssued,
+	EventSecondmentRequested, EventSecondmentAccepted, EventSecondmentDeclined, EventSecondmentCancelled,
 }
 
 // ActorSystem is the role of changes the server makes by itself, such as closing an

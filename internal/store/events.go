@@ -68,6 +68,9 @@ type Visibility struct {
 	// for), of the facilities its resource scope sees; everyone who sees a facility
 	// sees its free time.
 	Bookings bool
+	// Secondments: whether the viewer may read teacher secondments (which member asks
+	// for which teacher, when, and the answer), of the teachers its resource scope sees.
+	Secondments bool
 	// Enrollments: whose enrolments and certificates the viewer may read, of the
 	// courses its resource scope sees.
 	Enrollments EnrollmentScope

@@ -222,6 +222,7 @@ type Resource struct {
 	Capacity         *int              `db:"capacity"`
 	Address          *string           `db:"address"`
 	Equipment        pq.StringArray    `db:"equipment"`
+	OpeningHours     OpeningHours      `db:"opening_hours"`
 	Positions        *int              `db:"positions"`
 	Filled           *int              `db:"filled"`
 	SalaryMin        *int              `db:"salary_min"`

@@ -175,7 +175,7 @@ func resourceValues(r *Resource) values {
 		"hours": r.Hours, "seats": r.Seats, "enrolled": r.Enrolled, "starts_on": r.StartsOn, "ends_on": r.EndsOn,
 		"facility_id": r.FacilityID, "competition": r.Competition, "competition_level": r.CompetitionLevel,
 		"award": r.Award, "awarded_on": r.AwardedOn, "talent_id": r.TalentID, "skill_id": r.SkillID, "withdrawn_on": r.WithdrawnOn,
-		"course_state": r.CourseState,
+		"course_state": r.CourseState, "opening_hours": r.OpeningHours,
 	}
 }
 
