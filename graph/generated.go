@@ -19,6 +19,7 @@ import (
 	"github.com/alliance-graph/alliance-graph/internal/booking"
 	"github.com/alliance-graph/alliance-graph/internal/calendar"
 	"github.com/alliance-graph/alliance-graph/internal/change"
+	"github.com/alliance-graph/alliance-graph/internal/enrolment"
 	"github.com/alliance-graph/alliance-graph/internal/secondment"
 	"github.com/alliance-graph/alliance-graph/internal/store"
 	gqlparser "github.com/vektah/gqlparser/v2"
@@ -39,8 +40,10 @@ type ResolverRoot interface {
 	AllianceAnalytics() AllianceAnalyticsResolver
 	AllianceStats() AllianceStatsResolver
 	CalendarEntry() CalendarEntryResolver
+	Certificate() CertificateResolver
 	Company() CompanyResolver
 	CompetitionResult() CompetitionResultResolver
+	Enrollment() EnrollmentResolver
 	Event() EventResolver
 	FacilityBooking() FacilityBookingResolver
 	GapCourse() GapCourseResolver
@@ -173,6 +176,23 @@ type ComplexityRoot struct {
 		UID          func(childComplexity int) int
 	}
 
+	Certificate struct {
+		Enrollment    func(childComplexity int) int
+		GlobalID      func(childComplexity int) int
+		IssuedOn      func(childComplexity int) int
+		Issuer        func(childComplexity int) int
+		Level         func(childComplexity int) int
+		NationalLevel func(childComplexity int) int
+		Number        func(childComplexity int) int
+		Skill         func(childComplexity int) int
+		Talent        func(childComplexity int) int
+	}
+
+	CertificatePayload struct {
+		Certificate func(childComplexity int) int
+		UserErrors  func(childComplexity int) int
+	}
+
 	Company struct {
 		Description            func(childComplexity int) int
 		District               func(childComplexity int) int
@@ -289,7 +309,40 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	Enrollment struct {
+		AppliedAt    func(childComplexity int) int
+		AppliedOn    func(childComplexity int) int
+		Certificates func(childComplexity int) int
+		CompletedOn  func(childComplexity int) int
+		Course       func(childComplexity int) int
+		DroppedOn    func(childComplexity int) int
+		EnrolledOn   func(childComplexity int) int
+		GlobalID     func(childComplexity int) int
+		Result       func(childComplexity int) int
+		Score        func(childComplexity int) int
+		State        func(childComplexity int) int
+		Talent       func(childComplexity int) int
+		Version      func(childComplexity int) int
+	}
+
+	EnrollmentChangePayload struct {
+		Enrollment func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	EnrollmentConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	EnrollmentEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	EnrollmentPayload struct {
+		Enrollment     func(childComplexity int) int
 		Talent         func(childComplexity int) int
 		TrainingCourse func(childComplexity int) int
 		UserErrors     func(childComplexity int) int
@@ -519,12 +572,15 @@ type ComplexityRoot struct {
 		ChangeMemberRole             func(childComplexity int, input change.ChangeMemberRoleInput) int
 		ChangePartnershipStatus      func(childComplexity int, input change.ChangePartnershipStatusInput) int
 		CloseJobOpening              func(childComplexity int, input change.CloseJobOpeningInput) int
+		CompleteEnrollment           func(childComplexity int, input change.CompleteEnrollmentInput) int
 		CreateOrganization           func(childComplexity int, input change.CreateOrganizationInput) int
 		CreateSkill                  func(childComplexity int, input change.CreateSkillInput) int
 		DecideSecondment             func(childComplexity int, input change.DecideSecondmentInput) int
 		DeclineEmployment            func(childComplexity int, input change.AnswerEmploymentInput) int
 		DeclinePartnershipInvitation func(childComplexity int, input change.AnswerPartnershipInvitationInput) int
+		DropEnrollment               func(childComplexity int, input change.DropEnrollmentInput) int
 		EnrollInCourse               func(childComplexity int, input change.EnrollInCourseInput) int
+		IssueCertificate             func(childComplexity int, input change.IssueCertificateInput) int
 		PostJobOpening               func(childComplexity int, input change.PostJobOpeningInput) int
 		ProposePartnership           func(childComplexity int, input change.ProposePartnershipInput) int
 		RecordCompetitionResult      func(childComplexity int, input change.RecordCompetitionResultInput) int
@@ -897,8 +953,9 @@ type ComplexityRoot struct {
 	}
 
 	SkillAtLevel struct {
-		Level func(childComplexity int) int
-		Skill func(childComplexity int) int
+		CertifiedOn func(childComplexity int) int
+		Level       func(childComplexity int) int
+		Skill       func(childComplexity int) int
 	}
 
 	SkillConnection struct {
@@ -958,10 +1015,12 @@ type ComplexityRoot struct {
 		Alias               func(childComplexity int) int
 		Alliance            func(childComplexity int) int
 		BirthDate           func(childComplexity int) int
+		Certificates        func(childComplexity int) int
 		CompetitionResults  func(childComplexity int) int
 		Courses             func(childComplexity int) int
 		Email               func(childComplexity int) int
 		Employer            func(childComplexity int) int
+		Enrollments         func(childComplexity int) int
 		FullName            func(childComplexity int) int
 		GlobalID            func(childComplexity int) int
 		GraduationYear      func(childComplexity int) int
@@ -1097,6 +1156,7 @@ type ComplexityRoot struct {
 		State          func(childComplexity int) int
 		Teachers       func(childComplexity int) int
 		Title          func(childComplexity int) int
+		Trainees       func(childComplexity int, states []enrolment.State, first *int, after *string, last *int, before *string) int
 		TrainingCenter func(childComplexity int) int
 		Version        func(childComplexity int) int
 		WithdrawnOn    func(childComplexity int) int
@@ -1195,6 +1255,12 @@ type CalendarEntryResolver interface {
 	Competition(ctx context.Context, obj *model.CalendarEntry) (*model.Competition, error)
 	Secondment(ctx context.Context, obj *model.CalendarEntry) (*model.Secondment, error)
 }
+type CertificateResolver interface {
+	Skill(ctx context.Context, obj *model.Certificate) (*model.Skill, error)
+	Talent(ctx context.Context, obj *model.Certificate) (*model.Talent, error)
+	Enrollment(ctx context.Context, obj *model.Certificate) (*model.Enrollment, error)
+	Issuer(ctx context.Context, obj *model.Certificate) (model.Organization, error)
+}
 type CompanyResolver interface {
 	Memberships(ctx context.Context, obj *model.Company) ([]*model.Membership, error)
 	Partnerships(ctx context.Context, obj *model.Company, first *int, after *string, last *int, before *string, filter *model.PartnershipFilter, orderBy *model.Order) (*model.Connection[*model.Partnership], error)
@@ -1218,6 +1284,12 @@ type CompetitionResultResolver interface {
 
 	Talent(ctx context.Context, obj *model.CompetitionResult) (*model.Talent, error)
 	Skill(ctx context.Context, obj *model.CompetitionResult) (*model.Skill, error)
+}
+type EnrollmentResolver interface {
+	Course(ctx context.Context, obj *model.Enrollment) (*model.TrainingCourse, error)
+	Talent(ctx context.Context, obj *model.Enrollment) (*model.Talent, error)
+
+	Certificates(ctx context.Context, obj *model.Enrollment) ([]*model.Certificate, error)
 }
 type EventResolver interface {
 	Alliance(ctx context.Context, obj *model.Event) (*model.Alliance, error)
@@ -1302,6 +1374,9 @@ type MutationResolver interface {
 	ApplyForJob(ctx context.Context, input change.ApplyForJobInput) (*model.PlacementPayload, error)
 	UpdatePlacementStatus(ctx context.Context, input change.UpdatePlacementStatusInput) (*model.PlacementPayload, error)
 	EnrollInCourse(ctx context.Context, input change.EnrollInCourseInput) (*model.EnrollmentPayload, error)
+	DropEnrollment(ctx context.Context, input change.DropEnrollmentInput) (*model.EnrollmentChangePayload, error)
+	CompleteEnrollment(ctx context.Context, input change.CompleteEnrollmentInput) (*model.EnrollmentChangePayload, error)
+	IssueCertificate(ctx context.Context, input change.IssueCertificateInput) (*model.CertificatePayload, error)
 	CreateSkill(ctx context.Context, input change.CreateSkillInput) (*model.SkillPayload, error)
 	UpdateSkill(ctx context.Context, input change.UpdateSkillInput) (*model.SkillPayload, error)
 	RegisterTalent(ctx context.Context, input change.RegisterTalentInput) (*model.TalentPayload, error)
@@ -1446,6 +1521,8 @@ type TalentResolver interface {
 
 	Skills(ctx context.Context, obj *model.Talent) ([]*model.SkillAtLevel, error)
 	Courses(ctx context.Context, obj *model.Talent) ([]*model.TrainingCourse, error)
+	Enrollments(ctx context.Context, obj *model.Talent) ([]*model.Enrollment, error)
+	Certificates(ctx context.Context, obj *model.Talent) ([]*model.Certificate, error)
 	CompetitionResults(ctx context.Context, obj *model.Talent) ([]*model.CompetitionResult, error)
 	Placements(ctx context.Context, obj *model.Talent) ([]*model.Placement, error)
 	RecommendedOpenings(ctx context.Context, obj *model.Talent, first *int, after *string, minScore *float64) (*model.OpeningMatchConnection, error)
@@ -1485,6 +1562,7 @@ type TrainingCourseResolver interface {
 	Facility(ctx context.Context, obj *model.TrainingCourse) (*model.TrainingFacility, error)
 	Teachers(ctx context.Context, obj *model.TrainingCourse) ([]*model.Teacher, error)
 	Skills(ctx context.Context, obj *model.TrainingCourse) ([]*model.SkillAtLevel, error)
+	Trainees(ctx context.Context, obj *model.TrainingCourse, states []enrolment.State, first *int, after *string, last *int, before *string) (*model.Connection[*model.Enrollment], error)
 }
 type TrainingFacilityResolver interface {
 	Provider(ctx context.Context, obj *model.TrainingFacility) (model.Organization, error)
@@ -1917,6 +1995,74 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CalendarEntry.UID(childComplexity), true
+
+	case "Certificate.enrollment":
+		if e.ComplexityRoot.Certificate.Enrollment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Certificate.Enrollment(childComplexity), true
+	case "Certificate.id":
+		if e.ComplexityRoot.Certificate.GlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Certificate.GlobalID(childComplexity), true
+	case "Certificate.issuedOn":
+		if e.ComplexityRoot.Certificate.IssuedOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Certificate.IssuedOn(childComplexity), true
+	case "Certificate.issuer":
+		if e.ComplexityRoot.Certificate.Issuer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Certificate.Issuer(childComplexity), true
+	case "Certificate.level":
+		if e.ComplexityRoot.Certificate.Level == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Certificate.Level(childComplexity), true
+	case "Certificate.nationalLevel":
+		if e.ComplexityRoot.Certificate.NationalLevel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Certificate.NationalLevel(childComplexity), true
+	case "Certificate.number":
+		if e.ComplexityRoot.Certificate.Number == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Certificate.Number(childComplexity), true
+	case "Certificate.skill":
+		if e.ComplexityRoot.Certificate.Skill == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Certificate.Skill(childComplexity), true
+	case "Certificate.talent":
+		if e.ComplexityRoot.Certificate.Talent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Certificate.Talent(childComplexity), true
+
+	case "CertificatePayload.certificate":
+		if e.ComplexityRoot.CertificatePayload.Certificate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CertificatePayload.Certificate(childComplexity), true
+	case "CertificatePayload.userErrors":
+		if e.ComplexityRoot.CertificatePayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CertificatePayload.UserErrors(childComplexity), true
 
 	case "Company.description":
 		if e.ComplexityRoot.Company.Description == nil {
@@ -2445,6 +2591,136 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.EmploymentOutcomeEdge.Node(childComplexity), true
 
+	case "Enrollment.appliedAt":
+		if e.ComplexityRoot.Enrollment.AppliedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Enrollment.AppliedAt(childComplexity), true
+	case "Enrollment.appliedOn":
+		if e.ComplexityRoot.Enrollment.AppliedOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Enrollment.AppliedOn(childComplexity), true
+	case "Enrollment.certificates":
+		if e.ComplexityRoot.Enrollment.Certificates == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Enrollment.Certificates(childComplexity), true
+	case "Enrollment.completedOn":
+		if e.ComplexityRoot.Enrollment.CompletedOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Enrollment.CompletedOn(childComplexity), true
+	case "Enrollment.course":
+		if e.ComplexityRoot.Enrollment.Course == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Enrollment.Course(childComplexity), true
+	case "Enrollment.droppedOn":
+		if e.ComplexityRoot.Enrollment.DroppedOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Enrollment.DroppedOn(childComplexity), true
+	case "Enrollment.enrolledOn":
+		if e.ComplexityRoot.Enrollment.EnrolledOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Enrollment.EnrolledOn(childComplexity), true
+	case "Enrollment.id":
+		if e.ComplexityRoot.Enrollment.GlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Enrollment.GlobalID(childComplexity), true
+	case "Enrollment.result":
+		if e.ComplexityRoot.Enrollment.Result == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Enrollment.Result(childComplexity), true
+	case "Enrollment.score":
+		if e.ComplexityRoot.Enrollment.Score == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Enrollment.Score(childComplexity), true
+	case "Enrollment.state":
+		if e.ComplexityRoot.Enrollment.State == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Enrollment.State(childComplexity), true
+	case "Enrollment.talent":
+		if e.ComplexityRoot.Enrollment.Talent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Enrollment.Talent(childComplexity), true
+	case "Enrollment.version":
+		if e.ComplexityRoot.Enrollment.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Enrollment.Version(childComplexity), true
+
+	case "EnrollmentChangePayload.enrollment":
+		if e.ComplexityRoot.EnrollmentChangePayload.Enrollment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EnrollmentChangePayload.Enrollment(childComplexity), true
+	case "EnrollmentChangePayload.userErrors":
+		if e.ComplexityRoot.EnrollmentChangePayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EnrollmentChangePayload.UserErrors(childComplexity), true
+
+	case "EnrollmentConnection.edges":
+		if e.ComplexityRoot.EnrollmentConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EnrollmentConnection.Edges(childComplexity), true
+	case "EnrollmentConnection.pageInfo":
+		if e.ComplexityRoot.EnrollmentConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EnrollmentConnection.PageInfo(childComplexity), true
+	case "EnrollmentConnection.totalCount":
+		if e.ComplexityRoot.EnrollmentConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EnrollmentConnection.TotalCount(childComplexity), true
+
+	case "EnrollmentEdge.cursor":
+		if e.ComplexityRoot.EnrollmentEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EnrollmentEdge.Cursor(childComplexity), true
+	case "EnrollmentEdge.node":
+		if e.ComplexityRoot.EnrollmentEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EnrollmentEdge.Node(childComplexity), true
+
+	case "EnrollmentPayload.enrollment":
+		if e.ComplexityRoot.EnrollmentPayload.Enrollment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EnrollmentPayload.Enrollment(childComplexity), true
 	case "EnrollmentPayload.talent":
 		if e.ComplexityRoot.EnrollmentPayload.Talent == nil {
 			break
@@ -3492,6 +3768,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CloseJobOpening(childComplexity, args["input"].(change.CloseJobOpeningInput)), true
+	case "Mutation.completeEnrollment":
+		if e.ComplexityRoot.Mutation.CompleteEnrollment == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_completeEnrollment_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CompleteEnrollment(childComplexity, args["input"].(change.CompleteEnrollmentInput)), true
 	case "Mutation.createOrganization":
 		if e.ComplexityRoot.Mutation.CreateOrganization == nil {
 			break
@@ -3547,6 +3834,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeclinePartnershipInvitation(childComplexity, args["input"].(change.AnswerPartnershipInvitationInput)), true
+	case "Mutation.dropEnrollment":
+		if e.ComplexityRoot.Mutation.DropEnrollment == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_dropEnrollment_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DropEnrollment(childComplexity, args["input"].(change.DropEnrollmentInput)), true
 	case "Mutation.enrollInCourse":
 		if e.ComplexityRoot.Mutation.EnrollInCourse == nil {
 			break
@@ -3558,6 +3856,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.EnrollInCourse(childComplexity, args["input"].(change.EnrollInCourseInput)), true
+	case "Mutation.issueCertificate":
+		if e.ComplexityRoot.Mutation.IssueCertificate == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_issueCertificate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.IssueCertificate(childComplexity, args["input"].(change.IssueCertificateInput)), true
 	case "Mutation.postJobOpening":
 		if e.ComplexityRoot.Mutation.PostJobOpening == nil {
 			break
@@ -5299,6 +5608,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Skill.Version(childComplexity), true
 
+	case "SkillAtLevel.certifiedOn":
+		if e.ComplexityRoot.SkillAtLevel.CertifiedOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SkillAtLevel.CertifiedOn(childComplexity), true
 	case "SkillAtLevel.level":
 		if e.ComplexityRoot.SkillAtLevel.Level == nil {
 			break
@@ -5527,6 +5842,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Talent.BirthDate(childComplexity), true
+	case "Talent.certificates":
+		if e.ComplexityRoot.Talent.Certificates == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Talent.Certificates(childComplexity), true
 	case "Talent.competitionResults":
 		if e.ComplexityRoot.Talent.CompetitionResults == nil {
 			break
@@ -5551,6 +5872,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Talent.Employer(childComplexity), true
+	case "Talent.enrollments":
+		if e.ComplexityRoot.Talent.Enrollments == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Talent.Enrollments(childComplexity), true
 	case "Talent.fullName":
 		if e.ComplexityRoot.Talent.FullName == nil {
 			break
@@ -6143,6 +6470,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.TrainingCourse.Title(childComplexity), true
+	case "TrainingCourse.trainees":
+		if e.ComplexityRoot.TrainingCourse.Trainees == nil {
+			break
+		}
+
+		args, err := ec.field_TrainingCourse_trainees_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.TrainingCourse.Trainees(childComplexity, args["states"].([]enrolment.State), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "TrainingCourse.trainingCenter":
 		if e.ComplexityRoot.TrainingCourse.TrainingCenter == nil {
 			break
@@ -6417,15 +6755,18 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CloseJobOpeningInput", ec.unmarshalInputCloseJobOpeningInput),
 			graphql.NewInputUnmarshaler("CompetitionFilter", ec.unmarshalInputCompetitionFilter),
 			graphql.NewInputUnmarshaler("CompetitionOrder", ec.unmarshalInputCompetitionOrder),
+			graphql.NewInputUnmarshaler("CompleteEnrollmentInput", ec.unmarshalInputCompleteEnrollmentInput),
 			graphql.NewInputUnmarshaler("CreateOrganizationInput", ec.unmarshalInputCreateOrganizationInput),
 			graphql.NewInputUnmarshaler("CreateSkillInput", ec.unmarshalInputCreateSkillInput),
 			graphql.NewInputUnmarshaler("DateRange", ec.unmarshalInputDateRange),
 			graphql.NewInputUnmarshaler("DateTimeRange", ec.unmarshalInputDateTimeRange),
 			graphql.NewInputUnmarshaler("DecideSecondmentInput", ec.unmarshalInputDecideSecondmentInput),
+			graphql.NewInputUnmarshaler("DropEnrollmentInput", ec.unmarshalInputDropEnrollmentInput),
 			graphql.NewInputUnmarshaler("EmploymentOutcomeOrder", ec.unmarshalInputEmploymentOutcomeOrder),
 			graphql.NewInputUnmarshaler("EnrollInCourseInput", ec.unmarshalInputEnrollInCourseInput),
 			graphql.NewInputUnmarshaler("EventFilter", ec.unmarshalInputEventFilter),
 			graphql.NewInputUnmarshaler("EventOrder", ec.unmarshalInputEventOrder),
+			graphql.NewInputUnmarshaler("IssueCertificateInput", ec.unmarshalInputIssueCertificateInput),
 			graphql.NewInputUnmarshaler("JobOpeningFilter", ec.unmarshalInputJobOpeningFilter),
 			graphql.NewInputUnmarshaler("JobOpeningOrder", ec.unmarshalInputJobOpeningOrder),
 			graphql.NewInputUnmarshaler("MembershipFilter", ec.unmarshalInputMembershipFilter),
@@ -8024,6 +8365,8 @@ type SkillAtLevel {
   skill: Skill!
   "The level, from 1 (basic) to 5 (expert)."
   level: Int!
+  "For a talent's skills: the day a vocational certificate last certified the skill (see ` + "`" + `Certificate` + "`" + `); null when never certified, and for the skills of courses, openings and teachers."
+  certifiedOn: Date
 }
 
 """
@@ -8408,6 +8751,142 @@ type TrainingCourse implements Node & SharedResource {
   teachers: [Teacher!]!
   "The skills the course teaches, with the level reached."
   skills: [SkillAtLevel!]!
+  """
+  The course's enrolments, in the order the talents asked for a seat: its trainee list
+  and its waitlist. A trainee list names people and their results, so the course's
+  provider and ADMIN see every enrolment; the school or employer of a talent sees that
+  talent's; everyone else sees an empty list. The talents' personal fields follow the
+  personal-data rule of ` + "`" + `Talent` + "`" + `.
+  """
+  trainees(
+    "Only enrolments in these states; all states when omitted."
+    states: [EnrollmentState!]
+    "Number of items to return, paging forwards (at most 100; default 20 when neither ` + "`" + `first` + "`" + ` nor ` + "`" + `last` + "`" + ` is given)."
+    first: Int
+    "Return items after this cursor."
+    after: String
+    "Number of items to return, paging backwards (at most 100)."
+    last: Int
+    "Return items before this cursor."
+    before: String
+  ): EnrollmentConnection!
+}
+
+"""
+A talent's place on a training course, or on its waitlist, and what became of it:
+` + "`" + `ENROLLED` + "`" + ` with a seat, or ` + "`" + `WAITLISTED` + "`" + ` when the class was full; then ` + "`" + `COMPLETED` + "`" + ` with an
+assessment result, or ` + "`" + `DROPPED` + "`" + `. Visible to ADMIN, the course's provider and the
+talent's school or employer.
+"""
+type Enrollment implements Node {
+  "Globally unique, opaque identifier."
+  id: ID!
+  "Increases with every change."
+  version: Int!
+  "Where the enrolment is in its life."
+  state: EnrollmentState!
+  "The course."
+  course: TrainingCourse!
+  "The talent; its personal fields follow the personal-data rule of ` + "`" + `Talent` + "`" + `."
+  talent: Talent!
+  "The day the talent asked for a seat (was enrolled or waitlisted)."
+  appliedOn: Date!
+  "When the talent asked, which orders the waitlist: the first waitlisted takes the next seat that frees."
+  appliedAt: DateTime!
+  "The day the talent took a seat: the day it asked, or the day it was promoted from the waitlist; null while waitlisted, or when dropped from the waitlist."
+  enrolledOn: Date
+  "The day the provider recorded the completion; null unless ` + "`" + `COMPLETED` + "`" + `."
+  completedOn: Date
+  "The day the enrolment was dropped; null unless ` + "`" + `DROPPED` + "`" + `."
+  droppedOn: Date
+  "The assessment result; null unless ` + "`" + `COMPLETED` + "`" + ` (and for completions recorded before results were)."
+  result: AssessmentResult
+  "The assessment score, 0 to 100, when given."
+  score: Int
+  "The vocational certificates issued on this enrolment."
+  certificates: [Certificate!]!
+}
+
+"Where an enrolment is in its life."
+enum EnrollmentState {
+  "The talent holds a seat on the course."
+  ENROLLED
+  "The class was full when the talent asked; it takes the next seat that frees, in the order the waitlisted asked."
+  WAITLISTED
+  "The talent finished the course, with an assessment result; it still counts among the course's ` + "`" + `enrolled` + "`" + `."
+  COMPLETED
+  "The talent left the course or its waitlist; a seat it held went to the first on the waitlist."
+  DROPPED
+}
+
+"The outcome of a trainee's assessment."
+enum AssessmentResult {
+  "The trainee passed; a vocational certificate may be issued."
+  PASSED
+  "The trainee failed."
+  FAILED
+}
+
+"""
+A national vocational skill level (国家职业技能等级), lowest first. The nation numbers the
+levels the other way round: level five (五级) is the lowest, level one (一级) the
+highest. A certificate at a level raises the talent's skill to at least the level's
+place in this list, 1 to 5.
+"""
+enum VocationalLevel {
+  "初级工, junior worker: national level five (五级), skill level 1."
+  JUNIOR_WORKER
+  "中级工, intermediate worker: national level four (四级), skill level 2."
+  INTERMEDIATE_WORKER
+  "高级工, senior worker: national level three (三级), skill level 3."
+  SENIOR_WORKER
+  "技师, technician: national level two (二级), skill level 4."
+  TECHNICIAN
+  "高级技师, senior technician: national level one (一级), skill level 5."
+  SENIOR_TECHNICIAN
+}
+
+"""
+A national vocational skill certificate (职业技能等级证书) issued on a passed enrolment by
+the course's provider. Visible to whoever sees its enrolment.
+"""
+type Certificate implements Node {
+  "Globally unique, opaque identifier."
+  id: ID!
+  "The certificate number, unique in the alliance: the issuer's, or ` + "`" + `AG-<year>-<enrolment number, six digits>-<skill code>` + "`" + ` when it gave none."
+  number: String!
+  "The level certified."
+  level: VocationalLevel!
+  "The level as the nation numbers it: 5 (初级工) to 1 (高级技师)."
+  nationalLevel: Int!
+  "The skill certified, one the course teaches."
+  skill: Skill!
+  "The talent certified."
+  talent: Talent!
+  "The enrolment the certificate was earned on."
+  enrollment: Enrollment!
+  "The organization that issued it: the course's provider."
+  issuer: Organization!
+  "The day of issue."
+  issuedOn: Date!
+}
+
+"A page of enrolments."
+type EnrollmentConnection {
+  "The enrolments on this page, each with its cursor."
+  edges: [EnrollmentEdge!]!
+  "Where this page sits in the whole list."
+  pageInfo: PageInfo!
+  "The number of enrolments in the whole list, ignoring paging. Counted only when asked for."
+  totalCount: Int!
+}
+
+"An enrolment and its cursor."
+type EnrollmentEdge {
+  "Opaque position of this edge, for ` + "`" + `after` + "`" + ` and ` + "`" + `before` + "`" + `."
+  cursor: String!
+  "The enrolment."
+  node: Enrollment!
 }
 
 "Which training courses to include. Conditions combine with AND; values within a list with OR."
@@ -8762,8 +9241,12 @@ type Talent implements Node {
   registeredOn: Date!
   "The talent's skills and levels, highest level first."
   skills: [SkillAtLevel!]!
-  "Courses the talent has taken or is taking."
+  "Courses the talent has taken or is taking: those it holds or held a seat on (` + "`" + `ENROLLED` + "`" + ` or ` + "`" + `COMPLETED` + "`" + `), not waitlists or dropped ones."
   courses: [TrainingCourse!]!
+  "The talent's enrolments, latest first, with their states and results: for ADMIN, the talent's school or employer, and the providers of the courses (their own courses' only); empty for anyone else."
+  enrollments: [Enrollment!]!
+  "The talent's vocational certificates, latest first, for whoever sees the enrolment each was earned on."
+  certificates: [Certificate!]!
   "The talent's competition results."
   competitionResults: [CompetitionResult!]!
   "The talent's applications and hires."
@@ -9376,8 +9859,35 @@ type Mutation {
   applyForJob("The application." input: ApplyForJobInput!): PlacementPayload! @requires(roles: [ADMIN, MEMBER])
   "Moves an application on: SHORTLISTED, HIRED (fills a position; never beyond the opening's positions), REJECTED or WITHDRAWN. Members may move applications to their own openings."
   updatePlacementStatus("The new status." input: UpdatePlacementStatusInput!): PlacementPayload! @requires(roles: [ADMIN, MEMBER])
-  "Enrols a talent on a course while its enrolment is open (` + "`" + `ENROLLING` + "`" + `); never beyond the course's seats. Members may enrol their own talents."
+  """
+  Enrols a talent on a course while its enrolment is open (` + "`" + `ENROLLING` + "`" + `). The talent takes
+  a seat when one is free (` + "`" + `ENROLLED` + "`" + `, event ` + "`" + `TALENT_ENROLLED` + "`" + `); when the class is full it
+  goes on the waitlist (` + "`" + `WAITLISTED` + "`" + `, event ` + "`" + `TALENT_WAITLISTED` + "`" + `) instead of being refused,
+  and takes the next seat that frees. A course never seats more than its seats, however
+  many enrol at once. Members may enrol their own talents.
+  """
   enrollInCourse("The enrolment." input: EnrollInCourseInput!): EnrollmentPayload! @requires(roles: [ADMIN, MEMBER])
+  """
+  Takes a talent off a course or its waitlist before the course ends. A seat it held goes
+  at once to the first waitlisted talent, by the time it asked (event ` + "`" + `WAITLIST_PROMOTED` + "`" + `).
+  The talent's school or employer, the course's provider or ADMIN may. Dropping a dropped
+  enrolment again returns it unchanged.
+  """
+  dropEnrollment("The enrolment to drop." input: DropEnrollmentInput!): EnrollmentChangePayload! @requires(roles: [ADMIN, MEMBER])
+  """
+  Records that a seated trainee finished the course, with the assessment result and
+  score, once the course has started. The course's provider or ADMIN may. Completing it
+  again with the same result and score returns it unchanged.
+  """
+  completeEnrollment("The assessment." input: CompleteEnrollmentInput!): EnrollmentChangePayload! @requires(roles: [ADMIN, MEMBER])
+  """
+  Issues a national vocational skill certificate on a completed, passed enrolment, and
+  raises the talent's level in the skill to at least the certificate's, certified on its
+  day of issue. The course's provider (the issuer) or ADMIN may. Issuing again with the
+  same number, or without a number for the same enrolment and skill, returns the same
+  certificate; a number used for another certificate is refused with ` + "`" + `DUPLICATE` + "`" + `.
+  """
+  issueCertificate("The certificate." input: IssueCertificateInput!): CertificatePayload! @requires(roles: [ADMIN, MEMBER])
   "Adds a skill to the taxonomy."
   createSkill("The skill." input: CreateSkillInput!): SkillPayload! @requires(roles: [ADMIN])
   "Changes a skill of the taxonomy."
@@ -10091,6 +10601,54 @@ type EnrollmentPayload {
   trainingCourse: TrainingCourse
   "The enrolled talent; null when the mutation was refused."
   talent: Talent
+  "The enrolment made: ` + "`" + `ENROLLED` + "`" + ` or ` + "`" + `WAITLISTED` + "`" + `; null when the mutation was refused."
+  enrollment: Enrollment
+  "Why the input was refused; empty on success."
+  userErrors: [UserError!]!
+}
+
+"An enrolment to drop."
+input DropEnrollmentInput {
+  "The enrolment (global ID)."
+  id: ID!
+}
+
+"A trainee's assessment."
+input CompleteEnrollmentInput {
+  "The enrolment (global ID); it must be ` + "`" + `ENROLLED` + "`" + `."
+  id: ID!
+  "Whether the trainee passed."
+  result: AssessmentResult!
+  "The score, 0 to 100."
+  score: Int
+}
+
+"A vocational certificate to issue."
+input IssueCertificateInput {
+  "The enrolment (global ID); it must be ` + "`" + `COMPLETED` + "`" + ` and ` + "`" + `PASSED` + "`" + `."
+  enrollmentId: ID!
+  "The skill certified (global ID), one the course teaches; may be omitted when the course teaches one skill."
+  skillId: ID
+  "The level certified; the level the course teaches the skill to when omitted."
+  level: VocationalLevel
+  "The certificate number, at most 64 characters; made as ` + "`" + `AG-<year>-<enrolment number>-<skill code>` + "`" + ` when omitted."
+  number: String
+  "The day of issue, not after today and not before the completion; today when omitted."
+  issuedOn: Date
+}
+
+"The result of a change to an enrolment."
+type EnrollmentChangePayload {
+  "The enrolment as it is now; null when the mutation was refused."
+  enrollment: Enrollment
+  "Why the input was refused; empty on success."
+  userErrors: [UserError!]!
+}
+
+"The result of issuing a certificate."
+type CertificatePayload {
+  "The certificate; null when the mutation was refused."
+  certificate: Certificate
   "Why the input was refused; empty on success."
   userErrors: [UserError!]!
 }
@@ -10276,7 +10834,7 @@ enum EventKind {
   APPLICATION_RECORDED
   "An application moved on (shortlisted, hired, rejected, withdrawn)."
   PLACEMENT_STATUS_CHANGED
-  "A talent was enrolled on a course."
+  "A talent took a seat on a course (the subject is the course; the payload names the talent and the enrolment). Hidden from anonymous callers."
   TALENT_ENROLLED
   "A competition result was recorded."
   RESULT_RECORDED
@@ -10298,6 +10856,16 @@ enum EventKind {
   FACILITY_BOOKED
   "A facility booking was cancelled (the subject is the booking). Signed-in callers only."
   FACILITY_BOOKING_CANCELLED
+  "A talent went on a full course's waitlist (the subject is the enrolment). Hidden from anonymous callers."
+  TALENT_WAITLISTED
+  "The first waitlisted talent took a seat that a drop freed (the subject is its enrolment; the payload names the dropped one as ` + "`" + `seatOf` + "`" + `). Hidden from anonymous callers."
+  WAITLIST_PROMOTED
+  "A talent left a course or its waitlist (the subject is the enrolment; the payload names the state it left). Hidden from anonymous callers."
+  ENROLLMENT_DROPPED
+  "A trainee completed a course (the subject is the enrolment; the payload names the result, not the score, which the enrolment shows to those who may read it). Hidden from anonymous callers."
+  ENROLLMENT_COMPLETED
+  "A vocational certificate was issued (the subject is the certificate; the payload names the enrolment, talent, skill and level, not the number, which identifies the person in the national register). Hidden from anonymous callers."
+  CERTIFICATE_ISSUED
 }
 
 """
@@ -11690,6 +12258,40 @@ func (ec *executionContext) childFields_CalendarEntry(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type CalendarEntry", field.Name)
 }
 
+func (ec *executionContext) childFields_Certificate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Certificate_id(ctx, field)
+	case "number":
+		return ec.fieldContext_Certificate_number(ctx, field)
+	case "level":
+		return ec.fieldContext_Certificate_level(ctx, field)
+	case "nationalLevel":
+		return ec.fieldContext_Certificate_nationalLevel(ctx, field)
+	case "skill":
+		return ec.fieldContext_Certificate_skill(ctx, field)
+	case "talent":
+		return ec.fieldContext_Certificate_talent(ctx, field)
+	case "enrollment":
+		return ec.fieldContext_Certificate_enrollment(ctx, field)
+	case "issuer":
+		return ec.fieldContext_Certificate_issuer(ctx, field)
+	case "issuedOn":
+		return ec.fieldContext_Certificate_issuedOn(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Certificate", field.Name)
+}
+
+func (ec *executionContext) childFields_CertificatePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "certificate":
+		return ec.fieldContext_CertificatePayload_certificate(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_CertificatePayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CertificatePayload", field.Name)
+}
+
 func (ec *executionContext) childFields_Company(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -11922,12 +12524,78 @@ func (ec *executionContext) childFields_EmploymentOutcomeEdge(ctx context.Contex
 	return nil, fmt.Errorf("no field named %q was found under type EmploymentOutcomeEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_Enrollment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Enrollment_id(ctx, field)
+	case "version":
+		return ec.fieldContext_Enrollment_version(ctx, field)
+	case "state":
+		return ec.fieldContext_Enrollment_state(ctx, field)
+	case "course":
+		return ec.fieldContext_Enrollment_course(ctx, field)
+	case "talent":
+		return ec.fieldContext_Enrollment_talent(ctx, field)
+	case "appliedOn":
+		return ec.fieldContext_Enrollment_appliedOn(ctx, field)
+	case "appliedAt":
+		return ec.fieldContext_Enrollment_appliedAt(ctx, field)
+	case "enrolledOn":
+		return ec.fieldContext_Enrollment_enrolledOn(ctx, field)
+	case "completedOn":
+		return ec.fieldContext_Enrollment_completedOn(ctx, field)
+	case "droppedOn":
+		return ec.fieldContext_Enrollment_droppedOn(ctx, field)
+	case "result":
+		return ec.fieldContext_Enrollment_result(ctx, field)
+	case "score":
+		return ec.fieldContext_Enrollment_score(ctx, field)
+	case "certificates":
+		return ec.fieldContext_Enrollment_certificates(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Enrollment", field.Name)
+}
+
+func (ec *executionContext) childFields_EnrollmentChangePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "enrollment":
+		return ec.fieldContext_EnrollmentChangePayload_enrollment(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_EnrollmentChangePayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EnrollmentChangePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_EnrollmentConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_EnrollmentConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_EnrollmentConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_EnrollmentConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EnrollmentConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_EnrollmentEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_EnrollmentEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_EnrollmentEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EnrollmentEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_EnrollmentPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "trainingCourse":
 		return ec.fieldContext_EnrollmentPayload_trainingCourse(ctx, field)
 	case "talent":
 		return ec.fieldContext_EnrollmentPayload_talent(ctx, field)
+	case "enrollment":
+		return ec.fieldContext_EnrollmentPayload_enrollment(ctx, field)
 	case "userErrors":
 		return ec.fieldContext_EnrollmentPayload_userErrors(ctx, field)
 	}
@@ -12962,6 +13630,8 @@ func (ec *executionContext) childFields_SkillAtLevel(ctx context.Context, field 
 		return ec.fieldContext_SkillAtLevel_skill(ctx, field)
 	case "level":
 		return ec.fieldContext_SkillAtLevel_level(ctx, field)
+	case "certifiedOn":
+		return ec.fieldContext_SkillAtLevel_certifiedOn(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SkillAtLevel", field.Name)
 }
@@ -13098,6 +13768,10 @@ func (ec *executionContext) childFields_Talent(ctx context.Context, field graphq
 		return ec.fieldContext_Talent_skills(ctx, field)
 	case "courses":
 		return ec.fieldContext_Talent_courses(ctx, field)
+	case "enrollments":
+		return ec.fieldContext_Talent_enrollments(ctx, field)
+	case "certificates":
+		return ec.fieldContext_Talent_certificates(ctx, field)
 	case "competitionResults":
 		return ec.fieldContext_Talent_competitionResults(ctx, field)
 	case "placements":
@@ -13352,6 +14026,8 @@ func (ec *executionContext) childFields_TrainingCourse(ctx context.Context, fiel
 		return ec.fieldContext_TrainingCourse_teachers(ctx, field)
 	case "skills":
 		return ec.fieldContext_TrainingCourse_skills(ctx, field)
+	case "trainees":
+		return ec.fieldContext_TrainingCourse_trainees(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type TrainingCourse", field.Name)
 }
@@ -15022,6 +15698,20 @@ func (ec *executionContext) field_Mutation_closeJobOpening_args(ctx context.Cont
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_completeEnrollment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (change.CompleteEnrollmentInput, error) {
+			return ec.unmarshalNCompleteEnrollmentInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐCompleteEnrollmentInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createOrganization_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -15092,12 +15782,40 @@ func (ec *executionContext) field_Mutation_declinePartnershipInvitation_args(ctx
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_dropEnrollment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (change.DropEnrollmentInput, error) {
+			return ec.unmarshalNDropEnrollmentInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐDropEnrollmentInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_enrollInCourse_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (change.EnrollInCourseInput, error) {
 			return ec.unmarshalNEnrollInCourseInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐEnrollInCourseInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_issueCertificate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (change.IssueCertificateInput, error) {
+			return ec.unmarshalNIssueCertificateInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐIssueCertificateInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -17230,6 +17948,52 @@ func (ec *executionContext) field_TrainingCenter_courses_args(ctx context.Contex
 	return args, nil
 }
 
+func (ec *executionContext) field_TrainingCourse_trainees_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "states",
+		func(ctx context.Context, v any) ([]enrolment.State, error) {
+			return ec.unmarshalOEnrollmentState2ᚕgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋenrolmentᚐStateᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["states"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg4
+	return args, nil
+}
+
 func (ec *executionContext) field_TrainingFacility_availability_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -19209,6 +19973,313 @@ func (ec *executionContext) fieldContext_CalendarEntry_secondment(_ context.Cont
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Secondment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Certificate_id(ctx context.Context, field graphql.CollectedField, obj *model.Certificate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Certificate_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GlobalID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Certificate_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Certificate", field, true, false, "ID")
+}
+
+func (ec *executionContext) _Certificate_number(ctx context.Context, field graphql.CollectedField, obj *model.Certificate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Certificate_number(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Number, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Certificate_number(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Certificate", field, false, false, "String")
+}
+
+func (ec *executionContext) _Certificate_level(ctx context.Context, field graphql.CollectedField, obj *model.Certificate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Certificate_level(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Level(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v enrolment.Level) graphql.Marshaler {
+			return ec.marshalNVocationalLevel2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋenrolmentᚐLevel(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Certificate_level(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Certificate", field, true, false, "VocationalLevel")
+}
+
+func (ec *executionContext) _Certificate_nationalLevel(ctx context.Context, field graphql.CollectedField, obj *model.Certificate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Certificate_nationalLevel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NationalLevel(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Certificate_nationalLevel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Certificate", field, true, false, "Int")
+}
+
+func (ec *executionContext) _Certificate_skill(ctx context.Context, field graphql.CollectedField, obj *model.Certificate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Certificate_skill(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Certificate().Skill(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Skill) graphql.Marshaler {
+			return ec.marshalNSkill2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐSkill(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Certificate_skill(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Certificate",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Skill(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Certificate_talent(ctx context.Context, field graphql.CollectedField, obj *model.Certificate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Certificate_talent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Certificate().Talent(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Talent) graphql.Marshaler {
+			return ec.marshalNTalent2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐTalent(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Certificate_talent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Certificate",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Talent(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Certificate_enrollment(ctx context.Context, field graphql.CollectedField, obj *model.Certificate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Certificate_enrollment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Certificate().Enrollment(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Enrollment) graphql.Marshaler {
+			return ec.marshalNEnrollment2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐEnrollment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Certificate_enrollment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Certificate",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Enrollment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Certificate_issuer(ctx context.Context, field graphql.CollectedField, obj *model.Certificate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Certificate_issuer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Certificate().Issuer(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Organization) graphql.Marshaler {
+			return ec.marshalNOrganization2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐOrganization(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Certificate_issuer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Certificate",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Certificate_issuedOn(ctx context.Context, field graphql.CollectedField, obj *model.Certificate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Certificate_issuedOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IssuedOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Certificate_issuedOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Certificate", field, false, false, "Date")
+}
+
+func (ec *executionContext) _CertificatePayload_certificate(ctx context.Context, field graphql.CollectedField, obj *model.CertificatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CertificatePayload_certificate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Certificate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Certificate) graphql.Marshaler {
+			return ec.marshalOCertificate2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐCertificate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CertificatePayload_certificate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CertificatePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Certificate(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CertificatePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.CertificatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CertificatePayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*change.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CertificatePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CertificatePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
 		},
 	}
 	return fc, nil
@@ -21426,6 +22497,538 @@ func (ec *executionContext) fieldContext_EmploymentOutcomeEdge_node(_ context.Co
 	return fc, nil
 }
 
+func (ec *executionContext) _Enrollment_id(ctx context.Context, field graphql.CollectedField, obj *model.Enrollment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Enrollment_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GlobalID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Enrollment_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Enrollment", field, true, false, "ID")
+}
+
+func (ec *executionContext) _Enrollment_version(ctx context.Context, field graphql.CollectedField, obj *model.Enrollment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Enrollment_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Enrollment_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Enrollment", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Enrollment_state(ctx context.Context, field graphql.CollectedField, obj *model.Enrollment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Enrollment_state(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.State, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v enrolment.State) graphql.Marshaler {
+			return ec.marshalNEnrollmentState2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋenrolmentᚐState(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Enrollment_state(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Enrollment", field, false, false, "EnrollmentState")
+}
+
+func (ec *executionContext) _Enrollment_course(ctx context.Context, field graphql.CollectedField, obj *model.Enrollment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Enrollment_course(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Enrollment().Course(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.TrainingCourse) graphql.Marshaler {
+			return ec.marshalNTrainingCourse2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐTrainingCourse(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Enrollment_course(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Enrollment",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TrainingCourse(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Enrollment_talent(ctx context.Context, field graphql.CollectedField, obj *model.Enrollment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Enrollment_talent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Enrollment().Talent(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Talent) graphql.Marshaler {
+			return ec.marshalNTalent2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐTalent(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Enrollment_talent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Enrollment",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Talent(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Enrollment_appliedOn(ctx context.Context, field graphql.CollectedField, obj *model.Enrollment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Enrollment_appliedOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AppliedOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Enrollment_appliedOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Enrollment", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Enrollment_appliedAt(ctx context.Context, field graphql.CollectedField, obj *model.Enrollment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Enrollment_appliedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AppliedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Enrollment_appliedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Enrollment", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Enrollment_enrolledOn(ctx context.Context, field graphql.CollectedField, obj *model.Enrollment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Enrollment_enrolledOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EnrolledOn(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Enrollment_enrolledOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Enrollment", field, true, false, "Date")
+}
+
+func (ec *executionContext) _Enrollment_completedOn(ctx context.Context, field graphql.CollectedField, obj *model.Enrollment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Enrollment_completedOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CompletedOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Enrollment_completedOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Enrollment", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Enrollment_droppedOn(ctx context.Context, field graphql.CollectedField, obj *model.Enrollment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Enrollment_droppedOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DroppedOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Enrollment_droppedOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Enrollment", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Enrollment_result(ctx context.Context, field graphql.CollectedField, obj *model.Enrollment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Enrollment_result(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Result, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *enrolment.Result) graphql.Marshaler {
+			return ec.marshalOAssessmentResult2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋenrolmentᚐResult(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Enrollment_result(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Enrollment", field, false, false, "AssessmentResult")
+}
+
+func (ec *executionContext) _Enrollment_score(ctx context.Context, field graphql.CollectedField, obj *model.Enrollment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Enrollment_score(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Score, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Enrollment_score(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Enrollment", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Enrollment_certificates(ctx context.Context, field graphql.CollectedField, obj *model.Enrollment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Enrollment_certificates(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Enrollment().Certificates(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Certificate) graphql.Marshaler {
+			return ec.marshalNCertificate2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐCertificateᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Enrollment_certificates(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Enrollment",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Certificate(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EnrollmentChangePayload_enrollment(ctx context.Context, field graphql.CollectedField, obj *model.EnrollmentChangePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EnrollmentChangePayload_enrollment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Enrollment, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Enrollment) graphql.Marshaler {
+			return ec.marshalOEnrollment2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐEnrollment(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EnrollmentChangePayload_enrollment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EnrollmentChangePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Enrollment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EnrollmentChangePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.EnrollmentChangePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EnrollmentChangePayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*change.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EnrollmentChangePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EnrollmentChangePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EnrollmentConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*model.Enrollment]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EnrollmentConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Edge[*model.Enrollment]) graphql.Marshaler {
+			return ec.marshalNEnrollmentEdge2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EnrollmentConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EnrollmentConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EnrollmentEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EnrollmentConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*model.Enrollment]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EnrollmentConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EnrollmentConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EnrollmentConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EnrollmentConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*model.Enrollment]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EnrollmentConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EnrollmentConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EnrollmentConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _EnrollmentEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.Edge[*model.Enrollment]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EnrollmentEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EnrollmentEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EnrollmentEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _EnrollmentEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.Edge[*model.Enrollment]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EnrollmentEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Enrollment) graphql.Marshaler {
+			return ec.marshalNEnrollment2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐEnrollment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EnrollmentEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EnrollmentEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Enrollment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _EnrollmentPayload_trainingCourse(ctx context.Context, field graphql.CollectedField, obj *model.EnrollmentPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -21485,6 +23088,38 @@ func (ec *executionContext) fieldContext_EnrollmentPayload_talent(_ context.Cont
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Talent(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EnrollmentPayload_enrollment(ctx context.Context, field graphql.CollectedField, obj *model.EnrollmentPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EnrollmentPayload_enrollment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Enrollment, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Enrollment) graphql.Marshaler {
+			return ec.marshalOEnrollment2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐEnrollment(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EnrollmentPayload_enrollment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EnrollmentPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Enrollment(ctx, field)
 		},
 	}
 	return fc, nil
@@ -27175,6 +28810,192 @@ func (ec *executionContext) fieldContext_Mutation_enrollInCourse(ctx context.Con
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_enrollInCourse_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_dropEnrollment(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_dropEnrollment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DropEnrollment(ctx, fc.Args["input"].(change.DropEnrollmentInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋauthᚐRoleᚄ(ctx, []any{"ADMIN", "MEMBER"})
+				if err != nil {
+					var zeroVal *model.EnrollmentChangePayload
+					return zeroVal, err
+				}
+				if ec.Directives.Requires == nil {
+					var zeroVal *model.EnrollmentChangePayload
+					return zeroVal, errors.New("directive requires is not implemented")
+				}
+				return ec.Directives.Requires(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.EnrollmentChangePayload) graphql.Marshaler {
+			return ec.marshalNEnrollmentChangePayload2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐEnrollmentChangePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_dropEnrollment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EnrollmentChangePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_dropEnrollment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_completeEnrollment(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_completeEnrollment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CompleteEnrollment(ctx, fc.Args["input"].(change.CompleteEnrollmentInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋauthᚐRoleᚄ(ctx, []any{"ADMIN", "MEMBER"})
+				if err != nil {
+					var zeroVal *model.EnrollmentChangePayload
+					return zeroVal, err
+				}
+				if ec.Directives.Requires == nil {
+					var zeroVal *model.EnrollmentChangePayload
+					return zeroVal, errors.New("directive requires is not implemented")
+				}
+				return ec.Directives.Requires(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.EnrollmentChangePayload) graphql.Marshaler {
+			return ec.marshalNEnrollmentChangePayload2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐEnrollmentChangePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_completeEnrollment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EnrollmentChangePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_completeEnrollment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_issueCertificate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_issueCertificate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().IssueCertificate(ctx, fc.Args["input"].(change.IssueCertificateInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋauthᚐRoleᚄ(ctx, []any{"ADMIN", "MEMBER"})
+				if err != nil {
+					var zeroVal *model.CertificatePayload
+					return zeroVal, err
+				}
+				if ec.Directives.Requires == nil {
+					var zeroVal *model.CertificatePayload
+					return zeroVal, errors.New("directive requires is not implemented")
+				}
+				return ec.Directives.Requires(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CertificatePayload) graphql.Marshaler {
+			return ec.marshalNCertificatePayload2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐCertificatePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_issueCertificate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CertificatePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_issueCertificate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -34190,6 +36011,29 @@ func (ec *executionContext) fieldContext_SkillAtLevel_level(_ context.Context, f
 	return graphql.NewScalarFieldContext("SkillAtLevel", field, false, false, "Int")
 }
 
+func (ec *executionContext) _SkillAtLevel_certifiedOn(ctx context.Context, field graphql.CollectedField, obj *model.SkillAtLevel) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SkillAtLevel_certifiedOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CertifiedOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SkillAtLevel_certifiedOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SkillAtLevel", field, false, false, "Date")
+}
+
 func (ec *executionContext) _SkillConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*model.Skill]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -35538,6 +37382,70 @@ func (ec *executionContext) fieldContext_Talent_courses(_ context.Context, field
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_TrainingCourse(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Talent_enrollments(ctx context.Context, field graphql.CollectedField, obj *model.Talent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Talent_enrollments(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Talent().Enrollments(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Enrollment) graphql.Marshaler {
+			return ec.marshalNEnrollment2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐEnrollmentᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Talent_enrollments(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Talent",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Enrollment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Talent_certificates(ctx context.Context, field graphql.CollectedField, obj *model.Talent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Talent_certificates(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Talent().Certificates(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Certificate) graphql.Marshaler {
+			return ec.marshalNCertificate2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐCertificateᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Talent_certificates(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Talent",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Certificate(ctx, field)
 		},
 	}
 	return fc, nil
@@ -37929,6 +39837,50 @@ func (ec *executionContext) fieldContext_TrainingCourse_skills(_ context.Context
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_SkillAtLevel(ctx, field)
 		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TrainingCourse_trainees(ctx context.Context, field graphql.CollectedField, obj *model.TrainingCourse) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrainingCourse_trainees(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.TrainingCourse().Trainees(ctx, obj, fc.Args["states"].([]enrolment.State), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[*model.Enrollment]) graphql.Marshaler {
+			return ec.marshalNEnrollmentConnection2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrainingCourse_trainees(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TrainingCourse",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EnrollmentConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_TrainingCourse_trainees_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -40848,6 +42800,62 @@ func UnmarshalCompetitionOrder(ctx context.Context, raw any) (model.Order, error
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputCompleteEnrollmentInput(ctx context.Context, obj any) (change.CompleteEnrollmentInput, error) {
+	var it change.CompleteEnrollmentInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "result", "score"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "result":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("result"))
+			data, err := ec.unmarshalNAssessmentResult2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋenrolmentᚐResult(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Result = data
+		case "score":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("score"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Score = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCompleteEnrollmentInput unmarshals raw into the CompleteEnrollmentInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCompleteEnrollmentInput(ctx context.Context, raw any) (change.CompleteEnrollmentInput, error) {
+	var out change.CompleteEnrollmentInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CompleteEnrollmentInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCreateOrganizationInput(ctx context.Context, obj any) (change.CreateOrganizationInput, error) {
 	var it change.CreateOrganizationInput
 	if obj == nil {
@@ -41233,6 +43241,48 @@ func UnmarshalDecideSecondmentInput(ctx context.Context, raw any) (change.Decide
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputDropEnrollmentInput(ctx context.Context, obj any) (change.DropEnrollmentInput, error) {
+	var it change.DropEnrollmentInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDropEnrollmentInput unmarshals raw into the DropEnrollmentInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDropEnrollmentInput(ctx context.Context, raw any) (change.DropEnrollmentInput, error) {
+	var out change.DropEnrollmentInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DropEnrollmentInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputEmploymentOutcomeOrder(ctx context.Context, obj any) (model.Order, error) {
 	var it model.Order
 	if obj == nil {
@@ -41448,6 +43498,76 @@ func (ec *executionContext) unmarshalInputEventOrder(ctx context.Context, obj an
 func UnmarshalEventOrder(ctx context.Context, raw any) (model.Order, error) {
 	var out model.Order
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "EventOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputIssueCertificateInput(ctx context.Context, obj any) (change.IssueCertificateInput, error) {
+	var it change.IssueCertificateInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"enrollmentId", "skillId", "level", "number", "issuedOn"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "enrollmentId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("enrollmentId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EnrollmentID = data
+		case "skillId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("skillId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SkillID = data
+		case "level":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("level"))
+			data, err := ec.unmarshalOVocationalLevel2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋenrolmentᚐLevel(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Level = data
+		case "number":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("number"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Number = data
+		case "issuedOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issuedOn"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IssuedOn = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalIssueCertificateInput unmarshals raw into the IssueCertificateInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalIssueCertificateInput(ctx context.Context, raw any) (change.IssueCertificateInput, error) {
+	var out change.IssueCertificateInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "IssueCertificateInput", raw, &out)
 	return out, err
 }
 
@@ -45464,6 +47584,16 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Event(ctx, sel, obj)
+	case *model.Enrollment:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Enrollment(ctx, sel, obj)
+	case *model.Certificate:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Certificate(ctx, sel, obj)
 	case *model.Alliance:
 		if obj == nil {
 			return graphql.Null
@@ -46118,6 +48248,121 @@ func (ec *executionContext) _CalendarEntry(ctx context.Context, sel ast.Selectio
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._CalendarEntry_secondment(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var certificateImplementors = []string{"Certificate", "Node"}
+
+func (ec *executionContext) _Certificate(ctx context.Context, sel ast.SelectionSet, obj *model.Certificate) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, certificateImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Certificate")
+		case "id":
+			out.Values[i] = ec._Certificate_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "number":
+			out.Values[i] = ec._Certificate_number(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "level":
+			out.Values[i] = ec._Certificate_level(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "nationalLevel":
+			out.Values[i] = ec._Certificate_nationalLevel(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "skill":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Certificate_skill(ctx, field, obj)
+				})
+		case "talent":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Certificate_talent(ctx, field, obj)
+				})
+		case "enrollment":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Certificate_enrollment(ctx, field, obj)
+				})
+		case "issuer":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Certificate_issuer(ctx, field, obj)
+				})
+		case "issuedOn":
+			out.Values[i] = ec._Certificate_issuedOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var certificatePayloadImplementors = []string{"CertificatePayload"}
+
+func (ec *executionContext) _CertificatePayload(ctx context.Context, sel ast.SelectionSet, obj *model.CertificatePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, certificatePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CertificatePayload")
+		case "certificate":
+			out.Values[i] = ec._CertificatePayload_certificate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._CertificatePayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -46891,6 +49136,222 @@ func (ec *executionContext) _EmploymentOutcomeEdge(ctx context.Context, sel ast.
 	return out
 }
 
+var enrollmentImplementors = []string{"Enrollment", "Node"}
+
+func (ec *executionContext) _Enrollment(ctx context.Context, sel ast.SelectionSet, obj *model.Enrollment) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, enrollmentImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Enrollment")
+		case "id":
+			out.Values[i] = ec._Enrollment_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._Enrollment_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "state":
+			out.Values[i] = ec._Enrollment_state(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "course":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Enrollment_course(ctx, field, obj)
+				})
+		case "talent":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Enrollment_talent(ctx, field, obj)
+				})
+		case "appliedOn":
+			out.Values[i] = ec._Enrollment_appliedOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "appliedAt":
+			out.Values[i] = ec._Enrollment_appliedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "enrolledOn":
+			out.Values[i] = ec._Enrollment_enrolledOn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "completedOn":
+			out.Values[i] = ec._Enrollment_completedOn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "droppedOn":
+			out.Values[i] = ec._Enrollment_droppedOn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "result":
+			out.Values[i] = ec._Enrollment_result(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "score":
+			out.Values[i] = ec._Enrollment_score(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "certificates":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Enrollment_certificates(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var enrollmentChangePayloadImplementors = []string{"EnrollmentChangePayload"}
+
+func (ec *executionContext) _EnrollmentChangePayload(ctx context.Context, sel ast.SelectionSet, obj *model.EnrollmentChangePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, enrollmentChangePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("EnrollmentChangePayload")
+		case "enrollment":
+			out.Values[i] = ec._EnrollmentChangePayload_enrollment(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._EnrollmentChangePayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var enrollmentConnectionImplementors = []string{"EnrollmentConnection"}
+
+func (ec *executionContext) _EnrollmentConnection(ctx context.Context, sel ast.SelectionSet, obj *model.Connection[*model.Enrollment]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, enrollmentConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("EnrollmentConnection")
+		case "edges":
+			out.Values[i] = ec._EnrollmentConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageInfo":
+			out.Values[i] = ec._EnrollmentConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._EnrollmentConnection_totalCount(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var enrollmentEdgeImplementors = []string{"EnrollmentEdge"}
+
+func (ec *executionContext) _EnrollmentEdge(ctx context.Context, sel ast.SelectionSet, obj *model.Edge[*model.Enrollment]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, enrollmentEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("EnrollmentEdge")
+		case "cursor":
+			out.Values[i] = ec._EnrollmentEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._EnrollmentEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var enrollmentPayloadImplementors = []string{"EnrollmentPayload"}
 
 func (ec *executionContext) _EnrollmentPayload(ctx context.Context, sel ast.SelectionSet, obj *model.EnrollmentPayload) graphql.Marshaler {
@@ -46909,6 +49370,11 @@ func (ec *executionContext) _EnrollmentPayload(ctx context.Context, sel ast.Sele
 			}
 		case "talent":
 			out.Values[i] = ec._EnrollmentPayload_talent(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "enrollment":
+			out.Values[i] = ec._EnrollmentPayload_enrollment(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
@@ -48580,6 +51046,27 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "enrollInCourse":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_enrollInCourse(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "dropEnrollment":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_dropEnrollment(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "completeEnrollment":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_completeEnrollment(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "issueCertificate":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_issueCertificate(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -51105,6 +53592,11 @@ func (ec *executionContext) _SkillAtLevel(ctx context.Context, sel ast.Selection
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "certifiedOn":
+			out.Values[i] = ec._SkillAtLevel_certifiedOn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -51587,6 +54079,18 @@ func (ec *executionContext) _Talent(ctx context.Context, sel ast.SelectionSet, o
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Talent_courses(ctx, field, obj)
+				})
+		case "enrollments":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Talent_enrollments(ctx, field, obj)
+				})
+		case "certificates":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Talent_certificates(ctx, field, obj)
 				})
 		case "competitionResults":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
@@ -52433,6 +54937,12 @@ func (ec *executionContext) _TrainingCourse(ctx context.Context, sel ast.Selecti
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._TrainingCourse_skills(ctx, field, obj)
+				})
+		case "trainees":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._TrainingCourse_trainees(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -53300,6 +55810,21 @@ func (ec *executionContext) unmarshalNApplyForJobInput2githubᚗcomᚋalliance�
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNAssessmentResult2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋenrolmentᚐResult(ctx context.Context, v any) (enrolment.Result, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := enrolment.Result(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAssessmentResult2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋenrolmentᚐResult(ctx context.Context, sel ast.SelectionSet, v enrolment.Result) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "AssessmentResult!")
+	}
+	return res
+}
+
 func (ec *executionContext) unmarshalNAward2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐAward(ctx context.Context, v any) (store.Award, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := store.Award(tmp)
@@ -53410,6 +55935,38 @@ func (ec *executionContext) unmarshalNCancelFacilityBookingInput2githubᚗcomᚋ
 func (ec *executionContext) unmarshalNCancelSecondmentInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐCancelSecondmentInput(ctx context.Context, v any) (change.CancelSecondmentInput, error) {
 	res, err := ec.unmarshalInputCancelSecondmentInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCertificate2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐCertificateᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Certificate) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCertificate2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐCertificate(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCertificate2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐCertificate(ctx context.Context, sel ast.SelectionSet, v *model.Certificate) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Certificate!")
+		return graphql.Null
+	}
+	return ec._Certificate(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCertificatePayload2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐCertificatePayload(ctx context.Context, sel ast.SelectionSet, v *model.CertificatePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CertificatePayload!")
+		return graphql.Null
+	}
+	return ec._CertificatePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNChangeMemberRoleInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐChangeMemberRoleInput(ctx context.Context, v any) (change.ChangeMemberRoleInput, error) {
@@ -53593,6 +56150,11 @@ func (ec *executionContext) marshalNCompetitionResultPayload2ᚖgithubᚗcomᚋa
 	return ec._CompetitionResultPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNCompleteEnrollmentInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐCompleteEnrollmentInput(ctx context.Context, v any) (change.CompleteEnrollmentInput, error) {
+	res, err := ec.unmarshalInputCompleteEnrollmentInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNCourseState2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋcalendarᚐCourseState(ctx context.Context, v any) (calendar.CourseState, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := calendar.CourseState(tmp)
@@ -53648,6 +56210,11 @@ func (ec *executionContext) marshalNDateTime2timeᚐTime(ctx context.Context, se
 
 func (ec *executionContext) unmarshalNDecideSecondmentInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐDecideSecondmentInput(ctx context.Context, v any) (change.DecideSecondmentInput, error) {
 	res, err := ec.unmarshalInputDecideSecondmentInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNDropEnrollmentInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐDropEnrollmentInput(ctx context.Context, v any) (change.DropEnrollmentInput, error) {
+	res, err := ec.unmarshalInputDropEnrollmentInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -53726,12 +56293,91 @@ func (ec *executionContext) unmarshalNEnrollInCourseInput2githubᚗcomᚋallianc
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNEnrollment2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐEnrollmentᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Enrollment) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNEnrollment2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐEnrollment(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNEnrollment2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐEnrollment(ctx context.Context, sel ast.SelectionSet, v *model.Enrollment) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Enrollment!")
+		return graphql.Null
+	}
+	return ec._Enrollment(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNEnrollmentChangePayload2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐEnrollmentChangePayload(ctx context.Context, sel ast.SelectionSet, v *model.EnrollmentChangePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "EnrollmentChangePayload!")
+		return graphql.Null
+	}
+	return ec._EnrollmentChangePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNEnrollmentConnection2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐConnection(ctx context.Context, sel ast.SelectionSet, v *model.Connection[*model.Enrollment]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "EnrollmentConnection!")
+		return graphql.Null
+	}
+	return ec._EnrollmentConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNEnrollmentEdge2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Edge[*model.Enrollment]) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNEnrollmentEdge2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNEnrollmentEdge2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐEdge(ctx context.Context, sel ast.SelectionSet, v *model.Edge[*model.Enrollment]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "EnrollmentEdge!")
+		return graphql.Null
+	}
+	return ec._EnrollmentEdge(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNEnrollmentPayload2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐEnrollmentPayload(ctx context.Context, sel ast.SelectionSet, v *model.EnrollmentPayload) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "EnrollmentPayload!")
 		return graphql.Null
 	}
 	return ec._EnrollmentPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNEnrollmentState2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋenrolmentᚐState(ctx context.Context, v any) (enrolment.State, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := enrolment.State(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNEnrollmentState2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋenrolmentᚐState(ctx context.Context, sel ast.SelectionSet, v enrolment.State) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "EnrollmentState!")
+	}
+	return res
 }
 
 func (ec *executionContext) marshalNEvent2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐEvent(ctx context.Context, sel ast.SelectionSet, v *model.Event) graphql.Marshaler {
@@ -54077,6 +56723,11 @@ func (ec *executionContext) marshalNInvitationStatus2githubᚗcomᚋallianceᚑg
 		graphql.AddInvalidNullFromMarshaler(ctx, "InvitationStatus!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNIssueCertificateInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐIssueCertificateInput(ctx context.Context, v any) (change.IssueCertificateInput, error) {
+	res, err := ec.unmarshalInputIssueCertificateInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNJSON2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐJSON(ctx context.Context, v any) (model.JSON, error) {
@@ -56164,6 +58815,21 @@ func (ec *executionContext) marshalNUserErrorCode2githubᚗcomᚋallianceᚑgrap
 	return res
 }
 
+func (ec *executionContext) unmarshalNVocationalLevel2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋenrolmentᚐLevel(ctx context.Context, v any) (enrolment.Level, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := enrolment.Level(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNVocationalLevel2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋenrolmentᚐLevel(ctx context.Context, sel ast.SelectionSet, v enrolment.Level) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "VocationalLevel!")
+	}
+	return res
+}
+
 func (ec *executionContext) unmarshalNWeekday2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋbookingᚐDay(ctx context.Context, v any) (booking.Day, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := booking.Day(tmp)
@@ -56349,6 +59015,25 @@ func (ec *executionContext) unmarshalOAllianceOrder2ᚖgithubᚗcomᚋalliance�
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalOAssessmentResult2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋenrolmentᚐResult(ctx context.Context, v any) (*enrolment.Result, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := enrolment.Result(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOAssessmentResult2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋenrolmentᚐResult(ctx context.Context, sel ast.SelectionSet, v *enrolment.Result) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
+}
+
 func (ec *executionContext) unmarshalOAward2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐAward(ctx context.Context, v any) (*store.Award, error) {
 	if v == nil {
 		return nil, nil
@@ -56456,6 +59141,13 @@ func (ec *executionContext) marshalOCentralityMeasure2ᚖgithubᚗcomᚋalliance
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) marshalOCertificate2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐCertificate(ctx context.Context, sel ast.SelectionSet, v *model.Certificate) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Certificate(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOCompany2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐCompany(ctx context.Context, sel ast.SelectionSet, v *model.Company) graphql.Marshaler {
@@ -56699,6 +59391,49 @@ func (ec *executionContext) marshalOEmploymentType2ᚖgithubᚗcomᚋallianceᚑ
 	_ = ctx
 	res := graphql.MarshalString(string(*v))
 	return res
+}
+
+func (ec *executionContext) marshalOEnrollment2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐEnrollment(ctx context.Context, sel ast.SelectionSet, v *model.Enrollment) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Enrollment(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOEnrollmentState2ᚕgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋenrolmentᚐStateᚄ(ctx context.Context, v any) ([]enrolment.State, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]enrolment.State, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNEnrollmentState2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋenrolmentᚐState(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOEnrollmentState2ᚕgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋenrolmentᚐStateᚄ(ctx context.Context, sel ast.SelectionSet, v []enrolment.State) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNEnrollmentState2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋenrolmentᚐState(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalOEventFilter2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐEventFilter(ctx context.Context, v any) (*model.EventFilter, error) {
@@ -57914,6 +60649,25 @@ func (ec *executionContext) marshalOTrainingFacility2ᚖgithubᚗcomᚋalliance�
 		return graphql.Null
 	}
 	return ec._TrainingFacility(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOVocationalLevel2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋenrolmentᚐLevel(ctx context.Context, v any) (*enrolment.Level, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := enrolment.Level(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOVocationalLevel2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋenrolmentᚐLevel(ctx context.Context, sel ast.SelectionSet, v *enrolment.Level) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
 }
 
 func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.EnumValue) graphql.Marshaler {

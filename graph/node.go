@@ -53,6 +53,11 @@ func node(ctx context.Context, field, id string) (model.Node, error) {
 	case relay.TypeSecondment:
 		// Only signed-in viewers see secondments, of the teachers they see.
 		n, err = one(ctx, l.Secondment, key, "secondment", wrapSecondment)
+	case relay.TypeEnrollment:
+		// Enrolments and certificates name people: only within the viewer's enrolment scope.
+		n, err = one(ctx, l.Enrollment, key, "enrollment", wrapEnrollment)
+	case relay.TypeCertificate:
+		n, err = one(ctx, l.Certificate, key, "certificate", wrapCertificate)
 	default:
 		return nil, fmt.Errorf("no loader for node type %s", t)
 	}

@@ -175,7 +175,7 @@ func others(links []store.Link) []int64 {
 func skillLevels(levels []store.SkillLevel) []*model.SkillAtLevel {
 	out := make([]*model.SkillAtLevel, len(levels))
 	for i, l := range levels {
-		out[i] = &model.SkillAtLevel{SkillID: l.SkillID, Level: l.Level}
+		out[i] = &model.SkillAtLevel{SkillID: l.SkillID, Level: l.Level, CertifiedOn: l.CertifiedOn}
 	}
 	return out
 }

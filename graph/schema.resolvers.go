@@ -18,6 +18,7 @@ import (
 	"github.com/alliance-graph/alliance-graph/internal/auth"
 	"github.com/alliance-graph/alliance-graph/internal/calendar"
 	"github.com/alliance-graph/alliance-graph/internal/change"
+	"github.com/alliance-graph/alliance-graph/internal/enrolment"
 	"github.com/alliance-graph/alliance-graph/internal/errcode"
 	"github.com/alliance-graph/alliance-graph/internal/loader"
 	"github.com/alliance-graph/alliance-graph/internal/policy"
@@ -122,6 +123,22 @@ func (r *calendarEntryResolver) Secondment(ctx context.Context, obj *model.Calen
 	return entrySecondment(ctx, obj)
 }
 
+func (r *certificateResolver) Skill(ctx context.Context, obj *model.Certificate) (*model.Skill, error) {
+	return one(ctx, loader.From(ctx).Skill, obj.SkillID, "skill", wrapSkill)
+}
+
+func (r *certificateResolver) Talent(ctx context.Context, obj *model.Certificate) (*model.Talent, error) {
+	return one(ctx, loader.From(ctx).Talent, obj.TalentID, "talent", wrapTalent)
+}
+
+func (r *certificateResolver) Enrollment(ctx context.Context, obj *model.Certificate) (*model.Enrollment, error) {
+	return one(ctx, loader.From(ctx).Enrollment, obj.EnrollmentID, "enrollment", wrapEnrollment)
+}
+
+func (r *certificateResolver) Issuer(ctx context.Context, obj *model.Certificate) (model.Organization, error) {
+	return organization(ctx, obj.IssuerID)
+}
+
 func (r *companyResolver) Memberships(ctx context.Context, obj *model.Company) ([]*model.Membership, error) {
 	return orgMemberships(ctx, obj.Row().ID)
 }
@@ -191,6 +208,18 @@ func (r *competitionResultResolver) Talent(ctx context.Context, obj *model.Compe
 
 func (r *competitionResultResolver) Skill(ctx context.Context, obj *model.CompetitionResult) (*model.Skill, error) {
 	return optional(ctx, loader.From(ctx).Skill, obj.SkillID, "skill", wrapSkill)
+}
+
+func (r *enrollmentResolver) Course(ctx context.Context, obj *model.Enrollment) (*model.TrainingCourse, error) {
+	return one(ctx, loader.From(ctx).Resource, obj.CourseID, "course", wrapCourse)
+}
+
+func (r *enrollmentResolver) Talent(ctx context.Context, obj *model.Enrollment) (*model.Talent, error) {
+	return one(ctx, loader.From(ctx).Talent, obj.TalentID, "talent", wrapTalent)
+}
+
+func (r *enrollmentResolver) Certificates(ctx context.Context, obj *model.Enrollment) ([]*model.Certificate, error) {
+	return enrollmentCertificates(ctx, obj)
 }
 
 func (r *eventResolver) Alliance(ctx context.Context, obj *model.Event) (*model.Alliance, error) {
@@ -501,9 +530,28 @@ func (r *mutationResolver) UpdatePlacementStatus(ctx context.Context, input chan
 }
 
 func (r *mutationResolver) EnrollInCourse(ctx context.Context, input change.EnrollInCourseInput) (*model.EnrollmentPayload, error) {
-	course, talent, err := r.Changes.EnrollInCourse(ctx, input)
+	course, talent, e, err := r.Changes.EnrollInCourse(ctx, input)
 	userErrors, err := outcome(err)
-	return &model.EnrollmentPayload{TrainingCourse: applied(course, userErrors, wrapCourse), Talent: applied(talent, userErrors, wrapTalent), UserErrors: userErrors}, err
+	return &model.EnrollmentPayload{TrainingCourse: applied(course, userErrors, wrapCourse), Talent: applied(talent, userErrors, wrapTalent),
+		Enrollment: applied(e, userErrors, wrapEnrollment), UserErrors: userErrors}, err
+}
+
+func (r *mutationResolver) DropEnrollment(ctx context.Context, input change.DropEnrollmentInput) (*model.EnrollmentChangePayload, error) {
+	e, err := r.Changes.DropEnrollment(ctx, input)
+	userErrors, err := outcome(err)
+	return &model.EnrollmentChangePayload{Enrollment: applied(e, userErrors, wrapEnrollment), UserErrors: userErrors}, err
+}
+
+func (r *mutationResolver) CompleteEnrollment(ctx context.Context, input change.CompleteEnrollmentInput) (*model.EnrollmentChangePayload, error) {
+	e, err := r.Changes.CompleteEnrollment(ctx, input)
+	userErrors, err := outcome(err)
+	return &model.EnrollmentChangePayload{Enrollment: applied(e, userErrors, wrapEnrollment), UserErrors: userErrors}, err
+}
+
+func (r *mutationResolver) IssueCertificate(ctx context.Context, input change.IssueCertificateInput) (*model.CertificatePayload, error) {
+	c, err := r.Changes.IssueCertificate(ctx, input)
+	userErrors, err := outcome(err)
+	return &model.CertificatePayload{Certificate: applied(c, userErrors, wrapCertificate), UserErrors: userErrors}, err
 }
 
 func (r *mutationResolver) CreateSkill(ctx context.Context, input change.CreateSkillInput) (*model.SkillPayload, error) {
@@ -967,6 +1015,14 @@ func (r *talentResolver) Courses(ctx context.Context, obj *model.Talent) ([]*mod
 	return many(ctx, l.Resource, others(links), "courses", wrapCourse)
 }
 
+func (r *talentResolver) Enrollments(ctx context.Context, obj *model.Talent) ([]*model.Enrollment, error) {
+	return talentEnrollments(ctx, obj)
+}
+
+func (r *talentResolver) Certificates(ctx context.Context, obj *model.Talent) ([]*model.Certificate, error) {
+	return talentCertificates(ctx, obj)
+}
+
 func (r *talentResolver) CompetitionResults(ctx context.Context, obj *model.Talent) ([]*model.CompetitionResult, error) {
 	rows, err := loader.From(ctx).TalentResults.Load(ctx, obj.Talent.ID)
 	if err != nil {
@@ -1105,6 +1161,10 @@ func (r *trainingCourseResolver) Skills(ctx context.Context, obj *model.Training
 	return resourceSkills(ctx, obj.Resource.ID)
 }
 
+func (r *trainingCourseResolver) Trainees(ctx context.Context, obj *model.TrainingCourse, states []enrolment.State, first *int, after *string, last *int, before *string) (*model.Connection[*model.Enrollment], error) {
+	return courseTrainees(ctx, obj, states, first, after, last, before)
+}
+
 func (r *trainingFacilityResolver) Provider(ctx context.Context, obj *model.TrainingFacility) (model.Organization, error) {
 	return organization(ctx, obj.Row().ProviderID)
 }
@@ -1151,11 +1211,15 @@ func (r *Resolver) AllianceStats() AllianceStatsResolver { return &allianceStats
 
 func (r *Resolver) CalendarEntry() CalendarEntryResolver { return &calendarEntryResolver{r} }
 
+func (r *Resolver) Certificate() CertificateResolver { return &certificateResolver{r} }
+
 func (r *Resolver) Company() CompanyResolver { return &companyResolver{r} }
 
 func (r *Resolver) CompetitionResult() CompetitionResultResolver {
 	return &competitionResultResolver{r}
 }
+
+func (r *Resolver) Enrollment() EnrollmentResolver { return &enrollmentResolver{r} }
 
 func (r *Resolver) Event() EventResolver { return &eventResolver{r} }
 
@@ -1238,8 +1302,10 @@ type (
 	allianceAnalyticsResolver      struct{ *Resolver }
 	allianceStatsResolver          struct{ *Resolver }
 	calendarEntryResolver          struct{ *Resolver }
+	certificateResolver            struct{ *Resolver }
 	companyResolver                struct{ *Resolver }
 	competitionResultResolver      struct{ *Resolver }
+	enrollmentResolver             struct{ *Resolver }
 	eventResolver                  struct{ *Resolver }
 	facilityBookingResolver        struct{ *Resolver }
 	gapCourseResolver              struct{ *Resolver }

@@ -564,7 +564,7 @@ const (
 	EventKindApplicationRecorded EventKind = "APPLICATION_RECORDED"
 	// An application moved on (shortlisted, hired, rejected, withdrawn).
 	EventKindPlacementStatusChanged EventKind = "PLACEMENT_STATUS_CHANGED"
-	// A talent was enrolled on a course.
+	// A talent took a seat on a course (the subject is the course; the payload names the talent and the enrolment). Hidden from anonymous callers.
 	EventKindTalentEnrolled EventKind = "TALENT_ENROLLED"
 	// A competition result was recorded.
 	EventKindResultRecorded EventKind = "RESULT_RECORDED"
@@ -586,6 +586,16 @@ const (
 	EventKindFacilityBooked EventKind = "FACILITY_BOOKED"
 	// A facility booking was cancelled (the subject is the booking). Signed-in callers only.
 	EventKindFacilityBookingCancelled EventKind = "FACILITY_BOOKING_CANCELLED"
+	// A talent went on a full course's waitlist (the subject is the enrolment). Hidden from anonymous callers.
+	EventKindTalentWaitlisted EventKind = "TALENT_WAITLISTED"
+	// The first waitlisted talent took a seat that a drop freed (the subject is its enrolment; the payload names the dropped one as `seatOf`). Hidden from anonymous callers.
+	EventKindWaitlistPromoted EventKind = "WAITLIST_PROMOTED"
+	// A talent left a course or its waitlist (the subject is the enrolment; the payload names the state it left). Hidden from anonymous callers.
+	EventKindEnrollmentDropped EventKind = "ENROLLMENT_DROPPED"
+	// A trainee completed a course (the subject is the enrolment; the payload names the result, not the score, which the enrolment shows to those who may read it). Hidden from anonymous callers.
+	EventKindEnrollmentCompleted EventKind = "ENROLLMENT_COMPLETED"
+	// A vocational certificate was issued (the subject is the certificate; the payload names the enrolment, talent, skill and level, not the number, which identifies the person in the national register). Hidden from anonymous callers.
+	EventKindCertificateIssued EventKind = "CERTIFICATE_ISSUED"
 	// A member asked for a teacher (the subject is the secondment). The payload names the teacher, both parties and the days: `{"teacher": ..., "requester": ..., "provider": ..., "from": ..., "to": ..., "hours": ...}`. Signed-in callers only.
 	EventKindSecondmentRequested EventKind = "SECONDMENT_REQUESTED"
 	// The teacher's organization accepted a secondment (the subject is the secondment); the payload carries its note when it gave one. Signed-in callers only.
@@ -629,6 +639,11 @@ var AllEventKind = []EventKind{
 	EventKindCourseStateChanged,
 	EventKindFacilityBooked,
 	EventKindFacilityBookingCancelled,
+	EventKindTalentWaitlisted,
+	EventKindWaitlistPromoted,
+	EventKindEnrollmentDropped,
+	EventKindEnrollmentCompleted,
+	EventKindCertificateIssued,
 	EventKindSecondmentRequested,
 	EventKindSecondmentAccepted,
 	EventKindSecondmentDeclined,

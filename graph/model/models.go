@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/alliance-graph/alliance-graph/internal/calendar"
+	"github.com/alliance-graph/alliance-graph/internal/enrolment"
 	"github.com/alliance-graph/alliance-graph/internal/relay"
 	"github.com/alliance-graph/alliance-graph/internal/store"
 )
@@ -95,7 +96,28 @@ type (
 	CalendarConnection        = Connection[*CalendarEntry]
 	CalendarEdge              = Edge[*CalendarEntry]
 	FacilityBookingEdge       = Edge[*FacilityBooking]
+	EnrollmentConnection      = Connection[*Enrollment]
+	EnrollmentEdge            = Edge[*Enrollment]
 )
+
+// Enrollment is a talent's place on a course or its waitlist.
+type Enrollment struct{ store.Enrollment }
+
+func (e *Enrollment) GlobalID() string { return relay.ID(relay.TypeEnrollment, e.Enrollment.ID) }
+
+// EnrolledOn is the day the talent took a seat.
+func (e *Enrollment) EnrolledOn() *time.Time { return e.SeatedOn }
+
+// Certificate is a vocational skill certificate.
+type Certificate struct{ store.Certificate }
+
+func (c *Certificate) GlobalID() string { return relay.ID(relay.TypeCertificate, c.Certificate.ID) }
+
+// Level is the vocational level certified.
+func (c *Certificate) Level() enrolment.Level { l, _ := enrolment.LevelOfRank(c.Rank); return l }
+
+// NationalLevel is the level as the nation numbers it.
+func (c *Certificate) NationalLevel() int { return c.Level().National() }
 
 // FacilityBooking is a booking of a training facility.
 type FacilityBooking struct{ store.Booking }
@@ -326,8 +348,9 @@ func NewResource(r *store.Resource) SharedResource {
 
 // SkillAtLevel is a skill at a level.
 type SkillAtLevel struct {
-	SkillID int64
-	Level   int
+	SkillID     int64
+	Level       int
+	CertifiedOn *time.Time
 }
 
 // Skill is a skill of the taxonomy.

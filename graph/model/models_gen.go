@@ -15,6 +15,14 @@ import (
 	"github.com/alliance-graph/alliance-graph/internal/store"
 )
 
+// The result of issuing a certificate.
+type CertificatePayload struct {
+	// The certificate; null when the mutation was refused.
+	Certificate *Certificate `json:"certificate,omitempty"`
+	// Why the input was refused; empty on success.
+	UserErrors []*change.UserError `json:"userErrors"`
+}
+
 // Which competition editions to include. Conditions combine with AND; values within a list with OR.
 type CompetitionFilter struct {
 	// Only editions held in this date range.
@@ -63,12 +71,22 @@ type DateTimeRange struct {
 	To *time.Time `json:"to,omitempty"`
 }
 
+// The result of a change to an enrolment.
+type EnrollmentChangePayload struct {
+	// The enrolment as it is now; null when the mutation was refused.
+	Enrollment *Enrollment `json:"enrollment,omitempty"`
+	// Why the input was refused; empty on success.
+	UserErrors []*change.UserError `json:"userErrors"`
+}
+
 // The result of an enrolment.
 type EnrollmentPayload struct {
 	// The course as it is now; null when the mutation was refused.
 	TrainingCourse *TrainingCourse `json:"trainingCourse,omitempty"`
 	// The enrolled talent; null when the mutation was refused.
 	Talent *Talent `json:"talent,omitempty"`
+	// The enrolment made: `ENROLLED` or `WAITLISTED`; null when the mutation was refused.
+	Enrollment *Enrollment `json:"enrollment,omitempty"`
 	// Why the input was refused; empty on success.
 	UserErrors []*change.UserError `json:"userErrors"`
 }

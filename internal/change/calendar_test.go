@@ -286,7 +286,7 @@ func TestChangingACoursesDatesAnnouncesItsNewState(t *testing.T) {
 	w.get(t, &talent, `INSERT INTO talent (alliance_id, full_name, name_zh, status, registered_on, school_id) VALUES ($1, 'T', '人', 'STUDENT', '2026-01-01', $2) RETURNING id`, w.alliance, w.school)
 	enrol := EnrollInCourseInput{CourseID: relay.ID(relay.TypeResource, c.ID), TalentID: relay.ID(relay.TypeTalent, talent)}
 	before := len(w.events(t, store.EventTalentEnrolled))
-	_, _, err = s.EnrollInCourse(ctx, enrol)
+	_, _, _, err = s.EnrollInCourse(ctx, enrol)
 	var refused *Refused
 	if !errors.As(err, &refused) || len(refused.Errors) != 1 || refused.Errors[0].Code != EnrolmentClosed ||
 		refused.Errors[0].Field[1] != "courseId" || refused.Errors[0].Message != "enrolment opens on 2027-01-04, 56 days before the course starts on 2027-03-01" {
@@ -311,7 +311,7 @@ func TestChangingACoursesDatesAnnouncesItsNewState(t *testing.T) {
 	if moved := w.race(t, 1); moved != (CalendarMoves{}) {
 		t.Errorf("the calendar moved %+v after the change had announced the state", moved)
 	}
-	if _, _, err := s.EnrollInCourse(ctx, enrol); err != nil {
+	if _, _, _, err := s.EnrollInCourse(ctx, enrol); err != nil {
 		t.Fatalf("enrolling while enrolment is open: %v", err)
 	}
 
@@ -322,7 +322,7 @@ func TestChangingACoursesDatesAnnouncesItsNewState(t *testing.T) {
 	}
 	var other int64
 	w.get(t, &other, `INSERT INTO talent (alliance_id, full_name, name_zh, status, registered_on, school_id) VALUES ($1, 'U', '人', 'STUDENT', '2026-01-01', $2) RETURNING id`, w.alliance, w.school)
-	_, _, err = s.EnrollInCourse(ctx, EnrollInCourseInput{CourseID: enrol.CourseID, TalentID: relay.ID(relay.TypeTalent, other)})
+	_, _, _, err = s.EnrollInCourse(ctx, EnrollInCourseInput{CourseID: enrol.CourseID, TalentID: relay.ID(relay.TypeTalent, other)})
 	if !errors.As(err, &refused) || refused.Errors[0].Code != EnrolmentClosed || refused.Errors[0].Message != "the course started on 2026-10-16; enrolment closed the day before" {
 		t.Errorf("enrolling on a running course: %v, want ENROLMENT_CLOSED", err)
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/alliance-graph/alliance-graph/internal/auth"
 	"github.com/alliance-graph/alliance-graph/internal/calendar"
+	"github.com/alliance-graph/alliance-graph/internal/enrolment"
 	"github.com/alliance-graph/alliance-graph/internal/policy"
 	"github.com/alliance-graph/alliance-graph/internal/relay"
 	"github.com/alliance-graph/alliance-graph/internal/store"
@@ -236,17 +237,20 @@ func (s *Service) UpdatePlacementStatus(ctx context.Context, in UpdatePlacementS
 	return pl, err
 }
 
-// EnrollInCourse enrols a talent (ADMIN, or the talent's school or employer). Taking
-// a seat is atomic: a course is never filled beyond its seats.
-func (s *Service) EnrollInCourse(ctx context.Context, in EnrollInCourseInput) (*store.Resource, *store.Talent, error) {
+// EnrollInCourse enrols a talent (ADMIN, or the talent's school or employer): it takes
+// a seat when one is free, and goes on the course's waitlist when the class is full,
+// to take the next seat that frees. Seats are taken with the course's row locked: a
+// course is never filled beyond its seats, however many enrol at once.
+func (s *Service) EnrollInCourse(ctx context.Context, in EnrollInCourseInput) (*store.Resource, *store.Talent, *store.Enrollment, error) {
 	var p problems
 	course := p.key("courseId", relay.TypeResource, in.CourseID)
 	talent := p.key("talentId", relay.TypeTalent, in.TalentID)
 	if err := p.err(); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	var c *store.Resource
 	var t *store.Person
+	var e *store.Enrollment
 	err := s.tx(ctx, func(tx *store.Tx) error {
 		var err error
 		t, err = tx.Person(ctx, talent)
@@ -271,26 +275,32 @@ func (s *Service) EnrollInCourse(ctx context.Context, in EnrollInCourseInput) (*
 		if err := enrolmentOpen(c, today); err != nil {
 			return err
 		}
-		switch err := tx.Enroll(ctx, course, talent, today); {
+		e, err = tx.Enroll(ctx, course, talent, today)
+		switch {
 		case errors.Is(err, store.ErrNotEnrolling):
 			return refuse(EnrolmentClosed, "courseId", "the course's enrolment closed while you enrolled; read it again")
-		case errors.Is(err, store.ErrFull):
-			return refuse(Full, "courseId", "every seat is taken")
 		case errors.Is(err, store.ErrDuplicate):
-			return refuse(Duplicate, "talentId", "is already enrolled")
+			return refuse(Duplicate, "talentId", "is already enrolled or waitlisted")
 		case err != nil:
 			return err
 		}
-		if err := s.eventAbout(ctx, tx, "TALENT_ENROLLED", in.CourseID, c, map[string]any{"talent": in.TalentID}); err != nil {
+		gid := relay.ID(relay.TypeEnrollment, e.ID)
+		if e.State == enrolment.Waitlisted {
+			err = s.eventAbout(ctx, tx, store.EventTalentWaitlisted, gid, c, map[string]any{"course": in.CourseID, "talent": in.TalentID})
+		} else {
+			// TALENT_ENROLLED keeps the subject it always had, the course.
+			err = s.eventAbout(ctx, tx, store.EventTalentEnrolled, in.CourseID, c, map[string]any{"talent": in.TalentID, "enrollment": gid})
+		}
+		if err != nil {
 			return err
 		}
 		c, err = tx.Resource(ctx, resourceScope(ctx), course)
 		return err
 	})
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	return c, &t.Talent, nil
+	return c, &t.Talent, e, nil
 }
 
 // enrolmentOpen refuses enrolment on the course c unless it is ENROLLING on today:

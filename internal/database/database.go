@@ -195,7 +195,7 @@ func MigrateDown(ctx context.Context, db *sql.DB) error {
 func Truncate(ctx context.Context, db *sqlx.DB) error {
 	_, err := db.ExecContext(ctx, `TRUNCATE alliance, organization, membership, partnership, partnership_participant, partnership_invitation,
 		training_center, training_center_link, skill, resource, resource_share, resource_skill, course_teacher,
-		talent, talent_skill, enrollment, placement, facility_booking, secondment RESTART IDENTITY CASCADE`)
+		talent, talent_skill, enrollment, certificate, placement, facility_booking, secondment RESTART IDENTITY CASCADE`)
 	if err != nil {
 		return fmt.Errorf("empty the database: %w", err)
 	}

@@ -91,7 +91,8 @@ func Seeded(ctx context.Context, db *sqlx.DB) (bool, error) {
 }
 
 // Tables with a bigserial id, in the order their bases are read.
-var serialTables = []string{"alliance", "organization", "membership", "partnership", "training_center", "skill", "resource", "talent", "placement", "event", "competition"}
+var serialTables = []string{"alliance", "organization", "membership", "partnership", "training_center", "skill", "resource", "talent", "placement", "event", "competition",
+	"enrollment", "certificate"}
 
 // Load writes the demo alliance scaled by scale (1 = the demo itself) in ONE transaction.
 // scale K >= 1 generates a K-times larger synthetic alliance for benchmarks.
@@ -205,7 +206,7 @@ func Load(ctx context.Context, db *sqlx.DB, opts Options) (Summary, error) {
 // The tables Load writes, in COPY order.
 var loadedTables = []string{"alliance", "organization", "membership", "partnership", "partnership_participant", "partnership_invitation", "training_center",
 	"training_center_link", "skill", "talent", "resource", "resource_share", "resource_skill", "course_teacher", "talent_skill",
-	"enrollment", "placement", "event", "competition"}
+	"enrollment", "certificate", "placement", "event", "competition"}
 
 type foreignKey struct{ table, name, def string }
 
@@ -287,6 +288,10 @@ func (p *ids) field(table string) *int64 {
 		return &p.event
 	case "competition":
 		return &p.competition
+	case "enrollment":
+		return &p.enrollment
+	case "certificate":
+		return &p.certificate
 	}
 	panic("demo: no id counter for table " + table)
 }
@@ -540,10 +545,18 @@ func (g *gen) write(ctx context.Context, tx *sqlx.Tx, loaded time.Time) error {
 			ts := tskills[i]
 			v[0], v[1], v[2], v[3], v[4], v[5] = ts.talent, g.skills[ts.ts.skill].id, ts.ts.level, dv(ts.ts.certified), g.allianceID, ts.status
 		}},
-		{"enrollment", []string{"talent_id", "course_id", "enrolled_on", "completed"}, len(g.enrollments), func(i int, v []any) {
+		{"enrollment", []string{"id", "talent_id", "course_id", "enrolled_on", "completed", "state", "applied_at", "seated_on", "completed_on",
+			"dropped_on", "result", "score"}, len(g.enrollments), func(i int, v []any) {
 			e := g.enrollments[i]
-			v[0], v[1], v[2], v[3] = e.talent, e.course, e.on.String(), e.completed
+			v[0], v[1], v[2], v[3], v[4], v[5] = e.id, e.talent, e.course, e.on.String(), e.completed, e.state
+			v[6], v[7], v[8], v[9], v[10], v[11] = e.appliedAt().Format(time.RFC3339), dv(e.seated), dv(e.completedOn), dv(e.dropped), sv(e.result), iv(e.score)
 		}},
+		{"certificate", []string{"id", "enrollment_id", "talent_id", "skill_id", "level", "number", "issuer_id", "issued_on", "issued_by"},
+			len(g.certificates), func(i int, v []any) {
+				c := g.certificates[i]
+				v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8] = c.id, c.enrollment.id, c.enrollment.talent, g.skills[c.enrollment.skill].id,
+					c.enrollment.level, c.number, c.issuer, c.issued.String(), "demo"
+			}},
 		{"placement", []string{"id", "opening_id", "talent_id", "status", "applied_on", "hired_on", "starting_salary"}, len(g.placements), func(i int, v []any) {
 			p := g.placements[i]
 			v[0], v[1], v[2], v[3], v[4], v[5], v[6] = p.id, p.opening, p.talent, p.status, p.applied.String(), dv(p.hired), iv(p.salary)

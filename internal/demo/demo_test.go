@@ -114,8 +114,21 @@ func TestContent(t *testing.T) {
 			AND ((opening_status = 'FILLED') <> (filled = positions))`, 0, 0},
 		{"all opening statuses", `SELECT count(DISTINCT opening_status) FROM resource`, 3, 3},
 		{"openings require skills", `SELECT count(*) FROM resource r WHERE r.category = 'JOB_OPENING' AND NOT EXISTS (SELECT 1 FROM resource_skill s WHERE s.resource_id = r.id)`, 0, 0},
-		{"enrolled = enrollments", `SELECT count(*) FROM resource r WHERE r.category = 'TRAINING_COURSE'
-			AND r.enrolled <> (SELECT count(*) FROM enrollment e WHERE e.course_id = r.id)`, 0, 0},
+		{"enrolled = seated enrollments", `SELECT count(*) FROM resource r WHERE r.category = 'TRAINING_COURSE'
+			AND r.enrolled <> (SELECT count(*) FROM enrollment e WHERE e.course_id = r.id AND e.state IN ('ENROLLED', 'COMPLETED'))`, 0, 0},
+		// Enrolment to certificate: a running course full with a waitlist, whose dropped
+		// trainee's seat went to the first waitlisted; passed and failed completions;
+		// certificates at the level taught, each raising its talent's skill.
+		{"a full running course with a waitlist", `SELECT count(*) FROM resource r WHERE r.enrolled = r.seats AND r.starts_on <= '2026-12-03' AND r.ends_on >= '2026-12-03'
+			AND EXISTS (SELECT 1 FROM enrollment e WHERE e.course_id = r.id AND e.state = 'WAITLISTED')
+			AND EXISTS (SELECT 1 FROM enrollment e WHERE e.course_id = r.id AND e.state = 'DROPPED')`, 1, 1},
+		{"two still waitlisted, one promoted", `SELECT count(*) FROM enrollment e WHERE e.state = 'WAITLISTED'`, 2, 2},
+		{"passed completions", `SELECT count(*) FROM enrollment WHERE result = 'PASSED'`, 300, 100000},
+		{"failed completions", `SELECT count(*) FROM enrollment WHERE result = 'FAILED'`, 20, 100000},
+		{"a certificate for every passed and certified completion", `SELECT count(*) FROM certificate`, 300, 100000},
+		{"certificates raise their talents' skills", `SELECT count(*) FROM certificate c WHERE NOT EXISTS (SELECT 1 FROM talent_skill ts
+			WHERE ts.talent_id = c.talent_id AND ts.skill_id = c.skill_id AND ts.level >= c.level AND ts.certified_on >= c.issued_on)`, 0, 0},
+		{"intermediate and senior workers certified", `SELECT count(DISTINCT level) FROM certificate WHERE level IN (2, 3)`, 2, 2},
 		{"courses have teachers", `SELECT count(*) FROM resource r WHERE r.category = 'TRAINING_COURSE' AND NOT EXISTS (SELECT 1 FROM course_teacher ct WHERE ct.course_id = r.id)`, 0, 0},
 		{"course teachers shared before the course starts", `SELECT count(*) FROM course_teacher ct JOIN resource c ON c.id = ct.course_id
 			JOIN resource t ON t.id = ct.teacher_id WHERE t.shared_on > c.starts_on`, 0, 0},

@@ -24,6 +24,7 @@ const (
 // ids holds the last id used in each table with a bigserial key.
 type ids struct {
 	alliance, org, membership, partnership, center, skill, resource, talent, placement, event, competition int64
+	enrollment, certificate                                                                                int64
 }
 
 // gen builds the whole demo in memory; Load then streams it to the database.
@@ -53,6 +54,7 @@ type gen struct {
 	courseTeach  []pair
 	talents      []*talent
 	enrollments  []enrollment
+	certificates []certificate
 	placements   []placement
 	events       []event
 	competitions []competitionEdition
@@ -154,6 +156,7 @@ func (g *gen) run() error {
 		}
 	}
 	g.resourceShares()
+	g.enrolmentLifecycle()
 	g.classBookings()
 	g.secondments()
 	g.history()

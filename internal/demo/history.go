@@ -93,10 +93,7 @@ func (g *gen) history() {
 		}
 		add(t.registered, "TALENT_REGISTERED", relay.ID(relay.TypeTalent, t.id), nil, map[string]any{"status": status})
 	}
-	for _, e := range g.enrollments {
-		c := byID[e.course]
-		add(e.on, "TALENT_ENROLLED", relay.ID(relay.TypeResource, e.course), c, map[string]any{"talent": relay.ID(relay.TypeTalent, e.talent)})
-	}
+	g.enrolmentEvents(add, byID)
 	for _, p := range g.placements {
 		o := byID[p.opening]
 		pid := relay.ID(relay.TypePlacement, p.id)

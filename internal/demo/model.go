@@ -196,9 +196,24 @@ func (t *talent) skillLevel(s int) int {
 }
 
 type enrollment struct {
-	talent, course int64
-	on             day
-	completed      bool
+	id, talent, course int64
+	on                 day
+	completed          bool
+	// skill (index) and level are what the course teaches; certified is the day a
+	// passed trainee was certified (0 for none).
+	skill, level int
+	certified    day
+	// The life cycle (enrolments.go): state, the day the seat was taken (0 while
+	// waitlisted), and for completions their result and score.
+	state               string
+	seated, completedOn day
+	dropped             day
+	result              string
+	score               int
+	// waitlisted: the talent asked when the class was full.
+	waitlisted bool
+	// order breaks ties among those who asked on one day.
+	order int
 }
 
 type placement struct {

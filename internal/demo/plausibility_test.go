@@ -111,7 +111,7 @@ var plausibilities = []plausibility{
 		AND EXISTS (SELECT 1 FROM talent t, hire_partnership(r.provider_id, t.school_id, r.alliance_id, p.hired_on) h WHERE t.id = p.talent_id)`, 12, 1000},
 	{"graduates of the alliance's years found work", ratio(`talent t WHERE t.school_id IS NOT NULL AND t.graduation_year BETWEEN 2025 AND 2026`,
 		`t.status = 'EMPLOYED'`), 0.3, 0.9},
-	{"talents who completed a course hold its skill at the level taught", ratio(`enrollment e JOIN resource c ON c.id = e.course_id WHERE e.completed`,
+	{"talents who passed a course hold its skill at the level taught", ratio(`enrollment e JOIN resource c ON c.id = e.course_id WHERE e.result = 'PASSED'`,
 		`EXISTS (SELECT 1 FROM talent_skill ts JOIN resource_skill rs ON rs.skill_id = ts.skill_id AND rs.resource_id = c.id
 			WHERE ts.talent_id = e.talent_id AND rs.skill_id = `+courseSkill+` AND ts.level >= rs.level)`), 0.95, 1},
 	{"courses run in facilities built for their trade", ratio(`resource c JOIN resource f ON f.id = c.facility_id`,
@@ -150,7 +150,8 @@ var plausibilities = []plausibility{
 	{"every application is an event", `SELECT (SELECT count(*) FROM placement) - (SELECT count(*) FROM event WHERE kind = 'APPLICATION_RECORDED')`, 0, 0},
 	{"every hire is an event", `SELECT (SELECT count(*) FROM placement WHERE status = 'HIRED')
 		- (SELECT count(*) FROM event WHERE kind = 'PLACEMENT_STATUS_CHANGED' AND payload->>'status' = 'HIRED')`, 0, 0},
-	{"every enrolment is an event", `SELECT (SELECT count(*) FROM enrollment) - (SELECT count(*) FROM event WHERE kind = 'TALENT_ENROLLED')`, 0, 0},
+	{"every enrolment is an event", `SELECT (SELECT count(*) FROM enrollment) - (SELECT count(*) FROM event WHERE kind IN ('TALENT_ENROLLED', 'TALENT_WAITLISTED'))`, 0, 0},
+	{"every certificate is an event", `SELECT (SELECT count(*) FROM certificate) - (SELECT count(*) FROM event WHERE kind = 'CERTIFICATE_ISSUED')`, 0, 0},
 	{"every registration is an event", `SELECT (SELECT count(*) FROM talent) - (SELECT count(*) FROM event WHERE kind = 'TALENT_REGISTERED')`, 0, 0},
 	{"events in time order", `SELECT count(*) FROM (SELECT occurred_at < lag(occurred_at) OVER (ORDER BY id) AS back FROM event) x WHERE back`, 0, 0},
 	{"restricted resources' events are restricted", `SELECT count(*) FROM event e JOIN resource r ON r.id = e.resource_id WHERE e.restricted = r.shared_with_all`, 0, 0},

@@ -309,12 +309,18 @@ func (g *gen) enrol(cs *copyState, res *resource, s, level int) {
 		taken[t] = true
 		on := between(g.r, maxDay(maxDay(res.sharedOn, opens), t.registered), last)
 		done := ends < g.asOf && chance(g.r, 0.88)
-		g.enrollments = append(g.enrollments, enrollment{talent: t.id, course: res.id, on: on, completed: done})
+		e := enrollment{talent: t.id, course: res.id, on: on, completed: done, skill: s, level: level}
 		if done {
-			t.learn(s, level, minDay(ends+day(g.r.IntN(30)), g.asOf))
+			certified := minDay(ends+day(g.r.IntN(30)), g.asOf)
+			// A trainee who failed the assessment learned no new level.
+			if e.score = assessmentScore(t.id, res.id); e.score >= passMark {
+				e.certified = certified
+				t.learn(s, level, certified)
+			}
 		} else if ends >= g.asOf {
 			t.training = true
 		}
+		g.enrollments = append(g.enrollments, e)
 	}
 	res.enrolled = len(taken)
 }

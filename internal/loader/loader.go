@@ -35,6 +35,9 @@ type Loaders struct {
 	Booking *Batcher[int64, *store.Booking]
 	// Competition reads competition editions, which everyone may see.
 	Competition *Batcher[int64, *store.Competition]
+	// Enrollment and Certificate read those the viewer's enrolment scope sees.
+	Enrollment  *Batcher[int64, *store.Enrollment]
+	Certificate *Batcher[int64, *store.Certificate]
 	// Person reads talents' personal data; resolvers use it only where policy allows.
 	Person *Batcher[int64, *store.Person]
 
@@ -87,6 +90,12 @@ type Loaders struct {
 	Secondment         *Batcher[int64, *store.Secondment]
 	TeacherSecondments *Paged[store.SecondmentFilter, store.Secondment]
 	OrgSecondments     *Paged[store.SecondmentFilter, store.Secondment]
+	// CourseTrainees pages a course's enrolments, TalentEnrollments and the certificate
+	// lists group them: all within the viewer's enrolment scope, which the loaders set.
+	CourseTrainees         *Paged[store.EnrollmentFilter, store.Enrollment]
+	TalentEnrollments      *Batcher[int64, []store.Enrollment]
+	TalentCertificates     *Batcher[int64, []store.Certificate]
+	EnrollmentCertificates *Batcher[int64, []store.Certificate]
 	// EventVersion reads the event log's position once per request, for the answers kept
 	// until it moves.
 	EventVersion *Batcher[struct{}, int64]
@@ -118,6 +127,21 @@ func newLoaders(s *store.Store, t Timing, v store.Visibility, track *tracker) *L
 			return s.EventsByID(ctx, v, ids)
 		}),
 		Person: newBatcher(sched, t, s.PersonsByID),
+		Enrollment: newBatcher(sched, t, func(ctx context.Context, ids []int64) (map[int64]*store.Enrollment, error) {
+			return s.EnrollmentsByID(ctx, v, ids)
+		}),
+		Certificate: newBatcher(sched, t, func(ctx context.Context, ids []int64) (map[int64]*store.Certificate, error) {
+			return s.CertificatesByID(ctx, v, ids)
+		}),
+		TalentEnrollments: newBatcher(sched, t, func(ctx context.Context, ids []int64) (map[int64][]store.Enrollment, error) {
+			return s.EnrollmentsOfTalents(ctx, v, ids)
+		}),
+		TalentCertificates: newBatcher(sched, t, func(ctx context.Context, ids []int64) (map[int64][]store.Certificate, error) {
+			return s.CertificatesOfTalents(ctx, v, ids)
+		}),
+		EnrollmentCertificates: newBatcher(sched, t, func(ctx context.Context, ids []int64) (map[int64][]store.Certificate, error) {
+			return s.CertificatesOfEnrollments(ctx, v, ids)
+		}),
 		Booking: newBatcher(sched, t, func(ctx context.Context, ids []int64) (map[int64]*store.Booking, error) {
 			return s.BookingsByID(ctx, v, ids)
 		}),
@@ -175,6 +199,15 @@ func newLoaders(s *store.Store, t Timing, v store.Visibility, track *tracker) *L
 		Busy:       newGrouped(s.BusyPeriods, sched, t),
 	}
 	l.FacilityBookings = newPaged(s.FacilityBookings, s.CountFacilityBookings, sched, t)
+	l.CourseTrainees = newPaged(
+		func(ctx context.Context, courses []int64, f store.EnrollmentFilter, o store.Order, p store.Page) (map[int64]store.Result[store.Enrollment], error) {
+			f.Visibility = v
+			return s.CourseTrainees(ctx, courses, f, o, p)
+		},
+		func(ctx context.Context, courses []int64, f store.EnrollmentFilter) (map[int64]int, error) {
+			f.Visibility = v
+			return s.CountCourseTrainees(ctx, courses, f)
+		}, sched, t)
 	if !v.Bookings {
 		l.FacilityBookings = newPaged(noPages[store.BookingFilter, store.Booking], noCounts[store.BookingFilter], sched, t)
 	}

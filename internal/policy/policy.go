@@ -118,7 +118,22 @@ func Audience(v auth.Viewer) auth.Viewer {
 // Visibility is everything v may see, for the loaders of one request.
 func Visibility(v auth.Viewer) store.Visibility {
 	return store.Visibility{Resources: ResourceScope(v), HiddenEvents: EventKindsHidden(v), Actors: seesActors(v), Bookings: seesBookings(v),
-		Secondments: seesSecondments(v)}
+		Secondments: seesSecondments(v), Enrollments: EnrollmentScope(v)}
+}
+
+// EnrollmentScope is whose enrolments and certificates v may read: a trainee list names
+// people and their results, so ADMIN reads every one; a MEMBER those of the courses it
+// provides (its trainee lists) and those of its own students and employees (the
+// talents whose personal data it sees); ANALYST and anonymous callers none. The talent
+// of an enrolment is shown as everywhere else: personal fields by SeePersonal.
+func EnrollmentScope(v auth.Viewer) store.EnrollmentScope {
+	switch v.Role {
+	case auth.RoleAdmin:
+		return store.EnrollmentScope{All: true}
+	case auth.RoleMember:
+		return store.EnrollmentScope{Organization: v.OrganizationID}
+	}
+	return store.EnrollmentScope{}
 }
 
 // seesBookings says whether v may read who booked a facility, when and what for: any
@@ -134,12 +149,13 @@ func seesBookings(v auth.Viewer) bool { return !v.Anonymous() }
 func seesSecondments(v auth.Viewer) bool { return !v.Anonymous() }
 
 // privateEvents are the event kinds about talents and applications, about invitations
-// not (yet) accepted, about facility bookings and about teacher secondments, which
-// anonymous callers do not see.
+// not (yet) accepted, about facility bookings, about teacher secondments and about a
+// talent's way from enrolment to certificate, which anonymous callers do not see.
 var privateEvents = []store.EventKind{"APPLICATION_RECORDED", "PLACEMENT_STATUS_CHANGED", "TALENT_ENROLLED", "TALENT_REGISTERED", "TALENT_UPDATED",
 	store.EventEmploymentAccepted, store.EventEmploymentDeclined, store.EventParticipantInvited, store.EventInvitationDeclined, store.EventInvitationWithdrawn,
 	store.EventFacilityBooked, store.EventBookingCancelled,
-	store.EventSecondmentRequested, store.EventSecondmentAccepted, store.EventSecondmentDeclined, store.EventSecondmentCancelled}
+	store.EventSecondmentRequested, store.EventSecondmentAccepted, store.EventSecondmentDeclined, store.EventSecondmentCancelled,
+	store.EventTalentWaitlisted, store.EventWaitlistPromoted, store.EventEnrollmentDropped, store.EventEnrollmentCompleted, store.EventCertificateIssued}
 
 // EventKindsHidden lists the event kinds v may not read.
 func EventKindsHidden(v auth.Viewer) []store.EventKind {

@@ -1,6 +1,7 @@
 package policy_test
 
 import (
+	"slices"
 	"testing"
 	"time"
 
@@ -117,5 +118,34 @@ func TestAudiencesAreEqualExactlyWhenRoleAndOrganizationAre(t *testing.T) {
 				t.Errorf("the audience of %+v is shown other rows than the viewer", tt.a)
 			}
 		})
+	}
+}
+
+func TestEnrolmentsAreForAdminsProvidersAndTheTalentsOrganizations(t *testing.T) {
+	tests := []struct {
+		name string
+		v    auth.Viewer
+		want store.EnrollmentScope
+	}{
+		{"anonymous sees none", anonymous, store.EnrollmentScope{}},
+		{"an analyst sees none: a trainee list names people", analyst, store.EnrollmentScope{}},
+		{"a member sees its courses' trainees and its own talents'", member, store.EnrollmentScope{Organization: 7}},
+		{"the secretariat sees every one", admin, store.EnrollmentScope{All: true}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := policy.EnrollmentScope(tt.v); got != tt.want {
+				t.Errorf("EnrollmentScope = %+v, want %+v", got, tt.want)
+			}
+			if got := policy.Visibility(tt.v).Enrollments; got != tt.want {
+				t.Errorf("Visibility().Enrollments = %+v, want %+v", got, tt.want)
+			}
+		})
+	}
+	for _, k := range []store.EventKind{store.EventTalentWaitlisted, store.EventWaitlistPromoted, store.EventEnrollmentDropped,
+		store.EventEnrollmentCompleted, store.EventCertificateIssued} {
+		if !slices.Contains(policy.EventKindsHidden(anonymous), k) {
+			t.Errorf("anonymous callers see %s", k)
+		}
 	}
 }

@@ -34,6 +34,8 @@ const (
 	TypeEvent          Type = "Event"
 	TypeBooking        Type = "FacilityBooking"
 	TypeSecondment     Type = "Secondment"
+	TypeEnrollment     Type = "Enrollment"
+	TypeCertificate    Type = "Certificate"
 )
 
 var knownTypes = map[Type]bool{
@@ -41,6 +43,7 @@ var knownTypes = map[Type]bool{
 	TypeTrainingCenter: true, TypeResource: true, TypeSkill: true, TypeTalent: true, TypePlacement: true, TypeEvent: true,
 	TypeBooking:    true,
 	TypeSecondment: true,
+	TypeEnrollment: true, TypeCertificate: true,
 }
 
 // ErrMalformedID reports an ID that this server did not issue.

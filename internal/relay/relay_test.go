@@ -17,6 +17,7 @@ var allTypes = []Type{
 	TypeAlliance, TypeOrganization, TypeMembership, TypePartnership, TypeTrainingCenter,
 	TypeResource, TypeSkill, TypeTalent, TypePlacement, TypeEvent, TypeBooking,
 	TypeSecondment,
+	TypeEnrollment, TypeCertificate,
 }
 
 // b64 encodes raw text the way IDs and cursors are encoded, to forge inputs.

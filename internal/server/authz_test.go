@@ -177,6 +177,23 @@ func (f *authzFixtures) skill(t *testing.T) int64 {
 		fmt.Sprintf("AUTHZ.%d", authzSeq.Add(1)), authzName("skill"))
 }
 
+// authzEnrollment creates a course of provider teaching the fixtures' first skill,
+// starting on startsOn and lasting four weeks, with tal seated on it (completed and
+// passed when passed), and returns the course and the enrolment.
+func authzEnrollment(t *testing.T, f *authzFixtures, provider, tal int64, startsOn string, passed bool) (int64, int64) {
+	t.Helper()
+	course := f.resource(t, "TRAINING_COURSE", provider)
+	authzExec(t, `UPDATE resource SET starts_on = $2::date, ends_on = $2::date + 28, enrolled = 1 WHERE id = $1`, course, startsOn)
+	authzExec(t, `INSERT INTO resource_skill (resource_id, skill_id, level) VALUES ($1, $2, 2)`, course, f.skills[0])
+	state, result := "ENROLLED", any(nil)
+	if passed {
+		state, result = "COMPLETED", "PASSED"
+	}
+	en := authzInsert(t, `INSERT INTO enrollment (talent_id, course_id, enrolled_on, state, result) VALUES ($1, $2, '2026-10-01', $3, $4) RETURNING id`,
+		tal, course, state, result)
+	return course, en
+}
+
 func authzOrgID(k int64) string { return relay.ID(relay.TypeOrganization, k) }
 func authzResID(k int64) string { return relay.ID(relay.TypeResource, k) }
 func authzBilingual(en string) map[string]any {
@@ -457,6 +474,48 @@ var authzCases = []authzCase{
 			state: []authzQuery{authzQ(`SELECT * FROM enrollment WHERE talent_id = $1`, tal), authzQ(`SELECT * FROM resource WHERE id = $1`, course)},
 			done: authzQ(`SELECT count(*) FROM enrollment WHERE talent_id = $1 AND course_id = $2
 				AND (SELECT enrolled FROM resource WHERE id = $2) = 1`, tal, course),
+		}
+	}},
+	// Enrolment to certificate: the talent's organization (owner) or the course's
+	// provider may drop; only the provider assesses and certifies.
+	{"dropEnrollment", []string{authzOwner, authzProvider}, []string{authzAdmin, authzOwner, authzProvider}, func(t *testing.T, f *authzFixtures) authzTarget {
+		school, provider := f.org(t, "SCHOOL"), f.org(t, "COMPANY")
+		tal := f.talent(t, school, 0)
+		course, en := authzEnrollment(t, f, provider, tal, "2027-01-10", false)
+		id := relay.ID(relay.TypeEnrollment, en)
+		return authzTarget{
+			members: map[string]int64{authzOwner: school, authzProvider: provider},
+			input:   map[string]any{"id": id},
+			kind:    "ENROLLMENT_DROPPED", subject: id,
+			state: []authzQuery{authzQ(`SELECT * FROM enrollment WHERE id = $1`, en), authzQ(`SELECT enrolled, version FROM resource WHERE id = $1`, course)},
+			done:  authzQ(`SELECT count(*) FROM enrollment WHERE id = $1 AND state = 'DROPPED' AND (SELECT enrolled FROM resource WHERE id = $2) = 0`, en, course),
+		}
+	}},
+	{"completeEnrollment", []string{authzOwner, authzTalentOrg}, []string{authzAdmin, authzOwner}, func(t *testing.T, f *authzFixtures) authzTarget {
+		school, provider := f.org(t, "SCHOOL"), f.org(t, "COMPANY")
+		tal := f.talent(t, school, 0)
+		_, en := authzEnrollment(t, f, provider, tal, "2026-11-02", false)
+		id := relay.ID(relay.TypeEnrollment, en)
+		return authzTarget{
+			members: map[string]int64{authzOwner: provider, authzTalentOrg: school},
+			input:   map[string]any{"id": id, "result": "PASSED", "score": 88},
+			kind:    "ENROLLMENT_COMPLETED", subject: id,
+			state: []authzQuery{authzQ(`SELECT * FROM enrollment WHERE id = $1`, en)},
+			done:  authzQ(`SELECT count(*) FROM enrollment WHERE id = $1 AND state = 'COMPLETED' AND result = 'PASSED' AND score = 88`, en),
+		}
+	}},
+	{"issueCertificate", []string{authzOwner, authzTalentOrg}, []string{authzAdmin, authzOwner}, func(t *testing.T, f *authzFixtures) authzTarget {
+		school, provider := f.org(t, "SCHOOL"), f.org(t, "COMPANY")
+		tal := f.talent(t, school, 0)
+		_, en := authzEnrollment(t, f, provider, tal, "2026-11-02", true)
+		number := fmt.Sprintf("AUTHZ-CERT-%d", authzSeq.Add(1))
+		return authzTarget{
+			members: map[string]int64{authzOwner: provider, authzTalentOrg: school},
+			input:   map[string]any{"enrollmentId": relay.ID(relay.TypeEnrollment, en), "level": "SENIOR_WORKER", "number": number},
+			kind:    "CERTIFICATE_ISSUED",
+			state:   []authzQuery{authzQ(`SELECT * FROM certificate WHERE enrollment_id = $1`, en), authzQ(`SELECT * FROM talent_skill WHERE talent_id = $1`, tal)},
+			done: authzQ(`SELECT count(*) FROM certificate c JOIN talent_skill ts ON ts.talent_id = c.talent_id AND ts.skill_id = c.skill_id
+				WHERE c.enrollment_id = $1 AND c.number = $2 AND ts.level >= 3 AND ts.certified_on IS NOT NULL`, en, number),
 		}
 	}},
 	{"createSkill", nil, []string{authzAdmin}, func(t *testing.T, f *authzFixtures) authzTarget {

@@ -144,6 +144,14 @@ var coverageCases = []coverageCase{
 		`SELECT id FROM secondment WHERE decision_note IS NOT NULL ORDER BY id LIMIT 1`,
 		`SELECT id FROM secondment WHERE cancelled_at IS NOT NULL ORDER BY id LIMIT 1`,
 	}},
+	{typename: "Enrollment", idType: relay.TypeEnrollment, picks: []string{
+		`SELECT e.id FROM enrollment e JOIN certificate c ON c.enrollment_id = e.id WHERE e.score IS NOT NULL ORDER BY e.id LIMIT 1`,
+		`SELECT id FROM enrollment WHERE state = 'DROPPED' ORDER BY id LIMIT 1`,
+		`SELECT id FROM enrollment WHERE state = 'WAITLISTED' ORDER BY id LIMIT 1`,
+	}},
+	{typename: "Certificate", idType: relay.TypeCertificate, picks: []string{
+		`SELECT id FROM certificate ORDER BY id LIMIT 1`,
+	}},
 	{typename: "Placement", idType: relay.TypePlacement, picks: []string{
 		`SELECT id FROM placement WHERE status = 'HIRED' ORDER BY id LIMIT 1`,
 		`SELECT id FROM placement WHERE status <> 'HIRED' ORDER BY id LIMIT 1`,

@@ -50,6 +50,9 @@ const openGap = `SELECT o.id AS opening, t.id AS talent FROM resource o
 			AND (h.level >= teach.level OR h.level >= need.level))
 	ORDER BY o.id, t.id LIMIT 1`
 
+// mostCertified is the course whose trainees were issued most certificates.
+const mostCertified = `SELECT e.course_id FROM certificate c JOIN enrollment e ON e.id = c.enrollment_id GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1`
+
 // examples says how to run the documented operations that take variables or need a
 // role; the others run anonymously (README.md) or as an analyst (docs/analysts.md).
 var examples = map[string]example{
@@ -123,6 +126,18 @@ var examples = map[string]example{
 	}},
 	"Lent": {as: func(t *testing.T) auth.Viewer { return memberOf(lendsMost(t)) }, vars: func(t *testing.T, ts *testServer) map[string]any {
 		return map[string]any{"org": relay.ID(relay.TypeOrganization, lendsMost(t))}
+	}},
+	// Enrolment to certificate: the demo's course with a waitlist, and the ended course
+	// that issued most certificates, each read by its provider.
+	"TraineeList": {as: func(t *testing.T) auth.Viewer {
+		return memberOf(int64(sqlInt(t, `SELECT r.provider_id FROM enrollment e JOIN resource r ON r.id = e.course_id WHERE e.state = 'WAITLISTED' ORDER BY e.id LIMIT 1`)))
+	}, vars: func(t *testing.T, ts *testServer) map[string]any {
+		return map[string]any{"course": relay.ID(relay.TypeResource, int64(sqlInt(t, `SELECT course_id FROM enrollment WHERE state = 'WAITLISTED' ORDER BY id LIMIT 1`)))}
+	}},
+	"Certified": {as: func(t *testing.T) auth.Viewer {
+		return memberOf(int64(sqlInt(t, `SELECT provider_id FROM resource WHERE id = (`+mostCertified+`)`)))
+	}, vars: func(t *testing.T, ts *testServer) map[string]any {
+		return map[string]any{"course": relay.ID(relay.TypeResource, int64(sqlInt(t, mostCertified)))}
 	}},
 	"CloseTheGap": {as: as(admin), vars: func(t *testing.T, ts *testServer) map[string]any {
 		var p struct{ Opening, Talent int64 }

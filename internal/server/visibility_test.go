@@ -230,13 +230,16 @@ type walkRules struct {
 	hiddenResources, hiddenEvents, hiddenPlacements map[int64]bool
 	personal                                        map[int64]bool // talents whose personal data the viewer may see
 	salaries                                        map[int64]bool // placements whose starting salary the viewer may see
+	// enrolments and certificates the viewer may not see: all but ADMIN's, a course
+	// provider's and the talent's school's or employer's.
+	hiddenEnrollments, hiddenCertificates map[int64]bool
 }
 
 func newWalkRules(t *testing.T, db *pgtest.Database, st *store.Store, v auth.Viewer) walkRules {
 	t.Helper()
 	ctx := context.Background()
 	r := walkRules{hiddenResources: map[int64]bool{}, hiddenEvents: map[int64]bool{}, hiddenPlacements: map[int64]bool{}, personal: map[int64]bool{},
-		salaries: map[int64]bool{}}
+		salaries: map[int64]bool{}, hiddenEnrollments: map[int64]bool{}, hiddenCertificates: map[int64]bool{}}
 	// The rules as the issue states them, in SQL of the test's own, not the store's.
 	member := int64(-1)
 	if v.Role == auth.RoleMember {
@@ -268,6 +271,19 @@ func newWalkRules(t *testing.T, db *pgtest.Database, st *store.Store, v auth.Vie
 	}
 	for _, id := range placements {
 		r.hiddenPlacements[id] = true
+	}
+	admin := v.Role == auth.RoleAdmin
+	for table, hide := range map[string]map[int64]bool{"enrollment": r.hiddenEnrollments, "certificate": r.hiddenCertificates} {
+		var ids []int64
+		q := `SELECT x.id FROM ` + table + ` x JOIN enrollment e ON e.id = ` + map[string]string{"enrollment": "x.id", "certificate": "x.enrollment_id"}[table] + `
+			JOIN resource c ON c.id = e.course_id JOIN talent t ON t.id = e.talent_id
+			WHERE NOT $1 AND (c.id = ANY($3) OR $2 NOT IN (c.provider_id, coalesce(t.school_id, 0), coalesce(t.employer_id, 0)))`
+		if err := db.DB.Select(&ids, q, admin, member, pq.Int64Array(hidden)); err != nil {
+			t.Fatal(err)
+		}
+		for _, id := range ids {
+			hide[id] = true
+		}
 	}
 	var talents []int64
 	if err := db.DB.Select(&talents, `SELECT id FROM talent`); err != nil {
@@ -329,6 +345,10 @@ func (r walkRules) check(t *testing.T, v any, personal map[string][]string, seen
 				leak("an event the viewer may not read")
 			case typ == "Placement" && r.hiddenPlacements[key]:
 				leak("an application to a hidden opening")
+			case typ == "Enrollment" && r.hiddenEnrollments[key]:
+				leak("an enrolment of another organization's course and talent")
+			case typ == "Certificate" && r.hiddenCertificates[key]:
+				leak("a certificate of another organization's course and talent")
 			case typ == "Talent" && !r.personal[key], typ == "Placement" && !r.salaries[key]:
 				for _, f := range personal[typ] {
 					if v[f] != nil {

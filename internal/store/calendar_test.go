@@ -12,6 +12,7 @@ import (
 	"github.com/lib/pq"
 
 	"github.com/alliance-graph/alliance-graph/internal/calendar"
+	"github.com/alliance-graph/alliance-graph/internal/enrolment"
 	"github.com/alliance-graph/alliance-graph/internal/pgtest"
 )
 
@@ -282,7 +283,7 @@ func TestEnrollOnlyWhileEnrolmentIsOpen(t *testing.T) {
 		{"2026-12-11", "", ErrNotEnrolling},
 	} {
 		id := f.course(t, c.starts, c.ends, "")
-		err := f.s.InTx(ctx, func(tx *Tx) error { return tx.Enroll(ctx, id, talent, today) })
+		err := f.s.InTx(ctx, func(tx *Tx) error { _, err := tx.Enroll(ctx, id, talent, today); return err })
 		if err != c.want {
 			t.Errorf("enrolling on a course from %q to %q on %s: %v, want %v", c.starts, c.ends, sqlDay(today), err, c.want)
 		}
@@ -291,7 +292,11 @@ func TestEnrollOnlyWhileEnrolmentIsOpen(t *testing.T) {
 	if _, err := f.s.db.Exec(`UPDATE resource SET enrolled = seats WHERE id = $1`, full); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.s.InTx(ctx, func(tx *Tx) error { return tx.Enroll(ctx, full, talent, today) }); err != ErrFull {
-		t.Errorf("enrolling on a full course: %v, want ErrFull", err)
+	var e *Enrollment
+	if err := f.s.InTx(ctx, func(tx *Tx) (err error) { e, err = tx.Enroll(ctx, full, talent, today); return err }); err != nil || e.State != enrolment.Waitlisted || e.SeatedOn != nil {
+		t.Errorf("enrolling on a full course: %+v, %v; want a waitlisted enrolment without a seat", e, err)
+	}
+	if err := f.s.InTx(ctx, func(tx *Tx) error { _, err := tx.Enroll(ctx, full, talent, today); return err }); err != ErrDuplicate {
+		t.Errorf("enrolling twice: %v, want ErrDuplicate", err)
 	}
 }

@@ -34,6 +34,12 @@ const (
 	EventCourseStateChanged       EventKind = "COURSE_STATE_CHANGED"
 	EventFacilityBooked           EventKind = "FACILITY_BOOKED"
 	EventBookingCancelled         EventKind = "FACILITY_BOOKING_CANCELLED"
+	// Enrolment to certificate (TALENT_ENROLLED above is a seat taken at once).
+	EventTalentWaitlisted    EventKind = "TALENT_WAITLISTED"
+	EventWaitlistPromoted    EventKind = "WAITLIST_PROMOTED"
+	EventEnrollmentDropped   EventKind = "ENROLLMENT_DROPPED"
+	EventEnrollmentCompleted EventKind = "ENROLLMENT_COMPLETED"
+	EventCertificateIssued   EventKind = "CERTIFICATE_ISSUED"
 )
 
 // The events of teacher secondments; the subject is the secondment.
@@ -53,6 +59,7 @@ var EventKinds = []EventKind{
 	EventOpeningFilled, EventApplicationRecorded, EventPlacementStatusChanged, EventTalentEnrolled, EventResultRecorded,
 	EventSkillCreated, EventSkillUpdated, EventTalentRegistered, EventTalentUpdated, EventEmploymentAccepted,
 	EventEmploymentDeclined, EventCourseStateChanged, EventFacilityBooked, EventBookingCancelled,
+	EventTalentWaitlisted, EventWaitlistPromoted, EventEnrollmentDropped, EventEnrollmentCompleted, EventCertificateIssued,
 	EventSecondmentRequested, EventSecondmentAccepted, EventSecondmentDeclined, EventSecondmentCancelled,
 }
 

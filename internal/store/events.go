@@ -71,6 +71,9 @@ type Visibility struct {
 	// Secondments: whether the viewer may read teacher secondments (which member asks
 	// for which teacher, when, and the answer), of the teachers its resource scope sees.
 	Secondments bool
+	// Enrollments: whose enrolments and certificates the viewer may read, of the
+	// courses its resource scope sees.
+	Enrollments EnrollmentScope
 }
 
 // is reports whether a list's visibility w is v's: its resource scope, and its hidden

@@ -117,7 +117,7 @@ func (s *Store) TalentsByID(ctx context.Context, ids []int64) (map[int64]*Talent
 
 // SkillsOfTalents lists each talent's skills, highest level first.
 func (s *Store) SkillsOfTalents(ctx context.Context, talents []int64) (map[int64][]SkillLevel, error) {
-	return groupList(ctx, s, "talent skills", talentSkillList, "ts", "ts.talent_id AS owner_id, ts.skill_id, ts.level", Scope{}, talents, func(l *SkillLevel) int64 { return l.OwnerID })
+	return groupList(ctx, s, "talent skills", talentSkillList, "ts", "ts.talent_id AS owner_id, ts.skill_id, ts.level, ts.certified_on", Scope{}, talents, func(l *SkillLevel) int64 { return l.OwnerID })
 }
 
 // talentSkillList is a talent's skills, highest level first.
@@ -128,12 +128,12 @@ var talentSkillList = &ManyDecl{To: "skillLevel", Key: keyColumn("talent_id"),
 	Order: func(a string) string { return a + ".level DESC, " + a + "k.code" },
 }
 
-// talentCourseList is the courses a talent took that the viewer sees, latest enrolment
-// first.
+// talentCourseList is the courses a talent took or is taking (seated: ENROLLED or
+// COMPLETED, not waitlisted or dropped) that the viewer sees, latest enrolment first.
 var talentCourseList = &ManyDecl{To: "resource",
 	Key: func(a string) string { return a + "l.talent_id" },
 	From: func(a string) string {
-		return "enrollment " + a + "l JOIN resource " + a + " ON " + a + ".id = " + a + "l.course_id"
+		return "enrollment " + a + "l JOIN resource " + a + " ON " + a + ".id = " + a + "l.course_id AND " + a + "l.state IN ('ENROLLED', 'COMPLETED')"
 	},
 	Order: func(a string) string { return a + "l.enrolled_on DESC, " + a + "l.course_id" },
 	Scope: func(a string) string { return a },

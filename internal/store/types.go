@@ -273,6 +273,9 @@ type SkillLevel struct {
 	OwnerID int64 `db:"owner_id"`
 	SkillID int64 `db:"skill_id"`
 	Level   int   `db:"level"`
+	// CertifiedOn is when a certificate last certified a talent's skill; talents' skills
+	// only.
+	CertifiedOn *time.Time `db:"certified_on"`
 }
 
 // Talent is a row of the talent table. Personal columns are read only where a caller

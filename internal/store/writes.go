@@ -7,8 +7,6 @@ import (
 	"time"
 
 	"github.com/lib/pq"
-
-	"github.com/alliance-graph/alliance-graph/internal/calendar"
 )
 
 // The writes of the change package: each reads or writes whole rows, so that the caller
@@ -273,34 +271,6 @@ func (t *Tx) FillPosition(ctx context.Context, opening int64) (filledLast bool, 
 		return false, fmt.Errorf("fill a position of opening %d: %w", opening, err)
 	}
 	return r.Filled == r.Positions, nil
-}
-
-// Enroll adds a talent to a course on the day on, atomically: ErrNotEnrolling when the
-// course's enrolment is not open that day (the caller checked, but its dates may have
-// changed since), ErrFull when every seat is taken, ErrDuplicate when the talent is
-// already enrolled.
-func (t *Tx) Enroll(ctx context.Context, course, talent int64, on time.Time) error {
-	n, err := t.exec(ctx, `UPDATE resource r SET enrolled = enrolled + 1, version = version + 1
-		WHERE id = $1 AND category = 'TRAINING_COURSE' AND enrolled < seats AND `+courseState("r", "$2::date")+` = $3`,
-		course, sqlDay(on), string(calendar.Enrolling))
-	if err != nil {
-		return fmt.Errorf("take a seat on course %d: %w", course, err)
-	}
-	if rows, _ := n.RowsAffected(); rows == 0 {
-		var enrolling bool
-		if err := t.get(ctx, &enrolling, `SELECT `+courseState("r", "$2::date")+` = $3 FROM resource r WHERE r.id = $1`,
-			course, sqlDay(on), string(calendar.Enrolling)); err != nil {
-			return fmt.Errorf("check enrolment on course %d: %w", course, err)
-		}
-		if !enrolling {
-			return ErrNotEnrolling
-		}
-		return ErrFull
-	}
-	if _, err := t.exec(ctx, "INSERT INTO enrollment (talent_id, course_id, enrolled_on) VALUES ($1, $2, $3)", talent, course, on); err != nil {
-		return unique(err)
-	}
-	return nil
 }
 
 // CreatePlacement records an application; ErrDuplicate if the talent already applied.
