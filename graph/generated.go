@@ -9687,17 +9687,6 @@ type SecondmentPayload {
   userErrors: [UserError!]!
 }
 
-extend enum EventKind {
-  "A member asked for a teacher (the subject is the secondment). The payload names the teacher, both parties and the days: ` + "`" + `{\"teacher\": ..., \"requester\": ..., \"provider\": ..., \"from\": ..., \"to\": ..., \"hours\": ...}` + "`" + `. Signed-in callers only."
-  SECONDMENT_REQUESTED
-  "The teacher's organization accepted a secondment (the subject is the secondment); the payload carries its note when it gave one. Signed-in callers only."
-  SECONDMENT_ACCEPTED
-  "The teacher's organization declined a secondment (the subject is the secondment); the payload carries its note when it gave one. Signed-in callers only."
-  SECONDMENT_DECLINED
-  "A secondment was cancelled (the subject is the secondment); the payload's ` + "`" + `was` + "`" + ` is the state it left. Signed-in callers only."
-  SECONDMENT_CANCELLED
-}
-
 # ---------------------------------------------------------------- Writes
 
 """
@@ -10866,6 +10855,17 @@ enum EventKind {
   ENROLLMENT_COMPLETED
   "A vocational certificate was issued (the subject is the certificate; the payload names the enrolment, talent, skill and level, not the number, which identifies the person in the national register). Hidden from anonymous callers."
   CERTIFICATE_ISSUED
+}
+
+extend enum EventKind {
+  "A member asked for a teacher (the subject is the secondment). The payload names the teacher, both parties and the days: ` + "`" + `{\"teacher\": ..., \"requester\": ..., \"provider\": ..., \"from\": ..., \"to\": ..., \"hours\": ...}` + "`" + `. Signed-in callers only."
+  SECONDMENT_REQUESTED
+  "The teacher's organization accepted a secondment (the subject is the secondment); the payload carries its note when it gave one. Signed-in callers only."
+  SECONDMENT_ACCEPTED
+  "The teacher's organization declined a secondment (the subject is the secondment); the payload carries its note when it gave one. Signed-in callers only."
+  SECONDMENT_DECLINED
+  "A secondment was cancelled (the subject is the secondment); the payload's ` + "`" + `was` + "`" + ` is the state it left. Signed-in callers only."
+  SECONDMENT_CANCELLED
 }
 
 """
