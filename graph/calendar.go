@@ -59,10 +59,7 @@ func (r *Resolver) entryCompetition(ctx context.Context, e *model.CalendarEntry)
 	if e.Kind != store.CalendarCompetition {
 		return nil, nil
 	}
-	today := r.today()
-	return hidden(one(ctx, loader.From(ctx).Competition, e.SourceID, "competition", func(c *store.Competition) *model.Competition {
-		return &model.Competition{Competition: *c, Upcoming: c.HeldOn.After(today)}
-	}))
+	return hidden(one(ctx, loader.From(ctx).Competition, e.SourceID, "competition", wrapCompetition))
 }
 
 // entrySecondment is the secondment an entry is.

@@ -19,6 +19,7 @@ import (
 	"github.com/alliance-graph/alliance-graph/internal/booking"
 	"github.com/alliance-graph/alliance-graph/internal/calendar"
 	"github.com/alliance-graph/alliance-graph/internal/change"
+	"github.com/alliance-graph/alliance-graph/internal/competition"
 	"github.com/alliance-graph/alliance-graph/internal/enrolment"
 	"github.com/alliance-graph/alliance-graph/internal/secondment"
 	"github.com/alliance-graph/alliance-graph/internal/store"
@@ -42,6 +43,8 @@ type ResolverRoot interface {
 	CalendarEntry() CalendarEntryResolver
 	Certificate() CertificateResolver
 	Company() CompanyResolver
+	Competition() CompetitionResolver
+	CompetitionRegistration() CompetitionRegistrationResolver
 	CompetitionResult() CompetitionResultResolver
 	Enrollment() EnrollmentResolver
 	Event() EventResolver
@@ -231,10 +234,23 @@ type ComplexityRoot struct {
 	}
 
 	Competition struct {
-		HeldOn   func(childComplexity int) int
-		Level    func(childComplexity int) int
-		Name     func(childComplexity int) int
-		Upcoming func(childComplexity int) int
+		EndsOn               func(childComplexity int) int
+		GlobalID             func(childComplexity int) int
+		HeldOn               func(childComplexity int) int
+		Level                func(childComplexity int) int
+		Name                 func(childComplexity int) int
+		Organizer            func(childComplexity int) int
+		RegistrationCount    func(childComplexity int) int
+		RegistrationDeadline func(childComplexity int) int
+		RegistrationOpen     func(childComplexity int) int
+		Registrations        func(childComplexity int, includeWithdrawn *bool) int
+		Results              func(childComplexity int, awards []store.Award) int
+		Skills               func(childComplexity int) int
+		StartsOn             func(childComplexity int) int
+		Trades               func(childComplexity int) int
+		Upcoming             func(childComplexity int) int
+		Venue                func(childComplexity int) int
+		Version              func(childComplexity int) int
 	}
 
 	CompetitionConnection struct {
@@ -256,6 +272,28 @@ type ComplexityRoot struct {
 		Silver  func(childComplexity int) int
 	}
 
+	CompetitionPayload struct {
+		Competition func(childComplexity int) int
+		UserErrors  func(childComplexity int) int
+	}
+
+	CompetitionRegistration struct {
+		Competition  func(childComplexity int) int
+		GlobalID     func(childComplexity int) int
+		Organization func(childComplexity int) int
+		RegisteredAt func(childComplexity int) int
+		Skill        func(childComplexity int) int
+		State        func(childComplexity int) int
+		Talent       func(childComplexity int) int
+		Version      func(childComplexity int) int
+		WithdrawnAt  func(childComplexity int) int
+	}
+
+	CompetitionRegistrationPayload struct {
+		Registration func(childComplexity int) int
+		UserErrors   func(childComplexity int) int
+	}
+
 	CompetitionResult struct {
 		Alliance       func(childComplexity int) int
 		Award          func(childComplexity int) int
@@ -263,9 +301,12 @@ type ComplexityRoot struct {
 		Category       func(childComplexity int) int
 		Competition    func(childComplexity int) int
 		Description    func(childComplexity int) int
+		Edition        func(childComplexity int) int
 		GlobalID       func(childComplexity int) int
 		Level          func(childComplexity int) int
 		Provider       func(childComplexity int) int
+		Rank           func(childComplexity int) int
+		Score          func(childComplexity int) int
 		SharedOn       func(childComplexity int) int
 		SharedWith     func(childComplexity int) int
 		SharedWithAll  func(childComplexity int) int
@@ -561,50 +602,54 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		AcceptEmployment             func(childComplexity int, input change.AnswerEmploymentInput) int
-		AcceptPartnershipInvitation  func(childComplexity int, input change.AnswerPartnershipInvitationInput) int
-		AddPartnershipParticipant    func(childComplexity int, input change.AddPartnershipParticipantInput) int
-		AdmitMember                  func(childComplexity int, input change.AdmitMemberInput) int
-		ApplyForJob                  func(childComplexity int, input change.ApplyForJobInput) int
-		BookFacility                 func(childComplexity int, input change.BookFacilityInput) int
-		CancelFacilityBooking        func(childComplexity int, input change.CancelFacilityBookingInput) int
-		CancelSecondment             func(childComplexity int, input change.CancelSecondmentInput) int
-		ChangeMemberRole             func(childComplexity int, input change.ChangeMemberRoleInput) int
-		ChangePartnershipStatus      func(childComplexity int, input change.ChangePartnershipStatusInput) int
-		CloseJobOpening              func(childComplexity int, input change.CloseJobOpeningInput) int
-		CompleteEnrollment           func(childComplexity int, input change.CompleteEnrollmentInput) int
-		CreateOrganization           func(childComplexity int, input change.CreateOrganizationInput) int
-		CreateSkill                  func(childComplexity int, input change.CreateSkillInput) int
-		DecideSecondment             func(childComplexity int, input change.DecideSecondmentInput) int
-		DeclineEmployment            func(childComplexity int, input change.AnswerEmploymentInput) int
-		DeclinePartnershipInvitation func(childComplexity int, input change.AnswerPartnershipInvitationInput) int
-		DropEnrollment               func(childComplexity int, input change.DropEnrollmentInput) int
-		EnrollInCourse               func(childComplexity int, input change.EnrollInCourseInput) int
-		IssueCertificate             func(childComplexity int, input change.IssueCertificateInput) int
-		PostJobOpening               func(childComplexity int, input change.PostJobOpeningInput) int
-		ProposePartnership           func(childComplexity int, input change.ProposePartnershipInput) int
-		RecordCompetitionResult      func(childComplexity int, input change.RecordCompetitionResultInput) int
-		RecordMemberLeaving          func(childComplexity int, input change.RecordMemberLeavingInput) int
-		RegisterTalent               func(childComplexity int, input change.RegisterTalentInput) int
-		RemovePartnershipParticipant func(childComplexity int, input change.RemovePartnershipParticipantInput) int
-		RemoveTalentSkill            func(childComplexity int, input change.RemoveTalentSkillInput) int
-		RequestSecondment            func(childComplexity int, input change.RequestSecondmentInput) int
-		SetTalentSkill               func(childComplexity int, input change.SetTalentSkillInput) int
-		ShareTeacher                 func(childComplexity int, input change.ShareTeacherInput) int
-		ShareTrainingCourse          func(childComplexity int, input change.ShareTrainingCourseInput) int
-		ShareTrainingFacility        func(childComplexity int, input change.ShareTrainingFacilityInput) int
-		SignPartnership              func(childComplexity int, input change.SignPartnershipInput) int
-		UpdateCompetitionResult      func(childComplexity int, input change.UpdateCompetitionResultInput) int
-		UpdateJobOpening             func(childComplexity int, input change.UpdateJobOpeningInput) int
-		UpdateOrganization           func(childComplexity int, input change.UpdateOrganizationInput) int
-		UpdatePartnership            func(childComplexity int, input change.UpdatePartnershipInput) int
-		UpdatePlacementStatus        func(childComplexity int, input change.UpdatePlacementStatusInput) int
-		UpdateSkill                  func(childComplexity int, input change.UpdateSkillInput) int
-		UpdateTalent                 func(childComplexity int, input change.UpdateTalentInput) int
-		UpdateTeacher                func(childComplexity int, input change.UpdateTeacherInput) int
-		UpdateTrainingCourse         func(childComplexity int, input change.UpdateTrainingCourseInput) int
-		UpdateTrainingFacility       func(childComplexity int, input change.UpdateTrainingFacilityInput) int
-		WithdrawResource             func(childComplexity int, input change.WithdrawResourceInput) int
+		AcceptEmployment                func(childComplexity int, input change.AnswerEmploymentInput) int
+		AcceptPartnershipInvitation     func(childComplexity int, input change.AnswerPartnershipInvitationInput) int
+		AddPartnershipParticipant       func(childComplexity int, input change.AddPartnershipParticipantInput) int
+		AdmitMember                     func(childComplexity int, input change.AdmitMemberInput) int
+		ApplyForJob                     func(childComplexity int, input change.ApplyForJobInput) int
+		BookFacility                    func(childComplexity int, input change.BookFacilityInput) int
+		CancelFacilityBooking           func(childComplexity int, input change.CancelFacilityBookingInput) int
+		CancelSecondment                func(childComplexity int, input change.CancelSecondmentInput) int
+		ChangeMemberRole                func(childComplexity int, input change.ChangeMemberRoleInput) int
+		ChangePartnershipStatus         func(childComplexity int, input change.ChangePartnershipStatusInput) int
+		CloseJobOpening                 func(childComplexity int, input change.CloseJobOpeningInput) int
+		CompleteEnrollment              func(childComplexity int, input change.CompleteEnrollmentInput) int
+		CreateOrganization              func(childComplexity int, input change.CreateOrganizationInput) int
+		CreateSkill                     func(childComplexity int, input change.CreateSkillInput) int
+		DecideSecondment                func(childComplexity int, input change.DecideSecondmentInput) int
+		DeclineEmployment               func(childComplexity int, input change.AnswerEmploymentInput) int
+		DeclinePartnershipInvitation    func(childComplexity int, input change.AnswerPartnershipInvitationInput) int
+		DropEnrollment                  func(childComplexity int, input change.DropEnrollmentInput) int
+		EnrollInCourse                  func(childComplexity int, input change.EnrollInCourseInput) int
+		IssueCertificate                func(childComplexity int, input change.IssueCertificateInput) int
+		PostJobOpening                  func(childComplexity int, input change.PostJobOpeningInput) int
+		ProposePartnership              func(childComplexity int, input change.ProposePartnershipInput) int
+		RecordCompetitionResult         func(childComplexity int, input change.RecordCompetitionResultInput) int
+		RecordMemberLeaving             func(childComplexity int, input change.RecordMemberLeavingInput) int
+		RegisterForCompetition          func(childComplexity int, input change.RegisterForCompetitionInput) int
+		RegisterTalent                  func(childComplexity int, input change.RegisterTalentInput) int
+		RemovePartnershipParticipant    func(childComplexity int, input change.RemovePartnershipParticipantInput) int
+		RemoveTalentSkill               func(childComplexity int, input change.RemoveTalentSkillInput) int
+		RequestSecondment               func(childComplexity int, input change.RequestSecondmentInput) int
+		ScheduleCompetition             func(childComplexity int, input change.ScheduleCompetitionInput) int
+		SetTalentSkill                  func(childComplexity int, input change.SetTalentSkillInput) int
+		ShareTeacher                    func(childComplexity int, input change.ShareTeacherInput) int
+		ShareTrainingCourse             func(childComplexity int, input change.ShareTrainingCourseInput) int
+		ShareTrainingFacility           func(childComplexity int, input change.ShareTrainingFacilityInput) int
+		SignPartnership                 func(childComplexity int, input change.SignPartnershipInput) int
+		UpdateCompetition               func(childComplexity int, input change.UpdateCompetitionInput) int
+		UpdateCompetitionResult         func(childComplexity int, input change.UpdateCompetitionResultInput) int
+		UpdateJobOpening                func(childComplexity int, input change.UpdateJobOpeningInput) int
+		UpdateOrganization              func(childComplexity int, input change.UpdateOrganizationInput) int
+		UpdatePartnership               func(childComplexity int, input change.UpdatePartnershipInput) int
+		UpdatePlacementStatus           func(childComplexity int, input change.UpdatePlacementStatusInput) int
+		UpdateSkill                     func(childComplexity int, input change.UpdateSkillInput) int
+		UpdateTalent                    func(childComplexity int, input change.UpdateTalentInput) int
+		UpdateTeacher                   func(childComplexity int, input change.UpdateTeacherInput) int
+		UpdateTrainingCourse            func(childComplexity int, input change.UpdateTrainingCourseInput) int
+		UpdateTrainingFacility          func(childComplexity int, input change.UpdateTrainingFacilityInput) int
+		WithdrawCompetitionRegistration func(childComplexity int, input change.WithdrawCompetitionRegistrationInput) int
+		WithdrawResource                func(childComplexity int, input change.WithdrawResourceInput) int
 	}
 
 	Neighborhood struct {
@@ -1275,6 +1320,23 @@ type CompanyResolver interface {
 	PendingEmployees(ctx context.Context, obj *model.Company, first *int, after *string, last *int, before *string, filter *model.TalentFilter, orderBy *model.Order) (*model.Connection[*model.Talent], error)
 	Secondments(ctx context.Context, obj *model.Company, states []secondment.State, from *time.Time, to *time.Time, first *int, after *string, last *int, before *string) (*model.Connection[*model.Secondment], error)
 }
+type CompetitionResolver interface {
+	Organizer(ctx context.Context, obj *model.Competition) (model.Organization, error)
+
+	RegistrationOpen(ctx context.Context, obj *model.Competition) (bool, error)
+	Upcoming(ctx context.Context, obj *model.Competition) (bool, error)
+	Skills(ctx context.Context, obj *model.Competition) ([]*model.Skill, error)
+	Trades(ctx context.Context, obj *model.Competition) ([]store.SkillCategory, error)
+	RegistrationCount(ctx context.Context, obj *model.Competition) (int, error)
+	Registrations(ctx context.Context, obj *model.Competition, includeWithdrawn *bool) ([]*model.CompetitionRegistration, error)
+	Results(ctx context.Context, obj *model.Competition, awards []store.Award) ([]*model.CompetitionResult, error)
+}
+type CompetitionRegistrationResolver interface {
+	Competition(ctx context.Context, obj *model.CompetitionRegistration) (*model.Competition, error)
+	Talent(ctx context.Context, obj *model.CompetitionRegistration) (*model.Talent, error)
+	Organization(ctx context.Context, obj *model.CompetitionRegistration) (model.Organization, error)
+	Skill(ctx context.Context, obj *model.CompetitionRegistration) (*model.Skill, error)
+}
 type CompetitionResultResolver interface {
 	Provider(ctx context.Context, obj *model.CompetitionResult) (model.Organization, error)
 	Alliance(ctx context.Context, obj *model.CompetitionResult) (*model.Alliance, error)
@@ -1284,6 +1346,7 @@ type CompetitionResultResolver interface {
 
 	Talent(ctx context.Context, obj *model.CompetitionResult) (*model.Talent, error)
 	Skill(ctx context.Context, obj *model.CompetitionResult) (*model.Skill, error)
+	Edition(ctx context.Context, obj *model.CompetitionResult) (*model.Competition, error)
 }
 type EnrollmentResolver interface {
 	Course(ctx context.Context, obj *model.Enrollment) (*model.TrainingCourse, error)
@@ -1388,6 +1451,10 @@ type MutationResolver interface {
 	RequestSecondment(ctx context.Context, input change.RequestSecondmentInput) (*model.SecondmentPayload, error)
 	DecideSecondment(ctx context.Context, input change.DecideSecondmentInput) (*model.SecondmentPayload, error)
 	CancelSecondment(ctx context.Context, input change.CancelSecondmentInput) (*model.SecondmentPayload, error)
+	ScheduleCompetition(ctx context.Context, input change.ScheduleCompetitionInput) (*model.CompetitionPayload, error)
+	UpdateCompetition(ctx context.Context, input change.UpdateCompetitionInput) (*model.CompetitionPayload, error)
+	RegisterForCompetition(ctx context.Context, input change.RegisterForCompetitionInput) (*model.CompetitionRegistrationPayload, error)
+	WithdrawCompetitionRegistration(ctx context.Context, input change.WithdrawCompetitionRegistrationInput) (*model.CompetitionRegistrationPayload, error)
 }
 type NeighborhoodResolver interface {
 	Center(ctx context.Context, obj *model.Neighborhood) (model.Organization, error)
@@ -2270,6 +2337,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CompanyEdge.Node(childComplexity), true
 
+	case "Competition.endsOn":
+		if e.ComplexityRoot.Competition.EndsOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Competition.EndsOn(childComplexity), true
+	case "Competition.id":
+		if e.ComplexityRoot.Competition.GlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Competition.GlobalID(childComplexity), true
 	case "Competition.heldOn":
 		if e.ComplexityRoot.Competition.HeldOn == nil {
 			break
@@ -2288,12 +2367,88 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Competition.Name(childComplexity), true
+	case "Competition.organizer":
+		if e.ComplexityRoot.Competition.Organizer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Competition.Organizer(childComplexity), true
+	case "Competition.registrationCount":
+		if e.ComplexityRoot.Competition.RegistrationCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Competition.RegistrationCount(childComplexity), true
+	case "Competition.registrationDeadline":
+		if e.ComplexityRoot.Competition.RegistrationDeadline == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Competition.RegistrationDeadline(childComplexity), true
+	case "Competition.registrationOpen":
+		if e.ComplexityRoot.Competition.RegistrationOpen == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Competition.RegistrationOpen(childComplexity), true
+	case "Competition.registrations":
+		if e.ComplexityRoot.Competition.Registrations == nil {
+			break
+		}
+
+		args, err := ec.field_Competition_registrations_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Competition.Registrations(childComplexity, args["includeWithdrawn"].(*bool)), true
+	case "Competition.results":
+		if e.ComplexityRoot.Competition.Results == nil {
+			break
+		}
+
+		args, err := ec.field_Competition_results_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Competition.Results(childComplexity, args["awards"].([]store.Award)), true
+	case "Competition.skills":
+		if e.ComplexityRoot.Competition.Skills == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Competition.Skills(childComplexity), true
+	case "Competition.startsOn":
+		if e.ComplexityRoot.Competition.StartsOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Competition.StartsOn(childComplexity), true
+	case "Competition.trades":
+		if e.ComplexityRoot.Competition.Trades == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Competition.Trades(childComplexity), true
 	case "Competition.upcoming":
 		if e.ComplexityRoot.Competition.Upcoming == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Competition.Upcoming(childComplexity), true
+	case "Competition.venue":
+		if e.ComplexityRoot.Competition.Venue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Competition.Venue(childComplexity), true
+	case "Competition.version":
+		if e.ComplexityRoot.Competition.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Competition.Version(childComplexity), true
 
 	case "CompetitionConnection.edges":
 		if e.ComplexityRoot.CompetitionConnection.Edges == nil {
@@ -2358,6 +2513,87 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CompetitionLevelCount.Silver(childComplexity), true
 
+	case "CompetitionPayload.competition":
+		if e.ComplexityRoot.CompetitionPayload.Competition == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CompetitionPayload.Competition(childComplexity), true
+	case "CompetitionPayload.userErrors":
+		if e.ComplexityRoot.CompetitionPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CompetitionPayload.UserErrors(childComplexity), true
+
+	case "CompetitionRegistration.competition":
+		if e.ComplexityRoot.CompetitionRegistration.Competition == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CompetitionRegistration.Competition(childComplexity), true
+	case "CompetitionRegistration.id":
+		if e.ComplexityRoot.CompetitionRegistration.GlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CompetitionRegistration.GlobalID(childComplexity), true
+	case "CompetitionRegistration.organization":
+		if e.ComplexityRoot.CompetitionRegistration.Organization == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CompetitionRegistration.Organization(childComplexity), true
+	case "CompetitionRegistration.registeredAt":
+		if e.ComplexityRoot.CompetitionRegistration.RegisteredAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CompetitionRegistration.RegisteredAt(childComplexity), true
+	case "CompetitionRegistration.skill":
+		if e.ComplexityRoot.CompetitionRegistration.Skill == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CompetitionRegistration.Skill(childComplexity), true
+	case "CompetitionRegistration.state":
+		if e.ComplexityRoot.CompetitionRegistration.State == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CompetitionRegistration.State(childComplexity), true
+	case "CompetitionRegistration.talent":
+		if e.ComplexityRoot.CompetitionRegistration.Talent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CompetitionRegistration.Talent(childComplexity), true
+	case "CompetitionRegistration.version":
+		if e.ComplexityRoot.CompetitionRegistration.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CompetitionRegistration.Version(childComplexity), true
+	case "CompetitionRegistration.withdrawnAt":
+		if e.ComplexityRoot.CompetitionRegistration.WithdrawnAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CompetitionRegistration.WithdrawnAt(childComplexity), true
+
+	case "CompetitionRegistrationPayload.registration":
+		if e.ComplexityRoot.CompetitionRegistrationPayload.Registration == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CompetitionRegistrationPayload.Registration(childComplexity), true
+	case "CompetitionRegistrationPayload.userErrors":
+		if e.ComplexityRoot.CompetitionRegistrationPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CompetitionRegistrationPayload.UserErrors(childComplexity), true
+
 	case "CompetitionResult.alliance":
 		if e.ComplexityRoot.CompetitionResult.Alliance == nil {
 			break
@@ -2394,6 +2630,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CompetitionResult.Description(childComplexity), true
+	case "CompetitionResult.edition":
+		if e.ComplexityRoot.CompetitionResult.Edition == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CompetitionResult.Edition(childComplexity), true
 	case "CompetitionResult.id":
 		if e.ComplexityRoot.CompetitionResult.GlobalID == nil {
 			break
@@ -2412,6 +2654,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CompetitionResult.Provider(childComplexity), true
+	case "CompetitionResult.rank":
+		if e.ComplexityRoot.CompetitionResult.Rank == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CompetitionResult.Rank(childComplexity), true
+	case "CompetitionResult.score":
+		if e.ComplexityRoot.CompetitionResult.Score == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CompetitionResult.Score(childComplexity), true
 	case "CompetitionResult.sharedOn":
 		if e.ComplexityRoot.CompetitionResult.SharedOn == nil {
 			break
@@ -3911,6 +4165,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RecordMemberLeaving(childComplexity, args["input"].(change.RecordMemberLeavingInput)), true
+	case "Mutation.registerForCompetition":
+		if e.ComplexityRoot.Mutation.RegisterForCompetition == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_registerForCompetition_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RegisterForCompetition(childComplexity, args["input"].(change.RegisterForCompetitionInput)), true
 	case "Mutation.registerTalent":
 		if e.ComplexityRoot.Mutation.RegisterTalent == nil {
 			break
@@ -3955,6 +4220,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RequestSecondment(childComplexity, args["input"].(change.RequestSecondmentInput)), true
+	case "Mutation.scheduleCompetition":
+		if e.ComplexityRoot.Mutation.ScheduleCompetition == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_scheduleCompetition_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ScheduleCompetition(childComplexity, args["input"].(change.ScheduleCompetitionInput)), true
 	case "Mutation.setTalentSkill":
 		if e.ComplexityRoot.Mutation.SetTalentSkill == nil {
 			break
@@ -4010,6 +4286,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SignPartnership(childComplexity, args["input"].(change.SignPartnershipInput)), true
+	case "Mutation.updateCompetition":
+		if e.ComplexityRoot.Mutation.UpdateCompetition == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateCompetition_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateCompetition(childComplexity, args["input"].(change.UpdateCompetitionInput)), true
 	case "Mutation.updateCompetitionResult":
 		if e.ComplexityRoot.Mutation.UpdateCompetitionResult == nil {
 			break
@@ -4120,6 +4407,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateTrainingFacility(childComplexity, args["input"].(change.UpdateTrainingFacilityInput)), true
+	case "Mutation.withdrawCompetitionRegistration":
+		if e.ComplexityRoot.Mutation.WithdrawCompetitionRegistration == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_withdrawCompetitionRegistration_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.WithdrawCompetitionRegistration(childComplexity, args["input"].(change.WithdrawCompetitionRegistrationInput)), true
 	case "Mutation.withdrawResource":
 		if e.ComplexityRoot.Mutation.WithdrawResource == nil {
 			break
@@ -6785,12 +7083,14 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ProposePartnershipInput", ec.unmarshalInputProposePartnershipInput),
 			graphql.NewInputUnmarshaler("RecordCompetitionResultInput", ec.unmarshalInputRecordCompetitionResultInput),
 			graphql.NewInputUnmarshaler("RecordMemberLeavingInput", ec.unmarshalInputRecordMemberLeavingInput),
+			graphql.NewInputUnmarshaler("RegisterForCompetitionInput", ec.unmarshalInputRegisterForCompetitionInput),
 			graphql.NewInputUnmarshaler("RegisterTalentInput", ec.unmarshalInputRegisterTalentInput),
 			graphql.NewInputUnmarshaler("RemovePartnershipParticipantInput", ec.unmarshalInputRemovePartnershipParticipantInput),
 			graphql.NewInputUnmarshaler("RemoveTalentSkillInput", ec.unmarshalInputRemoveTalentSkillInput),
 			graphql.NewInputUnmarshaler("RequestSecondmentInput", ec.unmarshalInputRequestSecondmentInput),
 			graphql.NewInputUnmarshaler("ResourceFilter", ec.unmarshalInputResourceFilter),
 			graphql.NewInputUnmarshaler("ResourceOrder", ec.unmarshalInputResourceOrder),
+			graphql.NewInputUnmarshaler("ScheduleCompetitionInput", ec.unmarshalInputScheduleCompetitionInput),
 			graphql.NewInputUnmarshaler("SetTalentSkillInput", ec.unmarshalInputSetTalentSkillInput),
 			graphql.NewInputUnmarshaler("ShareTeacherInput", ec.unmarshalInputShareTeacherInput),
 			graphql.NewInputUnmarshaler("ShareTrainingCourseInput", ec.unmarshalInputShareTrainingCourseInput),
@@ -6808,6 +7108,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("TrainingCenterOrder", ec.unmarshalInputTrainingCenterOrder),
 			graphql.NewInputUnmarshaler("TrainingCourseFilter", ec.unmarshalInputTrainingCourseFilter),
 			graphql.NewInputUnmarshaler("TrainingCourseOrder", ec.unmarshalInputTrainingCourseOrder),
+			graphql.NewInputUnmarshaler("UpdateCompetitionInput", ec.unmarshalInputUpdateCompetitionInput),
 			graphql.NewInputUnmarshaler("UpdateCompetitionResultInput", ec.unmarshalInputUpdateCompetitionResultInput),
 			graphql.NewInputUnmarshaler("UpdateJobOpeningInput", ec.unmarshalInputUpdateJobOpeningInput),
 			graphql.NewInputUnmarshaler("UpdateOrganizationInput", ec.unmarshalInputUpdateOrganizationInput),
@@ -6818,6 +7119,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("UpdateTeacherInput", ec.unmarshalInputUpdateTeacherInput),
 			graphql.NewInputUnmarshaler("UpdateTrainingCourseInput", ec.unmarshalInputUpdateTrainingCourseInput),
 			graphql.NewInputUnmarshaler("UpdateTrainingFacilityInput", ec.unmarshalInputUpdateTrainingFacilityInput),
+			graphql.NewInputUnmarshaler("WithdrawCompetitionRegistrationInput", ec.unmarshalInputWithdrawCompetitionRegistrationInput),
 			graphql.NewInputUnmarshaler("WithdrawResourceInput", ec.unmarshalInputWithdrawResourceInput),
 		)
 	}
@@ -9030,6 +9332,12 @@ type CompetitionResult implements Node & SharedResource {
   talent: Talent
   "The skill competed in, when recorded."
   skill: Skill
+  "The competition edition the result is from, when recorded as one of the alliance's calendar."
+  edition: Competition
+  "The place in the ranking, 1 the best, when published."
+  rank: Int
+  "The score, when published."
+  score: Float
 }
 
 # ---------------------------------------------------------------- Skills
@@ -10458,14 +10766,20 @@ input RecordCompetitionResultInput {
   title: BilingualTextInput!
   "Details, at most 5,000 characters."
   description: String
-  "The competition's name."
-  competition: String!
-  "The competition's level."
-  level: CompetitionLevel!
+  "The edition the result is from (global ID): its name and level then come from it, and the award falls on or after its first day."
+  competitionId: ID
+  "The competition's name; required without ` + "`" + `competitionId` + "`" + `, taken from the edition with it."
+  competition: String
+  "The competition's level; required without ` + "`" + `competitionId` + "`" + `, taken from the edition with it."
+  level: CompetitionLevel
   "The award won."
   award: Award!
   "The date of the award."
   awardedOn: Date!
+  "The place in the ranking, 1 to 10,000."
+  rank: Int
+  "The score, 0 to 99,999.99."
+  score: Float
   "The competitor (global ID of a Talent)."
   talentId: ID
   "The skill competed in (global ID)."
@@ -10520,6 +10834,10 @@ input UpdateCompetitionResultInput {
   award: Award
   "The new date of the award."
   awardedOn: Date
+  "The new place in the ranking."
+  rank: Int
+  "The new score."
+  score: Float
 }
 
 "The result of a competition result mutation."
@@ -11827,25 +12145,103 @@ extend type Query {
 One edition of a skills competition on the alliance's calendar: held (its results are shared
 as ` + "`" + `CompetitionResult` + "`" + ` resources) or still to come, so that schools can plan whom to train.
 """
-type Competition {
-  "The competition's name in English and Chinese."
+type Competition implements Node {
+  "Globally unique, opaque identifier."
+  id: ID!
+  "Increases with every change; give it back in ` + "`" + `updateCompetition` + "`" + ` so that concurrent changes are detected."
+  version: Int!
+  "The edition's name in English and Chinese."
   name: BilingualText!
   "The competition's level."
   level: CompetitionLevel!
-  "The day the edition is held (its results announced)."
+  "The first day of the contest, in Shenyang's calendar."
+  startsOn: Date!
+  "The last day of the contest, included: the day results are announced. The same as ` + "`" + `heldOn` + "`" + `."
+  endsOn: Date!
+  "The day the edition is held (its last day, when results are announced)."
   heldOn: Date!
+  "Where the contest takes place, when known."
+  venue: BilingualText
+  "The member organizing the edition, when it is one of the alliance's."
+  organizer: Organization
+  "The last day members may register talents, included; null when the edition takes no registrations through the alliance."
+  registrationDeadline: Date
+  "Whether members may register talents today: the deadline is set and has not passed, and the contest has not started."
+  registrationOpen: Boolean!
   "Whether the edition is still to come: held after today in Shenyang."
   upcoming: Boolean!
+  "The skills contested, in code order."
+  skills: [Skill!]!
+  "The trades contested: the areas of the skill taxonomy its skills belong to, each once, in the order of the skills' codes."
+  trades: [SkillCategory!]!
+  "How many talents are registered (withdrawn entries do not count). Everyone may read the number; who they are is in ` + "`" + `registrations` + "`" + `."
+  registrationCount: Int!
+  """
+  The entries of talents in this edition, earliest first: all of them for ADMIN and for
+  the organizer, a member's own entries for a MEMBER, none for anyone else.
+  """
+  registrations(
+    "Include withdrawn entries; false by default."
+    includeWithdrawn: Boolean = false
+  ): [CompetitionRegistration!]!
+  "The results recorded for this edition that the caller may see, best rank first (unranked results last, by award)."
+  results(
+    "Only results with these awards."
+    awards: [Award!]
+  ): [CompetitionResult!]!
+}
+
+"Where a talent's entry in a competition stands."
+enum CompetitionRegistrationState {
+  "Entered."
+  REGISTERED
+  "Withdrawn by the member that entered the talent."
+  WITHDRAWN
+}
+
+"""
+A member's entry of a talent, its student or employee, in a competition edition. Seen by
+ADMIN, the member that made it and the edition's organizer.
+"""
+type CompetitionRegistration implements Node {
+  "Globally unique, opaque identifier."
+  id: ID!
+  "Increases with every change; give it back when withdrawing so that concurrent changes are detected."
+  version: Int!
+  "The edition entered."
+  competition: Competition!
+  "The talent entered, as an anonymised profile (personal fields by the usual policy)."
+  talent: Talent!
+  "The member that entered the talent: its school or employer."
+  organization: Organization!
+  "The skill the talent competes in, when given."
+  skill: Skill
+  "Where the entry stands."
+  state: CompetitionRegistrationState!
+  "When the talent was entered (or entered again after a withdrawal)."
+  registeredAt: DateTime!
+  "When the entry was withdrawn; null unless it was."
+  withdrawnAt: DateTime
 }
 
 "Which competition editions to include. Conditions combine with AND; values within a list with OR."
 input CompetitionFilter {
   "Only editions held in this date range."
   held: DateRange
+  "Only editions whose last day falls in this year."
+  year: Int
   "Only these levels."
   levels: [CompetitionLevel!]
+  "Only editions contesting one of these skills (global IDs) or a skill beneath one of them."
+  skills: [ID!]
+  "Only editions with a recorded result, among those the caller sees, carrying one of these awards."
+  awards: [Award!]
   "Only editions still to come (true) or already held (false)."
   upcoming: Boolean
+  "Only editions taking registrations today (true) or not (false)."
+  registrationOpen: Boolean
+  "Only editions organized by this member (global ID)."
+  organizer: ID
 }
 
 "How to sort competition editions."
@@ -11896,6 +12292,112 @@ extend type Query {
     "Return items after this cursor."
     after: String
   ): CompetitionConnection!
+}
+
+"A competition edition to put on the alliance's calendar."
+input ScheduleCompetitionInput {
+  "The alliance (global ID); the first alliance when omitted."
+  allianceId: ID
+  "The edition's name in English and Chinese, each 1 to 300 characters; unique in the alliance with its last day."
+  name: BilingualTextInput!
+  "The competition's level."
+  level: CompetitionLevel!
+  "The first day of the contest: not in the past."
+  startsOn: Date!
+  "The last day, included: on or after ` + "`" + `startsOn` + "`" + `, at most 60 days later."
+  endsOn: Date!
+  "Where it takes place, in English and Chinese."
+  venue: BilingualTextInput
+  "The member organizing it (global ID); a MEMBER's own organization when omitted. A MEMBER may name only itself."
+  organizerId: ID
+  "The last day members may register talents: today or later, and before ` + "`" + `startsOn` + "`" + `. Omit it when the alliance takes no registrations."
+  registrationDeadline: Date
+  "The skills contested (global IDs), at most 100."
+  skillIds: [ID!]
+}
+
+"Changes to a competition edition; omitted fields stay as they are."
+input UpdateCompetitionInput {
+  "The edition's global ID."
+  id: ID!
+  "The version last read."
+  version: Int!
+  "The new name."
+  name: BilingualTextInput
+  "The new level."
+  level: CompetitionLevel
+  "The new first day."
+  startsOn: Date
+  "The new last day."
+  endsOn: Date
+  "The new venue."
+  venue: BilingualTextInput
+  "The new registration deadline: before the first day."
+  registrationDeadline: Date
+  "The skills contested, replacing the old list."
+  skillIds: [ID!]
+}
+
+"A talent to enter in a competition edition."
+input RegisterForCompetitionInput {
+  "The edition (global ID): its registration must be open."
+  competitionId: ID!
+  "The talent (global ID): a student or employee of the member entering it."
+  talentId: ID!
+  "The member entering the talent (global ID): the talent's school or employer; a MEMBER's own organization when omitted."
+  organizationId: ID
+  "The skill the talent competes in (global ID): one the edition contests, when it names any."
+  skillId: ID
+}
+
+"An entry to withdraw."
+input WithdrawCompetitionRegistrationInput {
+  "The entry's global ID."
+  id: ID!
+  "The version last read."
+  version: Int!
+}
+
+"The result of a competition mutation."
+type CompetitionPayload {
+  "The edition as it is now; null when the mutation was refused."
+  competition: Competition
+  "Why the input was refused; empty on success."
+  userErrors: [UserError!]!
+}
+
+"The result of a competition registration mutation."
+type CompetitionRegistrationPayload {
+  "The entry as it is now; null when the mutation was refused."
+  registration: CompetitionRegistration
+  "Why the input was refused; empty on success."
+  userErrors: [UserError!]!
+}
+
+extend type Mutation {
+  "Puts a competition edition on the alliance's calendar. ADMIN may for any organizer; a MEMBER for itself as organizer."
+  scheduleCompetition("The edition." input: ScheduleCompetitionInput!): CompetitionPayload! @requires(roles: [ADMIN, MEMBER])
+  "Changes an edition that has not ended. ADMIN or the organizer may."
+  updateCompetition("The changes." input: UpdateCompetitionInput!): CompetitionPayload! @requires(roles: [ADMIN, MEMBER])
+  """
+  Enters a talent in an edition whose registration is open, for its school or employer.
+  Entering a talent already entered returns its entry unchanged, so a retry is safe; an
+  entry withdrawn earlier is renewed.
+  """
+  registerForCompetition("The entry." input: RegisterForCompetitionInput!): CompetitionRegistrationPayload! @requires(roles: [ADMIN, MEMBER])
+  "Withdraws an entry before the contest starts. The member that made it may, and ADMIN."
+  withdrawCompetitionRegistration("The entry." input: WithdrawCompetitionRegistrationInput!): CompetitionRegistrationPayload! @requires(roles: [ADMIN, MEMBER])
+}
+
+extend enum EventKind {
+  "A competition edition was put on the calendar (the subject is the edition). Payload: ` + "`" + `{\"level\": ..., \"startsOn\": ..., \"endsOn\": ...}` + "`" + `."
+  COMPETITION_SCHEDULED
+  "A competition edition changed (the subject is the edition); the payload names the changed fields: ` + "`" + `{\"fields\": [...]}` + "`" + `."
+  COMPETITION_UPDATED
+  "A talent was entered in a competition edition (the subject is the entry). Payload: ` + "`" + `{\"competition\": ..., \"talent\": ..., \"organization\": ...}` + "`" + `. Signed-in callers only."
+  COMPETITION_REGISTERED
+  "An entry in a competition edition was withdrawn (the subject is the entry); the payload names the edition, talent and member. Signed-in callers only."
+  COMPETITION_REGISTRATION_WITHDRAWN
 }
 
 # ---------------------------------------------------------------- Search
@@ -12368,14 +12870,40 @@ func (ec *executionContext) childFields_CompanyEdge(ctx context.Context, field g
 
 func (ec *executionContext) childFields_Competition(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
+	case "id":
+		return ec.fieldContext_Competition_id(ctx, field)
+	case "version":
+		return ec.fieldContext_Competition_version(ctx, field)
 	case "name":
 		return ec.fieldContext_Competition_name(ctx, field)
 	case "level":
 		return ec.fieldContext_Competition_level(ctx, field)
+	case "startsOn":
+		return ec.fieldContext_Competition_startsOn(ctx, field)
+	case "endsOn":
+		return ec.fieldContext_Competition_endsOn(ctx, field)
 	case "heldOn":
 		return ec.fieldContext_Competition_heldOn(ctx, field)
+	case "venue":
+		return ec.fieldContext_Competition_venue(ctx, field)
+	case "organizer":
+		return ec.fieldContext_Competition_organizer(ctx, field)
+	case "registrationDeadline":
+		return ec.fieldContext_Competition_registrationDeadline(ctx, field)
+	case "registrationOpen":
+		return ec.fieldContext_Competition_registrationOpen(ctx, field)
 	case "upcoming":
 		return ec.fieldContext_Competition_upcoming(ctx, field)
+	case "skills":
+		return ec.fieldContext_Competition_skills(ctx, field)
+	case "trades":
+		return ec.fieldContext_Competition_trades(ctx, field)
+	case "registrationCount":
+		return ec.fieldContext_Competition_registrationCount(ctx, field)
+	case "registrations":
+		return ec.fieldContext_Competition_registrations(ctx, field)
+	case "results":
+		return ec.fieldContext_Competition_results(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Competition", field.Name)
 }
@@ -12418,6 +12946,50 @@ func (ec *executionContext) childFields_CompetitionLevelCount(ctx context.Contex
 	return nil, fmt.Errorf("no field named %q was found under type CompetitionLevelCount", field.Name)
 }
 
+func (ec *executionContext) childFields_CompetitionPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "competition":
+		return ec.fieldContext_CompetitionPayload_competition(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_CompetitionPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CompetitionPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_CompetitionRegistration(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_CompetitionRegistration_id(ctx, field)
+	case "version":
+		return ec.fieldContext_CompetitionRegistration_version(ctx, field)
+	case "competition":
+		return ec.fieldContext_CompetitionRegistration_competition(ctx, field)
+	case "talent":
+		return ec.fieldContext_CompetitionRegistration_talent(ctx, field)
+	case "organization":
+		return ec.fieldContext_CompetitionRegistration_organization(ctx, field)
+	case "skill":
+		return ec.fieldContext_CompetitionRegistration_skill(ctx, field)
+	case "state":
+		return ec.fieldContext_CompetitionRegistration_state(ctx, field)
+	case "registeredAt":
+		return ec.fieldContext_CompetitionRegistration_registeredAt(ctx, field)
+	case "withdrawnAt":
+		return ec.fieldContext_CompetitionRegistration_withdrawnAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CompetitionRegistration", field.Name)
+}
+
+func (ec *executionContext) childFields_CompetitionRegistrationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "registration":
+		return ec.fieldContext_CompetitionRegistrationPayload_registration(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_CompetitionRegistrationPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CompetitionRegistrationPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_CompetitionResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -12456,6 +13028,12 @@ func (ec *executionContext) childFields_CompetitionResult(ctx context.Context, f
 		return ec.fieldContext_CompetitionResult_talent(ctx, field)
 	case "skill":
 		return ec.fieldContext_CompetitionResult_skill(ctx, field)
+	case "edition":
+		return ec.fieldContext_CompetitionResult_edition(ctx, field)
+	case "rank":
+		return ec.fieldContext_CompetitionResult_rank(ctx, field)
+	case "score":
+		return ec.fieldContext_CompetitionResult_score(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CompetitionResult", field.Name)
 }
@@ -14928,6 +15506,34 @@ func (ec *executionContext) field_Company_secondments_args(ctx context.Context, 
 	return args, nil
 }
 
+func (ec *executionContext) field_Competition_registrations_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "includeWithdrawn",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["includeWithdrawn"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Competition_results_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "awards",
+		func(ctx context.Context, v any) ([]store.Award, error) {
+			return ec.unmarshalOAward2ᚕgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐAwardᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["awards"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_GovernmentAgency_partners_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -15880,6 +16486,20 @@ func (ec *executionContext) field_Mutation_recordMemberLeaving_args(ctx context.
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_registerForCompetition_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (change.RegisterForCompetitionInput, error) {
+			return ec.unmarshalNRegisterForCompetitionInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐRegisterForCompetitionInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_registerTalent_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -15928,6 +16548,20 @@ func (ec *executionContext) field_Mutation_requestSecondment_args(ctx context.Co
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (change.RequestSecondmentInput, error) {
 			return ec.unmarshalNRequestSecondmentInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐRequestSecondmentInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_scheduleCompetition_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (change.ScheduleCompetitionInput, error) {
+			return ec.unmarshalNScheduleCompetitionInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐScheduleCompetitionInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -16012,6 +16646,20 @@ func (ec *executionContext) field_Mutation_updateCompetitionResult_args(ctx cont
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (change.UpdateCompetitionResultInput, error) {
 			return ec.unmarshalNUpdateCompetitionResultInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐUpdateCompetitionResultInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateCompetition_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (change.UpdateCompetitionInput, error) {
+			return ec.unmarshalNUpdateCompetitionInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐUpdateCompetitionInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -16138,6 +16786,20 @@ func (ec *executionContext) field_Mutation_updateTrainingFacility_args(ctx conte
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (change.UpdateTrainingFacilityInput, error) {
 			return ec.unmarshalNUpdateTrainingFacilityInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐUpdateTrainingFacilityInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_withdrawCompetitionRegistration_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (change.WithdrawCompetitionRegistrationInput, error) {
+			return ec.unmarshalNWithdrawCompetitionRegistrationInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐWithdrawCompetitionRegistrationInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -21148,6 +21810,52 @@ func (ec *executionContext) fieldContext_CompanyEdge_node(_ context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _Competition_id(ctx context.Context, field graphql.CollectedField, obj *model.Competition) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Competition_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GlobalID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Competition_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Competition", field, true, false, "ID")
+}
+
+func (ec *executionContext) _Competition_version(ctx context.Context, field graphql.CollectedField, obj *model.Competition) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Competition_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Competition_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Competition", field, false, false, "Int")
+}
+
 func (ec *executionContext) _Competition_name(ctx context.Context, field graphql.CollectedField, obj *model.Competition) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -21203,6 +21911,52 @@ func (ec *executionContext) fieldContext_Competition_level(_ context.Context, fi
 	return graphql.NewScalarFieldContext("Competition", field, false, false, "CompetitionLevel")
 }
 
+func (ec *executionContext) _Competition_startsOn(ctx context.Context, field graphql.CollectedField, obj *model.Competition) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Competition_startsOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StartsOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Competition_startsOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Competition", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Competition_endsOn(ctx context.Context, field graphql.CollectedField, obj *model.Competition) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Competition_endsOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EndsOn(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Competition_endsOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Competition", field, true, false, "Date")
+}
+
 func (ec *executionContext) _Competition_heldOn(ctx context.Context, field graphql.CollectedField, obj *model.Competition) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -21226,6 +21980,116 @@ func (ec *executionContext) fieldContext_Competition_heldOn(_ context.Context, f
 	return graphql.NewScalarFieldContext("Competition", field, false, false, "Date")
 }
 
+func (ec *executionContext) _Competition_venue(ctx context.Context, field graphql.CollectedField, obj *model.Competition) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Competition_venue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Venue(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.BilingualText) graphql.Marshaler {
+			return ec.marshalOBilingualText2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐBilingualText(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Competition_venue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Competition",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BilingualText(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Competition_organizer(ctx context.Context, field graphql.CollectedField, obj *model.Competition) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Competition_organizer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Competition().Organizer(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Organization) graphql.Marshaler {
+			return ec.marshalOOrganization2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐOrganization(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Competition_organizer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Competition",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Competition_registrationDeadline(ctx context.Context, field graphql.CollectedField, obj *model.Competition) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Competition_registrationDeadline(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RegistrationDeadline, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Competition_registrationDeadline(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Competition", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Competition_registrationOpen(ctx context.Context, field graphql.CollectedField, obj *model.Competition) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Competition_registrationOpen(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Competition().RegistrationOpen(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Competition_registrationOpen(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Competition", field, true, true, "Boolean")
+}
+
 func (ec *executionContext) _Competition_upcoming(ctx context.Context, field graphql.CollectedField, obj *model.Competition) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -21235,7 +22099,7 @@ func (ec *executionContext) _Competition_upcoming(ctx context.Context, field gra
 			return ec.fieldContext_Competition_upcoming(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Upcoming, nil
+			return ec.Resolvers.Competition().Upcoming(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
@@ -21246,7 +22110,173 @@ func (ec *executionContext) _Competition_upcoming(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_Competition_upcoming(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Competition", field, false, false, "Boolean")
+	return graphql.NewScalarFieldContext("Competition", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _Competition_skills(ctx context.Context, field graphql.CollectedField, obj *model.Competition) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Competition_skills(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Competition().Skills(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Skill) graphql.Marshaler {
+			return ec.marshalNSkill2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐSkillᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Competition_skills(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Competition",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Skill(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Competition_trades(ctx context.Context, field graphql.CollectedField, obj *model.Competition) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Competition_trades(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Competition().Trades(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []store.SkillCategory) graphql.Marshaler {
+			return ec.marshalNSkillCategory2ᚕgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐSkillCategoryᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Competition_trades(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Competition", field, true, true, "SkillCategory")
+}
+
+func (ec *executionContext) _Competition_registrationCount(ctx context.Context, field graphql.CollectedField, obj *model.Competition) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Competition_registrationCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Competition().RegistrationCount(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Competition_registrationCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Competition", field, true, true, "Int")
+}
+
+func (ec *executionContext) _Competition_registrations(ctx context.Context, field graphql.CollectedField, obj *model.Competition) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Competition_registrations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Competition().Registrations(ctx, obj, fc.Args["includeWithdrawn"].(*bool))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.CompetitionRegistration) graphql.Marshaler {
+			return ec.marshalNCompetitionRegistration2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐCompetitionRegistrationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Competition_registrations(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Competition",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CompetitionRegistration(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Competition_registrations_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Competition_results(ctx context.Context, field graphql.CollectedField, obj *model.Competition) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Competition_results(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Competition().Results(ctx, obj, fc.Args["awards"].([]store.Award))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.CompetitionResult) graphql.Marshaler {
+			return ec.marshalNCompetitionResult2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐCompetitionResultᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Competition_results(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Competition",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CompetitionResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Competition_results_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _CompetitionConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*model.Competition]) (ret graphql.Marshaler) {
@@ -21504,6 +22534,377 @@ func (ec *executionContext) _CompetitionLevelCount_bronze(ctx context.Context, f
 }
 func (ec *executionContext) fieldContext_CompetitionLevelCount_bronze(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CompetitionLevelCount", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CompetitionPayload_competition(ctx context.Context, field graphql.CollectedField, obj *model.CompetitionPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CompetitionPayload_competition(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Competition, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Competition) graphql.Marshaler {
+			return ec.marshalOCompetition2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐCompetition(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CompetitionPayload_competition(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CompetitionPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Competition(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CompetitionPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.CompetitionPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CompetitionPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*change.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CompetitionPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CompetitionPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CompetitionRegistration_id(ctx context.Context, field graphql.CollectedField, obj *model.CompetitionRegistration) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CompetitionRegistration_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GlobalID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CompetitionRegistration_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CompetitionRegistration", field, true, false, "ID")
+}
+
+func (ec *executionContext) _CompetitionRegistration_version(ctx context.Context, field graphql.CollectedField, obj *model.CompetitionRegistration) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CompetitionRegistration_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CompetitionRegistration_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CompetitionRegistration", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CompetitionRegistration_competition(ctx context.Context, field graphql.CollectedField, obj *model.CompetitionRegistration) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CompetitionRegistration_competition(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CompetitionRegistration().Competition(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Competition) graphql.Marshaler {
+			return ec.marshalNCompetition2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐCompetition(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CompetitionRegistration_competition(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CompetitionRegistration",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Competition(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CompetitionRegistration_talent(ctx context.Context, field graphql.CollectedField, obj *model.CompetitionRegistration) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CompetitionRegistration_talent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CompetitionRegistration().Talent(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Talent) graphql.Marshaler {
+			return ec.marshalNTalent2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐTalent(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CompetitionRegistration_talent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CompetitionRegistration",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Talent(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CompetitionRegistration_organization(ctx context.Context, field graphql.CollectedField, obj *model.CompetitionRegistration) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CompetitionRegistration_organization(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CompetitionRegistration().Organization(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Organization) graphql.Marshaler {
+			return ec.marshalNOrganization2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐOrganization(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CompetitionRegistration_organization(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CompetitionRegistration",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CompetitionRegistration_skill(ctx context.Context, field graphql.CollectedField, obj *model.CompetitionRegistration) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CompetitionRegistration_skill(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CompetitionRegistration().Skill(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Skill) graphql.Marshaler {
+			return ec.marshalOSkill2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐSkill(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CompetitionRegistration_skill(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CompetitionRegistration",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Skill(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CompetitionRegistration_state(ctx context.Context, field graphql.CollectedField, obj *model.CompetitionRegistration) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CompetitionRegistration_state(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.State, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v competition.State) graphql.Marshaler {
+			return ec.marshalNCompetitionRegistrationState2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋcompetitionᚐState(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CompetitionRegistration_state(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CompetitionRegistration", field, false, false, "CompetitionRegistrationState")
+}
+
+func (ec *executionContext) _CompetitionRegistration_registeredAt(ctx context.Context, field graphql.CollectedField, obj *model.CompetitionRegistration) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CompetitionRegistration_registeredAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RegisteredAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CompetitionRegistration_registeredAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CompetitionRegistration", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _CompetitionRegistration_withdrawnAt(ctx context.Context, field graphql.CollectedField, obj *model.CompetitionRegistration) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CompetitionRegistration_withdrawnAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WithdrawnAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CompetitionRegistration_withdrawnAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CompetitionRegistration", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _CompetitionRegistrationPayload_registration(ctx context.Context, field graphql.CollectedField, obj *model.CompetitionRegistrationPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CompetitionRegistrationPayload_registration(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Registration, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CompetitionRegistration) graphql.Marshaler {
+			return ec.marshalOCompetitionRegistration2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐCompetitionRegistration(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CompetitionRegistrationPayload_registration(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CompetitionRegistrationPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CompetitionRegistration(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CompetitionRegistrationPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.CompetitionRegistrationPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CompetitionRegistrationPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*change.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CompetitionRegistrationPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CompetitionRegistrationPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _CompetitionResult_id(ctx context.Context, field graphql.CollectedField, obj *model.CompetitionResult) (ret graphql.Marshaler) {
@@ -21981,6 +23382,84 @@ func (ec *executionContext) fieldContext_CompetitionResult_skill(_ context.Conte
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _CompetitionResult_edition(ctx context.Context, field graphql.CollectedField, obj *model.CompetitionResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CompetitionResult_edition(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CompetitionResult().Edition(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Competition) graphql.Marshaler {
+			return ec.marshalOCompetition2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐCompetition(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CompetitionResult_edition(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CompetitionResult",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Competition(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CompetitionResult_rank(ctx context.Context, field graphql.CollectedField, obj *model.CompetitionResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CompetitionResult_rank(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rank, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CompetitionResult_rank(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CompetitionResult", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CompetitionResult_score(ctx context.Context, field graphql.CollectedField, obj *model.CompetitionResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CompetitionResult_score(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Score, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CompetitionResult_score(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CompetitionResult", field, false, false, "Float")
 }
 
 func (ec *executionContext) _CompetitionResultPayload_competitionResult(ctx context.Context, field graphql.CollectedField, obj *model.CompetitionResultPayload) (ret graphql.Marshaler) {
@@ -29678,6 +31157,254 @@ func (ec *executionContext) fieldContext_Mutation_cancelSecondment(ctx context.C
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_cancelSecondment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_scheduleCompetition(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_scheduleCompetition(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ScheduleCompetition(ctx, fc.Args["input"].(change.ScheduleCompetitionInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋauthᚐRoleᚄ(ctx, []any{"ADMIN", "MEMBER"})
+				if err != nil {
+					var zeroVal *model.CompetitionPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Requires == nil {
+					var zeroVal *model.CompetitionPayload
+					return zeroVal, errors.New("directive requires is not implemented")
+				}
+				return ec.Directives.Requires(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CompetitionPayload) graphql.Marshaler {
+			return ec.marshalNCompetitionPayload2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐCompetitionPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_scheduleCompetition(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CompetitionPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_scheduleCompetition_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateCompetition(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateCompetition(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateCompetition(ctx, fc.Args["input"].(change.UpdateCompetitionInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋauthᚐRoleᚄ(ctx, []any{"ADMIN", "MEMBER"})
+				if err != nil {
+					var zeroVal *model.CompetitionPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Requires == nil {
+					var zeroVal *model.CompetitionPayload
+					return zeroVal, errors.New("directive requires is not implemented")
+				}
+				return ec.Directives.Requires(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CompetitionPayload) graphql.Marshaler {
+			return ec.marshalNCompetitionPayload2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐCompetitionPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateCompetition(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CompetitionPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateCompetition_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_registerForCompetition(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_registerForCompetition(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RegisterForCompetition(ctx, fc.Args["input"].(change.RegisterForCompetitionInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋauthᚐRoleᚄ(ctx, []any{"ADMIN", "MEMBER"})
+				if err != nil {
+					var zeroVal *model.CompetitionRegistrationPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Requires == nil {
+					var zeroVal *model.CompetitionRegistrationPayload
+					return zeroVal, errors.New("directive requires is not implemented")
+				}
+				return ec.Directives.Requires(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CompetitionRegistrationPayload) graphql.Marshaler {
+			return ec.marshalNCompetitionRegistrationPayload2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐCompetitionRegistrationPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_registerForCompetition(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CompetitionRegistrationPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_registerForCompetition_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_withdrawCompetitionRegistration(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_withdrawCompetitionRegistration(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().WithdrawCompetitionRegistration(ctx, fc.Args["input"].(change.WithdrawCompetitionRegistrationInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋauthᚐRoleᚄ(ctx, []any{"ADMIN", "MEMBER"})
+				if err != nil {
+					var zeroVal *model.CompetitionRegistrationPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Requires == nil {
+					var zeroVal *model.CompetitionRegistrationPayload
+					return zeroVal, errors.New("directive requires is not implemented")
+				}
+				return ec.Directives.Requires(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CompetitionRegistrationPayload) graphql.Marshaler {
+			return ec.marshalNCompetitionRegistrationPayload2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐCompetitionRegistrationPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_withdrawCompetitionRegistration(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CompetitionRegistrationPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_withdrawCompetitionRegistration_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -42702,7 +44429,7 @@ func (ec *executionContext) unmarshalInputCompetitionFilter(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"held", "levels", "upcoming"}
+	fieldsInOrder := [...]string{"held", "year", "levels", "skills", "awards", "upcoming", "registrationOpen", "organizer"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -42716,6 +44443,13 @@ func (ec *executionContext) unmarshalInputCompetitionFilter(ctx context.Context,
 				return it, err
 			}
 			it.Held = data
+		case "year":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("year"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Year = data
 		case "levels":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("levels"))
 			data, err := ec.unmarshalOCompetitionLevel2ᚕgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐCompetitionLevelᚄ(ctx, v)
@@ -42723,6 +44457,20 @@ func (ec *executionContext) unmarshalInputCompetitionFilter(ctx context.Context,
 				return it, err
 			}
 			it.Levels = data
+		case "skills":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("skills"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Skills = data
+		case "awards":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("awards"))
+			data, err := ec.unmarshalOAward2ᚕgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐAwardᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Awards = data
 		case "upcoming":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("upcoming"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -42730,6 +44478,20 @@ func (ec *executionContext) unmarshalInputCompetitionFilter(ctx context.Context,
 				return it, err
 			}
 			it.Upcoming = data
+		case "registrationOpen":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("registrationOpen"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RegistrationOpen = data
+		case "organizer":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organizer"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Organizer = data
 		}
 	}
 	return it, nil
@@ -44642,7 +46404,7 @@ func (ec *executionContext) unmarshalInputRecordCompetitionResultInput(ctx conte
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"allianceId", "providerId", "title", "description", "competition", "level", "award", "awardedOn", "talentId", "skillId"}
+	fieldsInOrder := [...]string{"allianceId", "providerId", "title", "description", "competitionId", "competition", "level", "award", "awardedOn", "rank", "score", "talentId", "skillId"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -44677,16 +46439,23 @@ func (ec *executionContext) unmarshalInputRecordCompetitionResultInput(ctx conte
 				return it, err
 			}
 			it.Description = data
+		case "competitionId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("competitionId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CompetitionID = data
 		case "competition":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("competition"))
-			data, err := ec.unmarshalNString2string(ctx, v)
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.Competition = data
 		case "level":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("level"))
-			data, err := ec.unmarshalNCompetitionLevel2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐCompetitionLevel(ctx, v)
+			data, err := ec.unmarshalOCompetitionLevel2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐCompetitionLevel(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -44705,6 +46474,20 @@ func (ec *executionContext) unmarshalInputRecordCompetitionResultInput(ctx conte
 				return it, err
 			}
 			it.AwardedOn = data
+		case "rank":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rank"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Rank = data
+		case "score":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("score"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Score = data
 		case "talentId":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("talentId"))
 			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
@@ -44789,6 +46572,69 @@ func (ec *executionContext) unmarshalInputRecordMemberLeavingInput(ctx context.C
 func UnmarshalRecordMemberLeavingInput(ctx context.Context, raw any) (change.RecordMemberLeavingInput, error) {
 	var out change.RecordMemberLeavingInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordMemberLeavingInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRegisterForCompetitionInput(ctx context.Context, obj any) (change.RegisterForCompetitionInput, error) {
+	var it change.RegisterForCompetitionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"competitionId", "talentId", "organizationId", "skillId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "competitionId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("competitionId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CompetitionID = data
+		case "talentId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("talentId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TalentID = data
+		case "organizationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organizationId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrganizationID = data
+		case "skillId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("skillId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SkillID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRegisterForCompetitionInput unmarshals raw into the RegisterForCompetitionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRegisterForCompetitionInput(ctx context.Context, raw any) (change.RegisterForCompetitionInput, error) {
+	var out change.RegisterForCompetitionInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RegisterForCompetitionInput", raw, &out)
 	return out, err
 }
 
@@ -45241,6 +47087,104 @@ func (ec *executionContext) unmarshalInputResourceOrder(ctx context.Context, obj
 func UnmarshalResourceOrder(ctx context.Context, raw any) (model.Order, error) {
 	var out model.Order
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "ResourceOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputScheduleCompetitionInput(ctx context.Context, obj any) (change.ScheduleCompetitionInput, error) {
+	var it change.ScheduleCompetitionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"allianceId", "name", "level", "startsOn", "endsOn", "venue", "organizerId", "registrationDeadline", "skillIds"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "allianceId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("allianceId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AllianceID = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNBilingualTextInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐBilingual(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "level":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("level"))
+			data, err := ec.unmarshalNCompetitionLevel2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐCompetitionLevel(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Level = data
+		case "startsOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startsOn"))
+			data, err := ec.unmarshalNDate2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartsOn = data
+		case "endsOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endsOn"))
+			data, err := ec.unmarshalNDate2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndsOn = data
+		case "venue":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("venue"))
+			data, err := ec.unmarshalOBilingualTextInput2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐBilingual(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Venue = data
+		case "organizerId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organizerId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrganizerID = data
+		case "registrationDeadline":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("registrationDeadline"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RegistrationDeadline = data
+		case "skillIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("skillIds"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SkillIDs = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalScheduleCompetitionInput unmarshals raw into the ScheduleCompetitionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalScheduleCompetitionInput(ctx context.Context, raw any) (change.ScheduleCompetitionInput, error) {
+	var out change.ScheduleCompetitionInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ScheduleCompetitionInput", raw, &out)
 	return out, err
 }
 
@@ -46419,6 +48363,104 @@ func UnmarshalTrainingCourseOrder(ctx context.Context, raw any) (model.Order, er
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputUpdateCompetitionInput(ctx context.Context, obj any) (change.UpdateCompetitionInput, error) {
+	var it change.UpdateCompetitionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "version", "name", "level", "startsOn", "endsOn", "venue", "registrationDeadline", "skillIds"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOBilingualTextInput2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐBilingual(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "level":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("level"))
+			data, err := ec.unmarshalOCompetitionLevel2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐCompetitionLevel(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Level = data
+		case "startsOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startsOn"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartsOn = data
+		case "endsOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endsOn"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndsOn = data
+		case "venue":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("venue"))
+			data, err := ec.unmarshalOBilingualTextInput2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐBilingual(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Venue = data
+		case "registrationDeadline":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("registrationDeadline"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RegistrationDeadline = data
+		case "skillIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("skillIds"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SkillIDs = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateCompetitionInput unmarshals raw into the UpdateCompetitionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateCompetitionInput(ctx context.Context, raw any) (change.UpdateCompetitionInput, error) {
+	var out change.UpdateCompetitionInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateCompetitionInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputUpdateCompetitionResultInput(ctx context.Context, obj any) (change.UpdateCompetitionResultInput, error) {
 	var it change.UpdateCompetitionResultInput
 	if obj == nil {
@@ -46430,7 +48472,7 @@ func (ec *executionContext) unmarshalInputUpdateCompetitionResultInput(ctx conte
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "version", "title", "description", "award", "awardedOn"}
+	fieldsInOrder := [...]string{"id", "version", "title", "description", "award", "awardedOn", "rank", "score"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -46479,6 +48521,20 @@ func (ec *executionContext) unmarshalInputUpdateCompetitionResultInput(ctx conte
 				return it, err
 			}
 			it.AwardedOn = data
+		case "rank":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rank"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Rank = data
+		case "score":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("score"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Score = data
 		}
 	}
 	return it, nil
@@ -47427,6 +49483,55 @@ func UnmarshalUpdateTrainingFacilityInput(ctx context.Context, raw any) (change.
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputWithdrawCompetitionRegistrationInput(ctx context.Context, obj any) (change.WithdrawCompetitionRegistrationInput, error) {
+	var it change.WithdrawCompetitionRegistrationInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "version"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalWithdrawCompetitionRegistrationInput unmarshals raw into the WithdrawCompetitionRegistrationInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalWithdrawCompetitionRegistrationInput(ctx context.Context, raw any) (change.WithdrawCompetitionRegistrationInput, error) {
+	var out change.WithdrawCompetitionRegistrationInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "WithdrawCompetitionRegistrationInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputWithdrawResourceInput(ctx context.Context, obj any) (change.WithdrawResourceInput, error) {
 	var it change.WithdrawResourceInput
 	if obj == nil {
@@ -47589,6 +49694,16 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Enrollment(ctx, sel, obj)
+	case *model.CompetitionRegistration:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._CompetitionRegistration(ctx, sel, obj)
+	case *model.Competition:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Competition(ctx, sel, obj)
 	case *model.Certificate:
 		if obj == nil {
 			return graphql.Null
@@ -48616,7 +50731,7 @@ func (ec *executionContext) _CompanyEdge(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
-var competitionImplementors = []string{"Competition"}
+var competitionImplementors = []string{"Competition", "Node"}
 
 func (ec *executionContext) _Competition(ctx context.Context, sel ast.SelectionSet, obj *model.Competition) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, competitionImplementors)
@@ -48627,26 +50742,99 @@ func (ec *executionContext) _Competition(ctx context.Context, sel ast.SelectionS
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Competition")
+		case "id":
+			out.Values[i] = ec._Competition_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._Competition_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "name":
 			out.Values[i] = ec._Competition_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "level":
 			out.Values[i] = ec._Competition_level(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "startsOn":
+			out.Values[i] = ec._Competition_startsOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "endsOn":
+			out.Values[i] = ec._Competition_endsOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "heldOn":
 			out.Values[i] = ec._Competition_heldOn(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "venue":
+			out.Values[i] = ec._Competition_venue(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "organizer":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Competition_organizer(ctx, field, obj)
+				})
+		case "registrationDeadline":
+			out.Values[i] = ec._Competition_registrationDeadline(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "registrationOpen":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Competition_registrationOpen(ctx, field, obj)
+				})
 		case "upcoming":
-			out.Values[i] = ec._Competition_upcoming(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Competition_upcoming(ctx, field, obj)
+				})
+		case "skills":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Competition_skills(ctx, field, obj)
+				})
+		case "trades":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Competition_trades(ctx, field, obj)
+				})
+		case "registrationCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Competition_registrationCount(ctx, field, obj)
+				})
+		case "registrations":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Competition_registrations(ctx, field, obj)
+				})
+		case "results":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Competition_results(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -48799,6 +50987,159 @@ func (ec *executionContext) _CompetitionLevelCount(ctx context.Context, sel ast.
 	return out
 }
 
+var competitionPayloadImplementors = []string{"CompetitionPayload"}
+
+func (ec *executionContext) _CompetitionPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CompetitionPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, competitionPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CompetitionPayload")
+		case "competition":
+			out.Values[i] = ec._CompetitionPayload_competition(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._CompetitionPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var competitionRegistrationImplementors = []string{"CompetitionRegistration", "Node"}
+
+func (ec *executionContext) _CompetitionRegistration(ctx context.Context, sel ast.SelectionSet, obj *model.CompetitionRegistration) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, competitionRegistrationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CompetitionRegistration")
+		case "id":
+			out.Values[i] = ec._CompetitionRegistration_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._CompetitionRegistration_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "competition":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CompetitionRegistration_competition(ctx, field, obj)
+				})
+		case "talent":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CompetitionRegistration_talent(ctx, field, obj)
+				})
+		case "organization":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CompetitionRegistration_organization(ctx, field, obj)
+				})
+		case "skill":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CompetitionRegistration_skill(ctx, field, obj)
+				})
+		case "state":
+			out.Values[i] = ec._CompetitionRegistration_state(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "registeredAt":
+			out.Values[i] = ec._CompetitionRegistration_registeredAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "withdrawnAt":
+			out.Values[i] = ec._CompetitionRegistration_withdrawnAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var competitionRegistrationPayloadImplementors = []string{"CompetitionRegistrationPayload"}
+
+func (ec *executionContext) _CompetitionRegistrationPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CompetitionRegistrationPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, competitionRegistrationPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CompetitionRegistrationPayload")
+		case "registration":
+			out.Values[i] = ec._CompetitionRegistrationPayload_registration(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._CompetitionRegistrationPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var competitionResultImplementors = []string{"CompetitionResult", "Node", "SharedResource"}
 
 func (ec *executionContext) _CompetitionResult(ctx context.Context, sel ast.SelectionSet, obj *model.CompetitionResult) graphql.Marshaler {
@@ -48906,6 +51247,22 @@ func (ec *executionContext) _CompetitionResult(ctx context.Context, sel ast.Sele
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._CompetitionResult_skill(ctx, field, obj)
 				})
+		case "edition":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CompetitionResult_edition(ctx, field, obj)
+				})
+		case "rank":
+			out.Values[i] = ec._CompetitionResult_rank(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "score":
+			out.Values[i] = ec._CompetitionResult_score(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -51144,6 +53501,34 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "cancelSecondment":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_cancelSecondment(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "scheduleCompetition":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_scheduleCompetition(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateCompetition":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateCompetition(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "registerForCompetition":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_registerForCompetition(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "withdrawCompetitionRegistration":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_withdrawCompetitionRegistration(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -56118,6 +58503,61 @@ func (ec *executionContext) marshalNCompetitionOrderField2githubᚗcomᚋallianc
 	return res
 }
 
+func (ec *executionContext) marshalNCompetitionPayload2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐCompetitionPayload(ctx context.Context, sel ast.SelectionSet, v *model.CompetitionPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CompetitionPayload!")
+		return graphql.Null
+	}
+	return ec._CompetitionPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCompetitionRegistration2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐCompetitionRegistrationᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.CompetitionRegistration) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCompetitionRegistration2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐCompetitionRegistration(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCompetitionRegistration2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐCompetitionRegistration(ctx context.Context, sel ast.SelectionSet, v *model.CompetitionRegistration) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CompetitionRegistration!")
+		return graphql.Null
+	}
+	return ec._CompetitionRegistration(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCompetitionRegistrationPayload2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐCompetitionRegistrationPayload(ctx context.Context, sel ast.SelectionSet, v *model.CompetitionRegistrationPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CompetitionRegistrationPayload!")
+		return graphql.Null
+	}
+	return ec._CompetitionRegistrationPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNCompetitionRegistrationState2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋcompetitionᚐState(ctx context.Context, v any) (competition.State, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := competition.State(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCompetitionRegistrationState2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋcompetitionᚐState(ctx context.Context, sel ast.SelectionSet, v competition.State) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "CompetitionRegistrationState!")
+	}
+	return res
+}
+
 func (ec *executionContext) marshalNCompetitionResult2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐCompetitionResultᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.CompetitionResult) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -57760,6 +60200,11 @@ func (ec *executionContext) unmarshalNRecordMemberLeavingInput2githubᚗcomᚋal
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNRegisterForCompetitionInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐRegisterForCompetitionInput(ctx context.Context, v any) (change.RegisterForCompetitionInput, error) {
+	res, err := ec.unmarshalInputRegisterForCompetitionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNRegisterTalentInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐRegisterTalentInput(ctx context.Context, v any) (change.RegisterTalentInput, error) {
 	res, err := ec.unmarshalInputRegisterTalentInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -57885,6 +60330,11 @@ func (ec *executionContext) marshalNSalaryRange2ᚖgithubᚗcomᚋallianceᚑgra
 		return graphql.Null
 	}
 	return ec._SalaryRange(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNScheduleCompetitionInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐScheduleCompetitionInput(ctx context.Context, v any) (change.ScheduleCompetitionInput, error) {
+	res, err := ec.unmarshalInputScheduleCompetitionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNSchoolLevel2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐSchoolLevel(ctx context.Context, v any) (store.SchoolLevel, error) {
@@ -58157,6 +60607,36 @@ func (ec *executionContext) marshalNSkillCategory2githubᚗcomᚋallianceᚑgrap
 		graphql.AddInvalidNullFromMarshaler(ctx, "SkillCategory!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNSkillCategory2ᚕgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐSkillCategoryᚄ(ctx context.Context, v any) ([]store.SkillCategory, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]store.SkillCategory, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNSkillCategory2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐSkillCategory(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNSkillCategory2ᚕgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐSkillCategoryᚄ(ctx context.Context, sel ast.SelectionSet, v []store.SkillCategory) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSkillCategory2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐSkillCategory(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNSkillConnection2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐConnection(ctx context.Context, sel ast.SelectionSet, v *model.Connection[*model.Skill]) graphql.Marshaler {
@@ -58726,6 +61206,11 @@ func (ec *executionContext) marshalNTrainingFacilityPayload2ᚖgithubᚗcomᚋal
 	return ec._TrainingFacilityPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNUpdateCompetitionInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐUpdateCompetitionInput(ctx context.Context, v any) (change.UpdateCompetitionInput, error) {
+	res, err := ec.unmarshalInputUpdateCompetitionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNUpdateCompetitionResultInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐUpdateCompetitionResultInput(ctx context.Context, v any) (change.UpdateCompetitionResultInput, error) {
 	res, err := ec.unmarshalInputUpdateCompetitionResultInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -58843,6 +61328,11 @@ func (ec *executionContext) marshalNWeekday2githubᚗcomᚋallianceᚑgraphᚋal
 		graphql.AddInvalidNullFromMarshaler(ctx, "Weekday!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNWithdrawCompetitionRegistrationInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐWithdrawCompetitionRegistrationInput(ctx context.Context, v any) (change.WithdrawCompetitionRegistrationInput, error) {
+	res, err := ec.unmarshalInputWithdrawCompetitionRegistrationInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNWithdrawResourceInput2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐWithdrawResourceInput(ctx context.Context, v any) (change.WithdrawResourceInput, error) {
@@ -59034,6 +61524,42 @@ func (ec *executionContext) marshalOAssessmentResult2ᚖgithubᚗcomᚋalliance�
 	return res
 }
 
+func (ec *executionContext) unmarshalOAward2ᚕgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐAwardᚄ(ctx context.Context, v any) ([]store.Award, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]store.Award, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNAward2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐAward(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOAward2ᚕgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐAwardᚄ(ctx context.Context, sel ast.SelectionSet, v []store.Award) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAward2githubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐAward(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalOAward2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐAward(ctx context.Context, v any) (*store.Award, error) {
 	if v == nil {
 		return nil, nil
@@ -59051,6 +61577,13 @@ func (ec *executionContext) marshalOAward2ᚖgithubᚗcomᚋallianceᚑgraphᚋa
 	_ = ctx
 	res := graphql.MarshalString(string(*v))
 	return res
+}
+
+func (ec *executionContext) marshalOBilingualText2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐBilingualText(ctx context.Context, sel ast.SelectionSet, v *model.BilingualText) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._BilingualText(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOBilingualTextInput2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋchangeᚐBilingual(ctx context.Context, v any) (*change.Bilingual, error) {
@@ -59227,12 +61760,38 @@ func (ec *executionContext) marshalOCompetitionLevel2ᚕgithubᚗcomᚋalliance�
 	return ret
 }
 
+func (ec *executionContext) unmarshalOCompetitionLevel2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐCompetitionLevel(ctx context.Context, v any) (*store.CompetitionLevel, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := store.CompetitionLevel(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOCompetitionLevel2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋinternalᚋstoreᚐCompetitionLevel(ctx context.Context, sel ast.SelectionSet, v *store.CompetitionLevel) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
+}
+
 func (ec *executionContext) unmarshalOCompetitionOrder2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐOrder(ctx context.Context, v any) (*model.Order, error) {
 	if v == nil {
 		return nil, nil
 	}
 	res, err := ec.unmarshalInputCompetitionOrder(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOCompetitionRegistration2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐCompetitionRegistration(ctx context.Context, sel ast.SelectionSet, v *model.CompetitionRegistration) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CompetitionRegistration(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOCompetitionResult2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐCompetitionResult(ctx context.Context, sel ast.SelectionSet, v *model.CompetitionResult) graphql.Marshaler {

@@ -58,6 +58,11 @@ func node(ctx context.Context, field, id string) (model.Node, error) {
 		n, err = one(ctx, l.Enrollment, key, "enrollment", wrapEnrollment)
 	case relay.TypeCertificate:
 		n, err = one(ctx, l.Certificate, key, "certificate", wrapCertificate)
+	case relay.TypeCompetition:
+		n, err = one(ctx, l.Competition, key, "competition", wrapCompetition)
+	case relay.TypeRegistration:
+		// Entries name talents: only within the viewer's registration scope.
+		n, err = one(ctx, l.Registration, key, "competition registration", wrapRegistration)
 	default:
 		return nil, fmt.Errorf("no loader for node type %s", t)
 	}

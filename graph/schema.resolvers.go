@@ -186,6 +186,54 @@ func (r *companyResolver) Secondments(ctx context.Context, obj *model.Company, s
 	return orgSecondments(ctx, obj.Row().ID, states, from, to, first, after, last, before)
 }
 
+func (r *competitionResolver) Organizer(ctx context.Context, obj *model.Competition) (model.Organization, error) {
+	return optional(ctx, loader.From(ctx).Organization, obj.OrganizerID, "organizer", wrapOrganization)
+}
+
+func (r *competitionResolver) RegistrationOpen(ctx context.Context, obj *model.Competition) (bool, error) {
+	return obj.Days().Open(r.today()), nil
+}
+
+func (r *competitionResolver) Upcoming(ctx context.Context, obj *model.Competition) (bool, error) {
+	return obj.Days().Upcoming(r.today()), nil
+}
+
+func (r *competitionResolver) Skills(ctx context.Context, obj *model.Competition) ([]*model.Skill, error) {
+	return competitionSkills(ctx, obj)
+}
+
+func (r *competitionResolver) Trades(ctx context.Context, obj *model.Competition) ([]store.SkillCategory, error) {
+	return competitionTrades(ctx, obj)
+}
+
+func (r *competitionResolver) RegistrationCount(ctx context.Context, obj *model.Competition) (int, error) {
+	return loader.From(ctx).RegistrationCounts.Load(ctx, obj.Competition.ID)
+}
+
+func (r *competitionResolver) Registrations(ctx context.Context, obj *model.Competition, includeWithdrawn *bool) ([]*model.CompetitionRegistration, error) {
+	return competitionRegistrations(ctx, obj, includeWithdrawn)
+}
+
+func (r *competitionResolver) Results(ctx context.Context, obj *model.Competition, awards []store.Award) ([]*model.CompetitionResult, error) {
+	return competitionResults(ctx, obj, awards)
+}
+
+func (r *competitionRegistrationResolver) Competition(ctx context.Context, obj *model.CompetitionRegistration) (*model.Competition, error) {
+	return one(ctx, loader.From(ctx).Competition, obj.CompetitionID, "competition", wrapCompetition)
+}
+
+func (r *competitionRegistrationResolver) Talent(ctx context.Context, obj *model.CompetitionRegistration) (*model.Talent, error) {
+	return one(ctx, loader.From(ctx).Talent, obj.TalentID, "talent", wrapTalent)
+}
+
+func (r *competitionRegistrationResolver) Organization(ctx context.Context, obj *model.CompetitionRegistration) (model.Organization, error) {
+	return organization(ctx, obj.OrganizationID)
+}
+
+func (r *competitionRegistrationResolver) Skill(ctx context.Context, obj *model.CompetitionRegistration) (*model.Skill, error) {
+	return optional(ctx, loader.From(ctx).Skill, obj.SkillID, "skill", wrapSkill)
+}
+
 func (r *competitionResultResolver) Provider(ctx context.Context, obj *model.CompetitionResult) (model.Organization, error) {
 	return organization(ctx, obj.Row().ProviderID)
 }
@@ -208,6 +256,10 @@ func (r *competitionResultResolver) Talent(ctx context.Context, obj *model.Compe
 
 func (r *competitionResultResolver) Skill(ctx context.Context, obj *model.CompetitionResult) (*model.Skill, error) {
 	return optional(ctx, loader.From(ctx).Skill, obj.SkillID, "skill", wrapSkill)
+}
+
+func (r *competitionResultResolver) Edition(ctx context.Context, obj *model.CompetitionResult) (*model.Competition, error) {
+	return resultEdition(ctx, obj)
 }
 
 func (r *enrollmentResolver) Course(ctx context.Context, obj *model.Enrollment) (*model.TrainingCourse, error) {
@@ -618,6 +670,30 @@ func (r *mutationResolver) CancelSecondment(ctx context.Context, input change.Ca
 	row, err := r.Changes.CancelSecondment(ctx, input)
 	userErrors, err := outcome(err)
 	return &model.SecondmentPayload{Secondment: applied(row, userErrors, wrapSecondment), UserErrors: userErrors}, err
+}
+
+func (r *mutationResolver) ScheduleCompetition(ctx context.Context, input change.ScheduleCompetitionInput) (*model.CompetitionPayload, error) {
+	row, err := r.Changes.ScheduleCompetition(ctx, input)
+	userErrors, err := outcome(err)
+	return &model.CompetitionPayload{Competition: applied(row, userErrors, wrapCompetition), UserErrors: userErrors}, err
+}
+
+func (r *mutationResolver) UpdateCompetition(ctx context.Context, input change.UpdateCompetitionInput) (*model.CompetitionPayload, error) {
+	row, err := r.Changes.UpdateCompetition(ctx, input)
+	userErrors, err := outcome(err)
+	return &model.CompetitionPayload{Competition: applied(row, userErrors, wrapCompetition), UserErrors: userErrors}, err
+}
+
+func (r *mutationResolver) RegisterForCompetition(ctx context.Context, input change.RegisterForCompetitionInput) (*model.CompetitionRegistrationPayload, error) {
+	row, err := r.Changes.RegisterForCompetition(ctx, input)
+	userErrors, err := outcome(err)
+	return &model.CompetitionRegistrationPayload{Registration: applied(row, userErrors, wrapRegistration), UserErrors: userErrors}, err
+}
+
+func (r *mutationResolver) WithdrawCompetitionRegistration(ctx context.Context, input change.WithdrawCompetitionRegistrationInput) (*model.CompetitionRegistrationPayload, error) {
+	row, err := r.Changes.WithdrawCompetitionRegistration(ctx, input)
+	userErrors, err := outcome(err)
+	return &model.CompetitionRegistrationPayload{Registration: applied(row, userErrors, wrapRegistration), UserErrors: userErrors}, err
 }
 
 func (r *neighborhoodResolver) Center(ctx context.Context, obj *model.Neighborhood) (model.Organization, error) {
@@ -1215,6 +1291,12 @@ func (r *Resolver) Certificate() CertificateResolver { return &certificateResolv
 
 func (r *Resolver) Company() CompanyResolver { return &companyResolver{r} }
 
+func (r *Resolver) Competition() CompetitionResolver { return &competitionResolver{r} }
+
+func (r *Resolver) CompetitionRegistration() CompetitionRegistrationResolver {
+	return &competitionRegistrationResolver{r}
+}
+
 func (r *Resolver) CompetitionResult() CompetitionResultResolver {
 	return &competitionResultResolver{r}
 }
@@ -1298,48 +1380,50 @@ func (r *Resolver) TrainingCourse() TrainingCourseResolver { return &trainingCou
 func (r *Resolver) TrainingFacility() TrainingFacilityResolver { return &trainingFacilityResolver{r} }
 
 type (
-	allianceResolver               struct{ *Resolver }
-	allianceAnalyticsResolver      struct{ *Resolver }
-	allianceStatsResolver          struct{ *Resolver }
-	calendarEntryResolver          struct{ *Resolver }
-	certificateResolver            struct{ *Resolver }
-	companyResolver                struct{ *Resolver }
-	competitionResultResolver      struct{ *Resolver }
-	enrollmentResolver             struct{ *Resolver }
-	eventResolver                  struct{ *Resolver }
-	facilityBookingResolver        struct{ *Resolver }
-	gapCourseResolver              struct{ *Resolver }
-	governmentAgencyResolver       struct{ *Resolver }
-	industrialParkResolver         struct{ *Resolver }
-	jobOpeningResolver             struct{ *Resolver }
-	membershipResolver             struct{ *Resolver }
-	mutationResolver               struct{ *Resolver }
-	neighborhoodResolver           struct{ *Resolver }
-	networkEdgeResolver            struct{ *Resolver }
-	networkNodeResolver            struct{ *Resolver }
-	networkPathResolver            struct{ *Resolver }
-	openingMatchEdgeResolver       struct{ *Resolver }
-	outcomeGroupKeyResolver        struct{ *Resolver }
-	partnerEdgeResolver            struct{ *Resolver }
-	partnershipResolver            struct{ *Resolver }
-	partnershipInvitationResolver  struct{ *Resolver }
-	partnershipParticipantResolver struct{ *Resolver }
-	pathStepResolver               struct{ *Resolver }
-	placementResolver              struct{ *Resolver }
-	queryResolver                  struct{ *Resolver }
-	rankingEdgeResolver            struct{ *Resolver }
-	schoolResolver                 struct{ *Resolver }
-	searchEdgeResolver             struct{ *Resolver }
-	secondmentResolver             struct{ *Resolver }
-	skillResolver                  struct{ *Resolver }
-	skillAtLevelResolver           struct{ *Resolver }
-	skillGapResolver               struct{ *Resolver }
-	skillMatchResolver             struct{ *Resolver }
-	subscriptionResolver           struct{ *Resolver }
-	talentResolver                 struct{ *Resolver }
-	talentMatchEdgeResolver        struct{ *Resolver }
-	teacherResolver                struct{ *Resolver }
-	trainingCenterResolver         struct{ *Resolver }
-	trainingCourseResolver         struct{ *Resolver }
-	trainingFacilityResolver       struct{ *Resolver }
+	allianceResolver                struct{ *Resolver }
+	allianceAnalyticsResolver       struct{ *Resolver }
+	allianceStatsResolver           struct{ *Resolver }
+	calendarEntryResolver           struct{ *Resolver }
+	certificateResolver             struct{ *Resolver }
+	companyResolver                 struct{ *Resolver }
+	competitionResolver             struct{ *Resolver }
+	competitionRegistrationResolver struct{ *Resolver }
+	competitionResultResolver       struct{ *Resolver }
+	enrollmentResolver              struct{ *Resolver }
+	eventResolver                   struct{ *Resolver }
+	facilityBookingResolver         struct{ *Resolver }
+	gapCourseResolver               struct{ *Resolver }
+	governmentAgencyResolver        struct{ *Resolver }
+	industrialParkResolver          struct{ *Resolver }
+	jobOpeningResolver              struct{ *Resolver }
+	membershipResolver              struct{ *Resolver }
+	mutationResolver                struct{ *Resolver }
+	neighborhoodResolver            struct{ *Resolver }
+	networkEdgeResolver             struct{ *Resolver }
+	networkNodeResolver             struct{ *Resolver }
+	networkPathResolver             struct{ *Resolver }
+	openingMatchEdgeResolver        struct{ *Resolver }
+	outcomeGroupKeyResolver         struct{ *Resolver }
+	partnerEdgeResolver             struct{ *Resolver }
+	partnershipResolver             struct{ *Resolver }
+	partnershipInvitationResolver   struct{ *Resolver }
+	partnershipParticipantResolver  struct{ *Resolver }
+	pathStepResolver                struct{ *Resolver }
+	placementResolver               struct{ *Resolver }
+	queryResolver                   struct{ *Resolver }
+	rankingEdgeResolver             struct{ *Resolver }
+	schoolResolver                  struct{ *Resolver }
+	searchEdgeResolver              struct{ *Resolver }
+	secondmentResolver              struct{ *Resolver }
+	skillResolver                   struct{ *Resolver }
+	skillAtLevelResolver            struct{ *Resolver }
+	skillGapResolver                struct{ *Resolver }
+	skillMatchResolver              struct{ *Resolver }
+	subscriptionResolver            struct{ *Resolver }
+	talentResolver                  struct{ *Resolver }
+	talentMatchEdgeResolver         struct{ *Resolver }
+	teacherResolver                 struct{ *Resolver }
+	trainingCenterResolver          struct{ *Resolver }
+	trainingCourseResolver          struct{ *Resolver }
+	trainingFacilityResolver        struct{ *Resolver }
 )

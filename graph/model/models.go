@@ -241,12 +241,27 @@ type TrainingCenter struct{ store.TrainingCenter }
 
 // Competition is an edition of a skills competition; Upcoming is judged on the
 // resolver's day.
-type Competition struct {
-	store.Competition
-	Upcoming bool
+type Competition struct{ store.Competition }
+
+func (c *Competition) GlobalID() string     { return relay.ID(relay.TypeCompetition, c.Competition.ID) }
+func (c *Competition) Name() *BilingualText { return &BilingualText{c.NameEn, c.NameZh} }
+
+// EndsOn is the edition's last day, which the table keeps as the day it is held.
+func (c *Competition) EndsOn() time.Time { return c.HeldOn }
+
+func (c *Competition) Venue() *BilingualText {
+	if c.VenueEn == nil {
+		return nil
+	}
+	return &BilingualText{*c.VenueEn, *c.VenueZh}
 }
 
-func (c *Competition) Name() *BilingualText { return &BilingualText{c.NameEn, c.NameZh} }
+// CompetitionRegistration is a talent's entry in a competition edition.
+type CompetitionRegistration struct{ store.Registration }
+
+func (r *CompetitionRegistration) GlobalID() string {
+	return relay.ID(relay.TypeRegistration, r.Registration.ID)
+}
 
 func (c *TrainingCenter) GlobalID() string {
 	return relay.ID(relay.TypeTrainingCenter, c.TrainingCenter.ID)

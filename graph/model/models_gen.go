@@ -27,10 +27,20 @@ type CertificatePayload struct {
 type CompetitionFilter struct {
 	// Only editions held in this date range.
 	Held *DateRange `json:"held,omitempty"`
+	// Only editions whose last day falls in this year.
+	Year *int `json:"year,omitempty"`
 	// Only these levels.
 	Levels []store.CompetitionLevel `json:"levels,omitempty"`
+	// Only editions contesting one of these skills (global IDs) or a skill beneath one of them.
+	Skills []string `json:"skills,omitempty"`
+	// Only editions with a recorded result, among those the caller sees, carrying one of these awards.
+	Awards []store.Award `json:"awards,omitempty"`
 	// Only editions still to come (true) or already held (false).
 	Upcoming *bool `json:"upcoming,omitempty"`
+	// Only editions taking registrations today (true) or not (false).
+	RegistrationOpen *bool `json:"registrationOpen,omitempty"`
+	// Only editions organized by this member (global ID).
+	Organizer *string `json:"organizer,omitempty"`
 }
 
 // Competition results at one level.
@@ -45,6 +55,22 @@ type CompetitionLevelCount struct {
 	Silver int `json:"silver"`
 	// Bronze medals among them.
 	Bronze int `json:"bronze"`
+}
+
+// The result of a competition mutation.
+type CompetitionPayload struct {
+	// The edition as it is now; null when the mutation was refused.
+	Competition *Competition `json:"competition,omitempty"`
+	// Why the input was refused; empty on success.
+	UserErrors []*change.UserError `json:"userErrors"`
+}
+
+// The result of a competition registration mutation.
+type CompetitionRegistrationPayload struct {
+	// The entry as it is now; null when the mutation was refused.
+	Registration *CompetitionRegistration `json:"registration,omitempty"`
+	// Why the input was refused; empty on success.
+	UserErrors []*change.UserError `json:"userErrors"`
 }
 
 // The result of a competition result mutation.

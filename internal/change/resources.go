@@ -2,7 +2,9 @@ package change
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/alliance-graph/alliance-graph/internal/auth"
@@ -152,12 +154,17 @@ type RecordCompetitionResultInput struct {
 	ProviderID  string
 	Title       Bilingual
 	Description *string
-	Competition string
-	Level       store.CompetitionLevel
-	Award       store.Award
-	AwardedOn   time.Time
-	TalentID    *string
-	SkillID     *string
+	// CompetitionID is the edition the result is from; its name and level then come
+	// from the edition, and Competition and Level may be omitted.
+	CompetitionID *string
+	Competition   *string
+	Level         *store.CompetitionLevel
+	Award         store.Award
+	AwardedOn     time.Time
+	Rank          *int
+	Score         *float64
+	TalentID      *string
+	SkillID       *string
 }
 
 // UpdateCompetitionResultInput changes a result.
@@ -168,6 +175,8 @@ type UpdateCompetitionResultInput struct {
 	Description *string
 	Award       *store.Award
 	AwardedOn   *time.Time
+	Rank        *int
+	Score       *float64
 }
 
 // WithdrawResourceInput withdraws a resource.
@@ -274,6 +283,7 @@ func (p *problems) checkRelated(ctx context.Context, tx *store.Tx, r *store.Reso
 			}
 			return p.exist(ctx, tx, "skill", "skillId", []int64{*r.SkillID})
 		},
+		func() error { return p.edition(ctx, tx, r) },
 	}
 	for _, c := range checks {
 		if err := c(); err != nil {
@@ -281,6 +291,36 @@ func (p *problems) checkRelated(ctx context.Context, tx *store.Tx, r *store.Reso
 		}
 	}
 	return p.err()
+}
+
+// edition takes a result's competition name and level from the edition it names, and
+// checks that the edition is of the result's alliance and had started when awarded.
+func (p *problems) edition(ctx context.Context, tx *store.Tx, r *store.Resource) error {
+	if r.CompetitionID == nil {
+		return nil
+	}
+	c, err := tx.Competition(ctx, *r.CompetitionID)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		p.add(NotFound, "competitionId", "no competition has this ID")
+		return nil
+	case err != nil:
+		return err
+	case c.AllianceID != r.AllianceID:
+		p.add(Invalid, "competitionId", "is an edition of another alliance")
+	case r.AwardedOn != nil && r.AwardedOn.Before(c.StartsOn):
+		p.add(OutOfRange, "awardedOn", "is before the edition's first day, %s", c.StartsOn.Format(time.DateOnly))
+	}
+	r.Competition, r.CompetitionLevel = &c.NameEn, &c.Level
+	return nil
+}
+
+// score reads a result's score: 0 to 99,999.99, as the column holds.
+func (p *problems) score(s *float64) *float64 {
+	if s != nil && (*s < 0 || *s >= 100_000 || math.IsNaN(*s)) {
+		p.add(OutOfRange, "score", "must be between 0 and 99,999.99 (got %g)", *s)
+	}
+	return s
 }
 
 func skillsField(c store.ResourceCategory) string {
@@ -609,9 +649,18 @@ func (s *Service) UpdateTrainingCourse(ctx context.Context, in UpdateTrainingCou
 func (s *Service) RecordCompetitionResult(ctx context.Context, in RecordCompetitionResultInput) (*store.Resource, error) {
 	var p problems
 	rel := &related{}
-	r := &store.Resource{Category: store.CategoryResult, CompetitionLevel: &in.Level, Award: &in.Award, AwardedOn: &in.AwardedOn}
+	r := &store.Resource{Category: store.CategoryResult, CompetitionLevel: in.Level, Award: &in.Award, AwardedOn: &in.AwardedOn,
+		Rank: p.between("rank", in.Rank, 1, 10_000), Score: p.score(in.Score)}
 	p.base(r, in.AllianceID, in.ProviderID, in.Title, in.Description, nil, rel)
-	r.Competition = ptr(p.text("competition", in.Competition, true, maxName))
+	if in.CompetitionID != nil {
+		// The name and level are the edition's, read with it in the transaction.
+		r.CompetitionID = p.optKey("competitionId", relay.TypeCompetition, in.CompetitionID)
+	} else {
+		r.Competition = ptr(p.text("competition", deref(in.Competition), true, maxName))
+		if in.Level == nil {
+			p.add(Required, "level", "is required without competitionId")
+		}
+	}
 	r.TalentID = p.optKey("talentId", relay.TypeTalent, in.TalentID)
 	r.SkillID = p.optKey("skillId", relay.TypeSkill, in.SkillID)
 	if in.AwardedOn.After(s.today()) {
@@ -626,6 +675,8 @@ func (s *Service) UpdateCompetitionResult(ctx context.Context, in UpdateCompetit
 		updateTexts(p, r, rel, in.Title, in.Description, nil)
 		set(&r.Award, in.Award)
 		set(&r.AwardedOn, in.AwardedOn)
+		set(&r.Rank, p.between("rank", in.Rank, 1, 10_000))
+		set(&r.Score, p.score(in.Score))
 		return "RESOURCE_UPDATED"
 	})
 }

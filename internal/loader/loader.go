@@ -35,6 +35,15 @@ type Loaders struct {
 	Booking *Batcher[int64, *store.Booking]
 	// Competition reads competition editions, which everyone may see.
 	Competition *Batcher[int64, *store.Competition]
+	// CompetitionSkills, RegistrationCounts and CompetitionResults read what an edition
+	// contests, how many talents it has (a number everyone may read) and its results the
+	// viewer sees; Registration and CompetitionRegistrations read entries within the
+	// viewer's registration scope.
+	CompetitionSkills        *Batcher[int64, []store.CompetitionSkill]
+	RegistrationCounts       *Batcher[int64, int]
+	CompetitionResults       *Grouped[store.EditionResultFilter, []store.Resource]
+	Registration             *Batcher[int64, *store.Registration]
+	CompetitionRegistrations *Grouped[store.RegistrationFilter, []store.Registration]
 	// Enrollment and Certificate read those the viewer's enrolment scope sees.
 	Enrollment  *Batcher[int64, *store.Enrollment]
 	Certificate *Batcher[int64, *store.Certificate]
@@ -146,6 +155,17 @@ func newLoaders(s *store.Store, t Timing, v store.Visibility, track *tracker) *L
 			return s.BookingsByID(ctx, v, ids)
 		}),
 		Competition: newBatcher(sched, t, s.CompetitionsByID),
+		CompetitionSkills:  newBatcher(sched, t, s.SkillsOfCompetitions),
+		RegistrationCounts: newBatcher(sched, t, s.RegistrationCounts),
+		CompetitionResults: newGrouped(func(ctx context.Context, ids []int64, f store.EditionResultFilter) (map[int64][]store.Resource, error) {
+			return s.ResultsOfCompetitions(ctx, scope, ids, f)
+		}, sched, t),
+		Registration: newBatcher(sched, t, func(ctx context.Context, ids []int64) (map[int64]*store.Registration, error) {
+			return s.RegistrationsByID(ctx, v.Registrations, ids)
+		}),
+		CompetitionRegistrations: newGrouped(func(ctx context.Context, ids []int64, f store.RegistrationFilter) (map[int64][]store.Registration, error) {
+			return s.RegistrationsOfCompetitions(ctx, v.Registrations, ids, f)
+		}, sched, t),
 
 		Participants:     newBatcher(sched, t, s.ParticipantsOf),
 		Invitations:      newBatcher(sched, t, s.InvitationsOf),

@@ -118,7 +118,7 @@ func Audience(v auth.Viewer) auth.Viewer {
 // Visibility is everything v may see, for the loaders of one request.
 func Visibility(v auth.Viewer) store.Visibility {
 	return store.Visibility{Resources: ResourceScope(v), HiddenEvents: EventKindsHidden(v), Actors: seesActors(v), Bookings: seesBookings(v),
-		Secondments: seesSecondments(v), Enrollments: EnrollmentScope(v)}
+		Secondments: seesSecondments(v), Enrollments: EnrollmentScope(v), Registrations: RegistrationScope(v)}
 }
 
 // EnrollmentScope is whose enrolments and certificates v may read: a trainee list names
@@ -136,6 +136,20 @@ func EnrollmentScope(v auth.Viewer) store.EnrollmentScope {
 	return store.EnrollmentScope{}
 }
 
+// RegistrationScope is whose entries in competitions v may read: an entry names a
+// talent and its school or employer, so ADMIN reads every one; a MEMBER those it made
+// and those of the editions it organizes (its list of contestants); ANALYST and
+// anonymous callers none, and read only how many talents an edition has.
+func RegistrationScope(v auth.Viewer) store.RegistrationScope {
+	switch v.Role {
+	case auth.RoleAdmin:
+		return store.RegistrationScope{All: true}
+	case auth.RoleMember:
+		return store.RegistrationScope{Organization: v.OrganizationID}
+	}
+	return store.RegistrationScope{}
+}
+
 // seesBookings says whether v may read who booked a facility, when and what for: any
 // signed-in caller, of the facilities it sees. Anonymous callers see a facility's free
 // time only, since a booking tells one member's plans.
@@ -149,13 +163,14 @@ func seesBookings(v auth.Viewer) bool { return !v.Anonymous() }
 func seesSecondments(v auth.Viewer) bool { return !v.Anonymous() }
 
 // privateEvents are the event kinds about talents and applications, about invitations
-// not (yet) accepted, about facility bookings, about teacher secondments and about a
+// not (yet) accepted, about facility bookings, about teacher secondments, about talents' competition entries and about a
 // talent's way from enrolment to certificate, which anonymous callers do not see.
 var privateEvents = []store.EventKind{"APPLICATION_RECORDED", "PLACEMENT_STATUS_CHANGED", "TALENT_ENROLLED", "TALENT_REGISTERED", "TALENT_UPDATED",
 	store.EventEmploymentAccepted, store.EventEmploymentDeclined, store.EventParticipantInvited, store.EventInvitationDeclined, store.EventInvitationWithdrawn,
 	store.EventFacilityBooked, store.EventBookingCancelled,
 	store.EventSecondmentRequested, store.EventSecondmentAccepted, store.EventSecondmentDeclined, store.EventSecondmentCancelled,
-	store.EventTalentWaitlisted, store.EventWaitlistPromoted, store.EventEnrollmentDropped, store.EventEnrollmentCompleted, store.EventCertificateIssued}
+	store.EventTalentWaitlisted, store.EventWaitlistPromoted, store.EventEnrollmentDropped, store.EventEnrollmentCompleted, store.EventCertificateIssued,
+	store.EventCompetitionRegistered, store.EventCompetitionEntryWithdrawn}
 
 // EventKindsHidden lists the event kinds v may not read.
 func EventKindsHidden(v auth.Viewer) []store.EventKind {

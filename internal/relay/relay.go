@@ -36,6 +36,8 @@ const (
 	TypeSecondment     Type = "Secondment"
 	TypeEnrollment     Type = "Enrollment"
 	TypeCertificate    Type = "Certificate"
+	TypeCompetition    Type = "Competition"
+	TypeRegistration   Type = "CompetitionRegistration"
 )
 
 var knownTypes = map[Type]bool{
@@ -43,7 +45,7 @@ var knownTypes = map[Type]bool{
 	TypeTrainingCenter: true, TypeResource: true, TypeSkill: true, TypeTalent: true, TypePlacement: true, TypeEvent: true,
 	TypeBooking:    true,
 	TypeSecondment: true,
-	TypeEnrollment: true, TypeCertificate: true,
+	TypeEnrollment: true, TypeCertificate: true, TypeCompetition: true, TypeRegistration: true,
 }
 
 // ErrMalformedID reports an ID that this server did not issue.

@@ -17,7 +17,7 @@ var allTypes = []Type{
 	TypeAlliance, TypeOrganization, TypeMembership, TypePartnership, TypeTrainingCenter,
 	TypeResource, TypeSkill, TypeTalent, TypePlacement, TypeEvent, TypeBooking,
 	TypeSecondment,
-	TypeEnrollment, TypeCertificate,
+	TypeEnrollment, TypeCertificate, TypeCompetition, TypeRegistration,
 }
 
 // b64 encodes raw text the way IDs and cursors are encoded, to forge inputs.

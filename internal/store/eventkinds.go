@@ -50,6 +50,15 @@ const (
 	EventSecondmentCancelled EventKind = "SECONDMENT_CANCELLED"
 )
 
+// The events of competition editions (the subject is the edition) and of talents'
+// entries in them (the subject is the entry).
+const (
+	EventCompetitionScheduled      EventKind = "COMPETITION_SCHEDULED"
+	EventCompetitionUpdated        EventKind = "COMPETITION_UPDATED"
+	EventCompetitionRegistered     EventKind = "COMPETITION_REGISTERED"
+	EventCompetitionEntryWithdrawn EventKind = "COMPETITION_REGISTRATION_WITHDRAWN"
+)
+
 // EventKinds lists every kind of event, in the contract's order.
 var EventKinds = []EventKind{
 	EventOrganizationCreated, EventOrganizationUpdated, EventMemberAdmitted, EventMemberRoleChanged, EventMemberLeft,
@@ -61,6 +70,7 @@ var EventKinds = []EventKind{
 	EventEmploymentDeclined, EventCourseStateChanged, EventFacilityBooked, EventBookingCancelled,
 	EventTalentWaitlisted, EventWaitlistPromoted, EventEnrollmentDropped, EventEnrollmentCompleted, EventCertificateIssued,
 	EventSecondmentRequested, EventSecondmentAccepted, EventSecondmentDeclined, EventSecondmentCancelled,
+	EventCompetitionScheduled, EventCompetitionUpdated, EventCompetitionRegistered, EventCompetitionEntryWithdrawn,
 }
 
 // ActorSystem is the role of changes the server makes by itself, such as closing an

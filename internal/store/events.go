@@ -74,6 +74,8 @@ type Visibility struct {
 	// Enrollments: whose enrolments and certificates the viewer may read, of the
 	// courses its resource scope sees.
 	Enrollments EnrollmentScope
+	// Registrations: whose entries of talents in competitions the viewer reads.
+	Registrations RegistrationScope
 }
 
 // is reports whether a list's visibility w is v's: its resource scope, and its hidden

@@ -290,6 +290,7 @@ var types = map[string]TypeDecl{
 		"awardedOn":   col("awarded_on"),
 		"skill":       one("skill_id", "skill"),
 		"talent":      one("talent_id", "talent"),
+		"rank":        col("rank"), "score": col("score"),
 	}},
 	"SalaryRange": {Entity: "resource", Fields: map[string]FieldDecl{
 		"min": col("salary_min"), "max": col("salary_max"), "currency": {Scalar: Const("CNY")},

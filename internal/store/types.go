@@ -246,9 +246,13 @@ type Resource struct {
 	AwardedOn        *time.Time        `db:"awarded_on"`
 	TalentID         *int64            `db:"talent_id"`
 	SkillID          *int64            `db:"skill_id"`
-	CreatedAt        time.Time         `db:"created_at"`
-	Version          int               `db:"version"`
-	WithdrawnOn      *time.Time        `db:"withdrawn_on"`
+	// CompetitionID, Rank and Score are a result's edition and place in it, when known.
+	CompetitionID *int64     `db:"competition_id"`
+	Rank          *int       `db:"rank"`
+	Score         *float64   `db:"score"`
+	CreatedAt     time.Time  `db:"created_at"`
+	Version       int        `db:"version"`
+	WithdrawnOn   *time.Time `db:"withdrawn_on"`
 	// CourseState is the state of a course last announced (COURSE_STATE_CHANGED), nil
 	// before the first; what the API shows is computed from the dates
 	// (calendar.StateOf), exact whenever it is asked.

@@ -176,6 +176,7 @@ func resourceValues(r *Resource) values {
 		"facility_id": r.FacilityID, "competition": r.Competition, "competition_level": r.CompetitionLevel,
 		"award": r.Award, "awarded_on": r.AwardedOn, "talent_id": r.TalentID, "skill_id": r.SkillID, "withdrawn_on": r.WithdrawnOn,
 		"course_state": r.CourseState, "opening_hours": r.OpeningHours,
+		"competition_id": r.CompetitionID, "rank": r.Rank, "score": r.Score,
 	}
 }
 
