@@ -13,7 +13,9 @@ import (
 	"github.com/alliance-graph/alliance-graph/internal/store"
 )
 
-func wrapCompetition(c *store.Competition) *model.Competition { return &model.Competition{Competition: *c} }
+func wrapCompetition(c *store.Competition) *model.Competition {
+	return &model.Competition{Competition: *c}
+}
 
 func wrapRegistration(r *store.Registration) *model.CompetitionRegistration {
 	return &model.CompetitionRegistration{Registration: *r}

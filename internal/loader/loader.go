@@ -154,7 +154,7 @@ func newLoaders(s *store.Store, t Timing, v store.Visibility, track *tracker) *L
 		Booking: newBatcher(sched, t, func(ctx context.Context, ids []int64) (map[int64]*store.Booking, error) {
 			return s.BookingsByID(ctx, v, ids)
 		}),
-		Competition: newBatcher(sched, t, s.CompetitionsByID),
+		Competition:        newBatcher(sched, t, s.CompetitionsByID),
 		CompetitionSkills:  newBatcher(sched, t, s.SkillsOfCompetitions),
 		RegistrationCounts: newBatcher(sched, t, s.RegistrationCounts),
 		CompetitionResults: newGrouped(func(ctx context.Context, ids []int64, f store.EditionResultFilter) (map[int64][]store.Resource, error) {
