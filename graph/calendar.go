@@ -56,7 +56,7 @@ func entryBooking(ctx context.Context, e *model.CalendarEntry) (*model.FacilityB
 
 // entryCompetition is the competition an entry is.
 func (r *Resolver) entryCompetition(ctx context.Context, e *model.CalendarEntry) (*model.Competition, error) {
-	if e.Kind != store.CalendarCompetition {
+	if e.Kind != store.CalendarCompetition && e.Kind != store.CalendarDeadline {
 		return nil, nil
 	}
 	return hidden(one(ctx, loader.From(ctx).Competition, e.SourceID, "competition", wrapCompetition))

@@ -12489,15 +12489,17 @@ enum CalendarEntryKind {
   CLASS_MEETING
   "A member's booking of a training facility, other than a course's class meeting."
   FACILITY_BOOKING
-  "A skills competition, on the day it is held (a whole day in Shenyang)."
+  "A skills competition edition, over its contest days (whole days in Shenyang)."
   COMPETITION
   "A teacher's secondment to another member, over its days (whole days in Shenyang); a request awaiting its answer is ` + "`" + `tentative` + "`" + `."
   SECONDMENT
+  "The last day members may register talents for a competition edition (a whole day in Shenyang); ` + "`" + `competition` + "`" + ` is the edition."
+  REGISTRATION_DEADLINE
 }
 
 """
 One dated thing on the alliance's calendar: a course's days, a class meeting, a facility booking,
-a competition or a teacher's secondment. The same entries, with the same ` + "`" + `uid` + "`" + `s, are served as iCalendar at
+a competition edition or its registration deadline, or a teacher's secondment. The same entries, with the same ` + "`" + `uid` + "`" + `s, are served as iCalendar at
 ` + "`" + `GET /calendar.ics` + "`" + `.
 """
 type CalendarEntry {
@@ -12511,7 +12513,7 @@ type CalendarEntry {
   start: DateTime!
   "When the entry ends (exclusive); for whole-day entries, midnight in Shenyang after the last day."
   end: DateTime!
-  "Whether the entry lasts whole days (courses and competitions) rather than a time of day."
+  "Whether the entry lasts whole days (courses, competitions and deadlines) rather than a time of day."
   allDay: Boolean!
   "Whether the entry was cancelled (a cancelled booking, a withdrawn course, a declined or cancelled secondment); listed only when asked for."
   cancelled: Boolean!
@@ -12519,7 +12521,7 @@ type CalendarEntry {
   tentative: Boolean!
   "How many times the entry changed since it was made, its ` + "`" + `SEQUENCE` + "`" + ` in iCalendar."
   sequence: Int!
-  "The member that holds the entry: the course's provider, the member a facility is booked for or the member a teacher is seconded to; null for competitions."
+  "The member that holds the entry: the course's provider, the member a facility is booked for or the member a teacher is seconded to; for competitions and their deadlines the organizer, when a member."
   organization: Organization
   "Where the entry takes place, when it is a shared facility the caller may see."
   facility: TrainingFacility
@@ -12527,7 +12529,7 @@ type CalendarEntry {
   course: TrainingCourse
   "The booking the entry is (class meetings and facility bookings); null for other kinds."
   booking: FacilityBooking
-  "The competition the entry is; null for other kinds."
+  "The competition the entry is, or whose registration deadline it is; null for other kinds."
   competition: Competition
   "The secondment the entry is; null for other kinds."
   secondment: Secondment
@@ -12554,7 +12556,7 @@ type CalendarEdge {
 extend type Query {
   """
   The alliance's calendar between two instants, by start: courses, class meetings, facility bookings,
-  competitions and teacher secondments that meet ` + "`" + `[from, to)` + "`" + `. Bookings, class meetings and
+  competition editions and their registration deadlines, and teacher secondments that meet ` + "`" + `[from, to)` + "`" + `. Bookings, class meetings and
   secondments are listed to signed-in callers only, of facilities and teachers they may see;
   courses as the sharing scope allows. Also served as
   iCalendar at ` + "`" + `GET /calendar.ics` + "`" + `.
@@ -12566,7 +12568,7 @@ extend type Query {
     to: DateTime!
     "The kinds of entry to list; every kind when omitted."
     kinds: [CalendarEntryKind!]
-    "Only the entries of this member (global ID): its courses, its bookings and those of its facilities, and the secondments it asked for or lends."
+    "Only the entries of this member (global ID): its courses, its bookings and those of its facilities, the secondments it asked for or lends, and the competitions it organizes with their deadlines."
     organization: ID
     "Whether to list cancelled bookings, withdrawn courses and declined or cancelled secondments too, marked ` + "`" + `cancelled` + "`" + `."
     includeCancelled: Boolean = false

@@ -606,19 +606,39 @@ var skillMarket = map[string]market{
 // the alliance has to close.
 var untaught = map[string]bool{"AUT.IIOT": true, "AERO.ENG": true, "AUT.VIS": true}
 
-// Recurring skills competitions: each year's edition announces its results on the
-// day given (month, day); the first edition the alliance took part in is from.
+// Recurring skills competitions: each year's edition runs for days days and announces
+// its results on the last, the day given (month, day); the first edition the alliance
+// took part in is from. Members register talents until deadline days before the
+// contest starts (0: the alliance takes no registrations, entrants are chosen
+// elsewhere). The skills are those contested besides the ones results are recorded in:
+// the shortages the region's industry names (industrial IoT, machine vision,
+// aero-engine assembly) are contested now, while no course of the alliance teaches them.
 type competitionSeries struct {
-	en, zh, level string
-	month, day    int
-	from, every   int // first year, and every how many years
-	count         int // results per scale unit and edition
+	en, zh, level    string
+	month, day       int
+	from, every      int // first year, and every how many years
+	count            int // results per scale unit and edition
+	days             int
+	venueEn, venueZh string
+	organizer        string // key of the member agency organizing it, "" for none
+	deadline         int
+	skills           []string
 }
 
 var competitionSeriesSpecs = []competitionSeries{
-	{"WorldSkills Competition", "世界技能大赛", "WORLD", 9, 15, 2024, 2, 2},
-	{"National Vocational College Skills Competition", "全国职业院校技能大赛", "NATIONAL", 7, 18, 2025, 1, 6},
-	{"Liaoning Provincial Vocational Skills Competition", "辽宁省职业技能大赛", "PROVINCIAL", 10, 30, 2024, 1, 8},
-	{"Liaoning Vocational College Skills Competition", "辽宁省职业院校技能大赛", "PROVINCIAL", 4, 25, 2025, 1, 8},
-	{"Shenyang City Skills Competition", "沈阳市职业技能大赛", "CITY", 9, 26, 2024, 1, 14},
+	{"WorldSkills Competition", "世界技能大赛", "WORLD", 9, 15, 2024, 2, 2, 6,
+		"Shanghai National Convention and Exhibition Center", "国家会展中心（上海）", "", 0,
+		[]string{"MFG.CNC", "MFG.WELD", "AUT.MECH", "AUT.ROBOT", "AUT.IIOT"}},
+	{"National Vocational College Skills Competition", "全国职业院校技能大赛", "NATIONAL", 7, 18, 2025, 1, 6, 5,
+		"Tianjin Vocational Education Park", "天津海河教育园区", "", 60,
+		[]string{"MFG.CNC", "AUT.PLC", "AUT.VIS", "DIG.DATA", "AUTO.NEV"}},
+	{"Liaoning Provincial Vocational Skills Competition", "辽宁省职业技能大赛", "PROVINCIAL", 10, 30, 2024, 1, 8, 4,
+		"Liaoning Industrial Exhibition Hall, Shenyang", "辽宁工业展览馆（沈阳）", "lnhrss", 45,
+		[]string{"MFG.CNC", "MFG.WELD", "AERO.ENG", "AERO.RIVET", "ENE.GRID"}},
+	{"Liaoning Vocational College Skills Competition", "辽宁省职业院校技能大赛", "PROVINCIAL", 4, 25, 2025, 1, 8, 3,
+		"Liaoning Equipment Manufacturing Vocational and Technical College", "辽宁装备制造职业技术学院", "", 40,
+		[]string{"AUT.ROBOT", "AUT.PLC", "DIG.NET", "MFG.CAD"}},
+	{"Shenyang City Skills Competition", "沈阳市职业技能大赛", "CITY", 9, 26, 2024, 1, 14, 3,
+		"Shenyang International Exhibition Center", "沈阳国际展览中心", "hrss", 30,
+		[]string{"MFG.CNC", "MFG.WELD", "AUT.ROBOT", "AUT.IIOT", "AUTO.NEV", "SRV.COOK"}},
 }

@@ -92,7 +92,7 @@ func Seeded(ctx context.Context, db *sqlx.DB) (bool, error) {
 
 // Tables with a bigserial id, in the order their bases are read.
 var serialTables = []string{"alliance", "organization", "membership", "partnership", "training_center", "skill", "resource", "talent", "placement", "event", "competition",
-	"enrollment", "certificate"}
+	"enrollment", "certificate", "competition_registration"}
 
 // Load writes the demo alliance scaled by scale (1 = the demo itself) in ONE transaction.
 // scale K >= 1 generates a K-times larger synthetic alliance for benchmarks.
@@ -205,8 +205,8 @@ func Load(ctx context.Context, db *sqlx.DB, opts Options) (Summary, error) {
 
 // The tables Load writes, in COPY order.
 var loadedTables = []string{"alliance", "organization", "membership", "partnership", "partnership_participant", "partnership_invitation", "training_center",
-	"training_center_link", "skill", "talent", "resource", "resource_share", "resource_skill", "course_teacher", "talent_skill",
-	"enrollment", "certificate", "placement", "event", "competition"}
+	"training_center_link", "skill", "competition", "competition_skill", "talent", "resource", "resource_share", "resource_skill", "course_teacher", "talent_skill",
+	"enrollment", "certificate", "placement", "event", "competition_registration"}
 
 type foreignKey struct{ table, name, def string }
 
@@ -288,6 +288,8 @@ func (p *ids) field(table string) *int64 {
 		return &p.event
 	case "competition":
 		return &p.competition
+	case "competition_registration":
+		return &p.registration
 	case "enrollment":
 		return &p.enrollment
 	case "certificate":
@@ -458,6 +460,12 @@ func (g *gen) write(ctx context.Context, tx *sqlx.Tx, loaded time.Time) error {
 			newSkills = append(newSkills, &g.skills[i])
 		}
 	}
+	var cskills [][2]int64
+	for _, c := range g.competitions {
+		for _, k := range c.skills {
+			cskills = append(cskills, [2]int64{c.id, g.skills[k].id})
+		}
+	}
 	desc := allianceDesc
 	if g.scale > 1 {
 		desc += fmt.Sprintf(" (Synthetic benchmark data: %d times the demo alliance.)", g.scale)
@@ -523,6 +531,18 @@ func (g *gen) write(ctx context.Context, tx *sqlx.Tx, loaded time.Time) error {
 				v[5] = g.skills[s.parent].id
 			}
 		}},
+		{"competition", []string{"id", "alliance_id", "name_en", "name_zh", "level", "starts_on", "held_on", "venue_en", "venue_zh", "organizer_id",
+			"registration_deadline", "created_by"}, len(g.competitions), func(i int, v []any) {
+			c := g.competitions[i]
+			v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8] = c.id, g.allianceID, c.nameEn, c.nameZh, c.level, c.startsOn.String(), c.heldOn.String(), c.venueEn, c.venueZh
+			if c.organizer != nil {
+				v[9] = c.organizer.id
+			}
+			v[10], v[11] = dv(c.deadline), "demo"
+		}},
+		{"competition_skill", []string{"competition_id", "skill_id"}, len(cskills), func(i int, v []any) {
+			v[0], v[1] = cskills[i][0], cskills[i][1]
+		}},
 		{"talent", []string{"id", "alliance_id", "full_name", "name_zh", "email", "phone", "birth_date", "status", "school_id", "employer_id",
 			"graduation_year", "registered_on", "major"}, len(g.talents), func(i int, v []any) {
 			t := g.talents[i]
@@ -561,10 +581,14 @@ func (g *gen) write(ctx context.Context, tx *sqlx.Tx, loaded time.Time) error {
 			p := g.placements[i]
 			v[0], v[1], v[2], v[3], v[4], v[5], v[6] = p.id, p.opening, p.talent, p.status, p.applied.String(), dv(p.hired), iv(p.salary)
 		}},
-		{"competition", []string{"id", "alliance_id", "name_en", "name_zh", "level", "held_on"}, len(g.competitions), func(i int, v []any) {
-			c := g.competitions[i]
-			v[0], v[1], v[2], v[3], v[4], v[5] = c.id, g.allianceID, c.nameEn, c.nameZh, c.level, c.heldOn.String()
-		}},
+		{"competition_registration", []string{"id", "competition_id", "talent_id", "organization_id", "skill_id", "state", "registered_by", "registered_at", "withdrawn_at"},
+			len(g.entries), func(i int, v []any) {
+				e := g.entries[i]
+				v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7] = e.id, e.competition, e.talent.id, e.talent.school.id, g.skills[e.skill].id, "REGISTERED", "demo", e.registered
+				if e.withdrawn != nil {
+					v[5], v[8] = "WITHDRAWN", *e.withdrawn
+				}
+			}},
 		// The demo's history, written by the loader: actor "demo", role SYSTEM. Events
 		// of a day are spread over its working hours (Shenyang, UTC+8) in log order.
 		{"event", []string{"id", "alliance_id", "kind", "subject_id", "actor", "actor_role", "occurred_at", "payload", "resource_id", "restricted"},
@@ -600,7 +624,7 @@ var resourceCols = []string{"id", "alliance_id", "provider_id", "category", "tit
 	"positions", "filled", "salary_min", "salary_max", "employment_type", "opening_status", "closes_on",
 	"teacher_name", "teacher_title", "dual_qualified", "years_experience",
 	"hours", "seats", "enrolled", "starts_on", "ends_on", "facility_id",
-	"competition", "competition_level", "award", "awarded_on", "talent_id", "skill_id", "opening_hours"}
+	"competition", "competition_level", "award", "awarded_on", "talent_id", "skill_id", "opening_hours", "competition_id", "rank", "score"}
 
 // facilityWeek is when the demo's facilities are open: weekdays from 07:30 to 21:30, for
 // day classes and evening courses for workers, and Saturday mornings and afternoons.
@@ -634,5 +658,6 @@ func (g *gen) resourceRow(r *resource, v []any) {
 		}
 	case "COMPETITION_RESULT":
 		v[30], v[31], v[32], v[33], v[34], v[35] = r.competition, r.competitionLevel, r.award, r.awardedOn.String(), r.talent.id, r.skill
+		v[37], v[38], v[39] = r.edition, r.rank, r.score
 	}
 }

@@ -23,7 +23,7 @@ const (
 
 // ids holds the last id used in each table with a bigserial key.
 type ids struct {
-	alliance, org, membership, partnership, center, skill, resource, talent, placement, event, competition int64
+	alliance, org, membership, partnership, center, skill, resource, talent, placement, event, competition, registration int64
 	enrollment, certificate                                                                                int64
 }
 
@@ -58,6 +58,7 @@ type gen struct {
 	placements   []placement
 	events       []event
 	competitions []competitionEdition
+	entries      []*entry
 	titles       map[string]bool // course and partnership titles in use
 
 	copies []*copyState

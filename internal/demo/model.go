@@ -138,6 +138,9 @@ type resource struct {
 	awardedOn                            day
 	talent                               *talent
 	skill                                int64
+	edition                              int64 // the competition edition's id
+	rank                                 int
+	score                                float64
 	// links
 	skills []rskill
 }
@@ -228,10 +231,24 @@ type placement struct {
 
 // competitionEdition is a skills competition on the alliance's calendar.
 type competitionEdition struct {
-	id             int64
-	nameEn, nameZh string
-	level          string
-	heldOn         day
+	id               int64
+	nameEn, nameZh   string
+	level            string
+	startsOn, heldOn day
+	venueEn, venueZh string
+	organizer        *org
+	deadline         day   // 0: no registrations through the alliance
+	skills           []int // indices into gen.skills, in code order
+}
+
+// entry is a member school's registration of a talent in an edition still to come.
+type entry struct {
+	id          int64
+	competition int64
+	talent      *talent
+	skill       int
+	registered  time.Time
+	withdrawn   *time.Time
 }
 
 // event is one entry of the demo's history, written to the event log in date order.

@@ -2,6 +2,8 @@ package demo
 
 import (
 	"fmt"
+	"math"
+	"slices"
 	"strings"
 	"time"
 )
@@ -202,7 +204,8 @@ func (g *gen) strongest(t *talent) *tskill {
 // competitionResults records every edition of the recurring competitions held by the
 // demo's day. Medals go to the strongest candidates of the member schools: at world and
 // national level to graduates who went on to work in their trade (settle makes sure
-// most medallists are employed), at college competitions to students.
+// most medallists are employed), at college competitions to students. Editions still to
+// come take entries from member schools while their registration is open.
 func (g *gen) competitionResults(cs *copyState) error {
 	rank := map[string]int{"GOLD": 5, "SILVER": 4, "BRONZE": 3, "EXCELLENCE": 2, "PARTICIPATION": 1}
 	for i := range competitionSeriesSpecs {
@@ -213,13 +216,17 @@ func (g *gen) competitionResults(cs *copyState) error {
 			if date > g.horizon {
 				break
 			}
+			nameEn := fmt.Sprintf("%d %s", year, cp.en)
 			if cs.n == 0 { // one calendar for the alliance, whatever its scale
-				g.last.competition++
-				g.competitions = append(g.competitions, competitionEdition{id: g.last.competition,
-					nameEn: fmt.Sprintf("%d %s", year, cp.en), nameZh: fmt.Sprintf("%d年%s", year, cp.zh), level: cp.level, heldOn: date})
+				if err := g.newEdition(cs, cp, nameEn, year, date); err != nil {
+					return err
+				}
 			}
+			ed := g.edition(nameEn)
 			if date > g.asOf {
-				continue // still to come: on the calendar, no results yet
+				// Still to come: on the calendar, no results yet.
+				g.enter(cs, ed, college)
+				continue
 			}
 			// Who could have competed: talents of member schools, at college
 			// competitions while still at school, at the others after it.
@@ -233,6 +240,7 @@ func (g *gen) competitionResults(cs *copyState) error {
 				}
 			}
 			taken := map[*talent]bool{}
+			var recorded []*resource
 			for k := 0; k < cp.count && len(taken) < len(field); k++ {
 				// The strongest of a few entrants from the field.
 				var t *talent
@@ -277,10 +285,121 @@ func (g *gen) competitionResults(cs *copyState) error {
 					desc: fmt.Sprintf("%s of %s won the %s in %s at the %d %s (%s level).",
 						who, t.school.shortEn, strings.ToLower(an[0]), sp.en, year, cp.en, strings.ToLower(cp.level)),
 					sharedWithAll: true, sharedOn: minDay(maxDay(date, t.school.joined)+day(g.r.IntN(11)), g.asOf),
-					competition: cp.en, competitionLevel: cp.level, award: award, awardedOn: date, talent: t, skill: g.skills[ts.skill].id}
+					competition: cp.en, competitionLevel: cp.level, award: award, awardedOn: date, talent: t, skill: g.skills[ts.skill].id,
+					edition: ed.id}
 				g.newResource(res)
+				recorded = append(recorded, res)
+				if !slices.Contains(ed.skills, ts.skill) {
+					ed.skills = append(ed.skills, ts.skill)
+				}
 			}
+			g.rank(recorded, rank)
+			slices.SortFunc(ed.skills, func(a, b int) int { return strings.Compare(g.skills[a].spec.code, g.skills[b].spec.code) })
 		}
 	}
 	return nil
+}
+
+// newEdition puts one edition of a series on the alliance's calendar: its days end on
+// the day results are announced, and registration closes the series' deadline before
+// the first.
+func (g *gen) newEdition(cs *copyState, cp *competitionSeries, nameEn string, year int, last day) error {
+	g.last.competition++
+	skills, err := g.skillsOf(cp.skills)
+	if err != nil {
+		return err
+	}
+	ed := competitionEdition{id: g.last.competition, nameEn: nameEn, nameZh: fmt.Sprintf("%d年%s", year, cp.zh), level: cp.level,
+		startsOn: last - day(cp.days-1), heldOn: last, venueEn: cp.venueEn, venueZh: cp.venueZh, skills: skills}
+	if cp.deadline > 0 {
+		ed.deadline = ed.startsOn - day(cp.deadline)
+	}
+	for _, a := range cs.agencies {
+		if cp.organizer != "" && a.key == cp.organizer {
+			ed.organizer = a
+		}
+	}
+	slices.SortFunc(ed.skills, func(a, b int) int { return strings.Compare(g.skills[a].spec.code, g.skills[b].spec.code) })
+	g.competitions = append(g.competitions, ed)
+	return nil
+}
+
+// edition is the calendar's edition of that name.
+func (g *gen) edition(nameEn string) *competitionEdition {
+	for i := range g.competitions {
+		if g.competitions[i].nameEn == nameEn {
+			return &g.competitions[i]
+		}
+	}
+	panic("demo: no competition edition " + nameEn)
+}
+
+// rank places an edition's results in each skill by award, and scores them: a gold
+// scores in the nineties, each place below a little less.
+func (g *gen) rank(results []*resource, strength map[string]int) {
+	bySkill := map[int64][]*resource{}
+	var skills []int64
+	for _, r := range results {
+		if bySkill[r.skill] == nil {
+			skills = append(skills, r.skill)
+		}
+		bySkill[r.skill] = append(bySkill[r.skill], r)
+	}
+	for _, s := range skills {
+		rs := bySkill[s]
+		slices.SortStableFunc(rs, func(a, b *resource) int { return strength[b.award] - strength[a.award] })
+		score := 100.0
+		for i, r := range rs {
+			score -= 1 + float64(g.r.IntN(400))/100 + float64(5-strength[r.award])*2
+			r.rank, r.score = i+1, math.Round(score*100)/100
+		}
+	}
+}
+
+// enter registers, while an edition's registration is open on the demo's day, the
+// member schools' talents holding one of its skills well: students for college
+// competitions, graduates for the others. Skills no course teaches find few entrants,
+// which is the gap the alliance's curricula have to close.
+func (g *gen) enter(cs *copyState, ed *competitionEdition, college bool) {
+	if ed.deadline == 0 || g.asOf > ed.deadline || g.asOf >= ed.startsOn {
+		return
+	}
+	// Students are entered from level 2 in college competitions; graduates from level 3.
+	least := 3
+	if college {
+		least = 2
+	}
+	limit := 3 * len(ed.skills)
+	for _, t := range cs.talents {
+		if limit == 0 {
+			break
+		}
+		if t.school == nil || t.school.left != 0 || t.registered > g.asOf {
+			continue
+		}
+		if student := graduationDay(t.graduation) >= ed.startsOn; student != college {
+			continue
+		}
+		best := -1
+		for _, ts := range t.skills {
+			if ts.level >= least && slices.Contains(ed.skills, ts.skill) && (best < 0 || ts.level > t.skillLevel(best)) {
+				best = ts.skill
+			}
+		}
+		if best < 0 || g.r.IntN(3) > 0 {
+			continue
+		}
+		limit--
+		g.last.registration++
+		// Entered over the last weeks, in office hours in Shenyang (UTC+8).
+		at := (g.asOf - day(1+g.r.IntN(40))).time().Add(time.Duration(1+g.r.IntN(8)) * time.Hour)
+		e := &entry{id: g.last.registration, competition: ed.id, talent: t, skill: best, registered: at}
+		if g.r.IntN(12) == 0 {
+			w := at.Add(time.Duration(24+g.r.IntN(96)) * time.Hour)
+			if w.Before(g.asOf.time()) {
+				e.withdrawn = &w
+			}
+		}
+		g.entries = append(g.entries, e)
+	}
 }

@@ -48,6 +48,7 @@ var kindNames = map[store.CalendarKind][2]string{
 	store.CalendarBooking:      {"Facility booking", "场地预约"},
 	store.CalendarCompetition:  {"Skills competition", "技能竞赛"},
 	store.CalendarSecondment:   {"Teacher secondment", "教师借调"},
+	store.CalendarDeadline:     {"Competition registration deadline", "竞赛报名截止"},
 }
 
 // Write renders entries as one VCALENDAR to w.

@@ -24,25 +24,26 @@ const (
 	CalendarBooking      CalendarKind = "FACILITY_BOOKING"
 	CalendarCompetition  CalendarKind = "COMPETITION"
 	CalendarSecondment   CalendarKind = "SECONDMENT"
+	CalendarDeadline     CalendarKind = "REGISTRATION_DEADLINE"
 )
 
 // CalendarKinds lists every kind of entry, in the contract's order. An entry's id is its
 // kind's place in this list above its row's id, so the list may only grow at its end.
-var CalendarKinds = []CalendarKind{CalendarCourse, CalendarClassMeeting, CalendarBooking, CalendarCompetition, CalendarSecondment}
+var CalendarKinds = []CalendarKind{CalendarCourse, CalendarClassMeeting, CalendarBooking, CalendarCompetition, CalendarSecondment, CalendarDeadline}
 
 // entryIDShift leaves rows' ids 48 bits: an entry id is unique across kinds, which the
 // keyset of a list of entries needs.
 const entryIDShift = 48
 
 // CalendarEntry is one dated thing on the alliance's calendar: a course's days, a class
-// meeting, a booking, a competition or a teacher's secondment. All-day entries run from midnight to midnight in
+// meeting, a booking, a competition or its registration deadline, or a teacher's secondment. All-day entries run from midnight to midnight in
 // Shenyang.
 type CalendarEntry struct {
 	Keyset
 	EntryID int64        `db:"entry_id"`
 	Kind    CalendarKind `db:"kind"`
 	// SourceID is the id of the row the entry shows: the course, the booking, the
-	// competition or the secondment.
+	// competition (for its deadline too) or the secondment.
 	SourceID       int64     `db:"source_id"`
 	TitleEn        string    `db:"title_en"`
 	TitleZh        string    `db:"title_zh"`
@@ -156,12 +157,27 @@ func calendarList(f CalendarFilter) *list {
 			"b.cancelled_at IS NOT NULL AS cancelled, false AS tentative, b.version - 1 AS sequence, coalesce(b.cancelled_at, b.booked_at) AS modified_at "+
 			"FROM facility_booking b JOIN resource r ON r.id = b.facility_id "+course+" WHERE "+strings.Join(conds, " AND "))
 	}
-	// Competitions are the whole alliance's: they belong to no organization's calendar.
-	if wanted(CalendarCompetition) && f.Organization == nil {
-		branches = append(branches, "SELECT "+entryID(CalendarCompetition, "m.id")+" AS entry_id, '"+string(CalendarCompetition)+"'::text AS kind, m.id AS source_id, "+
-			"m.name_en AS title_en, m.name_zh AS title_zh, "+shenyangMidnight("m.held_on")+" AS starts_at, "+shenyangMidnight("m.held_on + 1")+" AS ends_at, "+
-			"true AS all_day, NULL::bigint AS organization_id, NULL::bigint AS facility_id, NULL::bigint AS course_id, false AS cancelled, false AS tentative, "+
-			"0 AS sequence, NULL::timestamptz AS modified_at FROM competition m WHERE m.held_on BETWEEN "+firstDay()+"::date AND "+lastDay()+"::date")
+	// Competitions are the whole alliance's: an organization's calendar holds those it
+	// organizes. An edition spans its contest days; its registration deadline is an entry
+	// of its own, on the last day entries are taken.
+	comp := func(k CalendarKind, title, first, last, window string) string {
+		cond := window
+		if f.Organization != nil {
+			cond += " AND m.organizer_id = " + org()
+		}
+		return "SELECT " + entryID(k, "m.id") + " AS entry_id, '" + string(k) + "'::text AS kind, m.id AS source_id, " + title + ", " +
+			shenyangMidnight(first) + " AS starts_at, " + shenyangMidnight(last+" + 1") + " AS ends_at, " +
+			"true AS all_day, m.organizer_id AS organization_id, NULL::bigint AS facility_id, NULL::bigint AS course_id, false AS cancelled, false AS tentative, " +
+			"m.version - 1 AS sequence, NULL::timestamptz AS modified_at FROM competition m WHERE " + cond
+	}
+	if wanted(CalendarCompetition) {
+		branches = append(branches, comp(CalendarCompetition, "m.name_en AS title_en, m.name_zh AS title_zh", "m.starts_on", "m.held_on",
+			"daterange(m.starts_on, m.held_on, '[]') && daterange("+firstDay()+"::date, "+lastDay()+"::date, '[]')"))
+	}
+	if wanted(CalendarDeadline) {
+		branches = append(branches, comp(CalendarDeadline, "'Registration closes: ' || m.name_en AS title_en, m.name_zh || '报名截止' AS title_zh",
+			"m.registration_deadline", "m.registration_deadline",
+			"m.registration_deadline BETWEEN "+firstDay()+"::date AND "+lastDay()+"::date"))
 	}
 	// Secondments, like bookings, are read only by viewers who may see them, of teachers
 	// their scope sees. A request awaiting its answer is tentative; a declined or
