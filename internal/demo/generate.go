@@ -24,7 +24,7 @@ const (
 // ids holds the last id used in each table with a bigserial key.
 type ids struct {
 	alliance, org, membership, partnership, center, skill, resource, talent, placement, event, competition, registration int64
-	enrollment, certificate                                                                                int64
+	enrollment, certificate                                                                                              int64
 }
 
 // gen builds the whole demo in memory; Load then streams it to the database.
