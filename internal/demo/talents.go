@@ -3,6 +3,7 @@ package demo
 import (
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"time"
@@ -293,7 +294,7 @@ func (g *gen) competitionResults(cs *copyState) error {
 					ed.skills = append(ed.skills, ts.skill)
 				}
 			}
-			g.rank(recorded, rank)
+			g.rank(recorded, rank, ed.id+int64(cs.n)<<20)
 			slices.SortFunc(ed.skills, func(a, b int) int { return strings.Compare(g.skills[a].spec.code, g.skills[b].spec.code) })
 		}
 	}
@@ -335,8 +336,11 @@ func (g *gen) edition(nameEn string) *competitionEdition {
 }
 
 // rank places an edition's results in each skill by award, and scores them: a gold
-// scores in the nineties, each place below a little less.
-func (g *gen) rank(results []*resource, strength map[string]int) {
+// scores in the nineties, each place below a little less. Its draws come from a source of
+// their own (seeded by seed), so that the rest of the demo stays as it was before results
+// were ranked.
+func (g *gen) rank(results []*resource, strength map[string]int, seed int64) {
+	r := sideRand(seed)
 	bySkill := map[int64][]*resource{}
 	var skills []int64
 	for _, r := range results {
@@ -349,9 +353,9 @@ func (g *gen) rank(results []*resource, strength map[string]int) {
 		rs := bySkill[s]
 		slices.SortStableFunc(rs, func(a, b *resource) int { return strength[b.award] - strength[a.award] })
 		score := 100.0
-		for i, r := range rs {
-			score -= 1 + float64(g.r.IntN(400))/100 + float64(5-strength[r.award])*2
-			r.rank, r.score = i+1, math.Round(score*100)/100
+		for i, res := range rs {
+			score -= 1 + float64(r.IntN(400))/100 + float64(5-strength[res.award])*2
+			res.rank, res.score = i+1, math.Round(score*100)/100
 		}
 	}
 }
@@ -370,6 +374,8 @@ func (g *gen) enter(cs *copyState, ed *competitionEdition, college bool) {
 		least = 2
 	}
 	limit := 3 * len(ed.skills)
+	// Entries draw from a source of their own, as ranks do.
+	r := sideRand(ed.id + int64(cs.n)<<20 + 1<<40)
 	for _, t := range cs.talents {
 		if limit == 0 {
 			break
@@ -386,16 +392,16 @@ func (g *gen) enter(cs *copyState, ed *competitionEdition, college bool) {
 				best = ts.skill
 			}
 		}
-		if best < 0 || g.r.IntN(3) > 0 {
+		if best < 0 || r.IntN(3) > 0 {
 			continue
 		}
 		limit--
 		g.last.registration++
 		// Entered over the last weeks, in office hours in Shenyang (UTC+8).
-		at := (g.asOf - day(1+g.r.IntN(40))).time().Add(time.Duration(1+g.r.IntN(8)) * time.Hour)
+		at := (g.asOf - day(1+r.IntN(40))).time().Add(time.Duration(1+r.IntN(8)) * time.Hour)
 		e := &entry{id: g.last.registration, competition: ed.id, talent: t, skill: best, registered: at}
-		if g.r.IntN(12) == 0 {
-			w := at.Add(time.Duration(24+g.r.IntN(96)) * time.Hour)
+		if r.IntN(12) == 0 {
+			w := at.Add(time.Duration(24+r.IntN(96)) * time.Hour)
 			if w.Before(g.asOf.time()) {
 				e.withdrawn = &w
 			}
@@ -403,3 +409,7 @@ func (g *gen) enter(cs *copyState, ed *competitionEdition, college bool) {
 		g.entries = append(g.entries, e)
 	}
 }
+
+// sideRand is a source of draws apart from the demo's own sequence, for details added
+// after the demo's shape was settled.
+func sideRand(seed int64) *rand.Rand { return rand.New(rand.NewPCG(uint64(seed), 0xc0de_2026_1203)) }

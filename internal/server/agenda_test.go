@@ -211,7 +211,7 @@ func TestAnOrganizationsCalendarHoldsOnlyWhatItHoldsOrHosts(t *testing.T) {
 		}
 	}
 	if k := kindsOf(mine); k["COMPETITION"] != 0 {
-		t.Errorf("competitions are nobody's own: %v", k)
+		t.Errorf("a member that organizes no competition holds competitions: %v", k)
 	}
 }
 
@@ -410,5 +410,106 @@ func TestAFeedUpdatesACancelledBookingUnderItsUID(t *testing.T) {
 	vars["cancelled"] = true
 	if p := readCalendarPage(t, ts, memberOf(b.school), vars); p.Calendar.TotalCount != 1 || !p.Calendar.Edges[0].Node.Cancelled || p.Calendar.Edges[0].Node.UID != uid {
 		t.Errorf("with includeCancelled: %+v", p.Calendar)
+	}
+}
+
+func TestACompetitionSpansItsDaysAndItsDeadlineIsAnEntryOfItsOwn(t *testing.T) {
+	ts := newServer(t)
+	const q = `query($from: DateTime!, $to: DateTime!, $org: ID) {
+		calendar(from: $from, to: $to, kinds: [COMPETITION, REGISTRATION_DEADLINE], organization: $org, first: 100) {
+			totalCount
+			edges { node { uid kind title { en zh } start end allDay organization { id }
+				competition { id startsOn endsOn registrationDeadline organizer { id } } } }
+		}
+	}`
+	type entry struct {
+		UID, Kind, Start, End string
+		Title                 struct{ En, Zh string }
+		AllDay                bool
+		Organization          *struct{ ID string }
+		Competition           *struct {
+			ID, StartsOn, EndsOn string
+			RegistrationDeadline *string
+			Organizer            *struct{ ID string }
+		}
+	}
+	read := func(vars map[string]any) []entry {
+		t.Helper()
+		r := ts.queryAs(t, auth.Viewer{}, q, vars)
+		if len(r.Errors) > 0 {
+			t.Fatalf("calendar: %+v", r.Errors)
+		}
+		var out struct {
+			Calendar struct {
+				TotalCount int
+				Edges      []struct{ Node entry }
+			}
+		}
+		if err := json.Unmarshal(r.Data, &out); err != nil {
+			t.Fatal(err)
+		}
+		if out.Calendar.TotalCount != len(out.Calendar.Edges) {
+			t.Fatalf("%d entries of %d", len(out.Calendar.Edges), out.Calendar.TotalCount)
+		}
+		entries := make([]entry, len(out.Calendar.Edges))
+		for i, e := range out.Calendar.Edges {
+			entries[i] = e.Node
+		}
+		return entries
+	}
+	midnight := func(day string, plus int) string {
+		d, err := time.ParseInLocation(time.DateOnly, day, time.FixedZone("CST", 8*3600))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d.AddDate(0, 0, plus).UTC().Format(time.RFC3339)
+	}
+	year := map[string]any{"from": demoDay.Format(time.RFC3339), "to": demoDay.Add(365 * 24 * time.Hour).Format(time.RFC3339)}
+	entries := read(year)
+	kinds, multiDay := map[string]int{}, 0
+	for _, e := range entries {
+		kinds[e.Kind]++
+		c := e.Competition
+		if c == nil || !e.AllDay {
+			t.Fatalf("%s names no competition or is not whole days: %+v", e.UID, e)
+		}
+		switch e.Kind {
+		case "COMPETITION":
+			if e.Start != midnight(c.StartsOn, 0) || e.End != midnight(c.EndsOn, 1) {
+				t.Errorf("%s runs %s to %s, want its days %s to %s", e.UID, e.Start, e.End, c.StartsOn, c.EndsOn)
+			}
+			if c.StartsOn != c.EndsOn {
+				multiDay++
+			}
+		case "REGISTRATION_DEADLINE":
+			if c.RegistrationDeadline == nil || e.Start != midnight(*c.RegistrationDeadline, 0) || e.End != midnight(*c.RegistrationDeadline, 1) {
+				t.Errorf("%s is not the day of its edition's deadline: %+v", e.UID, e)
+			}
+			if !strings.Contains(e.Title.Zh, "报名截止") || !strings.HasPrefix(e.Title.En, "Registration closes") {
+				t.Errorf("%s reads %+v", e.UID, e.Title)
+			}
+		}
+		if (c.Organizer == nil) != (e.Organization == nil) || c.Organizer != nil && c.Organizer.ID != e.Organization.ID {
+			t.Errorf("%s's organization is not its edition's organizer: %+v", e.UID, e)
+		}
+	}
+	if kinds["COMPETITION"] == 0 || kinds["REGISTRATION_DEADLINE"] == 0 || multiDay == 0 {
+		t.Fatalf("the demo's coming year holds %v (%d over several days): want editions over their days and their deadlines", kinds, multiDay)
+	}
+
+	// The city's bureau organizes the city competition: its calendar holds the edition and
+	// its deadline, and nothing it does not organize.
+	hrss := orgNamed(t, "Shenyang Human Resources and Social Security Bureau")
+	year["org"] = hrss
+	mine := read(year)
+	got := map[string]int{}
+	for _, e := range mine {
+		got[e.Kind]++
+		if e.Organization == nil || e.Organization.ID != hrss {
+			t.Errorf("%s is on the bureau's calendar but not organized by it: %+v", e.UID, e)
+		}
+	}
+	if got["COMPETITION"] == 0 || got["REGISTRATION_DEADLINE"] == 0 {
+		t.Errorf("the bureau's calendar holds %v: want the city competition and its deadline", got)
 	}
 }
