@@ -604,6 +604,14 @@ const (
 	EventKindSecondmentDeclined EventKind = "SECONDMENT_DECLINED"
 	// A secondment was cancelled (the subject is the secondment); the payload's `was` is the state it left. Signed-in callers only.
 	EventKindSecondmentCancelled EventKind = "SECONDMENT_CANCELLED"
+	// A competition edition was put on the calendar (the subject is the edition). Payload: `{"level": ..., "startsOn": ..., "endsOn": ...}`.
+	EventKindCompetitionScheduled EventKind = "COMPETITION_SCHEDULED"
+	// A competition edition changed (the subject is the edition); the payload names the changed fields: `{"fields": [...]}`.
+	EventKindCompetitionUpdated EventKind = "COMPETITION_UPDATED"
+	// A talent was entered in a competition edition (the subject is the entry). Payload: `{"competition": ..., "talent": ..., "organization": ...}`. Signed-in callers only.
+	EventKindCompetitionRegistered EventKind = "COMPETITION_REGISTERED"
+	// An entry in a competition edition was withdrawn (the subject is the entry); the payload names the edition, talent and member. Signed-in callers only.
+	EventKindCompetitionRegistrationWithdrawn EventKind = "COMPETITION_REGISTRATION_WITHDRAWN"
 )
 
 var AllEventKind = []EventKind{
@@ -648,6 +656,10 @@ var AllEventKind = []EventKind{
 	EventKindSecondmentAccepted,
 	EventKindSecondmentDeclined,
 	EventKindSecondmentCancelled,
+	EventKindCompetitionScheduled,
+	EventKindCompetitionUpdated,
+	EventKindCompetitionRegistered,
+	EventKindCompetitionRegistrationWithdrawn,
 }
 
 // FeedEventsEventEdge includes the requested fields of the GraphQL type EventEdge.
