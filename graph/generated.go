@@ -12375,7 +12375,12 @@ type CompetitionRegistrationPayload {
 }
 
 extend type Mutation {
-  "Puts a competition edition on the alliance's calendar. ADMIN may for any organizer; a MEMBER for itself as organizer."
+  """
+  Puts a competition edition on the alliance's calendar. ADMIN may for any organizer; a
+  MEMBER for itself as organizer. Sending the same edition again returns it unchanged, so a
+  retry is safe; another edition of the same English name and last day is refused with
+  ` + "`" + `DUPLICATE` + "`" + `.
+  """
   scheduleCompetition("The edition." input: ScheduleCompetitionInput!): CompetitionPayload! @requires(roles: [ADMIN, MEMBER])
   "Changes an edition that has not ended. ADMIN or the organizer may."
   updateCompetition("The changes." input: UpdateCompetitionInput!): CompetitionPayload! @requires(roles: [ADMIN, MEMBER])

@@ -126,6 +126,23 @@ func (s *Service) ScheduleCompetition(ctx context.Context, in ScheduleCompetitio
 		if err := p.err(); err != nil {
 			return err
 		}
+		// A retry of the same request finds the edition the first made and writes nothing.
+		prior, err := tx.CompetitionNamed(ctx, c.AllianceID, c.NameEn, c.HeldOn)
+		switch {
+		case err == nil:
+			same, err := sameEdition(ctx, tx, prior, c, skills)
+			if err != nil || !same {
+				if err == nil {
+					err = refuse(Duplicate, "name.en", "the alliance has an edition named %q ending on %s: change it with updateCompetition",
+						c.NameEn, c.HeldOn.Format(time.DateOnly))
+				}
+				return err
+			}
+			c = prior
+			return nil
+		case !errors.Is(err, store.ErrNotFound):
+			return err
+		}
 		id, err := tx.CreateCompetition(ctx, c, skills)
 		if errors.Is(err, store.ErrDuplicate) {
 			return refuse(Duplicate, "name.en", "the alliance has an edition named %q ending on %s", c.NameEn, c.HeldOn.Format(time.DateOnly))
@@ -145,6 +162,25 @@ func (s *Service) ScheduleCompetition(ctx context.Context, in ScheduleCompetitio
 	}
 	return c, nil
 }
+
+// sameEdition reports whether prior is the edition c and skills describe: a retry.
+func sameEdition(ctx context.Context, tx *store.Tx, prior, c *store.Competition, skills []int64) (bool, error) {
+	if prior.NameZh != c.NameZh || prior.Level != c.Level || !prior.StartsOn.Equal(c.StartsOn) || !equalPtr(prior.VenueEn, c.VenueEn) ||
+		!equalPtr(prior.VenueZh, c.VenueZh) || !equalPtr(prior.OrganizerID, c.OrganizerID) || !equalDay(prior.RegistrationDeadline, c.RegistrationDeadline) {
+		return false, nil
+	}
+	held, err := tx.CompetitionSkillIDs(ctx, prior.ID)
+	if err != nil {
+		return false, err
+	}
+	want := slices.Clone(skills)
+	slices.Sort(want)
+	return slices.Equal(held, want), nil
+}
+
+func equalPtr[T comparable](a, b *T) bool { return (a == nil) == (b == nil) && (a == nil || *a == *b) }
+
+func equalDay(a, b *time.Time) bool { return (a == nil) == (b == nil) && (a == nil || a.Equal(*b)) }
 
 // UpdateCompetition changes an edition that has not ended: ADMIN, or the organizer.
 func (s *Service) UpdateCompetition(ctx context.Context, in UpdateCompetitionInput) (*store.Competition, error) {

@@ -262,6 +262,26 @@ func (t *Tx) SetCompetitionSkills(ctx context.Context, id int64, skills []int64)
 	return nil
 }
 
+// CompetitionNamed reads the alliance's edition of an English name ending on a day;
+// ErrNotFound if none.
+func (t *Tx) CompetitionNamed(ctx context.Context, alliance int64, nameEn string, last time.Time) (*Competition, error) {
+	var c Competition
+	if err := t.get(ctx, &c, "SELECT c.* FROM competition c WHERE c.alliance_id = $1 AND c.name_en = $2 AND c.held_on = $3::date",
+		alliance, nameEn, dateArg(last)); err != nil {
+		return nil, fmt.Errorf("read competition %q of alliance %d: %w", nameEn, alliance, err)
+	}
+	return &c, nil
+}
+
+// CompetitionSkillIDs lists the skills an edition contests.
+func (t *Tx) CompetitionSkillIDs(ctx context.Context, id int64) ([]int64, error) {
+	var ids []int64
+	if err := t.selectRows(ctx, &ids, "SELECT skill_id FROM competition_skill WHERE competition_id = $1 ORDER BY skill_id", id); err != nil {
+		return nil, fmt.Errorf("read skills of competition %d: %w", id, err)
+	}
+	return ids, nil
+}
+
 // LockCompetition reads an edition and locks it until the transaction ends, so that
 // entries and changes to its days do not cross; ErrNotFound if none.
 func (t *Tx) LockCompetition(ctx context.Context, id int64) (*Competition, error) {
