@@ -89,28 +89,20 @@ func competitionTrades(ctx context.Context, c *model.Competition) ([]store.Skill
 	return out, nil
 }
 
-func competitionRegistrations(ctx context.Context, c *model.Competition, includeWithdrawn *bool) ([]*model.CompetitionRegistration, error) {
-	rows, err := loader.From(ctx).CompetitionRegistrations.Load(ctx, c.Competition.ID, store.RegistrationFilter{IncludeWithdrawn: includeWithdrawn != nil && *includeWithdrawn})
-	if err != nil {
-		return nil, err
-	}
-	out := make([]*model.CompetitionRegistration, len(rows))
-	for i := range rows {
-		out[i] = wrapRegistration(&rows[i])
-	}
-	return out, nil
+// competitionRegistrations pages an edition's entries the viewer may see, earliest first.
+func competitionRegistrations(ctx context.Context, c *model.Competition, includeWithdrawn *bool, first *int, after *string, last *int, before *string) (*model.CompetitionRegistrationConnection, error) {
+	f := store.RegistrationFilter{IncludeWithdrawn: includeWithdrawn != nil && *includeWithdrawn}
+	return nestedPage(ctx, pageArgs{first, after, last, before, nil, "REGISTERED_AT"}, f,
+		func(context.Context, store.RegistrationFilter) (store.RegistrationFilter, error) { return f, nil },
+		loader.From(ctx).CompetitionRegistrations, c.Competition.ID, wrapRegistration)
 }
 
-func competitionResults(ctx context.Context, c *model.Competition, awards []store.Award) ([]*model.CompetitionResult, error) {
-	rows, err := loader.From(ctx).CompetitionResults.Load(ctx, c.Competition.ID, store.EditionResultFilter{Awards: awards})
-	if err != nil {
-		return nil, err
-	}
-	out := make([]*model.CompetitionResult, len(rows))
-	for i := range rows {
-		out[i] = wrapResult(&rows[i])
-	}
-	return out, nil
+// competitionResults pages an edition's results the viewer may see, best rank first.
+func competitionResults(ctx context.Context, c *model.Competition, awards []store.Award, first *int, after *string, last *int, before *string) (*model.CompetitionResultConnection, error) {
+	f := store.EditionResultFilter{Awards: awards}
+	return nestedPage(ctx, pageArgs{first, after, last, before, nil, "RANK"}, f,
+		func(context.Context, store.EditionResultFilter) (store.EditionResultFilter, error) { return f, nil },
+		loader.From(ctx).CompetitionResults, c.Competition.ID, wrapResult)
 }
 
 // resultEdition is the edition a result is from, when recorded.

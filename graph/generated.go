@@ -243,8 +243,8 @@ type ComplexityRoot struct {
 		RegistrationCount    func(childComplexity int) int
 		RegistrationDeadline func(childComplexity int) int
 		RegistrationOpen     func(childComplexity int) int
-		Registrations        func(childComplexity int, includeWithdrawn *bool) int
-		Results              func(childComplexity int, awards []store.Award) int
+		Registrations        func(childComplexity int, includeWithdrawn *bool, first *int, after *string, last *int, before *string) int
+		Results              func(childComplexity int, awards []store.Award, first *int, after *string, last *int, before *string) int
 		Skills               func(childComplexity int) int
 		StartsOn             func(childComplexity int) int
 		Trades               func(childComplexity int) int
@@ -289,6 +289,17 @@ type ComplexityRoot struct {
 		WithdrawnAt  func(childComplexity int) int
 	}
 
+	CompetitionRegistrationConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	CompetitionRegistrationEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	CompetitionRegistrationPayload struct {
 		Registration func(childComplexity int) int
 		UserErrors   func(childComplexity int) int
@@ -316,6 +327,17 @@ type ComplexityRoot struct {
 		TrainingCenter func(childComplexity int) int
 		Version        func(childComplexity int) int
 		WithdrawnOn    func(childComplexity int) int
+	}
+
+	CompetitionResultConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	CompetitionResultEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	CompetitionResultPayload struct {
@@ -1328,8 +1350,8 @@ type CompetitionResolver interface {
 	Skills(ctx context.Context, obj *model.Competition) ([]*model.Skill, error)
 	Trades(ctx context.Context, obj *model.Competition) ([]store.SkillCategory, error)
 	RegistrationCount(ctx context.Context, obj *model.Competition) (int, error)
-	Registrations(ctx context.Context, obj *model.Competition, includeWithdrawn *bool) ([]*model.CompetitionRegistration, error)
-	Results(ctx context.Context, obj *model.Competition, awards []store.Award) ([]*model.CompetitionResult, error)
+	Registrations(ctx context.Context, obj *model.Competition, includeWithdrawn *bool, first *int, after *string, last *int, before *string) (*model.Connection[*model.CompetitionRegistration], error)
+	Results(ctx context.Context, obj *model.Competition, awards []store.Award, first *int, after *string, last *int, before *string) (*model.Connection[*model.CompetitionResult], error)
 }
 type CompetitionRegistrationResolver interface {
 	Competition(ctx context.Context, obj *model.CompetitionRegistration) (*model.Competition, error)
@@ -2401,7 +2423,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Competition.Registrations(childComplexity, args["includeWithdrawn"].(*bool)), true
+		return e.ComplexityRoot.Competition.Registrations(childComplexity, args["includeWithdrawn"].(*bool), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Competition.results":
 		if e.ComplexityRoot.Competition.Results == nil {
 			break
@@ -2412,7 +2434,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Competition.Results(childComplexity, args["awards"].([]store.Award)), true
+		return e.ComplexityRoot.Competition.Results(childComplexity, args["awards"].([]store.Award), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Competition.skills":
 		if e.ComplexityRoot.Competition.Skills == nil {
 			break
@@ -2581,6 +2603,38 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CompetitionRegistration.WithdrawnAt(childComplexity), true
 
+	case "CompetitionRegistrationConnection.edges":
+		if e.ComplexityRoot.CompetitionRegistrationConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CompetitionRegistrationConnection.Edges(childComplexity), true
+	case "CompetitionRegistrationConnection.pageInfo":
+		if e.ComplexityRoot.CompetitionRegistrationConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CompetitionRegistrationConnection.PageInfo(childComplexity), true
+	case "CompetitionRegistrationConnection.totalCount":
+		if e.ComplexityRoot.CompetitionRegistrationConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CompetitionRegistrationConnection.TotalCount(childComplexity), true
+
+	case "CompetitionRegistrationEdge.cursor":
+		if e.ComplexityRoot.CompetitionRegistrationEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CompetitionRegistrationEdge.Cursor(childComplexity), true
+	case "CompetitionRegistrationEdge.node":
+		if e.ComplexityRoot.CompetitionRegistrationEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CompetitionRegistrationEdge.Node(childComplexity), true
+
 	case "CompetitionRegistrationPayload.registration":
 		if e.ComplexityRoot.CompetitionRegistrationPayload.Registration == nil {
 			break
@@ -2720,6 +2774,38 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CompetitionResult.WithdrawnOn(childComplexity), true
+
+	case "CompetitionResultConnection.edges":
+		if e.ComplexityRoot.CompetitionResultConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CompetitionResultConnection.Edges(childComplexity), true
+	case "CompetitionResultConnection.pageInfo":
+		if e.ComplexityRoot.CompetitionResultConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CompetitionResultConnection.PageInfo(childComplexity), true
+	case "CompetitionResultConnection.totalCount":
+		if e.ComplexityRoot.CompetitionResultConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CompetitionResultConnection.TotalCount(childComplexity), true
+
+	case "CompetitionResultEdge.cursor":
+		if e.ComplexityRoot.CompetitionResultEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CompetitionResultEdge.Cursor(childComplexity), true
+	case "CompetitionResultEdge.node":
+		if e.ComplexityRoot.CompetitionResultEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CompetitionResultEdge.Node(childComplexity), true
 
 	case "CompetitionResultPayload.competitionResult":
 		if e.ComplexityRoot.CompetitionResultPayload.CompetitionResult == nil {
@@ -12183,12 +12269,64 @@ type Competition implements Node {
   registrations(
     "Include withdrawn entries; false by default."
     includeWithdrawn: Boolean = false
-  ): [CompetitionRegistration!]!
-  "The results recorded for this edition that the caller may see, best rank first (unranked results last, by award)."
+    "Number of items to return, paging forwards (at most 100; default 20)."
+    first: Int
+    "Return items after this cursor."
+    after: String
+    "Number of items to return, paging backwards (at most 100)."
+    last: Int
+    "Return items before this cursor."
+    before: String
+  ): CompetitionRegistrationConnection!
+  "The results recorded for this edition that the caller may see, best rank first (unranked results last)."
   results(
     "Only results with these awards."
     awards: [Award!]
-  ): [CompetitionResult!]!
+    "Number of items to return, paging forwards (at most 100; default 20)."
+    first: Int
+    "Return items after this cursor."
+    after: String
+    "Number of items to return, paging backwards (at most 100)."
+    last: Int
+    "Return items before this cursor."
+    before: String
+  ): CompetitionResultConnection!
+}
+
+"A page of entries in a competition edition."
+type CompetitionRegistrationConnection {
+  "The entries on this page, each with its cursor."
+  edges: [CompetitionRegistrationEdge!]!
+  "Where this page sits in the whole list."
+  pageInfo: PageInfo!
+  "The number of entries in the whole list the caller may see, ignoring paging. Counted only when asked for."
+  totalCount: Int!
+}
+
+"An entry and its cursor."
+type CompetitionRegistrationEdge {
+  "Opaque position of this edge, for ` + "`" + `after` + "`" + ` and ` + "`" + `before` + "`" + `."
+  cursor: String!
+  "The entry."
+  node: CompetitionRegistration!
+}
+
+"A page of competition results."
+type CompetitionResultConnection {
+  "The results on this page, each with its cursor."
+  edges: [CompetitionResultEdge!]!
+  "Where this page sits in the whole list."
+  pageInfo: PageInfo!
+  "The number of results in the whole list the caller may see, ignoring paging. Counted only when asked for."
+  totalCount: Int!
+}
+
+"A competition result and its cursor."
+type CompetitionResultEdge {
+  "Opaque position of this edge, for ` + "`" + `after` + "`" + ` and ` + "`" + `before` + "`" + `."
+  cursor: String!
+  "The result."
+  node: CompetitionResult!
 }
 
 "Where a talent's entry in a competition stands."
@@ -12987,6 +13125,28 @@ func (ec *executionContext) childFields_CompetitionRegistration(ctx context.Cont
 	return nil, fmt.Errorf("no field named %q was found under type CompetitionRegistration", field.Name)
 }
 
+func (ec *executionContext) childFields_CompetitionRegistrationConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_CompetitionRegistrationConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_CompetitionRegistrationConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_CompetitionRegistrationConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CompetitionRegistrationConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_CompetitionRegistrationEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_CompetitionRegistrationEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_CompetitionRegistrationEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CompetitionRegistrationEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_CompetitionRegistrationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "registration":
@@ -13043,6 +13203,28 @@ func (ec *executionContext) childFields_CompetitionResult(ctx context.Context, f
 		return ec.fieldContext_CompetitionResult_score(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CompetitionResult", field.Name)
+}
+
+func (ec *executionContext) childFields_CompetitionResultConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_CompetitionResultConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_CompetitionResultConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_CompetitionResultConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CompetitionResultConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_CompetitionResultEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_CompetitionResultEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_CompetitionResultEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CompetitionResultEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_CompetitionResultPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -15524,6 +15706,38 @@ func (ec *executionContext) field_Competition_registrations_args(ctx context.Con
 		return nil, err
 	}
 	args["includeWithdrawn"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg4
 	return args, nil
 }
 
@@ -15538,6 +15752,38 @@ func (ec *executionContext) field_Competition_results_args(ctx context.Context, 
 		return nil, err
 	}
 	args["awards"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg4
 	return args, nil
 }
 
@@ -22208,11 +22454,11 @@ func (ec *executionContext) _Competition_registrations(ctx context.Context, fiel
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Competition().Registrations(ctx, obj, fc.Args["includeWithdrawn"].(*bool))
+			return ec.Resolvers.Competition().Registrations(ctx, obj, fc.Args["includeWithdrawn"].(*bool), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*model.CompetitionRegistration) graphql.Marshaler {
-			return ec.marshalNCompetitionRegistration2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐCompetitionRegistrationᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[*model.CompetitionRegistration]) graphql.Marshaler {
+			return ec.marshalNCompetitionRegistrationConnection2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐConnection(ctx, selections, v)
 		},
 		true,
 		true,
@@ -22225,7 +22471,7 @@ func (ec *executionContext) fieldContext_Competition_registrations(ctx context.C
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CompetitionRegistration(ctx, field)
+			return ec.childFields_CompetitionRegistrationConnection(ctx, field)
 		},
 	}
 	defer func() {
@@ -22252,11 +22498,11 @@ func (ec *executionContext) _Competition_results(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Competition().Results(ctx, obj, fc.Args["awards"].([]store.Award))
+			return ec.Resolvers.Competition().Results(ctx, obj, fc.Args["awards"].([]store.Award), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*model.CompetitionResult) graphql.Marshaler {
-			return ec.marshalNCompetitionResult2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐCompetitionResultᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[*model.CompetitionResult]) graphql.Marshaler {
+			return ec.marshalNCompetitionResultConnection2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐConnection(ctx, selections, v)
 		},
 		true,
 		true,
@@ -22269,7 +22515,7 @@ func (ec *executionContext) fieldContext_Competition_results(ctx context.Context
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CompetitionResult(ctx, field)
+			return ec.childFields_CompetitionResultConnection(ctx, field)
 		},
 	}
 	defer func() {
@@ -22848,6 +23094,148 @@ func (ec *executionContext) _CompetitionRegistration_withdrawnAt(ctx context.Con
 }
 func (ec *executionContext) fieldContext_CompetitionRegistration_withdrawnAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CompetitionRegistration", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _CompetitionRegistrationConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*model.CompetitionRegistration]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CompetitionRegistrationConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Edge[*model.CompetitionRegistration]) graphql.Marshaler {
+			return ec.marshalNCompetitionRegistrationEdge2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CompetitionRegistrationConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CompetitionRegistrationConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CompetitionRegistrationEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CompetitionRegistrationConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*model.CompetitionRegistration]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CompetitionRegistrationConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CompetitionRegistrationConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CompetitionRegistrationConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CompetitionRegistrationConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*model.CompetitionRegistration]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CompetitionRegistrationConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CompetitionRegistrationConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CompetitionRegistrationConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _CompetitionRegistrationEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.Edge[*model.CompetitionRegistration]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CompetitionRegistrationEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CompetitionRegistrationEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CompetitionRegistrationEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _CompetitionRegistrationEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.Edge[*model.CompetitionRegistration]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CompetitionRegistrationEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CompetitionRegistration) graphql.Marshaler {
+			return ec.marshalNCompetitionRegistration2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐCompetitionRegistration(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CompetitionRegistrationEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CompetitionRegistrationEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CompetitionRegistration(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _CompetitionRegistrationPayload_registration(ctx context.Context, field graphql.CollectedField, obj *model.CompetitionRegistrationPayload) (ret graphql.Marshaler) {
@@ -23467,6 +23855,148 @@ func (ec *executionContext) _CompetitionResult_score(ctx context.Context, field 
 }
 func (ec *executionContext) fieldContext_CompetitionResult_score(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CompetitionResult", field, false, false, "Float")
+}
+
+func (ec *executionContext) _CompetitionResultConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*model.CompetitionResult]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CompetitionResultConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Edge[*model.CompetitionResult]) graphql.Marshaler {
+			return ec.marshalNCompetitionResultEdge2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CompetitionResultConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CompetitionResultConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CompetitionResultEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CompetitionResultConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*model.CompetitionResult]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CompetitionResultConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CompetitionResultConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CompetitionResultConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CompetitionResultConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*model.CompetitionResult]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CompetitionResultConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CompetitionResultConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CompetitionResultConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _CompetitionResultEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.Edge[*model.CompetitionResult]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CompetitionResultEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CompetitionResultEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CompetitionResultEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _CompetitionResultEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.Edge[*model.CompetitionResult]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CompetitionResultEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CompetitionResult) graphql.Marshaler {
+			return ec.marshalNCompetitionResult2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐCompetitionResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CompetitionResultEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CompetitionResultEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CompetitionResult(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _CompetitionResultPayload_competitionResult(ctx context.Context, field graphql.CollectedField, obj *model.CompetitionResultPayload) (ret graphql.Marshaler) {
@@ -51109,6 +51639,88 @@ func (ec *executionContext) _CompetitionRegistration(ctx context.Context, sel as
 	return out
 }
 
+var competitionRegistrationConnectionImplementors = []string{"CompetitionRegistrationConnection"}
+
+func (ec *executionContext) _CompetitionRegistrationConnection(ctx context.Context, sel ast.SelectionSet, obj *model.Connection[*model.CompetitionRegistration]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, competitionRegistrationConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CompetitionRegistrationConnection")
+		case "edges":
+			out.Values[i] = ec._CompetitionRegistrationConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageInfo":
+			out.Values[i] = ec._CompetitionRegistrationConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CompetitionRegistrationConnection_totalCount(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var competitionRegistrationEdgeImplementors = []string{"CompetitionRegistrationEdge"}
+
+func (ec *executionContext) _CompetitionRegistrationEdge(ctx context.Context, sel ast.SelectionSet, obj *model.Edge[*model.CompetitionRegistration]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, competitionRegistrationEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CompetitionRegistrationEdge")
+		case "cursor":
+			out.Values[i] = ec._CompetitionRegistrationEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._CompetitionRegistrationEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var competitionRegistrationPayloadImplementors = []string{"CompetitionRegistrationPayload"}
 
 func (ec *executionContext) _CompetitionRegistrationPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CompetitionRegistrationPayload) graphql.Marshaler {
@@ -51269,6 +51881,88 @@ func (ec *executionContext) _CompetitionResult(ctx context.Context, sel ast.Sele
 			out.Values[i] = ec._CompetitionResult_score(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var competitionResultConnectionImplementors = []string{"CompetitionResultConnection"}
+
+func (ec *executionContext) _CompetitionResultConnection(ctx context.Context, sel ast.SelectionSet, obj *model.Connection[*model.CompetitionResult]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, competitionResultConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CompetitionResultConnection")
+		case "edges":
+			out.Values[i] = ec._CompetitionResultConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageInfo":
+			out.Values[i] = ec._CompetitionResultConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CompetitionResultConnection_totalCount(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var competitionResultEdgeImplementors = []string{"CompetitionResultEdge"}
+
+func (ec *executionContext) _CompetitionResultEdge(ctx context.Context, sel ast.SelectionSet, obj *model.Edge[*model.CompetitionResult]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, competitionResultEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CompetitionResultEdge")
+		case "cursor":
+			out.Values[i] = ec._CompetitionResultEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._CompetitionResultEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -58518,11 +59212,27 @@ func (ec *executionContext) marshalNCompetitionPayload2ᚖgithubᚗcomᚋallianc
 	return ec._CompetitionPayload(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNCompetitionRegistration2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐCompetitionRegistrationᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.CompetitionRegistration) graphql.Marshaler {
+func (ec *executionContext) marshalNCompetitionRegistration2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐCompetitionRegistration(ctx context.Context, sel ast.SelectionSet, v *model.CompetitionRegistration) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CompetitionRegistration!")
+		return graphql.Null
+	}
+	return ec._CompetitionRegistration(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCompetitionRegistrationConnection2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐConnection(ctx context.Context, sel ast.SelectionSet, v *model.Connection[*model.CompetitionRegistration]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CompetitionRegistrationConnection!")
+		return graphql.Null
+	}
+	return ec._CompetitionRegistrationConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCompetitionRegistrationEdge2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Edge[*model.CompetitionRegistration]) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNCompetitionRegistration2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐCompetitionRegistration(ctx, sel, v[i])
+		return ec.marshalNCompetitionRegistrationEdge2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐEdge(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -58534,12 +59244,12 @@ func (ec *executionContext) marshalNCompetitionRegistration2ᚕᚖgithubᚗcom�
 	return ret
 }
 
-func (ec *executionContext) marshalNCompetitionRegistration2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐCompetitionRegistration(ctx context.Context, sel ast.SelectionSet, v *model.CompetitionRegistration) graphql.Marshaler {
+func (ec *executionContext) marshalNCompetitionRegistrationEdge2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐEdge(ctx context.Context, sel ast.SelectionSet, v *model.Edge[*model.CompetitionRegistration]) graphql.Marshaler {
 	if v == nil {
-		graphql.AddInvalidNullError(ctx, "CompetitionRegistration!")
+		graphql.AddInvalidNullError(ctx, "CompetitionRegistrationEdge!")
 		return graphql.Null
 	}
-	return ec._CompetitionRegistration(ctx, sel, v)
+	return ec._CompetitionRegistrationEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNCompetitionRegistrationPayload2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐCompetitionRegistrationPayload(ctx context.Context, sel ast.SelectionSet, v *model.CompetitionRegistrationPayload) graphql.Marshaler {
@@ -58587,6 +59297,38 @@ func (ec *executionContext) marshalNCompetitionResult2ᚖgithubᚗcomᚋalliance
 		return graphql.Null
 	}
 	return ec._CompetitionResult(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCompetitionResultConnection2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐConnection(ctx context.Context, sel ast.SelectionSet, v *model.Connection[*model.CompetitionResult]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CompetitionResultConnection!")
+		return graphql.Null
+	}
+	return ec._CompetitionResultConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCompetitionResultEdge2ᚕᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Edge[*model.CompetitionResult]) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCompetitionResultEdge2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCompetitionResultEdge2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐEdge(ctx context.Context, sel ast.SelectionSet, v *model.Edge[*model.CompetitionResult]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CompetitionResultEdge!")
+		return graphql.Null
+	}
+	return ec._CompetitionResultEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNCompetitionResultPayload2ᚖgithubᚗcomᚋallianceᚑgraphᚋallianceᚑgraphᚋgraphᚋmodelᚐCompetitionResultPayload(ctx context.Context, sel ast.SelectionSet, v *model.CompetitionResultPayload) graphql.Marshaler {

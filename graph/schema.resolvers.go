@@ -210,12 +210,12 @@ func (r *competitionResolver) RegistrationCount(ctx context.Context, obj *model.
 	return loader.From(ctx).RegistrationCounts.Load(ctx, obj.Competition.ID)
 }
 
-func (r *competitionResolver) Registrations(ctx context.Context, obj *model.Competition, includeWithdrawn *bool) ([]*model.CompetitionRegistration, error) {
-	return competitionRegistrations(ctx, obj, includeWithdrawn)
+func (r *competitionResolver) Registrations(ctx context.Context, obj *model.Competition, includeWithdrawn *bool, first *int, after *string, last *int, before *string) (*model.Connection[*model.CompetitionRegistration], error) {
+	return competitionRegistrations(ctx, obj, includeWithdrawn, first, after, last, before)
 }
 
-func (r *competitionResolver) Results(ctx context.Context, obj *model.Competition, awards []store.Award) ([]*model.CompetitionResult, error) {
-	return competitionResults(ctx, obj, awards)
+func (r *competitionResolver) Results(ctx context.Context, obj *model.Competition, awards []store.Award, first *int, after *string, last *int, before *string) (*model.Connection[*model.CompetitionResult], error) {
+	return competitionResults(ctx, obj, awards, first, after, last, before)
 }
 
 func (r *competitionRegistrationResolver) Competition(ctx context.Context, obj *model.CompetitionRegistration) (*model.Competition, error) {

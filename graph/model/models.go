@@ -256,6 +256,14 @@ func (c *Competition) Venue() *BilingualText {
 	return &BilingualText{*c.VenueEn, *c.VenueZh}
 }
 
+// The connection and edge types of an edition's entries and results.
+type (
+	CompetitionRegistrationConnection = Connection[*CompetitionRegistration]
+	CompetitionRegistrationEdge       = Edge[*CompetitionRegistration]
+	CompetitionResultConnection       = Connection[*CompetitionResult]
+	CompetitionResultEdge             = Edge[*CompetitionResult]
+)
+
 // CompetitionRegistration is a talent's entry in a competition edition.
 type CompetitionRegistration struct{ store.Registration }
 

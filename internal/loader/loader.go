@@ -41,9 +41,9 @@ type Loaders struct {
 	// viewer's registration scope.
 	CompetitionSkills        *Batcher[int64, []store.CompetitionSkill]
 	RegistrationCounts       *Batcher[int64, int]
-	CompetitionResults       *Grouped[store.EditionResultFilter, []store.Resource]
+	CompetitionResults       *Paged[store.EditionResultFilter, store.Resource]
 	Registration             *Batcher[int64, *store.Registration]
-	CompetitionRegistrations *Grouped[store.RegistrationFilter, []store.Registration]
+	CompetitionRegistrations *Paged[store.RegistrationFilter, store.Registration]
 	// Enrollment and Certificate read those the viewer's enrolment scope sees.
 	Enrollment  *Batcher[int64, *store.Enrollment]
 	Certificate *Batcher[int64, *store.Certificate]
@@ -157,15 +157,23 @@ func newLoaders(s *store.Store, t Timing, v store.Visibility, track *tracker) *L
 		Competition:        newBatcher(sched, t, s.CompetitionsByID),
 		CompetitionSkills:  newBatcher(sched, t, s.SkillsOfCompetitions),
 		RegistrationCounts: newBatcher(sched, t, s.RegistrationCounts),
-		CompetitionResults: newGrouped(func(ctx context.Context, ids []int64, f store.EditionResultFilter) (map[int64][]store.Resource, error) {
-			return s.ResultsOfCompetitions(ctx, scope, ids, f)
-		}, sched, t),
+		CompetitionResults: newPaged(
+			func(ctx context.Context, ids []int64, f store.EditionResultFilter, o store.Order, p store.Page) (map[int64]store.Result[store.Resource], error) {
+				return s.ResultsOfCompetitions(ctx, scope, ids, f, o, p)
+			},
+			func(ctx context.Context, ids []int64, f store.EditionResultFilter) (map[int64]int, error) {
+				return s.CountResultsOfCompetitions(ctx, scope, ids, f)
+			}, sched, t),
 		Registration: newBatcher(sched, t, func(ctx context.Context, ids []int64) (map[int64]*store.Registration, error) {
 			return s.RegistrationsByID(ctx, v.Registrations, ids)
 		}),
-		CompetitionRegistrations: newGrouped(func(ctx context.Context, ids []int64, f store.RegistrationFilter) (map[int64][]store.Registration, error) {
-			return s.RegistrationsOfCompetitions(ctx, v.Registrations, ids, f)
-		}, sched, t),
+		CompetitionRegistrations: newPaged(
+			func(ctx context.Context, ids []int64, f store.RegistrationFilter, o store.Order, p store.Page) (map[int64]store.Result[store.Registration], error) {
+				return s.RegistrationsOfCompetitions(ctx, v.Registrations, ids, f, o, p)
+			},
+			func(ctx context.Context, ids []int64, f store.RegistrationFilter) (map[int64]int, error) {
+				return s.CountRegistrationsOfCompetitions(ctx, v.Registrations, ids, f)
+			}, sched, t),
 
 		Participants:     newBatcher(sched, t, s.ParticipantsOf),
 		Invitations:      newBatcher(sched, t, s.InvitationsOf),

@@ -150,21 +150,30 @@ func (s *Store) RegistrationCounts(ctx context.Context, ids []int64) (map[int64]
 // EditionResultFilter selects an edition's results with one of Awards (any when empty).
 type EditionResultFilter struct{ Awards []Award }
 
-// ResultsOfCompetitions lists, per edition, its results that scope sees that f
-// selects, best rank first, unranked last by award.
-func (s *Store) ResultsOfCompetitions(ctx context.Context, scope Scope, ids []int64, f EditionResultFilter) (map[int64][]Resource, error) {
-	a := make(pq.StringArray, len(f.Awards))
-	for i, x := range f.Awards {
-		a[i] = string(x)
-	}
-	q, args := scoped(`SELECT r.* FROM resource r WHERE r.competition_id = ANY($1) AND r.category = 'COMPETITION_RESULT' AND r.withdrawn_on IS NULL
-		AND (cardinality($2::text[]) = 0 OR r.award = ANY($2)) AND {scope}
-		ORDER BY r.competition_id, r.rank NULLS LAST, array_position(ARRAY['GOLD','SILVER','BRONZE','EXCELLENCE','PARTICIPATION'], r.award), r.id`, "r", scope, 2)
-	return groupBy(ctx, s, "competition results", q, ids, func(r *Resource) int64 { return *r.CompetitionID }, append([]any{a}, args...)...)
+// editionResultOrders: the best rank first, unranked results after the ranked.
+var editionResultOrders = map[string]sortKey{"RANK": {"COALESCE(r.rank, 2147483647)", "int"}}
+
+func editionResultList(scope Scope, f EditionResultFilter, o Order) *list {
+	l := &list{cols: "r.*", from: "resource r", id: "r.id", parent: "r.competition_id", orders: editionResultOrders, order: o}
+	l.where("r.category = 'COMPETITION_RESULT'")
+	visible(l, scope)
+	in(l, "r.award", f.Awards)
+	return l
+}
+
+// ResultsOfCompetitions pages, per edition, its results that scope sees that f selects.
+func (s *Store) ResultsOfCompetitions(ctx context.Context, scope Scope, ids []int64, f EditionResultFilter, o Order, p Page) (map[int64]Result[Resource], error) {
+	return pages(ctx, s, "competition results", editionResultList(scope, f, o), ids, p, resourceID)
+}
+
+// CountResultsOfCompetitions counts, per edition, what ResultsOfCompetitions pages.
+func (s *Store) CountResultsOfCompetitions(ctx context.Context, scope Scope, ids []int64, f EditionResultFilter) (map[int64]int, error) {
+	return counts(ctx, s, "competition results", editionResultList(scope, f, Order{}), ids)
 }
 
 // Registration is a member's entry of a talent in a competition edition.
 type Registration struct {
+	Keyset
 	ID             int64             `db:"id"`
 	CompetitionID  int64             `db:"competition_id"`
 	TalentID       int64             `db:"talent_id"`
@@ -201,14 +210,28 @@ func registrationID(r *Registration) int64 { return r.ID }
 // RegistrationFilter selects entries: withdrawn ones only when asked.
 type RegistrationFilter struct{ IncludeWithdrawn bool }
 
-// RegistrationsOfCompetitions lists, per edition, the entries scope sees that f
-// selects, earliest first.
-func (s *Store) RegistrationsOfCompetitions(ctx context.Context, scope RegistrationScope, ids []int64, f RegistrationFilter) (map[int64][]Registration, error) {
-	args := bound{int64Array(ids), f.IncludeWithdrawn}
-	q := `SELECT g.* FROM competition_registration g JOIN competition c ON c.id = g.competition_id
-		WHERE g.competition_id = ANY($1) AND ($2 OR g.state = 'REGISTERED') AND ` + scope.condition("g", "c", args.arg) + `
-		ORDER BY g.competition_id, g.registered_at, g.id`
-	return groupBy(ctx, s, "competition registrations", q, ids, func(r *Registration) int64 { return r.CompetitionID }, args[1:]...)
+var registrationOrders = map[string]sortKey{"REGISTERED_AT": {"g.registered_at", "timestamptz"}}
+
+func registrationList(scope RegistrationScope, f RegistrationFilter, o Order) *list {
+	l := &list{cols: "g.*", from: "competition_registration g JOIN competition c ON c.id = g.competition_id", id: "g.id", parent: "g.competition_id",
+		orders: registrationOrders, order: o}
+	if !f.IncludeWithdrawn {
+		l.where("g.state = 'REGISTERED'")
+	}
+	if c := scope.condition("g", "c", l.arg); c != "true" {
+		l.where(c)
+	}
+	return l
+}
+
+// RegistrationsOfCompetitions pages, per edition, the entries scope sees that f selects.
+func (s *Store) RegistrationsOfCompetitions(ctx context.Context, scope RegistrationScope, ids []int64, f RegistrationFilter, o Order, p Page) (map[int64]Result[Registration], error) {
+	return pages(ctx, s, "competition registrations", registrationList(scope, f, o), ids, p, registrationID)
+}
+
+// CountRegistrationsOfCompetitions counts, per edition, what RegistrationsOfCompetitions pages.
+func (s *Store) CountRegistrationsOfCompetitions(ctx context.Context, scope RegistrationScope, ids []int64, f RegistrationFilter) (map[int64]int, error) {
+	return counts(ctx, s, "competition registrations", registrationList(scope, f, Order{}), ids)
 }
 
 // RegistrationsByID loads the entries among ids that scope sees.
