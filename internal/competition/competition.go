@@ -69,11 +69,18 @@ func Check(d Days, today time.Time, changed func(field string) bool) []Problem {
 	if n := int(d.Last.Sub(d.First)/(24*time.Hour)) + 1; n > MaxDays {
 		out = append(out, Problem{Field: "endsOn", Message: fmt.Sprintf("an edition runs at most %d days (this one %d)", MaxDays, n)})
 	}
-	if d.Deadline != nil && changed("registrationDeadline") {
+	// A deadline kept while the first day moves must still precede it: the problem is
+	// then the first day's.
+	if d.Deadline != nil && (changed("registrationDeadline") || changed("startsOn")) {
 		switch {
-		case !d.Deadline.Before(d.First):
+		case !d.Deadline.Before(d.First) && changed("registrationDeadline"):
 			out = append(out, Problem{Field: "registrationDeadline", Message: fmt.Sprintf("%s is not before the first day, %s", day(*d.Deadline), day(d.First)), OutOfOrder: true})
-		case d.Deadline.Before(today):
+		case !d.Deadline.Before(d.First):
+			if slices.ContainsFunc(out, func(p Problem) bool { return p.Field == "startsOn" }) {
+				break // one problem per field: the first day's own comes first
+			}
+			out = append(out, Problem{Field: "startsOn", Message: fmt.Sprintf("%s is not after the registration deadline, %s", day(d.First), day(*d.Deadline)), OutOfOrder: true})
+		case changed("registrationDeadline") && d.Deadline.Before(today):
 			out = append(out, Problem{Field: "registrationDeadline", Message: fmt.Sprintf("%s has passed", day(*d.Deadline))})
 		}
 	}
