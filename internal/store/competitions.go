@@ -67,9 +67,10 @@ func competitionList(f CompetitionFilter, o Order) *list {
 	}
 	in(l, "c.level", f.Levels)
 	if f.Skills != nil {
-		// A skill or any beneath it: a competition in welding is found from its trade.
-		l.where("EXISTS (SELECT 1 FROM competition_skill cs JOIN skill k ON k.id = cs.skill_id WHERE cs.competition_id = c.id AND (k.id = ANY(" +
-			l.arg(int64Array(f.Skills)) + ") OR k.parent_id = ANY(" + l.arg(int64Array(f.Skills)) + ")))")
+		// A skill or any beneath it, however deep: a competition in welding is found from
+		// its trade.
+		l.where("EXISTS (SELECT 1 FROM competition_skill cs WHERE cs.competition_id = c.id AND cs.skill_id IN (WITH RECURSIVE under(id) AS (SELECT unnest(" +
+			l.arg(int64Array(f.Skills)) + "::bigint[]) UNION SELECT k.id FROM skill k JOIN under u ON k.parent_id = u.id) SELECT id FROM under))")
 	}
 	if len(f.Awards) > 0 {
 		cond := "r.competition_id = c.id AND r.category = 'COMPETITION_RESULT' AND r.withdrawn_on IS NULL"
