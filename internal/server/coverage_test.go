@@ -152,6 +152,19 @@ var coverageCases = []coverageCase{
 	{typename: "Certificate", idType: relay.TypeCertificate, picks: []string{
 		`SELECT id FROM certificate ORDER BY id LIMIT 1`,
 	}},
+	{typename: "Competition", idType: relay.TypeCompetition, picks: []string{
+		`SELECT c.id FROM competition c ORDER BY (SELECT count(*) FROM resource r WHERE r.competition_id = c.id) DESC, c.held_on DESC, c.id LIMIT 1`,
+		`SELECT c.id FROM competition c ORDER BY (SELECT count(*) FROM competition_registration g WHERE g.competition_id = c.id) DESC, c.id LIMIT 1`,
+	}, optional: []string{
+		`SELECT id FROM competition WHERE organizer_id IS NOT NULL AND venue_en IS NOT NULL AND registration_deadline IS NOT NULL ORDER BY id LIMIT 1`,
+		`SELECT competition_id FROM competition_skill GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1`,
+	}},
+	// The rows coverageRegistrations writes when the demo has none.
+	{typename: "CompetitionRegistration", idType: relay.TypeRegistration, picks: []string{
+		`SELECT id FROM competition_registration WHERE state = 'REGISTERED' ORDER BY skill_id IS NULL, id LIMIT 1`,
+	}, optional: []string{
+		`SELECT id FROM competition_registration WHERE state = 'WITHDRAWN' ORDER BY id LIMIT 1`,
+	}},
 	{typename: "Placement", idType: relay.TypePlacement, picks: []string{
 		`SELECT id FROM placement WHERE status = 'HIRED' ORDER BY id LIMIT 1`,
 		`SELECT id FROM placement WHERE status <> 'HIRED' ORDER BY id LIMIT 1`,
@@ -202,6 +215,8 @@ func TestEveryFieldOfEveryTypeResolves(t *testing.T) {
 		relay.ID(relay.TypeOrganization, org)); err != nil {
 		t.Fatal(err)
 	}
+
+	coverageRegistrations(t)
 
 	// Pick the rows first: nodes(ids:) asks for one of each type at once.
 	ids := map[string][]string{}
@@ -381,6 +396,21 @@ func (c *coverageTotals) check(t *testing.T, schema *ast.Schema, want int) {
 	}
 	t.Logf("%d of %d fields of object types resolved, %d connections checked; %d fields never held a value or a non-empty list in the chosen rows: %v",
 		total-len(missed), total, c.connections, len(empty), empty)
+}
+
+// coverageRegistrations enters two talents in the latest edition, one withdrawn since,
+// when the demo data holds no entries in competitions, so that every field of
+// CompetitionRegistration has a row to come from.
+func coverageRegistrations(t *testing.T) {
+	t.Helper()
+	if _, err := testDB.DB.Exec(`INSERT INTO competition_registration (competition_id, talent_id, organization_id, skill_id, state, registered_by, withdrawn_at)
+		SELECT (SELECT id FROM competition ORDER BY held_on DESC, id LIMIT 1), t.id, t.school_id, (SELECT id FROM skill ORDER BY id LIMIT 1),
+			CASE WHEN row_number() OVER (ORDER BY t.id) = 1 THEN 'REGISTERED' ELSE 'WITHDRAWN' END, 'coverage',
+			CASE WHEN row_number() OVER (ORDER BY t.id) = 1 THEN NULL ELSE now() END
+		FROM talent t WHERE t.school_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM competition_registration)
+		ORDER BY t.id LIMIT 2`); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // reachableFromQuery lists the types a query can return: those reached from Query
