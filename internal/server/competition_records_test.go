@@ -235,16 +235,21 @@ func TestScheduleCompetitionPutsAnEditionOnTheCalendarForItsOrganizer(t *testing
 		viewer    auth.Viewer
 		extra     map[string]any
 		organizer *string
+		open      bool
 	}{
-		{"a member, implied", memberOf(c.school), map[string]any{"organizerId": nil}, ptrTo(authzOrgID(c.school))},
-		{"a member, named", memberOf(c.school), map[string]any{"organizerId": authzOrgID(c.school)}, ptrTo(authzOrgID(c.school))},
-		{"ADMIN without organizer", admin, map[string]any{"organizerId": nil}, nil},
-		{"61 days, deadline today", memberOf(c.organizer), map[string]any{"startsOn": compDay(1), "endsOn": compDay(61), "registrationDeadline": compDay(0)}, ptrTo(authzOrgID(c.organizer))},
-		{"no deadline, no skills, no venue", memberOf(c.organizer), map[string]any{"registrationDeadline": nil, "skillIds": nil, "venue": nil}, ptrTo(authzOrgID(c.organizer))},
+		{"a member, implied", memberOf(c.school), map[string]any{"organizerId": nil}, ptrTo(authzOrgID(c.school)), true},
+		{"a member, named", memberOf(c.school), map[string]any{"organizerId": authzOrgID(c.school)}, ptrTo(authzOrgID(c.school)), true},
+		{"ADMIN without organizer", admin, map[string]any{"organizerId": nil}, nil, true},
+		{"61 days, deadline today", memberOf(c.organizer), map[string]any{"startsOn": compDay(1), "endsOn": compDay(61), "registrationDeadline": compDay(0)}, ptrTo(authzOrgID(c.organizer)), true},
+		{"no deadline, no skills, no venue", memberOf(c.organizer), map[string]any{"registrationDeadline": nil, "skillIds": nil, "venue": nil}, ptrTo(authzOrgID(c.organizer)), false},
 	} {
 		got := c.schedule(t, ts, tc.viewer, tc.extra)
 		if (got.Organizer == nil) != (tc.organizer == nil) || (got.Organizer != nil && got.Organizer.ID != *tc.organizer) {
 			t.Errorf("%s: organizer %+v, want %v", tc.name, got.Organizer, tc.organizer)
+		}
+		// Registration is open on the deadline's day, and closed without a deadline.
+		if got.RegistrationOpen != tc.open {
+			t.Errorf("%s: registrationOpen %v, want %v", tc.name, got.RegistrationOpen, tc.open)
 		}
 	}
 
@@ -356,6 +361,10 @@ func TestUpdateCompetitionIsTheOrganizersOrAdminsWhileItHasNotEnded(t *testing.T
 	if n := ts.sqlInt(t, "SELECT count(*) FROM event WHERE id > $1", lastEvent); n != 0 {
 		t.Errorf("refused changes wrote %d events", n)
 	}
+	// An edition without organizer is ADMIN's alone.
+	orphan := c.schedule(t, ts, admin, map[string]any{"organizerId": nil})
+	errs, gqlErrs := mutate(t, ts, organizer, updateCompetition, map[string]any{"id": orphan.ID, "version": 1, "level": "WORLD"}, "updateCompetition", nil)
+	refusal(t, "a member changing an edition without organizer", errs, gqlErrs, "", "FORBIDDEN")
 	// An edition under way keeps its first day but may run longer.
 	if errs, gqlErrs := mutate(t, ts, organizer, updateCompetition, map[string]any{"id": underWay, "version": 1, "endsOn": compDay(4)}, "updateCompetition", &out); len(errs)+len(gqlErrs) > 0 || out.Competition.EndsOn != compDay(4) {
 		t.Errorf("lengthening an edition under way: %+v %+v", errs, gqlErrs)
@@ -453,6 +462,9 @@ func TestRegisterForCompetitionEntersAMembersOwnTalentsWhileOpen(t *testing.T) {
 	if n := ts.sqlInt(t, "SELECT count(*) FROM event WHERE id > $1", lastEvent); n != 0 {
 		t.Errorf("refused entries wrote %d events", n)
 	}
+	// The deadline's day is the last day to enter.
+	lastDay := c.schedule(t, ts, admin, map[string]any{"startsOn": compDay(1), "endsOn": compDay(1), "registrationDeadline": compDay(0)})
+	register(t, ts, school, map[string]any{"competitionId": lastDay.ID, "talentId": talentGID(c.student)})
 	// ADMIN enters for the talent's school.
 	if e := register(t, ts, admin, entry(c.f.talent(t, c.school, 0), map[string]any{"organizationId": authzOrgID(c.school)})); e.Organization.ID != authzOrgID(c.school) {
 		t.Errorf("ADMIN's entry: %+v", e)
@@ -918,6 +930,74 @@ func TestCompetitionListsTakeStatementsIndependentOfPageSize(t *testing.T) {
 	for i, e := range out.Competitions.Edges {
 		if len(e.Node.Skills) != 2 || len(e.Node.Registrations) != 2 || len(e.Node.Results) != 1 || e.Node.Organizer == nil {
 			t.Errorf("edition %d: %+v", i, e.Node)
+		}
+	}
+}
+
+func TestCompetitionResultsAndTheAwardsFilterKeepToWhatTheCallerSees(t *testing.T) {
+	ts := newWriteServer(t)
+	c := newCompetitionFixture(t)
+	key := c.edition(t, "CITY", compDay(-20), compDay(-19), nil)
+	edition := compGID(key)
+	// A bronze the school shares with the company by name only, and a gold withdrawn.
+	bronze := c.f.resource(t, "COMPETITION_RESULT", c.school)
+	authzExec(t, `UPDATE resource SET competition_id = $2, award = 'BRONZE', rank = 3, awarded_on = $3, shared_with_all = false WHERE id = $1`, bronze, key, compDay(-19))
+	authzExec(t, `INSERT INTO resource_share (resource_id, organization_id) VALUES ($1, $2)`, bronze, c.company)
+	gold := c.f.resource(t, "COMPETITION_RESULT", c.school)
+	authzExec(t, `UPDATE resource SET competition_id = $2, award = 'GOLD', rank = 1, awarded_on = $3, withdrawn_on = $3 WHERE id = $1`, gold, key, compDay(-19))
+	q := `query($id: ID!, $org: ID!) {
+		node(id: $id) { ... on Competition { results { id } gold: results(awards: [GOLD]) { id } } }
+		bronze: competitions(filter: {organizer: $org, awards: [BRONZE]}) { totalCount edges { node { id } } }
+		gold: competitions(filter: {organizer: $org, awards: [GOLD]}) { totalCount }
+	}`
+	for _, tc := range []struct {
+		name   string
+		viewer auth.Viewer
+		sees   bool
+	}{
+		{"ADMIN", admin, true},
+		{"the provider", memberOf(c.school), true},
+		{"the member it is shared with", memberOf(c.company), true},
+		{"another member", memberOf(c.other), false},
+		{"the organizer", memberOf(c.organizer), false},
+		{"an analyst", analyst, false},
+		{"anonymous", auth.Viewer{}, false},
+	} {
+		r := ts.queryAs(t, tc.viewer, q, map[string]any{"id": edition, "org": authzOrgID(c.organizer)})
+		if len(r.Errors) > 0 {
+			t.Fatalf("%s: %+v", tc.name, r.Errors)
+		}
+		var a struct {
+			Node struct {
+				Results, Gold []idOnly
+			}
+			Bronze struct {
+				TotalCount int
+				Edges      []struct{ Node idOnly }
+			}
+			Gold struct{ TotalCount int }
+		}
+		if err := json.Unmarshal(r.Data, &a); err != nil {
+			t.Fatal(err)
+		}
+		want, wantBronze := []idOnly(nil), 0
+		if tc.sees {
+			want, wantBronze = []idOnly{{authzResID(bronze)}}, 1
+		}
+		if fmt.Sprint(a.Node.Results) != fmt.Sprint(want) || len(a.Node.Gold) != 0 {
+			t.Errorf("%s reads results %v (gold %v), want %v and no withdrawn gold", tc.name, a.Node.Results, a.Node.Gold, want)
+		}
+		if a.Bronze.TotalCount != wantBronze || len(a.Bronze.Edges) != wantBronze || (wantBronze == 1 && a.Bronze.Edges[0].Node.ID != edition) {
+			t.Errorf("%s: editions with a bronze %+v, want %d", tc.name, a.Bronze, wantBronze)
+		}
+		if a.Gold.TotalCount != 0 {
+			t.Errorf("%s finds %d editions by a withdrawn gold", tc.name, a.Gold.TotalCount)
+		}
+	}
+	for _, f := range []string{`{skills: ["nope"]}`, `{organizer: "nope"}`} {
+		r := ts.query(t, `{ competitions(filter: `+f+`) { totalCount } }`, nil)
+		if len(r.Errors) != 1 || r.Errors[0].Extensions["code"] != "BAD_USER_INPUT" {
+			t.Errorf("filter %s: %+v, want BAD_USER_INPUT", f, r.Errors)
 		}
 	}
 }
