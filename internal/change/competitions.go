@@ -126,7 +126,11 @@ func (s *Service) ScheduleCompetition(ctx context.Context, in ScheduleCompetitio
 		if err := p.err(); err != nil {
 			return err
 		}
-		// A retry of the same request finds the edition the first made and writes nothing.
+		// A retry of the same request finds the edition the first made and writes nothing,
+		// even while the first is still being written.
+		if err := tx.LockCompetitionName(ctx, c.AllianceID, c.NameEn, c.HeldOn); err != nil {
+			return err
+		}
 		prior, err := tx.CompetitionNamed(ctx, c.AllianceID, c.NameEn, c.HeldOn)
 		switch {
 		case err == nil:

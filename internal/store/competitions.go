@@ -286,6 +286,17 @@ func (t *Tx) SetCompetitionSkills(ctx context.Context, id int64, skills []int64)
 	return nil
 }
 
+// LockCompetitionName holds, until the transaction ends, the alliance's edition of an
+// English name ending on a day, whether it exists yet or not: concurrent retries of one
+// scheduling then find the edition the first made rather than colliding on its key.
+func (t *Tx) LockCompetitionName(ctx context.Context, alliance int64, nameEn string, last time.Time) error {
+	if _, err := t.exec(ctx, "SELECT pg_advisory_xact_lock(hashtextextended('competition ' || $1::bigint || ' ' || $2::date || ' ' || $3::text, 0))",
+		alliance, dateArg(last), nameEn); err != nil {
+		return fmt.Errorf("lock competition %q of alliance %d: %w", nameEn, alliance, err)
+	}
+	return nil
+}
+
 // CompetitionNamed reads the alliance's edition of an English name ending on a day;
 // ErrNotFound if none.
 func (t *Tx) CompetitionNamed(ctx context.Context, alliance int64, nameEn string, last time.Time) (*Competition, error) {
