@@ -1001,3 +1001,62 @@ func TestCompetitionResultsAndTheAwardsFilterKeepToWhatTheCallerSees(t *testing.
 		}
 	}
 }
+
+func TestSchedulingTheSameEditionAgainReturnsItAndWritesNothing(t *testing.T) {
+	ts := newWriteServer(t)
+	c := newCompetitionFixture(t)
+	in := c.input(nil)
+	first := c.schedule(t, ts, memberOf(c.organizer), in)
+	again := c.schedule(t, ts, memberOf(c.organizer), in)
+	if again.ID != first.ID || again.Version != 1 {
+		t.Errorf("a retry returned %+v, want %s at version 1", again, first.ID)
+	}
+	if n := eventsAbout(t, "COMPETITION_SCHEDULED", first.ID); n != 1 {
+		t.Errorf("%d COMPETITION_SCHEDULED events, want 1", n)
+	}
+	// Concurrent retries, as a client resending after a timeout makes them, all get the
+	// one edition.
+	in = c.input(nil)
+	const n = 10
+	ids := make([]string, n)
+	problems := make([]string, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r := ts.queryAs(t, admin, scheduleCompetition, map[string]any{"input": in})
+			var out struct {
+				ScheduleCompetition struct {
+					Competition *idOnly
+					UserErrors  []userError
+				}
+			}
+			if err := json.Unmarshal(r.Data, &out); err != nil || len(r.Errors) > 0 || out.ScheduleCompetition.Competition == nil {
+				problems[i] = fmt.Sprintf("%s %+v", r.Data, r.Errors)
+				return
+			}
+			ids[i] = out.ScheduleCompetition.Competition.ID
+		}()
+	}
+	wg.Wait()
+	var got string
+	for i := range n {
+		if problems[i] != "" {
+			t.Errorf("attempt %d: %s", i, problems[i])
+		} else if got == "" {
+			got = ids[i]
+		} else if ids[i] != got {
+			t.Errorf("attempt %d returned %s, another %s", i, ids[i], got)
+		}
+	}
+	name := in["name"].(map[string]any)["en"]
+	if rows := ts.sqlInt(t, "SELECT count(*) FROM competition WHERE name_en = $1", name); rows != 1 {
+		t.Errorf("%d editions, want 1", rows)
+	}
+	if got != "" {
+		if evs := eventsAbout(t, "COMPETITION_SCHEDULED", got); evs != 1 {
+			t.Errorf("%d COMPETITION_SCHEDULED events, want 1", evs)
+		}
+	}
+}
