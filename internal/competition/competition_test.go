@@ -36,6 +36,10 @@ func TestCheckRefusesDaysAnEditionCannotHave(t *testing.T) {
 		{"deadline on the first day", Days{First: d("2027-03-20"), Last: d("2027-03-21"), Deadline: dp("2027-03-20")}, all, "registrationDeadline", true},
 		{"deadline passed", Days{First: d("2027-03-20"), Last: d("2027-03-21"), Deadline: dp("2026-12-01")}, all, "registrationDeadline", false},
 		{"deadline passed but kept", Days{First: d("2027-03-20"), Last: d("2027-03-21"), Deadline: dp("2026-12-01")}, func(f string) bool { return f == "name" }, "", false},
+		{"first day moved to the deadline kept", Days{First: d("2027-02-28"), Last: d("2027-03-21"), Deadline: dp("2027-02-28")}, func(f string) bool { return f == "startsOn" }, "startsOn", true},
+		{"first day moved before the deadline kept", Days{First: d("2027-02-20"), Last: d("2027-03-21"), Deadline: dp("2027-02-28")}, func(f string) bool { return f == "startsOn" }, "startsOn", true},
+		{"first day moved past the deadline kept, which has passed", Days{First: d("2026-12-20"), Last: d("2026-12-21"), Deadline: dp("2026-12-01")}, func(f string) bool { return f == "startsOn" }, "", false},
+		{"first day moved into the past and before the deadline", Days{First: d("2026-12-01"), Last: d("2026-12-21"), Deadline: dp("2026-12-10")}, func(f string) bool { return f == "startsOn" }, "startsOn", false},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
