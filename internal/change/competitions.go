@@ -338,6 +338,13 @@ func (s *Service) RegisterForCompetition(ctx context.Context, in RegisterForComp
 				c.RegistrationDeadline.Format(time.DateOnly), c.StartsOn.Format(time.DateOnly))
 		}
 		if skill != nil {
+			// An edition naming no skills takes any skill, but only one that exists.
+			if err := p.exist(ctx, tx, "skill", "skillId", []int64{*skill}); err != nil {
+				return err
+			}
+			if err := p.err(); err != nil {
+				return err
+			}
 			ok, err := tx.CompetitionHasSkill(ctx, comp, *skill)
 			if err != nil {
 				return err
