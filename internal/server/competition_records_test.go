@@ -464,6 +464,14 @@ func TestRegisterForCompetitionEntersAMembersOwnTalentsWhileOpen(t *testing.T) {
 	if n := ts.sqlInt(t, "SELECT count(*) FROM event WHERE id > $1", lastEvent); n != 0 {
 		t.Errorf("refused entries wrote %d events", n)
 	}
+	// An edition naming no skills takes any skill, but only one that exists.
+	anySkill := c.schedule(t, ts, admin, map[string]any{"skillIds": nil})
+	errs, gqlErrs := mutate(t, ts, school, registerForCompetition, map[string]any{"competitionId": anySkill.ID, "talentId": talentGID(c.student), "skillId": skillGID(987654321)},
+		"registerForCompetition", nil)
+	refusal(t, "an unknown skill, in an edition naming none", errs, gqlErrs, "input.skillId", "NOT_FOUND")
+	if e := register(t, ts, school, map[string]any{"competitionId": anySkill.ID, "talentId": talentGID(c.student), "skillId": skillGID(c.parent)}); e.Skill == nil || e.Skill.ID != skillGID(c.parent) {
+		t.Errorf("an entry in an edition naming no skills: %+v", e)
+	}
 	// The deadline's day is the last day to enter.
 	lastDay := c.schedule(t, ts, admin, map[string]any{"startsOn": compDay(1), "endsOn": compDay(1), "registrationDeadline": compDay(0)})
 	register(t, ts, school, map[string]any{"competitionId": lastDay.ID, "talentId": talentGID(c.student)})
@@ -496,7 +504,7 @@ func TestRegisterForCompetitionEntersAMembersOwnTalentsWhileOpen(t *testing.T) {
 	if w := withdrawn.Registration; w == nil || w.State != "WITHDRAWN" || w.Version != 2 || w.WithdrawnAt == nil {
 		t.Errorf("withdrawn: %+v", w)
 	}
-	errs, gqlErrs := mutate(t, ts, school, withdrawCompetitionRegistration, map[string]any{"id": first.ID, "version": 2}, "withdrawCompetitionRegistration", nil)
+	errs, gqlErrs = mutate(t, ts, school, withdrawCompetitionRegistration, map[string]any{"id": first.ID, "version": 2}, "withdrawCompetitionRegistration", nil)
 	refusal(t, "withdrawing twice", errs, gqlErrs, "input.id", "INVALID_TRANSITION")
 	renewed := register(t, ts, school, entry(c.student, nil))
 	if renewed.ID != first.ID || renewed.State != "REGISTERED" || renewed.Version != 3 || renewed.WithdrawnAt != nil {
