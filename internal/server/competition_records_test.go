@@ -778,6 +778,29 @@ func TestCompetitionResultsLinkToTheirEditionBestRankFirst(t *testing.T) {
 		refusal(t, tc.name, errs, gqlErrs, tc.field, tc.code)
 	}
 
+	// Changing a result keeps it within its edition; rank and score change with it.
+	const updateResult = `mutation($input: UpdateCompetitionResultInput!) {
+		updateCompetitionResult(input: $input) { competitionResult { id version rank score awardedOn edition { id } } userErrors { field message code } } }`
+	errs, gqlErrs := mutate(t, ts, memberOf(c.school), updateResult, map[string]any{"id": ids["excellence"], "version": 1, "awardedOn": compDay(-11)}, "updateCompetitionResult", nil)
+	refusal(t, "a result moved before its edition's first day", errs, gqlErrs, "input.awardedOn", "OUT_OF_RANGE")
+	var updated struct{ CompetitionResult *result }
+	if errs, gqlErrs := mutate(t, ts, memberOf(c.school), updateResult, map[string]any{"id": ids["excellence"], "version": 1, "rank": 3, "score": 70.5}, "updateCompetitionResult", &updated); len(errs)+len(gqlErrs) > 0 {
+		t.Fatalf("ranking the excellence award: %+v %+v", errs, gqlErrs)
+	}
+	if u := updated.CompetitionResult; u == nil || u.Rank == nil || *u.Rank != 3 || u.Score == nil || *u.Score != 70.5 || u.Edition == nil || u.Edition.ID != edition {
+		t.Errorf("ranked: %+v", u)
+	}
+	errs, gqlErrs = mutate(t, ts, memberOf(c.school), updateResult, map[string]any{"id": ids["excellence"], "version": 2, "rank": 10_001}, "updateCompetitionResult", nil)
+	refusal(t, "rank 10,001", errs, gqlErrs, "input.rank", "OUT_OF_RANGE")
+	// Name and level given with an edition are the edition's.
+	var named struct{ CompetitionResult *result }
+	if errs, gqlErrs := mutate(t, ts, memberOf(c.school), recordEditionResult, record(map[string]any{"competition": "Another Cup", "level": "WORLD", "award": "PARTICIPATION"}), "recordCompetitionResult", &named); len(errs)+len(gqlErrs) > 0 {
+		t.Fatalf("a result naming its competition besides its edition: %+v %+v", errs, gqlErrs)
+	} else if named.CompetitionResult.Competition != name || named.CompetitionResult.Level != "PROVINCIAL" {
+		t.Errorf("a result naming its competition besides its edition: %+v, want the edition's name and level", named.CompetitionResult)
+	}
+	ids["participation"] = named.CompetitionResult.ID
+
 	q := `query($id: ID!) { node(id: $id) { ... on Competition {
 		all: results { id rank award edition { id } }
 		medals: results(awards: [GOLD, SILVER]) { id }
@@ -800,7 +823,7 @@ func TestCompetitionResultsLinkToTheirEditionBestRankFirst(t *testing.T) {
 	for _, r := range res.Node.Medals {
 		medals = append(medals, r.ID)
 	}
-	if want := []string{ids["gold"], ids["silver"], ids["excellence"]}; fmt.Sprint(all) != fmt.Sprint(want) {
+	if want := []string{ids["gold"], ids["silver"], ids["excellence"], ids["participation"]}; fmt.Sprint(all) != fmt.Sprint(want) {
 		t.Errorf("results %v, want best rank first, unranked last: %v", all, want)
 	}
 	if want := []string{ids["gold"], ids["silver"]}; fmt.Sprint(medals) != fmt.Sprint(want) {
