@@ -1125,3 +1125,36 @@ func TestSchedulingTheSameEditionAgainReturnsItAndWritesNothing(t *testing.T) {
 		}
 	}
 }
+
+func TestAnonymousSubscribersDoNotReceiveCompetitionEntries(t *testing.T) {
+	ts := replica(t, "competitions")
+	c := newCompetitionFixture(t)
+	comp := c.schedule(t, ts, admin, nil)
+	anonymous, err := dial(t, ts, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	member, err := dial(t, ts, map[string]any{"Authorization": "Bearer " + ts.token(t, memberOf(c.other))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	kinds := map[string]any{"kinds": []string{"COMPETITION_REGISTERED", "COMPETITION_REGISTRATION_WITHDRAWN", "COMPETITION_UPDATED"}}
+	anonymous.subscribe("1", eventsSubscription, kinds)
+	member.subscribe("1", eventsSubscription, kinds)
+	time.Sleep(100 * time.Millisecond) // let the subscriptions register before the writes
+	entry := register(t, ts, memberOf(c.school), map[string]any{"competitionId": comp.ID, "talentId": talentGID(c.student)})
+	if errs, gqlErrs := mutate(t, ts, memberOf(c.school), withdrawCompetitionRegistration, map[string]any{"id": entry.ID, "version": 1}, "withdrawCompetitionRegistration", nil); len(errs)+len(gqlErrs) > 0 {
+		t.Fatalf("withdrawing: %+v %+v", errs, gqlErrs)
+	}
+	if errs, gqlErrs := mutate(t, ts, admin, updateCompetition, map[string]any{"id": comp.ID, "version": 1, "level": "WORLD"}, "updateCompetition", nil); len(errs)+len(gqlErrs) > 0 {
+		t.Fatalf("updating: %+v %+v", errs, gqlErrs)
+	}
+	for _, want := range []struct{ kind, subject string }{{"COMPETITION_REGISTERED", entry.ID}, {"COMPETITION_REGISTRATION_WITHDRAWN", entry.ID}, {"COMPETITION_UPDATED", comp.ID}} {
+		if e := member.nextEvent("1"); e.Node.Kind != want.kind || e.Node.SubjectID != want.subject {
+			t.Fatalf("the member got %+v, want %s about %s", e.Node, want.kind, want.subject)
+		}
+	}
+	if e := anonymous.nextEvent("1"); e.Node.Kind != "COMPETITION_UPDATED" || e.Node.SubjectID != comp.ID {
+		t.Fatalf("the anonymous subscriber got %+v first, want the COMPETITION_UPDATED (entries are private)", e.Node)
+	}
+}
