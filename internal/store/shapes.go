@@ -290,7 +290,9 @@ var types = map[string]TypeDecl{
 		"awardedOn":   col("awarded_on"),
 		"skill":       one("skill_id", "skill"),
 		"talent":      one("talent_id", "talent"),
-		"rank":        col("rank"), "score": col("score"),
+		"rank":        col("rank"),
+		// numeric(7,2) as a double, as the executor writes it (99, not 99.00).
+		"score": expr(func(r string) string { return r + ".score::float8" }),
 	}},
 	"SalaryRange": {Entity: "resource", Fields: map[string]FieldDecl{
 		"min": col("salary_min"), "max": col("salary_max"), "currency": {Scalar: Const("CNY")},
