@@ -223,7 +223,7 @@ var genIDTypes = map[string]relay.Type{
 	"alliances": relay.TypeAlliance, "providers": relay.TypeOrganization, "parks": relay.TypeOrganization,
 	"participants": relay.TypeOrganization, "schools": relay.TypeOrganization, "employers": relay.TypeOrganization,
 	"operators": relay.TypeOrganization, "skills": relay.TypeSkill, "parent": relay.TypeSkill,
-	"subjects": relay.TypeOrganization,
+	"subjects": relay.TypeOrganization, "organizer": relay.TypeOrganization,
 }
 
 // cases are the generated queries of connection field f: the default page with every
