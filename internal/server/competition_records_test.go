@@ -44,6 +44,24 @@ const withdrawCompetitionRegistration = `mutation($input: WithdrawCompetitionReg
 
 type idOnly struct{ ID string }
 
+// page is a page of a connection as the tests read it.
+type page[T any] struct {
+	TotalCount int
+	PageInfo   struct {
+		HasNextPage bool
+		EndCursor   string
+	}
+	Edges []struct{ Node T }
+}
+
+func (p page[T]) nodes() []T {
+	out := make([]T, len(p.Edges))
+	for i, e := range p.Edges {
+		out[i] = e.Node
+	}
+	return out
+}
+
 type competitionNode struct {
 	ID, Level, StartsOn, EndsOn, HeldOn string
 	Version                             int
@@ -632,16 +650,16 @@ func TestCompetitionEntriesAreSeenByAdminTheirMemberAndTheOrganizer(t *testing.T
 		t.Fatalf("withdrawing: %+v %+v", errs, gqlErrs)
 	}
 	q := `query($id: ID!) { node(id: $id) { ... on Competition { registrationCount
-		registrations { id organization { id } talent { id } competition { id } }
-		all: registrations(includeWithdrawn: true) { id state } } } }`
+		registrations { totalCount edges { node { id organization { id } talent { id } competition { id } } } }
+		all: registrations(includeWithdrawn: true) { totalCount edges { node { id state } } } } } }`
 	type answer struct {
 		Node struct {
 			RegistrationCount int
-			Registrations     []struct {
+			Registrations     page[struct {
 				ID           string
 				Organization idOnly
-			}
-			All []struct{ ID, State string }
+			}]
+			All page[struct{ ID, State string }]
 		}
 	}
 	for _, tc := range []struct {
@@ -666,11 +684,14 @@ func TestCompetitionEntriesAreSeenByAdminTheirMemberAndTheOrganizer(t *testing.T
 			t.Fatal(err)
 		}
 		var got, all []string
-		for _, e := range a.Node.Registrations {
+		for _, e := range a.Node.Registrations.nodes() {
 			got = append(got, e.ID)
 		}
-		for _, e := range a.Node.All {
+		for _, e := range a.Node.All.nodes() {
 			all = append(all, e.ID)
+		}
+		if a.Node.Registrations.TotalCount != len(tc.want) || a.Node.All.TotalCount != len(tc.all) {
+			t.Errorf("%s counts %d entries (%d with withdrawn), want %d (%d)", tc.name, a.Node.Registrations.TotalCount, a.Node.All.TotalCount, len(tc.want), len(tc.all))
 		}
 		if tc.name == "ADMIN" && fmt.Sprint(got) != fmt.Sprint(tc.want) {
 			t.Errorf("ADMIN reads entries %v, want the earliest first: %v", got, tc.want)
@@ -684,6 +705,32 @@ func TestCompetitionEntriesAreSeenByAdminTheirMemberAndTheOrganizer(t *testing.T
 		}
 		if a.Node.RegistrationCount != 2 {
 			t.Errorf("%s reads registrationCount %d, want 2", tc.name, a.Node.RegistrationCount)
+		}
+		// The organizer's pages of one entry follow one another, earliest first.
+		if tc.name == "the organizer" {
+			var paged []string
+			var after any
+			for range 5 {
+				var p struct {
+					Node struct{ Registrations page[idOnly] }
+				}
+				r := ts.queryAs(t, tc.viewer, `query($id: ID!, $after: String) { node(id: $id) { ... on Competition {
+					registrations(first: 1, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { node { id } } } } } }`,
+					map[string]any{"id": comp.ID, "after": after})
+				if err := json.Unmarshal(r.Data, &p); err != nil || len(r.Errors) > 0 || p.Node.Registrations.TotalCount != 2 {
+					t.Fatalf("paging the organizer's entries: %s %+v", r.Data, r.Errors)
+				}
+				for _, n := range p.Node.Registrations.nodes() {
+					paged = append(paged, n.ID)
+				}
+				if !p.Node.Registrations.PageInfo.HasNextPage {
+					break
+				}
+				after = p.Node.Registrations.PageInfo.EndCursor
+			}
+			if want := []string{bySchool.ID, byCompany.ID}; fmt.Sprint(paged) != fmt.Sprint(want) {
+				t.Errorf("the organizer's entries one at a time: %v, want %v", paged, want)
+			}
 		}
 		// node(id:) answers within the same scope.
 		for _, id := range []string{bySchool.ID, byCompany.ID} {
@@ -816,26 +863,49 @@ func TestCompetitionResultsLinkToTheirEditionBestRankFirst(t *testing.T) {
 	ids["participation"] = named.CompetitionResult.ID
 
 	q := `query($id: ID!) { node(id: $id) { ... on Competition {
-		all: results { id rank award edition { id } }
-		medals: results(awards: [GOLD, SILVER]) { id }
-		bronze: results(awards: [BRONZE]) { id } } } }`
+		all: results { totalCount edges { node { id rank award edition { id } } } }
+		medals: results(awards: [GOLD, SILVER]) { totalCount edges { node { id } } }
+		bronze: results(awards: [BRONZE]) { totalCount edges { node { id } } } } } }`
 	var res struct {
 		Node struct {
-			All []struct {
+			All page[struct {
 				ID    string
 				Rank  *int
 				Award string
-			}
-			Medals, Bronze []idOnly
+			}]
+			Medals, Bronze page[idOnly]
 		}
 	}
 	ts.data(t, q, map[string]any{"id": edition}, &res)
 	var all, medals []string
-	for _, r := range res.Node.All {
+	for _, r := range res.Node.All.nodes() {
 		all = append(all, r.ID)
 	}
-	for _, r := range res.Node.Medals {
+	for _, r := range res.Node.Medals.nodes() {
 		medals = append(medals, r.ID)
+	}
+	if res.Node.All.TotalCount != 4 || res.Node.Medals.TotalCount != 2 || res.Node.Bronze.TotalCount != 0 {
+		t.Errorf("results count %d, medals %d, bronze %d; want 4, 2, 0", res.Node.All.TotalCount, res.Node.Medals.TotalCount, res.Node.Bronze.TotalCount)
+	}
+	// Paged two at a time, best rank first.
+	var paged []string
+	var after any
+	for range 5 {
+		var p struct {
+			Node struct{ Results page[idOnly] }
+		}
+		ts.data(t, `query($id: ID!, $after: String) { node(id: $id) { ... on Competition { results(first: 2, after: $after) { pageInfo { hasNextPage endCursor } edges { node { id } } } } } }`,
+			map[string]any{"id": edition, "after": after}, &p)
+		for _, n := range p.Node.Results.nodes() {
+			paged = append(paged, n.ID)
+		}
+		if !p.Node.Results.PageInfo.HasNextPage {
+			break
+		}
+		after = p.Node.Results.PageInfo.EndCursor
+	}
+	if fmt.Sprint(paged) != fmt.Sprint(all) {
+		t.Errorf("results paged two at a time: %v, want %v", paged, all)
 	}
 	if want := []string{ids["gold"], ids["silver"], ids["excellence"], ids["participation"]}; fmt.Sprint(all) != fmt.Sprint(want) {
 		t.Errorf("results %v, want best rank first, unranked last: %v", all, want)
@@ -843,8 +913,8 @@ func TestCompetitionResultsLinkToTheirEditionBestRankFirst(t *testing.T) {
 	if want := []string{ids["gold"], ids["silver"]}; fmt.Sprint(medals) != fmt.Sprint(want) {
 		t.Errorf("medals %v, want %v", medals, want)
 	}
-	if len(res.Node.Bronze) != 0 {
-		t.Errorf("bronze results %v, want none", res.Node.Bronze)
+	if len(res.Node.Bronze.Edges) != 0 {
+		t.Errorf("bronze results %v, want none", res.Node.Bronze.nodes())
 	}
 }
 
@@ -976,8 +1046,8 @@ func TestCompetitionListsTakeStatementsIndependentOfPageSize(t *testing.T) {
 	q := `query($n: Int!, $org: ID!) { competitions(first: $n, filter: {organizer: $org}) { totalCount edges { node {
 		id name { en zh } level startsOn endsOn venue { en } registrationDeadline registrationOpen upcoming
 		skills { id code } trades registrationCount
-		registrations { id state organization { id } talent { id } skill { id } }
-		results { id rank score award edition { id name { en } } }
+		registrations { totalCount edges { node { id state organization { id } talent { id } skill { id } } } }
+		results { totalCount edges { node { id rank score award edition { id name { en } } } } }
 		organizer { id name { en } } } } } }`
 	vars := func(n int) map[string]any { return map[string]any{"n": n, "org": authzOrgID(c.organizer)} }
 	for _, v := range []struct {
@@ -996,8 +1066,9 @@ func TestCompetitionListsTakeStatementsIndependentOfPageSize(t *testing.T) {
 		Competitions struct {
 			Edges []struct {
 				Node struct {
-					Skills, Registrations, Results []idOnly
-					Organizer                      *idOnly
+					Skills                 []idOnly
+					Registrations, Results page[idOnly]
+					Organizer              *idOnly
 				}
 			}
 		}
@@ -1007,7 +1078,7 @@ func TestCompetitionListsTakeStatementsIndependentOfPageSize(t *testing.T) {
 		t.Fatalf("%d editions: %v %+v", len(out.Competitions.Edges), err, r.Errors)
 	}
 	for i, e := range out.Competitions.Edges {
-		if len(e.Node.Skills) != 2 || len(e.Node.Registrations) != 2 || len(e.Node.Results) != 1 || e.Node.Organizer == nil {
+		if len(e.Node.Skills) != 2 || len(e.Node.Registrations.Edges) != 2 || len(e.Node.Results.Edges) != 1 || e.Node.Organizer == nil {
 			t.Errorf("edition %d: %+v", i, e.Node)
 		}
 	}
@@ -1025,7 +1096,7 @@ func TestCompetitionResultsAndTheAwardsFilterKeepToWhatTheCallerSees(t *testing.
 	gold := c.f.resource(t, "COMPETITION_RESULT", c.school)
 	authzExec(t, `UPDATE resource SET competition_id = $2, award = 'GOLD', rank = 1, awarded_on = $3, withdrawn_on = $3 WHERE id = $1`, gold, key, compDay(-19))
 	q := `query($id: ID!, $org: ID!) {
-		node(id: $id) { ... on Competition { results { id } gold: results(awards: [GOLD]) { id } } }
+		node(id: $id) { ... on Competition { results { totalCount edges { node { id } } } gold: results(awards: [GOLD]) { totalCount edges { node { id } } } } }
 		bronze: competitions(filter: {organizer: $org, awards: [BRONZE]}) { totalCount edges { node { id } } }
 		gold: competitions(filter: {organizer: $org, awards: [GOLD]}) { totalCount }
 	}`
@@ -1048,7 +1119,7 @@ func TestCompetitionResultsAndTheAwardsFilterKeepToWhatTheCallerSees(t *testing.
 		}
 		var a struct {
 			Node struct {
-				Results, Gold []idOnly
+				Results, Gold page[idOnly]
 			}
 			Bronze struct {
 				TotalCount int
@@ -1063,8 +1134,8 @@ func TestCompetitionResultsAndTheAwardsFilterKeepToWhatTheCallerSees(t *testing.
 		if tc.sees {
 			want, wantBronze = []idOnly{{authzResID(bronze)}}, 1
 		}
-		if fmt.Sprint(a.Node.Results) != fmt.Sprint(want) || len(a.Node.Gold) != 0 {
-			t.Errorf("%s reads results %v (gold %v), want %v and no withdrawn gold", tc.name, a.Node.Results, a.Node.Gold, want)
+		if fmt.Sprint(a.Node.Results.nodes()) != fmt.Sprint(want) || a.Node.Results.TotalCount != len(want) || len(a.Node.Gold.Edges) != 0 || a.Node.Gold.TotalCount != 0 {
+			t.Errorf("%s reads results %+v (gold %+v), want %v and no withdrawn gold", tc.name, a.Node.Results, a.Node.Gold, want)
 		}
 		if a.Bronze.TotalCount != wantBronze || len(a.Bronze.Edges) != wantBronze || (wantBronze == 1 && a.Bronze.Edges[0].Node.ID != edition) {
 			t.Errorf("%s: editions with a bronze %+v, want %d", tc.name, a.Bronze, wantBronze)
