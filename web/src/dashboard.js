@@ -24,8 +24,7 @@ const params = new URLSearchParams(window.location.search);
 const token = new URLSearchParams(window.location.hash.slice(1)).get('token');
 const feedLength = 40;
 const topGaps = 8;
-const facilitiesListed = 100; // the facilities asked for; the chart shows the busiest
-const facilitiesDrawn = 5;
+const facilitiesListed = 100; // the facilities asked for, busiest first on the panel
 const competitionsListed = 6;
 // Panels that not every event concerns are also read again on a timer: their windows move
 // with the day, and anonymous viewers see no booking events.
@@ -186,32 +185,6 @@ function makeCharts() {
       },
     },
   });
-  chart('facilities-chart', {
-    type: 'bar',
-    data: {
-      labels: [],
-      datasets: [
-        { label: 'Next 7 days', data: [], backgroundColor: palette[0] },
-        { label: 'Next 4 weeks', data: [], backgroundColor: palette[6] },
-      ],
-    },
-    options: {
-      indexAxis: 'y',
-      plugins: {
-        legend: { labels: { boxWidth: 12 } },
-        tooltip: {
-          callbacks: {
-            title: (items) => facilityTitles[items[0]?.dataIndex] ?? '',
-            label: (c) => `${c.dataset.label}: ${finePercent.format(c.parsed.x)} of opening hours booked`,
-          },
-        },
-      },
-      scales: {
-        x: { beginAtZero: true, ticks: { format: { style: 'percent' }, maxRotation: 0 } },
-        y: { ticks: { autoSkip: false } },
-      },
-    },
-  });
   chart('growth-chart', {
     type: 'bar',
     data: { labels: [], datasets: [] },
@@ -342,8 +315,6 @@ const shortDay = (day) => new Date(`${day}T00:00:00Z`).toLocaleDateString('en', 
 
 // ---------------------------------------------------------------- facilities
 
-let facilityTitles = []; // of the bars drawn, for their tooltips
-
 // Hours a week a facility keeps open; an empty week means always open.
 function weeklyHours(hours) {
   if (hours.length === 0) return 7 * 24;
@@ -351,21 +322,41 @@ function weeklyHours(hours) {
   return hours.reduce((sum, h) => sum + minutes(h.closes) - minutes(h.opens), 0) / 60;
 }
 
-// The busiest over the four weeks first (then over the week, then by name); the chart
-// shows the first few, the table every facility.
+// The full length of the facilities' bars: the busiest share shown, rounded up.
+function barScale(shares) {
+  const top = Math.max(0, ...shares);
+  return [0.05, 0.1, 0.2, 0.25, 0.5, 0.75, 1].find((s) => top <= s) ?? 1;
+}
+
+// Every facility, the busiest over the four weeks first (then over the week, then by
+// name), as a list of bars that scrolls under the busiest few; the hidden table beside it
+// holds the same figures for screen readers.
 function showFacilities(data, day) {
   const all = data.resources.edges.map((e) => e.node).filter((f) => f.weeks !== undefined)
     .sort((a, b) => b.weeks - a.weeks || b.week - a.week || a.title.en.localeCompare(b.title.en));
-  const drawn = all.slice(0, facilitiesDrawn);
-  // A facility's title reads "<what>, <where>": both, cut to fit beside the bars, with the
-  // four weeks' share; the tooltip and the table have the whole title.
-  const cut = (s, n) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
-  const label = (f) => {
-    const [what, ...where] = f.title.en.split(', ');
-    return `${cut(what, 22)}, ${cut(where.join(', ') || f.provider.name.en, 14)} · ${percent.format(f.weeks)}`;
+  const scale = barScale(all.flatMap((f) => [f.week, f.weeks]));
+  const bar = (className, share) => {
+    const b = document.createElement('span');
+    b.className = `bar ${className}`;
+    b.style.width = `${Math.min(100, (share / scale) * 100)}%`;
+    return b;
   };
-  facilityTitles = drawn.map((f) => f.title.en);
-  setChart('facilities-chart', drawn.map(label), drawn.map((f) => f.week), drawn.map((f) => f.weeks));
+  const cell = (className, text) => {
+    const c = document.createElement('span');
+    c.className = className;
+    c.textContent = text;
+    return c;
+  };
+  $('#facilities').replaceChildren(...all.map((f) => {
+    const li = document.createElement('li');
+    li.dataset.id = f.id;
+    li.title = `${f.title.en}\n${f.title.zh}\n${f.provider.name.en} · open ${number.format(weeklyHours(f.openingHours))} h a week`;
+    const bars = cell('bars', '');
+    bars.append(bar('week', f.week), bar('weeks', f.weeks));
+    li.append(cell('name', f.title.en), bars, cell('week', percent.format(f.week)), cell('weeks', percent.format(f.weeks)));
+    return li;
+  }));
+  $('#facilities-scale').textContent = `full bar ${percent.format(scale)}`;
   table('facilities-table', ['Facility', '设施', 'Provider', 'Open hours a week', 'Booked, next 7 days', 'Booked, next 4 weeks'],
     all.map((f) => [f.title.en, f.title.zh, f.provider.name.en, number.format(weeklyHours(f.openingHours)), finePercent.format(f.week), finePercent.format(f.weeks)]),
     all.map((f) => ({ id: f.id, week: String(f.week), weeks: String(f.weeks) })));
