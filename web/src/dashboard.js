@@ -311,6 +311,8 @@ const addDays = (day, n) => new Date(Date.parse(`${day}T00:00:00Z`) + n * dayMs)
 const daysBetween = (from, to) => Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / dayMs);
 const midnight = (day) => `${day}T00:00:00+08:00`; // the day's start in Shenyang
 const longDay = (day) => new Date(`${day}T00:00:00Z`).toLocaleDateString('en', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
+// An instant as Shenyang's clocks read it: when a booking starts.
+const shenyangTime = new Intl.DateTimeFormat('en', { timeZone: 'Asia/Shanghai', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
 const shortDay = (day) => new Date(`${day}T00:00:00Z`).toLocaleDateString('en', { day: 'numeric', month: 'short', timeZone: 'UTC' });
 
 // ---------------------------------------------------------------- facilities
@@ -466,10 +468,8 @@ function showCounters(s) {
 const eventLabels = {
   RESULT_RECORDED: 'Competition result',
   FACILITY_BOOKING_CANCELLED: 'Booking cancelled',
-  SECONDMENT_REQUESTED: 'Teacher asked for',
   ENROLLMENT_COMPLETED: 'Course completed',
-  ENROLLMENT_DROPPED: 'Enrolment dropped',
-  TALENT_WAITLISTED: 'Talent waitlisted',
+  ENROLLMENT_DROPPED: 'Course dropped',
   WAITLIST_PROMOTED: 'Off the waitlist',
 };
 const eventLabel = (kind) => eventLabels[kind] ?? words(kind);
@@ -485,7 +485,7 @@ function subjectText(e) {
   if (!subject) return payloadText(e.payload);
   switch (subject.__typename) {
     case 'FacilityBooking':
-      return `${subject.facility.title.en} · for ${subject.organization.name.en} · ${shortDay(subject.start.slice(0, 10))}`;
+      return `${subject.facility.title.en} · for ${subject.organization.name.en} · ${shenyangTime.format(new Date(subject.start))}`;
     case 'Secondment':
       return `${subject.teacher.title.en} · for ${subject.requester.name.en} from ${shortDay(subject.from)}`;
     case 'Enrollment':
