@@ -133,6 +133,9 @@ func TestDashboardShowsFacilityUseAndCompetitions(t *testing.T) {
 	b := newBrowser(t, ts.URL)
 	b.do(t, chromedp.Navigate(ts.URL+"/dashboard?today="+day.Format(time.DateOnly)+"#token="+ts.token(t, analyst)))
 	b.waitFor(t, "dashboard ready", dashboardReady+` && document.body.dataset.facilities === 'ready' && document.body.dataset.competitions === 'ready'`, 10*time.Second)
+	if shown := evaluate[string](t, b, `window.location.href`); strings.Contains(shown, "token") {
+		t.Errorf("the address bar still shows the token: %s", shown)
+	}
 
 	// Facilities: every one the API lists, with its shares, busiest first.
 	api := dashboardFacilities(t, ts, analyst, alliance, day)
@@ -241,6 +244,12 @@ func TestDashboardShowsFacilityUseAndCompetitions(t *testing.T) {
 	fell := fmt.Sprintf(`(() => { const tr = document.querySelector('#facilities-table tr[data-id=%s]'); return tr && Number(tr.dataset.week) === %v && Number(tr.dataset.weeks) === %v; })()`,
 		strconv.Quote(facility.ID), facility.Week, facility.Weeks)
 	b.waitFor(t, "the facility's share back where it was", fell, liveDeadline)
+
+	// Reloaded, the tab is still signed in, though the address bar no longer holds the
+	// token: the cancellation, which anonymous viewers do not see, is among its events.
+	b.do(t, chromedp.Reload())
+	b.waitFor(t, "dashboard ready after a reload", dashboardReady, 10*time.Second)
+	b.waitFor(t, "the cancellation in the reloaded feed", fmt.Sprintf(booked, "FACILITY_BOOKING_CANCELLED", strconv.Quote("Booking cancelled")), liveDeadline)
 	b.clean(t)
 }
 

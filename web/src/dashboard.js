@@ -20,8 +20,19 @@ socket.protocol = endpoint.protocol === 'https:' ? 'wss:' : 'ws:';
 const params = new URLSearchParams(window.location.search);
 // A token (an ANALYST API key, say) in the fragment, #token=<token>, signs the dashboard in:
 // it then shows the events only signed-in callers see. A fragment is never sent to a
-// server, nor written to its logs or a Referer.
-const token = new URLSearchParams(window.location.hash.slice(1)).get('token');
+// server, nor written to its logs or a Referer; the page takes it out of the address bar
+// at once (a wall shows that bar to the room) and keeps it for the tab's reloads.
+function signIn() {
+  const fragment = new URLSearchParams(window.location.hash.slice(1));
+  const given = fragment.get('token');
+  if (!given) return sessionStorage.getItem('dashboard-token');
+  sessionStorage.setItem('dashboard-token', given);
+  fragment.delete('token');
+  const rest = fragment.toString();
+  window.history.replaceState(null, '', `${window.location.pathname}${window.location.search}${rest ? `#${rest}` : ''}`);
+  return given;
+}
+const token = signIn();
 const feedLength = 40;
 const topGaps = 8;
 const facilitiesListed = 100; // the facilities asked for, busiest first on the panel
