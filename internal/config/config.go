@@ -108,7 +108,7 @@ var Settings = []Setting{
 	{"reset", "SEED_RESET", "false", "empty the database before seeding", []string{"seed"}},
 	{"jwt-secret", "JWT_SECRET", "", "key signing and checking tokens (HS256), at least 32 bytes; if empty, one is generated once and kept in the database", []string{"serve", "token"}},
 	{"playground", "PLAYGROUND", "true", "serve the GraphiQL playground at / (in trusted-documents mode its queries run only for --free-form-roles)", []string{"serve"}},
-	{"dashboard", "DASHBOARD", "true", "serve the live dashboard at /dashboard (it reads the public API like any anonymous client)", []string{"serve"}},
+	{"dashboard", "DASHBOARD", "true", "serve the live dashboard at /dashboard (it reads the public API like any anonymous client, or with the token its URL's #token= gives)", []string{"serve"}},
 	{"apq-cache-size", "APQ_CACHE_SIZE", "1000", "how many automatic persisted queries (Apollo's persisted-query link) are remembered, least recently used dropped first; 0 turns them off", []string{"serve"}},
 	{"trusted-documents", "TRUSTED_DOCUMENTS", "", "JSON manifest of the only operations that may run (id -> document, as written by GraphQL Codegen or Relay, or an Apollo persisted query manifest); empty: any query may run", []string{"serve"}},
 	{"free-form-roles", "FREE_FORM_ROLES", "ADMIN,ANALYST", "comma-separated roles (ADMIN, MEMBER, ANALYST) that may still send free-form queries when --trusted-documents is set, or none", []string{"serve"}},

@@ -351,6 +351,15 @@ func TestDashboardShowsTheAllianceLiveAndResumesAfterADrop(t *testing.T) {
 	if rows := evaluate[int](t, b, `document.querySelectorAll('#growth-table tbody tr').length`); rows == 0 {
 		t.Error("no quarter of membership growth is shown")
 	}
+	// The facilities and the competitions to come, which anonymous viewers see too
+	// (TestDashboardShowsFacilityUseAndCompetitions checks their figures).
+	b.waitFor(t, "facilities and competitions shown", `document.body.dataset.facilities === 'ready' && document.body.dataset.competitions === 'ready'`, 5*time.Second)
+	if rows := evaluate[int](t, b, `document.querySelectorAll('#facilities-table tbody tr').length`); rows == 0 {
+		t.Error("no training facility is shown")
+	}
+	if items := evaluate[int](t, b, `document.querySelectorAll('#competitions li').length`); items == 0 {
+		t.Error("no competition to come is shown")
+	}
 	if over := evaluate[int](t, b, `document.documentElement.scrollWidth - window.innerWidth`); over > 0 {
 		t.Errorf("the page is %dpx wider than a 1440px window", over)
 	}
